@@ -1,0 +1,127 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "dxlocal",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "dxlocal", targets: ["dxlocal"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // Generated wire shapes (scripts/generate-shapes); no hand edits.
+        .target(name: "DirectConnectModel", dependencies: ["AWSJSONProtocol"], swiftSettings: strict),
+        .target(name: "SecretsManagerModel", dependencies: ["AWSJSONProtocol"], swiftSettings: strict),
+        // JSON 1.1: targets, error bodies, request IDs, coding conventions.
+        .target(
+            name: "AWSJSONProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        // SigV4 header parsing (and, later, verification) on swift-crypto.
+        .target(
+            name: "AWSSigV4",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // The records the domain keeps and the store protocol both backends implement.
+        .target(name: "Storage", swiftSettings: strict),
+        .target(
+            name: "StorageSQLite",
+            dependencies: [
+                "Storage",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The rules of SPEC.md: no HTTP, no SQL.
+        .target(
+            name: "DirectConnect",
+            dependencies: [
+                "DirectConnectModel",
+                "SecretsManagerModel",
+                "AWSJSONProtocol",
+                "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DXServer",
+            dependencies: [
+                "DirectConnect",
+                "DirectConnectModel",
+                "SecretsManagerModel",
+                "AWSJSONProtocol",
+                "AWSSigV4",
+                "Storage",
+                "StorageSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "dxlocal",
+            dependencies: [
+                "DXServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AWSJSONProtocolTests",
+            dependencies: ["AWSJSONProtocol", "DirectConnectModel"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], swiftSettings: strict),
+        .testTarget(
+            name: "DirectConnectTests",
+            dependencies: ["DirectConnect", "DirectConnectModel", "AWSJSONProtocol", "Storage", "StorageSQLite"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "StorageSQLite"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DXServerTests",
+            dependencies: [
+                "DXServer",
+                "DirectConnect",
+                "DirectConnectModel",
+                "AWSJSONProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,25 @@
+/// A wire shape of an AWS JSON 1.1 service model.
+///
+/// Every member of a generated shape is optional so that a request missing a required member still decodes
+/// and the service can answer with its own error code instead of a generic serialization failure.
+public protocol AWSShape: Codable, Sendable, Hashable {
+    /// Wire names of required members that are unset, in model order.
+    var missingRequiredMembers: [String] { get }
+}
+
+extension AWSShape {
+    public var missingRequiredMembers: [String] { [] }
+}
+
+/// One operation of a service model, tying its wire name to its input and output shapes.
+public protocol AWSOperation: Sendable {
+    associatedtype Input: AWSShape
+    associatedtype Output: AWSShape
+    /// The operation name as it appears after the target prefix in `X-Amz-Target`.
+    static var name: String { get }
+}
+
+/// The shape of an operation that the model gives no input or output.
+public struct EmptyShape: AWSShape {
+    public init() {}
+}

@@ -1,0 +1,73 @@
+import AWSJSONProtocol
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationCompat
+
+/// Gives every reply its `x-amzn-RequestId` and renders every error once, AWS-shaped:
+/// `{"__type": <code>, "message": <text>}`. Unexpected errors become a generic 500; details stay in the log.
+struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
+    let maximumBodySize: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        let requestId = RequestID.make()
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as AWSError {
+            context.logger.debug(
+                "request failed",
+                metadata: ["requestId": "\(requestId)", "code": "\(error.code)", "status": "\(error.status)"]
+            )
+            response = Self.errorResponse(error)
+        } catch let error as any HTTPResponseError {
+            let mapped = Self.map(error.status, method: request.method, maximumBodySize: maximumBodySize)
+            context.logger.debug("request refused", metadata: ["requestId": "\(requestId)", "code": "\(mapped.code)"])
+            response = Self.errorResponse(mapped)
+        } catch {
+            context.logger.error(
+                "unexpected failure",
+                metadata: ["requestId": "\(requestId)", "error": "\(String(reflecting: type(of: error)))"]
+            )
+            response = Self.errorResponse(.internalFailure)
+        }
+        response.headers[RequestIDField.name] = requestId
+        return response
+    }
+
+    static func errorResponse(_ error: AWSError) -> Response {
+        let status = HTTPResponse.Status(code: error.status)
+        return Response(
+            status: status,
+            headers: [.contentType: AWSJSONCoding.contentType],
+            body: ResponseBody(byteBuffer: ByteBuffer(data: AWSJSONCoding.errorBody(error)))
+        )
+    }
+
+    /// HTTP-level refusals (unknown path, wrong method, body too large) in AWS's shape.
+    static func map(_ status: HTTPResponse.Status, method: HTTPRequest.Method, maximumBodySize: Int) -> AWSError {
+        switch status {
+        case .notFound:
+            AWSError(code: "UnknownOperationException", message: "No operation is served at this path", status: 404)
+        case .methodNotAllowed:
+            AWSError(
+                code: "MethodNotAllowedException",
+                message: "The method \(method.rawValue) is not allowed here; use POST",
+                status: 405
+            )
+        case .contentTooLarge:
+            .requestTooLarge(limit: maximumBodySize)
+        default:
+            AWSError(code: "BadRequest", message: "The request could not be served", status: status.code)
+        }
+    }
+}
+
+enum RequestIDField {
+    // A literal, valid header token: this cannot fail, and is evaluated once, not per request.
+    static let name = HTTPField.Name(RequestID.header)!
+}

@@ -1,0 +1,132 @@
+import AWSJSONProtocol
+import DirectConnect
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import ServiceLifecycle
+import UnixSignals
+import Storage
+import StorageSQLite
+
+/// Builds and runs the dxlocal HTTP server: one port for every service, JSON 1.1 on `POST /`.
+package enum DXServer {
+    /// The router of a server over `service`: the protocol middleware, `POST /` and the health check.
+    package static func router(
+        table: OperationTable,
+        resolver: CallerResolver,
+        maximumBodySize: Int
+    ) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: AWSProtocolMiddleware(maximumBodySize: maximumBodySize))
+        let targetField = HTTPField.Name("X-Amz-Target")!
+        router.post("/") { request, context -> Response in
+            let handler = try table.handler(for: request.headers[targetField])
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: maximumBodySize)
+            } catch {
+                throw AWSError.requestTooLarge(limit: maximumBodySize)
+            }
+            let scope = resolver.scope(authorization: request.headers[.authorization])
+            let output = try await handler(body, scope)
+            return Response(
+                status: .ok,
+                headers: [.contentType: AWSJSONCoding.contentType],
+                body: ResponseBody(byteBuffer: output)
+            )
+        }
+        router.get("/_dxlocal/health") { _, _ -> Response in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#))
+            )
+        }
+        return router
+    }
+
+    /// Opens the store named by the configuration.
+    package static func openStore(_ configuration: DXServerConfiguration, logger: Logger) async throws -> any Store {
+        switch configuration.storage {
+        case .memory:
+            return try await SQLiteStore.open(.memory, logger: logger)
+        case .directory(let directory):
+            try FileManager.default.createDirectory(
+                atPath: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
+            let path = (directory as NSString).appendingPathComponent("dxlocal.sqlite")
+            return try await SQLiteStore.open(.file(path: path), logger: logger)
+        }
+    }
+
+    /// The operation table of every service dxlocal serves.
+    package static func operationTable(_ service: DirectConnectService) -> OperationTable {
+        var table = OperationTable()
+        table.registerDirectConnect(service)
+        return table
+    }
+
+    /// Runs until SIGINT or SIGTERM, then stops taking requests, lets in-flight ones finish and closes the store.
+    /// `onListening` receives the bound address once the port is open.
+    package static func run(
+        _ configuration: DXServerConfiguration,
+        logger: Logger,
+        onListening: @escaping @Sendable (String, Int) -> Void
+    ) async throws {
+        let store = try await openStore(configuration, logger: logger)
+        let sealer: SecretSealer
+        do {
+            sealer = try MasterKey.sealer(configured: configuration.masterKey, storage: configuration.storage)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        let service = DirectConnectService(
+            store: store,
+            settleTime: configuration.settleTime,
+            sealer: sealer,
+            logger: logger
+        )
+        let router = router(
+            table: operationTable(service),
+            resolver: CallerResolver(accounts: configuration.accounts),
+            maximumBodySize: configuration.maximumBodySize
+        )
+        let host = configuration.host
+        let app = Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: configuration.port),
+                serverName: "dxlocal"
+            ),
+            onServerRunning: { channel in
+                onListening(host, channel.localAddress?.port ?? configuration.port)
+            },
+            logger: logger
+        )
+        // Services stop in reverse order: the server first, then the store it writes to.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: StoreService(store: store)), .init(service: app)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+}
+
+/// Keeps the store open while the server runs and closes it, cleanly, on shutdown.
+struct StoreService: Service {
+    let store: any Store
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await store.close()
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import Logging
+
+/// Everything `dxlocal serve` can be told.
+package struct DXServerConfiguration: Sendable {
+    package static let defaultPort = 4587
+    package static let defaultMaximumBodySize = 1 << 20
+
+    package enum Storage: Sendable, Hashable {
+        /// Throwaway: nothing is written to disk.
+        case memory
+        /// An SQLite database, and the generated master key, in this directory.
+        case directory(String)
+    }
+
+    package var host = "127.0.0.1"
+    package var port = DXServerConfiguration.defaultPort
+    package var storage: Storage = .directory("dxlocal-data")
+    /// Seconds a transition takes (requested -> available, associating -> associated, ...).
+    package var settleTime: TimeInterval = 0
+    package var logLevel: Logger.Level = .info
+    package var maximumBodySize = DXServerConfiguration.defaultMaximumBodySize
+    /// Base64 of 32 bytes; when unset the key is generated into the data directory (or memory).
+    package var masterKey: String?
+    /// Access key ID -> account ID, for keys that are not themselves 12-digit account IDs.
+    package var accounts: [String: String] = [:]
+
+    package init() {}
+}

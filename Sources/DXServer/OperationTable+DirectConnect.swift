@@ -1,0 +1,32 @@
+import DirectConnect
+import DirectConnectModel
+import SecretsManagerModel
+
+extension OperationTable {
+    /// The Direct Connect operations dxlocal serves; every other one of the model answers `NotImplemented`.
+    package mutating func registerDirectConnect(_ service: DirectConnectService) {
+        let prefix = DirectConnectMetadata.targetPrefix
+        declare(prefix: prefix, operations: DirectConnectOperation.allCases.map(\.rawValue))
+        declare(prefix: SecretsManagerMetadata.targetPrefix, operations: SecretsManagerOperation.allCases.map(\.rawValue))
+        typealias Ops = DirectConnectOperations
+        register(Ops.DescribeLocations.self, prefix: prefix, service.describeLocations)
+        register(Ops.CreateConnection.self, prefix: prefix, service.createConnection)
+        register(Ops.DescribeConnections.self, prefix: prefix, service.describeConnections)
+        register(Ops.UpdateConnection.self, prefix: prefix, service.updateConnection)
+        register(Ops.DeleteConnection.self, prefix: prefix, service.deleteConnection)
+        register(Ops.CreateInterconnect.self, prefix: prefix, service.createInterconnect)
+        register(Ops.DescribeInterconnects.self, prefix: prefix, service.describeInterconnects)
+        register(Ops.DeleteInterconnect.self, prefix: prefix, service.deleteInterconnect)
+        register(Ops.CreateLag.self, prefix: prefix, service.createLag)
+        register(Ops.DescribeLags.self, prefix: prefix, service.describeLags)
+        register(Ops.UpdateLag.self, prefix: prefix, service.updateLag)
+        register(Ops.DeleteLag.self, prefix: prefix, service.deleteLag)
+        register(Ops.AssociateConnectionWithLag.self, prefix: prefix, service.associateConnectionWithLag)
+        register(Ops.DisassociateConnectionFromLag.self, prefix: prefix, service.disassociateConnectionFromLag)
+        register(Ops.AssociateMacSecKey.self, prefix: prefix, service.associateMacSecKey)
+        register(Ops.DisassociateMacSecKey.self, prefix: prefix, service.disassociateMacSecKey)
+        register(Ops.TagResource.self, prefix: prefix, service.tagResource)
+        register(Ops.UntagResource.self, prefix: prefix, service.untagResource)
+        register(Ops.DescribeTags.self, prefix: prefix, service.describeTags)
+    }
+}

@@ -1,0 +1,245 @@
+import AWSJSONProtocol
+import DirectConnectModel
+import Foundation
+import Storage
+
+/// Dedicated connections and interconnects.
+extension DirectConnectService {
+    package func createConnection(_ input: CreateConnectionRequest, in scope: Scope) async throws -> Connection {
+        try Self.requireMembers(input)
+        let name = try Self.required(input.connectionName, "connectionName")
+        let location = try Self.required(input.location, "location")
+        let bandwidth = try Self.required(input.bandwidth, "bandwidth")
+        let requestMACSec = input.requestMACSec ?? false
+        let tags = try Self.validatedTags(input.tags)
+        let port = try newPort(
+            location: location,
+            bandwidth: bandwidth,
+            requestMACSec: requestMACSec,
+            providerName: input.providerName,
+            in: scope
+        )
+        let now = clock.now
+        return try await transaction(.write) { transaction in
+            var lag: LagRecord?
+            if let lagId = input.lagId {
+                let target = try await lagForNewMember(lagId, port: port, id: "the new connection", in: transaction, scope)
+                lag = target
+            }
+            let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scope: scope)
+            var record = ConnectionRecord(
+                id: id,
+                kind: .connection,
+                name: name,
+                port: port,
+                vlan: 0,
+                lagId: lag?.id,
+                state: SettlingState(transitional: "requested", settlesAt: settled(from: now)),
+                createdAt: now,
+                tags: tags,
+                keys: []
+            )
+            if let lag {
+                record.port.awsDevice = lag.port.awsDevice
+                record.port.awsDeviceV2 = lag.port.awsDeviceV2
+                record.port.awsLogicalDeviceId = lag.port.awsLogicalDeviceId
+            }
+            try await transaction.save(record, in: scope)
+            return Self.connection(record, lag: lag, in: scope, at: now, state: .requested)
+        }
+    }
+
+    /// The LAG a new or joining port goes into, after checking that the port fits it.
+    func lagForNewMember(
+        _ lagId: String,
+        port: PortRecord,
+        id: String,
+        in transaction: any StoreTransaction,
+        _ scope: Scope
+    ) async throws -> LagRecord {
+        guard let lag = try await transaction.lag(id: lagId, in: scope) else { throw AWSError.notFound(lagId) }
+        guard lag.port.location == port.location, lag.port.bandwidth == port.bandwidth else {
+            throw AWSError.client(
+                "Connection \(id) must be at location \(lag.port.location) with bandwidth \(lag.port.bandwidth) "
+                    + "to join lag \(lagId)"
+            )
+        }
+        guard lag.port.macSecCapable == port.macSecCapable else {
+            throw AWSError.client("Connection \(id) and lag should be requested MacSec at the same time")
+        }
+        let members = try await transaction.members(ofLag: lagId, in: scope)
+        let maximum = PortSpeed.maximumLagMembers(bandwidth: lag.port.bandwidth)
+        guard members.count < maximum else {
+            throw AWSError.client("Lag \(lagId) already has the maximum of \(maximum) connections")
+        }
+        return lag
+    }
+
+    package func describeConnections(_ input: DescribeConnectionsRequest, in scope: Scope) async throws
+        -> Connections
+    {
+        let now = clock.now
+        if let id = input.connectionId {
+            return try await transaction(.read) { transaction in
+                guard let record = try await transaction.connection(id: id, in: scope), record.kind == .connection
+                else { throw AWSError.notFound(id) }
+                let lag = try await record.lagId.asyncMap { try await transaction.lag(id: $0, in: scope) } ?? nil
+                return Connections(connections: [Self.connection(record, lag: lag, in: scope, at: now)])
+            }
+        }
+        let request = try PageToken.request(list: "connections", maxResults: input.maxResults, nextToken: input.nextToken)
+        return try await transaction(.read) { transaction in
+            let records = try await transaction.connections(of: .connection, in: scope, page: request)
+            let (page, token) = PageToken.finish(records, request: request, list: "connections", id: \.id)
+            let lags = try await lagsOf(page, in: transaction, scope)
+            return Connections(
+                connections: page.map { Self.connection($0, lag: $0.lagId.flatMap { lags[$0] }, in: scope, at: now) },
+                nextToken: token
+            )
+        }
+    }
+
+    /// The LAGs of the given members, by ID.
+    func lagsOf(_ records: [ConnectionRecord], in transaction: any StoreTransaction, _ scope: Scope) async throws
+        -> [String: LagRecord]
+    {
+        var lags: [String: LagRecord] = [:]
+        for lagId in Set(records.compactMap(\.lagId)) {
+            lags[lagId] = try await transaction.lag(id: lagId, in: scope)
+        }
+        return lags
+    }
+
+    package func updateConnection(_ input: UpdateConnectionRequest, in scope: Scope) async throws -> Connection {
+        try Self.requireMembers(input)
+        let id = try Self.required(input.connectionId, "connectionId")
+        let now = clock.now
+        return try await transaction(.write) { transaction in
+            guard var record = try await transaction.connection(id: id, in: scope), record.kind == .connection else {
+                throw AWSError.notFound(id)
+            }
+            if let name = input.connectionName {
+                guard !name.isEmpty else { throw AWSError.client("connectionName of \(id) must not be empty") }
+                record.name = name
+            }
+            if let mode = input.encryptionMode {
+                try Self.validateEncryptionMode(mode, on: record.port, id: id)
+                if let lagId = record.lagId {
+                    throw AWSError.client(
+                        "Connection \(id) is a member of lag \(lagId): set the encryption mode on the lag"
+                    )
+                }
+                record.port.encryptionMode = mode
+            }
+            record.keys = Keychain.visible(record.keys, at: now)
+            try await transaction.save(record, in: scope)
+            let lag = try await record.lagId.asyncMap { try await transaction.lag(id: $0, in: scope) } ?? nil
+            return Self.connection(record, lag: lag, in: scope, at: now)
+        }
+    }
+
+    package func deleteConnection(_ input: DeleteConnectionRequest, in scope: Scope) async throws -> Connection {
+        try Self.requireMembers(input)
+        let id = try Self.required(input.connectionId, "connectionId")
+        let now = clock.now
+        return try await transaction(.write) { transaction in
+            guard var record = try await transaction.connection(id: id, in: scope), record.kind == .connection else {
+                throw AWSError.notFound(id)
+            }
+            let lag = try await record.lagId.asyncMap { try await transaction.lag(id: $0, in: scope) } ?? nil
+            try await transaction.deleteConnection(id: id, in: scope)
+            record.keys = []
+            var shown = Self.connection(record, lag: nil, in: scope, at: now, state: .deleted)
+            shown.encryptionMode = lag?.port.encryptionMode ?? record.port.encryptionMode
+            return shown
+        }
+    }
+
+    // MARK: Interconnects
+
+    package func createInterconnect(_ input: CreateInterconnectRequest, in scope: Scope) async throws -> Interconnect {
+        try Self.requireMembers(input)
+        let name = try Self.required(input.interconnectName, "interconnectName")
+        let location = try Self.required(input.location, "location")
+        let bandwidth = try Self.required(input.bandwidth, "bandwidth")
+        let tags = try Self.validatedTags(input.tags)
+        let port = try newPort(
+            location: location,
+            bandwidth: bandwidth,
+            requestMACSec: input.requestMACSec ?? false,
+            providerName: input.providerName,
+            in: scope
+        )
+        let now = clock.now
+        return try await transaction(.write) { transaction in
+            var lag: LagRecord?
+            if let lagId = input.lagId {
+                lag = try await lagForNewMember(lagId, port: port, id: "the new interconnect", in: transaction, scope)
+            }
+            let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scope: scope)
+            let record = ConnectionRecord(
+                id: id,
+                kind: .interconnect,
+                name: name,
+                port: port,
+                vlan: 0,
+                lagId: lag?.id,
+                state: SettlingState(transitional: "requested", settlesAt: settled(from: now)),
+                createdAt: now,
+                tags: tags,
+                keys: []
+            )
+            try await transaction.save(record, in: scope)
+            return Self.interconnect(record, lag: lag, in: scope, at: now, state: .requested)
+        }
+    }
+
+    package func describeInterconnects(_ input: DescribeInterconnectsRequest, in scope: Scope) async throws
+        -> Interconnects
+    {
+        let now = clock.now
+        if let id = input.interconnectId {
+            return try await transaction(.read) { transaction in
+                guard let record = try await transaction.connection(id: id, in: scope), record.kind == .interconnect
+                else { throw AWSError.client("Could not find Interconnect with ID \(id)") }
+                let lag = try await record.lagId.asyncMap { try await transaction.lag(id: $0, in: scope) } ?? nil
+                return Interconnects(interconnects: [Self.interconnect(record, lag: lag, in: scope, at: now)])
+            }
+        }
+        let request = try PageToken.request(
+            list: "interconnects", maxResults: input.maxResults, nextToken: input.nextToken)
+        return try await transaction(.read) { transaction in
+            let records = try await transaction.connections(of: .interconnect, in: scope, page: request)
+            let (page, token) = PageToken.finish(records, request: request, list: "interconnects", id: \.id)
+            let lags = try await lagsOf(page, in: transaction, scope)
+            return Interconnects(
+                interconnects: page.map {
+                    Self.interconnect($0, lag: $0.lagId.flatMap { lags[$0] }, in: scope, at: now)
+                },
+                nextToken: token
+            )
+        }
+    }
+
+    package func deleteInterconnect(_ input: DeleteInterconnectRequest, in scope: Scope) async throws
+        -> DeleteInterconnectResponse
+    {
+        try Self.requireMembers(input)
+        let id = try Self.required(input.interconnectId, "interconnectId")
+        return try await transaction(.write) { transaction in
+            guard let record = try await transaction.connection(id: id, in: scope), record.kind == .interconnect else {
+                throw AWSError.client("Could not find Interconnect with ID \(id)")
+            }
+            try await transaction.deleteConnection(id: record.id, in: scope)
+            return DeleteInterconnectResponse(interconnectState: .deleted)
+        }
+    }
+}
+
+extension Optional {
+    /// `map` for an async transform.
+    func asyncMap<U>(_ transform: (Wrapped) async throws -> U) async rethrows -> U? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

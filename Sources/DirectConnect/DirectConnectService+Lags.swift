@@ -1,0 +1,225 @@
+import AWSJSONProtocol
+import DirectConnectModel
+import Foundation
+import Storage
+
+/// Link aggregation groups and their members.
+extension DirectConnectService {
+    package func createLag(_ input: CreateLagRequest, in scope: Scope) async throws -> Lag {
+        try Self.requireMembers(input)
+        let name = try Self.required(input.lagName, "lagName")
+        let location = try Self.required(input.location, "location")
+        let bandwidth = try Self.required(input.connectionsBandwidth, "connectionsBandwidth")
+        let count = input.numberOfConnections ?? 0
+        let requestMACSec = input.requestMACSec ?? false
+        let tags = try Self.validatedTags(input.tags)
+        let childTags = try Self.validatedTags(input.childConnectionTags)
+        let port = try newPort(
+            location: location,
+            bandwidth: bandwidth,
+            requestMACSec: requestMACSec,
+            providerName: input.providerName,
+            in: scope
+        )
+        let maximum = PortSpeed.maximumLagMembers(bandwidth: bandwidth)
+        guard (1...maximum).contains(count) else {
+            throw AWSError.client("numberOfConnections must be between 1 and \(maximum) for \(bandwidth) lags")
+        }
+        let now = clock.now
+        return try await transaction(.write) { transaction in
+            let lagId = try await unusedId(Identifiers.newLagId, in: transaction, scope: scope)
+            var members: [ConnectionRecord] = []
+            if let existingId = input.connectionId {
+                guard var existing = try await transaction.connection(id: existingId, in: scope) else {
+                    throw AWSError.notFound(existingId)
+                }
+                try Self.checkCanJoin(existing, lagPort: port, lagId: lagId, now: now)
+                existing.lagId = lagId
+                members.append(existing)
+            }
+            let settlesAt = settled(from: now)
+            for index in members.count..<count {
+                let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scope: scope)
+                members.append(
+                    ConnectionRecord(
+                        id: id,
+                        kind: .connection,
+                        name: "Requested Connection \(index + 1) for Lag \(lagId)",
+                        port: port,
+                        vlan: 0,
+                        lagId: lagId,
+                        state: SettlingState(transitional: "requested", settlesAt: settlesAt),
+                        createdAt: now,
+                        tags: childTags,
+                        keys: []
+                    )
+                )
+            }
+            let lag = LagRecord(
+                id: lagId,
+                name: name,
+                port: port,
+                minimumLinks: 0,
+                state: SettlingState(transitional: "pending", settlesAt: settlesAt),
+                createdAt: now,
+                tags: tags,
+                keys: []
+            )
+            try await transaction.save(lag, in: scope)
+            for member in members {
+                try await transaction.save(member, in: scope)
+            }
+            return Self.lag(lag, members: members, in: scope, at: now, state: .pending)
+        }
+    }
+
+    /// Whether an existing connection may become a member of a LAG with the given port.
+    static func checkCanJoin(_ connection: ConnectionRecord, lagPort: PortRecord, lagId: String, now: Date) throws {
+        if let current = connection.lagId {
+            throw AWSError.client("Connection \(connection.id) is already a member of lag \(current)")
+        }
+        guard connection.port.location == lagPort.location, connection.port.bandwidth == lagPort.bandwidth else {
+            throw AWSError.client(
+                "Connection \(connection.id) must be at location \(lagPort.location) with bandwidth "
+                    + "\(lagPort.bandwidth) to join lag \(lagId)"
+            )
+        }
+        guard connection.port.macSecCapable == lagPort.macSecCapable else {
+            throw AWSError.client("Connection \(connection.id) and lag should be requested MacSec at the same time")
+        }
+        guard Keychain.visible(connection.keys, at: now).isEmpty else {
+            throw AWSError.client(
+                "Connection \(connection.id) holds MACsec keys: disassociate them before it joins lag \(lagId)"
+            )
+        }
+    }
+
+    package func describeLags(_ input: DescribeLagsRequest, in scope: Scope) async throws -> Lags {
+        let now = clock.now
+        if let id = input.lagId {
+            return try await transaction(.read) { transaction in
+                guard let lag = try await transaction.lag(id: id, in: scope) else {
+                    throw AWSError.client("Could not find Lag with ID \(id)")
+                }
+                let members = try await transaction.members(ofLag: id, in: scope)
+                return Lags(lags: [Self.lag(lag, members: members, in: scope, at: now)])
+            }
+        }
+        let request = try PageToken.request(list: "lags", maxResults: input.maxResults, nextToken: input.nextToken)
+        return try await transaction(.read) { transaction in
+            let records = try await transaction.lags(in: scope, page: request)
+            let (page, token) = PageToken.finish(records, request: request, list: "lags", id: \.id)
+            var lags: [Lag] = []
+            for lag in page {
+                let members = try await transaction.members(ofLag: lag.id, in: scope)
+                lags.append(Self.lag(lag, members: members, in: scope, at: now))
+            }
+            return Lags(lags: lags, nextToken: token)
+        }
+    }
+
+    package func updateLag(_ input: UpdateLagRequest, in scope: Scope) async throws -> Lag {
+        try Self.requireMembers(input)
+        let id = try Self.required(input.lagId, "lagId")
+        let now = clock.now
+        return try await transaction(.write) { transaction in
+            guard var lag = try await transaction.lag(id: id, in: scope) else {
+                throw AWSError.client("Could not find Lag with ID \(id)")
+            }
+            let members = try await transaction.members(ofLag: id, in: scope)
+            if let name = input.lagName {
+                guard !name.isEmpty else { throw AWSError.client("lagName of \(id) must not be empty") }
+                lag.name = name
+            }
+            if let minimumLinks = input.minimumLinks {
+                guard (0...members.count).contains(minimumLinks) else {
+                    throw AWSError.client(
+                        "minimumLinks of \(id) must be between 0 and its \(members.count) connections"
+                    )
+                }
+                lag.minimumLinks = minimumLinks
+            }
+            if let mode = input.encryptionMode {
+                try Self.validateEncryptionMode(mode, on: lag.port, id: id)
+                lag.port.encryptionMode = mode
+            }
+            lag.keys = Keychain.visible(lag.keys, at: now)
+            try await transaction.save(lag, in: scope)
+            return Self.lag(lag, members: members, in: scope, at: now)
+        }
+    }
+
+    package func deleteLag(_ input: DeleteLagRequest, in scope: Scope) async throws -> Lag {
+        try Self.requireMembers(input)
+        let id = try Self.required(input.lagId, "lagId")
+        let now = clock.now
+        return try await transaction(.write) { transaction in
+            guard var lag = try await transaction.lag(id: id, in: scope) else {
+                throw AWSError.client("Could not find Lag with ID \(id)")
+            }
+            let members = try await transaction.members(ofLag: id, in: scope)
+            for member in members {
+                try await transaction.deleteConnection(id: member.id, in: scope)
+            }
+            try await transaction.deleteLag(id: id, in: scope)
+            lag.keys = []
+            return Self.lag(lag, members: members, in: scope, at: now, state: .deleted, memberState: .deleted)
+        }
+    }
+
+    package func associateConnectionWithLag(_ input: AssociateConnectionWithLagRequest, in scope: Scope) async throws
+        -> Connection
+    {
+        try Self.requireMembers(input)
+        let connectionId = try Self.required(input.connectionId, "connectionId")
+        let lagId = try Self.required(input.lagId, "lagId")
+        let now = clock.now
+        return try await transaction(.write) { transaction in
+            guard var connection = try await transaction.connection(id: connectionId, in: scope) else {
+                throw AWSError.notFound(connectionId)
+            }
+            guard let lag = try await transaction.lag(id: lagId, in: scope) else {
+                throw AWSError.client("Could not find Lag with ID \(lagId)")
+            }
+            try Self.checkCanJoin(connection, lagPort: lag.port, lagId: lagId, now: now)
+            let members = try await transaction.members(ofLag: lagId, in: scope)
+            let maximum = PortSpeed.maximumLagMembers(bandwidth: lag.port.bandwidth)
+            guard members.count < maximum else {
+                throw AWSError.client("Lag \(lagId) already has the maximum of \(maximum) connections")
+            }
+            connection.lagId = lagId
+            connection.keys = []
+            try await transaction.save(connection, in: scope)
+            return Self.connection(connection, lag: lag, in: scope, at: now)
+        }
+    }
+
+    package func disassociateConnectionFromLag(
+        _ input: DisassociateConnectionFromLagRequest,
+        in scope: Scope
+    ) async throws -> Connection {
+        try Self.requireMembers(input)
+        let connectionId = try Self.required(input.connectionId, "connectionId")
+        let lagId = try Self.required(input.lagId, "lagId")
+        let now = clock.now
+        return try await transaction(.write) { transaction in
+            guard var connection = try await transaction.connection(id: connectionId, in: scope) else {
+                throw AWSError.notFound(connectionId)
+            }
+            guard let lag = try await transaction.lag(id: lagId, in: scope) else {
+                throw AWSError.client("Could not find Lag with ID \(lagId)")
+            }
+            guard connection.lagId == lagId else {
+                throw AWSError.client("Connection \(connectionId) is not a member of lag \(lagId)")
+            }
+            connection.lagId = nil
+            connection.keys = []
+            // The LAG's keys stay with the LAG, so a departing member cannot keep demanding encryption.
+            connection.port.encryptionMode =
+                lag.port.encryptionMode == EncryptionMode.mustEncrypt
+                ? EncryptionMode.shouldEncrypt : lag.port.encryptionMode
+            try await transaction.save(connection, in: scope)
+            return Self.connection(connection, lag: nil, in: scope, at: now)
+        }
+    }
+}

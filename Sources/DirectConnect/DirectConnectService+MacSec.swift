@@ -1,0 +1,289 @@
+import AWSJSONProtocol
+import DirectConnectModel
+import Foundation
+import Storage
+
+/// A keychain's owner: a connection or interconnect, or a LAG.
+enum KeyTarget: Sendable {
+    case port(ConnectionRecord)
+    case lag(LagRecord)
+
+    var id: String {
+        switch self {
+        case .port(let record): record.id
+        case .lag(let record): record.id
+        }
+    }
+
+    var port: PortRecord {
+        switch self {
+        case .port(let record): record.port
+        case .lag(let record): record.port
+        }
+    }
+
+    var state: SettlingState {
+        get {
+            switch self {
+            case .port(let record): record.state
+            case .lag(let record): record.state
+            }
+        }
+        set {
+            switch self {
+            case .port(var record):
+                record.state = newValue
+                self = .port(record)
+            case .lag(var record):
+                record.state = newValue
+                self = .lag(record)
+            }
+        }
+    }
+
+    var keys: [KeyRecord] {
+        get {
+            switch self {
+            case .port(let record): record.keys
+            case .lag(let record): record.keys
+            }
+        }
+        set {
+            switch self {
+            case .port(var record):
+                record.keys = newValue
+                self = .port(record)
+            case .lag(var record):
+                record.keys = newValue
+                self = .lag(record)
+            }
+        }
+    }
+
+    var encryptionMode: String {
+        get { port.encryptionMode }
+        set {
+            switch self {
+            case .port(var record):
+                record.port.encryptionMode = newValue
+                self = .port(record)
+            case .lag(var record):
+                record.port.encryptionMode = newValue
+                self = .lag(record)
+            }
+        }
+    }
+
+    func save(in transaction: any StoreTransaction, _ scope: Scope) async throws {
+        switch self {
+        case .port(let record): try await transaction.save(record, in: scope)
+        case .lag(let record): try await transaction.save(record, in: scope)
+        }
+    }
+}
+
+extension DirectConnectService {
+    /// The connection, interconnect or LAG an ID names in the scope (SPEC 4, check 4).
+    func keyTarget(_ id: String, in transaction: any StoreTransaction, _ scope: Scope) async throws -> KeyTarget {
+        if id.hasPrefix(Identifiers.lagPrefix) {
+            guard let lag = try await transaction.lag(id: id, in: scope) else { throw AWSError.notFound(id) }
+            return .lag(lag)
+        }
+        guard let record = try await transaction.connection(id: id, in: scope) else { throw AWSError.notFound(id) }
+        return .port(record)
+    }
+
+    /// The checks of SPEC section 4 that need no store, in order: 1 to 3.
+    static func validateAssociation(_ input: AssociateMacSecKeyRequest) throws -> (id: String, pair: (String, String)?) {
+        guard let id = input.connectionId, !id.isEmpty else {
+            throw AWSError.client("Missing required parameter connectionId: it must not be empty")
+        }
+        switch (input.secretARN, input.ckn, input.cak) {
+        case (nil, nil, nil):
+            throw AWSError.client("Provide either secretARN or both ckn and cak to associate a MACsec key with \(id)")
+        case (.some, .some, _), (.some, _, .some):
+            throw AWSError.client("Provide either secretARN or a ckn and cak pair for \(id), not both")
+        case (nil, .some, nil):
+            throw AWSError.client("A ckn was given without its cak for \(id): provide both")
+        case (nil, nil, .some):
+            throw AWSError.client("A cak was given without its ckn for \(id): provide both")
+        case (.some(let arn), nil, nil):
+            guard !arn.isEmpty else { throw AWSError.client("secretARN for \(id) must not be empty") }
+            return (id, nil)
+        case (nil, .some(let ckn), .some(let cak)):
+            guard Keychain.isValidKeyMaterial(ckn) else {
+                throw AWSError.client("The ckn for \(id) must be exactly 64 hexadecimal characters (0-9, a-f, A-F)")
+            }
+            // The message describes the rule, never the value: the CAK is a secret.
+            guard Keychain.isValidKeyMaterial(cak) else {
+                throw AWSError.client("The cak for \(id) must be exactly 64 hexadecimal characters (0-9, a-f, A-F)")
+            }
+            return (id, (ckn, cak))
+        }
+    }
+
+    package func associateMacSecKey(_ input: AssociateMacSecKeyRequest, in scope: Scope) async throws
+        -> AssociateMacSecKeyResponse
+    {
+        let (id, pair) = try Self.validateAssociation(input)
+        let now = clock.now
+        return try await transaction(.write) { transaction in
+            var target = try await keyTarget(id, in: transaction, scope)
+            guard target.port.macSecCapable else {
+                throw AWSError.client("\(id) is not MACsec capable: request MACsec when it is created")
+            }
+            guard Keychain.portState(target.state, at: now) == "available" else {
+                throw AWSError.client(
+                    "The port is not in available state to associate the key for account \(scope.account) (\(id))"
+                )
+            }
+            if case .port(let record) = target, let lagId = record.lagId {
+                throw AWSError.client("Connection \(id) is a member of lag \(lagId): associate MACsec keys with the lag")
+            }
+            target.keys = Keychain.visible(target.keys, at: now)
+            guard Keychain.active(target.keys, at: now).count < Keychain.capacity else {
+                throw AWSError.client(
+                    "\(id) already has \(Keychain.capacity) MACsec keys associated; disassociate one first"
+                )
+            }
+            let secret: SecretRecord
+            if let (ckn, cak) = pair {
+                try Self.checkCknIsNew(ckn, on: target)
+                secret = try await managedSecret(ckn: ckn, cak: cak, for: id, in: transaction, scope, now: now)
+            } else {
+                secret = try await reusableSecret(input.secretARN ?? "", for: id, in: transaction, scope, now: now)
+                try Self.checkCknIsNew(secret.ckn ?? "", on: target)
+            }
+            target.keys.append(
+                KeyRecord(
+                    secretARN: secret.arn,
+                    ckn: secret.ckn ?? "",
+                    startOn: now,
+                    associatedAt: settled(from: now)
+                )
+            )
+            target.state = SettlingState(transitional: "pending", settlesAt: settled(from: now))
+            try await target.save(in: transaction, scope)
+            return AssociateMacSecKeyResponse(connectionId: id, macSecKeys: Self.macSecKeys(target.keys, at: now))
+        }
+    }
+
+    /// SPEC 4, check 9: the CKN is not already on the target, compared case-insensitively.
+    static func checkCknIsNew(_ ckn: String, on target: KeyTarget) throws {
+        if target.keys.contains(where: { $0.ckn.lowercased() == ckn.lowercased() }) {
+            throw AWSError.client("The ckn \(ckn) is already associated with \(target.id)")
+        }
+    }
+
+    /// The managed secret for a CKN/CAK pair: the existing one when it holds the same pair, else a new one.
+    func managedSecret(
+        ckn: String,
+        cak: String,
+        for id: String,
+        in transaction: any StoreTransaction,
+        _ scope: Scope,
+        now: Date
+    ) async throws -> SecretRecord {
+        let name = Identifiers.macSecSecretName(ckn: ckn, region: scope.region)
+        let value = try JSONEncoder().encode(MacSecSecretValue(ckn: ckn, cak: cak))
+        if let existing = try await transaction.secret(name: name, in: scope) {
+            guard existing.deletionDate == nil else {
+                throw AWSError.client(
+                    "The secret \(existing.arn) for ckn \(ckn) is scheduled for deletion; restore it to use it on \(id)"
+                )
+            }
+            let stored = try? sealer.open(existing.sealedValue, context: existing.arn)
+            guard let stored, let pair = try? JSONDecoder().decode(MacSecSecretValue.self, from: stored),
+                pair.cak.lowercased() == cak.lowercased()
+            else {
+                throw AWSError.client(
+                    "The ckn \(ckn) is already stored with a different cak; associate it with \(id) by secretARN"
+                )
+            }
+            return existing
+        }
+        let arn = Identifiers.secretARN(name: name, in: scope)
+        let secret = SecretRecord(
+            arn: arn,
+            name: name,
+            owningService: "directconnect",
+            ckn: ckn,
+            sealedValue: try sealer.seal(value, context: arn),
+            masterKeyId: sealer.keyId,
+            versionId: UUID().uuidString.lowercased(),
+            createdAt: now,
+            lastChangedAt: now,
+            deletionDate: nil,
+            tags: [TagRecord(key: "aws:secretsmanager:owningService", value: "directconnect")]
+        )
+        try await transaction.save(secret, in: scope)
+        return secret
+    }
+
+    /// SPEC 4, check 10: a secret Direct Connect created, in this scope, not scheduled for deletion.
+    func reusableSecret(
+        _ arn: String,
+        for id: String,
+        in transaction: any StoreTransaction,
+        _ scope: Scope,
+        now: Date
+    ) async throws -> SecretRecord {
+        guard let secret = try await transaction.secret(arn: arn, in: scope) else {
+            throw AWSError.client("The secret \(arn) was not found in account \(scope.account), region \(scope.region)")
+        }
+        guard secret.owningService == "directconnect", secret.ckn != nil else {
+            throw AWSError.client("The secret \(arn) was not created by Direct Connect and cannot be associated with \(id)")
+        }
+        if secret.deletionDate != nil {
+            throw AWSError.client("The secret \(arn) is scheduled for deletion and cannot be associated with \(id)")
+        }
+        return secret
+    }
+
+    package func disassociateMacSecKey(_ input: DisassociateMacSecKeyRequest, in scope: Scope) async throws
+        -> DisassociateMacSecKeyResponse
+    {
+        try Self.requireMembers(input)
+        let id = try Self.required(input.connectionId, "connectionId")
+        let arn = try Self.required(input.secretARN, "secretARN")
+        let now = clock.now
+        return try await transaction(.write) { transaction in
+            var target = try await keyTarget(id, in: transaction, scope)
+            if case .port(let record) = target, let lagId = record.lagId {
+                throw AWSError.client("Connection \(id) is a member of lag \(lagId): its MACsec keys are the lag's")
+            }
+            target.keys = Keychain.visible(target.keys, at: now)
+            guard
+                let index = target.keys.firstIndex(where: {
+                    $0.secretARN == arn && Keychain.state(of: $0, at: now) != .disassociating
+                })
+            else {
+                throw AWSError.client("The secret \(arn) is not associated with \(id)")
+            }
+            var removed = target.keys[index]
+            removed.disassociationRequestedAt = now
+            removed.disassociatedAt = settled(from: now)
+            if settleTime > 0 {
+                target.keys[index] = removed
+            } else {
+                target.keys.remove(at: index)
+            }
+            if Keychain.active(target.keys, at: now).isEmpty && target.encryptionMode == EncryptionMode.mustEncrypt {
+                target.encryptionMode = EncryptionMode.shouldEncrypt
+            }
+            target.state = SettlingState(transitional: "pending", settlesAt: settled(from: now))
+            try await target.save(in: transaction, scope)
+            return DisassociateMacSecKeyResponse(
+                connectionId: id,
+                macSecKeys: [
+                    MacSecKey(
+                        secretARN: removed.secretARN,
+                        ckn: removed.ckn,
+                        state: Keychain.KeyState.disassociating.rawValue,
+                        startOn: removed.startOn.formatted(Self.startOnFormat)
+                    )
+                ]
+            )
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import AWSJSONProtocol
+import DirectConnectModel
+import Foundation
+import Storage
+
+/// Locations, and the checks every new port (connection, interconnect, LAG) goes through.
+extension DirectConnectService {
+    package func describeLocations(_ input: EmptyShape, in scope: Scope) async throws -> Locations {
+        Locations(
+            locations: catalogue.locations(in: scope.region).map { entry in
+                Location(
+                    locationCode: entry.code,
+                    locationName: entry.name,
+                    region: entry.region,
+                    availablePortSpeeds: entry.portSpeeds,
+                    availableProviders: entry.providers,
+                    availableMacSecPortSpeeds: entry.macSecPortSpeeds
+                )
+            }
+        )
+    }
+
+    /// A new dedicated port at a location of the caller's region, MACsec-capable when asked and offered.
+    func newPort(
+        location code: String,
+        bandwidth: String,
+        requestMACSec: Bool,
+        providerName: String?,
+        in scope: Scope
+    ) throws -> PortRecord {
+        guard let location = catalogue.location(code, in: scope.region) else {
+            throw AWSError.client("Location \(code) is not a Direct Connect location in region \(scope.region)")
+        }
+        guard let speed = PortSpeed.speed(forBandwidth: bandwidth) else {
+            throw AWSError.client(
+                "Bandwidth \(bandwidth) is not a dedicated port speed; use 1Gbps, 10Gbps, 100Gbps or 400Gbps"
+            )
+        }
+        guard location.portSpeeds.contains(speed) else {
+            throw AWSError.client("Bandwidth \(bandwidth) is not available at location \(code)")
+        }
+        if requestMACSec && !location.macSecPortSpeeds.contains(speed) {
+            throw AWSError.client("MACsec is not available for \(bandwidth) ports at location \(code)")
+        }
+        let device = Identifiers.newDeviceName(location: code)
+        return PortRecord(
+            location: code,
+            bandwidth: bandwidth,
+            awsDevice: device,
+            awsDeviceV2: device,
+            awsLogicalDeviceId: Identifiers.newDeviceName(location: code),
+            providerName: providerName,
+            macSecCapable: requestMACSec,
+            encryptionMode: requestMACSec ? EncryptionMode.shouldEncrypt : EncryptionMode.noEncrypt
+        )
+    }
+
+    /// Checks an `encryptionMode` change on a port.
+    static func validateEncryptionMode(_ mode: String, on port: PortRecord, id: String) throws {
+        guard EncryptionMode.all.contains(mode) else {
+            throw AWSError.client(
+                "Encryption mode \(mode) is not valid for \(id); use no_encrypt, should_encrypt or must_encrypt"
+            )
+        }
+        guard port.macSecCapable else {
+            throw AWSError.client("\(id) is not MACsec capable, so its encryption mode cannot be set")
+        }
+    }
+
+    /// A fresh ID that no connection or LAG of the scope has.
+    func unusedId(_ make: () -> String, in transaction: any StoreTransaction, scope: Scope) async throws -> String {
+        while true {
+            let id = make()
+            if try await transaction.connection(id: id, in: scope) == nil,
+                try await transaction.lag(id: id, in: scope) == nil
+            {
+                return id
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import DirectConnectModel
+import Foundation
+import Storage
+
+/// Records as the wire shows them at an instant.
+extension DirectConnectService {
+    static let startOnFormat: Date.ISO8601FormatStyle = .iso8601
+
+    static func macSecKeys(_ keys: [KeyRecord], at now: Date) -> [MacSecKey] {
+        keys.compactMap { key in
+            guard let state = Keychain.state(of: key, at: now) else { return nil }
+            return MacSecKey(
+                secretARN: key.secretARN,
+                ckn: key.ckn,
+                state: state.rawValue,
+                startOn: key.startOn.formatted(startOnFormat)
+            )
+        }
+    }
+
+    static func tags(_ tags: [TagRecord]) -> [Tag] {
+        tags.map { Tag(key: $0.key, value: $0.value) }
+    }
+
+    /// A connection; a LAG member reports its LAG's keys and encryption mode.
+    static func connection(
+        _ record: ConnectionRecord,
+        lag: LagRecord?,
+        in scope: Scope,
+        at now: Date,
+        state: ConnectionState? = nil
+    ) -> Connection {
+        let mode = lag?.port.encryptionMode ?? record.port.encryptionMode
+        let keys = lag?.keys ?? record.keys
+        return Connection(
+            ownerAccount: scope.account,
+            connectionId: record.id,
+            connectionName: record.name,
+            connectionState: state ?? ConnectionState(rawValue: Keychain.portState(record.state, at: now)),
+            region: scope.region,
+            location: record.port.location,
+            bandwidth: record.port.bandwidth,
+            vlan: record.vlan,
+            lagId: record.lagId,
+            awsDevice: record.port.awsDevice,
+            jumboFrameCapable: true,
+            awsDeviceV2: record.port.awsDeviceV2,
+            awsLogicalDeviceId: record.port.awsLogicalDeviceId,
+            hasLogicalRedundancy: .no,
+            tags: tags(record.tags),
+            providerName: record.port.providerName,
+            macSecCapable: record.port.macSecCapable,
+            portEncryptionStatus: Keychain.portEncryptionStatus(mode: mode, keys: keys, at: now),
+            encryptionMode: mode,
+            macSecKeys: macSecKeys(keys, at: now)
+        )
+    }
+
+    static func interconnect(
+        _ record: ConnectionRecord,
+        lag: LagRecord?,
+        in scope: Scope,
+        at now: Date,
+        state: InterconnectState? = nil
+    ) -> Interconnect {
+        let mode = lag?.port.encryptionMode ?? record.port.encryptionMode
+        let keys = lag?.keys ?? record.keys
+        return Interconnect(
+            interconnectId: record.id,
+            interconnectName: record.name,
+            interconnectState: state ?? InterconnectState(rawValue: Keychain.portState(record.state, at: now)),
+            region: scope.region,
+            location: record.port.location,
+            bandwidth: record.port.bandwidth,
+            lagId: record.lagId,
+            awsDevice: record.port.awsDevice,
+            jumboFrameCapable: true,
+            awsDeviceV2: record.port.awsDeviceV2,
+            awsLogicalDeviceId: record.port.awsLogicalDeviceId,
+            hasLogicalRedundancy: .no,
+            tags: tags(record.tags),
+            providerName: record.port.providerName,
+            macSecCapable: record.port.macSecCapable,
+            portEncryptionStatus: Keychain.portEncryptionStatus(mode: mode, keys: keys, at: now),
+            encryptionMode: mode,
+            macSecKeys: macSecKeys(keys, at: now)
+        )
+    }
+
+    static func lag(
+        _ record: LagRecord,
+        members: [ConnectionRecord],
+        in scope: Scope,
+        at now: Date,
+        state: LagState? = nil,
+        memberState: ConnectionState? = nil
+    ) -> Lag {
+        Lag(
+            connectionsBandwidth: record.port.bandwidth,
+            numberOfConnections: members.count,
+            lagId: record.id,
+            ownerAccount: scope.account,
+            lagName: record.name,
+            lagState: state ?? LagState(rawValue: Keychain.portState(record.state, at: now)),
+            location: record.port.location,
+            region: scope.region,
+            minimumLinks: record.minimumLinks,
+            awsDevice: record.port.awsDevice,
+            awsDeviceV2: record.port.awsDeviceV2,
+            awsLogicalDeviceId: record.port.awsLogicalDeviceId,
+            connections: members.map { connection($0, lag: record, in: scope, at: now, state: memberState) },
+            allowsHostedConnections: false,
+            jumboFrameCapable: true,
+            hasLogicalRedundancy: .no,
+            tags: tags(record.tags),
+            providerName: record.port.providerName,
+            macSecCapable: record.port.macSecCapable,
+            encryptionMode: record.port.encryptionMode,
+            macSecKeys: macSecKeys(record.keys, at: now)
+        )
+    }
+}

@@ -1,0 +1,64 @@
+import AWSJSONProtocol
+import DirectConnectModel
+import Foundation
+import Logging
+import Storage
+
+/// The Direct Connect rules of SPEC.md over a store: each operation validates, then changes the store in one
+/// transaction, so a failed check leaves nothing behind.
+package struct DirectConnectService: Sendable {
+    package let store: any Store
+    package let clock: any ServiceClock
+    /// How long transitions (requested/pending -> available, associating -> associated, ...) take.
+    package let settleTime: TimeInterval
+    package let sealer: SecretSealer
+    package let catalogue: LocationCatalogue
+    package let logger: Logger
+
+    package init(
+        store: any Store,
+        clock: any ServiceClock = SystemClock(),
+        settleTime: TimeInterval = 0,
+        sealer: SecretSealer,
+        catalogue: LocationCatalogue = .builtIn,
+        logger: Logger = Logger(label: "dxlocal.directconnect")
+    ) {
+        self.store = store
+        self.clock = clock
+        self.settleTime = max(0, settleTime)
+        self.sealer = sealer
+        self.catalogue = catalogue
+        self.logger = logger
+    }
+
+    /// Runs `body` in one store transaction, turning store failures into the service's server error.
+    func transaction<T: Sendable>(
+        _ mode: TransactionMode,
+        _ body: @Sendable (any StoreTransaction) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await store.transaction(mode, body)
+        } catch let error as StoreError {
+            logger.error("store failure", metadata: ["error": "\(error)"])
+            throw AWSError.server("An internal error occurred; the request was not applied")
+        }
+    }
+
+    /// Fails with the service's client error when a required member is unset.
+    static func requireMembers(_ shape: some AWSShape) throws {
+        if let missing = shape.missingRequiredMembers.first {
+            throw AWSError.client("Missing required parameter \(missing)")
+        }
+    }
+
+    /// A required string member, present and not empty.
+    static func required(_ value: String?, _ member: String) throws -> String {
+        guard let value, !value.isEmpty else {
+            throw AWSError.client("Missing required parameter \(member): it must not be empty")
+        }
+        return value
+    }
+
+    /// The instant a transition begun now completes.
+    func settled(from now: Date) -> Date { now.addingTimeInterval(settleTime) }
+}

@@ -1,0 +1,69 @@
+import Storage
+
+/// IDs, ARNs and device names, all random where the real service's are, never derived from names or time.
+package enum Identifiers {
+    package static let connectionPrefix = "dxcon-"
+    package static let lagPrefix = "dxlag-"
+
+    private static let lowerAlphanumerics = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+    private static let alphanumerics = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+    package static func random(_ count: Int, from alphabet: [Character]) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in alphabet.randomElement(using: &generator) ?? "0" })
+    }
+
+    package static func newConnectionId() -> String { connectionPrefix + random(8, from: lowerAlphanumerics) }
+    package static func newLagId() -> String { lagPrefix + random(8, from: lowerAlphanumerics) }
+
+    /// `dxcon-` or `dxlag-` followed by eight lower-case letters or digits.
+    package static func isWellFormed(_ id: String) -> Bool {
+        let body: Substring
+        if id.hasPrefix(connectionPrefix) {
+            body = id.dropFirst(connectionPrefix.count)
+        } else if id.hasPrefix(lagPrefix) {
+            body = id.dropFirst(lagPrefix.count)
+        } else {
+            return false
+        }
+        return body.count == 8 && body.allSatisfy { lowerAlphanumerics.contains($0) }
+    }
+
+    /// A device name on the location's routers, as `EqDC2-2nfhqv8ty0dp`.
+    package static func newDeviceName(location: String) -> String {
+        "\(location)-\(random(13, from: lowerAlphanumerics))"
+    }
+
+    package static func connectionARN(_ id: String, in scope: Scope) -> String {
+        "arn:aws:directconnect:\(scope.region):\(scope.account):dxcon/\(id)"
+    }
+
+    package static func lagARN(_ id: String, in scope: Scope) -> String {
+        "arn:aws:directconnect:\(scope.region):\(scope.account):dxlag/\(id)"
+    }
+
+    /// The resource ID an ARN of this scope names, or `nil` when it is not a Direct Connect ARN of this scope.
+    package static func resourceId(fromARN arn: String, in scope: Scope) -> String? {
+        let prefix = "arn:aws:directconnect:\(scope.region):\(scope.account):"
+        guard arn.hasPrefix(prefix) else { return nil }
+        let resource = arn.dropFirst(prefix.count)
+        for kind in ["dxcon/", "dxlag/"] where resource.hasPrefix(kind) {
+            let id = String(resource.dropFirst(kind.count))
+            return isWellFormed(id) && id.hasPrefix(kind == "dxcon/" ? connectionPrefix : lagPrefix) ? id : nil
+        }
+        return nil
+    }
+
+    /// The name of the secret Direct Connect manages for a CKN.
+    package static func macSecSecretName(ckn: String, region: String) -> String {
+        "directconnect!prod/\(region)/directconnect/\(ckn)"
+    }
+
+    package static func secretARN(name: String, in scope: Scope) -> String {
+        "arn:aws:secretsmanager:\(scope.region):\(scope.account):secret:\(name)-\(random(6, from: alphanumerics))"
+    }
+}
+
+
+
+

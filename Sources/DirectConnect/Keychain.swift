@@ -1,0 +1,63 @@
+import Foundation
+import Storage
+
+/// The pure rules of a target's keychain and port state over time; no I/O.
+package enum Keychain {
+    /// The service keeps at most this many keys associating or associated on one target.
+    package static let capacity = 3
+
+    package enum KeyState: String, Sendable {
+        case associating
+        case associated
+        case disassociating
+    }
+
+    /// The state of a key at `now`, or `nil` once a disassociation has completed.
+    package static func state(of key: KeyRecord, at now: Date) -> KeyState? {
+        if let gone = key.disassociatedAt {
+            return now >= gone ? nil : .disassociating
+        }
+        return now >= key.associatedAt ? .associated : .associating
+    }
+
+    /// The keys still visible at `now`, oldest first.
+    package static func visible(_ keys: [KeyRecord], at now: Date) -> [KeyRecord] {
+        keys.filter { state(of: $0, at: now) != nil }
+    }
+
+    /// Keys that count towards the capacity: associating or associated.
+    package static func active(_ keys: [KeyRecord], at now: Date) -> [KeyRecord] {
+        keys.filter {
+            switch state(of: $0, at: now) {
+            case .associating, .associated: true
+            case .disassociating, nil: false
+            }
+        }
+    }
+
+    /// `Encryption Up` while the mode encrypts and at least one key is associated.
+    package static func portEncryptionStatus(mode: String, keys: [KeyRecord], at now: Date) -> String {
+        let up = mode != EncryptionMode.noEncrypt && keys.contains { state(of: $0, at: now) == .associated }
+        return up ? "Encryption Up" : "Encryption Down"
+    }
+
+    /// The port's state at `now`.
+    package static func portState(_ state: SettlingState, at now: Date) -> String {
+        now >= state.settlesAt ? "available" : state.transitional
+    }
+
+    /// 64 hexadecimal characters, either case.
+    package static func isValidKeyMaterial(_ value: String) -> Bool {
+        value.utf8.count == 64 && value.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+        }
+    }
+}
+
+/// The three encryption modes of a MACsec port.
+package enum EncryptionMode {
+    package static let noEncrypt = "no_encrypt"
+    package static let shouldEncrypt = "should_encrypt"
+    package static let mustEncrypt = "must_encrypt"
+    package static let all = [noEncrypt, shouldEncrypt, mustEncrypt]
+}

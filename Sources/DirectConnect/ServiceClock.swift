@@ -1,0 +1,28 @@
+import Foundation
+import Synchronization
+
+/// Where the domain reads the time; every time-dependent rule takes one so tests never sleep.
+package protocol ServiceClock: Sendable {
+    var now: Date { get }
+}
+
+/// The wall clock.
+package struct SystemClock: ServiceClock {
+    package init() {}
+    package var now: Date { Date() }
+}
+
+/// A clock that moves only when told to.
+package final class ManualClock: ServiceClock {
+    private let current: Mutex<Date>
+
+    package init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
+        current = Mutex(start)
+    }
+
+    package var now: Date { current.withLock { $0 } }
+
+    package func advance(by seconds: TimeInterval) {
+        current.withLock { $0 += seconds }
+    }
+}

@@ -1,0 +1,59 @@
+/// A page request: items are ordered by ID, `after` is the last ID of the previous page.
+package struct PageRequest: Hashable, Sendable {
+    package var after: String?
+    package var limit: Int?
+
+    package init(after: String? = nil, limit: Int? = nil) {
+        self.after = after
+        self.limit = limit
+    }
+
+    package static let all = PageRequest()
+}
+
+/// The operations one transaction can do. Reads inside a write transaction see that transaction's writes
+/// and, in a shared store, lock what they read so that concurrent writers serialise on the same target.
+package protocol StoreTransaction: Sendable {
+    func connection(id: String, in scope: Scope) async throws -> ConnectionRecord?
+    /// Connections (or interconnects) of a scope in ID order.
+    func connections(of kind: ConnectionRecord.Kind, in scope: Scope, page: PageRequest) async throws
+        -> [ConnectionRecord]
+    func members(ofLag lagId: String, in scope: Scope) async throws -> [ConnectionRecord]
+    func save(_ connection: ConnectionRecord, in scope: Scope) async throws
+    func deleteConnection(id: String, in scope: Scope) async throws
+
+    func lag(id: String, in scope: Scope) async throws -> LagRecord?
+    func lags(in scope: Scope, page: PageRequest) async throws -> [LagRecord]
+    func save(_ lag: LagRecord, in scope: Scope) async throws
+    func deleteLag(id: String, in scope: Scope) async throws
+
+    func secret(arn: String, in scope: Scope) async throws -> SecretRecord?
+    func secret(name: String, in scope: Scope) async throws -> SecretRecord?
+    func secrets(in scope: Scope, page: PageRequest) async throws -> [SecretRecord]
+    func save(_ secret: SecretRecord, in scope: Scope) async throws
+    func deleteSecret(arn: String, in scope: Scope) async throws
+}
+
+/// Whether a transaction may write.
+package enum TransactionMode: Sendable {
+    case read
+    case write
+}
+
+/// A durable home for records. Every call of `transaction` is atomic: when the body throws, nothing it
+/// wrote is kept.
+package protocol Store: Sendable {
+    func transaction<T: Sendable>(
+        _ mode: TransactionMode,
+        _ body: @Sendable (any StoreTransaction) async throws -> T
+    ) async throws -> T
+
+    /// Flushes and closes; later calls fail with `StoreError.unavailable`.
+    func close() async throws
+}
+
+/// The schema, in meaning: every backend keeps these versions in step.
+package enum SchemaVersion {
+    /// 1: connections (with interconnects), lags and secrets as documents keyed by ID with scope columns.
+    package static let current = 1
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import DXServer
+import Foundation
+import Logging
+
+/// `dxlocal serve`: every option can also come from a `DXLOCAL_*` environment variable; the flag wins.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the service until SIGINT or SIGTERM.")
+
+    @Option(help: "Address to listen on. [env: DXLOCAL_HOST] (default: 127.0.0.1)")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one. [env: DXLOCAL_PORT] (default: 4587)")
+    var port: Int?
+
+    @Option(help: "Directory for the database and the generated master key. [env: DXLOCAL_DATA_DIR] (default: ./dxlocal-data)")
+    var dataDir: String?
+
+    @Flag(help: "Keep everything in memory; nothing survives the process. [env: DXLOCAL_IN_MEMORY=1]")
+    var inMemory = false
+
+    @Option(help: "Seconds a transition takes (associating -> associated, ...). [env: DXLOCAL_SETTLE_TIME] (default: 0)")
+    var settleTime: Double?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. [env: DXLOCAL_LOG_LEVEL] (default: info)")
+    var logLevel: String?
+
+    @Option(help: "Largest request body accepted, in bytes. [env: DXLOCAL_MAX_BODY_SIZE] (default: 1048576)")
+    var maxBodySize: Int?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = DXServerConfiguration()
+        configuration.host = host ?? environment["DXLOCAL_HOST"] ?? configuration.host
+        configuration.port = try port ?? Self.parse(environment["DXLOCAL_PORT"], "DXLOCAL_PORT") ?? configuration.port
+        guard (0...65535).contains(configuration.port) else {
+            throw ValidationError("--port must be between 0 and 65535")
+        }
+        let memory = inMemory || ["1", "true", "yes"].contains(environment["DXLOCAL_IN_MEMORY"]?.lowercased() ?? "")
+        if memory {
+            configuration.storage = .memory
+        } else if let directory = dataDir ?? environment["DXLOCAL_DATA_DIR"] {
+            configuration.storage = .directory(directory)
+        }
+        configuration.settleTime =
+            try settleTime ?? Self.parse(environment["DXLOCAL_SETTLE_TIME"], "DXLOCAL_SETTLE_TIME") ?? 0
+        guard configuration.settleTime >= 0, configuration.settleTime.isFinite else {
+            throw ValidationError("--settle-time must be a non-negative number of seconds")
+        }
+        let levelName = logLevel ?? environment["DXLOCAL_LOG_LEVEL"] ?? "info"
+        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        configuration.logLevel = level
+        configuration.maximumBodySize =
+            try maxBodySize ?? Self.parse(environment["DXLOCAL_MAX_BODY_SIZE"], "DXLOCAL_MAX_BODY_SIZE")
+            ?? configuration.maximumBodySize
+        configuration.masterKey = environment["DXLOCAL_MASTER_KEY"]
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "dxlocal")
+        logger.logLevel = level
+        try await DXServer.run(configuration, logger: logger) { host, port in
+            // The one line on standard output: tools wait for it to learn the address.
+            FileHandle.standardOutput.write(Data("dxlocal listening on http://\(host):\(port)\n".utf8))
+        }
+    }
+
+    private static func parse<T: LosslessStringConvertible>(_ text: String?, _ name: String) throws -> T? {
+        guard let text else { return nil }
+        guard let value = T(text) else { throw ValidationError("\(name) is not a valid \(T.self): \(text)") }
+        return value
+    }
+}

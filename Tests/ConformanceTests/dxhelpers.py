@@ -1,0 +1,718 @@
+"""Helpers shared by the dxlocal conformance tests.
+
+Everything here talks to a real `dxlocal serve` process through real clients (boto3,
+botocore's signer with http.client, the AWS CLI). Fixtures live in conftest.py; this
+module holds the plain functions and the server handle so test modules can import them.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import string
+import subprocess
+import sys
+import time
+import urllib.parse
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_BIN = REPO_ROOT / ".build" / "debug" / "dxlocal"
+
+DEFAULT_ACCOUNT = "123456789012"
+JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
+CLIENT_ERROR = "DirectConnectClientException"
+
+CONNECTION_ID_RE = re.compile(r"^dxcon-[a-z0-9]{8}$")
+LAG_ID_RE = re.compile(r"^dxlag-[a-z0-9]{8}$")
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+START_ON_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+LISTENING_RE = re.compile(r"^dxlocal listening on (http://127\.0\.0\.1:(\d+))\s*$", re.MULTILINE)
+
+# The settle time of the shared `settle_server` fixture (seconds).
+SETTLE_SECONDS = 2
+
+ENCRYPTION_UP = "Encryption Up"
+ENCRYPTION_DOWN = "Encryption Down"
+
+# The built-in location catalogue the server ships (DescribeLocations).
+CATALOGUE = {
+    "us-east-1": {
+        "EqDC2": (["1G", "10G", "100G", "400G"], ["10G", "100G", "400G"]),
+        "CSVA1": (["1G", "10G", "100G"], ["10G", "100G"]),
+        "CSNY1": (["1G", "10G"], []),
+        "MKL50": (["1G", "10G"], []),
+    },
+    "us-west-1": {
+        "EqSV5": (["1G", "10G", "100G"], ["10G", "100G"]),
+        "CSLA1": (["1G", "10G"], []),
+    },
+    "us-west-2": {
+        "EqSe2": (["1G", "10G", "100G"], ["10G", "100G"]),
+    },
+    "eu-central-1": {
+        "EqFA5": (["1G", "10G", "100G", "400G"], ["10G", "100G", "400G"]),
+    },
+    "ap-southeast-1": {
+        "EqSG2": (["1G", "10G", "100G"], ["10G", "100G"]),
+        "GSS52": (["1G", "10G"], []),
+    },
+}
+ALL_SPEEDS = ["1G", "10G", "100G", "400G"]
+
+
+def speed_to_bandwidth(speed: str) -> str:
+    """"10G" -> "10Gbps" (the spelling CreateConnection takes)."""
+    return speed + "bps"
+
+
+# --------------------------------------------------------------------------------------
+# The binary and the server process
+# --------------------------------------------------------------------------------------
+
+
+def dxlocal_binary() -> Path:
+    """The server binary; fails the test (never skips) when it is missing."""
+    path = Path(os.environ.get("DXLOCAL_BIN") or DEFAULT_BIN)
+    if not path.is_file() or not os.access(path, os.X_OK):
+        pytest.fail(
+            f"dxlocal binary not found or not executable at {path} "
+            f"(build it with `swift build` or point DXLOCAL_BIN at it)",
+            pytrace=False,
+        )
+    return path
+
+
+class DxServer:
+    """One `dxlocal serve` process on 127.0.0.1 with an ephemeral port."""
+
+    _counter = 0
+
+    def __init__(
+        self,
+        binary: Path,
+        log_dir: Path,
+        *,
+        data_dir: Path | None = None,
+        settle_time: float | None = None,
+        log_level: str | None = None,
+        extra_args: tuple[str, ...] = (),
+        startup_timeout: float = 30.0,
+    ):
+        DxServer._counter += 1
+        self.binary = binary
+        self.data_dir = data_dir
+        self.settle_time = settle_time
+        self.log_level = log_level
+        self.args = [str(binary), "serve", "--host", "127.0.0.1", "--port", "0"]
+        if data_dir is not None:
+            self.args += ["--data-dir", str(data_dir)]
+        else:
+            self.args += ["--in-memory"]
+        if settle_time is not None:
+            self.args += ["--settle-time", _format_number(settle_time)]
+        if log_level is not None:
+            self.args += ["--log-level", log_level]
+        self.args += list(extra_args)
+        log_dir.mkdir(parents=True, exist_ok=True)
+        stem = f"dxlocal-{os.getpid()}-{DxServer._counter}"
+        self.stdout_path = log_dir / f"{stem}.stdout"
+        self.stderr_path = log_dir / f"{stem}.stderr"
+        self.startup_timeout = startup_timeout
+        self.proc: subprocess.Popen | None = None
+        self.url: str | None = None
+        self.port: int | None = None
+        self.returncode: int | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> "DxServer":
+        if self.data_dir is not None:
+            Path(self.data_dir).mkdir(parents=True, exist_ok=True)
+        out = open(self.stdout_path, "wb")
+        err = open(self.stderr_path, "wb")
+        try:
+            self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        except OSError as exc:
+            pytest.fail(f"could not start {self.args}: {exc}", pytrace=False)
+        finally:
+            out.close()
+            err.close()
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            match = LISTENING_RE.search(self.stdout_text())
+            if match:
+                self.url = match.group(1)
+                self.port = int(match.group(2))
+                return self
+            if self.proc.poll() is not None:
+                self.returncode = self.proc.returncode
+                pytest.fail(
+                    f"dxlocal exited with {self.proc.returncode} before listening\n"
+                    f"command: {' '.join(self.args)}\n"
+                    f"stdout:\n{self.stdout_text()[-4000:]}\nstderr:\n{self.stderr_text()[-4000:]}",
+                    pytrace=False,
+                )
+            time.sleep(0.05)
+        self.kill()
+        pytest.fail(
+            f"dxlocal did not print 'dxlocal listening on http://127.0.0.1:PORT' within "
+            f"{self.startup_timeout:.0f} s\ncommand: {' '.join(self.args)}\n"
+            f"stdout:\n{self.stdout_text()[-4000:]}\nstderr:\n{self.stderr_text()[-4000:]}",
+            pytrace=False,
+        )
+        return self  # unreachable
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 15.0) -> int:
+        """SIGTERM and wait; returns the exit code. Kills and fails if it does not stop."""
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                raise AssertionError(f"dxlocal (pid {self.proc.pid}) ignored SIGTERM for {timeout} s; killed")
+        self.returncode = self.proc.returncode
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def ensure_stopped(self) -> None:
+        """Finalizer: never leaves a process behind, whatever happened."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            self.stop(timeout=10)
+        except AssertionError:
+            pass
+        finally:
+            self.kill()
+
+    # -- output -------------------------------------------------------------------------
+
+    def stdout_text(self) -> str:
+        return _read_text(self.stdout_path)
+
+    def stderr_text(self) -> str:
+        return _read_text(self.stderr_path)
+
+    def output_bytes(self) -> bytes:
+        return _read_bytes(self.stdout_path) + b"\n" + _read_bytes(self.stderr_path)
+
+
+def _format_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _read_text(path: Path) -> str:
+    return _read_bytes(path).decode("utf-8", errors="replace")
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+class ServerFactory:
+    """Starts servers with options and stops every one of them on `stop_all`."""
+
+    def __init__(self, binary: Path, base_dir: Path):
+        self.binary = binary
+        self.base_dir = Path(base_dir)
+        self.servers: list[DxServer] = []
+
+    def start(
+        self,
+        *,
+        data_dir: Path | None = None,
+        settle_time: float | None = None,
+        log_level: str | None = None,
+        extra_args: tuple[str, ...] = (),
+    ) -> DxServer:
+        server = DxServer(
+            self.binary,
+            self.base_dir / "logs",
+            data_dir=data_dir,
+            settle_time=settle_time,
+            log_level=log_level,
+            extra_args=extra_args,
+        )
+        self.servers.append(server)
+        return server.start()
+
+    def stop_all(self) -> None:
+        for server in self.servers:
+            server.ensure_stopped()
+
+
+# --------------------------------------------------------------------------------------
+# Clients
+# --------------------------------------------------------------------------------------
+
+
+def boto_config(validate: bool = True) -> Config:
+    return Config(
+        retries={"total_max_attempts": 1, "mode": "standard"},
+        parameter_validation=validate,
+        connect_timeout=5,
+        read_timeout=30,
+    )
+
+
+def make_client(url: str, account: str = DEFAULT_ACCOUNT, region: str = "us-east-1", validate: bool = True):
+    session = boto3.session.Session()
+    return session.client(
+        "directconnect",
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id=account,
+        aws_secret_access_key="x",
+        config=boto_config(validate),
+    )
+
+
+def random_account() -> str:
+    """A fresh 12-digit account so tests sharing a server never see each other's resources."""
+    while True:
+        account = "9" + "".join(secrets.choice(string.digits) for _ in range(11))
+        if account not in ("111111111111", "222222222222", DEFAULT_ACCOUNT):
+            return account
+
+
+def random_hex64(upper: bool = False) -> str:
+    value = secrets.token_hex(32)
+    return value.upper() if upper else value
+
+
+def unique_name(prefix: str = "conf") -> str:
+    return f"{prefix}-{secrets.token_hex(4)}"
+
+
+# --------------------------------------------------------------------------------------
+# Raw HTTP
+# --------------------------------------------------------------------------------------
+
+
+class RawResponse:
+    def __init__(self, status: int, headers: dict[str, str], body: bytes):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers.items():
+            if key.lower() == name.lower():
+                return value
+        return None
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    def __repr__(self) -> str:
+        return f"RawResponse({self.status}, {self.headers}, {self.body[:500]!r})"
+
+
+def raw_request(
+    url: str,
+    *,
+    method: str = "POST",
+    path: str = "/",
+    target: str | None = None,
+    body: bytes | str | None = b"",
+    headers: dict[str, str] | None = None,
+    account: str | None = None,
+    region: str = "us-east-1",
+    content_type: str | None = JSON_CONTENT_TYPE,
+    timeout: float = 30.0,
+) -> RawResponse:
+    """Send one request with http.client; SigV4-signed when `account` is given."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    body = body or b""
+    hdrs: dict[str, str] = {}
+    if content_type is not None:
+        hdrs["Content-Type"] = content_type
+    if target is not None:
+        hdrs["X-Amz-Target"] = target
+    hdrs.update(headers or {})
+    if account is not None:
+        request = AWSRequest(method=method, url=url.rstrip("/") + path, data=body, headers=hdrs)
+        SigV4Auth(Credentials(account, "x"), "directconnect", region).add_auth(request)
+        hdrs = {k: v for k, v in request.headers.items()}
+    parsed = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
+    try:
+        try:
+            conn.request(method, path, body=body if method != "GET" else None, headers=hdrs)
+        except (BrokenPipeError, ConnectionResetError):
+            # The server may answer (e.g. 413) before it has read the whole body.
+            pass
+        resp = conn.getresponse()
+        data = resp.read()
+        return RawResponse(resp.status, {k: v for k, v in resp.getheaders()}, data)
+    finally:
+        conn.close()
+
+
+def dx_raw(url: str, operation: str, payload=None, **kwargs) -> RawResponse:
+    body = b"" if payload is None else json.dumps(payload).encode("utf-8")
+    return raw_request(url, target=f"OvertureService.{operation}", body=body, **kwargs)
+
+
+def assert_aws_reply_headers(resp: RawResponse) -> None:
+    request_id = resp.header("x-amzn-RequestId")
+    assert request_id is not None, f"no x-amzn-RequestId header in {resp!r}"
+    assert UUID_RE.match(request_id), f"x-amzn-RequestId {request_id!r} is not a UUID"
+    uuid.UUID(request_id)
+    content_type = resp.header("Content-Type") or ""
+    assert content_type.split(";")[0].strip() == JSON_CONTENT_TYPE, f"content type {content_type!r}"
+
+
+def assert_aws_error(resp: RawResponse, status: int, code: str) -> dict:
+    assert resp.status == status, f"expected HTTP {status}, got {resp!r}"
+    assert_aws_reply_headers(resp)
+    body = resp.json()
+    assert isinstance(body, dict), body
+    error_type = body.get("__type", "")
+    assert error_type.split("#")[-1] == code, f"expected __type {code}, got {body!r}"
+    assert isinstance(body.get("message"), str) and body["message"], f"no message in {body!r}"
+    return body
+
+
+def find_nulls(value, path: str = "$") -> list[str]:
+    """JSON paths whose value is null."""
+    found = []
+    if value is None:
+        found.append(path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found += find_nulls(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += find_nulls(item, f"{path}[{index}]")
+    return found
+
+
+# --------------------------------------------------------------------------------------
+# Errors and waiting
+# --------------------------------------------------------------------------------------
+
+
+def expect_error(
+    call,
+    code: str = CLIENT_ERROR,
+    status: int = 400,
+    contains: tuple[str, ...] | list[str] = (),
+    not_contains: tuple[str, ...] | list[str] = (),
+) -> ClientError:
+    """Run `call`; it must raise ClientError with this code, HTTP status and message parts."""
+    with pytest.raises(ClientError) as info:
+        call()
+    error = info.value.response.get("Error", {})
+    meta = info.value.response.get("ResponseMetadata", {})
+    assert error.get("Code") == code, f"expected {code}, got {info.value.response!r}"
+    assert meta.get("HTTPStatusCode") == status, f"expected HTTP {status}, got {info.value.response!r}"
+    message = error.get("Message", "") or ""
+    for part in contains:
+        assert part in message, f"message {message!r} does not contain {part!r}"
+    for part in not_contains:
+        if not part:
+            continue
+        assert part.lower() not in message.lower(), f"message {message!r} must not contain {part!r}"
+    request_id = meta.get("RequestId", "")
+    assert UUID_RE.match(request_id or ""), f"error reply without a UUID request id: {meta!r}"
+    return info.value
+
+
+def error_message(exc: ClientError) -> str:
+    return exc.response.get("Error", {}).get("Message", "") or ""
+
+
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.1, description: str = "condition"):
+    """Poll `predicate` until it returns something truthy; returns that value."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        last = predicate()
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {description}; last value: {last!r}")
+        time.sleep(interval)
+
+
+# --------------------------------------------------------------------------------------
+# Direct Connect shortcuts
+# --------------------------------------------------------------------------------------
+
+
+def describe_connection(client, connection_id: str) -> dict:
+    connections = client.describe_connections(connectionId=connection_id)["connections"]
+    matching = [c for c in connections if c["connectionId"] == connection_id]
+    assert len(matching) == 1, f"expected exactly one {connection_id}, got {connections!r}"
+    return matching[0]
+
+
+def describe_lag(client, lag_id: str) -> dict:
+    lags = client.describe_lags(lagId=lag_id)["lags"]
+    matching = [lag for lag in lags if lag["lagId"] == lag_id]
+    assert len(matching) == 1, f"expected exactly one {lag_id}, got {lags!r}"
+    return matching[0]
+
+
+def describe_interconnect(client, interconnect_id: str) -> dict:
+    items = client.describe_interconnects(interconnectId=interconnect_id)["interconnects"]
+    matching = [i for i in items if i["interconnectId"] == interconnect_id]
+    assert len(matching) == 1, f"expected exactly one {interconnect_id}, got {items!r}"
+    return matching[0]
+
+
+def visible_connection_ids(client, connection_id: str | None = None) -> set[str]:
+    """IDs DescribeConnections shows; a not-found error for a specific ID counts as none."""
+    try:
+        if connection_id is None:
+            items = client.describe_connections()["connections"]
+        else:
+            items = client.describe_connections(connectionId=connection_id)["connections"]
+    except ClientError as exc:
+        if connection_id is not None and exc.response["Error"]["Code"] == CLIENT_ERROR:
+            return set()
+        raise
+    return {c["connectionId"] for c in items}
+
+
+def visible_lag_ids(client, lag_id: str | None = None) -> set[str]:
+    try:
+        items = client.describe_lags(lagId=lag_id)["lags"] if lag_id else client.describe_lags()["lags"]
+    except ClientError as exc:
+        if lag_id is not None and exc.response["Error"]["Code"] == CLIENT_ERROR:
+            return set()
+        raise
+    return {lag["lagId"] for lag in items}
+
+
+def visible_interconnect_ids(client, interconnect_id: str | None = None) -> set[str]:
+    try:
+        if interconnect_id:
+            items = client.describe_interconnects(interconnectId=interconnect_id)["interconnects"]
+        else:
+            items = client.describe_interconnects()["interconnects"]
+    except ClientError as exc:
+        if interconnect_id is not None and exc.response["Error"]["Code"] == CLIENT_ERROR:
+            return set()
+        raise
+    return {i["interconnectId"] for i in items}
+
+
+def keys_of(resource: dict) -> list[dict]:
+    return list(resource.get("macSecKeys") or [])
+
+
+def ckns_of(resource: dict) -> list[str]:
+    return [key["ckn"].lower() for key in keys_of(resource)]
+
+
+def wait_connection_state(client, connection_id: str, state: str = "available", timeout: float = 15.0) -> dict:
+    return wait_until(
+        lambda: (lambda c: c if c.get("connectionState") == state else None)(describe_connection(client, connection_id)),
+        timeout=timeout,
+        description=f"{connection_id} to be {state}",
+    )
+
+
+def wait_lag_state(client, lag_id: str, state: str = "available", timeout: float = 15.0) -> dict:
+    return wait_until(
+        lambda: (lambda lag: lag if lag.get("lagState") == state else None)(describe_lag(client, lag_id)),
+        timeout=timeout,
+        description=f"{lag_id} to be {state}",
+    )
+
+
+def wait_interconnect_state(client, interconnect_id: str, state: str = "available", timeout: float = 15.0) -> dict:
+    return wait_until(
+        lambda: (lambda i: i if i.get("interconnectState") == state else None)(
+            describe_interconnect(client, interconnect_id)
+        ),
+        timeout=timeout,
+        description=f"{interconnect_id} to be {state}",
+    )
+
+
+def create_connection(
+    client,
+    *,
+    location: str = "EqDC2",
+    bandwidth: str = "10Gbps",
+    macsec: bool = True,
+    name: str | None = None,
+    wait: bool = True,
+    **extra,
+) -> str:
+    """Create a dedicated connection (MACsec-capable by default) and wait until available."""
+    kwargs = dict(location=location, bandwidth=bandwidth, connectionName=name or unique_name("con"), **extra)
+    if macsec:
+        kwargs["requestMACSec"] = True
+    created = client.create_connection(**kwargs)
+    connection_id = created["connectionId"]
+    if wait:
+        wait_connection_state(client, connection_id, "available")
+    return connection_id
+
+
+def create_lag(
+    client,
+    *,
+    count: int = 2,
+    location: str = "EqDC2",
+    bandwidth: str = "10Gbps",
+    macsec: bool = True,
+    name: str | None = None,
+    wait: bool = True,
+    **extra,
+) -> dict:
+    """Create a LAG; returns the CreateLag response (waits until the LAG is available)."""
+    kwargs = dict(
+        numberOfConnections=count,
+        location=location,
+        connectionsBandwidth=bandwidth,
+        lagName=name or unique_name("lag"),
+        **extra,
+    )
+    if macsec:
+        kwargs["requestMACSec"] = True
+    created = client.create_lag(**kwargs)
+    if wait:
+        wait_lag_state(client, created["lagId"], "available")
+    return created
+
+
+def associate_key(client, target_id: str, ckn: str | None = None, cak: str | None = None) -> tuple[dict, str, str]:
+    """Associate a fresh (or given) CKN/CAK; returns (response, ckn, cak)."""
+    ckn = ckn or random_hex64()
+    cak = cak or random_hex64()
+    response = client.associate_mac_sec_key(connectionId=target_id, ckn=ckn, cak=cak)
+    return response, ckn, cak
+
+
+def key_with_ckn(resource_or_keys, ckn: str) -> dict | None:
+    keys = resource_or_keys if isinstance(resource_or_keys, list) else keys_of(resource_or_keys)
+    for key in keys:
+        if key["ckn"].lower() == ckn.lower():
+            return key
+    return None
+
+
+def secret_arn_pattern(region: str, account: str, ckn: str) -> re.Pattern:
+    """The managed secret's ARN; the CKN part is compared case-insensitively."""
+    prefix = re.escape(f"arn:aws:secretsmanager:{region}:{account}:secret:directconnect!prod/{region}/directconnect/")
+    return re.compile("^" + prefix + "(?i:" + re.escape(ckn) + ")" + r"-[A-Za-z0-9]{6}$")
+
+
+def assert_start_on_recent(start_on: str, slack: timedelta = timedelta(minutes=2)) -> None:
+    assert START_ON_RE.match(start_on), f"startOn {start_on!r} is not ISO-8601 UTC (YYYY-MM-DDTHH:MM:SSZ)"
+    parsed = datetime.fromisoformat(start_on.replace("Z", "+00:00"))
+    now = datetime.now(timezone.utc)
+    assert now - slack <= parsed <= now + slack, f"startOn {start_on} is not close to now ({now.isoformat()})"
+
+
+def connection_arn(region: str, account: str, connection_id: str) -> str:
+    return f"arn:aws:directconnect:{region}:{account}:dxcon/{connection_id}"
+
+
+def lag_arn(region: str, account: str, lag_id: str) -> str:
+    return f"arn:aws:directconnect:{region}:{account}:dxlag/{lag_id}"
+
+
+def hex_needles(cak: str) -> list[bytes]:
+    """Byte forms in which a plaintext CAK could leak: hex in both cases, raw, base64."""
+    raw = bytes.fromhex(cak)
+    return [
+        cak.lower().encode(),
+        cak.upper().encode(),
+        raw,
+        base64.b64encode(raw),
+        base64.b64encode(cak.lower().encode()),
+        base64.b64encode(cak.upper().encode()),
+    ]
+
+
+def files_containing(root: Path, needles: list[bytes]) -> list[str]:
+    hits = []
+    for path in sorted(Path(root).rglob("*")):
+        if not path.is_file():
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        for needle in needles:
+            if needle and needle in data:
+                hits.append(f"{path} contains {needle[:16]!r}...")
+    return hits
+
+
+# --------------------------------------------------------------------------------------
+# AWS CLI
+# --------------------------------------------------------------------------------------
+
+
+def cli_env(account: str, tmp_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    config = Path(tmp_dir) / "aws-config"
+    config.write_text("")
+    env.update(
+        AWS_ACCESS_KEY_ID=account,
+        AWS_SECRET_ACCESS_KEY="x",
+        AWS_CONFIG_FILE=str(config),
+        AWS_SHARED_CREDENTIALS_FILE=str(config),
+        AWS_MAX_ATTEMPTS="1",
+        AWS_RETRY_MODE="standard",
+        AWS_PAGER="",
+    )
+    return env
+
+
+def run_cli(url: str, account: str, tmp_dir: Path, *args: str, region: str = "us-east-1") -> subprocess.CompletedProcess:
+    command = [
+        sys.executable,
+        "-m",
+        "awscli",
+        "directconnect",
+        *args,
+        "--endpoint-url",
+        url,
+        "--region",
+        region,
+        "--output",
+        "json",
+    ]
+    return subprocess.run(command, env=cli_env(account, tmp_dir), capture_output=True, text=True, timeout=120)
