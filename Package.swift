@@ -10,7 +10,7 @@ let package = Package(
     name: "dxlocal",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "dxlocal", targets: ["dxlocal"]),
+        .executable(name: "dxlocal", targets: ["dxlocal"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -102,12 +102,15 @@ let package = Package(
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], swiftSettings: strict),
         .testTarget(
             name: "DirectConnectTests",
-            dependencies: ["DirectConnect", "DirectConnectModel", "AWSJSONProtocol", "Storage", "StorageSQLite"],
+            dependencies: [
+                "DirectConnect", "DirectConnectModel", "AWSJSONProtocol", "Storage", "StorageSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "StorageSQLite"],
+            dependencies: ["Storage", "StorageSQLite", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -119,7 +122,11 @@ let package = Package(
                 "AWSJSONProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                "Storage",
+                "StorageSQLite",
             ],
             swiftSettings: strict
         ),

@@ -5,7 +5,10 @@ public enum AWSJSONCoding {
     public static let contentType = "application/x-amz-json-1.1"
 
     /// Decodes a request body into an input shape, mapping every failure to `SerializationException`.
-    public static func decode<Shape: Decodable>(_ type: Shape.Type, from body: some Collection<UInt8>) throws(AWSError)
+    public static func decode<Shape: Decodable>(
+        _ type: Shape.Type,
+        from body: some Collection<UInt8>
+    ) throws(AWSError)
         -> Shape
     {
         let data = body.allSatisfy(Self.isWhitespace) ? Data("{}".utf8) : Data(body)

@@ -11,7 +11,11 @@ import NIOFoundationCompat
 struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
     let maximumBodySize: Int
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    )
         async throws -> Response
     {
         let requestId = RequestID.make()

@@ -7,9 +7,9 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import ServiceLifecycle
-import UnixSignals
 import Storage
 import StorageSQLite
+import UnixSignals
 
 /// Builds and runs the dxlocal HTTP server: one port for every service, JSON 1.1 on `POST /`.
 package enum DXServer {

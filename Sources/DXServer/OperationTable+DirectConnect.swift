@@ -7,7 +7,10 @@ extension OperationTable {
     package mutating func registerDirectConnect(_ service: DirectConnectService) {
         let prefix = DirectConnectMetadata.targetPrefix
         declare(prefix: prefix, operations: DirectConnectOperation.allCases.map(\.rawValue))
-        declare(prefix: SecretsManagerMetadata.targetPrefix, operations: SecretsManagerOperation.allCases.map(\.rawValue))
+        declare(
+            prefix: SecretsManagerMetadata.targetPrefix,
+            operations: SecretsManagerOperation.allCases.map(\.rawValue)
+        )
         typealias Ops = DirectConnectOperations
         register(Ops.DescribeLocations.self, prefix: prefix, service.describeLocations)
         register(Ops.CreateConnection.self, prefix: prefix, service.createConnection)

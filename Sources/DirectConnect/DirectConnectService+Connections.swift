@@ -23,7 +23,13 @@ extension DirectConnectService {
         return try await transaction(.write) { transaction in
             var lag: LagRecord?
             if let lagId = input.lagId {
-                let target = try await lagForNewMember(lagId, port: port, id: "the new connection", in: transaction, scope)
+                let target = try await lagForNewMember(
+                    lagId,
+                    port: port,
+                    id: "the new connection",
+                    in: transaction,
+                    scope
+                )
                 lag = target
             }
             let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scope: scope)
@@ -75,7 +81,10 @@ extension DirectConnectService {
         return lag
     }
 
-    package func describeConnections(_ input: DescribeConnectionsRequest, in scope: Scope) async throws
+    package func describeConnections(
+        _ input: DescribeConnectionsRequest,
+        in scope: Scope
+    ) async throws
         -> Connections
     {
         let now = clock.now
@@ -87,7 +96,11 @@ extension DirectConnectService {
                 return Connections(connections: [Self.connection(record, lag: lag, in: scope, at: now)])
             }
         }
-        let request = try PageToken.request(list: "connections", maxResults: input.maxResults, nextToken: input.nextToken)
+        let request = try PageToken.request(
+            list: "connections",
+            maxResults: input.maxResults,
+            nextToken: input.nextToken
+        )
         return try await transaction(.read) { transaction in
             let records = try await transaction.connections(of: .connection, in: scope, page: request)
             let (page, token) = PageToken.finish(records, request: request, list: "connections", id: \.id)
@@ -100,7 +113,11 @@ extension DirectConnectService {
     }
 
     /// The LAGs of the given members, by ID.
-    func lagsOf(_ records: [ConnectionRecord], in transaction: any StoreTransaction, _ scope: Scope) async throws
+    func lagsOf(
+        _ records: [ConnectionRecord],
+        in transaction: any StoreTransaction,
+        _ scope: Scope
+    ) async throws
         -> [String: LagRecord]
     {
         var lags: [String: LagRecord] = [:]
@@ -194,7 +211,10 @@ extension DirectConnectService {
         }
     }
 
-    package func describeInterconnects(_ input: DescribeInterconnectsRequest, in scope: Scope) async throws
+    package func describeInterconnects(
+        _ input: DescribeInterconnectsRequest,
+        in scope: Scope
+    ) async throws
         -> Interconnects
     {
         let now = clock.now
@@ -207,7 +227,10 @@ extension DirectConnectService {
             }
         }
         let request = try PageToken.request(
-            list: "interconnects", maxResults: input.maxResults, nextToken: input.nextToken)
+            list: "interconnects",
+            maxResults: input.maxResults,
+            nextToken: input.nextToken
+        )
         return try await transaction(.read) { transaction in
             let records = try await transaction.connections(of: .interconnect, in: scope, page: request)
             let (page, token) = PageToken.finish(records, request: request, list: "interconnects", id: \.id)
@@ -221,7 +244,10 @@ extension DirectConnectService {
         }
     }
 
-    package func deleteInterconnect(_ input: DeleteInterconnectRequest, in scope: Scope) async throws
+    package func deleteInterconnect(
+        _ input: DeleteInterconnectRequest,
+        in scope: Scope
+    ) async throws
         -> DeleteInterconnectResponse
     {
         try Self.requireMembers(input)

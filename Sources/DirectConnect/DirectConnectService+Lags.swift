@@ -167,7 +167,10 @@ extension DirectConnectService {
         }
     }
 
-    package func associateConnectionWithLag(_ input: AssociateConnectionWithLagRequest, in scope: Scope) async throws
+    package func associateConnectionWithLag(
+        _ input: AssociateConnectionWithLagRequest,
+        in scope: Scope
+    ) async throws
         -> Connection
     {
         try Self.requireMembers(input)

@@ -94,7 +94,8 @@ extension DirectConnectService {
     }
 
     /// The checks of SPEC section 4 that need no store, in order: 1 to 3.
-    static func validateAssociation(_ input: AssociateMacSecKeyRequest) throws -> (id: String, pair: (String, String)?) {
+    static func validateAssociation(_ input: AssociateMacSecKeyRequest) throws -> (id: String, pair: (String, String)?)
+    {
         guard let id = input.connectionId, !id.isEmpty else {
             throw AWSError.client("Missing required parameter connectionId: it must not be empty")
         }
@@ -122,7 +123,10 @@ extension DirectConnectService {
         }
     }
 
-    package func associateMacSecKey(_ input: AssociateMacSecKeyRequest, in scope: Scope) async throws
+    package func associateMacSecKey(
+        _ input: AssociateMacSecKeyRequest,
+        in scope: Scope
+    ) async throws
         -> AssociateMacSecKeyResponse
     {
         let (id, pair) = try Self.validateAssociation(input)
@@ -138,7 +142,9 @@ extension DirectConnectService {
                 )
             }
             if case .port(let record) = target, let lagId = record.lagId {
-                throw AWSError.client("Connection \(id) is a member of lag \(lagId): associate MACsec keys with the lag")
+                throw AWSError.client(
+                    "Connection \(id) is a member of lag \(lagId): associate MACsec keys with the lag"
+                )
             }
             target.keys = Keychain.visible(target.keys, at: now)
             guard Keychain.active(target.keys, at: now).count < Keychain.capacity else {
@@ -232,7 +238,9 @@ extension DirectConnectService {
             throw AWSError.client("The secret \(arn) was not found in account \(scope.account), region \(scope.region)")
         }
         guard secret.owningService == "directconnect", secret.ckn != nil else {
-            throw AWSError.client("The secret \(arn) was not created by Direct Connect and cannot be associated with \(id)")
+            throw AWSError.client(
+                "The secret \(arn) was not created by Direct Connect and cannot be associated with \(id)"
+            )
         }
         if secret.deletionDate != nil {
             throw AWSError.client("The secret \(arn) is scheduled for deletion and cannot be associated with \(id)")
@@ -240,7 +248,10 @@ extension DirectConnectService {
         return secret
     }
 
-    package func disassociateMacSecKey(_ input: DisassociateMacSecKeyRequest, in scope: Scope) async throws
+    package func disassociateMacSecKey(
+        _ input: DisassociateMacSecKeyRequest,
+        in scope: Scope
+    ) async throws
         -> DisassociateMacSecKeyResponse
     {
         try Self.requireMembers(input)

@@ -63,7 +63,3 @@ package enum Identifiers {
         "arn:aws:secretsmanager:\(scope.region):\(scope.account):secret:\(name)-\(random(6, from: alphanumerics))"
     }
 }
-
-
-
-

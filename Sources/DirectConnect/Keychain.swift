@@ -48,9 +48,10 @@ package enum Keychain {
 
     /// 64 hexadecimal characters, either case.
     package static func isValidKeyMaterial(_ value: String) -> Bool {
-        value.utf8.count == 64 && value.utf8.allSatisfy { byte in
-            (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
-        }
+        value.utf8.count == 64
+            && value.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+            }
     }
 }
 

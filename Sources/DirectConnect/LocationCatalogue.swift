@@ -28,46 +28,84 @@ package struct LocationCatalogue: Sendable {
     /// The catalogue dxlocal serves by default: in each region some locations with and some without MACsec.
     package static let builtIn = LocationCatalogue(entries: [
         LocationEntry(
-            code: "EqDC2", name: "Equinix DC1-DC6 & DC10-DC12, Ashburn, VA", region: "us-east-1",
-            portSpeeds: ["1G", "10G", "100G", "400G"], macSecPortSpeeds: ["10G", "100G", "400G"],
+            code: "EqDC2",
+            name: "Equinix DC1-DC6 & DC10-DC12, Ashburn, VA",
+            region: "us-east-1",
+            portSpeeds: ["1G", "10G", "100G", "400G"],
+            macSecPortSpeeds: ["10G", "100G", "400G"],
             providers: []
         ),
         LocationEntry(
-            code: "CSVA1", name: "CoreSite VA1, Reston, VA", region: "us-east-1",
-            portSpeeds: ["1G", "10G", "100G"], macSecPortSpeeds: ["10G", "100G"], providers: []
-        ),
-        LocationEntry(
-            code: "CSNY1", name: "CoreSite NY1, New York, NY", region: "us-east-1",
-            portSpeeds: ["1G", "10G"], macSecPortSpeeds: [], providers: []
-        ),
-        LocationEntry(
-            code: "MKL50", name: "Markley, One Summer Street, Boston, MA", region: "us-east-1",
-            portSpeeds: ["1G", "10G"], macSecPortSpeeds: [], providers: []
-        ),
-        LocationEntry(
-            code: "EqSV5", name: "Equinix SV5, San Jose, CA", region: "us-west-1",
-            portSpeeds: ["1G", "10G", "100G"], macSecPortSpeeds: ["10G", "100G"], providers: []
-        ),
-        LocationEntry(
-            code: "CSLA1", name: "CoreSite LA1, Los Angeles, CA", region: "us-west-1",
-            portSpeeds: ["1G", "10G"], macSecPortSpeeds: [], providers: []
-        ),
-        LocationEntry(
-            code: "EqSe2", name: "Equinix SE2, Seattle, WA", region: "us-west-2",
-            portSpeeds: ["1G", "10G", "100G"], macSecPortSpeeds: ["10G", "100G"], providers: []
-        ),
-        LocationEntry(
-            code: "EqFA5", name: "Equinix FR5, Frankfurt", region: "eu-central-1",
-            portSpeeds: ["1G", "10G", "100G", "400G"], macSecPortSpeeds: ["10G", "100G", "400G"],
+            code: "CSVA1",
+            name: "CoreSite VA1, Reston, VA",
+            region: "us-east-1",
+            portSpeeds: ["1G", "10G", "100G"],
+            macSecPortSpeeds: ["10G", "100G"],
             providers: []
         ),
         LocationEntry(
-            code: "EqSG2", name: "Equinix SG2, Singapore", region: "ap-southeast-1",
-            portSpeeds: ["1G", "10G", "100G"], macSecPortSpeeds: ["10G", "100G"], providers: []
+            code: "CSNY1",
+            name: "CoreSite NY1, New York, NY",
+            region: "us-east-1",
+            portSpeeds: ["1G", "10G"],
+            macSecPortSpeeds: [],
+            providers: []
         ),
         LocationEntry(
-            code: "GSS52", name: "Global Switch, Singapore", region: "ap-southeast-1",
-            portSpeeds: ["1G", "10G"], macSecPortSpeeds: [], providers: []
+            code: "MKL50",
+            name: "Markley, One Summer Street, Boston, MA",
+            region: "us-east-1",
+            portSpeeds: ["1G", "10G"],
+            macSecPortSpeeds: [],
+            providers: []
+        ),
+        LocationEntry(
+            code: "EqSV5",
+            name: "Equinix SV5, San Jose, CA",
+            region: "us-west-1",
+            portSpeeds: ["1G", "10G", "100G"],
+            macSecPortSpeeds: ["10G", "100G"],
+            providers: []
+        ),
+        LocationEntry(
+            code: "CSLA1",
+            name: "CoreSite LA1, Los Angeles, CA",
+            region: "us-west-1",
+            portSpeeds: ["1G", "10G"],
+            macSecPortSpeeds: [],
+            providers: []
+        ),
+        LocationEntry(
+            code: "EqSe2",
+            name: "Equinix SE2, Seattle, WA",
+            region: "us-west-2",
+            portSpeeds: ["1G", "10G", "100G"],
+            macSecPortSpeeds: ["10G", "100G"],
+            providers: []
+        ),
+        LocationEntry(
+            code: "EqFA5",
+            name: "Equinix FR5, Frankfurt",
+            region: "eu-central-1",
+            portSpeeds: ["1G", "10G", "100G", "400G"],
+            macSecPortSpeeds: ["10G", "100G", "400G"],
+            providers: []
+        ),
+        LocationEntry(
+            code: "EqSG2",
+            name: "Equinix SG2, Singapore",
+            region: "ap-southeast-1",
+            portSpeeds: ["1G", "10G", "100G"],
+            macSecPortSpeeds: ["10G", "100G"],
+            providers: []
+        ),
+        LocationEntry(
+            code: "GSS52",
+            name: "Global Switch, Singapore",
+            region: "ap-southeast-1",
+            portSpeeds: ["1G", "10G"],
+            macSecPortSpeeds: [],
+            providers: []
         ),
     ])
 }

@@ -16,7 +16,11 @@ package struct PageRequest: Hashable, Sendable {
 package protocol StoreTransaction: Sendable {
     func connection(id: String, in scope: Scope) async throws -> ConnectionRecord?
     /// Connections (or interconnects) of a scope in ID order.
-    func connections(of kind: ConnectionRecord.Kind, in scope: Scope, page: PageRequest) async throws
+    func connections(
+        of kind: ConnectionRecord.Kind,
+        in scope: Scope,
+        page: PageRequest
+    ) async throws
         -> [ConnectionRecord]
     func members(ofLag lagId: String, in scope: Scope) async throws -> [ConnectionRecord]
     func save(_ connection: ConnectionRecord, in scope: Scope) async throws

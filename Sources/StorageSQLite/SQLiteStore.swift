@@ -27,7 +27,12 @@ package final class SQLiteStore: Store {
     }
 
     /// Opens (creating when missing) the database and brings its schema up to date.
-    package static func open(_ location: Location, logger: Logger) async throws -> SQLiteStore {
+    package static func open(
+        _ location: Location,
+        logger: Logger = Logger(label: "dxlocal.sqlite")
+    ) async throws
+        -> SQLiteStore
+    {
         let storage: SQLiteConnection.Storage
         switch location {
         case .memory: storage = .memory

@@ -72,7 +72,11 @@ struct SQLiteTransaction: StoreTransaction {
         return try decode(rows, as: ConnectionRecord.self).first
     }
 
-    func connections(of kind: ConnectionRecord.Kind, in scope: Scope, page: PageRequest) async throws
+    func connections(
+        of kind: ConnectionRecord.Kind,
+        in scope: Scope,
+        page: PageRequest
+    ) async throws
         -> [ConnectionRecord]
     {
         var binds: [SQLiteData] = [.text(scope.account), .text(scope.region), .text(kind.rawValue)]

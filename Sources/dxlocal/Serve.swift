@@ -13,13 +13,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one. [env: DXLOCAL_PORT] (default: 4587)")
     var port: Int?
 
-    @Option(help: "Directory for the database and the generated master key. [env: DXLOCAL_DATA_DIR] (default: ./dxlocal-data)")
+    @Option(
+        help:
+            "Directory for the database and the generated master key. [env: DXLOCAL_DATA_DIR] (default: ./dxlocal-data)"
+    )
     var dataDir: String?
 
     @Flag(help: "Keep everything in memory; nothing survives the process. [env: DXLOCAL_IN_MEMORY=1]")
     var inMemory = false
 
-    @Option(help: "Seconds a transition takes (associating -> associated, ...). [env: DXLOCAL_SETTLE_TIME] (default: 0)")
+    @Option(
+        help: "Seconds a transition takes (associating -> associated, ...). [env: DXLOCAL_SETTLE_TIME] (default: 0)"
+    )
     var settleTime: Double?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: DXLOCAL_LOG_LEVEL] (default: info)")

@@ -1,0 +1,75 @@
+import AWSJSONProtocol
+import DirectConnectModel
+import Foundation
+import Testing
+
+@Suite struct DecodingTests {
+    func decodeFailure(_ body: String) -> AWSError? {
+        do {
+            _ = try AWSJSONCoding.decode(DescribeConnectionsRequest.self, from: Array(body.utf8))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func emptyBodyCountsAsAnEmptyObject() throws {
+        let request = try AWSJSONCoding.decode(DescribeConnectionsRequest.self, from: [UInt8]())
+        #expect(request == DescribeConnectionsRequest())
+        let spaces = try AWSJSONCoding.decode(DescribeConnectionsRequest.self, from: Array("  \n".utf8))
+        #expect(spaces == DescribeConnectionsRequest())
+    }
+
+    @Test(arguments: ["{", "not json", "[1,2]", "\"text\"", "{\"connectionId\": }"])
+    func malformedBodyIsASerializationError(_ body: String) {
+        let error = decodeFailure(body)
+        #expect(error?.code == "SerializationException")
+        #expect(error?.status == 400)
+    }
+
+    @Test func memberOfTheWrongTypeIsNamedButItsValueIsNot() {
+        let error = decodeFailure(#"{"connectionId": 5}"#)
+        #expect(error?.code == "SerializationException")
+        #expect(error?.message.contains("connectionId") == true)
+        let secret = decodeFailure(#"{"maxResults": "feedfacefeedface"}"#)
+        #expect(secret?.code == "SerializationException")
+        #expect(secret?.message.contains("feedface") == false)
+    }
+
+    @Test func nullMembersAreUnset() throws {
+        let request = try AWSJSONCoding.decode(
+            DescribeConnectionsRequest.self,
+            from: Array(#"{"connectionId": null}"#.utf8)
+        )
+        #expect(request.connectionId == nil)
+    }
+
+    @Test func unknownMembersAreIgnored() throws {
+        let request = try AWSJSONCoding.decode(
+            DescribeConnectionsRequest.self,
+            from: Array(#"{"connectionId": "dxcon-abcdefgh", "futureMember": [1]}"#.utf8)
+        )
+        #expect(request.connectionId == "dxcon-abcdefgh")
+    }
+
+    @Test func requiredMembersAreReportedNotRejectedByDecoding() throws {
+        let request = try AWSJSONCoding.decode(AssociateMacSecKeyRequest.self, from: Array("{}".utf8))
+        #expect(request.missingRequiredMembers == ["connectionId"])
+    }
+
+    @Test func targetsSplitAtTheLastDot() throws {
+        let target = try #require(AWSTarget("OvertureService.AssociateMacSecKey"))
+        #expect(target.prefix == "OvertureService")
+        #expect(target.operation == "AssociateMacSecKey")
+        #expect(AWSTarget("NoDot") == nil)
+        #expect(AWSTarget("Prefix.") == nil)
+        #expect(AWSTarget(".Operation") == nil)
+    }
+
+    @Test func requestIDsAreLowerCaseUUIDs() {
+        let id = RequestID.make()
+        #expect(UUID(uuidString: id) != nil)
+        #expect(id == id.lowercased())
+        #expect(RequestID.make() != id)
+    }
+}

@@ -1,0 +1,78 @@
+import AWSJSONProtocol
+import DXServer
+import DirectConnect
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import NIOFoundationCompat
+import StorageSQLite
+
+/// An application over an in-memory store, with a test clock.
+struct ServerFixture {
+    let clock = ManualClock()
+    let app: Application<RouterResponder<BasicRequestContext>>
+
+    init(
+        settleTime: TimeInterval = 0,
+        maximumBodySize: Int = DXServerConfiguration.defaultMaximumBodySize
+    )
+        async throws
+    {
+        let store = try await SQLiteStore.open(.memory)
+        guard let sealer = SecretSealer(keyData: SecretSealer.generateKeyData()) else {
+            throw SetupFailure()
+        }
+        let service = DirectConnectService(store: store, clock: clock, settleTime: settleTime, sealer: sealer)
+        let router = DXServer.router(
+            table: DXServer.operationTable(service),
+            resolver: CallerResolver(),
+            maximumBodySize: maximumBodySize
+        )
+        app = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0))
+        )
+    }
+
+    struct SetupFailure: Error {}
+
+    static let targetField = HTTPField.Name("X-Amz-Target")!
+
+    /// Headers of a request signed (by shape, not by key) for an account and region.
+    static func headers(
+        target: String?,
+        account: String = "111122223333",
+        region: String = "us-east-1"
+    )
+        -> HTTPFields
+    {
+        var fields: HTTPFields = [.contentType: AWSJSONCoding.contentType]
+        if let target { fields[targetField] = target }
+        fields[.authorization] =
+            "AWS4-HMAC-SHA256 Credential=\(account)/20261127/\(region)/directconnect/aws4_request, "
+            + "SignedHeaders=host;x-amz-date;x-amz-target, Signature=00"
+        return fields
+    }
+}
+
+extension TestClientProtocol {
+    /// Calls a Direct Connect operation and returns the status and the JSON body as a dictionary.
+    func call(
+        _ operation: String,
+        _ body: String = "{}",
+        account: String = "111122223333",
+        region: String = "us-east-1"
+    ) async throws -> (status: Int, json: [String: Any], headers: HTTPFields) {
+        let response = try await executeRequest(
+            uri: "/",
+            method: .post,
+            headers: ServerFixture.headers(target: "OvertureService.\(operation)", account: account, region: region),
+            body: ByteBuffer(string: body)
+        )
+        let data = Data(buffer: response.body)
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return (response.status.code, json, response.headers)
+    }
+}
