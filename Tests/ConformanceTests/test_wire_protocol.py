@@ -176,6 +176,7 @@ def test_body_just_under_one_mebibyte_is_not_refused_for_size(server):
         ("CreateDirectConnectGateway", lambda c: c.create_direct_connect_gateway(directConnectGatewayName="gw")),
         ("DescribeVirtualInterfaces", lambda c: c.describe_virtual_interfaces()),
     ],
+    ids=["CreateDirectConnectGateway", "DescribeVirtualInterfaces"],
 )
 def test_unimplemented_operation_answers_501_naming_it(client, operation, call):
     expect_error(lambda: call(client), code="NotImplemented", status=501, contains=[operation])

@@ -1,0 +1,267 @@
+"""LAGs and deletion: SPEC §3 (shared MACsec capability), §4 rule 7 context, §5 deletes,
+and the decided behaviours of CreateLag, Associate/DisassociateConnectionWithLag and Delete*."""
+
+import pytest
+
+from dxhelpers import (
+    CONNECTION_ID_RE,
+    associate_key,
+    ckns_of,
+    create_connection,
+    create_lag,
+    describe_connection,
+    describe_lag,
+    expect_error,
+    keys_of,
+    unique_name,
+    visible_connection_ids,
+    visible_interconnect_ids,
+    visible_lag_ids,
+)
+
+MACSEC_MISMATCH = "and lag should be requested MacSec at the same time"
+
+
+def _member_ids(lag: dict) -> set[str]:
+    return {member["connectionId"] for member in lag.get("connections", [])}
+
+
+# --------------------------------------------------------------------------------------
+# CreateLag
+# --------------------------------------------------------------------------------------
+
+
+def test_create_lag_creates_its_members(client):
+    created = client.create_lag(
+        numberOfConnections=2,
+        location="EqDC2",
+        connectionsBandwidth="10Gbps",
+        lagName=unique_name(),
+        requestMACSec=True,
+    )
+    assert created["lagState"] == "pending"
+    assert created["numberOfConnections"] == 2
+    members = created["connections"]
+    assert len(members) == 2
+    for member in members:
+        assert CONNECTION_ID_RE.match(member["connectionId"])
+        assert member["lagId"] == created["lagId"]
+        assert member["location"] == "EqDC2"
+        assert member["bandwidth"] == "10Gbps"
+        assert member["macSecCapable"] is True
+    lag = describe_lag(client, created["lagId"])
+    assert lag["lagState"] == "available"
+    assert _member_ids(lag) == {m["connectionId"] for m in members}
+    for member in members:
+        assert describe_connection(client, member["connectionId"])["lagId"] == created["lagId"]
+
+
+def test_create_lag_with_connection_id_converts_that_connection(client):
+    existing = create_connection(client)
+    created = client.create_lag(
+        numberOfConnections=3,
+        location="EqDC2",
+        connectionsBandwidth="10Gbps",
+        lagName=unique_name(),
+        connectionId=existing,
+        requestMACSec=True,
+    )
+    member_ids = {m["connectionId"] for m in created["connections"]}
+    assert existing in member_ids
+    assert len(member_ids) == 3
+    assert describe_connection(client, existing)["lagId"] == created["lagId"]
+    assert visible_connection_ids(client) == member_ids
+    lag = describe_lag(client, created["lagId"])
+    assert lag["numberOfConnections"] == 3
+    assert _member_ids(lag) == member_ids
+
+
+@pytest.mark.parametrize("bandwidth, maximum", [("1Gbps", 4), ("10Gbps", 4), ("100Gbps", 2), ("400Gbps", 2)])
+def test_create_lag_up_to_the_member_maximum(client, bandwidth, maximum):
+    created = create_lag(client, count=maximum, bandwidth=bandwidth, macsec=False)
+    assert len(created["connections"]) == maximum
+
+
+@pytest.mark.parametrize("bandwidth, too_many", [("10Gbps", 5), ("100Gbps", 3), ("400Gbps", 3)])
+def test_create_lag_above_the_member_maximum_is_refused(client, bandwidth, too_many):
+    expect_error(lambda: client.create_lag(
+        numberOfConnections=too_many, location="EqDC2", connectionsBandwidth=bandwidth, lagName=unique_name()
+    ))
+    assert visible_lag_ids(client) == set()
+    assert visible_connection_ids(client) == set()
+
+
+def test_lag_members_share_the_lag_macsec_capability(client):
+    lag = describe_lag(client, create_lag(client, count=2, macsec=True)["lagId"])
+    for member in lag["connections"]:
+        connection = describe_connection(client, member["connectionId"])
+        assert connection["macSecCapable"] is True
+        assert connection["encryptionMode"] == lag["encryptionMode"] == "should_encrypt"
+    plain = describe_lag(client, create_lag(client, count=2, macsec=False)["lagId"])
+    for member in plain["connections"]:
+        connection = describe_connection(client, member["connectionId"])
+        assert connection["macSecCapable"] is False
+        assert connection["encryptionMode"] == "no_encrypt"
+
+
+# --------------------------------------------------------------------------------------
+# AssociateConnectionWithLag / DisassociateConnectionFromLag
+# --------------------------------------------------------------------------------------
+
+
+def test_associate_connection_with_lag(client):
+    lag_id = create_lag(client, count=1)["lagId"]
+    connection_id = create_connection(client)
+    response = client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id)
+    assert response["connectionId"] == connection_id
+    assert response["lagId"] == lag_id
+    assert describe_connection(client, connection_id)["lagId"] == lag_id
+    assert connection_id in _member_ids(describe_lag(client, lag_id))
+
+
+def test_associate_connection_with_lag_at_another_location_is_refused(client):
+    lag_id = create_lag(client, count=1, location="EqDC2")["lagId"]
+    connection_id = create_connection(client, location="CSVA1")
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id))
+    assert "lagId" not in describe_connection(client, connection_id)
+    assert connection_id not in _member_ids(describe_lag(client, lag_id))
+
+
+def test_associate_connection_with_lag_of_another_bandwidth_is_refused(client):
+    lag_id = create_lag(client, count=1, bandwidth="10Gbps")["lagId"]
+    connection_id = create_connection(client, bandwidth="100Gbps")
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id))
+    assert "lagId" not in describe_connection(client, connection_id)
+    assert connection_id not in _member_ids(describe_lag(client, lag_id))
+
+
+def test_macsec_connection_to_plain_lag_is_refused_with_the_mismatch_message(client):
+    lag_id = create_lag(client, count=1, macsec=False)["lagId"]
+    connection_id = create_connection(client, macsec=True)
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id),
+                 contains=[f"Connection {connection_id} {MACSEC_MISMATCH}"])
+    assert "lagId" not in describe_connection(client, connection_id)
+    assert connection_id not in _member_ids(describe_lag(client, lag_id))
+
+
+def test_plain_connection_to_macsec_lag_is_refused_with_the_mismatch_message(client):
+    lag_id = create_lag(client, count=1, macsec=True)["lagId"]
+    connection_id = create_connection(client, macsec=False)
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id),
+                 contains=[f"Connection {connection_id} {MACSEC_MISMATCH}"])
+    assert "lagId" not in describe_connection(client, connection_id)
+    assert connection_id not in _member_ids(describe_lag(client, lag_id))
+
+
+def test_associate_connection_beyond_the_member_maximum_is_refused(client):
+    lag_id = create_lag(client, count=2, bandwidth="100Gbps")["lagId"]
+    connection_id = create_connection(client, bandwidth="100Gbps")
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id))
+    assert "lagId" not in describe_connection(client, connection_id)
+    assert len(describe_lag(client, lag_id)["connections"]) == 2
+
+
+def test_associate_connection_with_unknown_lag_is_refused(client):
+    connection_id = create_connection(client)
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId="dxlag-none0000"),
+                 contains=["dxlag-none0000"])
+    assert "lagId" not in describe_connection(client, connection_id)
+
+
+def test_disassociate_connection_from_lag(client):
+    created = create_lag(client, count=2)
+    lag_id = created["lagId"]
+    member_id = created["connections"][0]["connectionId"]
+    response = client.disassociate_connection_from_lag(connectionId=member_id, lagId=lag_id)
+    assert response["connectionId"] == member_id
+    assert "lagId" not in response
+    assert "lagId" not in describe_connection(client, member_id)
+    assert member_id not in _member_ids(describe_lag(client, lag_id))
+
+
+def test_joined_connection_reports_the_lag_keys_and_mode(client):
+    lag_id = create_lag(client, count=1)["lagId"]
+    _, ckn, _ = associate_key(client, lag_id)
+    client.update_lag(lagId=lag_id, encryptionMode="must_encrypt")
+    connection_id = create_connection(client)
+    client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id)
+    joined = describe_connection(client, connection_id)
+    assert ckns_of(joined) == [ckn]
+    assert joined["encryptionMode"] == "must_encrypt"
+
+
+# --------------------------------------------------------------------------------------
+# Keys and modes on LAG members
+# --------------------------------------------------------------------------------------
+
+
+def test_members_report_the_lag_keys_and_encryption_mode(client):
+    lag_id = create_lag(client, count=2)["lagId"]
+    _, ckn, _ = associate_key(client, lag_id)
+    client.update_lag(lagId=lag_id, encryptionMode="must_encrypt")
+    lag = describe_lag(client, lag_id)
+    for member in lag["connections"]:
+        connection = describe_connection(client, member["connectionId"])
+        assert ckns_of(connection) == [ckn]
+        assert keys_of(connection) == keys_of(lag)
+        assert connection["encryptionMode"] == "must_encrypt"
+
+
+def test_update_connection_encryption_mode_on_a_member_is_refused(client):
+    created = create_lag(client, count=2)
+    member_id = created["connections"][0]["connectionId"]
+    expect_error(lambda: client.update_connection(connectionId=member_id, encryptionMode="must_encrypt"),
+                 contains=[member_id])
+    assert describe_connection(client, member_id)["encryptionMode"] == "should_encrypt"
+    assert describe_lag(client, created["lagId"])["encryptionMode"] == "should_encrypt"
+
+
+# --------------------------------------------------------------------------------------
+# Deletion
+# --------------------------------------------------------------------------------------
+
+
+def test_delete_connection_returns_deleted_and_it_disappears(client):
+    connection_id = create_connection(client)
+    deleted = client.delete_connection(connectionId=connection_id)
+    assert deleted["connectionId"] == connection_id
+    assert deleted["connectionState"] == "deleted"
+    assert connection_id not in visible_connection_ids(client)
+    assert connection_id not in visible_connection_ids(client, connection_id)
+
+
+def test_delete_unknown_connection_is_refused(client):
+    expect_error(lambda: client.delete_connection(connectionId="dxcon-none0000"), contains=["dxcon-none0000"])
+
+
+def test_delete_lag_deletes_its_members(client):
+    created = create_lag(client, count=3)
+    lag_id = created["lagId"]
+    member_ids = {m["connectionId"] for m in created["connections"]}
+    bystander = create_connection(client)
+    deleted = client.delete_lag(lagId=lag_id)
+    assert deleted["lagId"] == lag_id
+    assert deleted["lagState"] in ("deleting", "deleted")
+    assert lag_id not in visible_lag_ids(client)
+    assert lag_id not in visible_lag_ids(client, lag_id)
+    assert visible_connection_ids(client) == {bystander}
+    for member_id in member_ids:
+        assert member_id not in visible_connection_ids(client, member_id)
+
+
+def test_delete_unknown_lag_is_refused(client):
+    expect_error(lambda: client.delete_lag(lagId="dxlag-none0000"), contains=["dxlag-none0000"])
+
+
+def test_delete_interconnect_returns_deleted_and_it_disappears(client):
+    interconnect_id = client.create_interconnect(
+        interconnectName=unique_name("ic"), bandwidth="10Gbps", location="EqDC2"
+    )["interconnectId"]
+    deleted = client.delete_interconnect(interconnectId=interconnect_id)
+    assert deleted["interconnectState"] == "deleted"
+    assert interconnect_id not in visible_interconnect_ids(client)
+    assert interconnect_id not in visible_interconnect_ids(client, interconnect_id)
+
+
+def test_delete_unknown_interconnect_is_refused(client):
+    expect_error(lambda: client.delete_interconnect(interconnectId="dxcon-none0000"), contains=["dxcon-none0000"])
