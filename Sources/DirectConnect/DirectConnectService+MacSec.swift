@@ -235,7 +235,9 @@ extension DirectConnectService {
         now: Date
     ) async throws -> SecretRecord {
         guard let secret = try await transaction.secret(arn: arn, in: scope) else {
-            throw AWSError.client("The secret \(arn) was not found in account \(scope.account), region \(scope.region)")
+            throw AWSError.client(
+                "The secret \(arn) was not found in account \(scope.account), region \(scope.region), for \(id)"
+            )
         }
         guard secret.owningService == "directconnect", secret.ckn != nil else {
             throw AWSError.client(

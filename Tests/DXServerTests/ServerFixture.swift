@@ -13,6 +13,24 @@ import StorageSQLite
 struct ServerFixture {
     let clock = ManualClock()
     let app: Application<RouterResponder<BasicRequestContext>>
+    let store: SQLiteStore
+
+    /// Runs `body` with a fresh fixture and always closes its store.
+    static func with<T>(
+        settleTime: TimeInterval = 0,
+        maximumBodySize: Int = DXServerConfiguration.defaultMaximumBodySize,
+        _ body: (ServerFixture) async throws -> T
+    ) async throws -> T {
+        let fixture = try await ServerFixture(settleTime: settleTime, maximumBodySize: maximumBodySize)
+        do {
+            let result = try await body(fixture)
+            try await fixture.store.close()
+            return result
+        } catch {
+            try? await fixture.store.close()
+            throw error
+        }
+    }
 
     init(
         settleTime: TimeInterval = 0,
@@ -20,7 +38,7 @@ struct ServerFixture {
     )
         async throws
     {
-        let store = try await SQLiteStore.open(.memory)
+        store = try await SQLiteStore.open(.memory)
         guard let sealer = SecretSealer(keyData: SecretSealer.generateKeyData()) else {
             throw SetupFailure()
         }

@@ -23,128 +23,141 @@ import Testing
     }
 
     @Test func successCarriesARequestIdAndTheJSONContentType() async throws {
-        let fixture = try await ServerFixture()
-        try await fixture.app.test(.router) { client in
-            let response = try await client.executeRequest(
-                uri: "/",
-                method: .post,
-                headers: ServerFixture.headers(target: "OvertureService.DescribeLocations"),
-                body: nil
-            )
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType] == AWSJSONCoding.contentType)
-            #expect(UUID(uuidString: response.headers[Self.requestIdField] ?? "") != nil)
-            let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-            #expect((json?["locations"] as? [Any])?.isEmpty == false)
+        try await ServerFixture.with { fixture in
+            try await fixture.app.test(.router) { client in
+                let response = try await client.executeRequest(
+                    uri: "/",
+                    method: .post,
+                    headers: ServerFixture.headers(target: "OvertureService.DescribeLocations"),
+                    body: nil
+                )
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == AWSJSONCoding.contentType)
+                #expect(UUID(uuidString: response.headers[Self.requestIdField] ?? "") != nil)
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect((json?["locations"] as? [Any])?.isEmpty == false)
+            }
         }
     }
 
     @Test func unknownTargetIsAnUnknownOperation() async throws {
-        let fixture = try await ServerFixture()
-        try await fixture.app.test(.router) { client in
-            for target in ["OvertureService.FlyToTheMoon", "NoSuchService.DescribeConnections", "garbage"] {
-                let response = try await client.executeRequest(
+        try await ServerFixture.with { fixture in
+            try await fixture.app.test(.router) { client in
+                for target in ["OvertureService.FlyToTheMoon", "NoSuchService.DescribeConnections", "garbage"] {
+                    let response = try await client.executeRequest(
+                        uri: "/",
+                        method: .post,
+                        headers: ServerFixture.headers(target: target),
+                        body: nil
+                    )
+                    try Self.expectAWSShaped(response, status: 400, code: "UnknownOperationException")
+                }
+                let missing = try await client.executeRequest(
                     uri: "/",
                     method: .post,
-                    headers: ServerFixture.headers(target: target),
+                    headers: ServerFixture.headers(target: nil),
                     body: nil
                 )
-                try Self.expectAWSShaped(response, status: 400, code: "UnknownOperationException")
+                try Self.expectAWSShaped(missing, status: 400, code: "UnknownOperationException")
             }
-            let missing = try await client.executeRequest(
-                uri: "/",
-                method: .post,
-                headers: ServerFixture.headers(target: nil),
-                body: nil
-            )
-            try Self.expectAWSShaped(missing, status: 400, code: "UnknownOperationException")
         }
     }
 
     @Test func anOperationNotYetImplementedAnswers501NamingIt() async throws {
-        let fixture = try await ServerFixture()
-        try await fixture.app.test(.router) { client in
-            let response = try await client.executeRequest(
-                uri: "/",
-                method: .post,
-                headers: ServerFixture.headers(target: "OvertureService.CreateDirectConnectGateway"),
-                body: ByteBuffer(string: #"{"directConnectGatewayName":"gw"}"#)
-            )
-            try Self.expectAWSShaped(response, status: 501, code: "NotImplemented")
-            #expect(String(buffer: response.body).contains("CreateDirectConnectGateway"))
+        try await ServerFixture.with { fixture in
+            try await fixture.app.test(.router) { client in
+                let response = try await client.executeRequest(
+                    uri: "/",
+                    method: .post,
+                    headers: ServerFixture.headers(target: "OvertureService.CreateDirectConnectGateway"),
+                    body: ByteBuffer(string: #"{"directConnectGatewayName":"gw"}"#)
+                )
+                try Self.expectAWSShaped(response, status: 501, code: "NotImplemented")
+                #expect(String(buffer: response.body).contains("CreateDirectConnectGateway"))
+            }
         }
     }
 
     @Test(arguments: ["{", "[]", "nonsense", #"{"connectionId": 5}"#, #"{"maxResults": "ten"}"#])
     func malformedBodiesAreSerializationErrors(_ body: String) async throws {
-        let fixture = try await ServerFixture()
-        try await fixture.app.test(.router) { client in
-            let response = try await client.executeRequest(
-                uri: "/",
-                method: .post,
-                headers: ServerFixture.headers(target: "OvertureService.DescribeConnections"),
-                body: ByteBuffer(string: body)
-            )
-            try Self.expectAWSShaped(response, status: 400, code: "SerializationException")
+        try await ServerFixture.with { fixture in
+            try await fixture.app.test(.router) { client in
+                let response = try await client.executeRequest(
+                    uri: "/",
+                    method: .post,
+                    headers: ServerFixture.headers(target: "OvertureService.DescribeConnections"),
+                    body: ByteBuffer(string: body)
+                )
+                try Self.expectAWSShaped(response, status: 400, code: "SerializationException")
+            }
         }
     }
 
     @Test func aBodyOverTheLimitIsRefusedAWSShaped() async throws {
-        let fixture = try await ServerFixture(maximumBodySize: 256)
-        try await fixture.app.test(.router) { client in
-            let response = try await client.executeRequest(
-                uri: "/",
-                method: .post,
-                headers: ServerFixture.headers(target: "OvertureService.DescribeConnections"),
-                body: ByteBuffer(string: #"{"connectionId":""# + String(repeating: "a", count: 1000) + #""}"#)
-            )
-            try Self.expectAWSShaped(response, status: 413, code: "RequestEntityTooLargeException")
+        try await ServerFixture.with(maximumBodySize: 256) { fixture in
+            try await fixture.app.test(.router) { client in
+                let response = try await client.executeRequest(
+                    uri: "/",
+                    method: .post,
+                    headers: ServerFixture.headers(target: "OvertureService.DescribeConnections"),
+                    body: ByteBuffer(string: #"{"connectionId":""# + String(repeating: "a", count: 1000) + #""}"#)
+                )
+                try Self.expectAWSShaped(response, status: 413, code: "RequestEntityTooLargeException")
+            }
         }
     }
 
     @Test func otherPathsAndMethodsAreRefusedAWSShaped() async throws {
-        let fixture = try await ServerFixture()
-        try await fixture.app.test(.router) { client in
-            let elsewhere = try await client.executeRequest(uri: "/elsewhere", method: .post, headers: [:], body: nil)
-            #expect((400..<500).contains(elsewhere.status.code))
-            #expect(elsewhere.headers[Self.requestIdField] != nil)
-            let get = try await client.executeRequest(uri: "/", method: .get, headers: [:], body: nil)
-            #expect((400..<500).contains(get.status.code))
-            #expect(get.headers[Self.requestIdField] != nil)
-            let json = try JSONSerialization.jsonObject(with: Data(buffer: get.body)) as? [String: Any]
-            #expect(json?["__type"] is String)
+        try await ServerFixture.with { fixture in
+            try await fixture.app.test(.router) { client in
+                let elsewhere = try await client.executeRequest(
+                    uri: "/elsewhere",
+                    method: .post,
+                    headers: [:],
+                    body: nil
+                )
+                #expect((400..<500).contains(elsewhere.status.code))
+                #expect(elsewhere.headers[Self.requestIdField] != nil)
+                let get = try await client.executeRequest(uri: "/", method: .get, headers: [:], body: nil)
+                #expect((400..<500).contains(get.status.code))
+                #expect(get.headers[Self.requestIdField] != nil)
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: get.body)) as? [String: Any]
+                #expect(json?["__type"] is String)
+            }
         }
     }
 
     @Test func healthAnswersJSON() async throws {
-        let fixture = try await ServerFixture()
-        try await fixture.app.test(.router) { client in
-            let response = try await client.executeRequest(
-                uri: "/_dxlocal/health",
-                method: .get,
-                headers: [:],
-                body: nil
-            )
-            #expect(response.status == .ok)
-            #expect(String(buffer: response.body) == #"{"status":"ok"}"#)
+        try await ServerFixture.with { fixture in
+            try await fixture.app.test(.router) { client in
+                let response = try await client.executeRequest(
+                    uri: "/_dxlocal/health",
+                    method: .get,
+                    headers: [:],
+                    body: nil
+                )
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == #"{"status":"ok"}"#)
+            }
         }
     }
 
     @Test func accountAndRegionComeFromTheCredentialScope() async throws {
-        let fixture = try await ServerFixture()
-        try await fixture.app.test(.router) { client in
-            let created = try await client.call(
-                "CreateConnection",
-                #"{"location":"EqDC2","bandwidth":"10Gbps","connectionName":"a"}"#
-            )
-            #expect(created.status == 200)
-            #expect(created.json["ownerAccount"] as? String == "111122223333")
-            let mine = try await client.call("DescribeConnections")
-            #expect((mine.json["connections"] as? [Any])?.count == 1)
-            let otherAccount = try await client.call("DescribeConnections", account: "999988887777")
-            #expect((otherAccount.json["connections"] as? [Any])?.isEmpty == true)
-            let otherRegion = try await client.call("DescribeConnections", region: "us-west-2")
-            #expect((otherRegion.json["connections"] as? [Any])?.isEmpty == true)
+        try await ServerFixture.with { fixture in
+            try await fixture.app.test(.router) { client in
+                let created = try await client.call(
+                    "CreateConnection",
+                    #"{"location":"EqDC2","bandwidth":"10Gbps","connectionName":"a"}"#
+                )
+                #expect(created.status == 200)
+                #expect(created.json["ownerAccount"] as? String == "111122223333")
+                let mine = try await client.call("DescribeConnections")
+                #expect((mine.json["connections"] as? [Any])?.count == 1)
+                let otherAccount = try await client.call("DescribeConnections", account: "999988887777")
+                #expect((otherAccount.json["connections"] as? [Any])?.isEmpty == true)
+                let otherRegion = try await client.call("DescribeConnections", region: "us-west-2")
+                #expect((otherRegion.json["connections"] as? [Any])?.isEmpty == true)
+            }
         }
     }
 

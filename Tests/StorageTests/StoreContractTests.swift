@@ -79,109 +79,127 @@ import Testing
 
     struct Boom: Error {}
 
+    /// Runs `body` on a fresh store of the backend and always closes it.
+    static func with(_ backend: Backend, _ body: (any Store) async throws -> Void) async throws {
+        let store = try await backend.open(at: temporaryDirectory())
+        do {
+            try await body(store)
+            try await store.close()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func savedRecordsReadBackEqual(_ backend: Backend) async throws {
-        let store = try await backend.open(at: Self.temporaryDirectory())
-        let record = Self.connection("dxcon-aaaaaaaa")
-        try await store.transaction(.write) { try await $0.save(record, in: Self.scope) }
-        let read = try await store.transaction(.read) { try await $0.connection(id: "dxcon-aaaaaaaa", in: Self.scope) }
-        #expect(read == record)
-        try await store.close()
+        try await Self.with(backend) { store in
+            let record = Self.connection("dxcon-aaaaaaaa")
+            try await store.transaction(.write) { try await $0.save(record, in: Self.scope) }
+            let read = try await store.transaction(.read) {
+                try await $0.connection(id: "dxcon-aaaaaaaa", in: Self.scope)
+            }
+            #expect(read == record)
+        }
     }
 
     @Test(arguments: Backend.allCases)
     func recordsAreInvisibleFromOtherScopes(_ backend: Backend) async throws {
-        let store = try await backend.open(at: Self.temporaryDirectory())
-        try await store.transaction(.write) { transaction in
-            try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: Self.scope)
-            try await transaction.save(Self.secret("s1"), in: Self.scope)
-        }
-        for other in [Self.otherAccount, Self.otherRegion] {
-            let (connection, all, secret) = try await store.transaction(.read) { transaction in
-                (
-                    try await transaction.connection(id: "dxcon-aaaaaaaa", in: other),
-                    try await transaction.connections(of: .connection, in: other, page: .all),
-                    try await transaction.secret(name: "s1", in: other)
-                )
+        try await Self.with(backend) { store in
+            try await store.transaction(.write) { transaction in
+                try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: Self.scope)
+                try await transaction.save(Self.secret("s1"), in: Self.scope)
             }
-            #expect(connection == nil)
-            #expect(all.isEmpty)
-            #expect(secret == nil)
+            for other in [Self.otherAccount, Self.otherRegion] {
+                let (connection, all, secret) = try await store.transaction(.read) { transaction in
+                    (
+                        try await transaction.connection(id: "dxcon-aaaaaaaa", in: other),
+                        try await transaction.connections(of: .connection, in: other, page: .all),
+                        try await transaction.secret(name: "s1", in: other)
+                    )
+                }
+                #expect(connection == nil)
+                #expect(all.isEmpty)
+                #expect(secret == nil)
+            }
         }
-        try await store.close()
     }
 
     @Test(arguments: Backend.allCases)
     func aThrowingTransactionLeavesNothing(_ backend: Backend) async throws {
-        let store = try await backend.open(at: Self.temporaryDirectory())
-        await #expect(throws: Boom.self) {
-            try await store.transaction(.write) { transaction in
-                try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: Self.scope)
-                throw Boom()
+        try await Self.with(backend) { store in
+            await #expect(throws: Boom.self) {
+                try await store.transaction(.write) { transaction in
+                    try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: Self.scope)
+                    throw Boom()
+                }
             }
+            let read = try await store.transaction(.read) {
+                try await $0.connection(id: "dxcon-aaaaaaaa", in: Self.scope)
+            }
+            #expect(read == nil)
         }
-        let read = try await store.transaction(.read) { try await $0.connection(id: "dxcon-aaaaaaaa", in: Self.scope) }
-        #expect(read == nil)
-        try await store.close()
     }
 
     @Test(arguments: Backend.allCases)
     func pagesFollowIDOrderAndResumeAfterTheCursor(_ backend: Backend) async throws {
-        let store = try await backend.open(at: Self.temporaryDirectory())
-        let ids = ["dxcon-cccccccc", "dxcon-aaaaaaaa", "dxcon-bbbbbbbb", "dxcon-dddddddd"]
-        try await store.transaction(.write) { transaction in
-            for id in ids { try await transaction.save(Self.connection(id), in: Self.scope) }
-            try await transaction.save(Self.connection("dxcon-eeeeeeee", kind: .interconnect), in: Self.scope)
+        try await Self.with(backend) { store in
+            let ids = ["dxcon-cccccccc", "dxcon-aaaaaaaa", "dxcon-bbbbbbbb", "dxcon-dddddddd"]
+            try await store.transaction(.write) { transaction in
+                for id in ids { try await transaction.save(Self.connection(id), in: Self.scope) }
+                try await transaction.save(Self.connection("dxcon-eeeeeeee", kind: .interconnect), in: Self.scope)
+            }
+            let first = try await store.transaction(.read) {
+                try await $0.connections(of: .connection, in: Self.scope, page: PageRequest(limit: 2))
+            }
+            #expect(first.map(\.id) == ["dxcon-aaaaaaaa", "dxcon-bbbbbbbb"])
+            let rest = try await store.transaction(.read) {
+                try await $0.connections(of: .connection, in: Self.scope, page: PageRequest(after: "dxcon-bbbbbbbb"))
+            }
+            #expect(rest.map(\.id) == ["dxcon-cccccccc", "dxcon-dddddddd"])
         }
-        let first = try await store.transaction(.read) {
-            try await $0.connections(of: .connection, in: Self.scope, page: PageRequest(limit: 2))
-        }
-        #expect(first.map(\.id) == ["dxcon-aaaaaaaa", "dxcon-bbbbbbbb"])
-        let rest = try await store.transaction(.read) {
-            try await $0.connections(of: .connection, in: Self.scope, page: PageRequest(after: "dxcon-bbbbbbbb"))
-        }
-        #expect(rest.map(\.id) == ["dxcon-cccccccc", "dxcon-dddddddd"])
-        try await store.close()
     }
 
     @Test(arguments: Backend.allCases)
     func membersOfALagAreFoundByLagId(_ backend: Backend) async throws {
-        let store = try await backend.open(at: Self.temporaryDirectory())
-        try await store.transaction(.write) { transaction in
-            try await transaction.save(Self.connection("dxcon-aaaaaaaa", lagId: "dxlag-aaaaaaaa"), in: Self.scope)
-            try await transaction.save(Self.connection("dxcon-bbbbbbbb"), in: Self.scope)
-            try await transaction.save(Self.connection("dxcon-cccccccc", lagId: "dxlag-aaaaaaaa"), in: Self.scope)
+        try await Self.with(backend) { store in
+            try await store.transaction(.write) { transaction in
+                try await transaction.save(Self.connection("dxcon-aaaaaaaa", lagId: "dxlag-aaaaaaaa"), in: Self.scope)
+                try await transaction.save(Self.connection("dxcon-bbbbbbbb"), in: Self.scope)
+                try await transaction.save(Self.connection("dxcon-cccccccc", lagId: "dxlag-aaaaaaaa"), in: Self.scope)
+            }
+            let members = try await store.transaction(.read) {
+                try await $0.members(ofLag: "dxlag-aaaaaaaa", in: Self.scope)
+            }
+            #expect(members.map(\.id) == ["dxcon-aaaaaaaa", "dxcon-cccccccc"])
+            // Leaving the LAG is a save with no lagId.
+            try await store.transaction(.write) { transaction in
+                try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: Self.scope)
+            }
+            let after = try await store.transaction(.read) {
+                try await $0.members(ofLag: "dxlag-aaaaaaaa", in: Self.scope)
+            }
+            #expect(after.map(\.id) == ["dxcon-cccccccc"])
         }
-        let members = try await store.transaction(.read) {
-            try await $0.members(ofLag: "dxlag-aaaaaaaa", in: Self.scope)
-        }
-        #expect(members.map(\.id) == ["dxcon-aaaaaaaa", "dxcon-cccccccc"])
-        // Leaving the LAG is a save with no lagId.
-        try await store.transaction(.write) { transaction in
-            try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: Self.scope)
-        }
-        let after = try await store.transaction(.read) { try await $0.members(ofLag: "dxlag-aaaaaaaa", in: Self.scope) }
-        #expect(after.map(\.id) == ["dxcon-cccccccc"])
-        try await store.close()
     }
 
     @Test(arguments: Backend.allCases)
     func secretsAreFoundByNameAndARNAndDeleted(_ backend: Backend) async throws {
-        let store = try await backend.open(at: Self.temporaryDirectory())
-        let secret = Self.secret("directconnect!prod/us-east-1/directconnect/ab")
-        try await store.transaction(.write) { try await $0.save(secret, in: Self.scope) }
-        let (byName, byARN) = try await store.transaction(.read) { transaction in
-            (
-                try await transaction.secret(name: secret.name, in: Self.scope),
-                try await transaction.secret(arn: secret.arn, in: Self.scope)
-            )
+        try await Self.with(backend) { store in
+            let secret = Self.secret("directconnect!prod/us-east-1/directconnect/ab")
+            try await store.transaction(.write) { try await $0.save(secret, in: Self.scope) }
+            let (byName, byARN) = try await store.transaction(.read) { transaction in
+                (
+                    try await transaction.secret(name: secret.name, in: Self.scope),
+                    try await transaction.secret(arn: secret.arn, in: Self.scope)
+                )
+            }
+            #expect(byName == secret)
+            #expect(byARN == secret)
+            try await store.transaction(.write) { try await $0.deleteSecret(arn: secret.arn, in: Self.scope) }
+            let gone = try await store.transaction(.read) { try await $0.secret(arn: secret.arn, in: Self.scope) }
+            #expect(gone == nil)
         }
-        #expect(byName == secret)
-        #expect(byARN == secret)
-        try await store.transaction(.write) { try await $0.deleteSecret(arn: secret.arn, in: Self.scope) }
-        let gone = try await store.transaction(.read) { try await $0.secret(arn: secret.arn, in: Self.scope) }
-        #expect(gone == nil)
-        try await store.close()
     }
 
     @Test func aFileStoreKeepsEverythingAcrossReopening() async throws {

@@ -1,0 +1,216 @@
+import DirectConnect
+import Foundation
+import Storage
+import Testing
+
+/// The pure rules: key states over time, port encryption status, key material, identifiers and sealing.
+@Suite struct KeychainTests {
+    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func key(
+        associatedAfter: TimeInterval = 5,
+        disassociatedAfter: TimeInterval? = nil
+    ) -> KeyRecord {
+        KeyRecord(
+            secretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:x-AbC123",
+            ckn: String(repeating: "a", count: 64),
+            startOn: t0,
+            associatedAt: t0.addingTimeInterval(associatedAfter),
+            disassociationRequestedAt: disassociatedAfter.map { _ in t0.addingTimeInterval(10) },
+            disassociatedAt: disassociatedAfter.map { t0.addingTimeInterval($0) }
+        )
+    }
+
+    // MARK: Key state
+
+    @Test func keyIsAssociatingUntilItsAssociationCompletes() {
+        let key = Self.key(associatedAfter: 5)
+        #expect(Keychain.state(of: key, at: Self.t0) == .associating)
+        #expect(Keychain.state(of: key, at: Self.t0.addingTimeInterval(4.999)) == .associating)
+        #expect(Keychain.state(of: key, at: Self.t0.addingTimeInterval(5)) == .associated)
+        #expect(Keychain.state(of: key, at: Self.t0.addingTimeInterval(1_000_000)) == .associated)
+    }
+
+    @Test func keyWithNoSettleTimeIsAssociatedAtOnce() {
+        #expect(Keychain.state(of: Self.key(associatedAfter: 0), at: Self.t0) == .associated)
+    }
+
+    @Test func keyIsDisassociatingUntilItsRemovalCompletesThenGone() {
+        let key = Self.key(associatedAfter: 5, disassociatedAfter: 15)
+        #expect(Keychain.state(of: key, at: Self.t0.addingTimeInterval(10)) == .disassociating)
+        #expect(Keychain.state(of: key, at: Self.t0.addingTimeInterval(14.999)) == .disassociating)
+        #expect(Keychain.state(of: key, at: Self.t0.addingTimeInterval(15)) == nil)
+        #expect(Keychain.state(of: key, at: Self.t0.addingTimeInterval(100)) == nil)
+    }
+
+    @Test func keyRemovedWhileStillAssociatingIsDisassociating() {
+        let key = Self.key(associatedAfter: 20, disassociatedAfter: 30)
+        #expect(Keychain.state(of: key, at: Self.t0.addingTimeInterval(15)) == .disassociating)
+    }
+
+    @Test func visibleAndActiveKeysKeepTheirOrder() {
+        let associating = Self.key(associatedAfter: 50)
+        let associated = Self.key(associatedAfter: 0)
+        let disassociating = Self.key(associatedAfter: 0, disassociatedAfter: 50)
+        let gone = Self.key(associatedAfter: 0, disassociatedAfter: 1)
+        let keys = [associated, gone, disassociating, associating]
+        let now = Self.t0.addingTimeInterval(10)
+        #expect(Keychain.visible(keys, at: now) == [associated, disassociating, associating])
+        #expect(Keychain.active(keys, at: now) == [associated, associating])
+    }
+
+    @Test func keychainHoldsAtMostThreeKeys() {
+        #expect(Keychain.capacity == 3)
+    }
+
+    // MARK: Port encryption status
+
+    @Test func portEncryptionIsUpWithAnAssociatedKeyAndAnEncryptingMode() {
+        let now = Self.t0.addingTimeInterval(10)
+        let associated = [Self.key(associatedAfter: 0)]
+        #expect(Keychain.portEncryptionStatus(mode: "should_encrypt", keys: associated, at: now) == "Encryption Up")
+        #expect(Keychain.portEncryptionStatus(mode: "must_encrypt", keys: associated, at: now) == "Encryption Up")
+    }
+
+    @Test func portEncryptionIsDownOtherwise() {
+        let now = Self.t0.addingTimeInterval(10)
+        let associated = [Self.key(associatedAfter: 0)]
+        #expect(Keychain.portEncryptionStatus(mode: "no_encrypt", keys: associated, at: now) == "Encryption Down")
+        #expect(Keychain.portEncryptionStatus(mode: "must_encrypt", keys: [], at: now) == "Encryption Down")
+        let associating = [Self.key(associatedAfter: 50)]
+        #expect(Keychain.portEncryptionStatus(mode: "must_encrypt", keys: associating, at: now) == "Encryption Down")
+        let disassociating = [Self.key(associatedAfter: 0, disassociatedAfter: 50)]
+        #expect(
+            Keychain.portEncryptionStatus(mode: "must_encrypt", keys: disassociating, at: now) == "Encryption Down"
+        )
+        let gone = [Self.key(associatedAfter: 0, disassociatedAfter: 5)]
+        #expect(Keychain.portEncryptionStatus(mode: "must_encrypt", keys: gone, at: now) == "Encryption Down")
+        // One associated key among others is enough.
+        #expect(
+            Keychain.portEncryptionStatus(mode: "should_encrypt", keys: associating + associated, at: now)
+                == "Encryption Up"
+        )
+    }
+
+    @Test func portStateSettlesToAvailable() {
+        let state = SettlingState(transitional: "pending", settlesAt: Self.t0.addingTimeInterval(5))
+        #expect(Keychain.portState(state, at: Self.t0) == "pending")
+        #expect(Keychain.portState(state, at: Self.t0.addingTimeInterval(5)) == "available")
+    }
+
+    // MARK: Key material
+
+    @Test(arguments: [
+        String(repeating: "0", count: 64),
+        String(repeating: "f", count: 64),
+        String(repeating: "F", count: 64),
+        "0123456789abcdefABCDEF" + String(repeating: "e", count: 42),
+        String(repeating: "aE", count: 32),
+    ])
+    func sixtyFourHexadecimalCharactersOfEitherCaseAreValid(_ value: String) {
+        #expect(Keychain.isValidKeyMaterial(value))
+    }
+
+    @Test(arguments: [
+        "",
+        String(repeating: "a", count: 63),
+        String(repeating: "a", count: 65),
+        String(repeating: "a", count: 63) + "g",
+        String(repeating: "a", count: 63) + "G",
+        String(repeating: "a", count: 63) + " ",
+        String(repeating: "a", count: 63) + "é",
+        String(repeating: "a", count: 62) + "0x",
+        "0x" + String(repeating: "a", count: 62),
+        String(repeating: "a", count: 63) + "\u{FF10}",
+    ])
+    func anythingElseIsInvalidKeyMaterial(_ value: String) {
+        #expect(!Keychain.isValidKeyMaterial(value))
+    }
+
+    // MARK: Identifiers
+
+    @Test func newIdentifiersAreWellFormed() {
+        for _ in 0..<200 {
+            let connection = Identifiers.newConnectionId()
+            let lag = Identifiers.newLagId()
+            #expect(matches(connection, "dxcon-[a-z0-9]{8}"), "\(connection)")
+            #expect(matches(lag, "dxlag-[a-z0-9]{8}"), "\(lag)")
+            #expect(Identifiers.isWellFormed(connection))
+            #expect(Identifiers.isWellFormed(lag))
+        }
+    }
+
+    @Test func newIdentifiersAreRandom() {
+        let ids = Set((0..<200).map { _ in Identifiers.newConnectionId() })
+        #expect(ids.count == 200)
+    }
+
+    @Test(arguments: ["dxcon-fg31dyv6", "dxlag-ffjhj9lx", "dxcon-00000000", "dxlag-zzzzzzzz"])
+    func realIdentifiersAreWellFormed(_ id: String) {
+        #expect(Identifiers.isWellFormed(id))
+    }
+
+    @Test(arguments: [
+        "", "dxcon-", "dxcon-fg31dyv", "dxcon-fg31dyv6a", "dxcon-FG31DYV6", "dxcon-fg31dy_6", "dxvif-fg31dyv6",
+        "dxcon_fg31dyv6", "DXCON-fg31dyv6", " dxcon-fg31dyv6", "dxcon-fg31dyv6 ", "dxlag-ffjhj9l\u{00E9}",
+    ])
+    func malformedIdentifiersAreRefused(_ id: String) {
+        #expect(!Identifiers.isWellFormed(id))
+    }
+
+    // MARK: Sealing
+
+    static let keyData = Data(repeating: 7, count: 32)
+
+    @Test func sealedValueOpensWithTheSameKeyAndContext() throws {
+        let sealer = try #require(SecretSealer(keyData: Self.keyData))
+        let plaintext = Data(#"{"CKN":"c","CAK":"topsecretcak"}"#.utf8)
+        let sealed = try sealer.seal(plaintext, context: "arn:one")
+        #expect(sealed != plaintext)
+        #expect(sealed.range(of: Data("topsecretcak".utf8)) == nil)
+        #expect(try sealer.open(sealed, context: "arn:one") == plaintext)
+        // A second sealer over the same key bytes (a restarted server) opens it too.
+        let again = try #require(SecretSealer(keyData: Self.keyData))
+        #expect(again.keyId == sealer.keyId)
+        #expect(try again.open(sealed, context: "arn:one") == plaintext)
+    }
+
+    @Test func sealingTheSameValueTwiceGivesDifferentBytes() throws {
+        let sealer = try #require(SecretSealer(keyData: Self.keyData))
+        let plaintext = Data("value".utf8)
+        #expect(try sealer.seal(plaintext, context: "c") != sealer.seal(plaintext, context: "c"))
+    }
+
+    @Test func sealedValueDoesNotOpenUnderAnotherContext() throws {
+        let sealer = try #require(SecretSealer(keyData: Self.keyData))
+        let sealed = try sealer.seal(Data("value".utf8), context: "arn:one")
+        #expect(throws: SecretSealer.SealError.self) { try sealer.open(sealed, context: "arn:two") }
+        #expect(throws: SecretSealer.SealError.self) { try sealer.open(sealed, context: "") }
+    }
+
+    @Test func sealedValueDoesNotOpenUnderAnotherKey() throws {
+        let sealer = try #require(SecretSealer(keyData: Self.keyData))
+        let other = try #require(SecretSealer(keyData: Data(repeating: 8, count: 32)))
+        #expect(other.keyId != sealer.keyId)
+        let sealed = try sealer.seal(Data("value".utf8), context: "arn:one")
+        #expect(throws: SecretSealer.SealError.self) { try other.open(sealed, context: "arn:one") }
+    }
+
+    @Test func tamperedOrTruncatedValueDoesNotOpen() throws {
+        let sealer = try #require(SecretSealer(keyData: Self.keyData))
+        var sealed = try sealer.seal(Data("value".utf8), context: "arn:one")
+        let truncated = sealed.prefix(10)
+        sealed[sealed.startIndex + 14] ^= 0x01
+        #expect(throws: SecretSealer.SealError.self) { try sealer.open(sealed, context: "arn:one") }
+        #expect(throws: SecretSealer.SealError.self) { try sealer.open(Data(truncated), context: "arn:one") }
+    }
+
+    @Test(arguments: [0, 16, 31, 33, 64])
+    func sealerNeedsA256BitKey(_ count: Int) {
+        #expect(SecretSealer(keyData: Data(repeating: 1, count: count)) == nil)
+    }
+
+    @Test func sealErrorCarriesNoDetail() {
+        #expect(SecretSealer.SealError.failed.description == "a secret value could not be sealed or opened")
+    }
+}
