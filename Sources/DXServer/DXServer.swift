@@ -13,6 +13,9 @@ import UnixSignals
 
 /// Builds and runs the dxlocal HTTP server: one port for every service, JSON 1.1 on `POST /`.
 package enum DXServer {
+    /// The SQLite database's file in the data directory.
+    package static let databaseFileName = "dxlocal.sqlite"
+
     /// The router of a server over `service`: the protocol middleware, `POST /` and the health check.
     package static func router(
         table: OperationTable,
@@ -59,15 +62,24 @@ package enum DXServer {
                 withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700]
             )
-            let path = (directory as NSString).appendingPathComponent("dxlocal.sqlite")
+            let path = (directory as NSString).appendingPathComponent(databaseFileName)
             return try await SQLiteStore.open(.file(path: path), logger: logger)
         }
     }
 
-    /// The operation table of every service dxlocal serves.
-    package static func operationTable(_ service: DirectConnectService) -> OperationTable {
+    /// The operation table of every service dxlocal serves, over one store, clock and sealer.
+    package static func operationTable(
+        store: any Store,
+        clock: any ServiceClock = SystemClock(),
+        settleTime: TimeInterval = 0,
+        sealer: SecretSealer,
+        logger: Logger = Logger(label: "dxlocal")
+    ) -> OperationTable {
         var table = OperationTable()
-        table.registerDirectConnect(service)
+        table.registerDirectConnect(
+            DirectConnectService(store: store, clock: clock, settleTime: settleTime, sealer: sealer, logger: logger)
+        )
+        table.registerSecretsManager(SecretsManagerService(store: store, clock: clock, sealer: sealer, logger: logger))
         return table
     }
 
@@ -86,14 +98,8 @@ package enum DXServer {
             try? await store.close()
             throw error
         }
-        let service = DirectConnectService(
-            store: store,
-            settleTime: configuration.settleTime,
-            sealer: sealer,
-            logger: logger
-        )
         let router = router(
-            table: operationTable(service),
+            table: operationTable(store: store, settleTime: configuration.settleTime, sealer: sealer, logger: logger),
             resolver: CallerResolver(accounts: configuration.accounts),
             maximumBodySize: configuration.maximumBodySize
         )

@@ -1,58 +1,93 @@
 import DirectConnect
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Where the key that seals secret values comes from: the operator, or a file generated once.
-enum MasterKey {
-    static let fileName = "master.key"
+/// Where the keys that seal secret values come from: the operator (`DXLOCAL_MASTER_KEY`, base64 keys separated
+/// by commas, the first sealing), or the key ring file generated once into the data directory.
+///
+/// The file holds one base64 key a line, the sealing key first, and is readable by its owner only. A running
+/// server re-reads it when it changes, so `dxlocal rotate-master-key` can publish a new key without a restart.
+package enum MasterKey {
+    package static let fileName = "master.key"
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
     }
 
-    static func sealer(configured: String?, storage: DXServerConfiguration.Storage) throws -> SecretSealer {
+    /// The sealer a server uses.
+    package static func sealer(configured: String?, storage: DXServerConfiguration.Storage) throws -> SecretSealer {
         if let configured {
-            guard let data = Data(base64Encoded: configured), let sealer = SecretSealer(keyData: data) else {
-                throw Failure(description: "the master key must be 32 bytes, base64-encoded")
-            }
-            return sealer
+            return try SecretSealer(keys: parse(configured, separator: ","))
         }
         switch storage {
         case .memory:
-            return try make(SecretSealer.generateKeyData())
+            return try SecretSealer(keys: [SecretSealer.generateKeyData()])
         case .directory(let directory):
-            return try make(loadOrCreate(in: directory))
-        }
-    }
-
-    private static func make(_ data: Data) throws -> SecretSealer {
-        guard let sealer = SecretSealer(keyData: data) else {
-            throw Failure(description: "the master key file does not hold 32 base64-encoded bytes")
-        }
-        return sealer
-    }
-
-    /// Reads the key file, or writes a new one readable by its owner only.
-    private static func loadOrCreate(in directory: String) throws -> Data {
-        let path = (directory as NSString).appendingPathComponent(fileName)
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                throw Failure(description: "\(path) does not hold a base64-encoded key")
+            let path = (directory as NSString).appendingPathComponent(fileName)
+            if !FileManager.default.fileExists(atPath: path) {
+                try write([SecretSealer.generateKeyData()], to: path, exclusive: true)
             }
-            return data
+            let watcher = RingFileWatcher(path: path)
+            guard let keys = try watcher.keysIfChanged() else { throw Failure(description: "cannot read \(path)") }
+            return try SecretSealer(keys: keys) { try watcher.keysIfChanged() }
         }
-        let data = SecretSealer.generateKeyData()
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else { throw Failure(description: "cannot create \(path): errno \(errno)") }
-        defer { close(descriptor) }
-        let text = Array((data.base64EncodedString() + "\n").utf8)
-        let written = text.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == text.count, fsync(descriptor) == 0 else {
-            throw Failure(description: "cannot write \(path): errno \(errno)")
+    }
+
+    static func parse(_ text: String, separator: Character) throws -> [Data] {
+        let keys = text.split(whereSeparator: { $0 == separator || $0.isNewline })
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+            .map { Data(base64Encoded: $0) }
+        guard !keys.isEmpty, keys.allSatisfy({ $0?.count == 32 }) else {
+            throw Failure(description: "a master key must be 32 bytes, base64-encoded")
         }
-        return data
+        return keys.compactMap { $0 }
+    }
+
+    /// Reads the ring file at `path`.
+    package static func read(_ path: String) throws -> [Data] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw Failure(description: "cannot read \(path)")
+        }
+        return try parse(text, separator: "\n")
+    }
+
+    /// Writes a ring file readable by its owner only; replaces an existing one atomically.
+    package static func write(_ keys: [Data], to path: String, exclusive: Bool = false) throws {
+        let target = exclusive ? path : path + ".new"
+        let descriptor = open(target, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : O_TRUNC), 0o600)
+        guard descriptor >= 0 else { throw Failure(description: "cannot create \(target): errno \(errno)") }
+        let bytes = Array(keys.map { $0.base64EncodedString() + "\n" }.joined().utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard written == bytes.count, synced else { throw Failure(description: "cannot write \(target)") }
+        if !exclusive {
+            guard rename(target, path) == 0 else { throw Failure(description: "cannot replace \(path)") }
+        }
+    }
+}
+
+/// Re-reads the ring file only when its modification time or size changed.
+final class RingFileWatcher: Sendable {
+    let path: String
+    private let seen = Mutex<String?>(nil)
+
+    init(path: String) {
+        self.path = path
+    }
+
+    func keysIfChanged() throws -> [Data]? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let stamp = "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec).\(info.st_size)"
+        guard seen.withLock({ $0 }) != stamp else { return nil }
+        let keys = try MasterKey.read(path)
+        seen.withLock { $0 = stamp }
+        return keys
     }
 }

@@ -33,3 +33,21 @@ extension OperationTable {
         register(Ops.DescribeTags.self, prefix: prefix, service.describeTags)
     }
 }
+
+extension OperationTable {
+    /// The Secrets Manager operations dxlocal serves.
+    package mutating func registerSecretsManager(_ service: SecretsManagerService) {
+        let prefix = SecretsManagerMetadata.targetPrefix
+        typealias Ops = SecretsManagerOperations
+        register(Ops.CreateSecret.self, prefix: prefix, service.createSecret)
+        register(Ops.DescribeSecret.self, prefix: prefix, service.describeSecret)
+        register(Ops.ListSecrets.self, prefix: prefix, service.listSecrets)
+        register(Ops.GetSecretValue.self, prefix: prefix, service.getSecretValue)
+        register(Ops.PutSecretValue.self, prefix: prefix, service.putSecretValue)
+        register(Ops.UpdateSecret.self, prefix: prefix, service.updateSecret)
+        register(Ops.DeleteSecret.self, prefix: prefix, service.deleteSecret)
+        register(Ops.RestoreSecret.self, prefix: prefix, service.restoreSecret)
+        register(Ops.TagResource.self, prefix: prefix, service.tagResource)
+        register(Ops.UntagResource.self, prefix: prefix, service.untagResource)
+    }
+}

@@ -147,6 +147,12 @@ extension DirectConnectService {
                     )
                 }
                 record.port.encryptionMode = mode
+            } else {
+                record.port.encryptionMode = Keychain.effectiveMode(
+                    record.port.encryptionMode,
+                    keys: record.keys,
+                    at: now
+                )
             }
             record.keys = Keychain.visible(record.keys, at: now)
             try await transaction.save(record, in: scope)

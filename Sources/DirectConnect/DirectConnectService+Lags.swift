@@ -142,6 +142,8 @@ extension DirectConnectService {
             if let mode = input.encryptionMode {
                 try Self.validateEncryptionMode(mode, on: lag.port, id: id)
                 lag.port.encryptionMode = mode
+            } else {
+                lag.port.encryptionMode = Keychain.effectiveMode(lag.port.encryptionMode, keys: lag.keys, at: now)
             }
             lag.keys = Keychain.visible(lag.keys, at: now)
             try await transaction.save(lag, in: scope)

@@ -74,6 +74,13 @@ enum KeyTarget: Sendable {
         }
     }
 
+    /// Applies what time has done: keys gone by now are dropped, and a must_encrypt target whose last key went
+    /// with its deleted secret falls back to should_encrypt.
+    mutating func settle(at now: Date) {
+        encryptionMode = Keychain.effectiveMode(encryptionMode, keys: keys, at: now)
+        keys = Keychain.visible(keys, at: now)
+    }
+
     func save(in transaction: any StoreTransaction, _ scope: Scope) async throws {
         switch self {
         case .port(let record): try await transaction.save(record, in: scope)
@@ -146,7 +153,7 @@ extension DirectConnectService {
                     "Connection \(id) is a member of lag \(lagId): associate MACsec keys with the lag"
                 )
             }
-            target.keys = Keychain.visible(target.keys, at: now)
+            target.settle(at: now)
             guard Keychain.active(target.keys, at: now).count < Keychain.capacity else {
                 throw AWSError.client(
                     "\(id) already has \(Keychain.capacity) MACsec keys associated; disassociate one first"
@@ -191,36 +198,49 @@ extension DirectConnectService {
         now: Date
     ) async throws -> SecretRecord {
         let name = Identifiers.macSecSecretName(ckn: ckn, region: scope.region)
-        let value = try JSONEncoder().encode(MacSecSecretValue(ckn: ckn, cak: cak))
+        let payload = SecretPayload(
+            string: String(decoding: try JSONEncoder().encode(MacSecSecretValue(ckn: ckn, cak: cak)), as: UTF8.self),
+            binary: nil
+        )
         if let existing = try await transaction.secret(name: name, in: scope) {
-            guard existing.deletionDate == nil else {
-                throw AWSError.client(
-                    "The secret \(existing.arn) for ckn \(ckn) is scheduled for deletion; restore it to use it on \(id)"
-                )
+            if existing.isDeleted(at: now) {
+                try await transaction.deleteSecret(arn: existing.arn, in: scope)
+            } else {
+                guard existing.deletionDate == nil else {
+                    throw AWSError.client(
+                        "The secret \(existing.arn) for ckn \(ckn) is scheduled for deletion; restore it to use it on \(id)"
+                    )
+                }
+                let stored = existing.versions.last.flatMap { try? vault.open($0, arn: existing.arn) }
+                let pair = stored?.string.flatMap {
+                    try? JSONDecoder().decode(MacSecSecretValue.self, from: Data($0.utf8))
+                }
+                guard let pair, pair.cak.lowercased() == cak.lowercased() else {
+                    throw AWSError.client(
+                        "The ckn \(ckn) is already stored with a different cak; associate it with \(id) by secretARN"
+                    )
+                }
+                return existing
             }
-            let stored = try? sealer.open(existing.sealedValue, context: existing.arn)
-            guard let stored, let pair = try? JSONDecoder().decode(MacSecSecretValue.self, from: stored),
-                pair.cak.lowercased() == cak.lowercased()
-            else {
-                throw AWSError.client(
-                    "The ckn \(ckn) is already stored with a different cak; associate it with \(id) by secretARN"
-                )
-            }
-            return existing
         }
         let arn = Identifiers.secretARN(name: name, in: scope)
+        let version = try vault.seal(
+            payload,
+            arn: arn,
+            versionId: UUID().uuidString.lowercased(),
+            stages: [SecretsManagerService.currentStage],
+            now: now
+        )
         let secret = SecretRecord(
             arn: arn,
             name: name,
             owningService: "directconnect",
             ckn: ckn,
-            sealedValue: try sealer.seal(value, context: arn),
-            masterKeyId: sealer.keyId,
-            versionId: UUID().uuidString.lowercased(),
+            versions: [version],
             createdAt: now,
             lastChangedAt: now,
             deletionDate: nil,
-            tags: [TagRecord(key: "aws:secretsmanager:owningService", value: "directconnect")]
+            tags: [TagRecord(key: SecretsManagerService.owningServiceTag, value: "directconnect")]
         )
         try await transaction.save(secret, in: scope)
         return secret
@@ -234,7 +254,7 @@ extension DirectConnectService {
         _ scope: Scope,
         now: Date
     ) async throws -> SecretRecord {
-        guard let secret = try await transaction.secret(arn: arn, in: scope) else {
+        guard let secret = try await transaction.secret(arn: arn, in: scope), !secret.isDeleted(at: now) else {
             throw AWSError.client(
                 "The secret \(arn) was not found in account \(scope.account), region \(scope.region), for \(id)"
             )
@@ -265,7 +285,7 @@ extension DirectConnectService {
             if case .port(let record) = target, let lagId = record.lagId {
                 throw AWSError.client("Connection \(id) is a member of lag \(lagId): its MACsec keys are the lag's")
             }
-            target.keys = Keychain.visible(target.keys, at: now)
+            target.settle(at: now)
             guard
                 let index = target.keys.firstIndex(where: {
                     $0.secretARN == arn && Keychain.state(of: $0, at: now) != .disassociating

@@ -30,8 +30,8 @@ extension DirectConnectService {
         at now: Date,
         state: ConnectionState? = nil
     ) -> Connection {
-        let mode = lag?.port.encryptionMode ?? record.port.encryptionMode
         let keys = lag?.keys ?? record.keys
+        let mode = Keychain.effectiveMode(lag?.port.encryptionMode ?? record.port.encryptionMode, keys: keys, at: now)
         return Connection(
             ownerAccount: scope.account,
             connectionId: record.id,
@@ -63,8 +63,8 @@ extension DirectConnectService {
         at now: Date,
         state: InterconnectState? = nil
     ) -> Interconnect {
-        let mode = lag?.port.encryptionMode ?? record.port.encryptionMode
         let keys = lag?.keys ?? record.keys
+        let mode = Keychain.effectiveMode(lag?.port.encryptionMode ?? record.port.encryptionMode, keys: keys, at: now)
         return Interconnect(
             interconnectId: record.id,
             interconnectName: record.name,
@@ -115,7 +115,7 @@ extension DirectConnectService {
             tags: tags(record.tags),
             providerName: record.port.providerName,
             macSecCapable: record.port.macSecCapable,
-            encryptionMode: record.port.encryptionMode,
+            encryptionMode: Keychain.effectiveMode(record.port.encryptionMode, keys: record.keys, at: now),
             macSecKeys: macSecKeys(record.keys, at: now)
         )
     }

@@ -11,9 +11,9 @@ package struct DirectConnectService: Sendable {
     package let clock: any ServiceClock
     /// How long transitions (requested/pending -> available, associating -> associated, ...) take.
     package let settleTime: TimeInterval
-    package let sealer: SecretSealer
+    package let vault: SecretVault
     package let catalogue: LocationCatalogue
-    package let logger: Logger
+    let transactions: ServiceTransactions
 
     package init(
         store: any Store,
@@ -26,9 +26,13 @@ package struct DirectConnectService: Sendable {
         self.store = store
         self.clock = clock
         self.settleTime = max(0, settleTime)
-        self.sealer = sealer
+        self.vault = SecretVault(sealer: sealer)
         self.catalogue = catalogue
-        self.logger = logger
+        self.transactions = ServiceTransactions(
+            store: store,
+            logger: logger,
+            serverError: .server("An internal error occurred; the request was not applied")
+        )
     }
 
     /// Runs `body` in one store transaction, turning store failures into the service's server error.
@@ -36,12 +40,7 @@ package struct DirectConnectService: Sendable {
         _ mode: TransactionMode,
         _ body: @Sendable (any StoreTransaction) async throws -> T
     ) async throws -> T {
-        do {
-            return try await store.transaction(mode, body)
-        } catch let error as StoreError {
-            logger.error("store failure", metadata: ["error": "\(error)"])
-            throw AWSError.server("An internal error occurred; the request was not applied")
-        }
+        try await transactions.run(mode, body)
     }
 
     /// Fails with the service's client error when a required member is unset.

@@ -14,6 +14,7 @@ package enum Keychain {
 
     /// The state of a key at `now`, or `nil` once a disassociation has completed.
     package static func state(of key: KeyRecord, at now: Date) -> KeyState? {
+        if let expiry = key.expiresAt, now >= expiry { return nil }
         if let gone = key.disassociatedAt {
             return now >= gone ? nil : .disassociating
         }
@@ -39,6 +40,15 @@ package enum Keychain {
     package static func portEncryptionStatus(mode: String, keys: [KeyRecord], at now: Date) -> String {
         let up = mode != EncryptionMode.noEncrypt && keys.contains { state(of: $0, at: now) == .associated }
         return up ? "Encryption Up" : "Encryption Down"
+    }
+
+    /// The encryption mode in force at `now`: removing the last key of a must_encrypt target sets it to
+    /// should_encrypt, also when the key goes because its secret's deletion completed.
+    package static func effectiveMode(_ mode: String, keys: [KeyRecord], at now: Date) -> String {
+        guard mode == EncryptionMode.mustEncrypt, !keys.isEmpty, visible(keys, at: now).isEmpty,
+            keys.contains(where: { $0.expiresAt.map { now >= $0 } ?? false })
+        else { return mode }
+        return EncryptionMode.shouldEncrypt
     }
 
     /// The port's state at `now`.

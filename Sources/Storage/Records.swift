@@ -23,6 +23,8 @@ package struct KeyRecord: Hashable, Sendable, Codable {
     package var disassociationRequestedAt: Date?
     /// When a requested disassociation completes and the key disappears.
     package var disassociatedAt: Date?
+    /// When the key's secret is deleted (its scheduled deletion completes) and the key disappears with it.
+    package var expiresAt: Date?
 
     package init(
         secretARN: String,
@@ -30,7 +32,8 @@ package struct KeyRecord: Hashable, Sendable, Codable {
         startOn: Date,
         associatedAt: Date,
         disassociationRequestedAt: Date? = nil,
-        disassociatedAt: Date? = nil
+        disassociatedAt: Date? = nil,
+        expiresAt: Date? = nil
     ) {
         self.secretARN = secretARN
         self.ckn = ckn
@@ -38,6 +41,7 @@ package struct KeyRecord: Hashable, Sendable, Codable {
         self.associatedAt = associatedAt
         self.disassociationRequestedAt = disassociationRequestedAt
         self.disassociatedAt = disassociatedAt
+        self.expiresAt = expiresAt
     }
 }
 
@@ -162,47 +166,74 @@ package struct LagRecord: Hashable, Sendable, Codable {
     }
 }
 
-/// A Secrets Manager secret. Its value is only ever held sealed (AES-GCM under the master key).
+/// One version of a secret's value, sealed.
+package struct SecretVersionRecord: Hashable, Sendable, Codable {
+    package var versionId: String
+    /// Nonce, ciphertext and tag of the version's value (AES-GCM).
+    package var sealedValue: Data
+    /// Which master key sealed the value.
+    package var masterKeyId: String
+    /// Staging labels: `AWSCURRENT`, `AWSPREVIOUS`, custom ones.
+    package var stages: [String]
+    package var createdAt: Date
+
+    package init(versionId: String, sealedValue: Data, masterKeyId: String, stages: [String], createdAt: Date) {
+        self.versionId = versionId
+        self.sealedValue = sealedValue
+        self.masterKeyId = masterKeyId
+        self.stages = stages
+        self.createdAt = createdAt
+    }
+}
+
+/// A Secrets Manager secret. Its values are only ever held sealed (AES-GCM under the master key).
 package struct SecretRecord: Hashable, Sendable, Codable {
     package var arn: String
     package var name: String
+    package var description: String?
+    package var kmsKeyId: String?
     /// `directconnect` for the secrets Direct Connect manages; `nil` for a user's own.
     package var owningService: String?
     /// The CKN of a managed secret, so the key can be re-associated by ARN without opening the value.
     package var ckn: String?
-    /// Nonce, ciphertext and tag of the secret's value.
-    package var sealedValue: Data
-    /// Which master key sealed the value.
-    package var masterKeyId: String
-    package var versionId: String
+    package var versions: [SecretVersionRecord]
     package var createdAt: Date
     package var lastChangedAt: Date
+    package var lastAccessedAt: Date?
+    /// When a scheduled deletion completes; `nil` while none is scheduled.
     package var deletionDate: Date?
     package var tags: [TagRecord]
 
     package init(
         arn: String,
         name: String,
+        description: String? = nil,
+        kmsKeyId: String? = nil,
         owningService: String?,
         ckn: String?,
-        sealedValue: Data,
-        masterKeyId: String,
-        versionId: String,
+        versions: [SecretVersionRecord],
         createdAt: Date,
         lastChangedAt: Date,
+        lastAccessedAt: Date? = nil,
         deletionDate: Date?,
         tags: [TagRecord]
     ) {
         self.arn = arn
         self.name = name
+        self.description = description
+        self.kmsKeyId = kmsKeyId
         self.owningService = owningService
         self.ckn = ckn
-        self.sealedValue = sealedValue
-        self.masterKeyId = masterKeyId
-        self.versionId = versionId
+        self.versions = versions
         self.createdAt = createdAt
         self.lastChangedAt = lastChangedAt
+        self.lastAccessedAt = lastAccessedAt
         self.deletionDate = deletionDate
         self.tags = tags
+    }
+
+    /// Whether a scheduled deletion has completed at `now`: the secret no longer exists.
+    package func isDeleted(at now: Date) -> Bool {
+        deletionDate.map { now >= $0 } ?? false
     }
 }

@@ -36,6 +36,19 @@ package protocol StoreTransaction: Sendable {
     func secrets(in scope: Scope, page: PageRequest) async throws -> [SecretRecord]
     func save(_ secret: SecretRecord, in scope: Scope) async throws
     func deleteSecret(arn: String, in scope: Scope) async throws
+    /// Secrets of every scope in ARN order, for work that spans them all (a master key rotation).
+    func secretsInEveryScope(after arn: String?, limit: Int) async throws -> [ScopedSecret]
+}
+
+/// A secret with the scope it lives in.
+package struct ScopedSecret: Hashable, Sendable {
+    package var scope: Scope
+    package var secret: SecretRecord
+
+    package init(scope: Scope, secret: SecretRecord) {
+        self.scope = scope
+        self.secret = secret
+    }
 }
 
 /// Whether a transaction may write.

@@ -191,4 +191,18 @@ struct SQLiteTransaction: StoreTransaction {
             [.text(arn), .text(scope.account), .text(scope.region)]
         )
     }
+
+    func secretsInEveryScope(after arn: String?, limit: Int) async throws -> [ScopedSecret] {
+        let rows = try await query(
+            "SELECT account, region, body FROM secrets WHERE arn > ? ORDER BY arn LIMIT ?",
+            [.text(arn ?? ""), .integer(limit)]
+        )
+        let secrets = try decode(rows, as: SecretRecord.self)
+        return try zip(rows, secrets).map { row, secret in
+            guard let account = row.column("account")?.string, let region = row.column("region")?.string else {
+                throw StoreError(.corrupt, "a secret row has no scope")
+            }
+            return ScopedSecret(scope: Scope(account: account, region: region), secret: secret)
+        }
+    }
 }

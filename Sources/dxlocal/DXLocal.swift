@@ -6,6 +6,6 @@ struct DXLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dxlocal",
         abstract: "AWS Direct Connect (MACsec) and the Secrets Manager it needs, as a local service.",
-        subcommands: [Serve.self]
+        subcommands: [Serve.self, RotateMasterKey.self]
     )
 }

@@ -22,7 +22,7 @@ import Testing
 
         let store = try await SQLiteStore.open(.memory)
         let sealer = try #require(SecretSealer(keyData: SecretSealer.generateKeyData()))
-        let table = DXServer.operationTable(DirectConnectService(store: store, sealer: sealer))
+        let table = DXServer.operationTable(store: store, sealer: sealer)
         let served = Set(
             table.implementedTargets.filter { $0.hasPrefix(DirectConnectMetadata.targetPrefix + ".") }
                 .map { String($0.dropFirst(DirectConnectMetadata.targetPrefix.count + 1)) }

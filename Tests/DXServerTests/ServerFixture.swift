@@ -42,9 +42,8 @@ struct ServerFixture {
         guard let sealer = SecretSealer(keyData: SecretSealer.generateKeyData()) else {
             throw SetupFailure()
         }
-        let service = DirectConnectService(store: store, clock: clock, settleTime: settleTime, sealer: sealer)
         let router = DXServer.router(
-            table: DXServer.operationTable(service),
+            table: DXServer.operationTable(store: store, clock: clock, settleTime: settleTime, sealer: sealer),
             resolver: CallerResolver(),
             maximumBodySize: maximumBodySize
         )

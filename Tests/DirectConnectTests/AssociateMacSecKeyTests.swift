@@ -429,9 +429,7 @@ import Testing
                         name: "mine",
                         owningService: nil,
                         ckn: nil,
-                        sealedValue: Data([1, 2, 3]),
-                        masterKeyId: "k",
-                        versionId: "v",
+                        versions: [],
                         createdAt: Fixture.start,
                         lastChangedAt: Fixture.start,
                         deletionDate: nil,
@@ -599,12 +597,13 @@ import Testing
             #expect(secret.tags.contains(TagRecord(key: "aws:secretsmanager:owningService", value: "directconnect")))
             #expect(secret.deletionDate == nil)
             // Sealed, not plain.
-            #expect(!String(decoding: secret.sealedValue, as: UTF8.self).contains(Fixture.cak(1)))
+            let version = try #require(secret.versions.last)
+            #expect(secret.versions.count == 1)
+            #expect(version.stages == ["AWSCURRENT"])
+            #expect(!String(decoding: version.sealedValue, as: UTF8.self).contains(Fixture.cak(1)))
             let sealer = try #require(SecretSealer(keyData: Data(repeating: 7, count: 32)))
-            let value = try JSONDecoder().decode(
-                MacSecSecretValue.self,
-                from: try sealer.open(secret.sealedValue, context: secret.arn)
-            )
+            let payload = try SecretVault(sealer: sealer).open(version, arn: secret.arn)
+            let value = try JSONDecoder().decode(MacSecSecretValue.self, from: Data((payload.string ?? "").utf8))
             #expect(value.ckn == Fixture.ckn(1))
             #expect(value.cak == Fixture.cak(1))
         }

@@ -165,44 +165,50 @@ import Testing
     @Test func sealedValueOpensWithTheSameKeyAndContext() throws {
         let sealer = try #require(SecretSealer(keyData: Self.keyData))
         let plaintext = Data(#"{"CKN":"c","CAK":"topsecretcak"}"#.utf8)
-        let sealed = try sealer.seal(plaintext, context: "arn:one")
+        let sealed = try sealer.seal(plaintext, context: "arn:one").sealed
         #expect(sealed != plaintext)
         #expect(sealed.range(of: Data("topsecretcak".utf8)) == nil)
-        #expect(try sealer.open(sealed, context: "arn:one") == plaintext)
+        #expect(try sealer.open(sealed, keyId: sealer.keyId, context: "arn:one") == plaintext)
         // A second sealer over the same key bytes (a restarted server) opens it too.
         let again = try #require(SecretSealer(keyData: Self.keyData))
         #expect(again.keyId == sealer.keyId)
-        #expect(try again.open(sealed, context: "arn:one") == plaintext)
+        #expect(try again.open(sealed, keyId: sealer.keyId, context: "arn:one") == plaintext)
     }
 
     @Test func sealingTheSameValueTwiceGivesDifferentBytes() throws {
         let sealer = try #require(SecretSealer(keyData: Self.keyData))
         let plaintext = Data("value".utf8)
-        #expect(try sealer.seal(plaintext, context: "c") != sealer.seal(plaintext, context: "c"))
+        #expect(try sealer.seal(plaintext, context: "c").sealed != sealer.seal(plaintext, context: "c").sealed)
     }
 
     @Test func sealedValueDoesNotOpenUnderAnotherContext() throws {
         let sealer = try #require(SecretSealer(keyData: Self.keyData))
-        let sealed = try sealer.seal(Data("value".utf8), context: "arn:one")
-        #expect(throws: SecretSealer.SealError.self) { try sealer.open(sealed, context: "arn:two") }
-        #expect(throws: SecretSealer.SealError.self) { try sealer.open(sealed, context: "") }
+        let sealed = try sealer.seal(Data("value".utf8), context: "arn:one").sealed
+        #expect(throws: SecretSealer.SealError.self) {
+            try sealer.open(sealed, keyId: sealer.keyId, context: "arn:two")
+        }
+        #expect(throws: SecretSealer.SealError.self) { try sealer.open(sealed, keyId: sealer.keyId, context: "") }
     }
 
     @Test func sealedValueDoesNotOpenUnderAnotherKey() throws {
         let sealer = try #require(SecretSealer(keyData: Self.keyData))
         let other = try #require(SecretSealer(keyData: Data(repeating: 8, count: 32)))
         #expect(other.keyId != sealer.keyId)
-        let sealed = try sealer.seal(Data("value".utf8), context: "arn:one")
-        #expect(throws: SecretSealer.SealError.self) { try other.open(sealed, context: "arn:one") }
+        let sealed = try sealer.seal(Data("value".utf8), context: "arn:one").sealed
+        #expect(throws: SecretSealer.SealError.self) { try other.open(sealed, keyId: sealer.keyId, context: "arn:one") }
     }
 
     @Test func tamperedOrTruncatedValueDoesNotOpen() throws {
         let sealer = try #require(SecretSealer(keyData: Self.keyData))
-        var sealed = try sealer.seal(Data("value".utf8), context: "arn:one")
+        var sealed = try sealer.seal(Data("value".utf8), context: "arn:one").sealed
         let truncated = sealed.prefix(10)
         sealed[sealed.startIndex + 14] ^= 0x01
-        #expect(throws: SecretSealer.SealError.self) { try sealer.open(sealed, context: "arn:one") }
-        #expect(throws: SecretSealer.SealError.self) { try sealer.open(Data(truncated), context: "arn:one") }
+        #expect(throws: SecretSealer.SealError.self) {
+            try sealer.open(sealed, keyId: sealer.keyId, context: "arn:one")
+        }
+        #expect(throws: SecretSealer.SealError.self) {
+            try sealer.open(Data(truncated), keyId: sealer.keyId, context: "arn:one")
+        }
     }
 
     @Test(arguments: [0, 16, 31, 33, 64])

@@ -67,9 +67,15 @@ import Testing
             name: name,
             owningService: "directconnect",
             ckn: "ab",
-            sealedValue: Data([1, 2, 3]),
-            masterKeyId: "k1",
-            versionId: "v1",
+            versions: [
+                SecretVersionRecord(
+                    versionId: "v1",
+                    sealedValue: Data([1, 2, 3]),
+                    masterKeyId: "k1",
+                    stages: ["AWSCURRENT"],
+                    createdAt: now
+                )
+            ],
             createdAt: now,
             lastChangedAt: now,
             deletionDate: nil,

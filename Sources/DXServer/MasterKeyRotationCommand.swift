@@ -1,0 +1,39 @@
+import DirectConnect
+import Foundation
+import Logging
+import StorageSQLite
+
+/// The work of `dxlocal rotate-master-key` over a data directory.
+package enum MasterKeyRotationCommand {
+    package static func run(directory: String, configuredKeys: String?, logger: Logger) async throws -> String {
+        let databasePath = (directory as NSString).appendingPathComponent(DXServer.databaseFileName)
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw MasterKey.Failure(description: "no dxlocal database in \(directory)")
+        }
+        let store = try await SQLiteStore.open(.file(path: databasePath), logger: logger)
+        do {
+            let report: String
+            if let configuredKeys {
+                let sealer = try SecretSealer(keys: MasterKey.parse(configuredKeys, separator: ","))
+                let count = try await MasterKeyRotation(store: store, sealer: sealer).run(logger: logger)
+                report = "re-sealed \(count) secret versions under key \(sealer.keyId) (from DXLOCAL_MASTER_KEY)"
+            } else {
+                let ringPath = (directory as NSString).appendingPathComponent(MasterKey.fileName)
+                let old = try MasterKey.read(ringPath)
+                let new = SecretSealer.generateKeyData()
+                // Publish first: servers seal with the new key from now on and can open what is re-sealed.
+                try MasterKey.write([new] + old, to: ringPath)
+                let sealer = try SecretSealer(keys: [new] + old)
+                let count = try await MasterKeyRotation(store: store, sealer: sealer).run(logger: logger)
+                try MasterKey.write([new], to: ringPath)
+                let retired = try old.map(SecretSealer.keyId).joined(separator: ", ")
+                report = "re-sealed \(count) secret versions under key \(sealer.keyId); retired \(retired)"
+            }
+            try await store.close()
+            return report
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+}
