@@ -51,6 +51,23 @@ package enum DXServer {
         return router
     }
 
+    /// `POST /_dxlocal/clock` with `{"advanceSeconds": N}` moves the clock forward and answers the new time.
+    package static func addClockControl(to router: Router<BasicRequestContext>, clock: OffsetClock) {
+        struct Advance: Decodable {
+            var advanceSeconds: Double
+        }
+        router.post("/_dxlocal/clock") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 4096)
+            let advance = try AWSJSONCoding.decode(Advance.self, from: body.readableBytesView)
+            clock.advance(by: advance.advanceSeconds)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"now":\#(clock.now.timeIntervalSince1970)}"#))
+            )
+        }
+    }
+
     /// Opens the store named by the configuration.
     package static func openStore(_ configuration: DXServerConfiguration, logger: Logger) async throws -> any Store {
         switch configuration.storage {
@@ -98,11 +115,21 @@ package enum DXServer {
             try? await store.close()
             throw error
         }
+        let clock = OffsetClock()
         let router = router(
-            table: operationTable(store: store, settleTime: configuration.settleTime, sealer: sealer, logger: logger),
+            table: operationTable(
+                store: store,
+                clock: clock,
+                settleTime: configuration.settleTime,
+                sealer: sealer,
+                logger: logger
+            ),
             resolver: CallerResolver(accounts: configuration.accounts),
             maximumBodySize: configuration.maximumBodySize
         )
+        if configuration.clockControl {
+            addClockControl(to: router, clock: clock)
+        }
         let host = configuration.host
         let app = Application(
             router: router,

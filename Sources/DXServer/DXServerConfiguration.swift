@@ -25,5 +25,8 @@ package struct DXServerConfiguration: Sendable {
     /// Access key ID -> account ID, for keys that are not themselves 12-digit account IDs.
     package var accounts: [String: String] = [:]
 
+    /// Serves `POST /_dxlocal/clock` to move the service's clock forward (for tests of long transitions).
+    package var clockControl = false
+
     package init() {}
 }

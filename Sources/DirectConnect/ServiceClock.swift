@@ -26,3 +26,19 @@ package final class ManualClock: ServiceClock {
         current.withLock { $0 += seconds }
     }
 }
+
+/// The wall clock moved forward by an offset that only grows; lets a test drive a real server through time
+/// (`dxlocal serve --clock-control`).
+package final class OffsetClock: ServiceClock {
+    private let offset = Mutex<TimeInterval>(0)
+
+    package init() {}
+
+    package var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+
+    /// Moves the clock forward; negative or non-finite amounts are ignored, so time never runs back.
+    package func advance(by seconds: TimeInterval) {
+        guard seconds.isFinite, seconds > 0 else { return }
+        offset.withLock { $0 += seconds }
+    }
+}

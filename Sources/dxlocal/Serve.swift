@@ -33,6 +33,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body accepted, in bytes. [env: DXLOCAL_MAX_BODY_SIZE] (default: 1048576)")
     var maxBodySize: Int?
 
+    @Flag(help: "Serve POST /_dxlocal/clock to move the clock forward; for tests only. [env: DXLOCAL_CLOCK_CONTROL=1]")
+    var clockControl = false
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         var configuration = DXServerConfiguration()
@@ -61,6 +64,8 @@ struct Serve: AsyncParsableCommand {
             try maxBodySize ?? Self.parse(environment["DXLOCAL_MAX_BODY_SIZE"], "DXLOCAL_MAX_BODY_SIZE")
             ?? configuration.maximumBodySize
         configuration.masterKey = environment["DXLOCAL_MASTER_KEY"]
+        configuration.clockControl =
+            clockControl || ["1", "true", "yes"].contains(environment["DXLOCAL_CLOCK_CONTROL"]?.lowercased() ?? "")
 
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
