@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(
             name: "DirectConnectTests",
             dependencies: [
-                "DirectConnect", "DirectConnectModel", "AWSJSONProtocol", "Storage", "StorageSQLite",
+                "DirectConnect", "DirectConnectModel", "SecretsManagerModel", "AWSJSONProtocol", "Storage", "StorageSQLite",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -24,6 +24,8 @@ struct Fixture: Sendable {
     let store: SQLiteStore
     let clock: ManualClock
     let service: DirectConnectService
+    let secretsManager: SecretsManagerService
+    let sealer: SecretSealer
     var scope: Scope { Self.scope }
 
     static func run(
@@ -36,7 +38,9 @@ struct Fixture: Sendable {
         let fixture = Fixture(
             store: store,
             clock: clock,
-            service: DirectConnectService(store: store, clock: clock, settleTime: settleTime, sealer: sealer)
+            service: DirectConnectService(store: store, clock: clock, settleTime: settleTime, sealer: sealer),
+            secretsManager: SecretsManagerService(store: store, clock: clock, sealer: sealer),
+            sealer: sealer
         )
         do {
             try await body(fixture)
