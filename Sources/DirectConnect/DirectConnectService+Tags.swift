@@ -36,14 +36,7 @@ extension DirectConnectService {
 
     /// `existing` with `updates` set over it, keeping first-set order.
     static func merged(_ existing: [TagRecord], with updates: [TagRecord], resource: String) throws -> [TagRecord] {
-        var result = existing
-        for tag in updates {
-            if let index = result.firstIndex(where: { $0.key == tag.key }) {
-                result[index].value = tag.value
-            } else {
-                result.append(tag)
-            }
-        }
+        let result = existing.setting(updates)
         guard result.count <= tagLimit else {
             throw AWSError.tooManyTags("\(resource) would carry \(result.count) tags; at most \(tagLimit) are allowed")
         }

@@ -117,14 +117,7 @@ package struct SecretsManagerService: Sendable {
     }
 
     static func merge(_ existing: [TagRecord], _ updates: [TagRecord]) throws -> [TagRecord] {
-        var result = existing
-        for tag in updates {
-            if let index = result.firstIndex(where: { $0.key == tag.key }) {
-                result[index].value = tag.value
-            } else {
-                result.append(tag)
-            }
-        }
+        let result = existing.setting(updates)
         guard result.count <= 50 else { throw AWSError.invalidParameter("A secret can have at most 50 tags.") }
         return result
     }
