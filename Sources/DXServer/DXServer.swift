@@ -8,6 +8,7 @@ import NIOCore
 import NIOFoundationCompat
 import ServiceLifecycle
 import Storage
+import StoragePostgres
 import StorageSQLite
 import UnixSignals
 
@@ -107,14 +108,35 @@ package enum DXServer {
         logger: Logger,
         onListening: @escaping @Sendable (String, Int) -> Void
     ) async throws {
-        let store = try await openStore(configuration, logger: logger)
-        let sealer: SecretSealer
-        do {
-            sealer = try MasterKey.sealer(configured: configuration.masterKey, storage: configuration.storage)
-        } catch {
-            try? await store.close()
-            throw error
+        guard let database = configuration.database else {
+            let store = try await openStore(configuration, logger: logger)
+            do {
+                try await serve(store: store, configuration, logger: logger, onListening: onListening)
+            } catch {
+                try? await store.close()
+                throw error
+            }
+            return
         }
+        guard configuration.masterKey != nil else {
+            throw MasterKey.Failure(
+                description: "--database needs DXLOCAL_MASTER_KEY: every instance on the database must share the key"
+            )
+        }
+        let postgres = try PostgresStoreConfiguration(url: database)
+        logger.info("using the shared store", metadata: ["database": "\(postgres.redactedURL)"])
+        try await PostgresStore.withStore(postgres, logger: logger) { store in
+            try await serve(store: store, configuration, logger: logger, onListening: onListening)
+        }
+    }
+
+    private static func serve(
+        store: any Store,
+        _ configuration: DXServerConfiguration,
+        logger: Logger,
+        onListening: @escaping @Sendable (String, Int) -> Void
+    ) async throws {
+        let sealer = try MasterKey.sealer(configured: configuration.masterKey, storage: configuration.storage)
         let clock = OffsetClock()
         let router = router(
             table: operationTable(

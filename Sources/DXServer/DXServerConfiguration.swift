@@ -16,6 +16,8 @@ package struct DXServerConfiguration: Sendable {
     package var host = "127.0.0.1"
     package var port = DXServerConfiguration.defaultPort
     package var storage: Storage = .directory("dxlocal-data")
+    /// A PostgreSQL URL: the shared store of many instances, instead of SQLite. Needs `masterKey`.
+    package var database: String?
     /// Seconds a transition takes (requested -> available, associating -> associated, ...).
     package var settleTime: TimeInterval = 0
     package var logLevel: Logger.Level = .info

@@ -58,6 +58,9 @@ package struct DirectConnectService: Sendable {
         return value
     }
 
-    /// The instant a transition begun now completes.
-    func settled(from now: Date) -> Date { now.addingTimeInterval(settleTime) }
+    /// The instant a transition begun now completes. Without a settle time it has always completed, so a reader
+    /// whose clock lags the writer's (another request, another instance) never sees a transitional state.
+    func settled(from now: Date) -> Date {
+        settleTime > 0 ? now.addingTimeInterval(settleTime) : .distantPast
+    }
 }

@@ -19,6 +19,12 @@ struct Serve: AsyncParsableCommand {
     )
     var dataDir: String?
 
+    @Option(
+        help:
+            "A PostgreSQL URL (postgres://USER@HOST:PORT/DB): the store shared by many instances. [env: DXLOCAL_DATABASE]"
+    )
+    var database: String?
+
     @Flag(help: "Keep everything in memory; nothing survives the process. [env: DXLOCAL_IN_MEMORY=1]")
     var inMemory = false
 
@@ -64,6 +70,10 @@ struct Serve: AsyncParsableCommand {
             try maxBodySize ?? Self.parse(environment["DXLOCAL_MAX_BODY_SIZE"], "DXLOCAL_MAX_BODY_SIZE")
             ?? configuration.maximumBodySize
         configuration.masterKey = environment["DXLOCAL_MASTER_KEY"]
+        configuration.database = database ?? environment["DXLOCAL_DATABASE"]
+        if configuration.database != nil && memory {
+            throw ValidationError("--database and --in-memory exclude each other")
+        }
         configuration.clockControl =
             clockControl || ["1", "true", "yes"].contains(environment["DXLOCAL_CLOCK_CONTROL"]?.lowercased() ?? "")
 

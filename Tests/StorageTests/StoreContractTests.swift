@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import Storage
+import StoragePostgres
 import StorageSQLite
 import Testing
 
@@ -8,20 +10,29 @@ import Testing
     enum Backend: String, CaseIterable, CustomTestStringConvertible {
         case sqliteMemory
         case sqliteFile
+        /// The database `DXLOCAL_TEST_DATABASE` names; `scripts/test` starts a throwaway cluster and sets it.
+        case postgres
 
         var testDescription: String { rawValue }
-
-        func open(at directory: URL) async throws -> any Store {
-            switch self {
-            case .sqliteMemory: try await SQLiteStore.open(.memory)
-            case .sqliteFile: try await SQLiteStore.open(.file(path: directory.appendingPathComponent("db").path))
-            }
-        }
     }
 
-    static let scope = Scope(account: "111122223333", region: "us-east-1")
-    static let otherAccount = Scope(account: "444455556666", region: "us-east-1")
-    static let otherRegion = Scope(account: "111122223333", region: "us-west-2")
+    /// Fresh scopes for every test, so tests sharing one PostgreSQL database never see each other's records.
+    let scope: Scope
+    let otherAccount: Scope
+    let otherRegion: Scope
+
+    init() {
+        let account = String(format: "%012llu", UInt64.random(in: 100_000_000_000...999_999_999_999))
+        scope = Scope(account: account, region: "us-east-1")
+        otherAccount = Scope(account: String(account.reversed()), region: "us-east-1")
+        otherRegion = Scope(account: account, region: "us-west-2")
+    }
+
+    struct MissingDatabase: Error, CustomStringConvertible {
+        var description: String {
+            "DXLOCAL_TEST_DATABASE is not set: the PostgreSQL backend needs a database (scripts/test starts one)"
+        }
+    }
 
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("dxlocal-store-\(UUID().uuidString)")
@@ -60,10 +71,10 @@ import Testing
         )
     }
 
-    static func secret(_ name: String) -> SecretRecord {
+    func secret(_ name: String) -> SecretRecord {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         return SecretRecord(
-            arn: "arn:aws:secretsmanager:us-east-1:111122223333:secret:\(name)-AbCdEf",
+            arn: "arn:aws:secretsmanager:\(scope.region):\(scope.account):secret:\(name)-AbCdEf",
             name: name,
             owningService: "directconnect",
             ckn: "ab",
@@ -86,8 +97,21 @@ import Testing
     struct Boom: Error {}
 
     /// Runs `body` on a fresh store of the backend and always closes it.
-    static func with(_ backend: Backend, _ body: (any Store) async throws -> Void) async throws {
-        let store = try await backend.open(at: temporaryDirectory())
+    static func with(_ backend: Backend, _ body: @Sendable (any Store) async throws -> Void) async throws {
+        let store: any Store
+        switch backend {
+        case .postgres:
+            guard let url = ProcessInfo.processInfo.environment["DXLOCAL_TEST_DATABASE"] else {
+                throw MissingDatabase()
+            }
+            let configuration = try PostgresStoreConfiguration(url: url)
+            try await PostgresStore.withStore(configuration, logger: Logger(label: "test")) { try await body($0) }
+            return
+        case .sqliteMemory:
+            store = try await SQLiteStore.open(.memory)
+        case .sqliteFile:
+            store = try await SQLiteStore.open(.file(path: temporaryDirectory().appendingPathComponent("db").path))
+        }
         do {
             try await body(store)
             try await store.close()
@@ -101,9 +125,9 @@ import Testing
     func savedRecordsReadBackEqual(_ backend: Backend) async throws {
         try await Self.with(backend) { store in
             let record = Self.connection("dxcon-aaaaaaaa")
-            try await store.transaction(.write) { try await $0.save(record, in: Self.scope) }
+            try await store.transaction(.write) { try await $0.save(record, in: scope) }
             let read = try await store.transaction(.read) {
-                try await $0.connection(id: "dxcon-aaaaaaaa", in: Self.scope)
+                try await $0.connection(id: "dxcon-aaaaaaaa", in: scope)
             }
             #expect(read == record)
         }
@@ -113,10 +137,10 @@ import Testing
     func recordsAreInvisibleFromOtherScopes(_ backend: Backend) async throws {
         try await Self.with(backend) { store in
             try await store.transaction(.write) { transaction in
-                try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: Self.scope)
-                try await transaction.save(Self.secret("s1"), in: Self.scope)
+                try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: scope)
+                try await transaction.save(secret("s1"), in: scope)
             }
-            for other in [Self.otherAccount, Self.otherRegion] {
+            for other in [otherAccount, otherRegion] {
                 let (connection, all, secret) = try await store.transaction(.read) { transaction in
                     (
                         try await transaction.connection(id: "dxcon-aaaaaaaa", in: other),
@@ -136,12 +160,12 @@ import Testing
         try await Self.with(backend) { store in
             await #expect(throws: Boom.self) {
                 try await store.transaction(.write) { transaction in
-                    try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: Self.scope)
+                    try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: scope)
                     throw Boom()
                 }
             }
             let read = try await store.transaction(.read) {
-                try await $0.connection(id: "dxcon-aaaaaaaa", in: Self.scope)
+                try await $0.connection(id: "dxcon-aaaaaaaa", in: scope)
             }
             #expect(read == nil)
         }
@@ -152,15 +176,15 @@ import Testing
         try await Self.with(backend) { store in
             let ids = ["dxcon-cccccccc", "dxcon-aaaaaaaa", "dxcon-bbbbbbbb", "dxcon-dddddddd"]
             try await store.transaction(.write) { transaction in
-                for id in ids { try await transaction.save(Self.connection(id), in: Self.scope) }
-                try await transaction.save(Self.connection("dxcon-eeeeeeee", kind: .interconnect), in: Self.scope)
+                for id in ids { try await transaction.save(Self.connection(id), in: scope) }
+                try await transaction.save(Self.connection("dxcon-eeeeeeee", kind: .interconnect), in: scope)
             }
             let first = try await store.transaction(.read) {
-                try await $0.connections(of: .connection, in: Self.scope, page: PageRequest(limit: 2))
+                try await $0.connections(of: .connection, in: scope, page: PageRequest(limit: 2))
             }
             #expect(first.map(\.id) == ["dxcon-aaaaaaaa", "dxcon-bbbbbbbb"])
             let rest = try await store.transaction(.read) {
-                try await $0.connections(of: .connection, in: Self.scope, page: PageRequest(after: "dxcon-bbbbbbbb"))
+                try await $0.connections(of: .connection, in: scope, page: PageRequest(after: "dxcon-bbbbbbbb"))
             }
             #expect(rest.map(\.id) == ["dxcon-cccccccc", "dxcon-dddddddd"])
         }
@@ -170,20 +194,20 @@ import Testing
     func membersOfALagAreFoundByLagId(_ backend: Backend) async throws {
         try await Self.with(backend) { store in
             try await store.transaction(.write) { transaction in
-                try await transaction.save(Self.connection("dxcon-aaaaaaaa", lagId: "dxlag-aaaaaaaa"), in: Self.scope)
-                try await transaction.save(Self.connection("dxcon-bbbbbbbb"), in: Self.scope)
-                try await transaction.save(Self.connection("dxcon-cccccccc", lagId: "dxlag-aaaaaaaa"), in: Self.scope)
+                try await transaction.save(Self.connection("dxcon-aaaaaaaa", lagId: "dxlag-aaaaaaaa"), in: scope)
+                try await transaction.save(Self.connection("dxcon-bbbbbbbb"), in: scope)
+                try await transaction.save(Self.connection("dxcon-cccccccc", lagId: "dxlag-aaaaaaaa"), in: scope)
             }
             let members = try await store.transaction(.read) {
-                try await $0.members(ofLag: "dxlag-aaaaaaaa", in: Self.scope)
+                try await $0.members(ofLag: "dxlag-aaaaaaaa", in: scope)
             }
             #expect(members.map(\.id) == ["dxcon-aaaaaaaa", "dxcon-cccccccc"])
             // Leaving the LAG is a save with no lagId.
             try await store.transaction(.write) { transaction in
-                try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: Self.scope)
+                try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: scope)
             }
             let after = try await store.transaction(.read) {
-                try await $0.members(ofLag: "dxlag-aaaaaaaa", in: Self.scope)
+                try await $0.members(ofLag: "dxlag-aaaaaaaa", in: scope)
             }
             #expect(after.map(\.id) == ["dxcon-cccccccc"])
         }
@@ -192,18 +216,18 @@ import Testing
     @Test(arguments: Backend.allCases)
     func secretsAreFoundByNameAndARNAndDeleted(_ backend: Backend) async throws {
         try await Self.with(backend) { store in
-            let secret = Self.secret("directconnect!prod/us-east-1/directconnect/ab")
-            try await store.transaction(.write) { try await $0.save(secret, in: Self.scope) }
+            let secret = secret("directconnect!prod/us-east-1/directconnect/ab")
+            try await store.transaction(.write) { try await $0.save(secret, in: scope) }
             let (byName, byARN) = try await store.transaction(.read) { transaction in
                 (
-                    try await transaction.secret(name: secret.name, in: Self.scope),
-                    try await transaction.secret(arn: secret.arn, in: Self.scope)
+                    try await transaction.secret(name: secret.name, in: scope),
+                    try await transaction.secret(arn: secret.arn, in: scope)
                 )
             }
             #expect(byName == secret)
             #expect(byARN == secret)
-            try await store.transaction(.write) { try await $0.deleteSecret(arn: secret.arn, in: Self.scope) }
-            let gone = try await store.transaction(.read) { try await $0.secret(arn: secret.arn, in: Self.scope) }
+            try await store.transaction(.write) { try await $0.deleteSecret(arn: secret.arn, in: scope) }
+            let gone = try await store.transaction(.read) { try await $0.secret(arn: secret.arn, in: scope) }
             #expect(gone == nil)
         }
     }
@@ -223,22 +247,22 @@ import Testing
             keys: []
         )
         try await first.transaction(.write) { transaction in
-            try await transaction.save(Self.connection("dxcon-aaaaaaaa", lagId: lag.id), in: Self.scope)
-            try await transaction.save(lag, in: Self.scope)
-            try await transaction.save(Self.secret("s1"), in: Self.scope)
+            try await transaction.save(Self.connection("dxcon-aaaaaaaa", lagId: lag.id), in: scope)
+            try await transaction.save(lag, in: scope)
+            try await transaction.save(secret("s1"), in: scope)
         }
         try await first.close()
         let second = try await SQLiteStore.open(.file(path: path))
-        let (connection, readLag, secret) = try await second.transaction(.read) { transaction in
+        let (connection, readLag, readSecret) = try await second.transaction(.read) { transaction in
             (
-                try await transaction.connection(id: "dxcon-aaaaaaaa", in: Self.scope),
-                try await transaction.lag(id: lag.id, in: Self.scope),
-                try await transaction.secret(name: "s1", in: Self.scope)
+                try await transaction.connection(id: "dxcon-aaaaaaaa", in: scope),
+                try await transaction.lag(id: lag.id, in: scope),
+                try await transaction.secret(name: "s1", in: scope)
             )
         }
         #expect(connection == Self.connection("dxcon-aaaaaaaa", lagId: lag.id))
         #expect(readLag == lag)
-        #expect(secret == Self.secret("s1"))
+        #expect(readSecret == secret("s1"))
         try await second.close()
     }
 
@@ -250,27 +274,54 @@ import Testing
         }
     }
 
-    @Test func concurrentWritersAreSerialised() async throws {
-        let store = try await SQLiteStore.open(.memory)
-        try await store.transaction(.write) { try await $0.save(Self.connection("dxcon-aaaaaaaa"), in: Self.scope) }
-        // Each writer reads the record and appends a tag; a lost update would drop one.
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<20 {
-                group.addTask {
-                    try await store.transaction(.write) { transaction in
-                        guard var record = try await transaction.connection(id: "dxcon-aaaaaaaa", in: Self.scope)
-                        else { return }
-                        record.tags.append(TagRecord(key: "t\(index)", value: nil))
-                        try await transaction.save(record, in: Self.scope)
+    @Test(arguments: Backend.allCases)
+    func concurrentWritersLoseNoUpdate(_ backend: Backend) async throws {
+        try await Self.with(backend) { store in
+            try await store.transaction(.write) { try await $0.save(Self.connection("dxcon-aaaaaaaa"), in: scope) }
+            // Each writer reads the record and appends a tag; a lost update would drop one.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        try await store.transaction(.write) { transaction in
+                            guard var record = try await transaction.connection(id: "dxcon-aaaaaaaa", in: scope)
+                            else { return }
+                            record.tags.append(TagRecord(key: "t\(index)", value: nil))
+                            try await transaction.save(record, in: scope)
+                        }
                     }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            let record = try await store.transaction(.read) {
+                try await $0.connection(id: "dxcon-aaaaaaaa", in: scope)
+            }
+            #expect(record?.tags.count == 21)
         }
-        let record = try await store.transaction(.read) {
-            try await $0.connection(id: "dxcon-aaaaaaaa", in: Self.scope)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func secretsOfEveryScopeAreListedWithTheirScope(_ backend: Backend) async throws {
+        try await Self.with(backend) { store in
+            let mine = secret("everywhere-\(UUID().uuidString)")
+            var other = secret("everywhere-\(UUID().uuidString)")
+            other.arn = other.arn.replacingOccurrences(of: scope.account, with: otherAccount.account)
+            let theirs = other
+            try await store.transaction(.write) { transaction in
+                try await transaction.save(mine, in: scope)
+                try await transaction.save(theirs, in: otherAccount)
+            }
+            var found: [String: Scope] = [:]
+            var after: String?
+            repeat {
+                let cursor = after
+                let batch = try await store.transaction(.read) {
+                    try await $0.secretsInEveryScope(after: cursor, limit: 2)
+                }
+                for item in batch { found[item.secret.arn] = item.scope }
+                after = batch.count == 2 ? batch.last?.secret.arn : nil
+            } while after != nil
+            #expect(found[mine.arn] == scope)
+            #expect(found[theirs.arn] == otherAccount)
         }
-        #expect(record?.tags.count == 21)
-        try await store.close()
     }
 }

@@ -1,0 +1,118 @@
+import Logging
+import NIOCore
+import PostgresNIO
+import Storage
+
+/// The shared store: many dxlocal instances, one PostgreSQL database.
+///
+/// Write transactions run SERIALIZABLE and lock what they read (`FOR UPDATE`), so two instances racing on the same
+/// target serialise on its row; a serialization failure, deadlock or unique-key race is retried from the start,
+/// which is safe because a transaction body only reads and writes the store.
+package final class PostgresStore: Store {
+    /// How often a transaction is tried before its conflict is reported.
+    static let attempts = 12
+
+    private let client: PostgresClient
+    private let logger: Logger
+
+    private init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Runs `body` with a store whose connection pool runs for as long as `body` does; the schema is brought up to
+    /// date first.
+    package static func withStore<T: Sendable>(
+        _ configuration: PostgresStoreConfiguration,
+        logger: Logger,
+        _ body: @Sendable (PostgresStore) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
+        let store = PostgresStore(client: client, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            do {
+                try await client.withConnection { connection in
+                    try await PostgresMigrations.run(on: connection, logger: logger)
+                }
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError(
+                    .unavailable,
+                    "cannot reach PostgreSQL at \(configuration.redactedURL): \(String(reflecting: error))"
+                )
+            }
+            return try await body(store)
+        }
+    }
+
+    package func transaction<T: Sendable>(
+        _ mode: TransactionMode,
+        _ body: @Sendable (any StoreTransaction) async throws -> T
+    ) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withConnection { connection in
+                    try await Self.run(mode, on: connection, logger: logger, body)
+                }
+            } catch let error as PSQLError where Self.isRetryable(error) && attempt < Self.attempts {
+                // Back off a little, with jitter, so racing instances do not collide again at once.
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
+                continue
+            } catch let error as PSQLError {
+                throw Self.translate(error)
+            }
+        }
+    }
+
+    private static func run<T: Sendable>(
+        _ mode: TransactionMode,
+        on connection: PostgresConnection,
+        logger: Logger,
+        _ body: @Sendable (any StoreTransaction) async throws -> T
+    ) async throws -> T {
+        switch mode {
+        case .read: try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+        case .write: try await connection.query("BEGIN ISOLATION LEVEL SERIALIZABLE", logger: logger)
+        }
+        do {
+            let result = try await body(
+                PostgresTransaction(connection: connection, logger: logger, locking: mode == .write)
+            )
+            try await connection.query("COMMIT", logger: logger)
+            return result
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+
+    static func sqlState(_ error: PSQLError) -> String? {
+        error.serverInfo?[.sqlState]
+    }
+
+    static func isRetryable(_ error: PSQLError) -> Bool {
+        guard let state = sqlState(error) else { return false }
+        return [PostgresError.Code.serializationFailure, .deadlockDetected, .uniqueViolation]
+            .map(\.raw).contains(state)
+    }
+
+    /// A PostgreSQL error as the store reports it; the detail is the SQL state only, never row contents.
+    static func translate(_ error: PSQLError) -> StoreError {
+        switch sqlState(error) {
+        case .some(let state) where isRetryable(error):
+            StoreError(.conflict, "transaction kept conflicting (SQL state \(state))")
+        case .some(let state):
+            StoreError(.unavailable, "PostgreSQL refused a statement (SQL state \(state))")
+        case nil:
+            StoreError(.unavailable, "PostgreSQL cannot be reached: \(error.code)")
+        }
+    }
+
+    /// Nothing to flush: the pool stops when `withStore`'s body returns.
+    package func close() async throws {}
+}
