@@ -116,7 +116,8 @@ let package = Package(
         .testTarget(
             name: "DirectConnectTests",
             dependencies: [
-                "DirectConnect", "DirectConnectModel", "SecretsManagerModel", "AWSJSONProtocol", "Storage", "StorageSQLite",
+                "DirectConnect", "DirectConnectModel", "SecretsManagerModel", "AWSJSONProtocol", "Storage",
+                "StorageSQLite",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

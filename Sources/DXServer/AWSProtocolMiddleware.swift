@@ -40,6 +40,14 @@ struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
             response = Self.errorResponse(.internalFailure)
         }
         response.headers[RequestIDField.name] = requestId
+        context.logger.debug(
+            "request",
+            metadata: [
+                "requestId": "\(requestId)",
+                "target": "\(request.headers[TargetField.name] ?? "-")",
+                "status": "\(response.status.code)",
+            ]
+        )
         return response
     }
 
@@ -69,6 +77,11 @@ struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
             AWSError(code: "BadRequest", message: "The request could not be served", status: status.code)
         }
     }
+}
+
+enum TargetField {
+    // A literal, valid header token: this cannot fail, and is evaluated once, not per request.
+    static let name = HTTPField.Name("X-Amz-Target")!
 }
 
 enum RequestIDField {

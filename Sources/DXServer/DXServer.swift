@@ -25,9 +25,8 @@ package enum DXServer {
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: AWSProtocolMiddleware(maximumBodySize: maximumBodySize))
-        let targetField = HTTPField.Name("X-Amz-Target")!
         router.post("/") { request, context -> Response in
-            let handler = try table.handler(for: request.headers[targetField])
+            let handler = try table.handler(for: request.headers[TargetField.name])
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: maximumBodySize)

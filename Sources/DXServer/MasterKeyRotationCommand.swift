@@ -1,11 +1,27 @@
 import DirectConnect
 import Foundation
 import Logging
+import StoragePostgres
 import StorageSQLite
 
 /// The work of `dxlocal rotate-master-key` over a data directory.
 package enum MasterKeyRotationCommand {
-    package static func run(directory: String, configuredKeys: String?, logger: Logger) async throws -> String {
+    package static func run(
+        directory: String,
+        database: String?,
+        configuredKeys: String?,
+        logger: Logger
+    ) async throws -> String {
+        if let database {
+            guard let configuredKeys else {
+                throw MasterKey.Failure(description: "--database needs DXLOCAL_MASTER_KEY=new,old")
+            }
+            let sealer = try SecretSealer(keys: MasterKey.parse(configuredKeys, separator: ","))
+            let count = try await PostgresStore.withStore(PostgresStoreConfiguration(url: database), logger: logger) {
+                try await MasterKeyRotation(store: $0, sealer: sealer).run(logger: logger)
+            }
+            return "re-sealed \(count) secret versions under key \(sealer.keyId) (from DXLOCAL_MASTER_KEY)"
+        }
         let databasePath = (directory as NSString).appendingPathComponent(DXServer.databaseFileName)
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw MasterKey.Failure(description: "no dxlocal database in \(directory)")

@@ -32,6 +32,12 @@ extension AWSError {
         AWSError(code: "AccessDeniedException", message: message, status: 400)
     }
 
+    package static let invalidNextToken = AWSError(
+        code: "InvalidNextTokenException",
+        message: "The NextToken value is invalid.",
+        status: 400
+    )
+
     package static let markedForDeletion = AWSError.invalidRequest(
         "You can't perform this operation on the secret because it was marked for deletion."
     )
@@ -43,7 +49,7 @@ extension AWSError {
         )
     }
 
-    package static let secretsServerError = AWSError(
+    package static let secretsServerFailure = AWSError(
         code: "InternalServiceError",
         message: "An error occurred on the server side.",
         status: 500

@@ -86,11 +86,11 @@ extension SecretsManagerService {
 
     static func cursor(from token: String, listing: String) throws -> (key: String, arn: String) {
         guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8) else {
-            throw AWSError.invalidParameter("The NextToken is not valid.")
+            throw AWSError.invalidNextToken
         }
         let parts = text.split(separator: "|", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "v1", "\(parts[1])|\(parts[2])" == listing else {
-            throw AWSError.invalidParameter("The NextToken is not valid.")
+            throw AWSError.invalidNextToken
         }
         return (String(parts[3]), String(parts[4]))
     }

@@ -22,7 +22,7 @@ package struct SecretsManagerService: Sendable {
         sealer: SecretSealer,
         logger: Logger = Logger(label: "dxlocal.secretsmanager")
     ) {
-        transactions = ServiceTransactions(store: store, logger: logger, serverError: .secretsServerError)
+        transactions = ServiceTransactions(store: store, logger: logger, serverError: .secretsServerFailure)
         self.clock = clock
         vault = SecretVault(sealer: sealer)
     }

@@ -19,6 +19,12 @@ struct RotateMasterKey: AsyncParsableCommand {
     @Option(help: "The data directory of the store. [env: DXLOCAL_DATA_DIR] (default: ./dxlocal-data)")
     var dataDir: String?
 
+    @Option(
+        help:
+            "A PostgreSQL URL: rotate the shared store's secrets (needs DXLOCAL_MASTER_KEY=new,old). [env: DXLOCAL_DATABASE]"
+    )
+    var database: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let directory = dataDir ?? environment["DXLOCAL_DATA_DIR"] ?? "dxlocal-data"
@@ -26,6 +32,7 @@ struct RotateMasterKey: AsyncParsableCommand {
         let logger = Logger(label: "dxlocal.rotate")
         let report = try await MasterKeyRotationCommand.run(
             directory: directory,
+            database: database ?? environment["DXLOCAL_DATABASE"],
             configuredKeys: environment["DXLOCAL_MASTER_KEY"],
             logger: logger
         )

@@ -12,6 +12,9 @@ Fixtures:
 - `account`: a fresh random 12-digit account ID per test.
 - `dx`: client factory `dx(account=..., region=..., server=..., validate=True)`.
 - `client`: a us-east-1 client of `account` on `server`.
+- `sm`: Secrets Manager client factory `sm(account=..., region=..., server=..., validate=True)`.
+- `secrets_client`: a us-east-1 Secrets Manager client of `account` on `server`.
+- `clock_server`: a fresh in-memory server with `--clock-control` for this test alone.
 """
 
 from __future__ import annotations
@@ -100,3 +103,30 @@ def client(dx, account):
 def raw_client(dx, account):
     """Same account, botocore's own parameter validation off (to send what boto3 refuses)."""
     return dx(account=account, validate=False)
+
+
+@pytest.fixture
+def sm(server, _client_cache):
+    """sm(account=..., region=..., server=..., validate=True) -> boto3 secretsmanager client."""
+
+    def make(account: str = dxhelpers.DEFAULT_ACCOUNT, region: str = "us-east-1",
+             server: DxServer | None = None, validate: bool = True):
+        target = server if server is not None else _default_server
+        key = ("secretsmanager", target.url, account, region, validate)
+        if key not in _client_cache:
+            _client_cache[key] = dxhelpers.make_sm_client(target.url, account, region, validate)
+        return _client_cache[key]
+
+    _default_server = server
+    return make
+
+
+@pytest.fixture
+def secrets_client(sm, account):
+    return sm(account=account)
+
+
+@pytest.fixture
+def clock_server(server_factory) -> DxServer:
+    """A server of its own whose clock the test may move forward (POST /_dxlocal/clock)."""
+    return server_factory.start(extra_args=("--clock-control",))

@@ -98,6 +98,10 @@ def dxlocal_binary() -> Path:
     return path
 
 
+# One master key for every server of a test session on a shared database.
+SHARED_MASTER_KEY = base64.b64encode(os.urandom(32)).decode()
+
+
 class DxServer:
     """One `dxlocal serve` process on 127.0.0.1 with an ephemeral port."""
 
@@ -113,22 +117,32 @@ class DxServer:
         log_level: str | None = None,
         extra_args: tuple[str, ...] = (),
         startup_timeout: float = 30.0,
+        env: dict[str, str] | None = None,
+        database: str | None = None,
     ):
         DxServer._counter += 1
+        # The PostgreSQL pass of scripts/test runs every server on the shared store.
+        database = database or os.environ.get("DXLOCAL_CONFORMANCE_DATABASE")
         self.binary = binary
         self.data_dir = data_dir
         self.settle_time = settle_time
         self.log_level = log_level
         self.args = [str(binary), "serve", "--host", "127.0.0.1", "--port", "0"]
+        if database is not None:
+            self.args += ["--database", database]
+            # Instances on one database must share the master key.
+            env = {"DXLOCAL_MASTER_KEY": SHARED_MASTER_KEY, **(env or {})}
         if data_dir is not None:
             self.args += ["--data-dir", str(data_dir)]
-        else:
+        elif database is None:
             self.args += ["--in-memory"]
         if settle_time is not None:
             self.args += ["--settle-time", _format_number(settle_time)]
         if log_level is not None:
             self.args += ["--log-level", log_level]
         self.args += list(extra_args)
+        # Extra environment variables for the process (e.g. DXLOCAL_MASTER_KEY); None keeps ours.
+        self.env = None if env is None else {**os.environ, **env}
         log_dir.mkdir(parents=True, exist_ok=True)
         stem = f"dxlocal-{os.getpid()}-{DxServer._counter}"
         self.stdout_path = log_dir / f"{stem}.stdout"
@@ -147,7 +161,7 @@ class DxServer:
         out = open(self.stdout_path, "wb")
         err = open(self.stderr_path, "wb")
         try:
-            self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+            self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=self.env)
         except OSError as exc:
             pytest.fail(f"could not start {self.args}: {exc}", pytrace=False)
         finally:
@@ -257,6 +271,8 @@ class ServerFactory:
         settle_time: float | None = None,
         log_level: str | None = None,
         extra_args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+        database: str | None = None,
     ) -> DxServer:
         server = DxServer(
             self.binary,
@@ -265,6 +281,8 @@ class ServerFactory:
             settle_time=settle_time,
             log_level=log_level,
             extra_args=extra_args,
+            env=env,
+            database=database,
         )
         self.servers.append(server)
         return server.start()
@@ -279,8 +297,9 @@ class ServerFactory:
 # --------------------------------------------------------------------------------------
 
 
-def boto_config(validate: bool = True) -> Config:
+def boto_config(validate: bool = True, pool: int = 10) -> Config:
     return Config(
+        max_pool_connections=pool,
         retries={"total_max_attempts": 1, "mode": "standard"},
         parameter_validation=validate,
         connect_timeout=5,
@@ -288,10 +307,24 @@ def boto_config(validate: bool = True) -> Config:
     )
 
 
-def make_client(url: str, account: str = DEFAULT_ACCOUNT, region: str = "us-east-1", validate: bool = True):
+def make_client(url: str, account: str = DEFAULT_ACCOUNT, region: str = "us-east-1", validate: bool = True,
+                pool: int = 10):
     session = boto3.session.Session()
     return session.client(
         "directconnect",
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id=account,
+        aws_secret_access_key="x",
+        config=boto_config(validate, pool),
+    )
+
+
+def make_sm_client(url: str, account: str = DEFAULT_ACCOUNT, region: str = "us-east-1", validate: bool = True):
+    """A boto3 Secrets Manager client of `account` in `region` (same port as Direct Connect)."""
+    session = boto3.session.Session()
+    return session.client(
+        "secretsmanager",
         endpoint_url=url,
         region_name=region,
         aws_access_key_id=account,
@@ -702,11 +735,17 @@ def cli_env(account: str, tmp_dir: Path) -> dict[str, str]:
 
 
 def run_cli(url: str, account: str, tmp_dir: Path, *args: str, region: str = "us-east-1") -> subprocess.CompletedProcess:
+    return run_service_cli("directconnect", url, account, tmp_dir, *args, region=region)
+
+
+def run_service_cli(service: str, url: str, account: str, tmp_dir: Path, *args: str,
+                    region: str = "us-east-1") -> subprocess.CompletedProcess:
+    """`python -m awscli <service> <args>` against `url` as `account` in `region`."""
     command = [
         sys.executable,
         "-m",
         "awscli",
-        "directconnect",
+        service,
         *args,
         "--endpoint-url",
         url,
@@ -716,3 +755,63 @@ def run_cli(url: str, account: str, tmp_dir: Path, *args: str, region: str = "us
         "json",
     ]
     return subprocess.run(command, env=cli_env(account, tmp_dir), capture_output=True, text=True, timeout=120)
+
+
+# --------------------------------------------------------------------------------------
+# Secrets Manager, the server clock and the master key
+# --------------------------------------------------------------------------------------
+
+SM_NOT_FOUND = "ResourceNotFoundException"
+SM_INVALID_PARAMETER = "InvalidParameterException"
+SM_INVALID_REQUEST = "InvalidRequestException"
+SM_EXISTS = "ResourceExistsException"
+SM_ACCESS_DENIED = "AccessDeniedException"
+OWNING_SERVICE_TAG = "aws:secretsmanager:owningService"
+
+
+def advance_clock(server: DxServer, seconds: float) -> float:
+    """Moves a `--clock-control` server's clock forward; returns the server's new time (epoch seconds)."""
+    resp = raw_request(
+        server.url,
+        path="/_dxlocal/clock",
+        body=json.dumps({"advanceSeconds": seconds}),
+        content_type="application/json",
+    )
+    assert resp.status == 200, f"POST /_dxlocal/clock failed: {resp!r}"
+    return float(resp.json()["now"])
+
+
+def master_key_ring(data_dir: Path) -> list[str]:
+    """The base64 keys of `<data_dir>/master.key`, sealing key first."""
+    text = (Path(data_dir) / "master.key").read_text()
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def random_master_key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def rotate_master_key(binary: Path, data_dir: Path, env: dict[str, str] | None = None,
+                      timeout: float = 120.0) -> subprocess.CompletedProcess:
+    """`dxlocal rotate-master-key --data-dir D`; `env` adds variables (e.g. DXLOCAL_MASTER_KEY)."""
+    full_env = {k: v for k, v in os.environ.items() if k != "DXLOCAL_MASTER_KEY"}
+    full_env.update(env or {})
+    return subprocess.run(
+        [str(binary), "rotate-master-key", "--data-dir", str(data_dir)],
+        env=full_env, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
+    )
+
+
+def all_secrets(sm, **kwargs) -> list[dict]:
+    """Every ListSecrets entry, following NextToken."""
+    entries, token = [], None
+    while True:
+        page = sm.list_secrets(**kwargs, **({"NextToken": token} if token else {}))
+        entries += page.get("SecretList", [])
+        token = page.get("NextToken")
+        if not token:
+            return entries
+
+
+def secret_names(sm, **kwargs) -> list[str]:
+    return [entry["Name"] for entry in all_secrets(sm, **kwargs)]

@@ -116,6 +116,7 @@ def test_cak_never_in_server_output_at_trace_level(scenario):
             assert needle not in output
 
 
+@pytest.mark.sqlite_only
 def test_cak_never_in_the_data_directory(scenario):
     files = [p for p in scenario.data_dir.rglob("*") if p.is_file()]
     assert files, "the data directory is empty; the search would prove nothing"

@@ -226,7 +226,7 @@ import Testing
                 token = page.nextToken
             } while token != nil
             #expect(seen == ["s0", "s1", "s2", "s3", "s4"])
-            await expectError("InvalidParameterException", mentioning: ["NextToken"]) {
+            await expectError("InvalidNextTokenException", mentioning: ["NextToken"]) {
                 try await f.secretsManager.listSecrets(ListSecretsRequest(nextToken: "bogus"), in: f.scope)
             }
         }

@@ -1,0 +1,176 @@
+"""Several dxlocal instances on one PostgreSQL database: one consistent state under concurrency (issue: shared store).
+
+Runs in the PostgreSQL pass of scripts/test (marker `multi_instance`); needs DXLOCAL_TEST_DATABASE.
+"""
+
+from __future__ import annotations
+
+import base64
+import concurrent.futures as cf
+import os
+import secrets
+import shutil
+import subprocess
+from collections import Counter
+
+import pytest
+from botocore.exceptions import ClientError
+
+import dxhelpers
+
+pytestmark = pytest.mark.multi_instance
+
+
+def database_url() -> str:
+    url = os.environ.get("DXLOCAL_TEST_DATABASE")
+    if not url:
+        pytest.fail("DXLOCAL_TEST_DATABASE is not set: scripts/test starts a PostgreSQL cluster and sets it",
+                    pytrace=False)
+    return url
+
+
+@pytest.fixture
+def pair(server_factory):
+    """Two instances on the same database, sharing one master key."""
+    url = database_url()
+    key = base64.b64encode(os.urandom(32)).decode()
+    env = {"DXLOCAL_MASTER_KEY": key}
+    first = server_factory.start(database=url, env=env)
+    second = server_factory.start(database=url, env=env)
+    return first, second
+
+
+def clients(pair, account, service="directconnect"):
+    make = dxhelpers.make_client if service == "directconnect" else dxhelpers.make_sm_client
+    return [make(server.url, account=account, pool=64) for server in pair]
+
+
+def outcome(call) -> str:
+    try:
+        call()
+        return "ok"
+    except ClientError as error:
+        message = error.response["Error"]["Message"]
+        if "already has 3 MACsec keys" in message:
+            return "keychain full"
+        if "already associated" in message:
+            return "duplicate ckn"
+        return f'{error.response["Error"]["Code"]}: {message}'
+
+
+def test_racing_associations_across_instances_fill_the_keychain_exactly(pair):
+    account = dxhelpers.random_account()
+    a, b = clients(pair, account)
+    connection_id = a.create_connection(location="EqDC2", bandwidth="10Gbps", connectionName="race",
+                                        requestMACSec=True)["connectionId"]
+
+    def associate(index: int) -> str:
+        client = (a, b)[index % 2]
+        return outcome(lambda: client.associate_mac_sec_key(
+            connectionId=connection_id, ckn=secrets.token_hex(32), cak=secrets.token_hex(32)))
+
+    with cf.ThreadPoolExecutor(32) as pool:
+        results = Counter(pool.map(associate, range(32)))
+    assert results == Counter({"ok": 3, "keychain full": 29}), results
+
+    keys_a = dxhelpers.describe_connection(a, connection_id)["macSecKeys"]
+    keys_b = dxhelpers.describe_connection(b, connection_id)["macSecKeys"]
+    assert keys_a == keys_b
+    assert len(keys_a) == 3
+    # No orphaned secret: exactly the three associated keys' secrets exist.
+    sm = dxhelpers.make_sm_client(pair[1].url, account=account)
+    listed = sm.list_secrets(IncludePlannedDeletion=True,
+                             Filters=[{"Key": "owning-service", "Values": ["directconnect"]}])["SecretList"]
+    assert sorted(s["ARN"] for s in listed) == sorted(k["secretARN"] for k in keys_a)
+
+
+def test_racing_the_same_ckn_across_instances_associates_it_once(pair):
+    account = dxhelpers.random_account()
+    a, b = clients(pair, account)
+    connection_id = a.create_connection(location="EqDC2", bandwidth="10Gbps", connectionName="same-ckn",
+                                        requestMACSec=True)["connectionId"]
+    ckn, cak = secrets.token_hex(32), secrets.token_hex(32)
+
+    def associate(index: int) -> str:
+        client = (a, b)[index % 2]
+        return outcome(lambda: client.associate_mac_sec_key(connectionId=connection_id, ckn=ckn, cak=cak))
+
+    with cf.ThreadPoolExecutor(16) as pool:
+        results = Counter(pool.map(associate, range(16)))
+    assert results == Counter({"ok": 1, "duplicate ckn": 15}), results
+    assert len(dxhelpers.describe_connection(b, connection_id)["macSecKeys"]) == 1
+
+
+def test_racing_associations_on_a_lag_are_mirrored_on_every_member_from_both_instances(pair):
+    account = dxhelpers.random_account()
+    a, b = clients(pair, account)
+    lag = a.create_lag(numberOfConnections=2, location="EqDC2", connectionsBandwidth="10Gbps",
+                       lagName="race-lag", requestMACSec=True)
+    lag_id = lag["lagId"]
+
+    def associate(index: int) -> str:
+        client = (a, b)[index % 2]
+        return outcome(lambda: client.associate_mac_sec_key(
+            connectionId=lag_id, ckn=secrets.token_hex(32), cak=secrets.token_hex(32)))
+
+    with cf.ThreadPoolExecutor(16) as pool:
+        results = Counter(pool.map(associate, range(16)))
+    assert results == Counter({"ok": 3, "keychain full": 13}), results
+    lag_keys = dxhelpers.describe_lag(b, lag_id)["macSecKeys"]
+    assert len(lag_keys) == 3
+    for member in lag["connections"]:
+        for client in (a, b):
+            assert dxhelpers.describe_connection(client, member["connectionId"])["macSecKeys"] == lag_keys
+
+
+def test_a_thousand_connections_created_across_both_are_seen_identically_from_both(pair):
+    account = dxhelpers.random_account()
+    a, b = clients(pair, account)
+
+    def create(index: int) -> str:
+        client = (a, b)[index % 2]
+        return client.create_connection(location="CSVA1", bandwidth="1Gbps",
+                                        connectionName=f"bulk-{index}")["connectionId"]
+
+    with cf.ThreadPoolExecutor(16) as pool:
+        created = set(pool.map(create, range(1000)))
+    assert len(created) == 1000
+
+    def everything(client) -> list[dict]:
+        return client.describe_connections()["connections"]
+
+    seen_a, seen_b = everything(a), everything(b)
+    assert {c["connectionId"] for c in seen_a} == created
+    assert seen_a == seen_b
+    # Paging from one instance and then the other visits each connection once.
+    ids, token, turn = [], None, 0
+    while True:
+        kwargs = {"maxResults": 100} | ({"nextToken": token} if token else {})
+        page = (a, b)[turn % 2].describe_connections(**kwargs)
+        ids += [c["connectionId"] for c in page["connections"]]
+        token, turn = page.get("nextToken"), turn + 1
+        if not token:
+            break
+    assert sorted(ids) == sorted(created)
+
+
+def test_instances_starting_together_on_a_new_database_migrate_it_once(server_factory):
+    url = database_url()
+    fresh = f"fresh_{secrets.token_hex(4)}"
+    psql = shutil.which("psql")
+    assert psql, "psql (from PostgreSQL's client package) is needed to create a database"
+    subprocess.run([psql, url, "-v", "ON_ERROR_STOP=1", "-c", f"CREATE DATABASE {fresh}"], check=True,
+                   capture_output=True)
+    fresh_url = url.rsplit("/", 1)[0] + "/" + fresh
+    env = {"DXLOCAL_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()}
+    with cf.ThreadPoolExecutor(4) as pool:
+        servers = list(pool.map(lambda _: server_factory.start(database=fresh_url, env=env), range(4)))
+    account = dxhelpers.random_account()
+    created = dxhelpers.make_client(servers[0].url, account=account).create_connection(
+        location="EqDC2", bandwidth="10Gbps", connectionName="after-migration")["connectionId"]
+    for server in servers:
+        client = dxhelpers.make_client(server.url, account=account)
+        assert [c["connectionId"] for c in client.describe_connections()["connections"]] == [created]
+    versions = subprocess.run([psql, fresh_url, "-At", "-c", "SELECT count(*), max(version) FROM dxlocal_schema"],
+                              check=True, capture_output=True, text=True).stdout.strip()
+    assert versions == "1|1"
