@@ -101,6 +101,7 @@ let package = Package(
             name: "dxlocal",
             dependencies: [
                 "DXServer",
+                "AWSSigV4",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -112,7 +113,11 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
-        .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], swiftSettings: strict),
+        .testTarget(
+            name: "AWSSigV4Tests",
+            dependencies: ["AWSSigV4", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "DirectConnectTests",
             dependencies: [

@@ -14,7 +14,7 @@ package struct CallerResolver: Sendable {
     }
 
     package func scope(authorization: String?) -> Scope {
-        guard let authorization, let credential = SigV4Credential(authorization: authorization) else {
+        guard let authorization, let credential = SigV4CredentialScope(authorization: authorization) else {
             return Scope(account: Self.defaultAccount, region: Self.defaultRegion)
         }
         return Scope(account: account(forAccessKey: credential.accessKeyId), region: credential.region)

@@ -1,4 +1,5 @@
 import AWSJSONProtocol
+import AWSSigV4
 import DirectConnect
 import Foundation
 import HTTPTypes
@@ -21,19 +22,24 @@ package enum DXServer {
     package static func router(
         table: OperationTable,
         resolver: CallerResolver,
+        verifier: SigV4Verifier? = nil,
+        clock: any ServiceClock = SystemClock(),
         maximumBodySize: Int
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: AWSProtocolMiddleware(maximumBodySize: maximumBodySize))
         router.post("/") { request, context -> Response in
-            let handler = try table.handler(for: request.headers[TargetField.name])
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: maximumBodySize)
             } catch {
                 throw AWSError.requestTooLarge(limit: maximumBodySize)
             }
-            let scope = resolver.scope(authorization: request.headers[.authorization])
+            var scope = resolver.scope(authorization: request.headers[.authorization])
+            if let verifier {
+                scope.account = try authenticate(request, body: body, with: verifier, now: clock.now).account
+            }
+            let handler = try table.handler(for: request.headers[TargetField.name])
             let output = try await handler(body, scope)
             return Response(
                 status: .ok,
@@ -65,6 +71,31 @@ package enum DXServer {
                 headers: [.contentType: "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"now":\#(clock.now.timeIntervalSince1970)}"#))
             )
+        }
+    }
+
+    /// Verifies the request's signature; a refusal is AWS's 403 with its code.
+    static func authenticate(
+        _ request: Request,
+        body: ByteBuffer,
+        with verifier: SigV4Verifier,
+        now: Date
+    ) throws
+        -> SigV4Credential
+    {
+        var headers = [(name: "host", value: request.head.authority ?? "")]
+        for field in request.headers { headers.append((field.name.canonicalName, field.value)) }
+        let signed = SigV4.Request(
+            method: request.method.rawValue,
+            path: request.uri.path,
+            query: request.uri.query ?? "",
+            headers: headers,
+            body: Array(body.readableBytesView)
+        )
+        do {
+            return try verifier.verify(signed, now: now)
+        } catch {
+            throw AWSError(code: error.code, message: error.message, status: 403)
         }
     }
 
@@ -146,6 +177,8 @@ package enum DXServer {
                 logger: logger
             ),
             resolver: CallerResolver(accounts: configuration.accounts),
+            verifier: configuration.verifier,
+            clock: clock,
             maximumBodySize: configuration.maximumBodySize
         )
         if configuration.clockControl {

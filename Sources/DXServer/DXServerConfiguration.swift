@@ -1,3 +1,4 @@
+import AWSSigV4
 import Foundation
 import Logging
 
@@ -29,6 +30,9 @@ package struct DXServerConfiguration: Sendable {
 
     /// Serves `POST /_dxlocal/clock` to move the service's clock forward (for tests of long transitions).
     package var clockControl = false
+
+    /// Who may call: anyone (SigV4 is parsed for region and account only), or SigV4-verified callers.
+    package var verifier: SigV4Verifier?
 
     package init() {}
 }

@@ -1,3 +1,4 @@
+import AWSSigV4
 import ArgumentParser
 import DXServer
 import Foundation
@@ -36,6 +37,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: DXLOCAL_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
+    @Option(
+        help:
+            "none (anyone; SigV4 parsed for region and account) or sigv4 (verify signatures). [env: DXLOCAL_AUTH] (default: none)"
+    )
+    var auth: String?
+
+    @Option(
+        help:
+            "With --auth sigv4: lines of ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID [SESSION_TOKEN]. [env: DXLOCAL_CREDENTIALS_FILE]"
+    )
+    var credentialsFile: String?
+
     @Option(help: "Largest request body accepted, in bytes. [env: DXLOCAL_MAX_BODY_SIZE] (default: 1048576)")
     var maxBodySize: Int?
 
@@ -70,6 +83,22 @@ struct Serve: AsyncParsableCommand {
             try maxBodySize ?? Self.parse(environment["DXLOCAL_MAX_BODY_SIZE"], "DXLOCAL_MAX_BODY_SIZE")
             ?? configuration.maximumBodySize
         configuration.masterKey = environment["DXLOCAL_MASTER_KEY"]
+        switch (auth ?? environment["DXLOCAL_AUTH"] ?? "none").lowercased() {
+        case "none":
+            break
+        case "sigv4":
+            guard let path = credentialsFile ?? environment["DXLOCAL_CREDENTIALS_FILE"] else {
+                throw ValidationError("--auth sigv4 needs --credentials-file")
+            }
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("cannot read the credentials file \(path)")
+            }
+            let credentials = try SigV4Verifier.parseCredentialsFile(text)
+            guard !credentials.isEmpty else { throw ValidationError("the credentials file \(path) lists nobody") }
+            configuration.verifier = SigV4Verifier(credentials: credentials)
+        default:
+            throw ValidationError("--auth must be none or sigv4")
+        }
         configuration.database = database ?? environment["DXLOCAL_DATABASE"]
         if configuration.database != nil && memory {
             throw ValidationError("--database and --in-memory exclude each other")

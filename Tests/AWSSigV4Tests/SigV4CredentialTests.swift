@@ -6,7 +6,7 @@ import Testing
         let header =
             "AWS4-HMAC-SHA256 Credential=111122223333/20261127/eu-central-1/directconnect/aws4_request, "
             + "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123abcd"
-        let credential = try #require(SigV4Credential(authorization: header))
+        let credential = try #require(SigV4CredentialScope(authorization: header))
         #expect(credential.accessKeyId == "111122223333")
         #expect(credential.date == "20261127")
         #expect(credential.region == "eu-central-1")
@@ -22,6 +22,6 @@ import Testing
         "AWS4-HMAC-SHA256 Credential=AKID/20261127//directconnect/aws4_request",
     ])
     func malformedHeadersHaveNoCredential(_ header: String) {
-        #expect(SigV4Credential(authorization: header) == nil)
+        #expect(SigV4CredentialScope(authorization: header) == nil)
     }
 }

@@ -1,7 +1,7 @@
 /// The credential of a SigV4 `Authorization` header: `Credential=<key>/<date>/<region>/<service>/aws4_request`.
 ///
 /// Parsing only: it names who claims to call and where; verification is separate.
-public struct SigV4Credential: Hashable, Sendable {
+public struct SigV4CredentialScope: Hashable, Sendable {
     public var accessKeyId: String
     public var date: String
     public var region: String

@@ -1,0 +1,137 @@
+"""`--auth sigv4`: requests signed by boto3 and the AWS CLI are verified as AWS verifies them."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from botocore.exceptions import ClientError
+
+import dxhelpers
+
+KEY, SECRET, ACCOUNT = "AKIDDXLOCALTEST", "dxlocal-test-secret", "210987654321"
+TEMP_KEY, TEMP_SECRET, TEMP_ACCOUNT, TOKEN = "ASIADXLOCALTEST", "temporary-secret", "121212121212", "session-token-1"
+
+
+@pytest.fixture
+def signed_server(server_factory, tmp_path):
+    credentials = tmp_path / "credentials"
+    credentials.write_text(f"# test callers\n{KEY} {SECRET} {ACCOUNT}\n{TEMP_KEY} {TEMP_SECRET} {TEMP_ACCOUNT} {TOKEN}\n")
+    return server_factory.start(extra_args=("--auth", "sigv4", "--credentials-file", str(credentials)))
+
+
+def client(server, key=KEY, secret=SECRET, token=None, service="directconnect", region="us-west-2"):
+    import boto3
+    return boto3.session.Session().client(
+        service, endpoint_url=server.url, region_name=region, aws_access_key_id=key,
+        aws_secret_access_key=secret, aws_session_token=token, config=dxhelpers.boto_config())
+
+
+def sign(url, body: bytes, *, key=KEY, secret=SECRET, when=None, target="OvertureService.DescribeConnections"):
+    """An independent SigV4 signer (standard library only) for requests boto3 will not make."""
+    when = when or datetime.datetime.now(datetime.timezone.utc)
+    amz_date, day = when.strftime("%Y%m%dT%H%M%SZ"), when.strftime("%Y%m%d")
+    host = url.split("//", 1)[1].rstrip("/")
+    headers = {"content-type": "application/x-amz-json-1.1", "host": host, "x-amz-date": amz_date,
+               "x-amz-target": target}
+    names = sorted(headers)
+    canonical = "\n".join(["POST", "/", "", "".join(f"{n}:{headers[n]}\n" for n in names), ";".join(names),
+                           hashlib.sha256(body).hexdigest()])
+    scope = f"{day}/us-east-1/directconnect/aws4_request"
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    k = ("AWS4" + secret).encode()
+    for part in (day, "us-east-1", "directconnect", "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential={key}/{scope}, SignedHeaders={';'.join(names)}, "
+                                f"Signature={signature}")
+    del headers["host"]
+    return headers
+
+
+def post(url, body: bytes, headers) -> dxhelpers.RawResponse:
+    return dxhelpers.raw_request(url, body=body, headers=headers, content_type=None)
+
+
+def test_requests_signed_by_boto3_are_let_in_as_the_files_account(signed_server):
+    dx = client(signed_server)
+    created = dx.create_connection(location="EqSe2", bandwidth="10Gbps", connectionName="signed")
+    assert created["ownerAccount"] == ACCOUNT
+    assert created["region"] == "us-west-2"
+    assert client(signed_server, service="secretsmanager").list_secrets()["SecretList"] == []
+
+
+def test_session_credentials_need_their_token(signed_server):
+    assert client(signed_server, TEMP_KEY, TEMP_SECRET, TOKEN).describe_connections()["connections"] == []
+    for token in (None, "another-token"):
+        with pytest.raises(ClientError) as caught:
+            client(signed_server, TEMP_KEY, TEMP_SECRET, token).describe_connections()
+        assert caught.value.response["Error"]["Code"] == "UnrecognizedClientException"
+        assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+@pytest.mark.parametrize("key, secret, code", [
+    (KEY, "wrong-secret", "InvalidSignatureException"),
+    ("AKIDUNKNOWN", SECRET, "UnrecognizedClientException"),
+])
+def test_bad_credentials_are_refused_with_awss_codes(signed_server, key, secret, code):
+    with pytest.raises(ClientError) as caught:
+        client(signed_server, key, secret).describe_connections()
+    assert caught.value.response["Error"]["Code"] == code
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_an_unsigned_request_is_missing_its_token(signed_server):
+    response = post(signed_server.url, b"{}", {"Content-Type": "application/x-amz-json-1.1",
+                                               "X-Amz-Target": "OvertureService.DescribeLocations"})
+    dxhelpers.assert_aws_error(response, 403, "MissingAuthenticationTokenException")
+
+
+def test_a_malformed_authorization_header_is_an_incomplete_signature(signed_server):
+    response = post(signed_server.url, b"{}", {"Content-Type": "application/x-amz-json-1.1",
+                                               "X-Amz-Target": "OvertureService.DescribeLocations",
+                                               "Authorization": "AWS4-HMAC-SHA256 Signature=00"})
+    dxhelpers.assert_aws_error(response, 403, "IncompleteSignatureException")
+
+
+def test_one_changed_byte_of_the_body_is_refused_and_changes_nothing(signed_server):
+    dx = client(signed_server, region="us-east-1")  # the region the independent signer signs for
+    body = json.dumps({"location": "EqDC2", "bandwidth": "10Gbps", "connectionName": "tamper"}).encode()
+    headers = sign(signed_server.url, body, target="OvertureService.CreateConnection")
+    before = dx.describe_connections()["connections"]
+    response = post(signed_server.url, body.replace(b"tamper", b"tamped"), headers)
+    dxhelpers.assert_aws_error(response, 403, "InvalidSignatureException")
+    assert dx.describe_connections()["connections"] == before
+    assert post(signed_server.url, body, headers).status == 200
+
+
+def test_a_request_signed_more_than_fifteen_minutes_ago_is_expired(signed_server):
+    body = b"{}"
+    old = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=16)
+    response = post(signed_server.url, body, sign(signed_server.url, body, when=old))
+    error = dxhelpers.assert_aws_error(response, 403, "InvalidSignatureException")
+    assert error["message"].startswith("Signature expired")
+    recent = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+    assert post(signed_server.url, body, sign(signed_server.url, body, when=recent)).status == 200
+
+
+def test_the_aws_cli_signs_its_way_in(signed_server, tmp_path):
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET,
+           "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+    ok = subprocess.run([sys.executable, "-m", "awscli", "directconnect", "describe-locations", "--region",
+                         "us-west-2", "--endpoint-url", signed_server.url, "--output", "json"],
+                        env=env, capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stderr
+    assert [l["locationCode"] for l in json.loads(ok.stdout)["locations"]] == ["EqSe2"]
+    env["AWS_SECRET_ACCESS_KEY"] = "wrong"
+    refused = subprocess.run([sys.executable, "-m", "awscli", "directconnect", "describe-locations", "--region",
+                              "us-west-2", "--endpoint-url", signed_server.url], env=env, capture_output=True,
+                             text=True, timeout=60)
+    assert refused.returncode != 0
+    assert "InvalidSignatureException" in refused.stderr
