@@ -12,6 +12,9 @@ public enum AWSJSONCoding {
         -> Shape
     {
         let data = body.allSatisfy(Self.isWhitespace) ? Data("{}".utf8) : Data(body)
+        if let duplicate = DuplicateKeyScanner.firstDuplicate(in: data) {
+            throw .serialization("Member \(duplicate) appears more than once in one object")
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         do {
@@ -31,6 +34,9 @@ public enum AWSJSONCoding {
         return try encoder.encode(value)
     }
 
+    /// The longest message an error body carries; a message that repeats a caller's over-long value is cut.
+    public static let maximumMessageLength = 1024
+
     /// The error body `{"__type": ..., "message": ...}`.
     public static func errorBody(_ error: AWSError) -> Data {
         struct Body: Encodable {
@@ -42,7 +48,10 @@ public enum AWSJSONCoding {
             }
         }
         // Encoding two strings cannot fail; fall back to a fixed body rather than trap.
-        return (try? encode(Body(type: error.code, message: error.message)))
+        let message =
+            error.message.count > maximumMessageLength
+            ? String(error.message.prefix(maximumMessageLength)) + "..." : error.message
+        return (try? encode(Body(type: error.code, message: message)))
             ?? Data(#"{"__type":"InternalFailure","message":"error"}"#.utf8)
     }
 
@@ -62,7 +71,9 @@ public enum AWSJSONCoding {
             if member.isEmpty { return "The request body must be a JSON object" }
             return "Member \(member) must be of type \(Self.wireName(of: type))"
         case .valueNotFound(let type, let context):
-            return "Member \(path(context.codingPath)) must be of type \(Self.wireName(of: type))"
+            let member = path(context.codingPath)
+            if member.isEmpty { return "The request body must be a JSON object" }
+            return "Member \(member) must be of type \(Self.wireName(of: type))"
         case .keyNotFound(let key, _):
             return "Member \(key.stringValue) is missing"
         case .dataCorrupted(let context):

@@ -29,6 +29,12 @@ package enum DXServer {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: AWSProtocolMiddleware(maximumBodySize: maximumBodySize))
         router.post("/") { request, context -> Response in
+            let contentType = request.headers[.contentType] ?? ""
+            guard contentType.hasPrefix("application/x-amz-json-1.") else {
+                throw AWSError.serialization(
+                    "Content-Type must be \(AWSJSONCoding.contentType), not \(Identifiers.quoted(contentType))"
+                )
+            }
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: maximumBodySize)

@@ -256,7 +256,7 @@ extension DirectConnectService {
     ) async throws -> SecretRecord {
         guard let secret = try await transaction.secret(arn: arn, in: scope), !secret.isDeleted(at: now) else {
             throw AWSError.client(
-                "The secret \(arn) was not found in account \(scope.account), region \(scope.region), for \(id)"
+                "The secret \(Identifiers.quoted(arn)) was not found in account \(scope.account), region \(scope.region), for \(id)"
             )
         }
         guard secret.owningService == "directconnect", secret.ckn != nil else {

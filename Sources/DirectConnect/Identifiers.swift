@@ -29,6 +29,11 @@ package enum Identifiers {
         return body.count == 8 && body.allSatisfy { lowerAlphanumerics.contains($0) }
     }
 
+    /// An ID as an error message may repeat it: a caller's over-long value is cut, never echoed whole.
+    package static func quoted(_ id: String) -> String {
+        id.count <= 256 ? id : String(id.prefix(256)) + "..."
+    }
+
     /// A device name on the location's routers, as `EqDC2-2nfhqv8ty0dp`.
     package static func newDeviceName(location: String) -> String {
         "\(location)-\(random(13, from: lowerAlphanumerics))"

@@ -21,8 +21,8 @@ extension AWSError {
     /// The message Terraform's provider matches to learn that a connection or LAG is gone.
     package static func notFound(_ id: String) -> AWSError {
         if id.hasPrefix(Identifiers.lagPrefix) {
-            return .client("Could not find Lag with ID \(id)")
+            return .client("Could not find Lag with ID \(Identifiers.quoted(id))")
         }
-        return .client("Could not find Connection with ID \(id)")
+        return .client("Could not find Connection with ID \(Identifiers.quoted(id))")
     }
 }
