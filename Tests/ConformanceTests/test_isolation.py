@@ -214,3 +214,25 @@ def test_describe_tags_does_not_reveal_foreign_tags(observer, owned):
         return
     for entry in entries:
         assert {"key": "owner", "value": "one"} not in entry.get("tags", []), entries
+
+
+def test_creating_into_foreign_resources_is_not_found(observer, owner, owned):
+    """CreateLag converting a foreign connection, and new ports joining a foreign LAG, see nothing."""
+    location = observer.home_location
+    expect_error(lambda: observer.create_lag(numberOfConnections=1, location=location, connectionsBandwidth="10Gbps",
+                                             lagName=unique_name("lag"), connectionId=owned["connection"],
+                                             requestMACSec=True), contains=[owned["connection"]])
+    expect_error(lambda: observer.create_connection(location=location, bandwidth="10Gbps",
+                                                    connectionName=unique_name("c"), lagId=owned["lag"],
+                                                    requestMACSec=True), contains=[owned["lag"]])
+    expect_error(lambda: observer.create_interconnect(interconnectName=unique_name("ic"), bandwidth="10Gbps",
+                                                      location=location, lagId=owned["lag"], requestMACSec=True),
+                 contains=[owned["lag"]])
+    assert visible_lag_ids(observer) == [] or owned["lag"] not in visible_lag_ids(observer)
+    _assert_owner_unchanged(owner, owned)
+
+
+def test_untagging_foreign_resources_is_not_found(observer, owner, owned):
+    for arn in (owned["connection_arn"], owned["lag_arn"]):
+        expect_error(lambda arn=arn: observer.untag_resource(resourceArn=arn, tagKeys=["owner"]))
+    _assert_owner_unchanged(owner, owned)
