@@ -107,19 +107,6 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // libFuzzer target: built only by scripts/fuzz (-sanitize=fuzzer -parse-as-library).
-        .executableTarget(
-            name: "DXFuzz",
-            dependencies: [
-                "DXServer",
-                "DirectConnect",
-                "AWSJSONProtocol",
-                "Storage",
-                "StorageSQLite",
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            swiftSettings: strict
-        ),
         .testTarget(
             name: "AWSJSONProtocolTests",
             dependencies: ["AWSJSONProtocol", "DirectConnectModel"],
