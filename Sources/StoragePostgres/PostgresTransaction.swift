@@ -12,30 +12,12 @@ struct PostgresTransaction: StoreTransaction {
 
     private var lock: String { locking ? " FOR UPDATE" : "" }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .secondsSince1970
-        return encoder
-    }()
-
     private func encode<T: Encodable>(_ value: T) throws -> String {
-        do {
-            return String(decoding: try Self.encoder.encode(value), as: UTF8.self)
-        } catch {
-            throw StoreError(.corrupt, "cannot encode a \(T.self) record")
-        }
+        try RecordDocument.encode(value)
     }
 
     private func decode<T: Decodable>(_ bodies: [String], as type: T.Type) throws -> [T] {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        return try bodies.map { body in
-            do {
-                return try decoder.decode(T.self, from: Data(body.utf8))
-            } catch {
-                throw StoreError(.corrupt, "a \(T.self) row does not decode")
-            }
-        }
+        try bodies.map { try RecordDocument.decode(T.self, from: $0) }
     }
 
     private func bodies(_ query: PostgresQuery) async throws -> [String] {

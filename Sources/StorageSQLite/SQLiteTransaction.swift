@@ -6,33 +6,16 @@ import Storage
 struct SQLiteTransaction: StoreTransaction {
     let connection: SQLiteConnection
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .secondsSince1970
-        return encoder
-    }()
-
     private func encode<T: Encodable>(_ value: T) throws -> SQLiteData {
-        do {
-            let data = try Self.encoder.encode(value)
-            return .text(String(decoding: data, as: UTF8.self))
-        } catch {
-            throw StoreError(.corrupt, "cannot encode a \(T.self) record")
-        }
+        .text(try RecordDocument.encode(value))
     }
 
     private func decode<T: Decodable>(_ rows: [SQLiteRow], as type: T.Type) throws -> [T] {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        return try rows.map { row in
+        try rows.map { row in
             guard let body = row.column("body")?.string else {
                 throw StoreError(.corrupt, "a \(T.self) row has no body")
             }
-            do {
-                return try decoder.decode(T.self, from: Data(body.utf8))
-            } catch {
-                throw StoreError(.corrupt, "a \(T.self) row does not decode")
-            }
+            return try RecordDocument.decode(T.self, from: body)
         }
     }
 
