@@ -73,4 +73,30 @@ package protocol Store: Sendable {
 package enum SchemaVersion {
     /// 1: connections (with interconnects), lags and secrets as documents keyed by ID with scope columns.
     package static let current = 1
+
+    /// The statements of each version, in SQL that SQLite and PostgreSQL both accept, so the two backends cannot
+    /// drift apart; each backend records the version applied in its own way.
+    package static let steps: [[String]] = [
+        [
+            """
+            CREATE TABLE connections (
+                account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL,
+                kind TEXT NOT NULL, lag_id TEXT, body TEXT NOT NULL, PRIMARY KEY (account, region, id))
+            """,
+            "CREATE INDEX connections_kind ON connections (account, region, kind, id)",
+            "CREATE INDEX connections_lag ON connections (account, region, lag_id)",
+            """
+            CREATE TABLE lags (
+                account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
+                PRIMARY KEY (account, region, id))
+            """,
+            """
+            CREATE TABLE secrets (
+                account TEXT NOT NULL, region TEXT NOT NULL, arn TEXT NOT NULL,
+                name TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (account, region, arn))
+            """,
+            "CREATE UNIQUE INDEX secrets_name ON secrets (account, region, name)",
+            "CREATE INDEX secrets_arn ON secrets (arn)",
+        ]
+    ]
 }

@@ -8,29 +8,7 @@ enum PostgresMigrations {
     /// An arbitrary constant that names dxlocal's migration lock.
     static let lockKey = 4_587_001
 
-    static let steps: [[String]] = [
-        [
-            """
-            CREATE TABLE connections (
-                account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL,
-                kind TEXT NOT NULL, lag_id TEXT, body TEXT NOT NULL, PRIMARY KEY (account, region, id))
-            """,
-            "CREATE INDEX connections_kind ON connections (account, region, kind, id)",
-            "CREATE INDEX connections_lag ON connections (account, region, lag_id)",
-            """
-            CREATE TABLE lags (
-                account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
-                PRIMARY KEY (account, region, id))
-            """,
-            """
-            CREATE TABLE secrets (
-                account TEXT NOT NULL, region TEXT NOT NULL, arn TEXT NOT NULL,
-                name TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (account, region, arn))
-            """,
-            "CREATE UNIQUE INDEX secrets_name ON secrets (account, region, name)",
-            "CREATE INDEX secrets_arn ON secrets (arn)",
-        ]
-    ]
+    static let steps = SchemaVersion.steps
 
     static func run(on connection: PostgresConnection, logger: Logger) async throws {
         precondition(steps.count == SchemaVersion.current, "every schema version needs its PostgreSQL step")

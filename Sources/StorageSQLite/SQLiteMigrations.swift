@@ -4,29 +4,7 @@ import Storage
 
 /// Schema versions, applied in order at start-up; `PRAGMA user_version` records the last one applied.
 enum SQLiteMigrations {
-    static let steps: [[String]] = [
-        // 1: the documents and the columns that scope, order and find them.
-        [
-            """
-            CREATE TABLE connections (
-                account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL,
-                kind TEXT NOT NULL, lag_id TEXT, body TEXT NOT NULL, PRIMARY KEY (account, region, id))
-            """,
-            "CREATE INDEX connections_kind ON connections (account, region, kind, id)",
-            "CREATE INDEX connections_lag ON connections (account, region, lag_id)",
-            """
-            CREATE TABLE lags (
-                account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
-                PRIMARY KEY (account, region, id))
-            """,
-            """
-            CREATE TABLE secrets (
-                account TEXT NOT NULL, region TEXT NOT NULL, arn TEXT NOT NULL,
-                name TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (account, region, arn))
-            """,
-            "CREATE UNIQUE INDEX secrets_name ON secrets (account, region, name)",
-        ]
-    ]
+    static let steps = SchemaVersion.steps
 
     static func run(on connection: SQLiteConnection, logger: Logger) async throws {
         precondition(steps.count == SchemaVersion.current, "every schema version needs its SQLite step")
