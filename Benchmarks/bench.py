@@ -1,0 +1,590 @@
+#!/usr/bin/env python3
+"""dxlocal against moto, side by side, in one run (scripts/bench is the entry point).
+
+Both servers run on loopback at the same time; every scenario drives one, then the other, with the same wrk
+script and the same request sequence, so machine noise hits both alike and only the ratios are compared.
+
+    bench.py run --dxlocal BIN --moto-server BIN [--smoke]
+    bench.py shared-store --dxlocal BIN [--seconds N] [--concurrency C]
+
+Standard library only: the driver runs with whatever Python has moto installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+ACCESS_KEY = "AKIDEXAMPLEBENCH"  # not 12 digits: the default account on both servers
+# One region per kind of data, so every scenario sees exactly the connections it was given.
+ROTATION = ("us-east-1", "EqDC2")  # the MACsec connections whose keys rotate; describe by ID reads one
+CREATE = ("us-west-1", "EqSV5")  # CreateConnection's scenario writes here
+LISTED = ("us-west-2", "EqSe2")  # DescribeConnections with no filter lists these
+FILL = ("eu-central-1", "EqFA5")  # dxlocal only: the rest of the connections the memory scenario holds
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    seconds: int  # per wrk run
+    macsec_connections: int
+    listed_connections: int
+    memory_connections: int  # dxlocal's total for the memory scenario
+
+
+FULL = Profile("full", seconds=10, macsec_connections=1_000, listed_connections=10_000, memory_connections=100_000)
+SMOKE = Profile("smoke", seconds=1, macsec_connections=128, listed_connections=200, memory_connections=1_000)
+
+TARGETS = {  # scenario key -> minimum ratio dxlocal/moto (issue 6)
+    "rotation": 25.0,
+    "by-id": 50.0,
+    "describe-all": 20.0,
+}
+RSS_TARGET_MIB = 150.0
+
+
+class BenchError(Exception):
+    pass
+
+
+STARTED = time.monotonic()
+
+
+def log(message: str) -> None:
+    print(f"bench: [{time.monotonic() - STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
+
+
+# --- Servers ------------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def rss_mib(self) -> float:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        if not match:
+            raise BenchError(f"no VmRSS for {self.name}")
+        return int(match.group(1)) / 1024
+
+    def check_alive(self) -> None:
+        if self.process.poll() is not None:
+            tail = self.log_path.read_text(errors="replace")[-2000:]
+            raise BenchError(f"{self.name} exited with {self.process.returncode}:\n{tail}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+RUNNING: list[Server] = []
+
+
+def wait_until_serving(server: Server, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        server.check_alive()
+        try:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise BenchError(f"{server.name} did not start listening on port {server.port}")
+
+
+def start(label: str, command: list[str], work: Path, env: dict[str, str] | None = None) -> Server:
+    """Starts a server on a free loopback port (`command` gets it through `{port}`) and waits until it listens."""
+    port = free_port()
+    log_path = work / f"{label}.log"
+    process = subprocess.Popen([part.format(port=port) for part in command], stdout=log_path.open("w"),
+                               stderr=subprocess.STDOUT, env=env)
+    server = Server(label, process, port, log_path)
+    RUNNING.append(server)
+    wait_until_serving(server)
+    return server
+
+
+def start_dxlocal(binary: Path, work: Path, label: str) -> Server:
+    # Default durability: SQLite in WAL mode with synchronous=FULL, as `dxlocal serve` runs out of the box.
+    data = work / f"{label}-data"
+    return start(label, [str(binary), "serve", "--port", "{port}", "--data-dir", str(data), "--log-level", "error"],
+                 work)
+
+
+def start_moto(moto_server: Path, work: Path, label: str) -> Server:
+    return start(label, [str(moto_server), "-H", "127.0.0.1", "-p", "{port}"], work)
+
+
+def stop_all() -> None:
+    while RUNNING:
+        RUNNING.pop().stop()
+
+
+# --- Requests outside the measured runs ---------------------------------------------------------------------------
+
+
+def authorization(region: str) -> str:
+    return (
+        f"AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/20250101/{region}/directconnect/aws4_request, "
+        f"SignedHeaders=host;x-amz-date, Signature={'0' * 64}"
+    )
+
+
+class Client:
+    """One keep-alive connection to a server, for seeding and checks."""
+
+    def __init__(self, server: Server):
+        self.server = server
+        self.connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+
+    def call(self, region: str, operation: str, body: dict) -> dict:
+        headers = {
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": f"OvertureService.{operation}",
+            "Authorization": authorization(region),
+        }
+        self.connection.request("POST", "/", body=json.dumps(body), headers=headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        if response.status != 200:
+            raise BenchError(f"{self.server.name}: {operation} answered {response.status}: {data[:300]!r}")
+        return json.loads(data)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def key_material(*parts: int) -> str:
+    return "".join(f"{part:016x}" for part in parts).ljust(64, "0")
+
+
+# --- wrk --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int  # non-2xx answers, socket errors and failures the script saw
+    output: str = field(repr=False, default="")
+
+
+def parse_duration_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not match:
+        raise BenchError(f"cannot read wrk latency {text!r}")
+    value, unit = float(match.group(1)), match.group(2)
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def wrk(
+    server: Server,
+    script: str | None,
+    args: list[str],
+    concurrency: int,
+    seconds: int,
+    work: Path,
+    path: str = "",
+) -> Measurement:
+    """One measurement: `script` with `args`, or without a script wrk's own GET of `path`."""
+    threads = min(2, concurrency)
+    command = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "60s", "--latency"]
+    command += ["-s", str(HERE / script), server.url, "--", *args] if script else [server.url + path]
+    env = dict(os.environ, LUA_PATH=f"{HERE}/?.lua;;")
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=work)
+    server.check_alive()
+    output = result.stdout
+    if result.returncode != 0:
+        raise BenchError(f"wrk failed on {server.name} ({script}): {result.stderr.strip() or output}")
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
+    total = re.search(r"(\d+) requests in", output)
+    if not (rps and p50 and p99 and total):
+        raise BenchError(f"unexpected wrk output on {server.name} ({script}):\n{output}\n{result.stderr}")
+    errors = 0
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        errors += int(match.group(1))
+    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
+        errors += sum(int(n) for n in match.groups())
+    if match := re.search(r"bench: failed (\d+)", output):
+        errors = max(errors, int(match.group(1)))
+    return Measurement(float(rps.group(1)), parse_duration_ms(p50.group(1)), parse_duration_ms(p99.group(1)),
+                       int(total.group(1)), errors, output)
+
+
+def create_exactly(server: Server, count: int, where: tuple[str, str], macsec: bool, prefix: str) -> None:
+    """Creates exactly `count` connections, 16 requests in flight, on keep-alive connections."""
+    asyncio.run(_create_exactly(server, count, where, macsec, prefix))
+
+
+async def _create_exactly(server: Server, count: int, where: tuple[str, str], macsec: bool, prefix: str) -> None:
+    next_number = iter(range(count))
+
+    request_head = (
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\n"
+        f"X-Amz-Target: OvertureService.CreateConnection\r\nAuthorization: {authorization(where[0])}\r\n"
+    )
+
+    async def worker() -> None:
+        connection = None
+        try:
+            for number in next_number:
+                if connection is None:
+                    connection = await asyncio.open_connection("127.0.0.1", server.port)
+                reader, writer = connection
+                body = json.dumps({"location": where[1], "bandwidth": "10Gbps",
+                                   "connectionName": f"{prefix}-{number}", "requestMACSec": macsec}).encode()
+                writer.write(f"{request_head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+                status = (await reader.readline()).split(b" ", 2)[1]
+                length, close = None, False
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.partition(b":")
+                    name, value = name.strip().lower(), value.strip().lower()
+                    if name == b"content-length":
+                        length = int(value)
+                    elif name == b"connection" and value == b"close":
+                        close = True  # moto's server closes every connection after one answer
+                if length is None:
+                    raise BenchError(f"{server.name} answered without a Content-Length")
+                answer = await reader.readexactly(length)
+                if status != b"200":
+                    raise BenchError(f"{server.name}: CreateConnection answered {status.decode()}: {answer[:300]!r}")
+                if close:
+                    writer.close()
+                    connection = None
+        finally:
+            if connection is not None:
+                connection[1].close()
+
+    await asyncio.gather(*(worker() for _ in range(min(16, count))))
+
+
+def connection_ids(server: Server, region: str) -> list[str]:
+    client = Client(server)
+    try:
+        return [c["connectionId"] for c in client.call(region, "DescribeConnections", {})["connections"]]
+    finally:
+        client.close()
+
+
+# --- The comparison -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    key: str
+    scenario: str
+    concurrency: int
+    dxlocal: Measurement
+    moto: Measurement | None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.moto is None or self.moto.requests_per_second == 0:
+            return None
+        return self.dxlocal.requests_per_second / self.moto.requests_per_second
+
+
+@dataclass
+class MemoryRow:
+    label: str
+    dxlocal_mib: float
+    dxlocal_connections: int
+    moto_mib: float
+    moto_connections: int
+
+
+def seed_rotation(server: Server, profile: Profile, work: Path) -> Path:
+    """MACsec connections, each with one key to start from; returns the file of their IDs."""
+    create_exactly(server, profile.macsec_connections, ROTATION, True, "rotation")
+    ids = connection_ids(server, ROTATION[0])
+    if len(ids) != profile.macsec_connections:
+        raise BenchError(f"{server.name} lists {len(ids)} MACsec connections, not {profile.macsec_connections}")
+    client = Client(server)
+    try:
+        for number, connection_id in enumerate(ids, start=1):
+            client.call(ROTATION[0], "AssociateMacSecKey", {
+                "connectionId": connection_id,
+                "ckn": key_material(0xFFFF, number),
+                "cak": key_material(number, 0xFFFF),
+            })
+    finally:
+        client.close()
+    path = work / f"{server.name}-rotation-ids.txt"
+    path.write_text("".join(f"{i}\n" for i in ids))
+    return path
+
+
+def compare(
+    rows: list[Row],
+    key: str,
+    scenario: str,
+    concurrency: int,
+    servers: dict[str, Server],
+    script: str,
+    args: dict[str, list[str]],
+    seconds: int,
+    work: Path,
+) -> None:
+    """One scenario: dxlocal, then moto (when present), same script, same arguments but for server-given IDs."""
+    results: dict[str, Measurement] = {}
+    for name in ("dxlocal", "moto"):
+        if name not in servers:
+            continue
+        log(f"{scenario}, concurrency {concurrency}: {name}")
+        results[name] = wrk(servers[name], script, args[name], concurrency, seconds, work)
+    rows.append(Row(key, scenario, concurrency, results["dxlocal"], results.get("moto")))
+
+
+def run(options: argparse.Namespace) -> int:
+    profile = SMOKE if options.smoke else FULL
+    seconds = options.seconds or profile.seconds
+    for tool in ("wrk",):
+        if shutil.which(tool) is None:
+            raise BenchError(f"{tool} is not installed")
+    started = time.monotonic()
+    load_before = os.getloadavg()
+    rows: list[Row] = []
+    memory: list[MemoryRow] = []
+    with tempfile.TemporaryDirectory(prefix="dxlocal-bench-") as tmp:
+        work = Path(tmp)
+        try:
+            # Part 1: rotation, describe by ID, create, health; one dxlocal and one moto, fresh.
+            servers = {
+                "dxlocal": start_dxlocal(options.dxlocal, work, "dxlocal"),
+                "moto": start_moto(options.moto_server, work, "moto"),
+            }
+            log(f"seeding {profile.macsec_connections} MACsec connections with one key each, on both servers")
+            id_files = {name: seed_rotation(server, profile, work) for name, server in servers.items()}
+            for salt, concurrency in enumerate((16, 64), start=1):
+                compare(rows, "rotation", "key rotation (associate new, disassociate oldest)", concurrency, servers,
+                        "rotate.lua",
+                        {n: [ROTATION[0], str(id_files[n]), str(salt), str(min(2, concurrency))] for n in servers},
+                        seconds, work)
+            by_id = {}
+            for name in servers:
+                ids = id_files[name].read_text().split()
+                by_id[name] = [ROTATION[0], "DescribeConnections", json.dumps({"connectionId": ids[len(ids) // 2]})]
+            compare(rows, "by-id", "DescribeConnections by ID", 16, servers, "static.lua", by_id, seconds, work)
+            compare(rows, "create", "CreateConnection", 16, servers, "create.lua",
+                    {n: [CREATE[0], CREATE[1], "true", "load"] for n in servers}, seconds, work)
+            log("health endpoint (dxlocal only: the HTTP ceiling)")
+            health = wrk(servers["dxlocal"], None, [], 16, seconds, work, path="_dxlocal/health")
+            rows.append(Row("health", "dxlocal health endpoint (HTTP ceiling)", 16, health, None))
+            stop_all()
+
+            # Part 2: describe-all and memory; fresh servers again.
+            servers = {
+                "dxlocal": start_dxlocal(options.dxlocal, work, "dxlocal-list"),
+                "moto": start_moto(options.moto_server, work, "moto-list"),
+            }
+            log(f"seeding {profile.listed_connections} connections to list, on both servers")
+            for name, server in servers.items():
+                create_exactly(server, profile.listed_connections, LISTED, False, "listed")
+            fill = profile.memory_connections - profile.listed_connections
+            log(f"dxlocal: {fill} more connections, {profile.memory_connections} in all")
+            create_exactly(servers["dxlocal"], fill, FILL, False, "fill")
+            for name, server in servers.items():
+                listed = len(connection_ids(server, LISTED[0]))
+                if listed != profile.listed_connections:
+                    raise BenchError(f"{name} lists {listed} connections, not {profile.listed_connections}")
+            after_create = {name: server.rss_mib() for name, server in servers.items()}
+            body = {n: [LISTED[0], "DescribeConnections", "{}"] for n in servers}
+            for concurrency in (1, 16):
+                compare(rows, "describe-all", f"DescribeConnections, no filter, {profile.listed_connections:,}",
+                        concurrency, servers, "static.lua", body, seconds, work)
+            after_load = {name: server.rss_mib() for name, server in servers.items()}
+            memory.append(MemoryRow("RSS after creating the connections", after_create["dxlocal"],
+                                    profile.memory_connections, after_create["moto"], profile.listed_connections))
+            memory.append(MemoryRow("RSS after the describe-all load", after_load["dxlocal"],
+                                    profile.memory_connections, after_load["moto"], profile.listed_connections))
+        finally:
+            stop_all()
+    elapsed = time.monotonic() - started
+    print(report(profile, seconds, rows, memory, load_before, os.getloadavg(), elapsed))
+    errors = [r for r in rows if r.dxlocal.errors or (r.moto and r.moto.errors)]
+    for row in errors:
+        log(f"{row.scenario} (c={row.concurrency}) had errors: dxlocal {row.dxlocal.errors}, "
+            f"moto {row.moto.errors if row.moto else '-'}")
+    if options.smoke:
+        empty = [r for r in rows if r.dxlocal.requests == 0 or (r.moto and r.moto.requests == 0)]
+        for row in empty:
+            log(f"{row.scenario} (c={row.concurrency}) completed no requests")
+        if errors or empty:
+            return 1
+        log(f"smoke run passed in {elapsed:.0f} s")
+        return 0
+    return 1 if errors else 0
+
+
+def fmt_rate(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def fmt_ms(value: float) -> str:
+    return f"{value:.2f}" if value < 100 else f"{value:.0f}"
+
+
+def report(profile: Profile, seconds: int, rows: list[Row], memory: list[MemoryRow], load_before, load_after,
+           elapsed: float) -> str:
+    lines = []
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    cpu = platform.processor() or platform.machine()
+    try:
+        model = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
+        cpu = model.group(1).strip() if model else cpu
+    except OSError:
+        pass
+    lines.append(f"dxlocal vs moto: {profile.name} run, {when}, {os.cpu_count()} cores ({cpu}), "
+                 f"{seconds} s per measurement, wrk on the same machine")
+    lines.append(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}; run took {elapsed:.0f} s")
+    lines.append("")
+    header = (f"| {'scenario':<52} | {'c':>3} | {'dxlocal req/s':>13} | {'p50 ms':>7} | {'p99 ms':>7} "
+              f"| {'moto req/s':>10} | {'p50 ms':>7} | {'p99 ms':>7} | {'ratio':>7} |")
+    lines.append(header)
+    lines.append("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
+    for row in rows:
+        moto = row.moto
+        ratio = f"{row.ratio:.1f}x" if row.ratio is not None else "-"
+        lines.append(
+            f"| {row.scenario:<52} | {row.concurrency:>3} | {fmt_rate(row.dxlocal.requests_per_second):>13} "
+            f"| {fmt_ms(row.dxlocal.p50_ms):>7} | {fmt_ms(row.dxlocal.p99_ms):>7} "
+            f"| {(fmt_rate(moto.requests_per_second) if moto else '-'):>10} "
+            f"| {(fmt_ms(moto.p50_ms) if moto else '-'):>7} | {(fmt_ms(moto.p99_ms) if moto else '-'):>7} "
+            f"| {ratio:>7} |"
+        )
+    lines.append("")
+    for entry in memory:
+        lines.append(f"{entry.label}: dxlocal {entry.dxlocal_mib:,.1f} MiB with {entry.dxlocal_connections:,} "
+                     f"connections; moto {entry.moto_mib:,.1f} MiB with {entry.moto_connections:,}")
+    lines.append("")
+    lines.append("targets (issue 6):")
+    for key, minimum in TARGETS.items():
+        for row in (r for r in rows if r.key == key):
+            met = row.ratio is not None and row.ratio >= minimum
+            lines.append(f"  {row.scenario}, c={row.concurrency}: {row.ratio or 0:.1f}x, target >= {minimum:.0f}x: "
+                         f"{'met' if met else 'MISSED'}")
+    if memory and profile is FULL:
+        rss = memory[-1].dxlocal_mib
+        verdict = "met" if rss <= RSS_TARGET_MIB else "MISSED"
+        lines.append(f"  RSS at {profile.memory_connections:,} connections after the describe-all load: "
+                     f"{rss:.1f} MiB, target <= {RSS_TARGET_MIB:.0f} MiB: {verdict}")
+    return "\n".join(lines)
+
+
+# --- One vs two instances on one PostgreSQL ------------------------------------------------------------------------
+
+
+def shared_store(options: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="dxlocal-bench-pg-") as tmp:
+        work = Path(tmp)
+        cluster = work / "cluster"
+        started = subprocess.run([str(REPO / "scripts" / "postgres-cluster"), "start", str(cluster)],
+                                 capture_output=True, text=True)
+        if started.returncode != 0:
+            raise BenchError(f"cannot start PostgreSQL: {started.stderr}")
+        database = re.search(r"DXLOCAL_TEST_DATABASE=['\"]?([^'\"\s]+)", started.stdout)
+        if not database:
+            raise BenchError(f"unexpected postgres-cluster output: {started.stdout}")
+        try:
+            env = dict(os.environ, DXLOCAL_MASTER_KEY=__import__("base64").b64encode(os.urandom(32)).decode())
+            command = [str(options.dxlocal), "serve", "--port", "{port}", "--database", database.group(1),
+                       "--log-level", "error"]
+            servers = [start(label, command, work, env) for label in ("one", "two")]
+            create_exactly(servers[0], 1000, ROTATION, False, "shared")
+            ids = connection_ids(servers[0], ROTATION[0])
+            args = [ROTATION[0], "DescribeConnections", json.dumps({"connectionId": ids[500]})]
+            c = options.concurrency
+            single = wrk(servers[0], "static.lua", args, c, options.seconds, work)
+            half = max(1, c // 2)
+            env_lua = dict(os.environ, LUA_PATH=f"{HERE}/?.lua;;")
+            commands = [["wrk", "-t1", f"-c{half}", f"-d{options.seconds}s", "--latency", "-s",
+                         str(HERE / "static.lua"), s.url, "--", *args] for s in servers]
+            processes = [subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env_lua) for cmd in commands]
+            outputs = [p.communicate()[0] for p in processes]
+            pair = sum(float(re.search(r"Requests/sec:\s+([\d.]+)", o).group(1)) for o in outputs)
+            p50 = re.search(r"^\s+50%\s+(\S+)", outputs[0], re.MULTILINE).group(1)
+            p99 = re.search(r"^\s+99%\s+(\S+)", outputs[0], re.MULTILINE).group(1)
+            print(f"{'setup (DescribeConnections by ID)':<34} {'req/s':>12} {'p50':>10} {'p99':>10}")
+            print(f"{f'1 instance, c={c}':<34} {single.requests_per_second:>12.2f} "
+                  f"{fmt_ms(single.p50_ms) + 'ms':>10} {fmt_ms(single.p99_ms) + 'ms':>10}")
+            print(f"{f'2 instances, c={half} each':<34} {pair:>12.2f} {p50:>10} {p99:>10}")
+            print(f"ratio two/one: {pair / single.requests_per_second:.2f}x  "
+                  f"({os.cpu_count()} cores shared by PostgreSQL, instances and wrk)")
+        finally:
+            stop_all()
+            subprocess.run([str(REPO / "scripts" / "postgres-cluster"), "stop", str(cluster)], capture_output=True)
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    compare_parser = commands.add_parser("run", help="dxlocal against moto")
+    compare_parser.add_argument("--dxlocal", type=Path, required=True)
+    compare_parser.add_argument("--moto-server", type=Path, required=True)
+    compare_parser.add_argument("--smoke", action="store_true", help="small data, a second per measurement")
+    compare_parser.add_argument("--seconds", type=int, help="override the seconds per measurement")
+    shared = commands.add_parser("shared-store", help="one vs two dxlocal instances on one PostgreSQL")
+    shared.add_argument("--dxlocal", type=Path, required=True)
+    shared.add_argument("--seconds", type=int, default=10)
+    shared.add_argument("--concurrency", type=int, default=16)
+    options = parser.parse_args()
+
+    def interrupted(signum, _frame):
+        stop_all()
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
+    try:
+        return run(options) if options.command == "run" else shared_store(options)
+    except BenchError as error:
+        log(f"FAILED: {error}")
+        return 1
+    finally:
+        stop_all()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
