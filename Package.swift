@@ -109,7 +109,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AWSJSONProtocolTests",
-            dependencies: ["AWSJSONProtocol", "DirectConnectModel"],
+            dependencies: [
+                "AWSJSONProtocol", "DirectConnectModel", "SecretsManagerModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

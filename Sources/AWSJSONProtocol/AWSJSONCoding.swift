@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// The JSON conventions of the protocol: timestamps as epoch seconds, blobs as base64, an empty body is `{}`.
 public enum AWSJSONCoding {
@@ -26,33 +27,25 @@ public enum AWSJSONCoding {
         }
     }
 
-    /// Encodes an output shape; unset members are omitted.
-    public static func encode<Shape: Encodable>(_ value: Shape) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .secondsSince1970
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return try encoder.encode(value)
+    /// Encodes an output shape, unset members omitted, in chunks (`AWSJSONWriter`).
+    public static func encode(_ value: some AWSJSONValue) -> [ByteBuffer] {
+        AWSJSONWriter.write(value)
     }
 
     /// The longest message an error body carries; a message that repeats a caller's over-long value is cut.
     public static let maximumMessageLength = 1024
 
     /// The error body `{"__type": ..., "message": ...}`.
-    public static func errorBody(_ error: AWSError) -> Data {
-        struct Body: Encodable {
-            var type: String
-            var message: String
-            enum CodingKeys: String, CodingKey {
-                case type = "__type"
-                case message
-            }
-        }
-        // Encoding two strings cannot fail; fall back to a fixed body rather than trap.
+    public static func errorBody(_ error: AWSError) -> ByteBuffer {
         let message =
             error.message.count > maximumMessageLength
             ? String(error.message.prefix(maximumMessageLength)) + "..." : error.message
-        return (try? encode(Body(type: error.code, message: message)))
-            ?? Data(#"{"__type":"InternalFailure","message":"error"}"#.utf8)
+        var writer = AWSJSONWriter(capacity: 64 + message.utf8.count)
+        writer.beginObject()
+        writer.member("\"__type\":", error.code)
+        writer.member("\"message\":", message)
+        writer.endObject()
+        return writer.finish().first ?? ByteBuffer()
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {

@@ -2,7 +2,7 @@
 ///
 /// Every member of a generated shape is optional so that a request missing a required member still decodes
 /// and the service can answer with its own error code instead of a generic serialization failure.
-public protocol AWSShape: Codable, Sendable, Hashable {
+public protocol AWSShape: Codable, Sendable, Hashable, AWSJSONValue {
     /// Wire names of required members that are unset, in model order.
     var missingRequiredMembers: [String] { get }
 }
@@ -22,4 +22,9 @@ public protocol AWSOperation: Sendable {
 /// The shape of an operation that the model gives no input or output.
 public struct EmptyShape: AWSShape {
     public init() {}
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.endObject()
+    }
 }

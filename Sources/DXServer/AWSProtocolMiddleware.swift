@@ -56,7 +56,7 @@ struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
         return Response(
             status: status,
             headers: [.contentType: AWSJSONCoding.contentType],
-            body: ResponseBody(byteBuffer: ByteBuffer(data: AWSJSONCoding.errorBody(error)))
+            body: ResponseBody(byteBuffer: AWSJSONCoding.errorBody(error))
         )
     }
 

@@ -50,7 +50,7 @@ package enum DXServer {
             return Response(
                 status: .ok,
                 headers: [.contentType: AWSJSONCoding.contentType],
-                body: ResponseBody(byteBuffer: output)
+                body: output.count == 1 ? ResponseBody(byteBuffer: output[0]) : ResponseBody(contentsOf: output)
             )
         }
         router.get("/_dxlocal/health") { _, _ -> Response in

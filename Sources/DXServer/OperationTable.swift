@@ -6,7 +6,8 @@ import Storage
 
 /// Maps `X-Amz-Target` values to handlers that decode the input shape, run the operation and encode the output.
 package struct OperationTable: Sendable {
-    package typealias Handler = @Sendable (ByteBuffer, Scope) async throws -> ByteBuffer
+    /// Decodes a request body, runs the operation and answers its JSON, in chunks (`AWSJSONWriter`).
+    package typealias Handler = @Sendable (ByteBuffer, Scope) async throws -> [ByteBuffer]
 
     private var handlers: [String: Handler] = [:]
     /// Every operation of every model served here, implemented or not, by full target.
@@ -19,17 +20,19 @@ package struct OperationTable: Sendable {
         for operation in operations { known.insert("\(prefix).\(operation)") }
     }
 
-    package mutating func register<Operation: AWSOperation>(
+    /// Registers an operation. Its body answers the output shape, or anything that writes the same JSON (an
+    /// answer rendered from a cache).
+    package mutating func register<Operation: AWSOperation, Output: AWSJSONValue>(
         _ operation: Operation.Type,
         prefix: String,
-        _ body: @escaping @Sendable (Operation.Input, Scope) async throws -> Operation.Output
+        _ body: @escaping @Sendable (Operation.Input, Scope) async throws -> Output
     ) {
         let target = "\(prefix).\(Operation.name)"
         known.insert(target)
         handlers[target] = { buffer, scope in
             let input = try AWSJSONCoding.decode(Operation.Input.self, from: buffer.readableBytesView)
             let output = try await body(input, scope)
-            return ByteBuffer(data: try AWSJSONCoding.encode(output))
+            return AWSJSONCoding.encode(output)
         }
     }
 

@@ -5,7 +5,7 @@ import AWSJSONProtocol
 
 /// Wire string values of `AddressFamily`; values outside the known list still decode.
 public struct AddressFamily:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -23,6 +23,8 @@ public struct AddressFamily:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let ipv4 = AddressFamily(rawValue: "ipv4")
     public static let ipv6 = AddressFamily(rawValue: "ipv6")
@@ -32,7 +34,7 @@ public struct AddressFamily:
 
 /// Wire string values of `BGPPeerState`; values outside the known list still decode.
 public struct BGPPeerState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -50,6 +52,8 @@ public struct BGPPeerState:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let verifying = BGPPeerState(rawValue: "verifying")
     public static let pending = BGPPeerState(rawValue: "pending")
@@ -62,7 +66,7 @@ public struct BGPPeerState:
 
 /// Wire string values of `BGPStatus`; values outside the known list still decode.
 public struct BGPStatus:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -80,6 +84,8 @@ public struct BGPStatus:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let up = BGPStatus(rawValue: "up")
     public static let down = BGPStatus(rawValue: "down")
@@ -90,7 +96,7 @@ public struct BGPStatus:
 
 /// Wire string values of `ConnectionState`; values outside the known list still decode.
 public struct ConnectionState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -108,6 +114,8 @@ public struct ConnectionState:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let ordering = ConnectionState(rawValue: "ordering")
     public static let requested = ConnectionState(rawValue: "requested")
@@ -134,7 +142,7 @@ public struct ConnectionState:
 
 /// Wire string values of `DirectConnectGatewayAssociationProposalState`; values outside the known list still decode.
 public struct DirectConnectGatewayAssociationProposalState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -152,6 +160,8 @@ public struct DirectConnectGatewayAssociationProposalState:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let requested = DirectConnectGatewayAssociationProposalState(rawValue: "requested")
     public static let accepted = DirectConnectGatewayAssociationProposalState(rawValue: "accepted")
@@ -162,7 +172,7 @@ public struct DirectConnectGatewayAssociationProposalState:
 
 /// Wire string values of `DirectConnectGatewayAssociationState`; values outside the known list still decode.
 public struct DirectConnectGatewayAssociationState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -180,6 +190,8 @@ public struct DirectConnectGatewayAssociationState:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let associating = DirectConnectGatewayAssociationState(rawValue: "associating")
     public static let associated = DirectConnectGatewayAssociationState(rawValue: "associated")
@@ -198,7 +210,7 @@ public struct DirectConnectGatewayAssociationState:
 
 /// Wire string values of `DirectConnectGatewayAttachmentState`; values outside the known list still decode.
 public struct DirectConnectGatewayAttachmentState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -216,6 +228,8 @@ public struct DirectConnectGatewayAttachmentState:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let attaching = DirectConnectGatewayAttachmentState(rawValue: "attaching")
     public static let attached = DirectConnectGatewayAttachmentState(rawValue: "attached")
@@ -232,7 +246,7 @@ public struct DirectConnectGatewayAttachmentState:
 
 /// Wire string values of `DirectConnectGatewayAttachmentType`; values outside the known list still decode.
 public struct DirectConnectGatewayAttachmentType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -250,6 +264,8 @@ public struct DirectConnectGatewayAttachmentType:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let transitVirtualInterface = DirectConnectGatewayAttachmentType(rawValue: "TransitVirtualInterface")
     public static let privateVirtualInterface = DirectConnectGatewayAttachmentType(rawValue: "PrivateVirtualInterface")
@@ -262,7 +278,7 @@ public struct DirectConnectGatewayAttachmentType:
 
 /// Wire string values of `DirectConnectGatewayState`; values outside the known list still decode.
 public struct DirectConnectGatewayState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -280,6 +296,8 @@ public struct DirectConnectGatewayState:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let pending = DirectConnectGatewayState(rawValue: "pending")
     public static let available = DirectConnectGatewayState(rawValue: "available")
@@ -291,7 +309,7 @@ public struct DirectConnectGatewayState:
 
 /// Wire string values of `GatewayType`; values outside the known list still decode.
 public struct GatewayType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -309,6 +327,8 @@ public struct GatewayType:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let virtualPrivateGateway = GatewayType(rawValue: "virtualPrivateGateway")
     public static let transitGateway = GatewayType(rawValue: "transitGateway")
@@ -318,7 +338,7 @@ public struct GatewayType:
 
 /// Wire string values of `HasLogicalRedundancy`; values outside the known list still decode.
 public struct HasLogicalRedundancy:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -336,6 +356,8 @@ public struct HasLogicalRedundancy:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let unknown = HasLogicalRedundancy(rawValue: "unknown")
     public static let yes = HasLogicalRedundancy(rawValue: "yes")
@@ -346,7 +368,7 @@ public struct HasLogicalRedundancy:
 
 /// Wire string values of `InterconnectState`; values outside the known list still decode.
 public struct InterconnectState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -364,6 +386,8 @@ public struct InterconnectState:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let requested = InterconnectState(rawValue: "requested")
     public static let pending = InterconnectState(rawValue: "pending")
@@ -386,7 +410,7 @@ public struct InterconnectState:
 
 /// Wire string values of `LagState`; values outside the known list still decode.
 public struct LagState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -404,6 +428,8 @@ public struct LagState:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let requested = LagState(rawValue: "requested")
     public static let pending = LagState(rawValue: "pending")
@@ -426,7 +452,7 @@ public struct LagState:
 
 /// Wire string values of `LoaContentType`; values outside the known list still decode.
 public struct LoaContentType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -444,6 +470,8 @@ public struct LoaContentType:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let applicationPdf = LoaContentType(rawValue: "application/pdf")
 
@@ -452,7 +480,7 @@ public struct LoaContentType:
 
 /// Wire string values of `NniPartnerType`; values outside the known list still decode.
 public struct NniPartnerType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -470,6 +498,8 @@ public struct NniPartnerType:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let v1 = NniPartnerType(rawValue: "v1")
     public static let v2 = NniPartnerType(rawValue: "v2")
@@ -480,7 +510,7 @@ public struct NniPartnerType:
 
 /// Wire string values of `VirtualInterfaceState`; values outside the known list still decode.
 public struct VirtualInterfaceState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -498,6 +528,8 @@ public struct VirtualInterfaceState:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let confirming = VirtualInterfaceState(rawValue: "confirming")
     public static let verifying = VirtualInterfaceState(rawValue: "verifying")

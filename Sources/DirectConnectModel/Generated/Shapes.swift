@@ -31,6 +31,15 @@ public struct AcceptDirectConnectGatewayAssociationProposalRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"proposalId\":", proposalId)
+        writer.member("\"associatedGatewayOwnerAccount\":", associatedGatewayOwnerAccount)
+        writer.member("\"overrideAllowedPrefixesToDirectConnectGateway\":", overrideAllowedPrefixesToDirectConnectGateway)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case proposalId
@@ -45,6 +54,12 @@ public struct AcceptDirectConnectGatewayAssociationProposalResult: AWSShape {
 
     public init(directConnectGatewayAssociation: DirectConnectGatewayAssociation? = nil) {
         self.directConnectGatewayAssociation = directConnectGatewayAssociation
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayAssociation\":", directConnectGatewayAssociation)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -82,6 +97,16 @@ public struct AllocateConnectionOnInterconnectRequest: AWSShape {
         if interconnectId == nil { missing.append("interconnectId") }
         if vlan == nil { missing.append("vlan") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"bandwidth\":", bandwidth)
+        writer.member("\"connectionName\":", connectionName)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"interconnectId\":", interconnectId)
+        writer.member("\"vlan\":", vlan)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -128,6 +153,17 @@ public struct AllocateHostedConnectionRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"bandwidth\":", bandwidth)
+        writer.member("\"connectionName\":", connectionName)
+        writer.member("\"vlan\":", vlan)
+        writer.member("\"tags\":", tags)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case ownerAccount
@@ -162,6 +198,14 @@ public struct AllocatePrivateVirtualInterfaceRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"newPrivateVirtualInterfaceAllocation\":", newPrivateVirtualInterfaceAllocation)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case ownerAccount
@@ -191,6 +235,14 @@ public struct AllocatePublicVirtualInterfaceRequest: AWSShape {
         if ownerAccount == nil { missing.append("ownerAccount") }
         if newPublicVirtualInterfaceAllocation == nil { missing.append("newPublicVirtualInterfaceAllocation") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"newPublicVirtualInterfaceAllocation\":", newPublicVirtualInterfaceAllocation)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -224,6 +276,14 @@ public struct AllocateTransitVirtualInterfaceRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"newTransitVirtualInterfaceAllocation\":", newTransitVirtualInterfaceAllocation)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case ownerAccount
@@ -237,6 +297,12 @@ public struct AllocateTransitVirtualInterfaceResult: AWSShape {
 
     public init(virtualInterface: VirtualInterface? = nil) {
         self.virtualInterface = virtualInterface
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterface\":", virtualInterface)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -261,6 +327,13 @@ public struct AssociateConnectionWithLagRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"lagId\":", lagId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case lagId
@@ -282,6 +355,13 @@ public struct AssociateHostedConnectionRequest: AWSShape {
         if connectionId == nil { missing.append("connectionId") }
         if parentConnectionId == nil { missing.append("parentConnectionId") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"parentConnectionId\":", parentConnectionId)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -310,6 +390,15 @@ public struct AssociateMacSecKeyRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"secretARN\":", secretARN)
+        writer.member("\"ckn\":", ckn)
+        writer.member("\"cak\":", cak)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case secretARN
@@ -326,6 +415,13 @@ public struct AssociateMacSecKeyResponse: AWSShape {
     public init(connectionId: String? = nil, macSecKeys: [MacSecKey]? = nil) {
         self.connectionId = connectionId
         self.macSecKeys = macSecKeys
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"macSecKeys\":", macSecKeys)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -351,6 +447,13 @@ public struct AssociateVirtualInterfaceRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"connectionId\":", connectionId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
         case connectionId
@@ -367,6 +470,14 @@ public struct AssociatedCoreNetwork: AWSShape {
         self.id = id
         self.ownerAccount = ownerAccount
         self.attachmentId = attachmentId
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"attachmentId\":", attachmentId)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -388,6 +499,15 @@ public struct AssociatedGateway: AWSShape {
         self.type = type
         self.ownerAccount = ownerAccount
         self.region = region
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"type\":", type)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"region\":", region)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -438,6 +558,22 @@ public struct BGPPeer: AWSShape {
         self.awsLogicalDeviceId = awsLogicalDeviceId
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"bgpPeerId\":", bgpPeerId)
+        writer.member("\"asn\":", asn)
+        writer.member("\"asnLong\":", asnLong)
+        writer.member("\"authKey\":", authKey)
+        writer.member("\"addressFamily\":", addressFamily)
+        writer.member("\"amazonAddress\":", amazonAddress)
+        writer.member("\"customerAddress\":", customerAddress)
+        writer.member("\"bgpPeerState\":", bgpPeerState)
+        writer.member("\"bgpStatus\":", bgpStatus)
+        writer.member("\"awsDeviceV2\":", awsDeviceV2)
+        writer.member("\"awsLogicalDeviceId\":", awsLogicalDeviceId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case bgpPeerId
         case asn
@@ -467,6 +603,12 @@ public struct ConfirmConnectionRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
     }
@@ -478,6 +620,12 @@ public struct ConfirmConnectionResponse: AWSShape {
 
     public init(connectionState: ConnectionState? = nil) {
         self.connectionState = connectionState
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionState\":", connectionState)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -493,6 +641,12 @@ public struct ConfirmCustomerAgreementRequest: AWSShape {
         self.agreementName = agreementName
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"agreementName\":", agreementName)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case agreementName
     }
@@ -504,6 +658,12 @@ public struct ConfirmCustomerAgreementResponse: AWSShape {
 
     public init(status: String? = nil) {
         self.status = status
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"status\":", status)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -533,6 +693,14 @@ public struct ConfirmPrivateVirtualInterfaceRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"virtualGatewayId\":", virtualGatewayId)
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
         case virtualGatewayId
@@ -546,6 +714,12 @@ public struct ConfirmPrivateVirtualInterfaceResponse: AWSShape {
 
     public init(virtualInterfaceState: VirtualInterfaceState? = nil) {
         self.virtualInterfaceState = virtualInterfaceState
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceState\":", virtualInterfaceState)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -567,6 +741,12 @@ public struct ConfirmPublicVirtualInterfaceRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
     }
@@ -578,6 +758,12 @@ public struct ConfirmPublicVirtualInterfaceResponse: AWSShape {
 
     public init(virtualInterfaceState: VirtualInterfaceState? = nil) {
         self.virtualInterfaceState = virtualInterfaceState
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceState\":", virtualInterfaceState)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -602,6 +788,13 @@ public struct ConfirmTransitVirtualInterfaceRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
         case directConnectGatewayId
@@ -614,6 +807,12 @@ public struct ConfirmTransitVirtualInterfaceResponse: AWSShape {
 
     public init(virtualInterfaceState: VirtualInterfaceState? = nil) {
         self.virtualInterfaceState = virtualInterfaceState
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceState\":", virtualInterfaceState)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -697,6 +896,34 @@ public struct Connection: AWSShape {
         self.partnerInterconnectMacSecCapable = partnerInterconnectMacSecCapable
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"connectionName\":", connectionName)
+        writer.member("\"connectionState\":", connectionState)
+        writer.member("\"region\":", region)
+        writer.member("\"location\":", location)
+        writer.member("\"bandwidth\":", bandwidth)
+        writer.member("\"vlan\":", vlan)
+        writer.member("\"partnerName\":", partnerName)
+        writer.member("\"loaIssueTime\":", loaIssueTime)
+        writer.member("\"lagId\":", lagId)
+        writer.member("\"awsDevice\":", awsDevice)
+        writer.member("\"jumboFrameCapable\":", jumboFrameCapable)
+        writer.member("\"awsDeviceV2\":", awsDeviceV2)
+        writer.member("\"awsLogicalDeviceId\":", awsLogicalDeviceId)
+        writer.member("\"hasLogicalRedundancy\":", hasLogicalRedundancy)
+        writer.member("\"tags\":", tags)
+        writer.member("\"providerName\":", providerName)
+        writer.member("\"macSecCapable\":", macSecCapable)
+        writer.member("\"portEncryptionStatus\":", portEncryptionStatus)
+        writer.member("\"encryptionMode\":", encryptionMode)
+        writer.member("\"macSecKeys\":", macSecKeys)
+        writer.member("\"partnerInterconnectMacSecCapable\":", partnerInterconnectMacSecCapable)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case ownerAccount
         case connectionId
@@ -734,6 +961,13 @@ public struct Connections: AWSShape {
         self.nextToken = nextToken
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connections\":", connections)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connections
         case nextToken
@@ -750,6 +984,13 @@ public struct CreateBGPPeerRequest: AWSShape {
         self.newBGPPeer = newBGPPeer
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"newBGPPeer\":", newBGPPeer)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
         case newBGPPeer
@@ -762,6 +1003,12 @@ public struct CreateBGPPeerResponse: AWSShape {
 
     public init(virtualInterface: VirtualInterface? = nil) {
         self.virtualInterface = virtualInterface
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterface\":", virtualInterface)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -805,6 +1052,18 @@ public struct CreateConnectionRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"location\":", location)
+        writer.member("\"bandwidth\":", bandwidth)
+        writer.member("\"connectionName\":", connectionName)
+        writer.member("\"lagId\":", lagId)
+        writer.member("\"tags\":", tags)
+        writer.member("\"providerName\":", providerName)
+        writer.member("\"requestMACSec\":", requestMACSec)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case location
         case bandwidth
@@ -846,6 +1105,16 @@ public struct CreateDirectConnectGatewayAssociationProposalRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"directConnectGatewayOwnerAccount\":", directConnectGatewayOwnerAccount)
+        writer.member("\"gatewayId\":", gatewayId)
+        writer.member("\"addAllowedPrefixesToDirectConnectGateway\":", addAllowedPrefixesToDirectConnectGateway)
+        writer.member("\"removeAllowedPrefixesToDirectConnectGateway\":", removeAllowedPrefixesToDirectConnectGateway)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case directConnectGatewayOwnerAccount
@@ -861,6 +1130,12 @@ public struct CreateDirectConnectGatewayAssociationProposalResult: AWSShape {
 
     public init(directConnectGatewayAssociationProposal: DirectConnectGatewayAssociationProposal? = nil) {
         self.directConnectGatewayAssociationProposal = directConnectGatewayAssociationProposal
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayAssociationProposal\":", directConnectGatewayAssociationProposal)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -893,6 +1168,15 @@ public struct CreateDirectConnectGatewayAssociationRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"gatewayId\":", gatewayId)
+        writer.member("\"addAllowedPrefixesToDirectConnectGateway\":", addAllowedPrefixesToDirectConnectGateway)
+        writer.member("\"virtualGatewayId\":", virtualGatewayId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case gatewayId
@@ -907,6 +1191,12 @@ public struct CreateDirectConnectGatewayAssociationResult: AWSShape {
 
     public init(directConnectGatewayAssociation: DirectConnectGatewayAssociation? = nil) {
         self.directConnectGatewayAssociation = directConnectGatewayAssociation
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayAssociation\":", directConnectGatewayAssociation)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -932,6 +1222,14 @@ public struct CreateDirectConnectGatewayRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayName\":", directConnectGatewayName)
+        writer.member("\"tags\":", tags)
+        writer.member("\"amazonSideAsn\":", amazonSideAsn)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayName
         case tags
@@ -945,6 +1243,12 @@ public struct CreateDirectConnectGatewayResult: AWSShape {
 
     public init(directConnectGateway: DirectConnectGateway? = nil) {
         self.directConnectGateway = directConnectGateway
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGateway\":", directConnectGateway)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -986,6 +1290,18 @@ public struct CreateInterconnectRequest: AWSShape {
         if bandwidth == nil { missing.append("bandwidth") }
         if location == nil { missing.append("location") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"interconnectName\":", interconnectName)
+        writer.member("\"bandwidth\":", bandwidth)
+        writer.member("\"location\":", location)
+        writer.member("\"lagId\":", lagId)
+        writer.member("\"tags\":", tags)
+        writer.member("\"providerName\":", providerName)
+        writer.member("\"requestMACSec\":", requestMACSec)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1042,6 +1358,20 @@ public struct CreateLagRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"numberOfConnections\":", numberOfConnections)
+        writer.member("\"location\":", location)
+        writer.member("\"connectionsBandwidth\":", connectionsBandwidth)
+        writer.member("\"lagName\":", lagName)
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"tags\":", tags)
+        writer.member("\"childConnectionTags\":", childConnectionTags)
+        writer.member("\"providerName\":", providerName)
+        writer.member("\"requestMACSec\":", requestMACSec)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case numberOfConnections
         case location
@@ -1072,6 +1402,13 @@ public struct CreatePrivateVirtualInterfaceRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"newPrivateVirtualInterface\":", newPrivateVirtualInterface)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case newPrivateVirtualInterface
@@ -1093,6 +1430,13 @@ public struct CreatePublicVirtualInterfaceRequest: AWSShape {
         if connectionId == nil { missing.append("connectionId") }
         if newPublicVirtualInterface == nil { missing.append("newPublicVirtualInterface") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"newPublicVirtualInterface\":", newPublicVirtualInterface)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1118,6 +1462,13 @@ public struct CreateTransitVirtualInterfaceRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"newTransitVirtualInterface\":", newTransitVirtualInterface)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case newTransitVirtualInterface
@@ -1130,6 +1481,12 @@ public struct CreateTransitVirtualInterfaceResult: AWSShape {
 
     public init(virtualInterface: VirtualInterface? = nil) {
         self.virtualInterface = virtualInterface
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterface\":", virtualInterface)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1145,6 +1502,13 @@ public struct CustomerAgreement: AWSShape {
     public init(agreementName: String? = nil, status: String? = nil) {
         self.agreementName = agreementName
         self.status = status
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"agreementName\":", agreementName)
+        writer.member("\"status\":", status)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1175,6 +1539,16 @@ public struct DeleteBGPPeerRequest: AWSShape {
         self.bgpPeerId = bgpPeerId
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"asn\":", asn)
+        writer.member("\"asnLong\":", asnLong)
+        writer.member("\"customerAddress\":", customerAddress)
+        writer.member("\"bgpPeerId\":", bgpPeerId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
         case asn
@@ -1190,6 +1564,12 @@ public struct DeleteBGPPeerResponse: AWSShape {
 
     public init(virtualInterface: VirtualInterface? = nil) {
         self.virtualInterface = virtualInterface
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterface\":", virtualInterface)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1211,6 +1591,12 @@ public struct DeleteConnectionRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
     }
@@ -1230,6 +1616,12 @@ public struct DeleteDirectConnectGatewayAssociationProposalRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"proposalId\":", proposalId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case proposalId
     }
@@ -1241,6 +1633,12 @@ public struct DeleteDirectConnectGatewayAssociationProposalResult: AWSShape {
 
     public init(directConnectGatewayAssociationProposal: DirectConnectGatewayAssociationProposal? = nil) {
         self.directConnectGatewayAssociationProposal = directConnectGatewayAssociationProposal
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayAssociationProposal\":", directConnectGatewayAssociationProposal)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1260,6 +1658,14 @@ public struct DeleteDirectConnectGatewayAssociationRequest: AWSShape {
         self.virtualGatewayId = virtualGatewayId
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"associationId\":", associationId)
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"virtualGatewayId\":", virtualGatewayId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case associationId
         case directConnectGatewayId
@@ -1273,6 +1679,12 @@ public struct DeleteDirectConnectGatewayAssociationResult: AWSShape {
 
     public init(directConnectGatewayAssociation: DirectConnectGatewayAssociation? = nil) {
         self.directConnectGatewayAssociation = directConnectGatewayAssociation
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayAssociation\":", directConnectGatewayAssociation)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1294,6 +1706,12 @@ public struct DeleteDirectConnectGatewayRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
     }
@@ -1305,6 +1723,12 @@ public struct DeleteDirectConnectGatewayResult: AWSShape {
 
     public init(directConnectGateway: DirectConnectGateway? = nil) {
         self.directConnectGateway = directConnectGateway
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGateway\":", directConnectGateway)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1326,6 +1750,12 @@ public struct DeleteInterconnectRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"interconnectId\":", interconnectId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case interconnectId
     }
@@ -1337,6 +1767,12 @@ public struct DeleteInterconnectResponse: AWSShape {
 
     public init(interconnectState: InterconnectState? = nil) {
         self.interconnectState = interconnectState
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"interconnectState\":", interconnectState)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1358,6 +1794,12 @@ public struct DeleteLagRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"lagId\":", lagId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case lagId
     }
@@ -1377,6 +1819,12 @@ public struct DeleteVirtualInterfaceRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
     }
@@ -1388,6 +1836,12 @@ public struct DeleteVirtualInterfaceResponse: AWSShape {
 
     public init(virtualInterfaceState: VirtualInterfaceState? = nil) {
         self.virtualInterfaceState = virtualInterfaceState
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceState\":", virtualInterfaceState)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1413,6 +1867,14 @@ public struct DescribeConnectionLoaRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"providerName\":", providerName)
+        writer.member("\"loaContentType\":", loaContentType)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case providerName
@@ -1426,6 +1888,12 @@ public struct DescribeConnectionLoaResponse: AWSShape {
 
     public init(loa: Loa? = nil) {
         self.loa = loa
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"loa\":", loa)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1447,6 +1915,12 @@ public struct DescribeConnectionsOnInterconnectRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"interconnectId\":", interconnectId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case interconnectId
     }
@@ -1464,6 +1938,14 @@ public struct DescribeConnectionsRequest: AWSShape {
         self.nextToken = nextToken
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"maxResults\":", maxResults)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case maxResults
@@ -1479,6 +1961,13 @@ public struct DescribeCustomerMetadataResponse: AWSShape {
     public init(agreements: [CustomerAgreement]? = nil, nniPartnerType: NniPartnerType? = nil) {
         self.agreements = agreements
         self.nniPartnerType = nniPartnerType
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"agreements\":", agreements)
+        writer.member("\"nniPartnerType\":", nniPartnerType)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1509,6 +1998,16 @@ public struct DescribeDirectConnectGatewayAssociationProposalsRequest: AWSShape 
         self.nextToken = nextToken
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"proposalId\":", proposalId)
+        writer.member("\"associatedGatewayId\":", associatedGatewayId)
+        writer.member("\"maxResults\":", maxResults)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case proposalId
@@ -1529,6 +2028,13 @@ public struct DescribeDirectConnectGatewayAssociationProposalsResult: AWSShape {
     ) {
         self.directConnectGatewayAssociationProposals = directConnectGatewayAssociationProposals
         self.nextToken = nextToken
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayAssociationProposals\":", directConnectGatewayAssociationProposals)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1562,6 +2068,17 @@ public struct DescribeDirectConnectGatewayAssociationsRequest: AWSShape {
         self.virtualGatewayId = virtualGatewayId
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"associationId\":", associationId)
+        writer.member("\"associatedGatewayId\":", associatedGatewayId)
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"maxResults\":", maxResults)
+        writer.member("\"nextToken\":", nextToken)
+        writer.member("\"virtualGatewayId\":", virtualGatewayId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case associationId
         case associatedGatewayId
@@ -1580,6 +2097,13 @@ public struct DescribeDirectConnectGatewayAssociationsResult: AWSShape {
     public init(directConnectGatewayAssociations: [DirectConnectGatewayAssociation]? = nil, nextToken: String? = nil) {
         self.directConnectGatewayAssociations = directConnectGatewayAssociations
         self.nextToken = nextToken
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayAssociations\":", directConnectGatewayAssociations)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1607,6 +2131,15 @@ public struct DescribeDirectConnectGatewayAttachmentsRequest: AWSShape {
         self.nextToken = nextToken
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"maxResults\":", maxResults)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case virtualInterfaceId
@@ -1623,6 +2156,13 @@ public struct DescribeDirectConnectGatewayAttachmentsResult: AWSShape {
     public init(directConnectGatewayAttachments: [DirectConnectGatewayAttachment]? = nil, nextToken: String? = nil) {
         self.directConnectGatewayAttachments = directConnectGatewayAttachments
         self.nextToken = nextToken
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayAttachments\":", directConnectGatewayAttachments)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1643,6 +2183,14 @@ public struct DescribeDirectConnectGatewaysRequest: AWSShape {
         self.nextToken = nextToken
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"maxResults\":", maxResults)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case maxResults
@@ -1658,6 +2206,13 @@ public struct DescribeDirectConnectGatewaysResult: AWSShape {
     public init(directConnectGateways: [DirectConnectGateway]? = nil, nextToken: String? = nil) {
         self.directConnectGateways = directConnectGateways
         self.nextToken = nextToken
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGateways\":", directConnectGateways)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1682,6 +2237,14 @@ public struct DescribeHostedConnectionsRequest: AWSShape {
         var missing: [String] = []
         if connectionId == nil { missing.append("connectionId") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"maxResults\":", maxResults)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1709,6 +2272,14 @@ public struct DescribeInterconnectLoaRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"interconnectId\":", interconnectId)
+        writer.member("\"providerName\":", providerName)
+        writer.member("\"loaContentType\":", loaContentType)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case interconnectId
         case providerName
@@ -1722,6 +2293,12 @@ public struct DescribeInterconnectLoaResponse: AWSShape {
 
     public init(loa: Loa? = nil) {
         self.loa = loa
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"loa\":", loa)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1741,6 +2318,14 @@ public struct DescribeInterconnectsRequest: AWSShape {
         self.nextToken = nextToken
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"interconnectId\":", interconnectId)
+        writer.member("\"maxResults\":", maxResults)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case interconnectId
         case maxResults
@@ -1758,6 +2343,14 @@ public struct DescribeLagsRequest: AWSShape {
         self.lagId = lagId
         self.maxResults = maxResults
         self.nextToken = nextToken
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"lagId\":", lagId)
+        writer.member("\"maxResults\":", maxResults)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1785,6 +2378,14 @@ public struct DescribeLoaRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"providerName\":", providerName)
+        writer.member("\"loaContentType\":", loaContentType)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case providerName
@@ -1806,6 +2407,13 @@ public struct DescribeRouterConfigurationRequest: AWSShape {
         var missing: [String] = []
         if virtualInterfaceId == nil { missing.append("virtualInterfaceId") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"routerTypeIdentifier\":", routerTypeIdentifier)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1833,6 +2441,15 @@ public struct DescribeRouterConfigurationResponse: AWSShape {
         self.virtualInterfaceName = virtualInterfaceName
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"customerRouterConfig\":", customerRouterConfig)
+        writer.member("\"router\":", router)
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"virtualInterfaceName\":", virtualInterfaceName)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case customerRouterConfig
         case router
@@ -1855,6 +2472,12 @@ public struct DescribeTagsRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"resourceArns\":", resourceArns)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case resourceArns
     }
@@ -1866,6 +2489,12 @@ public struct DescribeTagsResponse: AWSShape {
 
     public init(resourceTags: [ResourceTag]? = nil) {
         self.resourceTags = resourceTags
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"resourceTags\":", resourceTags)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1892,6 +2521,15 @@ public struct DescribeVirtualInterfacesRequest: AWSShape {
         self.nextToken = nextToken
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"maxResults\":", maxResults)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case virtualInterfaceId
@@ -1906,6 +2544,12 @@ public struct DirectConnectClientException: AWSShape {
 
     public init(message: String? = nil) {
         self.message = message
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"message\":", message)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1939,6 +2583,18 @@ public struct DirectConnectGateway: AWSShape {
         self.directConnectGatewayState = directConnectGatewayState
         self.stateChangeError = stateChangeError
         self.tags = tags
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"directConnectGatewayName\":", directConnectGatewayName)
+        writer.member("\"amazonSideAsn\":", amazonSideAsn)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"directConnectGatewayState\":", directConnectGatewayState)
+        writer.member("\"stateChangeError\":", stateChangeError)
+        writer.member("\"tags\":", tags)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1992,6 +2648,22 @@ public struct DirectConnectGatewayAssociation: AWSShape {
         self.virtualGatewayOwnerAccount = virtualGatewayOwnerAccount
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"directConnectGatewayOwnerAccount\":", directConnectGatewayOwnerAccount)
+        writer.member("\"associationState\":", associationState)
+        writer.member("\"stateChangeError\":", stateChangeError)
+        writer.member("\"associatedGateway\":", associatedGateway)
+        writer.member("\"associationId\":", associationId)
+        writer.member("\"allowedPrefixesToDirectConnectGateway\":", allowedPrefixesToDirectConnectGateway)
+        writer.member("\"associatedCoreNetwork\":", associatedCoreNetwork)
+        writer.member("\"virtualGatewayId\":", virtualGatewayId)
+        writer.member("\"virtualGatewayRegion\":", virtualGatewayRegion)
+        writer.member("\"virtualGatewayOwnerAccount\":", virtualGatewayOwnerAccount)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case directConnectGatewayOwnerAccount
@@ -2035,6 +2707,18 @@ public struct DirectConnectGatewayAssociationProposal: AWSShape {
         self.requestedAllowedPrefixesToDirectConnectGateway = requestedAllowedPrefixesToDirectConnectGateway
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"proposalId\":", proposalId)
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"directConnectGatewayOwnerAccount\":", directConnectGatewayOwnerAccount)
+        writer.member("\"proposalState\":", proposalState)
+        writer.member("\"associatedGateway\":", associatedGateway)
+        writer.member("\"existingAllowedPrefixesToDirectConnectGateway\":", existingAllowedPrefixesToDirectConnectGateway)
+        writer.member("\"requestedAllowedPrefixesToDirectConnectGateway\":", requestedAllowedPrefixesToDirectConnectGateway)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case proposalId
         case directConnectGatewayId
@@ -2074,6 +2758,18 @@ public struct DirectConnectGatewayAttachment: AWSShape {
         self.stateChangeError = stateChangeError
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"virtualInterfaceRegion\":", virtualInterfaceRegion)
+        writer.member("\"virtualInterfaceOwnerAccount\":", virtualInterfaceOwnerAccount)
+        writer.member("\"attachmentState\":", attachmentState)
+        writer.member("\"attachmentType\":", attachmentType)
+        writer.member("\"stateChangeError\":", stateChangeError)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case virtualInterfaceId
@@ -2091,6 +2787,12 @@ public struct DirectConnectServerException: AWSShape {
 
     public init(message: String? = nil) {
         self.message = message
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"message\":", message)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2113,6 +2815,13 @@ public struct DisassociateConnectionFromLagRequest: AWSShape {
         if connectionId == nil { missing.append("connectionId") }
         if lagId == nil { missing.append("lagId") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"lagId\":", lagId)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2138,6 +2847,13 @@ public struct DisassociateMacSecKeyRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"secretARN\":", secretARN)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case secretARN
@@ -2154,6 +2870,13 @@ public struct DisassociateMacSecKeyResponse: AWSShape {
         self.macSecKeys = macSecKeys
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"macSecKeys\":", macSecKeys)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case macSecKeys
@@ -2163,6 +2886,11 @@ public struct DisassociateMacSecKeyResponse: AWSShape {
 /// Wire error shape `DuplicateTagKeysException`.
 public struct DuplicateTagKeysException: AWSShape {
     public init() {}
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.endObject()
+    }
 }
 
 /// Wire shape `Interconnect`.
@@ -2229,6 +2957,30 @@ public struct Interconnect: AWSShape {
         self.macSecKeys = macSecKeys
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"interconnectId\":", interconnectId)
+        writer.member("\"interconnectName\":", interconnectName)
+        writer.member("\"interconnectState\":", interconnectState)
+        writer.member("\"region\":", region)
+        writer.member("\"location\":", location)
+        writer.member("\"bandwidth\":", bandwidth)
+        writer.member("\"loaIssueTime\":", loaIssueTime)
+        writer.member("\"lagId\":", lagId)
+        writer.member("\"awsDevice\":", awsDevice)
+        writer.member("\"jumboFrameCapable\":", jumboFrameCapable)
+        writer.member("\"awsDeviceV2\":", awsDeviceV2)
+        writer.member("\"awsLogicalDeviceId\":", awsLogicalDeviceId)
+        writer.member("\"hasLogicalRedundancy\":", hasLogicalRedundancy)
+        writer.member("\"tags\":", tags)
+        writer.member("\"providerName\":", providerName)
+        writer.member("\"macSecCapable\":", macSecCapable)
+        writer.member("\"portEncryptionStatus\":", portEncryptionStatus)
+        writer.member("\"encryptionMode\":", encryptionMode)
+        writer.member("\"macSecKeys\":", macSecKeys)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case interconnectId
         case interconnectName
@@ -2260,6 +3012,13 @@ public struct Interconnects: AWSShape {
     public init(interconnects: [Interconnect]? = nil, nextToken: String? = nil) {
         self.interconnects = interconnects
         self.nextToken = nextToken
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"interconnects\":", interconnects)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2338,6 +3097,32 @@ public struct Lag: AWSShape {
         self.macSecKeys = macSecKeys
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionsBandwidth\":", connectionsBandwidth)
+        writer.member("\"numberOfConnections\":", numberOfConnections)
+        writer.member("\"lagId\":", lagId)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"lagName\":", lagName)
+        writer.member("\"lagState\":", lagState)
+        writer.member("\"location\":", location)
+        writer.member("\"region\":", region)
+        writer.member("\"minimumLinks\":", minimumLinks)
+        writer.member("\"awsDevice\":", awsDevice)
+        writer.member("\"awsDeviceV2\":", awsDeviceV2)
+        writer.member("\"awsLogicalDeviceId\":", awsLogicalDeviceId)
+        writer.member("\"connections\":", connections)
+        writer.member("\"allowsHostedConnections\":", allowsHostedConnections)
+        writer.member("\"jumboFrameCapable\":", jumboFrameCapable)
+        writer.member("\"hasLogicalRedundancy\":", hasLogicalRedundancy)
+        writer.member("\"tags\":", tags)
+        writer.member("\"providerName\":", providerName)
+        writer.member("\"macSecCapable\":", macSecCapable)
+        writer.member("\"encryptionMode\":", encryptionMode)
+        writer.member("\"macSecKeys\":", macSecKeys)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionsBandwidth
         case numberOfConnections
@@ -2373,6 +3158,13 @@ public struct Lags: AWSShape {
         self.nextToken = nextToken
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"lags\":", lags)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case lags
         case nextToken
@@ -2404,6 +3196,17 @@ public struct ListVirtualInterfaceTestHistoryRequest: AWSShape {
         self.nextToken = nextToken
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"testId\":", testId)
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"bgpPeers\":", bgpPeers)
+        writer.member("\"status\":", status)
+        writer.member("\"maxResults\":", maxResults)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case testId
         case virtualInterfaceId
@@ -2424,6 +3227,13 @@ public struct ListVirtualInterfaceTestHistoryResponse: AWSShape {
         self.nextToken = nextToken
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceTestHistory\":", virtualInterfaceTestHistory)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceTestHistory
         case nextToken
@@ -2438,6 +3248,13 @@ public struct Loa: AWSShape {
     public init(loaContent: Data? = nil, loaContentType: LoaContentType? = nil) {
         self.loaContent = loaContent
         self.loaContentType = loaContentType
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"loaContent\":", loaContent)
+        writer.member("\"loaContentType\":", loaContentType)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2471,6 +3288,17 @@ public struct Location: AWSShape {
         self.availableMacSecPortSpeeds = availableMacSecPortSpeeds
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"locationCode\":", locationCode)
+        writer.member("\"locationName\":", locationName)
+        writer.member("\"region\":", region)
+        writer.member("\"availablePortSpeeds\":", availablePortSpeeds)
+        writer.member("\"availableProviders\":", availableProviders)
+        writer.member("\"availableMacSecPortSpeeds\":", availableMacSecPortSpeeds)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case locationCode
         case locationName
@@ -2487,6 +3315,12 @@ public struct Locations: AWSShape {
 
     public init(locations: [Location]? = nil) {
         self.locations = locations
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"locations\":", locations)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2506,6 +3340,15 @@ public struct MacSecKey: AWSShape {
         self.ckn = ckn
         self.state = state
         self.startOn = startOn
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"secretARN\":", secretARN)
+        writer.member("\"ckn\":", ckn)
+        writer.member("\"state\":", state)
+        writer.member("\"startOn\":", startOn)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2539,6 +3382,17 @@ public struct NewBGPPeer: AWSShape {
         self.addressFamily = addressFamily
         self.amazonAddress = amazonAddress
         self.customerAddress = customerAddress
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"asn\":", asn)
+        writer.member("\"asnLong\":", asnLong)
+        writer.member("\"authKey\":", authKey)
+        writer.member("\"addressFamily\":", addressFamily)
+        writer.member("\"amazonAddress\":", amazonAddress)
+        writer.member("\"customerAddress\":", customerAddress)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2604,6 +3458,24 @@ public struct NewPrivateVirtualInterface: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceName\":", virtualInterfaceName)
+        writer.member("\"vlan\":", vlan)
+        writer.member("\"asn\":", asn)
+        writer.member("\"asnLong\":", asnLong)
+        writer.member("\"mtu\":", mtu)
+        writer.member("\"authKey\":", authKey)
+        writer.member("\"amazonAddress\":", amazonAddress)
+        writer.member("\"customerAddress\":", customerAddress)
+        writer.member("\"addressFamily\":", addressFamily)
+        writer.member("\"virtualGatewayId\":", virtualGatewayId)
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"tags\":", tags)
+        writer.member("\"enableSiteLink\":", enableSiteLink)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceName
         case vlan
@@ -2665,6 +3537,21 @@ public struct NewPrivateVirtualInterfaceAllocation: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceName\":", virtualInterfaceName)
+        writer.member("\"vlan\":", vlan)
+        writer.member("\"asn\":", asn)
+        writer.member("\"asnLong\":", asnLong)
+        writer.member("\"mtu\":", mtu)
+        writer.member("\"authKey\":", authKey)
+        writer.member("\"amazonAddress\":", amazonAddress)
+        writer.member("\"addressFamily\":", addressFamily)
+        writer.member("\"customerAddress\":", customerAddress)
+        writer.member("\"tags\":", tags)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceName
         case vlan
@@ -2721,6 +3608,21 @@ public struct NewPublicVirtualInterface: AWSShape {
         if virtualInterfaceName == nil { missing.append("virtualInterfaceName") }
         if vlan == nil { missing.append("vlan") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceName\":", virtualInterfaceName)
+        writer.member("\"vlan\":", vlan)
+        writer.member("\"asn\":", asn)
+        writer.member("\"asnLong\":", asnLong)
+        writer.member("\"authKey\":", authKey)
+        writer.member("\"amazonAddress\":", amazonAddress)
+        writer.member("\"customerAddress\":", customerAddress)
+        writer.member("\"addressFamily\":", addressFamily)
+        writer.member("\"routeFilterPrefixes\":", routeFilterPrefixes)
+        writer.member("\"tags\":", tags)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2781,6 +3683,21 @@ public struct NewPublicVirtualInterfaceAllocation: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceName\":", virtualInterfaceName)
+        writer.member("\"vlan\":", vlan)
+        writer.member("\"asn\":", asn)
+        writer.member("\"asnLong\":", asnLong)
+        writer.member("\"authKey\":", authKey)
+        writer.member("\"amazonAddress\":", amazonAddress)
+        writer.member("\"customerAddress\":", customerAddress)
+        writer.member("\"addressFamily\":", addressFamily)
+        writer.member("\"routeFilterPrefixes\":", routeFilterPrefixes)
+        writer.member("\"tags\":", tags)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceName
         case vlan
@@ -2838,6 +3755,23 @@ public struct NewTransitVirtualInterface: AWSShape {
         self.enableSiteLink = enableSiteLink
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceName\":", virtualInterfaceName)
+        writer.member("\"vlan\":", vlan)
+        writer.member("\"asn\":", asn)
+        writer.member("\"asnLong\":", asnLong)
+        writer.member("\"mtu\":", mtu)
+        writer.member("\"authKey\":", authKey)
+        writer.member("\"amazonAddress\":", amazonAddress)
+        writer.member("\"customerAddress\":", customerAddress)
+        writer.member("\"addressFamily\":", addressFamily)
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"tags\":", tags)
+        writer.member("\"enableSiteLink\":", enableSiteLink)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceName
         case vlan
@@ -2891,6 +3825,21 @@ public struct NewTransitVirtualInterfaceAllocation: AWSShape {
         self.tags = tags
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceName\":", virtualInterfaceName)
+        writer.member("\"vlan\":", vlan)
+        writer.member("\"asn\":", asn)
+        writer.member("\"asnLong\":", asnLong)
+        writer.member("\"mtu\":", mtu)
+        writer.member("\"authKey\":", authKey)
+        writer.member("\"amazonAddress\":", amazonAddress)
+        writer.member("\"customerAddress\":", customerAddress)
+        writer.member("\"addressFamily\":", addressFamily)
+        writer.member("\"tags\":", tags)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceName
         case vlan
@@ -2915,6 +3864,13 @@ public struct ResourceTag: AWSShape {
         self.tags = tags
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"resourceArn\":", resourceArn)
+        writer.member("\"tags\":", tags)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case resourceArn
         case tags
@@ -2927,6 +3883,12 @@ public struct RouteFilterPrefix: AWSShape {
 
     public init(cidr: String? = nil) {
         self.cidr = cidr
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"cidr\":", cidr)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2959,6 +3921,17 @@ public struct RouterType: AWSShape {
         self.routerTypeIdentifier = routerTypeIdentifier
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"vendor\":", vendor)
+        writer.member("\"platform\":", platform)
+        writer.member("\"software\":", software)
+        writer.member("\"xsltTemplateName\":", xsltTemplateName)
+        writer.member("\"xsltTemplateNameForMacSec\":", xsltTemplateNameForMacSec)
+        writer.member("\"routerTypeIdentifier\":", routerTypeIdentifier)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case vendor
         case platform
@@ -2987,6 +3960,14 @@ public struct StartBgpFailoverTestRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"bgpPeers\":", bgpPeers)
+        writer.member("\"testDurationInMinutes\":", testDurationInMinutes)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
         case bgpPeers
@@ -3000,6 +3981,12 @@ public struct StartBgpFailoverTestResponse: AWSShape {
 
     public init(virtualInterfaceTest: VirtualInterfaceTestHistory? = nil) {
         self.virtualInterfaceTest = virtualInterfaceTest
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceTest\":", virtualInterfaceTest)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3021,6 +4008,12 @@ public struct StopBgpFailoverTestRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
     }
@@ -3032,6 +4025,12 @@ public struct StopBgpFailoverTestResponse: AWSShape {
 
     public init(virtualInterfaceTest: VirtualInterfaceTestHistory? = nil) {
         self.virtualInterfaceTest = virtualInterfaceTest
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceTest\":", virtualInterfaceTest)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3053,6 +4052,13 @@ public struct Tag: AWSShape {
         var missing: [String] = []
         if key == nil { missing.append("key") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"key\":", key)
+        writer.member("\"value\":", value)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3078,6 +4084,13 @@ public struct TagResourceRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"resourceArn\":", resourceArn)
+        writer.member("\"tags\":", tags)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case resourceArn
         case tags
@@ -3087,11 +4100,21 @@ public struct TagResourceRequest: AWSShape {
 /// Wire shape `TagResourceResponse`.
 public struct TagResourceResponse: AWSShape {
     public init() {}
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.endObject()
+    }
 }
 
 /// Wire error shape `TooManyTagsException`.
 public struct TooManyTagsException: AWSShape {
     public init() {}
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.endObject()
+    }
 }
 
 /// Wire shape `UntagResourceRequest`.
@@ -3111,6 +4134,13 @@ public struct UntagResourceRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"resourceArn\":", resourceArn)
+        writer.member("\"tagKeys\":", tagKeys)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case resourceArn
         case tagKeys
@@ -3120,6 +4150,11 @@ public struct UntagResourceRequest: AWSShape {
 /// Wire shape `UntagResourceResponse`.
 public struct UntagResourceResponse: AWSShape {
     public init() {}
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.endObject()
+    }
 }
 
 /// Wire shape `UpdateConnectionRequest`.
@@ -3138,6 +4173,14 @@ public struct UpdateConnectionRequest: AWSShape {
         var missing: [String] = []
         if connectionId == nil { missing.append("connectionId") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"connectionName\":", connectionName)
+        writer.member("\"encryptionMode\":", encryptionMode)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3163,6 +4206,14 @@ public struct UpdateDirectConnectGatewayAssociationRequest: AWSShape {
         self.removeAllowedPrefixesToDirectConnectGateway = removeAllowedPrefixesToDirectConnectGateway
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"associationId\":", associationId)
+        writer.member("\"addAllowedPrefixesToDirectConnectGateway\":", addAllowedPrefixesToDirectConnectGateway)
+        writer.member("\"removeAllowedPrefixesToDirectConnectGateway\":", removeAllowedPrefixesToDirectConnectGateway)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case associationId
         case addAllowedPrefixesToDirectConnectGateway
@@ -3176,6 +4227,12 @@ public struct UpdateDirectConnectGatewayAssociationResult: AWSShape {
 
     public init(directConnectGatewayAssociation: DirectConnectGatewayAssociation? = nil) {
         self.directConnectGatewayAssociation = directConnectGatewayAssociation
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayAssociation\":", directConnectGatewayAssociation)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3200,6 +4257,13 @@ public struct UpdateDirectConnectGatewayRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"newDirectConnectGatewayName\":", newDirectConnectGatewayName)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case newDirectConnectGatewayName
@@ -3212,6 +4276,12 @@ public struct UpdateDirectConnectGatewayResponse: AWSShape {
 
     public init(directConnectGateway: DirectConnectGateway? = nil) {
         self.directConnectGateway = directConnectGateway
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"directConnectGateway\":", directConnectGateway)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3237,6 +4307,15 @@ public struct UpdateLagRequest: AWSShape {
         var missing: [String] = []
         if lagId == nil { missing.append("lagId") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"lagId\":", lagId)
+        writer.member("\"lagName\":", lagName)
+        writer.member("\"minimumLinks\":", minimumLinks)
+        writer.member("\"encryptionMode\":", encryptionMode)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3272,6 +4351,15 @@ public struct UpdateVirtualInterfaceAttributesRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"mtu\":", mtu)
+        writer.member("\"enableSiteLink\":", enableSiteLink)
+        writer.member("\"virtualInterfaceName\":", virtualInterfaceName)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
         case mtu
@@ -3290,6 +4378,13 @@ public struct VirtualGateway: AWSShape {
         self.virtualGatewayState = virtualGatewayState
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualGatewayId\":", virtualGatewayId)
+        writer.member("\"virtualGatewayState\":", virtualGatewayState)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualGatewayId
         case virtualGatewayState
@@ -3302,6 +4397,12 @@ public struct VirtualGateways: AWSShape {
 
     public init(virtualGateways: [VirtualGateway]? = nil) {
         self.virtualGateways = virtualGateways
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualGateways\":", virtualGateways)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3397,6 +4498,38 @@ public struct VirtualInterface: AWSShape {
         self.siteLinkEnabled = siteLinkEnabled
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"location\":", location)
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"virtualInterfaceType\":", virtualInterfaceType)
+        writer.member("\"virtualInterfaceName\":", virtualInterfaceName)
+        writer.member("\"vlan\":", vlan)
+        writer.member("\"asn\":", asn)
+        writer.member("\"asnLong\":", asnLong)
+        writer.member("\"amazonSideAsn\":", amazonSideAsn)
+        writer.member("\"authKey\":", authKey)
+        writer.member("\"amazonAddress\":", amazonAddress)
+        writer.member("\"customerAddress\":", customerAddress)
+        writer.member("\"addressFamily\":", addressFamily)
+        writer.member("\"virtualInterfaceState\":", virtualInterfaceState)
+        writer.member("\"customerRouterConfig\":", customerRouterConfig)
+        writer.member("\"mtu\":", mtu)
+        writer.member("\"jumboFrameCapable\":", jumboFrameCapable)
+        writer.member("\"virtualGatewayId\":", virtualGatewayId)
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"routeFilterPrefixes\":", routeFilterPrefixes)
+        writer.member("\"bgpPeers\":", bgpPeers)
+        writer.member("\"region\":", region)
+        writer.member("\"awsDeviceV2\":", awsDeviceV2)
+        writer.member("\"awsLogicalDeviceId\":", awsLogicalDeviceId)
+        writer.member("\"tags\":", tags)
+        writer.member("\"siteLinkEnabled\":", siteLinkEnabled)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case ownerAccount
         case virtualInterfaceId
@@ -3459,6 +4592,19 @@ public struct VirtualInterfaceTestHistory: AWSShape {
         self.endTime = endTime
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"testId\":", testId)
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"bgpPeers\":", bgpPeers)
+        writer.member("\"status\":", status)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"testDurationInMinutes\":", testDurationInMinutes)
+        writer.member("\"startTime\":", startTime)
+        writer.member("\"endTime\":", endTime)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case testId
         case virtualInterfaceId
@@ -3479,6 +4625,13 @@ public struct VirtualInterfaces: AWSShape {
     public init(virtualInterfaces: [VirtualInterface]? = nil, nextToken: String? = nil) {
         self.virtualInterfaces = virtualInterfaces
         self.nextToken = nextToken
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaces\":", virtualInterfaces)
+        writer.member("\"nextToken\":", nextToken)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {

@@ -5,7 +5,7 @@ import AWSJSONProtocol
 
 /// Wire string values of `FilterNameStringType`; values outside the known list still decode.
 public struct FilterNameStringType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -23,6 +23,8 @@ public struct FilterNameStringType:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let description = FilterNameStringType(rawValue: "description")
     public static let name = FilterNameStringType(rawValue: "name")
@@ -45,7 +47,7 @@ public struct FilterNameStringType:
 
 /// Wire string values of `SortByType`; values outside the known list still decode.
 public struct SortByType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -63,6 +65,8 @@ public struct SortByType:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let createdDate = SortByType(rawValue: "created-date")
     public static let lastAccessedDate = SortByType(rawValue: "last-accessed-date")
@@ -74,7 +78,7 @@ public struct SortByType:
 
 /// Wire string values of `SortOrderType`; values outside the known list still decode.
 public struct SortOrderType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -92,6 +96,8 @@ public struct SortOrderType:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let asc = SortOrderType(rawValue: "asc")
     public static let desc = SortOrderType(rawValue: "desc")
@@ -101,7 +107,7 @@ public struct SortOrderType:
 
 /// Wire string values of `StatusType`; values outside the known list still decode.
 public struct StatusType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
 {
     public var rawValue: String
 
@@ -119,6 +125,8 @@ public struct StatusType:
     }
 
     public var description: String { rawValue }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
 
     public static let inSync = StatusType(rawValue: "InSync")
     public static let failed = StatusType(rawValue: "Failed")

@@ -16,6 +16,14 @@ public struct APIErrorType: AWSShape {
         self.message = message
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.member("\"ErrorCode\":", errorCode)
+        writer.member("\"Message\":", message)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case errorCode = "ErrorCode"
@@ -42,6 +50,15 @@ public struct BatchGetSecretValueRequest: AWSShape {
         self.nextToken = nextToken
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretIdList\":", secretIdList)
+        writer.member("\"Filters\":", filters)
+        writer.member("\"MaxResults\":", maxResults)
+        writer.member("\"NextToken\":", nextToken)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretIdList = "SecretIdList"
         case filters = "Filters"
@@ -60,6 +77,14 @@ public struct BatchGetSecretValueResponse: AWSShape {
         self.secretValues = secretValues
         self.nextToken = nextToken
         self.errors = errors
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretValues\":", secretValues)
+        writer.member("\"NextToken\":", nextToken)
+        writer.member("\"Errors\":", errors)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -83,6 +108,12 @@ public struct CancelRotateSecretRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
     }
@@ -98,6 +129,14 @@ public struct CancelRotateSecretResponse: AWSShape {
         self.arn = arn
         self.name = name
         self.versionId = versionId
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.member("\"VersionId\":", versionId)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -150,6 +189,21 @@ public struct CreateSecretRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Name\":", name)
+        writer.member("\"ClientRequestToken\":", clientRequestToken)
+        writer.member("\"Description\":", description)
+        writer.member("\"KmsKeyId\":", kmsKeyId)
+        writer.member("\"SecretBinary\":", secretBinary)
+        writer.member("\"SecretString\":", secretString)
+        writer.member("\"Tags\":", tags)
+        writer.member("\"AddReplicaRegions\":", addReplicaRegions)
+        writer.member("\"ForceOverwriteReplicaSecret\":", forceOverwriteReplicaSecret)
+        writer.member("\"Type\":", type)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case name = "Name"
         case clientRequestToken = "ClientRequestToken"
@@ -183,6 +237,15 @@ public struct CreateSecretResponse: AWSShape {
         self.replicationStatus = replicationStatus
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.member("\"VersionId\":", versionId)
+        writer.member("\"ReplicationStatus\":", replicationStatus)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case name = "Name"
@@ -197,6 +260,12 @@ public struct DecryptionFailure: AWSShape {
 
     public init(message: String? = nil) {
         self.message = message
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Message\":", message)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -218,6 +287,12 @@ public struct DeleteResourcePolicyRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
     }
@@ -231,6 +306,13 @@ public struct DeleteResourcePolicyResponse: AWSShape {
     public init(arn: String? = nil, name: String? = nil) {
         self.arn = arn
         self.name = name
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -257,6 +339,14 @@ public struct DeleteSecretRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.member("\"RecoveryWindowInDays\":", recoveryWindowInDays)
+        writer.member("\"ForceDeleteWithoutRecovery\":", forceDeleteWithoutRecovery)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case recoveryWindowInDays = "RecoveryWindowInDays"
@@ -274,6 +364,14 @@ public struct DeleteSecretResponse: AWSShape {
         self.arn = arn
         self.name = name
         self.deletionDate = deletionDate
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.member("\"DeletionDate\":", deletionDate)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -295,6 +393,12 @@ public struct DescribeSecretRequest: AWSShape {
         var missing: [String] = []
         if secretId == nil { missing.append("SecretId") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -372,6 +476,32 @@ public struct DescribeSecretResponse: AWSShape {
         self.replicationStatus = replicationStatus
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.member("\"Type\":", type)
+        writer.member("\"Description\":", description)
+        writer.member("\"KmsKeyId\":", kmsKeyId)
+        writer.member("\"RotationEnabled\":", rotationEnabled)
+        writer.member("\"RotationLambdaARN\":", rotationLambdaARN)
+        writer.member("\"RotationRules\":", rotationRules)
+        writer.member("\"ExternalSecretRotationMetadata\":", externalSecretRotationMetadata)
+        writer.member("\"ExternalSecretRotationRoleArn\":", externalSecretRotationRoleArn)
+        writer.member("\"LastRotatedDate\":", lastRotatedDate)
+        writer.member("\"LastChangedDate\":", lastChangedDate)
+        writer.member("\"LastAccessedDate\":", lastAccessedDate)
+        writer.member("\"DeletedDate\":", deletedDate)
+        writer.member("\"NextRotationDate\":", nextRotationDate)
+        writer.member("\"Tags\":", tags)
+        writer.member("\"VersionIdsToStages\":", versionIdsToStages)
+        writer.member("\"OwningService\":", owningService)
+        writer.member("\"CreatedDate\":", createdDate)
+        writer.member("\"PrimaryRegion\":", primaryRegion)
+        writer.member("\"ReplicationStatus\":", replicationStatus)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case name = "Name"
@@ -405,6 +535,12 @@ public struct EncryptionFailure: AWSShape {
         self.message = message
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Message\":", message)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case message = "Message"
     }
@@ -418,6 +554,13 @@ public struct ExternalSecretRotationMetadataItem: AWSShape {
     public init(key: String? = nil, value: String? = nil) {
         self.key = key
         self.value = value
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Key\":", key)
+        writer.member("\"Value\":", value)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -434,6 +577,13 @@ public struct Filter: AWSShape {
     public init(key: FilterNameStringType? = nil, values: [String]? = nil) {
         self.key = key
         self.values = values
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Key\":", key)
+        writer.member("\"Values\":", values)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -473,6 +623,19 @@ public struct GetRandomPasswordRequest: AWSShape {
         self.requireEachIncludedType = requireEachIncludedType
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"PasswordLength\":", passwordLength)
+        writer.member("\"ExcludeCharacters\":", excludeCharacters)
+        writer.member("\"ExcludeNumbers\":", excludeNumbers)
+        writer.member("\"ExcludePunctuation\":", excludePunctuation)
+        writer.member("\"ExcludeUppercase\":", excludeUppercase)
+        writer.member("\"ExcludeLowercase\":", excludeLowercase)
+        writer.member("\"IncludeSpace\":", includeSpace)
+        writer.member("\"RequireEachIncludedType\":", requireEachIncludedType)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case passwordLength = "PasswordLength"
         case excludeCharacters = "ExcludeCharacters"
@@ -491,6 +654,12 @@ public struct GetRandomPasswordResponse: AWSShape {
 
     public init(randomPassword: String? = nil) {
         self.randomPassword = randomPassword
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"RandomPassword\":", randomPassword)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -512,6 +681,12 @@ public struct GetResourcePolicyRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
     }
@@ -527,6 +702,14 @@ public struct GetResourcePolicyResponse: AWSShape {
         self.arn = arn
         self.name = name
         self.resourcePolicy = resourcePolicy
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.member("\"ResourcePolicy\":", resourcePolicy)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -552,6 +735,14 @@ public struct GetSecretValueRequest: AWSShape {
         var missing: [String] = []
         if secretId == nil { missing.append("SecretId") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.member("\"VersionId\":", versionId)
+        writer.member("\"VersionStage\":", versionStage)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -589,6 +780,18 @@ public struct GetSecretValueResponse: AWSShape {
         self.createdDate = createdDate
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.member("\"VersionId\":", versionId)
+        writer.member("\"SecretBinary\":", secretBinary)
+        writer.member("\"SecretString\":", secretString)
+        writer.member("\"VersionStages\":", versionStages)
+        writer.member("\"CreatedDate\":", createdDate)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case name = "Name"
@@ -608,6 +811,12 @@ public struct InternalServiceError: AWSShape {
         self.message = message
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Message\":", message)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case message = "Message"
     }
@@ -619,6 +828,12 @@ public struct InvalidNextTokenException: AWSShape {
 
     public init(message: String? = nil) {
         self.message = message
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Message\":", message)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -634,6 +849,12 @@ public struct InvalidParameterException: AWSShape {
         self.message = message
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Message\":", message)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case message = "Message"
     }
@@ -647,6 +868,12 @@ public struct InvalidRequestException: AWSShape {
         self.message = message
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Message\":", message)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case message = "Message"
     }
@@ -658,6 +885,12 @@ public struct LimitExceededException: AWSShape {
 
     public init(message: String? = nil) {
         self.message = message
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Message\":", message)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -690,6 +923,15 @@ public struct ListSecretVersionIdsRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.member("\"MaxResults\":", maxResults)
+        writer.member("\"NextToken\":", nextToken)
+        writer.member("\"IncludeDeprecated\":", includeDeprecated)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case maxResults = "MaxResults"
@@ -715,6 +957,15 @@ public struct ListSecretVersionIdsResponse: AWSShape {
         self.nextToken = nextToken
         self.arn = arn
         self.name = name
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Versions\":", versions)
+        writer.member("\"NextToken\":", nextToken)
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -750,6 +1001,17 @@ public struct ListSecretsRequest: AWSShape {
         self.sortBy = sortBy
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"IncludePlannedDeletion\":", includePlannedDeletion)
+        writer.member("\"MaxResults\":", maxResults)
+        writer.member("\"NextToken\":", nextToken)
+        writer.member("\"Filters\":", filters)
+        writer.member("\"SortOrder\":", sortOrder)
+        writer.member("\"SortBy\":", sortBy)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case includePlannedDeletion = "IncludePlannedDeletion"
         case maxResults = "MaxResults"
@@ -770,6 +1032,13 @@ public struct ListSecretsResponse: AWSShape {
         self.nextToken = nextToken
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretList\":", secretList)
+        writer.member("\"NextToken\":", nextToken)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretList = "SecretList"
         case nextToken = "NextToken"
@@ -782,6 +1051,12 @@ public struct MalformedPolicyDocumentException: AWSShape {
 
     public init(message: String? = nil) {
         self.message = message
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Message\":", message)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -797,6 +1072,12 @@ public struct PreconditionNotMetException: AWSShape {
         self.message = message
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Message\":", message)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case message = "Message"
     }
@@ -808,6 +1089,12 @@ public struct PublicPolicyException: AWSShape {
 
     public init(message: String? = nil) {
         self.message = message
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Message\":", message)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -834,6 +1121,14 @@ public struct PutResourcePolicyRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.member("\"ResourcePolicy\":", resourcePolicy)
+        writer.member("\"BlockPublicPolicy\":", blockPublicPolicy)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case resourcePolicy = "ResourcePolicy"
@@ -849,6 +1144,13 @@ public struct PutResourcePolicyResponse: AWSShape {
     public init(arn: String? = nil, name: String? = nil) {
         self.arn = arn
         self.name = name
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -888,6 +1190,17 @@ public struct PutSecretValueRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.member("\"ClientRequestToken\":", clientRequestToken)
+        writer.member("\"SecretBinary\":", secretBinary)
+        writer.member("\"SecretString\":", secretString)
+        writer.member("\"VersionStages\":", versionStages)
+        writer.member("\"RotationToken\":", rotationToken)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case clientRequestToken = "ClientRequestToken"
@@ -910,6 +1223,15 @@ public struct PutSecretValueResponse: AWSShape {
         self.name = name
         self.versionId = versionId
         self.versionStages = versionStages
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.member("\"VersionId\":", versionId)
+        writer.member("\"VersionStages\":", versionStages)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -937,6 +1259,13 @@ public struct RemoveRegionsFromReplicationRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.member("\"RemoveReplicaRegions\":", removeReplicaRegions)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case removeReplicaRegions = "RemoveReplicaRegions"
@@ -953,6 +1282,13 @@ public struct RemoveRegionsFromReplicationResponse: AWSShape {
         self.replicationStatus = replicationStatus
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"ReplicationStatus\":", replicationStatus)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case replicationStatus = "ReplicationStatus"
@@ -967,6 +1303,13 @@ public struct ReplicaRegionType: AWSShape {
     public init(region: String? = nil, kmsKeyId: String? = nil) {
         self.region = region
         self.kmsKeyId = kmsKeyId
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Region\":", region)
+        writer.member("\"KmsKeyId\":", kmsKeyId)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -998,6 +1341,14 @@ public struct ReplicateSecretToRegionsRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.member("\"AddReplicaRegions\":", addReplicaRegions)
+        writer.member("\"ForceOverwriteReplicaSecret\":", forceOverwriteReplicaSecret)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case addReplicaRegions = "AddReplicaRegions"
@@ -1013,6 +1364,13 @@ public struct ReplicateSecretToRegionsResponse: AWSShape {
     public init(arn: String? = nil, replicationStatus: [ReplicationStatusType]? = nil) {
         self.arn = arn
         self.replicationStatus = replicationStatus
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"ReplicationStatus\":", replicationStatus)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1043,6 +1401,16 @@ public struct ReplicationStatusType: AWSShape {
         self.lastAccessedDate = lastAccessedDate
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Region\":", region)
+        writer.member("\"KmsKeyId\":", kmsKeyId)
+        writer.member("\"Status\":", status)
+        writer.member("\"StatusMessage\":", statusMessage)
+        writer.member("\"LastAccessedDate\":", lastAccessedDate)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case region = "Region"
         case kmsKeyId = "KmsKeyId"
@@ -1060,6 +1428,12 @@ public struct ResourceExistsException: AWSShape {
         self.message = message
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Message\":", message)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case message = "Message"
     }
@@ -1071,6 +1445,12 @@ public struct ResourceNotFoundException: AWSShape {
 
     public init(message: String? = nil) {
         self.message = message
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Message\":", message)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1092,6 +1472,12 @@ public struct RestoreSecretRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
     }
@@ -1105,6 +1491,13 @@ public struct RestoreSecretResponse: AWSShape {
     public init(arn: String? = nil, name: String? = nil) {
         self.arn = arn
         self.name = name
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1147,6 +1540,18 @@ public struct RotateSecretRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.member("\"ClientRequestToken\":", clientRequestToken)
+        writer.member("\"RotationLambdaARN\":", rotationLambdaARN)
+        writer.member("\"RotationRules\":", rotationRules)
+        writer.member("\"ExternalSecretRotationMetadata\":", externalSecretRotationMetadata)
+        writer.member("\"ExternalSecretRotationRoleArn\":", externalSecretRotationRoleArn)
+        writer.member("\"RotateImmediately\":", rotateImmediately)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case clientRequestToken = "ClientRequestToken"
@@ -1170,6 +1575,14 @@ public struct RotateSecretResponse: AWSShape {
         self.versionId = versionId
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.member("\"VersionId\":", versionId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case name = "Name"
@@ -1187,6 +1600,14 @@ public struct RotationRulesType: AWSShape {
         self.automaticallyAfterDays = automaticallyAfterDays
         self.duration = duration
         self.scheduleExpression = scheduleExpression
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"AutomaticallyAfterDays\":", automaticallyAfterDays)
+        writer.member("\"Duration\":", duration)
+        writer.member("\"ScheduleExpression\":", scheduleExpression)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1263,6 +1684,31 @@ public struct SecretListEntry: AWSShape {
         self.primaryRegion = primaryRegion
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.member("\"Type\":", type)
+        writer.member("\"Description\":", description)
+        writer.member("\"KmsKeyId\":", kmsKeyId)
+        writer.member("\"RotationEnabled\":", rotationEnabled)
+        writer.member("\"RotationLambdaARN\":", rotationLambdaARN)
+        writer.member("\"RotationRules\":", rotationRules)
+        writer.member("\"ExternalSecretRotationMetadata\":", externalSecretRotationMetadata)
+        writer.member("\"ExternalSecretRotationRoleArn\":", externalSecretRotationRoleArn)
+        writer.member("\"LastRotatedDate\":", lastRotatedDate)
+        writer.member("\"LastChangedDate\":", lastChangedDate)
+        writer.member("\"LastAccessedDate\":", lastAccessedDate)
+        writer.member("\"DeletedDate\":", deletedDate)
+        writer.member("\"NextRotationDate\":", nextRotationDate)
+        writer.member("\"Tags\":", tags)
+        writer.member("\"SecretVersionsToStages\":", secretVersionsToStages)
+        writer.member("\"OwningService\":", owningService)
+        writer.member("\"CreatedDate\":", createdDate)
+        writer.member("\"PrimaryRegion\":", primaryRegion)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case name = "Name"
@@ -1315,6 +1761,18 @@ public struct SecretValueEntry: AWSShape {
         self.createdDate = createdDate
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.member("\"VersionId\":", versionId)
+        writer.member("\"SecretBinary\":", secretBinary)
+        writer.member("\"SecretString\":", secretString)
+        writer.member("\"VersionStages\":", versionStages)
+        writer.member("\"CreatedDate\":", createdDate)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case name = "Name"
@@ -1348,6 +1806,16 @@ public struct SecretVersionsListEntry: AWSShape {
         self.kmsKeyIds = kmsKeyIds
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"VersionId\":", versionId)
+        writer.member("\"VersionStages\":", versionStages)
+        writer.member("\"LastAccessedDate\":", lastAccessedDate)
+        writer.member("\"CreatedDate\":", createdDate)
+        writer.member("\"KmsKeyIds\":", kmsKeyIds)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case versionId = "VersionId"
         case versionStages = "VersionStages"
@@ -1371,6 +1839,12 @@ public struct StopReplicationToReplicaRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
     }
@@ -1382,6 +1856,12 @@ public struct StopReplicationToReplicaResponse: AWSShape {
 
     public init(arn: String? = nil) {
         self.arn = arn
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1397,6 +1877,13 @@ public struct Tag: AWSShape {
     public init(key: String? = nil, value: String? = nil) {
         self.key = key
         self.value = value
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"Key\":", key)
+        writer.member("\"Value\":", value)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1422,6 +1909,13 @@ public struct TagResourceRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.member("\"Tags\":", tags)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case tags = "Tags"
@@ -1443,6 +1937,13 @@ public struct UntagResourceRequest: AWSShape {
         if secretId == nil { missing.append("SecretId") }
         if tagKeys == nil { missing.append("TagKeys") }
         return missing
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.member("\"TagKeys\":", tagKeys)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1485,6 +1986,18 @@ public struct UpdateSecretRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.member("\"ClientRequestToken\":", clientRequestToken)
+        writer.member("\"Description\":", description)
+        writer.member("\"KmsKeyId\":", kmsKeyId)
+        writer.member("\"SecretBinary\":", secretBinary)
+        writer.member("\"SecretString\":", secretString)
+        writer.member("\"Type\":", type)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case clientRequestToken = "ClientRequestToken"
@@ -1506,6 +2019,14 @@ public struct UpdateSecretResponse: AWSShape {
         self.arn = arn
         self.name = name
         self.versionId = versionId
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.member("\"VersionId\":", versionId)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1541,6 +2062,15 @@ public struct UpdateSecretVersionStageRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.member("\"VersionStage\":", versionStage)
+        writer.member("\"RemoveFromVersionId\":", removeFromVersionId)
+        writer.member("\"MoveToVersionId\":", moveToVersionId)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case versionStage = "VersionStage"
@@ -1557,6 +2087,13 @@ public struct UpdateSecretVersionStageResponse: AWSShape {
     public init(arn: String? = nil, name: String? = nil) {
         self.arn = arn
         self.name = name
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ARN\":", arn)
+        writer.member("\"Name\":", name)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1581,6 +2118,13 @@ public struct ValidateResourcePolicyRequest: AWSShape {
         return missing
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"SecretId\":", secretId)
+        writer.member("\"ResourcePolicy\":", resourcePolicy)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case resourcePolicy = "ResourcePolicy"
@@ -1597,6 +2141,13 @@ public struct ValidateResourcePolicyResponse: AWSShape {
         self.validationErrors = validationErrors
     }
 
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"PolicyValidationPassed\":", policyValidationPassed)
+        writer.member("\"ValidationErrors\":", validationErrors)
+        writer.endObject()
+    }
+
     enum CodingKeys: String, CodingKey {
         case policyValidationPassed = "PolicyValidationPassed"
         case validationErrors = "ValidationErrors"
@@ -1611,6 +2162,13 @@ public struct ValidationErrorsEntry: AWSShape {
     public init(checkName: String? = nil, errorMessage: String? = nil) {
         self.checkName = checkName
         self.errorMessage = errorMessage
+    }
+
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"CheckName\":", checkName)
+        writer.member("\"ErrorMessage\":", errorMessage)
+        writer.endObject()
     }
 
     enum CodingKeys: String, CodingKey {
