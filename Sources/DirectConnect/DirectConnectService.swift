@@ -38,7 +38,7 @@ package struct DirectConnectService: Sendable {
     /// Runs `body` in one store transaction, turning store failures into the service's server error.
     func transaction<T: Sendable>(
         _ mode: TransactionMode,
-        _ body: @Sendable (any StoreTransaction) async throws -> T
+        _ body: @escaping @Sendable (any StoreTransaction) async throws -> T
     ) async throws -> T {
         try await transactions.run(mode, body)
     }

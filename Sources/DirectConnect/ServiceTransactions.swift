@@ -10,7 +10,7 @@ struct ServiceTransactions: Sendable {
 
     func run<T: Sendable>(
         _ mode: TransactionMode,
-        _ body: @Sendable (any StoreTransaction) async throws -> T
+        _ body: @escaping @Sendable (any StoreTransaction) async throws -> T
     ) async throws -> T {
         do {
             return try await store.transaction(mode, body)

@@ -60,9 +60,11 @@ package enum TransactionMode: Sendable {
 /// A durable home for records. Every call of `transaction` is atomic: when the body throws, nothing it
 /// wrote is kept.
 package protocol Store: Sendable {
+    /// `body` may run in another task than the caller's (the SQLite store runs the bodies of a batch of concurrent
+    /// writes one after the other in one task), but the call returns only after it has.
     func transaction<T: Sendable>(
         _ mode: TransactionMode,
-        _ body: @Sendable (any StoreTransaction) async throws -> T
+        _ body: @escaping @Sendable (any StoreTransaction) async throws -> T
     ) async throws -> T
 
     /// Flushes and closes; later calls fail with `StoreError.unavailable`.

@@ -53,7 +53,7 @@ package final class PostgresStore: Store {
 
     package func transaction<T: Sendable>(
         _ mode: TransactionMode,
-        _ body: @Sendable (any StoreTransaction) async throws -> T
+        _ body: @escaping @Sendable (any StoreTransaction) async throws -> T
     ) async throws -> T {
         var attempt = 0
         while true {
@@ -76,7 +76,7 @@ package final class PostgresStore: Store {
         _ mode: TransactionMode,
         on connection: PostgresConnection,
         logger: Logger,
-        _ body: @Sendable (any StoreTransaction) async throws -> T
+        _ body: @escaping @Sendable (any StoreTransaction) async throws -> T
     ) async throws -> T {
         switch mode {
         case .read: try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)

@@ -6,27 +6,56 @@ import SQLiteNIO
 import Storage
 import Synchronization
 
-/// The embedded default store: one SQLite database in WAL mode, one transaction at a time.
+/// The embedded default store: one SQLite database in WAL mode, `synchronous=FULL`.
 ///
-/// Records are kept as JSON documents beside the columns that scope and order them, so the schema's meaning
-/// is the same as the PostgreSQL store's.
+/// Records are kept as JSON documents beside the columns that scope and order them, so the schema's meaning is the
+/// same as the PostgreSQL store's. The store assumes it is the only writer of its connections and LAGs (one server
+/// a database; `dxlocal rotate-master-key` only re-seals secrets), which lets it keep them in memory as well:
+/// reads of connections and LAGs never touch SQLite. Secrets, which another process may re-seal, are read from
+/// disk. Writes are group-committed (`WriteQueue`): concurrent write transactions share one COMMIT, and each is
+/// answered only after that COMMIT, so default durability holds for every answered write.
 package final class SQLiteStore: Store {
     package enum Location: Sendable, Hashable {
         case memory
         case file(path: String)
     }
 
-    private let connection: SQLiteConnection
-    private let gate = TransactionGate()
+    private let writer: SQLiteStatements
+    /// A database file's second connection, for the secrets of read transactions; none in memory.
+    private let readerConnection: SQLiteConnection?
+    private let reader: SecretReader
+    /// In memory, readers of secrets share the writer's connection and take turns with the batches.
+    private let batchGate: TransactionGate?
+    private let tables: CommittedTables
+    private let queue = WriteQueue()
     private let closed = Mutex(false)
     private let logger: Logger
 
-    private init(connection: SQLiteConnection, logger: Logger) {
-        self.connection = connection
+    private init(
+        writer: SQLiteConnection,
+        readerConnection: SQLiteConnection?,
+        tables: CommittedTables,
+        logger: Logger
+    ) {
+        self.writer = SQLiteStatements(connection: writer)
+        self.readerConnection = readerConnection
+        if let readerConnection {
+            reader = SecretReader(
+                statements: SQLiteStatements(connection: readerConnection),
+                gate: TransactionGate(),
+                snapshots: true
+            )
+            batchGate = nil
+        } else {
+            let gate = TransactionGate()
+            reader = SecretReader(statements: self.writer, gate: gate, snapshots: false)
+            batchGate = gate
+        }
+        self.tables = tables
         self.logger = logger
     }
 
-    /// Opens (creating when missing) the database and brings its schema up to date.
+    /// Opens (creating when missing) the database, brings its schema up to date and loads its connections and LAGs.
     package static func open(
         _ location: Location,
         logger: Logger = Logger(label: "dxlocal.sqlite")
@@ -44,7 +73,7 @@ package final class SQLiteStore: Store {
         } catch {
             throw StoreError(.unavailable, "cannot open the SQLite database: \(error)")
         }
-        let store = SQLiteStore(connection: connection, logger: logger)
+        var readerConnection: SQLiteConnection?
         do {
             if case .file = location {
                 _ = try await connection.query("PRAGMA journal_mode=WAL", [])
@@ -53,70 +82,111 @@ package final class SQLiteStore: Store {
             }
             _ = try await connection.query("PRAGMA busy_timeout=5000", [])
             try await SQLiteMigrations.run(on: connection, logger: logger)
+            let tables = try await SQLiteStatements(connection: connection).loadTables()
+            if case .file = location {
+                let reader = try await SQLiteConnection.open(storage: storage, logger: logger)
+                readerConnection = reader
+                _ = try await reader.query("PRAGMA busy_timeout=5000", [])
+            }
+            return SQLiteStore(
+                writer: connection,
+                readerConnection: readerConnection,
+                tables: CommittedTables(tables),
+                logger: logger
+            )
         } catch {
+            try? await readerConnection?.close()
             try? await connection.close()
             if let storeError = error as? StoreError { throw storeError }
             throw StoreError(.unavailable, "cannot prepare the SQLite database: \(error)")
         }
-        return store
     }
 
     package func transaction<T: Sendable>(
         _ mode: TransactionMode,
-        _ body: @Sendable (any StoreTransaction) async throws -> T
-    ) async throws -> T {
-        await gate.enter()
-        do {
-            let result = try await run(mode, body)
-            await gate.leave()
-            return result
-        } catch {
-            await gate.leave()
-            throw error
-        }
-    }
-
-    private func run<T: Sendable>(
-        _ mode: TransactionMode,
-        _ body: @Sendable (any StoreTransaction) async throws -> T
+        _ body: @escaping @Sendable (any StoreTransaction) async throws -> T
     ) async throws -> T {
         if closed.withLock({ $0 }) { throw StoreError(.unavailable, "the store is closed") }
-        try await execute(mode == .write ? "BEGIN IMMEDIATE" : "BEGIN")
-        let transaction = SQLiteTransaction(connection: connection)
-        let result: T
-        do {
-            result = try await body(transaction)
-        } catch {
-            try? await execute("ROLLBACK")
-            throw error
+        switch mode {
+        case .read:
+            let transaction = SQLiteReadTransaction(tables: tables, reader: reader)
+            do {
+                let result = try await body(transaction)
+                await transaction.end()
+                return result
+            } catch {
+                await transaction.end()
+                throw error
+            }
+        case .write:
+            return try await write { try await body($0) }
         }
-        do {
-            try await execute("COMMIT")
-        } catch {
-            try? await execute("ROLLBACK")
-            throw error
-        }
-        return result
     }
 
-    private func execute(_ sql: String) async throws {
-        do {
-            _ = try await connection.query(sql, [])
-        } catch {
-            throw StoreError(.unavailable, "\(sql) failed: \(error)")
+    /// Queues a write transaction and answers once its batch has committed (or failed).
+    private func write<T: Sendable>(
+        _ body: @escaping @Sendable (SQLiteWriteTransaction) async throws -> T
+    ) async throws
+        -> T
+    {
+        let write = TypedWrite(body)
+        if !queue.enqueue(write), await write.wait() == .done {
+            return try write.result()
         }
+        let batch = queue.takeAll()
+        await run(batch)
+        for other in batch where other !== write { other.signal(.done) }
+        queue.handOff()
+        return try write.result()
+    }
+
+    /// Runs a batch in one SQLite transaction: each body in turn, then its writes, then one COMMIT.
+    private func run(_ batch: [any QueuedWrite]) async {
+        await batchGate?.enter()
+        let writes = WriteBatch(statements: writer, tables: tables)
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            try await writer.execute("BEGIN IMMEDIATE")
+            let begun = clock.now
+            for write in batch {
+                let transaction = SQLiteWriteTransaction(batch: writes)
+                let succeeded = await write.run(transaction)
+                try await transaction.end(succeeded: succeeded)
+            }
+            let ran = clock.now
+            try await writes.flush()
+            let flushed = clock.now
+            try await writer.execute("COMMIT")
+            tables.apply(writes.pending)
+            logger.trace(
+                "write batch",
+                metadata: [
+                    "transactions": "\(batch.count)", "begin": "\(begun - started)", "bodies": "\(ran - begun)",
+                    "flush": "\(flushed - ran)", "commit": "\(clock.now - flushed)",
+                ]
+            )
+        } catch {
+            try? await writer.execute("ROLLBACK")
+            logger.error("a write batch failed", metadata: ["error": "\(error)", "transactions": "\(batch.count)"])
+            let failure = error as? StoreError ?? StoreError(.unavailable, "the write batch failed: \(error)")
+            for write in batch { write.abandon(failure) }
+        }
+        await batchGate?.leave()
     }
 
     package func close() async throws {
-        await gate.enter()
-        let wasClosed = closed.withLock { value in
-            defer { value = true }
-            return value
+        let wasClosed = closed.withLock { closed in
+            defer { closed = true }
+            return closed
         }
-        if !wasClosed {
-            _ = try? await connection.query("PRAGMA optimize", [])
-            try await connection.close()
-        }
-        await gate.leave()
+        guard !wasClosed else { return }
+        // Writes queue in order: once this one is through, every write queued before it is done.
+        _ = try? await write { _ in () }
+        await reader.gate.enter()
+        try? await writer.execute("PRAGMA optimize")
+        try? await readerConnection?.close()
+        try await writer.connection.close()
+        await reader.gate.leave()
     }
 }

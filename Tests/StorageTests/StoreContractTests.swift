@@ -324,4 +324,78 @@ import Testing
             #expect(found[theirs.arn] == otherAccount)
         }
     }
+
+    @Test(arguments: Backend.allCases)
+    func oneOfManyConcurrentCreatorsOfASecretNameWins(_ backend: Backend) async throws {
+        try await Self.with(backend) { store in
+            let name = "contested-\(UUID().uuidString)"
+            let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        var contender = secret(name)
+                        contender.arn += "-\(index)"
+                        let candidate = contender
+                        return try await store.transaction(.write) { transaction in
+                            guard try await transaction.secret(name: name, in: scope) == nil else { return false }
+                            try await transaction.save(candidate, in: scope)
+                            return true
+                        }
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(created == 1)
+            let listed = try await store.transaction(.read) { try await $0.secrets(in: scope, page: .all) }
+            #expect(listed.filter { $0.name == name }.count == 1)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aFailingTransactionAmongConcurrentOnesUndoesOnlyItself(_ backend: Backend) async throws {
+        try await Self.with(backend) { store in
+            let ids = (0..<24).map { String(format: "dxcon-%08d", $0) }
+            await withTaskGroup(of: Void.self) { group in
+                for (index, id) in ids.enumerated() {
+                    group.addTask {
+                        _ = try? await store.transaction(.write) { transaction in
+                            try await transaction.save(Self.connection(id), in: scope)
+                            try await transaction.save(secret("s-\(id)"), in: scope)
+                            // Some list secrets first, which writes what is pending before the failure.
+                            if index % 6 == 0 { _ = try await transaction.secrets(in: scope, page: .all) }
+                            if index % 3 == 0 { throw Boom() }
+                        }
+                    }
+                }
+            }
+            let (connections, secrets) = try await store.transaction(.read) { transaction in
+                (
+                    try await transaction.connections(of: .connection, in: scope, page: .all).map(\.id),
+                    try await transaction.secrets(in: scope, page: .all).map(\.name)
+                )
+            }
+            let kept = ids.enumerated().filter { $0.offset % 3 != 0 }.map(\.element)
+            #expect(connections == kept)
+            #expect(Set(secrets) == Set(kept.map { "s-\($0)" }))
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aWriteTransactionSeesItsOwnWritesInListings(_ backend: Backend) async throws {
+        try await Self.with(backend) { store in
+            let (secrets, connections, members) = try await store.transaction(.write) { transaction in
+                try await transaction.save(secret("listed-a"), in: scope)
+                try await transaction.save(Self.connection("dxcon-bbbbbbbb", lagId: "dxlag-aaaaaaaa"), in: scope)
+                try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: scope)
+                try await transaction.deleteConnection(id: "dxcon-aaaaaaaa", in: scope)
+                return (
+                    try await transaction.secrets(in: scope, page: .all).map(\.name),
+                    try await transaction.connections(of: .connection, in: scope, page: .all).map(\.id),
+                    try await transaction.members(ofLag: "dxlag-aaaaaaaa", in: scope).map(\.id)
+                )
+            }
+            #expect(secrets == ["listed-a"])
+            #expect(connections == ["dxcon-bbbbbbbb"])
+            #expect(members == ["dxcon-bbbbbbbb"])
+        }
+    }
 }

@@ -1,0 +1,232 @@
+import Storage
+import Synchronization
+
+/// The writes of a batch so far: the transactions of the batch that succeeded, in order.
+final class WriteBatch: Sendable {
+    struct State {
+        /// Everything the batch has written, for reads and, after the commit, for the in-memory tables.
+        var pending = PendingWrites()
+        /// What has not reached SQLite yet.
+        var unflushed = PendingWrites()
+    }
+
+    let statements: SQLiteStatements
+    let tables: CommittedTables
+    let state = Mutex(State())
+
+    init(statements: SQLiteStatements, tables: CommittedTables) {
+        self.statements = statements
+        self.tables = tables
+    }
+
+    var pending: PendingWrites { state.withLock { $0.pending } }
+
+    /// Writes what has not reached SQLite yet (inside the batch's SQLite transaction).
+    func flush() async throws {
+        let writes = state.withLock { state in
+            defer { state.unflushed = PendingWrites() }
+            return state.unflushed
+        }
+        if !writes.isEmpty { try await statements.write(writes) }
+    }
+
+    func add(_ writes: PendingWrites, unflushed: PendingWrites) {
+        state.withLock { state in
+            state.pending.merge(writes)
+            state.unflushed.merge(unflushed)
+        }
+    }
+}
+
+/// One write transaction of a batch. Reads see the committed tables, the earlier transactions of the batch and its
+/// own writes; connections and LAGs come from memory, secrets from SQLite (inside the batch's SQLite transaction,
+/// which holds the database's write lock, so no other process writes between a read and the commit).
+final class SQLiteWriteTransaction: StoreTransaction {
+    private struct State {
+        var own = PendingWrites()
+        var unflushed = PendingWrites()
+        /// Whether its writes started reaching SQLite before it ended, inside a savepoint.
+        var inSavepoint = false
+        /// Secret names this transaction has looked up or written, and the ARN holding each (nil: none).
+        var names: [RecordKey: String?] = [:]
+    }
+
+    private let batch: WriteBatch
+    private let state = Mutex(State())
+
+    init(batch: WriteBatch) {
+        self.batch = batch
+    }
+
+    /// Ends the transaction: its writes join the batch, or, when its body threw, vanish.
+    func end(succeeded: Bool) async throws {
+        let (own, unflushed, inSavepoint) = state.withLock { ($0.own, $0.unflushed, $0.inSavepoint) }
+        if inSavepoint {
+            if !succeeded { try await batch.statements.execute("ROLLBACK TO transaction_in_batch") }
+            try await batch.statements.execute("RELEASE transaction_in_batch")
+        }
+        if succeeded { batch.add(own, unflushed: unflushed) }
+    }
+
+    /// The connections and LAGs of a scope as this transaction sees them.
+    private func tables(_ scope: Scope) -> ScopeTables {
+        let committed = batch.tables.snapshot(scope)
+        let (own, pending) = (state.withLock { $0.own }, batch.pending)
+        guard pending.touches(scope) || own.touches(scope) else { return committed }
+        return own.applied(to: pending.applied(to: committed, scope: scope), scope: scope)
+    }
+
+    private func write(_ change: (inout PendingWrites) -> Void) {
+        state.withLock { state in
+            change(&state.own)
+            change(&state.unflushed)
+        }
+    }
+
+    // MARK: Connections
+
+    func connection(id: String, in scope: Scope) async throws -> ConnectionRecord? {
+        let key = RecordKey(scope: scope, id: id)
+        if let own = state.withLock({ $0.own.connections[key] }) { return own }
+        if let pending = batch.pending.connections[key] { return pending }
+        return batch.tables.connection(id: id, in: scope)
+    }
+
+    func connections(
+        of kind: ConnectionRecord.Kind,
+        in scope: Scope,
+        page: PageRequest
+    ) async throws
+        -> [ConnectionRecord]
+    {
+        tables(scope).connectionsInOrder(kind).page(page)
+    }
+
+    func members(ofLag lagId: String, in scope: Scope) async throws -> [ConnectionRecord] {
+        // The committed members, corrected by what the batch and this transaction wrote: no copy of the scope.
+        var members: [String: ConnectionRecord] = [:]
+        for member in batch.tables.snapshot(scope).members(ofLag: lagId) { members[member.id] = member }
+        for writes in [batch.pending, state.withLock { $0.own }] {
+            for (key, record) in writes.connections where key.scope == scope {
+                members[key.id] = record.flatMap { $0.lagId == lagId ? $0 : nil }
+            }
+        }
+        return members.values.sorted { $0.id < $1.id }
+    }
+
+    func save(_ connection: ConnectionRecord, in scope: Scope) async throws {
+        write { $0.connections[RecordKey(scope: scope, id: connection.id)] = .some(connection) }
+    }
+
+    func deleteConnection(id: String, in scope: Scope) async throws {
+        write { $0.connections[RecordKey(scope: scope, id: id)] = .some(nil) }
+    }
+
+    // MARK: LAGs
+
+    func lag(id: String, in scope: Scope) async throws -> LagRecord? {
+        let key = RecordKey(scope: scope, id: id)
+        if let own = state.withLock({ $0.own.lags[key] }) { return own }
+        if let pending = batch.pending.lags[key] { return pending }
+        return batch.tables.lag(id: id, in: scope)
+    }
+
+    func lags(in scope: Scope, page: PageRequest) async throws -> [LagRecord] {
+        tables(scope).lagsInOrder().page(page)
+    }
+
+    func save(_ lag: LagRecord, in scope: Scope) async throws {
+        write { $0.lags[RecordKey(scope: scope, id: lag.id)] = .some(lag) }
+    }
+
+    func deleteLag(id: String, in scope: Scope) async throws {
+        write { $0.lags[RecordKey(scope: scope, id: id)] = .some(nil) }
+    }
+
+    // MARK: Secrets
+
+    /// A pending version of a secret: this transaction's, else the batch's; `.some(nil)` when deleted.
+    private func pendingSecret(_ key: RecordKey) -> SecretRecord?? {
+        if let own = state.withLock({ $0.own.secrets[key] }) { return own }
+        return batch.pending.secrets[key]
+    }
+
+    func secret(arn: String, in scope: Scope) async throws -> SecretRecord? {
+        if let pending = pendingSecret(RecordKey(scope: scope, id: arn)) { return pending }
+        return try await batch.statements.secret(arn: arn, in: scope)
+    }
+
+    func secret(name: String, in scope: Scope) async throws -> SecretRecord? {
+        let nameKey = RecordKey(scope: scope, id: name)
+        let found = try await findSecret(name: name, in: scope)
+        state.withLock { $0.names[nameKey] = .some(found?.arn) }
+        return found
+    }
+
+    private func findSecret(name: String, in scope: Scope) async throws -> SecretRecord? {
+        let own = state.withLock { $0.own }
+        if let record = own.secret(named: name, in: scope) { return record }
+        let pending = batch.pending
+        if let record = pending.secret(named: name, in: scope),
+            own.secrets[RecordKey(scope: scope, id: record.arn)] == nil
+        {
+            return record
+        }
+        guard let stored = try await batch.statements.secret(name: name, in: scope) else { return nil }
+        // The stored row may have been changed or deleted by this batch, which has not reached SQLite yet.
+        if let newer = pendingSecret(RecordKey(scope: scope, id: stored.arn)) {
+            return newer.flatMap { $0.name == name ? $0 : nil }
+        }
+        return stored
+    }
+
+    func secrets(in scope: Scope, page: PageRequest) async throws -> [SecretRecord] {
+        try await flushForQuery()
+        return try await batch.statements.secrets(in: scope, page: page)
+    }
+
+    func save(_ secret: SecretRecord, in scope: Scope) async throws {
+        // Names are unique in a scope, as SQLite's unique index would insist at the commit.
+        let nameKey = RecordKey(scope: scope, id: secret.name)
+        let holder: String?
+        if let known = state.withLock({ $0.names[nameKey] }) {
+            holder = known
+        } else {
+            holder = try await findSecret(name: secret.name, in: scope)?.arn
+        }
+        if let holder, holder != secret.arn {
+            throw StoreError(.conflict, "a secret of that name exists")
+        }
+        state.withLock { $0.names[nameKey] = .some(secret.arn) }
+        write { $0.secrets[RecordKey(scope: scope, id: secret.arn)] = .some(secret) }
+    }
+
+    func deleteSecret(arn: String, in scope: Scope) async throws {
+        state.withLock { state in
+            for (key, holder) in state.names where key.scope == scope && holder == arn {
+                state.names[key] = .some(nil)
+            }
+        }
+        write { $0.secrets[RecordKey(scope: scope, id: arn)] = .some(nil) }
+    }
+
+    func secretsInEveryScope(after arn: String?, limit: Int) async throws -> [ScopedSecret] {
+        try await flushForQuery()
+        return try await batch.statements.secretsInEveryScope(after: arn, limit: limit)
+    }
+
+    /// Before a listing that SQLite answers: every write so far into SQLite, this transaction's inside a
+    /// savepoint, so that a later failure of its body still undoes them.
+    private func flushForQuery() async throws {
+        if !state.withLock({ $0.inSavepoint }) {
+            try await batch.flush()
+            try await batch.statements.execute("SAVEPOINT transaction_in_batch")
+            state.withLock { $0.inSavepoint = true }
+        }
+        let writes = state.withLock { state in
+            defer { state.unflushed = PendingWrites() }
+            return state.unflushed
+        }
+        if !writes.isEmpty { try await batch.statements.write(writes) }
+    }
+}
