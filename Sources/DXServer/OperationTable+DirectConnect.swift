@@ -14,7 +14,7 @@ extension OperationTable {
         typealias Ops = DirectConnectOperations
         register(Ops.DescribeLocations.self, prefix: prefix, service.describeLocations)
         register(Ops.CreateConnection.self, prefix: prefix, service.createConnection)
-        register(Ops.DescribeConnections.self, prefix: prefix, service.describeConnections)
+        register(Ops.DescribeConnections.self, prefix: prefix, service.describeConnectionsRendered)
         register(Ops.UpdateConnection.self, prefix: prefix, service.updateConnection)
         register(Ops.DeleteConnection.self, prefix: prefix, service.deleteConnection)
         register(Ops.CreateInterconnect.self, prefix: prefix, service.createInterconnect)

@@ -87,13 +87,26 @@ extension DirectConnectService {
     ) async throws
         -> Connections
     {
+        let (page, lags, token, now) = try await connectionsPage(input, in: scope)
+        return Connections(
+            connections: page.map { Self.connection($0, lag: $0.lagId.flatMap { lags[$0] }, in: scope, at: now) },
+            nextToken: token
+        )
+    }
+
+    /// The connections DescribeConnections shows (one by ID, or a page of all), their LAGs, the next page's token
+    /// and the instant they are shown at.
+    func connectionsPage(
+        _ input: DescribeConnectionsRequest,
+        in scope: Scope
+    ) async throws -> (page: [ConnectionRecord], lags: [String: LagRecord], token: String?, now: Date) {
         let now = clock.now
         if let id = input.connectionId {
             return try await transaction(.read) { transaction in
                 guard let record = try await transaction.connection(id: id, in: scope), record.kind == .connection
                 else { throw AWSError.notFound(id) }
-                let lag = try await record.lagId.asyncMap { try await transaction.lag(id: $0, in: scope) } ?? nil
-                return Connections(connections: [Self.connection(record, lag: lag, in: scope, at: now)])
+                let lags = try await lagsOf([record], in: transaction, scope)
+                return ([record], lags, nil, now)
             }
         }
         let request = try PageToken.request(
@@ -104,11 +117,7 @@ extension DirectConnectService {
         return try await transaction(.read) { transaction in
             let records = try await transaction.connections(of: .connection, in: scope, page: request)
             let (page, token) = PageToken.finish(records, request: request, list: "connections", id: \.id)
-            let lags = try await lagsOf(page, in: transaction, scope)
-            return Connections(
-                connections: page.map { Self.connection($0, lag: $0.lagId.flatMap { lags[$0] }, in: scope, at: now) },
-                nextToken: token
-            )
+            return (page, try await lagsOf(page, in: transaction, scope), token, now)
         }
     }
 

@@ -313,7 +313,7 @@ extension DirectConnectService {
                         secretARN: removed.secretARN,
                         ckn: removed.ckn,
                         state: Keychain.KeyState.disassociating.rawValue,
-                        startOn: removed.startOn.formatted(Self.startOnFormat)
+                        startOn: ISO8601Timestamp.string(from: removed.startOn)
                     )
                 ]
             )

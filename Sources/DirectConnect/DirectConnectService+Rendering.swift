@@ -4,8 +4,6 @@ import Storage
 
 /// Records as the wire shows them at an instant.
 extension DirectConnectService {
-    static let startOnFormat: Date.ISO8601FormatStyle = .iso8601
-
     static func macSecKeys(_ keys: [KeyRecord], at now: Date) -> [MacSecKey] {
         keys.compactMap { key in
             guard let state = Keychain.state(of: key, at: now) else { return nil }
@@ -13,7 +11,7 @@ extension DirectConnectService {
                 secretARN: key.secretARN,
                 ckn: key.ckn,
                 state: state.rawValue,
-                startOn: key.startOn.formatted(startOnFormat)
+                startOn: ISO8601Timestamp.string(from: key.startOn)
             )
         }
     }

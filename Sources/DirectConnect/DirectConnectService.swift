@@ -14,6 +14,8 @@ package struct DirectConnectService: Sendable {
     package let vault: SecretVault
     package let catalogue: LocationCatalogue
     let transactions: ServiceTransactions
+    /// Connections rendered as JSON, for DescribeConnections (`describeConnectionsRendered`).
+    let renders = ConnectionRenderCache()
 
     package init(
         store: any Store,

@@ -1,0 +1,75 @@
+import AWSJSONProtocol
+import DirectConnect
+import DirectConnectModel
+import Foundation
+import Testing
+
+/// DescribeConnections as the server answers it (rendered, from the render cache where it can) says exactly what the
+/// typed answer says, as connections change and as time passes through their transitions.
+@Suite struct RenderedConnectionsTests {
+    static func canonical(_ bytes: [UInt8]) throws -> String {
+        let object = try JSONSerialization.jsonObject(with: Data(bytes))
+        return String(
+            decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+            as: UTF8.self
+        )
+    }
+
+    /// Both answers, twice (the second time from the cache), are the same JSON.
+    static func expectAgreement(
+        _ f: Fixture,
+        _ request: DescribeConnectionsRequest = DescribeConnectionsRequest(),
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let typed = try canonical(AWSJSONWriter.bytes(try await f.service.describeConnections(request, in: f.scope)))
+        for _ in 0..<2 {
+            let rendered = try await f.service.describeConnectionsRendered(request, in: f.scope)
+            #expect(try canonical(AWSJSONWriter.bytes(rendered)) == typed, sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func renderedAnswersFollowChangesAndTime() async throws {
+        try await Fixture.run(settleTime: 5) { f in
+            let plain = try await f.connectionId()
+            let other = try await f.connectionId()
+            let (lagId, members) = try await f.lagIds()
+            try await Self.expectAgreement(f)
+            f.clock.advance(by: 5)
+            try await Self.expectAgreement(f)
+            try await f.associateKey(1, on: plain)
+            try await f.associateKey(2, on: lagId)
+            try await Self.expectAgreement(f)
+            f.clock.advance(by: 2.5)
+            try await Self.expectAgreement(f)
+            f.clock.advance(by: 2.5)
+            try await Self.expectAgreement(f)
+            _ = try await f.service.updateLag(
+                UpdateLagRequest(lagId: lagId, encryptionMode: "must_encrypt"),
+                in: f.scope
+            )
+            try await Self.expectAgreement(f)
+            try await Self.expectAgreement(f, DescribeConnectionsRequest(connectionId: members[0]))
+            let key = try #require(try await f.keys(of: plain).first?.secretARN)
+            try await f.disassociate(plain, secretARN: key)
+            try await Self.expectAgreement(f)
+            f.clock.advance(by: 5)
+            try await Self.expectAgreement(f)
+            _ = try await f.service.deleteConnection(DeleteConnectionRequest(connectionId: other), in: f.scope)
+            try await Self.expectAgreement(f)
+            try await Self.expectAgreement(f, DescribeConnectionsRequest(connectionId: plain))
+        }
+    }
+
+    @Test func renderedPagesAgree() async throws {
+        try await Fixture.run { f in
+            for _ in 0..<5 { try await f.connectionId() }
+            var token: String?
+            repeat {
+                let request = DescribeConnectionsRequest(maxResults: 2, nextToken: token)
+                try await Self.expectAgreement(f, request)
+                token = try await f.service.describeConnections(request, in: f.scope).nextToken
+            } while token != nil
+            try await Self.expectAgreement(f)
+        }
+    }
+}
