@@ -15,22 +15,31 @@ public struct SigV4CredentialScope: Hashable, Sendable {
     }
 
     /// The credential of an `AWS4-HMAC-SHA256` header, or `nil` when the header is not one.
+    ///
+    /// Works on the header's UTF-8 bytes: every request is parsed, and splitting into `Character`s (grapheme
+    /// clusters) cost more than the rest of a small request's routing.
     public init?(authorization header: String) {
-        let algorithm = "AWS4-HMAC-SHA256"
-        guard header.hasPrefix(algorithm) else { return nil }
-        let parameters = header.dropFirst(algorithm.count).split(separator: ",")
-        for parameter in parameters {
-            let trimmed = parameter.drop { $0 == " " }
-            guard trimmed.hasPrefix("Credential=") else { continue }
-            let scope = trimmed.dropFirst("Credential=".count).split(separator: "/", omittingEmptySubsequences: false)
-            guard scope.count == 5, scope[4] == "aws4_request", !scope[0].isEmpty, !scope[2].isEmpty else {
+        let bytes = Array(header.utf8)
+        let algorithm = Array("AWS4-HMAC-SHA256".utf8)
+        let credential = Array("Credential=".utf8)
+        guard bytes.starts(with: algorithm) else { return nil }
+        for parameter in bytes[algorithm.count...].split(separator: UInt8(ascii: ",")) {
+            let trimmed = parameter.drop { $0 == UInt8(ascii: " ") }
+            guard trimmed.starts(with: credential) else { continue }
+            let scope = trimmed.dropFirst(credential.count).split(
+                separator: UInt8(ascii: "/"),
+                omittingEmptySubsequences: false
+            )
+            guard scope.count == 5, scope[4].elementsEqual("aws4_request".utf8), !scope[0].isEmpty,
+                !scope[2].isEmpty
+            else {
                 return nil
             }
             self.init(
-                accessKeyId: String(scope[0]),
-                date: String(scope[1]),
-                region: String(scope[2]),
-                service: String(scope[3])
+                accessKeyId: String(decoding: scope[0], as: UTF8.self),
+                date: String(decoding: scope[1], as: UTF8.self),
+                region: String(decoding: scope[2], as: UTF8.self),
+                service: String(decoding: scope[3], as: UTF8.self)
             )
             return
         }

@@ -106,11 +106,7 @@ struct Serve: AsyncParsableCommand {
         configuration.clockControl =
             clockControl || ["1", "true", "yes"].contains(environment["DXLOCAL_CLOCK_CONTROL"]?.lowercased() ?? "")
 
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, level: level) }
         var logger = Logger(label: "dxlocal")
         logger.logLevel = level
         try await DXServer.run(configuration, logger: logger) { host, port in

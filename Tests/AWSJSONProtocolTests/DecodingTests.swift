@@ -66,10 +66,17 @@ import Testing
         #expect(AWSTarget(".Operation") == nil)
     }
 
-    @Test func requestIDsAreLowerCaseUUIDs() {
-        let id = RequestID.make()
-        #expect(UUID(uuidString: id) != nil)
-        #expect(id == id.lowercased())
-        #expect(RequestID.make() != id)
+    @Test func requestIDsAreLowerCaseVersion4UUIDs() throws {
+        var seen: Set<String> = []
+        for _ in 0..<1_000 {
+            let id = RequestID.make()
+            let uuid = try #require(UUID(uuidString: id))
+            #expect(uuid.uuidString.lowercased() == id)
+            let bytes = withUnsafeBytes(of: uuid.uuid) { Array($0) }
+            #expect(bytes[6] >> 4 == 4)  // version
+            #expect(bytes[8] >> 6 == 0b10)  // variant
+            seen.insert(id)
+        }
+        #expect(seen.count == 1_000)
     }
 }
