@@ -40,7 +40,8 @@ let package = Package(
             swiftSettings: strict
         ),
         // The records the domain keeps and the store protocol both backends implement.
-        .target(name: "Storage", swiftSettings: strict),
+        // Documents are written with the protocol's JSON writer.
+        .target(name: "Storage", dependencies: ["AWSJSONProtocol"], swiftSettings: strict),
         .target(
             name: "StorageSQLite",
             dependencies: [
@@ -133,7 +134,8 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "StorageSQLite", "StoragePostgres", .product(name: "Logging", package: "swift-log"),
+                "Storage", "StorageSQLite", "StoragePostgres", "AWSJSONProtocol",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -12,10 +12,6 @@ struct PostgresTransaction: StoreTransaction {
 
     private var lock: String { locking ? " FOR UPDATE" : "" }
 
-    private func encode<T: Encodable>(_ value: T) throws -> String {
-        try RecordDocument.encode(value)
-    }
-
     private func decode<T: Decodable>(_ bodies: [String], as type: T.Type) throws -> [T] {
         try bodies.map { try RecordDocument.decode(T.self, from: $0) }
     }
@@ -78,7 +74,7 @@ struct PostgresTransaction: StoreTransaction {
             """
             INSERT INTO connections (account, region, id, kind, lag_id, body)
             VALUES (\(scope.account), \(scope.region), \(connection.id), \(connection.kind.rawValue),
-                    \(connection.lagId), \(try encode(connection)))
+                    \(connection.lagId), \(RecordDocument.encode(connection)))
             ON CONFLICT (account, region, id) DO UPDATE SET lag_id = excluded.lag_id, body = excluded.body
             """
         )
@@ -117,7 +113,7 @@ struct PostgresTransaction: StoreTransaction {
         try await execute(
             """
             INSERT INTO lags (account, region, id, body) VALUES (\(scope.account), \(scope.region), \(lag.id),
-                    \(try encode(lag)))
+                    \(RecordDocument.encode(lag)))
             ON CONFLICT (account, region, id) DO UPDATE SET body = excluded.body
             """
         )
@@ -165,7 +161,7 @@ struct PostgresTransaction: StoreTransaction {
         try await execute(
             """
             INSERT INTO secrets (account, region, arn, name, body)
-            VALUES (\(scope.account), \(scope.region), \(secret.arn), \(secret.name), \(try encode(secret)))
+            VALUES (\(scope.account), \(scope.region), \(secret.arn), \(secret.name), \(RecordDocument.encode(secret)))
             ON CONFLICT (account, region, arn) DO UPDATE SET name = excluded.name, body = excluded.body
             """
         )

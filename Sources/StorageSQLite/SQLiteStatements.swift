@@ -65,6 +65,24 @@ struct SQLiteStatements: Sendable {
         }
     }
 
+    /// The names of every secret, by scope.
+    func loadSecretNames() async throws -> [Scope: Set<String>] {
+        var names: [Scope: Set<String>] = [:]
+        var after = 0
+        while true {
+            let rows = try await query(
+                "SELECT rowid, account, region, name FROM secrets WHERE rowid > ? ORDER BY rowid LIMIT 5000",
+                [.integer(after)]
+            )
+            for row in rows {
+                guard let name = row.column("name")?.string else { throw StoreError(.corrupt, "a secret has no name") }
+                names[try Self.scope(of: row), default: []].insert(name)
+            }
+            guard rows.count == 5000, let last = rows.last?.column("rowid")?.integer else { return names }
+            after = last
+        }
+    }
+
     // MARK: Secrets
 
     func secret(arn: String, in scope: Scope) async throws -> SecretRecord? {
@@ -127,7 +145,7 @@ struct SQLiteStatements: Sendable {
         ) { scope, record in
             [
                 .text(record.id), .text(scope.account), .text(scope.region), .text(record.kind.rawValue),
-                record.lagId.map { .text($0) } ?? .null, .text(try RecordDocument.encode(record)),
+                record.lagId.map { .text($0) } ?? .null, .text(RecordDocument.encode(record)),
             ]
         }
         try await upsert(
@@ -135,7 +153,7 @@ struct SQLiteStatements: Sendable {
             into: "lags (id, account, region, body)",
             conflict: "(account, region, id) DO UPDATE SET body = excluded.body"
         ) { scope, record in
-            [.text(record.id), .text(scope.account), .text(scope.region), .text(try RecordDocument.encode(record))]
+            [.text(record.id), .text(scope.account), .text(scope.region), .text(RecordDocument.encode(record))]
         }
         try await upsert(
             writes.secrets.compactMap { key, record in record.map { (key.scope, $0) } },
@@ -144,7 +162,7 @@ struct SQLiteStatements: Sendable {
         ) { scope, record in
             [
                 .text(record.arn), .text(scope.account), .text(scope.region), .text(record.name),
-                .text(try RecordDocument.encode(record)),
+                .text(RecordDocument.encode(record)),
             ]
         }
     }

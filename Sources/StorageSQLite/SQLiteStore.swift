@@ -12,7 +12,7 @@ import Synchronization
 /// same as the PostgreSQL store's. The store assumes it is the only writer of its connections and LAGs (one server
 /// a database; `dxlocal rotate-master-key` only re-seals secrets), which lets it keep them in memory as well:
 /// reads of connections and LAGs never touch SQLite. Secrets, which another process may re-seal, are read from
-/// disk. Writes are group-committed (`WriteQueue`): concurrent write transactions share one COMMIT, and each is
+/// disk; only their names are known in memory, so that creating one need not look on disk first. Writes are group-committed (`WriteQueue`): concurrent write transactions share one COMMIT, and each is
 /// answered only after that COMMIT, so default durability holds for every answered write.
 package final class SQLiteStore: Store {
     package enum Location: Sendable, Hashable {
@@ -29,6 +29,16 @@ package final class SQLiteStore: Store {
     private let tables: CommittedTables
     private let queue = WriteQueue()
     private let closed = Mutex(false)
+    private let checkpoints = Mutex(Checkpoints())
+
+    /// Copying the write-ahead log back into the database (a checkpoint) writes and syncs many pages. SQLite does it
+    /// inside the COMMIT that fills the log, which held up every writer of that batch; the store does it itself,
+    /// every so many commits, on the reader connection, after the batch's writers have their answers.
+    private struct Checkpoints {
+        static let commitsBetween = 200
+        var commits = 0
+        var running = false
+    }
     private let logger: Logger
 
     private init(
@@ -79,10 +89,16 @@ package final class SQLiteStore: Store {
                 _ = try await connection.query("PRAGMA journal_mode=WAL", [])
                 // FULL: a transaction is on disk before its request is answered, also across power loss.
                 _ = try await connection.query("PRAGMA synchronous=FULL", [])
+                // Checkpoints run on the reader connection, outside the commits (`checkpointIfDue`).
+                _ = try await connection.query("PRAGMA wal_autocheckpoint=0", [])
             }
             _ = try await connection.query("PRAGMA busy_timeout=5000", [])
             try await SQLiteMigrations.run(on: connection, logger: logger)
-            let tables = try await SQLiteStatements(connection: connection).loadTables()
+            let statements = SQLiteStatements(connection: connection)
+            let tables = CommittedTables(
+                try await statements.loadTables(),
+                secretNames: try await statements.loadSecretNames()
+            )
             if case .file = location {
                 let reader = try await SQLiteConnection.open(storage: storage, logger: logger)
                 readerConnection = reader
@@ -91,7 +107,7 @@ package final class SQLiteStore: Store {
             return SQLiteStore(
                 writer: connection,
                 readerConnection: readerConnection,
-                tables: CommittedTables(tables),
+                tables: tables,
                 logger: logger
             )
         } catch {
@@ -137,7 +153,28 @@ package final class SQLiteStore: Store {
         await run(batch)
         for other in batch where other !== write { other.signal(.done) }
         queue.handOff()
+        await checkpointIfDue()
         return try write.result()
+    }
+
+    /// A passive checkpoint, when enough has been committed since the last one; it never waits for a writer.
+    private func checkpointIfDue() async {
+        guard readerConnection != nil else { return }
+        let due = checkpoints.withLock { state in
+            guard !state.running, state.commits >= Checkpoints.commitsBetween else { return false }
+            state.running = true
+            state.commits = 0
+            return true
+        }
+        guard due else { return }
+        await reader.gate.enter()
+        do {
+            try await reader.statements.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        } catch {
+            logger.warning("a checkpoint failed", metadata: ["error": "\(error)"])
+        }
+        await reader.gate.leave()
+        checkpoints.withLock { $0.running = false }
     }
 
     /// Runs a batch in one SQLite transaction: each body in turn, then its writes, then one COMMIT.
@@ -159,6 +196,7 @@ package final class SQLiteStore: Store {
             let flushed = clock.now
             try await writer.execute("COMMIT")
             tables.apply(writes.pending)
+            checkpoints.withLock { $0.commits += 1 }
             logger.trace(
                 "write batch",
                 metadata: [

@@ -172,7 +172,9 @@ final class SQLiteWriteTransaction: StoreTransaction {
         {
             return record
         }
-        guard let stored = try await batch.statements.secret(name: name, in: scope) else { return nil }
+        guard batch.tables.mayHaveSecret(named: name, in: scope),
+            let stored = try await batch.statements.secret(name: name, in: scope)
+        else { return nil }
         // The stored row may have been changed or deleted by this batch, which has not reached SQLite yet.
         if let newer = pendingSecret(RecordKey(scope: scope, id: stored.arn)) {
             return newer.flatMap { $0.name == name ? $0 : nil }
