@@ -74,6 +74,7 @@ let package = Package(
                 "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -128,6 +129,7 @@ let package = Package(
                 "DirectConnect", "DirectConnectModel", "SecretsManagerModel", "AWSJSONProtocol", "Storage",
                 "StorageSQLite",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -355,6 +355,13 @@ def seed_rotation(server: Server, profile: Profile, work: Path) -> Path:
     return path
 
 
+def resident_sets(servers: dict[str, Server]) -> dict[str, float]:
+    """Each server's resident set after a second at rest, as a server between test runs would be: long enough for
+    dxlocal to hand freed memory back to the system (it does so at most twice a second, after large replies)."""
+    time.sleep(1)
+    return {name: server.rss_mib() for name, server in servers.items()}
+
+
 def compare(
     rows: list[Row],
     key: str,
@@ -428,12 +435,12 @@ def run(options: argparse.Namespace) -> int:
                 listed = len(connection_ids(server, LISTED[0]))
                 if listed != profile.listed_connections:
                     raise BenchError(f"{name} lists {listed} connections, not {profile.listed_connections}")
-            after_create = {name: server.rss_mib() for name, server in servers.items()}
+            after_create = resident_sets(servers)
             body = {n: [LISTED[0], "DescribeConnections", "{}"] for n in servers}
             for concurrency in (1, 16):
                 compare(rows, "describe-all", f"DescribeConnections, no filter, {profile.listed_connections:,}",
                         concurrency, servers, "static.lua", body, seconds, work)
-            after_load = {name: server.rss_mib() for name, server in servers.items()}
+            after_load = resident_sets(servers)
             memory.append(MemoryRow("RSS after creating the connections", after_create["dxlocal"],
                                     profile.memory_connections, after_create["moto"], profile.listed_connections))
             memory.append(MemoryRow("RSS after the describe-all load", after_load["dxlocal"],

@@ -46,11 +46,10 @@ package enum DXServer {
                 scope.account = try authenticate(request, body: body, with: verifier, now: clock.now).account
             }
             let handler = try table.handler(for: request.headers[TargetField.name])
-            let output = try await handler(body, scope)
             return Response(
                 status: .ok,
                 headers: [.contentType: AWSJSONCoding.contentType],
-                body: output.count == 1 ? ResponseBody(byteBuffer: output[0]) : ResponseBody(contentsOf: output)
+                body: try await handler(body, scope)
             )
         }
         router.get("/_dxlocal/health") { _, _ -> Response in
@@ -205,7 +204,9 @@ package enum DXServer {
         // Services stop in reverse order: the server first, then the store it writes to.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: StoreService(store: store)), .init(service: app)],
+                services: [
+                    .init(service: StoreService(store: store)), .init(service: MemoryTrimmer()), .init(service: app),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

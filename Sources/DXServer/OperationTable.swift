@@ -1,13 +1,14 @@
 import AWSJSONProtocol
 import Foundation
+import Hummingbird
 import NIOCore
 import NIOFoundationCompat
 import Storage
 
 /// Maps `X-Amz-Target` values to handlers that decode the input shape, run the operation and encode the output.
 package struct OperationTable: Sendable {
-    /// Decodes a request body, runs the operation and answers its JSON, in chunks (`AWSJSONWriter`).
-    package typealias Handler = @Sendable (ByteBuffer, Scope) async throws -> [ByteBuffer]
+    /// Decodes a request body, runs the operation and answers the body of its reply.
+    package typealias Handler = @Sendable (ByteBuffer, Scope) async throws -> ResponseBody
 
     private var handlers: [String: Handler] = [:]
     /// Every operation of every model served here, implemented or not, by full target.
@@ -31,9 +32,23 @@ package struct OperationTable: Sendable {
         known.insert(target)
         handlers[target] = { buffer, scope in
             let input = try AWSJSONCoding.decode(Operation.Input.self, from: buffer.readableBytesView)
-            let output = try await body(input, scope)
-            return AWSJSONCoding.encode(output)
+            return Self.responseBody(try await body(input, scope))
         }
+    }
+
+    /// The JSON of an output: written whole, in chunks (`AWSJSONWriter`), or, when it can be long, sent chunk by
+    /// chunk as it is written (`AWSJSONStreamable`), with its length known first either way.
+    static func responseBody(_ output: some AWSJSONValue) -> ResponseBody {
+        if let streamed = output as? any AWSJSONStreamable {
+            let length = streamed.jsonByteCount
+            return ResponseBody(contentLength: length) { writer in
+                try await streamed.writeJSON(inChunksOf: AWSJSONWriter.chunkSize) { try await writer.write($0) }
+                try await writer.finish(nil)
+                MemoryTrimmer.replySent(bytes: length)
+            }
+        }
+        let chunks = AWSJSONCoding.encode(output)
+        return chunks.count == 1 ? ResponseBody(byteBuffer: chunks[0]) : ResponseBody(contentsOf: chunks)
     }
 
     package var implementedTargets: [String] { handlers.keys.sorted() }

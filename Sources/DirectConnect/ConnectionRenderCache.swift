@@ -1,6 +1,7 @@
 import AWSJSONProtocol
 import DirectConnectModel
 import Foundation
+import NIOCore
 import Storage
 import Synchronization
 
@@ -122,30 +123,74 @@ final class ConnectionRenderCache: Sendable {
 }
 
 /// `Connections` as JSON, its connections rendered or copied from the cache: what DescribeConnections answers.
-package struct RenderedConnections: AWSJSONValue, Sendable {
-    fileprivate struct Fragments: AWSJSONValue, Sendable {
-        let entries: [ConnectionRenderCache.Entry]
-
-        func writeJSON(to writer: inout AWSJSONWriter) {
-            writer.raw("[")
-            entries.withUnsafeBufferPointer { entries in
-                for index in entries.indices {
-                    if index > 0 { writer.raw(",") }
-                    writer.raw(entries[index].json)
-                }
-            }
-            writer.raw("]")
-        }
-    }
-
-    fileprivate let connections: Fragments
+package struct RenderedConnections: AWSJSONStreamable {
+    fileprivate let entries: [ConnectionRenderCache.Entry]
     package let nextToken: String?
 
+    fileprivate init(entries: [ConnectionRenderCache.Entry], nextToken: String?) {
+        self.entries = entries
+        self.nextToken = nextToken
+    }
+
+    private static let head = Array(#"{"connections":["#.utf8)
+
+    /// What follows the last connection: the end of the list, the token, the end of the object.
+    private var tail: [UInt8] {
+        var writer = AWSJSONWriter(capacity: 64)
+        writer.raw("]")
+        if let nextToken {
+            writer.raw(",\"nextToken\":")
+            writer.string(nextToken)
+        }
+        writer.raw("}")
+        return writer.finishBytes()
+    }
+
     package func writeJSON(to writer: inout AWSJSONWriter) {
-        writer.beginObject()
-        writer.member("\"connections\":", connections)
-        writer.member("\"nextToken\":", nextToken)
-        writer.endObject()
+        writer.raw(Self.head)
+        entries.withUnsafeBufferPointer { entries in
+            for index in entries.indices {
+                if index > 0 { writer.raw(",") }
+                writer.raw(entries[index].json)
+            }
+        }
+        writer.raw(tail)
+    }
+
+    package var jsonByteCount: Int {
+        Self.head.count + entries.reduce(max(entries.count - 1, 0)) { $0 + $1.json.count } + tail.count
+    }
+
+    /// Chunks are filled in a ring of a few buffers: by the time one comes round again the channel has sent it and
+    /// let go of it, so it is refilled in place. A listing of megabytes then allocates a few chunks, not hundreds,
+    /// and the allocator is not left with fragments of them (which it kept: tens of MiB after a burst of listings).
+    package func writeJSON(inChunksOf size: Int, to emit: (ByteBuffer) async throws -> Void) async throws {
+        var ring: [ByteBuffer] = []
+        var turn = 0
+        func nextChunk() -> ByteBuffer {
+            guard ring.count == 4 else { return ByteBufferAllocator().buffer(capacity: size) }
+            var chunk = ring[turn % 4]
+            ring[turn % 4] = ByteBuffer()  // give up the ring's hold, so that the chunk is unique when sent
+            chunk.clear()
+            return chunk
+        }
+        func send(_ chunk: ByteBuffer) async throws {
+            try await emit(chunk)
+            if ring.count < 4 { ring.append(chunk) } else { ring[turn % 4] = chunk }
+            turn += 1
+        }
+        var chunk = nextChunk()
+        chunk.writeBytes(Self.head)
+        for (index, entry) in entries.enumerated() {
+            if chunk.readableBytes + entry.json.count + 1 > size, chunk.readableBytes > 0 {
+                try await send(chunk)
+                chunk = nextChunk()
+            }
+            if index > 0 { chunk.writeInteger(UInt8(ascii: ",")) }
+            chunk.writeBytes(entry.json)
+        }
+        chunk.writeBytes(tail)
+        try await emit(chunk)
     }
 }
 
@@ -159,7 +204,7 @@ extension DirectConnectService {
         let (page, lags, token, now) = try await connectionsPage(input, in: scope)
         let whole = input.connectionId == nil && input.nextToken == nil && token == nil
         if whole, let listing = renders.listing(in: scope), listing.isValid(for: page, lags: lags, at: now) {
-            return RenderedConnections(connections: .init(entries: listing.entries), nextToken: nil)
+            return RenderedConnections(entries: listing.entries, nextToken: nil)
         }
         let cached = renders.entries(in: scope)
         var entries: [ConnectionRenderCache.Entry] = []
@@ -190,6 +235,6 @@ extension DirectConnectService {
             renders.store(whole ? entries : fresh, in: scope, replacing: whole)
         }
         if whole { renders.keep(.init(records: page, lags: lags, entries: entries), in: scope) }
-        return RenderedConnections(connections: .init(entries: entries), nextToken: token)
+        return RenderedConnections(entries: entries, nextToken: token)
     }
 }

@@ -2,6 +2,7 @@ import AWSJSONProtocol
 import DirectConnect
 import DirectConnectModel
 import Foundation
+import NIOCore
 import Testing
 
 /// DescribeConnections as the server answers it (rendered, from the render cache where it can) says exactly what the
@@ -24,7 +25,15 @@ import Testing
         let typed = try canonical(AWSJSONWriter.bytes(try await f.service.describeConnections(request, in: f.scope)))
         for _ in 0..<2 {
             let rendered = try await f.service.describeConnectionsRendered(request, in: f.scope)
-            #expect(try canonical(AWSJSONWriter.bytes(rendered)) == typed, sourceLocation: sourceLocation)
+            let whole = AWSJSONWriter.bytes(rendered)
+            #expect(try canonical(whole) == typed, sourceLocation: sourceLocation)
+            // Sent in chunks, the text is the same, and as long as announced.
+            for size in [1, 300, 64 * 1024] {
+                var chunked: [UInt8] = []
+                try await rendered.writeJSON(inChunksOf: size) { chunked += Array($0.readableBytesView) }
+                #expect(chunked == whole, sourceLocation: sourceLocation)
+            }
+            #expect(rendered.jsonByteCount == whole.count, sourceLocation: sourceLocation)
         }
     }
 
