@@ -115,8 +115,14 @@ package enum DXServer {
                 withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700]
             )
-            let path = (directory as NSString).appendingPathComponent(databaseFileName)
-            return try await SQLiteStore.open(.file(path: path), logger: logger)
+            let lock = try DataDirectoryLock(directory)
+            do {
+                let path = (directory as NSString).appendingPathComponent(databaseFileName)
+                return LockedStore(store: try await SQLiteStore.open(.file(path: path), logger: logger), lock: lock)
+            } catch {
+                lock.release()
+                throw error
+            }
         }
     }
 
