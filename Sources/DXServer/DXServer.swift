@@ -149,6 +149,7 @@ package enum DXServer {
         logger: Logger,
         onListening: @escaping @Sendable (String, Int) -> Void
     ) async throws {
+        MemoryTrimmer.configure()
         guard let database = configuration.database else {
             let store = try await openStore(configuration, logger: logger)
             do {

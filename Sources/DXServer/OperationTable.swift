@@ -39,7 +39,7 @@ package struct OperationTable: Sendable {
     /// The JSON of an output: written whole, in chunks (`AWSJSONWriter`), or, when it can be long, sent chunk by
     /// chunk as it is written (`AWSJSONStreamable`), with its length known first either way.
     static func responseBody(_ output: some AWSJSONValue) -> ResponseBody {
-        if let streamed = output as? any AWSJSONStreamable {
+        if let streamed = output as? any AWSJSONStreamable, streamed.jsonByteCount > AWSJSONWriter.chunkSize {
             let length = streamed.jsonByteCount
             return ResponseBody(contentLength: length) { writer in
                 try await streamed.writeJSON(inChunksOf: AWSJSONWriter.chunkSize) { try await writer.write($0) }

@@ -167,8 +167,9 @@ package struct RenderedConnections: AWSJSONStreamable {
     package func writeJSON(inChunksOf size: Int, to emit: (ByteBuffer) async throws -> Void) async throws {
         var ring: [ByteBuffer] = []
         var turn = 0
+        let capacity = min(size, jsonByteCount)
         func nextChunk() -> ByteBuffer {
-            guard ring.count == 4 else { return ByteBufferAllocator().buffer(capacity: size) }
+            guard ring.count == 4 else { return ByteBufferAllocator().buffer(capacity: capacity) }
             var chunk = ring[turn % 4]
             ring[turn % 4] = ByteBuffer()  // give up the ring's hold, so that the chunk is unique when sent
             chunk.clear()
