@@ -10,7 +10,9 @@ let package = Package(
     name: "dxlocal",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "dxlocal", targets: ["dxlocal"])
+        .executable(name: "dxlocal", targets: ["dxlocal"]),
+        .library(name: "DirectConnectClient", targets: ["DirectConnectClient"]),
+        .library(name: "SecretsManagerClient", targets: ["SecretsManagerClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -22,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Generated wire shapes (scripts/generate-shapes); no hand edits.
@@ -97,11 +100,41 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The client side: configuration as the AWS SDKs resolve it, signing, retries, typed errors.
+        .target(
+            name: "AWSClientRuntime",
+            dependencies: [
+                "AWSJSONProtocol",
+                "AWSSigV4",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DirectConnectClient",
+            dependencies: [
+                "AWSClientRuntime",
+                "AWSJSONProtocol",
+                "DirectConnectModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SecretsManagerClient",
+            dependencies: ["AWSClientRuntime", "AWSJSONProtocol", "SecretsManagerModel"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "dxlocal",
             dependencies: [
                 "DXServer",
                 "AWSSigV4",
+                "DirectConnectClient",
+                "DirectConnectModel",
+                "AWSClientRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -148,6 +181,25 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 "Storage",
                 "StorageSQLite",
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DirectConnectClientTests",
+            dependencies: [
+                "DirectConnectClient",
+                "SecretsManagerClient",
+                "AWSClientRuntime",
+                "AWSSigV4",
+                "DirectConnectModel",
+                "SecretsManagerModel",
+                "dxlocal",
+                "DXServer",
+                "DirectConnect",
+                "StorageSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
