@@ -26,7 +26,7 @@ public struct DirectConnectClient: Sendable {
         json = AWSJSONClient(service: Self.service, configuration: configuration, transport: transport)
     }
 
-    /// A client configured as the AWS CLI would be: see ``AWSClientConfiguration/resolve(service:profile:region:endpointURL:environment:)``.
+    /// A client configured as the AWS CLI would be (see `AWSClientConfiguration.resolve`).
     public init(
         profile: String? = nil,
         region: String? = nil,

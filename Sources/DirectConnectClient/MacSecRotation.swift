@@ -315,6 +315,7 @@ extension DirectConnectClient {
     /// - Parameters:
     ///   - connectionId: a `dxcon-` or `dxlag-` ID.
     ///   - newKey: the key to put in use; a freshly generated pair by default.
+    ///   - options: how long to wait for the new key, how often to look, and where progress lines go.
     public func rotateMacSecKey(
         connectionId: String,
         to newKey: MacSecRotation.NewKey = .pair(.generate()),

@@ -21,7 +21,7 @@ public struct SecretsManagerClient: Sendable {
         json = AWSJSONClient(service: Self.service, configuration: configuration, transport: transport)
     }
 
-    /// A client configured as the AWS CLI would be: see ``AWSClientConfiguration/resolve(service:profile:region:endpointURL:environment:)``.
+    /// A client configured as the AWS CLI would be (see `AWSClientConfiguration.resolve`).
     public init(
         profile: String? = nil,
         region: String? = nil,
