@@ -76,12 +76,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // X-Amz-Target -> decode -> domain -> encode, without HTTP (the server routes POST / through it).
         .target(
-            name: "DXServer",
+            name: "DXDispatch",
             dependencies: [
                 "DirectConnect",
                 "DirectConnectModel",
                 "SecretsManagerModel",
+                "AWSJSONProtocol",
+                "Storage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DXServer",
+            dependencies: [
+                "DXDispatch",
+                "DirectConnect",
                 "AWSJSONProtocol",
                 "AWSSigV4",
                 "Storage",
@@ -137,6 +151,7 @@ let package = Package(
         .testTarget(
             name: "DXServerTests",
             dependencies: [
+                "DXDispatch",
                 "DXServer",
                 "DirectConnect",
                 "DirectConnectModel",
