@@ -83,10 +83,11 @@ enum FuzzHarness {
 struct References {
     private var values: [String: String] = [:]
 
-    private static let patterns: [(placeholder: String, prefix: String, terminator: UInt8?, length: Int?)] = [
-        ("$con", "dxcon-", nil, 8),
-        ("$lag", "dxlag-", nil, 8),
-        ("$arn", "arn:aws:secretsmanager:", UInt8(ascii: "\""), nil),
+    /// Each name is its prefix and a fixed number of characters, or (`nil`) everything up to the closing quote.
+    private static let patterns: [(placeholder: String, prefix: String, length: Int?)] = [
+        ("$con", "dxcon-", 8),
+        ("$lag", "dxlag-", 8),
+        ("$arn", "arn:aws:secretsmanager:", nil),
     ]
 
     /// Remembers the last of each kind of name in a reply.
