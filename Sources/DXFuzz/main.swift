@@ -3,9 +3,11 @@
 //
 // An input is up to eight requests separated by NUL bytes; each is its `X-Amz-Target`, a newline, then its body.
 // In a body, `$con`, `$lag` and `$arn` stand for the last connection ID, LAG ID and secret ARN an earlier request
-// of the same input answered, so a short input reaches the rules that need existing resources. AWS errors are
-// answers; a trap, a hang, a 5xx other than `NotImplemented` or an error that is not an `AWSError` (which the
-// server would turn into a bare 500) is a finding.
+// of the same input answered, so a short input reaches the rules that need existing resources. Two pseudo-targets
+// reach the rules of time: `@settle` first, with a number of seconds as its body, sets the settle time of
+// transitions (0 otherwise); `@clock` moves the clock forward by its body's seconds. AWS errors are answers; a
+// trap, a hang, a 5xx other than `NotImplemented` or an error that is not an `AWSError` (which the server would
+// turn into a bare 500) is a finding.
 //
 // `scripts/fuzz` builds it with `-sanitize=fuzzer -DDXFUZZ`, where libFuzzer drives it. The ordinary build replays
 // the files it is given: `swift run DXFuzz Tests/FuzzCorpus/seeds/*`.
@@ -26,6 +28,8 @@ enum FuzzHarness {
     static let sealer = SecretSealer(keyData: Data(repeating: 7, count: 32))
     // Store failures are findings in their own right; the log would only slow every run down.
     static let logger = Logger(label: "dxfuzz") { _ in SwiftLogNoOpLogHandler() }
+    /// `DXFUZZ_TRACE=1` prints each request's target and answer, to see what an input does.
+    static let trace = ProcessInfo.processInfo.environment["DXFUZZ_TRACE"] == "1"
 
     /// Runs one input to the end; returns a finding's description, or `nil` when every reply was a proper answer.
     static func run(_ input: [UInt8]) async -> String? {
@@ -36,18 +40,39 @@ enum FuzzHarness {
         } catch {
             return "the in-memory store did not open: \(error)"
         }
-        let table = OperationTable.serving(store: store, clock: ManualClock(), sealer: sealer, logger: logger)
+        var requests = input.split(separator: 0, omittingEmptySubsequences: false).prefix(maximumRequests).map {
+            request in
+            let newline = request.firstIndex(of: 0x0A) ?? request.endIndex
+            return (target: String(decoding: request[..<newline], as: UTF8.self), body: request[newline...].dropFirst())
+        }
+        var settleTime: TimeInterval = 0
+        if let first = requests.first, first.target == "@settle" {
+            settleTime = seconds(first.body) ?? 0
+            requests.removeFirst()
+        }
+        let clock = ManualClock()
+        let table = OperationTable.serving(
+            store: store,
+            clock: clock,
+            settleTime: settleTime,
+            sealer: sealer,
+            logger: logger
+        )
         var names = References()
         var finding: String?
-        for request in input.split(separator: 0, omittingEmptySubsequences: false).prefix(maximumRequests) {
-            let newline = request.firstIndex(of: 0x0A) ?? request.endIndex
-            let target = String(decoding: request[..<newline], as: UTF8.self)
-            let body = names.substitute(in: request[newline...].dropFirst())
+        for (target, rawBody) in requests {
+            if target == "@clock" {
+                clock.advance(by: seconds(rawBody) ?? 0)
+                continue
+            }
+            let body = names.substitute(in: rawBody)
             do {
                 let handler = try table.handler(for: target)
                 let output = try await handler(ByteBuffer(bytes: body), scope)
                 names.record(from: output.readableBytesView)
+                if trace { print(target, "->", String(buffer: output)) }
             } catch let error as AWSError {
+                if trace { print(target, "->", error) }
                 if error.status >= 500, error.code != AWSError.notImplemented("").code {
                     finding = "\(target) answered a server error: \(error)"
                     break
@@ -59,6 +84,14 @@ enum FuzzHarness {
         }
         try? await store.close()
         return finding
+    }
+
+    /// A body's number of seconds for `@settle` and `@clock`: time only moves forward, by up to a year.
+    static func seconds(_ body: some Collection<UInt8>) -> TimeInterval? {
+        guard let value = Double(String(decoding: body, as: UTF8.self)), value > 0, value <= 366 * 86_400 else {
+            return nil
+        }
+        return value
     }
 
     /// Runs `input` on the cooperative pool and waits: libFuzzer calls in synchronously on its own thread.
