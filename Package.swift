@@ -1,10 +1,16 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-    .enableUpcomingFeature("MemberImportVisibility"),
-]
+// scripts/fuzz builds with DXLOCAL_FUZZ=1: the project's own modules (not its dependencies) get libFuzzer's
+// coverage instrumentation, and DXFuzz links libFuzzer's driver (through lld: gold fails on this link).
+let fuzzing = Context.environment["DXLOCAL_FUZZ"] == "1"
+let fuzzCoverage: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer"])] : []
+
+let strict: [SwiftSetting] =
+    [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ] + fuzzCoverage
 
 let package = Package(
     name: "dxlocal",
@@ -81,12 +87,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // X-Amz-Target -> decode -> domain -> encode, without HTTP: the server routes POST / through it, and so does DXFuzz.
         .target(
-            name: "DXServer",
+            name: "DXDispatch",
             dependencies: [
                 "DirectConnect",
                 "DirectConnectModel",
                 "SecretsManagerModel",
+                "AWSJSONProtocol",
+                "Storage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DXServer",
+            dependencies: [
+                "DXDispatch",
+                "DirectConnect",
                 "AWSJSONProtocol",
                 "AWSSigV4",
                 "Storage",
@@ -128,6 +148,23 @@ let package = Package(
             name: "SecretsManagerClient",
             dependencies: ["AWSClientRuntime", "AWSJSONProtocol", "SecretsManagerModel"],
             swiftSettings: strict
+        ),
+        // libFuzzer over decode and dispatch (scripts/fuzz); the ordinary build only replays inputs.
+        .target(name: "CFuzzerDriver"),
+        .executableTarget(
+            name: "DXFuzz",
+            dependencies: [
+                "CFuzzerDriver",
+                "DXDispatch",
+                "DirectConnect",
+                "AWSJSONProtocol",
+                "Storage",
+                "StorageSQLite",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict + (fuzzing ? [.define("DXFUZZ")] : []),
+            linkerSettings: fuzzing ? [.unsafeFlags(["-sanitize=fuzzer", "-Xclang-linker", "-fuse-ld=lld"])] : []
         ),
         .executableTarget(
             name: "dxlocal",
@@ -172,6 +209,7 @@ let package = Package(
         .testTarget(
             name: "DXServerTests",
             dependencies: [
+                "DXDispatch",
                 "DXServer",
                 "DirectConnect",
                 "DirectConnectModel",
@@ -196,6 +234,7 @@ let package = Package(
                 "DirectConnectModel",
                 "SecretsManagerModel",
                 "dxlocal",
+                "DXDispatch",
                 "DXServer",
                 "DirectConnect",
                 "StorageSQLite",

@@ -1,5 +1,6 @@
 import AWSClientRuntime
 import AWSSigV4
+import DXDispatch
 import DXServer
 import DirectConnect
 import DirectConnectClient
@@ -30,7 +31,7 @@ struct LiveServer {
         do {
             guard let sealer = SecretSealer(keyData: SecretSealer.generateKeyData()) else { throw SetupFailure() }
             let router = DXServer.router(
-                table: DXServer.operationTable(store: store, clock: clock, settleTime: settleTime, sealer: sealer),
+                table: OperationTable.serving(store: store, clock: clock, settleTime: settleTime, sealer: sealer),
                 resolver: CallerResolver(),
                 verifier: verifier,
                 clock: SystemClock(),
