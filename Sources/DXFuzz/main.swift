@@ -72,6 +72,8 @@ enum FuzzHarness {
                 names.record(from: output.readableBytesView)
                 if trace { print(target, "->", String(buffer: output)) }
             } catch let error as AWSError {
+                // Rendered as the server's middleware renders it.
+                _ = AWSJSONCoding.errorBody(error)
                 if trace { print(target, "->", error) }
                 if error.status >= 500, error.code != AWSError.notImplemented("").code {
                     finding = "\(target) answered a server error: \(error)"
