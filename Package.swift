@@ -1,16 +1,24 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-    .enableUpcomingFeature("MemberImportVisibility"),
-]
+// scripts/fuzz builds with DXLOCAL_FUZZ=1: the project's own modules (not its dependencies) get libFuzzer's
+// coverage instrumentation, and DXFuzz links libFuzzer's driver (through lld: gold fails on this link).
+let fuzzing = Context.environment["DXLOCAL_FUZZ"] == "1"
+let fuzzCoverage: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer"])] : []
+
+let strict: [SwiftSetting] =
+    [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ] + fuzzCoverage
 
 let package = Package(
     name: "dxlocal",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "dxlocal", targets: ["dxlocal"])
+        .executable(name: "dxlocal", targets: ["dxlocal"]),
+        .library(name: "DirectConnectClient", targets: ["DirectConnectClient"]),
+        .library(name: "SecretsManagerClient", targets: ["SecretsManagerClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -22,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // `swift package generate-documentation`: the client's DocC catalogue and its compiled snippet.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // Generated wire shapes (scripts/generate-shapes); no hand edits.
@@ -78,12 +89,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // X-Amz-Target -> decode -> domain -> encode, without HTTP: the server routes POST / through it, and so does DXFuzz.
         .target(
-            name: "DXServer",
+            name: "DXDispatch",
             dependencies: [
                 "DirectConnect",
                 "DirectConnectModel",
                 "SecretsManagerModel",
+                "AWSJSONProtocol",
+                "Storage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DXServer",
+            dependencies: [
+                "DXDispatch",
+                "DirectConnect",
                 "AWSJSONProtocol",
                 "AWSSigV4",
                 "Storage",
@@ -99,11 +124,58 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The client side: configuration as the AWS SDKs resolve it, signing, retries, typed errors.
+        .target(
+            name: "AWSClientRuntime",
+            dependencies: [
+                "AWSJSONProtocol",
+                "AWSSigV4",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DirectConnectClient",
+            dependencies: [
+                "AWSClientRuntime",
+                "AWSJSONProtocol",
+                "DirectConnectModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SecretsManagerClient",
+            dependencies: ["AWSClientRuntime", "AWSJSONProtocol", "SecretsManagerModel"],
+            swiftSettings: strict
+        ),
+        // libFuzzer over decode and dispatch (scripts/fuzz); the ordinary build only replays inputs.
+        .target(name: "CFuzzerDriver"),
+        .executableTarget(
+            name: "DXFuzz",
+            dependencies: [
+                "CFuzzerDriver",
+                "DXDispatch",
+                "DirectConnect",
+                "AWSJSONProtocol",
+                "Storage",
+                "StorageSQLite",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict + (fuzzing ? [.define("DXFUZZ")] : []),
+            linkerSettings: fuzzing ? [.unsafeFlags(["-sanitize=fuzzer", "-Xclang-linker", "-fuse-ld=lld"])] : []
+        ),
         .executableTarget(
             name: "dxlocal",
             dependencies: [
                 "DXServer",
                 "AWSSigV4",
+                "DirectConnectClient",
+                "DirectConnectModel",
+                "AWSClientRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -144,6 +216,7 @@ let package = Package(
         .testTarget(
             name: "DXServerTests",
             dependencies: [
+                "DXDispatch",
                 "DXServer",
                 "DirectConnect",
                 "DirectConnectModel",
@@ -156,6 +229,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 "Storage",
                 "StorageSQLite",
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DirectConnectClientTests",
+            dependencies: [
+                "DirectConnectClient",
+                "SecretsManagerClient",
+                "AWSClientRuntime",
+                "AWSSigV4",
+                "DirectConnectModel",
+                "SecretsManagerModel",
+                "dxlocal",
+                "DXDispatch",
+                "DXServer",
+                "DirectConnect",
+                "StorageSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),

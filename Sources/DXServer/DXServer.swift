@@ -1,5 +1,6 @@
 import AWSJSONProtocol
 import AWSSigV4
+import DXDispatch
 import DirectConnect
 import Foundation
 import HTTPTypes
@@ -49,7 +50,7 @@ package enum DXServer {
             return Response(
                 status: .ok,
                 headers: [.contentType: AWSJSONCoding.contentType],
-                body: try await handler(body, scope)
+                body: ResponseBody(try await handler(body, scope))
             )
         }
         router.get("/_dxlocal/health") { _, _ -> Response in
@@ -126,22 +127,6 @@ package enum DXServer {
         }
     }
 
-    /// The operation table of every service dxlocal serves, over one store, clock and sealer.
-    package static func operationTable(
-        store: any Store,
-        clock: any ServiceClock = SystemClock(),
-        settleTime: TimeInterval = 0,
-        sealer: SecretSealer,
-        logger: Logger = Logger(label: "dxlocal")
-    ) -> OperationTable {
-        var table = OperationTable()
-        table.registerDirectConnect(
-            DirectConnectService(store: store, clock: clock, settleTime: settleTime, sealer: sealer, logger: logger)
-        )
-        table.registerSecretsManager(SecretsManagerService(store: store, clock: clock, sealer: sealer, logger: logger))
-        return table
-    }
-
     /// Runs until SIGINT or SIGTERM, then stops taking requests, lets in-flight ones finish and closes the store.
     /// `onListening` receives the bound address once the port is open.
     package static func run(
@@ -181,7 +166,7 @@ package enum DXServer {
         let sealer = try MasterKey.sealer(configured: configuration.masterKey, storage: configuration.storage)
         let clock = OffsetClock()
         let router = router(
-            table: operationTable(
+            table: OperationTable.serving(
                 store: store,
                 clock: clock,
                 settleTime: configuration.settleTime,

@@ -1,11 +1,11 @@
 import ArgumentParser
 
-/// The `dxlocal` command: thin wrappers over the server and, later, the client.
+/// The `dxlocal` command: thin wrappers over the server and the client.
 @main
 struct DXLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dxlocal",
         abstract: "AWS Direct Connect (MACsec) and the Secrets Manager it needs, as a local service.",
-        subcommands: [Serve.self, RotateMasterKey.self]
+        subcommands: [Serve.self, RotateMasterKey.self, DirectConnectCommand.self, MacSecCommand.self]
     )
 }

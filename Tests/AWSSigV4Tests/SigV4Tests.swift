@@ -70,7 +70,7 @@ import Testing
     ])
     static let signedAt = Date(timeIntervalSince1970: 1_440_938_160)  // 2015-08-30T12:36:00Z
 
-    /// A JSON 1.1 request signed with the example key, as a client would send it.
+    /// A JSON 1.1 request signed with the example key by the client's signer.
     static func signed(
         body: String = #"{"connectionId":"dxcon-fg31dyv6"}"#,
         key: String = "AKIDEXAMPLE",
@@ -78,41 +78,62 @@ import Testing
         token: String? = nil,
         at date: Date = signedAt
     ) -> SigV4.Request {
-        let amzDate = SigV4Verifier.amzDate(date)
-        var headers: [(name: String, value: String)] = [
-            ("Host", "127.0.0.1:4587"),
-            ("Content-Type", "application/x-amz-json-1.1"),
-            ("X-Amz-Date", amzDate),
-            ("X-Amz-Target", "OvertureService.DescribeConnections"),
-        ]
-        var signedNames = ["content-type", "host", "x-amz-date", "x-amz-target"]
-        if let token {
-            headers.append(("X-Amz-Security-Token", token))
-            signedNames = ["content-type", "host", "x-amz-date", "x-amz-security-token", "x-amz-target"]
-        }
-        var request = SigV4.Request(method: "POST", path: "/", query: "", headers: headers, body: Array(body.utf8))
-        let day = String(amzDate.prefix(8))
-        let canonical = SigV4.canonicalRequest(
-            request,
-            signedHeaders: signedNames,
-            payloadHash: SigV4.sha256Hex(request.body)
+        var request = SigV4.Request(
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: [
+                ("Host", "127.0.0.1:4587"),
+                ("Content-Type", "application/x-amz-json-1.1"),
+                ("X-Amz-Target", "OvertureService.DescribeConnections"),
+            ],
+            body: Array(body.utf8)
         )
-        let signature = SigV4.signature(
-            key: SigV4.signingKey(secret: secret, date: day, region: "us-east-1", service: "directconnect"),
-            stringToSign: SigV4.stringToSign(
-                amzDate: amzDate,
-                scope: "\(day)/us-east-1/directconnect/aws4_request",
-                canonicalRequest: canonical
-            )
-        )
-        request.headers.append(
-            (
-                "Authorization",
-                "AWS4-HMAC-SHA256 Credential=\(key)/\(day)/us-east-1/directconnect/aws4_request, "
-                    + "SignedHeaders=\(signedNames.joined(separator: ";")), Signature=\(signature)"
-            )
+        SigV4.sign(
+            &request,
+            credentials: SigV4.SigningCredentials(accessKeyId: key, secretAccessKey: secret, sessionToken: token),
+            region: "us-east-1",
+            service: "directconnect",
+            date: date
         )
         return request
+    }
+
+    @Test func theSignerReproducesThePublishedSignature() throws {
+        var request = Self.listUsers
+        request.headers.removeAll { $0.name == "X-Amz-Date" }
+        SigV4.sign(
+            &request,
+            credentials: SigV4.SigningCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: Self.secret),
+            region: "us-east-1",
+            service: "iam",
+            date: Self.signedAt
+        )
+        let authorization = try #require(request.header("authorization"))
+        #expect(
+            authorization
+                == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
+                + "SignedHeaders=content-type;host;x-amz-date, "
+                + "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+        )
+    }
+
+    @Test func signingTwiceReplacesTheFirstSignature() throws {
+        var request = Self.signed(token: "session-token")
+        SigV4.sign(
+            &request,
+            credentials: SigV4.SigningCredentials(
+                accessKeyId: "ASIAEXAMPLE",
+                secretAccessKey: Self.secret,
+                sessionToken: "session-token"
+            ),
+            region: "us-east-1",
+            service: "directconnect",
+            date: Self.signedAt
+        )
+        #expect(request.headers.filter { $0.name.lowercased() == "authorization" }.count == 1)
+        #expect(request.headers.filter { $0.name.lowercased() == "x-amz-security-token" }.count == 1)
+        #expect(try Self.verifier.verify(request, now: Self.signedAt).account == "444455556666")
     }
 
     static func failure(_ request: SigV4.Request, now: Date = signedAt) -> SigV4Failure? {

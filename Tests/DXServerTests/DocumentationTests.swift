@@ -1,3 +1,4 @@
+import DXDispatch
 import DXServer
 import DirectConnect
 import DirectConnectModel
@@ -22,7 +23,7 @@ import Testing
 
         let store = try await SQLiteStore.open(.memory)
         let sealer = try #require(SecretSealer(keyData: SecretSealer.generateKeyData()))
-        let table = DXServer.operationTable(store: store, sealer: sealer)
+        let table = OperationTable.serving(store: store, sealer: sealer)
         let served = Set(
             table.implementedTargets.filter { $0.hasPrefix(DirectConnectMetadata.targetPrefix + ".") }
                 .map { String($0.dropFirst(DirectConnectMetadata.targetPrefix.count + 1)) }

@@ -1,4 +1,5 @@
 import AWSJSONProtocol
+import DXDispatch
 import DXServer
 import DirectConnect
 import Foundation
@@ -43,7 +44,7 @@ struct ServerFixture {
             throw SetupFailure()
         }
         let router = DXServer.router(
-            table: DXServer.operationTable(store: store, clock: clock, settleTime: settleTime, sealer: sealer),
+            table: OperationTable.serving(store: store, clock: clock, settleTime: settleTime, sealer: sealer),
             resolver: CallerResolver(),
             maximumBodySize: maximumBodySize
         )

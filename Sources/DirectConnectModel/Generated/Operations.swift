@@ -75,6 +75,8 @@ public enum DirectConnectMetadata {
     public static let targetPrefix = "OvertureService"
     public static let apiVersion = "2012-10-25"
     public static let signingName = "directconnect"
+    public static let serviceId = "Direct Connect"
+    public static let endpointPrefix = "directconnect"
 }
 
 /// Typed operation descriptors.

@@ -35,6 +35,8 @@ public enum SecretsManagerMetadata {
     public static let targetPrefix = "secretsmanager"
     public static let apiVersion = "2017-10-17"
     public static let signingName = "secretsmanager"
+    public static let serviceId = "Secrets Manager"
+    public static let endpointPrefix = "secretsmanager"
 }
 
 /// Typed operation descriptors.

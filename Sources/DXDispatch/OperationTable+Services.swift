@@ -1,6 +1,27 @@
 import DirectConnect
 import DirectConnectModel
+import Foundation
+import Logging
 import SecretsManagerModel
+import Storage
+
+extension OperationTable {
+    /// The operation table of every service dxlocal serves, over one store, clock and sealer.
+    package static func serving(
+        store: any Store,
+        clock: any ServiceClock = SystemClock(),
+        settleTime: TimeInterval = 0,
+        sealer: SecretSealer,
+        logger: Logger = Logger(label: "dxlocal")
+    ) -> OperationTable {
+        var table = OperationTable()
+        table.registerDirectConnect(
+            DirectConnectService(store: store, clock: clock, settleTime: settleTime, sealer: sealer, logger: logger)
+        )
+        table.registerSecretsManager(SecretsManagerService(store: store, clock: clock, sealer: sealer, logger: logger))
+        return table
+    }
+}
 
 extension OperationTable {
     /// The Direct Connect operations dxlocal serves; every other one of the model answers `NotImplemented`.

@@ -1,6 +1,5 @@
 import AWSJSONProtocol
 import Foundation
-import Hummingbird
 import NIOCore
 import NIOFoundationCompat
 import Storage
@@ -8,7 +7,7 @@ import Storage
 /// Maps `X-Amz-Target` values to handlers that decode the input shape, run the operation and encode the output.
 package struct OperationTable: Sendable {
     /// Decodes a request body, runs the operation and answers the body of its reply.
-    package typealias Handler = @Sendable (ByteBuffer, Scope) async throws -> ResponseBody
+    package typealias Handler = @Sendable (ByteBuffer, Scope) async throws -> OperationReply
 
     private var handlers: [String: Handler] = [:]
     /// Every operation of every model served here, implemented or not, by full target.
@@ -23,7 +22,7 @@ package struct OperationTable: Sendable {
 
     /// Registers an operation. Its body answers the output shape, or anything that writes the same JSON (an
     /// answer rendered from a cache).
-    package mutating func register<Operation: AWSOperation, Output: AWSJSONValue>(
+    package mutating func register<Operation: AWSOperation, Output: AWSJSONValue & Sendable>(
         _ operation: Operation.Type,
         prefix: String,
         _ body: @escaping @Sendable (Operation.Input, Scope) async throws -> Output
@@ -32,23 +31,8 @@ package struct OperationTable: Sendable {
         known.insert(target)
         handlers[target] = { buffer, scope in
             let input = try AWSJSONCoding.decode(Operation.Input.self, from: buffer.readableBytesView)
-            return Self.responseBody(try await body(input, scope))
+            return OperationReply(try await body(input, scope))
         }
-    }
-
-    /// The JSON of an output: written whole, in chunks (`AWSJSONWriter`), or, when it can be long, sent chunk by
-    /// chunk as it is written (`AWSJSONStreamable`), with its length known first either way.
-    static func responseBody(_ output: some AWSJSONValue) -> ResponseBody {
-        if let streamed = output as? any AWSJSONStreamable, streamed.jsonByteCount > AWSJSONWriter.chunkSize {
-            let length = streamed.jsonByteCount
-            return ResponseBody(contentLength: length) { writer in
-                try await streamed.writeJSON(inChunksOf: AWSJSONWriter.chunkSize) { try await writer.write($0) }
-                try await writer.finish(nil)
-                MemoryTrimmer.replySent(bytes: length)
-            }
-        }
-        let chunks = AWSJSONCoding.encode(output)
-        return chunks.count == 1 ? ResponseBody(byteBuffer: chunks[0]) : ResponseBody(contentsOf: chunks)
     }
 
     package var implementedTargets: [String] { handlers.keys.sorted() }
@@ -61,5 +45,48 @@ package struct OperationTable: Sendable {
             throw AWSError.notImplemented(String(parsed.operation))
         }
         throw AWSError.unknownOperation(target)
+    }
+}
+
+/// The JSON body of a successful reply: written whole, in chunks (`AWSJSONWriter`), or, when it can be long, to be
+/// sent chunk by chunk as it is written (`AWSJSONStreamable`). Its length is known first either way, so the server
+/// keeps `Content-Length`; how the chunks reach the wire is the server's business.
+package enum OperationReply: Sendable {
+    case chunks([ByteBuffer])
+    case streamed(any AWSJSONStreamable)
+
+    package init(_ output: some AWSJSONValue) {
+        if let streamed = output as? any AWSJSONStreamable, streamed.jsonByteCount > AWSJSONWriter.chunkSize {
+            self = .streamed(streamed)
+        } else {
+            self = .chunks(AWSJSONCoding.encode(output))
+        }
+    }
+
+    /// The length of the body in bytes.
+    package var byteCount: Int {
+        switch self {
+        case .chunks(let chunks): chunks.reduce(0) { $0 + $1.readableBytes }
+        case .streamed(let output): output.jsonByteCount
+        }
+    }
+
+    /// The whole body in one buffer (tests, the fuzz target).
+    package func collected() async throws -> ByteBuffer {
+        switch self {
+        case .chunks(let chunks):
+            if chunks.count == 1 { return chunks[0] }
+            var whole = ByteBuffer()
+            for var chunk in chunks { whole.writeBuffer(&chunk) }
+            return whole
+        case .streamed(let output):
+            var whole = ByteBuffer()
+            whole.reserveCapacity(output.jsonByteCount)
+            try await output.writeJSON(inChunksOf: AWSJSONWriter.chunkSize) { chunk in
+                var chunk = chunk
+                whole.writeBuffer(&chunk)
+            }
+            return whole
+        }
     }
 }

@@ -1,0 +1,147 @@
+@_exported import AWSSigV4
+
+/// Where and as whom a client calls: region, endpoint, credentials, retries and timeout.
+///
+/// ``resolve(service:profile:region:endpointURL:environment:)`` reads the same settings, in the same order, as
+/// the AWS CLI and SDKs, so a client configured for dxlocal by `AWS_ENDPOINT_URL` works unchanged against AWS
+/// once the variable is gone.
+public struct AWSClientConfiguration: Sendable {
+    public var region: String
+    /// The endpoint URL, e.g. `http://127.0.0.1:4587` or `https://directconnect.us-east-1.amazonaws.com`.
+    public var endpoint: String
+    public var credentials: SigV4.SigningCredentials
+    public var retry: RetryPolicy
+    /// How long one attempt may take before it counts as a transport failure.
+    public var timeout: Duration
+
+    public init(
+        region: String,
+        endpoint: String,
+        credentials: SigV4.SigningCredentials,
+        retry: RetryPolicy = RetryPolicy(),
+        timeout: Duration = .seconds(60)
+    ) {
+        self.region = region
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.retry = retry
+        self.timeout = timeout
+    }
+
+    /// Resolves every setting the way the AWS CLI does.
+    ///
+    /// - Profile: `profile`, else `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`, else `default`; a named profile that
+    ///   neither file has is an error.
+    /// - Region: `region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the profile's `region`.
+    /// - Endpoint: `endpointURL`, else (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true) the service's
+    ///   `AWS_ENDPOINT_URL_<ID>`, `AWS_ENDPOINT_URL`, the profile's `services` block for the service, the profile's
+    ///   `endpoint_url`; else the public AWS endpoint of the region.
+    /// - Credentials: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN` unless a profile was passed
+    ///   explicitly, then the profile in the credentials file, then in the config file.
+    /// - Attempts: `AWS_MAX_ATTEMPTS`, else the profile's `max_attempts`, else 3.
+    public static func resolve(
+        service: AWSServiceDescription,
+        profile explicitProfile: String? = nil,
+        region explicitRegion: String? = nil,
+        endpointURL explicitEndpoint: String? = nil,
+        environment: AWSEnvironment = .process
+    ) throws(AWSClientError) -> AWSClientConfiguration {
+        let configFile = environment.configFile
+        let credentialsFile = environment.credentialsFile
+        let named = explicitProfile ?? environment["AWS_PROFILE"] ?? environment["AWS_DEFAULT_PROFILE"]
+        let profileName = named ?? "default"
+        let configProfile = configFile.configProfile(profileName)
+        let credentialsProfile = credentialsFile.credentialsProfile(profileName)
+        if named != nil, configProfile == nil, credentialsProfile == nil {
+            throw .configuration("The config profile (\(profileName)) could not be found")
+        }
+
+        guard
+            let region = explicitRegion ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"]
+                ?? configProfile?.values["region"]
+        else {
+            throw .configuration("You must specify a region (AWS_REGION, AWS_DEFAULT_REGION or a profile's region)")
+        }
+
+        let endpoint =
+            explicitEndpoint
+            ?? configuredEndpoint(
+                service: service,
+                profile: configProfile,
+                configFile: configFile,
+                environment: environment
+            )
+            ?? service.defaultEndpoint(region: region)
+
+        let credentials = try resolveCredentials(
+            explicitProfile: explicitProfile != nil,
+            profileName: profileName,
+            credentialsProfile: credentialsProfile,
+            configProfile: configProfile,
+            environment: environment
+        )
+
+        var retry = RetryPolicy()
+        if let text = environment["AWS_MAX_ATTEMPTS"] ?? configProfile?.values["max_attempts"] {
+            guard let attempts = Int(text), attempts >= 1 else {
+                throw .configuration("max_attempts must be a positive integer, not \(text)")
+            }
+            retry.maxAttempts = attempts
+        }
+        return AWSClientConfiguration(region: region, endpoint: endpoint, credentials: credentials, retry: retry)
+    }
+
+    private static func configuredEndpoint(
+        service: AWSServiceDescription,
+        profile: AWSConfigFile.Section?,
+        configFile: AWSConfigFile,
+        environment: AWSEnvironment
+    ) -> String? {
+        let ignore =
+            (environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]
+            ?? profile?.values[
+                "ignore_configured_endpoint_urls"
+            ])?.lowercased() == "true"
+        if ignore { return nil }
+        if let url = environment[service.endpointVariable] ?? environment["AWS_ENDPOINT_URL"] { return url }
+        if let servicesName = profile?.values["services"],
+            let url = configFile.sections["services \(servicesName)"]?.nested[service.configKey]?["endpoint_url"]
+        {
+            return url
+        }
+        return profile?.values["endpoint_url"]
+    }
+
+    private static func resolveCredentials(
+        explicitProfile: Bool,
+        profileName: String,
+        credentialsProfile: AWSConfigFile.Section?,
+        configProfile: AWSConfigFile.Section?,
+        environment: AWSEnvironment
+    ) throws(AWSClientError) -> SigV4.SigningCredentials {
+        if !explicitProfile, let key = environment["AWS_ACCESS_KEY_ID"] {
+            guard let secret = environment["AWS_SECRET_ACCESS_KEY"] else {
+                throw .configuration("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
+            }
+            return SigV4.SigningCredentials(
+                accessKeyId: key,
+                secretAccessKey: secret,
+                sessionToken: environment["AWS_SESSION_TOKEN"]
+            )
+        }
+        for section in [credentialsProfile, configProfile].compactMap({ $0 }) {
+            guard let key = section.values["aws_access_key_id"] else { continue }
+            guard let secret = section.values["aws_secret_access_key"] else {
+                throw .configuration("The profile (\(profileName)) has aws_access_key_id but no aws_secret_access_key")
+            }
+            return SigV4.SigningCredentials(
+                accessKeyId: key,
+                secretAccessKey: secret,
+                sessionToken: section.values["aws_session_token"]
+            )
+        }
+        throw .configuration(
+            "Unable to locate credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the profile \(profileName))"
+        )
+    }
+}

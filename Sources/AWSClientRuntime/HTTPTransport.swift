@@ -1,0 +1,81 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP exchange as the client sees it, free of any HTTP library's types.
+public struct HTTPExchange: Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var url: String
+        public var headers: [(name: String, value: String)]
+        public var body: [UInt8]
+
+        public init(method: String, url: String, headers: [(name: String, value: String)], body: [UInt8]) {
+            self.method = method
+            self.url = url
+            self.headers = headers
+            self.body = body
+        }
+    }
+
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [(name: String, value: String)]
+        public var body: [UInt8]
+
+        public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8]) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+
+        /// The first value of a header, compared case-insensitively.
+        public func header(_ name: String) -> String? {
+            headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        }
+    }
+}
+
+/// Sends one request and returns the answer; throws only when no answer arrived. Tests substitute their own to
+/// inject failures.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: HTTPExchange.Request, timeout: Duration) async throws -> HTTPExchange.Response
+}
+
+/// The transport on AsyncHTTPClient (TLS for AWS, plain HTTP for dxlocal).
+public struct AsyncHTTPClientTransport: HTTPTransport {
+    /// Responses larger than this are refused rather than buffered.
+    public static let maximumResponseSize = 64 * 1024 * 1024
+
+    /// One client for the process, like `HTTPClient.shared`, but a refused connection fails the attempt at once
+    /// (the retry policy decides what happens next) instead of being retried until the attempt's deadline.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    let client: HTTPClient
+
+    public init(client: HTTPClient = AsyncHTTPClientTransport.sharedClient) {
+        self.client = client
+    }
+
+    public func send(_ request: HTTPExchange.Request, timeout: Duration) async throws -> HTTPExchange.Response {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for header in request.headers {
+            outgoing.headers.add(name: header.name, value: header.value)
+        }
+        outgoing.body = .bytes(ByteBuffer(bytes: request.body))
+        let seconds = timeout.components.seconds
+        let response = try await client.execute(outgoing, timeout: .seconds(max(seconds, 1)))
+        let body = try await response.body.collect(upTo: Self.maximumResponseSize)
+        return HTTPExchange.Response(
+            status: Int(response.status.code),
+            headers: response.headers.map { ($0.name, $0.value) },
+            body: Array(buffer: body)
+        )
+    }
+}

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+
+/// `--output`: JSON (the default, as the AWS CLI's) or a table for people.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case json
+    case table
+
+    /// Renders a command's result under a title (the operation name).
+    func render(_ value: some Encodable, title: String) throws -> String {
+        let tree = try JSONValue(encoding: value)
+        switch self {
+        case .json: return Self.json(tree, indent: "")
+        case .table: return TableRenderer.render(tree, title: title).joined(separator: "\n")
+        }
+    }
+
+    /// Pretty JSON with four-space indentation, as the AWS CLI prints it.
+    static func json(_ value: JSONValue, indent: String) -> String {
+        let inner = indent + "    "
+        switch value {
+        case .object(let members):
+            guard !members.isEmpty else { return "{}" }
+            let lines = members.map { "\(inner)\(quoted($0.0)): \(json($0.1, indent: inner))" }
+            return "{\n" + lines.joined(separator: ",\n") + "\n\(indent)}"
+        case .array(let items):
+            guard !items.isEmpty else { return "[]" }
+            let lines = items.map { inner + json($0, indent: inner) }
+            return "[\n" + lines.joined(separator: ",\n") + "\n\(indent)]"
+        case .string(let text): return quoted(text)
+        case .number(let text): return text
+        case .bool(let flag): return flag ? "true" : "false"
+        case .null: return "null"
+        }
+    }
+
+    static func quoted(_ text: String) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
+    }
+}
+
+/// Tables in the spirit of the AWS CLI's: a titled box of an object's scalar members, then one box per list,
+/// with a column per scalar member of its items, then each item's own lists (MACsec keys, tags) below.
+enum TableRenderer {
+    static func render(_ value: JSONValue, title: String) -> [String] {
+        switch value {
+        case .object(let members):
+            var lines: [String] = []
+            let scalars = members.filter { $0.1.isScalar || isScalarList($0.1) }
+            if !scalars.isEmpty {
+                lines += box(title: title, header: nil, rows: scalars.map { [$0.0, $0.1.cell] })
+            }
+            for (key, member) in members where !(member.isScalar || isScalarList(member)) {
+                lines += render(member, title: "\(title).\(key)")
+            }
+            return lines.isEmpty ? box(title: title, header: nil, rows: []) : lines
+        case .array(let items):
+            let objects = items.compactMap { item -> [(String, JSONValue)]? in
+                if case .object(let members) = item { return members }
+                return nil
+            }
+            guard objects.count == items.count else {
+                return box(title: title, header: nil, rows: items.map { [$0.cell] })
+            }
+            var columns: [String] = []
+            for members in objects {
+                for (key, member) in members where member.isScalar || isScalarList(member) {
+                    if !columns.contains(key) { columns.append(key) }
+                }
+            }
+            columns = columns.filter(identifying.contains) + columns.filter { !identifying.contains($0) }
+            let rows = objects.map { members in
+                columns.map { column in members.first { $0.0 == column }?.1.cell ?? "" }
+            }
+            var lines = box(title: title, header: columns, rows: rows)
+            for (index, members) in objects.enumerated() {
+                let name = label(members) ?? "\(index)"
+                for (key, member) in members where !(member.isScalar || isScalarList(member)) {
+                    if case .array(let nested) = member, nested.isEmpty { continue }
+                    lines += render(member, title: "\(title)[\(name)].\(key)")
+                }
+            }
+            return lines
+        default:
+            return box(title: title, header: nil, rows: [[value.cell]])
+        }
+    }
+
+    static func isScalarList(_ value: JSONValue) -> Bool {
+        if case .array(let items) = value { return items.allSatisfy(\.isScalar) }
+        return false
+    }
+
+    /// Members that identify an item, shown first and used to label its nested lists.
+    static let identifying = ["connectionId", "lagId", "locationCode", "ckn", "key"]
+
+    /// The member that best names an item: its ID.
+    static func label(_ members: [(String, JSONValue)]) -> String? {
+        for key in identifying {
+            if let value = members.first(where: { $0.0 == key })?.1, value.isScalar { return value.cell }
+        }
+        return nil
+    }
+
+    static func box(title: String, header: [String]?, rows: [[String]]) -> [String] {
+        let all = (header.map { [$0] } ?? []) + rows
+        let count = all.map(\.count).max() ?? 0
+        var widths = [Int](repeating: 0, count: count)
+        for row in all {
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        let inner = max(title.count, widths.reduce(0, +) + max(count - 1, 0) * 3)
+        if count > 0 {
+            widths[count - 1] += inner - (widths.reduce(0, +) + (count - 1) * 3)
+        }
+        func line(_ cells: [String]) -> String {
+            "| "
+                + cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                .joined(separator: " | ") + " |"
+        }
+        let rule = "+" + String(repeating: "-", count: inner + 2) + "+"
+        let padding = inner - title.count
+        var lines = [
+            rule,
+            "| " + String(repeating: " ", count: padding / 2) + title
+                + String(repeating: " ", count: padding - padding / 2) + " |",
+            rule,
+        ]
+        if let header {
+            lines.append(line(header))
+            lines.append(rule)
+        }
+        lines += rows.map { line($0 + [String](repeating: "", count: count - $0.count)) }
+        if !rows.isEmpty { lines.append(rule) }
+        return lines
+    }
+}

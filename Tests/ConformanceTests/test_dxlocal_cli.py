@@ -1,0 +1,110 @@
+"""`dxlocal directconnect ...` and `dxlocal macsec ...` beside the AWS CLI: same arguments, same answers.
+
+Both CLIs run as subprocesses against the same server, with the same environment and config files, so these
+tests also check that dxlocal resolves endpoints, regions, credentials and profiles as the AWS CLI does.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+from dxhelpers import cli_env, create_connection, create_lag, random_hex64, run_cli
+
+
+def dxlocal_cli(binary, url, account, tmp_path, *args, stdin="", region="us-east-1", endpoint=True):
+    command = [str(binary), *args]
+    if endpoint:
+        command += ["--endpoint-url", url]
+    if region:
+        command += ["--region", region]
+    return subprocess.run(command, env=cli_env(account, tmp_path), input=stdin, capture_output=True, text=True,
+                          timeout=120)
+
+
+def _ok(result):
+    assert result.returncode == 0, f"failed ({result.returncode}):\n{result.stderr}"
+    return json.loads(result.stdout)
+
+
+def test_describe_verbs_answer_as_the_aws_cli_does(server, client, account, dxlocal_bin, tmp_path):
+    connection_id = create_connection(client, name="same-answers")
+    lag_id = create_lag(client)["lagId"]
+    cases = [
+        ("describe-connections", "--connection-id", connection_id),
+        ("describe-connections",),
+        ("describe-lags", "--lag-id", lag_id),
+        ("describe-locations",),
+    ]
+    for args in cases:
+        ours = _ok(dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "directconnect", *args))
+        theirs = _ok(run_cli(server.url, account, tmp_path, *args))
+        assert ours == theirs, args
+
+
+def test_service_errors_match_the_aws_cli(server, account, dxlocal_bin, tmp_path):
+    args = ("describe-connections", "--connection-id", "dxcon-zzzzzzzz")
+    ours = dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "directconnect", *args)
+    theirs = run_cli(server.url, account, tmp_path, *args)
+    # AWS CLI v2 exits 254 on a service error (v1, installed here, 255); dxlocal follows v2.
+    assert ours.returncode == 254
+    assert theirs.returncode != 0
+    # v1 adds "(reached max retries: N)" before the colon; code, operation and message are the same.
+    def strip(text):
+        return text.strip().replace(" (reached max retries: 0)", "")
+
+    assert strip(ours.stderr) == strip(theirs.stderr)
+    assert strip(ours.stderr).startswith(
+        "An error occurred (DirectConnectClientException) when calling the DescribeConnections operation: "
+        "Could not find Connection with ID dxcon-zzzzzzzz")
+
+
+def test_a_profile_with_a_services_block_is_read_like_the_aws_cli(server, client, account, dxlocal_bin, tmp_path):
+    connection_id = create_connection(client, name="profile")
+    config = tmp_path / "shared-config"
+    config.write_text(
+        "[profile dxlocal]\n"
+        "region = us-east-1\n"
+        f"aws_access_key_id = {account}\n"
+        "aws_secret_access_key = unused\n"
+        "services = local\n"
+        "\n"
+        "[services local]\n"
+        "direct_connect =\n"
+        f"  endpoint_url = {server.url}\n"
+    )
+    env = {k: v for k, v in cli_env(account, tmp_path).items() if not k.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE=str(config), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), AWS_PAGER="")
+    args = ["describe-connections", "--connection-id", connection_id, "--profile", "dxlocal"]
+    ours = subprocess.run([str(dxlocal_bin), "directconnect", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+    theirs = subprocess.run([sys.executable, "-m", "awscli", "directconnect", *args, "--output", "json"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert _ok(ours) == _ok(theirs)
+    assert _ok(ours)["connections"][0]["ownerAccount"] == account
+
+
+def test_associate_with_the_cak_on_standard_input_then_rotate(server, client, account, dxlocal_bin, tmp_path):
+    connection_id = create_connection(client, name="rotate")
+    ckn, cak = random_hex64(), random_hex64()
+    associated = _ok(dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "directconnect",
+                                 "associate-mac-sec-key", "--connection-id", connection_id, "--ckn", ckn,
+                                 "--cak", "-", stdin=cak + "\n"))
+    assert cak not in json.dumps(associated).lower()
+    (old,) = associated["macSecKeys"]
+
+    rotated = dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "macsec", "rotate",
+                          "--connection-id", connection_id)
+    report = _ok(rotated)
+    assert [k["secretARN"] for k in report["disassociated"]] == [old["secretARN"]]
+    keys = client.describe_connections(connectionId=connection_id)["connections"][0]["macSecKeys"]
+    assert [k["secretARN"] for k in keys] == [report["associated"]["secretARN"]]
+    assert keys[0]["state"] == "associated"
+
+
+def test_generated_keys_are_accepted_by_the_service(server, client, account, dxlocal_bin, tmp_path):
+    connection_id = create_connection(client, name="generated")
+    pair = _ok(subprocess.run([str(dxlocal_bin), "macsec", "generate-key"], capture_output=True, text=True,
+                              timeout=60, env=dict(os.environ)))
+    response = client.associate_mac_sec_key(connectionId=connection_id, ckn=pair["ckn"], cak=pair["cak"])
+    assert response["macSecKeys"][-1]["ckn"].lower() == pair["ckn"]

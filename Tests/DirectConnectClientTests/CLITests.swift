@@ -1,0 +1,271 @@
+import AWSClientRuntime
+import ArgumentParser
+import DirectConnectClient
+import Foundation
+import Synchronization
+import Testing
+
+@testable import dxlocal
+
+/// Every `dxlocal directconnect` and `dxlocal macsec` command, parsed as the shell would pass it and run
+/// against the in-process server.
+@Suite struct CLITests {
+    struct Run {
+        var output: String
+        var errors: String
+        var exitCode: Int32
+
+        /// The output as JSON.
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [String: Any] ?? [:]
+        }
+    }
+
+    static let ckn = String(repeating: "12", count: 32)
+    static let cak = String(repeating: "9f", count: 32)
+
+    /// Runs `dxlocal ARGS...` with the server's endpoint in the environment, as `AWS_ENDPOINT_URL` users do.
+    static func run(_ arguments: [String], server: LiveServer, stdin: String = "") async -> Run {
+        let output = Mutex("")
+        let errors = Mutex("")
+        let io = CommandIO(
+            write: { text in output.withLock { $0 += text + "\n" } },
+            writeError: { text in errors.withLock { $0 += text + "\n" } },
+            readStandardInput: { stdin },
+            environment: AWSEnvironment(
+                variables: [
+                    "AWS_ENDPOINT_URL": server.endpoint, "AWS_REGION": "us-east-1",
+                    "AWS_ACCESS_KEY_ID": "111122223333", "AWS_SECRET_ACCESS_KEY": "secret",
+                ],
+                homeDirectory: nil
+            ),
+            transport: AsyncHTTPClientTransport()
+        )
+        var exitCode: Int32 = 0
+        do {
+            var command = try DXLocal.parseAsRoot(arguments)
+            try await CommandIO.$current.withValue(io) {
+                if var asyncCommand = command as? any AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
+            }
+        } catch {
+            exitCode = DXLocal.exitCode(for: error).rawValue
+            if !(error is ExitCode) {
+                errors.withLock { $0 += DXLocal.fullMessage(for: error) + "\n" }
+            }
+        }
+        return Run(output: output.withLock { $0 }, errors: errors.withLock { $0 }, exitCode: exitCode)
+    }
+
+    static func createConnection(_ server: LiveServer, name: String = "cli") async throws -> String {
+        let created = await run(
+            [
+                "directconnect", "create-connection", "--location", "EqDC2", "--bandwidth", "10Gbps",
+                "--connection-name", name, "--request-mac-sec", "--tags", "key=team,value=net", "key=env,value=test",
+            ],
+            server: server
+        )
+        #expect(created.exitCode == 0, "\(created.errors)")
+        #expect((created.json["tags"] as? [[String: String]])?.count == 2)
+        return try #require(created.json["connectionId"] as? String)
+    }
+
+    @Test func connectionsAreCreatedDescribedUpdatedAndDeleted() async throws {
+        try await LiveServer.with { server in
+            let id = try await Self.createConnection(server)
+            let described = await Self.run(
+                ["directconnect", "describe-connections", "--connection-id", id],
+                server: server
+            )
+            let connection = (described.json["connections"] as? [[String: Any]])?.first
+            #expect(connection?["connectionState"] as? String == "available")
+            #expect(connection?["macSecCapable"] as? Bool == true)
+
+            let updated = await Self.run(
+                [
+                    "directconnect", "update-connection", "--connection-id", id, "--connection-name", "renamed",
+                    "--encryption-mode", "must_encrypt",
+                ],
+                server: server
+            )
+            #expect(updated.json["connectionName"] as? String == "renamed")
+            #expect(updated.json["encryptionMode"] as? String == "must_encrypt")
+
+            let table = await Self.run(["directconnect", "describe-connections", "--output", "table"], server: server)
+            #expect(table.output.contains("DescribeConnections.connections"))
+            #expect(table.output.contains("| \(id) |"))
+
+            let deleted = await Self.run(["directconnect", "delete-connection", "--connection-id", id], server: server)
+            #expect(deleted.json["connectionState"] as? String == "deleted")
+            let all = await Self.run(["directconnect", "describe-connections"], server: server)
+            #expect((all.json["connections"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test func lagsAreCreatedDescribedUpdatedAndDeleted() async throws {
+        try await LiveServer.with { server in
+            let created = await Self.run(
+                [
+                    "directconnect", "create-lag", "--number-of-connections", "2", "--location", "EqDC2",
+                    "--connections-bandwidth", "10Gbps", "--lag-name", "lag", "--request-mac-sec",
+                    "--child-connection-tags", #"[{"key":"child","value":"yes"}]"#,
+                ],
+                server: server
+            )
+            #expect(created.exitCode == 0, "\(created.errors)")
+            let lagId = try #require(created.json["lagId"] as? String)
+            let updated = await Self.run(
+                ["directconnect", "update-lag", "--lag-id", lagId, "--lag-name", "renamed", "--minimum-links", "1"],
+                server: server
+            )
+            #expect(updated.json["lagName"] as? String == "renamed")
+            #expect(updated.json["minimumLinks"] as? Int == 1)
+            let described = await Self.run(["directconnect", "describe-lags", "--lag-id", lagId], server: server)
+            let lag = (described.json["lags"] as? [[String: Any]])?.first
+            #expect((lag?["connections"] as? [Any])?.count == 2)
+            let deleted = await Self.run(["directconnect", "delete-lag", "--lag-id", lagId], server: server)
+            #expect(deleted.json["lagState"] as? String == "deleted")
+        }
+    }
+
+    @Test func locationsAreListed() async throws {
+        try await LiveServer.with { server in
+            let listed = await Self.run(["directconnect", "describe-locations"], server: server)
+            let codes = (listed.json["locations"] as? [[String: Any]])?.compactMap { $0["locationCode"] as? String }
+            #expect(codes?.contains("EqDC2") == true)
+            let table = await Self.run(["directconnect", "describe-locations", "--output", "table"], server: server)
+            #expect(table.output.contains("locationCode"))
+        }
+    }
+
+    @Test func theCAKComesFromStandardInputOrAFileAndIsNeverPrinted() async throws {
+        try await LiveServer.with { server in
+            let id = try await Self.createConnection(server)
+            let fromStdin = await Self.run(
+                [
+                    "directconnect", "associate-mac-sec-key", "--connection-id", id, "--ckn", Self.ckn, "--cak", "-",
+                ],
+                server: server,
+                stdin: Self.cak + "\n"
+            )
+            #expect(fromStdin.exitCode == 0, "\(fromStdin.errors)")
+            let keys = try #require(fromStdin.json["macSecKeys"] as? [[String: Any]])
+            let arn = try #require(keys.last?["secretARN"] as? String)
+            #expect(!fromStdin.output.contains(Self.cak))
+
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("cak-\(UUID().uuidString)")
+            try Data(String(repeating: "7e", count: 32).utf8).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let fromFile = await Self.run(
+                [
+                    "directconnect", "associate-mac-sec-key", "--connection-id", id, "--ckn",
+                    String(repeating: "34", count: 32), "--cak", "file://\(file.path)",
+                ],
+                server: server
+            )
+            #expect((fromFile.json["macSecKeys"] as? [Any])?.count == 2)
+
+            let removed = await Self.run(
+                ["directconnect", "disassociate-mac-sec-key", "--connection-id", id, "--secret-arn", arn],
+                server: server
+            )
+            #expect((removed.json["macSecKeys"] as? [[String: Any]])?.first?["state"] as? String == "disassociating")
+
+            let byARN = await Self.run(
+                ["directconnect", "associate-mac-sec-key", "--connection-id", id, "--secret-arn", arn],
+                server: server
+            )
+            #expect((byARN.json["macSecKeys"] as? [Any])?.count == 2)
+        }
+    }
+
+    @Test func serviceErrorsAreReportedAsTheAWSCLIReportsThem() async throws {
+        try await LiveServer.with { server in
+            let badCAK = String(repeating: "q", count: 64)
+            let failed = await Self.run(
+                [
+                    "directconnect", "associate-mac-sec-key", "--connection-id", "dxcon-zzzzzzzz", "--ckn", Self.ckn,
+                    "--cak", badCAK,
+                ],
+                server: server
+            )
+            #expect(failed.exitCode == 254)
+            #expect(
+                failed.errors.contains(
+                    "An error occurred (DirectConnectClientException) when calling the AssociateMacSecKey operation"
+                )
+            )
+            #expect(!failed.errors.contains(badCAK))
+            let missing = await Self.run(["directconnect", "delete-lag"], server: server)
+            #expect(missing.exitCode != 0)
+            #expect(missing.errors.contains("--lag-id"))
+        }
+    }
+
+    @Test func generateKeyPrintsAPairOrWritesTheCAKToAPrivateFile() async throws {
+        try await LiveServer.with { server in
+            let printed = await Self.run(["macsec", "generate-key"], server: server)
+            let ckn = try #require(printed.json["ckn"] as? String)
+            let cak = try #require(printed.json["cak"] as? String)
+            #expect(try MacSecKeyPair(ckn: ckn, cak: cak).ckn == ckn)
+
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("cak-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let written = await Self.run(["macsec", "generate-key", "--cak-file", path], server: server)
+            #expect(written.json["cak"] == nil)
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+            let stored = try String(contentsOfFile: path, encoding: .utf8)
+            #expect((try? MacSecKeyPair(ckn: ckn, cak: stored)) != nil)
+        }
+    }
+
+    @Test func rotateReplacesTheKeysAndReportsWhatItDid() async throws {
+        try await LiveServer.with { server in
+            let id = try await Self.createConnection(server)
+            let first = await Self.run(["macsec", "rotate", "--connection-id", id], server: server)
+            #expect(first.exitCode == 0, "\(first.errors)")
+            let firstARN = try #require((first.json["associated"] as? [String: Any])?["secretARN"] as? String)
+            let second = await Self.run(
+                ["macsec", "rotate", "--connection-id", id, "--ckn", Self.ckn, "--cak", "-", "--poll-interval", "0.1"],
+                server: server,
+                stdin: Self.cak
+            )
+            #expect(second.exitCode == 0, "\(second.errors)")
+            #expect((second.json["associated"] as? [String: Any])?["ckn"] as? String == Self.ckn)
+            let removed = (second.json["disassociated"] as? [[String: Any]])?.compactMap { $0["secretARN"] as? String }
+            #expect(removed == [firstARN])
+            #expect(!second.output.contains(Self.cak))
+
+            let conflicting = await Self.run(
+                ["macsec", "rotate", "--connection-id", id, "--secret-arn", firstARN, "--ckn", Self.ckn],
+                server: server
+            )
+            #expect(conflicting.exitCode != 0)
+
+            for _ in 0..<2 {
+                _ = await Self.run(["macsec", "rotate", "--connection-id", id], server: server)
+            }
+            let pair = MacSecKeyPair.generate()
+            for _ in 0..<2 {
+                let other = MacSecKeyPair.generate()
+                _ = await Self.run(
+                    [
+                        "directconnect", "associate-mac-sec-key", "--connection-id", id, "--ckn", other.ckn, "--cak",
+                        other.cak,
+                    ],
+                    server: server
+                )
+            }
+            let full = await Self.run(
+                ["macsec", "rotate", "--connection-id", id, "--ckn", pair.ckn, "--cak", pair.cak],
+                server: server
+            )
+            #expect(full.exitCode == 1)
+            #expect(full.errors.contains("keychainFull"))
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import AWSClientRuntime
+import AWSSigV4
+import DirectConnectClient
+import Foundation
+import SecretsManagerClient
+import Testing
+
+/// The typed clients against dxlocal's real server in this process.
+@Suite struct ClientTests {
+    static let ckn = String(repeating: "ab", count: 32)
+    static let cak = String(repeating: "cd", count: 32)
+
+    @Test func aKeyIsAssociatedDescribedAndDisassociated() async throws {
+        try await LiveServer.with { server in
+            let client = server.directConnect()
+            let id = try await server.macSecConnection(client)
+            let associated = try await client.associateMacSecKey(
+                .init(connectionId: id, ckn: Self.ckn, cak: Self.cak)
+            )
+            let key = try #require(associated.macSecKeys?.last)
+            #expect(key.ckn == Self.ckn)
+            #expect(key.state == "associated")
+            let arn = try #require(key.secretARN)
+            #expect(arn.hasPrefix("arn:aws:secretsmanager:us-east-1:111122223333:secret:directconnect!prod/"))
+
+            let connection = try #require(
+                try await client.describeConnections(.init(connectionId: id)).connections?.first
+            )
+            #expect(connection.portEncryptionStatus == "Encryption Up")
+            #expect(connection.ownerAccount == "111122223333")
+
+            let secret = try await server.secretsManager().describeSecret(.init(secretId: arn))
+            #expect(secret.owningService == "directconnect")
+
+            let removed = try await client.disassociateMacSecKey(.init(connectionId: id, secretARN: arn))
+            #expect(removed.macSecKeys?.first?.state == "disassociating")
+            #expect(try await server.keychain(client, id).isEmpty)
+        }
+    }
+
+    @Test func serviceErrorsCarryCodeMessageAndRequestID() async throws {
+        try await LiveServer.with { server in
+            let error = await #expect(throws: AWSClientError.self) {
+                try await server.directConnect().describeConnections(.init(connectionId: "dxcon-zzzzzzzz"))
+            }
+            #expect(error?.kind == .service)
+            #expect(error?.code == "DirectConnectClientException")
+            #expect(error?.statusCode == 400)
+            #expect(error?.message.contains("Could not find Connection with ID dxcon-zzzzzzzz") == true)
+            #expect(error?.requestID?.count == 36)
+
+            let secretError = await #expect(throws: AWSClientError.self) {
+                try await server.secretsManager().getSecretValue(.init(secretId: "nope"))
+            }
+            #expect(secretError?.code == "ResourceNotFoundException")
+        }
+    }
+
+    @Test func aMalformedCAKIsRefusedWithoutEchoingIt() async throws {
+        try await LiveServer.with { server in
+            let client = server.directConnect()
+            let id = try await server.macSecConnection(client)
+            let badCAK = String(repeating: "z", count: 64)
+            let error = await #expect(throws: AWSClientError.self) {
+                try await client.associateMacSecKey(.init(connectionId: id, ckn: Self.ckn, cak: badCAK))
+            }
+            #expect(error?.code == "DirectConnectClientException")
+            #expect(error?.description.contains(badCAK) == false)
+        }
+    }
+
+    @Test func signedCallsPassAServerThatVerifiesSignatures() async throws {
+        let verifier = SigV4Verifier(credentials: [
+            SigV4Credential(accessKeyId: "AKIDCLIENT", secretAccessKey: "client-secret", account: "444455556666")
+        ])
+        try await LiveServer.with(verifier: verifier) { server in
+            let good = DirectConnectClient(
+                configuration: server.configuration(
+                    credentials: SigV4.SigningCredentials(accessKeyId: "AKIDCLIENT", secretAccessKey: "client-secret")
+                )
+            )
+            let created = try await good.createConnection(
+                .init(location: "EqDC2", bandwidth: "10Gbps", connectionName: "signed")
+            )
+            #expect(created.ownerAccount == "444455556666")
+
+            let bad = DirectConnectClient(
+                configuration: server.configuration(
+                    credentials: SigV4.SigningCredentials(accessKeyId: "AKIDCLIENT", secretAccessKey: "wrong")
+                )
+            )
+            let error = await #expect(throws: AWSClientError.self) { try await bad.describeConnections() }
+            #expect(error?.code == "InvalidSignatureException")
+            #expect(error?.statusCode == 403)
+        }
+    }
+
+    @Test func noAnswerIsATransportError() async throws {
+        let client = DirectConnectClient(
+            configuration: AWSClientConfiguration(
+                region: "us-east-1",
+                endpoint: "http://127.0.0.1:1",
+                credentials: LiveServer.credentials,
+                retry: .none
+            )
+        )
+        let error = await #expect(throws: AWSClientError.self) { try await client.describeLocations() }
+        #expect(error?.kind == .transport)
+    }
+
+    @Test func anUnusableEndpointIsAConfigurationError() async throws {
+        let client = DirectConnectClient(
+            configuration: AWSClientConfiguration(
+                region: "us-east-1",
+                endpoint: "ftp://example",
+                credentials: LiveServer.credentials
+            )
+        )
+        let error = await #expect(throws: AWSClientError.self) { try await client.describeLocations() }
+        #expect(error?.kind == .configuration)
+    }
+
+    @Test func generatedKeysHaveTheFormAssociateMacSecKeyTakes() throws {
+        let pairs = (0..<20).map { _ in MacSecKeyPair.generate() }
+        for pair in pairs {
+            #expect(pair.ckn.count == 64 && pair.cak.count == 64)
+            #expect(pair.ckn.allSatisfy(\.isHexDigit) && pair.cak.allSatisfy(\.isHexDigit))
+            #expect(!pair.description.contains(pair.cak))
+            #expect(try MacSecKeyPair(ckn: pair.ckn, cak: pair.cak) == pair)
+        }
+        #expect(Set(pairs.map(\.cak)).count == 20)
+        #expect(throws: MacSecKeyPairError.invalidCAK) { try MacSecKeyPair(ckn: Self.ckn, cak: "abc") }
+        #expect(throws: MacSecKeyPairError.invalidCKN) {
+            try MacSecKeyPair(ckn: "g" + Self.ckn.dropFirst(), cak: Self.cak)
+        }
+    }
+}

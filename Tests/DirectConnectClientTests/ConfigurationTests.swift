@@ -1,0 +1,170 @@
+import AWSClientRuntime
+import AWSSigV4
+import DirectConnectClient
+import SecretsManagerClient
+import Testing
+
+/// Settings resolve in the order and from the places the AWS CLI uses.
+@Suite struct ConfigurationTests {
+    static let config = """
+        [default]
+        region = eu-west-1
+        aws_access_key_id = CONFIGDEFAULT
+        aws_secret_access_key = config-default-secret
+
+        [profile local]
+        region = us-west-2
+        services = dxlocal
+        max_attempts = 5
+
+        [profile plain]
+        endpoint_url = http://profile.example:1234
+
+        [profile nothing]
+        output = json
+
+        [services dxlocal]
+        direct_connect =
+          endpoint_url = http://127.0.0.1:4587
+        secrets_manager =
+          endpoint_url = http://127.0.0.1:4588
+        """
+
+    static let credentials = """
+        # comment
+        [default]
+        aws_access_key_id = FILEDEFAULT
+        aws_secret_access_key = file-default-secret
+
+        [local]
+        aws_access_key_id = 111122223333
+        aws_secret_access_key = local-secret
+        aws_session_token = local-token
+        """
+
+    static func environment(_ variables: [String: String] = [:]) -> AWSEnvironment {
+        AWSEnvironment(variables: variables, homeDirectory: "/home/test") { path in
+            switch path {
+            case "/home/test/.aws/config": config
+            case "/home/test/.aws/credentials": credentials
+            case "/elsewhere/config":
+                "[profile other]\nregion = ap-south-1\naws_access_key_id = OTHER\naws_secret_access_key = s\n"
+            default: nil
+            }
+        }
+    }
+
+    static func resolve(
+        _ variables: [String: String] = [:],
+        profile: String? = nil,
+        region: String? = nil,
+        endpoint: String? = nil,
+        service: AWSServiceDescription = DirectConnectClient.service
+    ) throws -> AWSClientConfiguration {
+        try AWSClientConfiguration.resolve(
+            service: service,
+            profile: profile,
+            region: region,
+            endpointURL: endpoint,
+            environment: environment(variables)
+        )
+    }
+
+    @Test func theDefaultProfileGivesRegionCredentialsAndTheAWSEndpoint() throws {
+        let resolved = try Self.resolve()
+        #expect(resolved.region == "eu-west-1")
+        #expect(resolved.endpoint == "https://directconnect.eu-west-1.amazonaws.com")
+        // The credentials file wins over the config file.
+        #expect(resolved.credentials.accessKeyId == "FILEDEFAULT")
+        #expect(resolved.retry.maxAttempts == 3)
+    }
+
+    @Test func environmentVariablesWinOverTheProfile() throws {
+        let resolved = try Self.resolve([
+            "AWS_ACCESS_KEY_ID": "ENVKEY", "AWS_SECRET_ACCESS_KEY": "env-secret", "AWS_SESSION_TOKEN": "env-token",
+            "AWS_REGION": "us-east-2", "AWS_DEFAULT_REGION": "ca-central-1", "AWS_ENDPOINT_URL": "http://localhost:9",
+            "AWS_MAX_ATTEMPTS": "7",
+        ])
+        #expect(resolved.region == "us-east-2")
+        #expect(resolved.endpoint == "http://localhost:9")
+        #expect(resolved.credentials.accessKeyId == "ENVKEY")
+        #expect(resolved.credentials.sessionToken == "env-token")
+        #expect(resolved.retry.maxAttempts == 7)
+        #expect(try Self.resolve(["AWS_DEFAULT_REGION": "ca-central-1"]).region == "ca-central-1")
+    }
+
+    @Test func theServiceSpecificEndpointVariableWinsOverTheGeneralOne() throws {
+        let variables = [
+            "AWS_ENDPOINT_URL": "http://general:1", "AWS_ENDPOINT_URL_DIRECT_CONNECT": "http://dx:2",
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": "http://sm:3",
+        ]
+        #expect(try Self.resolve(variables).endpoint == "http://dx:2")
+        #expect(try Self.resolve(variables, service: SecretsManagerClient.service).endpoint == "http://sm:3")
+        #expect(try Self.resolve(variables, endpoint: "http://flag:4").endpoint == "http://flag:4")
+        let ignored = try Self.resolve(variables.merging(["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"]) { $1 })
+        #expect(ignored.endpoint == "https://directconnect.eu-west-1.amazonaws.com")
+    }
+
+    @Test func aNamedProfileReadsItsServicesSectionAndItsCredentials() throws {
+        let resolved = try Self.resolve(["AWS_PROFILE": "local"])
+        #expect(resolved.region == "us-west-2")
+        #expect(resolved.endpoint == "http://127.0.0.1:4587")
+        #expect(resolved.credentials.accessKeyId == "111122223333")
+        #expect(resolved.credentials.sessionToken == "local-token")
+        #expect(resolved.retry.maxAttempts == 5)
+        let secrets = try Self.resolve(["AWS_PROFILE": "local"], service: SecretsManagerClient.service)
+        #expect(secrets.endpoint == "http://127.0.0.1:4588")
+        let plain = try Self.resolve(
+            ["AWS_PROFILE": "plain", "AWS_ACCESS_KEY_ID": "K", "AWS_SECRET_ACCESS_KEY": "s"],
+            region: "us-east-1"
+        )
+        #expect(plain.endpoint == "http://profile.example:1234")
+    }
+
+    @Test func anExplicitProfileIgnoresEnvironmentCredentials() throws {
+        let variables = ["AWS_ACCESS_KEY_ID": "ENVKEY", "AWS_SECRET_ACCESS_KEY": "env-secret"]
+        #expect(try Self.resolve(variables, profile: "local").credentials.accessKeyId == "111122223333")
+        // AWS_PROFILE names the profile but does not outrank the environment's keys.
+        let named = try Self.resolve(variables.merging(["AWS_PROFILE": "local"]) { $1 })
+        #expect(named.credentials.accessKeyId == "ENVKEY")
+    }
+
+    @Test func anotherConfigFileIsReadFromAWSConfigFile() throws {
+        let resolved = try Self.resolve(["AWS_CONFIG_FILE": "/elsewhere/config", "AWS_PROFILE": "other"])
+        #expect(resolved.region == "ap-south-1")
+        #expect(resolved.credentials.accessKeyId == "OTHER")
+    }
+
+    @Test func missingSettingsAreConfigurationErrors() throws {
+        let unknown = #expect(throws: AWSClientError.self) { try Self.resolve(profile: "missing") }
+        #expect(unknown?.kind == .configuration)
+        #expect(unknown?.message.contains("(missing) could not be found") == true)
+        let noRegion = #expect(throws: AWSClientError.self) { try Self.resolve(profile: "plain") }
+        #expect(noRegion?.message.contains("region") == true)
+        let noKeys = #expect(throws: AWSClientError.self) {
+            try Self.resolve(profile: "nothing", region: "us-east-1")
+        }
+        #expect(noKeys?.message.contains("Unable to locate credentials") == true)
+        let halfKeys = #expect(throws: AWSClientError.self) {
+            try Self.resolve(["AWS_ACCESS_KEY_ID": "K"])
+        }
+        #expect(halfKeys?.kind == .configuration)
+        #expect(throws: AWSClientError.self) { try Self.resolve(["AWS_MAX_ATTEMPTS": "zero"]) }
+    }
+
+    @Test func configFilesParseSectionsCommentsAndNestedBlocks() {
+        let file = AWSConfigFile(
+            parsing:
+                "; top\n[default]\nkey = a = b\n  # indented comment\n[services x]\nblock =\n  inner = 1\nafter = 2\n"
+        )
+        #expect(file.sections["default"]?.values["key"] == "a = b")
+        #expect(file.sections["services x"]?.nested["block"]?["inner"] == "1")
+        #expect(file.sections["services x"]?.values["after"] == "2")
+    }
+
+    @Test func endpointEnvironmentNamesFollowTheServiceID() {
+        #expect(DirectConnectClient.service.endpointVariable == "AWS_ENDPOINT_URL_DIRECT_CONNECT")
+        #expect(DirectConnectClient.service.configKey == "direct_connect")
+        #expect(SecretsManagerClient.service.endpointVariable == "AWS_ENDPOINT_URL_SECRETS_MANAGER")
+    }
+}
