@@ -89,7 +89,7 @@ package final class SQLiteStore: Store {
                 _ = try await connection.query("PRAGMA journal_mode=WAL", [])
                 // FULL: a transaction is on disk before its request is answered, also across power loss.
                 _ = try await connection.query("PRAGMA synchronous=FULL", [])
-                // Checkpoints run on the reader connection, outside the commits (`checkpointIfDue`).
+                // Checkpoints run on the reader connection, outside the commits (`checkpoint()`).
                 _ = try await connection.query("PRAGMA wal_autocheckpoint=0", [])
             }
             _ = try await connection.query("PRAGMA busy_timeout=5000", [])
@@ -146,27 +146,38 @@ package final class SQLiteStore: Store {
         -> T
     {
         let write = TypedWrite(body)
-        if !queue.enqueue(write), await write.wait() == .done {
-            return try write.result()
+        if queue.enqueue(write) {
+            Task { await self.drain() }
         }
-        let batch = queue.takeAll()
-        await run(batch)
-        for other in batch where other !== write { other.signal(.done) }
-        queue.handOff()
-        await checkpointIfDue()
+        await write.wait()
         return try write.result()
     }
 
-    /// A passive checkpoint, when enough has been committed since the last one; it never waits for a writer.
-    private func checkpointIfDue() async {
-        guard readerConnection != nil else { return }
-        let due = checkpoints.withLock { state in
+    /// Runs batches while writers queue: each batch holds every write queued since the last one began.
+    private func drain() async {
+        repeat {
+            let batch = queue.takeAll()
+            await run(batch)
+            for write in batch { write.signal() }
+            if checkpointDue() {
+                Task { await self.checkpoint() }
+            }
+        } while queue.continueDraining()
+    }
+
+    /// Whether enough has been committed since the last checkpoint; if so, the caller runs one.
+    private func checkpointDue() -> Bool {
+        guard readerConnection != nil else { return false }
+        return checkpoints.withLock { state in
             guard !state.running, state.commits >= Checkpoints.commitsBetween else { return false }
             state.running = true
             state.commits = 0
             return true
         }
-        guard due else { return }
+    }
+
+    /// A passive checkpoint on the reader connection; it never waits for a writer, and writers never wait for it.
+    private func checkpoint() async {
         await reader.gate.enter()
         do {
             try await reader.statements.execute("PRAGMA wal_checkpoint(PASSIVE)")

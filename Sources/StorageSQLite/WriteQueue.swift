@@ -1,30 +1,30 @@
 import Synchronization
 
-/// Group commit. Writers queue up; one of them at a time leads: it runs every queued transaction, one after the
-/// other, inside one SQLite transaction, and commits them with one COMMIT (one fsync). Every writer hears back only
-/// after that commit, so an answered write is on disk, as it was with one COMMIT a transaction; but under
-/// concurrent load the cost of a durable commit is shared by every transaction that arrived while the previous one
-/// was syncing. The leader then hands the lead to the first writer that queued meanwhile, so no writer leads
-/// for long and none waits for ever.
+/// Group commit. Writers queue up; one task at a time (the drain, `SQLiteStore.drain`) runs every queued
+/// transaction, one after the other, inside one SQLite transaction, and commits them with one COMMIT (one fsync).
+/// Every writer hears back only after that commit, so an answered write is on disk, as it was with one COMMIT a
+/// transaction; but under concurrent load the cost of a durable commit is shared by every transaction that arrived
+/// while the previous one was syncing. The drain goes straight on to the writers that queued meanwhile, and ends
+/// when none did: no writer waits to be woken to lead, and none holds up its own answer to run others'.
 final class WriteQueue: Sendable {
     private struct State {
         var waiting: [any QueuedWrite] = []
-        var leading = false
+        var draining = false
     }
 
     private let state = Mutex(State())
 
-    /// Queues a write; `true` when no batch is running and the caller must lead one now.
+    /// Queues a write; `true` when no drain is running and the caller must start one.
     func enqueue(_ write: any QueuedWrite) -> Bool {
         state.withLock { state in
             state.waiting.append(write)
-            if state.leading { return false }
-            state.leading = true
+            if state.draining { return false }
+            state.draining = true
             return true
         }
     }
 
-    /// Every queued write, for the leader's batch.
+    /// Every queued write, for the next batch.
     func takeAll() -> [any QueuedWrite] {
         state.withLock { state in
             defer { state.waiting = [] }
@@ -32,23 +32,13 @@ final class WriteQueue: Sendable {
         }
     }
 
-    /// After a batch: wakes the first writer that queued meanwhile to lead the next one, or stands down.
-    func handOff() {
-        let next: (any QueuedWrite)? = state.withLock { state in
-            guard let first = state.waiting.first else {
-                state.leading = false
-                return nil
-            }
-            return first
+    /// After a batch: `true` when writers queued meanwhile and the drain goes on; otherwise it ends.
+    func continueDraining() -> Bool {
+        state.withLock { state in
+            if state.waiting.isEmpty { state.draining = false }
+            return state.draining
         }
-        next?.signal(.lead)
     }
-}
-
-/// What a queued writer is told: lead the next batch, or its transaction is done (committed or failed).
-enum WriteRole: Sendable {
-    case lead
-    case done
 }
 
 /// A write transaction waiting in the queue, type-erased so that one batch can hold bodies of any result type.
@@ -57,15 +47,16 @@ protocol QueuedWrite: AnyObject, Sendable {
     func run(_ transaction: SQLiteWriteTransaction) async -> Bool
     /// The batch did not commit: the transaction fails with `error` unless its body already failed.
     func abandon(_ error: any Error)
-    func signal(_ role: WriteRole)
+    /// Its batch is over (committed or failed): the writer may read its result.
+    func signal()
 }
 
 /// A queued write transaction whose body returns a `T`.
 final class TypedWrite<T: Sendable>: QueuedWrite {
     private enum Waiter {
         case idle
-        case waiting(CheckedContinuation<WriteRole, Never>)
-        case signalled(WriteRole)
+        case waiting(CheckedContinuation<Void, Never>)
+        case signalled
     }
 
     let body: @Sendable (SQLiteWriteTransaction) async throws -> T
@@ -104,29 +95,26 @@ final class TypedWrite<T: Sendable>: QueuedWrite {
         return try outcome.get()
     }
 
-    func wait() async -> WriteRole {
+    func wait() async {
         await withCheckedContinuation { continuation in
-            let ready: WriteRole? = waiter.withLock { waiter in
-                if case .signalled(let role) = waiter {
-                    waiter = .idle
-                    return role
-                }
+            let ready: Bool = waiter.withLock { waiter in
+                if case .signalled = waiter { return true }
                 waiter = .waiting(continuation)
-                return nil
+                return false
             }
-            if let ready { continuation.resume(returning: ready) }
+            if ready { continuation.resume() }
         }
     }
 
-    func signal(_ role: WriteRole) {
-        let continuation: CheckedContinuation<WriteRole, Never>? = waiter.withLock { waiter in
+    func signal() {
+        let continuation: CheckedContinuation<Void, Never>? = waiter.withLock { waiter in
             if case .waiting(let continuation) = waiter {
-                waiter = .idle
+                waiter = .signalled
                 return continuation
             }
-            waiter = .signalled(role)
+            waiter = .signalled
             return nil
         }
-        continuation?.resume(returning: role)
+        continuation?.resume()
     }
 }

@@ -71,7 +71,7 @@ import Testing
 
     @Test func renderedPagesAgree() async throws {
         try await Fixture.run { f in
-            for _ in 0..<5 { try await f.connectionId() }
+            for _ in 0..<5 { _ = try await f.connectionId() }
             var token: String?
             repeat {
                 let request = DescribeConnectionsRequest(maxResults: 2, nextToken: token)
