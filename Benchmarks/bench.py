@@ -6,6 +6,7 @@ script and the same request sequence, so machine noise hits both alike and only 
 
     bench.py run --dxlocal BIN --moto-server BIN [--smoke]
     bench.py shared-store --dxlocal BIN [--seconds N] [--concurrency C]
+    bench.py ab --dxlocal BIN_A --dxlocal BIN_B [--rounds N] [--seconds N]
 
 Standard library only: the driver runs with whatever Python has moto installed.
 """
@@ -564,6 +565,47 @@ def shared_store(options: argparse.Namespace) -> int:
     return 0
 
 
+def ab(options: argparse.Namespace) -> int:
+    """Two dxlocal builds on the write path (key rotation), alternated in one run so that both see the same minutes:
+    for each round and build, a fresh server with the 1,000 MACsec connections, then c=16 and c=64. With --smoke,
+    one round of a second on 128 connections: proves the comparison still runs."""
+    builds = options.dxlocal
+    profile = SMOKE if options.smoke else FULL
+    rounds = 1 if options.smoke else options.rounds
+    seconds = options.seconds or profile.seconds
+    if len(builds) != 2:
+        raise BenchError("ab compares exactly two builds: --dxlocal A --dxlocal B")
+    results: dict[tuple[int, int], list[float]] = {}
+    with tempfile.TemporaryDirectory(prefix="dxlocal-bench-ab-") as tmp:
+        work = Path(tmp)
+        for round_number in range(rounds):
+            for index, binary in enumerate(builds):
+                label = f"{'ab'[index]}{round_number}"
+                server = start_dxlocal(binary, work, label)
+                try:
+                    log(f"round {round_number + 1}: build {'AB'[index]} ({binary})")
+                    ids = seed_rotation(server, profile, work)
+                    for salt, concurrency in enumerate((16, 64), start=1):
+                        measured = wrk(server, "rotate.lua", [ROTATION[0], str(ids), str(salt), "2"], concurrency,
+                                       seconds, work)
+                        if measured.errors:
+                            raise BenchError(f"{label}: {measured.errors} failed requests")
+                        results.setdefault((index, concurrency), []).append(measured.requests_per_second)
+                finally:
+                    stop_all()
+    print(f"key rotation, req/s per round ({rounds} rounds of {seconds} s, builds alternated, "
+          f"{profile.macsec_connections} connections)")
+    for index, binary in enumerate(builds):
+        for concurrency in (16, 64):
+            rates = results[(index, concurrency)]
+            print(f"  {'AB'[index]} c={concurrency:<3} " + "  ".join(f"{rate:>8,.0f}" for rate in rates)
+                  + f"   mean {sum(rates) / len(rates):>8,.0f}   {binary}")
+    for concurrency in (16, 64):
+        a, b = (sum(results[(i, concurrency)]) / rounds for i in (0, 1))
+        print(f"  B/A at c={concurrency}: {b / a:.2f}x")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -576,6 +618,11 @@ def main() -> int:
     shared.add_argument("--dxlocal", type=Path, required=True)
     shared.add_argument("--seconds", type=int, default=10)
     shared.add_argument("--concurrency", type=int, default=16)
+    pair = commands.add_parser("ab", help="two dxlocal builds on key rotation, alternated in one run")
+    pair.add_argument("--dxlocal", type=Path, action="append", required=True, help="give it twice: A, then B")
+    pair.add_argument("--rounds", type=int, default=2)
+    pair.add_argument("--seconds", type=int, help="seconds a measurement (default 10; 1 with --smoke)")
+    pair.add_argument("--smoke", action="store_true", help="one round of a second on 128 connections")
     options = parser.parse_args()
 
     def interrupted(signum, _frame):
@@ -585,7 +632,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGINT, interrupted)
     try:
-        return run(options) if options.command == "run" else shared_store(options)
+        return {"run": run, "shared-store": shared_store, "ab": ab}[options.command](options)
     except BenchError as error:
         log(f"FAILED: {error}")
         return 1
