@@ -210,6 +210,8 @@ let package = Package(
             dependencies: [
                 "Storage", "StorageSQLite", "StoragePostgres", "AWSJSONProtocol",
                 .product(name: "Logging", package: "swift-log"),
+                // SQLiteStoreTests reads the rows the store wrote, beside the store.
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ],
             swiftSettings: strict
         ),

@@ -2,15 +2,21 @@ import Storage
 import Synchronization
 
 /// The writes of a batch so far: the transactions of the batch that succeeded, in order.
+///
+/// The batch's SQLite transaction begins only when a body first needs SQLite (a secret read from disk, a listing
+/// of secrets): connections, LAGs and secret names are in memory, so most batches never do, and their writes then
+/// reach SQLite in one statement that commits by itself (`SQLiteStore.run`).
 final class WriteBatch: Sendable {
     struct State {
         /// Everything the batch has written, for reads and, after the commit, for the in-memory tables.
         var pending = PendingWrites()
         /// What has not reached SQLite yet.
         var unflushed = PendingWrites()
+        /// Whether `BEGIN IMMEDIATE` ran.
+        var began = false
     }
 
-    let statements: SQLiteStatements
+    private let statements: SQLiteStatements
     let tables: CommittedTables
     let state = Mutex(State())
 
@@ -20,14 +26,31 @@ final class WriteBatch: Sendable {
     }
 
     var pending: PendingWrites { state.withLock { $0.pending } }
+    var began: Bool { state.withLock { $0.began } }
 
-    /// Writes what has not reached SQLite yet (inside the batch's SQLite transaction).
-    func flush() async throws {
-        let writes = state.withLock { state in
+    /// SQLite, inside the batch's transaction: `BEGIN IMMEDIATE` the first time, which takes the database's write
+    /// lock, so that no other process (`rotate-master-key`) writes between a read and the commit. Only the drain
+    /// calls it, one body at a time.
+    func sql() async throws -> SQLiteStatements {
+        if !began {
+            try await statements.execute("BEGIN IMMEDIATE")
+            state.withLock { $0.began = true }
+        }
+        return statements
+    }
+
+    /// What has not reached SQLite yet, taken out of the batch.
+    func takeUnflushed() -> PendingWrites {
+        state.withLock { state in
             defer { state.unflushed = PendingWrites() }
             return state.unflushed
         }
-        if !writes.isEmpty { try await statements.write(writes) }
+    }
+
+    /// Writes what has not reached SQLite yet, inside the batch's SQLite transaction.
+    func flush() async throws {
+        let writes = takeUnflushed()
+        if !writes.isEmpty { try await sql().write(writes) }
     }
 
     func add(_ writes: PendingWrites, unflushed: PendingWrites) {
@@ -62,8 +85,9 @@ final class SQLiteWriteTransaction: StoreTransaction {
     func end(succeeded: Bool) async throws {
         let (own, unflushed, inSavepoint) = state.withLock { ($0.own, $0.unflushed, $0.inSavepoint) }
         if inSavepoint {
-            if !succeeded { try await batch.statements.execute("ROLLBACK TO transaction_in_batch") }
-            try await batch.statements.execute("RELEASE transaction_in_batch")
+            let sql = try await batch.sql()
+            if !succeeded { try await sql.execute("ROLLBACK TO transaction_in_batch") }
+            try await sql.execute("RELEASE transaction_in_batch")
         }
         if succeeded { batch.add(own, unflushed: unflushed) }
     }
@@ -153,7 +177,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
 
     func secret(arn: String, in scope: Scope) async throws -> SecretRecord? {
         if let pending = pendingSecret(RecordKey(scope: scope, id: arn)) { return pending }
-        return try await batch.statements.secret(arn: arn, in: scope)
+        return try await batch.sql().secret(arn: arn, in: scope)
     }
 
     func secret(name: String, in scope: Scope) async throws -> SecretRecord? {
@@ -173,7 +197,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
             return record
         }
         guard batch.tables.mayHaveSecret(named: name, in: scope),
-            let stored = try await batch.statements.secret(name: name, in: scope)
+            let stored = try await batch.sql().secret(name: name, in: scope)
         else { return nil }
         // The stored row may have been changed or deleted by this batch, which has not reached SQLite yet.
         if let newer = pendingSecret(RecordKey(scope: scope, id: stored.arn)) {
@@ -184,7 +208,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
 
     func secrets(in scope: Scope, page: PageRequest) async throws -> [SecretRecord] {
         try await flushForQuery()
-        return try await batch.statements.secrets(in: scope, page: page)
+        return try await batch.sql().secrets(in: scope, page: page)
     }
 
     func save(_ secret: SecretRecord, in scope: Scope) async throws {
@@ -214,7 +238,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
 
     func secretsInEveryScope(after arn: String?, limit: Int) async throws -> [ScopedSecret] {
         try await flushForQuery()
-        return try await batch.statements.secretsInEveryScope(after: arn, limit: limit)
+        return try await batch.sql().secretsInEveryScope(after: arn, limit: limit)
     }
 
     /// Before a listing that SQLite answers: every write so far into SQLite, this transaction's inside a
@@ -222,13 +246,13 @@ final class SQLiteWriteTransaction: StoreTransaction {
     private func flushForQuery() async throws {
         if !state.withLock({ $0.inSavepoint }) {
             try await batch.flush()
-            try await batch.statements.execute("SAVEPOINT transaction_in_batch")
+            try await batch.sql().execute("SAVEPOINT transaction_in_batch")
             state.withLock { $0.inSavepoint = true }
         }
         let writes = state.withLock { state in
             defer { state.unflushed = PendingWrites() }
             return state.unflushed
         }
-        if !writes.isEmpty { try await batch.statements.write(writes) }
+        if !writes.isEmpty { try await batch.sql().write(writes) }
     }
 }
