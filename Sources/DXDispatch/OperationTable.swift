@@ -63,14 +63,6 @@ package enum OperationReply: Sendable {
         }
     }
 
-    /// The length of the body in bytes.
-    package var byteCount: Int {
-        switch self {
-        case .chunks(let chunks): chunks.reduce(0) { $0 + $1.readableBytes }
-        case .streamed(let output): output.jsonByteCount
-        }
-    }
-
     /// The whole body in one buffer (tests, the fuzz target).
     package func collected() async throws -> ByteBuffer {
         switch self {

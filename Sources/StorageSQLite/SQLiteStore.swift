@@ -12,8 +12,9 @@ import Synchronization
 /// same as the PostgreSQL store's. The store assumes it is the only writer of its connections and LAGs (one server
 /// a database; `dxlocal rotate-master-key` only re-seals secrets), which lets it keep them in memory as well:
 /// reads of connections and LAGs never touch SQLite. Secrets, which another process may re-seal, are read from
-/// disk; only their names are known in memory, so that creating one need not look on disk first. Writes are group-committed (`WriteQueue`): concurrent write transactions share one COMMIT, and each is
-/// answered only after that COMMIT, so default durability holds for every answered write.
+/// disk; only their names are known in memory, so that creating one need not look on disk first. Writes are
+/// group-committed (`WriteQueue`, `drain()`): concurrent write transactions reach SQLite as one batch, usually one
+/// statement that commits by itself, and each is answered only after that durable commit.
 package final class SQLiteStore: Store {
     package enum Location: Sendable, Hashable {
         case memory

@@ -16,8 +16,6 @@ struct ScopeTables: Sendable {
     private(set) var connectionVersion = 0
     private(set) var lagVersion = 0
 
-    var isEmpty: Bool { connections.isEmpty && lags.isEmpty }
-
     mutating func put(_ record: ConnectionRecord) {
         connections[record.id] = record
         connectionListings = [:]
