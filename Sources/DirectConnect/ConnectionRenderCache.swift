@@ -126,16 +126,13 @@ final class ConnectionRenderCache: Sendable {
 package struct RenderedConnections: AWSJSONStreamable {
     fileprivate let entries: [ConnectionRenderCache.Entry]
     package let nextToken: String?
+    /// What follows the last connection: the end of the list, the token, the end of the object.
+    private let tail: [UInt8]
+    package let jsonByteCount: Int
 
     fileprivate init(entries: [ConnectionRenderCache.Entry], nextToken: String?) {
         self.entries = entries
         self.nextToken = nextToken
-    }
-
-    private static let head = Array(#"{"connections":["#.utf8)
-
-    /// What follows the last connection: the end of the list, the token, the end of the object.
-    private var tail: [UInt8] {
         var writer = AWSJSONWriter(capacity: 64)
         writer.raw("]")
         if let nextToken {
@@ -143,8 +140,13 @@ package struct RenderedConnections: AWSJSONStreamable {
             writer.string(nextToken)
         }
         writer.raw("}")
-        return writer.finishBytes()
+        tail = writer.finishBytes()
+        // Asked for by the dispatch (stream or not) and again by the reply (its length): counted once.
+        jsonByteCount =
+            Self.head.count + entries.reduce(max(entries.count - 1, 0)) { $0 + $1.json.count } + tail.count
     }
+
+    private static let head = Array(#"{"connections":["#.utf8)
 
     package func writeJSON(to writer: inout AWSJSONWriter) {
         writer.raw(Self.head)
@@ -155,10 +157,6 @@ package struct RenderedConnections: AWSJSONStreamable {
             }
         }
         writer.raw(tail)
-    }
-
-    package var jsonByteCount: Int {
-        Self.head.count + entries.reduce(max(entries.count - 1, 0)) { $0 + $1.json.count } + tail.count
     }
 
     /// Chunks are filled in a ring of a few buffers: by the time one comes round again the channel has sent it and
