@@ -1,28 +1,19 @@
 import Foundation
-import SQLiteNIO
 import Storage
 
 /// The SQL the store runs on one SQLite connection: secrets, which are read from disk, and the writes of a batch.
 struct SQLiteStatements: Sendable {
-    let connection: SQLiteConnection
+    let connection: SQLiteHandle
 
-    func execute(_ sql: String, _ binds: [SQLiteData] = []) async throws {
-        _ = try await query(sql, binds)
+    func execute(_ sql: String, _ binds: [SQLValue] = []) async throws {
+        try await connection.execute(sql, binds)
     }
 
-    func query(_ sql: String, _ binds: [SQLiteData]) async throws -> [SQLiteRow] {
-        do {
-            return try await connection.query(sql, binds)
-        } catch let error as SQLiteError
-            where [.constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed].contains(error.reason)
-        {
-            throw StoreError(.conflict, "constraint violated")
-        } catch {
-            throw StoreError(.unavailable, "query failed: \(error)")
-        }
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await connection.query(sql, binds)
     }
 
-    private func decode<T: Decodable>(_ rows: [SQLiteRow], as type: T.Type) throws -> [T] {
+    private func decode<T: Decodable>(_ rows: [SQLRow], as type: T.Type) throws -> [T] {
         try rows.map { row in
             guard let body = row.column("body")?.string else {
                 throw StoreError(.corrupt, "a \(T.self) row has no body")
@@ -31,7 +22,7 @@ struct SQLiteStatements: Sendable {
         }
     }
 
-    private static func scope(of row: SQLiteRow) throws -> Scope {
+    private static func scope(of row: SQLRow) throws -> Scope {
         guard let account = row.column("account")?.string, let region = row.column("region")?.string else {
             throw StoreError(.corrupt, "a row has no scope")
         }
@@ -102,7 +93,7 @@ struct SQLiteStatements: Sendable {
     }
 
     func secrets(in scope: Scope, page: PageRequest) async throws -> [SecretRecord] {
-        var binds: [SQLiteData] = [.text(scope.account), .text(scope.region)]
+        var binds: [SQLValue] = [.text(scope.account), .text(scope.region)]
         var sql = "SELECT body FROM secrets WHERE account = ? AND region = ?"
         if let after = page.after {
             sql += " AND arn > ?"
@@ -128,92 +119,90 @@ struct SQLiteStatements: Sendable {
 
     // MARK: Writing
 
-    /// The writes of a batch reach SQLite through one temporary view, whose trigger puts each row into its table:
-    /// a batch of any mix of records is one statement, one hop to sqlite-nio's thread pool and back. A batch whose
-    /// writes fit one statement needs no transaction of its own (`SQLiteStore.run`): the statement commits, and
-    /// syncs, by itself. A connection's `lag_id` is only set when it changes: setting it rewrites its index entry,
-    /// which nearly doubled the pages a batch of connection updates wrote to the log.
-    static let batchWriteSchema = [
-        """
-        CREATE TEMP VIEW pending_writes (target, deleted, id, account, region, kind, lag_id, name, body)
-            AS SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE 0
-        """,
-        """
-        CREATE TEMP TRIGGER pending_writes_apply INSTEAD OF INSERT ON pending_writes BEGIN
-            DELETE FROM connections WHERE NEW.target = 'connection' AND NEW.deleted
-                AND account = NEW.account AND region = NEW.region AND id = NEW.id;
-            DELETE FROM lags WHERE NEW.target = 'lag' AND NEW.deleted
-                AND account = NEW.account AND region = NEW.region AND id = NEW.id;
-            DELETE FROM secrets WHERE NEW.target = 'secret' AND NEW.deleted
-                AND account = NEW.account AND region = NEW.region AND arn = NEW.id;
-            UPDATE connections SET lag_id = NEW.lag_id
-                WHERE NEW.target = 'connection' AND NOT NEW.deleted
-                AND account = NEW.account AND region = NEW.region AND id = NEW.id AND lag_id IS NOT NEW.lag_id;
-            INSERT INTO connections (id, account, region, kind, lag_id, body)
-                SELECT NEW.id, NEW.account, NEW.region, NEW.kind, NEW.lag_id, NEW.body
-                WHERE NEW.target = 'connection' AND NOT NEW.deleted
-                ON CONFLICT (account, region, id) DO UPDATE SET body = excluded.body;
-            INSERT INTO lags (id, account, region, body)
-                SELECT NEW.id, NEW.account, NEW.region, NEW.body
-                WHERE NEW.target = 'lag' AND NOT NEW.deleted
-                ON CONFLICT (account, region, id) DO UPDATE SET body = excluded.body;
-            INSERT INTO secrets (arn, account, region, name, body)
-                SELECT NEW.id, NEW.account, NEW.region, NEW.name, NEW.body
-                WHERE NEW.target = 'secret' AND NOT NEW.deleted
-                ON CONFLICT (account, region, arn) DO UPDATE SET name = excluded.name, body = excluded.body;
-        END
-        """,
-    ]
-
-    /// Creates the view and its trigger (temporary objects belong to the connection that made them).
-    func prepareBatchWrites() async throws {
-        for sql in Self.batchWriteSchema { try await execute(sql) }
-    }
-
-    /// Rows a statement: nine parameters each, well below SQLite's limit of 32,766 parameters.
-    static let rowsPerStatement = 3_000
-
-    /// The number of statements `write` runs for these writes.
-    static func statementCount(for writes: PendingWrites) -> Int {
-        (writes.count + rowsPerStatement - 1) / rowsPerStatement
-    }
-
-    /// Writes pending records through the view, deletions first, so that a name a deleted secret held can be taken
-    /// in the same batch.
-    func write(_ writes: PendingWrites) async throws {
-        var rows: [[SQLiteData]] = []
-        rows.reserveCapacity(writes.count)
-        func deleted(_ target: String, _ key: RecordKey) -> [SQLiteData] {
-            [.text(target), .integer(1), .text(key.id), .text(key.scope.account), .text(key.scope.region)]
-                + [.null, .null, .null, .null]
+    /// Commits a batch in one hop to the connection's thread: BEGIN IMMEDIATE unless a body already began the
+    /// transaction, the rows, COMMIT (which, with `synchronous=FULL`, syncs the log). On failure the transaction is
+    /// rolled back, and nothing of the batch stays.
+    func commit(_ writes: PendingWrites) async throws {
+        try await connection.perform { connection in
+            if !connection.inTransaction { try connection.execute("BEGIN IMMEDIATE") }
+            do {
+                try Self.write(writes, on: connection)
+                try connection.execute("COMMIT")
+            } catch {
+                if connection.inTransaction { try? connection.execute("ROLLBACK") }
+                throw error
+            }
         }
-        for (key, record) in writes.connections where record == nil { rows.append(deleted("connection", key)) }
-        for (key, record) in writes.lags where record == nil { rows.append(deleted("lag", key)) }
-        for (key, record) in writes.secrets where record == nil { rows.append(deleted("secret", key)) }
+    }
+
+    /// Writes pending records inside the open transaction (before a listing that SQLite answers).
+    func write(_ writes: PendingWrites) async throws {
+        try await connection.perform { try Self.write(writes, on: $0) }
+    }
+
+    /// Rolls back the open transaction, if there is one.
+    func rollback() async {
+        try? await connection.perform { connection in
+            if connection.inTransaction { try connection.execute("ROLLBACK") }
+        }
+    }
+
+    /// Writes each pending record with its kept statement, deletions first, so that a name a deleted secret held can
+    /// be taken in the same batch. A connection's `lag_id` is set only when it changes: setting it rewrites its index
+    /// entry, which nearly doubled the pages a batch of connection updates wrote to the log.
+    private static func write(_ writes: PendingWrites, on connection: SQLiteHandle.Connection) throws {
+        func scoped(_ key: RecordKey) -> [SQLValue] { [.text(key.scope.account), .text(key.scope.region)] }
+        for (key, record) in writes.connections where record == nil {
+            try connection.execute(
+                "DELETE FROM connections WHERE account = ? AND region = ? AND id = ?",
+                scoped(key) + [.text(key.id)]
+            )
+        }
+        for (key, record) in writes.lags where record == nil {
+            try connection.execute(
+                "DELETE FROM lags WHERE account = ? AND region = ? AND id = ?",
+                scoped(key) + [.text(key.id)]
+            )
+        }
+        for (key, record) in writes.secrets where record == nil {
+            try connection.execute(
+                "DELETE FROM secrets WHERE account = ? AND region = ? AND arn = ?",
+                scoped(key) + [.text(key.id)]
+            )
+        }
         for case (let key, let record?) in writes.connections {
-            rows.append([
-                .text("connection"), .integer(0), .text(record.id), .text(key.scope.account),
-                .text(key.scope.region), .text(record.kind.rawValue), record.lagId.map { .text($0) } ?? .null, .null,
-                .text(RecordDocument.encode(record)),
-            ])
+            let lagId: SQLValue = record.lagId.map { .text($0) } ?? .null
+            try connection.execute(
+                "UPDATE connections SET lag_id = ? WHERE account = ? AND region = ? AND id = ? AND lag_id IS NOT ?",
+                [lagId] + scoped(key) + [.text(record.id), lagId]
+            )
+            try connection.execute(
+                """
+                INSERT INTO connections (account, region, id, kind, lag_id, body) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (account, region, id) DO UPDATE SET body = excluded.body
+                """,
+                scoped(key) + [
+                    .text(record.id), .text(record.kind.rawValue), lagId, .text(RecordDocument.encode(record)),
+                ]
+            )
         }
         for case (let key, let record?) in writes.lags {
-            rows.append([
-                .text("lag"), .integer(0), .text(record.id), .text(key.scope.account), .text(key.scope.region),
-                .null, .null, .null, .text(RecordDocument.encode(record)),
-            ])
+            try connection.execute(
+                """
+                INSERT INTO lags (account, region, id, body) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (account, region, id) DO UPDATE SET body = excluded.body
+                """,
+                scoped(key) + [.text(record.id), .text(RecordDocument.encode(record))]
+            )
         }
         for case (let key, let record?) in writes.secrets {
-            rows.append([
-                .text("secret"), .integer(0), .text(record.arn), .text(key.scope.account), .text(key.scope.region),
-                .null, .null, .text(record.name), .text(RecordDocument.encode(record)),
-            ])
-        }
-        for start in stride(from: 0, to: rows.count, by: Self.rowsPerStatement) {
-            let chunk = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
-            let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count)
-                .joined(separator: ", ")
-            try await execute("INSERT INTO pending_writes VALUES \(placeholders)", Array(chunk.joined()))
+            try connection.execute(
+                """
+                INSERT INTO secrets (account, region, arn, name, body) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (account, region, arn) DO UPDATE SET name = excluded.name, body = excluded.body
+                """,
+                scoped(key) + [.text(record.arn), .text(record.name), .text(RecordDocument.encode(record))]
+            )
         }
     }
 }

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
-import SQLiteNIO
 import Storage
 import Synchronization
 
@@ -13,8 +12,9 @@ import Synchronization
 /// a database; `dxlocal rotate-master-key` only re-seals secrets), which lets it keep them in memory as well:
 /// reads of connections and LAGs never touch SQLite. Secrets, which another process may re-seal, are read from
 /// disk; only their names are known in memory, so that creating one need not look on disk first. Writes are
-/// group-committed (`WriteQueue`, `drain()`): concurrent write transactions reach SQLite as one batch, usually one
-/// statement that commits by itself, and each is answered only after that durable commit.
+/// group-committed (`WriteQueue`, `drain()`): concurrent write transactions reach SQLite as one batch, one SQLite
+/// transaction written in one hop to the writer connection's thread, and each is answered only after that durable
+/// commit.
 package final class SQLiteStore: Store {
     package enum Location: Sendable, Hashable {
         case memory
@@ -23,7 +23,7 @@ package final class SQLiteStore: Store {
 
     private let writer: SQLiteStatements
     /// A database file's second connection, for the secrets of read transactions; none in memory.
-    private let readerConnection: SQLiteConnection?
+    private let readerConnection: SQLiteHandle?
     private let reader: SecretReader
     /// In memory, readers of secrets share the writer's connection and take turns with the batches.
     private let batchGate: TransactionGate?
@@ -43,8 +43,8 @@ package final class SQLiteStore: Store {
     private let logger: Logger
 
     private init(
-        writer: SQLiteConnection,
-        readerConnection: SQLiteConnection?,
+        writer: SQLiteHandle,
+        readerConnection: SQLiteHandle?,
         tables: CommittedTables,
         logger: Logger
     ) {
@@ -73,38 +73,27 @@ package final class SQLiteStore: Store {
     ) async throws
         -> SQLiteStore
     {
-        let storage: SQLiteConnection.Storage
-        switch location {
-        case .memory: storage = .memory
-        case .file(let path): storage = .file(path: path)
-        }
-        let connection: SQLiteConnection
-        do {
-            connection = try await SQLiteConnection.open(storage: storage, logger: logger)
-        } catch {
-            throw StoreError(.unavailable, "cannot open the SQLite database: \(error)")
-        }
-        var readerConnection: SQLiteConnection?
+        let connection = try await SQLiteHandle.open(location)
+        var readerConnection: SQLiteHandle?
         do {
             if case .file = location {
-                _ = try await connection.query("PRAGMA journal_mode=WAL", [])
+                try await connection.execute("PRAGMA journal_mode=WAL")
                 // FULL: a transaction is on disk before its request is answered, also across power loss.
-                _ = try await connection.query("PRAGMA synchronous=FULL", [])
+                try await connection.execute("PRAGMA synchronous=FULL")
                 // Checkpoints run on the reader connection, outside the commits (`checkpoint()`).
-                _ = try await connection.query("PRAGMA wal_autocheckpoint=0", [])
+                try await connection.execute("PRAGMA wal_autocheckpoint=0")
             }
-            _ = try await connection.query("PRAGMA busy_timeout=5000", [])
+            try await connection.execute("PRAGMA busy_timeout=5000")
             try await SQLiteMigrations.run(on: connection, logger: logger)
             let statements = SQLiteStatements(connection: connection)
-            try await statements.prepareBatchWrites()
             let tables = CommittedTables(
                 try await statements.loadTables(),
                 secretNames: try await statements.loadSecretNames()
             )
             if case .file = location {
-                let reader = try await SQLiteConnection.open(storage: storage, logger: logger)
+                let reader = try await SQLiteHandle.open(location)
                 readerConnection = reader
-                _ = try await reader.query("PRAGMA busy_timeout=5000", [])
+                try await reader.execute("PRAGMA busy_timeout=5000")
             }
             return SQLiteStore(
                 writer: connection,
@@ -113,8 +102,8 @@ package final class SQLiteStore: Store {
                 logger: logger
             )
         } catch {
-            try? await readerConnection?.close()
-            try? await connection.close()
+            await readerConnection?.close()
+            await connection.close()
             if let storeError = error as? StoreError { throw storeError }
             throw StoreError(.unavailable, "cannot prepare the SQLite database: \(error)")
         }
@@ -190,9 +179,8 @@ package final class SQLiteStore: Store {
         checkpoints.withLock { $0.running = false }
     }
 
-    /// Runs a batch: each body in turn, then its writes, then one COMMIT. A batch whose bodies never needed SQLite
-    /// and whose writes fit one statement is that statement alone, which commits (and, with `synchronous=FULL`,
-    /// syncs) by itself: one hop to SQLite for the whole batch instead of four.
+    /// Runs a batch: each body in turn, then its writes and one COMMIT, in one hop to the writer's thread (with
+    /// BEGIN IMMEDIATE in front unless a body already needed SQLite).
     private func run(_ batch: [any QueuedWrite]) async {
         await batchGate?.enter()
         let writes = WriteBatch(statements: writer, tables: tables)
@@ -206,13 +194,7 @@ package final class SQLiteStore: Store {
             }
             let ran = clock.now
             let unflushed = writes.takeUnflushed()
-            if !writes.began, SQLiteStatements.statementCount(for: unflushed) <= 1 {
-                if !unflushed.isEmpty { try await writer.write(unflushed) }
-            } else {
-                let sql = try await writes.sql()
-                if !unflushed.isEmpty { try await sql.write(unflushed) }
-                try await sql.execute("COMMIT")
-            }
+            if writes.began || !unflushed.isEmpty { try await writer.commit(unflushed) }
             tables.apply(writes.pending)
             checkpoints.withLock { $0.commits += 1 }
             logger.trace(
@@ -222,7 +204,7 @@ package final class SQLiteStore: Store {
                 ]
             )
         } catch {
-            if writes.began { try? await writer.execute("ROLLBACK") }
+            await writer.rollback()
             logger.error("a write batch failed", metadata: ["error": "\(error)", "transactions": "\(batch.count)"])
             let failure = error as? StoreError ?? StoreError(.unavailable, "the write batch failed: \(error)")
             for write in batch { write.abandon(failure) }
@@ -240,8 +222,8 @@ package final class SQLiteStore: Store {
         _ = try? await write { _ in () }
         await reader.gate.enter()
         try? await writer.execute("PRAGMA optimize")
-        try? await readerConnection?.close()
-        try await writer.connection.close()
+        await readerConnection?.close()
+        await writer.connection.close()
         await reader.gate.leave()
     }
 }

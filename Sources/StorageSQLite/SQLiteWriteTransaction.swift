@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// The batch's SQLite transaction begins only when a body first needs SQLite (a secret read from disk, a listing
 /// of secrets): connections, LAGs and secret names are in memory, so most batches never do, and their writes then
-/// reach SQLite in one statement that commits by itself (`SQLiteStore.run`).
+/// reach SQLite with BEGIN and COMMIT in one hop to the writer's thread (`SQLiteStatements.commit`).
 final class WriteBatch: Sendable {
     struct State {
         /// Everything the batch has written, for reads and, after the commit, for the in-memory tables.

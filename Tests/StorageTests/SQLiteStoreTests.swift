@@ -5,7 +5,7 @@ import StorageSQLite
 import Testing
 
 /// What the SQLite store leaves on disk. Its reads come from memory, so only the rows themselves show that a
-/// batch's writes (one statement through a view and its trigger, or several in a transaction) reached SQLite.
+/// batch's writes (each with its kept statement, in the batch's one transaction) reached SQLite.
 @Suite struct SQLiteStoreTests {
     let scope = Scope(account: "123456789012", region: "us-east-1")
 
@@ -33,7 +33,7 @@ import Testing
         let scope = scope
         let first = contract.secret("first")
         let second = contract.secret("second")
-        // One batch of one transaction: new rows of three tables, in one statement.
+        // One batch of one transaction: new rows of three tables.
         try await store.transaction(.write) { transaction in
             try await transaction.save(StoreContractTests.connection("dxcon-a", lagId: "dxlag-1"), in: scope)
             try await transaction.save(StoreContractTests.connection("dxcon-b"), in: scope)

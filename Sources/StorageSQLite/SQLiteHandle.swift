@@ -1,0 +1,230 @@
+import NIOPosix
+import Storage
+// The SQLite library sqlite-nio builds (its symbols carry a `sqlite_nio_` prefix). The store talks to it directly:
+// sqlite-nio prepares every query anew and hops to a shared thread pool for each, and a batch of writes is many
+// small statements; here each connection keeps its prepared statements and has a thread of its own, and a whole
+// batch (BEGIN, every row, COMMIT) is one hop to it.
+import VaporCSQLite
+
+/// A value bound to a statement or read from a row.
+enum SQLValue: Sendable, Hashable {
+    case null
+    case integer(Int)
+    case text(String)
+
+    var string: String? {
+        if case .text(let value) = self { return value }
+        return nil
+    }
+
+    var integer: Int? {
+        if case .integer(let value) = self { return value }
+        return nil
+    }
+}
+
+/// A row of a result, its values by column name.
+struct SQLRow: Sendable {
+    private let values: [String: SQLValue]
+
+    init(_ values: [String: SQLValue]) {
+        self.values = values
+    }
+
+    func column(_ name: String) -> SQLValue? {
+        values[name]
+    }
+}
+
+/// One SQLite connection, used only on a thread of its own, that keeps the statements it has prepared.
+///
+/// `@unchecked Sendable`: the connection handle and the statement cache are only touched by `perform`'s bodies, and
+/// those run one at a time on the handle's single thread.
+final class SQLiteHandle: @unchecked Sendable {
+    private let thread: NIOThreadPool
+    private var database: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+
+    /// Statements kept at most; every statement the store runs is one of a few dozen texts, so this is only a bound.
+    private static let keptStatements = 128
+
+    private init(thread: NIOThreadPool, database: OpaquePointer?) {
+        self.thread = thread
+        self.database = database
+    }
+
+    /// Opens a database file, creating it when missing, or a private in-memory database.
+    static func open(_ location: SQLiteStore.Location) async throws -> SQLiteHandle {
+        let path: String
+        switch location {
+        case .memory: path = ":memory:"
+        case .file(let filePath): path = filePath
+        }
+        let thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
+        do {
+            let database = try await thread.runIfActive {
+                var database: OpaquePointer?
+                // NOMUTEX: one thread uses the connection, so SQLite's own per-connection mutex is not needed.
+                let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+                let status = sqlite_nio_sqlite3_open_v2(path, &database, flags, nil)
+                guard status == SQLITE_OK else {
+                    let message = database.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
+                    sqlite_nio_sqlite3_close_v2(database)
+                    throw StoreError(.unavailable, "cannot open the SQLite database: \(message)")
+                }
+                return UnsafeSendable(database)
+            }
+            return SQLiteHandle(thread: thread, database: database.value)
+        } catch {
+            try? await thread.shutdownGracefully()
+            throw error
+        }
+    }
+
+    /// Runs `body` on the connection's thread.
+    func perform<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        do {
+            return try await thread.runIfActive {
+                guard let database = self.database else { throw StoreError(.unavailable, "the database is closed") }
+                return try body(Connection(handle: self, database: database))
+            }
+        } catch is NIOThreadPoolError.ThreadPoolInactive {
+            throw StoreError(.unavailable, "the database is closed")
+        }
+    }
+
+    func query(_ sql: String, _ binds: [SQLValue] = []) async throws -> [SQLRow] {
+        try await perform { try $0.query(sql, binds) }
+    }
+
+    func execute(_ sql: String, _ binds: [SQLValue] = []) async throws {
+        try await perform { try $0.execute(sql, binds) }
+    }
+
+    /// Finalizes the kept statements, closes the connection and stops its thread.
+    func close() async {
+        _ = try? await thread.runIfActive {
+            for statement in self.statements.values { sqlite_nio_sqlite3_finalize(statement) }
+            self.statements = [:]
+            sqlite_nio_sqlite3_close_v2(self.database)
+            self.database = nil
+        }
+        try? await thread.shutdownGracefully()
+    }
+
+    /// The connection, on its thread: only a body of `perform` has one.
+    struct Connection {
+        fileprivate let handle: SQLiteHandle
+        fileprivate let database: OpaquePointer
+
+        /// Whether a transaction is open (BEGIN ran, and no COMMIT or ROLLBACK yet).
+        var inTransaction: Bool { sqlite_nio_sqlite3_get_autocommit(database) == 0 }
+
+        func execute(_ sql: String, _ binds: [SQLValue] = []) throws {
+            try run(sql, binds) { _ in }
+        }
+
+        func query(_ sql: String, _ binds: [SQLValue] = []) throws -> [SQLRow] {
+            var rows: [SQLRow] = []
+            try run(sql, binds) { rows.append($0()) }
+            return rows
+        }
+
+        /// Steps the statement to its end; `row` is called for each row with a function that reads it.
+        private func run(_ sql: String, _ binds: [SQLValue], _ row: (() -> SQLRow) -> Void) throws {
+            let statement = try prepared(sql)
+            defer {
+                sqlite_nio_sqlite3_reset(statement)
+                sqlite_nio_sqlite3_clear_bindings(statement)
+            }
+            for (index, value) in binds.enumerated() {
+                let position = Int32(index + 1)
+                let status: Int32
+                switch value {
+                case .null:
+                    status = sqlite_nio_sqlite3_bind_null(statement, position)
+                case .integer(let integer):
+                    status = sqlite_nio_sqlite3_bind_int64(statement, position, Int64(integer))
+                case .text(let text):
+                    status = sqlite_nio_sqlite3_bind_text64(
+                        statement,
+                        position,
+                        text,
+                        UInt64(text.utf8.count),
+                        Self.transient,
+                        UInt8(SQLITE_UTF8)
+                    )
+                }
+                guard status == SQLITE_OK else { throw failure(status) }
+            }
+            while true {
+                let status = sqlite_nio_sqlite3_step(statement)
+                if status == SQLITE_DONE { return }
+                guard status == SQLITE_ROW else { throw failure(status) }
+                row { Self.read(statement) }
+            }
+        }
+
+        private func prepared(_ sql: String) throws -> OpaquePointer {
+            if let kept = handle.statements[sql] { return kept }
+            var statement: OpaquePointer?
+            let status = sqlite_nio_sqlite3_prepare_v3(
+                database,
+                sql,
+                -1,
+                UInt32(SQLITE_PREPARE_PERSISTENT),
+                &statement,
+                nil
+            )
+            guard status == SQLITE_OK, let statement else { throw failure(status) }
+            if handle.statements.count >= SQLiteHandle.keptStatements {
+                for kept in handle.statements.values { sqlite_nio_sqlite3_finalize(kept) }
+                handle.statements = [:]
+            }
+            handle.statements[sql] = statement
+            return statement
+        }
+
+        private static func read(_ statement: OpaquePointer) -> SQLRow {
+            var values: [String: SQLValue] = [:]
+            let count = sqlite_nio_sqlite3_column_count(statement)
+            for column in 0..<count {
+                guard let name = sqlite_nio_sqlite3_column_name(statement, column) else { continue }
+                let value: SQLValue
+                switch sqlite_nio_sqlite3_column_type(statement, column) {
+                case SQLITE_INTEGER:
+                    value = .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
+                case SQLITE_NULL:
+                    value = .null
+                default:
+                    // Text (and anything else, read as text: the store's columns hold text and integers).
+                    let bytes = sqlite_nio_sqlite3_column_text(statement, column)
+                    let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+                    value = .text(
+                        bytes.map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) }
+                            ?? ""
+                    )
+                }
+                values[String(cString: name)] = value
+            }
+            return SQLRow(values)
+        }
+
+        /// The store's error for a failed call: a violated constraint is a conflict; anything else, the database
+        /// being unavailable. SQLite's messages name tables and columns, never values.
+        private func failure(_ status: Int32) -> StoreError {
+            if status & 0xff == SQLITE_CONSTRAINT { return StoreError(.conflict, "constraint violated") }
+            return StoreError(.unavailable, "query failed: \(String(cString: sqlite_nio_sqlite3_errmsg(database)))")
+        }
+
+        private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    }
+}
+
+/// Carries a value the compiler cannot prove `Sendable` out of the thread that made it (the connection pointer,
+/// which from then on only that thread uses).
+private struct UnsafeSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
