@@ -32,6 +32,12 @@ package final class SQLiteStore: Store {
     private let closed = Mutex(false)
     private let checkpoints = Mutex(Checkpoints())
 
+    /// A batch whose commit is under way: what it wrote, for the next batch's bodies, and its end (`true`: committed).
+    struct CommittingBatch: Sendable {
+        let writes: PendingWrites
+        let committed: Task<Bool, Never>
+    }
+
     /// Copying the write-ahead log back into the database (a checkpoint) writes and syncs many pages. SQLite does it
     /// inside the COMMIT that fills the log, which held up every writer of that batch; the store does it itself,
     /// every so many commits, on the reader connection, after the batch's writers have their answers.
@@ -144,16 +150,48 @@ package final class SQLiteStore: Store {
         return try write.result()
     }
 
-    /// Runs batches while writers queue: each batch holds every write queued since the last one began.
+    /// Runs batches while writers queue. While one batch commits (on the writer's thread, where COMMIT syncs), the
+    /// drain runs the bodies of the writers that arrive meanwhile, as the next batch, reading what the committing one
+    /// wrote; that batch's commit starts when the previous one is over. So a batch still holds every writer that came
+    /// during the previous commit, as it did when bodies ran only between commits, and their bodies cost no time of
+    /// their own.
     private func drain() async {
-        repeat {
-            let batch = queue.takeAll()
-            await run(batch)
-            for write in batch { write.signal() }
-            if checkpointDue() {
-                Task { await self.checkpoint() }
+        var committing: CommittingBatch?
+        var open: OpenBatch?
+        while true {
+            if let current = committing, queue.commitEnded {
+                let previousCommitted = await current.committed.value
+                committing = nil
+                if let batch = open {
+                    open = nil
+                    committing = start(batch, previousCommitted: previousCommitted)
+                }
+                continue
             }
-        } while queue.continueDraining()
+            let arrived = queue.takeAll()
+            if !arrived.isEmpty {
+                var batch: OpenBatch
+                if let open { batch = open } else { batch = await openBatch(after: committing) }
+                open = nil
+                await runBodies(of: arrived, in: &batch)
+                if let failure = batch.failure {
+                    // Failed at once, so that no writer arriving later joins it.
+                    if let current = committing { _ = await current.committed.value }
+                    await abandon(batch, failure)
+                } else if committing == nil {
+                    committing = start(batch, previousCommitted: true)
+                } else {
+                    open = batch
+                }
+                continue
+            }
+            if committing != nil {
+                // Wait for a writer or for the commit, whichever comes first.
+                await queue.sleep()
+            } else if !queue.continueDraining() {
+                return
+            }
+        }
     }
 
     /// Whether enough has been committed since the last checkpoint; if so, the caller runs one.
@@ -179,37 +217,93 @@ package final class SQLiteStore: Store {
         checkpoints.withLock { $0.running = false }
     }
 
-    /// Runs a batch: each body in turn, then its writes and one COMMIT, in one hop to the writer's thread (with
-    /// BEGIN IMMEDIATE in front unless a body already needed SQLite).
-    private func run(_ batch: [any QueuedWrite]) async {
+    /// A batch whose bodies have run (or are running) and whose commit has not started.
+    private struct OpenBatch {
+        var writes: [any QueuedWrite] = []
+        let batch: WriteBatch
+        var bodies = Duration.zero
+        var failure: StoreError?
+    }
+
+    private func openBatch(after previous: CommittingBatch?) async -> OpenBatch {
         await batchGate?.enter()
-        let writes = WriteBatch(statements: writer, tables: tables)
-        let clock = ContinuousClock()
-        let started = clock.now
+        return OpenBatch(batch: WriteBatch(statements: writer, tables: tables, after: previous))
+    }
+
+    /// Runs the bodies of writers that arrived, each in turn, in the open batch.
+    private func runBodies(of arrived: [any QueuedWrite], in open: inout OpenBatch) async {
+        let started = ContinuousClock.now
+        open.writes += arrived
         do {
-            for write in batch {
-                let transaction = SQLiteWriteTransaction(batch: writes)
+            for write in arrived {
+                let transaction = SQLiteWriteTransaction(batch: open.batch)
                 let succeeded = await write.run(transaction)
                 try await transaction.end(succeeded: succeeded)
             }
-            let ran = clock.now
+        } catch {
+            open.failure = error as? StoreError ?? StoreError(.unavailable, "the write batch failed: \(error)")
+        }
+        open.bodies += ContinuousClock.now - started
+    }
+
+    /// Starts the commit of an open batch, once the previous one is over. A batch whose previous batch did not
+    /// commit fails instead (its bodies read those writes).
+    private func start(_ open: OpenBatch, previousCommitted: Bool) -> CommittingBatch {
+        queue.clearWake()
+        let committed = Task {
+            guard previousCommitted else {
+                await self.abandon(open, StoreError(.unavailable, "an earlier write batch failed"))
+                self.queue.wake()
+                return false
+            }
+            return await self.commit(open.writes, open.batch, bodies: open.bodies)
+        }
+        return CommittingBatch(writes: open.batch.pending, committed: committed)
+    }
+
+    /// Fails every writer of a batch whose commit never started (the writer connection is free by then).
+    private func abandon(_ open: OpenBatch, _ failure: StoreError) async {
+        await writer.rollback()
+        fail(open.writes, failure)
+        for write in open.writes { write.signal() }
+        await batchGate?.leave()
+    }
+
+    /// Commits a batch's writes and one COMMIT in one hop to the writer's thread (with BEGIN IMMEDIATE in front unless
+    /// a body already needed SQLite), then answers its writers. `true` when it committed.
+    private func commit(_ batch: [any QueuedWrite], _ writes: WriteBatch, bodies: Duration) async -> Bool {
+        let started = ContinuousClock.now
+        var committed = false
+        do {
             let unflushed = writes.takeUnflushed()
             if writes.began || !unflushed.isEmpty { try await writer.commit(unflushed) }
             tables.apply(writes.pending)
             checkpoints.withLock { $0.commits += 1 }
+            committed = true
             logger.trace(
                 "write batch",
                 metadata: [
-                    "transactions": "\(batch.count)", "bodies": "\(ran - started)", "commit": "\(clock.now - ran)",
+                    "transactions": "\(batch.count)", "bodies": "\(bodies)",
+                    "commit": "\(ContinuousClock.now - started)",
                 ]
             )
         } catch {
             await writer.rollback()
-            logger.error("a write batch failed", metadata: ["error": "\(error)", "transactions": "\(batch.count)"])
-            let failure = error as? StoreError ?? StoreError(.unavailable, "the write batch failed: \(error)")
-            for write in batch { write.abandon(failure) }
+            fail(batch, error as? StoreError ?? StoreError(.unavailable, "the write batch failed: \(error)"))
         }
+        for write in batch { write.signal() }
         await batchGate?.leave()
+        if checkpointDue() {
+            Task { await self.checkpoint() }
+        }
+        queue.wake()
+        return committed
+    }
+
+    /// Every transaction of the batch fails, except those whose body threw, which keep their own error.
+    private func fail(_ batch: [any QueuedWrite], _ failure: StoreError) {
+        logger.error("a write batch failed", metadata: ["error": "\(failure)", "transactions": "\(batch.count)"])
+        for write in batch { write.abandon(failure) }
     }
 
     package func close() async throws {

@@ -1,15 +1,19 @@
 import Storage
 import Synchronization
 
-/// The writes of a batch so far: the transactions of the batch that succeeded, in order.
+/// The writes of a batch so far: the transactions of the batch that succeeded, in order. The batch before it may
+/// still be committing: its writes are seen as well (`seen`), and SQLite is only used once it has committed.
 ///
 /// The batch's SQLite transaction begins only when a body first needs SQLite (a secret read from disk, a listing
 /// of secrets): connections, LAGs and secret names are in memory, so most batches never do, and their writes then
 /// reach SQLite with BEGIN and COMMIT in one hop to the writer's thread (`SQLiteStatements.commit`).
 final class WriteBatch: Sendable {
     struct State {
-        /// Everything the batch has written, for reads and, after the commit, for the in-memory tables.
+        /// Everything the batch has written, for the in-memory tables after the commit.
         var pending = PendingWrites()
+        /// What the batch's transactions read beside the in-memory tables: the committing batch's writes and then
+        /// this batch's.
+        var seen: PendingWrites
         /// What has not reached SQLite yet.
         var unflushed = PendingWrites()
         /// Whether `BEGIN IMMEDIATE` ran.
@@ -18,14 +22,19 @@ final class WriteBatch: Sendable {
 
     private let statements: SQLiteStatements
     let tables: CommittedTables
-    let state = Mutex(State())
+    let state: Mutex<State>
+    /// The commit of the batch before, if it was under way when this one began.
+    private let earlier: Task<Bool, Never>?
 
-    init(statements: SQLiteStatements, tables: CommittedTables) {
+    init(statements: SQLiteStatements, tables: CommittedTables, after previous: SQLiteStore.CommittingBatch?) {
         self.statements = statements
         self.tables = tables
+        state = Mutex(State(seen: previous?.writes ?? PendingWrites()))
+        earlier = previous?.committed
     }
 
     var pending: PendingWrites { state.withLock { $0.pending } }
+    var seen: PendingWrites { state.withLock { $0.seen } }
     var began: Bool { state.withLock { $0.began } }
 
     /// SQLite, inside the batch's transaction: `BEGIN IMMEDIATE` the first time, which takes the database's write
@@ -33,6 +42,10 @@ final class WriteBatch: Sendable {
     /// calls it, one body at a time.
     func sql() async throws -> SQLiteStatements {
         if !began {
+            // The writer connection is the committing batch's until its commit is over.
+            if let earlier, await !earlier.value {
+                throw StoreError(.unavailable, "an earlier write batch failed")
+            }
             try await statements.execute("BEGIN IMMEDIATE")
             state.withLock { $0.began = true }
         }
@@ -56,6 +69,7 @@ final class WriteBatch: Sendable {
     func add(_ writes: PendingWrites, unflushed: PendingWrites) {
         state.withLock { state in
             state.pending.merge(writes)
+            state.seen.merge(writes)
             state.unflushed.merge(unflushed)
         }
     }
@@ -95,7 +109,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
     /// The connections and LAGs of a scope as this transaction sees them.
     private func tables(_ scope: Scope) -> ScopeTables {
         let committed = batch.tables.snapshot(scope)
-        let (own, pending) = (state.withLock { $0.own }, batch.pending)
+        let (own, pending) = (state.withLock { $0.own }, batch.seen)
         guard pending.touches(scope) || own.touches(scope) else { return committed }
         return own.applied(to: pending.applied(to: committed, scope: scope), scope: scope)
     }
@@ -112,7 +126,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
     func connection(id: String, in scope: Scope) async throws -> ConnectionRecord? {
         let key = RecordKey(scope: scope, id: id)
         if let own = state.withLock({ $0.own.connections[key] }) { return own }
-        if let pending = batch.pending.connections[key] { return pending }
+        if let pending = batch.seen.connections[key] { return pending }
         return batch.tables.connection(id: id, in: scope)
     }
 
@@ -130,7 +144,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
         // The committed members, corrected by what the batch and this transaction wrote: no copy of the scope.
         var members: [String: ConnectionRecord] = [:]
         for member in batch.tables.snapshot(scope).members(ofLag: lagId) { members[member.id] = member }
-        for writes in [batch.pending, state.withLock { $0.own }] {
+        for writes in [batch.seen, state.withLock { $0.own }] {
             for (key, record) in writes.connections where key.scope == scope {
                 members[key.id] = record.flatMap { $0.lagId == lagId ? $0 : nil }
             }
@@ -151,7 +165,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
     func lag(id: String, in scope: Scope) async throws -> LagRecord? {
         let key = RecordKey(scope: scope, id: id)
         if let own = state.withLock({ $0.own.lags[key] }) { return own }
-        if let pending = batch.pending.lags[key] { return pending }
+        if let pending = batch.seen.lags[key] { return pending }
         return batch.tables.lag(id: id, in: scope)
     }
 
@@ -172,7 +186,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
     /// A pending version of a secret: this transaction's, else the batch's; `.some(nil)` when deleted.
     private func pendingSecret(_ key: RecordKey) -> SecretRecord?? {
         if let own = state.withLock({ $0.own.secrets[key] }) { return own }
-        return batch.pending.secrets[key]
+        return batch.seen.secrets[key]
     }
 
     func secret(arn: String, in scope: Scope) async throws -> SecretRecord? {
@@ -190,7 +204,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
     private func findSecret(name: String, in scope: Scope) async throws -> SecretRecord? {
         let own = state.withLock { $0.own }
         if let record = own.secret(named: name, in: scope) { return record }
-        let pending = batch.pending
+        let pending = batch.seen
         if let record = pending.secret(named: name, in: scope),
             own.secrets[RecordKey(scope: scope, id: record.arn)] == nil
         {

@@ -5,23 +5,61 @@ import Synchronization
 /// Every writer hears back only after that commit, so an answered write is on disk, as it was with one COMMIT a
 /// transaction; but under concurrent load the cost of a durable commit is shared by every transaction that arrived
 /// while the previous one was syncing. The drain goes straight on to the writers that queued meanwhile, and ends
-/// when none did: no writer waits to be woken to lead, and none holds up its own answer to run others'.
+/// when none did: no writer waits to be woken to lead, and none holds up its own answer to run others'. While a
+/// batch commits, the drain sleeps until a writer queues or the commit ends (`sleep`, `wake`).
 final class WriteQueue: Sendable {
     private struct State {
         var waiting: [any QueuedWrite] = []
         var draining = false
+        var sleeper: CheckedContinuation<Void, Never>?
+        var woken = false
     }
 
     private let state = Mutex(State())
 
     /// Queues a write; `true` when no drain is running and the caller must start one.
     func enqueue(_ write: any QueuedWrite) -> Bool {
-        state.withLock { state in
+        let (start, sleeper): (Bool, CheckedContinuation<Void, Never>?) = state.withLock { state in
             state.waiting.append(write)
-            if state.draining { return false }
+            if state.draining {
+                defer { state.sleeper = nil }
+                return (false, state.sleeper)
+            }
             state.draining = true
-            return true
+            return (true, nil)
         }
+        sleeper?.resume()
+        return start
+    }
+
+    /// Whether `wake` was called since `clearWake`: the commit under way is over.
+    var commitEnded: Bool { state.withLock { $0.woken } }
+
+    /// The drain waits for a writer to queue or for `wake`, unless either happened already.
+    func sleep() async {
+        await withCheckedContinuation { continuation in
+            let now: Bool = state.withLock { state in
+                if state.woken || !state.waiting.isEmpty { return true }
+                state.sleeper = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    /// A commit is over: ends the drain's `sleep`, and `commitEnded` holds until `clearWake`.
+    func wake() {
+        let sleeper: CheckedContinuation<Void, Never>? = state.withLock { state in
+            state.woken = true
+            defer { state.sleeper = nil }
+            return state.sleeper
+        }
+        sleeper?.resume()
+    }
+
+    /// Forgets an earlier `wake`, before a new commit starts.
+    func clearWake() {
+        state.withLock { $0.woken = false }
     }
 
     /// Every queued write, for the next batch.
