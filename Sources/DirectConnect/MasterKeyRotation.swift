@@ -29,7 +29,7 @@ package struct MasterKeyRotation: Sendable {
     }
 
     private func pass() async throws -> Int {
-        var after: String?
+        var after: SecretPosition?
         var resealed = 0
         while true {
             let cursor = after
@@ -45,7 +45,7 @@ package struct MasterKeyRotation: Sendable {
                     }
                     try await transaction.save(item.secret, in: item.scope)
                 }
-                return (count, batch.count < batchSize ? nil : batch.last?.secret.arn)
+                return (count, batch.count < batchSize ? nil : batch.last?.position)
             }
             resealed += count
             guard let last else { return resealed }

@@ -36,8 +36,24 @@ package protocol StoreTransaction: Sendable {
     func secrets(in scope: Scope, page: PageRequest) async throws -> [SecretRecord]
     func save(_ secret: SecretRecord, in scope: Scope) async throws
     func deleteSecret(arn: String, in scope: Scope) async throws
-    /// Secrets of every scope in ARN order, for work that spans them all (a master key rotation).
-    func secretsInEveryScope(after arn: String?, limit: Int) async throws -> [ScopedSecret]
+    /// Secrets of every scope in (account, region, ARN) order, the primary key's, from just after `position`, for work
+    /// that spans them all (a master key rotation).
+    func secretsInEveryScope(after position: SecretPosition?, limit: Int) async throws -> [ScopedSecret]
+}
+
+/// Where a secret stands in the order of `secretsInEveryScope`: its scope, then its ARN.
+package struct SecretPosition: Hashable, Sendable, Comparable {
+    package var scope: Scope
+    package var arn: String
+
+    package init(scope: Scope, arn: String) {
+        self.scope = scope
+        self.arn = arn
+    }
+
+    package static func < (lhs: SecretPosition, rhs: SecretPosition) -> Bool {
+        (lhs.scope.account, lhs.scope.region, lhs.arn) < (rhs.scope.account, rhs.scope.region, rhs.arn)
+    }
 }
 
 /// A secret with the scope it lives in.
@@ -49,6 +65,8 @@ package struct ScopedSecret: Hashable, Sendable {
         self.scope = scope
         self.secret = secret
     }
+
+    package var position: SecretPosition { SecretPosition(scope: scope, arn: secret.arn) }
 }
 
 /// Whether a transaction may write.
@@ -74,7 +92,9 @@ package protocol Store: Sendable {
 /// The schema, in meaning: every backend keeps these versions in step.
 package enum SchemaVersion {
     /// 1: connections (with interconnects), lags and secrets as documents keyed by ID with scope columns.
-    package static let current = 1
+    /// 2: no index on the secrets' ARN alone: secrets of every scope are listed in the primary key's order, and each
+    /// new secret writes one index fewer.
+    package static let current = 2
 
     /// The statements of each version, in SQL that SQLite and PostgreSQL both accept, so the two backends cannot
     /// drift apart; each backend records the version applied in its own way.
@@ -99,6 +119,7 @@ package enum SchemaVersion {
             """,
             "CREATE UNIQUE INDEX secrets_name ON secrets (account, region, name)",
             "CREATE INDEX secrets_arn ON secrets (arn)",
-        ]
+        ],
+        ["DROP INDEX secrets_arn"],
     ]
 }

@@ -173,10 +173,15 @@ struct PostgresTransaction: StoreTransaction {
         )
     }
 
-    func secretsInEveryScope(after arn: String?, limit: Int) async throws -> [ScopedSecret] {
+    func secretsInEveryScope(after position: SecretPosition?, limit: Int) async throws -> [ScopedSecret] {
         var result: [ScopedSecret] = []
+        let start = position ?? SecretPosition(scope: Scope(account: "", region: ""), arn: "")
         let rows = try await connection.query(
-            "SELECT account, region, body FROM secrets WHERE arn > \(arn ?? "") ORDER BY arn LIMIT \(limit)\(unescaped: lock)",
+            """
+            SELECT account, region, body FROM secrets
+                WHERE (account, region, arn) > (\(start.scope.account), \(start.scope.region), \(start.arn))
+                ORDER BY account, region, arn LIMIT \(limit)\(unescaped: lock)
+            """,
             logger: logger
         )
         for try await (account, region, body) in rows.decode((String, String, String).self) {

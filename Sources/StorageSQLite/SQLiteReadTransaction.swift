@@ -127,7 +127,7 @@ final class SQLiteReadTransaction: StoreTransaction {
 
     func deleteSecret(arn: String, in scope: Scope) async throws { throw Self.readOnly() }
 
-    func secretsInEveryScope(after arn: String?, limit: Int) async throws -> [ScopedSecret] {
-        try await secrets().secretsInEveryScope(after: arn, limit: limit)
+    func secretsInEveryScope(after position: SecretPosition?, limit: Int) async throws -> [ScopedSecret] {
+        try await secrets().secretsInEveryScope(after: position, limit: limit)
     }
 }

@@ -107,10 +107,14 @@ struct SQLiteStatements: Sendable {
         return try decode(try await query(sql, binds), as: SecretRecord.self)
     }
 
-    func secretsInEveryScope(after arn: String?, limit: Int) async throws -> [ScopedSecret] {
+    func secretsInEveryScope(after position: SecretPosition?, limit: Int) async throws -> [ScopedSecret] {
+        let start = position ?? SecretPosition(scope: Scope(account: "", region: ""), arn: "")
         let rows = try await query(
-            "SELECT account, region, body FROM secrets WHERE arn > ? ORDER BY arn LIMIT ?",
-            [.text(arn ?? ""), .integer(limit)]
+            """
+            SELECT account, region, body FROM secrets WHERE (account, region, arn) > (?, ?, ?)
+                ORDER BY account, region, arn LIMIT ?
+            """,
+            [.text(start.scope.account), .text(start.scope.region), .text(start.arn), .integer(limit)]
         )
         return try zip(rows, decode(rows, as: SecretRecord.self)).map { row, secret in
             ScopedSecret(scope: try Self.scope(of: row), secret: secret)

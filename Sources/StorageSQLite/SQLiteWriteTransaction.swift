@@ -250,9 +250,9 @@ final class SQLiteWriteTransaction: StoreTransaction {
         write { $0.secrets[RecordKey(scope: scope, id: arn)] = .some(nil) }
     }
 
-    func secretsInEveryScope(after arn: String?, limit: Int) async throws -> [ScopedSecret] {
+    func secretsInEveryScope(after position: SecretPosition?, limit: Int) async throws -> [ScopedSecret] {
         try await flushForQuery()
-        return try await batch.sql().secretsInEveryScope(after: arn, limit: limit)
+        return try await batch.sql().secretsInEveryScope(after: position, limit: limit)
     }
 
     /// Before a listing that SQLite answers: every write so far into SQLite, this transaction's inside a

@@ -90,4 +90,34 @@ import Testing
         try await store.close()
         #expect(try await Self.column("lag_id", of: "connections", key: "id", in: path) == ["dxcon-a": "dxlag-2"])
     }
+
+    /// A database of schema 1 (with the secrets' ARN index) opens as schema 2: the index is gone, the rows stay.
+    @Test func aVersionOneDatabaseIsMigrated() async throws {
+        let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
+        let secret = StoreContractTests().secret("kept")
+        let old = try await SQLiteConnection.open(storage: .file(path: path))
+        for statement in SchemaVersion.steps[0] { _ = try await old.query(statement, []) }
+        _ = try await old.query(
+            "INSERT INTO secrets (account, region, arn, name, body) VALUES (?, ?, ?, ?, ?)",
+            [
+                .text(scope.account), .text(scope.region), .text(secret.arn), .text(secret.name),
+                .text(RecordDocument.encode(secret)),
+            ]
+        )
+        _ = try await old.query("PRAGMA user_version = 1", [])
+        try await old.close()
+
+        let store = try await SQLiteStore.open(.file(path: path))
+        let scope = scope
+        let found = try await store.transaction(.read) { try await $0.secret(name: "kept", in: scope) }
+        try await store.close()
+        #expect(found == secret)
+        let migrated = try await SQLiteConnection.open(storage: .file(path: path))
+        defer { _ = migrated.close() }
+        let version = try await migrated.query("PRAGMA user_version", []).first?.column("user_version")?.integer
+        #expect(version == SchemaVersion.current)
+        let indexes = try await migrated.query("SELECT name FROM sqlite_master WHERE type = 'index'", [])
+            .compactMap { $0.column("name")?.string }
+        #expect(!indexes.contains("secrets_arn") && indexes.contains("secrets_name"))
+    }
 }

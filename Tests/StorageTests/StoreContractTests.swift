@@ -311,17 +311,21 @@ import Testing
                 try await transaction.save(theirs, in: otherAccount)
             }
             var found: [String: Scope] = [:]
-            var after: String?
+            var positions: [SecretPosition] = []
+            var after: SecretPosition?
             repeat {
                 let cursor = after
                 let batch = try await store.transaction(.read) {
                     try await $0.secretsInEveryScope(after: cursor, limit: 2)
                 }
                 for item in batch { found[item.secret.arn] = item.scope }
-                after = batch.count == 2 ? batch.last?.secret.arn : nil
+                positions += batch.map(\.position)
+                after = batch.count == 2 ? batch.last?.position : nil
             } while after != nil
             #expect(found[mine.arn] == scope)
             #expect(found[theirs.arn] == otherAccount)
+            // Pages follow one order, each starting just after the last: nothing is seen twice or skipped.
+            #expect(positions == positions.sorted() && Set(positions).count == positions.count)
         }
     }
 
