@@ -13,7 +13,7 @@ public enum AWSJSONCoding {
         -> Shape
     {
         let data = body.allSatisfy(Self.isWhitespace) ? Data("{}".utf8) : Data(body)
-        if let duplicate = DuplicateKeyScanner.firstDuplicate(in: data) {
+        if let duplicate = data.withUnsafeBytes({ DuplicateKeyScanner.firstDuplicate(in: $0) }) {
             throw .serialization("Member \(duplicate) appears more than once in one object")
         }
         let decoder = JSONDecoder()

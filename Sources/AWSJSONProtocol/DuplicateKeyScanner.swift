@@ -2,7 +2,7 @@
 /// that says two things is refused instead. Assumes nothing about validity: the decoder judges that afterwards.
 enum DuplicateKeyScanner {
     /// The first member name that appears twice in one object, if any.
-    static func firstDuplicate(in bytes: some Collection<UInt8>) -> String? {
+    static func firstDuplicate(in bytes: UnsafeRawBufferPointer) -> String? {
         var objects: [Set<[UInt8]>?] = []  // nil marks an array level
         var expectingKey = false
         var iterator = bytes.makeIterator()
@@ -20,24 +20,25 @@ enum DuplicateKeyScanner {
             case UInt8(ascii: ","):
                 expectingKey = objects.last.map { $0 != nil } ?? false
             case UInt8(ascii: "\""):
+                // Only member names are kept; a value's bytes are skipped.
+                let isKey = expectingKey && objects.last.map { $0 != nil } ?? false
                 var string: [UInt8] = []
                 var escaped = false
                 while let next = iterator.next() {
                     if escaped {
-                        string.append(next)
                         escaped = false
                     } else if next == UInt8(ascii: "\\") {
-                        string.append(next)
                         escaped = true
                     } else if next == UInt8(ascii: "\"") {
                         break
-                    } else {
-                        string.append(next)
                     }
+                    if isKey { string.append(next) }
                 }
-                if expectingKey, let keys = objects.last, var set = keys {
-                    if !set.insert(string).inserted { return String(decoding: string.prefix(64), as: UTF8.self) }
-                    objects[objects.count - 1] = set
+                if isKey {
+                    let last = objects.count - 1
+                    if objects[last]?.insert(string).inserted == false {
+                        return String(decoding: string.prefix(64), as: UTF8.self)
+                    }
                     expectingKey = false
                 }
             default:

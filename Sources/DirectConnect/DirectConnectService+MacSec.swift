@@ -199,7 +199,7 @@ extension DirectConnectService {
     ) async throws -> SecretRecord {
         let name = Identifiers.macSecSecretName(ckn: ckn, region: scope.region)
         let payload = SecretPayload(
-            string: String(decoding: try JSONEncoder().encode(MacSecSecretValue(ckn: ckn, cak: cak)), as: UTF8.self),
+            string: MacSecSecretValue(ckn: ckn, cak: cak).json,
             binary: nil
         )
         if let existing = try await transaction.secret(name: name, in: scope) {

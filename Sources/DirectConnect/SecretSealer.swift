@@ -1,3 +1,4 @@
+import AWSJSONProtocol
 import Crypto
 import Foundation
 import Synchronization
@@ -106,7 +107,7 @@ package final class SecretSealer: Sendable {
 }
 
 /// The value of a MACsec secret: the CKN/CAK pair, as the secret's string.
-package struct MacSecSecretValue: Codable, Sendable {
+package struct MacSecSecretValue: Codable, Sendable, AWSJSONValue {
     package var ckn: String
     package var cak: String
 
@@ -114,6 +115,16 @@ package struct MacSecSecretValue: Codable, Sendable {
         case ckn = "CKN"
         case cak = "CAK"
     }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member(#""CKN":"#, ckn)
+        writer.member(#""CAK":"#, cak)
+        writer.endObject()
+    }
+
+    /// The secret's string: `{"CKN":"…","CAK":"…"}`.
+    package var json: String { String(decoding: AWSJSONWriter.bytes(self), as: UTF8.self) }
 }
 
 /// What one sealed secret version holds: a string or bytes.

@@ -606,6 +606,7 @@ import Testing
             let value = try JSONDecoder().decode(MacSecSecretValue.self, from: Data((payload.string ?? "").utf8))
             #expect(value.ckn == Fixture.ckn(1))
             #expect(value.cak == Fixture.cak(1))
+            #expect(payload.string == #"{"CKN":"\#(Fixture.ckn(1))","CAK":"\#(Fixture.cak(1))"}"#)
         }
     }
 
