@@ -53,6 +53,13 @@ final class SQLiteHandle: @unchecked Sendable {
         self.database = database
     }
 
+    /// A handle dropped without `close()` still frees its connection and its thread (nothing else can reach it now).
+    deinit {
+        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        sqlite_nio_sqlite3_close_v2(database)
+        thread.shutdownGracefully { _ in }
+    }
+
     /// Opens a database file, creating it when missing, or a private in-memory database.
     static func open(_ location: SQLiteStore.Location) async throws -> SQLiteHandle {
         let path: String
@@ -89,7 +96,8 @@ final class SQLiteHandle: @unchecked Sendable {
                 guard let database = self.database else { throw StoreError(.unavailable, "the database is closed") }
                 return try body(Connection(handle: self, database: database))
             }
-        } catch is NIOThreadPoolError.ThreadPoolInactive {
+        } catch is NIOThreadPoolError.ThreadPoolInactive, is CancellationError {
+            // The thread has stopped (`close()`), before or while the body was queued.
             throw StoreError(.unavailable, "the database is closed")
         }
     }

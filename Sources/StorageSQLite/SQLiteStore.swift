@@ -288,7 +288,7 @@ package final class SQLiteStore: Store {
                 ]
             )
         } catch {
-            await writer.rollback()
+            // `commit` has rolled the batch back.
             fail(batch, error as? StoreError ?? StoreError(.unavailable, "the write batch failed: \(error)"))
         }
         for write in batch { write.signal() }
