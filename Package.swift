@@ -53,6 +53,8 @@ let package = Package(
         // The records the domain keeps and the store protocol both backends implement.
         // Documents are written with the protocol's JSON writer.
         .target(name: "Storage", dependencies: ["AWSJSONProtocol"], swiftSettings: strict),
+        // sqlite-nio for the SQLite library it builds (its C module), which the store calls on threads of its own
+        // (`SQLiteHandle`), keeping prepared statements.
         .target(
             name: "StorageSQLite",
             dependencies: [
