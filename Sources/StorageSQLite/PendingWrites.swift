@@ -14,9 +14,6 @@ struct PendingWrites: Sendable {
 
     var isEmpty: Bool { connections.isEmpty && lags.isEmpty && secrets.isEmpty }
 
-    /// The number of records written or deleted.
-    var count: Int { connections.count + lags.count + secrets.count }
-
     /// Adds later writes; where both wrote a record, the later write wins.
     mutating func merge(_ later: PendingWrites) {
         connections.merge(later.connections) { _, new in new }

@@ -130,17 +130,15 @@ final class SQLiteHandle: @unchecked Sendable {
         var inTransaction: Bool { sqlite_nio_sqlite3_get_autocommit(database) == 0 }
 
         func execute(_ sql: String, _ binds: [SQLValue] = []) throws {
-            try run(sql, binds) { _ in }
+            _ = try run(sql, binds, reading: false)
         }
 
         func query(_ sql: String, _ binds: [SQLValue] = []) throws -> [SQLRow] {
-            var rows: [SQLRow] = []
-            try run(sql, binds) { rows.append($0()) }
-            return rows
+            try run(sql, binds, reading: true)
         }
 
-        /// Steps the statement to its end; `row` is called for each row with a function that reads it.
-        private func run(_ sql: String, _ binds: [SQLValue], _ row: (() -> SQLRow) -> Void) throws {
+        /// Steps the statement to its end, and reads its rows when `reading`.
+        private func run(_ sql: String, _ binds: [SQLValue], reading: Bool) throws -> [SQLRow] {
             let statement = try prepared(sql)
             defer {
                 sqlite_nio_sqlite3_reset(statement)
@@ -166,11 +164,16 @@ final class SQLiteHandle: @unchecked Sendable {
                 }
                 guard status == SQLITE_OK else { throw failure(status) }
             }
+            var rows: [SQLRow] = []
+            var names: [String?]?  // the result's column names, read with the first row
             while true {
                 let status = sqlite_nio_sqlite3_step(statement)
-                if status == SQLITE_DONE { return }
+                if status == SQLITE_DONE { return rows }
                 guard status == SQLITE_ROW else { throw failure(status) }
-                row { Self.read(statement) }
+                guard reading else { continue }
+                let columns = names ?? Self.columnNames(statement)
+                names = columns
+                rows.append(Self.read(statement, columns))
             }
         }
 
@@ -194,11 +197,17 @@ final class SQLiteHandle: @unchecked Sendable {
             return statement
         }
 
-        private static func read(_ statement: OpaquePointer) -> SQLRow {
+        private static func columnNames(_ statement: OpaquePointer) -> [String?] {
+            (0..<sqlite_nio_sqlite3_column_count(statement)).map { column in
+                sqlite_nio_sqlite3_column_name(statement, column).map { String(cString: $0) }
+            }
+        }
+
+        private static func read(_ statement: OpaquePointer, _ names: [String?]) -> SQLRow {
             var values: [String: SQLValue] = [:]
-            let count = sqlite_nio_sqlite3_column_count(statement)
-            for column in 0..<count {
-                guard let name = sqlite_nio_sqlite3_column_name(statement, column) else { continue }
+            for (index, name) in names.enumerated() {
+                guard let name else { continue }
+                let column = Int32(index)
                 let value: SQLValue
                 switch sqlite_nio_sqlite3_column_type(statement, column) {
                 case SQLITE_INTEGER:
@@ -214,7 +223,7 @@ final class SQLiteHandle: @unchecked Sendable {
                             ?? ""
                     )
                 }
-                values[String(cString: name)] = value
+                values[name] = value
             }
             return SQLRow(values)
         }

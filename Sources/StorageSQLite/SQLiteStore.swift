@@ -32,12 +32,6 @@ package final class SQLiteStore: Store {
     private let closed = Mutex(false)
     private let checkpoints = Mutex(Checkpoints())
 
-    /// A batch whose commit is under way: what it wrote, for the next batch's bodies, and its end (`true`: committed).
-    struct CommittingBatch: Sendable {
-        let writes: PendingWrites
-        let committed: Task<Bool, Never>
-    }
-
     /// Copying the write-ahead log back into the database (a checkpoint) writes and syncs many pages. SQLite does it
     /// inside the COMMIT that fills the log, which held up every writer of that batch; the store does it itself,
     /// every so many commits, on the reader connection, after the batch's writers have their answers.
@@ -215,6 +209,12 @@ package final class SQLiteStore: Store {
         }
         await reader.gate.leave()
         checkpoints.withLock { $0.running = false }
+    }
+
+    /// A batch whose commit is under way: what it wrote, for the next batch's bodies, and its end (`true`: committed).
+    struct CommittingBatch: Sendable {
+        let writes: PendingWrites
+        let committed: Task<Bool, Never>
     }
 
     /// A batch whose bodies have run (or are running) and whose commit has not started.

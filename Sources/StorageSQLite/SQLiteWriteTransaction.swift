@@ -22,7 +22,7 @@ final class WriteBatch: Sendable {
 
     private let statements: SQLiteStatements
     let tables: CommittedTables
-    let state: Mutex<State>
+    private let state: Mutex<State>
     /// The commit of the batch before, if it was under way when this one began.
     private let earlier: Task<Bool, Never>?
 
