@@ -5,6 +5,7 @@ import DirectConnect
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import NIOFoundationCompat
@@ -184,6 +185,9 @@ package enum DXServer {
         let host = configuration.host
         let app = Application(
             router: router,
+            server: HTTPServerBuilder { responder in
+                EventLoopPinnedChannel(base: HTTP1Channel(responder: responder))
+            },
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: configuration.port),
                 serverName: "dxlocal"
