@@ -33,7 +33,7 @@ final class SQLiteReadTransaction: StoreTransaction {
     func end() async {
         guard state.withLock({ $0.readingSecrets }) else { return }
         if reader.snapshots { try? await reader.statements.execute("COMMIT") }
-        await reader.gate.leave()
+        reader.gate.leave()
     }
 
     private func snapshot(_ scope: Scope) -> ScopeTables {
@@ -103,7 +103,7 @@ final class SQLiteReadTransaction: StoreTransaction {
             do {
                 try await reader.statements.execute("BEGIN")
             } catch {
-                await reader.gate.leave()
+                reader.gate.leave()
                 throw error
             }
         }

@@ -123,19 +123,17 @@ struct SQLiteStatements: Sendable {
 
     // MARK: Writing
 
-    /// Commits a batch in one hop to the connection's thread: BEGIN IMMEDIATE unless a body already began the
-    /// transaction, the rows, COMMIT (which, with `synchronous=FULL`, syncs the log). On failure the transaction is
-    /// rolled back, and nothing of the batch stays.
-    func commit(_ writes: PendingWrites) async throws {
-        try await connection.perform { connection in
-            if !connection.inTransaction { try connection.execute("BEGIN IMMEDIATE") }
-            do {
-                try Self.write(writes, on: connection)
-                try connection.execute("COMMIT")
-            } catch {
-                if connection.inTransaction { try? connection.execute("ROLLBACK") }
-                throw error
-            }
+    /// Commits a batch, on the connection's thread: BEGIN IMMEDIATE unless a body already began the transaction,
+    /// the rows, COMMIT (which, with `synchronous=FULL`, syncs the log). On failure the transaction is rolled back,
+    /// and nothing of the batch stays.
+    static func commit(_ writes: PendingWrites, on connection: SQLiteHandle.Connection) throws {
+        if !connection.inTransaction { try connection.execute("BEGIN IMMEDIATE") }
+        do {
+            try write(writes, on: connection)
+            try connection.execute("COMMIT")
+        } catch {
+            if connection.inTransaction { try? connection.execute("ROLLBACK") }
+            throw error
         }
     }
 

@@ -12,9 +12,9 @@ import Synchronization
 /// a database; `dxlocal rotate-master-key` only re-seals secrets), which lets it keep them in memory as well:
 /// reads of connections and LAGs never touch SQLite. Secrets, which another process may re-seal, are read from
 /// disk; only their names are known in memory, so that creating one need not look on disk first. Writes are
-/// group-committed (`WriteQueue`, `drain()`): concurrent write transactions reach SQLite as one batch, one SQLite
-/// transaction written in one hop to the writer connection's thread, and each is answered only after that durable
-/// commit.
+/// group-committed (`WriteQueue`, `drain()`, `CommitLine`): concurrent write transactions reach SQLite as one batch,
+/// one SQLite transaction committed on the writer connection's thread, which goes from one batch's commit straight
+/// to the next; each transaction is answered only after its batch's durable commit.
 package final class SQLiteStore: Store {
     package enum Location: Sendable, Hashable {
         case memory
@@ -29,16 +29,19 @@ package final class SQLiteStore: Store {
     private let batchGate: TransactionGate?
     private let tables: CommittedTables
     private let queue = WriteQueue()
+    private let line = CommitLine()
     private let closed = Mutex(false)
     private let checkpoints = Mutex(Checkpoints())
 
     /// Copying the write-ahead log back into the database (a checkpoint) writes and syncs many pages. SQLite does it
-    /// inside the COMMIT that fills the log, which held up every writer of that batch; the store does it itself,
-    /// every so many commits, on the reader connection, after the batch's writers have their answers.
+    /// inside the COMMIT that fills the log, which held up every writer of that batch; the store does it itself, every
+    /// so many commits, on the writer's thread between two batches, after the earlier batch's writers have their
+    /// answers. No commit runs meanwhile, so it copies the whole log, and the next commit starts the log over from
+    /// its beginning: a log that only grows (as it did under steady load with checkpoints beside the commits) makes
+    /// every commit's sync also write the file's new size.
     private struct Checkpoints {
         static let commitsBetween = 200
         var commits = 0
-        var running = false
     }
     private let logger: Logger
 
@@ -80,7 +83,7 @@ package final class SQLiteStore: Store {
                 try await connection.execute("PRAGMA journal_mode=WAL")
                 // FULL: a transaction is on disk before its request is answered, also across power loss.
                 try await connection.execute("PRAGMA synchronous=FULL")
-                // Checkpoints run on the reader connection, outside the commits (`checkpoint()`).
+                // The store checkpoints itself, between batches (`checkpointIfDue`).
                 try await connection.execute("PRAGMA wal_autocheckpoint=0")
             }
             try await connection.execute("PRAGMA busy_timeout=5000")
@@ -144,90 +147,58 @@ package final class SQLiteStore: Store {
         return try write.result()
     }
 
-    /// Runs batches while writers queue. While one batch commits (on the writer's thread, where COMMIT syncs), the
-    /// drain runs the bodies of the writers that arrive meanwhile, as the next batch, reading what the committing one
-    /// wrote; that batch's commit starts when the previous one is over. So a batch still holds every writer that came
-    /// during the previous commit, as it did when bodies ran only between commits, and their bodies cost no time of
-    /// their own.
+    /// Runs the bodies of queued writers, group after group, in the open batch, and offers it to the writer after each
+    /// group (`CommitLine`). While a batch commits, the batch after it gathers every writer that arrives meanwhile,
+    /// reading what the committing one wrote; the writer's thread takes it as soon as that commit is over. The drain
+    /// ends when no writer is queued: it never waits for a commit.
     private func drain() async {
-        var committing: CommittingBatch?
-        var open: OpenBatch?
         while true {
-            if let current = committing, queue.commitEnded {
-                let previousCommitted = await current.committed.value
-                committing = nil
-                if let batch = open {
-                    open = nil
-                    committing = start(batch, previousCommitted: previousCommitted)
-                }
-                continue
-            }
             let arrived = queue.takeAll()
-            if !arrived.isEmpty {
-                var batch: OpenBatch
-                if let open { batch = open } else { batch = await openBatch(after: committing) }
-                open = nil
-                await runBodies(of: arrived, in: &batch)
-                if let failure = batch.failure {
-                    // Failed at once, so that no writer arriving later joins it.
-                    if let current = committing { _ = await current.committed.value }
-                    await abandon(batch, failure)
-                } else if committing == nil {
-                    committing = start(batch, previousCommitted: true)
-                } else {
-                    open = batch
-                }
+            if arrived.isEmpty {
+                if queue.continueDraining() { continue }
+                return
+            }
+            var open: OpenBatch
+            if let offered = line.reclaim() { open = offered } else { open = await openBatch() }
+            await runBodies(of: arrived, in: &open)
+            if let failure = open.failure {
+                // Failed at once, so that no writer arriving later joins it.
+                await abandon(open, failure)
                 continue
             }
-            if committing != nil {
-                // Wait for a writer or for the commit, whichever comes first.
-                await queue.sleep()
-            } else if !queue.continueDraining() {
-                return
+            switch line.offer(open) {
+            case .start:
+                let batch = open
+                writer.connection.submit { connection in self.commitChain(from: batch, on: connection) }
+            case .wait:
+                break
+            case .runAgain:
+                runAgain(open)
             }
         }
     }
 
-    /// Whether enough has been committed since the last checkpoint; if so, the caller runs one.
-    private func checkpointDue() -> Bool {
-        guard readerConnection != nil else { return false }
-        return checkpoints.withLock { state in
-            guard !state.running, state.commits >= Checkpoints.commitsBetween else { return false }
-            state.running = true
+    /// A passive checkpoint, on the writer's thread between two batches, when enough has been committed since the
+    /// last one (file databases only: in memory there is no log).
+    private func checkpointIfDue(on connection: SQLiteHandle.Connection) {
+        guard readerConnection != nil else { return }
+        let due = checkpoints.withLock { state in
+            guard state.commits >= Checkpoints.commitsBetween else { return false }
             state.commits = 0
             return true
         }
-    }
-
-    /// A passive checkpoint on the reader connection; it never waits for a writer, and writers never wait for it.
-    private func checkpoint() async {
-        await reader.gate.enter()
+        guard due else { return }
         do {
-            try await reader.statements.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            try connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
         } catch {
             logger.warning("a checkpoint failed", metadata: ["error": "\(error)"])
         }
-        await reader.gate.leave()
-        checkpoints.withLock { $0.running = false }
     }
 
-    /// A batch whose commit is under way: what it wrote, for the next batch's bodies, and its end (`true`: committed).
-    struct CommittingBatch: Sendable {
-        let writes: PendingWrites
-        let committed: Task<Bool, Never>
-    }
-
-    /// A batch whose bodies have run (or are running) and whose commit has not started.
-    private struct OpenBatch {
-        var writes: [any QueuedWrite] = []
-        let batch: WriteBatch
-        var bodies = Duration.zero
-        var failure: StoreError?
-    }
-
-    private func openBatch(after previous: CommittingBatch?) async -> OpenBatch {
+    private func openBatch() async -> OpenBatch {
+        // In memory, the batch has the one connection from here to its commit's end (readers of secrets share it).
         await batchGate?.enter()
-        return OpenBatch(batch: WriteBatch(statements: writer, tables: tables, after: previous))
+        return OpenBatch(batch: WriteBatch(statements: writer, tables: tables, line: line, after: line.committing))
     }
 
     /// Runs the bodies of writers that arrived, each in turn, in the open batch.
@@ -246,58 +217,86 @@ package final class SQLiteStore: Store {
         open.bodies += ContinuousClock.now - started
     }
 
-    /// Starts the commit of an open batch, once the previous one is over. A batch whose previous batch did not
-    /// commit fails instead (its bodies read those writes).
-    private func start(_ open: OpenBatch, previousCommitted: Bool) -> CommittingBatch {
-        queue.clearWake()
-        let committed = Task {
-            guard previousCommitted else {
-                await self.abandon(open, StoreError(.unavailable, "an earlier write batch failed"))
-                self.queue.wake()
-                return false
-            }
-            return await self.commit(open.writes, open.batch, bodies: open.bodies)
-        }
-        return CommittingBatch(writes: open.batch.pending, committed: committed)
-    }
-
-    /// Fails every writer of a batch whose commit never started (the writer connection is free by then).
+    /// Fails every writer of a batch whose commit never started.
     private func abandon(_ open: OpenBatch, _ failure: StoreError) async {
-        await writer.rollback()
+        if open.batch.holdsWriter {
+            await writer.rollback()
+            line.release()
+        }
         fail(open.writes, failure)
         for write in open.writes { write.signal() }
-        await batchGate?.leave()
+        batchGate?.leave()
     }
 
-    /// Commits a batch's writes and one COMMIT in one hop to the writer's thread (with BEGIN IMMEDIATE in front unless
-    /// a body already needed SQLite), then answers its writers. `true` when it committed.
-    private func commit(_ batch: [any QueuedWrite], _ writes: WriteBatch, bodies: Duration) async -> Bool {
+    /// Commits batches on the writer's thread, one after the other, as long as the line has one ready when a commit
+    /// ends. `connection` is `nil` when the database was closed before the first could start.
+    private func commitChain(from first: OpenBatch, on connection: SQLiteHandle.Connection?) {
+        var next: OpenBatch? = first
+        while let batch = next {
+            guard let connection else {
+                next = finish(batch, StoreError(.unavailable, "the database is closed"), started: .now)
+                continue
+            }
+            next = commit(batch, on: connection)
+            checkpointIfDue(on: connection)
+        }
+    }
+
+    /// Commits one batch: its writes and COMMIT (with BEGIN IMMEDIATE in front unless a body already began the
+    /// transaction). A batch whose previous batch did not commit runs again instead (`runAgain`).
+    private func commit(_ open: OpenBatch, on connection: SQLiteHandle.Connection) -> OpenBatch? {
         let started = ContinuousClock.now
-        var committed = false
+        if open.batch.previous?.committed == false {
+            // Not reached: the line hands such a batch back before its commit starts. Kept as the safe answer.
+            if connection.inTransaction { try? connection.execute("ROLLBACK") }
+            let (next, again) = line.next(afterCommitted: false)
+            runAgain(open)
+            if let again { runAgain(again) }
+            return next
+        }
         do {
-            let unflushed = writes.takeUnflushed()
-            if writes.began || !unflushed.isEmpty { try await writer.commit(unflushed) }
-            tables.apply(writes.pending)
+            let unflushed = open.batch.takeUnflushed()
+            if open.batch.began || !unflushed.isEmpty { try SQLiteStatements.commit(unflushed, on: connection) }
+            return finish(open, nil, started: started)
+        } catch {
+            // `commit` has rolled the batch back.
+            let failure = error as? StoreError ?? StoreError(.unavailable, "the write batch failed: \(error)")
+            return finish(open, failure, started: started)
+        }
+    }
+
+    /// A batch whose bodies read writes that did not commit is not committed: its writers queue again, first, and
+    /// their bodies run again in a later batch, which no longer sees those writes (like a transaction retried after a
+    /// serialization failure). Only batches built while the failed one committed come here: the batches opened after
+    /// it read no writes of it (`CommitLine`), so a failed commit fails its own writers and no others.
+    private func runAgain(_ open: OpenBatch) {
+        batchGate?.leave()
+        if queue.requeue(open.writes) {
+            Task { await self.drain() }
+        }
+    }
+
+    /// After a batch's commit (`failure` nil) or failure: its writes reach the committed tables before the writer
+    /// takes the next batch (whose later batches no longer see these writes), then its writers hear back.
+    private func finish(_ open: OpenBatch, _ failure: StoreError?, started: ContinuousClock.Instant) -> OpenBatch? {
+        if let failure {
+            fail(open.writes, failure)
+        } else {
+            tables.apply(open.batch.pending)
             checkpoints.withLock { $0.commits += 1 }
-            committed = true
             logger.trace(
                 "write batch",
                 metadata: [
-                    "transactions": "\(batch.count)", "bodies": "\(bodies)",
+                    "transactions": "\(open.writes.count)", "bodies": "\(open.bodies)",
                     "commit": "\(ContinuousClock.now - started)",
                 ]
             )
-        } catch {
-            // `commit` has rolled the batch back.
-            fail(batch, error as? StoreError ?? StoreError(.unavailable, "the write batch failed: \(error)"))
         }
-        for write in batch { write.signal() }
-        await batchGate?.leave()
-        if checkpointDue() {
-            Task { await self.checkpoint() }
-        }
-        queue.wake()
-        return committed
+        let (next, again) = line.next(afterCommitted: failure == nil)
+        for write in open.writes { write.signal() }
+        batchGate?.leave()
+        if let again { runAgain(again) }
+        return next
     }
 
     /// Every transaction of the batch fails, except those whose body threw, which keep their own error.
@@ -318,6 +317,6 @@ package final class SQLiteStore: Store {
         try? await writer.execute("PRAGMA optimize")
         await readerConnection?.close()
         await writer.connection.close()
-        await reader.gate.leave()
+        reader.gate.leave()
     }
 }

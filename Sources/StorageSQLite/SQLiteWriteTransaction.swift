@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// The batch's SQLite transaction begins only when a body first needs SQLite (a secret read from disk, a listing
 /// of secrets): connections, LAGs and secret names are in memory, so most batches never do, and their writes then
-/// reach SQLite with BEGIN and COMMIT in one hop to the writer's thread (`SQLiteStatements.commit`).
+/// reach SQLite with BEGIN and COMMIT in one go on the writer's thread (`SQLiteStatements.commit`).
 final class WriteBatch: Sendable {
     struct State {
         /// Everything the batch has written, for the in-memory tables after the commit.
@@ -16,36 +16,43 @@ final class WriteBatch: Sendable {
         var seen: PendingWrites
         /// What has not reached SQLite yet.
         var unflushed = PendingWrites()
+        /// Whether the batch holds the writer connection (`CommitLine.hold`).
+        var holds = false
         /// Whether `BEGIN IMMEDIATE` ran.
         var began = false
     }
 
     private let statements: SQLiteStatements
     let tables: CommittedTables
+    private let line: CommitLine
     private let state: Mutex<State>
-    /// The commit of the batch before, if it was under way when this one began.
-    private let earlier: Task<Bool, Never>?
+    /// The batch that was committing when this one opened, whose writes this one reads.
+    let previous: SealedBatch?
 
-    init(statements: SQLiteStatements, tables: CommittedTables, after previous: SQLiteStore.CommittingBatch?) {
+    init(statements: SQLiteStatements, tables: CommittedTables, line: CommitLine, after previous: SealedBatch?) {
         self.statements = statements
         self.tables = tables
+        self.line = line
         state = Mutex(State(seen: previous?.writes ?? PendingWrites()))
-        earlier = previous?.committed
+        self.previous = previous
     }
 
     var pending: PendingWrites { state.withLock { $0.pending } }
     var seen: PendingWrites { state.withLock { $0.seen } }
     var began: Bool { state.withLock { $0.began } }
+    var holdsWriter: Bool { state.withLock { $0.holds } }
 
     /// SQLite, inside the batch's transaction: `BEGIN IMMEDIATE` the first time, which takes the database's write
     /// lock, so that no other process (`rotate-master-key`) writes between a read and the commit. Only the drain
     /// calls it, one body at a time.
     func sql() async throws -> SQLiteStatements {
         if !began {
-            // The writer connection is the committing batch's until its commit is over.
-            if let earlier, await !earlier.value {
-                throw StoreError(.unavailable, "an earlier write batch failed")
+            if !holdsWriter {
+                // The writer connection is the committing batch's until its commit is over.
+                await line.hold()
+                state.withLock { $0.holds = true }
             }
+            if previous?.committed == false { throw StoreError(.unavailable, "an earlier write batch failed") }
             try await statements.execute("BEGIN IMMEDIATE")
             state.withLock { $0.began = true }
         }

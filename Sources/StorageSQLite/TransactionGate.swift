@@ -1,21 +1,38 @@
-/// Admits one transaction at a time, first come first served, without blocking a thread.
-actor TransactionGate {
-    private var busy = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+import Synchronization
 
-    func enter() async {
-        if !busy {
-            busy = true
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
+/// Admits one transaction at a time, first come first served, without blocking a thread. Leaving needs no await, so
+/// that a batch's commit can leave it from the writer's thread.
+final class TransactionGate: Sendable {
+    private struct State {
+        var busy = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    func leave() {
-        if waiters.isEmpty {
-            busy = false
-        } else {
-            waiters.removeFirst().resume()
+    private let state = Mutex(State())
+
+    func enter() async {
+        await withCheckedContinuation { continuation in
+            let admitted: Bool = state.withLock { state in
+                if state.busy {
+                    state.waiters.append(continuation)
+                    return false
+                }
+                state.busy = true
+                return true
+            }
+            if admitted { continuation.resume() }
         }
+    }
+
+    /// Hands the gate to the next waiter, if there is one.
+    func leave() {
+        let next: CheckedContinuation<Void, Never>? = state.withLock { state in
+            if state.waiters.isEmpty {
+                state.busy = false
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
     }
 }

@@ -1,65 +1,38 @@
 import Synchronization
 
-/// Group commit. Writers queue up; one task at a time (the drain, `SQLiteStore.drain`) runs every queued
-/// transaction, one after the other, inside one SQLite transaction, and commits them with one COMMIT (one fsync).
-/// Every writer hears back only after that commit, so an answered write is on disk, as it was with one COMMIT a
+/// Group commit. Writers queue up; one task at a time (the drain, `SQLiteStore.drain`) runs the queued transactions,
+/// one after the other, in one batch, which commits as one SQLite transaction with one COMMIT (one fsync). Every
+/// writer hears back only after that commit, so an answered write is on disk, as it was with one COMMIT a
 /// transaction; but under concurrent load the cost of a durable commit is shared by every transaction that arrived
 /// while the previous one was syncing. The drain goes straight on to the writers that queued meanwhile, and ends
-/// when none did: no writer waits to be woken to lead, and none holds up its own answer to run others'. While a
-/// batch commits, the drain sleeps until a writer queues or the commit ends (`sleep`, `wake`).
+/// when none did: no writer waits to be woken to lead, and none holds up its own answer to run others'.
 final class WriteQueue: Sendable {
     private struct State {
         var waiting: [any QueuedWrite] = []
         var draining = false
-        var sleeper: CheckedContinuation<Void, Never>?
-        var woken = false
     }
 
     private let state = Mutex(State())
 
     /// Queues a write; `true` when no drain is running and the caller must start one.
     func enqueue(_ write: any QueuedWrite) -> Bool {
-        let (start, sleeper): (Bool, CheckedContinuation<Void, Never>?) = state.withLock { state in
+        state.withLock { state in
             state.waiting.append(write)
-            if state.draining {
-                defer { state.sleeper = nil }
-                return (false, state.sleeper)
-            }
+            if state.draining { return false }
             state.draining = true
-            return (true, nil)
-        }
-        sleeper?.resume()
-        return start
-    }
-
-    /// Whether `wake` was called since `clearWake`: the commit under way is over.
-    var commitEnded: Bool { state.withLock { $0.woken } }
-
-    /// The drain waits for a writer to queue or for `wake`, unless either happened already.
-    func sleep() async {
-        await withCheckedContinuation { continuation in
-            let now: Bool = state.withLock { state in
-                if state.woken || !state.waiting.isEmpty { return true }
-                state.sleeper = continuation
-                return false
-            }
-            if now { continuation.resume() }
+            return true
         }
     }
 
-    /// A commit is over: ends the drain's `sleep`, and `commitEnded` holds until `clearWake`.
-    func wake() {
-        let sleeper: CheckedContinuation<Void, Never>? = state.withLock { state in
-            state.woken = true
-            defer { state.sleeper = nil }
-            return state.sleeper
+    /// Queues writes again, ahead of the others (their batch was built on writes that did not commit); `true` when
+    /// no drain is running and the caller must start one.
+    func requeue(_ writes: [any QueuedWrite]) -> Bool {
+        state.withLock { state in
+            state.waiting.insert(contentsOf: writes, at: 0)
+            if state.draining { return false }
+            state.draining = true
+            return true
         }
-        sleeper?.resume()
-    }
-
-    /// Forgets an earlier `wake`, before a new commit starts.
-    func clearWake() {
-        state.withLock { $0.woken = false }
     }
 
     /// Every queued write, for the next batch.

@@ -120,4 +120,144 @@ import Testing
             .compactMap { $0.column("name")?.string }
         #expect(!indexes.contains("secrets_arn") && indexes.contains("secrets_name"))
     }
+
+    /// A write that only fails at its batch's COMMIT (a trigger another connection added refuses some IDs): every
+    /// writer of that batch fails; writers whose bodies read those writes run again; the writers around them commit.
+    /// Each writer adds its tag to one record, so a writer that committed on top of a failed one would leave a tag
+    /// that was never committed: the record must hold exactly the tags of the writers that succeeded.
+    @Test func aFailedCommitFailsOnlyItsOwnWriters() async throws {
+        let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
+        let scope = scope
+        let store = try await SQLiteStore.open(.file(path: path))
+        try await store.transaction(.write) { transaction in
+            var record = StoreContractTests.connection("dxcon-counter")
+            record.tags = []
+            try await transaction.save(record, in: scope)
+        }
+        let other = try await SQLiteConnection.open(storage: .file(path: path))
+        _ = try await other.query(
+            """
+            CREATE TRIGGER refuse_poison BEFORE INSERT ON connections WHEN NEW.id LIKE 'dxcon-poison%'
+                BEGIN SELECT RAISE(ABORT, 'refused'); END
+            """,
+            []
+        )
+        try await other.close()
+
+        /// Runs `count` writers from `first` at once, or spread over a few dozen milliseconds (so that batches commit
+        /// one after another) with every twentieth one refused; the indexes of those that succeeded.
+        @Sendable func writers(from first: Int, count: Int, spread: Bool) async -> Set<Int> {
+            await withTaskGroup(of: Int?.self) { group in
+                for index in first..<(first + count) {
+                    group.addTask {
+                        if spread { try? await Task.sleep(for: .microseconds(400 * (index - first))) }
+                        do {
+                            try await store.transaction(.write) { transaction in
+                                guard var record = try await transaction.connection(id: "dxcon-counter", in: scope)
+                                else { return }
+                                record.tags.append(TagRecord(key: "t\(index)", value: nil))
+                                try await transaction.save(record, in: scope)
+                                if spread, index % 20 == 7 {
+                                    try await transaction.save(
+                                        StoreContractTests.connection("dxcon-poison\(index)"),
+                                        in: scope
+                                    )
+                                }
+                            }
+                            return index
+                        } catch {
+                            return nil
+                        }
+                    }
+                }
+                var succeeded: Set<Int> = []
+                for await index in group { if let index { succeeded.insert(index) } }
+                return succeeded
+            }
+        }
+        // First writers without a refused one, which all commit; then writers among which some are refused.
+        let before = await writers(from: 100, count: 20, spread: false)
+        #expect(before.count == 20)
+        let among = await writers(from: 0, count: 60, spread: true)
+        #expect(among.allSatisfy { $0 % 20 != 7 })
+        let succeeded = before.union(among)
+
+        // A later writer commits.
+        try await store.transaction(.write) {
+            try await $0.save(StoreContractTests.connection("dxcon-after"), in: scope)
+        }
+        let expected = Set(succeeded.map { "t\($0)" })
+        let (inMemory, poisoned) = try await store.transaction(.read) { transaction in
+            (
+                try await transaction.connection(id: "dxcon-counter", in: scope),
+                try await transaction.connections(of: .connection, in: scope, page: .all).map(\.id)
+                    .filter { $0.hasPrefix("dxcon-poison") }
+            )
+        }
+        #expect(inMemory?.tags.count == expected.count)
+        #expect(Set(inMemory?.tags.map(\.key) ?? []) == expected)
+        #expect(poisoned.isEmpty)
+        try await store.close()
+
+        let reopened = try await SQLiteStore.open(.file(path: path))
+        let (onDisk, after) = try await reopened.transaction(.read) { transaction in
+            (
+                try await transaction.connection(id: "dxcon-counter", in: scope),
+                try await transaction.connection(id: "dxcon-after", in: scope)
+            )
+        }
+        try await reopened.close()
+        #expect(onDisk?.tags.count == expected.count)
+        #expect(Set(onDisk?.tags.map(\.key) ?? []) == expected)
+        #expect(after != nil)
+    }
+
+    /// Bodies that need SQLite (a secret read from disk, a listing of secrets) hold the writer connection for their
+    /// batch, between commits of the batches around them; no update is lost and every listing sees the secrets
+    /// committed before it and those its own batch wrote.
+    @Test func bodiesThatReadFromDiskTakeTurnsWithTheCommits() async throws {
+        let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
+        let scope = scope
+        let contract = StoreContractTests()
+        let store = try await SQLiteStore.open(.file(path: path))
+        try await store.transaction(.write) { transaction in
+            var record = StoreContractTests.connection("dxcon-counter")
+            record.tags = []
+            try await transaction.save(record, in: scope)
+            try await transaction.save(contract.secret("stored"), in: scope)
+        }
+        let arn = contract.secret("stored").arn
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<90 {
+                group.addTask {
+                    try await store.transaction(.write) { transaction in
+                        switch index % 3 {
+                        case 0:
+                            #expect(try await transaction.secret(arn: arn, in: scope)?.name == "stored")
+                        case 1:
+                            try await transaction.save(contract.secret("s\(index)"), in: scope)
+                            let names = try await transaction.secrets(in: scope, page: .all).map(\.name)
+                            #expect(names.contains("stored") && names.contains("s\(index)"))
+                        default:
+                            break
+                        }
+                        guard var record = try await transaction.connection(id: "dxcon-counter", in: scope)
+                        else { return }
+                        record.tags.append(TagRecord(key: "t\(index)", value: nil))
+                        try await transaction.save(record, in: scope)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let (record, secrets) = try await store.transaction(.read) { transaction in
+            (
+                try await transaction.connection(id: "dxcon-counter", in: scope),
+                try await transaction.secrets(in: scope, page: .all)
+            )
+        }
+        try await store.close()
+        #expect(record?.tags.count == 90)
+        #expect(secrets.count == 31)
+    }
 }
