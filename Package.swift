@@ -53,11 +53,18 @@ let package = Package(
         // The records the domain keeps and the store protocol both backends implement.
         // Documents are written with the protocol's JSON writer.
         .target(name: "Storage", dependencies: ["AWSJSONProtocol"], swiftSettings: strict),
+        // The write-ahead log's writes gathered into one per commit, and synced with fdatasync: a VFS over SQLite's
+        // own, in C because a VFS is a table of C function pointers over C structures (`wal_vfs.c` says why).
+        .target(
+            name: "CSQLiteWAL",
+            dependencies: [.product(name: "SQLiteNIO", package: "sqlite-nio")]
+        ),
         // sqlite-nio for the SQLite library it builds (its C module), which the store calls on threads of its own
         // (`SQLiteHandle`), keeping prepared statements.
         .target(
             name: "StorageSQLite",
             dependencies: [
+                "CSQLiteWAL",
                 "Storage",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),

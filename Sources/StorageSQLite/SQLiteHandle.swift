@@ -1,3 +1,4 @@
+import CSQLiteWAL
 import NIOPosix
 import Storage
 // The SQLite library sqlite-nio builds (its symbols carry a `sqlite_nio_` prefix). The store talks to it directly:
@@ -5,6 +6,9 @@ import Storage
 // small statements; here each connection keeps its prepared statements and has a thread of its own, and a whole
 // batch (BEGIN, every row, COMMIT) is one hop to it.
 import VaporCSQLite
+
+/// The VFS for file databases (`CSQLiteWAL`), or `nil` (SQLite's default) when it could not be registered.
+private let walVFS: String? = csqlitewal_register() == SQLITE_OK ? CSQLITEWAL_VFS_NAME : nil
 
 /// A value bound to a statement or read from a row.
 enum SQLValue: Sendable, Hashable {
@@ -63,9 +67,15 @@ final class SQLiteHandle: @unchecked Sendable {
     /// Opens a database file, creating it when missing, or a private in-memory database.
     static func open(_ location: SQLiteStore.Location) async throws -> SQLiteHandle {
         let path: String
+        let vfs: String?
         switch location {
-        case .memory: path = ":memory:"
-        case .file(let filePath): path = filePath
+        case .memory:
+            path = ":memory:"
+            vfs = nil
+        case .file(let filePath):
+            path = filePath
+            // The store's file databases run with synchronous=FULL, which the log-gathering VFS needs.
+            vfs = walVFS
         }
         let thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
@@ -74,7 +84,7 @@ final class SQLiteHandle: @unchecked Sendable {
                 var database: OpaquePointer?
                 // NOMUTEX: one thread uses the connection, so SQLite's own per-connection mutex is not needed.
                 let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-                let status = sqlite_nio_sqlite3_open_v2(path, &database, flags, nil)
+                let status = sqlite_nio_sqlite3_open_v2(path, &database, flags, vfs)
                 guard status == SQLITE_OK else {
                     let message = database.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
                     sqlite_nio_sqlite3_close_v2(database)
