@@ -4,11 +4,16 @@ import Synchronization
 public enum RequestID {
     public static let header = "x-amzn-RequestId"
 
-    /// A fresh lower-case UUID (version 4), as AWS renders them.
-    ///
-    /// Every reply gets one. Its bits come from a fast generator seeded once from the system's: an ID names a
-    /// request in logs and is no secret, and `UUID()` (a system call) then `lowercased()` cost more than the rest of
-    /// a small request's protocol handling.
+    /// A fresh request ID: a lower-case version 4 UUID, as AWS renders them (`RandomUUID`).
+    public static func make() -> String { RandomUUID.make() }
+}
+
+/// Lower-case version 4 UUIDs for identifiers that name things and are no secret: request IDs, secret version IDs.
+///
+/// Their bits come from a fast generator seeded once from the system's: Foundation's `UUID()` opens, reads and
+/// closes `/dev/urandom` each time, and `uuidString.lowercased()` makes two strings, which together cost more than
+/// the rest of a small request's protocol handling.
+public enum RandomUUID {
     public static func make() -> String {
         var (high, low) = generator.withLock { ($0.next(), $0.next()) }
         high = (high & ~0xF000) | 0x4000  // version 4

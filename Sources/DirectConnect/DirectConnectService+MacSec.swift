@@ -227,7 +227,7 @@ extension DirectConnectService {
         let version = try vault.seal(
             payload,
             arn: arn,
-            versionId: UUID().uuidString.lowercased(),
+            versionId: RandomUUID.make(),
             stages: [SecretsManagerService.currentStage],
             now: now
         )

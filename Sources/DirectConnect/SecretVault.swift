@@ -1,3 +1,4 @@
+import AWSJSONProtocol
 import Foundation
 import Storage
 
@@ -19,7 +20,7 @@ package struct SecretVault: Sendable {
         stages: [String],
         now: Date
     ) throws -> SecretVersionRecord {
-        let plaintext = try JSONEncoder().encode(payload)
+        let plaintext = Data(AWSJSONWriter.bytes(payload))
         let (sealed, keyId) = try sealer.seal(plaintext, context: Self.context(arn: arn, versionId: versionId))
         return SecretVersionRecord(
             versionId: versionId,
@@ -50,5 +51,15 @@ package struct SecretVault: Sendable {
         )
         copy.createdAt = version.createdAt
         return copy
+    }
+}
+
+/// The sealed plaintext: `{"string": ...}` or `{"binary": base64}`, as `open` decodes it.
+extension SecretPayload: AWSJSONValue {
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member(#""string":"#, string)
+        writer.member(#""binary":"#, binary)
+        writer.endObject()
     }
 }

@@ -8,7 +8,7 @@ extension SecretsManagerService {
         guard let name = input.name else { throw AWSError.invalidParameter("Name is required.") }
         try Self.validateName(name)
         let payload = try Self.payload(string: input.secretString, binary: input.secretBinary)
-        let token = try Self.validateToken(input.clientRequestToken) ?? UUID().uuidString.lowercased()
+        let token = try Self.validateToken(input.clientRequestToken) ?? RandomUUID.make()
         let tags = try Self.merge([], Self.validatedTags(input.tags))
         let now = clock.now
         return try await transactions.run(.write) { transaction in
@@ -133,7 +133,7 @@ extension SecretsManagerService {
         guard let payload = try Self.payload(string: input.secretString, binary: input.secretBinary) else {
             throw AWSError.invalidParameter("You must provide either SecretString or SecretBinary.")
         }
-        let token = try Self.validateToken(input.clientRequestToken) ?? UUID().uuidString.lowercased()
+        let token = try Self.validateToken(input.clientRequestToken) ?? RandomUUID.make()
         let stages = input.versionStages ?? [Self.currentStage]
         guard !stages.isEmpty, stages.allSatisfy({ (1...256).contains($0.count) }) else {
             throw AWSError.invalidParameter("VersionStages must hold 1 to 20 labels of 1 to 256 characters.")
@@ -165,7 +165,7 @@ extension SecretsManagerService {
 
     package func updateSecret(_ input: UpdateSecretRequest, in scope: Scope) async throws -> UpdateSecretResponse {
         let payload = try Self.payload(string: input.secretString, binary: input.secretBinary)
-        let token = try Self.validateToken(input.clientRequestToken) ?? UUID().uuidString.lowercased()
+        let token = try Self.validateToken(input.clientRequestToken) ?? RandomUUID.make()
         let now = clock.now
         return try await transactions.run(.write) { transaction in
             var secret = try await Self.find(input.secretId, in: transaction, scope, now: now)
