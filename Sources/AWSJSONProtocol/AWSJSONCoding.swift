@@ -5,6 +5,38 @@ import NIOCore
 public enum AWSJSONCoding {
     public static let contentType = "application/x-amz-json-1.1"
 
+    /// Decodes a shape generated from the model: its generated reader first (`AWSJSONReadable`), and where that gives
+    /// up, `JSONDecoder` (below), whose values and errors the answer then is.
+    public static func decode<Shape: Decodable & AWSJSONReadable>(
+        _ type: Shape.Type,
+        from body: some Collection<UInt8>
+    ) throws(AWSError)
+        -> Shape
+    {
+        let fast = body.withContiguousStorageIfAvailable { bytes -> FastRead<Shape> in
+            if bytes.allSatisfy(Self.isWhitespace) {
+                let empty: StaticString = "{}"
+                let braces = UnsafeBufferPointer(start: empty.utf8Start, count: empty.utf8CodeUnitCount)
+                return AWSJSONReader.read(Shape.self, from: braces).map(FastRead.read) ?? .fallBack
+            }
+            if let duplicate = DuplicateKeyScanner.firstDuplicate(in: UnsafeRawBufferPointer(bytes)) {
+                return .duplicate(duplicate)
+            }
+            return AWSJSONReader.read(Shape.self, from: bytes).map(FastRead.read) ?? .fallBack
+        }
+        switch fast {
+        case .read(let shape): return shape
+        case .duplicate(let member): throw .serialization(Self.duplicateMessage(member))
+        case .fallBack, nil: return try decodeWithFoundation(type, from: body)
+        }
+    }
+
+    private enum FastRead<Shape> {
+        case read(Shape)
+        case duplicate(String)
+        case fallBack
+    }
+
     /// Decodes a request body into an input shape, mapping every failure to `SerializationException`.
     public static func decode<Shape: Decodable>(
         _ type: Shape.Type,
@@ -12,9 +44,22 @@ public enum AWSJSONCoding {
     ) throws(AWSError)
         -> Shape
     {
+        try decodeWithFoundation(type, from: body)
+    }
+
+    private static func duplicateMessage(_ member: String) -> String {
+        "Member \(member) appears more than once in one object"
+    }
+
+    private static func decodeWithFoundation<Shape: Decodable>(
+        _ type: Shape.Type,
+        from body: some Collection<UInt8>
+    ) throws(AWSError)
+        -> Shape
+    {
         let data = body.allSatisfy(Self.isWhitespace) ? Data("{}".utf8) : Data(body)
         if let duplicate = data.withUnsafeBytes({ DuplicateKeyScanner.firstDuplicate(in: $0) }) {
-            throw .serialization("Member \(duplicate) appears more than once in one object")
+            throw .serialization(Self.duplicateMessage(duplicate))
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970

@@ -2,7 +2,7 @@
 ///
 /// Every member of a generated shape is optional so that a request missing a required member still decodes
 /// and the service can answer with its own error code instead of a generic serialization failure.
-public protocol AWSShape: Codable, Sendable, Hashable, AWSJSONValue {
+public protocol AWSShape: Codable, Sendable, Hashable, AWSJSONValue, AWSJSONReadable {
     /// Wire names of required members that are unset, in model order.
     var missingRequiredMembers: [String] { get }
 }
@@ -26,5 +26,16 @@ public struct EmptyShape: AWSShape {
     public func writeJSON(to writer: inout AWSJSONWriter) {
         writer.beginObject()
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key: guard reader.skipValue() else { return nil }
+            }
+        }
     }
 }

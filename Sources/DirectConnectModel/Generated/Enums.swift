@@ -5,7 +5,7 @@ import AWSJSONProtocol
 
 /// Wire string values of `AddressFamily`; values outside the known list still decode.
 public struct AddressFamily:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -25,6 +25,11 @@ public struct AddressFamily:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let ipv4 = AddressFamily(rawValue: "ipv4")
     public static let ipv6 = AddressFamily(rawValue: "ipv6")
@@ -34,7 +39,7 @@ public struct AddressFamily:
 
 /// Wire string values of `BGPPeerState`; values outside the known list still decode.
 public struct BGPPeerState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -54,6 +59,11 @@ public struct BGPPeerState:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let verifying = BGPPeerState(rawValue: "verifying")
     public static let pending = BGPPeerState(rawValue: "pending")
@@ -66,7 +76,7 @@ public struct BGPPeerState:
 
 /// Wire string values of `BGPStatus`; values outside the known list still decode.
 public struct BGPStatus:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -86,6 +96,11 @@ public struct BGPStatus:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let up = BGPStatus(rawValue: "up")
     public static let down = BGPStatus(rawValue: "down")
@@ -96,7 +111,7 @@ public struct BGPStatus:
 
 /// Wire string values of `ConnectionState`; values outside the known list still decode.
 public struct ConnectionState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -116,6 +131,11 @@ public struct ConnectionState:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let ordering = ConnectionState(rawValue: "ordering")
     public static let requested = ConnectionState(rawValue: "requested")
@@ -142,7 +162,7 @@ public struct ConnectionState:
 
 /// Wire string values of `DirectConnectGatewayAssociationProposalState`; values outside the known list still decode.
 public struct DirectConnectGatewayAssociationProposalState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -162,6 +182,11 @@ public struct DirectConnectGatewayAssociationProposalState:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let requested = DirectConnectGatewayAssociationProposalState(rawValue: "requested")
     public static let accepted = DirectConnectGatewayAssociationProposalState(rawValue: "accepted")
@@ -172,7 +197,7 @@ public struct DirectConnectGatewayAssociationProposalState:
 
 /// Wire string values of `DirectConnectGatewayAssociationState`; values outside the known list still decode.
 public struct DirectConnectGatewayAssociationState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -192,6 +217,11 @@ public struct DirectConnectGatewayAssociationState:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let associating = DirectConnectGatewayAssociationState(rawValue: "associating")
     public static let associated = DirectConnectGatewayAssociationState(rawValue: "associated")
@@ -210,7 +240,7 @@ public struct DirectConnectGatewayAssociationState:
 
 /// Wire string values of `DirectConnectGatewayAttachmentState`; values outside the known list still decode.
 public struct DirectConnectGatewayAttachmentState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -230,6 +260,11 @@ public struct DirectConnectGatewayAttachmentState:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let attaching = DirectConnectGatewayAttachmentState(rawValue: "attaching")
     public static let attached = DirectConnectGatewayAttachmentState(rawValue: "attached")
@@ -246,7 +281,7 @@ public struct DirectConnectGatewayAttachmentState:
 
 /// Wire string values of `DirectConnectGatewayAttachmentType`; values outside the known list still decode.
 public struct DirectConnectGatewayAttachmentType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -266,6 +301,11 @@ public struct DirectConnectGatewayAttachmentType:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let transitVirtualInterface = DirectConnectGatewayAttachmentType(rawValue: "TransitVirtualInterface")
     public static let privateVirtualInterface = DirectConnectGatewayAttachmentType(rawValue: "PrivateVirtualInterface")
@@ -278,7 +318,7 @@ public struct DirectConnectGatewayAttachmentType:
 
 /// Wire string values of `DirectConnectGatewayState`; values outside the known list still decode.
 public struct DirectConnectGatewayState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -298,6 +338,11 @@ public struct DirectConnectGatewayState:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let pending = DirectConnectGatewayState(rawValue: "pending")
     public static let available = DirectConnectGatewayState(rawValue: "available")
@@ -309,7 +354,7 @@ public struct DirectConnectGatewayState:
 
 /// Wire string values of `GatewayType`; values outside the known list still decode.
 public struct GatewayType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -329,6 +374,11 @@ public struct GatewayType:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let virtualPrivateGateway = GatewayType(rawValue: "virtualPrivateGateway")
     public static let transitGateway = GatewayType(rawValue: "transitGateway")
@@ -338,7 +388,7 @@ public struct GatewayType:
 
 /// Wire string values of `HasLogicalRedundancy`; values outside the known list still decode.
 public struct HasLogicalRedundancy:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -358,6 +408,11 @@ public struct HasLogicalRedundancy:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let unknown = HasLogicalRedundancy(rawValue: "unknown")
     public static let yes = HasLogicalRedundancy(rawValue: "yes")
@@ -368,7 +423,7 @@ public struct HasLogicalRedundancy:
 
 /// Wire string values of `InterconnectState`; values outside the known list still decode.
 public struct InterconnectState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -388,6 +443,11 @@ public struct InterconnectState:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let requested = InterconnectState(rawValue: "requested")
     public static let pending = InterconnectState(rawValue: "pending")
@@ -410,7 +470,7 @@ public struct InterconnectState:
 
 /// Wire string values of `LagState`; values outside the known list still decode.
 public struct LagState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -430,6 +490,11 @@ public struct LagState:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let requested = LagState(rawValue: "requested")
     public static let pending = LagState(rawValue: "pending")
@@ -452,7 +517,7 @@ public struct LagState:
 
 /// Wire string values of `LoaContentType`; values outside the known list still decode.
 public struct LoaContentType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -472,6 +537,11 @@ public struct LoaContentType:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let applicationPdf = LoaContentType(rawValue: "application/pdf")
 
@@ -480,7 +550,7 @@ public struct LoaContentType:
 
 /// Wire string values of `NniPartnerType`; values outside the known list still decode.
 public struct NniPartnerType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -500,6 +570,11 @@ public struct NniPartnerType:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let v1 = NniPartnerType(rawValue: "v1")
     public static let v2 = NniPartnerType(rawValue: "v2")
@@ -510,7 +585,7 @@ public struct NniPartnerType:
 
 /// Wire string values of `VirtualInterfaceState`; values outside the known list still decode.
 public struct VirtualInterfaceState:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -530,6 +605,11 @@ public struct VirtualInterfaceState:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let confirming = VirtualInterfaceState(rawValue: "confirming")
     public static let verifying = VirtualInterfaceState(rawValue: "verifying")

@@ -40,6 +40,33 @@ public struct AcceptDirectConnectGatewayAssociationProposalRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "proposalId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.proposalId = value
+                case "associatedGatewayOwnerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.associatedGatewayOwnerAccount = value
+                case "overrideAllowedPrefixesToDirectConnectGateway":
+                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
+                    self.overrideAllowedPrefixesToDirectConnectGateway = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case proposalId
@@ -60,6 +87,24 @@ public struct AcceptDirectConnectGatewayAssociationProposalResult: AWSShape {
         writer.beginObject()
         writer.member("\"directConnectGatewayAssociation\":", directConnectGatewayAssociation)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayAssociation":
+                    guard let value = reader.optional(DirectConnectGatewayAssociation.self) else { return nil }
+                    self.directConnectGatewayAssociation = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -107,6 +152,36 @@ public struct AllocateConnectionOnInterconnectRequest: AWSShape {
         writer.member("\"interconnectId\":", interconnectId)
         writer.member("\"vlan\":", vlan)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "bandwidth":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.bandwidth = value
+                case "connectionName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionName = value
+                case "ownerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.ownerAccount = value
+                case "interconnectId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.interconnectId = value
+                case "vlan":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.vlan = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -164,6 +239,39 @@ public struct AllocateHostedConnectionRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "ownerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.ownerAccount = value
+                case "bandwidth":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.bandwidth = value
+                case "connectionName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionName = value
+                case "vlan":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.vlan = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case ownerAccount
@@ -206,6 +314,30 @@ public struct AllocatePrivateVirtualInterfaceRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "ownerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.ownerAccount = value
+                case "newPrivateVirtualInterfaceAllocation":
+                    guard let value = reader.optional(NewPrivateVirtualInterfaceAllocation.self) else { return nil }
+                    self.newPrivateVirtualInterfaceAllocation = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case ownerAccount
@@ -243,6 +375,30 @@ public struct AllocatePublicVirtualInterfaceRequest: AWSShape {
         writer.member("\"ownerAccount\":", ownerAccount)
         writer.member("\"newPublicVirtualInterfaceAllocation\":", newPublicVirtualInterfaceAllocation)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "ownerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.ownerAccount = value
+                case "newPublicVirtualInterfaceAllocation":
+                    guard let value = reader.optional(NewPublicVirtualInterfaceAllocation.self) else { return nil }
+                    self.newPublicVirtualInterfaceAllocation = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -284,6 +440,30 @@ public struct AllocateTransitVirtualInterfaceRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "ownerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.ownerAccount = value
+                case "newTransitVirtualInterfaceAllocation":
+                    guard let value = reader.optional(NewTransitVirtualInterfaceAllocation.self) else { return nil }
+                    self.newTransitVirtualInterfaceAllocation = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case ownerAccount
@@ -303,6 +483,24 @@ public struct AllocateTransitVirtualInterfaceResult: AWSShape {
         writer.beginObject()
         writer.member("\"virtualInterface\":", virtualInterface)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterface":
+                    guard let value = reader.optional(VirtualInterface.self) else { return nil }
+                    self.virtualInterface = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -334,6 +532,27 @@ public struct AssociateConnectionWithLagRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "lagId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.lagId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case lagId
@@ -362,6 +581,27 @@ public struct AssociateHostedConnectionRequest: AWSShape {
         writer.member("\"connectionId\":", connectionId)
         writer.member("\"parentConnectionId\":", parentConnectionId)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "parentConnectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.parentConnectionId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -399,6 +639,33 @@ public struct AssociateMacSecKeyRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "secretARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretARN = value
+                case "ckn":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.ckn = value
+                case "cak":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.cak = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case secretARN
@@ -422,6 +689,27 @@ public struct AssociateMacSecKeyResponse: AWSShape {
         writer.member("\"connectionId\":", connectionId)
         writer.member("\"macSecKeys\":", macSecKeys)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "macSecKeys":
+                    guard let value = reader.optional([MacSecKey].self) else { return nil }
+                    self.macSecKeys = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -454,6 +742,27 @@ public struct AssociateVirtualInterfaceRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
         case connectionId
@@ -478,6 +787,30 @@ public struct AssociatedCoreNetwork: AWSShape {
         writer.member("\"ownerAccount\":", ownerAccount)
         writer.member("\"attachmentId\":", attachmentId)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "id":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.id = value
+                case "ownerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.ownerAccount = value
+                case "attachmentId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.attachmentId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -508,6 +841,33 @@ public struct AssociatedGateway: AWSShape {
         writer.member("\"ownerAccount\":", ownerAccount)
         writer.member("\"region\":", region)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "id":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.id = value
+                case "type":
+                    guard let value = reader.optional(GatewayType.self) else { return nil }
+                    self.type = value
+                case "ownerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.ownerAccount = value
+                case "region":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.region = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -574,6 +934,54 @@ public struct BGPPeer: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "bgpPeerId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.bgpPeerId = value
+                case "asn":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asn = value
+                case "asnLong":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asnLong = value
+                case "authKey":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.authKey = value
+                case "addressFamily":
+                    guard let value = reader.optional(AddressFamily.self) else { return nil }
+                    self.addressFamily = value
+                case "amazonAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.amazonAddress = value
+                case "customerAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.customerAddress = value
+                case "bgpPeerState":
+                    guard let value = reader.optional(BGPPeerState.self) else { return nil }
+                    self.bgpPeerState = value
+                case "bgpStatus":
+                    guard let value = reader.optional(BGPStatus.self) else { return nil }
+                    self.bgpStatus = value
+                case "awsDeviceV2":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.awsDeviceV2 = value
+                case "awsLogicalDeviceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.awsLogicalDeviceId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case bgpPeerId
         case asn
@@ -609,6 +1017,24 @@ public struct ConfirmConnectionRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
     }
@@ -626,6 +1052,24 @@ public struct ConfirmConnectionResponse: AWSShape {
         writer.beginObject()
         writer.member("\"connectionState\":", connectionState)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionState":
+                    guard let value = reader.optional(ConnectionState.self) else { return nil }
+                    self.connectionState = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -647,6 +1091,24 @@ public struct ConfirmCustomerAgreementRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "agreementName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.agreementName = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case agreementName
     }
@@ -664,6 +1126,24 @@ public struct ConfirmCustomerAgreementResponse: AWSShape {
         writer.beginObject()
         writer.member("\"status\":", status)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "status":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.status = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -701,6 +1181,30 @@ public struct ConfirmPrivateVirtualInterfaceRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "virtualGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualGatewayId = value
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
         case virtualGatewayId
@@ -720,6 +1224,24 @@ public struct ConfirmPrivateVirtualInterfaceResponse: AWSShape {
         writer.beginObject()
         writer.member("\"virtualInterfaceState\":", virtualInterfaceState)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceState":
+                    guard let value = reader.optional(VirtualInterfaceState.self) else { return nil }
+                    self.virtualInterfaceState = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -747,6 +1269,24 @@ public struct ConfirmPublicVirtualInterfaceRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
     }
@@ -764,6 +1304,24 @@ public struct ConfirmPublicVirtualInterfaceResponse: AWSShape {
         writer.beginObject()
         writer.member("\"virtualInterfaceState\":", virtualInterfaceState)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceState":
+                    guard let value = reader.optional(VirtualInterfaceState.self) else { return nil }
+                    self.virtualInterfaceState = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -795,6 +1353,27 @@ public struct ConfirmTransitVirtualInterfaceRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
         case directConnectGatewayId
@@ -813,6 +1392,24 @@ public struct ConfirmTransitVirtualInterfaceResponse: AWSShape {
         writer.beginObject()
         writer.member("\"virtualInterfaceState\":", virtualInterfaceState)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceState":
+                    guard let value = reader.optional(VirtualInterfaceState.self) else { return nil }
+                    self.virtualInterfaceState = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -924,6 +1521,89 @@ public struct Connection: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ownerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.ownerAccount = value
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "connectionName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionName = value
+                case "connectionState":
+                    guard let value = reader.optional(ConnectionState.self) else { return nil }
+                    self.connectionState = value
+                case "region":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.region = value
+                case "location":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.location = value
+                case "bandwidth":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.bandwidth = value
+                case "vlan":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.vlan = value
+                case "partnerName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.partnerName = value
+                case "loaIssueTime":
+                    return nil
+                case "lagId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.lagId = value
+                case "awsDevice":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.awsDevice = value
+                case "jumboFrameCapable":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.jumboFrameCapable = value
+                case "awsDeviceV2":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.awsDeviceV2 = value
+                case "awsLogicalDeviceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.awsLogicalDeviceId = value
+                case "hasLogicalRedundancy":
+                    guard let value = reader.optional(HasLogicalRedundancy.self) else { return nil }
+                    self.hasLogicalRedundancy = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                case "providerName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.providerName = value
+                case "macSecCapable":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.macSecCapable = value
+                case "portEncryptionStatus":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.portEncryptionStatus = value
+                case "encryptionMode":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.encryptionMode = value
+                case "macSecKeys":
+                    guard let value = reader.optional([MacSecKey].self) else { return nil }
+                    self.macSecKeys = value
+                case "partnerInterconnectMacSecCapable":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.partnerInterconnectMacSecCapable = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case ownerAccount
         case connectionId
@@ -968,6 +1648,27 @@ public struct Connections: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connections":
+                    guard let value = reader.optional([Connection].self) else { return nil }
+                    self.connections = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connections
         case nextToken
@@ -991,6 +1692,27 @@ public struct CreateBGPPeerRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "newBGPPeer":
+                    guard let value = reader.optional(NewBGPPeer.self) else { return nil }
+                    self.newBGPPeer = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
         case newBGPPeer
@@ -1009,6 +1731,24 @@ public struct CreateBGPPeerResponse: AWSShape {
         writer.beginObject()
         writer.member("\"virtualInterface\":", virtualInterface)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterface":
+                    guard let value = reader.optional(VirtualInterface.self) else { return nil }
+                    self.virtualInterface = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1064,6 +1804,42 @@ public struct CreateConnectionRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "location":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.location = value
+                case "bandwidth":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.bandwidth = value
+                case "connectionName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionName = value
+                case "lagId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.lagId = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                case "providerName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.providerName = value
+                case "requestMACSec":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.requestMACSec = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case location
         case bandwidth
@@ -1115,6 +1891,36 @@ public struct CreateDirectConnectGatewayAssociationProposalRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "directConnectGatewayOwnerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayOwnerAccount = value
+                case "gatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.gatewayId = value
+                case "addAllowedPrefixesToDirectConnectGateway":
+                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
+                    self.addAllowedPrefixesToDirectConnectGateway = value
+                case "removeAllowedPrefixesToDirectConnectGateway":
+                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
+                    self.removeAllowedPrefixesToDirectConnectGateway = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case directConnectGatewayOwnerAccount
@@ -1136,6 +1942,24 @@ public struct CreateDirectConnectGatewayAssociationProposalResult: AWSShape {
         writer.beginObject()
         writer.member("\"directConnectGatewayAssociationProposal\":", directConnectGatewayAssociationProposal)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayAssociationProposal":
+                    guard let value = reader.optional(DirectConnectGatewayAssociationProposal.self) else { return nil }
+                    self.directConnectGatewayAssociationProposal = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1177,6 +2001,33 @@ public struct CreateDirectConnectGatewayAssociationRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "gatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.gatewayId = value
+                case "addAllowedPrefixesToDirectConnectGateway":
+                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
+                    self.addAllowedPrefixesToDirectConnectGateway = value
+                case "virtualGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualGatewayId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case gatewayId
@@ -1197,6 +2048,24 @@ public struct CreateDirectConnectGatewayAssociationResult: AWSShape {
         writer.beginObject()
         writer.member("\"directConnectGatewayAssociation\":", directConnectGatewayAssociation)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayAssociation":
+                    guard let value = reader.optional(DirectConnectGatewayAssociation.self) else { return nil }
+                    self.directConnectGatewayAssociation = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1230,6 +2099,30 @@ public struct CreateDirectConnectGatewayRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayName = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                case "amazonSideAsn":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.amazonSideAsn = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayName
         case tags
@@ -1249,6 +2142,24 @@ public struct CreateDirectConnectGatewayResult: AWSShape {
         writer.beginObject()
         writer.member("\"directConnectGateway\":", directConnectGateway)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGateway":
+                    guard let value = reader.optional(DirectConnectGateway.self) else { return nil }
+                    self.directConnectGateway = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1302,6 +2213,42 @@ public struct CreateInterconnectRequest: AWSShape {
         writer.member("\"providerName\":", providerName)
         writer.member("\"requestMACSec\":", requestMACSec)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "interconnectName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.interconnectName = value
+                case "bandwidth":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.bandwidth = value
+                case "location":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.location = value
+                case "lagId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.lagId = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                case "providerName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.providerName = value
+                case "requestMACSec":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.requestMACSec = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1372,6 +2319,48 @@ public struct CreateLagRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "numberOfConnections":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.numberOfConnections = value
+                case "location":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.location = value
+                case "connectionsBandwidth":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionsBandwidth = value
+                case "lagName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.lagName = value
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                case "childConnectionTags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.childConnectionTags = value
+                case "providerName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.providerName = value
+                case "requestMACSec":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.requestMACSec = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case numberOfConnections
         case location
@@ -1409,6 +2398,27 @@ public struct CreatePrivateVirtualInterfaceRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "newPrivateVirtualInterface":
+                    guard let value = reader.optional(NewPrivateVirtualInterface.self) else { return nil }
+                    self.newPrivateVirtualInterface = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case newPrivateVirtualInterface
@@ -1437,6 +2447,27 @@ public struct CreatePublicVirtualInterfaceRequest: AWSShape {
         writer.member("\"connectionId\":", connectionId)
         writer.member("\"newPublicVirtualInterface\":", newPublicVirtualInterface)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "newPublicVirtualInterface":
+                    guard let value = reader.optional(NewPublicVirtualInterface.self) else { return nil }
+                    self.newPublicVirtualInterface = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1469,6 +2500,27 @@ public struct CreateTransitVirtualInterfaceRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "newTransitVirtualInterface":
+                    guard let value = reader.optional(NewTransitVirtualInterface.self) else { return nil }
+                    self.newTransitVirtualInterface = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case newTransitVirtualInterface
@@ -1487,6 +2539,24 @@ public struct CreateTransitVirtualInterfaceResult: AWSShape {
         writer.beginObject()
         writer.member("\"virtualInterface\":", virtualInterface)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterface":
+                    guard let value = reader.optional(VirtualInterface.self) else { return nil }
+                    self.virtualInterface = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1509,6 +2579,27 @@ public struct CustomerAgreement: AWSShape {
         writer.member("\"agreementName\":", agreementName)
         writer.member("\"status\":", status)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "agreementName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.agreementName = value
+                case "status":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.status = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1549,6 +2640,36 @@ public struct DeleteBGPPeerRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "asn":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asn = value
+                case "asnLong":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asnLong = value
+                case "customerAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.customerAddress = value
+                case "bgpPeerId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.bgpPeerId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
         case asn
@@ -1570,6 +2691,24 @@ public struct DeleteBGPPeerResponse: AWSShape {
         writer.beginObject()
         writer.member("\"virtualInterface\":", virtualInterface)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterface":
+                    guard let value = reader.optional(VirtualInterface.self) else { return nil }
+                    self.virtualInterface = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1597,6 +2736,24 @@ public struct DeleteConnectionRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
     }
@@ -1622,6 +2779,24 @@ public struct DeleteDirectConnectGatewayAssociationProposalRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "proposalId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.proposalId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case proposalId
     }
@@ -1639,6 +2814,24 @@ public struct DeleteDirectConnectGatewayAssociationProposalResult: AWSShape {
         writer.beginObject()
         writer.member("\"directConnectGatewayAssociationProposal\":", directConnectGatewayAssociationProposal)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayAssociationProposal":
+                    guard let value = reader.optional(DirectConnectGatewayAssociationProposal.self) else { return nil }
+                    self.directConnectGatewayAssociationProposal = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1666,6 +2859,30 @@ public struct DeleteDirectConnectGatewayAssociationRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "associationId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.associationId = value
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "virtualGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualGatewayId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case associationId
         case directConnectGatewayId
@@ -1685,6 +2902,24 @@ public struct DeleteDirectConnectGatewayAssociationResult: AWSShape {
         writer.beginObject()
         writer.member("\"directConnectGatewayAssociation\":", directConnectGatewayAssociation)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayAssociation":
+                    guard let value = reader.optional(DirectConnectGatewayAssociation.self) else { return nil }
+                    self.directConnectGatewayAssociation = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1712,6 +2947,24 @@ public struct DeleteDirectConnectGatewayRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
     }
@@ -1729,6 +2982,24 @@ public struct DeleteDirectConnectGatewayResult: AWSShape {
         writer.beginObject()
         writer.member("\"directConnectGateway\":", directConnectGateway)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGateway":
+                    guard let value = reader.optional(DirectConnectGateway.self) else { return nil }
+                    self.directConnectGateway = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1756,6 +3027,24 @@ public struct DeleteInterconnectRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "interconnectId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.interconnectId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case interconnectId
     }
@@ -1773,6 +3062,24 @@ public struct DeleteInterconnectResponse: AWSShape {
         writer.beginObject()
         writer.member("\"interconnectState\":", interconnectState)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "interconnectState":
+                    guard let value = reader.optional(InterconnectState.self) else { return nil }
+                    self.interconnectState = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1800,6 +3107,24 @@ public struct DeleteLagRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "lagId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.lagId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case lagId
     }
@@ -1825,6 +3150,24 @@ public struct DeleteVirtualInterfaceRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
     }
@@ -1842,6 +3185,24 @@ public struct DeleteVirtualInterfaceResponse: AWSShape {
         writer.beginObject()
         writer.member("\"virtualInterfaceState\":", virtualInterfaceState)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceState":
+                    guard let value = reader.optional(VirtualInterfaceState.self) else { return nil }
+                    self.virtualInterfaceState = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1875,6 +3236,30 @@ public struct DescribeConnectionLoaRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "providerName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.providerName = value
+                case "loaContentType":
+                    guard let value = reader.optional(LoaContentType.self) else { return nil }
+                    self.loaContentType = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case providerName
@@ -1894,6 +3279,24 @@ public struct DescribeConnectionLoaResponse: AWSShape {
         writer.beginObject()
         writer.member("\"loa\":", loa)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "loa":
+                    guard let value = reader.optional(Loa.self) else { return nil }
+                    self.loa = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1921,6 +3324,24 @@ public struct DescribeConnectionsOnInterconnectRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "interconnectId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.interconnectId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case interconnectId
     }
@@ -1946,6 +3367,30 @@ public struct DescribeConnectionsRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "maxResults":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.maxResults = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case maxResults
@@ -1968,6 +3413,27 @@ public struct DescribeCustomerMetadataResponse: AWSShape {
         writer.member("\"agreements\":", agreements)
         writer.member("\"nniPartnerType\":", nniPartnerType)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "agreements":
+                    guard let value = reader.optional([CustomerAgreement].self) else { return nil }
+                    self.agreements = value
+                case "nniPartnerType":
+                    guard let value = reader.optional(NniPartnerType.self) else { return nil }
+                    self.nniPartnerType = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2008,6 +3474,36 @@ public struct DescribeDirectConnectGatewayAssociationProposalsRequest: AWSShape 
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "proposalId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.proposalId = value
+                case "associatedGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.associatedGatewayId = value
+                case "maxResults":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.maxResults = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case proposalId
@@ -2035,6 +3531,27 @@ public struct DescribeDirectConnectGatewayAssociationProposalsResult: AWSShape {
         writer.member("\"directConnectGatewayAssociationProposals\":", directConnectGatewayAssociationProposals)
         writer.member("\"nextToken\":", nextToken)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayAssociationProposals":
+                    guard let value = reader.optional([DirectConnectGatewayAssociationProposal].self) else { return nil }
+                    self.directConnectGatewayAssociationProposals = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2079,6 +3596,39 @@ public struct DescribeDirectConnectGatewayAssociationsRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "associationId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.associationId = value
+                case "associatedGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.associatedGatewayId = value
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "maxResults":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.maxResults = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                case "virtualGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualGatewayId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case associationId
         case associatedGatewayId
@@ -2104,6 +3654,27 @@ public struct DescribeDirectConnectGatewayAssociationsResult: AWSShape {
         writer.member("\"directConnectGatewayAssociations\":", directConnectGatewayAssociations)
         writer.member("\"nextToken\":", nextToken)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayAssociations":
+                    guard let value = reader.optional([DirectConnectGatewayAssociation].self) else { return nil }
+                    self.directConnectGatewayAssociations = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2140,6 +3711,33 @@ public struct DescribeDirectConnectGatewayAttachmentsRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "maxResults":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.maxResults = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case virtualInterfaceId
@@ -2163,6 +3761,27 @@ public struct DescribeDirectConnectGatewayAttachmentsResult: AWSShape {
         writer.member("\"directConnectGatewayAttachments\":", directConnectGatewayAttachments)
         writer.member("\"nextToken\":", nextToken)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayAttachments":
+                    guard let value = reader.optional([DirectConnectGatewayAttachment].self) else { return nil }
+                    self.directConnectGatewayAttachments = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2191,6 +3810,30 @@ public struct DescribeDirectConnectGatewaysRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "maxResults":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.maxResults = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case maxResults
@@ -2213,6 +3856,27 @@ public struct DescribeDirectConnectGatewaysResult: AWSShape {
         writer.member("\"directConnectGateways\":", directConnectGateways)
         writer.member("\"nextToken\":", nextToken)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGateways":
+                    guard let value = reader.optional([DirectConnectGateway].self) else { return nil }
+                    self.directConnectGateways = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2245,6 +3909,30 @@ public struct DescribeHostedConnectionsRequest: AWSShape {
         writer.member("\"maxResults\":", maxResults)
         writer.member("\"nextToken\":", nextToken)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "maxResults":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.maxResults = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2280,6 +3968,30 @@ public struct DescribeInterconnectLoaRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "interconnectId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.interconnectId = value
+                case "providerName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.providerName = value
+                case "loaContentType":
+                    guard let value = reader.optional(LoaContentType.self) else { return nil }
+                    self.loaContentType = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case interconnectId
         case providerName
@@ -2299,6 +4011,24 @@ public struct DescribeInterconnectLoaResponse: AWSShape {
         writer.beginObject()
         writer.member("\"loa\":", loa)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "loa":
+                    guard let value = reader.optional(Loa.self) else { return nil }
+                    self.loa = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2326,6 +4056,30 @@ public struct DescribeInterconnectsRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "interconnectId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.interconnectId = value
+                case "maxResults":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.maxResults = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case interconnectId
         case maxResults
@@ -2351,6 +4105,30 @@ public struct DescribeLagsRequest: AWSShape {
         writer.member("\"maxResults\":", maxResults)
         writer.member("\"nextToken\":", nextToken)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "lagId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.lagId = value
+                case "maxResults":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.maxResults = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2386,6 +4164,30 @@ public struct DescribeLoaRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "providerName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.providerName = value
+                case "loaContentType":
+                    guard let value = reader.optional(LoaContentType.self) else { return nil }
+                    self.loaContentType = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case providerName
@@ -2414,6 +4216,27 @@ public struct DescribeRouterConfigurationRequest: AWSShape {
         writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
         writer.member("\"routerTypeIdentifier\":", routerTypeIdentifier)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "routerTypeIdentifier":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.routerTypeIdentifier = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2450,6 +4273,33 @@ public struct DescribeRouterConfigurationResponse: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "customerRouterConfig":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.customerRouterConfig = value
+                case "router":
+                    guard let value = reader.optional(RouterType.self) else { return nil }
+                    self.router = value
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "virtualInterfaceName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceName = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case customerRouterConfig
         case router
@@ -2478,6 +4328,24 @@ public struct DescribeTagsRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "resourceArns":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.resourceArns = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case resourceArns
     }
@@ -2495,6 +4363,24 @@ public struct DescribeTagsResponse: AWSShape {
         writer.beginObject()
         writer.member("\"resourceTags\":", resourceTags)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "resourceTags":
+                    guard let value = reader.optional([ResourceTag].self) else { return nil }
+                    self.resourceTags = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2530,6 +4416,33 @@ public struct DescribeVirtualInterfacesRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "maxResults":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.maxResults = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case virtualInterfaceId
@@ -2550,6 +4463,24 @@ public struct DirectConnectClientException: AWSShape {
         writer.beginObject()
         writer.member("\"message\":", message)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2595,6 +4526,42 @@ public struct DirectConnectGateway: AWSShape {
         writer.member("\"stateChangeError\":", stateChangeError)
         writer.member("\"tags\":", tags)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "directConnectGatewayName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayName = value
+                case "amazonSideAsn":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.amazonSideAsn = value
+                case "ownerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.ownerAccount = value
+                case "directConnectGatewayState":
+                    guard let value = reader.optional(DirectConnectGatewayState.self) else { return nil }
+                    self.directConnectGatewayState = value
+                case "stateChangeError":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.stateChangeError = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2664,6 +4631,54 @@ public struct DirectConnectGatewayAssociation: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "directConnectGatewayOwnerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayOwnerAccount = value
+                case "associationState":
+                    guard let value = reader.optional(DirectConnectGatewayAssociationState.self) else { return nil }
+                    self.associationState = value
+                case "stateChangeError":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.stateChangeError = value
+                case "associatedGateway":
+                    guard let value = reader.optional(AssociatedGateway.self) else { return nil }
+                    self.associatedGateway = value
+                case "associationId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.associationId = value
+                case "allowedPrefixesToDirectConnectGateway":
+                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
+                    self.allowedPrefixesToDirectConnectGateway = value
+                case "associatedCoreNetwork":
+                    guard let value = reader.optional(AssociatedCoreNetwork.self) else { return nil }
+                    self.associatedCoreNetwork = value
+                case "virtualGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualGatewayId = value
+                case "virtualGatewayRegion":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualGatewayRegion = value
+                case "virtualGatewayOwnerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualGatewayOwnerAccount = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case directConnectGatewayOwnerAccount
@@ -2719,6 +4734,42 @@ public struct DirectConnectGatewayAssociationProposal: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "proposalId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.proposalId = value
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "directConnectGatewayOwnerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayOwnerAccount = value
+                case "proposalState":
+                    guard let value = reader.optional(DirectConnectGatewayAssociationProposalState.self) else { return nil }
+                    self.proposalState = value
+                case "associatedGateway":
+                    guard let value = reader.optional(AssociatedGateway.self) else { return nil }
+                    self.associatedGateway = value
+                case "existingAllowedPrefixesToDirectConnectGateway":
+                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
+                    self.existingAllowedPrefixesToDirectConnectGateway = value
+                case "requestedAllowedPrefixesToDirectConnectGateway":
+                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
+                    self.requestedAllowedPrefixesToDirectConnectGateway = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case proposalId
         case directConnectGatewayId
@@ -2770,6 +4821,42 @@ public struct DirectConnectGatewayAttachment: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "virtualInterfaceRegion":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceRegion = value
+                case "virtualInterfaceOwnerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceOwnerAccount = value
+                case "attachmentState":
+                    guard let value = reader.optional(DirectConnectGatewayAttachmentState.self) else { return nil }
+                    self.attachmentState = value
+                case "attachmentType":
+                    guard let value = reader.optional(DirectConnectGatewayAttachmentType.self) else { return nil }
+                    self.attachmentType = value
+                case "stateChangeError":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.stateChangeError = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case virtualInterfaceId
@@ -2793,6 +4880,24 @@ public struct DirectConnectServerException: AWSShape {
         writer.beginObject()
         writer.member("\"message\":", message)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2822,6 +4927,27 @@ public struct DisassociateConnectionFromLagRequest: AWSShape {
         writer.member("\"connectionId\":", connectionId)
         writer.member("\"lagId\":", lagId)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "lagId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.lagId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2854,6 +4980,27 @@ public struct DisassociateMacSecKeyRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "secretARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretARN = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case secretARN
@@ -2877,6 +5024,27 @@ public struct DisassociateMacSecKeyResponse: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "macSecKeys":
+                    guard let value = reader.optional([MacSecKey].self) else { return nil }
+                    self.macSecKeys = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionId
         case macSecKeys
@@ -2890,6 +5058,18 @@ public struct DuplicateTagKeysException: AWSShape {
     public func writeJSON(to writer: inout AWSJSONWriter) {
         writer.beginObject()
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key:
+                guard reader.skipValue() else { return nil }
+            }
+        }
     }
 }
 
@@ -2981,6 +5161,77 @@ public struct Interconnect: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "interconnectId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.interconnectId = value
+                case "interconnectName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.interconnectName = value
+                case "interconnectState":
+                    guard let value = reader.optional(InterconnectState.self) else { return nil }
+                    self.interconnectState = value
+                case "region":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.region = value
+                case "location":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.location = value
+                case "bandwidth":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.bandwidth = value
+                case "loaIssueTime":
+                    return nil
+                case "lagId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.lagId = value
+                case "awsDevice":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.awsDevice = value
+                case "jumboFrameCapable":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.jumboFrameCapable = value
+                case "awsDeviceV2":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.awsDeviceV2 = value
+                case "awsLogicalDeviceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.awsLogicalDeviceId = value
+                case "hasLogicalRedundancy":
+                    guard let value = reader.optional(HasLogicalRedundancy.self) else { return nil }
+                    self.hasLogicalRedundancy = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                case "providerName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.providerName = value
+                case "macSecCapable":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.macSecCapable = value
+                case "portEncryptionStatus":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.portEncryptionStatus = value
+                case "encryptionMode":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.encryptionMode = value
+                case "macSecKeys":
+                    guard let value = reader.optional([MacSecKey].self) else { return nil }
+                    self.macSecKeys = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case interconnectId
         case interconnectName
@@ -3019,6 +5270,27 @@ public struct Interconnects: AWSShape {
         writer.member("\"interconnects\":", interconnects)
         writer.member("\"nextToken\":", nextToken)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "interconnects":
+                    guard let value = reader.optional([Interconnect].self) else { return nil }
+                    self.interconnects = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3123,6 +5395,84 @@ public struct Lag: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionsBandwidth":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionsBandwidth = value
+                case "numberOfConnections":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.numberOfConnections = value
+                case "lagId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.lagId = value
+                case "ownerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.ownerAccount = value
+                case "lagName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.lagName = value
+                case "lagState":
+                    guard let value = reader.optional(LagState.self) else { return nil }
+                    self.lagState = value
+                case "location":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.location = value
+                case "region":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.region = value
+                case "minimumLinks":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.minimumLinks = value
+                case "awsDevice":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.awsDevice = value
+                case "awsDeviceV2":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.awsDeviceV2 = value
+                case "awsLogicalDeviceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.awsLogicalDeviceId = value
+                case "connections":
+                    guard let value = reader.optional([Connection].self) else { return nil }
+                    self.connections = value
+                case "allowsHostedConnections":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.allowsHostedConnections = value
+                case "jumboFrameCapable":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.jumboFrameCapable = value
+                case "hasLogicalRedundancy":
+                    guard let value = reader.optional(HasLogicalRedundancy.self) else { return nil }
+                    self.hasLogicalRedundancy = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                case "providerName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.providerName = value
+                case "macSecCapable":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.macSecCapable = value
+                case "encryptionMode":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.encryptionMode = value
+                case "macSecKeys":
+                    guard let value = reader.optional([MacSecKey].self) else { return nil }
+                    self.macSecKeys = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case connectionsBandwidth
         case numberOfConnections
@@ -3163,6 +5513,27 @@ public struct Lags: AWSShape {
         writer.member("\"lags\":", lags)
         writer.member("\"nextToken\":", nextToken)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "lags":
+                    guard let value = reader.optional([Lag].self) else { return nil }
+                    self.lags = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3207,6 +5578,39 @@ public struct ListVirtualInterfaceTestHistoryRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "testId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.testId = value
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "bgpPeers":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.bgpPeers = value
+                case "status":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.status = value
+                case "maxResults":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.maxResults = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case testId
         case virtualInterfaceId
@@ -3234,6 +5638,27 @@ public struct ListVirtualInterfaceTestHistoryResponse: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceTestHistory":
+                    guard let value = reader.optional([VirtualInterfaceTestHistory].self) else { return nil }
+                    self.virtualInterfaceTestHistory = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceTestHistory
         case nextToken
@@ -3255,6 +5680,26 @@ public struct Loa: AWSShape {
         writer.member("\"loaContent\":", loaContent)
         writer.member("\"loaContentType\":", loaContentType)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "loaContent":
+                    return nil
+                case "loaContentType":
+                    guard let value = reader.optional(LoaContentType.self) else { return nil }
+                    self.loaContentType = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3299,6 +5744,39 @@ public struct Location: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "locationCode":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.locationCode = value
+                case "locationName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.locationName = value
+                case "region":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.region = value
+                case "availablePortSpeeds":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.availablePortSpeeds = value
+                case "availableProviders":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.availableProviders = value
+                case "availableMacSecPortSpeeds":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.availableMacSecPortSpeeds = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case locationCode
         case locationName
@@ -3321,6 +5799,24 @@ public struct Locations: AWSShape {
         writer.beginObject()
         writer.member("\"locations\":", locations)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "locations":
+                    guard let value = reader.optional([Location].self) else { return nil }
+                    self.locations = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3349,6 +5845,33 @@ public struct MacSecKey: AWSShape {
         writer.member("\"state\":", state)
         writer.member("\"startOn\":", startOn)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "secretARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretARN = value
+                case "ckn":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.ckn = value
+                case "state":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.state = value
+                case "startOn":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.startOn = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3393,6 +5916,39 @@ public struct NewBGPPeer: AWSShape {
         writer.member("\"amazonAddress\":", amazonAddress)
         writer.member("\"customerAddress\":", customerAddress)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "asn":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asn = value
+                case "asnLong":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asnLong = value
+                case "authKey":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.authKey = value
+                case "addressFamily":
+                    guard let value = reader.optional(AddressFamily.self) else { return nil }
+                    self.addressFamily = value
+                case "amazonAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.amazonAddress = value
+                case "customerAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.customerAddress = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3476,6 +6032,60 @@ public struct NewPrivateVirtualInterface: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceName = value
+                case "vlan":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.vlan = value
+                case "asn":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asn = value
+                case "asnLong":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asnLong = value
+                case "mtu":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.mtu = value
+                case "authKey":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.authKey = value
+                case "amazonAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.amazonAddress = value
+                case "customerAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.customerAddress = value
+                case "addressFamily":
+                    guard let value = reader.optional(AddressFamily.self) else { return nil }
+                    self.addressFamily = value
+                case "virtualGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualGatewayId = value
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                case "enableSiteLink":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.enableSiteLink = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceName
         case vlan
@@ -3552,6 +6162,51 @@ public struct NewPrivateVirtualInterfaceAllocation: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceName = value
+                case "vlan":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.vlan = value
+                case "asn":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asn = value
+                case "asnLong":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asnLong = value
+                case "mtu":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.mtu = value
+                case "authKey":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.authKey = value
+                case "amazonAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.amazonAddress = value
+                case "addressFamily":
+                    guard let value = reader.optional(AddressFamily.self) else { return nil }
+                    self.addressFamily = value
+                case "customerAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.customerAddress = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceName
         case vlan
@@ -3625,6 +6280,51 @@ public struct NewPublicVirtualInterface: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceName = value
+                case "vlan":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.vlan = value
+                case "asn":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asn = value
+                case "asnLong":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asnLong = value
+                case "authKey":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.authKey = value
+                case "amazonAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.amazonAddress = value
+                case "customerAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.customerAddress = value
+                case "addressFamily":
+                    guard let value = reader.optional(AddressFamily.self) else { return nil }
+                    self.addressFamily = value
+                case "routeFilterPrefixes":
+                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
+                    self.routeFilterPrefixes = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceName
         case vlan
@@ -3696,6 +6396,51 @@ public struct NewPublicVirtualInterfaceAllocation: AWSShape {
         writer.member("\"routeFilterPrefixes\":", routeFilterPrefixes)
         writer.member("\"tags\":", tags)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceName = value
+                case "vlan":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.vlan = value
+                case "asn":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asn = value
+                case "asnLong":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asnLong = value
+                case "authKey":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.authKey = value
+                case "amazonAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.amazonAddress = value
+                case "customerAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.customerAddress = value
+                case "addressFamily":
+                    guard let value = reader.optional(AddressFamily.self) else { return nil }
+                    self.addressFamily = value
+                case "routeFilterPrefixes":
+                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
+                    self.routeFilterPrefixes = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3772,6 +6517,57 @@ public struct NewTransitVirtualInterface: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceName = value
+                case "vlan":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.vlan = value
+                case "asn":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asn = value
+                case "asnLong":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asnLong = value
+                case "mtu":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.mtu = value
+                case "authKey":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.authKey = value
+                case "amazonAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.amazonAddress = value
+                case "customerAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.customerAddress = value
+                case "addressFamily":
+                    guard let value = reader.optional(AddressFamily.self) else { return nil }
+                    self.addressFamily = value
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                case "enableSiteLink":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.enableSiteLink = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceName
         case vlan
@@ -3840,6 +6636,51 @@ public struct NewTransitVirtualInterfaceAllocation: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceName = value
+                case "vlan":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.vlan = value
+                case "asn":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asn = value
+                case "asnLong":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asnLong = value
+                case "mtu":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.mtu = value
+                case "authKey":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.authKey = value
+                case "amazonAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.amazonAddress = value
+                case "customerAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.customerAddress = value
+                case "addressFamily":
+                    guard let value = reader.optional(AddressFamily.self) else { return nil }
+                    self.addressFamily = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceName
         case vlan
@@ -3871,6 +6712,27 @@ public struct ResourceTag: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "resourceArn":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.resourceArn = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case resourceArn
         case tags
@@ -3889,6 +6751,24 @@ public struct RouteFilterPrefix: AWSShape {
         writer.beginObject()
         writer.member("\"cidr\":", cidr)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "cidr":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.cidr = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3932,6 +6812,39 @@ public struct RouterType: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "vendor":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.vendor = value
+                case "platform":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.platform = value
+                case "software":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.software = value
+                case "xsltTemplateName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.xsltTemplateName = value
+                case "xsltTemplateNameForMacSec":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.xsltTemplateNameForMacSec = value
+                case "routerTypeIdentifier":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.routerTypeIdentifier = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case vendor
         case platform
@@ -3968,6 +6881,30 @@ public struct StartBgpFailoverTestRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "bgpPeers":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.bgpPeers = value
+                case "testDurationInMinutes":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.testDurationInMinutes = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
         case bgpPeers
@@ -3987,6 +6924,24 @@ public struct StartBgpFailoverTestResponse: AWSShape {
         writer.beginObject()
         writer.member("\"virtualInterfaceTest\":", virtualInterfaceTest)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceTest":
+                    guard let value = reader.optional(VirtualInterfaceTestHistory.self) else { return nil }
+                    self.virtualInterfaceTest = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -4014,6 +6969,24 @@ public struct StopBgpFailoverTestRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
     }
@@ -4031,6 +7004,24 @@ public struct StopBgpFailoverTestResponse: AWSShape {
         writer.beginObject()
         writer.member("\"virtualInterfaceTest\":", virtualInterfaceTest)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceTest":
+                    guard let value = reader.optional(VirtualInterfaceTestHistory.self) else { return nil }
+                    self.virtualInterfaceTest = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -4059,6 +7050,27 @@ public struct Tag: AWSShape {
         writer.member("\"key\":", key)
         writer.member("\"value\":", value)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "key":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.key = value
+                case "value":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.value = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -4091,6 +7103,27 @@ public struct TagResourceRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "resourceArn":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.resourceArn = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case resourceArn
         case tags
@@ -4105,6 +7138,18 @@ public struct TagResourceResponse: AWSShape {
         writer.beginObject()
         writer.endObject()
     }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key:
+                guard reader.skipValue() else { return nil }
+            }
+        }
+    }
 }
 
 /// Wire error shape `TooManyTagsException`.
@@ -4114,6 +7159,18 @@ public struct TooManyTagsException: AWSShape {
     public func writeJSON(to writer: inout AWSJSONWriter) {
         writer.beginObject()
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key:
+                guard reader.skipValue() else { return nil }
+            }
+        }
     }
 }
 
@@ -4141,6 +7198,27 @@ public struct UntagResourceRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "resourceArn":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.resourceArn = value
+                case "tagKeys":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.tagKeys = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case resourceArn
         case tagKeys
@@ -4154,6 +7232,18 @@ public struct UntagResourceResponse: AWSShape {
     public func writeJSON(to writer: inout AWSJSONWriter) {
         writer.beginObject()
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key:
+                guard reader.skipValue() else { return nil }
+            }
+        }
     }
 }
 
@@ -4181,6 +7271,30 @@ public struct UpdateConnectionRequest: AWSShape {
         writer.member("\"connectionName\":", connectionName)
         writer.member("\"encryptionMode\":", encryptionMode)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "connectionName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionName = value
+                case "encryptionMode":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.encryptionMode = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -4214,6 +7328,30 @@ public struct UpdateDirectConnectGatewayAssociationRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "associationId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.associationId = value
+                case "addAllowedPrefixesToDirectConnectGateway":
+                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
+                    self.addAllowedPrefixesToDirectConnectGateway = value
+                case "removeAllowedPrefixesToDirectConnectGateway":
+                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
+                    self.removeAllowedPrefixesToDirectConnectGateway = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case associationId
         case addAllowedPrefixesToDirectConnectGateway
@@ -4233,6 +7371,24 @@ public struct UpdateDirectConnectGatewayAssociationResult: AWSShape {
         writer.beginObject()
         writer.member("\"directConnectGatewayAssociation\":", directConnectGatewayAssociation)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayAssociation":
+                    guard let value = reader.optional(DirectConnectGatewayAssociation.self) else { return nil }
+                    self.directConnectGatewayAssociation = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -4264,6 +7420,27 @@ public struct UpdateDirectConnectGatewayRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "newDirectConnectGatewayName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.newDirectConnectGatewayName = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case directConnectGatewayId
         case newDirectConnectGatewayName
@@ -4282,6 +7459,24 @@ public struct UpdateDirectConnectGatewayResponse: AWSShape {
         writer.beginObject()
         writer.member("\"directConnectGateway\":", directConnectGateway)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "directConnectGateway":
+                    guard let value = reader.optional(DirectConnectGateway.self) else { return nil }
+                    self.directConnectGateway = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -4316,6 +7511,33 @@ public struct UpdateLagRequest: AWSShape {
         writer.member("\"minimumLinks\":", minimumLinks)
         writer.member("\"encryptionMode\":", encryptionMode)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "lagId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.lagId = value
+                case "lagName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.lagName = value
+                case "minimumLinks":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.minimumLinks = value
+                case "encryptionMode":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.encryptionMode = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -4360,6 +7582,33 @@ public struct UpdateVirtualInterfaceAttributesRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "mtu":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.mtu = value
+                case "enableSiteLink":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.enableSiteLink = value
+                case "virtualInterfaceName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceName = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualInterfaceId
         case mtu
@@ -4385,6 +7634,27 @@ public struct VirtualGateway: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualGatewayId = value
+                case "virtualGatewayState":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualGatewayState = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case virtualGatewayId
         case virtualGatewayState
@@ -4403,6 +7673,24 @@ public struct VirtualGateways: AWSShape {
         writer.beginObject()
         writer.member("\"virtualGateways\":", virtualGateways)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualGateways":
+                    guard let value = reader.optional([VirtualGateway].self) else { return nil }
+                    self.virtualGateways = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -4530,6 +7818,102 @@ public struct VirtualInterface: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ownerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.ownerAccount = value
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "location":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.location = value
+                case "connectionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.connectionId = value
+                case "virtualInterfaceType":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceType = value
+                case "virtualInterfaceName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceName = value
+                case "vlan":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.vlan = value
+                case "asn":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asn = value
+                case "asnLong":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.asnLong = value
+                case "amazonSideAsn":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.amazonSideAsn = value
+                case "authKey":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.authKey = value
+                case "amazonAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.amazonAddress = value
+                case "customerAddress":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.customerAddress = value
+                case "addressFamily":
+                    guard let value = reader.optional(AddressFamily.self) else { return nil }
+                    self.addressFamily = value
+                case "virtualInterfaceState":
+                    guard let value = reader.optional(VirtualInterfaceState.self) else { return nil }
+                    self.virtualInterfaceState = value
+                case "customerRouterConfig":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.customerRouterConfig = value
+                case "mtu":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.mtu = value
+                case "jumboFrameCapable":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.jumboFrameCapable = value
+                case "virtualGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualGatewayId = value
+                case "directConnectGatewayId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.directConnectGatewayId = value
+                case "routeFilterPrefixes":
+                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
+                    self.routeFilterPrefixes = value
+                case "bgpPeers":
+                    guard let value = reader.optional([BGPPeer].self) else { return nil }
+                    self.bgpPeers = value
+                case "region":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.region = value
+                case "awsDeviceV2":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.awsDeviceV2 = value
+                case "awsLogicalDeviceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.awsLogicalDeviceId = value
+                case "tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                case "siteLinkEnabled":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.siteLinkEnabled = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case ownerAccount
         case virtualInterfaceId
@@ -4605,6 +7989,43 @@ public struct VirtualInterfaceTestHistory: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "testId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.testId = value
+                case "virtualInterfaceId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.virtualInterfaceId = value
+                case "bgpPeers":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.bgpPeers = value
+                case "status":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.status = value
+                case "ownerAccount":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.ownerAccount = value
+                case "testDurationInMinutes":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.testDurationInMinutes = value
+                case "startTime":
+                    return nil
+                case "endTime":
+                    return nil
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case testId
         case virtualInterfaceId
@@ -4632,6 +8053,27 @@ public struct VirtualInterfaces: AWSShape {
         writer.member("\"virtualInterfaces\":", virtualInterfaces)
         writer.member("\"nextToken\":", nextToken)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "virtualInterfaces":
+                    guard let value = reader.optional([VirtualInterface].self) else { return nil }
+                    self.virtualInterfaces = value
+                case "nextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {

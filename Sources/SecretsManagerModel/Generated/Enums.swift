@@ -5,7 +5,7 @@ import AWSJSONProtocol
 
 /// Wire string values of `FilterNameStringType`; values outside the known list still decode.
 public struct FilterNameStringType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -25,6 +25,11 @@ public struct FilterNameStringType:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let description = FilterNameStringType(rawValue: "description")
     public static let name = FilterNameStringType(rawValue: "name")
@@ -47,7 +52,7 @@ public struct FilterNameStringType:
 
 /// Wire string values of `SortByType`; values outside the known list still decode.
 public struct SortByType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -67,6 +72,11 @@ public struct SortByType:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let createdDate = SortByType(rawValue: "created-date")
     public static let lastAccessedDate = SortByType(rawValue: "last-accessed-date")
@@ -78,7 +88,7 @@ public struct SortByType:
 
 /// Wire string values of `SortOrderType`; values outside the known list still decode.
 public struct SortOrderType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -98,6 +108,11 @@ public struct SortOrderType:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let asc = SortOrderType(rawValue: "asc")
     public static let desc = SortOrderType(rawValue: "desc")
@@ -107,7 +122,7 @@ public struct SortOrderType:
 
 /// Wire string values of `StatusType`; values outside the known list still decode.
 public struct StatusType:
-    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue
+    RawRepresentable, Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSJSONValue, AWSJSONReadable
 {
     public var rawValue: String
 
@@ -127,6 +142,11 @@ public struct StatusType:
     public var description: String { rawValue }
 
     public func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = String(json: &reader) else { return nil }
+        self.rawValue = value
+    }
 
     public static let inSync = StatusType(rawValue: "InSync")
     public static let failed = StatusType(rawValue: "Failed")

@@ -24,6 +24,30 @@ public struct APIErrorType: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                case "ErrorCode":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.errorCode = value
+                case "Message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case errorCode = "ErrorCode"
@@ -59,6 +83,33 @@ public struct BatchGetSecretValueRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretIdList":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.secretIdList = value
+                case "Filters":
+                    guard let value = reader.optional([Filter].self) else { return nil }
+                    self.filters = value
+                case "MaxResults":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.maxResults = value
+                case "NextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretIdList = "SecretIdList"
         case filters = "Filters"
@@ -85,6 +136,30 @@ public struct BatchGetSecretValueResponse: AWSShape {
         writer.member("\"NextToken\":", nextToken)
         writer.member("\"Errors\":", errors)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretValues":
+                    guard let value = reader.optional([SecretValueEntry].self) else { return nil }
+                    self.secretValues = value
+                case "NextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                case "Errors":
+                    guard let value = reader.optional([APIErrorType].self) else { return nil }
+                    self.errors = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -114,6 +189,24 @@ public struct CancelRotateSecretRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
     }
@@ -137,6 +230,30 @@ public struct CancelRotateSecretResponse: AWSShape {
         writer.member("\"Name\":", name)
         writer.member("\"VersionId\":", versionId)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                case "VersionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.versionId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -204,6 +321,50 @@ public struct CreateSecretRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                case "ClientRequestToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.clientRequestToken = value
+                case "Description":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.description = value
+                case "KmsKeyId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.kmsKeyId = value
+                case "SecretBinary":
+                    return nil
+                case "SecretString":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretString = value
+                case "Tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                case "AddReplicaRegions":
+                    guard let value = reader.optional([ReplicaRegionType].self) else { return nil }
+                    self.addReplicaRegions = value
+                case "ForceOverwriteReplicaSecret":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.forceOverwriteReplicaSecret = value
+                case "Type":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.type = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case name = "Name"
         case clientRequestToken = "ClientRequestToken"
@@ -246,6 +407,33 @@ public struct CreateSecretResponse: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                case "VersionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.versionId = value
+                case "ReplicationStatus":
+                    guard let value = reader.optional([ReplicationStatusType].self) else { return nil }
+                    self.replicationStatus = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case name = "Name"
@@ -266,6 +454,24 @@ public struct DecryptionFailure: AWSShape {
         writer.beginObject()
         writer.member("\"Message\":", message)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -293,6 +499,24 @@ public struct DeleteResourcePolicyRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
     }
@@ -313,6 +537,27 @@ public struct DeleteResourcePolicyResponse: AWSShape {
         writer.member("\"ARN\":", arn)
         writer.member("\"Name\":", name)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -347,6 +592,30 @@ public struct DeleteSecretRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                case "RecoveryWindowInDays":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.recoveryWindowInDays = value
+                case "ForceDeleteWithoutRecovery":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.forceDeleteWithoutRecovery = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case recoveryWindowInDays = "RecoveryWindowInDays"
@@ -374,6 +643,29 @@ public struct DeleteSecretResponse: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                case "DeletionDate":
+                    return nil
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case name = "Name"
@@ -399,6 +691,24 @@ public struct DescribeSecretRequest: AWSShape {
         writer.beginObject()
         writer.member("\"SecretId\":", secretId)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -502,6 +812,78 @@ public struct DescribeSecretResponse: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                case "Type":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.type = value
+                case "Description":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.description = value
+                case "KmsKeyId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.kmsKeyId = value
+                case "RotationEnabled":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.rotationEnabled = value
+                case "RotationLambdaARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.rotationLambdaARN = value
+                case "RotationRules":
+                    guard let value = reader.optional(RotationRulesType.self) else { return nil }
+                    self.rotationRules = value
+                case "ExternalSecretRotationMetadata":
+                    guard let value = reader.optional([ExternalSecretRotationMetadataItem].self) else { return nil }
+                    self.externalSecretRotationMetadata = value
+                case "ExternalSecretRotationRoleArn":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.externalSecretRotationRoleArn = value
+                case "LastRotatedDate":
+                    return nil
+                case "LastChangedDate":
+                    return nil
+                case "LastAccessedDate":
+                    return nil
+                case "DeletedDate":
+                    return nil
+                case "NextRotationDate":
+                    return nil
+                case "Tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                case "VersionIdsToStages":
+                    guard let value = reader.optional([String: [String]].self) else { return nil }
+                    self.versionIdsToStages = value
+                case "OwningService":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.owningService = value
+                case "CreatedDate":
+                    return nil
+                case "PrimaryRegion":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.primaryRegion = value
+                case "ReplicationStatus":
+                    guard let value = reader.optional([ReplicationStatusType].self) else { return nil }
+                    self.replicationStatus = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case name = "Name"
@@ -541,6 +923,24 @@ public struct EncryptionFailure: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case message = "Message"
     }
@@ -561,6 +961,27 @@ public struct ExternalSecretRotationMetadataItem: AWSShape {
         writer.member("\"Key\":", key)
         writer.member("\"Value\":", value)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Key":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.key = value
+                case "Value":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.value = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -584,6 +1005,27 @@ public struct Filter: AWSShape {
         writer.member("\"Key\":", key)
         writer.member("\"Values\":", values)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Key":
+                    guard let value = reader.optional(FilterNameStringType.self) else { return nil }
+                    self.key = value
+                case "Values":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.values = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -636,6 +1078,45 @@ public struct GetRandomPasswordRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "PasswordLength":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.passwordLength = value
+                case "ExcludeCharacters":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.excludeCharacters = value
+                case "ExcludeNumbers":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.excludeNumbers = value
+                case "ExcludePunctuation":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.excludePunctuation = value
+                case "ExcludeUppercase":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.excludeUppercase = value
+                case "ExcludeLowercase":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.excludeLowercase = value
+                case "IncludeSpace":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.includeSpace = value
+                case "RequireEachIncludedType":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.requireEachIncludedType = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case passwordLength = "PasswordLength"
         case excludeCharacters = "ExcludeCharacters"
@@ -660,6 +1141,24 @@ public struct GetRandomPasswordResponse: AWSShape {
         writer.beginObject()
         writer.member("\"RandomPassword\":", randomPassword)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "RandomPassword":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.randomPassword = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -687,6 +1186,24 @@ public struct GetResourcePolicyRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
     }
@@ -710,6 +1227,30 @@ public struct GetResourcePolicyResponse: AWSShape {
         writer.member("\"Name\":", name)
         writer.member("\"ResourcePolicy\":", resourcePolicy)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                case "ResourcePolicy":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.resourcePolicy = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -743,6 +1284,30 @@ public struct GetSecretValueRequest: AWSShape {
         writer.member("\"VersionId\":", versionId)
         writer.member("\"VersionStage\":", versionStage)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                case "VersionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.versionId = value
+                case "VersionStage":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.versionStage = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -792,6 +1357,40 @@ public struct GetSecretValueResponse: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                case "VersionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.versionId = value
+                case "SecretBinary":
+                    return nil
+                case "SecretString":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretString = value
+                case "VersionStages":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.versionStages = value
+                case "CreatedDate":
+                    return nil
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case name = "Name"
@@ -817,6 +1416,24 @@ public struct InternalServiceError: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case message = "Message"
     }
@@ -834,6 +1451,24 @@ public struct InvalidNextTokenException: AWSShape {
         writer.beginObject()
         writer.member("\"Message\":", message)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -855,6 +1490,24 @@ public struct InvalidParameterException: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case message = "Message"
     }
@@ -874,6 +1527,24 @@ public struct InvalidRequestException: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case message = "Message"
     }
@@ -891,6 +1562,24 @@ public struct LimitExceededException: AWSShape {
         writer.beginObject()
         writer.member("\"Message\":", message)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -932,6 +1621,33 @@ public struct ListSecretVersionIdsRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                case "MaxResults":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.maxResults = value
+                case "NextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                case "IncludeDeprecated":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.includeDeprecated = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case maxResults = "MaxResults"
@@ -966,6 +1682,33 @@ public struct ListSecretVersionIdsResponse: AWSShape {
         writer.member("\"ARN\":", arn)
         writer.member("\"Name\":", name)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Versions":
+                    guard let value = reader.optional([SecretVersionsListEntry].self) else { return nil }
+                    self.versions = value
+                case "NextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1012,6 +1755,39 @@ public struct ListSecretsRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "IncludePlannedDeletion":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.includePlannedDeletion = value
+                case "MaxResults":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.maxResults = value
+                case "NextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                case "Filters":
+                    guard let value = reader.optional([Filter].self) else { return nil }
+                    self.filters = value
+                case "SortOrder":
+                    guard let value = reader.optional(SortOrderType.self) else { return nil }
+                    self.sortOrder = value
+                case "SortBy":
+                    guard let value = reader.optional(SortByType.self) else { return nil }
+                    self.sortBy = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case includePlannedDeletion = "IncludePlannedDeletion"
         case maxResults = "MaxResults"
@@ -1039,6 +1815,27 @@ public struct ListSecretsResponse: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretList":
+                    guard let value = reader.optional([SecretListEntry].self) else { return nil }
+                    self.secretList = value
+                case "NextToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.nextToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretList = "SecretList"
         case nextToken = "NextToken"
@@ -1057,6 +1854,24 @@ public struct MalformedPolicyDocumentException: AWSShape {
         writer.beginObject()
         writer.member("\"Message\":", message)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1078,6 +1893,24 @@ public struct PreconditionNotMetException: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case message = "Message"
     }
@@ -1095,6 +1928,24 @@ public struct PublicPolicyException: AWSShape {
         writer.beginObject()
         writer.member("\"Message\":", message)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1129,6 +1980,30 @@ public struct PutResourcePolicyRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                case "ResourcePolicy":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.resourcePolicy = value
+                case "BlockPublicPolicy":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.blockPublicPolicy = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case resourcePolicy = "ResourcePolicy"
@@ -1151,6 +2026,27 @@ public struct PutResourcePolicyResponse: AWSShape {
         writer.member("\"ARN\":", arn)
         writer.member("\"Name\":", name)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1201,6 +2097,38 @@ public struct PutSecretValueRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                case "ClientRequestToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.clientRequestToken = value
+                case "SecretBinary":
+                    return nil
+                case "SecretString":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretString = value
+                case "VersionStages":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.versionStages = value
+                case "RotationToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.rotationToken = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case clientRequestToken = "ClientRequestToken"
@@ -1232,6 +2160,33 @@ public struct PutSecretValueResponse: AWSShape {
         writer.member("\"VersionId\":", versionId)
         writer.member("\"VersionStages\":", versionStages)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                case "VersionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.versionId = value
+                case "VersionStages":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.versionStages = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1266,6 +2221,27 @@ public struct RemoveRegionsFromReplicationRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                case "RemoveReplicaRegions":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.removeReplicaRegions = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case removeReplicaRegions = "RemoveReplicaRegions"
@@ -1289,6 +2265,27 @@ public struct RemoveRegionsFromReplicationResponse: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "ReplicationStatus":
+                    guard let value = reader.optional([ReplicationStatusType].self) else { return nil }
+                    self.replicationStatus = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case replicationStatus = "ReplicationStatus"
@@ -1310,6 +2307,27 @@ public struct ReplicaRegionType: AWSShape {
         writer.member("\"Region\":", region)
         writer.member("\"KmsKeyId\":", kmsKeyId)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Region":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.region = value
+                case "KmsKeyId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.kmsKeyId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1349,6 +2367,30 @@ public struct ReplicateSecretToRegionsRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                case "AddReplicaRegions":
+                    guard let value = reader.optional([ReplicaRegionType].self) else { return nil }
+                    self.addReplicaRegions = value
+                case "ForceOverwriteReplicaSecret":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.forceOverwriteReplicaSecret = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case addReplicaRegions = "AddReplicaRegions"
@@ -1371,6 +2413,27 @@ public struct ReplicateSecretToRegionsResponse: AWSShape {
         writer.member("\"ARN\":", arn)
         writer.member("\"ReplicationStatus\":", replicationStatus)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "ReplicationStatus":
+                    guard let value = reader.optional([ReplicationStatusType].self) else { return nil }
+                    self.replicationStatus = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1411,6 +2474,35 @@ public struct ReplicationStatusType: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Region":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.region = value
+                case "KmsKeyId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.kmsKeyId = value
+                case "Status":
+                    guard let value = reader.optional(StatusType.self) else { return nil }
+                    self.status = value
+                case "StatusMessage":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.statusMessage = value
+                case "LastAccessedDate":
+                    return nil
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case region = "Region"
         case kmsKeyId = "KmsKeyId"
@@ -1434,6 +2526,24 @@ public struct ResourceExistsException: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case message = "Message"
     }
@@ -1451,6 +2561,24 @@ public struct ResourceNotFoundException: AWSShape {
         writer.beginObject()
         writer.member("\"Message\":", message)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Message":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.message = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1478,6 +2606,24 @@ public struct RestoreSecretRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
     }
@@ -1498,6 +2644,27 @@ public struct RestoreSecretResponse: AWSShape {
         writer.member("\"ARN\":", arn)
         writer.member("\"Name\":", name)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1552,6 +2719,42 @@ public struct RotateSecretRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                case "ClientRequestToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.clientRequestToken = value
+                case "RotationLambdaARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.rotationLambdaARN = value
+                case "RotationRules":
+                    guard let value = reader.optional(RotationRulesType.self) else { return nil }
+                    self.rotationRules = value
+                case "ExternalSecretRotationMetadata":
+                    guard let value = reader.optional([ExternalSecretRotationMetadataItem].self) else { return nil }
+                    self.externalSecretRotationMetadata = value
+                case "ExternalSecretRotationRoleArn":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.externalSecretRotationRoleArn = value
+                case "RotateImmediately":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.rotateImmediately = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case clientRequestToken = "ClientRequestToken"
@@ -1583,6 +2786,30 @@ public struct RotateSecretResponse: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                case "VersionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.versionId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case name = "Name"
@@ -1608,6 +2835,30 @@ public struct RotationRulesType: AWSShape {
         writer.member("\"Duration\":", duration)
         writer.member("\"ScheduleExpression\":", scheduleExpression)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "AutomaticallyAfterDays":
+                    guard let value = reader.optional(Int.self) else { return nil }
+                    self.automaticallyAfterDays = value
+                case "Duration":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.duration = value
+                case "ScheduleExpression":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.scheduleExpression = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1709,6 +2960,75 @@ public struct SecretListEntry: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                case "Type":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.type = value
+                case "Description":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.description = value
+                case "KmsKeyId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.kmsKeyId = value
+                case "RotationEnabled":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.rotationEnabled = value
+                case "RotationLambdaARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.rotationLambdaARN = value
+                case "RotationRules":
+                    guard let value = reader.optional(RotationRulesType.self) else { return nil }
+                    self.rotationRules = value
+                case "ExternalSecretRotationMetadata":
+                    guard let value = reader.optional([ExternalSecretRotationMetadataItem].self) else { return nil }
+                    self.externalSecretRotationMetadata = value
+                case "ExternalSecretRotationRoleArn":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.externalSecretRotationRoleArn = value
+                case "LastRotatedDate":
+                    return nil
+                case "LastChangedDate":
+                    return nil
+                case "LastAccessedDate":
+                    return nil
+                case "DeletedDate":
+                    return nil
+                case "NextRotationDate":
+                    return nil
+                case "Tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                case "SecretVersionsToStages":
+                    guard let value = reader.optional([String: [String]].self) else { return nil }
+                    self.secretVersionsToStages = value
+                case "OwningService":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.owningService = value
+                case "CreatedDate":
+                    return nil
+                case "PrimaryRegion":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.primaryRegion = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case name = "Name"
@@ -1773,6 +3093,40 @@ public struct SecretValueEntry: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                case "VersionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.versionId = value
+                case "SecretBinary":
+                    return nil
+                case "SecretString":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretString = value
+                case "VersionStages":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.versionStages = value
+                case "CreatedDate":
+                    return nil
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case arn = "ARN"
         case name = "Name"
@@ -1816,6 +3170,34 @@ public struct SecretVersionsListEntry: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "VersionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.versionId = value
+                case "VersionStages":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.versionStages = value
+                case "LastAccessedDate":
+                    return nil
+                case "CreatedDate":
+                    return nil
+                case "KmsKeyIds":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.kmsKeyIds = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case versionId = "VersionId"
         case versionStages = "VersionStages"
@@ -1845,6 +3227,24 @@ public struct StopReplicationToReplicaRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
     }
@@ -1862,6 +3262,24 @@ public struct StopReplicationToReplicaResponse: AWSShape {
         writer.beginObject()
         writer.member("\"ARN\":", arn)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1884,6 +3302,27 @@ public struct Tag: AWSShape {
         writer.member("\"Key\":", key)
         writer.member("\"Value\":", value)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "Key":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.key = value
+                case "Value":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.value = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1916,6 +3355,27 @@ public struct TagResourceRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                case "Tags":
+                    guard let value = reader.optional([Tag].self) else { return nil }
+                    self.tags = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case tags = "Tags"
@@ -1944,6 +3404,27 @@ public struct UntagResourceRequest: AWSShape {
         writer.member("\"SecretId\":", secretId)
         writer.member("\"TagKeys\":", tagKeys)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                case "TagKeys":
+                    guard let value = reader.optional([String].self) else { return nil }
+                    self.tagKeys = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1998,6 +3479,41 @@ public struct UpdateSecretRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                case "ClientRequestToken":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.clientRequestToken = value
+                case "Description":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.description = value
+                case "KmsKeyId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.kmsKeyId = value
+                case "SecretBinary":
+                    return nil
+                case "SecretString":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretString = value
+                case "Type":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.type = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case clientRequestToken = "ClientRequestToken"
@@ -2027,6 +3543,30 @@ public struct UpdateSecretResponse: AWSShape {
         writer.member("\"Name\":", name)
         writer.member("\"VersionId\":", versionId)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                case "VersionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.versionId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2071,6 +3611,33 @@ public struct UpdateSecretVersionStageRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                case "VersionStage":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.versionStage = value
+                case "RemoveFromVersionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.removeFromVersionId = value
+                case "MoveToVersionId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.moveToVersionId = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case versionStage = "VersionStage"
@@ -2094,6 +3661,27 @@ public struct UpdateSecretVersionStageResponse: AWSShape {
         writer.member("\"ARN\":", arn)
         writer.member("\"Name\":", name)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "ARN":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.arn = value
+                case "Name":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.name = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2125,6 +3713,27 @@ public struct ValidateResourcePolicyRequest: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "SecretId":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.secretId = value
+                case "ResourcePolicy":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.resourcePolicy = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case secretId = "SecretId"
         case resourcePolicy = "ResourcePolicy"
@@ -2148,6 +3757,27 @@ public struct ValidateResourcePolicyResponse: AWSShape {
         writer.endObject()
     }
 
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "PolicyValidationPassed":
+                    guard let value = reader.optional(Bool.self) else { return nil }
+                    self.policyValidationPassed = value
+                case "ValidationErrors":
+                    guard let value = reader.optional([ValidationErrorsEntry].self) else { return nil }
+                    self.validationErrors = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case policyValidationPassed = "PolicyValidationPassed"
         case validationErrors = "ValidationErrors"
@@ -2169,6 +3799,27 @@ public struct ValidationErrorsEntry: AWSShape {
         writer.member("\"CheckName\":", checkName)
         writer.member("\"ErrorMessage\":", errorMessage)
         writer.endObject()
+    }
+
+    public init?(json reader: inout AWSJSONReader) {
+        guard reader.beginObject() else { return nil }
+        while true {
+            switch reader.nextMember() {
+            case .end: return
+            case .unreadable: return nil
+            case .key(let key):
+                switch key {
+                case "CheckName":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.checkName = value
+                case "ErrorMessage":
+                    guard let value = reader.optional(String.self) else { return nil }
+                    self.errorMessage = value
+                default:
+                    guard reader.skipValue() else { return nil }
+                }
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {

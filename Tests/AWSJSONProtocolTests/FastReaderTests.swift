@@ -1,0 +1,147 @@
+import AWSJSONProtocol
+import DirectConnectModel
+import Foundation
+import SecretsManagerModel
+import Testing
+
+/// The generated readers (`AWSJSONReadable`) are a fast path only: whatever they read must be what `JSONDecoder`
+/// reads, and wherever they give up, `JSONDecoder` answers. Each body is decoded both ways and the outcomes (the
+/// value, or the error's code and message) compared: hand-picked edge cases, then mutations of valid bodies.
+@Suite struct FastReaderTests {
+    enum Outcome: Equatable {
+        case value(AnyHashable)
+        case error(String, String)
+    }
+
+    /// `AWSJSONCoding.decode` as the server calls it (generated reader first).
+    static func withReader<T: AWSShape>(_ type: T.Type, _ body: [UInt8]) -> Outcome {
+        do {
+            return .value(AnyHashable(try AWSJSONCoding.decode(type, from: body)))
+        } catch {
+            return .error(error.code, error.message)
+        }
+    }
+
+    /// `AWSJSONCoding.decode` with `JSONDecoder` alone: `T` is only `Decodable` here, so the other overload runs.
+    static func withFoundation<T: Decodable & Hashable>(_ type: T.Type, _ body: [UInt8]) -> Outcome {
+        do {
+            return .value(AnyHashable(try AWSJSONCoding.decode(type, from: body)))
+        } catch {
+            return .error(error.code, error.message)
+        }
+    }
+
+    static func expectSame<T: AWSShape>(
+        _ type: T.Type,
+        _ body: [UInt8],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let fast = withReader(type, body)
+        let foundation = withFoundation(type, body)
+        #expect(
+            fast == foundation,
+            "\(T.self) from \(String(decoding: body, as: UTF8.self))",
+            sourceLocation: sourceLocation
+        )
+    }
+
+    static let bodies: [String] = [
+        #"{"connectionId":"dxcon-abcdefgh","ckn":"\#(String(repeating: "a", count: 64))","cak":"\#(String(repeating: "b", count: 64))"}"#,
+        #"{"connectionId":"dxcon-abcdefgh","secretARN":"arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf"}"#,
+        #"{"location":"EqDC2","bandwidth":"10Gbps","connectionName":"a","tags":[{"key":"k","value":"v"},{"key":"only"}],"requestMACSec":true}"#,
+        #"{"numberOfConnections":2,"location":"EqDC2","connectionsBandwidth":"10Gbps","lagName":"l","childConnectionTags":[]}"#,
+        #"{"resourceArn":"arn:aws:directconnect:us-east-1:123456789012:dxcon/dxcon-abcdefgh","tags":[{"key":"a","value":""}]}"#,
+        #"{"connectionId": null, "maxResults": 10, "nextToken": "t"}"#,
+        #" { "connectionId" : "dxcon-abcdefgh" , "future" : { "a" : [ 1 , true , null , "x" , { } , [ ] ] } } "#,
+        #"{"Name":"n","SecretString":"{\"CKN\":\"ab\"}","Tags":[{"Key":"k","Value":"v"}],"AddReplicaRegions":[]}"#,
+        #"{"Name":"n","SecretBinary":"AAEC","ClientRequestToken":"11111111-2222-3333-4444-555555555555"}"#,
+        #"{"Filters":[{"Key":"name","Values":["a","b"]}],"MaxResults":5,"SortOrder":"asc"}"#,
+        #"{"connectionId":"dxcon-ab","connectionState":"available","vlan":0,"macSecKeys":[{"secretARN":"s","ckn":"c","state":"associated","startOn":"2024"}],"loaIssueTime":1700000000,"jumboFrameCapable":false}"#,
+        // Values the readers leave to JSONDecoder: escapes, numbers with fractions or exponents, odd integers.
+        #"{"connectionId":"dxcon-\u0041bc"}"#,
+        #"{"connectionId":"tab\there"}"#,
+        #"{"maxResults":1.0}"#, #"{"maxResults":1e2}"#, #"{"maxResults":-0}"#, #"{"maxResults":007}"#,
+        #"{"maxResults":99999999999999999999}"#, #"{"maxResults":-9223372036854775808}"#,
+        #"{"maxResults":9223372036854775807}"#, #"{"loaIssueTime":1700000000.5}"#, #"{"vlan":-1}"#,
+        // Wrong types, nulls where they may not be, malformed JSON: JSONDecoder's errors.
+        #"{"connectionId":5}"#, #"{"maxResults":"5"}"#, #"{"requestMACSec":1}"#, #"{"tags":[null]}"#,
+        #"{"tags":{"key":"k"}}"#, #"{"tags":[{"key":5}]}"#, #"{"connectionId":"a",}"#, #"{"connectionId":"a" "b":1}"#,
+        #"{,"connectionId":"a"}"#, #"{"connectionId":"a"}x"#, #"{"connectionId":"a"}}"#, #"[{"connectionId":"a"}]"#,
+        #"{"a":[1,]}"#, #"{"a":[,1]}"#, #"{"a":tru}"#, #"{"a":nul}"#, #"{"connectionId":nul}"#, "{\"a\":\"\u{1}\"}",
+        #"{"connectionId":"a","connectionId":"b"}"#, "", "  ", "{}", "null", #""x""#, "{\"a\":\"\u{e9}\"}",
+        #"{"tags":[{"key":"k","value":"v"}],"tags2":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}"#,
+    ]
+
+    static func decodeAllWays(_ body: [UInt8]) {
+        expectSame(AssociateMacSecKeyRequest.self, body)
+        expectSame(DisassociateMacSecKeyRequest.self, body)
+        expectSame(DescribeConnectionsRequest.self, body)
+        expectSame(CreateConnectionRequest.self, body)
+        expectSame(CreateLagRequest.self, body)
+        expectSame(DirectConnectModel.TagResourceRequest.self, body)
+        expectSame(SecretsManagerModel.TagResourceRequest.self, body)
+        expectSame(Connection.self, body)
+        expectSame(CreateSecretRequest.self, body)
+        expectSame(ListSecretsRequest.self, body)
+    }
+
+    @Test(arguments: bodies)
+    func readersAgreeWithJSONDecoder(_ body: String) {
+        Self.decodeAllWays(Array(body.utf8))
+    }
+
+    /// Invalid UTF-8 inside a string, which JSONDecoder refuses.
+    @Test func invalidUTF8IsLeftToJSONDecoder() {
+        Self.decodeAllWays(Array(#"{"connectionId":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8))
+    }
+
+    /// The common bodies are read by the generated readers, not only handed on (else this suite proves little).
+    @Test func commonBodiesTakeTheFastPath() {
+        func fast<T: AWSShape>(_ type: T.Type, _ body: String) -> T? {
+            Array(body.utf8).withUnsafeBufferPointer { AWSJSONReader.read(type, from: $0) }
+        }
+        let associate = fast(AssociateMacSecKeyRequest.self, Self.bodies[0])
+        #expect(associate?.connectionId == "dxcon-abcdefgh" && associate?.cak?.count == 64)
+        #expect(fast(CreateConnectionRequest.self, Self.bodies[2])?.tags?.count == 2)
+        #expect(fast(DescribeConnectionsRequest.self, Self.bodies[6])?.connectionId == "dxcon-abcdefgh")
+        #expect(fast(ListSecretsRequest.self, Self.bodies[9])?.filters?.first?.values == ["a", "b"])
+        // A blob, a timestamp, an escape: left to JSONDecoder.
+        #expect(fast(CreateSecretRequest.self, Self.bodies[8]) == nil)
+        #expect(fast(Connection.self, Self.bodies[10]) == nil)
+        #expect(fast(DescribeConnectionsRequest.self, Self.bodies[11]) == nil)
+    }
+
+    /// Valid bodies with bytes replaced, inserted or removed (a fixed seed, so every run decodes the same bodies).
+    @Test func mutatedBodiesDecodeAlike() {
+        var random = SplitMix64(seed: 0x5eed)
+        let alphabet = Array(#"{}[]:,"\ 0123456789.-+eEtruefalsn"#.utf8) + [0x00, 0x7F, 0xC3, 0xA9, 0xFF]
+        for body in Self.bodies.prefix(11).map({ Array($0.utf8) }) {
+            for _ in 0..<60 {
+                var mutated = body
+                for _ in 0..<Int(random.next() % 3 + 1) {
+                    let position = Int(random.next() % UInt64(mutated.count + 1))
+                    let byte = alphabet[Int(random.next() % UInt64(alphabet.count))]
+                    switch random.next() % 3 {
+                    case 0 where position < mutated.count: mutated[position] = byte
+                    case 1 where position < mutated.count: mutated.remove(at: position)
+                    default: mutated.insert(byte, at: position)
+                    }
+                }
+                Self.decodeAllWays(mutated)
+            }
+        }
+    }
+}
+
+/// A small deterministic generator for the mutations.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
