@@ -2,7 +2,8 @@ import Storage
 import Synchronization
 
 /// The writes of a batch so far: the transactions of the batch that succeeded, in order. The batch before it may
-/// still be committing: its writes are seen as well (`seen`), and SQLite is only used once it has committed.
+/// still be committing: its writes are seen as well (`seen...`, under this batch's), and SQLite is only used once it
+/// has committed.
 ///
 /// The batch's SQLite transaction begins only when a body first needs SQLite (a secret read from disk, a listing
 /// of secrets): connections, LAGs and secret names are in memory, so most batches never do, and their writes then
@@ -11,10 +12,10 @@ final class WriteBatch: Sendable {
     struct State {
         /// Everything the batch has written, for the in-memory tables after the commit.
         var pending = PendingWrites()
-        /// What the batch's transactions read beside the in-memory tables: the committing batch's writes and then
-        /// this batch's.
-        var seen: PendingWrites
-        /// What has not reached SQLite yet.
+        /// Whether nothing has reached SQLite yet, so that what has not is `pending` itself (most batches: a
+        /// transaction's end then merges its writes once, not twice).
+        var unflushedIsPending = true
+        /// What has not reached SQLite yet, once something has.
         var unflushed = PendingWrites()
         /// Whether the batch holds the writer connection (`CommitLine.hold`).
         var holds = false
@@ -25,7 +26,7 @@ final class WriteBatch: Sendable {
     private let statements: SQLiteStatements
     let tables: CommittedTables
     private let line: CommitLine
-    private let state: Mutex<State>
+    private let state = Mutex(State())
     /// The batch that was committing when this one opened, whose writes this one reads.
     let previous: SealedBatch?
 
@@ -33,14 +34,44 @@ final class WriteBatch: Sendable {
         self.statements = statements
         self.tables = tables
         self.line = line
-        state = Mutex(State(seen: previous?.writes ?? PendingWrites()))
         self.previous = previous
     }
 
     var pending: PendingWrites { state.withLock { $0.pending } }
-    var seen: PendingWrites { state.withLock { $0.seen } }
     var began: Bool { state.withLock { $0.began } }
     var holdsWriter: Bool { state.withLock { $0.holds } }
+
+    /// What the batch's transactions read beside the committed tables: the committing batch's writes, then this
+    /// batch's, later over earlier.
+    var seenLayers: [PendingWrites] {
+        let own = pending
+        guard let previous else { return [own] }
+        return [previous.writes, own]
+    }
+
+    func seenConnection(_ key: RecordKey) -> ConnectionRecord?? {
+        if let record = state.withLock({ $0.pending.connections[key] }) { return record }
+        return previous?.writes.connections[key]
+    }
+
+    func seenLag(_ key: RecordKey) -> LagRecord?? {
+        if let record = state.withLock({ $0.pending.lags[key] }) { return record }
+        return previous?.writes.lags[key]
+    }
+
+    func seenSecret(_ key: RecordKey) -> SecretRecord?? {
+        if let record = state.withLock({ $0.pending.secrets[key] }) { return record }
+        return previous?.writes.secrets[key]
+    }
+
+    /// The seen secret of that name in the scope: this batch's, else the committing batch's unless this batch
+    /// changed or deleted it.
+    func seenSecret(named name: String, in scope: Scope) -> SecretRecord? {
+        let own = pending
+        if let record = own.secret(named: name, in: scope) { return record }
+        guard let record = previous?.writes.secret(named: name, in: scope) else { return nil }
+        return own.secrets[RecordKey(scope: scope, id: record.arn)] == nil ? record : nil
+    }
 
     /// SQLite, inside the batch's transaction: `BEGIN IMMEDIATE` the first time, which takes the database's write
     /// lock, so that no other process (`rotate-master-key`) writes between a read and the commit. Only the drain
@@ -62,6 +93,10 @@ final class WriteBatch: Sendable {
     /// What has not reached SQLite yet, taken out of the batch.
     func takeUnflushed() -> PendingWrites {
         state.withLock { state in
+            if state.unflushedIsPending {
+                state.unflushedIsPending = false
+                return state.pending
+            }
             defer { state.unflushed = PendingWrites() }
             return state.unflushed
         }
@@ -73,11 +108,11 @@ final class WriteBatch: Sendable {
         if !writes.isEmpty { try await sql().write(writes) }
     }
 
+    /// A transaction's writes join the batch; `unflushed`: those of them that have not reached SQLite.
     func add(_ writes: PendingWrites, unflushed: PendingWrites) {
         state.withLock { state in
             state.pending.merge(writes)
-            state.seen.merge(writes)
-            state.unflushed.merge(unflushed)
+            if !state.unflushedIsPending { state.unflushed.merge(unflushed) }
         }
     }
 }
@@ -115,10 +150,10 @@ final class SQLiteWriteTransaction: StoreTransaction {
 
     /// The connections and LAGs of a scope as this transaction sees them.
     private func tables(_ scope: Scope) -> ScopeTables {
-        let committed = batch.tables.snapshot(scope)
-        let (own, pending) = (state.withLock { $0.own }, batch.seen)
-        guard pending.touches(scope) || own.touches(scope) else { return committed }
-        return own.applied(to: pending.applied(to: committed, scope: scope), scope: scope)
+        let layers = batch.seenLayers + [state.withLock { $0.own }]
+        var tables = batch.tables.snapshot(scope)
+        for writes in layers where writes.touches(scope) { tables = writes.applied(to: tables, scope: scope) }
+        return tables
     }
 
     private func write(_ change: (inout PendingWrites) -> Void) {
@@ -133,7 +168,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
     func connection(id: String, in scope: Scope) async throws -> ConnectionRecord? {
         let key = RecordKey(scope: scope, id: id)
         if let own = state.withLock({ $0.own.connections[key] }) { return own }
-        if let pending = batch.seen.connections[key] { return pending }
+        if let pending = batch.seenConnection(key) { return pending }
         return batch.tables.connection(id: id, in: scope)
     }
 
@@ -151,7 +186,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
         // The committed members, corrected by what the batch and this transaction wrote: no copy of the scope.
         var members: [String: ConnectionRecord] = [:]
         for member in batch.tables.snapshot(scope).members(ofLag: lagId) { members[member.id] = member }
-        for writes in [batch.seen, state.withLock { $0.own }] {
+        for writes in batch.seenLayers + [state.withLock { $0.own }] {
             for (key, record) in writes.connections where key.scope == scope {
                 members[key.id] = record.flatMap { $0.lagId == lagId ? $0 : nil }
             }
@@ -172,7 +207,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
     func lag(id: String, in scope: Scope) async throws -> LagRecord? {
         let key = RecordKey(scope: scope, id: id)
         if let own = state.withLock({ $0.own.lags[key] }) { return own }
-        if let pending = batch.seen.lags[key] { return pending }
+        if let pending = batch.seenLag(key) { return pending }
         return batch.tables.lag(id: id, in: scope)
     }
 
@@ -193,7 +228,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
     /// A pending version of a secret: this transaction's, else the batch's; `.some(nil)` when deleted.
     private func pendingSecret(_ key: RecordKey) -> SecretRecord?? {
         if let own = state.withLock({ $0.own.secrets[key] }) { return own }
-        return batch.seen.secrets[key]
+        return batch.seenSecret(key)
     }
 
     func secret(arn: String, in scope: Scope) async throws -> SecretRecord? {
@@ -211,8 +246,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
     private func findSecret(name: String, in scope: Scope) async throws -> SecretRecord? {
         let own = state.withLock { $0.own }
         if let record = own.secret(named: name, in: scope) { return record }
-        let pending = batch.seen
-        if let record = pending.secret(named: name, in: scope),
+        if let record = batch.seenSecret(named: name, in: scope),
             own.secrets[RecordKey(scope: scope, id: record.arn)] == nil
         {
             return record
