@@ -34,14 +34,20 @@ package final class SQLiteStore: Store {
     private let checkpoints = Mutex(Checkpoints())
 
     /// Copying the write-ahead log back into the database (a checkpoint) writes and syncs many pages. SQLite does it
-    /// inside the COMMIT that fills the log, which held up every writer of that batch; the store does it itself, every
-    /// so many commits, on the writer's thread between two batches, after the earlier batch's writers have their
-    /// answers. No commit runs meanwhile, so it copies the whole log, and the next commit starts the log over from
-    /// its beginning: a log that only grows (as it did under steady load with checkpoints beside the commits) makes
-    /// every commit's sync also write the file's new size.
+    /// inside the COMMIT that fills the log, which held up every writer of that batch; the store does it itself, in
+    /// two steps, every so many commits. First on the reader connection, beside the commits, which copies most of the
+    /// log without holding any writer up; then, once that is over, on the writer's thread between two batches, which
+    /// copies only what was committed meanwhile. No commit runs during the second step, so the whole log is then in
+    /// the database and the next commit starts the log over from its beginning: a log that only grows (as it did with
+    /// the first step alone) makes every commit's sync also write the file's new size. The second step holds the
+    /// writer up for about 4.5 ms every 200 commits under key rotation at c=16 (7 ms when it did all the copying).
     private struct Checkpoints {
         static let commitsBetween = 200
         var commits = 0
+        /// The first step is running on the reader connection.
+        var besideRunning = false
+        /// The first step is over: the writer finishes the checkpoint between its next two batches.
+        var finishDue = false
     }
     private let logger: Logger
 
@@ -83,7 +89,7 @@ package final class SQLiteStore: Store {
                 try await connection.execute("PRAGMA journal_mode=WAL")
                 // FULL: a transaction is on disk before its request is answered, also across power loss.
                 try await connection.execute("PRAGMA synchronous=FULL")
-                // The store checkpoints itself, between batches (`checkpointIfDue`).
+                // The store checkpoints itself (`Checkpoints`).
                 try await connection.execute("PRAGMA wal_autocheckpoint=0")
             }
             try await connection.execute("PRAGMA busy_timeout=5000")
@@ -178,20 +184,44 @@ package final class SQLiteStore: Store {
         }
     }
 
-    /// A passive checkpoint, on the writer's thread between two batches, when enough has been committed since the
-    /// last one (file databases only: in memory there is no log).
+    /// Between two batches, on the writer's thread: starts a checkpoint's first step when enough has been committed
+    /// since the last one, and runs its second step once the first is over (file databases only: in memory there is
+    /// no log).
     private func checkpointIfDue(on connection: SQLiteHandle.Connection) {
         guard readerConnection != nil else { return }
-        let due = checkpoints.withLock { state in
-            guard state.commits >= Checkpoints.commitsBetween else { return false }
+        let (start, finish) = checkpoints.withLock { state in
+            if state.finishDue {
+                state.finishDue = false
+                return (false, true)
+            }
+            guard !state.besideRunning, state.commits >= Checkpoints.commitsBetween else { return (false, false) }
             state.commits = 0
-            return true
+            state.besideRunning = true
+            return (true, false)
         }
-        guard due else { return }
+        if start {
+            Task { await self.checkpointBeside() }
+        }
+        guard finish else { return }
         do {
             try connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
         } catch {
             logger.warning("a checkpoint failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// A checkpoint's first step, on the reader connection: it never waits for a writer, and no writer waits for it.
+    private func checkpointBeside() async {
+        await reader.gate.enter()
+        do {
+            try await reader.statements.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        } catch {
+            logger.warning("a checkpoint failed", metadata: ["error": "\(error)"])
+        }
+        reader.gate.leave()
+        checkpoints.withLock { state in
+            state.besideRunning = false
+            state.finishDue = true
         }
     }
 
