@@ -5,7 +5,6 @@ import DirectConnect
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdCore
 import Logging
 import NIOCore
 import NIOFoundationCompat
@@ -185,9 +184,6 @@ package enum DXServer {
         let host = configuration.host
         let app = Application(
             router: router,
-            server: HTTPServerBuilder { responder in
-                EventLoopPinnedChannel(base: HTTP1Channel(responder: responder))
-            },
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: configuration.port),
                 serverName: "dxlocal"
