@@ -79,6 +79,30 @@ struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
+/// The three headers the JSON protocol reads, found in one pass over the request's fields. Each is what
+/// `HTTPFields`' subscript answers (repeated fields joined with ", "), which builds a joined string for every
+/// lookup even when a field occurs once.
+struct ProtocolHeaders {
+    var contentType: String?
+    var authorization: String?
+    var target: String?
+
+    init(_ fields: HTTPFields) {
+        for field in fields {
+            switch field.name {
+            case .contentType: Self.add(field.value, to: &contentType)
+            case .authorization: Self.add(field.value, to: &authorization)
+            case TargetField.name: Self.add(field.value, to: &target)
+            default: continue
+            }
+        }
+    }
+
+    private static func add(_ value: String, to header: inout String?) {
+        if let first = header { header = first + ", " + value } else { header = value }
+    }
+}
+
 enum TargetField {
     // A literal, valid header token: this cannot fail, and is evaluated once, not per request.
     static let name = HTTPField.Name("X-Amz-Target")!

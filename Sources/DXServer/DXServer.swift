@@ -30,7 +30,8 @@ package enum DXServer {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: AWSProtocolMiddleware(maximumBodySize: maximumBodySize))
         router.post("/") { request, context -> Response in
-            let contentType = request.headers[.contentType] ?? ""
+            let headers = ProtocolHeaders(request.headers)
+            let contentType = headers.contentType ?? ""
             guard contentType.hasPrefix("application/x-amz-json-1.") else {
                 throw AWSError.serialization(
                     "Content-Type must be \(AWSJSONCoding.contentType), not \(Identifiers.quoted(contentType))"
@@ -42,11 +43,11 @@ package enum DXServer {
             } catch {
                 throw AWSError.requestTooLarge(limit: maximumBodySize)
             }
-            var scope = resolver.scope(authorization: request.headers[.authorization])
+            var scope = resolver.scope(authorization: headers.authorization)
             if let verifier {
                 scope.account = try authenticate(request, body: body, with: verifier, now: clock.now).account
             }
-            let handler = try table.handler(for: request.headers[TargetField.name])
+            let handler = try table.handler(for: headers.target)
             return Response(
                 status: .ok,
                 headers: [.contentType: AWSJSONCoding.contentType],

@@ -1,5 +1,4 @@
 import AWSJSONProtocol
-import DXServer
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -8,6 +7,8 @@ import NIOCore
 import NIOFoundationCompat
 import Storage
 import Testing
+
+@testable import DXServer
 
 /// SPEC section 1 through the router, in process.
 @Suite struct WireProtocolTests {
@@ -170,5 +171,26 @@ import Testing
         #expect(mapped.account(forAccessKey: "AKIDOTHER") == "123456789012")
         #expect(mapped.account(forAccessKey: "000011112222") == "000011112222")
         #expect(mapped.account(forAccessKey: "00001111222") == "123456789012")
+    }
+}
+
+/// The one-pass reading of the protocol's headers answers what `HTTPFields`' subscript answers.
+@Suite struct ProtocolHeadersTests {
+    static let target = HTTPField.Name("X-Amz-Target")!
+
+    @Test(arguments: [
+        [(String, String)](),
+        [("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "OvertureService.DescribeConnections")],
+        [("content-type", "a"), ("CONTENT-TYPE", "b"), ("authorization", "AWS4-HMAC-SHA256 Credential=x")],
+        [("Host", "localhost"), ("x-amz-target", "T1"), ("User-Agent", "boto3"), ("X-AMZ-TARGET", "T2")],
+        [("Authorization", ""), ("Authorization", "second"), ("X-Amz-Date", "20261127T000000Z")],
+    ])
+    func eachHeaderIsWhatTheSubscriptAnswers(_ pairs: [(String, String)]) throws {
+        var fields = HTTPFields()
+        for (name, value) in pairs { fields.append(HTTPField(name: try #require(HTTPField.Name(name)), value: value)) }
+        let headers = ProtocolHeaders(fields)
+        #expect(headers.contentType == fields[.contentType])
+        #expect(headers.authorization == fields[.authorization])
+        #expect(headers.target == fields[Self.target])
     }
 }
