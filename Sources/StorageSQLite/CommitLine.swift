@@ -3,7 +3,7 @@ import Synchronization
 
 /// A batch whose bodies have run and whose commit has not started.
 struct OpenBatch: Sendable {
-    var writes: [any QueuedWrite] = []
+    var writes: [QueuedWrite] = []
     let batch: WriteBatch
     var bodies = Duration.zero
     var failure: StoreError?

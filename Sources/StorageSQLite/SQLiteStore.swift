@@ -145,12 +145,12 @@ package final class SQLiteStore: Store {
     ) async throws
         -> T
     {
-        let write = TypedWrite(body)
+        let write = QueuedWrite(body)
         if queue.enqueue(write) {
             Task { await self.drain() }
         }
         await write.wait()
-        return try write.result()
+        return try write.result(as: T.self)
     }
 
     /// Runs the bodies of queued writers, group after group, in the open batch, and offers it to the writer after each
@@ -232,7 +232,7 @@ package final class SQLiteStore: Store {
     }
 
     /// Runs the bodies of writers that arrived, each in turn, in the open batch.
-    private func runBodies(of arrived: [any QueuedWrite], in open: inout OpenBatch) async {
+    private func runBodies(of arrived: [QueuedWrite], in open: inout OpenBatch) async {
         let started = ContinuousClock.now
         open.writes += arrived
         do {
@@ -330,7 +330,7 @@ package final class SQLiteStore: Store {
     }
 
     /// Every transaction of the batch fails, except those whose body threw, which keep their own error.
-    private func fail(_ batch: [any QueuedWrite], _ failure: StoreError) {
+    private func fail(_ batch: [QueuedWrite], _ failure: StoreError) {
         logger.error("a write batch failed", metadata: ["error": "\(failure)", "transactions": "\(batch.count)"])
         for write in batch { write.abandon(failure) }
     }
