@@ -143,15 +143,20 @@ public struct AWSJSONReader {
         guard peek() == UInt8(ascii: "\"") else { return nil }
         let start = index + 1
         var end = start
+        var ascii = true
         while end < bytes.count {
             let byte = bytes[end]
             if byte == UInt8(ascii: "\"") { break }
             if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            if byte >= 0x80 { ascii = false }
             end += 1
         }
         guard end < bytes.count else { return nil }
         index = end + 1
-        return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        let content = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        // ASCII is valid UTF-8 as it is (nearly every string of a request); anything else is validated.
+        if ascii { return String(decoding: content, as: UTF8.self) }
+        return String(validating: content, as: UTF8.self)
     }
 
     /// An integer without fraction or exponent that fits in `Int`.
