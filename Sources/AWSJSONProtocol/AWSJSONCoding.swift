@@ -27,7 +27,9 @@ public enum AWSJSONCoding {
         switch fast {
         case .read(let shape): return shape
         case .duplicate(let member): throw .serialization(Self.duplicateMessage(member))
-        case .fallBack, nil: return try decodeWithFoundation(type, from: body)
+        // Where the reader gave up, the body was already found free of duplicate keys.
+        case .fallBack: return try decodeWithFoundation(type, from: body, scanned: true)
+        case nil: return try decodeWithFoundation(type, from: body)
         }
     }
 
@@ -51,14 +53,16 @@ public enum AWSJSONCoding {
         "Member \(member) appears more than once in one object"
     }
 
+    /// `scanned`: the body is known to hold no duplicate keys.
     private static func decodeWithFoundation<Shape: Decodable>(
         _ type: Shape.Type,
-        from body: some Collection<UInt8>
+        from body: some Collection<UInt8>,
+        scanned: Bool = false
     ) throws(AWSError)
         -> Shape
     {
         let data = body.allSatisfy(Self.isWhitespace) ? Data("{}".utf8) : Data(body)
-        if let duplicate = data.withUnsafeBytes({ DuplicateKeyScanner.firstDuplicate(in: $0) }) {
+        if !scanned, let duplicate = data.withUnsafeBytes({ DuplicateKeyScanner.firstDuplicate(in: $0) }) {
             throw .serialization(Self.duplicateMessage(duplicate))
         }
         let decoder = JSONDecoder()

@@ -137,6 +137,20 @@ public struct AWSJSONReader {
         return .some(value)
     }
 
+    /// Reads a member's value into `member` (`nil` for `null`); `false`, leaving it as it was, when the fast path
+    /// cannot read it.
+    @inlinable
+    public mutating func read<T: AWSJSONReadable>(_ member: inout T?) -> Bool {
+        guard let value = optional(T.self) else { return false }
+        member = value
+        return true
+    }
+
+    /// Skips an object and all it holds; `false` when the next value is not an object or cannot be read.
+    public mutating func skipObject() -> Bool {
+        peek() == UInt8(ascii: "{") && skipValue(depth: 0)
+    }
+
     /// A string without escapes and of valid UTF-8.
     @usableFromInline
     mutating func plainString() -> String? {

@@ -29,13 +29,6 @@ public struct EmptyShape: AWSShape {
     }
 
     public init?(json reader: inout AWSJSONReader) {
-        guard reader.beginObject() else { return nil }
-        while true {
-            switch reader.nextMember() {
-            case .end: return
-            case .unreadable: return nil
-            case .key: guard reader.skipValue() else { return nil }
-            }
-        }
+        guard reader.skipObject() else { return nil }
     }
 }

@@ -273,17 +273,11 @@ package final class SQLiteStore: Store {
     }
 
     /// Commits one batch: its writes and COMMIT (with BEGIN IMMEDIATE in front unless a body already began the
-    /// transaction). A batch whose previous batch did not commit runs again instead (`runAgain`).
+    /// transaction). A batch whose previous batch did not commit never gets here: the line hands it back to run
+    /// again before its commit would start (`CommitLine.offer` and `next`).
     private func commit(_ open: OpenBatch, on connection: SQLiteHandle.Connection) -> OpenBatch? {
         let started = ContinuousClock.now
-        if open.batch.previous?.committed == false {
-            // Not reached: the line hands such a batch back before its commit starts. Kept as the safe answer.
-            if connection.inTransaction { try? connection.execute("ROLLBACK") }
-            let (next, again) = line.next(afterCommitted: false)
-            runAgain(open)
-            if let again { runAgain(again) }
-            return next
-        }
+        assert(open.batch.previous?.committed != false, "a batch built on writes that did not commit was committed")
         do {
             let unflushed = open.batch.takeUnflushed()
             if open.batch.began || !unflushed.isEmpty { try SQLiteStatements.commit(unflushed, on: connection) }

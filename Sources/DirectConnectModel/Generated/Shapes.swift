@@ -49,17 +49,13 @@ public struct AcceptDirectConnectGatewayAssociationProposalRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "proposalId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.proposalId = value
+                    guard reader.read(&self.proposalId) else { return nil }
                 case "associatedGatewayOwnerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.associatedGatewayOwnerAccount = value
+                    guard reader.read(&self.associatedGatewayOwnerAccount) else { return nil }
                 case "overrideAllowedPrefixesToDirectConnectGateway":
-                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
-                    self.overrideAllowedPrefixesToDirectConnectGateway = value
+                    guard reader.read(&self.overrideAllowedPrefixesToDirectConnectGateway) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -98,8 +94,7 @@ public struct AcceptDirectConnectGatewayAssociationProposalResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociation":
-                    guard let value = reader.optional(DirectConnectGatewayAssociation.self) else { return nil }
-                    self.directConnectGatewayAssociation = value
+                    guard reader.read(&self.directConnectGatewayAssociation) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -163,20 +158,15 @@ public struct AllocateConnectionOnInterconnectRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "bandwidth":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.bandwidth = value
+                    guard reader.read(&self.bandwidth) else { return nil }
                 case "connectionName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionName = value
+                    guard reader.read(&self.connectionName) else { return nil }
                 case "ownerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.ownerAccount = value
+                    guard reader.read(&self.ownerAccount) else { return nil }
                 case "interconnectId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.interconnectId = value
+                    guard reader.read(&self.interconnectId) else { return nil }
                 case "vlan":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.vlan = value
+                    guard reader.read(&self.vlan) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -248,23 +238,17 @@ public struct AllocateHostedConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "ownerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.ownerAccount = value
+                    guard reader.read(&self.ownerAccount) else { return nil }
                 case "bandwidth":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.bandwidth = value
+                    guard reader.read(&self.bandwidth) else { return nil }
                 case "connectionName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionName = value
+                    guard reader.read(&self.connectionName) else { return nil }
                 case "vlan":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.vlan = value
+                    guard reader.read(&self.vlan) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -323,14 +307,11 @@ public struct AllocatePrivateVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "ownerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.ownerAccount = value
+                    guard reader.read(&self.ownerAccount) else { return nil }
                 case "newPrivateVirtualInterfaceAllocation":
-                    guard let value = reader.optional(NewPrivateVirtualInterfaceAllocation.self) else { return nil }
-                    self.newPrivateVirtualInterfaceAllocation = value
+                    guard reader.read(&self.newPrivateVirtualInterfaceAllocation) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -386,14 +367,11 @@ public struct AllocatePublicVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "ownerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.ownerAccount = value
+                    guard reader.read(&self.ownerAccount) else { return nil }
                 case "newPublicVirtualInterfaceAllocation":
-                    guard let value = reader.optional(NewPublicVirtualInterfaceAllocation.self) else { return nil }
-                    self.newPublicVirtualInterfaceAllocation = value
+                    guard reader.read(&self.newPublicVirtualInterfaceAllocation) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -449,14 +427,11 @@ public struct AllocateTransitVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "ownerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.ownerAccount = value
+                    guard reader.read(&self.ownerAccount) else { return nil }
                 case "newTransitVirtualInterfaceAllocation":
-                    guard let value = reader.optional(NewTransitVirtualInterfaceAllocation.self) else { return nil }
-                    self.newTransitVirtualInterfaceAllocation = value
+                    guard reader.read(&self.newTransitVirtualInterfaceAllocation) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -494,8 +469,7 @@ public struct AllocateTransitVirtualInterfaceResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterface":
-                    guard let value = reader.optional(VirtualInterface.self) else { return nil }
-                    self.virtualInterface = value
+                    guard reader.read(&self.virtualInterface) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -541,11 +515,9 @@ public struct AssociateConnectionWithLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "lagId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.lagId = value
+                    guard reader.read(&self.lagId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -592,11 +564,9 @@ public struct AssociateHostedConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "parentConnectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.parentConnectionId = value
+                    guard reader.read(&self.parentConnectionId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -648,17 +618,13 @@ public struct AssociateMacSecKeyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "secretARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretARN = value
+                    guard reader.read(&self.secretARN) else { return nil }
                 case "ckn":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.ckn = value
+                    guard reader.read(&self.ckn) else { return nil }
                 case "cak":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.cak = value
+                    guard reader.read(&self.cak) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -700,11 +666,9 @@ public struct AssociateMacSecKeyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "macSecKeys":
-                    guard let value = reader.optional([MacSecKey].self) else { return nil }
-                    self.macSecKeys = value
+                    guard reader.read(&self.macSecKeys) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -751,11 +715,9 @@ public struct AssociateVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -798,14 +760,11 @@ public struct AssociatedCoreNetwork: AWSShape {
             case .key(let key):
                 switch key {
                 case "id":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.id = value
+                    guard reader.read(&self.id) else { return nil }
                 case "ownerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.ownerAccount = value
+                    guard reader.read(&self.ownerAccount) else { return nil }
                 case "attachmentId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.attachmentId = value
+                    guard reader.read(&self.attachmentId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -852,17 +811,13 @@ public struct AssociatedGateway: AWSShape {
             case .key(let key):
                 switch key {
                 case "id":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.id = value
+                    guard reader.read(&self.id) else { return nil }
                 case "type":
-                    guard let value = reader.optional(GatewayType.self) else { return nil }
-                    self.type = value
+                    guard reader.read(&self.type) else { return nil }
                 case "ownerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.ownerAccount = value
+                    guard reader.read(&self.ownerAccount) else { return nil }
                 case "region":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.region = value
+                    guard reader.read(&self.region) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -943,38 +898,27 @@ public struct BGPPeer: AWSShape {
             case .key(let key):
                 switch key {
                 case "bgpPeerId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.bgpPeerId = value
+                    guard reader.read(&self.bgpPeerId) else { return nil }
                 case "asn":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asn = value
+                    guard reader.read(&self.asn) else { return nil }
                 case "asnLong":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asnLong = value
+                    guard reader.read(&self.asnLong) else { return nil }
                 case "authKey":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.authKey = value
+                    guard reader.read(&self.authKey) else { return nil }
                 case "addressFamily":
-                    guard let value = reader.optional(AddressFamily.self) else { return nil }
-                    self.addressFamily = value
+                    guard reader.read(&self.addressFamily) else { return nil }
                 case "amazonAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.amazonAddress = value
+                    guard reader.read(&self.amazonAddress) else { return nil }
                 case "customerAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.customerAddress = value
+                    guard reader.read(&self.customerAddress) else { return nil }
                 case "bgpPeerState":
-                    guard let value = reader.optional(BGPPeerState.self) else { return nil }
-                    self.bgpPeerState = value
+                    guard reader.read(&self.bgpPeerState) else { return nil }
                 case "bgpStatus":
-                    guard let value = reader.optional(BGPStatus.self) else { return nil }
-                    self.bgpStatus = value
+                    guard reader.read(&self.bgpStatus) else { return nil }
                 case "awsDeviceV2":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.awsDeviceV2 = value
+                    guard reader.read(&self.awsDeviceV2) else { return nil }
                 case "awsLogicalDeviceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.awsLogicalDeviceId = value
+                    guard reader.read(&self.awsLogicalDeviceId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1026,8 +970,7 @@ public struct ConfirmConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1063,8 +1006,7 @@ public struct ConfirmConnectionResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionState":
-                    guard let value = reader.optional(ConnectionState.self) else { return nil }
-                    self.connectionState = value
+                    guard reader.read(&self.connectionState) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1100,8 +1042,7 @@ public struct ConfirmCustomerAgreementRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "agreementName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.agreementName = value
+                    guard reader.read(&self.agreementName) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1137,8 +1078,7 @@ public struct ConfirmCustomerAgreementResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "status":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.status = value
+                    guard reader.read(&self.status) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1190,14 +1130,11 @@ public struct ConfirmPrivateVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "virtualGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualGatewayId = value
+                    guard reader.read(&self.virtualGatewayId) else { return nil }
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1235,8 +1172,7 @@ public struct ConfirmPrivateVirtualInterfaceResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceState":
-                    guard let value = reader.optional(VirtualInterfaceState.self) else { return nil }
-                    self.virtualInterfaceState = value
+                    guard reader.read(&self.virtualInterfaceState) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1278,8 +1214,7 @@ public struct ConfirmPublicVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1315,8 +1250,7 @@ public struct ConfirmPublicVirtualInterfaceResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceState":
-                    guard let value = reader.optional(VirtualInterfaceState.self) else { return nil }
-                    self.virtualInterfaceState = value
+                    guard reader.read(&self.virtualInterfaceState) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1362,11 +1296,9 @@ public struct ConfirmTransitVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1403,8 +1335,7 @@ public struct ConfirmTransitVirtualInterfaceResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceState":
-                    guard let value = reader.optional(VirtualInterfaceState.self) else { return nil }
-                    self.virtualInterfaceState = value
+                    guard reader.read(&self.virtualInterfaceState) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1530,73 +1461,51 @@ public struct Connection: AWSShape {
             case .key(let key):
                 switch key {
                 case "ownerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.ownerAccount = value
+                    guard reader.read(&self.ownerAccount) else { return nil }
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "connectionName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionName = value
+                    guard reader.read(&self.connectionName) else { return nil }
                 case "connectionState":
-                    guard let value = reader.optional(ConnectionState.self) else { return nil }
-                    self.connectionState = value
+                    guard reader.read(&self.connectionState) else { return nil }
                 case "region":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.region = value
+                    guard reader.read(&self.region) else { return nil }
                 case "location":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.location = value
+                    guard reader.read(&self.location) else { return nil }
                 case "bandwidth":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.bandwidth = value
+                    guard reader.read(&self.bandwidth) else { return nil }
                 case "vlan":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.vlan = value
+                    guard reader.read(&self.vlan) else { return nil }
                 case "partnerName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.partnerName = value
+                    guard reader.read(&self.partnerName) else { return nil }
                 case "loaIssueTime":
                     return nil
                 case "lagId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.lagId = value
+                    guard reader.read(&self.lagId) else { return nil }
                 case "awsDevice":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.awsDevice = value
+                    guard reader.read(&self.awsDevice) else { return nil }
                 case "jumboFrameCapable":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.jumboFrameCapable = value
+                    guard reader.read(&self.jumboFrameCapable) else { return nil }
                 case "awsDeviceV2":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.awsDeviceV2 = value
+                    guard reader.read(&self.awsDeviceV2) else { return nil }
                 case "awsLogicalDeviceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.awsLogicalDeviceId = value
+                    guard reader.read(&self.awsLogicalDeviceId) else { return nil }
                 case "hasLogicalRedundancy":
-                    guard let value = reader.optional(HasLogicalRedundancy.self) else { return nil }
-                    self.hasLogicalRedundancy = value
+                    guard reader.read(&self.hasLogicalRedundancy) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 case "providerName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.providerName = value
+                    guard reader.read(&self.providerName) else { return nil }
                 case "macSecCapable":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.macSecCapable = value
+                    guard reader.read(&self.macSecCapable) else { return nil }
                 case "portEncryptionStatus":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.portEncryptionStatus = value
+                    guard reader.read(&self.portEncryptionStatus) else { return nil }
                 case "encryptionMode":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.encryptionMode = value
+                    guard reader.read(&self.encryptionMode) else { return nil }
                 case "macSecKeys":
-                    guard let value = reader.optional([MacSecKey].self) else { return nil }
-                    self.macSecKeys = value
+                    guard reader.read(&self.macSecKeys) else { return nil }
                 case "partnerInterconnectMacSecCapable":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.partnerInterconnectMacSecCapable = value
+                    guard reader.read(&self.partnerInterconnectMacSecCapable) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1657,11 +1566,9 @@ public struct Connections: AWSShape {
             case .key(let key):
                 switch key {
                 case "connections":
-                    guard let value = reader.optional([Connection].self) else { return nil }
-                    self.connections = value
+                    guard reader.read(&self.connections) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1701,11 +1608,9 @@ public struct CreateBGPPeerRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "newBGPPeer":
-                    guard let value = reader.optional(NewBGPPeer.self) else { return nil }
-                    self.newBGPPeer = value
+                    guard reader.read(&self.newBGPPeer) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1742,8 +1647,7 @@ public struct CreateBGPPeerResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterface":
-                    guard let value = reader.optional(VirtualInterface.self) else { return nil }
-                    self.virtualInterface = value
+                    guard reader.read(&self.virtualInterface) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1813,26 +1717,19 @@ public struct CreateConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "location":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.location = value
+                    guard reader.read(&self.location) else { return nil }
                 case "bandwidth":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.bandwidth = value
+                    guard reader.read(&self.bandwidth) else { return nil }
                 case "connectionName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionName = value
+                    guard reader.read(&self.connectionName) else { return nil }
                 case "lagId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.lagId = value
+                    guard reader.read(&self.lagId) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 case "providerName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.providerName = value
+                    guard reader.read(&self.providerName) else { return nil }
                 case "requestMACSec":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.requestMACSec = value
+                    guard reader.read(&self.requestMACSec) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1900,20 +1797,15 @@ public struct CreateDirectConnectGatewayAssociationProposalRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "directConnectGatewayOwnerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayOwnerAccount = value
+                    guard reader.read(&self.directConnectGatewayOwnerAccount) else { return nil }
                 case "gatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.gatewayId = value
+                    guard reader.read(&self.gatewayId) else { return nil }
                 case "addAllowedPrefixesToDirectConnectGateway":
-                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
-                    self.addAllowedPrefixesToDirectConnectGateway = value
+                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway) else { return nil }
                 case "removeAllowedPrefixesToDirectConnectGateway":
-                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
-                    self.removeAllowedPrefixesToDirectConnectGateway = value
+                    guard reader.read(&self.removeAllowedPrefixesToDirectConnectGateway) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1953,8 +1845,7 @@ public struct CreateDirectConnectGatewayAssociationProposalResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociationProposal":
-                    guard let value = reader.optional(DirectConnectGatewayAssociationProposal.self) else { return nil }
-                    self.directConnectGatewayAssociationProposal = value
+                    guard reader.read(&self.directConnectGatewayAssociationProposal) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2010,17 +1901,13 @@ public struct CreateDirectConnectGatewayAssociationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "gatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.gatewayId = value
+                    guard reader.read(&self.gatewayId) else { return nil }
                 case "addAllowedPrefixesToDirectConnectGateway":
-                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
-                    self.addAllowedPrefixesToDirectConnectGateway = value
+                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway) else { return nil }
                 case "virtualGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualGatewayId = value
+                    guard reader.read(&self.virtualGatewayId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2059,8 +1946,7 @@ public struct CreateDirectConnectGatewayAssociationResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociation":
-                    guard let value = reader.optional(DirectConnectGatewayAssociation.self) else { return nil }
-                    self.directConnectGatewayAssociation = value
+                    guard reader.read(&self.directConnectGatewayAssociation) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2108,14 +1994,11 @@ public struct CreateDirectConnectGatewayRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayName = value
+                    guard reader.read(&self.directConnectGatewayName) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 case "amazonSideAsn":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.amazonSideAsn = value
+                    guard reader.read(&self.amazonSideAsn) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2153,8 +2036,7 @@ public struct CreateDirectConnectGatewayResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGateway":
-                    guard let value = reader.optional(DirectConnectGateway.self) else { return nil }
-                    self.directConnectGateway = value
+                    guard reader.read(&self.directConnectGateway) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2224,26 +2106,19 @@ public struct CreateInterconnectRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.interconnectName = value
+                    guard reader.read(&self.interconnectName) else { return nil }
                 case "bandwidth":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.bandwidth = value
+                    guard reader.read(&self.bandwidth) else { return nil }
                 case "location":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.location = value
+                    guard reader.read(&self.location) else { return nil }
                 case "lagId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.lagId = value
+                    guard reader.read(&self.lagId) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 case "providerName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.providerName = value
+                    guard reader.read(&self.providerName) else { return nil }
                 case "requestMACSec":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.requestMACSec = value
+                    guard reader.read(&self.requestMACSec) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2328,32 +2203,23 @@ public struct CreateLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "numberOfConnections":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.numberOfConnections = value
+                    guard reader.read(&self.numberOfConnections) else { return nil }
                 case "location":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.location = value
+                    guard reader.read(&self.location) else { return nil }
                 case "connectionsBandwidth":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionsBandwidth = value
+                    guard reader.read(&self.connectionsBandwidth) else { return nil }
                 case "lagName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.lagName = value
+                    guard reader.read(&self.lagName) else { return nil }
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 case "childConnectionTags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.childConnectionTags = value
+                    guard reader.read(&self.childConnectionTags) else { return nil }
                 case "providerName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.providerName = value
+                    guard reader.read(&self.providerName) else { return nil }
                 case "requestMACSec":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.requestMACSec = value
+                    guard reader.read(&self.requestMACSec) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2407,11 +2273,9 @@ public struct CreatePrivateVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "newPrivateVirtualInterface":
-                    guard let value = reader.optional(NewPrivateVirtualInterface.self) else { return nil }
-                    self.newPrivateVirtualInterface = value
+                    guard reader.read(&self.newPrivateVirtualInterface) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2458,11 +2322,9 @@ public struct CreatePublicVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "newPublicVirtualInterface":
-                    guard let value = reader.optional(NewPublicVirtualInterface.self) else { return nil }
-                    self.newPublicVirtualInterface = value
+                    guard reader.read(&self.newPublicVirtualInterface) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2509,11 +2371,9 @@ public struct CreateTransitVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "newTransitVirtualInterface":
-                    guard let value = reader.optional(NewTransitVirtualInterface.self) else { return nil }
-                    self.newTransitVirtualInterface = value
+                    guard reader.read(&self.newTransitVirtualInterface) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2550,8 +2410,7 @@ public struct CreateTransitVirtualInterfaceResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterface":
-                    guard let value = reader.optional(VirtualInterface.self) else { return nil }
-                    self.virtualInterface = value
+                    guard reader.read(&self.virtualInterface) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2590,11 +2449,9 @@ public struct CustomerAgreement: AWSShape {
             case .key(let key):
                 switch key {
                 case "agreementName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.agreementName = value
+                    guard reader.read(&self.agreementName) else { return nil }
                 case "status":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.status = value
+                    guard reader.read(&self.status) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2649,20 +2506,15 @@ public struct DeleteBGPPeerRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "asn":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asn = value
+                    guard reader.read(&self.asn) else { return nil }
                 case "asnLong":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asnLong = value
+                    guard reader.read(&self.asnLong) else { return nil }
                 case "customerAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.customerAddress = value
+                    guard reader.read(&self.customerAddress) else { return nil }
                 case "bgpPeerId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.bgpPeerId = value
+                    guard reader.read(&self.bgpPeerId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2702,8 +2554,7 @@ public struct DeleteBGPPeerResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterface":
-                    guard let value = reader.optional(VirtualInterface.self) else { return nil }
-                    self.virtualInterface = value
+                    guard reader.read(&self.virtualInterface) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2745,8 +2596,7 @@ public struct DeleteConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2788,8 +2638,7 @@ public struct DeleteDirectConnectGatewayAssociationProposalRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "proposalId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.proposalId = value
+                    guard reader.read(&self.proposalId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2825,8 +2674,7 @@ public struct DeleteDirectConnectGatewayAssociationProposalResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociationProposal":
-                    guard let value = reader.optional(DirectConnectGatewayAssociationProposal.self) else { return nil }
-                    self.directConnectGatewayAssociationProposal = value
+                    guard reader.read(&self.directConnectGatewayAssociationProposal) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2868,14 +2716,11 @@ public struct DeleteDirectConnectGatewayAssociationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "associationId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.associationId = value
+                    guard reader.read(&self.associationId) else { return nil }
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "virtualGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualGatewayId = value
+                    guard reader.read(&self.virtualGatewayId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2913,8 +2758,7 @@ public struct DeleteDirectConnectGatewayAssociationResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociation":
-                    guard let value = reader.optional(DirectConnectGatewayAssociation.self) else { return nil }
-                    self.directConnectGatewayAssociation = value
+                    guard reader.read(&self.directConnectGatewayAssociation) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2956,8 +2800,7 @@ public struct DeleteDirectConnectGatewayRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2993,8 +2836,7 @@ public struct DeleteDirectConnectGatewayResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGateway":
-                    guard let value = reader.optional(DirectConnectGateway.self) else { return nil }
-                    self.directConnectGateway = value
+                    guard reader.read(&self.directConnectGateway) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3036,8 +2878,7 @@ public struct DeleteInterconnectRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.interconnectId = value
+                    guard reader.read(&self.interconnectId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3073,8 +2914,7 @@ public struct DeleteInterconnectResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectState":
-                    guard let value = reader.optional(InterconnectState.self) else { return nil }
-                    self.interconnectState = value
+                    guard reader.read(&self.interconnectState) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3116,8 +2956,7 @@ public struct DeleteLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "lagId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.lagId = value
+                    guard reader.read(&self.lagId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3159,8 +2998,7 @@ public struct DeleteVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3196,8 +3034,7 @@ public struct DeleteVirtualInterfaceResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceState":
-                    guard let value = reader.optional(VirtualInterfaceState.self) else { return nil }
-                    self.virtualInterfaceState = value
+                    guard reader.read(&self.virtualInterfaceState) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3245,14 +3082,11 @@ public struct DescribeConnectionLoaRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "providerName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.providerName = value
+                    guard reader.read(&self.providerName) else { return nil }
                 case "loaContentType":
-                    guard let value = reader.optional(LoaContentType.self) else { return nil }
-                    self.loaContentType = value
+                    guard reader.read(&self.loaContentType) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3290,8 +3124,7 @@ public struct DescribeConnectionLoaResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "loa":
-                    guard let value = reader.optional(Loa.self) else { return nil }
-                    self.loa = value
+                    guard reader.read(&self.loa) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3333,8 +3166,7 @@ public struct DescribeConnectionsOnInterconnectRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.interconnectId = value
+                    guard reader.read(&self.interconnectId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3376,14 +3208,11 @@ public struct DescribeConnectionsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "maxResults":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.maxResults = value
+                    guard reader.read(&self.maxResults) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3424,11 +3253,9 @@ public struct DescribeCustomerMetadataResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "agreements":
-                    guard let value = reader.optional([CustomerAgreement].self) else { return nil }
-                    self.agreements = value
+                    guard reader.read(&self.agreements) else { return nil }
                 case "nniPartnerType":
-                    guard let value = reader.optional(NniPartnerType.self) else { return nil }
-                    self.nniPartnerType = value
+                    guard reader.read(&self.nniPartnerType) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3483,20 +3310,15 @@ public struct DescribeDirectConnectGatewayAssociationProposalsRequest: AWSShape 
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "proposalId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.proposalId = value
+                    guard reader.read(&self.proposalId) else { return nil }
                 case "associatedGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.associatedGatewayId = value
+                    guard reader.read(&self.associatedGatewayId) else { return nil }
                 case "maxResults":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.maxResults = value
+                    guard reader.read(&self.maxResults) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3542,11 +3364,9 @@ public struct DescribeDirectConnectGatewayAssociationProposalsResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociationProposals":
-                    guard let value = reader.optional([DirectConnectGatewayAssociationProposal].self) else { return nil }
-                    self.directConnectGatewayAssociationProposals = value
+                    guard reader.read(&self.directConnectGatewayAssociationProposals) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3605,23 +3425,17 @@ public struct DescribeDirectConnectGatewayAssociationsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "associationId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.associationId = value
+                    guard reader.read(&self.associationId) else { return nil }
                 case "associatedGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.associatedGatewayId = value
+                    guard reader.read(&self.associatedGatewayId) else { return nil }
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "maxResults":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.maxResults = value
+                    guard reader.read(&self.maxResults) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 case "virtualGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualGatewayId = value
+                    guard reader.read(&self.virtualGatewayId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3665,11 +3479,9 @@ public struct DescribeDirectConnectGatewayAssociationsResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociations":
-                    guard let value = reader.optional([DirectConnectGatewayAssociation].self) else { return nil }
-                    self.directConnectGatewayAssociations = value
+                    guard reader.read(&self.directConnectGatewayAssociations) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3720,17 +3532,13 @@ public struct DescribeDirectConnectGatewayAttachmentsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "maxResults":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.maxResults = value
+                    guard reader.read(&self.maxResults) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3772,11 +3580,9 @@ public struct DescribeDirectConnectGatewayAttachmentsResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAttachments":
-                    guard let value = reader.optional([DirectConnectGatewayAttachment].self) else { return nil }
-                    self.directConnectGatewayAttachments = value
+                    guard reader.read(&self.directConnectGatewayAttachments) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3819,14 +3625,11 @@ public struct DescribeDirectConnectGatewaysRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "maxResults":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.maxResults = value
+                    guard reader.read(&self.maxResults) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3867,11 +3670,9 @@ public struct DescribeDirectConnectGatewaysResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGateways":
-                    guard let value = reader.optional([DirectConnectGateway].self) else { return nil }
-                    self.directConnectGateways = value
+                    guard reader.read(&self.directConnectGateways) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3920,14 +3721,11 @@ public struct DescribeHostedConnectionsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "maxResults":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.maxResults = value
+                    guard reader.read(&self.maxResults) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3977,14 +3775,11 @@ public struct DescribeInterconnectLoaRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.interconnectId = value
+                    guard reader.read(&self.interconnectId) else { return nil }
                 case "providerName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.providerName = value
+                    guard reader.read(&self.providerName) else { return nil }
                 case "loaContentType":
-                    guard let value = reader.optional(LoaContentType.self) else { return nil }
-                    self.loaContentType = value
+                    guard reader.read(&self.loaContentType) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4022,8 +3817,7 @@ public struct DescribeInterconnectLoaResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "loa":
-                    guard let value = reader.optional(Loa.self) else { return nil }
-                    self.loa = value
+                    guard reader.read(&self.loa) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4065,14 +3859,11 @@ public struct DescribeInterconnectsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.interconnectId = value
+                    guard reader.read(&self.interconnectId) else { return nil }
                 case "maxResults":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.maxResults = value
+                    guard reader.read(&self.maxResults) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4116,14 +3907,11 @@ public struct DescribeLagsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "lagId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.lagId = value
+                    guard reader.read(&self.lagId) else { return nil }
                 case "maxResults":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.maxResults = value
+                    guard reader.read(&self.maxResults) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4173,14 +3961,11 @@ public struct DescribeLoaRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "providerName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.providerName = value
+                    guard reader.read(&self.providerName) else { return nil }
                 case "loaContentType":
-                    guard let value = reader.optional(LoaContentType.self) else { return nil }
-                    self.loaContentType = value
+                    guard reader.read(&self.loaContentType) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4227,11 +4012,9 @@ public struct DescribeRouterConfigurationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "routerTypeIdentifier":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.routerTypeIdentifier = value
+                    guard reader.read(&self.routerTypeIdentifier) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4282,17 +4065,13 @@ public struct DescribeRouterConfigurationResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "customerRouterConfig":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.customerRouterConfig = value
+                    guard reader.read(&self.customerRouterConfig) else { return nil }
                 case "router":
-                    guard let value = reader.optional(RouterType.self) else { return nil }
-                    self.router = value
+                    guard reader.read(&self.router) else { return nil }
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "virtualInterfaceName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceName = value
+                    guard reader.read(&self.virtualInterfaceName) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4337,8 +4116,7 @@ public struct DescribeTagsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceArns":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.resourceArns = value
+                    guard reader.read(&self.resourceArns) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4374,8 +4152,7 @@ public struct DescribeTagsResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceTags":
-                    guard let value = reader.optional([ResourceTag].self) else { return nil }
-                    self.resourceTags = value
+                    guard reader.read(&self.resourceTags) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4425,17 +4202,13 @@ public struct DescribeVirtualInterfacesRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "maxResults":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.maxResults = value
+                    guard reader.read(&self.maxResults) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4474,8 +4247,7 @@ public struct DirectConnectClientException: AWSShape {
             case .key(let key):
                 switch key {
                 case "message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4537,26 +4309,19 @@ public struct DirectConnectGateway: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "directConnectGatewayName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayName = value
+                    guard reader.read(&self.directConnectGatewayName) else { return nil }
                 case "amazonSideAsn":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.amazonSideAsn = value
+                    guard reader.read(&self.amazonSideAsn) else { return nil }
                 case "ownerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.ownerAccount = value
+                    guard reader.read(&self.ownerAccount) else { return nil }
                 case "directConnectGatewayState":
-                    guard let value = reader.optional(DirectConnectGatewayState.self) else { return nil }
-                    self.directConnectGatewayState = value
+                    guard reader.read(&self.directConnectGatewayState) else { return nil }
                 case "stateChangeError":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.stateChangeError = value
+                    guard reader.read(&self.stateChangeError) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4640,38 +4405,27 @@ public struct DirectConnectGatewayAssociation: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "directConnectGatewayOwnerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayOwnerAccount = value
+                    guard reader.read(&self.directConnectGatewayOwnerAccount) else { return nil }
                 case "associationState":
-                    guard let value = reader.optional(DirectConnectGatewayAssociationState.self) else { return nil }
-                    self.associationState = value
+                    guard reader.read(&self.associationState) else { return nil }
                 case "stateChangeError":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.stateChangeError = value
+                    guard reader.read(&self.stateChangeError) else { return nil }
                 case "associatedGateway":
-                    guard let value = reader.optional(AssociatedGateway.self) else { return nil }
-                    self.associatedGateway = value
+                    guard reader.read(&self.associatedGateway) else { return nil }
                 case "associationId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.associationId = value
+                    guard reader.read(&self.associationId) else { return nil }
                 case "allowedPrefixesToDirectConnectGateway":
-                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
-                    self.allowedPrefixesToDirectConnectGateway = value
+                    guard reader.read(&self.allowedPrefixesToDirectConnectGateway) else { return nil }
                 case "associatedCoreNetwork":
-                    guard let value = reader.optional(AssociatedCoreNetwork.self) else { return nil }
-                    self.associatedCoreNetwork = value
+                    guard reader.read(&self.associatedCoreNetwork) else { return nil }
                 case "virtualGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualGatewayId = value
+                    guard reader.read(&self.virtualGatewayId) else { return nil }
                 case "virtualGatewayRegion":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualGatewayRegion = value
+                    guard reader.read(&self.virtualGatewayRegion) else { return nil }
                 case "virtualGatewayOwnerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualGatewayOwnerAccount = value
+                    guard reader.read(&self.virtualGatewayOwnerAccount) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4743,26 +4497,19 @@ public struct DirectConnectGatewayAssociationProposal: AWSShape {
             case .key(let key):
                 switch key {
                 case "proposalId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.proposalId = value
+                    guard reader.read(&self.proposalId) else { return nil }
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "directConnectGatewayOwnerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayOwnerAccount = value
+                    guard reader.read(&self.directConnectGatewayOwnerAccount) else { return nil }
                 case "proposalState":
-                    guard let value = reader.optional(DirectConnectGatewayAssociationProposalState.self) else { return nil }
-                    self.proposalState = value
+                    guard reader.read(&self.proposalState) else { return nil }
                 case "associatedGateway":
-                    guard let value = reader.optional(AssociatedGateway.self) else { return nil }
-                    self.associatedGateway = value
+                    guard reader.read(&self.associatedGateway) else { return nil }
                 case "existingAllowedPrefixesToDirectConnectGateway":
-                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
-                    self.existingAllowedPrefixesToDirectConnectGateway = value
+                    guard reader.read(&self.existingAllowedPrefixesToDirectConnectGateway) else { return nil }
                 case "requestedAllowedPrefixesToDirectConnectGateway":
-                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
-                    self.requestedAllowedPrefixesToDirectConnectGateway = value
+                    guard reader.read(&self.requestedAllowedPrefixesToDirectConnectGateway) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4830,26 +4577,19 @@ public struct DirectConnectGatewayAttachment: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "virtualInterfaceRegion":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceRegion = value
+                    guard reader.read(&self.virtualInterfaceRegion) else { return nil }
                 case "virtualInterfaceOwnerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceOwnerAccount = value
+                    guard reader.read(&self.virtualInterfaceOwnerAccount) else { return nil }
                 case "attachmentState":
-                    guard let value = reader.optional(DirectConnectGatewayAttachmentState.self) else { return nil }
-                    self.attachmentState = value
+                    guard reader.read(&self.attachmentState) else { return nil }
                 case "attachmentType":
-                    guard let value = reader.optional(DirectConnectGatewayAttachmentType.self) else { return nil }
-                    self.attachmentType = value
+                    guard reader.read(&self.attachmentType) else { return nil }
                 case "stateChangeError":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.stateChangeError = value
+                    guard reader.read(&self.stateChangeError) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4891,8 +4631,7 @@ public struct DirectConnectServerException: AWSShape {
             case .key(let key):
                 switch key {
                 case "message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4938,11 +4677,9 @@ public struct DisassociateConnectionFromLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "lagId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.lagId = value
+                    guard reader.read(&self.lagId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4989,11 +4726,9 @@ public struct DisassociateMacSecKeyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "secretARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretARN = value
+                    guard reader.read(&self.secretARN) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5033,11 +4768,9 @@ public struct DisassociateMacSecKeyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "macSecKeys":
-                    guard let value = reader.optional([MacSecKey].self) else { return nil }
-                    self.macSecKeys = value
+                    guard reader.read(&self.macSecKeys) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5061,15 +4794,7 @@ public struct DuplicateTagKeysException: AWSShape {
     }
 
     public init?(json reader: inout AWSJSONReader) {
-        guard reader.beginObject() else { return nil }
-        while true {
-            switch reader.nextMember() {
-            case .end: return
-            case .unreadable: return nil
-            case .key:
-                guard reader.skipValue() else { return nil }
-            }
-        }
+        guard reader.skipObject() else { return nil }
     }
 }
 
@@ -5170,61 +4895,43 @@ public struct Interconnect: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.interconnectId = value
+                    guard reader.read(&self.interconnectId) else { return nil }
                 case "interconnectName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.interconnectName = value
+                    guard reader.read(&self.interconnectName) else { return nil }
                 case "interconnectState":
-                    guard let value = reader.optional(InterconnectState.self) else { return nil }
-                    self.interconnectState = value
+                    guard reader.read(&self.interconnectState) else { return nil }
                 case "region":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.region = value
+                    guard reader.read(&self.region) else { return nil }
                 case "location":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.location = value
+                    guard reader.read(&self.location) else { return nil }
                 case "bandwidth":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.bandwidth = value
+                    guard reader.read(&self.bandwidth) else { return nil }
                 case "loaIssueTime":
                     return nil
                 case "lagId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.lagId = value
+                    guard reader.read(&self.lagId) else { return nil }
                 case "awsDevice":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.awsDevice = value
+                    guard reader.read(&self.awsDevice) else { return nil }
                 case "jumboFrameCapable":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.jumboFrameCapable = value
+                    guard reader.read(&self.jumboFrameCapable) else { return nil }
                 case "awsDeviceV2":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.awsDeviceV2 = value
+                    guard reader.read(&self.awsDeviceV2) else { return nil }
                 case "awsLogicalDeviceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.awsLogicalDeviceId = value
+                    guard reader.read(&self.awsLogicalDeviceId) else { return nil }
                 case "hasLogicalRedundancy":
-                    guard let value = reader.optional(HasLogicalRedundancy.self) else { return nil }
-                    self.hasLogicalRedundancy = value
+                    guard reader.read(&self.hasLogicalRedundancy) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 case "providerName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.providerName = value
+                    guard reader.read(&self.providerName) else { return nil }
                 case "macSecCapable":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.macSecCapable = value
+                    guard reader.read(&self.macSecCapable) else { return nil }
                 case "portEncryptionStatus":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.portEncryptionStatus = value
+                    guard reader.read(&self.portEncryptionStatus) else { return nil }
                 case "encryptionMode":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.encryptionMode = value
+                    guard reader.read(&self.encryptionMode) else { return nil }
                 case "macSecKeys":
-                    guard let value = reader.optional([MacSecKey].self) else { return nil }
-                    self.macSecKeys = value
+                    guard reader.read(&self.macSecKeys) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5281,11 +4988,9 @@ public struct Interconnects: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnects":
-                    guard let value = reader.optional([Interconnect].self) else { return nil }
-                    self.interconnects = value
+                    guard reader.read(&self.interconnects) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5404,68 +5109,47 @@ public struct Lag: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionsBandwidth":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionsBandwidth = value
+                    guard reader.read(&self.connectionsBandwidth) else { return nil }
                 case "numberOfConnections":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.numberOfConnections = value
+                    guard reader.read(&self.numberOfConnections) else { return nil }
                 case "lagId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.lagId = value
+                    guard reader.read(&self.lagId) else { return nil }
                 case "ownerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.ownerAccount = value
+                    guard reader.read(&self.ownerAccount) else { return nil }
                 case "lagName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.lagName = value
+                    guard reader.read(&self.lagName) else { return nil }
                 case "lagState":
-                    guard let value = reader.optional(LagState.self) else { return nil }
-                    self.lagState = value
+                    guard reader.read(&self.lagState) else { return nil }
                 case "location":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.location = value
+                    guard reader.read(&self.location) else { return nil }
                 case "region":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.region = value
+                    guard reader.read(&self.region) else { return nil }
                 case "minimumLinks":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.minimumLinks = value
+                    guard reader.read(&self.minimumLinks) else { return nil }
                 case "awsDevice":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.awsDevice = value
+                    guard reader.read(&self.awsDevice) else { return nil }
                 case "awsDeviceV2":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.awsDeviceV2 = value
+                    guard reader.read(&self.awsDeviceV2) else { return nil }
                 case "awsLogicalDeviceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.awsLogicalDeviceId = value
+                    guard reader.read(&self.awsLogicalDeviceId) else { return nil }
                 case "connections":
-                    guard let value = reader.optional([Connection].self) else { return nil }
-                    self.connections = value
+                    guard reader.read(&self.connections) else { return nil }
                 case "allowsHostedConnections":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.allowsHostedConnections = value
+                    guard reader.read(&self.allowsHostedConnections) else { return nil }
                 case "jumboFrameCapable":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.jumboFrameCapable = value
+                    guard reader.read(&self.jumboFrameCapable) else { return nil }
                 case "hasLogicalRedundancy":
-                    guard let value = reader.optional(HasLogicalRedundancy.self) else { return nil }
-                    self.hasLogicalRedundancy = value
+                    guard reader.read(&self.hasLogicalRedundancy) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 case "providerName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.providerName = value
+                    guard reader.read(&self.providerName) else { return nil }
                 case "macSecCapable":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.macSecCapable = value
+                    guard reader.read(&self.macSecCapable) else { return nil }
                 case "encryptionMode":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.encryptionMode = value
+                    guard reader.read(&self.encryptionMode) else { return nil }
                 case "macSecKeys":
-                    guard let value = reader.optional([MacSecKey].self) else { return nil }
-                    self.macSecKeys = value
+                    guard reader.read(&self.macSecKeys) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5524,11 +5208,9 @@ public struct Lags: AWSShape {
             case .key(let key):
                 switch key {
                 case "lags":
-                    guard let value = reader.optional([Lag].self) else { return nil }
-                    self.lags = value
+                    guard reader.read(&self.lags) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5587,23 +5269,17 @@ public struct ListVirtualInterfaceTestHistoryRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "testId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.testId = value
+                    guard reader.read(&self.testId) else { return nil }
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "bgpPeers":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.bgpPeers = value
+                    guard reader.read(&self.bgpPeers) else { return nil }
                 case "status":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.status = value
+                    guard reader.read(&self.status) else { return nil }
                 case "maxResults":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.maxResults = value
+                    guard reader.read(&self.maxResults) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5647,11 +5323,9 @@ public struct ListVirtualInterfaceTestHistoryResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceTestHistory":
-                    guard let value = reader.optional([VirtualInterfaceTestHistory].self) else { return nil }
-                    self.virtualInterfaceTestHistory = value
+                    guard reader.read(&self.virtualInterfaceTestHistory) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5693,8 +5367,7 @@ public struct Loa: AWSShape {
                 case "loaContent":
                     return nil
                 case "loaContentType":
-                    guard let value = reader.optional(LoaContentType.self) else { return nil }
-                    self.loaContentType = value
+                    guard reader.read(&self.loaContentType) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5753,23 +5426,17 @@ public struct Location: AWSShape {
             case .key(let key):
                 switch key {
                 case "locationCode":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.locationCode = value
+                    guard reader.read(&self.locationCode) else { return nil }
                 case "locationName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.locationName = value
+                    guard reader.read(&self.locationName) else { return nil }
                 case "region":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.region = value
+                    guard reader.read(&self.region) else { return nil }
                 case "availablePortSpeeds":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.availablePortSpeeds = value
+                    guard reader.read(&self.availablePortSpeeds) else { return nil }
                 case "availableProviders":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.availableProviders = value
+                    guard reader.read(&self.availableProviders) else { return nil }
                 case "availableMacSecPortSpeeds":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.availableMacSecPortSpeeds = value
+                    guard reader.read(&self.availableMacSecPortSpeeds) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5810,8 +5477,7 @@ public struct Locations: AWSShape {
             case .key(let key):
                 switch key {
                 case "locations":
-                    guard let value = reader.optional([Location].self) else { return nil }
-                    self.locations = value
+                    guard reader.read(&self.locations) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5856,17 +5522,13 @@ public struct MacSecKey: AWSShape {
             case .key(let key):
                 switch key {
                 case "secretARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretARN = value
+                    guard reader.read(&self.secretARN) else { return nil }
                 case "ckn":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.ckn = value
+                    guard reader.read(&self.ckn) else { return nil }
                 case "state":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.state = value
+                    guard reader.read(&self.state) else { return nil }
                 case "startOn":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.startOn = value
+                    guard reader.read(&self.startOn) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5927,23 +5589,17 @@ public struct NewBGPPeer: AWSShape {
             case .key(let key):
                 switch key {
                 case "asn":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asn = value
+                    guard reader.read(&self.asn) else { return nil }
                 case "asnLong":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asnLong = value
+                    guard reader.read(&self.asnLong) else { return nil }
                 case "authKey":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.authKey = value
+                    guard reader.read(&self.authKey) else { return nil }
                 case "addressFamily":
-                    guard let value = reader.optional(AddressFamily.self) else { return nil }
-                    self.addressFamily = value
+                    guard reader.read(&self.addressFamily) else { return nil }
                 case "amazonAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.amazonAddress = value
+                    guard reader.read(&self.amazonAddress) else { return nil }
                 case "customerAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.customerAddress = value
+                    guard reader.read(&self.customerAddress) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6041,44 +5697,31 @@ public struct NewPrivateVirtualInterface: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceName = value
+                    guard reader.read(&self.virtualInterfaceName) else { return nil }
                 case "vlan":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.vlan = value
+                    guard reader.read(&self.vlan) else { return nil }
                 case "asn":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asn = value
+                    guard reader.read(&self.asn) else { return nil }
                 case "asnLong":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asnLong = value
+                    guard reader.read(&self.asnLong) else { return nil }
                 case "mtu":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.mtu = value
+                    guard reader.read(&self.mtu) else { return nil }
                 case "authKey":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.authKey = value
+                    guard reader.read(&self.authKey) else { return nil }
                 case "amazonAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.amazonAddress = value
+                    guard reader.read(&self.amazonAddress) else { return nil }
                 case "customerAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.customerAddress = value
+                    guard reader.read(&self.customerAddress) else { return nil }
                 case "addressFamily":
-                    guard let value = reader.optional(AddressFamily.self) else { return nil }
-                    self.addressFamily = value
+                    guard reader.read(&self.addressFamily) else { return nil }
                 case "virtualGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualGatewayId = value
+                    guard reader.read(&self.virtualGatewayId) else { return nil }
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 case "enableSiteLink":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.enableSiteLink = value
+                    guard reader.read(&self.enableSiteLink) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6171,35 +5814,25 @@ public struct NewPrivateVirtualInterfaceAllocation: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceName = value
+                    guard reader.read(&self.virtualInterfaceName) else { return nil }
                 case "vlan":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.vlan = value
+                    guard reader.read(&self.vlan) else { return nil }
                 case "asn":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asn = value
+                    guard reader.read(&self.asn) else { return nil }
                 case "asnLong":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asnLong = value
+                    guard reader.read(&self.asnLong) else { return nil }
                 case "mtu":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.mtu = value
+                    guard reader.read(&self.mtu) else { return nil }
                 case "authKey":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.authKey = value
+                    guard reader.read(&self.authKey) else { return nil }
                 case "amazonAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.amazonAddress = value
+                    guard reader.read(&self.amazonAddress) else { return nil }
                 case "addressFamily":
-                    guard let value = reader.optional(AddressFamily.self) else { return nil }
-                    self.addressFamily = value
+                    guard reader.read(&self.addressFamily) else { return nil }
                 case "customerAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.customerAddress = value
+                    guard reader.read(&self.customerAddress) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6289,35 +5922,25 @@ public struct NewPublicVirtualInterface: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceName = value
+                    guard reader.read(&self.virtualInterfaceName) else { return nil }
                 case "vlan":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.vlan = value
+                    guard reader.read(&self.vlan) else { return nil }
                 case "asn":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asn = value
+                    guard reader.read(&self.asn) else { return nil }
                 case "asnLong":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asnLong = value
+                    guard reader.read(&self.asnLong) else { return nil }
                 case "authKey":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.authKey = value
+                    guard reader.read(&self.authKey) else { return nil }
                 case "amazonAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.amazonAddress = value
+                    guard reader.read(&self.amazonAddress) else { return nil }
                 case "customerAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.customerAddress = value
+                    guard reader.read(&self.customerAddress) else { return nil }
                 case "addressFamily":
-                    guard let value = reader.optional(AddressFamily.self) else { return nil }
-                    self.addressFamily = value
+                    guard reader.read(&self.addressFamily) else { return nil }
                 case "routeFilterPrefixes":
-                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
-                    self.routeFilterPrefixes = value
+                    guard reader.read(&self.routeFilterPrefixes) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6407,35 +6030,25 @@ public struct NewPublicVirtualInterfaceAllocation: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceName = value
+                    guard reader.read(&self.virtualInterfaceName) else { return nil }
                 case "vlan":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.vlan = value
+                    guard reader.read(&self.vlan) else { return nil }
                 case "asn":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asn = value
+                    guard reader.read(&self.asn) else { return nil }
                 case "asnLong":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asnLong = value
+                    guard reader.read(&self.asnLong) else { return nil }
                 case "authKey":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.authKey = value
+                    guard reader.read(&self.authKey) else { return nil }
                 case "amazonAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.amazonAddress = value
+                    guard reader.read(&self.amazonAddress) else { return nil }
                 case "customerAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.customerAddress = value
+                    guard reader.read(&self.customerAddress) else { return nil }
                 case "addressFamily":
-                    guard let value = reader.optional(AddressFamily.self) else { return nil }
-                    self.addressFamily = value
+                    guard reader.read(&self.addressFamily) else { return nil }
                 case "routeFilterPrefixes":
-                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
-                    self.routeFilterPrefixes = value
+                    guard reader.read(&self.routeFilterPrefixes) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6526,41 +6139,29 @@ public struct NewTransitVirtualInterface: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceName = value
+                    guard reader.read(&self.virtualInterfaceName) else { return nil }
                 case "vlan":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.vlan = value
+                    guard reader.read(&self.vlan) else { return nil }
                 case "asn":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asn = value
+                    guard reader.read(&self.asn) else { return nil }
                 case "asnLong":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asnLong = value
+                    guard reader.read(&self.asnLong) else { return nil }
                 case "mtu":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.mtu = value
+                    guard reader.read(&self.mtu) else { return nil }
                 case "authKey":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.authKey = value
+                    guard reader.read(&self.authKey) else { return nil }
                 case "amazonAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.amazonAddress = value
+                    guard reader.read(&self.amazonAddress) else { return nil }
                 case "customerAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.customerAddress = value
+                    guard reader.read(&self.customerAddress) else { return nil }
                 case "addressFamily":
-                    guard let value = reader.optional(AddressFamily.self) else { return nil }
-                    self.addressFamily = value
+                    guard reader.read(&self.addressFamily) else { return nil }
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 case "enableSiteLink":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.enableSiteLink = value
+                    guard reader.read(&self.enableSiteLink) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6645,35 +6246,25 @@ public struct NewTransitVirtualInterfaceAllocation: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceName = value
+                    guard reader.read(&self.virtualInterfaceName) else { return nil }
                 case "vlan":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.vlan = value
+                    guard reader.read(&self.vlan) else { return nil }
                 case "asn":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asn = value
+                    guard reader.read(&self.asn) else { return nil }
                 case "asnLong":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asnLong = value
+                    guard reader.read(&self.asnLong) else { return nil }
                 case "mtu":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.mtu = value
+                    guard reader.read(&self.mtu) else { return nil }
                 case "authKey":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.authKey = value
+                    guard reader.read(&self.authKey) else { return nil }
                 case "amazonAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.amazonAddress = value
+                    guard reader.read(&self.amazonAddress) else { return nil }
                 case "customerAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.customerAddress = value
+                    guard reader.read(&self.customerAddress) else { return nil }
                 case "addressFamily":
-                    guard let value = reader.optional(AddressFamily.self) else { return nil }
-                    self.addressFamily = value
+                    guard reader.read(&self.addressFamily) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6721,11 +6312,9 @@ public struct ResourceTag: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceArn":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.resourceArn = value
+                    guard reader.read(&self.resourceArn) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6762,8 +6351,7 @@ public struct RouteFilterPrefix: AWSShape {
             case .key(let key):
                 switch key {
                 case "cidr":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.cidr = value
+                    guard reader.read(&self.cidr) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6821,23 +6409,17 @@ public struct RouterType: AWSShape {
             case .key(let key):
                 switch key {
                 case "vendor":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.vendor = value
+                    guard reader.read(&self.vendor) else { return nil }
                 case "platform":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.platform = value
+                    guard reader.read(&self.platform) else { return nil }
                 case "software":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.software = value
+                    guard reader.read(&self.software) else { return nil }
                 case "xsltTemplateName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.xsltTemplateName = value
+                    guard reader.read(&self.xsltTemplateName) else { return nil }
                 case "xsltTemplateNameForMacSec":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.xsltTemplateNameForMacSec = value
+                    guard reader.read(&self.xsltTemplateNameForMacSec) else { return nil }
                 case "routerTypeIdentifier":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.routerTypeIdentifier = value
+                    guard reader.read(&self.routerTypeIdentifier) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6890,14 +6472,11 @@ public struct StartBgpFailoverTestRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "bgpPeers":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.bgpPeers = value
+                    guard reader.read(&self.bgpPeers) else { return nil }
                 case "testDurationInMinutes":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.testDurationInMinutes = value
+                    guard reader.read(&self.testDurationInMinutes) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6935,8 +6514,7 @@ public struct StartBgpFailoverTestResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceTest":
-                    guard let value = reader.optional(VirtualInterfaceTestHistory.self) else { return nil }
-                    self.virtualInterfaceTest = value
+                    guard reader.read(&self.virtualInterfaceTest) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6978,8 +6556,7 @@ public struct StopBgpFailoverTestRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7015,8 +6592,7 @@ public struct StopBgpFailoverTestResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceTest":
-                    guard let value = reader.optional(VirtualInterfaceTestHistory.self) else { return nil }
-                    self.virtualInterfaceTest = value
+                    guard reader.read(&self.virtualInterfaceTest) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7061,11 +6637,9 @@ public struct Tag: AWSShape {
             case .key(let key):
                 switch key {
                 case "key":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.key = value
+                    guard reader.read(&self.key) else { return nil }
                 case "value":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.value = value
+                    guard reader.read(&self.value) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7112,11 +6686,9 @@ public struct TagResourceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceArn":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.resourceArn = value
+                    guard reader.read(&self.resourceArn) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7140,15 +6712,7 @@ public struct TagResourceResponse: AWSShape {
     }
 
     public init?(json reader: inout AWSJSONReader) {
-        guard reader.beginObject() else { return nil }
-        while true {
-            switch reader.nextMember() {
-            case .end: return
-            case .unreadable: return nil
-            case .key:
-                guard reader.skipValue() else { return nil }
-            }
-        }
+        guard reader.skipObject() else { return nil }
     }
 }
 
@@ -7162,15 +6726,7 @@ public struct TooManyTagsException: AWSShape {
     }
 
     public init?(json reader: inout AWSJSONReader) {
-        guard reader.beginObject() else { return nil }
-        while true {
-            switch reader.nextMember() {
-            case .end: return
-            case .unreadable: return nil
-            case .key:
-                guard reader.skipValue() else { return nil }
-            }
-        }
+        guard reader.skipObject() else { return nil }
     }
 }
 
@@ -7207,11 +6763,9 @@ public struct UntagResourceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceArn":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.resourceArn = value
+                    guard reader.read(&self.resourceArn) else { return nil }
                 case "tagKeys":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.tagKeys = value
+                    guard reader.read(&self.tagKeys) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7235,15 +6789,7 @@ public struct UntagResourceResponse: AWSShape {
     }
 
     public init?(json reader: inout AWSJSONReader) {
-        guard reader.beginObject() else { return nil }
-        while true {
-            switch reader.nextMember() {
-            case .end: return
-            case .unreadable: return nil
-            case .key:
-                guard reader.skipValue() else { return nil }
-            }
-        }
+        guard reader.skipObject() else { return nil }
     }
 }
 
@@ -7282,14 +6828,11 @@ public struct UpdateConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "connectionName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionName = value
+                    guard reader.read(&self.connectionName) else { return nil }
                 case "encryptionMode":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.encryptionMode = value
+                    guard reader.read(&self.encryptionMode) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7337,14 +6880,11 @@ public struct UpdateDirectConnectGatewayAssociationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "associationId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.associationId = value
+                    guard reader.read(&self.associationId) else { return nil }
                 case "addAllowedPrefixesToDirectConnectGateway":
-                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
-                    self.addAllowedPrefixesToDirectConnectGateway = value
+                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway) else { return nil }
                 case "removeAllowedPrefixesToDirectConnectGateway":
-                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
-                    self.removeAllowedPrefixesToDirectConnectGateway = value
+                    guard reader.read(&self.removeAllowedPrefixesToDirectConnectGateway) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7382,8 +6922,7 @@ public struct UpdateDirectConnectGatewayAssociationResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociation":
-                    guard let value = reader.optional(DirectConnectGatewayAssociation.self) else { return nil }
-                    self.directConnectGatewayAssociation = value
+                    guard reader.read(&self.directConnectGatewayAssociation) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7429,11 +6968,9 @@ public struct UpdateDirectConnectGatewayRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "newDirectConnectGatewayName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.newDirectConnectGatewayName = value
+                    guard reader.read(&self.newDirectConnectGatewayName) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7470,8 +7007,7 @@ public struct UpdateDirectConnectGatewayResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGateway":
-                    guard let value = reader.optional(DirectConnectGateway.self) else { return nil }
-                    self.directConnectGateway = value
+                    guard reader.read(&self.directConnectGateway) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7522,17 +7058,13 @@ public struct UpdateLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "lagId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.lagId = value
+                    guard reader.read(&self.lagId) else { return nil }
                 case "lagName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.lagName = value
+                    guard reader.read(&self.lagName) else { return nil }
                 case "minimumLinks":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.minimumLinks = value
+                    guard reader.read(&self.minimumLinks) else { return nil }
                 case "encryptionMode":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.encryptionMode = value
+                    guard reader.read(&self.encryptionMode) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7591,17 +7123,13 @@ public struct UpdateVirtualInterfaceAttributesRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "mtu":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.mtu = value
+                    guard reader.read(&self.mtu) else { return nil }
                 case "enableSiteLink":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.enableSiteLink = value
+                    guard reader.read(&self.enableSiteLink) else { return nil }
                 case "virtualInterfaceName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceName = value
+                    guard reader.read(&self.virtualInterfaceName) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7643,11 +7171,9 @@ public struct VirtualGateway: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualGatewayId = value
+                    guard reader.read(&self.virtualGatewayId) else { return nil }
                 case "virtualGatewayState":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualGatewayState = value
+                    guard reader.read(&self.virtualGatewayState) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7684,8 +7210,7 @@ public struct VirtualGateways: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualGateways":
-                    guard let value = reader.optional([VirtualGateway].self) else { return nil }
-                    self.virtualGateways = value
+                    guard reader.read(&self.virtualGateways) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7827,86 +7352,59 @@ public struct VirtualInterface: AWSShape {
             case .key(let key):
                 switch key {
                 case "ownerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.ownerAccount = value
+                    guard reader.read(&self.ownerAccount) else { return nil }
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "location":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.location = value
+                    guard reader.read(&self.location) else { return nil }
                 case "connectionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.connectionId = value
+                    guard reader.read(&self.connectionId) else { return nil }
                 case "virtualInterfaceType":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceType = value
+                    guard reader.read(&self.virtualInterfaceType) else { return nil }
                 case "virtualInterfaceName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceName = value
+                    guard reader.read(&self.virtualInterfaceName) else { return nil }
                 case "vlan":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.vlan = value
+                    guard reader.read(&self.vlan) else { return nil }
                 case "asn":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asn = value
+                    guard reader.read(&self.asn) else { return nil }
                 case "asnLong":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.asnLong = value
+                    guard reader.read(&self.asnLong) else { return nil }
                 case "amazonSideAsn":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.amazonSideAsn = value
+                    guard reader.read(&self.amazonSideAsn) else { return nil }
                 case "authKey":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.authKey = value
+                    guard reader.read(&self.authKey) else { return nil }
                 case "amazonAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.amazonAddress = value
+                    guard reader.read(&self.amazonAddress) else { return nil }
                 case "customerAddress":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.customerAddress = value
+                    guard reader.read(&self.customerAddress) else { return nil }
                 case "addressFamily":
-                    guard let value = reader.optional(AddressFamily.self) else { return nil }
-                    self.addressFamily = value
+                    guard reader.read(&self.addressFamily) else { return nil }
                 case "virtualInterfaceState":
-                    guard let value = reader.optional(VirtualInterfaceState.self) else { return nil }
-                    self.virtualInterfaceState = value
+                    guard reader.read(&self.virtualInterfaceState) else { return nil }
                 case "customerRouterConfig":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.customerRouterConfig = value
+                    guard reader.read(&self.customerRouterConfig) else { return nil }
                 case "mtu":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.mtu = value
+                    guard reader.read(&self.mtu) else { return nil }
                 case "jumboFrameCapable":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.jumboFrameCapable = value
+                    guard reader.read(&self.jumboFrameCapable) else { return nil }
                 case "virtualGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualGatewayId = value
+                    guard reader.read(&self.virtualGatewayId) else { return nil }
                 case "directConnectGatewayId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.directConnectGatewayId = value
+                    guard reader.read(&self.directConnectGatewayId) else { return nil }
                 case "routeFilterPrefixes":
-                    guard let value = reader.optional([RouteFilterPrefix].self) else { return nil }
-                    self.routeFilterPrefixes = value
+                    guard reader.read(&self.routeFilterPrefixes) else { return nil }
                 case "bgpPeers":
-                    guard let value = reader.optional([BGPPeer].self) else { return nil }
-                    self.bgpPeers = value
+                    guard reader.read(&self.bgpPeers) else { return nil }
                 case "region":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.region = value
+                    guard reader.read(&self.region) else { return nil }
                 case "awsDeviceV2":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.awsDeviceV2 = value
+                    guard reader.read(&self.awsDeviceV2) else { return nil }
                 case "awsLogicalDeviceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.awsLogicalDeviceId = value
+                    guard reader.read(&self.awsLogicalDeviceId) else { return nil }
                 case "tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 case "siteLinkEnabled":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.siteLinkEnabled = value
+                    guard reader.read(&self.siteLinkEnabled) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7998,23 +7496,17 @@ public struct VirtualInterfaceTestHistory: AWSShape {
             case .key(let key):
                 switch key {
                 case "testId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.testId = value
+                    guard reader.read(&self.testId) else { return nil }
                 case "virtualInterfaceId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.virtualInterfaceId = value
+                    guard reader.read(&self.virtualInterfaceId) else { return nil }
                 case "bgpPeers":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.bgpPeers = value
+                    guard reader.read(&self.bgpPeers) else { return nil }
                 case "status":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.status = value
+                    guard reader.read(&self.status) else { return nil }
                 case "ownerAccount":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.ownerAccount = value
+                    guard reader.read(&self.ownerAccount) else { return nil }
                 case "testDurationInMinutes":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.testDurationInMinutes = value
+                    guard reader.read(&self.testDurationInMinutes) else { return nil }
                 case "startTime":
                     return nil
                 case "endTime":
@@ -8064,11 +7556,9 @@ public struct VirtualInterfaces: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaces":
-                    guard let value = reader.optional([VirtualInterface].self) else { return nil }
-                    self.virtualInterfaces = value
+                    guard reader.read(&self.virtualInterfaces) else { return nil }
                 case "nextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }

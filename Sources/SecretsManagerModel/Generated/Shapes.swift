@@ -33,14 +33,11 @@ public struct APIErrorType: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 case "ErrorCode":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.errorCode = value
+                    guard reader.read(&self.errorCode) else { return nil }
                 case "Message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -92,17 +89,13 @@ public struct BatchGetSecretValueRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretIdList":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.secretIdList = value
+                    guard reader.read(&self.secretIdList) else { return nil }
                 case "Filters":
-                    guard let value = reader.optional([Filter].self) else { return nil }
-                    self.filters = value
+                    guard reader.read(&self.filters) else { return nil }
                 case "MaxResults":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.maxResults = value
+                    guard reader.read(&self.maxResults) else { return nil }
                 case "NextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -147,14 +140,11 @@ public struct BatchGetSecretValueResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretValues":
-                    guard let value = reader.optional([SecretValueEntry].self) else { return nil }
-                    self.secretValues = value
+                    guard reader.read(&self.secretValues) else { return nil }
                 case "NextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 case "Errors":
-                    guard let value = reader.optional([APIErrorType].self) else { return nil }
-                    self.errors = value
+                    guard reader.read(&self.errors) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -198,8 +188,7 @@ public struct CancelRotateSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -241,14 +230,11 @@ public struct CancelRotateSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 case "VersionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.versionId = value
+                    guard reader.read(&self.versionId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -330,34 +316,25 @@ public struct CreateSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 case "ClientRequestToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.clientRequestToken = value
+                    guard reader.read(&self.clientRequestToken) else { return nil }
                 case "Description":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.description = value
+                    guard reader.read(&self.description) else { return nil }
                 case "KmsKeyId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.kmsKeyId = value
+                    guard reader.read(&self.kmsKeyId) else { return nil }
                 case "SecretBinary":
                     return nil
                 case "SecretString":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretString = value
+                    guard reader.read(&self.secretString) else { return nil }
                 case "Tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 case "AddReplicaRegions":
-                    guard let value = reader.optional([ReplicaRegionType].self) else { return nil }
-                    self.addReplicaRegions = value
+                    guard reader.read(&self.addReplicaRegions) else { return nil }
                 case "ForceOverwriteReplicaSecret":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.forceOverwriteReplicaSecret = value
+                    guard reader.read(&self.forceOverwriteReplicaSecret) else { return nil }
                 case "Type":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.type = value
+                    guard reader.read(&self.type) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -416,17 +393,13 @@ public struct CreateSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 case "VersionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.versionId = value
+                    guard reader.read(&self.versionId) else { return nil }
                 case "ReplicationStatus":
-                    guard let value = reader.optional([ReplicationStatusType].self) else { return nil }
-                    self.replicationStatus = value
+                    guard reader.read(&self.replicationStatus) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -465,8 +438,7 @@ public struct DecryptionFailure: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -508,8 +480,7 @@ public struct DeleteResourcePolicyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -548,11 +519,9 @@ public struct DeleteResourcePolicyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -601,14 +570,11 @@ public struct DeleteSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 case "RecoveryWindowInDays":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.recoveryWindowInDays = value
+                    guard reader.read(&self.recoveryWindowInDays) else { return nil }
                 case "ForceDeleteWithoutRecovery":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.forceDeleteWithoutRecovery = value
+                    guard reader.read(&self.forceDeleteWithoutRecovery) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -652,11 +618,9 @@ public struct DeleteSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 case "DeletionDate":
                     return nil
                 default:
@@ -702,8 +666,7 @@ public struct DescribeSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -821,35 +784,25 @@ public struct DescribeSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 case "Type":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.type = value
+                    guard reader.read(&self.type) else { return nil }
                 case "Description":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.description = value
+                    guard reader.read(&self.description) else { return nil }
                 case "KmsKeyId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.kmsKeyId = value
+                    guard reader.read(&self.kmsKeyId) else { return nil }
                 case "RotationEnabled":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.rotationEnabled = value
+                    guard reader.read(&self.rotationEnabled) else { return nil }
                 case "RotationLambdaARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.rotationLambdaARN = value
+                    guard reader.read(&self.rotationLambdaARN) else { return nil }
                 case "RotationRules":
-                    guard let value = reader.optional(RotationRulesType.self) else { return nil }
-                    self.rotationRules = value
+                    guard reader.read(&self.rotationRules) else { return nil }
                 case "ExternalSecretRotationMetadata":
-                    guard let value = reader.optional([ExternalSecretRotationMetadataItem].self) else { return nil }
-                    self.externalSecretRotationMetadata = value
+                    guard reader.read(&self.externalSecretRotationMetadata) else { return nil }
                 case "ExternalSecretRotationRoleArn":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.externalSecretRotationRoleArn = value
+                    guard reader.read(&self.externalSecretRotationRoleArn) else { return nil }
                 case "LastRotatedDate":
                     return nil
                 case "LastChangedDate":
@@ -861,22 +814,17 @@ public struct DescribeSecretResponse: AWSShape {
                 case "NextRotationDate":
                     return nil
                 case "Tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 case "VersionIdsToStages":
-                    guard let value = reader.optional([String: [String]].self) else { return nil }
-                    self.versionIdsToStages = value
+                    guard reader.read(&self.versionIdsToStages) else { return nil }
                 case "OwningService":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.owningService = value
+                    guard reader.read(&self.owningService) else { return nil }
                 case "CreatedDate":
                     return nil
                 case "PrimaryRegion":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.primaryRegion = value
+                    guard reader.read(&self.primaryRegion) else { return nil }
                 case "ReplicationStatus":
-                    guard let value = reader.optional([ReplicationStatusType].self) else { return nil }
-                    self.replicationStatus = value
+                    guard reader.read(&self.replicationStatus) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -932,8 +880,7 @@ public struct EncryptionFailure: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -972,11 +919,9 @@ public struct ExternalSecretRotationMetadataItem: AWSShape {
             case .key(let key):
                 switch key {
                 case "Key":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.key = value
+                    guard reader.read(&self.key) else { return nil }
                 case "Value":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.value = value
+                    guard reader.read(&self.value) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1016,11 +961,9 @@ public struct Filter: AWSShape {
             case .key(let key):
                 switch key {
                 case "Key":
-                    guard let value = reader.optional(FilterNameStringType.self) else { return nil }
-                    self.key = value
+                    guard reader.read(&self.key) else { return nil }
                 case "Values":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.values = value
+                    guard reader.read(&self.values) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1087,29 +1030,21 @@ public struct GetRandomPasswordRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "PasswordLength":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.passwordLength = value
+                    guard reader.read(&self.passwordLength) else { return nil }
                 case "ExcludeCharacters":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.excludeCharacters = value
+                    guard reader.read(&self.excludeCharacters) else { return nil }
                 case "ExcludeNumbers":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.excludeNumbers = value
+                    guard reader.read(&self.excludeNumbers) else { return nil }
                 case "ExcludePunctuation":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.excludePunctuation = value
+                    guard reader.read(&self.excludePunctuation) else { return nil }
                 case "ExcludeUppercase":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.excludeUppercase = value
+                    guard reader.read(&self.excludeUppercase) else { return nil }
                 case "ExcludeLowercase":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.excludeLowercase = value
+                    guard reader.read(&self.excludeLowercase) else { return nil }
                 case "IncludeSpace":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.includeSpace = value
+                    guard reader.read(&self.includeSpace) else { return nil }
                 case "RequireEachIncludedType":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.requireEachIncludedType = value
+                    guard reader.read(&self.requireEachIncludedType) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1152,8 +1087,7 @@ public struct GetRandomPasswordResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "RandomPassword":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.randomPassword = value
+                    guard reader.read(&self.randomPassword) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1195,8 +1129,7 @@ public struct GetResourcePolicyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1238,14 +1171,11 @@ public struct GetResourcePolicyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 case "ResourcePolicy":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.resourcePolicy = value
+                    guard reader.read(&self.resourcePolicy) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1295,14 +1225,11 @@ public struct GetSecretValueRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 case "VersionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.versionId = value
+                    guard reader.read(&self.versionId) else { return nil }
                 case "VersionStage":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.versionStage = value
+                    guard reader.read(&self.versionStage) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1366,22 +1293,17 @@ public struct GetSecretValueResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 case "VersionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.versionId = value
+                    guard reader.read(&self.versionId) else { return nil }
                 case "SecretBinary":
                     return nil
                 case "SecretString":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretString = value
+                    guard reader.read(&self.secretString) else { return nil }
                 case "VersionStages":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.versionStages = value
+                    guard reader.read(&self.versionStages) else { return nil }
                 case "CreatedDate":
                     return nil
                 default:
@@ -1425,8 +1347,7 @@ public struct InternalServiceError: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1462,8 +1383,7 @@ public struct InvalidNextTokenException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1499,8 +1419,7 @@ public struct InvalidParameterException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1536,8 +1455,7 @@ public struct InvalidRequestException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1573,8 +1491,7 @@ public struct LimitExceededException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1630,17 +1547,13 @@ public struct ListSecretVersionIdsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 case "MaxResults":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.maxResults = value
+                    guard reader.read(&self.maxResults) else { return nil }
                 case "NextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 case "IncludeDeprecated":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.includeDeprecated = value
+                    guard reader.read(&self.includeDeprecated) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1693,17 +1606,13 @@ public struct ListSecretVersionIdsResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "Versions":
-                    guard let value = reader.optional([SecretVersionsListEntry].self) else { return nil }
-                    self.versions = value
+                    guard reader.read(&self.versions) else { return nil }
                 case "NextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1764,23 +1673,17 @@ public struct ListSecretsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "IncludePlannedDeletion":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.includePlannedDeletion = value
+                    guard reader.read(&self.includePlannedDeletion) else { return nil }
                 case "MaxResults":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.maxResults = value
+                    guard reader.read(&self.maxResults) else { return nil }
                 case "NextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 case "Filters":
-                    guard let value = reader.optional([Filter].self) else { return nil }
-                    self.filters = value
+                    guard reader.read(&self.filters) else { return nil }
                 case "SortOrder":
-                    guard let value = reader.optional(SortOrderType.self) else { return nil }
-                    self.sortOrder = value
+                    guard reader.read(&self.sortOrder) else { return nil }
                 case "SortBy":
-                    guard let value = reader.optional(SortByType.self) else { return nil }
-                    self.sortBy = value
+                    guard reader.read(&self.sortBy) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1824,11 +1727,9 @@ public struct ListSecretsResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretList":
-                    guard let value = reader.optional([SecretListEntry].self) else { return nil }
-                    self.secretList = value
+                    guard reader.read(&self.secretList) else { return nil }
                 case "NextToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.nextToken = value
+                    guard reader.read(&self.nextToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1865,8 +1766,7 @@ public struct MalformedPolicyDocumentException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1902,8 +1802,7 @@ public struct PreconditionNotMetException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1939,8 +1838,7 @@ public struct PublicPolicyException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1989,14 +1887,11 @@ public struct PutResourcePolicyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 case "ResourcePolicy":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.resourcePolicy = value
+                    guard reader.read(&self.resourcePolicy) else { return nil }
                 case "BlockPublicPolicy":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.blockPublicPolicy = value
+                    guard reader.read(&self.blockPublicPolicy) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2037,11 +1932,9 @@ public struct PutResourcePolicyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2106,22 +1999,17 @@ public struct PutSecretValueRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 case "ClientRequestToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.clientRequestToken = value
+                    guard reader.read(&self.clientRequestToken) else { return nil }
                 case "SecretBinary":
                     return nil
                 case "SecretString":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretString = value
+                    guard reader.read(&self.secretString) else { return nil }
                 case "VersionStages":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.versionStages = value
+                    guard reader.read(&self.versionStages) else { return nil }
                 case "RotationToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.rotationToken = value
+                    guard reader.read(&self.rotationToken) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2171,17 +2059,13 @@ public struct PutSecretValueResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 case "VersionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.versionId = value
+                    guard reader.read(&self.versionId) else { return nil }
                 case "VersionStages":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.versionStages = value
+                    guard reader.read(&self.versionStages) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2230,11 +2114,9 @@ public struct RemoveRegionsFromReplicationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 case "RemoveReplicaRegions":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.removeReplicaRegions = value
+                    guard reader.read(&self.removeReplicaRegions) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2274,11 +2156,9 @@ public struct RemoveRegionsFromReplicationResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "ReplicationStatus":
-                    guard let value = reader.optional([ReplicationStatusType].self) else { return nil }
-                    self.replicationStatus = value
+                    guard reader.read(&self.replicationStatus) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2318,11 +2198,9 @@ public struct ReplicaRegionType: AWSShape {
             case .key(let key):
                 switch key {
                 case "Region":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.region = value
+                    guard reader.read(&self.region) else { return nil }
                 case "KmsKeyId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.kmsKeyId = value
+                    guard reader.read(&self.kmsKeyId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2376,14 +2254,11 @@ public struct ReplicateSecretToRegionsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 case "AddReplicaRegions":
-                    guard let value = reader.optional([ReplicaRegionType].self) else { return nil }
-                    self.addReplicaRegions = value
+                    guard reader.read(&self.addReplicaRegions) else { return nil }
                 case "ForceOverwriteReplicaSecret":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.forceOverwriteReplicaSecret = value
+                    guard reader.read(&self.forceOverwriteReplicaSecret) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2424,11 +2299,9 @@ public struct ReplicateSecretToRegionsResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "ReplicationStatus":
-                    guard let value = reader.optional([ReplicationStatusType].self) else { return nil }
-                    self.replicationStatus = value
+                    guard reader.read(&self.replicationStatus) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2483,17 +2356,13 @@ public struct ReplicationStatusType: AWSShape {
             case .key(let key):
                 switch key {
                 case "Region":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.region = value
+                    guard reader.read(&self.region) else { return nil }
                 case "KmsKeyId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.kmsKeyId = value
+                    guard reader.read(&self.kmsKeyId) else { return nil }
                 case "Status":
-                    guard let value = reader.optional(StatusType.self) else { return nil }
-                    self.status = value
+                    guard reader.read(&self.status) else { return nil }
                 case "StatusMessage":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.statusMessage = value
+                    guard reader.read(&self.statusMessage) else { return nil }
                 case "LastAccessedDate":
                     return nil
                 default:
@@ -2535,8 +2404,7 @@ public struct ResourceExistsException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2572,8 +2440,7 @@ public struct ResourceNotFoundException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.message = value
+                    guard reader.read(&self.message) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2615,8 +2482,7 @@ public struct RestoreSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2655,11 +2521,9 @@ public struct RestoreSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2728,26 +2592,19 @@ public struct RotateSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 case "ClientRequestToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.clientRequestToken = value
+                    guard reader.read(&self.clientRequestToken) else { return nil }
                 case "RotationLambdaARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.rotationLambdaARN = value
+                    guard reader.read(&self.rotationLambdaARN) else { return nil }
                 case "RotationRules":
-                    guard let value = reader.optional(RotationRulesType.self) else { return nil }
-                    self.rotationRules = value
+                    guard reader.read(&self.rotationRules) else { return nil }
                 case "ExternalSecretRotationMetadata":
-                    guard let value = reader.optional([ExternalSecretRotationMetadataItem].self) else { return nil }
-                    self.externalSecretRotationMetadata = value
+                    guard reader.read(&self.externalSecretRotationMetadata) else { return nil }
                 case "ExternalSecretRotationRoleArn":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.externalSecretRotationRoleArn = value
+                    guard reader.read(&self.externalSecretRotationRoleArn) else { return nil }
                 case "RotateImmediately":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.rotateImmediately = value
+                    guard reader.read(&self.rotateImmediately) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2795,14 +2652,11 @@ public struct RotateSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 case "VersionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.versionId = value
+                    guard reader.read(&self.versionId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2846,14 +2700,11 @@ public struct RotationRulesType: AWSShape {
             case .key(let key):
                 switch key {
                 case "AutomaticallyAfterDays":
-                    guard let value = reader.optional(Int.self) else { return nil }
-                    self.automaticallyAfterDays = value
+                    guard reader.read(&self.automaticallyAfterDays) else { return nil }
                 case "Duration":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.duration = value
+                    guard reader.read(&self.duration) else { return nil }
                 case "ScheduleExpression":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.scheduleExpression = value
+                    guard reader.read(&self.scheduleExpression) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2969,35 +2820,25 @@ public struct SecretListEntry: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 case "Type":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.type = value
+                    guard reader.read(&self.type) else { return nil }
                 case "Description":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.description = value
+                    guard reader.read(&self.description) else { return nil }
                 case "KmsKeyId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.kmsKeyId = value
+                    guard reader.read(&self.kmsKeyId) else { return nil }
                 case "RotationEnabled":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.rotationEnabled = value
+                    guard reader.read(&self.rotationEnabled) else { return nil }
                 case "RotationLambdaARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.rotationLambdaARN = value
+                    guard reader.read(&self.rotationLambdaARN) else { return nil }
                 case "RotationRules":
-                    guard let value = reader.optional(RotationRulesType.self) else { return nil }
-                    self.rotationRules = value
+                    guard reader.read(&self.rotationRules) else { return nil }
                 case "ExternalSecretRotationMetadata":
-                    guard let value = reader.optional([ExternalSecretRotationMetadataItem].self) else { return nil }
-                    self.externalSecretRotationMetadata = value
+                    guard reader.read(&self.externalSecretRotationMetadata) else { return nil }
                 case "ExternalSecretRotationRoleArn":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.externalSecretRotationRoleArn = value
+                    guard reader.read(&self.externalSecretRotationRoleArn) else { return nil }
                 case "LastRotatedDate":
                     return nil
                 case "LastChangedDate":
@@ -3009,19 +2850,15 @@ public struct SecretListEntry: AWSShape {
                 case "NextRotationDate":
                     return nil
                 case "Tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 case "SecretVersionsToStages":
-                    guard let value = reader.optional([String: [String]].self) else { return nil }
-                    self.secretVersionsToStages = value
+                    guard reader.read(&self.secretVersionsToStages) else { return nil }
                 case "OwningService":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.owningService = value
+                    guard reader.read(&self.owningService) else { return nil }
                 case "CreatedDate":
                     return nil
                 case "PrimaryRegion":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.primaryRegion = value
+                    guard reader.read(&self.primaryRegion) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3102,22 +2939,17 @@ public struct SecretValueEntry: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 case "VersionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.versionId = value
+                    guard reader.read(&self.versionId) else { return nil }
                 case "SecretBinary":
                     return nil
                 case "SecretString":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretString = value
+                    guard reader.read(&self.secretString) else { return nil }
                 case "VersionStages":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.versionStages = value
+                    guard reader.read(&self.versionStages) else { return nil }
                 case "CreatedDate":
                     return nil
                 default:
@@ -3179,18 +3011,15 @@ public struct SecretVersionsListEntry: AWSShape {
             case .key(let key):
                 switch key {
                 case "VersionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.versionId = value
+                    guard reader.read(&self.versionId) else { return nil }
                 case "VersionStages":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.versionStages = value
+                    guard reader.read(&self.versionStages) else { return nil }
                 case "LastAccessedDate":
                     return nil
                 case "CreatedDate":
                     return nil
                 case "KmsKeyIds":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.kmsKeyIds = value
+                    guard reader.read(&self.kmsKeyIds) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3236,8 +3065,7 @@ public struct StopReplicationToReplicaRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3273,8 +3101,7 @@ public struct StopReplicationToReplicaResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3313,11 +3140,9 @@ public struct Tag: AWSShape {
             case .key(let key):
                 switch key {
                 case "Key":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.key = value
+                    guard reader.read(&self.key) else { return nil }
                 case "Value":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.value = value
+                    guard reader.read(&self.value) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3364,11 +3189,9 @@ public struct TagResourceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 case "Tags":
-                    guard let value = reader.optional([Tag].self) else { return nil }
-                    self.tags = value
+                    guard reader.read(&self.tags) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3415,11 +3238,9 @@ public struct UntagResourceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 case "TagKeys":
-                    guard let value = reader.optional([String].self) else { return nil }
-                    self.tagKeys = value
+                    guard reader.read(&self.tagKeys) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3488,25 +3309,19 @@ public struct UpdateSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 case "ClientRequestToken":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.clientRequestToken = value
+                    guard reader.read(&self.clientRequestToken) else { return nil }
                 case "Description":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.description = value
+                    guard reader.read(&self.description) else { return nil }
                 case "KmsKeyId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.kmsKeyId = value
+                    guard reader.read(&self.kmsKeyId) else { return nil }
                 case "SecretBinary":
                     return nil
                 case "SecretString":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretString = value
+                    guard reader.read(&self.secretString) else { return nil }
                 case "Type":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.type = value
+                    guard reader.read(&self.type) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3554,14 +3369,11 @@ public struct UpdateSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 case "VersionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.versionId = value
+                    guard reader.read(&self.versionId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3620,17 +3432,13 @@ public struct UpdateSecretVersionStageRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 case "VersionStage":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.versionStage = value
+                    guard reader.read(&self.versionStage) else { return nil }
                 case "RemoveFromVersionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.removeFromVersionId = value
+                    guard reader.read(&self.removeFromVersionId) else { return nil }
                 case "MoveToVersionId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.moveToVersionId = value
+                    guard reader.read(&self.moveToVersionId) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3672,11 +3480,9 @@ public struct UpdateSecretVersionStageResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.arn = value
+                    guard reader.read(&self.arn) else { return nil }
                 case "Name":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.name = value
+                    guard reader.read(&self.name) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3722,11 +3528,9 @@ public struct ValidateResourcePolicyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.secretId = value
+                    guard reader.read(&self.secretId) else { return nil }
                 case "ResourcePolicy":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.resourcePolicy = value
+                    guard reader.read(&self.resourcePolicy) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3766,11 +3570,9 @@ public struct ValidateResourcePolicyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "PolicyValidationPassed":
-                    guard let value = reader.optional(Bool.self) else { return nil }
-                    self.policyValidationPassed = value
+                    guard reader.read(&self.policyValidationPassed) else { return nil }
                 case "ValidationErrors":
-                    guard let value = reader.optional([ValidationErrorsEntry].self) else { return nil }
-                    self.validationErrors = value
+                    guard reader.read(&self.validationErrors) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3810,11 +3612,9 @@ public struct ValidationErrorsEntry: AWSShape {
             case .key(let key):
                 switch key {
                 case "CheckName":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.checkName = value
+                    guard reader.read(&self.checkName) else { return nil }
                 case "ErrorMessage":
-                    guard let value = reader.optional(String.self) else { return nil }
-                    self.errorMessage = value
+                    guard reader.read(&self.errorMessage) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
