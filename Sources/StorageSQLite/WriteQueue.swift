@@ -52,12 +52,12 @@ final class WriteQueue: Sendable {
     }
 }
 
-/// A write transaction waiting in the queue, type-erased so that one batch can hold bodies of any result type.
-/// A queued write transaction: its body, its result once the body ran, and the writer waiting for its batch.
+/// A write transaction waiting in the queue: its body, its result once the body ran, and the writer waiting for its
+/// batch.
 ///
-/// Not generic over the body's result, which is kept boxed: the store calls these methods for every write on the
-/// writer's thread, and a generic class's methods looked its metadata up in the runtime's shared, locked cache on
-/// each call (about 0.8 % of the samples under key rotation).
+/// One batch holds bodies of any result type, so the result is kept boxed. The class is not generic over it: the
+/// store calls these methods for every write on the writer's thread, and a generic class's methods looked its
+/// metadata up in the runtime's shared, locked cache on each call (about 0.8 % of the samples under key rotation).
 final class QueuedWrite: Sendable {
     private enum Waiter {
         case idle
