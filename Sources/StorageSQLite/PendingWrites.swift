@@ -29,6 +29,17 @@ struct PendingWrites: Sendable {
         return nil
     }
 
+    /// The secret of that name in the scope as stacked writes see them (`layers`, earlier first): the latest layer's
+    /// record of that name that no later layer changed or deleted.
+    static func secret(named name: String, in scope: Scope, layers: [PendingWrites]) -> SecretRecord? {
+        for (index, layer) in layers.enumerated().reversed() {
+            guard let record = layer.secret(named: name, in: scope) else { continue }
+            let key = RecordKey(scope: scope, id: record.arn)
+            if !layers[(index + 1)...].contains(where: { $0.secrets[key] != nil }) { return record }
+        }
+        return nil
+    }
+
     /// The connections and LAGs of one scope with these writes applied.
     func applied(to tables: ScopeTables, scope: Scope) -> ScopeTables {
         var tables = tables

@@ -2,7 +2,7 @@ import Storage
 import Synchronization
 
 /// The writes of a batch so far: the transactions of the batch that succeeded, in order. The batch before it may
-/// still be committing: its writes are seen as well (`seen...`, under this batch's), and SQLite is only used once it
+/// still be committing: its writes are seen as well (`seen`, under this batch's), and SQLite is only used once it
 /// has committed.
 ///
 /// The batch's SQLite transaction begins only when a body first needs SQLite (a secret read from disk, a listing
@@ -49,28 +49,11 @@ final class WriteBatch: Sendable {
         return [previous.writes, own]
     }
 
-    func seenConnection(_ key: RecordKey) -> ConnectionRecord?? {
-        if let record = state.withLock({ $0.pending.connections[key] }) { return record }
-        return previous?.writes.connections[key]
-    }
-
-    func seenLag(_ key: RecordKey) -> LagRecord?? {
-        if let record = state.withLock({ $0.pending.lags[key] }) { return record }
-        return previous?.writes.lags[key]
-    }
-
-    func seenSecret(_ key: RecordKey) -> SecretRecord?? {
-        if let record = state.withLock({ $0.pending.secrets[key] }) { return record }
-        return previous?.writes.secrets[key]
-    }
-
-    /// The seen secret of that name in the scope: this batch's, else the committing batch's unless this batch
-    /// changed or deleted it.
-    func seenSecret(named name: String, in scope: Scope) -> SecretRecord? {
-        let own = pending
-        if let record = own.secret(named: name, in: scope) { return record }
-        guard let record = previous?.writes.secret(named: name, in: scope) else { return nil }
-        return own.secrets[RecordKey(scope: scope, id: record.arn)] == nil ? record : nil
+    /// The last write of a record that the batch's transactions see: this batch's, else the committing batch's;
+    /// `.some(nil)` when deleted, `nil` when neither wrote it.
+    func seen<Record>(_ table: KeyPath<PendingWrites, [RecordKey: Record?]>, _ key: RecordKey) -> Record?? {
+        if let record = pending[keyPath: table][key] { return record }
+        return previous?.writes[keyPath: table][key]
     }
 
     /// SQLite, inside the batch's transaction: `BEGIN IMMEDIATE` the first time, which takes the database's write
@@ -150,7 +133,6 @@ final class SQLiteWriteTransaction: StoreTransaction {
 
     /// The connections and LAGs of a scope as this transaction sees them.
     private func tables(_ scope: Scope) -> ScopeTables {
-        let layers = batch.seenLayers + [state.withLock { $0.own }]
         var tables = batch.tables.snapshot(scope)
         for writes in layers where writes.touches(scope) { tables = writes.applied(to: tables, scope: scope) }
         return tables
@@ -163,12 +145,19 @@ final class SQLiteWriteTransaction: StoreTransaction {
         }
     }
 
+    /// The writes this transaction reads over the committed tables, earlier first: the batch's, then its own.
+    private var layers: [PendingWrites] { batch.seenLayers + [state.withLock { $0.own }] }
+
+    /// The last write of a record this transaction sees: its own, else the batch's; `.some(nil)` when deleted.
+    private func pending<Record>(_ table: KeyPath<PendingWrites, [RecordKey: Record?]>, _ key: RecordKey) -> Record?? {
+        if let own = state.withLock({ $0.own })[keyPath: table][key] { return own }
+        return batch.seen(table, key)
+    }
+
     // MARK: Connections
 
     func connection(id: String, in scope: Scope) async throws -> ConnectionRecord? {
-        let key = RecordKey(scope: scope, id: id)
-        if let own = state.withLock({ $0.own.connections[key] }) { return own }
-        if let pending = batch.seenConnection(key) { return pending }
+        if let pending = pending(\.connections, RecordKey(scope: scope, id: id)) { return pending }
         return batch.tables.connection(id: id, in: scope)
     }
 
@@ -186,7 +175,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
         // The committed members, corrected by what the batch and this transaction wrote: no copy of the scope.
         var members: [String: ConnectionRecord] = [:]
         for member in batch.tables.snapshot(scope).members(ofLag: lagId) { members[member.id] = member }
-        for writes in batch.seenLayers + [state.withLock { $0.own }] {
+        for writes in layers {
             for (key, record) in writes.connections where key.scope == scope {
                 members[key.id] = record.flatMap { $0.lagId == lagId ? $0 : nil }
             }
@@ -205,9 +194,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
     // MARK: LAGs
 
     func lag(id: String, in scope: Scope) async throws -> LagRecord? {
-        let key = RecordKey(scope: scope, id: id)
-        if let own = state.withLock({ $0.own.lags[key] }) { return own }
-        if let pending = batch.seenLag(key) { return pending }
+        if let pending = pending(\.lags, RecordKey(scope: scope, id: id)) { return pending }
         return batch.tables.lag(id: id, in: scope)
     }
 
@@ -225,14 +212,8 @@ final class SQLiteWriteTransaction: StoreTransaction {
 
     // MARK: Secrets
 
-    /// A pending version of a secret: this transaction's, else the batch's; `.some(nil)` when deleted.
-    private func pendingSecret(_ key: RecordKey) -> SecretRecord?? {
-        if let own = state.withLock({ $0.own.secrets[key] }) { return own }
-        return batch.seenSecret(key)
-    }
-
     func secret(arn: String, in scope: Scope) async throws -> SecretRecord? {
-        if let pending = pendingSecret(RecordKey(scope: scope, id: arn)) { return pending }
+        if let pending = pending(\.secrets, RecordKey(scope: scope, id: arn)) { return pending }
         return try await batch.sql().secret(arn: arn, in: scope)
     }
 
@@ -244,18 +225,12 @@ final class SQLiteWriteTransaction: StoreTransaction {
     }
 
     private func findSecret(name: String, in scope: Scope) async throws -> SecretRecord? {
-        let own = state.withLock { $0.own }
-        if let record = own.secret(named: name, in: scope) { return record }
-        if let record = batch.seenSecret(named: name, in: scope),
-            own.secrets[RecordKey(scope: scope, id: record.arn)] == nil
-        {
-            return record
-        }
+        if let record = PendingWrites.secret(named: name, in: scope, layers: layers) { return record }
         guard batch.tables.mayHaveSecret(named: name, in: scope),
             let stored = try await batch.sql().secret(name: name, in: scope)
         else { return nil }
         // The stored row may have been changed or deleted by this batch, which has not reached SQLite yet.
-        if let newer = pendingSecret(RecordKey(scope: scope, id: stored.arn)) {
+        if let newer = pending(\.secrets, RecordKey(scope: scope, id: stored.arn)) {
             return newer.flatMap { $0.name == name ? $0 : nil }
         }
         return stored
