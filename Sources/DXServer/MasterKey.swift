@@ -72,10 +72,28 @@ package enum MasterKey {
     }
 }
 
-/// Re-reads the ring file only when its modification time or size changed.
+/// Re-reads the ring file only when it changed: a file renamed over it (`MasterKey.write` replaces it so), or a new
+/// modification time or size. Called before every seal, so the check is one `stat` and a comparison.
 final class RingFileWatcher: Sendable {
+    /// What `stat` says of the file that tells one version from the next.
+    struct Stamp: Equatable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int64
+        var seconds: Int64
+        var nanoseconds: Int64
+
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+            size = Int64(info.st_size)
+            seconds = Int64(info.st_mtim.tv_sec)
+            nanoseconds = Int64(info.st_mtim.tv_nsec)
+        }
+    }
+
     let path: String
-    private let seen = Mutex<String?>(nil)
+    private let seen = Mutex<Stamp?>(nil)
 
     init(path: String) {
         self.path = path
@@ -84,7 +102,7 @@ final class RingFileWatcher: Sendable {
     func keysIfChanged() throws -> [Data]? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        let stamp = "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec).\(info.st_size)"
+        let stamp = Stamp(info)
         guard seen.withLock({ $0 }) != stamp else { return nil }
         let keys = try MasterKey.read(path)
         seen.withLock { $0 = stamp }
