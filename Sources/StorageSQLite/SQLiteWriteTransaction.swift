@@ -51,8 +51,8 @@ final class WriteBatch: Sendable {
 
     /// The last write of a record that the batch's transactions see: this batch's, else the committing batch's;
     /// `.some(nil)` when deleted, `nil` when neither wrote it.
-    func seen<Record>(_ table: KeyPath<PendingWrites, [RecordKey: Record?]>, _ key: RecordKey) -> Record?? {
-        if let record = pending[keyPath: table][key] { return record }
+    func seen<Record: Sendable>(_ table: KeyPath<PendingWrites, [RecordKey: Record?]>, _ key: RecordKey) -> Record?? {
+        if let record = state.withLock({ $0.pending[keyPath: table][key] }) { return record }
         return previous?.writes[keyPath: table][key]
     }
 
@@ -149,8 +149,11 @@ final class SQLiteWriteTransaction: StoreTransaction {
     private var layers: [PendingWrites] { batch.seenLayers + [state.withLock { $0.own }] }
 
     /// The last write of a record this transaction sees: its own, else the batch's; `.some(nil)` when deleted.
-    private func pending<Record>(_ table: KeyPath<PendingWrites, [RecordKey: Record?]>, _ key: RecordKey) -> Record?? {
-        if let own = state.withLock({ $0.own })[keyPath: table][key] { return own }
+    private func pending<Record: Sendable>(
+        _ table: KeyPath<PendingWrites, [RecordKey: Record?]>,
+        _ key: RecordKey
+    ) -> Record?? {
+        if let own = state.withLock({ $0.own[keyPath: table][key] }) { return own }
         return batch.seen(table, key)
     }
 
