@@ -13,6 +13,21 @@ function common.headers(region, operation)
    }
 end
 
+-- A function that makes the whole HTTP request of `operation` for a body: the request wrk.format would write (the
+-- same headers, Host included), from a head put together once, where wrk.format builds a table and formats every
+-- header on each call. wrk shares the two cores with the server it measures; under key rotation this took its own
+-- CPU from about 17 to 14 us a request (user time). Call it from init() or later, once wrk has set Host.
+function common.request(region, operation)
+   local lines = { "POST / HTTP/1.1", "Host: " .. wrk.headers["Host"] }
+   for name, value in pairs(common.headers(region, operation)) do
+      lines[#lines + 1] = name .. ": " .. value
+   end
+   local head = table.concat(lines, "\r\n") .. "\r\nContent-Length: "
+   return function(body)
+      return head .. #body .. "\r\n\r\n" .. body
+   end
+end
+
 -- Numbers the threads in setup() (main Lua state) so each thread's own state knows its index (`tid`).
 local threads = {}
 function common.setup(thread)

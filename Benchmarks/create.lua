@@ -4,17 +4,17 @@ local common = require("common") -- found through LUA_PATH, which the driver set
 
 setup = common.setup
 
-local headers, location, macsec, prefix
+local create, location, macsec, prefix
 local issued = 0
 
 function init(args)
-   headers = common.headers(args[1], "CreateConnection")
+   create = common.request(args[1], "CreateConnection")
    location, macsec, prefix = args[2], args[3], args[4]
 end
 
 function request()
    issued = issued + 1
-   return wrk.format("POST", "/", headers, string.format(
+   return create(string.format(
       '{"location":"%s","bandwidth":"10Gbps","connectionName":"%s-%d-%d","requestMACSec":%s}',
       location, prefix, tid, issued, macsec))
 end

@@ -7,15 +7,16 @@ local common = require("common") -- found through LUA_PATH, which the driver set
 
 setup = common.setup
 
-local associate, disassociate, salt
+local associate, disassociate, filler, salt
 local queue, head, tail = {}, 1, 0
 local next_op, oldest = {}, {}
 local keys = 0
 failed = 0 -- a global, so done() can read it from each thread
 
 function init(args)
-   associate = common.headers(args[1], "AssociateMacSecKey")
-   disassociate = common.headers(args[1], "DisassociateMacSecKey")
+   associate = common.request(args[1], "AssociateMacSecKey")
+   disassociate = common.request(args[1], "DisassociateMacSecKey")
+   filler = common.request(args[1], "DescribeConnections")
    salt = tonumber(args[3])
    local threads, index = tonumber(args[4]), 0
    for id in io.lines(args[2]) do
@@ -32,8 +33,7 @@ function request()
    local id = queue[head]
    if id == nil then
       -- Only after failed requests (which a valid run has none of): keep wrk busy with a harmless request.
-      return wrk.format("POST", "/", common.headers("us-east-1", "DescribeConnections"),
-         '{"connectionId":"dxcon-filler00"}')
+      return filler('{"connectionId":"dxcon-filler00"}')
    end
    queue[head] = nil
    head = head + 1
@@ -42,11 +42,9 @@ function request()
       -- 64 hex digits each, unique per run (salt), thread and key.
       local ckn = string.format("%08x%08x%016x", salt, tid, keys) .. string.rep("0", 32)
       local cak = string.format("%016x%08x%08x", keys, tid, salt) .. string.rep("c", 32)
-      return wrk.format("POST", "/", associate, string.format(
-         '{"connectionId":"%s","ckn":"%s","cak":"%s"}', id, ckn, cak))
+      return associate(string.format('{"connectionId":"%s","ckn":"%s","cak":"%s"}', id, ckn, cak))
    end
-   return wrk.format("POST", "/", disassociate, string.format(
-      '{"connectionId":"%s","secretARN":"%s"}', id, oldest[id]))
+   return disassociate(string.format('{"connectionId":"%s","secretARN":"%s"}', id, oldest[id]))
 end
 
 function response(status, _, body)
