@@ -126,10 +126,17 @@ struct SQLiteStatements: Sendable {
     /// Commits a batch, on the connection's thread: BEGIN IMMEDIATE unless a body already began the transaction,
     /// the rows, COMMIT (which, with `synchronous=FULL`, syncs the log). On failure the transaction is rolled back,
     /// and nothing of the batch stays.
-    static func commit(_ writes: PendingWrites, on connection: SQLiteHandle.Connection) throws {
+    ///
+    /// `stored`: the committed tables, when they hold exactly what the database holds (no write of the batch reached
+    /// SQLite before), so that a connection's `lag_id` is compared there rather than in SQLite.
+    static func commit(
+        _ writes: PendingWrites,
+        stored: CommittedTables?,
+        on connection: SQLiteHandle.Connection
+    ) throws {
         if !connection.inTransaction { try connection.execute("BEGIN IMMEDIATE") }
         do {
-            try write(writes, on: connection)
+            try write(writes, stored: stored, on: connection)
             try connection.execute("COMMIT")
         } catch {
             if connection.inTransaction { try? connection.execute("ROLLBACK") }
@@ -139,7 +146,7 @@ struct SQLiteStatements: Sendable {
 
     /// Writes pending records inside the open transaction (before a listing that SQLite answers).
     func write(_ writes: PendingWrites) async throws {
-        try await connection.perform { try Self.write(writes, on: $0) }
+        try await connection.perform { try Self.write(writes, stored: nil, on: $0) }
     }
 
     /// Rolls back the open transaction, if there is one.
@@ -151,8 +158,13 @@ struct SQLiteStatements: Sendable {
 
     /// Writes each pending record with its kept statement, deletions first, so that a name a deleted secret held can
     /// be taken in the same batch. A connection's `lag_id` is set only when it changes: setting it rewrites its index
-    /// entry, which nearly doubled the pages a batch of connection updates wrote to the log.
-    private static func write(_ writes: PendingWrites, on connection: SQLiteHandle.Connection) throws {
+    /// entry, which nearly doubled the pages a batch of connection updates wrote to the log; where `stored` holds the
+    /// row as the database does, it tells whether it changes, and SQLite is not asked.
+    private static func write(
+        _ writes: PendingWrites,
+        stored: CommittedTables?,
+        on connection: SQLiteHandle.Connection
+    ) throws {
         func scoped(_ key: RecordKey) -> [SQLValue] { [.text(key.scope.account), .text(key.scope.region)] }
         for (key, record) in writes.connections where record == nil {
             try connection.execute(
@@ -174,10 +186,16 @@ struct SQLiteStatements: Sendable {
         }
         for case (let key, let record?) in writes.connections {
             let lagId: SQLValue = record.lagId.map { .text($0) } ?? .null
-            try connection.execute(
-                "UPDATE connections SET lag_id = ? WHERE account = ? AND region = ? AND id = ? AND lag_id IS NOT ?",
-                [lagId] + scoped(key) + [.text(record.id), lagId]
-            )
+            // Without `stored`, SQLite compares; a row `stored` lacks does not exist yet, and its INSERT sets it.
+            let lagMayChange =
+                stored.map { $0.connection(id: key.id, in: key.scope).map { $0.lagId != record.lagId } ?? false }
+                ?? true
+            if lagMayChange {
+                try connection.execute(
+                    "UPDATE connections SET lag_id = ? WHERE account = ? AND region = ? AND id = ? AND lag_id IS NOT ?",
+                    [lagId] + scoped(key) + [.text(record.id), lagId]
+                )
+            }
             try connection.execute(
                 """
                 INSERT INTO connections (account, region, id, kind, lag_id, body) VALUES (?, ?, ?, ?, ?, ?)
