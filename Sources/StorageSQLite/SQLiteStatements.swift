@@ -156,6 +156,14 @@ struct SQLiteStatements: Sendable {
         }
     }
 
+    /// Whether a connection's saved `lag_id` may differ from its record's. Without `stored`, SQLite compares; a row
+    /// `stored` lacks does not exist yet, and its INSERT sets the column.
+    private static func lagMayChange(_ record: ConnectionRecord, _ key: RecordKey, stored: CommittedTables?) -> Bool {
+        guard let stored else { return true }
+        guard let saved = stored.connection(id: key.id, in: key.scope) else { return false }
+        return saved.lagId != record.lagId
+    }
+
     /// Writes each pending record with its kept statement, deletions first, so that a name a deleted secret held can
     /// be taken in the same batch. A connection's `lag_id` is set only when it changes: setting it rewrites its index
     /// entry, which nearly doubled the pages a batch of connection updates wrote to the log; where `stored` holds the
@@ -186,11 +194,7 @@ struct SQLiteStatements: Sendable {
         }
         for case (let key, let record?) in writes.connections {
             let lagId: SQLValue = record.lagId.map { .text($0) } ?? .null
-            // Without `stored`, SQLite compares; a row `stored` lacks does not exist yet, and its INSERT sets it.
-            let lagMayChange =
-                stored.map { $0.connection(id: key.id, in: key.scope).map { $0.lagId != record.lagId } ?? false }
-                ?? true
-            if lagMayChange {
+            if lagMayChange(record, key, stored: stored) {
                 try connection.execute(
                     "UPDATE connections SET lag_id = ? WHERE account = ? AND region = ? AND id = ? AND lag_id IS NOT ?",
                     [lagId] + scoped(key) + [.text(record.id), lagId]

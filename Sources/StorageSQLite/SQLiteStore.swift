@@ -280,10 +280,11 @@ package final class SQLiteStore: Store {
         assert(open.batch.previous?.committed != false, "a batch built on writes that did not commit was committed")
         do {
             let unflushed = open.batch.takeUnflushed()
-            if open.batch.began || !unflushed.isEmpty {
+            let began = open.batch.began
+            if began || !unflushed.isEmpty {
                 // Until a batch has begun its transaction, SQLite holds what the committed tables do: every earlier
                 // batch reached them at its commit's end, before this one started.
-                try SQLiteStatements.commit(unflushed, stored: open.batch.began ? nil : tables, on: connection)
+                try SQLiteStatements.commit(unflushed, stored: began ? nil : tables, on: connection)
             }
             return finish(open, nil, started: started)
         } catch {
