@@ -1,7 +1,6 @@
 import DirectConnect
 import DirectConnectModel
 import Foundation
-import Logging
 import SecretsManagerModel
 import Storage
 
@@ -11,14 +10,13 @@ extension OperationTable {
         store: any Store,
         clock: any ServiceClock = SystemClock(),
         settleTime: TimeInterval = 0,
-        sealer: SecretSealer,
-        logger: Logger = Logger(label: "dxlocal")
+        sealer: SecretSealer
     ) -> OperationTable {
         var table = OperationTable()
         table.registerDirectConnect(
-            DirectConnectService(store: store, clock: clock, settleTime: settleTime, sealer: sealer, logger: logger)
+            DirectConnectService(store: store, clock: clock, settleTime: settleTime, sealer: sealer)
         )
-        table.registerSecretsManager(SecretsManagerService(store: store, clock: clock, sealer: sealer, logger: logger))
+        table.registerSecretsManager(SecretsManagerService(store: store, clock: clock, sealer: sealer))
         return table
     }
 }
@@ -27,10 +25,10 @@ extension OperationTable {
     /// The Direct Connect operations dxlocal serves; every other one of the model answers `NotImplemented`.
     package mutating func registerDirectConnect(_ service: DirectConnectService) {
         let prefix = DirectConnectMetadata.targetPrefix
-        declare(prefix: prefix, operations: DirectConnectOperation.allCases.map(\.rawValue))
         declare(
-            prefix: SecretsManagerMetadata.targetPrefix,
-            operations: SecretsManagerOperation.allCases.map(\.rawValue)
+            prefix: prefix,
+            operations: DirectConnectOperation.allCases.map(\.rawValue),
+            serverError: DirectConnectService.serverError
         )
         typealias Ops = DirectConnectOperations
         register(Ops.DescribeLocations.self, prefix: prefix, service.describeLocations)
@@ -59,6 +57,11 @@ extension OperationTable {
     /// The Secrets Manager operations dxlocal serves.
     package mutating func registerSecretsManager(_ service: SecretsManagerService) {
         let prefix = SecretsManagerMetadata.targetPrefix
+        declare(
+            prefix: prefix,
+            operations: SecretsManagerOperation.allCases.map(\.rawValue),
+            serverError: .secretsServerFailure
+        )
         typealias Ops = SecretsManagerOperations
         register(Ops.CreateSecret.self, prefix: prefix, service.createSecret)
         register(Ops.DescribeSecret.self, prefix: prefix, service.describeSecret)

@@ -12,12 +12,16 @@ package struct OperationTable: Sendable {
     private var handlers: [String: Handler] = [:]
     /// Every operation of every model served here, implemented or not, by full target.
     private var known: Set<String> = []
+    /// Each service's answer to a fault of the server, by target prefix.
+    private var serverErrors: [String: AWSError] = [:]
 
     package init() {}
 
-    /// Declares the operations of a model; those never registered answer `NotImplemented`.
-    package mutating func declare(prefix: String, operations: some Sequence<String>) {
+    /// Declares the operations of a model; those never registered answer `NotImplemented`. An operation of
+    /// `prefix` that fails unexpectedly answers `serverError` (SPEC 1: `DirectConnectServerException`).
+    package mutating func declare(prefix: String, operations: some Sequence<String>, serverError: AWSError) {
         for operation in operations { known.insert("\(prefix).\(operation)") }
+        serverErrors[prefix] = serverError
     }
 
     /// Registers an operation. Its body answers the output shape, or anything that writes the same JSON (an
@@ -29,9 +33,19 @@ package struct OperationTable: Sendable {
     ) {
         let target = "\(prefix).\(Operation.name)"
         known.insert(target)
+        let serverError = serverErrors[prefix] ?? .internalFailure
         handlers[target] = { buffer, scope in
             let input = try AWSJSONCoding.decode(Operation.Input.self, from: buffer.readableBytesView)
-            return OperationReply(try await body(input, scope))
+            do {
+                return OperationReply(try await body(input, scope))
+            } catch let error as AWSError {
+                throw error
+            } catch let fault as ServerFault {
+                throw fault
+            } catch {
+                // The type only: an error's description could carry what the request sent.
+                throw ServerFault(reply: serverError, cause: "unexpected \(String(reflecting: type(of: error)))")
+            }
         }
     }
 

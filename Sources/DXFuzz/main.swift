@@ -55,8 +55,7 @@ enum FuzzHarness {
             store: store,
             clock: clock,
             settleTime: settleTime,
-            sealer: sealer,
-            logger: logger
+            sealer: sealer
         )
         var names = References()
         var finding: String?

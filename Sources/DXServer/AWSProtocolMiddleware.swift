@@ -28,6 +28,12 @@ struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
                 metadata: ["requestId": "\(requestId)", "code": "\(error.code)", "status": "\(error.status)"]
             )
             response = Self.errorResponse(error)
+        } catch let fault as ServerFault {
+            context.logger.error(
+                "server fault",
+                metadata: ["requestId": "\(requestId)", "code": "\(fault.reply.code)", "cause": "\(fault.cause)"]
+            )
+            response = Self.errorResponse(fault.reply)
         } catch let error as any HTTPResponseError {
             let mapped = Self.map(error.status, method: request.method, maximumBodySize: maximumBodySize)
             context.logger.debug("request refused", metadata: ["requestId": "\(requestId)", "code": "\(mapped.code)"])

@@ -171,8 +171,7 @@ package enum DXServer {
                 store: store,
                 clock: clock,
                 settleTime: configuration.settleTime,
-                sealer: sealer,
-                logger: logger
+                sealer: sealer
             ),
             resolver: CallerResolver(accounts: configuration.accounts),
             verifier: configuration.verifier,

@@ -109,14 +109,15 @@ extension DirectConnectService {
                 return ([record], lags, nil, now)
             }
         }
-        let request = try PageToken.request(
+        let request = try pages.request(
             list: "connections",
             maxResults: input.maxResults,
-            nextToken: input.nextToken
+            nextToken: input.nextToken,
+            in: scope
         )
         return try await transaction(.read) { transaction in
             let records = try await transaction.connections(of: .connection, in: scope, page: request)
-            let (page, token) = PageToken.finish(records, request: request, list: "connections", id: \.id)
+            let (page, token) = try pages.finish(records, request: request, list: "connections", in: scope, id: \.id)
             return (page, try await lagsOf(page, in: transaction, scope), token, now)
         }
     }
@@ -241,14 +242,15 @@ extension DirectConnectService {
                 return Interconnects(interconnects: [Self.interconnect(record, lag: lag, in: scope, at: now)])
             }
         }
-        let request = try PageToken.request(
+        let request = try pages.request(
             list: "interconnects",
             maxResults: input.maxResults,
-            nextToken: input.nextToken
+            nextToken: input.nextToken,
+            in: scope
         )
         return try await transaction(.read) { transaction in
             let records = try await transaction.connections(of: .interconnect, in: scope, page: request)
-            let (page, token) = PageToken.finish(records, request: request, list: "interconnects", id: \.id)
+            let (page, token) = try pages.finish(records, request: request, list: "interconnects", in: scope, id: \.id)
             let lags = try await lagsOf(page, in: transaction, scope)
             return Interconnects(
                 interconnects: page.map {

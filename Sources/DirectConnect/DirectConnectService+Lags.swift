@@ -105,10 +105,15 @@ extension DirectConnectService {
                 return Lags(lags: [Self.lag(lag, members: members, in: scope, at: now)])
             }
         }
-        let request = try PageToken.request(list: "lags", maxResults: input.maxResults, nextToken: input.nextToken)
+        let request = try pages.request(
+            list: "lags",
+            maxResults: input.maxResults,
+            nextToken: input.nextToken,
+            in: scope
+        )
         return try await transaction(.read) { transaction in
             let records = try await transaction.lags(in: scope, page: request)
-            let (page, token) = PageToken.finish(records, request: request, list: "lags", id: \.id)
+            let (page, token) = try pages.finish(records, request: request, list: "lags", in: scope, id: \.id)
             var lags: [Lag] = []
             for lag in page {
                 let members = try await transaction.members(ofLag: lag.id, in: scope)

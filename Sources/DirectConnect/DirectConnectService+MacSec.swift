@@ -177,7 +177,11 @@ extension DirectConnectService {
             )
             target.state = SettlingState(transitional: "pending", settlesAt: settled(from: now))
             try await target.save(in: transaction, scope)
-            return AssociateMacSecKeyResponse(connectionId: id, macSecKeys: Self.macSecKeys(target.keys, at: now))
+            // SPEC 4: the new key is answered `associating`, whatever the settle time, as Create answers
+            // `requested`; the next read shows where time has taken it.
+            var keys = Self.macSecKeys(target.keys, at: now)
+            if let new = keys.indices.last { keys[new].state = Keychain.KeyState.associating.rawValue }
+            return AssociateMacSecKeyResponse(connectionId: id, macSecKeys: keys)
         }
     }
 

@@ -1,7 +1,6 @@
 import AWSJSONProtocol
 import DirectConnectModel
 import Foundation
-import Logging
 import Storage
 
 /// The Direct Connect rules of SPEC.md over a store: each operation validates, then changes the store in one
@@ -14,6 +13,8 @@ package struct DirectConnectService: Sendable {
     package let vault: SecretVault
     package let catalogue: LocationCatalogue
     let transactions: ServiceTransactions
+    /// Opaque page tokens under the same key ring as the secrets.
+    let pages: PageToken
     /// Connections rendered as JSON, for DescribeConnections (`describeConnectionsRendered`).
     let renders = ConnectionRenderCache()
 
@@ -22,20 +23,19 @@ package struct DirectConnectService: Sendable {
         clock: any ServiceClock = SystemClock(),
         settleTime: TimeInterval = 0,
         sealer: SecretSealer,
-        catalogue: LocationCatalogue = .builtIn,
-        logger: Logger = Logger(label: "dxlocal.directconnect")
+        catalogue: LocationCatalogue = .builtIn
     ) {
         self.store = store
         self.clock = clock
         self.settleTime = max(0, settleTime)
         self.vault = SecretVault(sealer: sealer)
+        self.pages = PageToken(sealer: sealer)
         self.catalogue = catalogue
-        self.transactions = ServiceTransactions(
-            store: store,
-            logger: logger,
-            serverError: .server("An internal error occurred; the request was not applied")
-        )
+        self.transactions = ServiceTransactions(store: store, serverError: Self.serverError)
     }
+
+    /// The answer to every fault of the server (SPEC 1): a store failure or anything unexpected.
+    package static let serverError = AWSError.server("An internal error occurred; the request was not applied")
 
     /// Runs `body` in one store transaction, turning store failures into the service's server error.
     func transaction<T: Sendable>(

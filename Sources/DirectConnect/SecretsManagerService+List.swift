@@ -20,7 +20,12 @@ extension SecretsManagerService {
         }
         let filters = try (input.filters ?? []).map(SecretFilter.init)
         let listing = "\(sortBy.rawValue)|\(descending ? "desc" : "asc")"
-        let cursor = try input.nextToken.map { try Self.cursor(from: $0, listing: listing) }
+        let cursor = try input.nextToken.map { token in
+            guard let cursor = pages.cursor(from: token, listing: listing, in: scope), cursor.count == 2 else {
+                throw AWSError.invalidNextToken
+            }
+            return (key: cursor[0], arn: cursor[1])
+        }
         let includePlanned = input.includePlannedDeletion ?? false
         let now = clock.now
         return try await transactions.run(.read) { transaction in
@@ -41,9 +46,10 @@ extension SecretsManagerService {
             }
             let limit = input.maxResults ?? keyed.count
             let page = keyed.prefix(limit)
-            let token =
+            let token = try page.last.flatMap { last in
                 keyed.count > limit
-                ? page.last.map { Self.token(listing: listing, key: $0.key, arn: $0.secret.arn) } : nil
+                    ? try pages.token(after: [last.key, last.secret.arn], listing: listing, in: scope) : nil
+            }
             return ListSecretsResponse(
                 secretList: page.map { Self.entry($0.secret) },
                 nextToken: token
@@ -78,21 +84,6 @@ extension SecretsManagerService {
         case .lastChangedDate: return stamp(secret.lastChangedAt)
         default: return stamp(secret.createdAt)
         }
-    }
-
-    static func token(listing: String, key: String, arn: String) -> String {
-        Data("v1|\(listing)|\(key)|\(arn)".utf8).base64EncodedString()
-    }
-
-    static func cursor(from token: String, listing: String) throws -> (key: String, arn: String) {
-        guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8) else {
-            throw AWSError.invalidNextToken
-        }
-        let parts = text.split(separator: "|", maxSplits: 4, omittingEmptySubsequences: false)
-        guard parts.count == 5, parts[0] == "v1", "\(parts[1])|\(parts[2])" == listing else {
-            throw AWSError.invalidNextToken
-        }
-        return (String(parts[3]), String(parts[4]))
     }
 }
 

@@ -1,6 +1,5 @@
 import AWSJSONProtocol
 import Foundation
-import Logging
 import SecretsManagerModel
 import Storage
 
@@ -15,16 +14,17 @@ package struct SecretsManagerService: Sendable {
     let transactions: ServiceTransactions
     let clock: any ServiceClock
     let vault: SecretVault
+    let pages: PageToken
 
     package init(
         store: any Store,
         clock: any ServiceClock = SystemClock(),
-        sealer: SecretSealer,
-        logger: Logger = Logger(label: "dxlocal.secretsmanager")
+        sealer: SecretSealer
     ) {
-        transactions = ServiceTransactions(store: store, logger: logger, serverError: .secretsServerFailure)
+        transactions = ServiceTransactions(store: store, serverError: .secretsServerFailure)
         self.clock = clock
         vault = SecretVault(sealer: sealer)
+        pages = PageToken(sealer: sealer)
     }
 
     // MARK: Finding secrets

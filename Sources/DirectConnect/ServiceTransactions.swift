@@ -1,11 +1,10 @@
 import AWSJSONProtocol
-import Logging
 import Storage
 
-/// One store transaction for a service, with store failures turned into that service's server error.
+/// One store transaction for a service, with store failures turned into that service's server error; the
+/// protocol middleware logs the failure under the request ID.
 struct ServiceTransactions: Sendable {
     let store: any Store
-    let logger: Logger
     let serverError: AWSError
 
     func run<T: Sendable>(
@@ -15,8 +14,7 @@ struct ServiceTransactions: Sendable {
         do {
             return try await store.transaction(mode, body)
         } catch let error as StoreError {
-            logger.error("store failure", metadata: ["error": "\(error)"])
-            throw serverError
+            throw ServerFault(reply: serverError, cause: "store failure: \(error)")
         }
     }
 }

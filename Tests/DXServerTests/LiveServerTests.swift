@@ -28,13 +28,15 @@ import Testing
                 #expect(associated.status == 200)
                 let keys = try #require(associated.json["macSecKeys"] as? [[String: Any]])
                 let arn = try #require(keys.last?["secretARN"] as? String)
-                #expect(keys.last?["state"] as? String == "associated")
+                // SPEC 4: answered associating; the described key below is associated (settle time 0).
+                #expect(keys.last?["state"] as? String == "associating")
                 let raw = try JSONSerialization.data(withJSONObject: associated.json)
                 #expect(!String(decoding: raw, as: UTF8.self).contains(Self.cak))
 
                 let described = try await client.call("DescribeConnections", #"{"connectionId":"\#(id)"}"#)
                 let connection = try #require((described.json["connections"] as? [[String: Any]])?.first)
                 #expect(connection["portEncryptionStatus"] as? String == "Encryption Up")
+                #expect((connection["macSecKeys"] as? [[String: Any]])?.last?["state"] as? String == "associated")
 
                 let removed = try await client.call(
                     "DisassociateMacSecKey",

@@ -19,7 +19,7 @@ import Testing
             )
             let key = try #require(associated.macSecKeys?.last)
             #expect(key.ckn == Self.ckn)
-            #expect(key.state == "associated")
+            #expect(key.state == "associating")
             let arn = try #require(key.secretARN)
             #expect(arn.hasPrefix("arn:aws:secretsmanager:us-east-1:111122223333:secret:directconnect!prod/"))
 
@@ -28,6 +28,7 @@ import Testing
             )
             #expect(connection.portEncryptionStatus == "Encryption Up")
             #expect(connection.ownerAccount == "111122223333")
+            #expect(connection.macSecKeys?.last?.state == "associated")
 
             let secret = try await server.secretsManager().describeSecret(.init(secretId: arn))
             #expect(secret.owningService == "directconnect")

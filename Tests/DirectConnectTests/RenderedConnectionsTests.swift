@@ -8,8 +8,14 @@ import Testing
 /// DescribeConnections as the server answers it (rendered, from the render cache where it can) says exactly what the
 /// typed answer says, as connections change and as time passes through their transitions.
 @Suite struct RenderedConnectionsTests {
+    /// The JSON with sorted keys. A page token is sealed with a fresh nonce each time, so two equal answers carry
+    /// different tokens: it reads as `<token>` here, and `renderedPagesAgree` follows both tokens instead.
     static func canonical(_ bytes: [UInt8]) throws -> String {
-        let object = try JSONSerialization.jsonObject(with: Data(bytes))
+        var object = try JSONSerialization.jsonObject(with: Data(bytes))
+        if var answer = object as? [String: Any], answer["nextToken"] != nil {
+            answer["nextToken"] = "<token>"
+            object = answer
+        }
         return String(
             decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
             as: UTF8.self
@@ -73,11 +79,28 @@ import Testing
         try await Fixture.run { f in
             for _ in 0..<5 { _ = try await f.connectionId() }
             var token: String?
+            var pages = 0
             repeat {
                 let request = DescribeConnectionsRequest(maxResults: 2, nextToken: token)
                 try await Self.expectAgreement(f, request)
                 token = try await f.service.describeConnections(request, in: f.scope).nextToken
+                // The rendered answer's token leads to the same next page as the typed answer's.
+                let rendered = try await f.service.describeConnectionsRendered(request, in: f.scope)
+                let json = try JSONSerialization.jsonObject(with: Data(AWSJSONWriter.bytes(rendered)))
+                let renderedToken = (json as? [String: Any])?["nextToken"] as? String
+                #expect((renderedToken == nil) == (token == nil))
+                if let token, let renderedToken {
+                    let next = { (token: String) in
+                        try await f.service.describeConnections(
+                            DescribeConnectionsRequest(maxResults: 2, nextToken: token),
+                            in: f.scope
+                        ).connections?.map(\.connectionId)
+                    }
+                    #expect(try await next(renderedToken) == (try await next(token)))
+                }
+                pages += 1
             } while token != nil
+            #expect(pages == 3)
             try await Self.expectAgreement(f)
         }
     }

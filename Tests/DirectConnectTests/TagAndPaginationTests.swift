@@ -241,6 +241,54 @@ import Testing
         }
     }
 
+    @Test func aTokenRevealsNothingAndCannotBeForged() async throws {
+        try await Fixture.run { f in
+            var ids: [String] = []
+            for _ in 1...3 { ids.append(try await f.connectionId()) }
+            let first = try await f.service.describeConnections(DescribeConnectionsRequest(maxResults: 1), in: f.scope)
+            let token = try #require(first.nextToken)
+            let served = try #require(first.connections?.first?.connectionId)
+            let bytes = try #require(Data(base64Encoded: token))
+            #expect(!token.contains(served))
+            #expect(bytes.range(of: Data(served.utf8)) == nil, "the token holds the last ID in plain text")
+            // What a token looked like before it was sealed, naming a real ID: refused.
+            let forged = Data("v1|connections|\(served)".utf8).base64EncodedString()
+            // One bit changed anywhere in the sealed part: refused.
+            var flipped = bytes
+            flipped[flipped.count - 1] ^= 1
+            for bad in [forged, flipped.base64EncodedString()] {
+                try await f.expectRefusal(mentioning: ["nextToken"]) {
+                    try await f.service.describeConnections(
+                        DescribeConnectionsRequest(maxResults: 1, nextToken: bad),
+                        in: f.scope
+                    )
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [Fixture.otherAccount, Fixture.otherRegion])
+    func aTokenServesOnlyItsOwnAccountAndRegion(_ other: Scope) async throws {
+        try await Fixture.run { f in
+            for _ in 1...3 { _ = try await f.connectionId() }
+            let location = other.region == "us-east-1" ? "EqDC2" : "EqSV5"
+            for _ in 1...3 { _ = try await f.connectionId(location: location, in: other) }
+            let first = try await f.service.describeConnections(DescribeConnectionsRequest(maxResults: 1), in: f.scope)
+            let token = try #require(first.nextToken)
+            try await f.expectRefusal(mentioning: ["nextToken"], scopes: [f.scope, other]) {
+                try await f.service.describeConnections(
+                    DescribeConnectionsRequest(maxResults: 1, nextToken: token),
+                    in: other
+                )
+            }
+            let next = try await f.service.describeConnections(
+                DescribeConnectionsRequest(maxResults: 1, nextToken: token),
+                in: f.scope
+            )
+            #expect(next.connections?.count == 1)
+        }
+    }
+
     @Test(arguments: [0, -1])
     func maxResultsBelowOneIsRefused(_ maxResults: Int) async throws {
         try await Fixture.run { f in
