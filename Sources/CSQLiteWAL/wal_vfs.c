@@ -44,6 +44,13 @@ static pthread_once_t registrationOnce = PTHREAD_ONCE_INIT;
 // pieces of 64 KiB.
 #define WRITE_PIECE (64 * 1024)
 
+// Writes the gathered bytes. When a write fails, the bytes not yet written are dropped, on purpose, and the error
+// goes to SQLite, which fails the transaction they belong to (every flush happens inside one: at its sync, or
+// before a read, size, truncate or a write elsewhere in the log). Keeping them for a later flush would be wrong: at
+// a sync the gathered bytes end with the transaction's commit frame, whose checksum chains from the frames before
+// it, some already written, so writing it later could complete on disk a transaction that SQLite reported as
+// failed. Dropped, the log holds what the default VFS would hold after the same failed write: frames without their
+// commit frame, which recovery ignores and the next transaction overwrites.
 static int walFlush(WalFile *file) {
     size_t written = 0;
     int rc = SQLITE_OK;

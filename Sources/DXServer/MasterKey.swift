@@ -1,10 +1,7 @@
 import DirectConnect
 import Foundation
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemPackage
 
 /// Where the keys that seal secret values come from: the operator (`DXLOCAL_MASTER_KEY`, base64 keys separated
 /// by commas, the first sealing), or the key ring file generated once into the data directory.
@@ -56,16 +53,25 @@ package enum MasterKey {
         return try parse(text, separator: "\n")
     }
 
-    /// Writes a ring file readable by its owner only; replaces an existing one atomically.
+    /// `O_SYNC`, which swift-system names on FreeBSD only.
+    private static let synchronous = FileDescriptor.OpenOptions(rawValue: O_SYNC)
+
+    /// Writes a ring file readable by its owner only; replaces an existing one atomically. The writes are
+    /// synchronous (`O_SYNC`), so the ring is on the disk before anything is sealed under a new key.
     package static func write(_ keys: [Data], to path: String, exclusive: Bool = false) throws {
         let target = exclusive ? path : path + ".new"
-        let descriptor = open(target, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : O_TRUNC), 0o600)
-        guard descriptor >= 0 else { throw Failure(description: "cannot create \(target): errno \(errno)") }
         let bytes = Array(keys.map { $0.base64EncodedString() + "\n" }.joined().utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        guard written == bytes.count, synced else { throw Failure(description: "cannot write \(target)") }
+        do {
+            let file = try FileDescriptor.open(
+                FilePath(target),
+                .writeOnly,
+                options: [.create, exclusive ? .exclusiveCreate : .truncate, Self.synchronous],
+                permissions: [.ownerReadWrite]
+            )
+            try file.closeAfter { _ = try file.writeAll(bytes) }
+        } catch {
+            throw Failure(description: "cannot write \(target): \(error)")
+        }
         if !exclusive {
             guard rename(target, path) == 0 else { throw Failure(description: "cannot replace \(path)") }
         }
@@ -83,10 +89,10 @@ final class RingFileWatcher: Sendable {
         var seconds: Int64
         var nanoseconds: Int64
 
-        init(_ info: stat) {
-            device = UInt64(info.st_dev)
-            inode = UInt64(info.st_ino)
-            size = Int64(info.st_size)
+        init(_ info: Stat) {
+            device = UInt64(info.deviceID.rawValue)
+            inode = UInt64(info.inode.rawValue)
+            size = info.size
             seconds = Int64(info.st_mtim.tv_sec)
             nanoseconds = Int64(info.st_mtim.tv_nsec)
         }
@@ -100,8 +106,7 @@ final class RingFileWatcher: Sendable {
     }
 
     func keysIfChanged() throws -> [Data]? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
+        guard let info = try? Stat(FilePath(path)) else { return nil }
         let stamp = Stamp(info)
         guard seen.withLock({ $0 }) != stamp else { return nil }
         let keys = try MasterKey.read(path)
