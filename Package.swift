@@ -170,8 +170,6 @@ let package = Package(
                 "DirectConnect",
                 "AWSJSONProtocol",
                 "Storage",
-                "StorageSQLite",
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict + (fuzzing ? [.define("DXFUZZ")] : []),
@@ -208,7 +206,6 @@ let package = Package(
             name: "DirectConnectTests",
             dependencies: [
                 "DirectConnect", "DirectConnectModel", "SecretsManagerModel", "AWSJSONProtocol", "Storage",
-                "StorageSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

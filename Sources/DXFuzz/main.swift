@@ -1,13 +1,13 @@
 // The fuzz target over decode and dispatch: raw request bytes go through the operation table the HTTP server uses
-// (target lookup, JSON decode, domain, encode) against a fresh in-memory store per input.
+// (target lookup, JSON decode, domain, encode) against a fresh reference store (`InMemoryStore`) per input.
 //
 // An input is up to eight requests separated by NUL bytes; each is its `X-Amz-Target`, a newline, then its body.
 // In a body, `$con`, `$lag` and `$arn` stand for the last connection ID, LAG ID and secret ARN an earlier request
 // of the same input answered, so a short input reaches the rules that need existing resources. Two pseudo-targets
 // reach the rules of time: `@settle` first, with a number of seconds as its body, sets the settle time of
 // transitions (0 otherwise); `@clock` moves the clock forward by its body's seconds. AWS errors are answers; a
-// trap, a hang, a 5xx other than `NotImplemented` or an error that is not an `AWSError` (which the server would
-// turn into a bare 500) is a finding.
+// trap, a hang, a 5xx other than `NotImplemented`, a server fault, or an error that is not an `AWSError` (which the
+// server would turn into a bare 500) is a finding.
 //
 // `scripts/fuzz` builds it with `-sanitize=fuzzer -DDXFUZZ`, where libFuzzer drives it. The ordinary build replays
 // the files it is given: `swift run DXFuzz Tests/FuzzCorpus/seeds/*`.
@@ -16,30 +16,21 @@ import DXDispatch
 import DirectConnect
 import Dispatch
 import Foundation
-import Logging
 import NIOCore
 import Storage
-import StorageSQLite
 
 enum FuzzHarness {
     static let maximumRequests = 8
     static let scope = Scope(account: "111122223333", region: "us-east-1")
     // A fixed key: only sealing and opening are exercised, never the key itself.
     static let sealer = SecretSealer(keyData: Data(repeating: 7, count: 32))
-    // Store failures are findings in their own right; the log would only slow every run down.
-    static let logger = Logger(label: "dxfuzz") { _ in SwiftLogNoOpLogHandler() }
     /// `DXFUZZ_TRACE=1` prints each request's target and answer, to see what an input does.
     static let trace = ProcessInfo.processInfo.environment["DXFUZZ_TRACE"] == "1"
 
     /// Runs one input to the end; returns a finding's description, or `nil` when every reply was a proper answer.
     static func run(_ input: [UInt8]) async -> String? {
         guard let sealer else { return "the fixed sealing key was refused" }
-        let store: SQLiteStore
-        do {
-            store = try await SQLiteStore.open(.memory, logger: logger)
-        } catch {
-            return "the in-memory store did not open: \(error)"
-        }
+        let store = InMemoryStore()
         var requests = input.split(separator: 0, omittingEmptySubsequences: false).prefix(maximumRequests).map {
             request in
             let newline = request.firstIndex(of: 0x0A) ?? request.endIndex
@@ -78,6 +69,9 @@ enum FuzzHarness {
                     finding = "\(target) answered a server error: \(error)"
                     break
                 }
+            } catch let fault as ServerFault {
+                finding = "\(target) answered a server fault: \(fault)"
+                break
             } catch {
                 finding = "\(target) threw \(String(reflecting: type(of: error))), which reaches the wire as a 500"
                 break

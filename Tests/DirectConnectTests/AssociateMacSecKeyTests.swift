@@ -3,7 +3,6 @@ import DirectConnect
 import DirectConnectModel
 import Foundation
 import Storage
-import StorageSQLite
 import Testing
 
 /// SPEC section 4: the checks of AssociateMacSecKey, in order, and its effect.

@@ -3,16 +3,16 @@ import DirectConnect
 import DirectConnectModel
 import Foundation
 import Storage
-import StorageSQLite
 import Testing
 
 /// The wire shape, not Swift Testing's `Tag`: these tests use no test tags.
 typealias Tag = DirectConnectModel.Tag
 
-/// A service over a fresh in-memory store, a clock that moves only when told to, and the helpers the suites share.
+/// A service over a fresh reference store (`InMemoryStore`), a clock that moves only when told to, and the helpers the
+/// suites share. The rules are tested here without a database; the storage contract suite and the conformance suites
+/// hold the real backends to the same behaviour.
 ///
-/// Every test runs its body through `Fixture.run`, which closes the store afterwards (SQLiteNIO asserts that a
-/// connection is closed before it goes away).
+/// Every test runs its body through `Fixture.run`, which closes the store afterwards.
 struct Fixture: Sendable {
     static let account = "111122223333"
     static let scope = Scope(account: account, region: "us-east-1")
@@ -21,7 +21,7 @@ struct Fixture: Sendable {
     /// 2027-01-15T08:00:00Z, the clock's start.
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
 
-    let store: SQLiteStore
+    let store: InMemoryStore
     let clock: ManualClock
     let service: DirectConnectService
     let secretsManager: SecretsManagerService
@@ -32,7 +32,7 @@ struct Fixture: Sendable {
         settleTime: TimeInterval = 0,
         _ body: (Fixture) async throws -> Void
     ) async throws {
-        let store = try await SQLiteStore.open(.memory)
+        let store = InMemoryStore()
         let clock = ManualClock(start)
         let sealer = try #require(SecretSealer(keyData: Data(repeating: 7, count: 32)))
         let fixture = Fixture(

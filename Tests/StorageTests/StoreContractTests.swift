@@ -8,6 +8,8 @@ import Testing
 /// The contract every store keeps, run against each backend.
 @Suite struct StoreContractTests {
     enum Backend: String, CaseIterable, CustomTestStringConvertible {
+        /// The reference backend the domain tests and the fuzzer run on.
+        case inMemory
         case sqliteMemory
         case sqliteFile
         /// The database `DXLOCAL_TEST_DATABASE` names; `scripts/test` starts a throwaway cluster and sets it.
@@ -107,6 +109,8 @@ import Testing
             let configuration = try PostgresStoreConfiguration(url: url)
             try await PostgresStore.withStore(configuration, logger: Logger(label: "test")) { try await body($0) }
             return
+        case .inMemory:
+            store = InMemoryStore()
         case .sqliteMemory:
             store = try await SQLiteStore.open(.memory)
         case .sqliteFile:
@@ -266,11 +270,20 @@ import Testing
         try await second.close()
     }
 
-    @Test func aClosedStoreRefusesTransactions() async throws {
-        let store = try await SQLiteStore.open(.memory)
+    @Test(arguments: Backend.allCases.filter { $0 != .postgres })
+    func aClosedStoreRefusesTransactions(_ backend: Backend) async throws {
+        let store: any Store =
+            switch backend {
+            case .inMemory: InMemoryStore()
+            case .sqliteMemory, .postgres: try await SQLiteStore.open(.memory)
+            case .sqliteFile:
+                try await SQLiteStore.open(.file(path: Self.temporaryDirectory().appendingPathComponent("db").path))
+            }
         try await store.close()
-        await #expect(throws: StoreError(.unavailable, "")) {
-            try await store.transaction(.read) { _ in 1 }
+        for mode in [TransactionMode.read, .write] {
+            await #expect(throws: StoreError(.unavailable, "")) {
+                try await store.transaction(mode) { _ in 1 }
+            }
         }
     }
 

@@ -2,7 +2,7 @@ import Synchronization
 
 /// Admits one transaction at a time, first come first served, without blocking a thread. Leaving needs no await, so
 /// that a batch's commit can leave it from the writer's thread.
-final class TransactionGate: Sendable {
+package final class TransactionGate: Sendable {
     private struct State {
         var busy = false
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -10,7 +10,9 @@ final class TransactionGate: Sendable {
 
     private let state = Mutex(State())
 
-    func enter() async {
+    package init() {}
+
+    package func enter() async {
         await withCheckedContinuation { continuation in
             let admitted: Bool = state.withLock { state in
                 if state.busy {
@@ -25,7 +27,7 @@ final class TransactionGate: Sendable {
     }
 
     /// Hands the gate to the next waiter, if there is one.
-    func leave() {
+    package func leave() {
         let next: CheckedContinuation<Void, Never>? = state.withLock { state in
             if state.waiters.isEmpty {
                 state.busy = false
