@@ -31,4 +31,17 @@ public struct EmptyShape: AWSShape {
     public init?(json reader: inout AWSJSONReader) {
         guard reader.skipObject() else { return nil }
     }
+
+    /// An object with any members (they are ignored), as every input shape reads; the synthesized conformance
+    /// would take any JSON value at all (`[1, 2]`, `null`, `5`).
+    public init(from decoder: any Decoder) throws {
+        _ = try decoder.container(keyedBy: AnyMember.self)
+    }
+
+    private struct AnyMember: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
 }

@@ -27,6 +27,18 @@ import Testing
         #expect(error?.status == 400)
     }
 
+    @Test(arguments: ["[1, 2]", "null", "5", "\"text\"", "true"])
+    func anInputWithoutMembersStillTakesOnlyAnObject(_ body: String) {
+        #expect(throws: AWSError.serialization("")) {
+            try AWSJSONCoding.decode(EmptyShape.self, from: Array(body.utf8))
+        }
+    }
+
+    @Test(arguments: ["", "{}", #"{"newerMember": [1, {"a": null}]}"#])
+    func anInputWithoutMembersTakesAnyObject(_ body: String) throws {
+        #expect(try AWSJSONCoding.decode(EmptyShape.self, from: Array(body.utf8)) == EmptyShape())
+    }
+
     @Test func memberOfTheWrongTypeIsNamedButItsValueIsNot() {
         let error = decodeFailure(#"{"connectionId": 5}"#)
         #expect(error?.code == "SerializationException")
