@@ -17,6 +17,7 @@ import signal
 import string
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import uuid
@@ -307,30 +308,44 @@ def boto_config(validate: bool = True, pool: int = 10) -> Config:
     )
 
 
+# One boto3 session for every client: a new session loads and parses the service models again (most of the suite's
+# time went there), while clients of one session share them. Made at the first client, after conftest has cleared
+# the developer's AWS configuration; client creation is not thread-safe, hence the lock.
+_SESSION: boto3.session.Session | None = None
+_SESSION_LOCK = threading.Lock()
+
+
+def _session() -> boto3.session.Session:
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = boto3.session.Session()
+    return _SESSION
+
+
 def make_client(url: str, account: str = DEFAULT_ACCOUNT, region: str = "us-east-1", validate: bool = True,
                 pool: int = 10):
-    session = boto3.session.Session()
-    return session.client(
-        "directconnect",
-        endpoint_url=url,
-        region_name=region,
-        aws_access_key_id=account,
-        aws_secret_access_key="x",
-        config=boto_config(validate, pool),
-    )
+    with _SESSION_LOCK:
+        return _session().client(
+            "directconnect",
+            endpoint_url=url,
+            region_name=region,
+            aws_access_key_id=account,
+            aws_secret_access_key="x",
+            config=boto_config(validate, pool),
+        )
 
 
 def make_sm_client(url: str, account: str = DEFAULT_ACCOUNT, region: str = "us-east-1", validate: bool = True):
     """A boto3 Secrets Manager client of `account` in `region` (same port as Direct Connect)."""
-    session = boto3.session.Session()
-    return session.client(
-        "secretsmanager",
-        endpoint_url=url,
-        region_name=region,
-        aws_access_key_id=account,
-        aws_secret_access_key="x",
-        config=boto_config(validate),
-    )
+    with _SESSION_LOCK:
+        return _session().client(
+            "secretsmanager",
+            endpoint_url=url,
+            region_name=region,
+            aws_access_key_id=account,
+            aws_secret_access_key="x",
+            config=boto_config(validate),
+        )
 
 
 def random_account() -> str:
@@ -419,6 +434,13 @@ def raw_request(
 def dx_raw(url: str, operation: str, payload=None, **kwargs) -> RawResponse:
     body = b"" if payload is None else json.dumps(payload).encode("utf-8")
     return raw_request(url, target=f"OvertureService.{operation}", body=body, **kwargs)
+
+
+def sm_raw(url: str, operation: str, payload=None, **kwargs) -> RawResponse:
+    """One raw Secrets Manager request (`X-Amz-Target: secretsmanager.<operation>`), signed when `account` is
+    given."""
+    body = b"" if payload is None else json.dumps(payload).encode("utf-8")
+    return raw_request(url, target=f"secretsmanager.{operation}", body=body, **kwargs)
 
 
 def assert_aws_reply_headers(resp: RawResponse) -> None:
@@ -815,3 +837,92 @@ def all_secrets(sm, **kwargs) -> list[dict]:
 
 def secret_names(sm, **kwargs) -> list[str]:
     return [entry["Name"] for entry in all_secrets(sm, **kwargs)]
+
+
+# --------------------------------------------------------------------------------------
+# "Nothing changed": a snapshot of everything one (account, region) holds in both services
+# --------------------------------------------------------------------------------------
+
+# Members of a secret's description that reading it may move; a refused write must not move anything else.
+SNAPSHOT_VOLATILE_SECRET_FIELDS = ("LastAccessedDate",)
+
+
+def _without_metadata(response: dict) -> dict:
+    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
+
+
+def account_snapshot(dx_client, sm_client, *, volatile: tuple[str, ...] = SNAPSHOT_VOLATILE_SECRET_FIELDS) -> dict:
+    """Everything the clients' (account, region) holds, through the public API of both services:
+    every connection, LAG (with its members) and interconnect as Describe* shows it, the tags of every
+    connection and LAG as DescribeTags shows them, and every secret (scheduled ones included) as
+    ListSecrets and DescribeSecret show it (never a value).
+
+    Take it before and after a call that must change nothing and compare with `==`: a refused call
+    that creates, changes or deletes anything in either service (a secret left behind by a refused
+    association, a tag, a key, a state) makes the two differ. `dx_client` and `sm_client` must be of
+    the same account and region.
+    """
+    assert dx_client.meta.region_name == sm_client.meta.region_name, "the two clients are of different regions"
+    connections = sorted(_without_metadata(dx_client.describe_connections())["connections"],
+                         key=lambda c: c["connectionId"])
+    lags = sorted(dx_client.describe_lags()["lags"], key=lambda lag: lag["lagId"])
+    for lag in lags:
+        lag["connections"] = sorted(lag.get("connections", []), key=lambda c: c["connectionId"])
+    interconnects = sorted(dx_client.describe_interconnects()["interconnects"], key=lambda i: i["interconnectId"])
+    arns = [connection_arn(c["region"], c["ownerAccount"], c["connectionId"]) for c in connections]
+    arns += [lag_arn(lag["region"], lag["ownerAccount"], lag["lagId"]) for lag in lags]
+    tags: dict[str, list] = {}
+    for start in range(0, len(arns), 20):
+        for entry in dx_client.describe_tags(resourceArns=arns[start:start + 20])["resourceTags"]:
+            tags[entry["resourceArn"]] = entry.get("tags", [])
+    return {
+        "connections": connections,
+        "lags": lags,
+        "interconnects": interconnects,
+        "tags": tags,
+        **secrets_snapshot(sm_client, volatile=volatile),
+    }
+
+
+def secrets_snapshot(sm_client, *, volatile: tuple[str, ...] = SNAPSHOT_VOLATILE_SECRET_FIELDS) -> dict:
+    """The Secrets Manager half of `account_snapshot`: every secret of the client's (account, region),
+    scheduled ones included, as ListSecrets lists it and as DescribeSecret describes it (never a value)."""
+    listed = sorted(all_secrets(sm_client, IncludePlannedDeletion=True), key=lambda e: e["ARN"])
+    described = {}
+    for entry in listed:
+        description = _without_metadata(sm_client.describe_secret(SecretId=entry["ARN"]))
+        described[entry["ARN"]] = {k: v for k, v in description.items() if k not in volatile}
+    return {
+        "secret_list": [{k: v for k, v in e.items() if k not in volatile} for e in listed],
+        "secrets": described,
+    }
+
+
+# --------------------------------------------------------------------------------------
+# PostgreSQL tools (the PostgreSQL pass of scripts/test)
+# --------------------------------------------------------------------------------------
+
+
+def postgres_tool(name: str) -> Path:
+    """`pg_dump`, `psql`, ... of the installed PostgreSQL: from DXLOCAL_POSTGRES_BIN when set, else the PATH,
+    else the newest /usr/lib/postgresql/<version>/bin (where scripts/postgres-cluster finds its server).
+    Fails the test loudly when there is none."""
+    import shutil
+
+    candidates: list[Path] = []
+    if os.environ.get("DXLOCAL_POSTGRES_BIN"):
+        candidates.append(Path(os.environ["DXLOCAL_POSTGRES_BIN"]) / name)
+
+    def version(path: Path) -> tuple:
+        return tuple(int(part) for part in re.findall(r"\d+", path.parent.parent.name)) or (0,)
+
+    candidates += sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=version, reverse=True)
+    found = shutil.which(name)
+    if found:
+        candidates.append(Path(found))
+    for candidate in candidates:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    pytest.fail(f"PostgreSQL tool {name} not found (looked in DXLOCAL_POSTGRES_BIN, /usr/lib/postgresql/*/bin "
+                f"and the PATH); install PostgreSQL (scripts/postgres-cluster does)", pytrace=False)
+    raise AssertionError("unreachable")

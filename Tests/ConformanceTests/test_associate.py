@@ -1,7 +1,9 @@
 """SPEC §4: AssociateMacSecKey, every numbered check and the effect of success.
 
-Every failing check is asserted through boto3 (code, HTTP status, the offending ID in
-the message), and afterwards the target is described to prove nothing changed.
+Every failing check is asserted through boto3 (code, HTTP status, a fragment of the message
+that only that check produces, and the offending ID), and afterwards the target is described
+to prove nothing changed. Each refusal is set up so that no other check could refuse it: a
+test must fail when its rule is deleted from the server.
 """
 
 import json
@@ -10,6 +12,7 @@ import pytest
 
 from dxhelpers import (
     CLIENT_ERROR,
+    advance_clock,
     associate_key,
     assert_start_on_recent,
     ckns_of,
@@ -21,10 +24,12 @@ from dxhelpers import (
     expect_error,
     key_with_ckn,
     keys_of,
+    make_client,
+    random_account,
     random_hex64,
     secret_arn_pattern,
+    secret_names,
     unique_name,
-    wait_connection_state,
     wait_until,
 )
 
@@ -61,6 +66,31 @@ def _donor_secret_arn(client):
     return response["macSecKeys"][-1]["secretARN"], ckn
 
 
+# A settle time no test can outlast by accident: the transitional states stay until the test moves the
+# server's clock (`--clock-control`, POST /_dxlocal/clock), so they are seen for certain and nothing sleeps.
+LONG_SETTLE = 3600
+
+
+def _clock_server(server_factory):
+    return server_factory.start(settle_time=LONG_SETTLE, extra_args=("--clock-control",))
+
+
+def _settle(server):
+    """Moves the clock past the settle time of everything begun so far."""
+    advance_clock(server, LONG_SETTLE + 1)
+
+
+def _available_connection(slow, server):
+    """A MACsec connection on a long-settle clock server, seen `requested`, then moved to `available`."""
+    connection_id = slow.create_connection(
+        location="EqDC2", bandwidth="10Gbps", connectionName=unique_name(), requestMACSec=True
+    )["connectionId"]
+    assert describe_connection(slow, connection_id)["connectionState"] == "requested"
+    _settle(server)
+    assert describe_connection(slow, connection_id)["connectionState"] == "available"
+    return connection_id
+
+
 # --------------------------------------------------------------------------------------
 # Check 1: connectionId missing or empty
 # --------------------------------------------------------------------------------------
@@ -69,14 +99,16 @@ def _donor_secret_arn(client):
 def test_check1_missing_connection_id_is_refused(client, raw_client):
     bystander = create_connection(client)
     before = _state(client, bystander)
-    expect_error(lambda: raw_client.associate_mac_sec_key(ckn=random_hex64(), cak=random_hex64()))
+    expect_error(lambda: raw_client.associate_mac_sec_key(ckn=random_hex64(), cak=random_hex64()),
+                 contains=["Missing required parameter connectionId"])
     assert _state(client, bystander) == before
 
 
 def test_check1_empty_connection_id_is_refused(client, raw_client):
     bystander = create_connection(client)
     before = _state(client, bystander)
-    expect_error(lambda: raw_client.associate_mac_sec_key(connectionId="", ckn=random_hex64(), cak=random_hex64()))
+    expect_error(lambda: raw_client.associate_mac_sec_key(connectionId="", ckn=random_hex64(), cak=random_hex64()),
+                 contains=["Missing required parameter connectionId"])
     assert _state(client, bystander) == before
 
 
@@ -88,7 +120,8 @@ def test_check1_empty_connection_id_is_refused(client, raw_client):
 def test_check2_neither_secret_arn_nor_ckn_cak_is_refused(client):
     connection_id = create_connection(client)
     before = _state(client, connection_id)
-    expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id), contains=[connection_id])
+    expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id),
+                 contains=[connection_id, "Provide either secretARN or both ckn and cak"])
     assert _state(client, connection_id) == before
 
 
@@ -102,7 +135,8 @@ def test_check2_secret_arn_together_with_ckn_or_cak_is_refused(client, extra):
         kwargs["ckn"] = random_hex64()
     if extra in ("cak", "both"):
         kwargs["cak"] = random_hex64()
-    expect_error(lambda: client.associate_mac_sec_key(**kwargs), contains=[connection_id])
+    expect_error(lambda: client.associate_mac_sec_key(**kwargs),
+                 contains=[connection_id, "Provide either secretARN or a ckn and cak pair", "not both"])
     assert _state(client, connection_id) == before
 
 
@@ -110,7 +144,7 @@ def test_check2_ckn_without_cak_is_refused(client):
     connection_id = create_connection(client)
     before = _state(client, connection_id)
     expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, ckn=random_hex64()),
-                 contains=[connection_id])
+                 contains=[connection_id, "ckn was given without its cak"])
     assert _state(client, connection_id) == before
 
 
@@ -119,7 +153,7 @@ def test_check2_cak_without_ckn_is_refused(client):
     before = _state(client, connection_id)
     cak = random_hex64()
     expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, cak=cak),
-                 contains=[connection_id], not_contains=[cak])
+                 contains=[connection_id, "cak was given without its ckn"], not_contains=[cak])
     assert _state(client, connection_id) == before
 
 
@@ -144,7 +178,7 @@ def test_check3_malformed_ckn_is_refused(client, bad):
     cak = random_hex64()
     expect_error(
         lambda: client.associate_mac_sec_key(connectionId=connection_id, ckn=BAD_HEX[bad](), cak=cak),
-        contains=[connection_id],
+        contains=[connection_id, f"The ckn for {connection_id} must be exactly 64 hexadecimal characters"],
         not_contains=[cak],
     )
     assert _state(client, connection_id) == before
@@ -157,7 +191,7 @@ def test_check3_malformed_cak_is_refused_without_echoing_it(client, bad):
     cak = BAD_HEX[bad]()
     error = expect_error(
         lambda: client.associate_mac_sec_key(connectionId=connection_id, ckn=random_hex64(), cak=cak),
-        contains=[connection_id],
+        contains=[connection_id, f"The cak for {connection_id} must be exactly 64 hexadecimal characters"],
     )
     if len(cak) >= 16:
         assert cak.lower() not in str(error.response).lower()
@@ -175,7 +209,7 @@ def test_check3_both_cases_of_a_to_f_are_accepted(client, case):
         cak = "".join(ch.upper() if i % 3 else ch for i, ch in enumerate(cak))
     ckn = "ABCDEF" + ckn[6:]  # make sure the letters A-F really occur
     response = client.associate_mac_sec_key(connectionId=connection_id, ckn=ckn, cak=cak)
-    assert key_with_ckn(response["macSecKeys"], ckn) is not None
+    assert key_with_ckn(response["macSecKeys"], ckn)["state"] == "associating"
     assert key_with_ckn(describe_connection(client, connection_id), ckn)["state"] == "associated"
 
 
@@ -249,7 +283,7 @@ def test_check5_connection_without_macsec_is_refused(client):
     before = _state(client, connection_id)
     expect_error(
         lambda: client.associate_mac_sec_key(connectionId=connection_id, ckn=random_hex64(), cak=random_hex64()),
-        contains=[connection_id],
+        contains=[f"{connection_id} is not MACsec capable"],
     )
     assert _state(client, connection_id) == before
 
@@ -259,7 +293,7 @@ def test_check5_lag_without_macsec_is_refused(client):
     before = _lag_state(client, lag_id)
     expect_error(
         lambda: client.associate_mac_sec_key(connectionId=lag_id, ckn=random_hex64(), cak=random_hex64()),
-        contains=[lag_id],
+        contains=[f"{lag_id} is not MACsec capable"],
     )
     assert _lag_state(client, lag_id) == before
 
@@ -270,60 +304,88 @@ def test_check5_interconnect_without_macsec_is_refused(client):
     )["interconnectId"]
     expect_error(
         lambda: client.associate_mac_sec_key(connectionId=interconnect_id, ckn=random_hex64(), cak=random_hex64()),
-        contains=[interconnect_id],
+        contains=[f"{interconnect_id} is not MACsec capable"],
     )
     assert keys_of(describe_interconnect(client, interconnect_id)) == []
 
 
 # --------------------------------------------------------------------------------------
-# Check 6: the target is available (needs a settle time to observe)
+# Check 6: the target is available (a clock-controlled server with a long settle time)
 # --------------------------------------------------------------------------------------
 
 
 @pytest.mark.slow
-def test_check6_requested_connection_is_refused(dx, account, settle_server):
-    slow = dx(account=account, server=settle_server)
-    created = slow.create_connection(
+def test_check6_requested_connection_is_refused(server_factory):
+    server = _clock_server(server_factory)
+    account = random_account()
+    slow = make_client(server.url, account)
+    connection_id = slow.create_connection(
         location="EqDC2", bandwidth="10Gbps", connectionName=unique_name(), requestMACSec=True
-    )
-    connection_id = created["connectionId"]
+    )["connectionId"]
+    assert describe_connection(slow, connection_id)["connectionState"] == "requested"
     expect_error(
         lambda: slow.associate_mac_sec_key(connectionId=connection_id, ckn=random_hex64(), cak=random_hex64()),
-        contains=[f"The port is not in available state to associate the key for account {account}"],
+        contains=[f"The port is not in available state to associate the key for account {account}", connection_id],
     )
-    connection = wait_connection_state(slow, connection_id, "available", timeout=10)
+    connection = describe_connection(slow, connection_id)
+    assert connection["connectionState"] == "requested"
     assert keys_of(connection) == []
+    _settle(server)
+    connection = describe_connection(slow, connection_id)
+    assert connection["connectionState"] == "available"
+    assert keys_of(connection) == [], "the refused key must not appear once the port is available"
+    # Once available, the same request is accepted: it was the state that refused it.
+    _, ckn, _ = associate_key(slow, connection_id)
+    assert ckns_of(describe_connection(slow, connection_id)) == [ckn]
 
 
 @pytest.mark.slow
-def test_check6_pending_after_an_association_refuses_another(dx, account, settle_server):
-    slow = dx(account=account, server=settle_server)
-    connection_id = create_connection(slow)
-    _, first_ckn, _ = associate_key(slow, connection_id)
+def test_check6_pending_after_an_association_refuses_another(server_factory):
+    server = _clock_server(server_factory)
+    account = random_account()
+    slow = make_client(server.url, account)
+    connection_id = _available_connection(slow, server)
+    response, first_ckn, _ = associate_key(slow, connection_id)
+    assert [(k["ckn"].lower(), k["state"]) for k in response["macSecKeys"]] == [(first_ckn, "associating")]
+    connection = describe_connection(slow, connection_id)
+    assert connection["connectionState"] == "pending"
+    assert key_with_ckn(connection, first_ckn)["state"] == "associating"
+    before = _state(slow, connection_id)
     second_ckn = random_hex64()
     expect_error(
         lambda: slow.associate_mac_sec_key(connectionId=connection_id, ckn=second_ckn, cak=random_hex64()),
-        contains=[f"The port is not in available state to associate the key for account {account}"],
+        contains=[f"The port is not in available state to associate the key for account {account}", connection_id],
     )
-    connection = wait_until(
-        lambda: (lambda c: c if c["connectionState"] == "available" and
-                 all(k["state"] == "associated" for k in keys_of(c)) else None)(describe_connection(slow, connection_id)),
-        timeout=10,
-        description="the first key to settle",
-    )
-    assert ckns_of(connection) == [first_ckn]
+    assert _state(slow, connection_id) == before
+    _settle(server)
+    connection = describe_connection(slow, connection_id)
+    assert connection["connectionState"] == "available"
+    assert [(k["ckn"].lower(), k["state"]) for k in keys_of(connection)] == [(first_ckn, "associated")]
+    # Once available again, the second key is accepted.
+    associate_key(slow, connection_id, ckn=second_ckn)
+    assert ckns_of(describe_connection(slow, connection_id)) == [first_ckn, second_ckn]
 
 
 @pytest.mark.slow
-def test_check6_pending_lag_is_refused(dx, account, settle_server):
-    slow = dx(account=account, server=settle_server)
-    lag_id = create_lag(slow, count=1, wait=False)["lagId"]
+def test_check6_pending_lag_is_refused(server_factory):
+    server = _clock_server(server_factory)
+    account = random_account()
+    slow = make_client(server.url, account)
+    created = create_lag(slow, count=1, wait=False)
+    lag_id = created["lagId"]
+    assert created["lagState"] == "pending"
+    assert describe_lag(slow, lag_id)["lagState"] == "pending"
     expect_error(
         lambda: slow.associate_mac_sec_key(connectionId=lag_id, ckn=random_hex64(), cak=random_hex64()),
-        contains=[f"The port is not in available state to associate the key for account {account}"],
+        contains=[f"The port is not in available state to associate the key for account {account}", lag_id],
     )
-    wait_until(lambda: describe_lag(slow, lag_id)["lagState"] == "available", timeout=10)
     assert keys_of(describe_lag(slow, lag_id)) == []
+    _settle(server)
+    lag = describe_lag(slow, lag_id)
+    assert lag["lagState"] == "available"
+    assert keys_of(lag) == []
+    _, ckn, _ = associate_key(slow, lag_id)
+    assert ckns_of(describe_lag(slow, lag_id)) == [ckn]
 
 
 # --------------------------------------------------------------------------------------
@@ -339,7 +401,7 @@ def test_check7_lag_member_is_refused(client):
     before_member = _state(client, member_id)
     expect_error(
         lambda: client.associate_mac_sec_key(connectionId=member_id, ckn=random_hex64(), cak=random_hex64()),
-        contains=[member_id],
+        contains=[member_id, f"is a member of lag {lag_id}"],
     )
     assert _state(client, member_id) == before_member
     assert _lag_state(client, lag_id) == before_lag
@@ -348,11 +410,14 @@ def test_check7_lag_member_is_refused(client):
 def test_check7_lag_member_is_refused_also_by_secret_arn(client):
     secret_arn, _ = _donor_secret_arn(client)
     lag = create_lag(client, count=1)
+    lag_id = lag["lagId"]
     member_id = lag["connections"][0]["connectionId"]
     before = _state(client, member_id)
+    before_lag = _lag_state(client, lag_id)
     expect_error(lambda: client.associate_mac_sec_key(connectionId=member_id, secretARN=secret_arn),
-                 contains=[member_id])
+                 contains=[member_id, f"is a member of lag {lag_id}"])
     assert _state(client, member_id) == before
+    assert _lag_state(client, lag_id) == before_lag
 
 
 # --------------------------------------------------------------------------------------
@@ -368,7 +433,7 @@ def test_check8_fourth_key_is_refused(client):
     assert len(before["macSecKeys"]) == 3
     expect_error(
         lambda: client.associate_mac_sec_key(connectionId=connection_id, ckn=random_hex64(), cak=random_hex64()),
-        contains=[connection_id],
+        contains=[f"{connection_id} already has 3 MACsec keys"],
     )
     assert _state(client, connection_id) == before
 
@@ -379,8 +444,9 @@ def test_check8_fourth_key_by_secret_arn_is_refused(client):
     for _ in range(3):
         associate_key(client, connection_id)
     before = _state(client, connection_id)
+    assert len(before["macSecKeys"]) == 3
     expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, secretARN=secret_arn),
-                 contains=[connection_id])
+                 contains=[f"{connection_id} already has 3 MACsec keys"])
     assert _state(client, connection_id) == before
 
 
@@ -389,9 +455,10 @@ def test_check8_lag_keychain_also_holds_three(client):
     for _ in range(3):
         associate_key(client, lag_id)
     before = _lag_state(client, lag_id)
+    assert len(before["macSecKeys"]) == 3
     expect_error(
         lambda: client.associate_mac_sec_key(connectionId=lag_id, ckn=random_hex64(), cak=random_hex64()),
-        contains=[lag_id],
+        contains=[f"{lag_id} already has 3 MACsec keys"],
     )
     assert _lag_state(client, lag_id) == before
 
@@ -412,47 +479,79 @@ def test_check8_a_slot_frees_up_after_disassociation(client):
 # --------------------------------------------------------------------------------------
 
 
-def test_check9_same_ckn_twice_is_refused(client):
+def test_check9_same_ckn_twice_is_refused(client, secrets_client):
+    # The very same CKN/CAK pair again: its managed secret exists and matches, so nothing but rule 9
+    # stands in the way (a different CAK would be refused by the secret store instead).
     connection_id = create_connection(client)
-    _, ckn, _ = associate_key(client, connection_id)
+    _, ckn, cak = associate_key(client, connection_id)
     before = _state(client, connection_id)
+    secrets_before = sorted(secret_names(secrets_client))
     expect_error(
-        lambda: client.associate_mac_sec_key(connectionId=connection_id, ckn=ckn, cak=random_hex64()),
-        contains=[connection_id],
+        lambda: client.associate_mac_sec_key(connectionId=connection_id, ckn=ckn, cak=cak),
+        contains=[connection_id, f"is already associated with {connection_id}"],
+        not_contains=[cak],
     )
     assert _state(client, connection_id) == before
+    assert ckns_of(describe_connection(client, connection_id)) == [ckn]
+    assert sorted(secret_names(secrets_client)) == secrets_before
 
 
-def test_check9_same_ckn_in_other_case_is_refused(client):
+def test_check9_same_ckn_in_other_case_is_refused(client, secrets_client):
     connection_id = create_connection(client)
     ckn = "abcdef" + random_hex64()[6:]
-    associate_key(client, connection_id, ckn=ckn)
+    _, _, cak = associate_key(client, connection_id, ckn=ckn)
     before = _state(client, connection_id)
+    secrets_before = sorted(secret_names(secrets_client))
     expect_error(
-        lambda: client.associate_mac_sec_key(connectionId=connection_id, ckn=ckn.upper(), cak=random_hex64()),
-        contains=[connection_id],
+        lambda: client.associate_mac_sec_key(connectionId=connection_id, ckn=ckn.upper(), cak=cak),
+        contains=[connection_id, f"is already associated with {connection_id}"],
+        not_contains=[cak],
     )
     assert _state(client, connection_id) == before
+    assert ckns_of(describe_connection(client, connection_id)) == [ckn]
+    assert sorted(secret_names(secrets_client)) == secrets_before
 
 
 def test_check9_same_secret_arn_twice_is_refused(client):
     connection_id = create_connection(client)
-    response, _, _ = associate_key(client, connection_id)
+    response, ckn, _ = associate_key(client, connection_id)
     secret_arn = response["macSecKeys"][0]["secretARN"]
     before = _state(client, connection_id)
     expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, secretARN=secret_arn),
-                 contains=[connection_id])
+                 contains=[connection_id, f"is already associated with {connection_id}"])
     assert _state(client, connection_id) == before
+    assert ckns_of(describe_connection(client, connection_id)) == [ckn]
+
+
+def test_check9_same_pair_twice_on_a_lag_is_refused(client):
+    lag_id = create_lag(client, count=2)["lagId"]
+    _, ckn, cak = associate_key(client, lag_id)
+    before = _lag_state(client, lag_id)
+    expect_error(
+        lambda: client.associate_mac_sec_key(connectionId=lag_id, ckn=ckn, cak=cak),
+        contains=[lag_id, f"is already associated with {lag_id}"],
+        not_contains=[cak],
+    )
+    assert _lag_state(client, lag_id) == before
+    assert ckns_of(describe_lag(client, lag_id)) == [ckn]
 
 
 def test_check9_same_key_on_another_target_is_fine(client):
-    # Rule 9 is per target: the same CKN (through its managed secret) may sit on two targets.
+    # Rule 9 is per target: the same CKN (through its managed secret, or as the same CKN/CAK pair)
+    # may sit on several targets. This is also the control for the refusals above: the same pair is
+    # accepted where rule 9 does not apply.
     first = create_connection(client)
     second = create_connection(client)
-    response, ckn, _ = associate_key(client, first)
-    client.associate_mac_sec_key(connectionId=second, secretARN=response["macSecKeys"][0]["secretARN"])
-    assert ckns_of(describe_connection(client, first)) == [ckn]
-    assert ckns_of(describe_connection(client, second)) == [ckn]
+    third = create_connection(client)
+    response, ckn, cak = associate_key(client, first)
+    secret_arn = response["macSecKeys"][0]["secretARN"]
+    by_arn = client.associate_mac_sec_key(connectionId=second, secretARN=secret_arn)
+    assert [(k["secretARN"], k["state"]) for k in by_arn["macSecKeys"]] == [(secret_arn, "associating")]
+    by_pair = client.associate_mac_sec_key(connectionId=third, ckn=ckn, cak=cak)
+    assert [(k["secretARN"], k["state"]) for k in by_pair["macSecKeys"]] == [(secret_arn, "associating")]
+    for target in (first, second, third):
+        assert [(k["ckn"].lower(), k["state"]) for k in keys_of(describe_connection(client, target))] == \
+            [(ckn, "associated")]
 
 
 # --------------------------------------------------------------------------------------
@@ -465,12 +564,17 @@ def _assert_names_target_or_secret(error, connection_id, secret_arn):
     assert connection_id in message or secret_arn in message, message
 
 
+# The message of check 10 when the secret is not one of this account and region.
+SECRET_NOT_FOUND = "was not found in account"
+
+
 def test_check10_secret_of_another_account_is_refused(dx, client):
     owner = dx(account="444444444444")
     secret_arn, _ = _donor_secret_arn(owner)
     connection_id = create_connection(client)
     before = _state(client, connection_id)
-    error = expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, secretARN=secret_arn))
+    error = expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, secretARN=secret_arn),
+                         contains=[SECRET_NOT_FOUND])
     _assert_names_target_or_secret(error, connection_id, secret_arn)
     assert _state(client, connection_id) == before
 
@@ -481,7 +585,8 @@ def test_check10_secret_of_another_region_is_refused(dx, account):
     secret_arn, _ = _donor_secret_arn(east)
     connection_id = create_connection(west, location="EqSe2")
     before = _state(west, connection_id)
-    error = expect_error(lambda: west.associate_mac_sec_key(connectionId=connection_id, secretARN=secret_arn))
+    error = expect_error(lambda: west.associate_mac_sec_key(connectionId=connection_id, secretARN=secret_arn),
+                         contains=[SECRET_NOT_FOUND])
     _assert_names_target_or_secret(error, connection_id, secret_arn)
     assert _state(west, connection_id) == before
 
@@ -492,7 +597,8 @@ def test_check10_secret_arn_that_does_not_exist_is_refused(client, account):
                   f"directconnect!prod/us-east-1/directconnect/{ckn}-AbC123")
     connection_id = create_connection(client)
     before = _state(client, connection_id)
-    error = expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, secretARN=secret_arn))
+    error = expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, secretARN=secret_arn),
+                         contains=[SECRET_NOT_FOUND])
     _assert_names_target_or_secret(error, connection_id, secret_arn)
     assert _state(client, connection_id) == before
 
@@ -502,7 +608,8 @@ def test_check10_secret_arn_with_wrong_suffix_is_refused(client):
     wrong = secret_arn[:-6] + ("ZZZZZZ" if not secret_arn.endswith("ZZZZZZ") else "YYYYYY")
     connection_id = create_connection(client)
     before = _state(client, connection_id)
-    error = expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, secretARN=wrong))
+    error = expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, secretARN=wrong),
+                         contains=[SECRET_NOT_FOUND])
     _assert_names_target_or_secret(error, connection_id, wrong)
     assert _state(client, connection_id) == before
 
@@ -510,7 +617,8 @@ def test_check10_secret_arn_with_wrong_suffix_is_refused(client):
 def test_check10_garbage_secret_arn_is_refused(client):
     connection_id = create_connection(client)
     before = _state(client, connection_id)
-    expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, secretARN="not-an-arn"))
+    expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, secretARN="not-an-arn"),
+                 contains=[SECRET_NOT_FOUND, connection_id])
     assert _state(client, connection_id) == before
 
 
@@ -526,14 +634,18 @@ def test_associate_with_ckn_cak_returns_connection_id_and_keychain(client, accou
     assert response["connectionId"] == connection_id
     (key,) = response["macSecKeys"]
     assert key["ckn"].lower() == ckn
-    assert key["state"] in ("associating", "associated")
+    # SPEC 4: the key is appended `associating`, even with the default settle time of 0 ...
+    assert key["state"] == "associating"
     assert secret_arn_pattern("us-east-1", account, ckn).match(key["secretARN"]), key["secretARN"]
     assert_start_on_recent(key["startOn"])
+    # ... and the next read sees it settled (SPEC 5).
+    assert key_with_ckn(describe_connection(client, connection_id), ckn)["state"] == "associated"
 
 
 def test_associated_key_settles_immediately_by_default(client):
     connection_id = create_connection(client)
     response, ckn, _ = associate_key(client, connection_id)
+    assert [k["state"] for k in response["macSecKeys"]] == ["associating"]
     connection = describe_connection(client, connection_id)
     (key,) = keys_of(connection)
     assert key["state"] == "associated"
@@ -551,13 +663,19 @@ def test_new_key_is_appended_as_the_last_element(client):
         ckns.append(ckn)
         assert response["macSecKeys"][-1]["ckn"].lower() == ckn
         assert [k["ckn"].lower() for k in response["macSecKeys"]] == ckns, "response lists the whole keychain"
-        assert ckns_of(describe_connection(client, connection_id)) == ckns
+        # The new (last) key is answered `associating`; the older ones keep their own state.
+        assert [k["state"] for k in response["macSecKeys"]] == ["associated"] * (len(ckns) - 1) + ["associating"]
+        described = keys_of(describe_connection(client, connection_id))
+        assert [k["ckn"].lower() for k in described] == ckns
+        assert [k["state"] for k in described] == ["associated"] * len(ckns)
 
 
 def test_older_keys_stay_after_rotation(client):
     connection_id = create_connection(client)
     first, first_ckn, _ = associate_key(client, connection_id)
-    associate_key(client, connection_id)
+    second, second_ckn, _ = associate_key(client, connection_id)
+    assert [(k["ckn"].lower(), k["state"]) for k in second["macSecKeys"]] == \
+        [(first_ckn, "associated"), (second_ckn, "associating")]
     keys = keys_of(describe_connection(client, connection_id))
     assert len(keys) == 2
     assert keys[0]["ckn"].lower() == first_ckn
@@ -574,6 +692,7 @@ def test_associate_by_secret_arn_after_disassociation_reuses_the_secret(client):
     (new_key,) = again["macSecKeys"]
     assert new_key["secretARN"] == key["secretARN"]
     assert new_key["ckn"].lower() == ckn
+    assert new_key["state"] == "associating"
     assert key_with_ckn(describe_connection(client, connection_id), ckn)["state"] == "associated"
 
 
@@ -584,7 +703,9 @@ def test_associate_by_secret_arn_on_another_target(client):
     (key,) = response["macSecKeys"]
     assert key["secretARN"] == secret_arn
     assert key["ckn"].lower() == ckn
+    assert key["state"] == "associating"
     assert_start_on_recent(key["startOn"])
+    assert key_with_ckn(describe_connection(client, connection_id), ckn)["state"] == "associated"
 
 
 def test_associate_on_lag_appears_on_every_member(client):
@@ -592,8 +713,10 @@ def test_associate_on_lag_appears_on_every_member(client):
     lag_id = lag["lagId"]
     response, ckn, _ = associate_key(client, lag_id)
     assert response["connectionId"] == lag_id
+    assert [(k["ckn"].lower(), k["state"]) for k in response["macSecKeys"]] == [(ckn, "associating")]
     lag_now = describe_lag(client, lag_id)
     assert ckns_of(lag_now) == [ckn]
+    assert keys_of(lag_now)[0]["state"] == "associated"
     assert len(lag_now["connections"]) == 3
     for member in lag_now["connections"]:
         assert keys_of(member) == keys_of(lag_now), member
@@ -607,7 +730,9 @@ def test_associate_on_macsec_interconnect(client):
     wait_until(lambda: describe_interconnect(client, interconnect_id)["interconnectState"] == "available")
     response, ckn, _ = associate_key(client, interconnect_id)
     assert response["connectionId"] == interconnect_id
-    assert ckns_of(describe_interconnect(client, interconnect_id)) == [ckn]
+    assert [(k["ckn"].lower(), k["state"]) for k in response["macSecKeys"]] == [(ckn, "associating")]
+    interconnect = describe_interconnect(client, interconnect_id)
+    assert [(k["ckn"].lower(), k["state"]) for k in keys_of(interconnect)] == [(ckn, "associated")]
 
 
 def test_cak_never_appears_in_the_response(client):

@@ -1,13 +1,11 @@
 """SPEC §5: DisassociateMacSecKey, encryption modes, port status and the keys' life."""
 
-import time
-
 import pytest
 
 from dxhelpers import (
-    SETTLE_SECONDS,
     ENCRYPTION_DOWN,
     ENCRYPTION_UP,
+    advance_clock,
     associate_key,
     ckns_of,
     create_connection,
@@ -17,8 +15,10 @@ from dxhelpers import (
     expect_error,
     key_with_ckn,
     keys_of,
+    make_client,
+    random_account,
     random_hex64,
-    wait_until,
+    unique_name,
 )
 
 
@@ -83,7 +83,8 @@ def test_disassociate_without_secret_arn_is_refused(client, raw_client):
     connection_id = create_connection(client)
     associate_key(client, connection_id)
     before = _snapshot(client, connection_id)
-    expect_error(lambda: raw_client.disassociate_mac_sec_key(connectionId=connection_id))
+    expect_error(lambda: raw_client.disassociate_mac_sec_key(connectionId=connection_id),
+                 contains=["Missing required parameter secretARN"])
     assert _snapshot(client, connection_id) == before
 
 
@@ -91,7 +92,8 @@ def test_disassociate_without_connection_id_is_refused(client, raw_client):
     connection_id = create_connection(client)
     response, _, _ = associate_key(client, connection_id)
     before = _snapshot(client, connection_id)
-    expect_error(lambda: raw_client.disassociate_mac_sec_key(secretARN=response["macSecKeys"][0]["secretARN"]))
+    expect_error(lambda: raw_client.disassociate_mac_sec_key(secretARN=response["macSecKeys"][0]["secretARN"]),
+                 contains=["Missing required parameter connectionId"])
     assert _snapshot(client, connection_id) == before
 
 
@@ -103,7 +105,7 @@ def test_disassociate_secret_that_is_on_another_target_is_refused(client):
     secret_arn = response["macSecKeys"][0]["secretARN"]
     before_holder, before_other = _snapshot(client, holder), _snapshot(client, other)
     expect_error(lambda: client.disassociate_mac_sec_key(connectionId=other, secretARN=secret_arn),
-                 contains=[other])
+                 contains=[other, f"is not associated with {other}"])
     assert _snapshot(client, holder) == before_holder
     assert _snapshot(client, other) == before_other
 
@@ -115,7 +117,7 @@ def test_disassociate_unknown_secret_arn_is_refused(client, account):
     bogus = (f"arn:aws:secretsmanager:us-east-1:{account}:secret:"
              f"directconnect!prod/us-east-1/directconnect/{random_hex64()}-Xy12Zw")
     expect_error(lambda: client.disassociate_mac_sec_key(connectionId=connection_id, secretARN=bogus),
-                 contains=[connection_id])
+                 contains=[connection_id, f"is not associated with {connection_id}"])
     assert _snapshot(client, connection_id) == before
 
 
@@ -125,7 +127,7 @@ def test_disassociate_twice_is_refused_the_second_time(client):
     secret_arn = response["macSecKeys"][0]["secretARN"]
     client.disassociate_mac_sec_key(connectionId=connection_id, secretARN=secret_arn)
     expect_error(lambda: client.disassociate_mac_sec_key(connectionId=connection_id, secretARN=secret_arn),
-                 contains=[connection_id])
+                 contains=[connection_id, f"is not associated with {connection_id}"])
     assert keys_of(describe_connection(client, connection_id)) == []
 
 
@@ -161,6 +163,7 @@ def test_managed_secret_outlives_its_key_and_moves_to_another_target(client):
     client.disassociate_mac_sec_key(connectionId=first, secretARN=secret_arn)
     moved = client.associate_mac_sec_key(connectionId=second, secretARN=secret_arn)
     assert moved["macSecKeys"][-1]["secretARN"] == secret_arn
+    assert moved["macSecKeys"][-1]["state"] == "associating"
     assert key_with_ckn(describe_connection(client, second), ckn)["state"] == "associated"
     assert keys_of(describe_connection(client, first)) == []
 
@@ -232,14 +235,16 @@ def test_update_connection_accepts_the_three_modes(client, mode):
 def test_update_connection_refuses_other_modes(client, mode):
     connection_id = create_connection(client)
     before = _snapshot(client, connection_id)
-    expect_error(lambda: client.update_connection(connectionId=connection_id, encryptionMode=mode))
+    expect_error(lambda: client.update_connection(connectionId=connection_id, encryptionMode=mode),
+                 contains=[f"Encryption mode {mode} is not valid for {connection_id}"])
     assert _snapshot(client, connection_id) == before
 
 
 def test_update_connection_mode_on_non_macsec_connection_is_refused(client):
     connection_id = create_connection(client, macsec=False)
     before = _snapshot(client, connection_id)
-    expect_error(lambda: client.update_connection(connectionId=connection_id, encryptionMode="should_encrypt"))
+    expect_error(lambda: client.update_connection(connectionId=connection_id, encryptionMode="should_encrypt"),
+                 contains=[f"{connection_id} is not MACsec capable"])
     assert _snapshot(client, connection_id) == before
 
 
@@ -268,14 +273,16 @@ def test_update_lag_mode_applies_to_every_member(client):
 def test_update_lag_refuses_other_modes(client, mode):
     lag_id = create_lag(client, count=1)["lagId"]
     before = _lag_snapshot(client, lag_id)
-    expect_error(lambda: client.update_lag(lagId=lag_id, encryptionMode=mode))
+    expect_error(lambda: client.update_lag(lagId=lag_id, encryptionMode=mode),
+                 contains=[f"Encryption mode {mode} is not valid for {lag_id}"])
     assert _lag_snapshot(client, lag_id) == before
 
 
 def test_update_lag_mode_on_non_macsec_lag_is_refused(client):
     lag_id = create_lag(client, count=1, macsec=False)["lagId"]
     before = _lag_snapshot(client, lag_id)
-    expect_error(lambda: client.update_lag(lagId=lag_id, encryptionMode="must_encrypt"))
+    expect_error(lambda: client.update_lag(lagId=lag_id, encryptionMode="must_encrypt"),
+                 contains=[f"{lag_id} is not MACsec capable"])
     assert _lag_snapshot(client, lag_id) == before
 
 
@@ -338,73 +345,107 @@ def test_deleting_a_lag_removes_its_keys_but_not_the_secret(client):
 
 
 # --------------------------------------------------------------------------------------
-# Transitions with a settle time (server started with --settle-time 2)
+# Transitions with a settle time: each test runs a server of its own with a settle time no test
+# outlasts by accident and a movable clock (`--clock-control`), so the transitional state is seen
+# for certain and the settled state is reached by moving the clock, never by sleeping.
 # --------------------------------------------------------------------------------------
 
+LONG_SETTLE = 3600
 
-def _settled(client, connection_id):
-    connection = describe_connection(client, connection_id)
-    if connection["connectionState"] == "available" and all(k["state"] == "associated" for k in keys_of(connection)):
-        return connection
-    return None
+
+def _clock_server(server_factory):
+    return server_factory.start(settle_time=LONG_SETTLE, extra_args=("--clock-control",))
+
+
+def _settle(server):
+    """Moves the clock past the settle time of everything begun so far."""
+    advance_clock(server, LONG_SETTLE + 1)
+
+
+def _available_connection(slow, server):
+    connection_id = slow.create_connection(
+        location="EqDC2", bandwidth="10Gbps", connectionName=unique_name(), requestMACSec=True
+    )["connectionId"]
+    assert describe_connection(slow, connection_id)["connectionState"] == "requested"
+    _settle(server)
+    assert describe_connection(slow, connection_id)["connectionState"] == "available"
+    return connection_id
 
 
 @pytest.mark.slow
-def test_key_is_associating_and_target_pending_until_the_settle_time_passes(dx, account, settle_server):
-    slow = dx(account=account, server=settle_server)
-    connection_id = create_connection(slow)
-    started = time.monotonic()
+def test_key_is_associating_and_target_pending_until_the_settle_time_passes(server_factory):
+    server = _clock_server(server_factory)
+    slow = make_client(server.url, random_account())
+    connection_id = _available_connection(slow, server)
     response, ckn, _ = associate_key(slow, connection_id)
-    assert response["macSecKeys"][-1]["state"] == "associating"
+    assert [(k["ckn"].lower(), k["state"]) for k in response["macSecKeys"]] == [(ckn, "associating")]
     connection = describe_connection(slow, connection_id)
-    assert time.monotonic() - started < SETTLE_SECONDS, "server too slow to observe the transition"
     assert key_with_ckn(connection, ckn)["state"] == "associating"
     assert connection["connectionState"] == "pending"
     assert connection["portEncryptionStatus"] == ENCRYPTION_DOWN, "no key is associated yet"
-    settled = wait_until(lambda: _settled(slow, connection_id), timeout=SETTLE_SECONDS + 8,
-                         description="key associated and target available")
-    assert time.monotonic() - started >= SETTLE_SECONDS * 0.9
-    assert key_with_ckn(settled, ckn)["state"] == "associated"
+    # Most of the settle time: still transitional (the settle time, not any clock move, ends it).
+    advance_clock(server, LONG_SETTLE - 60)
+    connection = describe_connection(slow, connection_id)
+    assert key_with_ckn(connection, ckn)["state"] == "associating"
+    assert connection["connectionState"] == "pending"
+    assert connection["portEncryptionStatus"] == ENCRYPTION_DOWN
+    advance_clock(server, 61)
+    settled = describe_connection(slow, connection_id)
+    assert [(k["ckn"].lower(), k["state"]) for k in keys_of(settled)] == [(ckn, "associated")]
+    assert settled["connectionState"] == "available"
     assert settled["portEncryptionStatus"] == ENCRYPTION_UP
 
 
 @pytest.mark.slow
-def test_disassociating_key_shows_until_the_settle_time_passes_then_disappears(dx, account, settle_server):
-    slow = dx(account=account, server=settle_server)
-    connection_id = create_connection(slow)
+def test_disassociating_key_shows_until_the_settle_time_passes_then_disappears(server_factory):
+    server = _clock_server(server_factory)
+    slow = make_client(server.url, random_account())
+    connection_id = _available_connection(slow, server)
     response, ckn, _ = associate_key(slow, connection_id)
-    wait_until(lambda: _settled(slow, connection_id), timeout=SETTLE_SECONDS + 8)
-    started = time.monotonic()
+    _settle(server)
+    connection = describe_connection(slow, connection_id)
+    assert [(k["ckn"].lower(), k["state"]) for k in keys_of(connection)] == [(ckn, "associated")]
+    assert connection["connectionState"] == "available"
+    assert connection["portEncryptionStatus"] == ENCRYPTION_UP
     removed = slow.disassociate_mac_sec_key(connectionId=connection_id,
                                             secretARN=response["macSecKeys"][0]["secretARN"])
     assert [k["state"] for k in removed["macSecKeys"] if k["ckn"].lower() == ckn] == ["disassociating"]
     connection = describe_connection(slow, connection_id)
-    assert time.monotonic() - started < SETTLE_SECONDS, "server too slow to observe the transition"
+    assert [(k["ckn"].lower(), k["state"]) for k in keys_of(connection)] == [(ckn, "disassociating")]
+    assert connection["connectionState"] == "pending"
+    advance_clock(server, LONG_SETTLE - 60)
+    connection = describe_connection(slow, connection_id)
     assert key_with_ckn(connection, ckn)["state"] == "disassociating"
     assert connection["connectionState"] == "pending"
-    gone = wait_until(
-        lambda: (lambda c: c if not keys_of(c) and c["connectionState"] == "available" else None)(
-            describe_connection(slow, connection_id)),
-        timeout=SETTLE_SECONDS + 8,
-        description="key gone and target available",
-    )
-    assert time.monotonic() - started >= SETTLE_SECONDS * 0.9
+    advance_clock(server, 61)
+    gone = describe_connection(slow, connection_id)
+    assert keys_of(gone) == []
+    assert gone["connectionState"] == "available"
     assert gone["portEncryptionStatus"] == ENCRYPTION_DOWN
 
 
 @pytest.mark.slow
-def test_lag_and_members_go_pending_around_an_association(dx, account, settle_server):
-    slow = dx(account=account, server=settle_server)
-    lag_id = create_lag(slow, count=2)["lagId"]
-    _, ckn, _ = associate_key(slow, lag_id)
+def test_lag_and_members_go_pending_around_an_association(server_factory):
+    server = _clock_server(server_factory)
+    slow = make_client(server.url, random_account())
+    created = create_lag(slow, count=2, wait=False)
+    lag_id = created["lagId"]
+    assert describe_lag(slow, lag_id)["lagState"] == "pending"
+    _settle(server)
+    assert describe_lag(slow, lag_id)["lagState"] == "available"
+    response, ckn, _ = associate_key(slow, lag_id)
+    assert [(k["ckn"].lower(), k["state"]) for k in response["macSecKeys"]] == [(ckn, "associating")]
     lag = describe_lag(slow, lag_id)
     assert lag["lagState"] == "pending"
     assert key_with_ckn(lag, ckn)["state"] == "associating"
+    assert len(lag["connections"]) == 2
     for member in lag["connections"]:
         assert key_with_ckn(member, ckn)["state"] == "associating"
-    wait_until(
-        lambda: (lambda lg: lg if lg["lagState"] == "available" and key_with_ckn(lg, ckn)["state"] == "associated"
-                 else None)(describe_lag(slow, lag_id)),
-        timeout=SETTLE_SECONDS + 8,
-        description="LAG key associated",
-    )
+        assert key_with_ckn(describe_connection(slow, member["connectionId"]), ckn)["state"] == "associating"
+    _settle(server)
+    lag = describe_lag(slow, lag_id)
+    assert lag["lagState"] == "available"
+    assert [(k["ckn"].lower(), k["state"]) for k in keys_of(lag)] == [(ckn, "associated")]
+    for member in lag["connections"]:
+        assert [(k["ckn"].lower(), k["state"]) for k in keys_of(member)] == [(ckn, "associated")]
+        assert key_with_ckn(describe_connection(slow, member["connectionId"]), ckn)["state"] == "associated"

@@ -5,6 +5,7 @@ import pytest
 
 from dxhelpers import (
     CONNECTION_ID_RE,
+    account_snapshot,
     associate_key,
     ckns_of,
     create_connection,
@@ -20,6 +21,17 @@ from dxhelpers import (
 )
 
 MACSEC_MISMATCH = "and lag should be requested MacSec at the same time"
+
+
+def _not_found(resource_id: str) -> str:
+    kind = {"dxcon": "Connection", "dxlag": "Lag"}[resource_id.split("-")[0]]
+    return f"Could not find {kind} with ID {resource_id}"
+
+
+@pytest.fixture
+def snapshot(client, secrets_client):
+    """snapshot() -> both services' view of the test's account and region (dxhelpers.account_snapshot)."""
+    return lambda: account_snapshot(client, secrets_client)
 
 
 def _member_ids(lag: dict) -> set[str]:
@@ -83,12 +95,18 @@ def test_create_lag_up_to_the_member_maximum(client, bandwidth, maximum):
 
 
 @pytest.mark.parametrize("bandwidth, too_many", [("10Gbps", 5), ("100Gbps", 3), ("400Gbps", 3)])
-def test_create_lag_above_the_member_maximum_is_refused(client, bandwidth, too_many):
-    expect_error(lambda: client.create_lag(
-        numberOfConnections=too_many, location="EqDC2", connectionsBandwidth=bandwidth, lagName=unique_name()
-    ))
+def test_create_lag_above_the_member_maximum_is_refused(client, snapshot, bandwidth, too_many):
+    existing = create_connection(client, bandwidth=bandwidth)
+    before = snapshot()
+    maximum = too_many - 1
+    for extra in ({}, {"connectionId": existing}):
+        expect_error(lambda: client.create_lag(
+            numberOfConnections=too_many, location="EqDC2", connectionsBandwidth=bandwidth, lagName=unique_name(),
+            requestMACSec=True, **extra,
+        ), contains=[f"numberOfConnections must be between 1 and {maximum} for {bandwidth} lags"])
     assert visible_lag_ids(client) == set()
-    assert visible_connection_ids(client) == set()
+    assert visible_connection_ids(client) == {existing}
+    assert snapshot() == before
 
 
 def test_lag_members_share_the_lag_macsec_capability(client):
@@ -119,53 +137,121 @@ def test_associate_connection_with_lag(client):
     assert connection_id in _member_ids(describe_lag(client, lag_id))
 
 
-def test_associate_connection_with_lag_at_another_location_is_refused(client):
+def test_associate_connection_with_lag_at_another_location_is_refused(client, snapshot):
     lag_id = create_lag(client, count=1, location="EqDC2")["lagId"]
+    associate_key(client, lag_id)
     connection_id = create_connection(client, location="CSVA1")
-    expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id))
+    before = snapshot()
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id),
+                 contains=[f"Connection {connection_id} must be at location EqDC2 with bandwidth 10Gbps "
+                           f"to join lag {lag_id}"])
     assert "lagId" not in describe_connection(client, connection_id)
     assert connection_id not in _member_ids(describe_lag(client, lag_id))
+    assert snapshot() == before
 
 
-def test_associate_connection_with_lag_of_another_bandwidth_is_refused(client):
+def test_associate_connection_with_lag_of_another_bandwidth_is_refused(client, snapshot):
     lag_id = create_lag(client, count=1, bandwidth="10Gbps")["lagId"]
     connection_id = create_connection(client, bandwidth="100Gbps")
-    expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id))
+    before = snapshot()
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id),
+                 contains=[f"Connection {connection_id} must be at location EqDC2 with bandwidth 10Gbps "
+                           f"to join lag {lag_id}"])
     assert "lagId" not in describe_connection(client, connection_id)
     assert connection_id not in _member_ids(describe_lag(client, lag_id))
+    assert snapshot() == before
 
 
-def test_macsec_connection_to_plain_lag_is_refused_with_the_mismatch_message(client):
+def test_macsec_connection_to_plain_lag_is_refused_with_the_mismatch_message(client, snapshot):
     lag_id = create_lag(client, count=1, macsec=False)["lagId"]
     connection_id = create_connection(client, macsec=True)
+    before = snapshot()
     expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id),
                  contains=[f"Connection {connection_id} {MACSEC_MISMATCH}"])
     assert "lagId" not in describe_connection(client, connection_id)
     assert connection_id not in _member_ids(describe_lag(client, lag_id))
+    assert snapshot() == before
 
 
-def test_plain_connection_to_macsec_lag_is_refused_with_the_mismatch_message(client):
+def test_plain_connection_to_macsec_lag_is_refused_with_the_mismatch_message(client, snapshot):
     lag_id = create_lag(client, count=1, macsec=True)["lagId"]
+    associate_key(client, lag_id)
     connection_id = create_connection(client, macsec=False)
+    before = snapshot()
     expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id),
                  contains=[f"Connection {connection_id} {MACSEC_MISMATCH}"])
     assert "lagId" not in describe_connection(client, connection_id)
     assert connection_id not in _member_ids(describe_lag(client, lag_id))
+    assert snapshot() == before
 
 
-def test_associate_connection_beyond_the_member_maximum_is_refused(client):
+def test_associate_connection_beyond_the_member_maximum_is_refused(client, snapshot):
     lag_id = create_lag(client, count=2, bandwidth="100Gbps")["lagId"]
+    associate_key(client, lag_id)
     connection_id = create_connection(client, bandwidth="100Gbps")
-    expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id))
+    before = snapshot()
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id),
+                 contains=[f"Lag {lag_id} already has the maximum of 2 connections"])
     assert "lagId" not in describe_connection(client, connection_id)
     assert len(describe_lag(client, lag_id)["connections"]) == 2
+    assert snapshot() == before
 
 
-def test_associate_connection_with_unknown_lag_is_refused(client):
+def test_associate_a_member_of_another_lag_is_refused(client, snapshot):
+    first = create_lag(client, count=1)
+    member = first["connections"][0]["connectionId"]
+    associate_key(client, first["lagId"])
+    second = create_lag(client, count=1)["lagId"]
+    before = snapshot()
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=member, lagId=second),
+                 contains=[f"Connection {member} is already a member of lag {first['lagId']}"])
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=member, lagId=first["lagId"]),
+                 contains=[f"Connection {member} is already a member of lag {first['lagId']}"])
+    assert snapshot() == before
+
+
+def test_associate_a_connection_holding_keys_is_refused_and_keeps_them(client, snapshot):
+    """Joining would give the connection the LAG's keychain: refused while it has keys of its own."""
+    lag_id = create_lag(client, count=1)["lagId"]
     connection_id = create_connection(client)
+    _, ckn, _ = associate_key(client, connection_id)
+    before = snapshot()
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id),
+                 contains=[f"Connection {connection_id} holds MACsec keys"])
+    assert snapshot() == before
+    assert ckns_of(describe_connection(client, connection_id)) == [ckn]
+
+
+def test_associate_connection_with_unknown_lag_is_refused(client, snapshot):
+    connection_id = create_connection(client)
+    lag_id = create_lag(client, count=1)["lagId"]
+    before = snapshot()
     expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId="dxlag-none0000"),
-                 contains=["dxlag-none0000"])
+                 contains=[_not_found("dxlag-none0000")])
+    expect_error(lambda: client.associate_connection_with_lag(connectionId="dxcon-none0000", lagId=lag_id),
+                 contains=[_not_found("dxcon-none0000")])
     assert "lagId" not in describe_connection(client, connection_id)
+    assert snapshot() == before
+
+
+def test_disassociate_a_connection_that_is_not_a_member_is_refused(client, snapshot):
+    created = create_lag(client, count=1)
+    lag_id = created["lagId"]
+    associate_key(client, lag_id)
+    other = create_lag(client, count=1)
+    outsider = create_connection(client)
+    before = snapshot()
+    expect_error(lambda: client.disassociate_connection_from_lag(connectionId=outsider, lagId=lag_id),
+                 contains=[f"Connection {outsider} is not a member of lag {lag_id}"])
+    stranger = other["connections"][0]["connectionId"]
+    expect_error(lambda: client.disassociate_connection_from_lag(connectionId=stranger, lagId=lag_id),
+                 contains=[f"Connection {stranger} is not a member of lag {lag_id}"])
+    member = created["connections"][0]["connectionId"]
+    expect_error(lambda: client.disassociate_connection_from_lag(connectionId=member, lagId="dxlag-none0000"),
+                 contains=[_not_found("dxlag-none0000")])
+    expect_error(lambda: client.disassociate_connection_from_lag(connectionId="dxcon-none0000", lagId=lag_id),
+                 contains=[_not_found("dxcon-none0000")])
+    assert snapshot() == before
 
 
 def test_disassociate_connection_from_lag(client):
@@ -207,13 +293,17 @@ def test_members_report_the_lag_keys_and_encryption_mode(client):
         assert connection["encryptionMode"] == "must_encrypt"
 
 
-def test_update_connection_encryption_mode_on_a_member_is_refused(client):
+def test_update_connection_encryption_mode_on_a_member_is_refused(client, snapshot):
     created = create_lag(client, count=2)
+    associate_key(client, created["lagId"])
     member_id = created["connections"][0]["connectionId"]
+    before = snapshot()
     expect_error(lambda: client.update_connection(connectionId=member_id, encryptionMode="must_encrypt"),
-                 contains=[member_id])
+                 contains=[f"Connection {member_id} is a member of lag {created['lagId']}: "
+                           f"set the encryption mode on the lag"])
     assert describe_connection(client, member_id)["encryptionMode"] == "should_encrypt"
     assert describe_lag(client, created["lagId"])["encryptionMode"] == "should_encrypt"
+    assert snapshot() == before
 
 
 # --------------------------------------------------------------------------------------
@@ -230,8 +320,19 @@ def test_delete_connection_returns_deleted_and_it_disappears(client):
     assert connection_id not in visible_connection_ids(client, connection_id)
 
 
-def test_delete_unknown_connection_is_refused(client):
-    expect_error(lambda: client.delete_connection(connectionId="dxcon-none0000"), contains=["dxcon-none0000"])
+def test_delete_unknown_connection_is_refused(client, snapshot):
+    connection_id = create_connection(client)
+    associate_key(client, connection_id)
+    interconnect_id = client.create_interconnect(
+        interconnectName=unique_name("ic"), bandwidth="10Gbps", location="EqDC2"
+    )["interconnectId"]
+    before = snapshot()
+    expect_error(lambda: client.delete_connection(connectionId="dxcon-none0000"),
+                 contains=[_not_found("dxcon-none0000")])
+    # An interconnect is not a connection: DeleteConnection does not find it.
+    expect_error(lambda: client.delete_connection(connectionId=interconnect_id),
+                 contains=[_not_found(interconnect_id)])
+    assert snapshot() == before
 
 
 def test_delete_lag_deletes_its_members(client):
@@ -249,8 +350,11 @@ def test_delete_lag_deletes_its_members(client):
         assert member_id not in visible_connection_ids(client, member_id)
 
 
-def test_delete_unknown_lag_is_refused(client):
-    expect_error(lambda: client.delete_lag(lagId="dxlag-none0000"), contains=["dxlag-none0000"])
+def test_delete_unknown_lag_is_refused(client, snapshot):
+    associate_key(client, create_lag(client, count=1)["lagId"])
+    before = snapshot()
+    expect_error(lambda: client.delete_lag(lagId="dxlag-none0000"), contains=[_not_found("dxlag-none0000")])
+    assert snapshot() == before
 
 
 def test_delete_interconnect_returns_deleted_and_it_disappears(client):
@@ -263,5 +367,13 @@ def test_delete_interconnect_returns_deleted_and_it_disappears(client):
     assert interconnect_id not in visible_interconnect_ids(client, interconnect_id)
 
 
-def test_delete_unknown_interconnect_is_refused(client):
-    expect_error(lambda: client.delete_interconnect(interconnectId="dxcon-none0000"), contains=["dxcon-none0000"])
+def test_delete_unknown_interconnect_is_refused(client, snapshot):
+    connection_id = create_connection(client)
+    associate_key(client, connection_id)
+    before = snapshot()
+    expect_error(lambda: client.delete_interconnect(interconnectId="dxcon-none0000"),
+                 contains=["Could not find Interconnect with ID dxcon-none0000"])
+    # A connection is not an interconnect: DeleteInterconnect does not find it.
+    expect_error(lambda: client.delete_interconnect(interconnectId=connection_id),
+                 contains=[f"Could not find Interconnect with ID {connection_id}"])
+    assert snapshot() == before

@@ -6,11 +6,14 @@ from dxhelpers import (
     ALL_SPEEDS,
     CATALOGUE,
     CLIENT_ERROR,
+    advance_clock,
     describe_connection,
     describe_interconnect,
     describe_lag,
     expect_error,
     keys_of,
+    make_client,
+    random_account,
     speed_to_bandwidth,
     unique_name,
     visible_connection_ids,
@@ -18,7 +21,6 @@ from dxhelpers import (
     visible_lag_ids,
     wait_connection_state,
     wait_interconnect_state,
-    wait_lag_state,
 )
 
 # --------------------------------------------------------------------------------------
@@ -80,7 +82,10 @@ def test_create_connection_with_request_macsec_follows_the_catalogue(
         assert created["portEncryptionStatus"] == "Encryption Down"
         assert keys_of(created) == []
     else:
-        expect_error(call, code=CLIENT_ERROR)
+        bandwidth = speed_to_bandwidth(speed)
+        reason = (f"MACsec is not available for {bandwidth} ports at location {location}" if has_port
+                  else f"Bandwidth {bandwidth} is not available at location {location}")
+        expect_error(call, code=CLIENT_ERROR, contains=[reason])
         assert visible_connection_ids(regional) == set(), "a refused create must create nothing"
 
 
@@ -99,7 +104,8 @@ def test_create_connection_without_macsec_needs_only_the_port_speed(
         assert created["location"] == location
         assert created["region"] == region
     else:
-        expect_error(call, code=CLIENT_ERROR)
+        expect_error(call, code=CLIENT_ERROR,
+                     contains=[f"Bandwidth {speed_to_bandwidth(speed)} is not available at location {location}"])
         assert visible_connection_ids(regional) == set()
 
 
@@ -116,18 +122,21 @@ def test_request_macsec_false_is_the_same_as_omitting_it(client):
 
 
 def test_location_of_another_region_is_refused(client):
-    expect_error(lambda: client.create_connection(location="EqSV5", bandwidth="10Gbps", connectionName=unique_name()))
+    expect_error(lambda: client.create_connection(location="EqSV5", bandwidth="10Gbps", connectionName=unique_name()),
+                 contains=["Location EqSV5 is not a Direct Connect location in region us-east-1"])
     assert visible_connection_ids(client) == set()
 
 
 def test_unknown_location_is_refused(client):
-    expect_error(lambda: client.create_connection(location="NoSuch1", bandwidth="10Gbps", connectionName=unique_name()))
+    expect_error(lambda: client.create_connection(location="NoSuch1", bandwidth="10Gbps", connectionName=unique_name()),
+                 contains=["Location NoSuch1 is not a Direct Connect location"])
     assert visible_connection_ids(client) == set()
 
 
 @pytest.mark.parametrize("bandwidth", ["10G", "5Gbps", "fast", "50Mbps"])
 def test_unknown_bandwidth_string_is_refused(client, bandwidth):
-    expect_error(lambda: client.create_connection(location="EqDC2", bandwidth=bandwidth, connectionName=unique_name()))
+    expect_error(lambda: client.create_connection(location="EqDC2", bandwidth=bandwidth, connectionName=unique_name()),
+                 contains=[f"Bandwidth {bandwidth} is not a dedicated port speed"])
     assert visible_connection_ids(client) == set()
 
 
@@ -163,26 +172,50 @@ def test_new_lag_is_pending_then_available(client):
     assert lag["lagState"] == "available"
 
 
+# A server of its own with a settle time no test outlasts by accident and a movable clock
+# (`--clock-control`): the transitional state is seen for certain, and the settled one is reached
+# by moving the clock, never by sleeping.
+LONG_SETTLE = 3600
+
+
+def _clock_server(server_factory):
+    return server_factory.start(settle_time=LONG_SETTLE, extra_args=("--clock-control",))
+
+
 @pytest.mark.slow
-def test_with_settle_time_connection_stays_requested_until_it_passes(dx, account, settle_server):
-    slow = dx(account=account, server=settle_server)
+def test_with_settle_time_connection_stays_requested_until_it_passes(server_factory):
+    server = _clock_server(server_factory)
+    slow = make_client(server.url, random_account())
     created = slow.create_connection(
         location="EqDC2", bandwidth="10Gbps", connectionName=unique_name(), requestMACSec=True
     )
+    connection_id = created["connectionId"]
     assert created["connectionState"] == "requested"
-    assert describe_connection(slow, created["connectionId"])["connectionState"] != "available"
-    wait_connection_state(slow, created["connectionId"], "available", timeout=10)
+    assert describe_connection(slow, connection_id)["connectionState"] == "requested"
+    # Most of the settle time: still requested (the settle time, not any clock move, ends it).
+    advance_clock(server, LONG_SETTLE - 60)
+    assert describe_connection(slow, connection_id)["connectionState"] == "requested"
+    advance_clock(server, 61)
+    connection = describe_connection(slow, connection_id)
+    assert connection["connectionState"] == "available"
+    assert connection["macSecCapable"] is True
+    assert connection["encryptionMode"] == "should_encrypt"
 
 
 @pytest.mark.slow
-def test_with_settle_time_lag_stays_pending_until_it_passes(dx, account, settle_server):
-    slow = dx(account=account, server=settle_server)
+def test_with_settle_time_lag_stays_pending_until_it_passes(server_factory):
+    server = _clock_server(server_factory)
+    slow = make_client(server.url, random_account())
     created = slow.create_lag(
         numberOfConnections=1, location="EqDC2", connectionsBandwidth="10Gbps", lagName=unique_name()
     )
+    lag_id = created["lagId"]
     assert created["lagState"] == "pending"
-    assert describe_lag(slow, created["lagId"])["lagState"] == "pending"
-    wait_lag_state(slow, created["lagId"], "available", timeout=10)
+    assert describe_lag(slow, lag_id)["lagState"] == "pending"
+    advance_clock(server, LONG_SETTLE - 60)
+    assert describe_lag(slow, lag_id)["lagState"] == "pending"
+    advance_clock(server, 61)
+    assert describe_lag(slow, lag_id)["lagState"] == "available"
 
 
 # --------------------------------------------------------------------------------------
@@ -217,7 +250,8 @@ def test_create_lag_with_request_macsec_without_macsec_is_refused(client, locati
             connectionsBandwidth=bandwidth,
             lagName=unique_name(),
             requestMACSec=True,
-        )
+        ),
+        contains=[f"MACsec is not available for {bandwidth} ports at location {location}"],
     )
     assert visible_lag_ids(client) == set()
     assert visible_connection_ids(client) == set()
@@ -237,7 +271,7 @@ def test_create_lag_without_macsec(client):
 def test_create_lag_with_speed_the_location_lacks_is_refused(client):
     expect_error(lambda: client.create_lag(
         numberOfConnections=1, location="CSNY1", connectionsBandwidth="100Gbps", lagName=unique_name()
-    ))
+    ), contains=["Bandwidth 100Gbps is not available at location CSNY1"])
     assert visible_lag_ids(client) == set()
 
 
@@ -257,7 +291,7 @@ def test_create_interconnect_with_request_macsec(client):
 def test_create_interconnect_with_request_macsec_without_macsec_is_refused(client, location, bandwidth):
     expect_error(lambda: client.create_interconnect(
         interconnectName=unique_name("ic"), bandwidth=bandwidth, location=location, requestMACSec=True
-    ))
+    ), contains=[f"MACsec is not available for {bandwidth} ports at location {location}"])
     assert visible_interconnect_ids(client) == set()
 
 
@@ -271,5 +305,5 @@ def test_create_interconnect_without_macsec(client):
 def test_create_interconnect_at_location_of_another_region_is_refused(client):
     expect_error(lambda: client.create_interconnect(
         interconnectName=unique_name("ic"), bandwidth="10Gbps", location="EqFA5"
-    ))
+    ), contains=["Location EqFA5 is not a Direct Connect location in region us-east-1"])
     assert visible_interconnect_ids(client) == set()

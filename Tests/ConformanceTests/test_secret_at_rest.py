@@ -6,6 +6,8 @@ file of the data directory (the SQLite database with its -wal/-shm files include
 anything the server printed. Then `dxlocal rotate-master-key` re-seals everything under a
 new key, with the generated key ring and with DXLOCAL_MASTER_KEY, and every value stays
 readable through a running server, a restarted one, and Direct Connect.
+
+The PostgreSQL store is searched the same way by test_secret_at_rest_postgres.py (postgres_only).
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from dxhelpers import (
     SM_INVALID_PARAMETER,
     SM_INVALID_REQUEST,
     SM_NOT_FOUND,
+    account_snapshot,
     advance_clock,
     all_secrets,
     associate_key,
@@ -43,6 +44,7 @@ from dxhelpers import (
     random_hex64,
     secret_arn_pattern,
     secret_names,
+    secrets_snapshot,
     unique_name,
 )
 
@@ -90,11 +92,13 @@ def _version_value(sm, secret_id: str, version_id: str):
 
 
 def _snapshot(sm, secret_id: str, values: bool = True) -> dict:
-    """What a refused call must leave untouched: the description and every staged value."""
+    """What a refused call must leave untouched: the description and every staged value, and every
+    other secret of the account and region (a refused call must not leave a secret behind either)."""
     state = {"describe": _described(sm, secret_id)}
     if values:
         versions = state["describe"].get("VersionIdsToStages") or {}
         state["values"] = {vid: _version_value(sm, secret_id, vid) for vid in sorted(versions)}
+    state["account"] = secrets_snapshot(sm)
     return state
 
 
@@ -279,10 +283,13 @@ def test_create_secret_with_an_existing_name_is_refused(secrets_client):
 
 
 def test_create_secret_with_string_and_binary_is_refused(secrets_client):
+    _create(secrets_client)
+    before = secrets_snapshot(secrets_client)
     name = unique_name("both")
     expect_error(lambda: secrets_client.create_secret(Name=name, SecretString=_value(), SecretBinary=b"\x01\x02"),
                  SM_INVALID_PARAMETER)
     _assert_absent(secrets_client, name)
+    assert secrets_snapshot(secrets_client) == before
 
 
 def test_put_secret_value_with_string_and_binary_is_refused(secrets_client):
@@ -810,7 +817,8 @@ def test_managed_secret_is_listed_with_its_owning_service(secrets_client, manage
 
 def _managed_state(client, sm, managed) -> dict:
     return {"secret": _snapshot(sm, managed["arn"], values=False),
-            "connection": _connection_keys(client, managed["connection"])}
+            "connection": _connection_keys(client, managed["connection"]),
+            "account": account_snapshot(client, sm)}
 
 
 @pytest.mark.parametrize("operation", ["GetSecretValue", "GetSecretValue-stage", "PutSecretValue",
@@ -872,10 +880,13 @@ def test_associate_by_arn_refuses_a_user_made_secret(client, secrets_client):
                                         SecretString=json.dumps({"CKN": ckn, "CAK": cak}))
     before = _connection_keys(client, connection_id)
     secret_before = _snapshot(secrets_client, user["ARN"])
+    account_before = account_snapshot(client, secrets_client)
     error = expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, secretARN=user["ARN"]),
-                         CLIENT_ERROR, contains=[connection_id])
+                         CLIENT_ERROR, contains=[f"The secret {user['ARN']} was not created by Direct Connect",
+                                                 connection_id])
     assert cak not in error_message(error).lower()
     assert _connection_keys(client, connection_id) == before
+    assert account_snapshot(client, secrets_client) == account_before
     assert _snapshot(secrets_client, user["ARN"]) == secret_before
 
 
@@ -892,27 +903,35 @@ def test_associate_by_arn_refuses_a_managed_secret_of_another_scope(dx, sm, acco
     foreign_before = _snapshot(owner_sm, foreign_arn, values=False)
 
     client = dx(account=account, region="us-east-1")
+    secrets_client = sm(account=account, region="us-east-1")
     connection_id = create_connection(client)
     before = _connection_keys(client, connection_id)
+    world = (account_snapshot(client, secrets_client), account_snapshot(owner, owner_sm))
     error = expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, secretARN=foreign_arn),
-                         CLIENT_ERROR, contains=[connection_id])
+                         CLIENT_ERROR, contains=[f"The secret {foreign_arn} was not found", connection_id])
     message = error_message(error).lower()
     assert any(word in message for word in ("not found", "could not find", "does not exist")), message
     assert _connection_keys(client, connection_id) == before
+    assert (account_snapshot(client, secrets_client), account_snapshot(owner, owner_sm)) == world
     assert _snapshot(owner_sm, foreign_arn, values=False) == foreign_before
     assert ckns_of(describe_connection(owner, donor))  # the owner's key is untouched too
 
 
 def test_associate_by_arn_refuses_a_secret_scheduled_for_deletion_until_restored(client, secrets_client):
     donor = create_connection(client)
-    response, ckn, _ = associate_key(client, donor)
+    response, ckn, response_cak = associate_key(client, donor)
     arn = response["macSecKeys"][-1]["secretARN"]
     target = create_connection(client)
     secrets_client.delete_secret(SecretId=arn, RecoveryWindowInDays=7)
     before = _connection_keys(client, target)
+    account_before = account_snapshot(client, secrets_client)
     expect_error(lambda: client.associate_mac_sec_key(connectionId=target, secretARN=arn), CLIENT_ERROR,
-                 contains=[target])
+                 contains=[f"The secret {arn} is scheduled for deletion", target])
+    # Giving its CKN and CAK instead does not get round the schedule either.
+    expect_error(lambda: client.associate_mac_sec_key(connectionId=target, ckn=ckn, cak=response_cak),
+                 CLIENT_ERROR, contains=["is scheduled for deletion", target])
     assert _connection_keys(client, target) == before
+    assert account_snapshot(client, secrets_client) == account_before
 
     secrets_client.restore_secret(SecretId=arn)
     associated = client.associate_mac_sec_key(connectionId=target, secretARN=arn)
@@ -926,9 +945,11 @@ def test_associate_by_arn_refuses_a_force_deleted_user_secret(client, secrets_cl
     user = _create(secrets_client)
     secrets_client.delete_secret(SecretId=user["ARN"], ForceDeleteWithoutRecovery=True)
     before = _connection_keys(client, connection_id)
+    account_before = account_snapshot(client, secrets_client)
     expect_error(lambda: client.associate_mac_sec_key(connectionId=connection_id, secretARN=user["ARN"]),
-                 CLIENT_ERROR, contains=[connection_id])
+                 CLIENT_ERROR, contains=[f"The secret {user['ARN']} was not found", connection_id])
     assert _connection_keys(client, connection_id) == before
+    assert account_snapshot(client, secrets_client) == account_before
 
 
 def test_deleting_a_connection_keeps_its_managed_secret(client, secrets_client):
@@ -1077,11 +1098,16 @@ def owned(client, secrets_client):
     return {"user": user, "managed": managed}
 
 
-def _owner_state(client, secrets_client, owned) -> dict:
-    return {"user": _snapshot(secrets_client, owned["user"]["ARN"]),
-            "managed": _snapshot(secrets_client, owned["managed"]["arn"], values=False),
-            "connection": _connection_keys(client, owned["managed"]["connection"]),
-            "names": sorted(secret_names(secrets_client, IncludePlannedDeletion=True))}
+def _owner_state(client, secrets_client, owned, observer=None) -> dict:
+    """The owner's secrets and keys, its whole account (both services) and, given, the observer's secrets."""
+    state = {"user": _snapshot(secrets_client, owned["user"]["ARN"]),
+             "managed": _snapshot(secrets_client, owned["managed"]["arn"], values=False),
+             "connection": _connection_keys(client, owned["managed"]["connection"]),
+             "names": sorted(secret_names(secrets_client, IncludePlannedDeletion=True)),
+             "account": account_snapshot(client, secrets_client)}
+    if observer is not None:
+        state["observer"] = secrets_snapshot(observer)
+    return state
 
 
 def _ids(owned) -> list[str]:
@@ -1090,11 +1116,11 @@ def _ids(owned) -> list[str]:
 
 
 def test_isolation_describe_and_get(client, secrets_client, owned, observer):
-    before = _owner_state(client, secrets_client, owned)
+    before = _owner_state(client, secrets_client, owned, observer)
     for secret_id in _ids(owned):
         expect_error(lambda: observer.describe_secret(SecretId=secret_id), SM_NOT_FOUND)
         expect_error(lambda: observer.get_secret_value(SecretId=secret_id), SM_NOT_FOUND)
-    assert _owner_state(client, secrets_client, owned) == before
+    assert _owner_state(client, secrets_client, owned, observer) == before
 
 
 def test_isolation_list(client, secrets_client, owned, observer):
@@ -1106,30 +1132,30 @@ def test_isolation_list(client, secrets_client, owned, observer):
 
 
 def test_isolation_delete_and_restore(client, secrets_client, owned, observer):
-    before = _owner_state(client, secrets_client, owned)
+    before = _owner_state(client, secrets_client, owned, observer)
     for secret_id in _ids(owned):
         expect_error(lambda: observer.delete_secret(SecretId=secret_id, RecoveryWindowInDays=7), SM_NOT_FOUND)
         expect_error(lambda: observer.delete_secret(SecretId=secret_id, ForceDeleteWithoutRecovery=True),
                      SM_NOT_FOUND)
         expect_error(lambda: observer.restore_secret(SecretId=secret_id), SM_NOT_FOUND)
-    assert _owner_state(client, secrets_client, owned) == before
+    assert _owner_state(client, secrets_client, owned, observer) == before
 
 
 def test_isolation_tag_and_untag(client, secrets_client, owned, observer):
-    before = _owner_state(client, secrets_client, owned)
+    before = _owner_state(client, secrets_client, owned, observer)
     for secret_id in _ids(owned):
         expect_error(lambda: observer.tag_resource(SecretId=secret_id, Tags=[{"Key": "owner", "Value": "thief"}]),
                      SM_NOT_FOUND)
         expect_error(lambda: observer.untag_resource(SecretId=secret_id, TagKeys=["owner"]), SM_NOT_FOUND)
-    assert _owner_state(client, secrets_client, owned) == before
+    assert _owner_state(client, secrets_client, owned, observer) == before
 
 
 def test_isolation_put_and_update(client, secrets_client, owned, observer):
-    before = _owner_state(client, secrets_client, owned)
+    before = _owner_state(client, secrets_client, owned, observer)
     for secret_id in _ids(owned):
         expect_error(lambda: observer.put_secret_value(SecretId=secret_id, SecretString=_value()), SM_NOT_FOUND)
         expect_error(lambda: observer.update_secret(SecretId=secret_id, Description="x"), SM_NOT_FOUND)
-    assert _owner_state(client, secrets_client, owned) == before
+    assert _owner_state(client, secrets_client, owned, observer) == before
 
 
 def test_isolation_same_name_is_another_secret(client, secrets_client, owned, observer):

@@ -1,5 +1,6 @@
 """SPEC §1: the JSON 1.1 wire protocol, region and account resolution, error shapes."""
 
+import base64
 import json
 import uuid
 
@@ -9,6 +10,8 @@ from dxhelpers import (
     CLIENT_ERROR,
     DEFAULT_ACCOUNT,
     LISTENING_RE,
+    SM_INVALID_PARAMETER,
+    SM_NOT_FOUND,
     UUID_RE,
     assert_aws_error,
     assert_aws_reply_headers,
@@ -17,7 +20,10 @@ from dxhelpers import (
     dx_raw,
     expect_error,
     find_nulls,
+    random_account,
+    random_hex64,
     raw_request,
+    sm_raw,
     unique_name,
 )
 
@@ -242,3 +248,421 @@ def test_error_reply_through_boto3_carries_code_and_uuid_request_id(client):
         contains=["Could not find Connection with ID dxcon-abcd1234"],
     )
     uuid.UUID(error.response["ResponseMetadata"]["RequestId"])
+
+
+# --------------------------------------------------------------------------------------
+# Never null (SPEC §1): every operation served, a success and an error reply each, as raw JSON
+# --------------------------------------------------------------------------------------
+
+
+class RawWorld:
+    """Raw, signed requests of one fresh account; every reply is checked as JSON before any client parses it."""
+
+    def __init__(self, server, account, dx_client, sm_client):
+        self.url = server.url
+        self.account = account
+        self.client = dx_client
+        self.secrets = sm_client
+        self.checked: list[tuple[str, str, int]] = []  # (service, operation, status)
+
+    def _check(self, service, operation, resp, status, code):
+        if status == 200:
+            assert resp.status == 200, f"{operation}: expected success, got {resp!r}"
+            assert_aws_reply_headers(resp)
+            body = resp.json() if resp.body.strip() else {}
+            assert isinstance(body, dict), f"{operation}: the reply is not a JSON object: {resp.body[:300]!r}"
+        else:
+            body = assert_aws_error(resp, status, code)
+        nulls = find_nulls(body)
+        assert nulls == [], f"{operation} ({resp.status}) answered null at {nulls}: {resp.body[:2000]!r}"
+        self.checked.append((service, operation, resp.status))
+        return body
+
+    def dx(self, operation, payload, status=200, code=CLIENT_ERROR):
+        resp = dx_raw(self.url, operation, payload, account=self.account)
+        return self._check("directconnect", operation, resp, status, code)
+
+    def dx_body(self, operation, body: bytes, status, code):
+        resp = raw_request(self.url, target=f"OvertureService.{operation}", body=body, account=self.account)
+        return self._check("directconnect", operation, resp, status, code)
+
+    def sm(self, operation, payload, status=200, code=SM_NOT_FOUND):
+        resp = sm_raw(self.url, operation, payload, account=self.account)
+        return self._check("secretsmanager", operation, resp, status, code)
+
+    def arn(self, resource_id):
+        kind = "dxlag" if resource_id.startswith("dxlag-") else "dxcon"
+        return f"arn:aws:directconnect:us-east-1:{self.account}:{kind}/{resource_id}"
+
+
+def _plain_connection(w, **extra):
+    return w.dx("CreateConnection", {"location": "CSNY1", "bandwidth": "1Gbps", "connectionName": unique_name(),
+                                     **extra})["connectionId"]
+
+
+def _macsec_connection(w, **extra):
+    return w.dx("CreateConnection", {"location": "EqDC2", "bandwidth": "10Gbps", "connectionName": unique_name(),
+                                     "requestMACSec": True, **extra})["connectionId"]
+
+
+def _lag(w, count=1, macsec=True, **extra):
+    payload = {"numberOfConnections": count, "location": "EqDC2", "connectionsBandwidth": "10Gbps",
+               "lagName": unique_name(), **extra}
+    if macsec:
+        payload["requestMACSec"] = True
+    return w.dx("CreateLag", payload)
+
+
+def _key(w, target):
+    return w.dx("AssociateMacSecKey", {"connectionId": target, "ckn": random_hex64(), "cak": random_hex64()})
+
+
+def _interconnect(w, **extra):
+    return w.dx("CreateInterconnect", {"interconnectName": unique_name("ic"), "bandwidth": "1Gbps",
+                                       "location": "CSNY1", **extra})["interconnectId"]
+
+
+def _secret(w, **extra):
+    payload = {"Name": unique_name("sec"), **extra}
+    return w.sm("CreateSecret", payload)
+
+
+MISSING_CONNECTION = "dxcon-zzzz9999"
+MISSING_LAG = "dxlag-zzzz9999"
+
+
+# Direct Connect: each scenario makes success replies with as many members unset as the operation
+# allows (no tags, no LAG, no keys, a tag without a value, empty lists) and one error reply.
+
+def _dx_describe_locations(w):
+    w.dx("DescribeLocations", {})
+    # DescribeLocations takes no input, so only a body that is not JSON can make it fail.
+    w.dx_body("DescribeLocations", b'{"connectionId": ', status=400, code="SerializationException")
+
+
+def _dx_create_connection(w):
+    _plain_connection(w)
+    _macsec_connection(w, tags=[{"key": "flag"}, {"key": "k", "value": "v"}])
+    lag = _lag(w)
+    _macsec_connection(w, lagId=lag["lagId"])
+    w.dx("CreateConnection", {"location": "NOWHERE", "bandwidth": "1Gbps", "connectionName": "x"}, status=400)
+
+
+def _dx_describe_connections(w):
+    w.dx("DescribeConnections", {})  # an empty account
+    plain = _plain_connection(w)
+    keyed = _macsec_connection(w)
+    _key(w, keyed)
+    _lag(w, count=2)
+    w.dx("DescribeConnections", {})
+    w.dx("DescribeConnections", {"connectionId": plain})
+    w.dx("DescribeConnections", {"connectionId": keyed})
+    first = w.dx("DescribeConnections", {"maxResults": 1})
+    w.dx("DescribeConnections", {"maxResults": 1, "nextToken": first["nextToken"]})
+    w.dx("DescribeConnections", {"maxResults": 100})
+    w.dx("DescribeConnections", {"connectionId": MISSING_CONNECTION}, status=400)
+
+
+def _dx_update_connection(w):
+    plain = _plain_connection(w)
+    w.dx("UpdateConnection", {"connectionId": plain, "connectionName": unique_name()})
+    w.dx("UpdateConnection", {"connectionId": plain})
+    macsec = _macsec_connection(w)
+    w.dx("UpdateConnection", {"connectionId": macsec, "encryptionMode": "must_encrypt"})
+    _key(w, macsec)
+    w.dx("UpdateConnection", {"connectionId": macsec, "encryptionMode": "should_encrypt"})
+    member = _lag(w)["connections"][0]["connectionId"]
+    w.dx("UpdateConnection", {"connectionId": member, "connectionName": unique_name()})
+    w.dx("UpdateConnection", {"connectionId": MISSING_CONNECTION, "connectionName": "x"}, status=400)
+
+
+def _dx_delete_connection(w):
+    w.dx("DeleteConnection", {"connectionId": _plain_connection(w)})
+    keyed = _macsec_connection(w)
+    _key(w, keyed)
+    w.dx("DeleteConnection", {"connectionId": keyed})
+    w.dx("DeleteConnection", {"connectionId": _lag(w)["connections"][0]["connectionId"]})
+    w.dx("DeleteConnection", {"connectionId": MISSING_CONNECTION}, status=400)
+
+
+def _dx_create_interconnect(w):
+    _interconnect(w)
+    w.dx("CreateInterconnect", {"interconnectName": unique_name("ic"), "bandwidth": "10Gbps", "location": "EqDC2",
+                                "requestMACSec": True, "tags": [{"key": "flag"}]})
+    w.dx("CreateInterconnect", {"interconnectName": unique_name("ic"), "bandwidth": "10Gbps", "location": "EqDC2",
+                                "lagId": _lag(w)["lagId"], "requestMACSec": True})
+    w.dx("CreateInterconnect", {"interconnectName": "x", "bandwidth": "1Gbps", "location": "NOWHERE"}, status=400)
+
+
+def _dx_describe_interconnects(w):
+    w.dx("DescribeInterconnects", {})
+    first = _interconnect(w)
+    _interconnect(w)
+    w.dx("DescribeInterconnects", {})
+    w.dx("DescribeInterconnects", {"interconnectId": first})
+    page = w.dx("DescribeInterconnects", {"maxResults": 1})
+    w.dx("DescribeInterconnects", {"maxResults": 1, "nextToken": page["nextToken"]})
+    w.dx("DescribeInterconnects", {"interconnectId": MISSING_CONNECTION}, status=400)
+
+
+def _dx_delete_interconnect(w):
+    w.dx("DeleteInterconnect", {"interconnectId": _interconnect(w)})
+    w.dx("DeleteInterconnect", {"interconnectId": MISSING_CONNECTION}, status=400)
+
+
+def _dx_create_lag(w):
+    _lag(w, count=1, macsec=False)
+    _lag(w, count=2, tags=[{"key": "flag"}], childConnectionTags=[{"key": "child"}])
+    _lag(w, count=2, connectionId=_macsec_connection(w))
+    w.dx("CreateLag", {"numberOfConnections": 9, "location": "EqDC2", "connectionsBandwidth": "10Gbps",
+                       "lagName": "x"}, status=400)
+
+
+def _dx_describe_lags(w):
+    w.dx("DescribeLags", {})
+    plain = _lag(w, macsec=False)["lagId"]
+    keyed = _lag(w, count=2)["lagId"]
+    _key(w, keyed)
+    w.dx("DescribeLags", {})
+    w.dx("DescribeLags", {"lagId": plain})
+    w.dx("DescribeLags", {"lagId": keyed})
+    page = w.dx("DescribeLags", {"maxResults": 1})
+    w.dx("DescribeLags", {"maxResults": 1, "nextToken": page["nextToken"]})
+    w.dx("DescribeLags", {"lagId": MISSING_LAG}, status=400)
+
+
+def _dx_update_lag(w):
+    lag_id = _lag(w, count=2)["lagId"]
+    w.dx("UpdateLag", {"lagId": lag_id})
+    w.dx("UpdateLag", {"lagId": lag_id, "lagName": unique_name()})
+    w.dx("UpdateLag", {"lagId": lag_id, "minimumLinks": 1})
+    w.dx("UpdateLag", {"lagId": lag_id, "encryptionMode": "must_encrypt"})
+    w.dx("UpdateLag", {"lagId": MISSING_LAG, "lagName": "x"}, status=400)
+
+
+def _dx_delete_lag(w):
+    w.dx("DeleteLag", {"lagId": _lag(w, macsec=False)["lagId"]})
+    keyed = _lag(w, count=2)["lagId"]
+    _key(w, keyed)
+    w.dx("DeleteLag", {"lagId": keyed})
+    w.dx("DeleteLag", {"lagId": MISSING_LAG}, status=400)
+
+
+def _dx_associate_connection_with_lag(w):
+    lag_id = _lag(w)["lagId"]
+    w.dx("AssociateConnectionWithLag", {"connectionId": _macsec_connection(w), "lagId": lag_id})
+    w.dx("AssociateConnectionWithLag", {"connectionId": _plain_connection(w), "lagId": lag_id}, status=400)
+
+
+def _dx_disassociate_connection_from_lag(w):
+    lag = _lag(w, count=2)
+    _key(w, lag["lagId"])
+    w.dx("DisassociateConnectionFromLag", {"connectionId": lag["connections"][0]["connectionId"],
+                                           "lagId": lag["lagId"]})
+    w.dx("DisassociateConnectionFromLag", {"connectionId": _macsec_connection(w), "lagId": lag["lagId"]},
+         status=400)
+
+
+def _dx_associate_mac_sec_key(w):
+    first = _macsec_connection(w)
+    arn = _key(w, first)["macSecKeys"][-1]["secretARN"]
+    _key(w, first)
+    _key(w, _lag(w)["lagId"])
+    w.dx("AssociateMacSecKey", {"connectionId": _macsec_connection(w), "secretARN": arn})
+    w.dx("AssociateMacSecKey", {"connectionId": MISSING_CONNECTION, "ckn": random_hex64(), "cak": random_hex64()},
+         status=400)
+
+
+def _dx_disassociate_mac_sec_key(w):
+    connection_id = _macsec_connection(w)
+    arn = _key(w, connection_id)["macSecKeys"][-1]["secretARN"]
+    w.dx("DisassociateMacSecKey", {"connectionId": connection_id, "secretARN": arn})
+    w.dx("DisassociateMacSecKey", {"connectionId": connection_id, "secretARN": arn}, status=400)
+
+
+def _dx_tag_resource(w):
+    arn = w.arn(_plain_connection(w))
+    w.dx("TagResource", {"resourceArn": arn, "tags": [{"key": "a", "value": "1"}, {"key": "flag"}]})
+    w.dx("TagResource", {"resourceArn": w.arn(MISSING_CONNECTION), "tags": [{"key": "a"}]}, status=400)
+
+
+def _dx_untag_resource(w):
+    arn = w.arn(_lag(w)["lagId"])
+    w.dx("TagResource", {"resourceArn": arn, "tags": [{"key": "a", "value": "1"}]})
+    w.dx("UntagResource", {"resourceArn": arn, "tagKeys": ["a", "absent"]})
+    w.dx("UntagResource", {"resourceArn": w.arn(MISSING_LAG), "tagKeys": ["a"]}, status=400)
+
+
+def _dx_describe_tags(w):
+    untagged = w.arn(_plain_connection(w))
+    flagged = w.arn(_plain_connection(w, tags=[{"key": "flag"}]))
+    lag = w.arn(_lag(w, tags=[{"key": "k", "value": "v"}])["lagId"])
+    w.dx("DescribeTags", {"resourceArns": [untagged]})
+    w.dx("DescribeTags", {"resourceArns": [untagged, flagged, lag]})
+    w.dx("DescribeTags", {"resourceArns": [w.arn(MISSING_CONNECTION)]}, status=400)
+
+
+# Secrets Manager: the same, with secrets lacking a description, tags, a value or versions.
+
+def _sm_create_secret(w):
+    _secret(w, SecretString="v")
+    _secret(w)  # no value: no version
+    _secret(w, SecretBinary=base64.b64encode(b"\x00\x01").decode(), Description="d", Tags=[{"Key": "k", "Value": ""}])
+    w.sm("CreateSecret", {"Name": "bad!name", "SecretString": "v"}, status=400, code=SM_INVALID_PARAMETER)
+
+
+def _sm_describe_secret(w):
+    bare = _secret(w)
+    valued = _secret(w, SecretString="v")
+    scheduled = _secret(w, SecretString="v")
+    w.sm("DeleteSecret", {"SecretId": scheduled["ARN"], "RecoveryWindowInDays": 7})
+    managed = _key(w, _macsec_connection(w))["macSecKeys"][-1]["secretARN"]
+    w.sm("GetSecretValue", {"SecretId": valued["ARN"]})
+    for secret_id in (bare["ARN"], valued["Name"], scheduled["ARN"], managed):
+        w.sm("DescribeSecret", {"SecretId": secret_id})
+    w.sm("DescribeSecret", {"SecretId": unique_name("absent")}, status=400)
+
+
+def _sm_list_secrets(w):
+    w.sm("ListSecrets", {})  # an empty account
+    _secret(w)
+    _secret(w, SecretString="v", Description="d", Tags=[{"Key": "k", "Value": "v"}])
+    scheduled = _secret(w, SecretString="v")
+    w.sm("DeleteSecret", {"SecretId": scheduled["ARN"]})
+    _key(w, _macsec_connection(w))
+    w.sm("ListSecrets", {})
+    w.sm("ListSecrets", {"IncludePlannedDeletion": True})
+    page = w.sm("ListSecrets", {"MaxResults": 1})
+    w.sm("ListSecrets", {"MaxResults": 1, "NextToken": page["NextToken"]})
+    w.sm("ListSecrets", {"Filters": [{"Key": "owning-service", "Values": ["directconnect"]}]})
+    w.sm("ListSecrets", {"Filters": [{"Key": "no-such-key", "Values": ["x"]}]}, status=400,
+         code=SM_INVALID_PARAMETER)
+
+
+def _sm_get_secret_value(w):
+    text = _secret(w, SecretString="v")
+    binary = _secret(w, SecretBinary=base64.b64encode(b"\x00\x01").decode())
+    w.sm("GetSecretValue", {"SecretId": text["ARN"]})
+    w.sm("GetSecretValue", {"SecretId": binary["Name"]})
+    w.sm("GetSecretValue", {"SecretId": text["ARN"], "VersionId": text["VersionId"]})
+    w.sm("GetSecretValue", {"SecretId": _secret(w)["ARN"]}, status=400)
+
+
+def _sm_put_secret_value(w):
+    secret = _secret(w)
+    w.sm("PutSecretValue", {"SecretId": secret["ARN"], "SecretString": "v"})
+    w.sm("PutSecretValue", {"SecretId": secret["ARN"], "SecretBinary": base64.b64encode(b"\x02").decode()})
+    w.sm("PutSecretValue", {"SecretId": unique_name("absent"), "SecretString": "v"}, status=400)
+
+
+def _sm_update_secret(w):
+    secret = _secret(w, SecretString="v")
+    w.sm("UpdateSecret", {"SecretId": secret["ARN"], "Description": "d"})
+    w.sm("UpdateSecret", {"SecretId": secret["ARN"], "SecretString": "w"})
+    w.sm("UpdateSecret", {"SecretId": unique_name("absent"), "Description": "d"}, status=400)
+
+
+def _sm_delete_secret(w):
+    w.sm("DeleteSecret", {"SecretId": _secret(w, SecretString="v")["ARN"]})
+    w.sm("DeleteSecret", {"SecretId": _secret(w)["ARN"], "ForceDeleteWithoutRecovery": True})
+    w.sm("DeleteSecret", {"SecretId": unique_name("absent")}, status=400)
+
+
+def _sm_restore_secret(w):
+    secret = _secret(w, SecretString="v")
+    w.sm("DeleteSecret", {"SecretId": secret["ARN"], "RecoveryWindowInDays": 7})
+    w.sm("RestoreSecret", {"SecretId": secret["ARN"]})
+    w.sm("RestoreSecret", {"SecretId": unique_name("absent")}, status=400)
+
+
+def _sm_tag_resource(w):
+    secret = _secret(w)
+    w.sm("TagResource", {"SecretId": secret["ARN"], "Tags": [{"Key": "k", "Value": "v"}]})
+    w.sm("TagResource", {"SecretId": unique_name("absent"), "Tags": [{"Key": "k", "Value": "v"}]}, status=400)
+
+
+def _sm_untag_resource(w):
+    secret = _secret(w, Tags=[{"Key": "k", "Value": "v"}])
+    w.sm("UntagResource", {"SecretId": secret["ARN"], "TagKeys": ["k", "absent"]})
+    w.sm("UntagResource", {"SecretId": unique_name("absent"), "TagKeys": ["k"]}, status=400)
+
+
+NEVER_NULL_SCENARIOS = {
+    ("directconnect", "DescribeLocations"): _dx_describe_locations,
+    ("directconnect", "CreateConnection"): _dx_create_connection,
+    ("directconnect", "DescribeConnections"): _dx_describe_connections,
+    ("directconnect", "UpdateConnection"): _dx_update_connection,
+    ("directconnect", "DeleteConnection"): _dx_delete_connection,
+    ("directconnect", "CreateInterconnect"): _dx_create_interconnect,
+    ("directconnect", "DescribeInterconnects"): _dx_describe_interconnects,
+    ("directconnect", "DeleteInterconnect"): _dx_delete_interconnect,
+    ("directconnect", "CreateLag"): _dx_create_lag,
+    ("directconnect", "DescribeLags"): _dx_describe_lags,
+    ("directconnect", "UpdateLag"): _dx_update_lag,
+    ("directconnect", "DeleteLag"): _dx_delete_lag,
+    ("directconnect", "AssociateConnectionWithLag"): _dx_associate_connection_with_lag,
+    ("directconnect", "DisassociateConnectionFromLag"): _dx_disassociate_connection_from_lag,
+    ("directconnect", "AssociateMacSecKey"): _dx_associate_mac_sec_key,
+    ("directconnect", "DisassociateMacSecKey"): _dx_disassociate_mac_sec_key,
+    ("directconnect", "TagResource"): _dx_tag_resource,
+    ("directconnect", "UntagResource"): _dx_untag_resource,
+    ("directconnect", "DescribeTags"): _dx_describe_tags,
+    ("secretsmanager", "CreateSecret"): _sm_create_secret,
+    ("secretsmanager", "DescribeSecret"): _sm_describe_secret,
+    ("secretsmanager", "ListSecrets"): _sm_list_secrets,
+    ("secretsmanager", "GetSecretValue"): _sm_get_secret_value,
+    ("secretsmanager", "PutSecretValue"): _sm_put_secret_value,
+    ("secretsmanager", "UpdateSecret"): _sm_update_secret,
+    ("secretsmanager", "DeleteSecret"): _sm_delete_secret,
+    ("secretsmanager", "RestoreSecret"): _sm_restore_secret,
+    ("secretsmanager", "TagResource"): _sm_tag_resource,
+    ("secretsmanager", "UntagResource"): _sm_untag_resource,
+}
+
+
+@pytest.mark.parametrize("service, operation", sorted(NEVER_NULL_SCENARIOS), ids=lambda part: part)
+def test_no_reply_of_any_operation_carries_null(server, dx, sm, account, service, operation):
+    w = RawWorld(server, account, dx(account=account), sm(account=account))
+    NEVER_NULL_SCENARIOS[(service, operation)](w)
+    statuses = [status for svc, op, status in w.checked if (svc, op) == (service, operation)]
+    assert 200 in statuses, f"no success reply of {operation} was checked"
+    assert any(status >= 400 for status in statuses), f"no error reply of {operation} was checked"
+
+
+def _served_operations(server, service, raw) -> set[str]:
+    """The operations of botocore's model of `service` that the server serves (anything but NotImplemented)."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model(service)
+    served = set()
+    account = random_account()
+    for name in model.operation_names:
+        resp = raw(server.url, name, {}, account=account)
+        body = resp.json() if resp.body.strip() else {}
+        if resp.status == 501 or str(body.get("__type", "")).split("#")[-1] in ("NotImplemented",
+                                                                              "UnknownOperationException"):
+            continue
+        served.add(name)
+    return served
+
+
+def test_never_null_covers_every_operation_served(server):
+    """A newly served operation without a never-null scenario above fails here, by name."""
+    covered = {(svc, op) for svc, op in NEVER_NULL_SCENARIOS}
+    served = {("directconnect", op) for op in _served_operations(server, "directconnect", dx_raw)}
+    served |= {("secretsmanager", op) for op in _served_operations(server, "secretsmanager", sm_raw)}
+    assert len(served) >= len(covered) // 2, f"the probe found almost nothing served: {sorted(served)}"
+    assert sorted(served - covered) == [], "operations served without a never-null check"
+    assert sorted(covered - served) == [], "never-null checks of operations the server does not serve"
+
+
+@pytest.mark.parametrize("body", [b"[1, 2]", b"null", b"5", b'"text"'], ids=["array", "null", "number", "string"])
+@pytest.mark.parametrize("service, operation", sorted(NEVER_NULL_SCENARIOS), ids=lambda part: part)
+def test_a_body_that_is_json_but_not_an_object_is_serialization_exception(server, account, service, operation,
+                                                                          body):
+    """SPEC §1: the body is a JSON object; JSON of another kind is refused by every operation served,
+    those without input members included."""
+    prefix = "OvertureService" if service == "directconnect" else "secretsmanager"
+    resp = raw_request(server.url, target=f"{prefix}.{operation}", body=body, account=account)
+    reply = assert_aws_error(resp, 400, "SerializationException")
+    assert find_nulls(reply) == [], resp.body
