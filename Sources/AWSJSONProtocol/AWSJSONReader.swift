@@ -1,8 +1,11 @@
+import Foundation
+
 /// A shape read straight from JSON bytes by code generated from the model (`init?(json:)`), without `JSONDecoder`.
 ///
-/// The reader is the fast path of `AWSJSONCoding.decode`, and only a fast path: it reads what is plain and common
-/// (objects, arrays, strings without escapes, integers, booleans, null) and gives up (`nil`) on anything else:
-/// escapes, fractions and exponents, timestamps, blobs, doubles, invalid or unusual JSON, a type that does not match.
+/// The reader is the fast path of `AWSJSONCoding.decode` (and of `RecordDocument.decode`), and only a fast path: it
+/// reads what is plain and common (objects, arrays, strings without escapes, numbers, booleans, null) and gives up
+/// (`nil`) on anything else: escapes, invalid or unusual JSON, a type that does not match. The generated wire shapes
+/// give up on timestamps, blobs and doubles as well; the records read them (epoch seconds, base64).
 /// `JSONDecoder` then reads the body again and answers, so every value and every error is exactly what it gives;
 /// where the fast path does read a body, it reads what `JSONDecoder` would. Duplicate members were refused before.
 public protocol AWSJSONReadable {
@@ -205,6 +208,39 @@ public struct AWSJSONReader {
         return value
     }
 
+    /// A JSON number as a `Double`, rounded as `JSONDecoder` rounds it (correctly, from its decimal text).
+    @usableFromInline
+    mutating func double() -> Double? {
+        guard peek() != nil else { return nil }
+        var position = index
+        func digits() -> Int {
+            let start = position
+            while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
+                position += 1
+            }
+            return position - start
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
+        let integerStart = position
+        let integerDigits = digits()
+        guard integerDigits > 0, !(integerDigits > 1 && bytes[integerStart] == UInt8(ascii: "0")) else { return nil }
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            guard digits() > 0 else { return nil }
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            guard digits() > 0 else { return nil }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<position]), as: UTF8.self)
+        guard let value = Double(text), value.isFinite else { return nil }
+        index = position
+        return value
+    }
+
     /// Skips the value at the reader's position (an unknown member's); `false` when the fast path cannot.
     public mutating func skipValue() -> Bool {
         skipValue(depth: 0)
@@ -257,6 +293,32 @@ extension Int: AWSJSONReadable {
     public init?(json reader: inout AWSJSONReader) {
         guard let value = reader.integer() else { return nil }
         self = value
+    }
+}
+
+extension Double: AWSJSONReadable {
+    @inlinable
+    public init?(json reader: inout AWSJSONReader) {
+        guard let value = reader.double() else { return nil }
+        self = value
+    }
+}
+
+extension Date: AWSJSONReadable {
+    /// Epoch seconds, the protocol's timestamp format (and `JSONDecoder`'s `.secondsSince1970`).
+    @inlinable
+    public init?(json reader: inout AWSJSONReader) {
+        guard let seconds = reader.double() else { return nil }
+        self.init(timeIntervalSince1970: seconds)
+    }
+}
+
+extension Data: AWSJSONReadable {
+    /// Base64, the protocol's blob format (and `JSONDecoder`'s default).
+    @inlinable
+    public init?(json reader: inout AWSJSONReader) {
+        guard let text = reader.plainString(), let data = Data(base64Encoded: text) else { return nil }
+        self = data
     }
 }
 

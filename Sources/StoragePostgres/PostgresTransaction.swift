@@ -12,7 +12,7 @@ struct PostgresTransaction: StoreTransaction {
 
     private var lock: String { locking ? " FOR UPDATE" : "" }
 
-    private func decode<T: Decodable>(_ bodies: [String], as type: T.Type) throws -> [T] {
+    private func decode<T: RecordDocument.Readable>(_ bodies: [String], as type: T.Type) throws -> [T] {
         try bodies.map { try RecordDocument.decode(T.self, from: $0) }
     }
 

@@ -16,6 +16,16 @@ struct ScopeTables: Sendable {
     private(set) var connectionVersion = 0
     private(set) var lagVersion = 0
 
+    init() {}
+
+    /// The tables of records loaded from disk, each table made at its size.
+    init(connections: [ConnectionRecord], lags: [LagRecord]) {
+        self.connections.reserveCapacity(connections.count)
+        for record in connections { self.connections[record.id] = record }
+        self.lags.reserveCapacity(lags.count)
+        for record in lags { self.lags[record.id] = record }
+    }
+
     mutating func put(_ record: ConnectionRecord) {
         connections[record.id] = record
         connectionListings = [:]

@@ -4,13 +4,28 @@ import Storage
 import Testing
 
 /// Record documents written member by member read back as the same records and are the JSON `JSONEncoder` wrote, for
-/// every record type with every optional member set (a member the writer forgot would fail both).
+/// every record type with every optional member set (a member the writer forgot would fail both). The generated
+/// readers read what `JSONDecoder` reads, and give up (to it) where a string holds an escape.
 @Suite struct RecordDocumentTests {
     static let instant = Date(timeIntervalSince1970: 1_800_000_000.25)
 
-    static func expectFaithful<T: Codable & Equatable & AWSJSONValue>(_ record: T) throws {
+    /// What the generated reader alone makes of a document.
+    static func fastRead<T: AWSJSONReadable>(_ type: T.Type, _ document: String) -> T? {
+        var document = document
+        return document.withUTF8 { AWSJSONReader.read(T.self, from: $0) }
+    }
+
+    static func expectFaithful<T: Codable & Equatable & AWSJSONValue & AWSJSONReadable>(
+        _ record: T,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let document = RecordDocument.encode(record)
-        #expect(try RecordDocument.decode(T.self, from: document) == record)
+        #expect(try RecordDocument.decode(T.self, from: document) == record, sourceLocation: sourceLocation)
+        let reference = try RecordDocument.decodeWithFoundation(T.self, from: document)
+        #expect(reference == record, sourceLocation: sourceLocation)
+        // The generated reader reads every document without an escape in a string, and reads it right.
+        let fast = fastRead(T.self, document)
+        #expect(document.contains("\\") ? fast == nil : fast == record, sourceLocation: sourceLocation)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
         let ours = try JSONSerialization.jsonObject(with: Data(document.utf8)) as? NSDictionary
@@ -81,6 +96,49 @@ import Testing
                 keys: [Self.key]
             )
         )
+    }
+
+    @Test func plainRecordsAreReadWithoutJSONDecoder() throws {
+        var plain = Self.port
+        plain.providerName = "provider"
+        var key = Self.key
+        key.secretARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:directconnect!prod/ab-AbCdEf"
+        key.startOn = Date(timeIntervalSince1970: 1_800_000_000.123456789)
+        key.associatedAt = Date(timeIntervalSince1970: -0.5)
+        let record = ConnectionRecord(
+            id: "dxcon-aaaaaaaa",
+            kind: .connection,
+            name: "caf\u{E9}",
+            port: plain,
+            vlan: 4094,
+            lagId: nil,
+            state: SettlingState(transitional: "pending", settlesAt: .distantFuture),
+            createdAt: Self.instant,
+            tags: [TagRecord(key: "k", value: nil)],
+            keys: [key]
+        )
+        try Self.expectFaithful(record)
+        #expect(Self.fastRead(ConnectionRecord.self, RecordDocument.encode(record)) == record)
+    }
+
+    @Test(arguments: [
+        #"{"key":"k","value":"v","newer":[1,{"a":null}]}"#,  // a member this build does not know: skipped
+        #"{"value":"v"}"#,  // a required member missing
+        #"{"key":null}"#,  // a required member null
+        #"{"key":5}"#,  // a member of the wrong type
+    ])
+    func theReaderAgreesWithJSONDecoderOrGivesUp(_ document: String) throws {
+        let reference = try? RecordDocument.decodeWithFoundation(TagRecord.self, from: document)
+        let fast = Self.fastRead(TagRecord.self, document)
+        #expect(fast == nil || fast == reference)
+        #expect((try? RecordDocument.decode(TagRecord.self, from: document)) == reference)
+    }
+
+    @Test(arguments: ["0", "-0.5", "1800000000.123456789", "1.5e9", "1E-7", "123456789012345678"])
+    func timesAreReadAsJSONDecoderReadsThem(_ seconds: String) throws {
+        let document = #"{"transitional":"pending","settlesAt":\#(seconds)}"#
+        let reference = try RecordDocument.decodeWithFoundation(SettlingState.self, from: document)
+        #expect(Self.fastRead(SettlingState.self, document) == reference)
     }
 
     @Test func secretsRoundTrip() throws {
