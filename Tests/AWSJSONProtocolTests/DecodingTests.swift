@@ -39,6 +39,25 @@ import Testing
         #expect(try AWSJSONCoding.decode(EmptyShape.self, from: Array(body.utf8)) == EmptyShape())
     }
 
+    @Test(arguments: [
+        #"{"connectionId":"a","connectionId":"b"}"#,
+        #"{"connectionId":"a","connection\u0049d":"b"}"#,
+        #"{"\u0063onnectionId":"a","connectionId":"b"}"#,
+        #"{"tags":[{"key":"k","\u006B\u0065\u0079":"j"}]}"#,
+    ])
+    func aMemberTwiceIsRefusedHoweverItIsSpelled(_ body: String) {
+        let error = decodeFailure(body)
+        #expect(error?.code == "SerializationException")
+        #expect(error?.message.contains("appears more than once") == true)
+    }
+
+    @Test func anEscapedNameIsTheMemberItSpells() throws {
+        let body = #"{"connection\u0049d":"dxcon-fg31dyv6","maxResults":2,"a\"b":1,"\ud83d\ude00":2}"#
+        let request = try AWSJSONCoding.decode(DescribeConnectionsRequest.self, from: Array(body.utf8))
+        #expect(request.connectionId == "dxcon-fg31dyv6")
+        #expect(request.maxResults == 2)
+    }
+
     @Test func memberOfTheWrongTypeIsNamedButItsValueIsNot() {
         let error = decodeFailure(#"{"connectionId": 5}"#)
         #expect(error?.code == "SerializationException")
