@@ -40,7 +40,7 @@ extension DirectConnectService {
                 port: port,
                 vlan: 0,
                 lagId: lag?.id,
-                state: SettlingState(transitional: "requested", settlesAt: settled(from: now)),
+                state: SettlingState(transitional: .requested, settlesAt: settled(from: now)),
                 createdAt: now,
                 tags: tags,
                 keys: []
@@ -149,8 +149,8 @@ extension DirectConnectService {
                 guard !name.isEmpty else { throw AWSError.client("connectionName of \(id) must not be empty") }
                 record.name = name
             }
-            if let mode = input.encryptionMode {
-                try Self.validateEncryptionMode(mode, on: record.port, id: id)
+            if let requested = input.encryptionMode {
+                let mode = try Self.validateEncryptionMode(requested, on: record.port, id: id)
                 if let lagId = record.lagId {
                     throw AWSError.client(
                         "Connection \(id) is a member of lag \(lagId): set the encryption mode on the lag"
@@ -183,7 +183,7 @@ extension DirectConnectService {
             try await transaction.deleteConnection(id: id, in: scope)
             record.keys = []
             var shown = Self.connection(record, lag: nil, in: scope, at: now, state: .deleted)
-            shown.encryptionMode = lag?.port.encryptionMode ?? record.port.encryptionMode
+            shown.encryptionMode = (lag?.port.encryptionMode ?? record.port.encryptionMode).rawValue
             return shown
         }
     }
@@ -217,7 +217,7 @@ extension DirectConnectService {
                 port: port,
                 vlan: 0,
                 lagId: lag?.id,
-                state: SettlingState(transitional: "requested", settlesAt: settled(from: now)),
+                state: SettlingState(transitional: .requested, settlesAt: settled(from: now)),
                 createdAt: now,
                 tags: tags,
                 keys: []

@@ -48,7 +48,7 @@ extension DirectConnectService {
                         port: port,
                         vlan: 0,
                         lagId: lagId,
-                        state: SettlingState(transitional: "requested", settlesAt: settlesAt),
+                        state: SettlingState(transitional: .requested, settlesAt: settlesAt),
                         createdAt: now,
                         tags: childTags,
                         keys: []
@@ -60,7 +60,7 @@ extension DirectConnectService {
                 name: name,
                 port: port,
                 minimumLinks: 0,
-                state: SettlingState(transitional: "pending", settlesAt: settlesAt),
+                state: SettlingState(transitional: .pending, settlesAt: settlesAt),
                 createdAt: now,
                 tags: tags,
                 keys: []
@@ -144,9 +144,8 @@ extension DirectConnectService {
                 }
                 lag.minimumLinks = minimumLinks
             }
-            if let mode = input.encryptionMode {
-                try Self.validateEncryptionMode(mode, on: lag.port, id: id)
-                lag.port.encryptionMode = mode
+            if let requested = input.encryptionMode {
+                lag.port.encryptionMode = try Self.validateEncryptionMode(requested, on: lag.port, id: id)
             } else {
                 lag.port.encryptionMode = Keychain.effectiveMode(lag.port.encryptionMode, keys: lag.keys, at: now)
             }
@@ -226,8 +225,7 @@ extension DirectConnectService {
             connection.keys = []
             // The LAG's keys stay with the LAG, so a departing member cannot keep demanding encryption.
             connection.port.encryptionMode =
-                lag.port.encryptionMode == EncryptionMode.mustEncrypt
-                ? EncryptionMode.shouldEncrypt : lag.port.encryptionMode
+                lag.port.encryptionMode == .mustEncrypt ? .shouldEncrypt : lag.port.encryptionMode
             try await transaction.save(connection, in: scope)
             return Self.connection(connection, lag: nil, in: scope, at: now)
         }

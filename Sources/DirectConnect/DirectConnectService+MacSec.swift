@@ -60,7 +60,7 @@ enum KeyTarget: Sendable {
         }
     }
 
-    var encryptionMode: String {
+    var encryptionMode: EncryptionMode {
         get { port.encryptionMode }
         set {
             switch self {
@@ -143,7 +143,7 @@ extension DirectConnectService {
             guard target.port.macSecCapable else {
                 throw AWSError.client("\(id) is not MACsec capable: request MACsec when it is created")
             }
-            guard Keychain.portState(target.state, at: now) == "available" else {
+            guard Keychain.portState(target.state, at: now) == .available else {
                 throw AWSError.client(
                     "The port is not in available state to associate the key for account \(scope.account) (\(id))"
                 )
@@ -175,7 +175,7 @@ extension DirectConnectService {
                     associatedAt: settled(from: now)
                 )
             )
-            target.state = SettlingState(transitional: "pending", settlesAt: settled(from: now))
+            target.state = SettlingState(transitional: .pending, settlesAt: settled(from: now))
             try await target.save(in: transaction, scope)
             // SPEC 4: the new key is answered `associating`, whatever the settle time, as Create answers
             // `requested`; the next read shows where time has taken it.
@@ -305,10 +305,10 @@ extension DirectConnectService {
             } else {
                 target.keys.remove(at: index)
             }
-            if Keychain.active(target.keys, at: now).isEmpty && target.encryptionMode == EncryptionMode.mustEncrypt {
-                target.encryptionMode = EncryptionMode.shouldEncrypt
+            if Keychain.active(target.keys, at: now).isEmpty && target.encryptionMode == .mustEncrypt {
+                target.encryptionMode = .shouldEncrypt
             }
-            target.state = SettlingState(transitional: "pending", settlesAt: settled(from: now))
+            target.state = SettlingState(transitional: .pending, settlesAt: settled(from: now))
             try await target.save(in: transaction, scope)
             return DisassociateMacSecKeyResponse(
                 connectionId: id,

@@ -51,13 +51,13 @@ extension DirectConnectService {
             awsLogicalDeviceId: Identifiers.newDeviceName(location: code),
             providerName: providerName,
             macSecCapable: requestMACSec,
-            encryptionMode: requestMACSec ? EncryptionMode.shouldEncrypt : EncryptionMode.noEncrypt
+            encryptionMode: requestMACSec ? .shouldEncrypt : .noEncrypt
         )
     }
 
-    /// Checks an `encryptionMode` change on a port.
-    static func validateEncryptionMode(_ mode: String, on port: PortRecord, id: String) throws {
-        guard EncryptionMode.all.contains(mode) else {
+    /// Checks an `encryptionMode` change on a port; the mode it names.
+    static func validateEncryptionMode(_ mode: String, on port: PortRecord, id: String) throws -> EncryptionMode {
+        guard let valid = EncryptionMode(rawValue: mode) else {
             throw AWSError.client(
                 "Encryption mode \(mode) is not valid for \(id); use no_encrypt, should_encrypt or must_encrypt"
             )
@@ -65,6 +65,7 @@ extension DirectConnectService {
         guard port.macSecCapable else {
             throw AWSError.client("\(id) is not MACsec capable, so its encryption mode cannot be set")
         }
+        return valid
     }
 
     /// A fresh ID that no connection or LAG of the scope has.

@@ -34,7 +34,7 @@ extension DirectConnectService {
             ownerAccount: scope.account,
             connectionId: record.id,
             connectionName: record.name,
-            connectionState: state ?? ConnectionState(rawValue: Keychain.portState(record.state, at: now)),
+            connectionState: state ?? ConnectionState(rawValue: Keychain.portState(record.state, at: now).rawValue),
             region: scope.region,
             location: record.port.location,
             bandwidth: record.port.bandwidth,
@@ -49,7 +49,7 @@ extension DirectConnectService {
             providerName: record.port.providerName,
             macSecCapable: record.port.macSecCapable,
             portEncryptionStatus: Keychain.portEncryptionStatus(mode: mode, keys: keys, at: now),
-            encryptionMode: mode,
+            encryptionMode: mode.rawValue,
             macSecKeys: macSecKeys(keys, at: now)
         )
     }
@@ -66,7 +66,7 @@ extension DirectConnectService {
         return Interconnect(
             interconnectId: record.id,
             interconnectName: record.name,
-            interconnectState: state ?? InterconnectState(rawValue: Keychain.portState(record.state, at: now)),
+            interconnectState: state ?? InterconnectState(rawValue: Keychain.portState(record.state, at: now).rawValue),
             region: scope.region,
             location: record.port.location,
             bandwidth: record.port.bandwidth,
@@ -80,7 +80,7 @@ extension DirectConnectService {
             providerName: record.port.providerName,
             macSecCapable: record.port.macSecCapable,
             portEncryptionStatus: Keychain.portEncryptionStatus(mode: mode, keys: keys, at: now),
-            encryptionMode: mode,
+            encryptionMode: mode.rawValue,
             macSecKeys: macSecKeys(keys, at: now)
         )
     }
@@ -99,7 +99,7 @@ extension DirectConnectService {
             lagId: record.id,
             ownerAccount: scope.account,
             lagName: record.name,
-            lagState: state ?? LagState(rawValue: Keychain.portState(record.state, at: now)),
+            lagState: state ?? LagState(rawValue: Keychain.portState(record.state, at: now).rawValue),
             location: record.port.location,
             region: scope.region,
             minimumLinks: record.minimumLinks,
@@ -113,7 +113,7 @@ extension DirectConnectService {
             tags: tags(record.tags),
             providerName: record.port.providerName,
             macSecCapable: record.port.macSecCapable,
-            encryptionMode: Keychain.effectiveMode(record.port.encryptionMode, keys: record.keys, at: now),
+            encryptionMode: Keychain.effectiveMode(record.port.encryptionMode, keys: record.keys, at: now).rawValue,
             macSecKeys: macSecKeys(record.keys, at: now)
         )
     }

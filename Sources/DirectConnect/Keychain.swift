@@ -37,23 +37,34 @@ package enum Keychain {
     }
 
     /// `Encryption Up` while the mode encrypts and at least one key is associated.
-    package static func portEncryptionStatus(mode: String, keys: [KeyRecord], at now: Date) -> String {
-        let up = mode != EncryptionMode.noEncrypt && keys.contains { state(of: $0, at: now) == .associated }
+    package static func portEncryptionStatus(mode: EncryptionMode, keys: [KeyRecord], at now: Date) -> String {
+        let up = mode != .noEncrypt && keys.contains { state(of: $0, at: now) == .associated }
         return up ? "Encryption Up" : "Encryption Down"
     }
 
     /// The encryption mode in force at `now`: removing the last key of a must_encrypt target sets it to
     /// should_encrypt, also when the key goes because its secret's deletion completed.
-    package static func effectiveMode(_ mode: String, keys: [KeyRecord], at now: Date) -> String {
-        guard mode == EncryptionMode.mustEncrypt, !keys.isEmpty, visible(keys, at: now).isEmpty,
+    package static func effectiveMode(_ mode: EncryptionMode, keys: [KeyRecord], at now: Date) -> EncryptionMode {
+        guard mode == .mustEncrypt, !keys.isEmpty, visible(keys, at: now).isEmpty,
             keys.contains(where: { $0.expiresAt.map { now >= $0 } ?? false })
         else { return mode }
-        return EncryptionMode.shouldEncrypt
+        return .shouldEncrypt
+    }
+
+    /// A port's state: what it reports while it settles, then `available`.
+    package enum PortState: String, Sendable {
+        case requested
+        case pending
+        case available
     }
 
     /// The port's state at `now`.
-    package static func portState(_ state: SettlingState, at now: Date) -> String {
-        now >= state.settlesAt ? "available" : state.transitional
+    package static func portState(_ state: SettlingState, at now: Date) -> PortState {
+        guard now < state.settlesAt else { return .available }
+        switch state.transitional {
+        case .requested: return .requested
+        case .pending: return .pending
+        }
     }
 
     /// 64 hexadecimal characters, either case.
@@ -63,12 +74,4 @@ package enum Keychain {
                 (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
             }
     }
-}
-
-/// The three encryption modes of a MACsec port.
-package enum EncryptionMode {
-    package static let noEncrypt = "no_encrypt"
-    package static let shouldEncrypt = "should_encrypt"
-    package static let mustEncrypt = "must_encrypt"
-    package static let all = [noEncrypt, shouldEncrypt, mustEncrypt]
 }

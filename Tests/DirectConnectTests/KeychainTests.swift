@@ -68,34 +68,34 @@ import Testing
     @Test func portEncryptionIsUpWithAnAssociatedKeyAndAnEncryptingMode() {
         let now = Self.t0.addingTimeInterval(10)
         let associated = [Self.key(associatedAfter: 0)]
-        #expect(Keychain.portEncryptionStatus(mode: "should_encrypt", keys: associated, at: now) == "Encryption Up")
-        #expect(Keychain.portEncryptionStatus(mode: "must_encrypt", keys: associated, at: now) == "Encryption Up")
+        #expect(Keychain.portEncryptionStatus(mode: .shouldEncrypt, keys: associated, at: now) == "Encryption Up")
+        #expect(Keychain.portEncryptionStatus(mode: .mustEncrypt, keys: associated, at: now) == "Encryption Up")
     }
 
     @Test func portEncryptionIsDownOtherwise() {
         let now = Self.t0.addingTimeInterval(10)
         let associated = [Self.key(associatedAfter: 0)]
-        #expect(Keychain.portEncryptionStatus(mode: "no_encrypt", keys: associated, at: now) == "Encryption Down")
-        #expect(Keychain.portEncryptionStatus(mode: "must_encrypt", keys: [], at: now) == "Encryption Down")
+        #expect(Keychain.portEncryptionStatus(mode: .noEncrypt, keys: associated, at: now) == "Encryption Down")
+        #expect(Keychain.portEncryptionStatus(mode: .mustEncrypt, keys: [], at: now) == "Encryption Down")
         let associating = [Self.key(associatedAfter: 50)]
-        #expect(Keychain.portEncryptionStatus(mode: "must_encrypt", keys: associating, at: now) == "Encryption Down")
+        #expect(Keychain.portEncryptionStatus(mode: .mustEncrypt, keys: associating, at: now) == "Encryption Down")
         let disassociating = [Self.key(associatedAfter: 0, disassociatedAfter: 50)]
         #expect(
-            Keychain.portEncryptionStatus(mode: "must_encrypt", keys: disassociating, at: now) == "Encryption Down"
+            Keychain.portEncryptionStatus(mode: .mustEncrypt, keys: disassociating, at: now) == "Encryption Down"
         )
         let gone = [Self.key(associatedAfter: 0, disassociatedAfter: 5)]
-        #expect(Keychain.portEncryptionStatus(mode: "must_encrypt", keys: gone, at: now) == "Encryption Down")
+        #expect(Keychain.portEncryptionStatus(mode: .mustEncrypt, keys: gone, at: now) == "Encryption Down")
         // One associated key among others is enough.
         #expect(
-            Keychain.portEncryptionStatus(mode: "should_encrypt", keys: associating + associated, at: now)
+            Keychain.portEncryptionStatus(mode: .shouldEncrypt, keys: associating + associated, at: now)
                 == "Encryption Up"
         )
     }
 
     @Test func portStateSettlesToAvailable() {
-        let state = SettlingState(transitional: "pending", settlesAt: Self.t0.addingTimeInterval(5))
-        #expect(Keychain.portState(state, at: Self.t0) == "pending")
-        #expect(Keychain.portState(state, at: Self.t0.addingTimeInterval(5)) == "available")
+        let state = SettlingState(transitional: .pending, settlesAt: Self.t0.addingTimeInterval(5))
+        #expect(Keychain.portState(state, at: Self.t0) == .pending)
+        #expect(Keychain.portState(state, at: Self.t0.addingTimeInterval(5)) == .available)
     }
 
     // MARK: Key material

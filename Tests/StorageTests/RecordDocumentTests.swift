@@ -50,11 +50,11 @@ import Testing
         awsLogicalDeviceId: "EqDC2-c",
         providerName: "provider\n\u{1}",
         macSecCapable: true,
-        encryptionMode: "must_encrypt"
+        encryptionMode: .mustEncrypt
     )
 
     @Test func connectionsAndLagsRoundTrip() throws {
-        let state = SettlingState(transitional: "requested", settlesAt: Self.instant)
+        let state = SettlingState(transitional: .requested, settlesAt: Self.instant)
         let tags = [TagRecord(key: "k", value: "v"), TagRecord(key: "no value", value: nil)]
         try Self.expectFaithful(
             ConnectionRecord(
@@ -112,7 +112,7 @@ import Testing
             port: plain,
             vlan: 4094,
             lagId: nil,
-            state: SettlingState(transitional: "pending", settlesAt: .distantFuture),
+            state: SettlingState(transitional: .pending, settlesAt: .distantFuture),
             createdAt: Self.instant,
             tags: [TagRecord(key: "k", value: nil)],
             keys: [key]

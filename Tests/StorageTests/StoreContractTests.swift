@@ -62,11 +62,11 @@ import Testing
                 awsLogicalDeviceId: "EqDC2-b",
                 providerName: nil,
                 macSecCapable: true,
-                encryptionMode: "should_encrypt"
+                encryptionMode: .shouldEncrypt
             ),
             vlan: 0,
             lagId: lagId,
-            state: SettlingState(transitional: "requested", settlesAt: now),
+            state: SettlingState(transitional: .requested, settlesAt: now),
             createdAt: now,
             tags: [TagRecord(key: "k", value: "v")],
             keys: [KeyRecord(secretARN: "arn:s", ckn: "ab", startOn: now, associatedAt: now.addingTimeInterval(1))]
@@ -245,7 +245,7 @@ import Testing
             name: "lag",
             port: Self.connection("dxcon-aaaaaaaa").port,
             minimumLinks: 1,
-            state: SettlingState(transitional: "pending", settlesAt: Date(timeIntervalSince1970: 1)),
+            state: SettlingState(transitional: .pending, settlesAt: Date(timeIntervalSince1970: 1)),
             createdAt: Date(timeIntervalSince1970: 1),
             tags: [],
             keys: []

@@ -4,6 +4,20 @@
 import AWSJSONProtocol
 import Foundation
 
+/// The encryption mode of a MACsec port, stored and answered as the service spells it.
+package enum EncryptionMode: String, Hashable, Sendable, Codable, CaseIterable, AWSJSONValue, AWSJSONReadable {
+    case noEncrypt = "no_encrypt"
+    case shouldEncrypt = "should_encrypt"
+    case mustEncrypt = "must_encrypt"
+
+    package func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+    package init?(json reader: inout AWSJSONReader) {
+        guard let raw = String(json: &reader) else { return nil }
+        self.init(rawValue: raw)
+    }
+}
+
 /// A resource tag as stored, in the order it was first set.
 package struct TagRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
     package var key: String
@@ -135,8 +149,8 @@ package struct PortRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
     package var awsLogicalDeviceId: String
     package var providerName: String?
     package var macSecCapable: Bool
-    /// `no_encrypt`, `should_encrypt` or `must_encrypt`.
-    package var encryptionMode: String
+    /// Stored as `no_encrypt`, `should_encrypt` or `must_encrypt`.
+    package var encryptionMode: EncryptionMode
 
     package init(
         location: String,
@@ -146,7 +160,7 @@ package struct PortRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
         awsLogicalDeviceId: String,
         providerName: String? = nil,
         macSecCapable: Bool,
-        encryptionMode: String
+        encryptionMode: EncryptionMode
     ) {
         self.location = location
         self.bandwidth = bandwidth
@@ -179,7 +193,7 @@ package struct PortRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
         var awsLogicalDeviceId: String?
         var providerName: String?
         var macSecCapable: Bool?
-        var encryptionMode: String?
+        var encryptionMode: EncryptionMode?
         guard reader.beginObject() else { return nil }
         reading: while true {
             switch reader.nextMember() {
@@ -222,11 +236,24 @@ package struct PortRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
 
 /// A state that settles to `available` at a stored instant, so every server instance reads the same state.
 package struct SettlingState: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// What a port reports until it settles to `available`.
+    package enum Transition: String, Hashable, Sendable, Codable, CaseIterable, AWSJSONValue, AWSJSONReadable {
+        case requested
+        case pending
+
+        package func writeJSON(to writer: inout AWSJSONWriter) { writer.string(rawValue) }
+
+        package init?(json reader: inout AWSJSONReader) {
+            guard let raw = String(json: &reader) else { return nil }
+            self.init(rawValue: raw)
+        }
+    }
+
     /// The state reported until `settlesAt` (`requested`, `pending`, ...).
-    package var transitional: String
+    package var transitional: Transition
     package var settlesAt: Date
 
-    package init(transitional: String, settlesAt: Date) {
+    package init(transitional: Transition, settlesAt: Date) {
         self.transitional = transitional
         self.settlesAt = settlesAt
     }
@@ -239,7 +266,7 @@ package struct SettlingState: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
     }
 
     package init?(json reader: inout AWSJSONReader) {
-        var transitional: String?
+        var transitional: Transition?
         var settlesAt: Date?
         guard reader.beginObject() else { return nil }
         reading: while true {
@@ -261,7 +288,7 @@ package struct SettlingState: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
 
 /// A dedicated connection or an interconnect.
 package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
-    package enum Kind: String, Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package enum Kind: String, Hashable, Sendable, Codable, CaseIterable, AWSJSONValue, AWSJSONReadable {
         case connection
         case interconnect
 
