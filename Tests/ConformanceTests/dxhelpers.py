@@ -348,6 +348,15 @@ def make_sm_client(url: str, account: str = DEFAULT_ACCOUNT, region: str = "us-e
         )
 
 
+def test_database_url() -> str:
+    """The PostgreSQL database scripts/test starts for the multi-instance tests (DXLOCAL_TEST_DATABASE)."""
+    url = os.environ.get("DXLOCAL_TEST_DATABASE")
+    if not url:
+        pytest.fail("DXLOCAL_TEST_DATABASE is not set: scripts/test starts a PostgreSQL cluster and sets it",
+                    pytrace=False)
+    return url
+
+
 def random_account() -> str:
     """A fresh 12-digit account so tests sharing a server never see each other's resources."""
     while True:

@@ -22,12 +22,7 @@ import dxhelpers
 pytestmark = pytest.mark.multi_instance
 
 
-def database_url() -> str:
-    url = os.environ.get("DXLOCAL_TEST_DATABASE")
-    if not url:
-        pytest.fail("DXLOCAL_TEST_DATABASE is not set: scripts/test starts a PostgreSQL cluster and sets it",
-                    pytrace=False)
-    return url
+database_url = dxhelpers.test_database_url
 
 
 @pytest.fixture
