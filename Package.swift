@@ -84,6 +84,29 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What both services' domains use: the clock, transactions with their server error, page tokens, the sealer
+        // of secret values, random text.
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "AWSJSONProtocol",
+                "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // Secrets Manager's rules, as far as Direct Connect needs them (SPEC 6), and the master key's rotation.
+        .target(
+            name: "SecretsManager",
+            dependencies: [
+                "SecretsManagerModel",
+                "AWSJSONProtocol",
+                "Storage",
+                "ServiceKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The rules of SPEC.md: no HTTP, no SQL.
         .target(
             name: "DirectConnect",
@@ -92,8 +115,8 @@ let package = Package(
                 "SecretsManagerModel",
                 "AWSJSONProtocol",
                 "Storage",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
+                "ServiceKit",
+                "SecretsManager",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
@@ -102,6 +125,8 @@ let package = Package(
         .target(
             name: "DXDispatch",
             dependencies: [
+                "ServiceKit",
+                "SecretsManager",
                 "DirectConnect",
                 "DirectConnectModel",
                 "SecretsManagerModel",
@@ -115,6 +140,8 @@ let package = Package(
         .target(
             name: "DXServer",
             dependencies: [
+                "ServiceKit",
+                "SecretsManager",
                 "DXDispatch",
                 "DirectConnect",
                 "AWSJSONProtocol",
@@ -165,6 +192,7 @@ let package = Package(
         .executableTarget(
             name: "DXFuzz",
             dependencies: [
+                "ServiceKit",
                 "CFuzzerDriver",
                 "DXDispatch",
                 "DirectConnect",
@@ -206,6 +234,8 @@ let package = Package(
             name: "DirectConnectTests",
             dependencies: [
                 "DirectConnect", "DirectConnectModel", "SecretsManagerModel", "AWSJSONProtocol", "Storage",
+                "ServiceKit",
+                "SecretsManager",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -224,6 +254,7 @@ let package = Package(
         .testTarget(
             name: "DXServerTests",
             dependencies: [
+                "ServiceKit",
                 "DXDispatch",
                 "DXServer",
                 "DirectConnect",
@@ -243,6 +274,7 @@ let package = Package(
         .testTarget(
             name: "DirectConnectClientTests",
             dependencies: [
+                "ServiceKit",
                 "DirectConnectClient",
                 "SecretsManagerClient",
                 "AWSClientRuntime",

@@ -1,7 +1,9 @@
 import DirectConnect
 import DirectConnectModel
 import Foundation
+import SecretsManager
 import SecretsManagerModel
+import ServiceKit
 import Storage
 
 extension OperationTable {

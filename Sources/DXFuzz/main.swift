@@ -17,6 +17,7 @@ import DirectConnect
 import Dispatch
 import Foundation
 import NIOCore
+import ServiceKit
 import Storage
 
 enum FuzzHarness {

@@ -8,6 +8,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOFoundationCompat
+import ServiceKit
 import ServiceLifecycle
 import Storage
 import StoragePostgres

@@ -1,6 +1,8 @@
 import DirectConnect
 import Foundation
 import Logging
+import SecretsManager
+import ServiceKit
 import StoragePostgres
 import StorageSQLite
 

@@ -1,6 +1,7 @@
 import AWSJSONProtocol
 import DirectConnectModel
 import Foundation
+import ServiceKit
 import Storage
 
 /// Link aggregation groups and their members.

@@ -1,6 +1,8 @@
 import AWSJSONProtocol
 import DirectConnectModel
 import Foundation
+import SecretsManager
+import ServiceKit
 import Storage
 
 /// A keychain's owner: a connection or interconnect, or a LAG.
@@ -201,53 +203,31 @@ extension DirectConnectService {
         _ scope: Scope,
         now: Date
     ) async throws -> SecretRecord {
-        let name = Identifiers.macSecSecretName(ckn: ckn, region: scope.region)
-        let payload = SecretPayload(
-            string: MacSecSecretValue(ckn: ckn, cak: cak).json,
-            binary: nil
-        )
-        if let existing = try await transaction.secret(name: name, in: scope) {
-            if existing.isDeleted(at: now) {
-                try await transaction.deleteSecret(arn: existing.arn, in: scope)
-            } else {
-                guard existing.deletionDate == nil else {
-                    throw AWSError.client(
-                        "The secret \(existing.arn) for ckn \(ckn) is scheduled for deletion; restore it to use it on \(id)"
-                    )
-                }
-                let stored = existing.versions.last.flatMap { try? vault.open($0, arn: existing.arn) }
-                let pair = stored?.string.flatMap {
-                    try? JSONDecoder().decode(MacSecSecretValue.self, from: Data($0.utf8))
-                }
-                guard let pair, pair.cak.lowercased() == cak.lowercased() else {
-                    throw AWSError.client(
-                        "The ckn \(ckn) is already stored with a different cak; associate it with \(id) by secretARN"
-                    )
-                }
-                return existing
+        do {
+            return try await secrets.secret(
+                named: Identifiers.macSecSecretName(ckn: ckn, region: scope.region),
+                holding: MacSecSecretValue(ckn: ckn, cak: cak).json,
+                label: ckn,
+                sameValue: { stored in
+                    let pair = try? JSONDecoder().decode(MacSecSecretValue.self, from: Data(stored.utf8))
+                    return pair?.cak.lowercased() == cak.lowercased()
+                },
+                in: transaction,
+                scope,
+                now: now
+            )
+        } catch let refusal as ManagedSecrets.Refusal {
+            switch refusal {
+            case .scheduledForDeletion(let arn):
+                throw AWSError.client(
+                    "The secret \(arn) for ckn \(ckn) is scheduled for deletion; restore it to use it on \(id)"
+                )
+            case .holdsAnotherValue, .notFound, .notManaged:
+                throw AWSError.client(
+                    "The ckn \(ckn) is already stored with a different cak; associate it with \(id) by secretARN"
+                )
             }
         }
-        let arn = Identifiers.secretARN(name: name, in: scope)
-        let version = try vault.seal(
-            payload,
-            arn: arn,
-            versionId: RandomUUID.make(),
-            stages: [SecretsManagerService.currentStage],
-            now: now
-        )
-        let secret = SecretRecord(
-            arn: arn,
-            name: name,
-            owningService: "directconnect",
-            ckn: ckn,
-            versions: [version],
-            createdAt: now,
-            lastChangedAt: now,
-            deletionDate: nil,
-            tags: [TagRecord(key: SecretsManagerService.owningServiceTag, value: "directconnect")]
-        )
-        try await transaction.save(secret, in: scope)
-        return secret
     }
 
     /// SPEC 4, check 10: a secret Direct Connect created, in this scope, not scheduled for deletion.
@@ -258,20 +238,24 @@ extension DirectConnectService {
         _ scope: Scope,
         now: Date
     ) async throws -> SecretRecord {
-        guard let secret = try await transaction.secret(arn: arn, in: scope), !secret.isDeleted(at: now) else {
-            throw AWSError.client(
-                "The secret \(Identifiers.quoted(arn)) was not found in account \(scope.account), region \(scope.region), for \(id)"
-            )
+        do {
+            return try await secrets.existing(arn: arn, in: transaction, scope, now: now)
+        } catch let refusal as ManagedSecrets.Refusal {
+            switch refusal {
+            case .notFound, .holdsAnotherValue:
+                throw AWSError.client(
+                    "The secret \(Identifiers.quoted(arn)) was not found in account \(scope.account), region \(scope.region), for \(id)"
+                )
+            case .notManaged:
+                throw AWSError.client(
+                    "The secret \(arn) was not created by Direct Connect and cannot be associated with \(id)"
+                )
+            case .scheduledForDeletion:
+                throw AWSError.client(
+                    "The secret \(arn) is scheduled for deletion and cannot be associated with \(id)"
+                )
+            }
         }
-        guard secret.owningService == "directconnect", secret.ckn != nil else {
-            throw AWSError.client(
-                "The secret \(arn) was not created by Direct Connect and cannot be associated with \(id)"
-            )
-        }
-        if secret.deletionDate != nil {
-            throw AWSError.client("The secret \(arn) is scheduled for deletion and cannot be associated with \(id)")
-        }
-        return secret
     }
 
     package func disassociateMacSecKey(

@@ -1,6 +1,8 @@
 import AWSJSONProtocol
 import DirectConnectModel
 import Foundation
+import SecretsManager
+import ServiceKit
 import Storage
 
 /// The Direct Connect rules of SPEC.md over a store: each operation validates, then changes the store in one
@@ -10,7 +12,8 @@ package struct DirectConnectService: Sendable {
     package let clock: any ServiceClock
     /// How long transitions (requested/pending -> available, associating -> associated, ...) take.
     package let settleTime: TimeInterval
-    package let vault: SecretVault
+    /// The secrets Direct Connect manages (its MACsec keys), through Secrets Manager's narrow interface.
+    package let secrets: ManagedSecrets
     package let catalogue: LocationCatalogue
     let transactions: ServiceTransactions
     /// Opaque page tokens under the same key ring as the secrets.
@@ -28,7 +31,7 @@ package struct DirectConnectService: Sendable {
         self.store = store
         self.clock = clock
         self.settleTime = max(0, settleTime)
-        self.vault = SecretVault(sealer: sealer)
+        self.secrets = ManagedSecrets(owner: "directconnect", sealer: sealer)
         self.pages = PageToken(sealer: sealer)
         self.catalogue = catalogue
         self.transactions = ServiceTransactions(store: store, serverError: Self.serverError)

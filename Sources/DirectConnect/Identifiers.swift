@@ -1,3 +1,4 @@
+import ServiceKit
 import Storage
 
 /// IDs, ARNs and device names, all random where the real service's are, never derived from names or time.
@@ -6,37 +7,11 @@ package enum Identifiers {
     package static let lagPrefix = "dxlag-"
 
     private static let lowerAlphanumerics = Array("abcdefghijklmnopqrstuvwxyz0123456789")
-    private static let alphanumerics = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
-    /// `count` characters drawn uniformly from `alphabet`: each draw from the system's generator (one system call)
-    /// yields as many characters as fit below 2^64, rather than one.
-    package static func random(_ count: Int, from alphabet: [Character]) -> String {
-        guard alphabet.count > 1 else { return String(repeating: alphabet.first ?? "0", count: count) }
-        var generator = SystemRandomNumberGenerator()
-        let base = UInt64(alphabet.count)
-        var result = ""
-        var left = count
-        while left > 0 {
-            var digits = 0
-            var span: UInt64 = 1
-            while digits < left {
-                let (wider, overflow) = span.multipliedReportingOverflow(by: base)
-                if overflow { break }
-                span = wider
-                digits += 1
-            }
-            var value = UInt64.random(in: 0..<span, using: &generator)
-            for _ in 0..<digits {
-                result.append(alphabet[Int(value % base)])
-                value /= base
-            }
-            left -= digits
-        }
-        return result
+    package static func newConnectionId() -> String {
+        connectionPrefix + RandomText.string(8, from: lowerAlphanumerics)
     }
-
-    package static func newConnectionId() -> String { connectionPrefix + random(8, from: lowerAlphanumerics) }
-    package static func newLagId() -> String { lagPrefix + random(8, from: lowerAlphanumerics) }
+    package static func newLagId() -> String { lagPrefix + RandomText.string(8, from: lowerAlphanumerics) }
 
     /// `dxcon-` or `dxlag-` followed by eight lower-case letters or digits.
     package static func isWellFormed(_ id: String) -> Bool {
@@ -58,7 +33,7 @@ package enum Identifiers {
 
     /// A device name on the location's routers, as `EqDC2-2nfhqv8ty0dp`.
     package static func newDeviceName(location: String) -> String {
-        "\(location)-\(random(13, from: lowerAlphanumerics))"
+        "\(location)-\(RandomText.string(13, from: lowerAlphanumerics))"
     }
 
     package static func connectionARN(_ id: String, in scope: Scope) -> String {
@@ -84,9 +59,5 @@ package enum Identifiers {
     /// The name of the secret Direct Connect manages for a CKN.
     package static func macSecSecretName(ckn: String, region: String) -> String {
         "directconnect!prod/\(region)/directconnect/\(ckn)"
-    }
-
-    package static func secretARN(name: String, in scope: Scope) -> String {
-        "arn:aws:secretsmanager:\(scope.region):\(scope.account):secret:\(name)-\(random(6, from: alphanumerics))"
     }
 }

@@ -3,6 +3,7 @@ import DXServer
 import DirectConnect
 import DirectConnectModel
 import Foundation
+import ServiceKit
 import StorageSQLite
 import Testing
 

@@ -9,6 +9,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import NIOFoundationCompat
+import ServiceKit
 import Storage
 import Synchronization
 import Testing

@@ -8,6 +8,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import NIOFoundationCompat
+import ServiceKit
 import StorageSQLite
 
 /// An application over an in-memory store, with a test clock.

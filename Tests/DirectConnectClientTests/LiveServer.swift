@@ -8,6 +8,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import SecretsManagerClient
+import ServiceKit
 import StorageSQLite
 
 /// dxlocal's real HTTP server on port 0 in this process, over an in-memory store and a test clock.

@@ -2,6 +2,7 @@ import AWSClientRuntime
 import DirectConnect
 import DirectConnectClient
 import Foundation
+import ServiceKit
 import Synchronization
 import Testing
 

@@ -2,6 +2,7 @@ import AWSJSONProtocol
 import DirectConnect
 import DirectConnectModel
 import Foundation
+import ServiceKit
 import Storage
 import Testing
 

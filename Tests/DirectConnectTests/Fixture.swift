@@ -2,6 +2,8 @@ import AWSJSONProtocol
 import DirectConnect
 import DirectConnectModel
 import Foundation
+import SecretsManager
+import ServiceKit
 import Storage
 import Testing
 

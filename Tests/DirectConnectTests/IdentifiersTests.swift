@@ -1,4 +1,5 @@
 import DirectConnect
+import ServiceKit
 import Testing
 
 @Suite struct IdentifiersTests {
@@ -9,12 +10,12 @@ import Testing
         let count = 13  // more than one draw holds (62^10 < 2^64 < 62^11)
         var seen = Array(repeating: Set<Character>(), count: count)
         for _ in 0..<3_000 {
-            let value = Array(Identifiers.random(count, from: alphabet))
+            let value = Array(RandomText.string(count, from: alphabet))
             #expect(value.count == count)
             for (position, character) in value.enumerated() { seen[position].insert(character) }
         }
         #expect(seen.allSatisfy { $0 == Set(alphabet) })
-        #expect(Identifiers.random(0, from: alphabet).isEmpty)
+        #expect(RandomText.string(0, from: alphabet).isEmpty)
     }
 
     @Test func newIdentifiersAreWellFormed() {

@@ -1,5 +1,6 @@
 import DirectConnect
 import Foundation
+import ServiceKit
 import Storage
 import Testing
 

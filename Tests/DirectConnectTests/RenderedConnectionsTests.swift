@@ -3,6 +3,7 @@ import DirectConnect
 import DirectConnectModel
 import Foundation
 import NIOCore
+import ServiceKit
 import Testing
 
 /// DescribeConnections as the server answers it (rendered, from the render cache where it can) says exactly what the

@@ -3,7 +3,9 @@ import DirectConnect
 import DirectConnectModel
 import Foundation
 import Logging
+import SecretsManager
 import SecretsManagerModel
+import ServiceKit
 import Storage
 import Testing
 

@@ -106,27 +106,6 @@ package final class SecretSealer: Sendable {
     }
 }
 
-/// The value of a MACsec secret: the CKN/CAK pair, as the secret's string.
-package struct MacSecSecretValue: Codable, Sendable, AWSJSONValue {
-    package var ckn: String
-    package var cak: String
-
-    enum CodingKeys: String, CodingKey {
-        case ckn = "CKN"
-        case cak = "CAK"
-    }
-
-    package func writeJSON(to writer: inout AWSJSONWriter) {
-        writer.beginObject()
-        writer.member(#""CKN":"#, ckn)
-        writer.member(#""CAK":"#, cak)
-        writer.endObject()
-    }
-
-    /// The secret's string: `{"CKN":"…","CAK":"…"}`.
-    package var json: String { String(decoding: AWSJSONWriter.bytes(self), as: UTF8.self) }
-}
-
 /// What one sealed secret version holds: a string or bytes.
 package struct SecretPayload: Codable, Sendable, Equatable {
     package var string: String?

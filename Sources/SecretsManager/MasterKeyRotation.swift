@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceKit
 import Storage
 
 /// Re-seals every secret version, in every scope, under the sealing key of the ring.

@@ -3,11 +3,16 @@ import Storage
 
 /// One store transaction for a service, with store failures turned into that service's server error; the
 /// protocol middleware logs the failure under the request ID.
-struct ServiceTransactions: Sendable {
+package struct ServiceTransactions: Sendable {
     let store: any Store
     let serverError: AWSError
 
-    func run<T: Sendable>(
+    package init(store: any Store, serverError: AWSError) {
+        self.store = store
+        self.serverError = serverError
+    }
+
+    package func run<T: Sendable>(
         _ mode: TransactionMode,
         _ body: @escaping @Sendable (any StoreTransaction) async throws -> T
     ) async throws -> T {

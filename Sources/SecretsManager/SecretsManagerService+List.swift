@@ -1,6 +1,7 @@
 import AWSJSONProtocol
 import Foundation
 import SecretsManagerModel
+import ServiceKit
 import Storage
 
 extension SecretsManagerService {

@@ -1,6 +1,7 @@
 import AWSJSONProtocol
 import Foundation
 import SecretsManagerModel
+import ServiceKit
 import Storage
 
 /// The Secrets Manager operations dxlocal serves, and the rules that keep Direct Connect's secrets its own.
@@ -160,7 +161,9 @@ package struct SecretsManagerService: Sendable {
         return version
     }
 
-    static func newARN(name: String, in scope: Scope) -> String {
-        Identifiers.secretARN(name: name, in: scope)
+    /// A new secret's ARN: its name and six random alphanumerics, as the real service makes them.
+    package static func newARN(name: String, in scope: Scope) -> String {
+        let suffix = RandomText.string(6, from: RandomText.alphanumerics)
+        return "arn:aws:secretsmanager:\(scope.region):\(scope.account):secret:\(name)-\(suffix)"
     }
 }
