@@ -800,6 +800,32 @@ SM_ACCESS_DENIED = "AccessDeniedException"
 OWNING_SERVICE_TAG = "aws:secretsmanager:owningService"
 
 
+# A settle time no test can outlast by accident: transitional states stay until a test moves the server's clock
+# (`--clock-control`, POST /_dxlocal/clock), so they are seen for certain and nothing sleeps.
+LONG_SETTLE = 3600
+
+
+def long_settle_server(server_factory):
+    """A server of the test's own with LONG_SETTLE and a clock the test moves."""
+    return server_factory.start(settle_time=LONG_SETTLE, extra_args=("--clock-control",))
+
+
+def settle(server) -> None:
+    """Moves the clock past the settle time of everything begun so far."""
+    advance_clock(server, LONG_SETTLE + 1)
+
+
+def available_connection(client, server) -> str:
+    """A MACsec connection on a long-settle server, seen `requested`, then moved to `available`."""
+    connection_id = client.create_connection(
+        location="EqDC2", bandwidth="10Gbps", connectionName=unique_name(), requestMACSec=True
+    )["connectionId"]
+    assert describe_connection(client, connection_id)["connectionState"] == "requested"
+    settle(server)
+    assert describe_connection(client, connection_id)["connectionState"] == "available"
+    return connection_id
+
+
 def advance_clock(server: DxServer, seconds: float) -> float:
     """Moves a `--clock-control` server's clock forward; returns the server's new time (epoch seconds)."""
     resp = raw_request(

@@ -12,9 +12,9 @@ import pytest
 
 from dxhelpers import (
     CLIENT_ERROR,
-    advance_clock,
-    associate_key,
     assert_start_on_recent,
+    associate_key,
+    available_connection,
     ckns_of,
     create_connection,
     create_lag,
@@ -24,11 +24,13 @@ from dxhelpers import (
     expect_error,
     key_with_ckn,
     keys_of,
+    long_settle_server,
     make_client,
     random_account,
     random_hex64,
     secret_arn_pattern,
     secret_names,
+    settle,
     unique_name,
     wait_until,
 )
@@ -66,29 +68,12 @@ def _donor_secret_arn(client):
     return response["macSecKeys"][-1]["secretARN"], ckn
 
 
-# A settle time no test can outlast by accident: the transitional states stay until the test moves the
-# server's clock (`--clock-control`, POST /_dxlocal/clock), so they are seen for certain and nothing sleeps.
-LONG_SETTLE = 3600
 
 
-def _clock_server(server_factory):
-    return server_factory.start(settle_time=LONG_SETTLE, extra_args=("--clock-control",))
 
 
-def _settle(server):
-    """Moves the clock past the settle time of everything begun so far."""
-    advance_clock(server, LONG_SETTLE + 1)
 
 
-def _available_connection(slow, server):
-    """A MACsec connection on a long-settle clock server, seen `requested`, then moved to `available`."""
-    connection_id = slow.create_connection(
-        location="EqDC2", bandwidth="10Gbps", connectionName=unique_name(), requestMACSec=True
-    )["connectionId"]
-    assert describe_connection(slow, connection_id)["connectionState"] == "requested"
-    _settle(server)
-    assert describe_connection(slow, connection_id)["connectionState"] == "available"
-    return connection_id
 
 
 # --------------------------------------------------------------------------------------
@@ -316,7 +301,7 @@ def test_check5_interconnect_without_macsec_is_refused(client):
 
 @pytest.mark.slow
 def test_check6_requested_connection_is_refused(server_factory):
-    server = _clock_server(server_factory)
+    server = long_settle_server(server_factory)
     account = random_account()
     slow = make_client(server.url, account)
     connection_id = slow.create_connection(
@@ -330,7 +315,7 @@ def test_check6_requested_connection_is_refused(server_factory):
     connection = describe_connection(slow, connection_id)
     assert connection["connectionState"] == "requested"
     assert keys_of(connection) == []
-    _settle(server)
+    settle(server)
     connection = describe_connection(slow, connection_id)
     assert connection["connectionState"] == "available"
     assert keys_of(connection) == [], "the refused key must not appear once the port is available"
@@ -341,10 +326,10 @@ def test_check6_requested_connection_is_refused(server_factory):
 
 @pytest.mark.slow
 def test_check6_pending_after_an_association_refuses_another(server_factory):
-    server = _clock_server(server_factory)
+    server = long_settle_server(server_factory)
     account = random_account()
     slow = make_client(server.url, account)
-    connection_id = _available_connection(slow, server)
+    connection_id = available_connection(slow, server)
     response, first_ckn, _ = associate_key(slow, connection_id)
     assert [(k["ckn"].lower(), k["state"]) for k in response["macSecKeys"]] == [(first_ckn, "associating")]
     connection = describe_connection(slow, connection_id)
@@ -357,7 +342,7 @@ def test_check6_pending_after_an_association_refuses_another(server_factory):
         contains=[f"The port is not in available state to associate the key for account {account}", connection_id],
     )
     assert _state(slow, connection_id) == before
-    _settle(server)
+    settle(server)
     connection = describe_connection(slow, connection_id)
     assert connection["connectionState"] == "available"
     assert [(k["ckn"].lower(), k["state"]) for k in keys_of(connection)] == [(first_ckn, "associated")]
@@ -368,7 +353,7 @@ def test_check6_pending_after_an_association_refuses_another(server_factory):
 
 @pytest.mark.slow
 def test_check6_pending_lag_is_refused(server_factory):
-    server = _clock_server(server_factory)
+    server = long_settle_server(server_factory)
     account = random_account()
     slow = make_client(server.url, account)
     created = create_lag(slow, count=1, wait=False)
@@ -380,7 +365,7 @@ def test_check6_pending_lag_is_refused(server_factory):
         contains=[f"The port is not in available state to associate the key for account {account}", lag_id],
     )
     assert keys_of(describe_lag(slow, lag_id)) == []
-    _settle(server)
+    settle(server)
     lag = describe_lag(slow, lag_id)
     assert lag["lagState"] == "available"
     assert keys_of(lag) == []

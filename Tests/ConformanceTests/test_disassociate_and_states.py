@@ -5,8 +5,10 @@ import pytest
 from dxhelpers import (
     ENCRYPTION_DOWN,
     ENCRYPTION_UP,
+    LONG_SETTLE,
     advance_clock,
     associate_key,
+    available_connection,
     ckns_of,
     create_connection,
     create_lag,
@@ -15,10 +17,11 @@ from dxhelpers import (
     expect_error,
     key_with_ckn,
     keys_of,
+    long_settle_server,
     make_client,
     random_account,
     random_hex64,
-    unique_name,
+    settle,
 )
 
 
@@ -350,33 +353,19 @@ def test_deleting_a_lag_removes_its_keys_but_not_the_secret(client):
 # for certain and the settled state is reached by moving the clock, never by sleeping.
 # --------------------------------------------------------------------------------------
 
-LONG_SETTLE = 3600
 
 
-def _clock_server(server_factory):
-    return server_factory.start(settle_time=LONG_SETTLE, extra_args=("--clock-control",))
 
 
-def _settle(server):
-    """Moves the clock past the settle time of everything begun so far."""
-    advance_clock(server, LONG_SETTLE + 1)
 
 
-def _available_connection(slow, server):
-    connection_id = slow.create_connection(
-        location="EqDC2", bandwidth="10Gbps", connectionName=unique_name(), requestMACSec=True
-    )["connectionId"]
-    assert describe_connection(slow, connection_id)["connectionState"] == "requested"
-    _settle(server)
-    assert describe_connection(slow, connection_id)["connectionState"] == "available"
-    return connection_id
 
 
 @pytest.mark.slow
 def test_key_is_associating_and_target_pending_until_the_settle_time_passes(server_factory):
-    server = _clock_server(server_factory)
+    server = long_settle_server(server_factory)
     slow = make_client(server.url, random_account())
-    connection_id = _available_connection(slow, server)
+    connection_id = available_connection(slow, server)
     response, ckn, _ = associate_key(slow, connection_id)
     assert [(k["ckn"].lower(), k["state"]) for k in response["macSecKeys"]] == [(ckn, "associating")]
     connection = describe_connection(slow, connection_id)
@@ -398,11 +387,11 @@ def test_key_is_associating_and_target_pending_until_the_settle_time_passes(serv
 
 @pytest.mark.slow
 def test_disassociating_key_shows_until_the_settle_time_passes_then_disappears(server_factory):
-    server = _clock_server(server_factory)
+    server = long_settle_server(server_factory)
     slow = make_client(server.url, random_account())
-    connection_id = _available_connection(slow, server)
+    connection_id = available_connection(slow, server)
     response, ckn, _ = associate_key(slow, connection_id)
-    _settle(server)
+    settle(server)
     connection = describe_connection(slow, connection_id)
     assert [(k["ckn"].lower(), k["state"]) for k in keys_of(connection)] == [(ckn, "associated")]
     assert connection["connectionState"] == "available"
@@ -426,12 +415,12 @@ def test_disassociating_key_shows_until_the_settle_time_passes_then_disappears(s
 
 @pytest.mark.slow
 def test_lag_and_members_go_pending_around_an_association(server_factory):
-    server = _clock_server(server_factory)
+    server = long_settle_server(server_factory)
     slow = make_client(server.url, random_account())
     created = create_lag(slow, count=2, wait=False)
     lag_id = created["lagId"]
     assert describe_lag(slow, lag_id)["lagState"] == "pending"
-    _settle(server)
+    settle(server)
     assert describe_lag(slow, lag_id)["lagState"] == "available"
     response, ckn, _ = associate_key(slow, lag_id)
     assert [(k["ckn"].lower(), k["state"]) for k in response["macSecKeys"]] == [(ckn, "associating")]
@@ -442,7 +431,7 @@ def test_lag_and_members_go_pending_around_an_association(server_factory):
     for member in lag["connections"]:
         assert key_with_ckn(member, ckn)["state"] == "associating"
         assert key_with_ckn(describe_connection(slow, member["connectionId"]), ckn)["state"] == "associating"
-    _settle(server)
+    settle(server)
     lag = describe_lag(slow, lag_id)
     assert lag["lagState"] == "available"
     assert [(k["ckn"].lower(), k["state"]) for k in keys_of(lag)] == [(ckn, "associated")]

@@ -6,12 +6,14 @@ from dxhelpers import (
     ALL_SPEEDS,
     CATALOGUE,
     CLIENT_ERROR,
+    LONG_SETTLE,
     advance_clock,
     describe_connection,
     describe_interconnect,
     describe_lag,
     expect_error,
     keys_of,
+    long_settle_server,
     make_client,
     random_account,
     speed_to_bandwidth,
@@ -175,16 +177,13 @@ def test_new_lag_is_pending_then_available(client):
 # A server of its own with a settle time no test outlasts by accident and a movable clock
 # (`--clock-control`): the transitional state is seen for certain, and the settled one is reached
 # by moving the clock, never by sleeping.
-LONG_SETTLE = 3600
 
 
-def _clock_server(server_factory):
-    return server_factory.start(settle_time=LONG_SETTLE, extra_args=("--clock-control",))
 
 
 @pytest.mark.slow
 def test_with_settle_time_connection_stays_requested_until_it_passes(server_factory):
-    server = _clock_server(server_factory)
+    server = long_settle_server(server_factory)
     slow = make_client(server.url, random_account())
     created = slow.create_connection(
         location="EqDC2", bandwidth="10Gbps", connectionName=unique_name(), requestMACSec=True
@@ -204,7 +203,7 @@ def test_with_settle_time_connection_stays_requested_until_it_passes(server_fact
 
 @pytest.mark.slow
 def test_with_settle_time_lag_stays_pending_until_it_passes(server_factory):
-    server = _clock_server(server_factory)
+    server = long_settle_server(server_factory)
     slow = make_client(server.url, random_account())
     created = slow.create_lag(
         numberOfConnections=1, location="EqDC2", connectionsBandwidth="10Gbps", lagName=unique_name()
