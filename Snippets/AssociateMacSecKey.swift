@@ -18,7 +18,12 @@ let pair = MacSecKeyPair.generate()  // 64 hex characters each, from a secure ra
 let response = try await client.associateMacSecKey(
     .init(connectionId: connectionId, ckn: pair.ckn, cak: pair.cak)
 )
-for key in response.macSecKeys ?? [] {
+// The new key comes last, answered `associating`; it is in use once a read shows it `associated`
+// (at once with dxlocal's default settle time, after some minutes on AWS).
+let added = response.macSecKeys?.last
+print("associating \(connectionId) \(added?.ckn ?? "") \(added?.state ?? "")")
+let described = try await client.describeConnections(.init(connectionId: connectionId))
+for key in described.connections?.first?.macSecKeys ?? [] {
     print("associated \(connectionId) \(key.ckn ?? "") \(key.state ?? "")")
 }
 
