@@ -33,7 +33,11 @@ package struct OperationTable: Sendable {
     ) {
         let target = "\(prefix).\(Operation.name)"
         known.insert(target)
-        let serverError = serverErrors[prefix] ?? .internalFailure
+        // Fixed at start-up, never on a request: a service registers its operations after declaring them, so
+        // that none of them could answer a fault with another service's error or a generic one.
+        guard let serverError = serverErrors[prefix] else {
+            preconditionFailure("\(prefix) is registered before it is declared (OperationTable.declare)")
+        }
         handlers[target] = { buffer, scope in
             let input = try AWSJSONCoding.decode(Operation.Input.self, from: buffer.readableBytesView)
             do {

@@ -322,30 +322,26 @@ def _session() -> boto3.session.Session:
     return _SESSION
 
 
-def make_client(url: str, account: str = DEFAULT_ACCOUNT, region: str = "us-east-1", validate: bool = True,
-                pool: int = 10):
+def _client(service: str, url: str, account: str, region: str, config: Config):
     with _SESSION_LOCK:
         return _session().client(
-            "directconnect",
+            service,
             endpoint_url=url,
             region_name=region,
             aws_access_key_id=account,
             aws_secret_access_key="x",
-            config=boto_config(validate, pool),
+            config=config,
         )
+
+
+def make_client(url: str, account: str = DEFAULT_ACCOUNT, region: str = "us-east-1", validate: bool = True,
+                pool: int = 10):
+    return _client("directconnect", url, account, region, boto_config(validate, pool))
 
 
 def make_sm_client(url: str, account: str = DEFAULT_ACCOUNT, region: str = "us-east-1", validate: bool = True):
     """A boto3 Secrets Manager client of `account` in `region` (same port as Direct Connect)."""
-    with _SESSION_LOCK:
-        return _session().client(
-            "secretsmanager",
-            endpoint_url=url,
-            region_name=region,
-            aws_access_key_id=account,
-            aws_secret_access_key="x",
-            config=boto_config(validate),
-        )
+    return _client("secretsmanager", url, account, region, boto_config(validate))
 
 
 def test_database_url() -> str:
