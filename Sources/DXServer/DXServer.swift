@@ -208,12 +208,16 @@ package enum DXServer {
     }
 }
 
-/// Keeps the store open while the server runs and closes it, cleanly, on shutdown.
+/// Runs the store's own work (the SQLite store's write loop) while the server runs, and closes the store, cleanly,
+/// on shutdown: every queued write is answered before it stops.
 struct StoreService: Service {
     let store: any Store
 
     func run() async throws {
-        try? await gracefulShutdown()
-        try await store.close()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await store.run() }
+            try? await gracefulShutdown()
+            try await store.close()
+        }
     }
 }

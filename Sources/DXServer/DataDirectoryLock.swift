@@ -44,6 +44,10 @@ struct LockedStore: Store {
         try await store.transaction(mode, body)
     }
 
+    func run() async {
+        await store.run()
+    }
+
     func close() async throws {
         defer { lock.release() }
         try await store.close()

@@ -28,13 +28,11 @@ package enum MasterKeyRotationCommand {
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw MasterKey.Failure(description: "no dxlocal database in \(directory)")
         }
-        let store = try await SQLiteStore.open(.file(path: databasePath), logger: logger)
-        do {
-            let report: String
+        return try await SQLiteStore.withStore(.file(path: databasePath), logger: logger) { store in
             if let configuredKeys {
                 let sealer = try SecretSealer(keys: MasterKey.parse(configuredKeys, separator: ","))
                 let count = try await MasterKeyRotation(store: store, sealer: sealer).run(logger: logger)
-                report = "re-sealed \(count) secret versions under key \(sealer.keyId) (from DXLOCAL_MASTER_KEY)"
+                return "re-sealed \(count) secret versions under key \(sealer.keyId) (from DXLOCAL_MASTER_KEY)"
             } else {
                 let ringPath = (directory as NSString).appendingPathComponent(MasterKey.fileName)
                 let old = try MasterKey.read(ringPath)
@@ -45,13 +43,8 @@ package enum MasterKeyRotationCommand {
                 let count = try await MasterKeyRotation(store: store, sealer: sealer).run(logger: logger)
                 try MasterKey.write([new], to: ringPath)
                 let retired = try old.map(SecretSealer.keyId).joined(separator: ", ")
-                report = "re-sealed \(count) secret versions under key \(sealer.keyId); retired \(retired)"
+                return "re-sealed \(count) secret versions under key \(sealer.keyId); retired \(retired)"
             }
-            try await store.close()
-            return report
-        } catch {
-            try? await store.close()
-            throw error
         }
     }
 }

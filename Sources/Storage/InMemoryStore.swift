@@ -22,6 +22,9 @@ package final class InMemoryStore: Store {
 
     package init() {}
 
+    /// Nothing to run: a write transaction runs in its caller's task.
+    package func run() async {}
+
     package func transaction<T: Sendable>(
         _ mode: TransactionMode,
         _ body: @escaping @Sendable (any StoreTransaction) async throws -> T

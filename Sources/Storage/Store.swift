@@ -85,6 +85,11 @@ package protocol Store: Sendable {
         _ body: @escaping @Sendable (any StoreTransaction) async throws -> T
     ) async throws -> T
 
+    /// The store's own work while it is open (the SQLite store's write loop), until `close()`; a store with none
+    /// returns at once. Whoever opens a store runs it (the server's service group, `SQLiteStore.withStore`): the
+    /// SQLite store's write transactions wait for it.
+    func run() async
+
     /// Flushes and closes; later calls fail with `StoreError.unavailable`.
     func close() async throws
 }

@@ -117,5 +117,8 @@ package final class PostgresStore: Store {
     }
 
     /// Nothing to flush: the pool stops when `withStore`'s body returns.
+    /// Nothing to run: the client's own loop runs in `withStore`, and a transaction runs in its caller's task.
+    package func run() async {}
+
     package func close() async throws {}
 }

@@ -112,14 +112,6 @@ final class SQLiteHandle: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on the connection's thread without waiting for it; `nil` when the connection is closed.
-    func submit(_ body: @escaping @Sendable (Connection?) -> Void) {
-        thread.submit { state in
-            guard case .active = state, let database = self.database else { return body(nil) }
-            body(Connection(handle: self, database: database))
-        }
-    }
-
     func query(_ sql: String, _ binds: [SQLValue] = []) async throws -> [SQLRow] {
         try await perform { try $0.query(sql, binds) }
     }

@@ -11,10 +11,23 @@ import Synchronization
 /// same as the PostgreSQL store's. The store assumes it is the only writer of its connections and LAGs (one server
 /// a database; `dxlocal rotate-master-key` only re-seals secrets), which lets it keep them in memory as well:
 /// reads of connections and LAGs never touch SQLite. Secrets, which another process may re-seal, are read from
-/// disk; only their names are known in memory, so that creating one need not look on disk first. Writes are
-/// group-committed (`WriteQueue`, `drain()`, `CommitLine`): concurrent write transactions reach SQLite as one batch,
-/// one SQLite transaction committed on the writer connection's thread, which goes from one batch's commit straight
-/// to the next; each transaction is answered only after its batch's durable commit.
+/// disk; only their names are known in memory, so that creating one need not look on disk first.
+///
+/// The write path, all of it in this file:
+///
+///     transaction(.write) ──enqueue──▶ WriteLoopState ◀──next()── run(): the write loop, one task
+///            ▲                                                        │ every queued write, in arrival order:
+///            │                                                        │   its body against committed tables + batch
+///            │                                                        ▼
+///            │                                         one SQLite transaction, COMMIT (one fsync), on the
+///            │                                         writer connection's thread
+///            │                                                        │
+///            └───────── answered (signal) ◀── CommittedTables.apply ◀─┘   then the next batch
+///
+/// Writes are group-committed: every write that queued while a batch committed runs in the next one, so the cost of
+/// a durable commit is shared by every transaction that arrived during the last; each is answered only after its
+/// batch's commit. `run()` is the loop; the server's service group runs it (`StoreService`), tests and commands run
+/// it with `withStore`. Its states are `WriteLoopState`, a value tested on its own.
 package final class SQLiteStore: Store {
     package enum Location: Sendable, Hashable {
         case memory
@@ -28,28 +41,17 @@ package final class SQLiteStore: Store {
     /// In memory, readers of secrets share the writer's connection and take turns with the batches.
     private let batchGate: TransactionGate?
     private let tables: CommittedTables
-    private let queue = WriteQueue()
-    private let line = CommitLine()
+    private let loop = Mutex(WriteLoopState<QueuedWrite, CheckedContinuation<Void, Never>>())
     private let closed = Mutex(false)
-    private let checkpoints = Mutex(Checkpoints())
-
-    /// Copying the write-ahead log back into the database (a checkpoint) writes and syncs many pages. SQLite does it
-    /// inside the COMMIT that fills the log, which held up every writer of that batch; the store does it itself, in
-    /// two steps, every so many commits. First on the reader connection, beside the commits, which copies most of the
-    /// log without holding any writer up; then, once that is over, on the writer's thread between two batches, which
-    /// copies only what was committed meanwhile. No commit runs during the second step, so the whole log is then in
-    /// the database and the next commit starts the log over from its beginning: a log that only grows (as it did with
-    /// the first step alone) makes every commit's sync also write the file's new size. The second step holds the
-    /// writer up for about 4.5 ms every 200 commits under key rotation at c=16 (7 ms when it did all the copying).
-    private struct Checkpoints {
-        static let commitsBetween = 200
-        var commits = 0
-        /// The first step is running on the reader connection.
-        var besideRunning = false
-        /// The first step is over: the writer finishes the checkpoint between its next two batches.
-        var finishDue = false
-    }
     private let logger: Logger
+
+    // Checkpoints. Copying the write-ahead log back into the database writes and syncs many pages. SQLite does it
+    // inside the COMMIT that fills the log, which held up every writer of that batch; the store does it itself, in two
+    // steps, every 200 commits (`WriteLoopState`). First on the reader connection, beside the loop, which copies most
+    // of the log without holding any writer up; then, once that is over, by the loop before its next batch, which
+    // copies only what was committed meanwhile. No commit runs during the second step, so the whole log is then in
+    // the database and the next commit starts the log over from its beginning: a log that only grows (as it did with
+    // the first step alone) makes every commit's sync also write the file's new size.
 
     private init(
         writer: SQLiteHandle,
@@ -76,6 +78,7 @@ package final class SQLiteStore: Store {
     }
 
     /// Opens (creating when missing) the database, brings its schema up to date and loads its connections and LAGs.
+    /// Write transactions wait until `run()` runs the write loop; `withStore` does both.
     package static func open(
         _ location: Location,
         logger: Logger = Logger(label: "dxlocal.sqlite")
@@ -89,7 +92,7 @@ package final class SQLiteStore: Store {
                 try await connection.execute("PRAGMA journal_mode=WAL")
                 // FULL: a transaction is on disk before its request is answered, also across power loss.
                 try await connection.execute("PRAGMA synchronous=FULL")
-                // The store checkpoints itself (`Checkpoints`).
+                // The store checkpoints itself (above).
                 try await connection.execute("PRAGMA wal_autocheckpoint=0")
             }
             try await connection.execute("PRAGMA busy_timeout=5000")
@@ -118,6 +121,27 @@ package final class SQLiteStore: Store {
         }
     }
 
+    /// Opens the store, runs its write loop beside `body` and closes it when `body` returns or throws.
+    package static func withStore<Result: Sendable>(
+        _ location: Location,
+        logger: Logger = Logger(label: "dxlocal.sqlite"),
+        _ body: @Sendable (SQLiteStore) async throws -> Result
+    ) async throws -> Result {
+        let store = try await open(location, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            do {
+                let result = try await body(store)
+                try await store.close()
+                try await group.waitForAll()
+                return result
+            } catch {
+                try? await store.close()
+                throw error
+            }
+        }
+    }
+
     package func transaction<T: Sendable>(
         _ mode: TransactionMode,
         _ body: @escaping @Sendable (any StoreTransaction) async throws -> T
@@ -135,197 +159,106 @@ package final class SQLiteStore: Store {
                 throw error
             }
         case .write:
-            return try await write { try await body($0) }
+            let write = QueuedWrite { try await body($0) }
+            switch loop.withLock({ $0.enqueue(write) }) {
+            case .queued: break
+            case .wake(let sleepingLoop): sleepingLoop.resume()
+            case .refuse: throw StoreError(.unavailable, "the store is closed")
+            }
+            await write.wait()
+            return try write.result(as: T.self)
         }
     }
 
-    /// Queues a write transaction and answers once its batch has committed (or failed).
-    private func write<T: Sendable>(
-        _ body: @escaping @Sendable (SQLiteWriteTransaction) async throws -> T
-    ) async throws
-        -> T
-    {
-        let write = QueuedWrite(body)
-        if queue.enqueue(write) {
-            Task { await self.drain() }
+    // MARK: The write loop
+
+    /// The write loop: takes every queued write, runs their bodies in order as one batch, commits it, applies it to
+    /// the committed tables, answers its writers, and again, until `close()`; with a file database, the checkpoints'
+    /// first steps run beside it. Returns at once when the loop runs already.
+    package func run() async {
+        guard case .run = loop.withLock({ $0.loopStarted() }) else { return }
+        let (checkpointsDue, requestCheckpoint) = AsyncStream.makeStream(
+            of: Void.self,
+            bufferingPolicy: .bufferingNewest(1)
+        )
+        await withDiscardingTaskGroup { group in
+            if readerConnection != nil {
+                group.addTask {
+                    for await _ in checkpointsDue { await self.checkpointBeside() }
+                }
+            }
+            await writeLoop(requestCheckpoint)
+            requestCheckpoint.finish()
         }
-        await write.wait()
-        return try write.result(as: T.self)
     }
 
-    /// Runs the bodies of queued writers, group after group, in the open batch, and offers it to the writer after each
-    /// group (`CommitLine`). While a batch commits, the batch after it gathers every writer that arrives meanwhile,
-    /// reading what the committing one wrote; the writer's thread takes it as soon as that commit is over. The drain
-    /// ends when no writer is queued: it never waits for a commit.
-    private func drain() async {
+    private func writeLoop(_ requestCheckpoint: AsyncStream<Void>.Continuation) async {
         while true {
-            let arrived = queue.takeAll()
-            if arrived.isEmpty {
-                if queue.continueDraining() { continue }
+            switch loop.withLock({ $0.next() }) {
+            case .batch(let writes, let finishCheckpoint):
+                if finishCheckpoint { await self.finishCheckpoint() }
+                if await runBatch(writes), readerConnection != nil, loop.withLock({ $0.committed() }) {
+                    requestCheckpoint.yield()
+                }
+            case .sleep(let finishCheckpoint):
+                if finishCheckpoint {
+                    await self.finishCheckpoint()
+                    continue
+                }
+                await withCheckedContinuation { continuation in
+                    if case .resume(let now) = loop.withLock({ $0.sleep(continuation) }) { now.resume() }
+                }
+            case .stop(let closers):
+                for closer in closers { closer.resume() }
                 return
             }
-            var open: OpenBatch
-            if let offered = line.reclaim() { open = offered } else { open = await openBatch() }
-            await runBodies(of: arrived, in: &open)
-            if let failure = open.failure {
-                // Failed at once, so that no writer arriving later joins it.
-                await abandon(open, failure)
-                continue
-            }
-            switch line.offer(open) {
-            case .start:
-                let batch = open
-                writer.connection.submit { connection in self.commitChain(from: batch, on: connection) }
-            case .wait:
-                break
-            case .runAgain:
-                runAgain(open)
-            }
         }
     }
 
-    /// Between two batches, on the writer's thread: starts a checkpoint's first step when enough has been committed
-    /// since the last one, and runs its second step once the first is over (file databases only: in memory there is
-    /// no log).
-    private func checkpointIfDue(on connection: SQLiteHandle.Connection) {
-        guard readerConnection != nil else { return }
-        let (start, finish) = checkpoints.withLock { state in
-            if state.finishDue {
-                state.finishDue = false
-                return (false, true)
-            }
-            guard !state.besideRunning, state.commits >= Checkpoints.commitsBetween else { return (false, false) }
-            state.commits = 0
-            state.besideRunning = true
-            return (true, false)
-        }
-        if start {
-            Task { await self.checkpointBeside() }
-        }
-        guard finish else { return }
-        do {
-            try connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        } catch {
-            logger.warning("a checkpoint failed", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// A checkpoint's first step, on the reader connection: it never waits for a writer, and no writer waits for it.
-    private func checkpointBeside() async {
-        await reader.gate.enter()
-        do {
-            try await reader.statements.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        } catch {
-            logger.warning("a checkpoint failed", metadata: ["error": "\(error)"])
-        }
-        reader.gate.leave()
-        checkpoints.withLock { state in
-            state.besideRunning = false
-            state.finishDue = true
-        }
-    }
-
-    private func openBatch() async -> OpenBatch {
-        // In memory, the batch has the one connection from here to its commit's end (readers of secrets share it).
+    /// Runs one batch: each write's body in turn against the committed tables and the batch's earlier writes, then
+    /// the batch's commit on the writer's thread. `true` when it committed; when it failed, every writer fails (except
+    /// those whose body threw, which keep their own error) and nothing of it stays.
+    private func runBatch(_ writes: [QueuedWrite]) async -> Bool {
+        // In memory, the batch has the one connection until its end (readers of secrets share it).
         await batchGate?.enter()
-        return OpenBatch(batch: WriteBatch(statements: writer, tables: tables, line: line, after: line.committing))
-    }
-
-    /// Runs the bodies of writers that arrived, each in turn, in the open batch.
-    private func runBodies(of arrived: [QueuedWrite], in open: inout OpenBatch) async {
+        defer {
+            for write in writes { write.signal() }
+            batchGate?.leave()
+        }
         let started = ContinuousClock.now
-        open.writes += arrived
+        let batch = WriteBatch(statements: writer, tables: tables)
         do {
-            for write in arrived {
-                let transaction = SQLiteWriteTransaction(batch: open.batch)
+            for write in writes {
+                let transaction = SQLiteWriteTransaction(batch: batch)
                 let succeeded = await write.run(transaction)
                 try await transaction.end(succeeded: succeeded)
             }
-        } catch {
-            open.failure = error as? StoreError ?? StoreError(.unavailable, "the write batch failed: \(error)")
-        }
-        open.bodies += ContinuousClock.now - started
-    }
-
-    /// Fails every writer of a batch whose commit never started.
-    private func abandon(_ open: OpenBatch, _ failure: StoreError) async {
-        if open.batch.holdsWriter {
-            await writer.rollback()
-            line.release()
-        }
-        fail(open.writes, failure)
-        for write in open.writes { write.signal() }
-        batchGate?.leave()
-    }
-
-    /// Commits batches on the writer's thread, one after the other, as long as the line has one ready when a commit
-    /// ends. `connection` is `nil` when the database was closed before the first could start.
-    private func commitChain(from first: OpenBatch, on connection: SQLiteHandle.Connection?) {
-        var next: OpenBatch? = first
-        while let batch = next {
-            guard let connection else {
-                next = finish(batch, StoreError(.unavailable, "the database is closed"), started: .now)
-                continue
-            }
-            next = commit(batch, on: connection)
-            checkpointIfDue(on: connection)
-        }
-    }
-
-    /// Commits one batch: its writes and COMMIT (with BEGIN IMMEDIATE in front unless a body already began the
-    /// transaction). A batch whose previous batch did not commit never gets here: the line hands it back to run
-    /// again before its commit would start (`CommitLine.offer` and `next`).
-    private func commit(_ open: OpenBatch, on connection: SQLiteHandle.Connection) -> OpenBatch? {
-        let started = ContinuousClock.now
-        assert(open.batch.previous?.committed != false, "a batch built on writes that did not commit was committed")
-        do {
-            let unflushed = open.batch.takeUnflushed()
-            let began = open.batch.began
+            let bodies = ContinuousClock.now - started
+            let unflushed = batch.takeUnflushed()
+            let began = batch.began
             if began || !unflushed.isEmpty {
-                // Until a batch has begun its transaction, SQLite holds what the committed tables do: every earlier
-                // batch reached them at its commit's end, before this one started.
-                try SQLiteStatements.commit(unflushed, stored: began ? nil : tables, on: connection)
+                // Until a batch has begun its transaction, SQLite holds what the committed tables do.
+                let stored = began ? nil : tables
+                try await writer.connection.perform { connection in
+                    try SQLiteStatements.commit(unflushed, stored: stored, on: connection)
+                }
             }
-            return finish(open, nil, started: started)
-        } catch {
-            // `commit` has rolled the batch back.
-            let failure = error as? StoreError ?? StoreError(.unavailable, "the write batch failed: \(error)")
-            return finish(open, failure, started: started)
-        }
-    }
-
-    /// A batch whose bodies read writes that did not commit is not committed: its writers queue again, first, and
-    /// their bodies run again in a later batch, which no longer sees those writes (like a transaction retried after a
-    /// serialization failure). Only batches built while the failed one committed come here: the batches opened after
-    /// it read no writes of it (`CommitLine`), so a failed commit fails its own writers and no others.
-    private func runAgain(_ open: OpenBatch) {
-        batchGate?.leave()
-        if queue.requeue(open.writes) {
-            Task { await self.drain() }
-        }
-    }
-
-    /// After a batch's commit (`failure` nil) or failure: its writes reach the committed tables before the writer
-    /// takes the next batch (whose later batches no longer see these writes), then its writers hear back.
-    private func finish(_ open: OpenBatch, _ failure: StoreError?, started: ContinuousClock.Instant) -> OpenBatch? {
-        if let failure {
-            fail(open.writes, failure)
-        } else {
-            tables.apply(open.batch.pending)
-            checkpoints.withLock { $0.commits += 1 }
+            tables.apply(batch.pending)
             logger.trace(
                 "write batch",
                 metadata: [
-                    "transactions": "\(open.writes.count)", "bodies": "\(open.bodies)",
-                    "commit": "\(ContinuousClock.now - started)",
+                    "transactions": "\(writes.count)", "bodies": "\(bodies)",
+                    "commit": "\(ContinuousClock.now - started - bodies)",
                 ]
             )
+            return true
+        } catch {
+            // `SQLiteStatements.commit` rolled back what it began; a body's failure leaves a begun batch open.
+            if batch.began { await writer.rollback() }
+            let failure = error as? StoreError ?? StoreError(.unavailable, "the write batch failed: \(error)")
+            fail(writes, failure)
+            return false
         }
-        let (next, again) = line.next(afterCommitted: failure == nil)
-        for write in open.writes { write.signal() }
-        batchGate?.leave()
-        if let again { runAgain(again) }
-        return next
     }
 
     /// Every transaction of the batch fails, except those whose body threw, which keep their own error.
@@ -334,14 +267,48 @@ package final class SQLiteStore: Store {
         for write in batch { write.abandon(failure) }
     }
 
+    /// A checkpoint's first step, on the reader connection: it never waits for a writer, and no writer waits for it.
+    private func checkpointBeside() async {
+        await reader.gate.enter()
+        if !closed.withLock({ $0 }) {
+            do {
+                try await reader.statements.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            } catch {
+                logger.warning("a checkpoint failed", metadata: ["error": "\(error)"])
+            }
+        }
+        reader.gate.leave()
+        loop.withLock { $0.checkpointBesideEnded() }
+    }
+
+    /// A checkpoint's second step, by the loop between two batches: copies what was committed during the first.
+    private func finishCheckpoint() async {
+        do {
+            try await writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        } catch {
+            logger.warning("a checkpoint failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Refuses new transactions, lets the loop finish every queued write and stop, and closes the database.
     package func close() async throws {
         let wasClosed = closed.withLock { closed in
             defer { closed = true }
             return closed
         }
+        switch loop.withLock({ $0.close() }) {
+        case .drain, .closed:
+            break
+        case .wakeLoop(let sleepingLoop):
+            sleepingLoop.resume()
+        case .failQueued(let writes):
+            if !writes.isEmpty { fail(writes, StoreError(.unavailable, "the store closed before its write loop ran")) }
+            for write in writes { write.signal() }
+        }
+        await withCheckedContinuation { continuation in
+            loop.withLock { $0.awaitStop(continuation) }?.resume()
+        }
         guard !wasClosed else { return }
-        // Writes queue in order: once this one is through, every write queued before it is done.
-        _ = try? await write { _ in () }
         await reader.gate.enter()
         try? await writer.execute("PRAGMA optimize")
         await readerConnection?.close()

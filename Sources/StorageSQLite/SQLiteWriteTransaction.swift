@@ -1,13 +1,12 @@
 import Storage
 import Synchronization
 
-/// The writes of a batch so far: the transactions of the batch that succeeded, in order. The batch before it may
-/// still be committing: its writes are seen as well (`seen`, under this batch's), and SQLite is only used once it
-/// has committed.
+/// The writes of a batch so far: the transactions of the batch that succeeded, in order.
 ///
 /// The batch's SQLite transaction begins only when a body first needs SQLite (a secret read from disk, a listing
 /// of secrets): connections, LAGs and secret names are in memory, so most batches never do, and their writes then
-/// reach SQLite with BEGIN and COMMIT in one go on the writer's thread (`SQLiteStatements.commit`).
+/// reach SQLite with BEGIN and COMMIT in one go on the writer's thread (`SQLiteStatements.commit`). Only the write
+/// loop uses a batch, one body at a time; the lock makes that visible to the compiler.
 final class WriteBatch: Sendable {
     struct State {
         /// Everything the batch has written, for the in-memory tables after the commit.
@@ -17,56 +16,31 @@ final class WriteBatch: Sendable {
         var unflushedIsPending = true
         /// What has not reached SQLite yet, once something has.
         var unflushed = PendingWrites()
-        /// Whether the batch holds the writer connection (`CommitLine.hold`).
-        var holds = false
         /// Whether `BEGIN IMMEDIATE` ran.
         var began = false
     }
 
     private let statements: SQLiteStatements
     let tables: CommittedTables
-    private let line: CommitLine
     private let state = Mutex(State())
-    /// The batch that was committing when this one opened, whose writes this one reads.
-    let previous: SealedBatch?
 
-    init(statements: SQLiteStatements, tables: CommittedTables, line: CommitLine, after previous: SealedBatch?) {
+    init(statements: SQLiteStatements, tables: CommittedTables) {
         self.statements = statements
         self.tables = tables
-        self.line = line
-        self.previous = previous
     }
 
     var pending: PendingWrites { state.withLock { $0.pending } }
     var began: Bool { state.withLock { $0.began } }
-    var holdsWriter: Bool { state.withLock { $0.holds } }
 
-    /// What the batch's transactions read beside the committed tables: the committing batch's writes, then this
-    /// batch's, later over earlier.
-    var seenLayers: [PendingWrites] {
-        let own = pending
-        guard let previous else { return [own] }
-        return [previous.writes, own]
-    }
-
-    /// The last write of a record that the batch's transactions see: this batch's, else the committing batch's;
-    /// `.some(nil)` when deleted, `nil` when neither wrote it.
+    /// The last write of a record in the batch; `.some(nil)` when deleted, `nil` when it did not write it.
     func seen<Record: Sendable>(_ table: KeyPath<PendingWrites, [RecordKey: Record?]>, _ key: RecordKey) -> Record?? {
-        if let record = state.withLock({ $0.pending[keyPath: table][key] }) { return record }
-        return previous?.writes[keyPath: table][key]
+        state.withLock { $0.pending[keyPath: table][key] }
     }
 
     /// SQLite, inside the batch's transaction: `BEGIN IMMEDIATE` the first time, which takes the database's write
-    /// lock, so that no other process (`rotate-master-key`) writes between a read and the commit. Only the drain
-    /// calls it, one body at a time.
+    /// lock, so that no other process (`rotate-master-key`) writes between a read and the commit.
     func sql() async throws -> SQLiteStatements {
         if !began {
-            if !holdsWriter {
-                // The writer connection is the committing batch's until its commit is over.
-                await line.hold()
-                state.withLock { $0.holds = true }
-            }
-            if previous?.committed == false { throw StoreError(.unavailable, "an earlier write batch failed") }
             try await statements.execute("BEGIN IMMEDIATE")
             state.withLock { $0.began = true }
         }
@@ -146,7 +120,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
     }
 
     /// The writes this transaction reads over the committed tables, earlier first: the batch's, then its own.
-    private var layers: [PendingWrites] { batch.seenLayers + [state.withLock { $0.own }] }
+    private var layers: [PendingWrites] { [batch.pending, state.withLock { $0.own }] }
 
     /// The last write of a record this transaction sees: its own, else the batch's; `.some(nil)` when deleted.
     private func pending<Record: Sendable>(

@@ -22,7 +22,7 @@ import Testing
         }
         #expect(documented.count == DirectConnectOperation.allCases.count)
 
-        let store = try await SQLiteStore.open(.memory)
+        let store = try await SQLiteStore.running(.memory)
         let sealer = try #require(SecretSealer(keyData: SecretSealer.generateKeyData()))
         let table = OperationTable.serving(store: store, sealer: sealer)
         let served = Set(

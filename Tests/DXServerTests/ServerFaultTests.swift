@@ -29,6 +29,8 @@ import Testing
             throw StoreError(.unavailable, "the disk went away")
         }
 
+        func run() async {}
+
         func close() async throws {}
     }
 

@@ -40,7 +40,7 @@ struct ServerFixture {
     )
         async throws
     {
-        store = try await SQLiteStore.open(.memory)
+        store = try await SQLiteStore.running(.memory)
         guard let sealer = SecretSealer(keyData: SecretSealer.generateKeyData()) else {
             throw SetupFailure()
         }

@@ -27,7 +27,7 @@ struct LiveServer {
         verifier: SigV4Verifier? = nil,
         _ body: @Sendable (LiveServer) async throws -> T
     ) async throws -> T {
-        let store = try await SQLiteStore.open(.memory)
+        let store = try await SQLiteStore.running(.memory)
         let clock = ManualClock()
         do {
             guard let sealer = SecretSealer(keyData: SecretSealer.generateKeyData()) else { throw SetupFailure() }

@@ -29,7 +29,7 @@ import Testing
     @Test func rowsFollowTheRecordsThroughSavesMovesAndDeletions() async throws {
         let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
         let contract = StoreContractTests()
-        let store = try await SQLiteStore.open(.file(path: path))
+        let store = try await SQLiteStore.running(.file(path: path))
         let scope = scope
         let first = contract.secret("first")
         let second = contract.secret("second")
@@ -66,7 +66,7 @@ import Testing
         let names = try await Self.column("name", of: "secrets", key: "arn", in: path)
         #expect(names == [second.arn: "second"])
 
-        let reopened = try await SQLiteStore.open(.file(path: path))
+        let reopened = try await SQLiteStore.running(.file(path: path))
         let (b, members) = try await reopened.transaction(.read) { transaction in
             (
                 try await transaction.connection(id: "dxcon-b", in: scope),
@@ -82,7 +82,7 @@ import Testing
     /// (their rows go to SQLite inside their own transaction, so the in-memory tables cannot tell what it holds).
     @Test func theLagColumnTracksMembership() async throws {
         let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
-        let store = try await SQLiteStore.open(.file(path: path))
+        let store = try await SQLiteStore.running(.file(path: path))
         let scope = scope
         let steps: [(lagId: String?, readsDisk: Bool)] = [
             ("dxlag-1", false), (nil, false), ("dxlag-2", false), ("dxlag-2", false),
@@ -114,7 +114,7 @@ import Testing
         _ = try await old.query("PRAGMA user_version = 1", [])
         try await old.close()
 
-        let store = try await SQLiteStore.open(.file(path: path))
+        let store = try await SQLiteStore.running(.file(path: path))
         let scope = scope
         let found = try await store.transaction(.read) { try await $0.secret(name: "kept", in: scope) }
         try await store.close()
@@ -135,7 +135,7 @@ import Testing
     @Test func aFailedCommitFailsOnlyItsOwnWriters() async throws {
         let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
         let scope = scope
-        let store = try await SQLiteStore.open(.file(path: path))
+        let store = try await SQLiteStore.running(.file(path: path))
         try await store.transaction(.write) { transaction in
             var record = StoreContractTests.connection("dxcon-counter")
             record.tags = []
@@ -206,7 +206,7 @@ import Testing
         #expect(poisoned.isEmpty)
         try await store.close()
 
-        let reopened = try await SQLiteStore.open(.file(path: path))
+        let reopened = try await SQLiteStore.running(.file(path: path))
         let (onDisk, after) = try await reopened.transaction(.read) { transaction in
             (
                 try await transaction.connection(id: "dxcon-counter", in: scope),
@@ -226,7 +226,7 @@ import Testing
         let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
         let scope = scope
         let contract = StoreContractTests()
-        let store = try await SQLiteStore.open(.file(path: path))
+        let store = try await SQLiteStore.running(.file(path: path))
         try await store.transaction(.write) { transaction in
             var record = StoreContractTests.connection("dxcon-counter")
             record.tags = []

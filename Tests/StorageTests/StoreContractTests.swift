@@ -112,9 +112,9 @@ import Testing
         case .inMemory:
             store = InMemoryStore()
         case .sqliteMemory:
-            store = try await SQLiteStore.open(.memory)
+            store = try await SQLiteStore.running(.memory)
         case .sqliteFile:
-            store = try await SQLiteStore.open(.file(path: temporaryDirectory().appendingPathComponent("db").path))
+            store = try await SQLiteStore.running(.file(path: temporaryDirectory().appendingPathComponent("db").path))
         }
         do {
             try await body(store)
@@ -239,7 +239,7 @@ import Testing
     @Test func aFileStoreKeepsEverythingAcrossReopening() async throws {
         let directory = try Self.temporaryDirectory()
         let path = directory.appendingPathComponent("db").path
-        let first = try await SQLiteStore.open(.file(path: path))
+        let first = try await SQLiteStore.running(.file(path: path))
         let lag = LagRecord(
             id: "dxlag-aaaaaaaa",
             name: "lag",
@@ -256,7 +256,7 @@ import Testing
             try await transaction.save(secret("s1"), in: scope)
         }
         try await first.close()
-        let second = try await SQLiteStore.open(.file(path: path))
+        let second = try await SQLiteStore.running(.file(path: path))
         let (connection, readLag, readSecret) = try await second.transaction(.read) { transaction in
             (
                 try await transaction.connection(id: "dxcon-aaaaaaaa", in: scope),
@@ -275,9 +275,9 @@ import Testing
         let store: any Store =
             switch backend {
             case .inMemory: InMemoryStore()
-            case .sqliteMemory, .postgres: try await SQLiteStore.open(.memory)
+            case .sqliteMemory, .postgres: try await SQLiteStore.running(.memory)
             case .sqliteFile:
-                try await SQLiteStore.open(.file(path: Self.temporaryDirectory().appendingPathComponent("db").path))
+                try await SQLiteStore.running(.file(path: Self.temporaryDirectory().appendingPathComponent("db").path))
             }
         try await store.close()
         for mode in [TransactionMode.read, .write] {

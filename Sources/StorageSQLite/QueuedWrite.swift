@@ -1,57 +1,5 @@
 import Synchronization
 
-/// Group commit. Writers queue up; one task at a time (the drain, `SQLiteStore.drain`) runs the queued transactions,
-/// one after the other, in one batch, which commits as one SQLite transaction with one COMMIT (one fsync). Every
-/// writer hears back only after that commit, so an answered write is on disk, as it was with one COMMIT a
-/// transaction; but under concurrent load the cost of a durable commit is shared by every transaction that arrived
-/// while the previous one was syncing. The drain goes straight on to the writers that queued meanwhile, and ends
-/// when none did: no writer waits to be woken to lead, and none holds up its own answer to run others'.
-final class WriteQueue: Sendable {
-    private struct State {
-        var waiting: [QueuedWrite] = []
-        var draining = false
-    }
-
-    private let state = Mutex(State())
-
-    /// Queues a write; `true` when no drain is running and the caller must start one.
-    func enqueue(_ write: QueuedWrite) -> Bool {
-        state.withLock { state in
-            state.waiting.append(write)
-            if state.draining { return false }
-            state.draining = true
-            return true
-        }
-    }
-
-    /// Queues writes again, ahead of the others (their batch was built on writes that did not commit); `true` when
-    /// no drain is running and the caller must start one.
-    func requeue(_ writes: [QueuedWrite]) -> Bool {
-        state.withLock { state in
-            state.waiting.insert(contentsOf: writes, at: 0)
-            if state.draining { return false }
-            state.draining = true
-            return true
-        }
-    }
-
-    /// Every queued write, for the next batch.
-    func takeAll() -> [QueuedWrite] {
-        state.withLock { state in
-            defer { state.waiting = [] }
-            return state.waiting
-        }
-    }
-
-    /// After a batch: `true` when writers queued meanwhile and the drain goes on; otherwise it ends.
-    func continueDraining() -> Bool {
-        state.withLock { state in
-            if state.waiting.isEmpty { state.draining = false }
-            return state.draining
-        }
-    }
-}
-
 /// A write transaction waiting in the queue: its body, its result once the body ran, and the writer waiting for its
 /// batch.
 ///

@@ -1,0 +1,198 @@
+/// The write loop's states (`SQLiteStore.run`): the writes queued, whether the loop runs, sleeps or stops, and the
+/// checkpoint it is due. A plain value whose transitions take an event and answer what the caller must do; they do
+/// no I/O and resume nothing themselves, so every path is tested without SQLite (`WriteLoopStateTests`), as
+/// postgres-nio tests its pool's state machine.
+///
+/// `Write` is a queued write transaction, `Waiter` what a suspended caller waits on (a continuation in the store;
+/// plain values in the tests).
+struct WriteLoopState<Write, Waiter> {
+    private enum Loop {
+        /// The loop has not started: writes queue for it.
+        case notStarted(queued: [Write])
+        /// The loop is running a batch or about to take the next.
+        case running(queued: [Write])
+        /// The loop waits for a write; nothing is queued.
+        case sleeping(Waiter)
+        /// `close()` was called while the loop ran: it runs what is queued, then stops. New writes are refused.
+        case draining(queued: [Write])
+        /// The loop has ended (or never ran and the store closed): writes are refused.
+        case stopped
+    }
+
+    private var loop: Loop = .notStarted(queued: [])
+    /// Who waits for the loop to stop (`close()`).
+    private var stopWaiters: [Waiter] = []
+
+    /// Committed batches since the last checkpoint began.
+    private var commitsSinceCheckpoint = 0
+    private var checkpoint = Checkpoint.idle
+    /// Commits between two checkpoints (see `SQLiteStore`'s checkpointing).
+    let commitsBetweenCheckpoints: Int
+
+    private enum Checkpoint {
+        case idle
+        /// The first step runs beside the loop, on the reader connection.
+        case beside
+        /// The first step is over: the loop finishes the checkpoint before its next batch.
+        case finishDue
+    }
+
+    init(commitsBetweenCheckpoints: Int = 200) {
+        self.commitsBetweenCheckpoints = commitsBetweenCheckpoints
+    }
+
+    // MARK: Writers
+
+    enum EnqueueAction {
+        /// Queued; the loop takes it with its next batch.
+        case queued
+        /// Queued; the loop slept and must be woken.
+        case wake(Waiter)
+        /// The store is closing or closed: the write fails, nothing is queued.
+        case refuse
+    }
+
+    mutating func enqueue(_ write: Write) -> EnqueueAction {
+        switch loop {
+        case .notStarted(var queued):
+            queued.append(write)
+            loop = .notStarted(queued: queued)
+            return .queued
+        case .running(var queued):
+            queued.append(write)
+            loop = .running(queued: queued)
+            return .queued
+        case .sleeping(let waiter):
+            loop = .running(queued: [write])
+            return .wake(waiter)
+        case .draining, .stopped:
+            return .refuse
+        }
+    }
+
+    // MARK: The loop
+
+    enum StartAction {
+        case run
+        /// The loop runs already, or the store closed before it started: this call has nothing to do.
+        case refuse
+    }
+
+    mutating func loopStarted() -> StartAction {
+        guard case .notStarted(let queued) = loop else { return .refuse }
+        loop = .running(queued: queued)
+        return .run
+    }
+
+    enum NextAction {
+        /// Run these writes as one batch; `finishCheckpoint`: first finish the checkpoint on the writer.
+        case batch([Write], finishCheckpoint: Bool)
+        /// Nothing queued: suspend (`sleep`); `finishCheckpoint` as above, before suspending.
+        case sleep(finishCheckpoint: Bool)
+        /// The store closed and nothing is left: end the loop and resume these waiters of `close()`.
+        case stop([Waiter])
+    }
+
+    /// The loop, between batches, asks for its next one.
+    mutating func next() -> NextAction {
+        let finish = takeCheckpointFinish()
+        switch loop {
+        case .running(let queued):
+            if queued.isEmpty { return .sleep(finishCheckpoint: finish) }
+            loop = .running(queued: [])
+            return .batch(queued, finishCheckpoint: finish)
+        case .draining(let queued):
+            if queued.isEmpty {
+                loop = .stopped
+                return .stop(takeStopWaiters())
+            }
+            loop = .draining(queued: [])
+            return .batch(queued, finishCheckpoint: finish)
+        case .notStarted, .sleeping, .stopped:
+            // Only the running loop asks; a stopped one has stopped.
+            loop = .stopped
+            return .stop(takeStopWaiters())
+        }
+    }
+
+    enum SleepAction {
+        /// Suspended: an enqueue or `close()` wakes the waiter.
+        case suspended
+        /// A write came (or `close()`) between `next` and now: resume at once and ask again.
+        case resume(Waiter)
+    }
+
+    /// The loop suspends on `waiter` after `next` answered `sleep`.
+    mutating func sleep(_ waiter: Waiter) -> SleepAction {
+        if case .running(let queued) = loop, queued.isEmpty {
+            loop = .sleeping(waiter)
+            return .suspended
+        }
+        return .resume(waiter)
+    }
+
+    // MARK: Closing
+
+    enum CloseAction {
+        /// The loop runs what is queued, then stops (`awaitStop`).
+        case drain
+        /// The loop slept: wake it so that it stops.
+        case wakeLoop(Waiter)
+        /// The loop never started: fail these queued writes; it is stopped now.
+        case failQueued([Write])
+        /// Closed already.
+        case closed
+    }
+
+    /// `close()`: from now on writes are refused, and the loop stops once every queued write is done.
+    mutating func close() -> CloseAction {
+        switch loop {
+        case .notStarted(let queued):
+            loop = .stopped
+            return .failQueued(queued)
+        case .running(let queued):
+            loop = .draining(queued: queued)
+            return .drain
+        case .sleeping(let loopWaiter):
+            loop = .draining(queued: [])
+            return .wakeLoop(loopWaiter)
+        case .draining, .stopped:
+            return .closed
+        }
+    }
+
+    /// `close()` waits on `waiter` for the loop's end: answers it back when the loop has stopped already (resume
+    /// it at once); otherwise the loop's `stop` hands it back.
+    mutating func awaitStop(_ waiter: Waiter) -> Waiter? {
+        if case .stopped = loop { return waiter }
+        stopWaiters.append(waiter)
+        return nil
+    }
+
+    private mutating func takeStopWaiters() -> [Waiter] {
+        defer { stopWaiters = [] }
+        return stopWaiters
+    }
+
+    // MARK: Checkpoints
+
+    /// A batch committed: `true` when the checkpoint's first step is due now (the caller starts it beside the loop).
+    mutating func committed() -> Bool {
+        commitsSinceCheckpoint += 1
+        guard case .idle = checkpoint, commitsSinceCheckpoint >= commitsBetweenCheckpoints else { return false }
+        commitsSinceCheckpoint = 0
+        checkpoint = .beside
+        return true
+    }
+
+    /// The checkpoint's first step is over: the loop finishes it before its next batch.
+    mutating func checkpointBesideEnded() {
+        if case .beside = checkpoint { checkpoint = .finishDue }
+    }
+
+    private mutating func takeCheckpointFinish() -> Bool {
+        guard case .finishDue = checkpoint else { return false }
+        checkpoint = .idle
+        return true
+    }
+}
