@@ -30,7 +30,7 @@ package struct MasterKeyRotation: Sendable {
     }
 
     private func pass() async throws -> Int {
-        var after: SecretPosition?
+        var after: RecordPosition?
         var resealed = 0
         while true {
             let cursor = after
@@ -38,13 +38,13 @@ package struct MasterKeyRotation: Sendable {
                 let batch = try await transaction.secretsInEveryScope(after: cursor, limit: batchSize)
                 let keyId = vault.sealer.keyId
                 var count = 0
-                for var item in batch where item.secret.versions.contains(where: { $0.masterKeyId != keyId }) {
-                    item.secret.versions = try item.secret.versions.map { version in
+                for var item in batch where item.record.versions.contains(where: { $0.masterKeyId != keyId }) {
+                    item.record.versions = try item.record.versions.map { version in
                         guard version.masterKeyId != keyId else { return version }
                         count += 1
-                        return try vault.reseal(version, arn: item.secret.arn)
+                        return try vault.reseal(version, arn: item.record.arn)
                     }
-                    try await transaction.save(item.secret, in: item.scope)
+                    try await transaction.save(item.record, in: item.scope)
                 }
                 return (count, batch.count < batchSize ? nil : batch.last?.position)
             }

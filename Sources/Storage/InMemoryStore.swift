@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The reference store: every record in memory, nothing on disk, no batching, no SQL. The domain tests and the fuzzer
 /// run on it, and the storage contract suite holds it to the same contract as SQLite and PostgreSQL.
@@ -9,16 +9,14 @@ import Synchronization
 /// they were committed when it began. Copies are cheap: the tables are value types whose storage is shared until
 /// written. (Our choice: one writer at a time is all a reference needs.)
 package final class InMemoryStore: Store {
-    /// Every record, by scope and then by ID (secrets by ARN).
+    /// Every record, by scope, then kind, then ID.
     struct Tables: Sendable {
-        var connections: [Scope: [String: ConnectionRecord]] = [:]
-        var lags: [Scope: [String: LagRecord]] = [:]
-        var secrets: [Scope: [String: SecretRecord]] = [:]
+        var records: [Scope: [String: [String: any StoredRecord]]] = [:]
     }
 
-    private let committed = Mutex(Tables())
+    private let committed = NIOLockedValueBox(Tables())
     private let writers = TransactionGate()
-    private let closed = Mutex(false)
+    private let closed = NIOLockedValueBox(false)
 
     package init() {}
 
@@ -32,145 +30,104 @@ package final class InMemoryStore: Store {
         try checkOpen()
         switch mode {
         case .read:
-            return try await body(InMemoryTransaction(committed.withLock { $0 }, writable: false))
+            return try await body(InMemoryTransaction(committed.withLockedValue { $0 }, writable: false))
         case .write:
             await writers.enter()
             defer { writers.leave() }
             try checkOpen()
-            let transaction = InMemoryTransaction(committed.withLock { $0 }, writable: true)
+            let transaction = InMemoryTransaction(committed.withLockedValue { $0 }, writable: true)
             let result = try await body(transaction)
             let written = transaction.tables
-            committed.withLock { $0 = written }
+            committed.withLockedValue { $0 = written }
             return result
         }
     }
 
     private func checkOpen() throws {
-        if closed.withLock({ $0 }) { throw StoreError(.unavailable, "the store is closed") }
+        if closed.withLockedValue({ $0 }) { throw StoreError(.unavailable, "the store is closed") }
     }
 
     package func close() async throws {
         // A write in progress finishes first: the gate admits the closing call after it.
         await writers.enter()
-        closed.withLock { $0 = true }
+        closed.withLockedValue { $0 = true }
         writers.leave()
     }
 }
 
 /// One transaction of an `InMemoryStore`: its own copy of the tables.
 final class InMemoryTransaction: StoreTransaction {
-    private let state: Mutex<InMemoryStore.Tables>
+    private let state: NIOLockedValueBox<InMemoryStore.Tables>
     private let writable: Bool
 
     init(_ tables: InMemoryStore.Tables, writable: Bool) {
-        state = Mutex(tables)
+        state = NIOLockedValueBox(tables)
         self.writable = writable
     }
 
-    var tables: InMemoryStore.Tables { state.withLock { $0 } }
+    var tables: InMemoryStore.Tables { state.withLockedValue { $0 } }
 
     private func read<T>(_ body: (InMemoryStore.Tables) throws -> T) rethrows -> T {
-        try state.withLock { try body($0) }
+        try state.withLockedValue { try body($0) }
     }
 
     private func write(_ body: (inout InMemoryStore.Tables) throws -> Void) throws {
         guard writable else { throw StoreError(.unavailable, "a read transaction cannot write") }
-        try state.withLock { try body(&$0) }
+        try state.withLockedValue { try body(&$0) }
     }
 
-    /// `records` in ID order, after the page's cursor and up to its limit.
-    private static func page<R>(
-        _ records: [String: R],
-        _ page: PageRequest,
-        where keep: (R) -> Bool = { _ in true }
-    )
-        -> [R]
-    {
-        let ordered = records.sorted { $0.key < $1.key }.filter { key, record in
-            (page.after.map { key > $0 } ?? true) && keep(record)
-        }
-        return ordered.prefix(page.limit ?? ordered.count).map(\.value)
+    /// A scope's records of a kind, as the kind's type.
+    private static func all<R: StoredRecord>(_ type: R.Type, _ tables: InMemoryStore.Tables, _ scope: Scope) -> [R] {
+        (tables.records[scope]?[R.recordKind.name]?.values).map { $0.compactMap { $0 as? R } } ?? []
     }
 
-    // MARK: Connections
-
-    func connection(id: String, in scope: Scope) async throws -> ConnectionRecord? {
-        read { $0.connections[scope]?[id] }
+    func record<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) async throws -> R? {
+        read { $0.records[scope]?[R.recordKind.name]?[id] as? R }
     }
 
-    func connections(
-        of kind: ConnectionRecord.Kind,
+    func records<R: StoredRecord>(
+        _ type: R.Type,
         in scope: Scope,
+        matching match: RecordMatch?,
         page: PageRequest
-    ) async throws
-        -> [ConnectionRecord]
-    {
-        read { Self.page($0.connections[scope] ?? [:], page) { $0.kind == kind } }
-    }
-
-    func members(ofLag lagId: String, in scope: Scope) async throws -> [ConnectionRecord] {
-        read { Self.page($0.connections[scope] ?? [:], .all) { $0.lagId == lagId } }
-    }
-
-    func save(_ connection: ConnectionRecord, in scope: Scope) async throws {
-        try write { $0.connections[scope, default: [:]][connection.id] = connection }
-    }
-
-    func deleteConnection(id: String, in scope: Scope) async throws {
-        try write { _ = $0.connections[scope]?.removeValue(forKey: id) }
-    }
-
-    // MARK: LAGs
-
-    func lag(id: String, in scope: Scope) async throws -> LagRecord? {
-        read { $0.lags[scope]?[id] }
-    }
-
-    func lags(in scope: Scope, page: PageRequest) async throws -> [LagRecord] {
-        read { Self.page($0.lags[scope] ?? [:], page) }
-    }
-
-    func save(_ lag: LagRecord, in scope: Scope) async throws {
-        try write { $0.lags[scope, default: [:]][lag.id] = lag }
-    }
-
-    func deleteLag(id: String, in scope: Scope) async throws {
-        try write { _ = $0.lags[scope]?.removeValue(forKey: id) }
-    }
-
-    // MARK: Secrets
-
-    func secret(arn: String, in scope: Scope) async throws -> SecretRecord? {
-        read { $0.secrets[scope]?[arn] }
-    }
-
-    func secret(name: String, in scope: Scope) async throws -> SecretRecord? {
-        read { $0.secrets[scope]?.values.first { $0.name == name } }
-    }
-
-    func secrets(in scope: Scope, page: PageRequest) async throws -> [SecretRecord] {
-        read { Self.page($0.secrets[scope] ?? [:], page) }
-    }
-
-    /// A name belongs to one secret of a scope, as the other stores' unique index on it says.
-    func save(_ secret: SecretRecord, in scope: Scope) async throws {
-        try write { tables in
-            if tables.secrets[scope]?.values.contains(where: { $0.name == secret.name && $0.arn != secret.arn }) == true
-            {
-                throw StoreError(.conflict, "another secret of the scope has that name")
-            }
-            tables.secrets[scope, default: [:]][secret.arn] = secret
+    ) async throws -> [R] {
+        read { tables in
+            let ordered = Self.all(R.self, tables, scope).filter { record in
+                record.matches(match) && (page.after.map { record.recordID > $0 } ?? true)
+            }.sorted { $0.recordID < $1.recordID }
+            return Array(ordered.prefix(page.limit ?? ordered.count))
         }
     }
 
-    func deleteSecret(arn: String, in scope: Scope) async throws {
-        try write { _ = $0.secrets[scope]?.removeValue(forKey: arn) }
+    /// A unique value belongs to one record of a kind in a scope, as the other stores' unique index says.
+    func save<R: StoredRecord>(_ record: R, in scope: Scope) async throws {
+        try write { tables in
+            if let unique = record.lookupValues.unique,
+                Self.all(R.self, tables, scope).contains(where: {
+                    $0.lookupValues.unique == unique && $0.recordID != record.recordID
+                })
+            {
+                throw StoreError(
+                    .conflict,
+                    "a \(R.recordKind.name) of the scope has that \(R.recordKind.unique ?? "value")"
+                )
+            }
+            tables.records[scope, default: [:]][R.recordKind.name, default: [:]][record.recordID] = record
+        }
     }
 
-    func secretsInEveryScope(after position: SecretPosition?, limit: Int) async throws -> [ScopedSecret] {
+    func delete<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) async throws {
+        try write { _ = $0.records[scope]?[R.recordKind.name]?.removeValue(forKey: id) }
+    }
+
+    func recordsInEveryScope<R: StoredRecord>(
+        _ type: R.Type,
+        after position: RecordPosition?,
+        limit: Int
+    ) async throws -> [Scoped<R>] {
         read { tables in
-            let all = tables.secrets.flatMap { scope, secrets in
-                secrets.values.map { ScopedSecret(scope: scope, secret: $0) }
+            let all = tables.records.keys.flatMap { scope in
+                Self.all(R.self, tables, scope).map { Scoped(scope: scope, record: $0) }
             }
             let ordered = all.filter { item in position.map { item.position > $0 } ?? true }
                 .sorted { $0.position < $1.position }

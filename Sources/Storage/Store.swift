@@ -11,62 +11,90 @@ package struct PageRequest: Hashable, Sendable {
     package static let all = PageRequest()
 }
 
-/// The operations one transaction can do. Reads inside a write transaction see that transaction's writes
-/// and, in a shared store, lock what they read so that concurrent writers serialise on the same target.
+/// The operations one transaction can do, on records of any kind. Reads inside a write transaction see that
+/// transaction's writes and, in a shared store, lock what they read so that concurrent writers serialise on the
+/// same target.
 package protocol StoreTransaction: Sendable {
-    func connection(id: String, in scope: Scope) async throws -> ConnectionRecord?
+    func record<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) async throws -> R?
+    /// The records of a kind in a scope in ID order, those that answer `match` when there is one, after the page's
+    /// cursor and up to its limit.
+    func records<R: StoredRecord>(
+        _ type: R.Type,
+        in scope: Scope,
+        matching match: RecordMatch?,
+        page: PageRequest
+    ) async throws -> [R]
+    /// Saves a record, new or not. A unique lookup value another record of the kind holds in the scope is a
+    /// `StoreError.conflict`.
+    func save<R: StoredRecord>(_ record: R, in scope: Scope) async throws
+    func delete<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) async throws
+    /// The records of a kind in every scope in (account, region, ID) order, the primary key's, from just after
+    /// `position`, for work that spans them all (a master key rotation).
+    func recordsInEveryScope<R: StoredRecord>(
+        _ type: R.Type,
+        after position: RecordPosition?,
+        limit: Int
+    ) async throws -> [Scoped<R>]
+}
+
+// The kinds the domains keep today, by the names they use.
+extension StoreTransaction {
+    package func connection(id: String, in scope: Scope) async throws -> ConnectionRecord? {
+        try await record(ConnectionRecord.self, id: id, in: scope)
+    }
+
     /// Connections (or interconnects) of a scope in ID order.
-    func connections(
+    package func connections(
         of kind: ConnectionRecord.Kind,
         in scope: Scope,
         page: PageRequest
     ) async throws
         -> [ConnectionRecord]
-    func members(ofLag lagId: String, in scope: Scope) async throws -> [ConnectionRecord]
-    func save(_ connection: ConnectionRecord, in scope: Scope) async throws
-    func deleteConnection(id: String, in scope: Scope) async throws
-
-    func lag(id: String, in scope: Scope) async throws -> LagRecord?
-    func lags(in scope: Scope, page: PageRequest) async throws -> [LagRecord]
-    func save(_ lag: LagRecord, in scope: Scope) async throws
-    func deleteLag(id: String, in scope: Scope) async throws
-
-    func secret(arn: String, in scope: Scope) async throws -> SecretRecord?
-    func secret(name: String, in scope: Scope) async throws -> SecretRecord?
-    func secrets(in scope: Scope, page: PageRequest) async throws -> [SecretRecord]
-    func save(_ secret: SecretRecord, in scope: Scope) async throws
-    func deleteSecret(arn: String, in scope: Scope) async throws
-    /// Secrets of every scope in (account, region, ARN) order, the primary key's, from just after `position`, for work
-    /// that spans them all (a master key rotation).
-    func secretsInEveryScope(after position: SecretPosition?, limit: Int) async throws -> [ScopedSecret]
-}
-
-/// Where a secret stands in the order of `secretsInEveryScope`: its scope, then its ARN.
-package struct SecretPosition: Hashable, Sendable, Comparable {
-    package var scope: Scope
-    package var arn: String
-
-    package init(scope: Scope, arn: String) {
-        self.scope = scope
-        self.arn = arn
+    {
+        try await records(ConnectionRecord.self, in: scope, matching: ConnectionRecord.whereKind(kind), page: page)
     }
 
-    package static func < (lhs: SecretPosition, rhs: SecretPosition) -> Bool {
-        (lhs.scope.account, lhs.scope.region, lhs.arn) < (rhs.scope.account, rhs.scope.region, rhs.arn)
-    }
-}
-
-/// A secret with the scope it lives in.
-package struct ScopedSecret: Hashable, Sendable {
-    package var scope: Scope
-    package var secret: SecretRecord
-
-    package init(scope: Scope, secret: SecretRecord) {
-        self.scope = scope
-        self.secret = secret
+    package func members(ofLag lagId: String, in scope: Scope) async throws -> [ConnectionRecord] {
+        try await records(ConnectionRecord.self, in: scope, matching: ConnectionRecord.whereLagId(lagId), page: .all)
     }
 
-    package var position: SecretPosition { SecretPosition(scope: scope, arn: secret.arn) }
+    package func deleteConnection(id: String, in scope: Scope) async throws {
+        try await delete(ConnectionRecord.self, id: id, in: scope)
+    }
+
+    package func lag(id: String, in scope: Scope) async throws -> LagRecord? {
+        try await record(LagRecord.self, id: id, in: scope)
+    }
+
+    package func lags(in scope: Scope, page: PageRequest) async throws -> [LagRecord] {
+        try await records(LagRecord.self, in: scope, matching: nil, page: page)
+    }
+
+    package func deleteLag(id: String, in scope: Scope) async throws {
+        try await delete(LagRecord.self, id: id, in: scope)
+    }
+
+    package func secret(arn: String, in scope: Scope) async throws -> SecretRecord? {
+        try await record(SecretRecord.self, id: arn, in: scope)
+    }
+
+    package func secret(name: String, in scope: Scope) async throws -> SecretRecord? {
+        try await records(SecretRecord.self, in: scope, matching: SecretRecord.whereName(name), page: .all).first
+    }
+
+    package func secrets(in scope: Scope, page: PageRequest) async throws -> [SecretRecord] {
+        try await records(SecretRecord.self, in: scope, matching: nil, page: page)
+    }
+
+    package func deleteSecret(arn: String, in scope: Scope) async throws {
+        try await delete(SecretRecord.self, id: arn, in: scope)
+    }
+
+    /// Secrets of every scope in (account, region, ARN) order, from just after `position`.
+    package func secretsInEveryScope(after position: RecordPosition?, limit: Int) async throws -> [Scoped<SecretRecord>]
+    {
+        try await recordsInEveryScope(SecretRecord.self, after: position, limit: limit)
+    }
 }
 
 /// Whether a transaction may write.
@@ -99,10 +127,13 @@ package enum SchemaVersion {
     /// 1: connections (with interconnects), lags and secrets as documents keyed by ID with scope columns.
     /// 2: no index on the secrets' ARN alone: secrets of every scope are listed in the primary key's order, and each
     /// new secret writes one index fewer.
-    package static let current = 2
+    /// 3: one table for records of every kind, keyed by (kind, account, region, ID), with the lookups each kind
+    /// declares in two indexed columns and a unique one (`RecordKind`); the three tables of version 2 move into it.
+    package static let current = 3
 
     /// The statements of each version, in SQL that SQLite and PostgreSQL both accept, so the two backends cannot
-    /// drift apart; each backend records the version applied in its own way.
+    /// drift apart; each backend records the version applied in its own way. The lookup indexes are partial: a
+    /// record without a value in a slot writes no entry for it.
     package static let steps: [[String]] = [
         [
             """
@@ -126,5 +157,31 @@ package enum SchemaVersion {
             "CREATE INDEX secrets_arn ON secrets (arn)",
         ],
         ["DROP INDEX secrets_arn"],
+        [
+            """
+            CREATE TABLE records (
+                kind TEXT NOT NULL, account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL,
+                lookup1 TEXT, lookup2 TEXT, unique_key TEXT, body TEXT NOT NULL,
+                PRIMARY KEY (kind, account, region, id))
+            """,
+            "CREATE INDEX records_lookup1 ON records (kind, account, region, lookup1, id) WHERE lookup1 IS NOT NULL",
+            "CREATE INDEX records_lookup2 ON records (kind, account, region, lookup2, id) WHERE lookup2 IS NOT NULL",
+            """
+            CREATE UNIQUE INDEX records_unique ON records (kind, account, region, unique_key)
+                WHERE unique_key IS NOT NULL
+            """,
+            """
+            INSERT INTO records (kind, account, region, id, lookup1, lookup2, body)
+                SELECT 'connection', account, region, id, kind, lag_id, body FROM connections
+            """,
+            "INSERT INTO records (kind, account, region, id, body) SELECT 'lag', account, region, id, body FROM lags",
+            """
+            INSERT INTO records (kind, account, region, id, unique_key, body)
+                SELECT 'secret', account, region, arn, name, body FROM secrets
+            """,
+            "DROP TABLE connections",
+            "DROP TABLE lags",
+            "DROP TABLE secrets",
+        ],
     ]
 }

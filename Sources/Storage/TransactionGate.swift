@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Admits one transaction at a time, first come first served, without blocking a thread. Leaving needs no await, so
 /// that a batch's commit can leave it from the writer's thread.
@@ -8,13 +8,13 @@ package final class TransactionGate: Sendable {
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     package init() {}
 
     package func enter() async {
         await withCheckedContinuation { continuation in
-            let admitted: Bool = state.withLock { state in
+            let admitted: Bool = state.withLockedValue { state in
                 if state.busy {
                     state.waiters.append(continuation)
                     return false
@@ -28,7 +28,7 @@ package final class TransactionGate: Sendable {
 
     /// Hands the gate to the next waiter, if there is one.
     package func leave() {
-        let next: CheckedContinuation<Void, Never>? = state.withLock { state in
+        let next: CheckedContinuation<Void, Never>? = state.withLockedValue { state in
             if state.waiters.isEmpty {
                 state.busy = false
                 return nil

@@ -116,9 +116,9 @@ package final class PostgresStore: Store {
         }
     }
 
-    /// Nothing to flush: the pool stops when `withStore`'s body returns.
     /// Nothing to run: the client's own loop runs in `withStore`, and a transaction runs in its caller's task.
     package func run() async {}
 
+    /// Nothing to flush: the pool stops when `withStore`'s body returns.
     package func close() async throws {}
 }

@@ -4,6 +4,9 @@ import PostgresNIO
 import Storage
 
 /// One open transaction on a leased connection; valid only inside `PostgresStore.transaction`.
+///
+/// Every kind lives in the one `records` table (`SchemaVersion`); a kind's lookups are its `lookup1`, `lookup2` and
+/// `unique_key` columns.
 struct PostgresTransaction: StoreTransaction {
     let connection: PostgresConnection
     let logger: Logger
@@ -12,181 +15,94 @@ struct PostgresTransaction: StoreTransaction {
 
     private var lock: String { locking ? " FOR UPDATE" : "" }
 
-    private func decode<T: RecordDocument.Readable>(_ bodies: [String], as type: T.Type) throws -> [T] {
-        try bodies.map { try RecordDocument.decode(T.self, from: $0) }
-    }
-
-    private func bodies(_ query: PostgresQuery) async throws -> [String] {
-        var result: [String] = []
+    private func decode<R: StoredRecord>(_ query: PostgresQuery, as type: R.Type) async throws -> [R] {
+        var result: [R] = []
         for try await body in try await connection.query(query, logger: logger).decode(String.self) {
-            result.append(body)
+            result.append(try RecordDocument.decode(R.self, from: body))
         }
         return result
     }
 
-    private func execute(_ query: PostgresQuery) async throws {
-        try await connection.query(query, logger: logger)
-    }
-
-    // MARK: Connections
-
-    func connection(id: String, in scope: Scope) async throws -> ConnectionRecord? {
-        try decode(
-            await bodies(
-                "SELECT body FROM connections WHERE account = \(scope.account) AND region = \(scope.region) AND id = \(id)\(unescaped: lock)"
-            ),
-            as: ConnectionRecord.self
+    func record<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) async throws -> R? {
+        try await decode(
+            """
+            SELECT body FROM records WHERE kind = \(R.recordKind.name) AND account = \(scope.account)
+            AND region = \(scope.region) AND id = \(id)\(unescaped: lock)
+            """,
+            as: R.self
         ).first
     }
 
-    func connections(
-        of kind: ConnectionRecord.Kind,
+    func records<R: StoredRecord>(
+        _ type: R.Type,
         in scope: Scope,
+        matching match: RecordMatch?,
         page: PageRequest
-    ) async throws
-        -> [ConnectionRecord]
-    {
-        try decode(
-            await bodies(
+    ) async throws -> [R] {
+        guard let match else {
+            return try await decode(
                 """
-                SELECT body FROM connections WHERE account = \(scope.account) AND region = \(scope.region)
-                AND kind = \(kind.rawValue) AND id > \(page.after ?? "") ORDER BY id LIMIT \(page.limit)\(unescaped: lock)
-                """
-            ),
-            as: ConnectionRecord.self
-        )
-    }
-
-    func members(ofLag lagId: String, in scope: Scope) async throws -> [ConnectionRecord] {
-        try decode(
-            await bodies(
-                """
-                SELECT body FROM connections WHERE account = \(scope.account) AND region = \(scope.region)
-                AND lag_id = \(lagId) ORDER BY id\(unescaped: lock)
-                """
-            ),
-            as: ConnectionRecord.self
-        )
-    }
-
-    func save(_ connection: ConnectionRecord, in scope: Scope) async throws {
-        try await execute(
+                SELECT body FROM records WHERE kind = \(R.recordKind.name) AND account = \(scope.account)
+                AND region = \(scope.region) AND id > \(page.after ?? "") ORDER BY id LIMIT \(page.limit)\(unescaped: lock)
+                """,
+                as: R.self
+            )
+        }
+        // The slot's column is one of three names of ours, never text from a request.
+        return try await decode(
             """
-            INSERT INTO connections (account, region, id, kind, lag_id, body)
-            VALUES (\(scope.account), \(scope.region), \(connection.id), \(connection.kind.rawValue),
-                    \(connection.lagId), \(RecordDocument.encode(connection)))
-            ON CONFLICT (account, region, id) DO UPDATE SET lag_id = excluded.lag_id, body = excluded.body
+            SELECT body FROM records WHERE kind = \(R.recordKind.name) AND account = \(scope.account)
+            AND region = \(scope.region) AND \(unescaped: match.slot.column) = \(match.value)
+            AND id > \(page.after ?? "") ORDER BY id LIMIT \(page.limit)\(unescaped: lock)
+            """,
+            as: R.self
+        )
+    }
+
+    /// A unique value another record holds fails the statement (unique violation), which the store retries, and
+    /// reports as a conflict when it persists (`PostgresStore.transaction`).
+    func save<R: StoredRecord>(_ record: R, in scope: Scope) async throws {
+        let lookups = record.lookupValues
+        try await connection.query(
             """
-        )
-    }
-
-    func deleteConnection(id: String, in scope: Scope) async throws {
-        try await execute(
-            "DELETE FROM connections WHERE account = \(scope.account) AND region = \(scope.region) AND id = \(id)"
-        )
-    }
-
-    // MARK: LAGs
-
-    func lag(id: String, in scope: Scope) async throws -> LagRecord? {
-        try decode(
-            await bodies(
-                "SELECT body FROM lags WHERE account = \(scope.account) AND region = \(scope.region) AND id = \(id)\(unescaped: lock)"
-            ),
-            as: LagRecord.self
-        ).first
-    }
-
-    func lags(in scope: Scope, page: PageRequest) async throws -> [LagRecord] {
-        try decode(
-            await bodies(
-                """
-                SELECT body FROM lags WHERE account = \(scope.account) AND region = \(scope.region)
-                AND id > \(page.after ?? "") ORDER BY id LIMIT \(page.limit)\(unescaped: lock)
-                """
-            ),
-            as: LagRecord.self
-        )
-    }
-
-    func save(_ lag: LagRecord, in scope: Scope) async throws {
-        try await execute(
-            """
-            INSERT INTO lags (account, region, id, body) VALUES (\(scope.account), \(scope.region), \(lag.id),
-                    \(RecordDocument.encode(lag)))
-            ON CONFLICT (account, region, id) DO UPDATE SET body = excluded.body
-            """
-        )
-    }
-
-    func deleteLag(id: String, in scope: Scope) async throws {
-        try await execute(
-            "DELETE FROM lags WHERE account = \(scope.account) AND region = \(scope.region) AND id = \(id)"
-        )
-    }
-
-    // MARK: Secrets
-
-    func secret(arn: String, in scope: Scope) async throws -> SecretRecord? {
-        try decode(
-            await bodies(
-                "SELECT body FROM secrets WHERE account = \(scope.account) AND region = \(scope.region) AND arn = \(arn)\(unescaped: lock)"
-            ),
-            as: SecretRecord.self
-        ).first
-    }
-
-    func secret(name: String, in scope: Scope) async throws -> SecretRecord? {
-        try decode(
-            await bodies(
-                "SELECT body FROM secrets WHERE account = \(scope.account) AND region = \(scope.region) AND name = \(name)\(unescaped: lock)"
-            ),
-            as: SecretRecord.self
-        ).first
-    }
-
-    func secrets(in scope: Scope, page: PageRequest) async throws -> [SecretRecord] {
-        try decode(
-            await bodies(
-                """
-                SELECT body FROM secrets WHERE account = \(scope.account) AND region = \(scope.region)
-                AND arn > \(page.after ?? "") ORDER BY arn LIMIT \(page.limit)\(unescaped: lock)
-                """
-            ),
-            as: SecretRecord.self
-        )
-    }
-
-    func save(_ secret: SecretRecord, in scope: Scope) async throws {
-        try await execute(
-            """
-            INSERT INTO secrets (account, region, arn, name, body)
-            VALUES (\(scope.account), \(scope.region), \(secret.arn), \(secret.name), \(RecordDocument.encode(secret)))
-            ON CONFLICT (account, region, arn) DO UPDATE SET name = excluded.name, body = excluded.body
-            """
-        )
-    }
-
-    func deleteSecret(arn: String, in scope: Scope) async throws {
-        try await execute(
-            "DELETE FROM secrets WHERE account = \(scope.account) AND region = \(scope.region) AND arn = \(arn)"
-        )
-    }
-
-    func secretsInEveryScope(after position: SecretPosition?, limit: Int) async throws -> [ScopedSecret] {
-        var result: [ScopedSecret] = []
-        let start = position ?? SecretPosition(scope: Scope(account: "", region: ""), arn: "")
-        let rows = try await connection.query(
-            """
-            SELECT account, region, body FROM secrets
-                WHERE (account, region, arn) > (\(start.scope.account), \(start.scope.region), \(start.arn))
-                ORDER BY account, region, arn LIMIT \(limit)\(unescaped: lock)
+            INSERT INTO records (kind, account, region, id, lookup1, lookup2, unique_key, body)
+            VALUES (\(R.recordKind.name), \(scope.account), \(scope.region), \(record.recordID),
+                    \(lookups.first), \(lookups.second), \(lookups.unique), \(RecordDocument.encode(record)))
+            ON CONFLICT (kind, account, region, id) DO UPDATE SET lookup1 = excluded.lookup1,
+                lookup2 = excluded.lookup2, unique_key = excluded.unique_key, body = excluded.body
             """,
             logger: logger
         )
+    }
+
+    func delete<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) async throws {
+        try await connection.query(
+            """
+            DELETE FROM records WHERE kind = \(R.recordKind.name) AND account = \(scope.account)
+            AND region = \(scope.region) AND id = \(id)
+            """,
+            logger: logger
+        )
+    }
+
+    func recordsInEveryScope<R: StoredRecord>(
+        _ type: R.Type,
+        after position: RecordPosition?,
+        limit: Int
+    ) async throws -> [Scoped<R>] {
+        let start = position ?? RecordPosition(scope: Scope(account: "", region: ""), id: "")
+        let rows = try await connection.query(
+            """
+            SELECT account, region, body FROM records WHERE kind = \(R.recordKind.name)
+                AND (account, region, id) > (\(start.scope.account), \(start.scope.region), \(start.id))
+                ORDER BY account, region, id LIMIT \(limit)\(unescaped: lock)
+            """,
+            logger: logger
+        )
+        var result: [Scoped<R>] = []
         for try await (account, region, body) in rows.decode((String, String, String).self) {
-            guard let secret = try decode([body], as: SecretRecord.self).first else { continue }
-            result.append(ScopedSecret(scope: Scope(account: account, region: region), secret: secret))
+            let record = try RecordDocument.decode(R.self, from: body)
+            result.append(Scoped(scope: Scope(account: account, region: region), record: record))
         }
         return result
     }

@@ -1,77 +1,72 @@
+import NIOConcurrencyHelpers
 import Storage
-import Synchronization
 
-/// Every connection and LAG as committed, by scope: what readers see. Only a batch's commit changes it.
+/// Every record of the kinds kept in memory as committed, by scope: what readers see. Only a batch's commit changes
+/// it.
 final class CommittedTables: Sendable {
-    private let scopes: Mutex<[Scope: ScopeTables]>
-    /// The names secrets have had, by scope: a name not here belongs to no secret, so a writer creating one (every
-    /// new key's secret) need not ask SQLite. Only this store adds secrets (another process only re-seals them);
-    /// deleted names stay until the store is opened again, which only costs a look on disk.
-    private let secretNames: Mutex<[Scope: Set<String>]>
+    private let scopes: NIOLockedValueBox<[Scope: ScopeTables]>
+    /// The unique values records of kinds not kept in memory have had, by scope and kind: a value not here belongs to
+    /// no record, so a writer creating one (every new key's secret) need not ask SQLite. Only this store adds such
+    /// records (another process only re-seals secrets); values of deleted records stay until the store is opened
+    /// again, which only costs a look on disk.
+    private let uniqueValues: NIOLockedValueBox<[Scope: [String: Set<String>]]>
 
-    init(_ scopes: [Scope: ScopeTables], secretNames: [Scope: Set<String>]) {
-        self.scopes = Mutex(scopes)
-        self.secretNames = Mutex(secretNames)
+    init(_ scopes: [Scope: ScopeTables], uniqueValues: [Scope: [String: Set<String>]]) {
+        self.scopes = NIOLockedValueBox(scopes)
+        self.uniqueValues = NIOLockedValueBox(uniqueValues)
     }
 
-    /// Whether a secret of that name may exist in the scope (`false`: it certainly does not).
-    func mayHaveSecret(named name: String, in scope: Scope) -> Bool {
-        secretNames.withLock { $0[scope]?.contains(name) ?? false }
+    /// Whether a record of a kind not kept in memory may hold that unique value in the scope (`false`: certainly
+    /// not).
+    func mayHold(unique value: String, kind: String, in scope: Scope) -> Bool {
+        uniqueValues.withLockedValue { $0[scope]?[kind]?.contains(value) ?? false }
     }
 
     /// A scope's tables as they are now; later commits do not change the copy.
     func snapshot(_ scope: Scope) -> ScopeTables {
-        scopes.withLock { $0[scope] } ?? ScopeTables()
+        scopes.withLockedValue { $0[scope] } ?? ScopeTables()
     }
 
-    func connection(id: String, in scope: Scope) -> ConnectionRecord? {
-        scopes.withLock { $0[scope]?.connections[id] }
+    func record<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) -> R? {
+        scopes.withLockedValue { $0[scope]?.record(R.self, id: id) }
     }
 
-    func lag(id: String, in scope: Scope) -> LagRecord? {
-        scopes.withLock { $0[scope]?.lags[id] }
+    /// A record kept in memory, whatever its type.
+    func anyRecord(_ key: RecordKey) -> (any StoredRecord)? {
+        scopes.withLockedValue { $0[key.scope]?.anyRecord(kind: key.kind, id: key.id) }
     }
 
     /// Applies the writes of a committed batch.
     func apply(_ writes: PendingWrites) {
-        secretNames.withLock { names in
-            for case (let key, let secret?) in writes.secrets { names[key.scope, default: []].insert(secret.name) }
-        }
-        scopes.withLock { scopes in
-            for (key, record) in writes.connections {
-                if let record {
-                    scopes[key.scope, default: ScopeTables()].put(record)
-                } else {
-                    scopes[key.scope]?.removeConnection(id: key.id)
+        uniqueValues.withLockedValue { values in
+            for case (let key, let record?) in writes.records where !key.keptInMemory {
+                if let unique = record.lookupValues.unique {
+                    values[key.scope, default: [:]][key.kind, default: []].insert(unique)
                 }
             }
-            for (key, record) in writes.lags {
+        }
+        scopes.withLockedValue { scopes in
+            for (key, record) in writes.records where key.keptInMemory {
                 if let record {
-                    scopes[key.scope, default: ScopeTables()].put(record)
+                    scopes[key.scope, default: ScopeTables()].put(record, kind: key.kind)
                 } else {
-                    scopes[key.scope]?.removeLag(id: key.id)
+                    scopes[key.scope]?.remove(kind: key.kind, id: key.id)
                 }
             }
         }
     }
 
-    /// Keeps a listing a reader built, unless a connection changed since its snapshot.
-    func publish(
-        _ listing: Listing<ConnectionRecord>,
-        of kind: ConnectionRecord.Kind,
+    /// Keeps a listing a reader built, unless a record of its kind changed since its snapshot.
+    func publish<R: StoredRecord>(
+        _ listing: Listing<R>,
+        matching match: RecordMatch?,
         for scope: Scope,
         builtFrom snapshot: ScopeTables
     ) {
-        scopes.withLock { scopes in
-            guard scopes[scope]?.connectionVersion == snapshot.connectionVersion else { return }
-            scopes[scope]?.connectionListings[kind] = listing
-        }
-    }
-
-    func publish(_ listing: Listing<LagRecord>, for scope: Scope, builtFrom snapshot: ScopeTables) {
-        scopes.withLock { scopes in
-            guard scopes[scope]?.lagVersion == snapshot.lagVersion else { return }
-            scopes[scope]?.lagListing = listing
+        scopes.withLockedValue { scopes in
+            let kind = R.recordKind.name
+            guard scopes[scope]?.version(of: kind) == snapshot.version(of: kind) else { return }
+            scopes[scope]?.memoise(listing, matching: match)
         }
     }
 }

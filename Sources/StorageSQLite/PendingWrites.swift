@@ -1,59 +1,88 @@
 import Storage
 
-/// A record's place: its scope and its ID (a secret's ARN).
+/// A record's place: its kind, its scope and its ID (a secret's ARN).
 struct RecordKey: Hashable, Sendable {
+    var kind: String
     var scope: Scope
     var id: String
+    /// Whether the kind is kept in memory (`RecordKind.keptInMemory`), so that a deletion, which has no record to
+    /// ask, still knows.
+    var keptInMemory: Bool
+
+    init<R: StoredRecord>(_ type: R.Type, scope: Scope, id: String) {
+        kind = R.recordKind.name
+        self.scope = scope
+        self.id = id
+        keptInMemory = R.recordKind.keptInMemory
+    }
 }
 
 /// Writes made and not yet committed, the last one per record: a record to save, or `nil` for a deletion.
 struct PendingWrites: Sendable {
-    var connections: [RecordKey: ConnectionRecord?] = [:]
-    var lags: [RecordKey: LagRecord?] = [:]
-    var secrets: [RecordKey: SecretRecord?] = [:]
+    var records: [RecordKey: (any StoredRecord)?] = [:]
 
-    var isEmpty: Bool { connections.isEmpty && lags.isEmpty && secrets.isEmpty }
+    var isEmpty: Bool { records.isEmpty }
 
     /// Adds later writes; where both wrote a record, the later write wins.
     mutating func merge(_ later: PendingWrites) {
-        connections.merge(later.connections) { _, new in new }
-        lags.merge(later.lags) { _, new in new }
-        secrets.merge(later.secrets) { _, new in new }
+        records.merge(later.records) { _, new in new }
     }
 
-    /// The pending (saved, not deleted) secret of that name in the scope, if there is one.
-    func secret(named name: String, in scope: Scope) -> SecretRecord? {
-        for (key, record) in secrets where key.scope == scope {
-            if let record, record.name == name { return record }
+    mutating func save<R: StoredRecord>(_ record: R, in scope: Scope) {
+        records[RecordKey(R.self, scope: scope, id: record.recordID)] = .some(record)
+    }
+
+    mutating func delete<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) {
+        records[RecordKey(R.self, scope: scope, id: id)] = .some(nil)
+    }
+
+    /// The pending (saved, not deleted) record of the kind that holds that unique value in the scope, if any.
+    func holder<R: StoredRecord>(of unique: String, _ type: R.Type, in scope: Scope) -> R? {
+        for case (let key, let record?) in records where key.kind == R.recordKind.name && key.scope == scope {
+            if record.lookupValues.unique == unique { return record as? R }
         }
         return nil
     }
 
-    /// The secret of that name in the scope as stacked writes see them (`layers`, earlier first): the latest layer's
-    /// record of that name that no later layer changed or deleted.
-    static func secret(named name: String, in scope: Scope, layers: [PendingWrites]) -> SecretRecord? {
+    /// The record holding a unique value as stacked writes see them (`layers`, earlier first): the latest layer's
+    /// holder that no later layer changed or deleted.
+    static func holder<R: StoredRecord>(
+        of unique: String,
+        _ type: R.Type,
+        in scope: Scope,
+        layers: [PendingWrites]
+    )
+        -> R?
+    {
         for (index, layer) in layers.enumerated().reversed() {
-            guard let record = layer.secret(named: name, in: scope) else { continue }
-            let key = RecordKey(scope: scope, id: record.arn)
-            if !layers[(index + 1)...].contains(where: { $0.secrets[key] != nil }) { return record }
+            guard let record = layer.holder(of: unique, R.self, in: scope) else { continue }
+            let key = RecordKey(R.self, scope: scope, id: record.recordID)
+            if !layers[(index + 1)...].contains(where: { $0.records[key] != nil }) { return record }
         }
         return nil
     }
 
-    /// The connections and LAGs of one scope with these writes applied.
-    func applied(to tables: ScopeTables, scope: Scope) -> ScopeTables {
-        var tables = tables
-        for (key, record) in connections where key.scope == scope {
-            if let record { tables.put(record) } else { tables.removeConnection(id: key.id) }
-        }
-        for (key, record) in lags where key.scope == scope {
-            if let record { tables.put(record) } else { tables.removeLag(id: key.id) }
-        }
-        return tables
+    /// Whether a record of the kind in the scope is pending.
+    func touches<R: StoredRecord>(_ type: R.Type, in scope: Scope) -> Bool {
+        records.keys.contains { $0.kind == R.recordKind.name && $0.scope == scope }
     }
 
-    /// Whether any connection or LAG of the scope is pending.
-    func touches(_ scope: Scope) -> Bool {
-        connections.keys.contains { $0.scope == scope } || lags.keys.contains { $0.scope == scope }
+    /// The records of a kind of one scope in ID order, those that answer `match`: `committed`, with these writes
+    /// applied over them (`layers`, earlier first).
+    static func applied<R: StoredRecord>(
+        _ layers: [PendingWrites],
+        to committed: [R],
+        in scope: Scope,
+        matching match: RecordMatch?
+    ) -> [R] {
+        var byID: [String: R] = [:]
+        byID.reserveCapacity(committed.count)
+        for record in committed { byID[record.recordID] = record }
+        for layer in layers {
+            for (key, record) in layer.records where key.kind == R.recordKind.name && key.scope == scope {
+                byID[key.id] = (record as? R).flatMap { $0.matches(match) ? $0 : nil }
+            }
+        }
+        return byID.values.sorted { $0.recordID < $1.recordID }
     }
 }

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A write transaction waiting in the queue: its body, its result once the body ran, and the writer waiting for its
 /// batch.
@@ -14,8 +14,8 @@ final class QueuedWrite: Sendable {
     }
 
     private let body: @Sendable (SQLiteWriteTransaction) async throws -> any Sendable
-    private let outcome = Mutex<Result<any Sendable, any Error>?>(nil)
-    private let waiter = Mutex(Waiter.idle)
+    private let outcome = NIOLockedValueBox<Result<any Sendable, any Error>?>(nil)
+    private let waiter = NIOLockedValueBox(Waiter.idle)
 
     init(_ body: @escaping @Sendable (SQLiteWriteTransaction) async throws -> any Sendable) {
         self.body = body
@@ -29,14 +29,14 @@ final class QueuedWrite: Sendable {
         } catch {
             result = .failure(error)
         }
-        outcome.withLock { $0 = result }
+        outcome.withLockedValue { $0 = result }
         if case .success = result { return true }
         return false
     }
 
     /// The batch did not commit: the transaction fails with `error` unless its body already failed.
     func abandon(_ error: any Error) {
-        outcome.withLock { outcome in
+        outcome.withLockedValue { outcome in
             // A body that threw keeps its own error; one that succeeded, or never ran, gets the batch's.
             if case .failure = outcome { return }
             outcome = .failure(error)
@@ -45,7 +45,7 @@ final class QueuedWrite: Sendable {
 
     /// The body's result, once its batch is over; `T` is what the body returns.
     func result<T: Sendable>(as type: T.Type) throws -> T {
-        guard let outcome = outcome.withLock({ $0 }) else {
+        guard let outcome = outcome.withLockedValue({ $0 }) else {
             preconditionFailure("a write transaction's result was read before its batch ended")
         }
         guard let value = try outcome.get() as? T else {
@@ -56,7 +56,7 @@ final class QueuedWrite: Sendable {
 
     func wait() async {
         await withCheckedContinuation { continuation in
-            let ready: Bool = waiter.withLock { waiter in
+            let ready: Bool = waiter.withLockedValue { waiter in
                 if case .signalled = waiter { return true }
                 waiter = .waiting(continuation)
                 return false
@@ -67,7 +67,7 @@ final class QueuedWrite: Sendable {
 
     /// Its batch is over (committed or failed): the writer may read its result.
     func signal() {
-        let continuation: CheckedContinuation<Void, Never>? = waiter.withLock { waiter in
+        let continuation: CheckedContinuation<Void, Never>? = waiter.withLockedValue { waiter in
             if case .waiting(let continuation) = waiter {
                 waiter = .signalled
                 return continuation

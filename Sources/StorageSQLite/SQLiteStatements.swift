@@ -31,100 +31,121 @@ struct SQLiteStatements: Sendable {
 
     // MARK: Loading
 
-    /// Every connection and LAG, with its scope, read in chunks so that no large result is held at once.
-    func loadTables() async throws -> [Scope: ScopeTables] {
+    /// Every record of the kinds kept in memory, by scope and kind, read in rowid order in chunks so that no large
+    /// result is held at once. A row of a kind `kinds` lacks is left on disk.
+    func loadTables(_ kinds: [any StoredRecord.Type]) async throws -> [Scope: ScopeTables] {
+        var types: [String: any StoredRecord.Type] = [:]
+        for kind in kinds where kind.recordKind.keptInMemory { types[kind.recordKind.name] = kind }
+        guard !types.isEmpty else { return [:] }
         // Gathered per scope first, so that each scope's tables are made at their final size: growing a table of
         // 100,000 connections one record at a time moved them all at every doubling (a sixth of start-up).
-        var connections: [Scope: [ConnectionRecord]] = [:]
-        var lags: [Scope: [LagRecord]] = [:]
-        try await scan("connections") { (scope, record: ConnectionRecord) in
-            connections[scope, default: []].append(record)
-        }
-        try await scan("lags") { (scope, record: LagRecord) in lags[scope, default: []].append(record) }
-        var tables: [Scope: ScopeTables] = [:]
-        for scope in Set(connections.keys).union(lags.keys) {
-            tables[scope] = ScopeTables(connections: connections[scope] ?? [], lags: lags[scope] ?? [])
-        }
-        return tables
-    }
-
-    private func scan<T: RecordDocument.Readable>(_ table: String, _ body: (Scope, T) -> Void) async throws {
+        var gathered: [Scope: [String: [any StoredRecord]]] = [:]
+        let names = types.keys.sorted()
+        let placeholders = names.map { _ in "?" }.joined(separator: ", ")
         var after = 0
         while true {
             let rows = try await query(
-                "SELECT rowid, account, region, body FROM \(table) WHERE rowid > ? ORDER BY rowid LIMIT 2000",
-                [.integer(after)]
-            )
-            for (row, record) in zip(rows, try decode(rows, as: T.self)) {
-                body(try Self.scope(of: row), record)
-            }
-            guard rows.count == 2000, let last = rows.last?.column("rowid")?.integer else { return }
-            after = last
-        }
-    }
-
-    /// The names of every secret, by scope.
-    func loadSecretNames() async throws -> [Scope: Set<String>] {
-        var names: [Scope: Set<String>] = [:]
-        var after = 0
-        while true {
-            let rows = try await query(
-                "SELECT rowid, account, region, name FROM secrets WHERE rowid > ? ORDER BY rowid LIMIT 5000",
-                [.integer(after)]
+                """
+                SELECT rowid, kind, account, region, body FROM records WHERE rowid > ? AND kind IN (\(placeholders))
+                    ORDER BY rowid LIMIT 2000
+                """,
+                [.integer(after)] + names.map { .text($0) }
             )
             for row in rows {
-                guard let name = row.column("name")?.string else { throw StoreError(.corrupt, "a secret has no name") }
-                names[try Self.scope(of: row), default: []].insert(name)
+                guard let kind = row.column("kind")?.string, let type = types[kind],
+                    let body = row.column("body")?.string
+                else { throw StoreError(.corrupt, "a record row has no kind or body") }
+                gathered[try Self.scope(of: row), default: [:]][kind, default: []].append(
+                    try type.decodeStored(from: body)
+                )
             }
-            guard rows.count == 5000, let last = rows.last?.column("rowid")?.integer else { return names }
+            guard rows.count == 2000, let last = rows.last?.column("rowid")?.integer else { break }
             after = last
         }
+        return gathered.mapValues { ScopeTables($0) }
     }
 
-    // MARK: Secrets
+    /// The unique values of the records of kinds not kept in memory, by scope and kind.
+    func loadUniqueValues(_ kinds: [any StoredRecord.Type]) async throws -> [Scope: [String: Set<String>]] {
+        var values: [Scope: [String: Set<String>]] = [:]
+        for kind in kinds.map({ $0.recordKind }) where !kind.keptInMemory && kind.unique != nil {
+            var after = (account: "", region: "", value: "")
+            while true {
+                // In the unique index's order, from it alone.
+                let rows = try await query(
+                    """
+                    SELECT account, region, unique_key FROM records WHERE kind = ? AND unique_key IS NOT NULL
+                        AND (account, region, unique_key) > (?, ?, ?) ORDER BY account, region, unique_key LIMIT 5000
+                    """,
+                    [.text(kind.name), .text(after.account), .text(after.region), .text(after.value)]
+                )
+                for row in rows {
+                    guard let value = row.column("unique_key")?.string else {
+                        throw StoreError(.corrupt, "a unique value is missing")
+                    }
+                    let scope = try Self.scope(of: row)
+                    values[scope, default: [:]][kind.name, default: []].insert(value)
+                    after = (scope.account, scope.region, value)
+                }
+                if rows.count < 5000 { break }
+            }
+        }
+        return values
+    }
 
-    func secret(arn: String, in scope: Scope) async throws -> SecretRecord? {
+    // MARK: Reading
+
+    func record<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) async throws -> R? {
         let rows = try await query(
-            "SELECT body FROM secrets WHERE arn = ? AND account = ? AND region = ?",
-            [.text(arn), .text(scope.account), .text(scope.region)]
+            "SELECT body FROM records WHERE kind = ? AND account = ? AND region = ? AND id = ?",
+            [.text(R.recordKind.name), .text(scope.account), .text(scope.region), .text(id)]
         )
-        return try decode(rows, as: SecretRecord.self).first
+        return try decode(rows, as: R.self).first
     }
 
-    func secret(name: String, in scope: Scope) async throws -> SecretRecord? {
-        let rows = try await query(
-            "SELECT body FROM secrets WHERE name = ? AND account = ? AND region = ?",
-            [.text(name), .text(scope.account), .text(scope.region)]
-        )
-        return try decode(rows, as: SecretRecord.self).first
-    }
-
-    func secrets(in scope: Scope, page: PageRequest) async throws -> [SecretRecord] {
-        var binds: [SQLValue] = [.text(scope.account), .text(scope.region)]
-        var sql = "SELECT body FROM secrets WHERE account = ? AND region = ?"
+    func records<R: StoredRecord>(
+        _ type: R.Type,
+        in scope: Scope,
+        matching match: RecordMatch?,
+        page: PageRequest
+    ) async throws -> [R] {
+        var binds: [SQLValue] = [.text(R.recordKind.name), .text(scope.account), .text(scope.region)]
+        var sql = "SELECT body FROM records WHERE kind = ? AND account = ? AND region = ?"
+        if let match {
+            // One of three column names of ours, never text from a request.
+            sql += " AND \(match.slot.column) = ?"
+            binds.append(.text(match.value))
+        }
         if let after = page.after {
-            sql += " AND arn > ?"
+            sql += " AND id > ?"
             binds.append(.text(after))
         }
-        sql += " ORDER BY arn"
+        sql += " ORDER BY id"
         if let limit = page.limit {
             sql += " LIMIT ?"
             binds.append(.integer(limit))
         }
-        return try decode(try await query(sql, binds), as: SecretRecord.self)
+        return try decode(try await query(sql, binds), as: R.self)
     }
 
-    func secretsInEveryScope(after position: SecretPosition?, limit: Int) async throws -> [ScopedSecret] {
-        let start = position ?? SecretPosition(scope: Scope(account: "", region: ""), arn: "")
+    func recordsInEveryScope<R: StoredRecord>(
+        _ type: R.Type,
+        after position: RecordPosition?,
+        limit: Int
+    ) async throws -> [Scoped<R>] {
+        let start = position ?? RecordPosition(scope: Scope(account: "", region: ""), id: "")
         let rows = try await query(
             """
-            SELECT account, region, body FROM secrets WHERE (account, region, arn) > (?, ?, ?)
-                ORDER BY account, region, arn LIMIT ?
+            SELECT account, region, body FROM records WHERE kind = ? AND (account, region, id) > (?, ?, ?)
+                ORDER BY account, region, id LIMIT ?
             """,
-            [.text(start.scope.account), .text(start.scope.region), .text(start.arn), .integer(limit)]
+            [
+                .text(R.recordKind.name), .text(start.scope.account), .text(start.scope.region), .text(start.id),
+                .integer(limit),
+            ]
         )
-        return try zip(rows, decode(rows, as: SecretRecord.self)).map { row, secret in
-            ScopedSecret(scope: try Self.scope(of: row), secret: secret)
+        return try zip(rows, decode(rows, as: R.self)).map { row, record in
+            Scoped(scope: try Self.scope(of: row), record: record)
         }
     }
 
@@ -163,76 +184,60 @@ struct SQLiteStatements: Sendable {
         }
     }
 
-    /// Whether a connection's saved `lag_id` may differ from its record's. Without `stored`, SQLite compares; a row
-    /// `stored` lacks does not exist yet, and its INSERT sets the column.
-    private static func lagMayChange(_ record: ConnectionRecord, _ key: RecordKey, stored: CommittedTables?) -> Bool {
-        guard let stored else { return true }
-        guard let saved = stored.connection(id: key.id, in: key.scope) else { return false }
-        return saved.lagId != record.lagId
+    /// Whether a record's saved lookup values may differ from its own. Without `stored`, or for a kind not kept in
+    /// memory, SQLite compares; a row `stored` lacks does not exist yet, and its INSERT sets them.
+    private static func lookupsMayChange(
+        _ record: any StoredRecord,
+        _ key: RecordKey,
+        stored: CommittedTables?
+    )
+        -> Bool
+    {
+        guard let stored, key.keptInMemory else { return true }
+        guard let saved = stored.anyRecord(key) else { return false }
+        return saved.lookupValues != record.lookupValues
     }
 
-    /// Writes each pending record with its kept statement, deletions first, so that a name a deleted secret held can
-    /// be taken in the same batch. A connection's `lag_id` is set only when it changes: setting it rewrites its index
-    /// entry, which nearly doubled the pages a batch of connection updates wrote to the log; where `stored` holds the
-    /// row as the database does, it tells whether it changes, and SQLite is not asked.
+    /// Writes each pending record with its kept statements, deletions first, so that a unique value a deleted record
+    /// held can be taken in the same batch. Lookup columns are set only when they change: setting one rewrites its
+    /// index entry, which nearly doubled the pages a batch of connection updates wrote to the log; where `stored`
+    /// holds the row as the database does, it tells whether they change, and SQLite is not asked.
     private static func write(
         _ writes: PendingWrites,
         stored: CommittedTables?,
         on connection: SQLiteHandle.Connection
     ) throws {
-        func scoped(_ key: RecordKey) -> [SQLValue] { [.text(key.scope.account), .text(key.scope.region)] }
-        for (key, record) in writes.connections where record == nil {
+        func place(_ key: RecordKey) -> [SQLValue] {
+            [.text(key.kind), .text(key.scope.account), .text(key.scope.region), .text(key.id)]
+        }
+        for (key, record) in writes.records where record == nil {
             try connection.execute(
-                "DELETE FROM connections WHERE account = ? AND region = ? AND id = ?",
-                scoped(key) + [.text(key.id)]
+                "DELETE FROM records WHERE kind = ? AND account = ? AND region = ? AND id = ?",
+                place(key)
             )
         }
-        for (key, record) in writes.lags where record == nil {
-            try connection.execute(
-                "DELETE FROM lags WHERE account = ? AND region = ? AND id = ?",
-                scoped(key) + [.text(key.id)]
-            )
-        }
-        for (key, record) in writes.secrets where record == nil {
-            try connection.execute(
-                "DELETE FROM secrets WHERE account = ? AND region = ? AND arn = ?",
-                scoped(key) + [.text(key.id)]
-            )
-        }
-        for case (let key, let record?) in writes.connections {
-            let lagId: SQLValue = record.lagId.map { .text($0) } ?? .null
-            if lagMayChange(record, key, stored: stored) {
+        for case (let key, let record?) in writes.records {
+            let lookups = record.lookupValues
+            let values: [SQLValue] = [lookups.first, lookups.second, lookups.unique].map {
+                $0.map { .text($0) } ?? .null
+            }
+            if lookupsMayChange(record, key, stored: stored) {
                 try connection.execute(
-                    "UPDATE connections SET lag_id = ? WHERE account = ? AND region = ? AND id = ? AND lag_id IS NOT ?",
-                    [lagId] + scoped(key) + [.text(record.id), lagId]
+                    """
+                    UPDATE records SET lookup1 = ?, lookup2 = ?, unique_key = ?
+                        WHERE kind = ? AND account = ? AND region = ? AND id = ?
+                        AND (lookup1 IS NOT ? OR lookup2 IS NOT ? OR unique_key IS NOT ?)
+                    """,
+                    values + place(key) + values
                 )
             }
             try connection.execute(
                 """
-                INSERT INTO connections (account, region, id, kind, lag_id, body) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (account, region, id) DO UPDATE SET body = excluded.body
+                INSERT INTO records (kind, account, region, id, lookup1, lookup2, unique_key, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (kind, account, region, id) DO UPDATE SET body = excluded.body
                 """,
-                scoped(key) + [
-                    .text(record.id), .text(record.kind.rawValue), lagId, .text(RecordDocument.encode(record)),
-                ]
-            )
-        }
-        for case (let key, let record?) in writes.lags {
-            try connection.execute(
-                """
-                INSERT INTO lags (account, region, id, body) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (account, region, id) DO UPDATE SET body = excluded.body
-                """,
-                scoped(key) + [.text(record.id), .text(RecordDocument.encode(record))]
-            )
-        }
-        for case (let key, let record?) in writes.secrets {
-            try connection.execute(
-                """
-                INSERT INTO secrets (account, region, arn, name, body) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (account, region, arn) DO UPDATE SET name = excluded.name, body = excluded.body
-                """,
-                scoped(key) + [.text(record.arn), .text(record.name), .text(RecordDocument.encode(record))]
+                place(key) + values + [.text(RecordDocument.encode(record))]
             )
         }
     }

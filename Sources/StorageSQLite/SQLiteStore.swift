@@ -1,9 +1,9 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Storage
-import Synchronization
 
 /// The embedded default store: one SQLite database in WAL mode, `synchronous=FULL`.
 ///
@@ -37,12 +37,12 @@ package final class SQLiteStore: Store {
     private let writer: SQLiteStatements
     /// A database file's second connection, for the secrets of read transactions; none in memory.
     private let readerConnection: SQLiteHandle?
-    private let reader: SecretReader
+    private let reader: DiskReader
     /// In memory, readers of secrets share the writer's connection and take turns with the batches.
     private let batchGate: TransactionGate?
     private let tables: CommittedTables
-    private let loop = Mutex(WriteLoopState<QueuedWrite, CheckedContinuation<Void, Never>>())
-    private let closed = Mutex(false)
+    private let loop = NIOLockedValueBox(WriteLoopState<QueuedWrite, CheckedContinuation<Void, Never>>())
+    private let closed = NIOLockedValueBox(false)
     private let logger: Logger
 
     // Checkpoints. Copying the write-ahead log back into the database writes and syncs many pages. SQLite does it
@@ -62,7 +62,7 @@ package final class SQLiteStore: Store {
         self.writer = SQLiteStatements(connection: writer)
         self.readerConnection = readerConnection
         if let readerConnection {
-            reader = SecretReader(
+            reader = DiskReader(
                 statements: SQLiteStatements(connection: readerConnection),
                 gate: TransactionGate(),
                 snapshots: true
@@ -70,7 +70,7 @@ package final class SQLiteStore: Store {
             batchGate = nil
         } else {
             let gate = TransactionGate()
-            reader = SecretReader(statements: self.writer, gate: gate, snapshots: false)
+            reader = DiskReader(statements: self.writer, gate: gate, snapshots: false)
             batchGate = gate
         }
         self.tables = tables
@@ -79,8 +79,10 @@ package final class SQLiteStore: Store {
 
     /// Opens (creating when missing) the database, brings its schema up to date and loads its connections and LAGs.
     /// Write transactions wait until `run()` runs the write loop; `withStore` does both.
+    /// `kinds`: the kinds whose records it reads back into memory (every generated kind unless a test adds its own).
     package static func open(
         _ location: Location,
+        kinds: [any StoredRecord.Type] = StoredKinds.all,
         logger: Logger = Logger(label: "dxlocal.sqlite")
     ) async throws
         -> SQLiteStore
@@ -99,8 +101,8 @@ package final class SQLiteStore: Store {
             try await SQLiteMigrations.run(on: connection, logger: logger)
             let statements = SQLiteStatements(connection: connection)
             let tables = CommittedTables(
-                try await statements.loadTables(),
-                secretNames: try await statements.loadSecretNames()
+                try await statements.loadTables(kinds),
+                uniqueValues: try await statements.loadUniqueValues(kinds)
             )
             if case .file = location {
                 let reader = try await SQLiteHandle.open(location)
@@ -124,10 +126,11 @@ package final class SQLiteStore: Store {
     /// Opens the store, runs its write loop beside `body` and closes it when `body` returns or throws.
     package static func withStore<Result: Sendable>(
         _ location: Location,
+        kinds: [any StoredRecord.Type] = StoredKinds.all,
         logger: Logger = Logger(label: "dxlocal.sqlite"),
         _ body: @Sendable (SQLiteStore) async throws -> Result
     ) async throws -> Result {
-        let store = try await open(location, logger: logger)
+        let store = try await open(location, kinds: kinds, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }
             do {
@@ -146,7 +149,7 @@ package final class SQLiteStore: Store {
         _ mode: TransactionMode,
         _ body: @escaping @Sendable (any StoreTransaction) async throws -> T
     ) async throws -> T {
-        if closed.withLock({ $0 }) { throw StoreError(.unavailable, "the store is closed") }
+        if closed.withLockedValue({ $0 }) { throw StoreError(.unavailable, "the store is closed") }
         switch mode {
         case .read:
             let transaction = SQLiteReadTransaction(tables: tables, reader: reader)
@@ -160,7 +163,7 @@ package final class SQLiteStore: Store {
             }
         case .write:
             let write = QueuedWrite { try await body($0) }
-            switch loop.withLock({ $0.enqueue(write) }) {
+            switch loop.withLockedValue({ $0.enqueue(write) }) {
             case .queued: break
             case .wake(let sleepingLoop): sleepingLoop.resume()
             case .refuse: throw StoreError(.unavailable, "the store is closed")
@@ -176,7 +179,7 @@ package final class SQLiteStore: Store {
     /// the committed tables, answers its writers, and again, until `close()`; with a file database, the checkpoints'
     /// first steps run beside it. Returns at once when the loop runs already.
     package func run() async {
-        guard case .run = loop.withLock({ $0.loopStarted() }) else { return }
+        guard case .run = loop.withLockedValue({ $0.loopStarted() }) else { return }
         let (checkpointsDue, requestCheckpoint) = AsyncStream.makeStream(
             of: Void.self,
             bufferingPolicy: .bufferingNewest(1)
@@ -194,10 +197,10 @@ package final class SQLiteStore: Store {
 
     private func writeLoop(_ requestCheckpoint: AsyncStream<Void>.Continuation) async {
         while true {
-            switch loop.withLock({ $0.next() }) {
+            switch loop.withLockedValue({ $0.next() }) {
             case .batch(let writes, let finishCheckpoint):
                 if finishCheckpoint { await self.finishCheckpoint() }
-                if await runBatch(writes), readerConnection != nil, loop.withLock({ $0.committed() }) {
+                if await runBatch(writes), readerConnection != nil, loop.withLockedValue({ $0.committed() }) {
                     requestCheckpoint.yield()
                 }
             case .sleep(let finishCheckpoint):
@@ -206,7 +209,7 @@ package final class SQLiteStore: Store {
                     continue
                 }
                 await withCheckedContinuation { continuation in
-                    if case .resume(let now) = loop.withLock({ $0.sleep(continuation) }) { now.resume() }
+                    if case .resume(let now) = loop.withLockedValue({ $0.sleep(continuation) }) { now.resume() }
                 }
             case .stop(let closers):
                 for closer in closers { closer.resume() }
@@ -270,7 +273,7 @@ package final class SQLiteStore: Store {
     /// A checkpoint's first step, on the reader connection: it never waits for a writer, and no writer waits for it.
     private func checkpointBeside() async {
         await reader.gate.enter()
-        if !closed.withLock({ $0 }) {
+        if !closed.withLockedValue({ $0 }) {
             do {
                 try await reader.statements.execute("PRAGMA wal_checkpoint(PASSIVE)")
             } catch {
@@ -278,7 +281,7 @@ package final class SQLiteStore: Store {
             }
         }
         reader.gate.leave()
-        loop.withLock { $0.checkpointBesideEnded() }
+        loop.withLockedValue { $0.checkpointBesideEnded() }
     }
 
     /// A checkpoint's second step, by the loop between two batches: copies what was committed during the first.
@@ -292,11 +295,11 @@ package final class SQLiteStore: Store {
 
     /// Refuses new transactions, lets the loop finish every queued write and stop, and closes the database.
     package func close() async throws {
-        let wasClosed = closed.withLock { closed in
+        let wasClosed = closed.withLockedValue { closed in
             defer { closed = true }
             return closed
         }
-        switch loop.withLock({ $0.close() }) {
+        switch loop.withLockedValue({ $0.close() }) {
         case .drain, .closed:
             break
         case .wakeLoop(let sleepingLoop):
@@ -306,7 +309,7 @@ package final class SQLiteStore: Store {
             for write in writes { write.signal() }
         }
         await withCheckedContinuation { continuation in
-            loop.withLock { $0.awaitStop(continuation) }?.resume()
+            loop.withLockedValue { $0.awaitStop(continuation) }?.resume()
         }
         guard !wasClosed else { return }
         await reader.gate.enter()

@@ -1,5 +1,5 @@
+import NIOConcurrencyHelpers
 import Storage
-import Synchronization
 
 /// The writes of a batch so far: the transactions of the batch that succeeded, in order.
 ///
@@ -22,19 +22,19 @@ final class WriteBatch: Sendable {
 
     private let statements: SQLiteStatements
     let tables: CommittedTables
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     init(statements: SQLiteStatements, tables: CommittedTables) {
         self.statements = statements
         self.tables = tables
     }
 
-    var pending: PendingWrites { state.withLock { $0.pending } }
-    var began: Bool { state.withLock { $0.began } }
+    var pending: PendingWrites { state.withLockedValue { $0.pending } }
+    var began: Bool { state.withLockedValue { $0.began } }
 
     /// The last write of a record in the batch; `.some(nil)` when deleted, `nil` when it did not write it.
-    func seen<Record: Sendable>(_ table: KeyPath<PendingWrites, [RecordKey: Record?]>, _ key: RecordKey) -> Record?? {
-        state.withLock { $0.pending[keyPath: table][key] }
+    func seen(_ key: RecordKey) -> (any StoredRecord)?? {
+        state.withLockedValue { $0.pending.records[key] }
     }
 
     /// SQLite, inside the batch's transaction: `BEGIN IMMEDIATE` the first time, which takes the database's write
@@ -42,14 +42,14 @@ final class WriteBatch: Sendable {
     func sql() async throws -> SQLiteStatements {
         if !began {
             try await statements.execute("BEGIN IMMEDIATE")
-            state.withLock { $0.began = true }
+            state.withLockedValue { $0.began = true }
         }
         return statements
     }
 
     /// What has not reached SQLite yet, taken out of the batch.
     func takeUnflushed() -> PendingWrites {
-        state.withLock { state in
+        state.withLockedValue { state in
             if state.unflushedIsPending {
                 state.unflushedIsPending = false
                 return state.pending
@@ -67,7 +67,7 @@ final class WriteBatch: Sendable {
 
     /// A transaction's writes join the batch; `unflushed`: those of them that have not reached SQLite.
     func add(_ writes: PendingWrites, unflushed: PendingWrites) {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.pending.merge(writes)
             if !state.unflushedIsPending { state.unflushed.merge(unflushed) }
         }
@@ -75,7 +75,7 @@ final class WriteBatch: Sendable {
 }
 
 /// One write transaction of a batch. Reads see the committed tables, the earlier transactions of the batch and its
-/// own writes; connections and LAGs come from memory, secrets from SQLite (inside the batch's SQLite transaction,
+/// own writes; kinds kept in memory come from memory, the others from SQLite (inside the batch's SQLite transaction,
 /// which holds the database's write lock, so no other process writes between a read and the commit).
 final class SQLiteWriteTransaction: StoreTransaction {
     private struct State {
@@ -83,12 +83,13 @@ final class SQLiteWriteTransaction: StoreTransaction {
         var unflushed = PendingWrites()
         /// Whether its writes started reaching SQLite before it ended, inside a savepoint.
         var inSavepoint = false
-        /// Secret names this transaction has looked up or written, and the ARN holding each (nil: none).
-        var names: [RecordKey: String?] = [:]
+        /// Unique values this transaction has looked up or written (keyed as records whose ID is the value), and the
+        /// ID of the record holding each (nil: none).
+        var holders: [RecordKey: String?] = [:]
     }
 
     private let batch: WriteBatch
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     init(batch: WriteBatch) {
         self.batch = batch
@@ -96,7 +97,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
 
     /// Ends the transaction: its writes join the batch, or, when its body threw, vanish.
     func end(succeeded: Bool) async throws {
-        let (own, unflushed, inSavepoint) = state.withLock { ($0.own, $0.unflushed, $0.inSavepoint) }
+        let (own, unflushed, inSavepoint) = state.withLockedValue { ($0.own, $0.unflushed, $0.inSavepoint) }
         if inSavepoint {
             let sql = try await batch.sql()
             if !succeeded { try await sql.execute("ROLLBACK TO transaction_in_batch") }
@@ -105,158 +106,124 @@ final class SQLiteWriteTransaction: StoreTransaction {
         if succeeded { batch.add(own, unflushed: unflushed) }
     }
 
-    /// The connections and LAGs of a scope as this transaction sees them.
-    private func tables(_ scope: Scope) -> ScopeTables {
-        var tables = batch.tables.snapshot(scope)
-        for writes in layers where writes.touches(scope) { tables = writes.applied(to: tables, scope: scope) }
-        return tables
-    }
-
     private func write(_ change: (inout PendingWrites) -> Void) {
-        state.withLock { state in
+        state.withLockedValue { state in
             change(&state.own)
             change(&state.unflushed)
         }
     }
 
     /// The writes this transaction reads over the committed tables, earlier first: the batch's, then its own.
-    private var layers: [PendingWrites] { [batch.pending, state.withLock { $0.own }] }
+    private var layers: [PendingWrites] { [batch.pending, state.withLockedValue { $0.own }] }
 
     /// The last write of a record this transaction sees: its own, else the batch's; `.some(nil)` when deleted.
-    private func pending<Record: Sendable>(
-        _ table: KeyPath<PendingWrites, [RecordKey: Record?]>,
-        _ key: RecordKey
-    ) -> Record?? {
-        if let own = state.withLock({ $0.own[keyPath: table][key] }) { return own }
-        return batch.seen(table, key)
+    private func pending(_ key: RecordKey) -> (any StoredRecord)?? {
+        if let own = state.withLockedValue({ $0.own.records[key] }) { return own }
+        return batch.seen(key)
     }
 
-    // MARK: Connections
-
-    func connection(id: String, in scope: Scope) async throws -> ConnectionRecord? {
-        if let pending = pending(\.connections, RecordKey(scope: scope, id: id)) { return pending }
-        return batch.tables.connection(id: id, in: scope)
+    func record<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) async throws -> R? {
+        if let pending = pending(RecordKey(R.self, scope: scope, id: id)) { return pending as? R }
+        if R.recordKind.keptInMemory { return batch.tables.record(R.self, id: id, in: scope) }
+        return try await batch.sql().record(R.self, id: id, in: scope)
     }
 
-    func connections(
-        of kind: ConnectionRecord.Kind,
+    func records<R: StoredRecord>(
+        _ type: R.Type,
         in scope: Scope,
+        matching match: RecordMatch?,
         page: PageRequest
-    ) async throws
-        -> [ConnectionRecord]
-    {
-        tables(scope).connectionsInOrder(kind).page(page)
-    }
-
-    func members(ofLag lagId: String, in scope: Scope) async throws -> [ConnectionRecord] {
-        // The committed members, corrected by what the batch and this transaction wrote: no copy of the scope.
-        var members: [String: ConnectionRecord] = [:]
-        for member in batch.tables.snapshot(scope).members(ofLag: lagId) { members[member.id] = member }
-        for writes in layers {
-            for (key, record) in writes.connections where key.scope == scope {
-                members[key.id] = record.flatMap { $0.lagId == lagId ? $0 : nil }
-            }
+    ) async throws -> [R] {
+        if R.recordKind.keptInMemory {
+            let (committed, _) = batch.tables.snapshot(scope).listing(R.self, matching: match)
+            let layers = layers
+            guard layers.contains(where: { $0.touches(R.self, in: scope) }) else { return committed.page(page) }
+            // The committed records, corrected by what the batch and this transaction wrote.
+            return Listing(PendingWrites.applied(layers, to: committed.records, in: scope, matching: match)).page(page)
         }
-        return members.values.sorted { $0.id < $1.id }
+        if let match, match.slot == .unique {
+            guard let holder = try await findHolder(of: match.value, R.self, in: scope) else { return [] }
+            return Listing([holder]).page(page)
+        }
+        try await flushForQuery()
+        return try await batch.sql().records(R.self, in: scope, matching: match, page: page)
     }
 
-    func save(_ connection: ConnectionRecord, in scope: Scope) async throws {
-        write { $0.connections[RecordKey(scope: scope, id: connection.id)] = .some(connection) }
-    }
-
-    func deleteConnection(id: String, in scope: Scope) async throws {
-        write { $0.connections[RecordKey(scope: scope, id: id)] = .some(nil) }
-    }
-
-    // MARK: LAGs
-
-    func lag(id: String, in scope: Scope) async throws -> LagRecord? {
-        if let pending = pending(\.lags, RecordKey(scope: scope, id: id)) { return pending }
-        return batch.tables.lag(id: id, in: scope)
-    }
-
-    func lags(in scope: Scope, page: PageRequest) async throws -> [LagRecord] {
-        tables(scope).lagsInOrder().page(page)
-    }
-
-    func save(_ lag: LagRecord, in scope: Scope) async throws {
-        write { $0.lags[RecordKey(scope: scope, id: lag.id)] = .some(lag) }
-    }
-
-    func deleteLag(id: String, in scope: Scope) async throws {
-        write { $0.lags[RecordKey(scope: scope, id: id)] = .some(nil) }
-    }
-
-    // MARK: Secrets
-
-    func secret(arn: String, in scope: Scope) async throws -> SecretRecord? {
-        if let pending = pending(\.secrets, RecordKey(scope: scope, id: arn)) { return pending }
-        return try await batch.sql().secret(arn: arn, in: scope)
-    }
-
-    func secret(name: String, in scope: Scope) async throws -> SecretRecord? {
-        let nameKey = RecordKey(scope: scope, id: name)
-        let found = try await findSecret(name: name, in: scope)
-        state.withLock { $0.names[nameKey] = .some(found?.arn) }
+    /// The record of the kind holding a unique value in the scope, as this transaction sees it.
+    private func findHolder<R: StoredRecord>(of value: String, _ type: R.Type, in scope: Scope) async throws -> R? {
+        let found = try await lookUpHolder(of: value, R.self, in: scope)
+        state.withLockedValue { $0.holders[RecordKey(R.self, scope: scope, id: value)] = .some(found?.recordID) }
         return found
     }
 
-    private func findSecret(name: String, in scope: Scope) async throws -> SecretRecord? {
-        if let record = PendingWrites.secret(named: name, in: scope, layers: layers) { return record }
-        guard batch.tables.mayHaveSecret(named: name, in: scope),
-            let stored = try await batch.sql().secret(name: name, in: scope)
-        else { return nil }
-        // The stored row may have been changed or deleted by this batch, which has not reached SQLite yet.
-        if let newer = pending(\.secrets, RecordKey(scope: scope, id: stored.arn)) {
-            return newer.flatMap { $0.name == name ? $0 : nil }
+    private func lookUpHolder<R: StoredRecord>(of value: String, _ type: R.Type, in scope: Scope) async throws -> R? {
+        if let record = PendingWrites.holder(of: value, R.self, in: scope, layers: layers) { return record }
+        let stored: R?
+        if R.recordKind.keptInMemory {
+            stored = batch.tables.snapshot(scope).listing(R.self, matching: RecordMatch(.unique, value)).0.records.first
+        } else {
+            guard batch.tables.mayHold(unique: value, kind: R.recordKind.name, in: scope) else { return nil }
+            stored = try await batch.sql().records(
+                R.self,
+                in: scope,
+                matching: RecordMatch(.unique, value),
+                page: .all
+            ).first
+        }
+        guard let stored else { return nil }
+        // The stored record may have been changed or deleted by this batch, which has not reached SQLite yet.
+        if let newer = pending(RecordKey(R.self, scope: scope, id: stored.recordID)) {
+            return (newer as? R).flatMap { $0.lookupValues.unique == value ? $0 : nil }
         }
         return stored
     }
 
-    func secrets(in scope: Scope, page: PageRequest) async throws -> [SecretRecord] {
-        try await flushForQuery()
-        return try await batch.sql().secrets(in: scope, page: page)
+    func save<R: StoredRecord>(_ record: R, in scope: Scope) async throws {
+        if let unique = record.lookupValues.unique {
+            // Unique in a scope, as SQLite's unique index would insist at the commit.
+            let key = RecordKey(R.self, scope: scope, id: unique)
+            let holder: String?
+            if let known = state.withLockedValue({ $0.holders[key] }) {
+                holder = known
+            } else {
+                holder = try await lookUpHolder(of: unique, R.self, in: scope)?.recordID
+            }
+            if let holder, holder != record.recordID {
+                throw StoreError(.conflict, "a \(R.recordKind.name) of that \(R.recordKind.unique ?? "value") exists")
+            }
+            state.withLockedValue { $0.holders[key] = .some(record.recordID) }
+        }
+        write { $0.save(record, in: scope) }
     }
 
-    func save(_ secret: SecretRecord, in scope: Scope) async throws {
-        // Names are unique in a scope, as SQLite's unique index would insist at the commit.
-        let nameKey = RecordKey(scope: scope, id: secret.name)
-        let holder: String?
-        if let known = state.withLock({ $0.names[nameKey] }) {
-            holder = known
-        } else {
-            holder = try await findSecret(name: secret.name, in: scope)?.arn
-        }
-        if let holder, holder != secret.arn {
-            throw StoreError(.conflict, "a secret of that name exists")
-        }
-        state.withLock { $0.names[nameKey] = .some(secret.arn) }
-        write { $0.secrets[RecordKey(scope: scope, id: secret.arn)] = .some(secret) }
-    }
-
-    func deleteSecret(arn: String, in scope: Scope) async throws {
-        state.withLock { state in
-            for (key, holder) in state.names where key.scope == scope && holder == arn {
-                state.names[key] = .some(nil)
+    func delete<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) async throws {
+        state.withLockedValue { state in
+            for (key, holder) in state.holders where key.kind == R.recordKind.name && key.scope == scope && holder == id
+            {
+                state.holders[key] = .some(nil)
             }
         }
-        write { $0.secrets[RecordKey(scope: scope, id: arn)] = .some(nil) }
+        write { $0.delete(R.self, id: id, in: scope) }
     }
 
-    func secretsInEveryScope(after position: SecretPosition?, limit: Int) async throws -> [ScopedSecret] {
+    func recordsInEveryScope<R: StoredRecord>(
+        _ type: R.Type,
+        after position: RecordPosition?,
+        limit: Int
+    ) async throws -> [Scoped<R>] {
         try await flushForQuery()
-        return try await batch.sql().secretsInEveryScope(after: position, limit: limit)
+        return try await batch.sql().recordsInEveryScope(R.self, after: position, limit: limit)
     }
 
-    /// Before a listing that SQLite answers: every write so far into SQLite, this transaction's inside a
-    /// savepoint, so that a later failure of its body still undoes them.
+    /// Before a query that SQLite answers: every write so far into SQLite, this transaction's inside a savepoint, so
+    /// that a later failure of its body still undoes them.
     private func flushForQuery() async throws {
-        if !state.withLock({ $0.inSavepoint }) {
+        if !state.withLockedValue({ $0.inSavepoint }) {
             try await batch.flush()
             try await batch.sql().execute("SAVEPOINT transaction_in_batch")
-            state.withLock { $0.inSavepoint = true }
+            state.withLockedValue { $0.inSavepoint = true }
         }
-        let writes = state.withLock { state in
+        let writes = state.withLockedValue { state in
             defer { state.unflushed = PendingWrites() }
             return state.unflushed
         }

@@ -6,7 +6,7 @@
 /// `Write` is a queued write transaction, `Waiter` what a suspended caller waits on (a continuation in the store;
 /// plain values in the tests).
 struct WriteLoopState<Write, Waiter> {
-    private enum Loop {
+    fileprivate enum Loop {
         /// The loop has not started: writes queue for it.
         case notStarted(queued: [Write])
         /// The loop is running a batch or about to take the next.
@@ -196,3 +196,7 @@ struct WriteLoopState<Write, Waiter> {
         return true
     }
 }
+
+extension WriteLoopState: Sendable where Write: Sendable, Waiter: Sendable {}
+
+extension WriteLoopState.Loop: Sendable where Write: Sendable, Waiter: Sendable {}

@@ -41,7 +41,7 @@ def test_a_store_failure_is_a_server_exception_with_a_logged_request_id(server_f
                                          requestMACSec=True)["connectionId"]
     ckn, cak = dxhelpers.random_hex64(), dxhelpers.random_hex64()
 
-    psql(fresh_url, "ALTER TABLE connections RENAME TO connections_away; ALTER TABLE secrets RENAME TO secrets_away")
+    psql(fresh_url, "ALTER TABLE records RENAME TO records_away")
     try:
         faults = []
         for call in (
@@ -53,8 +53,7 @@ def test_a_store_failure_is_a_server_exception_with_a_logged_request_id(server_f
                 call()
             faults.append(caught.value.response)
     finally:
-        psql(fresh_url, "ALTER TABLE connections_away RENAME TO connections; "
-                        "ALTER TABLE secrets_away RENAME TO secrets")
+        psql(fresh_url, "ALTER TABLE records_away RENAME TO records")
 
     codes = [(f["Error"]["Code"], f["ResponseMetadata"]["HTTPStatusCode"]) for f in faults]
     assert codes == [("DirectConnectServerException", 500)] * 2 + [("InternalServiceError", 500)], codes
@@ -66,7 +65,7 @@ def test_a_store_failure_is_a_server_exception_with_a_logged_request_id(server_f
         lines = [line for line in log.splitlines() if request_id in line]
         assert any("server fault" in line and "store failure" in line for line in lines), (request_id, log)
         message = fault["Error"]["Message"]
-        assert "connections" not in message and "secrets" not in message and "relation" not in message, message
+        assert "records" not in message and "relation" not in message and "SELECT" not in message, message
     assert cak not in log and cak.upper() not in log
 
     # Nothing was applied, and the server serves again as soon as its store does.

@@ -3,13 +3,15 @@ import Testing
 
 @testable import StorageSQLite
 
-/// A secret found by name through stacked writes (the committing batch's, the open batch's, a transaction's own).
+/// A secret found by its unique name through stacked writes (the batch's, a transaction's own).
 @Suite struct PendingWritesTests {
     let scope = Scope(account: "123456789012", region: "us-east-1")
 
     func layer(_ writes: [(String, SecretRecord?)]) -> PendingWrites {
         var layer = PendingWrites()
-        for (arn, record) in writes { layer.secrets[RecordKey(scope: scope, id: arn)] = .some(record) }
+        for (arn, record) in writes {
+            layer.records[RecordKey(SecretRecord.self, scope: scope, id: arn)] = .some(record)
+        }
         return layer
     }
 
@@ -27,17 +29,20 @@ import Testing
         let updated = layer([(first.arn, changed)])
 
         func find(_ layers: [PendingWrites], _ name: String = "x") -> String? {
-            PendingWrites.secret(named: name, in: scope, layers: layers)?.arn
+            PendingWrites.holder(of: name, SecretRecord.self, in: scope, layers: layers)?.arn
         }
         #expect(find([created]) == first.arn)
         #expect(find([created, deleted]) == nil)
         #expect(find([created, deleted, recreated]) == second.arn)
         #expect(find([created, recreated, layer([(second.arn, nil)])]) == first.arn)
-        #expect(PendingWrites.secret(named: "x", in: scope, layers: [created, updated])?.owningService == nil)
+        #expect(
+            PendingWrites.holder(of: "x", SecretRecord.self, in: scope, layers: [created, updated])?.owningService
+                == nil
+        )
         #expect(find([created, PendingWrites()]) == first.arn)
         #expect(find([created], "y") == nil)
         #expect(find([]) == nil)
         let elsewhere = Scope(account: "210987654321", region: "us-east-1")
-        #expect(PendingWrites.secret(named: "x", in: elsewhere, layers: [created]) == nil)
+        #expect(PendingWrites.holder(of: "x", SecretRecord.self, in: elsewhere, layers: [created]) == nil)
     }
 }

@@ -9,18 +9,13 @@ import Testing
 @Suite struct SQLiteStoreTests {
     let scope = Scope(account: "123456789012", region: "us-east-1")
 
-    /// The rows of a table, by key, as `key column → other column`.
-    static func column(
-        _ column: String,
-        of table: String,
-        key: String,
-        in path: String
-    ) async throws -> [String: String?] {
+    /// The rows of a kind, by ID, as `ID → column`.
+    static func column(_ column: String, kind: String, in path: String) async throws -> [String: String?] {
         let connection = try await SQLiteConnection.open(storage: .file(path: path))
         defer { _ = connection.close() }
         var values: [String: String?] = [:]
-        for row in try await connection.query("SELECT \(key), \(column) FROM \(table)", []) {
-            guard let id = row.column(key)?.string else { continue }
+        for row in try await connection.query("SELECT id, \(column) FROM records WHERE kind = ?", [.text(kind)]) {
+            guard let id = row.column("id")?.string else { continue }
             values[id] = row.column(column)?.string
         }
         return values
@@ -58,12 +53,13 @@ import Testing
         }
         try await store.close()
 
-        let lagIds = try await Self.column("lag_id", of: "connections", key: "id", in: path)
+        // A connection's LAG is its second lookup; a secret's name its unique one.
+        let lagIds = try await Self.column("lookup2", kind: "connection", in: path)
         #expect(Array(lagIds.keys) == ["dxcon-b"])
         #expect(lagIds["dxcon-b"] == .some(String?.none))
-        let bodies = try await Self.column("body", of: "connections", key: "id", in: path)
+        let bodies = try await Self.column("body", kind: "connection", in: path)
         #expect(bodies["dxcon-b"]??.contains("renamed") == true)
-        let names = try await Self.column("name", of: "secrets", key: "arn", in: path)
+        let names = try await Self.column("unique_key", kind: "secret", in: path)
         #expect(names == [second.arn: "second"])
 
         let reopened = try await SQLiteStore.running(.file(path: path))
@@ -93,43 +89,79 @@ import Testing
                 if step.readsDisk { _ = try await transaction.secret(arn: "arn:none", in: scope) }
                 try await transaction.save(StoreContractTests.connection("dxcon-a", lagId: step.lagId), in: scope)
             }
-            #expect(try await Self.column("lag_id", of: "connections", key: "id", in: path) == ["dxcon-a": step.lagId])
+            #expect(try await Self.column("lookup2", kind: "connection", in: path) == ["dxcon-a": step.lagId])
         }
         try await store.close()
     }
 
-    /// A database of schema 1 (with the secrets' ARN index) opens as schema 2: the index is gone, the rows stay.
+    /// A database of schema 1 opens at the current schema: its connections, LAGs and secrets move into the one table
+    /// of records with their lookups (a connection's kind and LAG, a secret's unique name), and the old tables and
+    /// indexes are gone.
     @Test func aVersionOneDatabaseIsMigrated() async throws {
         let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
         let secret = StoreContractTests().secret("kept")
+        let member = StoreContractTests.connection("dxcon-member", lagId: "dxlag-kept")
+        let interconnect = StoreContractTests.connection("dxcon-inter", kind: .interconnect)
+        let lag = StoreContractTests.lag("dxlag-kept")
         let old = try await SQLiteConnection.open(storage: .file(path: path))
         for statement in SchemaVersion.steps[0] { _ = try await old.query(statement, []) }
+        let place: [SQLiteData] = [.text(scope.account), .text(scope.region)]
         _ = try await old.query(
             "INSERT INTO secrets (account, region, arn, name, body) VALUES (?, ?, ?, ?, ?)",
-            [
-                .text(scope.account), .text(scope.region), .text(secret.arn), .text(secret.name),
-                .text(RecordDocument.encode(secret)),
-            ]
+            place + [.text(secret.arn), .text(secret.name), .text(RecordDocument.encode(secret))]
+        )
+        for connection in [member, interconnect] {
+            _ = try await old.query(
+                "INSERT INTO connections (account, region, id, kind, lag_id, body) VALUES (?, ?, ?, ?, ?, ?)",
+                place + [
+                    .text(connection.id), .text(connection.kind.rawValue), connection.lagId.map { .text($0) } ?? .null,
+                    .text(RecordDocument.encode(connection)),
+                ]
+            )
+        }
+        _ = try await old.query(
+            "INSERT INTO lags (account, region, id, body) VALUES (?, ?, ?, ?)",
+            place + [.text(lag.id), .text(RecordDocument.encode(lag))]
         )
         _ = try await old.query("PRAGMA user_version = 1", [])
         try await old.close()
 
         let store = try await SQLiteStore.running(.file(path: path))
         let scope = scope
-        let found = try await store.transaction(.read) { try await $0.secret(name: "kept", in: scope) }
+        let (found, members, interconnects, lags) = try await store.transaction(.read) { transaction in
+            (
+                try await transaction.secret(name: "kept", in: scope),
+                try await transaction.members(ofLag: "dxlag-kept", in: scope),
+                try await transaction.connections(of: .interconnect, in: scope, page: .all),
+                try await transaction.lags(in: scope, page: .all)
+            )
+        }
+        // The unique name still refuses a second secret of that name.
+        await #expect(throws: StoreError.self) {
+            try await store.transaction(.write) { transaction in
+                var twin = secret
+                twin.arn += "-twin"
+                try await transaction.save(twin, in: scope)
+            }
+        }
         try await store.close()
         #expect(found == secret)
+        #expect(members == [member])
+        #expect(interconnects == [interconnect])
+        #expect(lags == [lag])
         let migrated = try await SQLiteConnection.open(storage: .file(path: path))
         defer { _ = migrated.close() }
         let version = try await migrated.query("PRAGMA user_version", []).first?.column("user_version")?.integer
         #expect(version == SchemaVersion.current)
-        let indexes = try await migrated.query("SELECT name FROM sqlite_master WHERE type = 'index'", [])
-            .compactMap { $0.column("name")?.string }
-        #expect(!indexes.contains("secrets_arn") && indexes.contains("secrets_name"))
+        let objects = try await migrated.query("SELECT name FROM sqlite_master", []).compactMap {
+            $0.column("name")?.string
+        }
+        #expect(!objects.contains { ["connections", "lags", "secrets", "secrets_name", "secrets_arn"].contains($0) })
+        #expect(Set(["records", "records_lookup1", "records_lookup2", "records_unique"]).isSubset(of: objects))
     }
 
     /// A write that only fails at its batch's COMMIT (a trigger another connection added refuses some IDs): every
-    /// writer of that batch fails; writers whose bodies read those writes run again; the writers around them commit.
+    /// writer of that batch fails, and nothing of it stays; the batches around it commit.
     /// Each writer adds its tag to one record, so a writer that committed on top of a failed one would leave a tag
     /// that was never committed: the record must hold exactly the tags of the writers that succeeded.
     @Test func aFailedCommitFailsOnlyItsOwnWriters() async throws {
@@ -144,7 +176,7 @@ import Testing
         let other = try await SQLiteConnection.open(storage: .file(path: path))
         _ = try await other.query(
             """
-            CREATE TRIGGER refuse_poison BEFORE INSERT ON connections WHEN NEW.id LIKE 'dxcon-poison%'
+            CREATE TRIGGER refuse_poison BEFORE INSERT ON records WHEN NEW.id LIKE 'dxcon-poison%'
                 BEGIN SELECT RAISE(ABORT, 'refused'); END
             """,
             []
@@ -219,9 +251,9 @@ import Testing
         #expect(after != nil)
     }
 
-    /// Bodies that need SQLite (a secret read from disk, a listing of secrets) hold the writer connection for their
-    /// batch, between commits of the batches around them; no update is lost and every listing sees the secrets
-    /// committed before it and those its own batch wrote.
+    /// Bodies that need SQLite (a secret read from disk, a listing of secrets) begin their batch's SQLite transaction
+    /// on the writer connection; no update is lost and every listing sees the secrets committed before it and those
+    /// its own batch wrote.
     @Test func bodiesThatReadFromDiskTakeTurnsWithTheCommits() async throws {
         let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
         let scope = scope

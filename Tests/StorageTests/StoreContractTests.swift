@@ -73,6 +73,19 @@ import Testing
         )
     }
 
+    static func lag(_ id: String) -> LagRecord {
+        LagRecord(
+            id: id,
+            name: "lag",
+            port: connection("dxcon-aaaaaaaa").port,
+            minimumLinks: 1,
+            state: SettlingState(transitional: .pending, settlesAt: Date(timeIntervalSince1970: 1)),
+            createdAt: Date(timeIntervalSince1970: 1),
+            tags: [],
+            keys: []
+        )
+    }
+
     func secret(_ name: String) -> SecretRecord {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         return SecretRecord(
@@ -240,16 +253,7 @@ import Testing
         let directory = try Self.temporaryDirectory()
         let path = directory.appendingPathComponent("db").path
         let first = try await SQLiteStore.running(.file(path: path))
-        let lag = LagRecord(
-            id: "dxlag-aaaaaaaa",
-            name: "lag",
-            port: Self.connection("dxcon-aaaaaaaa").port,
-            minimumLinks: 1,
-            state: SettlingState(transitional: .pending, settlesAt: Date(timeIntervalSince1970: 1)),
-            createdAt: Date(timeIntervalSince1970: 1),
-            tags: [],
-            keys: []
-        )
+        let lag = Self.lag("dxlag-aaaaaaaa")
         try await first.transaction(.write) { transaction in
             try await transaction.save(Self.connection("dxcon-aaaaaaaa", lagId: lag.id), in: scope)
             try await transaction.save(lag, in: scope)
@@ -324,14 +328,14 @@ import Testing
                 try await transaction.save(theirs, in: otherAccount)
             }
             var found: [String: Scope] = [:]
-            var positions: [SecretPosition] = []
-            var after: SecretPosition?
+            var positions: [RecordPosition] = []
+            var after: RecordPosition?
             repeat {
                 let cursor = after
                 let batch = try await store.transaction(.read) {
                     try await $0.secretsInEveryScope(after: cursor, limit: 2)
                 }
-                for item in batch { found[item.secret.arn] = item.scope }
+                for item in batch { found[item.record.arn] = item.scope }
                 positions += batch.map(\.position)
                 after = batch.count == 2 ? batch.last?.position : nil
             } while after != nil

@@ -408,6 +408,24 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
     }
 }
 
+extension ConnectionRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "connection", lookups: ["kind", "lagId"])
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues(first: kind.rawValue, second: lagId) }
+
+    /// The records whose `kind` is `value`.
+    package static func whereKind(_ value: Kind) -> RecordMatch {
+        RecordMatch(.first, value.rawValue)
+    }
+
+    /// The records whose `lagId` is `value`.
+    package static func whereLagId(_ value: String) -> RecordMatch {
+        RecordMatch(.second, value)
+    }
+}
+
 /// A link aggregation group; its members are the connections whose `lagId` names it.
 package struct LagRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
     package var id: String
@@ -500,6 +518,14 @@ package struct LagRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
             keys: keys
         )
     }
+}
+
+extension LagRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "lag")
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues() }
 }
 
 /// One version of a secret's value, sealed.
@@ -679,4 +705,23 @@ package struct SecretRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONR
             tags: tags
         )
     }
+}
+
+/// Not kept in memory by the embedded store: `rotate-master-key` re-seals secrets from another process.
+extension SecretRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "secret", unique: "name", keptInMemory: false)
+
+    package var recordID: String { arn }
+
+    package var lookupValues: LookupValues { LookupValues(unique: name) }
+
+    /// The records whose `name` is `value`.
+    package static func whereName(_ value: String) -> RecordMatch {
+        RecordMatch(.unique, value)
+    }
+}
+
+/// Every kind the stores keep: the embedded store reads its records back at start-up by these types.
+package enum StoredKinds {
+    package static let all: [any StoredRecord.Type] = [ConnectionRecord.self, LagRecord.self, SecretRecord.self]
 }
