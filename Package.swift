@@ -218,6 +218,7 @@ let package = Package(
             name: "dxlocal",
             dependencies: [
                 "DXServer",
+                "AWSJSONProtocol",
                 "AWSSigV4",
                 "DirectConnectClient",
                 "DirectConnectModel",

@@ -1,3 +1,5 @@
+import AWSJSONProtocol
+
 /// One-step MACsec key rotation on a connection or LAG: associate a new key, wait until it is `associated`,
 /// then disassociate the keys that were there before.
 ///
@@ -322,5 +324,27 @@ extension DirectConnectClient {
         options: MacSecRotation.Options = .init()
     ) async throws(MacSecRotation.Failure) -> MacSecRotation.Report {
         try await MacSecRotation(client: self, targetId: connectionId, options: options).run(newKey)
+    }
+}
+
+/// The report as JSON, members in declaration order, with the writer the shapes use (`dxlocal macsec rotate` prints
+/// it).
+extension MacSecRotation.Report: AWSJSONValue {
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"associated\":", associated)
+        writer.member("\"disassociated\":", disassociated)
+        writer.member("\"macSecKeys\":", macSecKeys)
+        writer.endObject()
+    }
+}
+
+extension MacSecRotation.Report.Key: AWSJSONValue {
+    public func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"secretARN\":", secretARN)
+        writer.member("\"ckn\":", ckn)
+        writer.endObject()
     }
 }

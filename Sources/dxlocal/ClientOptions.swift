@@ -1,4 +1,5 @@
 import AWSClientRuntime
+import AWSJSONProtocol
 import ArgumentParser
 import DirectConnectClient
 import Foundation
@@ -33,7 +34,7 @@ protocol ClientVerb: AsyncParsableCommand {
     var options: ClientOptions { get }
     /// The operation name, the table's title and the error report's subject.
     static var operation: String { get }
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any Encodable
+    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue
 }
 
 extension ClientVerb {

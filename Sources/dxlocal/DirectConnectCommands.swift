@@ -1,3 +1,4 @@
+import AWSJSONProtocol
 import ArgumentParser
 import DirectConnectClient
 import DirectConnectModel
@@ -60,7 +61,7 @@ struct AssociateMacSecKey: ClientVerb {
     @Option(help: "The CKN: 64 hexadecimal characters.") var ckn: String?
     @Option(help: "The CAK: 64 hexadecimal characters, file://PATH, or - for standard input.") var cak: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any Encodable {
+    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         let cakValue = try cak.map { try SecretArgument.resolve($0, name: "the CAK", io: io) }
         return try await client.associateMacSecKey(
             .init(connectionId: connectionId, secretARN: secretArn, ckn: ckn, cak: cakValue)
@@ -79,7 +80,7 @@ struct DisassociateMacSecKey: ClientVerb {
     @Option var connectionId: String
     @Option var secretArn: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any Encodable {
+    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         try await client.disassociateMacSecKey(.init(connectionId: connectionId, secretARN: secretArn))
     }
 }
@@ -94,7 +95,7 @@ struct DescribeConnections: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option var connectionId: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any Encodable {
+    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         try await client.describeConnections(.init(connectionId: connectionId))
     }
 }
@@ -109,7 +110,7 @@ struct DescribeLags: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option var lagId: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any Encodable {
+    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         try await client.describeLags(.init(lagId: lagId))
     }
 }
@@ -123,7 +124,7 @@ struct DescribeLocations: ClientVerb {
 
     @OptionGroup var options: ClientOptions
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any Encodable {
+    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         try await client.describeLocations()
     }
 }
@@ -144,7 +145,7 @@ struct CreateConnection: ClientVerb {
     @Option var providerName: String?
     @Flag(inversion: .prefixedNo, help: "Ask for a MACsec-capable port.") var requestMacSec: Bool?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any Encodable {
+    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         try await client.createConnection(
             .init(
                 location: location,
@@ -175,7 +176,7 @@ struct CreateLag: ClientVerb {
     @Option var providerName: String?
     @Flag(inversion: .prefixedNo, help: "Ask for MACsec-capable ports.") var requestMacSec: Bool?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any Encodable {
+    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         try await client.createLag(
             .init(
                 numberOfConnections: numberOfConnections,
@@ -204,7 +205,7 @@ struct UpdateConnection: ClientVerb {
     @Option var connectionName: String?
     @Option(help: "no_encrypt, should_encrypt or must_encrypt.") var encryptionMode: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any Encodable {
+    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         try await client.updateConnection(
             .init(connectionId: connectionId, connectionName: connectionName, encryptionMode: encryptionMode)
         )
@@ -224,7 +225,7 @@ struct UpdateLag: ClientVerb {
     @Option var minimumLinks: Int?
     @Option(help: "no_encrypt, should_encrypt or must_encrypt.") var encryptionMode: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any Encodable {
+    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         try await client.updateLag(
             .init(lagId: lagId, lagName: lagName, minimumLinks: minimumLinks, encryptionMode: encryptionMode)
         )
@@ -241,7 +242,7 @@ struct DeleteConnection: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option var connectionId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any Encodable {
+    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         try await client.deleteConnection(.init(connectionId: connectionId))
     }
 }
@@ -256,7 +257,7 @@ struct DeleteLag: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option var lagId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any Encodable {
+    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         try await client.deleteLag(.init(lagId: lagId))
     }
 }

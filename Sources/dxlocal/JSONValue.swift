@@ -21,13 +21,9 @@ indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
-    /// Encodes a value with the protocol's conventions and reads it back, members sorted by name.
-    init(encoding value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .secondsSince1970
-        // Foundation's encoder does not keep declaration order; sorted keys at least make output stable.
-        encoder.outputFormatting = [.sortedKeys]
-        var parser = Parser(bytes: Array(try encoder.encode(value)))
+    /// The value of JSON text (what `AWSJSONWriter` writes), members in the order written.
+    init(json bytes: [UInt8]) throws {
+        var parser = Parser(bytes: bytes)
         self = try parser.value()
     }
 
@@ -52,7 +48,7 @@ indirect enum JSONValue: Equatable, Sendable {
 
     struct Malformed: Error {}
 
-    /// A small recursive-descent reader of what JSONEncoder writes.
+    /// A small recursive-descent reader of what `AWSJSONWriter` writes.
     struct Parser {
         let bytes: [UInt8]
         var index = 0

@@ -1,3 +1,4 @@
+import AWSJSONProtocol
 import ArgumentParser
 import DirectConnectClient
 import Foundation
@@ -21,10 +22,18 @@ struct GenerateKey: AsyncParsableCommand {
     @Option(help: "Write the CAK to this new file (mode 0600) instead of printing it.") var cakFile: String?
     @Option(help: "json (default) or table.") var output: OutputFormat = .json
 
-    struct Printed: Encodable {
+    struct Printed: AWSJSONValue {
         var ckn: String
         var cak: String?
         var cakFile: String?
+
+        func writeJSON(to writer: inout AWSJSONWriter) {
+            writer.beginObject()
+            writer.member("\"ckn\":", ckn)
+            writer.member("\"cak\":", cak)
+            writer.member("\"cakFile\":", cakFile)
+            writer.endObject()
+        }
     }
 
     func run() async throws {

@@ -1,3 +1,4 @@
+import AWSJSONProtocol
 import ArgumentParser
 import Foundation
 
@@ -6,38 +7,73 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case json
     case table
 
-    /// Renders a command's result under a title (the operation name).
-    func render(_ value: some Encodable, title: String) throws -> String {
-        let tree = try JSONValue(encoding: value)
+    /// Renders a command's result under a title (the operation name): the bytes its JSON writer makes (the same
+    /// writer the service answers with, members in the model's order), laid out as the AWS CLI prints them, or a
+    /// table read from those bytes.
+    func render(_ value: any AWSJSONValue, title: String) throws -> String {
+        let bytes = AWSJSONWriter.bytes(value)
         switch self {
-        case .json: return Self.json(tree, indent: "")
-        case .table: return TableRenderer.render(tree, title: title).joined(separator: "\n")
+        case .json: return Self.indented(bytes)
+        case .table: return TableRenderer.render(try JSONValue(json: bytes), title: title).joined(separator: "\n")
         }
     }
 
-    /// Pretty JSON with four-space indentation, as the AWS CLI prints it.
-    static func json(_ value: JSONValue, indent: String) -> String {
-        let inner = indent + "    "
-        switch value {
-        case .object(let members):
-            guard !members.isEmpty else { return "{}" }
-            let lines = members.map { "\(inner)\(quoted($0.0)): \(json($0.1, indent: inner))" }
-            return "{\n" + lines.joined(separator: ",\n") + "\n\(indent)}"
-        case .array(let items):
-            guard !items.isEmpty else { return "[]" }
-            let lines = items.map { inner + json($0, indent: inner) }
-            return "[\n" + lines.joined(separator: ",\n") + "\n\(indent)]"
-        case .string(let text): return quoted(text)
-        case .number(let text): return text
-        case .bool(let flag): return flag ? "true" : "false"
-        case .null: return "null"
+    /// Compact JSON (as `AWSJSONWriter` writes it: no space outside strings) laid out with four spaces a level, as
+    /// the AWS CLI prints; the bytes are copied, never parsed into values.
+    static func indented(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        var level = 0
+        var inString = false
+        var escaped = false
+        func newline() {
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 4 * level))
         }
-    }
-
-    static func quoted(_ text: String) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            if inString {
+                out.append(byte)
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+                out.append(byte)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                out.append(byte)
+                let close = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                if index < bytes.count, bytes[index] == close {
+                    // `{}` and `[]` stay on one line.
+                    out.append(close)
+                    index += 1
+                } else {
+                    level += 1
+                    newline()
+                }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                level -= 1
+                newline()
+                out.append(byte)
+            case UInt8(ascii: ","):
+                out.append(byte)
+                newline()
+            case UInt8(ascii: ":"):
+                out.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
+            default:
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
