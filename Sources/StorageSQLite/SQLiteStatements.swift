@@ -221,6 +221,16 @@ struct SQLiteStatements: Sendable {
             let values: [SQLValue] = [lookups.first, lookups.second, lookups.unique].map {
                 $0.map { .text($0) } ?? .null
             }
+            let kind = type(of: record).recordKind
+            guard key.keptInMemory else {
+                // Read from disk, so the store cannot tell whether the lookups change: one statement that also
+                // sets the lookup columns the kind declares (a separate conditional UPDATE cost a statement a save).
+                try connection.execute(
+                    upsert(settingLookupsOf: kind),
+                    place(key) + values + [.text(RecordDocument.encode(record))]
+                )
+                continue
+            }
             if lookupsMayChange(record, key, stored: stored) {
                 try connection.execute(
                     """
@@ -240,5 +250,18 @@ struct SQLiteStatements: Sendable {
                 place(key) + values + [.text(RecordDocument.encode(record))]
             )
         }
+    }
+
+    /// The upsert of a record that also sets, on update, the lookup columns its kind declares.
+    private static func upsert(settingLookupsOf kind: RecordKind) -> String {
+        var columns = ["body"]
+        if !kind.lookups.isEmpty { columns.append("lookup1") }
+        if kind.lookups.count > 1 { columns.append("lookup2") }
+        if kind.unique != nil { columns.append("unique_key") }
+        return """
+            INSERT INTO records (kind, account, region, id, lookup1, lookup2, unique_key, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (kind, account, region, id) DO UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+            """
     }
 }
