@@ -23,6 +23,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,6 +61,9 @@ TARGETS = {  # scenario key -> minimum ratio dxlocal/moto (issue 6)
     "describe-all": 20.0,
 }
 RSS_TARGET_MIB = 150.0
+STARTUP_TARGET_S = 1.0  # exec to listening with the memory scenario's connections (issue 17)
+TAIL_TARGET = 10.0  # a write scenario's p99 at most this many times its p50 (issue 17)
+WRITE_SCENARIOS = ("rotation", "create")
 
 
 class BenchError(Exception):
@@ -99,6 +103,11 @@ class Server:
         if not match:
             raise BenchError(f"no VmRSS for {self.name}")
         return int(match.group(1)) / 1024
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def check_alive(self) -> None:
         if self.process.poll() is not None:
@@ -147,6 +156,31 @@ def start_dxlocal(binary: Path, work: Path, label: str) -> Server:
     data = work / f"{label}-data"
     return start(label, [str(binary), "serve", "--port", "{port}", "--data-dir", str(data), "--log-level", "error"],
                  work)
+
+
+def startup_seconds(binary: Path, work: Path, label: str) -> float:
+    """Seconds from exec to the port accepting connections for `dxlocal serve` on the data directory of an earlier
+    server of that label (its records already on disk), polled every 5 ms."""
+    port = free_port()
+    data = work / f"{label}-data"
+    log_path = work / f"{label}-startup.log"
+    began = time.monotonic()
+    process = subprocess.Popen([str(binary), "serve", "--port", str(port), "--data-dir", str(data), "--log-level",
+                                "error"], stdout=log_path.open("w"), stderr=subprocess.STDOUT)
+    server = Server(f"{label}-startup", process, port, log_path)
+    RUNNING.append(server)
+    try:
+        while time.monotonic() - began < 60:
+            server.check_alive()
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return time.monotonic() - began
+            except OSError:
+                time.sleep(0.005)
+        raise BenchError(f"{label} did not start listening within 60 s")
+    finally:
+        RUNNING.remove(server)
+        server.stop()
 
 
 def start_moto(moto_server: Path, work: Path, label: str) -> Server:
@@ -393,6 +427,7 @@ def run(options: argparse.Namespace) -> int:
     started = time.monotonic()
     load_before = os.getloadavg()
     rows: list[Row] = []
+    startups: list[float] = []
     memory: list[MemoryRow] = []
     with tempfile.TemporaryDirectory(prefix="dxlocal-bench-") as tmp:
         work = Path(tmp)
@@ -446,10 +481,17 @@ def run(options: argparse.Namespace) -> int:
                                     profile.memory_connections, after_create["moto"], profile.listed_connections))
             memory.append(MemoryRow("RSS after the describe-all load", after_load["dxlocal"],
                                     profile.memory_connections, after_load["moto"], profile.listed_connections))
+            # Start-up: the same data directory, served again three times.
+            listing_server = servers["dxlocal"]
+            RUNNING.remove(listing_server)
+            listing_server.stop()
+            startups.extend(startup_seconds(options.dxlocal, work, "dxlocal-list") for _ in range(3))
+            log("start-up with " + f"{profile.memory_connections:,} connections: "
+                + ", ".join(f"{t:.2f} s" for t in startups))
         finally:
             stop_all()
     elapsed = time.monotonic() - started
-    print(report(profile, seconds, rows, memory, load_before, os.getloadavg(), elapsed))
+    print(report(profile, seconds, rows, memory, startups, load_before, os.getloadavg(), elapsed))
     errors = [r for r in rows if r.dxlocal.errors or (r.moto and r.moto.errors)]
     for row in errors:
         log(f"{row.scenario} (c={row.concurrency}) had errors: dxlocal {row.dxlocal.errors}, "
@@ -473,8 +515,8 @@ def fmt_ms(value: float) -> str:
     return f"{value:.2f}" if value < 100 else f"{value:.0f}"
 
 
-def report(profile: Profile, seconds: int, rows: list[Row], memory: list[MemoryRow], load_before, load_after,
-           elapsed: float) -> str:
+def report(profile: Profile, seconds: int, rows: list[Row], memory: list[MemoryRow], startups: list[float],
+           load_before, load_after, elapsed: float) -> str:
     lines = []
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     cpu = platform.processor() or platform.machine()
@@ -517,6 +559,16 @@ def report(profile: Profile, seconds: int, rows: list[Row], memory: list[MemoryR
         verdict = "met" if rss <= RSS_TARGET_MIB else "MISSED"
         lines.append(f"  RSS at {profile.memory_connections:,} connections after the describe-all load: "
                      f"{rss:.1f} MiB, target <= {RSS_TARGET_MIB:.0f} MiB: {verdict}")
+    lines.append("targets (issue 17):")
+    for row in (r for r in rows if r.key in WRITE_SCENARIOS):
+        tail = row.dxlocal.p99_ms / row.dxlocal.p50_ms if row.dxlocal.p50_ms else float("inf")
+        lines.append(f"  {row.scenario}, c={row.concurrency}: p99 {tail:.1f}x p50, target <= {TAIL_TARGET:.0f}x: "
+                     f"{'met' if tail <= TAIL_TARGET else 'MISSED'}")
+    if startups:
+        median = statistics.median(startups)
+        lines.append(f"  start-up with {profile.memory_connections:,} connections (exec to listening, median of "
+                     f"{len(startups)}: {', '.join(f'{t:.2f}' for t in startups)} s): {median:.2f} s, target <= "
+                     f"{STARTUP_TARGET_S:.0f} s: {'met' if median <= STARTUP_TARGET_S else 'MISSED'}")
     return "\n".join(lines)
 
 
@@ -576,6 +628,9 @@ def ab(options: argparse.Namespace) -> int:
     if len(builds) != 2:
         raise BenchError("ab compares exactly two builds: --dxlocal A --dxlocal B")
     results: dict[tuple[int, int], list[float]] = {}
+    # The server's CPU time (user + system) a request: steadier than req/s when the host's load changes between
+    # rounds, as it does on this machine.
+    cpu: dict[tuple[int, int], list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="dxlocal-bench-ab-") as tmp:
         work = Path(tmp)
         for round_number in range(rounds):
@@ -586,11 +641,14 @@ def ab(options: argparse.Namespace) -> int:
                     log(f"round {round_number + 1}: build {'AB'[index]} ({binary})")
                     ids = seed_rotation(server, profile, work)
                     for salt, concurrency in enumerate((16, 64), start=1):
+                        before = server.cpu_seconds()
                         measured = wrk(server, "rotate.lua", [ROTATION[0], str(ids), str(salt), "2"], concurrency,
                                        seconds, work)
+                        used = server.cpu_seconds() - before
                         if measured.errors:
                             raise BenchError(f"{label}: {measured.errors} failed requests")
                         results.setdefault((index, concurrency), []).append(measured.requests_per_second)
+                        cpu.setdefault((index, concurrency), []).append(used / max(1, measured.requests) * 1e6)
                 finally:
                     stop_all()
     print(f"key rotation, req/s per round ({rounds} rounds of {seconds} s, builds alternated, "
@@ -603,6 +661,11 @@ def ab(options: argparse.Namespace) -> int:
     for concurrency in (16, 64):
         a, b = (sum(results[(i, concurrency)]) / rounds for i in (0, 1))
         print(f"  B/A at c={concurrency}: {b / a:.2f}x")
+    print("server CPU per request, microseconds (user + system)")
+    for concurrency in (16, 64):
+        a, b = (sum(cpu[(i, concurrency)]) / rounds for i in (0, 1))
+        print(f"  c={concurrency:<3} A " + " ".join(f"{v:.0f}" for v in cpu[(0, concurrency)]) + f"  mean {a:.0f}"
+              + "   B " + " ".join(f"{v:.0f}" for v in cpu[(1, concurrency)]) + f"  mean {b:.0f}   B/A {b / a:.2f}x")
     return 0
 
 

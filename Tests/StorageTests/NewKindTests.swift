@@ -61,7 +61,12 @@ struct GatewayTestRecord: StoredRecord {
     }
 
     /// The gateways of the scope whose value in a slot is `value`.
-    func find(_ transaction: any StoreTransaction, _ slot: LookupSlot, _ value: String, in scope: Scope) async throws
+    func find(
+        _ transaction: any StoreTransaction,
+        _ slot: LookupSlot,
+        _ value: String,
+        in scope: Scope
+    ) async throws
         -> [GatewayTestRecord]
     {
         try await transaction.records(GatewayTestRecord.self, in: scope, matching: RecordMatch(slot, value), page: .all)
