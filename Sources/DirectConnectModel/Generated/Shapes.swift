@@ -1479,7 +1479,7 @@ public struct Connection: AWSShape {
                 case "partnerName":
                     guard reader.read(&self.partnerName) else { return nil }
                 case "loaIssueTime":
-                    return nil
+                    guard reader.read(&self.loaIssueTime) else { return nil }
                 case "lagId":
                     guard reader.read(&self.lagId) else { return nil }
                 case "awsDevice":
@@ -4907,7 +4907,7 @@ public struct Interconnect: AWSShape {
                 case "bandwidth":
                     guard reader.read(&self.bandwidth) else { return nil }
                 case "loaIssueTime":
-                    return nil
+                    guard reader.read(&self.loaIssueTime) else { return nil }
                 case "lagId":
                     guard reader.read(&self.lagId) else { return nil }
                 case "awsDevice":
@@ -5365,7 +5365,7 @@ public struct Loa: AWSShape {
             case .key(let key):
                 switch key {
                 case "loaContent":
-                    return nil
+                    guard reader.read(&self.loaContent) else { return nil }
                 case "loaContentType":
                     guard reader.read(&self.loaContentType) else { return nil }
                 default:
@@ -7508,9 +7508,9 @@ public struct VirtualInterfaceTestHistory: AWSShape {
                 case "testDurationInMinutes":
                     guard reader.read(&self.testDurationInMinutes) else { return nil }
                 case "startTime":
-                    return nil
+                    guard reader.read(&self.startTime) else { return nil }
                 case "endTime":
-                    return nil
+                    guard reader.read(&self.endTime) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }

@@ -324,7 +324,7 @@ public struct CreateSecretRequest: AWSShape {
                 case "KmsKeyId":
                     guard reader.read(&self.kmsKeyId) else { return nil }
                 case "SecretBinary":
-                    return nil
+                    guard reader.read(&self.secretBinary) else { return nil }
                 case "SecretString":
                     guard reader.read(&self.secretString) else { return nil }
                 case "Tags":
@@ -622,7 +622,7 @@ public struct DeleteSecretResponse: AWSShape {
                 case "Name":
                     guard reader.read(&self.name) else { return nil }
                 case "DeletionDate":
-                    return nil
+                    guard reader.read(&self.deletionDate) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -804,15 +804,15 @@ public struct DescribeSecretResponse: AWSShape {
                 case "ExternalSecretRotationRoleArn":
                     guard reader.read(&self.externalSecretRotationRoleArn) else { return nil }
                 case "LastRotatedDate":
-                    return nil
+                    guard reader.read(&self.lastRotatedDate) else { return nil }
                 case "LastChangedDate":
-                    return nil
+                    guard reader.read(&self.lastChangedDate) else { return nil }
                 case "LastAccessedDate":
-                    return nil
+                    guard reader.read(&self.lastAccessedDate) else { return nil }
                 case "DeletedDate":
-                    return nil
+                    guard reader.read(&self.deletedDate) else { return nil }
                 case "NextRotationDate":
-                    return nil
+                    guard reader.read(&self.nextRotationDate) else { return nil }
                 case "Tags":
                     guard reader.read(&self.tags) else { return nil }
                 case "VersionIdsToStages":
@@ -820,7 +820,7 @@ public struct DescribeSecretResponse: AWSShape {
                 case "OwningService":
                     guard reader.read(&self.owningService) else { return nil }
                 case "CreatedDate":
-                    return nil
+                    guard reader.read(&self.createdDate) else { return nil }
                 case "PrimaryRegion":
                     guard reader.read(&self.primaryRegion) else { return nil }
                 case "ReplicationStatus":
@@ -1299,13 +1299,13 @@ public struct GetSecretValueResponse: AWSShape {
                 case "VersionId":
                     guard reader.read(&self.versionId) else { return nil }
                 case "SecretBinary":
-                    return nil
+                    guard reader.read(&self.secretBinary) else { return nil }
                 case "SecretString":
                     guard reader.read(&self.secretString) else { return nil }
                 case "VersionStages":
                     guard reader.read(&self.versionStages) else { return nil }
                 case "CreatedDate":
-                    return nil
+                    guard reader.read(&self.createdDate) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2003,7 +2003,7 @@ public struct PutSecretValueRequest: AWSShape {
                 case "ClientRequestToken":
                     guard reader.read(&self.clientRequestToken) else { return nil }
                 case "SecretBinary":
-                    return nil
+                    guard reader.read(&self.secretBinary) else { return nil }
                 case "SecretString":
                     guard reader.read(&self.secretString) else { return nil }
                 case "VersionStages":
@@ -2364,7 +2364,7 @@ public struct ReplicationStatusType: AWSShape {
                 case "StatusMessage":
                     guard reader.read(&self.statusMessage) else { return nil }
                 case "LastAccessedDate":
-                    return nil
+                    guard reader.read(&self.lastAccessedDate) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2840,15 +2840,15 @@ public struct SecretListEntry: AWSShape {
                 case "ExternalSecretRotationRoleArn":
                     guard reader.read(&self.externalSecretRotationRoleArn) else { return nil }
                 case "LastRotatedDate":
-                    return nil
+                    guard reader.read(&self.lastRotatedDate) else { return nil }
                 case "LastChangedDate":
-                    return nil
+                    guard reader.read(&self.lastChangedDate) else { return nil }
                 case "LastAccessedDate":
-                    return nil
+                    guard reader.read(&self.lastAccessedDate) else { return nil }
                 case "DeletedDate":
-                    return nil
+                    guard reader.read(&self.deletedDate) else { return nil }
                 case "NextRotationDate":
-                    return nil
+                    guard reader.read(&self.nextRotationDate) else { return nil }
                 case "Tags":
                     guard reader.read(&self.tags) else { return nil }
                 case "SecretVersionsToStages":
@@ -2856,7 +2856,7 @@ public struct SecretListEntry: AWSShape {
                 case "OwningService":
                     guard reader.read(&self.owningService) else { return nil }
                 case "CreatedDate":
-                    return nil
+                    guard reader.read(&self.createdDate) else { return nil }
                 case "PrimaryRegion":
                     guard reader.read(&self.primaryRegion) else { return nil }
                 default:
@@ -2945,13 +2945,13 @@ public struct SecretValueEntry: AWSShape {
                 case "VersionId":
                     guard reader.read(&self.versionId) else { return nil }
                 case "SecretBinary":
-                    return nil
+                    guard reader.read(&self.secretBinary) else { return nil }
                 case "SecretString":
                     guard reader.read(&self.secretString) else { return nil }
                 case "VersionStages":
                     guard reader.read(&self.versionStages) else { return nil }
                 case "CreatedDate":
-                    return nil
+                    guard reader.read(&self.createdDate) else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3015,9 +3015,9 @@ public struct SecretVersionsListEntry: AWSShape {
                 case "VersionStages":
                     guard reader.read(&self.versionStages) else { return nil }
                 case "LastAccessedDate":
-                    return nil
+                    guard reader.read(&self.lastAccessedDate) else { return nil }
                 case "CreatedDate":
-                    return nil
+                    guard reader.read(&self.createdDate) else { return nil }
                 case "KmsKeyIds":
                     guard reader.read(&self.kmsKeyIds) else { return nil }
                 default:
@@ -3317,7 +3317,7 @@ public struct UpdateSecretRequest: AWSShape {
                 case "KmsKeyId":
                     guard reader.read(&self.kmsKeyId) else { return nil }
                 case "SecretBinary":
-                    return nil
+                    guard reader.read(&self.secretBinary) else { return nil }
                 case "SecretString":
                     guard reader.read(&self.secretString) else { return nil }
                 case "Type":
