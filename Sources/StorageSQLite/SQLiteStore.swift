@@ -273,21 +273,20 @@ package final class SQLiteStore: Store {
     /// A checkpoint's first step, on the reader connection: it never waits for a writer, and no writer waits for it.
     private func checkpointBeside() async {
         await reader.gate.enter()
-        if !closed.withLockedValue({ $0 }) {
-            do {
-                try await reader.statements.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            } catch {
-                logger.warning("a checkpoint failed", metadata: ["error": "\(error)"])
-            }
-        }
+        if !closed.withLockedValue({ $0 }) { await checkpoint(on: reader.statements) }
         reader.gate.leave()
         loop.withLockedValue { $0.checkpointBesideEnded() }
     }
 
     /// A checkpoint's second step, by the loop between two batches: copies what was committed during the first.
     private func finishCheckpoint() async {
+        await checkpoint(on: writer)
+    }
+
+    /// A passive checkpoint on one connection; a failure is logged, and the next checkpoint tries again.
+    private func checkpoint(on statements: SQLiteStatements) async {
         do {
-            try await writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            try await statements.execute("PRAGMA wal_checkpoint(PASSIVE)")
         } catch {
             logger.warning("a checkpoint failed", metadata: ["error": "\(error)"])
         }
