@@ -8,16 +8,6 @@ public protocol AWSJSONValue {
     func writeJSON(to writer: inout AWSJSONWriter)
 }
 
-/// A value whose JSON can be long (a listing of thousands of connections): sent while it is being written, chunk by
-/// chunk, so that a response of megabytes never sits in memory whole (sixteen of them at once did, and the allocator
-/// kept the memory after they were sent). Its length is known first, so the reply keeps its `Content-Length`.
-public protocol AWSJSONStreamable: AWSJSONValue, Sendable {
-    /// The length of the JSON text `writeJSON(to:)` writes, in bytes.
-    var jsonByteCount: Int { get }
-    /// The same text as `writeJSON(to:)`, in chunks of about `size` bytes, each handed to `emit` as it is made.
-    func writeJSON(inChunksOf size: Int, to emit: (ByteBuffer) async throws -> Void) async throws
-}
-
 /// Writes JSON text with the output `JSONEncoder` gives under the protocol's settings (`secondsSince1970`,
 /// `withoutEscapingSlashes`), but member by member into raw memory, without the boxes, key strings and dictionaries
 /// `JSONEncoder` builds for every value: a listing of thousands of connections was slow with it.

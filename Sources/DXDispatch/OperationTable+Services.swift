@@ -16,7 +16,8 @@ extension OperationTable {
     ) -> OperationTable {
         var table = OperationTable()
         table.registerDirectConnect(
-            DirectConnectService(store: store, clock: clock, settleTime: settleTime, sealer: sealer)
+            DirectConnectService(store: store, clock: clock, settleTime: settleTime, sealer: sealer),
+            cache: ResponseCache(store: store, clock: clock)
         )
         table.registerSecretsManager(SecretsManagerService(store: store, clock: clock, sealer: sealer))
         return table
@@ -24,8 +25,9 @@ extension OperationTable {
 }
 
 extension OperationTable {
-    /// The Direct Connect operations dxlocal serves; every other one of the model answers `NotImplemented`.
-    package mutating func registerDirectConnect(_ service: DirectConnectService) {
+    /// The Direct Connect operations dxlocal serves; every other one of the model answers `NotImplemented`. The
+    /// replies of DescribeConnections are kept in `cache` while they stay the same.
+    package mutating func registerDirectConnect(_ service: DirectConnectService, cache: ResponseCache) {
         let prefix = DirectConnectMetadata.targetPrefix
         declare(
             prefix: prefix,
@@ -35,7 +37,7 @@ extension OperationTable {
         typealias Ops = DirectConnectOperations
         register(Ops.DescribeLocations.self, prefix: prefix, service.describeLocations)
         register(Ops.CreateConnection.self, prefix: prefix, service.createConnection)
-        register(Ops.DescribeConnections.self, prefix: prefix, service.describeConnectionsRendered)
+        register(Ops.DescribeConnections.self, prefix: prefix, cachedIn: cache, service.describeConnectionsLasting)
         register(Ops.UpdateConnection.self, prefix: prefix, service.updateConnection)
         register(Ops.DeleteConnection.self, prefix: prefix, service.deleteConnection)
         register(Ops.CreateInterconnect.self, prefix: prefix, service.createInterconnect)

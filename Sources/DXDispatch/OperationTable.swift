@@ -2,6 +2,7 @@ import AWSJSONProtocol
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import ServiceKit
 import Storage
 
 /// Maps `X-Amz-Target` values to handlers that decode the input shape, run the operation and encode the output.
@@ -24,12 +25,40 @@ package struct OperationTable: Sendable {
         serverErrors[prefix] = serverError
     }
 
-    /// Registers an operation. Its body answers the output shape, or anything that writes the same JSON (an
-    /// answer rendered from a cache).
+    /// Registers an operation.
     package mutating func register<Operation: AWSOperation, Output: AWSJSONValue & Sendable>(
         _ operation: Operation.Type,
         prefix: String,
         _ body: @escaping @Sendable (Operation.Input, Scope) async throws -> Output
+    ) {
+        add(Operation.self, prefix: prefix) { buffer, scope, _ in
+            let input = try AWSJSONCoding.decode(Operation.Input.self, from: buffer.readableBytesView)
+            return OperationReply(try await body(input, scope))
+        }
+    }
+
+    /// Registers a read whose replies `cache` keeps for as long as they stay the same (`ResponseCache`).
+    package mutating func register<Operation: AWSOperation, Output: AWSJSONValue & Sendable>(
+        _ operation: Operation.Type,
+        prefix: String,
+        cachedIn cache: ResponseCache,
+        _ body: @escaping @Sendable (Operation.Input, Scope) async throws -> Lasting<Output>
+    ) {
+        add(Operation.self, prefix: prefix) { buffer, scope, target in
+            try await cache.reply(target: target, scope: scope, body: buffer) {
+                let input = try AWSJSONCoding.decode(Operation.Input.self, from: buffer.readableBytesView)
+                let answer = try await body(input, scope)
+                return (OperationReply(answer.output), answer.window)
+            }
+        }
+    }
+
+    /// Installs an operation's handler, which answers every error that is not the service's own or a fault already
+    /// classified as a fault of the server.
+    private mutating func add<Operation: AWSOperation>(
+        _ operation: Operation.Type,
+        prefix: String,
+        _ run: @escaping @Sendable (ByteBuffer, Scope, String) async throws -> OperationReply
     ) {
         let target = "\(prefix).\(Operation.name)"
         known.insert(target)
@@ -39,9 +68,8 @@ package struct OperationTable: Sendable {
             preconditionFailure("\(prefix) is registered before it is declared (OperationTable.declare)")
         }
         handlers[target] = { buffer, scope in
-            let input = try AWSJSONCoding.decode(Operation.Input.self, from: buffer.readableBytesView)
             do {
-                return OperationReply(try await body(input, scope))
+                return try await run(buffer, scope, target)
             } catch let error as AWSError {
                 throw error
             } catch let fault as ServerFault {
@@ -66,37 +94,27 @@ package struct OperationTable: Sendable {
     }
 }
 
-/// The JSON body of a successful reply: written whole, in chunks (`AWSJSONWriter`), or, when it can be long, to be
-/// sent chunk by chunk as it is written (`AWSJSONStreamable`). Its length is known first either way, so the server
-/// keeps `Content-Length`; how the chunks reach the wire is the server's business.
-package enum OperationReply: Sendable {
-    case chunks([ByteBuffer])
-    case streamed(any AWSJSONStreamable)
+/// The JSON body of a successful reply, in the chunks `AWSJSONWriter` wrote it in (a long listing is never one large
+/// allocation); its length is known first, so the server keeps `Content-Length`.
+package struct OperationReply: Sendable {
+    package let chunks: [ByteBuffer]
+    package let byteCount: Int
 
     package init(_ output: some AWSJSONValue) {
-        if let streamed = output as? any AWSJSONStreamable, streamed.jsonByteCount > AWSJSONWriter.chunkSize {
-            self = .streamed(streamed)
-        } else {
-            self = .chunks(AWSJSONCoding.encode(output))
-        }
+        self.init(chunks: AWSJSONCoding.encode(output))
+    }
+
+    package init(chunks: [ByteBuffer]) {
+        self.chunks = chunks
+        byteCount = chunks.reduce(0) { $0 + $1.readableBytes }
     }
 
     /// The whole body in one buffer (tests, the fuzz target).
-    package func collected() async throws -> ByteBuffer {
-        switch self {
-        case .chunks(let chunks):
-            if chunks.count == 1 { return chunks[0] }
-            var whole = ByteBuffer()
-            for var chunk in chunks { whole.writeBuffer(&chunk) }
-            return whole
-        case .streamed(let output):
-            var whole = ByteBuffer()
-            whole.reserveCapacity(output.jsonByteCount)
-            try await output.writeJSON(inChunksOf: AWSJSONWriter.chunkSize) { chunk in
-                var chunk = chunk
-                whole.writeBuffer(&chunk)
-            }
-            return whole
-        }
+    package func collected() -> ByteBuffer {
+        if chunks.count == 1 { return chunks[0] }
+        var whole = ByteBuffer()
+        whole.reserveCapacity(byteCount)
+        for var chunk in chunks { whole.writeBuffer(&chunk) }
+        return whole
     }
 }

@@ -48,6 +48,8 @@ struct LockedStore: Store {
         await store.run()
     }
 
+    var generation: UInt64? { store.generation }
+
     func close() async throws {
         defer { lock.release() }
         try await store.close()

@@ -88,11 +88,25 @@ extension DirectConnectService {
     ) async throws
         -> Connections
     {
+        try await describeConnectionsLasting(input, in: scope).output
+    }
+
+    /// DescribeConnections, with the instants between which its answer stays the same while the store does not
+    /// change (what the server's response cache keeps it for).
+    package func describeConnectionsLasting(
+        _ input: DescribeConnectionsRequest,
+        in scope: Scope
+    ) async throws -> Lasting<Connections> {
         let (page, lags, token, now) = try await connectionsPage(input, in: scope)
-        return Connections(
-            connections: page.map { Self.connection($0, lag: $0.lagId.flatMap { lags[$0] }, in: scope, at: now) },
-            nextToken: token
-        )
+        var window = StableWindow(at: now)
+        var connections: [Connection] = []
+        connections.reserveCapacity(page.count)
+        for record in page {
+            let lag = record.lagId.flatMap { lags[$0] }
+            window.consider(record, lag: lag)
+            connections.append(Self.connection(record, lag: lag, in: scope, at: now))
+        }
+        return Lasting(Connections(connections: connections, nextToken: token), window: window)
     }
 
     /// The connections DescribeConnections shows (one by ID, or a page of all), their LAGs, the next page's token

@@ -1,6 +1,20 @@
 import DirectConnectModel
 import Foundation
+import ServiceKit
 import Storage
+
+extension StableWindow {
+    /// Narrows the window by every instant the rendering of a connection (or interconnect) compares the clock with:
+    /// its state's settling, and each key's (its LAG's, for a member) association, disassociation and expiry.
+    mutating func consider(_ record: ConnectionRecord, lag: LagRecord?) {
+        consider(record.state.settlesAt)
+        for key in lag?.keys ?? record.keys {
+            consider(key.associatedAt)
+            consider(key.disassociatedAt)
+            consider(key.expiresAt)
+        }
+    }
+}
 
 /// Records as the wire shows them at an instant.
 extension DirectConnectService {

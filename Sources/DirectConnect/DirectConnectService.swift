@@ -18,8 +18,6 @@ package struct DirectConnectService: Sendable {
     let transactions: ServiceTransactions
     /// Opaque page tokens under the same key ring as the secrets.
     let pages: PageToken
-    /// Connections rendered as JSON, for DescribeConnections (`describeConnectionsRendered`).
-    let renders = ConnectionRenderCache()
 
     package init(
         store: any Store,

@@ -12,6 +12,8 @@ package final class InMemoryStore: Store {
     /// Every record, by scope, then kind, then ID.
     struct Tables: Sendable {
         var records: [Scope: [String: [String: any StoredRecord]]] = [:]
+        /// The commits so far (`Store.generation`).
+        var generation: UInt64 = 0
     }
 
     private let committed = NIOLockedValueBox(Tables())
@@ -37,11 +39,14 @@ package final class InMemoryStore: Store {
             try checkOpen()
             let transaction = InMemoryTransaction(committed.withLockedValue { $0 }, writable: true)
             let result = try await body(transaction)
-            let written = transaction.tables
+            var written = transaction.tables
+            written.generation += 1
             committed.withLockedValue { $0 = written }
             return result
         }
     }
+
+    package var generation: UInt64? { committed.withLockedValue { $0.generation } }
 
     private func checkOpen() throws {
         if closed.withLockedValue({ $0 }) { throw StoreError(.unavailable, "the store is closed") }

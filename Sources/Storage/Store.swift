@@ -120,6 +120,12 @@ package protocol Store: Sendable {
 
     /// Flushes and closes; later calls fail with `StoreError.unavailable`.
     func close() async throws
+
+    /// A number that changes whenever a commit could change what a read answers, and only grows; `nil` when the
+    /// store cannot tell (PostgreSQL: other instances write to the same database). A reply computed by a read that
+    /// began at generation `g` may be answered again while the generation is still `g` (the dispatch's response
+    /// cache); so a store moves it on only once a commit is visible to readers.
+    var generation: UInt64? { get }
 }
 
 /// The schema, in meaning: every backend keeps these versions in step.

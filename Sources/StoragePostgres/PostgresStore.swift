@@ -121,4 +121,7 @@ package final class PostgresStore: Store {
 
     /// Nothing to flush: the pool stops when `withStore`'s body returns.
     package func close() async throws {}
+
+    /// Other instances may write to the same database, unseen: no generation, so no reply is kept.
+    package var generation: UInt64? { nil }
 }

@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import Storage
+import Synchronization
 
 /// Every record of the kinds kept in memory as committed, by scope: what readers see. Only a batch's commit changes
 /// it.
@@ -10,6 +11,8 @@ final class CommittedTables: Sendable {
     /// records (another process only re-seals secrets); values of deleted records stay until the store is opened
     /// again, which only costs a look on disk.
     private let uniqueValues: NIOLockedValueBox<[Scope: [String: Set<String>]]>
+    /// The batches applied that wrote something (`Store.generation`).
+    private let applied = Atomic<UInt64>(0)
 
     init(_ scopes: [Scope: ScopeTables], uniqueValues: [Scope: [String: Set<String>]]) {
         self.scopes = NIOLockedValueBox(scopes)
@@ -36,8 +39,13 @@ final class CommittedTables: Sendable {
         scopes.withLockedValue { $0[key.scope]?.anyRecord(kind: key.kind, id: key.id) }
     }
 
+    /// Moves on once a batch's writes are visible to readers, in SQLite and here: a read that saw the old
+    /// generation may have seen the new records, never the other way round.
+    var generation: UInt64 { applied.load(ordering: .acquiring) }
+
     /// Applies the writes of a committed batch.
     func apply(_ writes: PendingWrites) {
+        defer { if !writes.isEmpty { applied.add(1, ordering: .releasing) } }
         uniqueValues.withLockedValue { values in
             for case (let key, let record?) in writes.records where !key.keptInMemory {
                 if let unique = record.lookupValues.unique {

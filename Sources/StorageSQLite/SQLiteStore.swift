@@ -145,6 +145,8 @@ package final class SQLiteStore: Store {
         }
     }
 
+    package var generation: UInt64? { tables.generation }
+
     package func transaction<T: Sendable>(
         _ mode: TransactionMode,
         _ body: @escaping @Sendable (any StoreTransaction) async throws -> T

@@ -32,6 +32,8 @@ import Testing
         func run() async {}
 
         func close() async throws {}
+
+        var generation: UInt64? { nil }
     }
 
     /// Keeps every log record, to find the fault's line.

@@ -150,6 +150,35 @@ import Testing
         }
     }
 
+    /// `Store.generation`: moves on with every commit that wrote, by the time the write returns, and with nothing
+    /// else; PostgreSQL has none (other instances write unseen), so nothing is ever cached over it.
+    @Test(arguments: Backend.allCases)
+    func theGenerationMovesWithEveryCommitAndNothingElse(_ backend: Backend) async throws {
+        try await Self.with(backend) { store in
+            guard backend != .postgres else {
+                #expect(store.generation == nil)
+                return
+            }
+            let start = try #require(store.generation)
+            try await store.transaction(.write) { try await $0.save(Self.connection("dxcon-aaaaaaaa"), in: scope) }
+            let afterSave = try #require(store.generation)
+            #expect(afterSave > start)
+            _ = try await store.transaction(.read) { try await $0.connection(id: "dxcon-aaaaaaaa", in: scope) }
+            await #expect(throws: Boom.self) {
+                try await store.transaction(.write) { transaction in
+                    try await transaction.save(Self.connection("dxcon-bbbbbbbb"), in: scope)
+                    throw Boom()
+                }
+            }
+            #expect(store.generation == afterSave)
+            try await store.transaction(.write) { try await $0.save(secret("s1"), in: scope) }
+            let afterSecret = try #require(store.generation)
+            #expect(afterSecret > afterSave)
+            try await store.transaction(.write) { try await $0.deleteConnection(id: "dxcon-aaaaaaaa", in: scope) }
+            #expect(try #require(store.generation) > afterSecret)
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func recordsAreInvisibleFromOtherScopes(_ backend: Backend) async throws {
         try await Self.with(backend) { store in
