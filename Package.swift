@@ -228,6 +228,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Shared by the test targets only: `SQLiteStore.running` (a store with its write loop in a task of its own,
+        // which library code never starts).
+        .target(
+            name: "StorageTestSupport",
+            dependencies: ["StorageSQLite"],
+            path: "Tests/StorageTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "AWSJSONProtocolTests",
             dependencies: [
@@ -256,6 +264,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
+                "StorageTestSupport",
                 "Storage", "StorageSQLite", "StoragePostgres", "AWSJSONProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 // SQLiteStoreTests reads the rows the store wrote, beside the store.
@@ -266,6 +275,7 @@ let package = Package(
         .testTarget(
             name: "DXServerTests",
             dependencies: [
+                "StorageTestSupport",
                 "ServiceKit",
                 "DXDispatch",
                 "DXServer",
@@ -286,6 +296,7 @@ let package = Package(
         .testTarget(
             name: "DirectConnectClientTests",
             dependencies: [
+                "StorageTestSupport",
                 "ServiceKit",
                 "DirectConnectClient",
                 "SecretsManagerClient",

@@ -42,7 +42,6 @@ package final class SQLiteStore: Store {
     private let batchGate: TransactionGate?
     private let tables: CommittedTables
     private let loop = NIOLockedValueBox(WriteLoopState<QueuedWrite, CheckedContinuation<Void, Never>>())
-    private let closed = NIOLockedValueBox(false)
     private let logger: Logger
 
     // Checkpoints. Copying the write-ahead log back into the database writes and syncs many pages. SQLite does it
@@ -151,7 +150,7 @@ package final class SQLiteStore: Store {
         _ mode: TransactionMode,
         _ body: @escaping @Sendable (any StoreTransaction) async throws -> T
     ) async throws -> T {
-        if closed.withLockedValue({ $0 }) { throw StoreError(.unavailable, "the store is closed") }
+        if loop.withLockedValue({ $0.isClosed }) { throw StoreError(.unavailable, "the store is closed") }
         switch mode {
         case .read:
             let transaction = SQLiteReadTransaction(tables: tables, reader: reader)
@@ -275,32 +274,44 @@ package final class SQLiteStore: Store {
     /// A checkpoint's first step, on the reader connection: it never waits for a writer, and no writer waits for it.
     private func checkpointBeside() async {
         await reader.gate.enter()
-        if !closed.withLockedValue({ $0 }) { await checkpoint(on: reader.statements) }
+        if !loop.withLockedValue({ $0.isClosed }) { await checkpoint(on: reader.statements, step: "beside") }
         reader.gate.leave()
         loop.withLockedValue { $0.checkpointBesideEnded() }
     }
 
     /// A checkpoint's second step, by the loop between two batches: copies what was committed during the first.
     private func finishCheckpoint() async {
-        await checkpoint(on: writer)
+        await checkpoint(on: writer, step: "finish")
     }
 
-    /// A passive checkpoint on one connection; a failure is logged, and the next checkpoint tries again.
-    private func checkpoint(on statements: SQLiteStatements) async {
+    /// A passive checkpoint on one connection; a failure is logged, and the next checkpoint tries again. Its
+    /// timing and the log's frames (in it, and copied into the database) are logged at debug level: the write loop's
+    /// own account of what a checkpoint costs its writers (issue 17, part 6).
+    @discardableResult
+    private func checkpoint(on statements: SQLiteStatements, step: String) async -> (log: Int, copied: Int)? {
+        let started = ContinuousClock.now
         do {
-            try await statements.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            let row = try await statements.query("PRAGMA wal_checkpoint(PASSIVE)", []).first
+            let log = row?.column("log")?.integer ?? 0
+            let copied = row?.column("checkpointed")?.integer ?? 0
+            logger.debug(
+                "checkpoint",
+                metadata: [
+                    "step": "\(step)", "took": "\(ContinuousClock.now - started)", "log": "\(log)",
+                    "copied": "\(copied)",
+                ]
+            )
+            return (log, copied)
         } catch {
             logger.warning("a checkpoint failed", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 
     /// Refuses new transactions, lets the loop finish every queued write and stop, and closes the database.
     package func close() async throws {
-        let wasClosed = closed.withLockedValue { closed in
-            defer { closed = true }
-            return closed
-        }
-        switch loop.withLockedValue({ $0.close() }) {
+        let action = loop.withLockedValue { $0.close() }
+        switch action {
         case .drain, .closed:
             break
         case .wakeLoop(let sleepingLoop):
@@ -312,7 +323,8 @@ package final class SQLiteStore: Store {
         await withCheckedContinuation { continuation in
             loop.withLockedValue { $0.awaitStop(continuation) }?.resume()
         }
-        guard !wasClosed else { return }
+        // A second call waits for the same end, and leaves closing the database to the first.
+        if case .closed = action { return }
         await reader.gate.enter()
         try? await writer.execute("PRAGMA optimize")
         await readerConnection?.close()

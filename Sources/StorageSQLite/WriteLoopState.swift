@@ -144,6 +144,14 @@ struct WriteLoopState<Write, Waiter> {
         case closed
     }
 
+    /// Whether `close()` was called: the store then refuses reads as well as writes.
+    var isClosed: Bool {
+        switch loop {
+        case .draining, .stopped: true
+        case .notStarted, .running, .sleeping: false
+        }
+    }
+
     /// `close()`: from now on writes are refused, and the loop stops once every queued write is done.
     mutating func close() -> CloseAction {
         switch loop {

@@ -5,6 +5,7 @@ import DirectConnectModel
 import Foundation
 import ServiceKit
 import StorageSQLite
+import StorageTestSupport
 import Testing
 
 /// The README's operation table tells the truth about what is served.

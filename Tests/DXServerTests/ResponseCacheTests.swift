@@ -7,6 +7,7 @@ import NIOCore
 import ServiceKit
 import Storage
 import StorageSQLite
+import StorageTestSupport
 import Synchronization
 import Testing
 

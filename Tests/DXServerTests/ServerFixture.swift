@@ -10,6 +10,7 @@ import NIOCore
 import NIOFoundationCompat
 import ServiceKit
 import StorageSQLite
+import StorageTestSupport
 
 /// An application over an in-memory store, with a test clock.
 struct ServerFixture {

@@ -10,6 +10,7 @@ import HummingbirdTesting
 import SecretsManagerClient
 import ServiceKit
 import StorageSQLite
+import StorageTestSupport
 
 /// dxlocal's real HTTP server on port 0 in this process, over an in-memory store and a test clock.
 struct LiveServer {

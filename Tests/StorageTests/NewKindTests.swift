@@ -2,6 +2,7 @@ import AWSJSONProtocol
 import Foundation
 import Storage
 import StorageSQLite
+import StorageTestSupport
 import Testing
 
 /// A kind only these tests know, declared the way a generated kind is and nothing more: global (one per account,

@@ -2,6 +2,7 @@ import Foundation
 import SQLiteNIO
 import Storage
 import StorageSQLite
+import StorageTestSupport
 import Testing
 
 /// What the SQLite store leaves on disk. Its reads come from memory, so only the rows themselves show that a

@@ -3,6 +3,7 @@ import Logging
 import Storage
 import StoragePostgres
 import StorageSQLite
+import StorageTestSupport
 import Testing
 
 /// The contract every store keeps, run against each backend.

@@ -27,17 +27,47 @@ import Testing
             Issue.record("writes before the loop were not queued")
             return
         }
-        #expect(batch(state.next()) == nil, "a loop that has not started takes no batch")
-        var fresh = State()
-        _ = fresh.enqueue("a")
-        _ = fresh.enqueue("b")
-        guard case .run = fresh.loopStarted() else {
+        guard case .run = state.loopStarted() else {
             Issue.record("the loop did not start")
             return
         }
-        #expect(batch(fresh.next())?.writes == ["a", "b"])
-        guard case .refuse = fresh.loopStarted() else {
+        #expect(batch(state.next())?.writes == ["a", "b"])
+        guard case .refuse = state.loopStarted() else {
             Issue.record("a second loop was allowed to start")
+            return
+        }
+    }
+
+    /// Only the running loop asks for a batch; asked anyway, a loop that never started gives none and stops.
+    @Test func aLoopThatNeverStartedTakesNoBatch() {
+        var state = State()
+        _ = state.enqueue("a")
+        guard case .stop = state.next() else {
+            Issue.record("a loop that never started was given work")
+            return
+        }
+        guard case .refuse = state.enqueue("b") else {
+            Issue.record("a stopped loop took a write")
+            return
+        }
+    }
+
+    /// Reads are refused from `close()` on, while the loop still drains what was queued.
+    @Test func theStateIsClosedFromCloseOn() {
+        var state = started()
+        _ = state.enqueue("a")
+        #expect(!state.isClosed)
+        _ = state.close()
+        #expect(state.isClosed)
+        #expect(batch(state.next())?.writes == ["a"])
+        #expect(state.isClosed)
+        guard case .stop = state.next() else {
+            Issue.record("the drained loop did not stop")
+            return
+        }
+        #expect(state.isClosed)
+        guard case .closed = state.close() else {
+            Issue.record("a second close was not told the store is closed")
             return
         }
     }
