@@ -3,10 +3,8 @@ import Foundation
 /// A shape read straight from JSON bytes by code generated from the model (`init?(json:)`), without `JSONDecoder`.
 ///
 /// The reader is the fast path of `AWSJSONCoding.decode` (and of `RecordDocument.decode`), and only a fast path: it
-/// reads what is plain and common (objects, arrays, strings without escapes, numbers, booleans, null) and gives up
-/// (`nil`) on anything else: escapes, invalid or unusual JSON, a type that does not match. The generated wire shapes
-/// give up on timestamps, blobs and doubles as well; the records read them (epoch seconds, base64).
-/// `JSONDecoder` then reads the body again and answers, so every value and every error is exactly what it gives;
+/// reads objects, arrays, strings (escapes decoded), numbers, booleans and null, and gives up (`nil`) on anything
+/// else: invalid or unusual JSON, a type that does not match. `JSONDecoder` then reads the body again and answers, so every value and every error is exactly what it gives;
 /// where the fast path does read a body, it reads what `JSONDecoder` would. Duplicate members were refused before.
 public protocol AWSJSONReadable {
     /// The value at the reader's position, or `nil` when the fast path cannot read it.
@@ -94,7 +92,7 @@ public struct AWSJSONReader {
             index += 1
         }
         opened = false
-        guard let key = plainString(), peek() == UInt8(ascii: ":") else { return .unreadable }
+        guard let key = string(), peek() == UInt8(ascii: ":") else { return .unreadable }
         index += 1
         return .key(key)
     }
@@ -154,9 +152,10 @@ public struct AWSJSONReader {
         peek() == UInt8(ascii: "{") && skipValue(depth: 0)
     }
 
-    /// A string without escapes and of valid UTF-8.
+    /// A string of valid UTF-8, its escapes decoded as `JSONDecoder` decodes them; `nil` for anything it refuses
+    /// (a raw control character, an unknown escape, a lone surrogate), which `JSONDecoder` then refuses in its words.
     @usableFromInline
-    mutating func plainString() -> String? {
+    mutating func string() -> String? {
         guard peek() == UInt8(ascii: "\"") else { return nil }
         let start = index + 1
         var end = start
@@ -164,7 +163,8 @@ public struct AWSJSONReader {
         while end < bytes.count {
             let byte = bytes[end]
             if byte == UInt8(ascii: "\"") { break }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            if byte == UInt8(ascii: "\\") { return escapedString(from: start) }
+            if byte < 0x20 { return nil }
             if byte >= 0x80 { ascii = false }
             end += 1
         }
@@ -174,6 +174,76 @@ public struct AWSJSONReader {
         // ASCII is valid UTF-8 as it is (nearly every string of a request); anything else is validated.
         if ascii { return String(decoding: content, as: UTF8.self) }
         return String(validating: content, as: UTF8.self)
+    }
+
+    /// The rest of `string()` once an escape is met: the text is copied with its escapes decoded into UTF-8.
+    private mutating func escapedString(from start: Int) -> String? {
+        var text: [UInt8] = []
+        text.reserveCapacity(32)
+        var position = start
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                index = position
+                return String(validating: text, as: UTF8.self)
+            case 0..<0x20:
+                return nil
+            case UInt8(ascii: "\\"):
+                guard position < bytes.count else { return nil }
+                let escape = bytes[position]
+                position += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escape)
+                case UInt8(ascii: "b"): text.append(0x08)
+                case UInt8(ascii: "f"): text.append(0x0C)
+                case UInt8(ascii: "n"): text.append(0x0A)
+                case UInt8(ascii: "r"): text.append(0x0D)
+                case UInt8(ascii: "t"): text.append(0x09)
+                case UInt8(ascii: "u"):
+                    guard let unit = hexUnit(at: position) else { return nil }
+                    position += 4
+                    var scalar = UInt32(unit)
+                    if (0xD800..<0xDC00).contains(unit) {
+                        // A high surrogate must be followed by an escaped low one.
+                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                            bytes[position + 1] == UInt8(ascii: "u"), let low = hexUnit(at: position + 2),
+                            (0xDC00..<0xE000).contains(low)
+                        else { return nil }
+                        position += 6
+                        scalar = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
+                    }
+                    guard let character = Unicode.Scalar(scalar), let encoded = UTF8.encode(character) else {
+                        return nil
+                    }
+                    text.append(contentsOf: encoded)
+                default:
+                    return nil
+                }
+            default:
+                text.append(byte)
+            }
+        }
+        return nil
+    }
+
+    /// Four hexadecimal digits at `position`, as a UTF-16 code unit.
+    private func hexUnit(at position: Int) -> UInt16? {
+        guard position + 4 <= bytes.count else { return nil }
+        var unit: UInt16 = 0
+        for offset in 0..<4 {
+            let byte = bytes[position + offset]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            unit = unit << 4 | UInt16(digit)
+        }
+        return unit
     }
 
     /// An integer without fraction or exponent that fits in `Int`.
@@ -251,7 +321,7 @@ public struct AWSJSONReader {
         guard depth < Self.maximumSkipDepth, let next = peek() else { return false }
         switch next {
         case UInt8(ascii: "\""):
-            return plainString() != nil
+            return string() != nil
         case UInt8(ascii: "t"):
             return consume("true")
         case UInt8(ascii: "f"):
@@ -283,7 +353,7 @@ public struct AWSJSONReader {
 extension String: AWSJSONReadable {
     @inlinable
     public init?(json reader: inout AWSJSONReader) {
-        guard let value = reader.plainString() else { return nil }
+        guard let value = reader.string() else { return nil }
         self = value
     }
 }
@@ -317,7 +387,7 @@ extension Data: AWSJSONReadable {
     /// Base64, the protocol's blob format (and `JSONDecoder`'s default).
     @inlinable
     public init?(json reader: inout AWSJSONReader) {
-        guard let text = reader.plainString(), let data = Data(base64Encoded: text) else { return nil }
+        guard let text = reader.string(), let data = Data(base64Encoded: text) else { return nil }
         self = data
     }
 }

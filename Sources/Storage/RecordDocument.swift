@@ -4,7 +4,7 @@ import Foundation
 /// How every backend stores a record: one JSON document (timestamps as epoch seconds) in a text column. Part of
 /// the schema's meaning, so SQLite and PostgreSQL read each other's dumps the same way.
 package enum RecordDocument {
-    /// What a record type is to a store: read by its generated reader, with `JSONDecoder` behind it.
+    /// What a record type is to a store: read by its generated reader (`JSONDecoder` is the tests' reference).
     package typealias Readable = Decodable & AWSJSONReadable
 
     /// The document of a record (its generated writer: what `JSONEncoder` would write, faster).
@@ -12,16 +12,18 @@ package enum RecordDocument {
         String(decoding: AWSJSONWriter.bytes(record), as: UTF8.self)
     }
 
-    /// The record a document holds: read by its generated reader, or, where that gives up (an escape in a string,
-    /// a member missing), by `JSONDecoder`, which answers or throws. Both read the same value from the same text
-    /// (RecordDocumentTests holds them to it).
+    /// The record a document holds, read by its generated reader: one path, which reads every document a writer of
+    /// this schema wrote (escapes, numbers, timestamps and blobs included; RecordDocumentTests holds it to
+    /// `JSONDecoder`'s reading, and the migration test to documents of version 1). A document it refuses is corrupt.
     package static func decode<T: Readable>(_ type: T.Type, from body: String) throws -> T {
         var body = body
-        if let record = body.withUTF8({ AWSJSONReader.read(T.self, from: $0) }) { return record }
-        return try decodeWithFoundation(T.self, from: body)
+        guard let record = body.withUTF8({ AWSJSONReader.read(T.self, from: $0) }) else {
+            throw StoreError(.corrupt, "a \(T.self) row does not decode")
+        }
+        return record
     }
 
-    /// `JSONDecoder`'s reading of a document, the reference for the generated readers.
+    /// `JSONDecoder`'s reading of a document: the reference the tests hold the generated readers to.
     package static func decodeWithFoundation<T: Decodable>(_ type: T.Type, from body: String) throws -> T {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970

@@ -60,6 +60,12 @@ import Testing
         // Values the readers leave to JSONDecoder: escapes, numbers with fractions or exponents, odd integers.
         #"{"connectionId":"dxcon-\u0041bc"}"#,
         #"{"connectionId":"tab\there"}"#,
+        // Every escape: the readers decode them as JSONDecoder does, and give up where it refuses.
+        #"{"connectionId":"\"\\\/\b\f\n\r\t\u00e9\u00E9\u0000"}"#, #"{"connectionId":"\uD83D\uDE00 ok"}"#,
+        #"{"connectionId":"\uD83D"}"#, #"{"connectionId":"\uDE00"}"#, #"{"connectionId":"\uD83Dx"}"#,
+        #"{"connectionId":"\uD83D\u0041"}"#, #"{"connectionId":"\x"}"#, #"{"connectionId":"\u12G4"}"#,
+        #"{"connectionId":"\u12"}"#, #"{"connectionId":"a\"#, #"{"\u0063onnectionId":"a"}"#,
+        #"{"connectionId":"a","\u0063onnectionId":"b"}"#,
         #"{"maxResults":1.0}"#, #"{"maxResults":1e2}"#, #"{"maxResults":-0}"#, #"{"maxResults":007}"#,
         #"{"maxResults":99999999999999999999}"#, #"{"maxResults":-9223372036854775808}"#,
         #"{"maxResults":9223372036854775807}"#, #"{"loaIssueTime":1700000000.5}"#, #"{"vlan":-1}"#,
@@ -112,10 +118,10 @@ import Testing
         #expect(fast(CreateConnectionRequest.self, Self.bodies[2])?.tags?.count == 2)
         #expect(fast(DescribeConnectionsRequest.self, Self.bodies[6])?.connectionId == "dxcon-abcdefgh")
         #expect(fast(ListSecretsRequest.self, Self.bodies[9])?.filters?.first?.values == ["a", "b"])
-        // A blob and a timestamp are read too (base64, epoch seconds); an escape is left to JSONDecoder.
+        // A blob, a timestamp and an escaped string are read too (base64, epoch seconds, `\u0041`).
         #expect(fast(CreateSecretRequest.self, Self.bodies[8])?.secretBinary == Data([0, 1, 2]))
         #expect(fast(Connection.self, Self.bodies[10])?.loaIssueTime == Date(timeIntervalSince1970: 1_700_000_000))
-        #expect(fast(DescribeConnectionsRequest.self, Self.bodies[11]) == nil)
+        #expect(fast(DescribeConnectionsRequest.self, Self.bodies[11])?.connectionId == "dxcon-Abc")
     }
 
     /// Valid bodies with bytes replaced, inserted or removed (a fixed seed, so every run decodes the same bodies).

@@ -27,8 +27,30 @@ struct GatewayTestRecord: StoredRecord {
         writer.endObject()
     }
 
-    /// `JSONDecoder` reads it (`RecordDocument`).
-    init?(json reader: inout AWSJSONReader) { nil }
+    /// What `scripts/generate-shapes` would generate for it.
+    init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var name: String?
+        var owner: String?
+        var state: String?
+        guard reader.beginObject() else { return nil }
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let member):
+                switch member {
+                case "id": guard reader.read(&id) else { return nil }
+                case "name": guard reader.read(&name) else { return nil }
+                case "owner": guard reader.read(&owner) else { return nil }
+                case "state": guard reader.read(&state) else { return nil }
+                default: guard reader.skipValue() else { return nil }
+                }
+            }
+        }
+        guard let id, let name, let owner else { return nil }
+        self.init(id: id, name: name, owner: owner, state: state)
+    }
 
     init(id: String, name: String, owner: String, state: String?) {
         self.id = id

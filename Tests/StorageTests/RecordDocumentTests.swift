@@ -23,9 +23,8 @@ import Testing
         #expect(try RecordDocument.decode(T.self, from: document) == record, sourceLocation: sourceLocation)
         let reference = try RecordDocument.decodeWithFoundation(T.self, from: document)
         #expect(reference == record, sourceLocation: sourceLocation)
-        // The generated reader reads every document without an escape in a string, and reads it right.
-        let fast = fastRead(T.self, document)
-        #expect(document.contains("\\") ? fast == nil : fast == record, sourceLocation: sourceLocation)
+        // The generated reader reads every document, escapes included, and reads it right.
+        #expect(fastRead(T.self, document) == record, sourceLocation: sourceLocation)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
         let ours = try JSONSerialization.jsonObject(with: Data(document.utf8)) as? NSDictionary
