@@ -67,13 +67,29 @@ package enum DXServer {
 
     /// `POST /_dxlocal/clock` with `{"advanceSeconds": N}` moves the clock forward and answers the new time.
     package static func addClockControl(to router: Router<BasicRequestContext>, clock: OffsetClock) {
-        struct Advance: Decodable {
-            var advanceSeconds: Double
+        struct Advance: AWSJSONReadable {
+            var advanceSeconds: Double?
+
+            init?(json reader: inout AWSJSONReader) {
+                guard reader.beginObject() else { return nil }
+                while true {
+                    switch reader.nextMember() {
+                    case .end: return
+                    case .unreadable: return nil
+                    case .key("advanceSeconds"):
+                        guard reader.read(&advanceSeconds, 0, "advanceSeconds") else { return nil }
+                    case .key: guard reader.skipValue() else { return nil }
+                    }
+                }
+            }
         }
         router.post("/_dxlocal/clock") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 4096)
             let advance = try AWSJSONCoding.decode(Advance.self, from: body.readableBytesView)
-            clock.advance(by: advance.advanceSeconds)
+            guard let seconds = advance.advanceSeconds else {
+                throw AWSError.serialization("Member advanceSeconds is missing")
+            }
+            clock.advance(by: seconds)
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/json"],

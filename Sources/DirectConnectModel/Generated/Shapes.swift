@@ -49,13 +49,13 @@ public struct AcceptDirectConnectGatewayAssociationProposalRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
                 case "proposalId":
-                    guard reader.read(&self.proposalId) else { return nil }
+                    guard reader.read(&self.proposalId, 1, "proposalId") else { return nil }
                 case "associatedGatewayOwnerAccount":
-                    guard reader.read(&self.associatedGatewayOwnerAccount) else { return nil }
+                    guard reader.read(&self.associatedGatewayOwnerAccount, 2, "associatedGatewayOwnerAccount") else { return nil }
                 case "overrideAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.overrideAllowedPrefixesToDirectConnectGateway) else { return nil }
+                    guard reader.read(&self.overrideAllowedPrefixesToDirectConnectGateway, 3, "overrideAllowedPrefixesToDirectConnectGateway") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -94,7 +94,7 @@ public struct AcceptDirectConnectGatewayAssociationProposalResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociation":
-                    guard reader.read(&self.directConnectGatewayAssociation) else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociation, 0, "directConnectGatewayAssociation") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -158,15 +158,15 @@ public struct AllocateConnectionOnInterconnectRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "bandwidth":
-                    guard reader.read(&self.bandwidth) else { return nil }
+                    guard reader.read(&self.bandwidth, 0, "bandwidth") else { return nil }
                 case "connectionName":
-                    guard reader.read(&self.connectionName) else { return nil }
+                    guard reader.read(&self.connectionName, 1, "connectionName") else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount) else { return nil }
+                    guard reader.read(&self.ownerAccount, 2, "ownerAccount") else { return nil }
                 case "interconnectId":
-                    guard reader.read(&self.interconnectId) else { return nil }
+                    guard reader.read(&self.interconnectId, 3, "interconnectId") else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan) else { return nil }
+                    guard reader.read(&self.vlan, 4, "vlan") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -238,17 +238,17 @@ public struct AllocateHostedConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount) else { return nil }
+                    guard reader.read(&self.ownerAccount, 1, "ownerAccount") else { return nil }
                 case "bandwidth":
-                    guard reader.read(&self.bandwidth) else { return nil }
+                    guard reader.read(&self.bandwidth, 2, "bandwidth") else { return nil }
                 case "connectionName":
-                    guard reader.read(&self.connectionName) else { return nil }
+                    guard reader.read(&self.connectionName, 3, "connectionName") else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan) else { return nil }
+                    guard reader.read(&self.vlan, 4, "vlan") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 5, "tags") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -307,11 +307,11 @@ public struct AllocatePrivateVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount) else { return nil }
+                    guard reader.read(&self.ownerAccount, 1, "ownerAccount") else { return nil }
                 case "newPrivateVirtualInterfaceAllocation":
-                    guard reader.read(&self.newPrivateVirtualInterfaceAllocation) else { return nil }
+                    guard reader.read(&self.newPrivateVirtualInterfaceAllocation, 2, "newPrivateVirtualInterfaceAllocation") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -367,11 +367,11 @@ public struct AllocatePublicVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount) else { return nil }
+                    guard reader.read(&self.ownerAccount, 1, "ownerAccount") else { return nil }
                 case "newPublicVirtualInterfaceAllocation":
-                    guard reader.read(&self.newPublicVirtualInterfaceAllocation) else { return nil }
+                    guard reader.read(&self.newPublicVirtualInterfaceAllocation, 2, "newPublicVirtualInterfaceAllocation") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -427,11 +427,11 @@ public struct AllocateTransitVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount) else { return nil }
+                    guard reader.read(&self.ownerAccount, 1, "ownerAccount") else { return nil }
                 case "newTransitVirtualInterfaceAllocation":
-                    guard reader.read(&self.newTransitVirtualInterfaceAllocation) else { return nil }
+                    guard reader.read(&self.newTransitVirtualInterfaceAllocation, 2, "newTransitVirtualInterfaceAllocation") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -469,7 +469,7 @@ public struct AllocateTransitVirtualInterfaceResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterface":
-                    guard reader.read(&self.virtualInterface) else { return nil }
+                    guard reader.read(&self.virtualInterface, 0, "virtualInterface") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -515,9 +515,9 @@ public struct AssociateConnectionWithLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "lagId":
-                    guard reader.read(&self.lagId) else { return nil }
+                    guard reader.read(&self.lagId, 1, "lagId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -564,9 +564,9 @@ public struct AssociateHostedConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "parentConnectionId":
-                    guard reader.read(&self.parentConnectionId) else { return nil }
+                    guard reader.read(&self.parentConnectionId, 1, "parentConnectionId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -618,13 +618,13 @@ public struct AssociateMacSecKeyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "secretARN":
-                    guard reader.read(&self.secretARN) else { return nil }
+                    guard reader.read(&self.secretARN, 1, "secretARN") else { return nil }
                 case "ckn":
-                    guard reader.read(&self.ckn) else { return nil }
+                    guard reader.read(&self.ckn, 2, "ckn") else { return nil }
                 case "cak":
-                    guard reader.read(&self.cak) else { return nil }
+                    guard reader.read(&self.cak, 3, "cak") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -666,9 +666,9 @@ public struct AssociateMacSecKeyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "macSecKeys":
-                    guard reader.read(&self.macSecKeys) else { return nil }
+                    guard reader.read(&self.macSecKeys, 1, "macSecKeys") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -715,9 +715,9 @@ public struct AssociateVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 1, "connectionId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -760,11 +760,11 @@ public struct AssociatedCoreNetwork: AWSShape {
             case .key(let key):
                 switch key {
                 case "id":
-                    guard reader.read(&self.id) else { return nil }
+                    guard reader.read(&self.id, 0, "id") else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount) else { return nil }
+                    guard reader.read(&self.ownerAccount, 1, "ownerAccount") else { return nil }
                 case "attachmentId":
-                    guard reader.read(&self.attachmentId) else { return nil }
+                    guard reader.read(&self.attachmentId, 2, "attachmentId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -811,13 +811,13 @@ public struct AssociatedGateway: AWSShape {
             case .key(let key):
                 switch key {
                 case "id":
-                    guard reader.read(&self.id) else { return nil }
+                    guard reader.read(&self.id, 0, "id") else { return nil }
                 case "type":
-                    guard reader.read(&self.type) else { return nil }
+                    guard reader.read(&self.type, 1, "type") else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount) else { return nil }
+                    guard reader.read(&self.ownerAccount, 2, "ownerAccount") else { return nil }
                 case "region":
-                    guard reader.read(&self.region) else { return nil }
+                    guard reader.read(&self.region, 3, "region") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -898,27 +898,27 @@ public struct BGPPeer: AWSShape {
             case .key(let key):
                 switch key {
                 case "bgpPeerId":
-                    guard reader.read(&self.bgpPeerId) else { return nil }
+                    guard reader.read(&self.bgpPeerId, 0, "bgpPeerId") else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn) else { return nil }
+                    guard reader.read(&self.asn, 1, "asn") else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong) else { return nil }
+                    guard reader.read(&self.asnLong, 2, "asnLong") else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey) else { return nil }
+                    guard reader.read(&self.authKey, 3, "authKey") else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily) else { return nil }
+                    guard reader.read(&self.addressFamily, 4, "addressFamily") else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress) else { return nil }
+                    guard reader.read(&self.amazonAddress, 5, "amazonAddress") else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress) else { return nil }
+                    guard reader.read(&self.customerAddress, 6, "customerAddress") else { return nil }
                 case "bgpPeerState":
-                    guard reader.read(&self.bgpPeerState) else { return nil }
+                    guard reader.read(&self.bgpPeerState, 7, "bgpPeerState") else { return nil }
                 case "bgpStatus":
-                    guard reader.read(&self.bgpStatus) else { return nil }
+                    guard reader.read(&self.bgpStatus, 8, "bgpStatus") else { return nil }
                 case "awsDeviceV2":
-                    guard reader.read(&self.awsDeviceV2) else { return nil }
+                    guard reader.read(&self.awsDeviceV2, 9, "awsDeviceV2") else { return nil }
                 case "awsLogicalDeviceId":
-                    guard reader.read(&self.awsLogicalDeviceId) else { return nil }
+                    guard reader.read(&self.awsLogicalDeviceId, 10, "awsLogicalDeviceId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -970,7 +970,7 @@ public struct ConfirmConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1006,7 +1006,7 @@ public struct ConfirmConnectionResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionState":
-                    guard reader.read(&self.connectionState) else { return nil }
+                    guard reader.read(&self.connectionState, 0, "connectionState") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1042,7 +1042,7 @@ public struct ConfirmCustomerAgreementRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "agreementName":
-                    guard reader.read(&self.agreementName) else { return nil }
+                    guard reader.read(&self.agreementName, 0, "agreementName") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1078,7 +1078,7 @@ public struct ConfirmCustomerAgreementResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "status":
-                    guard reader.read(&self.status) else { return nil }
+                    guard reader.read(&self.status, 0, "status") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1130,11 +1130,11 @@ public struct ConfirmPrivateVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId) else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 1, "virtualGatewayId") else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 2, "directConnectGatewayId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1172,7 +1172,7 @@ public struct ConfirmPrivateVirtualInterfaceResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceState":
-                    guard reader.read(&self.virtualInterfaceState) else { return nil }
+                    guard reader.read(&self.virtualInterfaceState, 0, "virtualInterfaceState") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1214,7 +1214,7 @@ public struct ConfirmPublicVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1250,7 +1250,7 @@ public struct ConfirmPublicVirtualInterfaceResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceState":
-                    guard reader.read(&self.virtualInterfaceState) else { return nil }
+                    guard reader.read(&self.virtualInterfaceState, 0, "virtualInterfaceState") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1296,9 +1296,9 @@ public struct ConfirmTransitVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 1, "directConnectGatewayId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1335,7 +1335,7 @@ public struct ConfirmTransitVirtualInterfaceResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceState":
-                    guard reader.read(&self.virtualInterfaceState) else { return nil }
+                    guard reader.read(&self.virtualInterfaceState, 0, "virtualInterfaceState") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1461,51 +1461,51 @@ public struct Connection: AWSShape {
             case .key(let key):
                 switch key {
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount) else { return nil }
+                    guard reader.read(&self.ownerAccount, 0, "ownerAccount") else { return nil }
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 1, "connectionId") else { return nil }
                 case "connectionName":
-                    guard reader.read(&self.connectionName) else { return nil }
+                    guard reader.read(&self.connectionName, 2, "connectionName") else { return nil }
                 case "connectionState":
-                    guard reader.read(&self.connectionState) else { return nil }
+                    guard reader.read(&self.connectionState, 3, "connectionState") else { return nil }
                 case "region":
-                    guard reader.read(&self.region) else { return nil }
+                    guard reader.read(&self.region, 4, "region") else { return nil }
                 case "location":
-                    guard reader.read(&self.location) else { return nil }
+                    guard reader.read(&self.location, 5, "location") else { return nil }
                 case "bandwidth":
-                    guard reader.read(&self.bandwidth) else { return nil }
+                    guard reader.read(&self.bandwidth, 6, "bandwidth") else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan) else { return nil }
+                    guard reader.read(&self.vlan, 7, "vlan") else { return nil }
                 case "partnerName":
-                    guard reader.read(&self.partnerName) else { return nil }
+                    guard reader.read(&self.partnerName, 8, "partnerName") else { return nil }
                 case "loaIssueTime":
-                    guard reader.read(&self.loaIssueTime) else { return nil }
+                    guard reader.read(&self.loaIssueTime, 9, "loaIssueTime") else { return nil }
                 case "lagId":
-                    guard reader.read(&self.lagId) else { return nil }
+                    guard reader.read(&self.lagId, 10, "lagId") else { return nil }
                 case "awsDevice":
-                    guard reader.read(&self.awsDevice) else { return nil }
+                    guard reader.read(&self.awsDevice, 11, "awsDevice") else { return nil }
                 case "jumboFrameCapable":
-                    guard reader.read(&self.jumboFrameCapable) else { return nil }
+                    guard reader.read(&self.jumboFrameCapable, 12, "jumboFrameCapable") else { return nil }
                 case "awsDeviceV2":
-                    guard reader.read(&self.awsDeviceV2) else { return nil }
+                    guard reader.read(&self.awsDeviceV2, 13, "awsDeviceV2") else { return nil }
                 case "awsLogicalDeviceId":
-                    guard reader.read(&self.awsLogicalDeviceId) else { return nil }
+                    guard reader.read(&self.awsLogicalDeviceId, 14, "awsLogicalDeviceId") else { return nil }
                 case "hasLogicalRedundancy":
-                    guard reader.read(&self.hasLogicalRedundancy) else { return nil }
+                    guard reader.read(&self.hasLogicalRedundancy, 15, "hasLogicalRedundancy") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 16, "tags") else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName) else { return nil }
+                    guard reader.read(&self.providerName, 17, "providerName") else { return nil }
                 case "macSecCapable":
-                    guard reader.read(&self.macSecCapable) else { return nil }
+                    guard reader.read(&self.macSecCapable, 18, "macSecCapable") else { return nil }
                 case "portEncryptionStatus":
-                    guard reader.read(&self.portEncryptionStatus) else { return nil }
+                    guard reader.read(&self.portEncryptionStatus, 19, "portEncryptionStatus") else { return nil }
                 case "encryptionMode":
-                    guard reader.read(&self.encryptionMode) else { return nil }
+                    guard reader.read(&self.encryptionMode, 20, "encryptionMode") else { return nil }
                 case "macSecKeys":
-                    guard reader.read(&self.macSecKeys) else { return nil }
+                    guard reader.read(&self.macSecKeys, 21, "macSecKeys") else { return nil }
                 case "partnerInterconnectMacSecCapable":
-                    guard reader.read(&self.partnerInterconnectMacSecCapable) else { return nil }
+                    guard reader.read(&self.partnerInterconnectMacSecCapable, 22, "partnerInterconnectMacSecCapable") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1566,9 +1566,9 @@ public struct Connections: AWSShape {
             case .key(let key):
                 switch key {
                 case "connections":
-                    guard reader.read(&self.connections) else { return nil }
+                    guard reader.read(&self.connections, 0, "connections") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1608,9 +1608,9 @@ public struct CreateBGPPeerRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
                 case "newBGPPeer":
-                    guard reader.read(&self.newBGPPeer) else { return nil }
+                    guard reader.read(&self.newBGPPeer, 1, "newBGPPeer") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1647,7 +1647,7 @@ public struct CreateBGPPeerResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterface":
-                    guard reader.read(&self.virtualInterface) else { return nil }
+                    guard reader.read(&self.virtualInterface, 0, "virtualInterface") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1717,19 +1717,19 @@ public struct CreateConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "location":
-                    guard reader.read(&self.location) else { return nil }
+                    guard reader.read(&self.location, 0, "location") else { return nil }
                 case "bandwidth":
-                    guard reader.read(&self.bandwidth) else { return nil }
+                    guard reader.read(&self.bandwidth, 1, "bandwidth") else { return nil }
                 case "connectionName":
-                    guard reader.read(&self.connectionName) else { return nil }
+                    guard reader.read(&self.connectionName, 2, "connectionName") else { return nil }
                 case "lagId":
-                    guard reader.read(&self.lagId) else { return nil }
+                    guard reader.read(&self.lagId, 3, "lagId") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 4, "tags") else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName) else { return nil }
+                    guard reader.read(&self.providerName, 5, "providerName") else { return nil }
                 case "requestMACSec":
-                    guard reader.read(&self.requestMACSec) else { return nil }
+                    guard reader.read(&self.requestMACSec, 6, "requestMACSec") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1797,15 +1797,15 @@ public struct CreateDirectConnectGatewayAssociationProposalRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
                 case "directConnectGatewayOwnerAccount":
-                    guard reader.read(&self.directConnectGatewayOwnerAccount) else { return nil }
+                    guard reader.read(&self.directConnectGatewayOwnerAccount, 1, "directConnectGatewayOwnerAccount") else { return nil }
                 case "gatewayId":
-                    guard reader.read(&self.gatewayId) else { return nil }
+                    guard reader.read(&self.gatewayId, 2, "gatewayId") else { return nil }
                 case "addAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway) else { return nil }
+                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway, 3, "addAllowedPrefixesToDirectConnectGateway") else { return nil }
                 case "removeAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.removeAllowedPrefixesToDirectConnectGateway) else { return nil }
+                    guard reader.read(&self.removeAllowedPrefixesToDirectConnectGateway, 4, "removeAllowedPrefixesToDirectConnectGateway") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1845,7 +1845,7 @@ public struct CreateDirectConnectGatewayAssociationProposalResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociationProposal":
-                    guard reader.read(&self.directConnectGatewayAssociationProposal) else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociationProposal, 0, "directConnectGatewayAssociationProposal") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1901,13 +1901,13 @@ public struct CreateDirectConnectGatewayAssociationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
                 case "gatewayId":
-                    guard reader.read(&self.gatewayId) else { return nil }
+                    guard reader.read(&self.gatewayId, 1, "gatewayId") else { return nil }
                 case "addAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway) else { return nil }
+                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway, 2, "addAllowedPrefixesToDirectConnectGateway") else { return nil }
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId) else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 3, "virtualGatewayId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1946,7 +1946,7 @@ public struct CreateDirectConnectGatewayAssociationResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociation":
-                    guard reader.read(&self.directConnectGatewayAssociation) else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociation, 0, "directConnectGatewayAssociation") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1994,11 +1994,11 @@ public struct CreateDirectConnectGatewayRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayName":
-                    guard reader.read(&self.directConnectGatewayName) else { return nil }
+                    guard reader.read(&self.directConnectGatewayName, 0, "directConnectGatewayName") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 1, "tags") else { return nil }
                 case "amazonSideAsn":
-                    guard reader.read(&self.amazonSideAsn) else { return nil }
+                    guard reader.read(&self.amazonSideAsn, 2, "amazonSideAsn") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2036,7 +2036,7 @@ public struct CreateDirectConnectGatewayResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGateway":
-                    guard reader.read(&self.directConnectGateway) else { return nil }
+                    guard reader.read(&self.directConnectGateway, 0, "directConnectGateway") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2106,19 +2106,19 @@ public struct CreateInterconnectRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectName":
-                    guard reader.read(&self.interconnectName) else { return nil }
+                    guard reader.read(&self.interconnectName, 0, "interconnectName") else { return nil }
                 case "bandwidth":
-                    guard reader.read(&self.bandwidth) else { return nil }
+                    guard reader.read(&self.bandwidth, 1, "bandwidth") else { return nil }
                 case "location":
-                    guard reader.read(&self.location) else { return nil }
+                    guard reader.read(&self.location, 2, "location") else { return nil }
                 case "lagId":
-                    guard reader.read(&self.lagId) else { return nil }
+                    guard reader.read(&self.lagId, 3, "lagId") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 4, "tags") else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName) else { return nil }
+                    guard reader.read(&self.providerName, 5, "providerName") else { return nil }
                 case "requestMACSec":
-                    guard reader.read(&self.requestMACSec) else { return nil }
+                    guard reader.read(&self.requestMACSec, 6, "requestMACSec") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2203,23 +2203,23 @@ public struct CreateLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "numberOfConnections":
-                    guard reader.read(&self.numberOfConnections) else { return nil }
+                    guard reader.read(&self.numberOfConnections, 0, "numberOfConnections") else { return nil }
                 case "location":
-                    guard reader.read(&self.location) else { return nil }
+                    guard reader.read(&self.location, 1, "location") else { return nil }
                 case "connectionsBandwidth":
-                    guard reader.read(&self.connectionsBandwidth) else { return nil }
+                    guard reader.read(&self.connectionsBandwidth, 2, "connectionsBandwidth") else { return nil }
                 case "lagName":
-                    guard reader.read(&self.lagName) else { return nil }
+                    guard reader.read(&self.lagName, 3, "lagName") else { return nil }
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 4, "connectionId") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 5, "tags") else { return nil }
                 case "childConnectionTags":
-                    guard reader.read(&self.childConnectionTags) else { return nil }
+                    guard reader.read(&self.childConnectionTags, 6, "childConnectionTags") else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName) else { return nil }
+                    guard reader.read(&self.providerName, 7, "providerName") else { return nil }
                 case "requestMACSec":
-                    guard reader.read(&self.requestMACSec) else { return nil }
+                    guard reader.read(&self.requestMACSec, 8, "requestMACSec") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2273,9 +2273,9 @@ public struct CreatePrivateVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "newPrivateVirtualInterface":
-                    guard reader.read(&self.newPrivateVirtualInterface) else { return nil }
+                    guard reader.read(&self.newPrivateVirtualInterface, 1, "newPrivateVirtualInterface") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2322,9 +2322,9 @@ public struct CreatePublicVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "newPublicVirtualInterface":
-                    guard reader.read(&self.newPublicVirtualInterface) else { return nil }
+                    guard reader.read(&self.newPublicVirtualInterface, 1, "newPublicVirtualInterface") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2371,9 +2371,9 @@ public struct CreateTransitVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "newTransitVirtualInterface":
-                    guard reader.read(&self.newTransitVirtualInterface) else { return nil }
+                    guard reader.read(&self.newTransitVirtualInterface, 1, "newTransitVirtualInterface") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2410,7 +2410,7 @@ public struct CreateTransitVirtualInterfaceResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterface":
-                    guard reader.read(&self.virtualInterface) else { return nil }
+                    guard reader.read(&self.virtualInterface, 0, "virtualInterface") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2449,9 +2449,9 @@ public struct CustomerAgreement: AWSShape {
             case .key(let key):
                 switch key {
                 case "agreementName":
-                    guard reader.read(&self.agreementName) else { return nil }
+                    guard reader.read(&self.agreementName, 0, "agreementName") else { return nil }
                 case "status":
-                    guard reader.read(&self.status) else { return nil }
+                    guard reader.read(&self.status, 1, "status") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2506,15 +2506,15 @@ public struct DeleteBGPPeerRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn) else { return nil }
+                    guard reader.read(&self.asn, 1, "asn") else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong) else { return nil }
+                    guard reader.read(&self.asnLong, 2, "asnLong") else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress) else { return nil }
+                    guard reader.read(&self.customerAddress, 3, "customerAddress") else { return nil }
                 case "bgpPeerId":
-                    guard reader.read(&self.bgpPeerId) else { return nil }
+                    guard reader.read(&self.bgpPeerId, 4, "bgpPeerId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2554,7 +2554,7 @@ public struct DeleteBGPPeerResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterface":
-                    guard reader.read(&self.virtualInterface) else { return nil }
+                    guard reader.read(&self.virtualInterface, 0, "virtualInterface") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2596,7 +2596,7 @@ public struct DeleteConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2638,7 +2638,7 @@ public struct DeleteDirectConnectGatewayAssociationProposalRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "proposalId":
-                    guard reader.read(&self.proposalId) else { return nil }
+                    guard reader.read(&self.proposalId, 0, "proposalId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2674,7 +2674,7 @@ public struct DeleteDirectConnectGatewayAssociationProposalResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociationProposal":
-                    guard reader.read(&self.directConnectGatewayAssociationProposal) else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociationProposal, 0, "directConnectGatewayAssociationProposal") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2716,11 +2716,11 @@ public struct DeleteDirectConnectGatewayAssociationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "associationId":
-                    guard reader.read(&self.associationId) else { return nil }
+                    guard reader.read(&self.associationId, 0, "associationId") else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 1, "directConnectGatewayId") else { return nil }
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId) else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 2, "virtualGatewayId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2758,7 +2758,7 @@ public struct DeleteDirectConnectGatewayAssociationResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociation":
-                    guard reader.read(&self.directConnectGatewayAssociation) else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociation, 0, "directConnectGatewayAssociation") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2800,7 +2800,7 @@ public struct DeleteDirectConnectGatewayRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2836,7 +2836,7 @@ public struct DeleteDirectConnectGatewayResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGateway":
-                    guard reader.read(&self.directConnectGateway) else { return nil }
+                    guard reader.read(&self.directConnectGateway, 0, "directConnectGateway") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2878,7 +2878,7 @@ public struct DeleteInterconnectRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard reader.read(&self.interconnectId) else { return nil }
+                    guard reader.read(&self.interconnectId, 0, "interconnectId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2914,7 +2914,7 @@ public struct DeleteInterconnectResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectState":
-                    guard reader.read(&self.interconnectState) else { return nil }
+                    guard reader.read(&self.interconnectState, 0, "interconnectState") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2956,7 +2956,7 @@ public struct DeleteLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "lagId":
-                    guard reader.read(&self.lagId) else { return nil }
+                    guard reader.read(&self.lagId, 0, "lagId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2998,7 +2998,7 @@ public struct DeleteVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3034,7 +3034,7 @@ public struct DeleteVirtualInterfaceResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceState":
-                    guard reader.read(&self.virtualInterfaceState) else { return nil }
+                    guard reader.read(&self.virtualInterfaceState, 0, "virtualInterfaceState") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3082,11 +3082,11 @@ public struct DescribeConnectionLoaRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName) else { return nil }
+                    guard reader.read(&self.providerName, 1, "providerName") else { return nil }
                 case "loaContentType":
-                    guard reader.read(&self.loaContentType) else { return nil }
+                    guard reader.read(&self.loaContentType, 2, "loaContentType") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3124,7 +3124,7 @@ public struct DescribeConnectionLoaResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "loa":
-                    guard reader.read(&self.loa) else { return nil }
+                    guard reader.read(&self.loa, 0, "loa") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3166,7 +3166,7 @@ public struct DescribeConnectionsOnInterconnectRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard reader.read(&self.interconnectId) else { return nil }
+                    guard reader.read(&self.interconnectId, 0, "interconnectId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3208,11 +3208,11 @@ public struct DescribeConnectionsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults) else { return nil }
+                    guard reader.read(&self.maxResults, 1, "maxResults") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 2, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3253,9 +3253,9 @@ public struct DescribeCustomerMetadataResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "agreements":
-                    guard reader.read(&self.agreements) else { return nil }
+                    guard reader.read(&self.agreements, 0, "agreements") else { return nil }
                 case "nniPartnerType":
-                    guard reader.read(&self.nniPartnerType) else { return nil }
+                    guard reader.read(&self.nniPartnerType, 1, "nniPartnerType") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3310,15 +3310,15 @@ public struct DescribeDirectConnectGatewayAssociationProposalsRequest: AWSShape 
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
                 case "proposalId":
-                    guard reader.read(&self.proposalId) else { return nil }
+                    guard reader.read(&self.proposalId, 1, "proposalId") else { return nil }
                 case "associatedGatewayId":
-                    guard reader.read(&self.associatedGatewayId) else { return nil }
+                    guard reader.read(&self.associatedGatewayId, 2, "associatedGatewayId") else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults) else { return nil }
+                    guard reader.read(&self.maxResults, 3, "maxResults") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 4, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3364,9 +3364,9 @@ public struct DescribeDirectConnectGatewayAssociationProposalsResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociationProposals":
-                    guard reader.read(&self.directConnectGatewayAssociationProposals) else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociationProposals, 0, "directConnectGatewayAssociationProposals") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3425,17 +3425,17 @@ public struct DescribeDirectConnectGatewayAssociationsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "associationId":
-                    guard reader.read(&self.associationId) else { return nil }
+                    guard reader.read(&self.associationId, 0, "associationId") else { return nil }
                 case "associatedGatewayId":
-                    guard reader.read(&self.associatedGatewayId) else { return nil }
+                    guard reader.read(&self.associatedGatewayId, 1, "associatedGatewayId") else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 2, "directConnectGatewayId") else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults) else { return nil }
+                    guard reader.read(&self.maxResults, 3, "maxResults") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 4, "nextToken") else { return nil }
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId) else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 5, "virtualGatewayId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3479,9 +3479,9 @@ public struct DescribeDirectConnectGatewayAssociationsResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociations":
-                    guard reader.read(&self.directConnectGatewayAssociations) else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociations, 0, "directConnectGatewayAssociations") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3532,13 +3532,13 @@ public struct DescribeDirectConnectGatewayAttachmentsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId") else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults) else { return nil }
+                    guard reader.read(&self.maxResults, 2, "maxResults") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 3, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3580,9 +3580,9 @@ public struct DescribeDirectConnectGatewayAttachmentsResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAttachments":
-                    guard reader.read(&self.directConnectGatewayAttachments) else { return nil }
+                    guard reader.read(&self.directConnectGatewayAttachments, 0, "directConnectGatewayAttachments") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3625,11 +3625,11 @@ public struct DescribeDirectConnectGatewaysRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults) else { return nil }
+                    guard reader.read(&self.maxResults, 1, "maxResults") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 2, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3670,9 +3670,9 @@ public struct DescribeDirectConnectGatewaysResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGateways":
-                    guard reader.read(&self.directConnectGateways) else { return nil }
+                    guard reader.read(&self.directConnectGateways, 0, "directConnectGateways") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3721,11 +3721,11 @@ public struct DescribeHostedConnectionsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults) else { return nil }
+                    guard reader.read(&self.maxResults, 1, "maxResults") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 2, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3775,11 +3775,11 @@ public struct DescribeInterconnectLoaRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard reader.read(&self.interconnectId) else { return nil }
+                    guard reader.read(&self.interconnectId, 0, "interconnectId") else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName) else { return nil }
+                    guard reader.read(&self.providerName, 1, "providerName") else { return nil }
                 case "loaContentType":
-                    guard reader.read(&self.loaContentType) else { return nil }
+                    guard reader.read(&self.loaContentType, 2, "loaContentType") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3817,7 +3817,7 @@ public struct DescribeInterconnectLoaResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "loa":
-                    guard reader.read(&self.loa) else { return nil }
+                    guard reader.read(&self.loa, 0, "loa") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3859,11 +3859,11 @@ public struct DescribeInterconnectsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard reader.read(&self.interconnectId) else { return nil }
+                    guard reader.read(&self.interconnectId, 0, "interconnectId") else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults) else { return nil }
+                    guard reader.read(&self.maxResults, 1, "maxResults") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 2, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3907,11 +3907,11 @@ public struct DescribeLagsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "lagId":
-                    guard reader.read(&self.lagId) else { return nil }
+                    guard reader.read(&self.lagId, 0, "lagId") else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults) else { return nil }
+                    guard reader.read(&self.maxResults, 1, "maxResults") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 2, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3961,11 +3961,11 @@ public struct DescribeLoaRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName) else { return nil }
+                    guard reader.read(&self.providerName, 1, "providerName") else { return nil }
                 case "loaContentType":
-                    guard reader.read(&self.loaContentType) else { return nil }
+                    guard reader.read(&self.loaContentType, 2, "loaContentType") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4012,9 +4012,9 @@ public struct DescribeRouterConfigurationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
                 case "routerTypeIdentifier":
-                    guard reader.read(&self.routerTypeIdentifier) else { return nil }
+                    guard reader.read(&self.routerTypeIdentifier, 1, "routerTypeIdentifier") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4065,13 +4065,13 @@ public struct DescribeRouterConfigurationResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "customerRouterConfig":
-                    guard reader.read(&self.customerRouterConfig) else { return nil }
+                    guard reader.read(&self.customerRouterConfig, 0, "customerRouterConfig") else { return nil }
                 case "router":
-                    guard reader.read(&self.router) else { return nil }
+                    guard reader.read(&self.router, 1, "router") else { return nil }
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 2, "virtualInterfaceId") else { return nil }
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName) else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 3, "virtualInterfaceName") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4116,7 +4116,7 @@ public struct DescribeTagsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceArns":
-                    guard reader.read(&self.resourceArns) else { return nil }
+                    guard reader.read(&self.resourceArns, 0, "resourceArns") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4152,7 +4152,7 @@ public struct DescribeTagsResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceTags":
-                    guard reader.read(&self.resourceTags) else { return nil }
+                    guard reader.read(&self.resourceTags, 0, "resourceTags") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4202,13 +4202,13 @@ public struct DescribeVirtualInterfacesRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId") else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults) else { return nil }
+                    guard reader.read(&self.maxResults, 2, "maxResults") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 3, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4247,7 +4247,7 @@ public struct DirectConnectClientException: AWSShape {
             case .key(let key):
                 switch key {
                 case "message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 0, "message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4309,19 +4309,19 @@ public struct DirectConnectGateway: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
                 case "directConnectGatewayName":
-                    guard reader.read(&self.directConnectGatewayName) else { return nil }
+                    guard reader.read(&self.directConnectGatewayName, 1, "directConnectGatewayName") else { return nil }
                 case "amazonSideAsn":
-                    guard reader.read(&self.amazonSideAsn) else { return nil }
+                    guard reader.read(&self.amazonSideAsn, 2, "amazonSideAsn") else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount) else { return nil }
+                    guard reader.read(&self.ownerAccount, 3, "ownerAccount") else { return nil }
                 case "directConnectGatewayState":
-                    guard reader.read(&self.directConnectGatewayState) else { return nil }
+                    guard reader.read(&self.directConnectGatewayState, 4, "directConnectGatewayState") else { return nil }
                 case "stateChangeError":
-                    guard reader.read(&self.stateChangeError) else { return nil }
+                    guard reader.read(&self.stateChangeError, 5, "stateChangeError") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 6, "tags") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4405,27 +4405,27 @@ public struct DirectConnectGatewayAssociation: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
                 case "directConnectGatewayOwnerAccount":
-                    guard reader.read(&self.directConnectGatewayOwnerAccount) else { return nil }
+                    guard reader.read(&self.directConnectGatewayOwnerAccount, 1, "directConnectGatewayOwnerAccount") else { return nil }
                 case "associationState":
-                    guard reader.read(&self.associationState) else { return nil }
+                    guard reader.read(&self.associationState, 2, "associationState") else { return nil }
                 case "stateChangeError":
-                    guard reader.read(&self.stateChangeError) else { return nil }
+                    guard reader.read(&self.stateChangeError, 3, "stateChangeError") else { return nil }
                 case "associatedGateway":
-                    guard reader.read(&self.associatedGateway) else { return nil }
+                    guard reader.read(&self.associatedGateway, 4, "associatedGateway") else { return nil }
                 case "associationId":
-                    guard reader.read(&self.associationId) else { return nil }
+                    guard reader.read(&self.associationId, 5, "associationId") else { return nil }
                 case "allowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.allowedPrefixesToDirectConnectGateway) else { return nil }
+                    guard reader.read(&self.allowedPrefixesToDirectConnectGateway, 6, "allowedPrefixesToDirectConnectGateway") else { return nil }
                 case "associatedCoreNetwork":
-                    guard reader.read(&self.associatedCoreNetwork) else { return nil }
+                    guard reader.read(&self.associatedCoreNetwork, 7, "associatedCoreNetwork") else { return nil }
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId) else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 8, "virtualGatewayId") else { return nil }
                 case "virtualGatewayRegion":
-                    guard reader.read(&self.virtualGatewayRegion) else { return nil }
+                    guard reader.read(&self.virtualGatewayRegion, 9, "virtualGatewayRegion") else { return nil }
                 case "virtualGatewayOwnerAccount":
-                    guard reader.read(&self.virtualGatewayOwnerAccount) else { return nil }
+                    guard reader.read(&self.virtualGatewayOwnerAccount, 10, "virtualGatewayOwnerAccount") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4497,19 +4497,19 @@ public struct DirectConnectGatewayAssociationProposal: AWSShape {
             case .key(let key):
                 switch key {
                 case "proposalId":
-                    guard reader.read(&self.proposalId) else { return nil }
+                    guard reader.read(&self.proposalId, 0, "proposalId") else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 1, "directConnectGatewayId") else { return nil }
                 case "directConnectGatewayOwnerAccount":
-                    guard reader.read(&self.directConnectGatewayOwnerAccount) else { return nil }
+                    guard reader.read(&self.directConnectGatewayOwnerAccount, 2, "directConnectGatewayOwnerAccount") else { return nil }
                 case "proposalState":
-                    guard reader.read(&self.proposalState) else { return nil }
+                    guard reader.read(&self.proposalState, 3, "proposalState") else { return nil }
                 case "associatedGateway":
-                    guard reader.read(&self.associatedGateway) else { return nil }
+                    guard reader.read(&self.associatedGateway, 4, "associatedGateway") else { return nil }
                 case "existingAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.existingAllowedPrefixesToDirectConnectGateway) else { return nil }
+                    guard reader.read(&self.existingAllowedPrefixesToDirectConnectGateway, 5, "existingAllowedPrefixesToDirectConnectGateway") else { return nil }
                 case "requestedAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.requestedAllowedPrefixesToDirectConnectGateway) else { return nil }
+                    guard reader.read(&self.requestedAllowedPrefixesToDirectConnectGateway, 6, "requestedAllowedPrefixesToDirectConnectGateway") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4577,19 +4577,19 @@ public struct DirectConnectGatewayAttachment: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId") else { return nil }
                 case "virtualInterfaceRegion":
-                    guard reader.read(&self.virtualInterfaceRegion) else { return nil }
+                    guard reader.read(&self.virtualInterfaceRegion, 2, "virtualInterfaceRegion") else { return nil }
                 case "virtualInterfaceOwnerAccount":
-                    guard reader.read(&self.virtualInterfaceOwnerAccount) else { return nil }
+                    guard reader.read(&self.virtualInterfaceOwnerAccount, 3, "virtualInterfaceOwnerAccount") else { return nil }
                 case "attachmentState":
-                    guard reader.read(&self.attachmentState) else { return nil }
+                    guard reader.read(&self.attachmentState, 4, "attachmentState") else { return nil }
                 case "attachmentType":
-                    guard reader.read(&self.attachmentType) else { return nil }
+                    guard reader.read(&self.attachmentType, 5, "attachmentType") else { return nil }
                 case "stateChangeError":
-                    guard reader.read(&self.stateChangeError) else { return nil }
+                    guard reader.read(&self.stateChangeError, 6, "stateChangeError") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4631,7 +4631,7 @@ public struct DirectConnectServerException: AWSShape {
             case .key(let key):
                 switch key {
                 case "message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 0, "message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4677,9 +4677,9 @@ public struct DisassociateConnectionFromLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "lagId":
-                    guard reader.read(&self.lagId) else { return nil }
+                    guard reader.read(&self.lagId, 1, "lagId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4726,9 +4726,9 @@ public struct DisassociateMacSecKeyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "secretARN":
-                    guard reader.read(&self.secretARN) else { return nil }
+                    guard reader.read(&self.secretARN, 1, "secretARN") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4768,9 +4768,9 @@ public struct DisassociateMacSecKeyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "macSecKeys":
-                    guard reader.read(&self.macSecKeys) else { return nil }
+                    guard reader.read(&self.macSecKeys, 1, "macSecKeys") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4895,43 +4895,43 @@ public struct Interconnect: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard reader.read(&self.interconnectId) else { return nil }
+                    guard reader.read(&self.interconnectId, 0, "interconnectId") else { return nil }
                 case "interconnectName":
-                    guard reader.read(&self.interconnectName) else { return nil }
+                    guard reader.read(&self.interconnectName, 1, "interconnectName") else { return nil }
                 case "interconnectState":
-                    guard reader.read(&self.interconnectState) else { return nil }
+                    guard reader.read(&self.interconnectState, 2, "interconnectState") else { return nil }
                 case "region":
-                    guard reader.read(&self.region) else { return nil }
+                    guard reader.read(&self.region, 3, "region") else { return nil }
                 case "location":
-                    guard reader.read(&self.location) else { return nil }
+                    guard reader.read(&self.location, 4, "location") else { return nil }
                 case "bandwidth":
-                    guard reader.read(&self.bandwidth) else { return nil }
+                    guard reader.read(&self.bandwidth, 5, "bandwidth") else { return nil }
                 case "loaIssueTime":
-                    guard reader.read(&self.loaIssueTime) else { return nil }
+                    guard reader.read(&self.loaIssueTime, 6, "loaIssueTime") else { return nil }
                 case "lagId":
-                    guard reader.read(&self.lagId) else { return nil }
+                    guard reader.read(&self.lagId, 7, "lagId") else { return nil }
                 case "awsDevice":
-                    guard reader.read(&self.awsDevice) else { return nil }
+                    guard reader.read(&self.awsDevice, 8, "awsDevice") else { return nil }
                 case "jumboFrameCapable":
-                    guard reader.read(&self.jumboFrameCapable) else { return nil }
+                    guard reader.read(&self.jumboFrameCapable, 9, "jumboFrameCapable") else { return nil }
                 case "awsDeviceV2":
-                    guard reader.read(&self.awsDeviceV2) else { return nil }
+                    guard reader.read(&self.awsDeviceV2, 10, "awsDeviceV2") else { return nil }
                 case "awsLogicalDeviceId":
-                    guard reader.read(&self.awsLogicalDeviceId) else { return nil }
+                    guard reader.read(&self.awsLogicalDeviceId, 11, "awsLogicalDeviceId") else { return nil }
                 case "hasLogicalRedundancy":
-                    guard reader.read(&self.hasLogicalRedundancy) else { return nil }
+                    guard reader.read(&self.hasLogicalRedundancy, 12, "hasLogicalRedundancy") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 13, "tags") else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName) else { return nil }
+                    guard reader.read(&self.providerName, 14, "providerName") else { return nil }
                 case "macSecCapable":
-                    guard reader.read(&self.macSecCapable) else { return nil }
+                    guard reader.read(&self.macSecCapable, 15, "macSecCapable") else { return nil }
                 case "portEncryptionStatus":
-                    guard reader.read(&self.portEncryptionStatus) else { return nil }
+                    guard reader.read(&self.portEncryptionStatus, 16, "portEncryptionStatus") else { return nil }
                 case "encryptionMode":
-                    guard reader.read(&self.encryptionMode) else { return nil }
+                    guard reader.read(&self.encryptionMode, 17, "encryptionMode") else { return nil }
                 case "macSecKeys":
-                    guard reader.read(&self.macSecKeys) else { return nil }
+                    guard reader.read(&self.macSecKeys, 18, "macSecKeys") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -4988,9 +4988,9 @@ public struct Interconnects: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnects":
-                    guard reader.read(&self.interconnects) else { return nil }
+                    guard reader.read(&self.interconnects, 0, "interconnects") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5109,47 +5109,47 @@ public struct Lag: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionsBandwidth":
-                    guard reader.read(&self.connectionsBandwidth) else { return nil }
+                    guard reader.read(&self.connectionsBandwidth, 0, "connectionsBandwidth") else { return nil }
                 case "numberOfConnections":
-                    guard reader.read(&self.numberOfConnections) else { return nil }
+                    guard reader.read(&self.numberOfConnections, 1, "numberOfConnections") else { return nil }
                 case "lagId":
-                    guard reader.read(&self.lagId) else { return nil }
+                    guard reader.read(&self.lagId, 2, "lagId") else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount) else { return nil }
+                    guard reader.read(&self.ownerAccount, 3, "ownerAccount") else { return nil }
                 case "lagName":
-                    guard reader.read(&self.lagName) else { return nil }
+                    guard reader.read(&self.lagName, 4, "lagName") else { return nil }
                 case "lagState":
-                    guard reader.read(&self.lagState) else { return nil }
+                    guard reader.read(&self.lagState, 5, "lagState") else { return nil }
                 case "location":
-                    guard reader.read(&self.location) else { return nil }
+                    guard reader.read(&self.location, 6, "location") else { return nil }
                 case "region":
-                    guard reader.read(&self.region) else { return nil }
+                    guard reader.read(&self.region, 7, "region") else { return nil }
                 case "minimumLinks":
-                    guard reader.read(&self.minimumLinks) else { return nil }
+                    guard reader.read(&self.minimumLinks, 8, "minimumLinks") else { return nil }
                 case "awsDevice":
-                    guard reader.read(&self.awsDevice) else { return nil }
+                    guard reader.read(&self.awsDevice, 9, "awsDevice") else { return nil }
                 case "awsDeviceV2":
-                    guard reader.read(&self.awsDeviceV2) else { return nil }
+                    guard reader.read(&self.awsDeviceV2, 10, "awsDeviceV2") else { return nil }
                 case "awsLogicalDeviceId":
-                    guard reader.read(&self.awsLogicalDeviceId) else { return nil }
+                    guard reader.read(&self.awsLogicalDeviceId, 11, "awsLogicalDeviceId") else { return nil }
                 case "connections":
-                    guard reader.read(&self.connections) else { return nil }
+                    guard reader.read(&self.connections, 12, "connections") else { return nil }
                 case "allowsHostedConnections":
-                    guard reader.read(&self.allowsHostedConnections) else { return nil }
+                    guard reader.read(&self.allowsHostedConnections, 13, "allowsHostedConnections") else { return nil }
                 case "jumboFrameCapable":
-                    guard reader.read(&self.jumboFrameCapable) else { return nil }
+                    guard reader.read(&self.jumboFrameCapable, 14, "jumboFrameCapable") else { return nil }
                 case "hasLogicalRedundancy":
-                    guard reader.read(&self.hasLogicalRedundancy) else { return nil }
+                    guard reader.read(&self.hasLogicalRedundancy, 15, "hasLogicalRedundancy") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 16, "tags") else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName) else { return nil }
+                    guard reader.read(&self.providerName, 17, "providerName") else { return nil }
                 case "macSecCapable":
-                    guard reader.read(&self.macSecCapable) else { return nil }
+                    guard reader.read(&self.macSecCapable, 18, "macSecCapable") else { return nil }
                 case "encryptionMode":
-                    guard reader.read(&self.encryptionMode) else { return nil }
+                    guard reader.read(&self.encryptionMode, 19, "encryptionMode") else { return nil }
                 case "macSecKeys":
-                    guard reader.read(&self.macSecKeys) else { return nil }
+                    guard reader.read(&self.macSecKeys, 20, "macSecKeys") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5208,9 +5208,9 @@ public struct Lags: AWSShape {
             case .key(let key):
                 switch key {
                 case "lags":
-                    guard reader.read(&self.lags) else { return nil }
+                    guard reader.read(&self.lags, 0, "lags") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5269,17 +5269,17 @@ public struct ListVirtualInterfaceTestHistoryRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "testId":
-                    guard reader.read(&self.testId) else { return nil }
+                    guard reader.read(&self.testId, 0, "testId") else { return nil }
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId") else { return nil }
                 case "bgpPeers":
-                    guard reader.read(&self.bgpPeers) else { return nil }
+                    guard reader.read(&self.bgpPeers, 2, "bgpPeers") else { return nil }
                 case "status":
-                    guard reader.read(&self.status) else { return nil }
+                    guard reader.read(&self.status, 3, "status") else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults) else { return nil }
+                    guard reader.read(&self.maxResults, 4, "maxResults") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 5, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5323,9 +5323,9 @@ public struct ListVirtualInterfaceTestHistoryResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceTestHistory":
-                    guard reader.read(&self.virtualInterfaceTestHistory) else { return nil }
+                    guard reader.read(&self.virtualInterfaceTestHistory, 0, "virtualInterfaceTestHistory") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5365,9 +5365,9 @@ public struct Loa: AWSShape {
             case .key(let key):
                 switch key {
                 case "loaContent":
-                    guard reader.read(&self.loaContent) else { return nil }
+                    guard reader.read(&self.loaContent, 0, "loaContent") else { return nil }
                 case "loaContentType":
-                    guard reader.read(&self.loaContentType) else { return nil }
+                    guard reader.read(&self.loaContentType, 1, "loaContentType") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5426,17 +5426,17 @@ public struct Location: AWSShape {
             case .key(let key):
                 switch key {
                 case "locationCode":
-                    guard reader.read(&self.locationCode) else { return nil }
+                    guard reader.read(&self.locationCode, 0, "locationCode") else { return nil }
                 case "locationName":
-                    guard reader.read(&self.locationName) else { return nil }
+                    guard reader.read(&self.locationName, 1, "locationName") else { return nil }
                 case "region":
-                    guard reader.read(&self.region) else { return nil }
+                    guard reader.read(&self.region, 2, "region") else { return nil }
                 case "availablePortSpeeds":
-                    guard reader.read(&self.availablePortSpeeds) else { return nil }
+                    guard reader.read(&self.availablePortSpeeds, 3, "availablePortSpeeds") else { return nil }
                 case "availableProviders":
-                    guard reader.read(&self.availableProviders) else { return nil }
+                    guard reader.read(&self.availableProviders, 4, "availableProviders") else { return nil }
                 case "availableMacSecPortSpeeds":
-                    guard reader.read(&self.availableMacSecPortSpeeds) else { return nil }
+                    guard reader.read(&self.availableMacSecPortSpeeds, 5, "availableMacSecPortSpeeds") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5477,7 +5477,7 @@ public struct Locations: AWSShape {
             case .key(let key):
                 switch key {
                 case "locations":
-                    guard reader.read(&self.locations) else { return nil }
+                    guard reader.read(&self.locations, 0, "locations") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5522,13 +5522,13 @@ public struct MacSecKey: AWSShape {
             case .key(let key):
                 switch key {
                 case "secretARN":
-                    guard reader.read(&self.secretARN) else { return nil }
+                    guard reader.read(&self.secretARN, 0, "secretARN") else { return nil }
                 case "ckn":
-                    guard reader.read(&self.ckn) else { return nil }
+                    guard reader.read(&self.ckn, 1, "ckn") else { return nil }
                 case "state":
-                    guard reader.read(&self.state) else { return nil }
+                    guard reader.read(&self.state, 2, "state") else { return nil }
                 case "startOn":
-                    guard reader.read(&self.startOn) else { return nil }
+                    guard reader.read(&self.startOn, 3, "startOn") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5589,17 +5589,17 @@ public struct NewBGPPeer: AWSShape {
             case .key(let key):
                 switch key {
                 case "asn":
-                    guard reader.read(&self.asn) else { return nil }
+                    guard reader.read(&self.asn, 0, "asn") else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong) else { return nil }
+                    guard reader.read(&self.asnLong, 1, "asnLong") else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey) else { return nil }
+                    guard reader.read(&self.authKey, 2, "authKey") else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily) else { return nil }
+                    guard reader.read(&self.addressFamily, 3, "addressFamily") else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress) else { return nil }
+                    guard reader.read(&self.amazonAddress, 4, "amazonAddress") else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress) else { return nil }
+                    guard reader.read(&self.customerAddress, 5, "customerAddress") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5697,31 +5697,31 @@ public struct NewPrivateVirtualInterface: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName) else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName") else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan) else { return nil }
+                    guard reader.read(&self.vlan, 1, "vlan") else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn) else { return nil }
+                    guard reader.read(&self.asn, 2, "asn") else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong) else { return nil }
+                    guard reader.read(&self.asnLong, 3, "asnLong") else { return nil }
                 case "mtu":
-                    guard reader.read(&self.mtu) else { return nil }
+                    guard reader.read(&self.mtu, 4, "mtu") else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey) else { return nil }
+                    guard reader.read(&self.authKey, 5, "authKey") else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress) else { return nil }
+                    guard reader.read(&self.amazonAddress, 6, "amazonAddress") else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress) else { return nil }
+                    guard reader.read(&self.customerAddress, 7, "customerAddress") else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily) else { return nil }
+                    guard reader.read(&self.addressFamily, 8, "addressFamily") else { return nil }
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId) else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 9, "virtualGatewayId") else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 10, "directConnectGatewayId") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 11, "tags") else { return nil }
                 case "enableSiteLink":
-                    guard reader.read(&self.enableSiteLink) else { return nil }
+                    guard reader.read(&self.enableSiteLink, 12, "enableSiteLink") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5814,25 +5814,25 @@ public struct NewPrivateVirtualInterfaceAllocation: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName) else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName") else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan) else { return nil }
+                    guard reader.read(&self.vlan, 1, "vlan") else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn) else { return nil }
+                    guard reader.read(&self.asn, 2, "asn") else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong) else { return nil }
+                    guard reader.read(&self.asnLong, 3, "asnLong") else { return nil }
                 case "mtu":
-                    guard reader.read(&self.mtu) else { return nil }
+                    guard reader.read(&self.mtu, 4, "mtu") else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey) else { return nil }
+                    guard reader.read(&self.authKey, 5, "authKey") else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress) else { return nil }
+                    guard reader.read(&self.amazonAddress, 6, "amazonAddress") else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily) else { return nil }
+                    guard reader.read(&self.addressFamily, 7, "addressFamily") else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress) else { return nil }
+                    guard reader.read(&self.customerAddress, 8, "customerAddress") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 9, "tags") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -5922,25 +5922,25 @@ public struct NewPublicVirtualInterface: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName) else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName") else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan) else { return nil }
+                    guard reader.read(&self.vlan, 1, "vlan") else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn) else { return nil }
+                    guard reader.read(&self.asn, 2, "asn") else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong) else { return nil }
+                    guard reader.read(&self.asnLong, 3, "asnLong") else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey) else { return nil }
+                    guard reader.read(&self.authKey, 4, "authKey") else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress) else { return nil }
+                    guard reader.read(&self.amazonAddress, 5, "amazonAddress") else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress) else { return nil }
+                    guard reader.read(&self.customerAddress, 6, "customerAddress") else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily) else { return nil }
+                    guard reader.read(&self.addressFamily, 7, "addressFamily") else { return nil }
                 case "routeFilterPrefixes":
-                    guard reader.read(&self.routeFilterPrefixes) else { return nil }
+                    guard reader.read(&self.routeFilterPrefixes, 8, "routeFilterPrefixes") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 9, "tags") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6030,25 +6030,25 @@ public struct NewPublicVirtualInterfaceAllocation: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName) else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName") else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan) else { return nil }
+                    guard reader.read(&self.vlan, 1, "vlan") else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn) else { return nil }
+                    guard reader.read(&self.asn, 2, "asn") else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong) else { return nil }
+                    guard reader.read(&self.asnLong, 3, "asnLong") else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey) else { return nil }
+                    guard reader.read(&self.authKey, 4, "authKey") else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress) else { return nil }
+                    guard reader.read(&self.amazonAddress, 5, "amazonAddress") else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress) else { return nil }
+                    guard reader.read(&self.customerAddress, 6, "customerAddress") else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily) else { return nil }
+                    guard reader.read(&self.addressFamily, 7, "addressFamily") else { return nil }
                 case "routeFilterPrefixes":
-                    guard reader.read(&self.routeFilterPrefixes) else { return nil }
+                    guard reader.read(&self.routeFilterPrefixes, 8, "routeFilterPrefixes") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 9, "tags") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6139,29 +6139,29 @@ public struct NewTransitVirtualInterface: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName) else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName") else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan) else { return nil }
+                    guard reader.read(&self.vlan, 1, "vlan") else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn) else { return nil }
+                    guard reader.read(&self.asn, 2, "asn") else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong) else { return nil }
+                    guard reader.read(&self.asnLong, 3, "asnLong") else { return nil }
                 case "mtu":
-                    guard reader.read(&self.mtu) else { return nil }
+                    guard reader.read(&self.mtu, 4, "mtu") else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey) else { return nil }
+                    guard reader.read(&self.authKey, 5, "authKey") else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress) else { return nil }
+                    guard reader.read(&self.amazonAddress, 6, "amazonAddress") else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress) else { return nil }
+                    guard reader.read(&self.customerAddress, 7, "customerAddress") else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily) else { return nil }
+                    guard reader.read(&self.addressFamily, 8, "addressFamily") else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 9, "directConnectGatewayId") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 10, "tags") else { return nil }
                 case "enableSiteLink":
-                    guard reader.read(&self.enableSiteLink) else { return nil }
+                    guard reader.read(&self.enableSiteLink, 11, "enableSiteLink") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6246,25 +6246,25 @@ public struct NewTransitVirtualInterfaceAllocation: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName) else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName") else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan) else { return nil }
+                    guard reader.read(&self.vlan, 1, "vlan") else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn) else { return nil }
+                    guard reader.read(&self.asn, 2, "asn") else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong) else { return nil }
+                    guard reader.read(&self.asnLong, 3, "asnLong") else { return nil }
                 case "mtu":
-                    guard reader.read(&self.mtu) else { return nil }
+                    guard reader.read(&self.mtu, 4, "mtu") else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey) else { return nil }
+                    guard reader.read(&self.authKey, 5, "authKey") else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress) else { return nil }
+                    guard reader.read(&self.amazonAddress, 6, "amazonAddress") else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress) else { return nil }
+                    guard reader.read(&self.customerAddress, 7, "customerAddress") else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily) else { return nil }
+                    guard reader.read(&self.addressFamily, 8, "addressFamily") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 9, "tags") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6312,9 +6312,9 @@ public struct ResourceTag: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceArn":
-                    guard reader.read(&self.resourceArn) else { return nil }
+                    guard reader.read(&self.resourceArn, 0, "resourceArn") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 1, "tags") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6351,7 +6351,7 @@ public struct RouteFilterPrefix: AWSShape {
             case .key(let key):
                 switch key {
                 case "cidr":
-                    guard reader.read(&self.cidr) else { return nil }
+                    guard reader.read(&self.cidr, 0, "cidr") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6409,17 +6409,17 @@ public struct RouterType: AWSShape {
             case .key(let key):
                 switch key {
                 case "vendor":
-                    guard reader.read(&self.vendor) else { return nil }
+                    guard reader.read(&self.vendor, 0, "vendor") else { return nil }
                 case "platform":
-                    guard reader.read(&self.platform) else { return nil }
+                    guard reader.read(&self.platform, 1, "platform") else { return nil }
                 case "software":
-                    guard reader.read(&self.software) else { return nil }
+                    guard reader.read(&self.software, 2, "software") else { return nil }
                 case "xsltTemplateName":
-                    guard reader.read(&self.xsltTemplateName) else { return nil }
+                    guard reader.read(&self.xsltTemplateName, 3, "xsltTemplateName") else { return nil }
                 case "xsltTemplateNameForMacSec":
-                    guard reader.read(&self.xsltTemplateNameForMacSec) else { return nil }
+                    guard reader.read(&self.xsltTemplateNameForMacSec, 4, "xsltTemplateNameForMacSec") else { return nil }
                 case "routerTypeIdentifier":
-                    guard reader.read(&self.routerTypeIdentifier) else { return nil }
+                    guard reader.read(&self.routerTypeIdentifier, 5, "routerTypeIdentifier") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6472,11 +6472,11 @@ public struct StartBgpFailoverTestRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
                 case "bgpPeers":
-                    guard reader.read(&self.bgpPeers) else { return nil }
+                    guard reader.read(&self.bgpPeers, 1, "bgpPeers") else { return nil }
                 case "testDurationInMinutes":
-                    guard reader.read(&self.testDurationInMinutes) else { return nil }
+                    guard reader.read(&self.testDurationInMinutes, 2, "testDurationInMinutes") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6514,7 +6514,7 @@ public struct StartBgpFailoverTestResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceTest":
-                    guard reader.read(&self.virtualInterfaceTest) else { return nil }
+                    guard reader.read(&self.virtualInterfaceTest, 0, "virtualInterfaceTest") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6556,7 +6556,7 @@ public struct StopBgpFailoverTestRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6592,7 +6592,7 @@ public struct StopBgpFailoverTestResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceTest":
-                    guard reader.read(&self.virtualInterfaceTest) else { return nil }
+                    guard reader.read(&self.virtualInterfaceTest, 0, "virtualInterfaceTest") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6637,9 +6637,9 @@ public struct Tag: AWSShape {
             case .key(let key):
                 switch key {
                 case "key":
-                    guard reader.read(&self.key) else { return nil }
+                    guard reader.read(&self.key, 0, "key") else { return nil }
                 case "value":
-                    guard reader.read(&self.value) else { return nil }
+                    guard reader.read(&self.value, 1, "value") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6686,9 +6686,9 @@ public struct TagResourceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceArn":
-                    guard reader.read(&self.resourceArn) else { return nil }
+                    guard reader.read(&self.resourceArn, 0, "resourceArn") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 1, "tags") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6763,9 +6763,9 @@ public struct UntagResourceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceArn":
-                    guard reader.read(&self.resourceArn) else { return nil }
+                    guard reader.read(&self.resourceArn, 0, "resourceArn") else { return nil }
                 case "tagKeys":
-                    guard reader.read(&self.tagKeys) else { return nil }
+                    guard reader.read(&self.tagKeys, 1, "tagKeys") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6828,11 +6828,11 @@ public struct UpdateConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
                 case "connectionName":
-                    guard reader.read(&self.connectionName) else { return nil }
+                    guard reader.read(&self.connectionName, 1, "connectionName") else { return nil }
                 case "encryptionMode":
-                    guard reader.read(&self.encryptionMode) else { return nil }
+                    guard reader.read(&self.encryptionMode, 2, "encryptionMode") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6880,11 +6880,11 @@ public struct UpdateDirectConnectGatewayAssociationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "associationId":
-                    guard reader.read(&self.associationId) else { return nil }
+                    guard reader.read(&self.associationId, 0, "associationId") else { return nil }
                 case "addAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway) else { return nil }
+                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway, 1, "addAllowedPrefixesToDirectConnectGateway") else { return nil }
                 case "removeAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.removeAllowedPrefixesToDirectConnectGateway) else { return nil }
+                    guard reader.read(&self.removeAllowedPrefixesToDirectConnectGateway, 2, "removeAllowedPrefixesToDirectConnectGateway") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6922,7 +6922,7 @@ public struct UpdateDirectConnectGatewayAssociationResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociation":
-                    guard reader.read(&self.directConnectGatewayAssociation) else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociation, 0, "directConnectGatewayAssociation") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -6968,9 +6968,9 @@ public struct UpdateDirectConnectGatewayRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
                 case "newDirectConnectGatewayName":
-                    guard reader.read(&self.newDirectConnectGatewayName) else { return nil }
+                    guard reader.read(&self.newDirectConnectGatewayName, 1, "newDirectConnectGatewayName") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7007,7 +7007,7 @@ public struct UpdateDirectConnectGatewayResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGateway":
-                    guard reader.read(&self.directConnectGateway) else { return nil }
+                    guard reader.read(&self.directConnectGateway, 0, "directConnectGateway") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7058,13 +7058,13 @@ public struct UpdateLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "lagId":
-                    guard reader.read(&self.lagId) else { return nil }
+                    guard reader.read(&self.lagId, 0, "lagId") else { return nil }
                 case "lagName":
-                    guard reader.read(&self.lagName) else { return nil }
+                    guard reader.read(&self.lagName, 1, "lagName") else { return nil }
                 case "minimumLinks":
-                    guard reader.read(&self.minimumLinks) else { return nil }
+                    guard reader.read(&self.minimumLinks, 2, "minimumLinks") else { return nil }
                 case "encryptionMode":
-                    guard reader.read(&self.encryptionMode) else { return nil }
+                    guard reader.read(&self.encryptionMode, 3, "encryptionMode") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7123,13 +7123,13 @@ public struct UpdateVirtualInterfaceAttributesRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
                 case "mtu":
-                    guard reader.read(&self.mtu) else { return nil }
+                    guard reader.read(&self.mtu, 1, "mtu") else { return nil }
                 case "enableSiteLink":
-                    guard reader.read(&self.enableSiteLink) else { return nil }
+                    guard reader.read(&self.enableSiteLink, 2, "enableSiteLink") else { return nil }
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName) else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 3, "virtualInterfaceName") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7171,9 +7171,9 @@ public struct VirtualGateway: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId) else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 0, "virtualGatewayId") else { return nil }
                 case "virtualGatewayState":
-                    guard reader.read(&self.virtualGatewayState) else { return nil }
+                    guard reader.read(&self.virtualGatewayState, 1, "virtualGatewayState") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7210,7 +7210,7 @@ public struct VirtualGateways: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualGateways":
-                    guard reader.read(&self.virtualGateways) else { return nil }
+                    guard reader.read(&self.virtualGateways, 0, "virtualGateways") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7352,59 +7352,59 @@ public struct VirtualInterface: AWSShape {
             case .key(let key):
                 switch key {
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount) else { return nil }
+                    guard reader.read(&self.ownerAccount, 0, "ownerAccount") else { return nil }
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId") else { return nil }
                 case "location":
-                    guard reader.read(&self.location) else { return nil }
+                    guard reader.read(&self.location, 2, "location") else { return nil }
                 case "connectionId":
-                    guard reader.read(&self.connectionId) else { return nil }
+                    guard reader.read(&self.connectionId, 3, "connectionId") else { return nil }
                 case "virtualInterfaceType":
-                    guard reader.read(&self.virtualInterfaceType) else { return nil }
+                    guard reader.read(&self.virtualInterfaceType, 4, "virtualInterfaceType") else { return nil }
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName) else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 5, "virtualInterfaceName") else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan) else { return nil }
+                    guard reader.read(&self.vlan, 6, "vlan") else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn) else { return nil }
+                    guard reader.read(&self.asn, 7, "asn") else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong) else { return nil }
+                    guard reader.read(&self.asnLong, 8, "asnLong") else { return nil }
                 case "amazonSideAsn":
-                    guard reader.read(&self.amazonSideAsn) else { return nil }
+                    guard reader.read(&self.amazonSideAsn, 9, "amazonSideAsn") else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey) else { return nil }
+                    guard reader.read(&self.authKey, 10, "authKey") else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress) else { return nil }
+                    guard reader.read(&self.amazonAddress, 11, "amazonAddress") else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress) else { return nil }
+                    guard reader.read(&self.customerAddress, 12, "customerAddress") else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily) else { return nil }
+                    guard reader.read(&self.addressFamily, 13, "addressFamily") else { return nil }
                 case "virtualInterfaceState":
-                    guard reader.read(&self.virtualInterfaceState) else { return nil }
+                    guard reader.read(&self.virtualInterfaceState, 14, "virtualInterfaceState") else { return nil }
                 case "customerRouterConfig":
-                    guard reader.read(&self.customerRouterConfig) else { return nil }
+                    guard reader.read(&self.customerRouterConfig, 15, "customerRouterConfig") else { return nil }
                 case "mtu":
-                    guard reader.read(&self.mtu) else { return nil }
+                    guard reader.read(&self.mtu, 16, "mtu") else { return nil }
                 case "jumboFrameCapable":
-                    guard reader.read(&self.jumboFrameCapable) else { return nil }
+                    guard reader.read(&self.jumboFrameCapable, 17, "jumboFrameCapable") else { return nil }
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId) else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 18, "virtualGatewayId") else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId) else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 19, "directConnectGatewayId") else { return nil }
                 case "routeFilterPrefixes":
-                    guard reader.read(&self.routeFilterPrefixes) else { return nil }
+                    guard reader.read(&self.routeFilterPrefixes, 20, "routeFilterPrefixes") else { return nil }
                 case "bgpPeers":
-                    guard reader.read(&self.bgpPeers) else { return nil }
+                    guard reader.read(&self.bgpPeers, 21, "bgpPeers") else { return nil }
                 case "region":
-                    guard reader.read(&self.region) else { return nil }
+                    guard reader.read(&self.region, 22, "region") else { return nil }
                 case "awsDeviceV2":
-                    guard reader.read(&self.awsDeviceV2) else { return nil }
+                    guard reader.read(&self.awsDeviceV2, 23, "awsDeviceV2") else { return nil }
                 case "awsLogicalDeviceId":
-                    guard reader.read(&self.awsLogicalDeviceId) else { return nil }
+                    guard reader.read(&self.awsLogicalDeviceId, 24, "awsLogicalDeviceId") else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 25, "tags") else { return nil }
                 case "siteLinkEnabled":
-                    guard reader.read(&self.siteLinkEnabled) else { return nil }
+                    guard reader.read(&self.siteLinkEnabled, 26, "siteLinkEnabled") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7496,21 +7496,21 @@ public struct VirtualInterfaceTestHistory: AWSShape {
             case .key(let key):
                 switch key {
                 case "testId":
-                    guard reader.read(&self.testId) else { return nil }
+                    guard reader.read(&self.testId, 0, "testId") else { return nil }
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId) else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId") else { return nil }
                 case "bgpPeers":
-                    guard reader.read(&self.bgpPeers) else { return nil }
+                    guard reader.read(&self.bgpPeers, 2, "bgpPeers") else { return nil }
                 case "status":
-                    guard reader.read(&self.status) else { return nil }
+                    guard reader.read(&self.status, 3, "status") else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount) else { return nil }
+                    guard reader.read(&self.ownerAccount, 4, "ownerAccount") else { return nil }
                 case "testDurationInMinutes":
-                    guard reader.read(&self.testDurationInMinutes) else { return nil }
+                    guard reader.read(&self.testDurationInMinutes, 5, "testDurationInMinutes") else { return nil }
                 case "startTime":
-                    guard reader.read(&self.startTime) else { return nil }
+                    guard reader.read(&self.startTime, 6, "startTime") else { return nil }
                 case "endTime":
-                    guard reader.read(&self.endTime) else { return nil }
+                    guard reader.read(&self.endTime, 7, "endTime") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -7556,9 +7556,9 @@ public struct VirtualInterfaces: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaces":
-                    guard reader.read(&self.virtualInterfaces) else { return nil }
+                    guard reader.read(&self.virtualInterfaces, 0, "virtualInterfaces") else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }

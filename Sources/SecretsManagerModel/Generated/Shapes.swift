@@ -33,11 +33,11 @@ public struct APIErrorType: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 case "ErrorCode":
-                    guard reader.read(&self.errorCode) else { return nil }
+                    guard reader.read(&self.errorCode, 1, "ErrorCode") else { return nil }
                 case "Message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 2, "Message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -89,13 +89,13 @@ public struct BatchGetSecretValueRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretIdList":
-                    guard reader.read(&self.secretIdList) else { return nil }
+                    guard reader.read(&self.secretIdList, 0, "SecretIdList") else { return nil }
                 case "Filters":
-                    guard reader.read(&self.filters) else { return nil }
+                    guard reader.read(&self.filters, 1, "Filters") else { return nil }
                 case "MaxResults":
-                    guard reader.read(&self.maxResults) else { return nil }
+                    guard reader.read(&self.maxResults, 2, "MaxResults") else { return nil }
                 case "NextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 3, "NextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -140,11 +140,11 @@ public struct BatchGetSecretValueResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretValues":
-                    guard reader.read(&self.secretValues) else { return nil }
+                    guard reader.read(&self.secretValues, 0, "SecretValues") else { return nil }
                 case "NextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 1, "NextToken") else { return nil }
                 case "Errors":
-                    guard reader.read(&self.errors) else { return nil }
+                    guard reader.read(&self.errors, 2, "Errors") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -188,7 +188,7 @@ public struct CancelRotateSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -230,11 +230,11 @@ public struct CancelRotateSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId) else { return nil }
+                    guard reader.read(&self.versionId, 2, "VersionId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -316,25 +316,25 @@ public struct CreateSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 0, "Name") else { return nil }
                 case "ClientRequestToken":
-                    guard reader.read(&self.clientRequestToken) else { return nil }
+                    guard reader.read(&self.clientRequestToken, 1, "ClientRequestToken") else { return nil }
                 case "Description":
-                    guard reader.read(&self.description) else { return nil }
+                    guard reader.read(&self.description, 2, "Description") else { return nil }
                 case "KmsKeyId":
-                    guard reader.read(&self.kmsKeyId) else { return nil }
+                    guard reader.read(&self.kmsKeyId, 3, "KmsKeyId") else { return nil }
                 case "SecretBinary":
-                    guard reader.read(&self.secretBinary) else { return nil }
+                    guard reader.read(&self.secretBinary, 4, "SecretBinary") else { return nil }
                 case "SecretString":
-                    guard reader.read(&self.secretString) else { return nil }
+                    guard reader.read(&self.secretString, 5, "SecretString") else { return nil }
                 case "Tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 6, "Tags") else { return nil }
                 case "AddReplicaRegions":
-                    guard reader.read(&self.addReplicaRegions) else { return nil }
+                    guard reader.read(&self.addReplicaRegions, 7, "AddReplicaRegions") else { return nil }
                 case "ForceOverwriteReplicaSecret":
-                    guard reader.read(&self.forceOverwriteReplicaSecret) else { return nil }
+                    guard reader.read(&self.forceOverwriteReplicaSecret, 8, "ForceOverwriteReplicaSecret") else { return nil }
                 case "Type":
-                    guard reader.read(&self.type) else { return nil }
+                    guard reader.read(&self.type, 9, "Type") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -393,13 +393,13 @@ public struct CreateSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId) else { return nil }
+                    guard reader.read(&self.versionId, 2, "VersionId") else { return nil }
                 case "ReplicationStatus":
-                    guard reader.read(&self.replicationStatus) else { return nil }
+                    guard reader.read(&self.replicationStatus, 3, "ReplicationStatus") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -438,7 +438,7 @@ public struct DecryptionFailure: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 0, "Message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -480,7 +480,7 @@ public struct DeleteResourcePolicyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -519,9 +519,9 @@ public struct DeleteResourcePolicyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -570,11 +570,11 @@ public struct DeleteSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 case "RecoveryWindowInDays":
-                    guard reader.read(&self.recoveryWindowInDays) else { return nil }
+                    guard reader.read(&self.recoveryWindowInDays, 1, "RecoveryWindowInDays") else { return nil }
                 case "ForceDeleteWithoutRecovery":
-                    guard reader.read(&self.forceDeleteWithoutRecovery) else { return nil }
+                    guard reader.read(&self.forceDeleteWithoutRecovery, 2, "ForceDeleteWithoutRecovery") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -618,11 +618,11 @@ public struct DeleteSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 case "DeletionDate":
-                    guard reader.read(&self.deletionDate) else { return nil }
+                    guard reader.read(&self.deletionDate, 2, "DeletionDate") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -666,7 +666,7 @@ public struct DescribeSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -784,47 +784,47 @@ public struct DescribeSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 case "Type":
-                    guard reader.read(&self.type) else { return nil }
+                    guard reader.read(&self.type, 2, "Type") else { return nil }
                 case "Description":
-                    guard reader.read(&self.description) else { return nil }
+                    guard reader.read(&self.description, 3, "Description") else { return nil }
                 case "KmsKeyId":
-                    guard reader.read(&self.kmsKeyId) else { return nil }
+                    guard reader.read(&self.kmsKeyId, 4, "KmsKeyId") else { return nil }
                 case "RotationEnabled":
-                    guard reader.read(&self.rotationEnabled) else { return nil }
+                    guard reader.read(&self.rotationEnabled, 5, "RotationEnabled") else { return nil }
                 case "RotationLambdaARN":
-                    guard reader.read(&self.rotationLambdaARN) else { return nil }
+                    guard reader.read(&self.rotationLambdaARN, 6, "RotationLambdaARN") else { return nil }
                 case "RotationRules":
-                    guard reader.read(&self.rotationRules) else { return nil }
+                    guard reader.read(&self.rotationRules, 7, "RotationRules") else { return nil }
                 case "ExternalSecretRotationMetadata":
-                    guard reader.read(&self.externalSecretRotationMetadata) else { return nil }
+                    guard reader.read(&self.externalSecretRotationMetadata, 8, "ExternalSecretRotationMetadata") else { return nil }
                 case "ExternalSecretRotationRoleArn":
-                    guard reader.read(&self.externalSecretRotationRoleArn) else { return nil }
+                    guard reader.read(&self.externalSecretRotationRoleArn, 9, "ExternalSecretRotationRoleArn") else { return nil }
                 case "LastRotatedDate":
-                    guard reader.read(&self.lastRotatedDate) else { return nil }
+                    guard reader.read(&self.lastRotatedDate, 10, "LastRotatedDate") else { return nil }
                 case "LastChangedDate":
-                    guard reader.read(&self.lastChangedDate) else { return nil }
+                    guard reader.read(&self.lastChangedDate, 11, "LastChangedDate") else { return nil }
                 case "LastAccessedDate":
-                    guard reader.read(&self.lastAccessedDate) else { return nil }
+                    guard reader.read(&self.lastAccessedDate, 12, "LastAccessedDate") else { return nil }
                 case "DeletedDate":
-                    guard reader.read(&self.deletedDate) else { return nil }
+                    guard reader.read(&self.deletedDate, 13, "DeletedDate") else { return nil }
                 case "NextRotationDate":
-                    guard reader.read(&self.nextRotationDate) else { return nil }
+                    guard reader.read(&self.nextRotationDate, 14, "NextRotationDate") else { return nil }
                 case "Tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 15, "Tags") else { return nil }
                 case "VersionIdsToStages":
-                    guard reader.read(&self.versionIdsToStages) else { return nil }
+                    guard reader.read(&self.versionIdsToStages, 16, "VersionIdsToStages") else { return nil }
                 case "OwningService":
-                    guard reader.read(&self.owningService) else { return nil }
+                    guard reader.read(&self.owningService, 17, "OwningService") else { return nil }
                 case "CreatedDate":
-                    guard reader.read(&self.createdDate) else { return nil }
+                    guard reader.read(&self.createdDate, 18, "CreatedDate") else { return nil }
                 case "PrimaryRegion":
-                    guard reader.read(&self.primaryRegion) else { return nil }
+                    guard reader.read(&self.primaryRegion, 19, "PrimaryRegion") else { return nil }
                 case "ReplicationStatus":
-                    guard reader.read(&self.replicationStatus) else { return nil }
+                    guard reader.read(&self.replicationStatus, 20, "ReplicationStatus") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -880,7 +880,7 @@ public struct EncryptionFailure: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 0, "Message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -919,9 +919,9 @@ public struct ExternalSecretRotationMetadataItem: AWSShape {
             case .key(let key):
                 switch key {
                 case "Key":
-                    guard reader.read(&self.key) else { return nil }
+                    guard reader.read(&self.key, 0, "Key") else { return nil }
                 case "Value":
-                    guard reader.read(&self.value) else { return nil }
+                    guard reader.read(&self.value, 1, "Value") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -961,9 +961,9 @@ public struct Filter: AWSShape {
             case .key(let key):
                 switch key {
                 case "Key":
-                    guard reader.read(&self.key) else { return nil }
+                    guard reader.read(&self.key, 0, "Key") else { return nil }
                 case "Values":
-                    guard reader.read(&self.values) else { return nil }
+                    guard reader.read(&self.values, 1, "Values") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1030,21 +1030,21 @@ public struct GetRandomPasswordRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "PasswordLength":
-                    guard reader.read(&self.passwordLength) else { return nil }
+                    guard reader.read(&self.passwordLength, 0, "PasswordLength") else { return nil }
                 case "ExcludeCharacters":
-                    guard reader.read(&self.excludeCharacters) else { return nil }
+                    guard reader.read(&self.excludeCharacters, 1, "ExcludeCharacters") else { return nil }
                 case "ExcludeNumbers":
-                    guard reader.read(&self.excludeNumbers) else { return nil }
+                    guard reader.read(&self.excludeNumbers, 2, "ExcludeNumbers") else { return nil }
                 case "ExcludePunctuation":
-                    guard reader.read(&self.excludePunctuation) else { return nil }
+                    guard reader.read(&self.excludePunctuation, 3, "ExcludePunctuation") else { return nil }
                 case "ExcludeUppercase":
-                    guard reader.read(&self.excludeUppercase) else { return nil }
+                    guard reader.read(&self.excludeUppercase, 4, "ExcludeUppercase") else { return nil }
                 case "ExcludeLowercase":
-                    guard reader.read(&self.excludeLowercase) else { return nil }
+                    guard reader.read(&self.excludeLowercase, 5, "ExcludeLowercase") else { return nil }
                 case "IncludeSpace":
-                    guard reader.read(&self.includeSpace) else { return nil }
+                    guard reader.read(&self.includeSpace, 6, "IncludeSpace") else { return nil }
                 case "RequireEachIncludedType":
-                    guard reader.read(&self.requireEachIncludedType) else { return nil }
+                    guard reader.read(&self.requireEachIncludedType, 7, "RequireEachIncludedType") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1087,7 +1087,7 @@ public struct GetRandomPasswordResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "RandomPassword":
-                    guard reader.read(&self.randomPassword) else { return nil }
+                    guard reader.read(&self.randomPassword, 0, "RandomPassword") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1129,7 +1129,7 @@ public struct GetResourcePolicyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1171,11 +1171,11 @@ public struct GetResourcePolicyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 case "ResourcePolicy":
-                    guard reader.read(&self.resourcePolicy) else { return nil }
+                    guard reader.read(&self.resourcePolicy, 2, "ResourcePolicy") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1225,11 +1225,11 @@ public struct GetSecretValueRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId) else { return nil }
+                    guard reader.read(&self.versionId, 1, "VersionId") else { return nil }
                 case "VersionStage":
-                    guard reader.read(&self.versionStage) else { return nil }
+                    guard reader.read(&self.versionStage, 2, "VersionStage") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1293,19 +1293,19 @@ public struct GetSecretValueResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId) else { return nil }
+                    guard reader.read(&self.versionId, 2, "VersionId") else { return nil }
                 case "SecretBinary":
-                    guard reader.read(&self.secretBinary) else { return nil }
+                    guard reader.read(&self.secretBinary, 3, "SecretBinary") else { return nil }
                 case "SecretString":
-                    guard reader.read(&self.secretString) else { return nil }
+                    guard reader.read(&self.secretString, 4, "SecretString") else { return nil }
                 case "VersionStages":
-                    guard reader.read(&self.versionStages) else { return nil }
+                    guard reader.read(&self.versionStages, 5, "VersionStages") else { return nil }
                 case "CreatedDate":
-                    guard reader.read(&self.createdDate) else { return nil }
+                    guard reader.read(&self.createdDate, 6, "CreatedDate") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1347,7 +1347,7 @@ public struct InternalServiceError: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 0, "Message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1383,7 +1383,7 @@ public struct InvalidNextTokenException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 0, "Message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1419,7 +1419,7 @@ public struct InvalidParameterException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 0, "Message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1455,7 +1455,7 @@ public struct InvalidRequestException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 0, "Message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1491,7 +1491,7 @@ public struct LimitExceededException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 0, "Message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1547,13 +1547,13 @@ public struct ListSecretVersionIdsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 case "MaxResults":
-                    guard reader.read(&self.maxResults) else { return nil }
+                    guard reader.read(&self.maxResults, 1, "MaxResults") else { return nil }
                 case "NextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 2, "NextToken") else { return nil }
                 case "IncludeDeprecated":
-                    guard reader.read(&self.includeDeprecated) else { return nil }
+                    guard reader.read(&self.includeDeprecated, 3, "IncludeDeprecated") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1606,13 +1606,13 @@ public struct ListSecretVersionIdsResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "Versions":
-                    guard reader.read(&self.versions) else { return nil }
+                    guard reader.read(&self.versions, 0, "Versions") else { return nil }
                 case "NextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 1, "NextToken") else { return nil }
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 2, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 3, "Name") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1673,17 +1673,17 @@ public struct ListSecretsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "IncludePlannedDeletion":
-                    guard reader.read(&self.includePlannedDeletion) else { return nil }
+                    guard reader.read(&self.includePlannedDeletion, 0, "IncludePlannedDeletion") else { return nil }
                 case "MaxResults":
-                    guard reader.read(&self.maxResults) else { return nil }
+                    guard reader.read(&self.maxResults, 1, "MaxResults") else { return nil }
                 case "NextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 2, "NextToken") else { return nil }
                 case "Filters":
-                    guard reader.read(&self.filters) else { return nil }
+                    guard reader.read(&self.filters, 3, "Filters") else { return nil }
                 case "SortOrder":
-                    guard reader.read(&self.sortOrder) else { return nil }
+                    guard reader.read(&self.sortOrder, 4, "SortOrder") else { return nil }
                 case "SortBy":
-                    guard reader.read(&self.sortBy) else { return nil }
+                    guard reader.read(&self.sortBy, 5, "SortBy") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1727,9 +1727,9 @@ public struct ListSecretsResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretList":
-                    guard reader.read(&self.secretList) else { return nil }
+                    guard reader.read(&self.secretList, 0, "SecretList") else { return nil }
                 case "NextToken":
-                    guard reader.read(&self.nextToken) else { return nil }
+                    guard reader.read(&self.nextToken, 1, "NextToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1766,7 +1766,7 @@ public struct MalformedPolicyDocumentException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 0, "Message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1802,7 +1802,7 @@ public struct PreconditionNotMetException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 0, "Message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1838,7 +1838,7 @@ public struct PublicPolicyException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 0, "Message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1887,11 +1887,11 @@ public struct PutResourcePolicyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 case "ResourcePolicy":
-                    guard reader.read(&self.resourcePolicy) else { return nil }
+                    guard reader.read(&self.resourcePolicy, 1, "ResourcePolicy") else { return nil }
                 case "BlockPublicPolicy":
-                    guard reader.read(&self.blockPublicPolicy) else { return nil }
+                    guard reader.read(&self.blockPublicPolicy, 2, "BlockPublicPolicy") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1932,9 +1932,9 @@ public struct PutResourcePolicyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -1999,17 +1999,17 @@ public struct PutSecretValueRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 case "ClientRequestToken":
-                    guard reader.read(&self.clientRequestToken) else { return nil }
+                    guard reader.read(&self.clientRequestToken, 1, "ClientRequestToken") else { return nil }
                 case "SecretBinary":
-                    guard reader.read(&self.secretBinary) else { return nil }
+                    guard reader.read(&self.secretBinary, 2, "SecretBinary") else { return nil }
                 case "SecretString":
-                    guard reader.read(&self.secretString) else { return nil }
+                    guard reader.read(&self.secretString, 3, "SecretString") else { return nil }
                 case "VersionStages":
-                    guard reader.read(&self.versionStages) else { return nil }
+                    guard reader.read(&self.versionStages, 4, "VersionStages") else { return nil }
                 case "RotationToken":
-                    guard reader.read(&self.rotationToken) else { return nil }
+                    guard reader.read(&self.rotationToken, 5, "RotationToken") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2059,13 +2059,13 @@ public struct PutSecretValueResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId) else { return nil }
+                    guard reader.read(&self.versionId, 2, "VersionId") else { return nil }
                 case "VersionStages":
-                    guard reader.read(&self.versionStages) else { return nil }
+                    guard reader.read(&self.versionStages, 3, "VersionStages") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2114,9 +2114,9 @@ public struct RemoveRegionsFromReplicationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 case "RemoveReplicaRegions":
-                    guard reader.read(&self.removeReplicaRegions) else { return nil }
+                    guard reader.read(&self.removeReplicaRegions, 1, "RemoveReplicaRegions") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2156,9 +2156,9 @@ public struct RemoveRegionsFromReplicationResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "ReplicationStatus":
-                    guard reader.read(&self.replicationStatus) else { return nil }
+                    guard reader.read(&self.replicationStatus, 1, "ReplicationStatus") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2198,9 +2198,9 @@ public struct ReplicaRegionType: AWSShape {
             case .key(let key):
                 switch key {
                 case "Region":
-                    guard reader.read(&self.region) else { return nil }
+                    guard reader.read(&self.region, 0, "Region") else { return nil }
                 case "KmsKeyId":
-                    guard reader.read(&self.kmsKeyId) else { return nil }
+                    guard reader.read(&self.kmsKeyId, 1, "KmsKeyId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2254,11 +2254,11 @@ public struct ReplicateSecretToRegionsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 case "AddReplicaRegions":
-                    guard reader.read(&self.addReplicaRegions) else { return nil }
+                    guard reader.read(&self.addReplicaRegions, 1, "AddReplicaRegions") else { return nil }
                 case "ForceOverwriteReplicaSecret":
-                    guard reader.read(&self.forceOverwriteReplicaSecret) else { return nil }
+                    guard reader.read(&self.forceOverwriteReplicaSecret, 2, "ForceOverwriteReplicaSecret") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2299,9 +2299,9 @@ public struct ReplicateSecretToRegionsResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "ReplicationStatus":
-                    guard reader.read(&self.replicationStatus) else { return nil }
+                    guard reader.read(&self.replicationStatus, 1, "ReplicationStatus") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2356,15 +2356,15 @@ public struct ReplicationStatusType: AWSShape {
             case .key(let key):
                 switch key {
                 case "Region":
-                    guard reader.read(&self.region) else { return nil }
+                    guard reader.read(&self.region, 0, "Region") else { return nil }
                 case "KmsKeyId":
-                    guard reader.read(&self.kmsKeyId) else { return nil }
+                    guard reader.read(&self.kmsKeyId, 1, "KmsKeyId") else { return nil }
                 case "Status":
-                    guard reader.read(&self.status) else { return nil }
+                    guard reader.read(&self.status, 2, "Status") else { return nil }
                 case "StatusMessage":
-                    guard reader.read(&self.statusMessage) else { return nil }
+                    guard reader.read(&self.statusMessage, 3, "StatusMessage") else { return nil }
                 case "LastAccessedDate":
-                    guard reader.read(&self.lastAccessedDate) else { return nil }
+                    guard reader.read(&self.lastAccessedDate, 4, "LastAccessedDate") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2404,7 +2404,7 @@ public struct ResourceExistsException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 0, "Message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2440,7 +2440,7 @@ public struct ResourceNotFoundException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message) else { return nil }
+                    guard reader.read(&self.message, 0, "Message") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2482,7 +2482,7 @@ public struct RestoreSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2521,9 +2521,9 @@ public struct RestoreSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2592,19 +2592,19 @@ public struct RotateSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 case "ClientRequestToken":
-                    guard reader.read(&self.clientRequestToken) else { return nil }
+                    guard reader.read(&self.clientRequestToken, 1, "ClientRequestToken") else { return nil }
                 case "RotationLambdaARN":
-                    guard reader.read(&self.rotationLambdaARN) else { return nil }
+                    guard reader.read(&self.rotationLambdaARN, 2, "RotationLambdaARN") else { return nil }
                 case "RotationRules":
-                    guard reader.read(&self.rotationRules) else { return nil }
+                    guard reader.read(&self.rotationRules, 3, "RotationRules") else { return nil }
                 case "ExternalSecretRotationMetadata":
-                    guard reader.read(&self.externalSecretRotationMetadata) else { return nil }
+                    guard reader.read(&self.externalSecretRotationMetadata, 4, "ExternalSecretRotationMetadata") else { return nil }
                 case "ExternalSecretRotationRoleArn":
-                    guard reader.read(&self.externalSecretRotationRoleArn) else { return nil }
+                    guard reader.read(&self.externalSecretRotationRoleArn, 5, "ExternalSecretRotationRoleArn") else { return nil }
                 case "RotateImmediately":
-                    guard reader.read(&self.rotateImmediately) else { return nil }
+                    guard reader.read(&self.rotateImmediately, 6, "RotateImmediately") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2652,11 +2652,11 @@ public struct RotateSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId) else { return nil }
+                    guard reader.read(&self.versionId, 2, "VersionId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2700,11 +2700,11 @@ public struct RotationRulesType: AWSShape {
             case .key(let key):
                 switch key {
                 case "AutomaticallyAfterDays":
-                    guard reader.read(&self.automaticallyAfterDays) else { return nil }
+                    guard reader.read(&self.automaticallyAfterDays, 0, "AutomaticallyAfterDays") else { return nil }
                 case "Duration":
-                    guard reader.read(&self.duration) else { return nil }
+                    guard reader.read(&self.duration, 1, "Duration") else { return nil }
                 case "ScheduleExpression":
-                    guard reader.read(&self.scheduleExpression) else { return nil }
+                    guard reader.read(&self.scheduleExpression, 2, "ScheduleExpression") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2820,45 +2820,45 @@ public struct SecretListEntry: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 case "Type":
-                    guard reader.read(&self.type) else { return nil }
+                    guard reader.read(&self.type, 2, "Type") else { return nil }
                 case "Description":
-                    guard reader.read(&self.description) else { return nil }
+                    guard reader.read(&self.description, 3, "Description") else { return nil }
                 case "KmsKeyId":
-                    guard reader.read(&self.kmsKeyId) else { return nil }
+                    guard reader.read(&self.kmsKeyId, 4, "KmsKeyId") else { return nil }
                 case "RotationEnabled":
-                    guard reader.read(&self.rotationEnabled) else { return nil }
+                    guard reader.read(&self.rotationEnabled, 5, "RotationEnabled") else { return nil }
                 case "RotationLambdaARN":
-                    guard reader.read(&self.rotationLambdaARN) else { return nil }
+                    guard reader.read(&self.rotationLambdaARN, 6, "RotationLambdaARN") else { return nil }
                 case "RotationRules":
-                    guard reader.read(&self.rotationRules) else { return nil }
+                    guard reader.read(&self.rotationRules, 7, "RotationRules") else { return nil }
                 case "ExternalSecretRotationMetadata":
-                    guard reader.read(&self.externalSecretRotationMetadata) else { return nil }
+                    guard reader.read(&self.externalSecretRotationMetadata, 8, "ExternalSecretRotationMetadata") else { return nil }
                 case "ExternalSecretRotationRoleArn":
-                    guard reader.read(&self.externalSecretRotationRoleArn) else { return nil }
+                    guard reader.read(&self.externalSecretRotationRoleArn, 9, "ExternalSecretRotationRoleArn") else { return nil }
                 case "LastRotatedDate":
-                    guard reader.read(&self.lastRotatedDate) else { return nil }
+                    guard reader.read(&self.lastRotatedDate, 10, "LastRotatedDate") else { return nil }
                 case "LastChangedDate":
-                    guard reader.read(&self.lastChangedDate) else { return nil }
+                    guard reader.read(&self.lastChangedDate, 11, "LastChangedDate") else { return nil }
                 case "LastAccessedDate":
-                    guard reader.read(&self.lastAccessedDate) else { return nil }
+                    guard reader.read(&self.lastAccessedDate, 12, "LastAccessedDate") else { return nil }
                 case "DeletedDate":
-                    guard reader.read(&self.deletedDate) else { return nil }
+                    guard reader.read(&self.deletedDate, 13, "DeletedDate") else { return nil }
                 case "NextRotationDate":
-                    guard reader.read(&self.nextRotationDate) else { return nil }
+                    guard reader.read(&self.nextRotationDate, 14, "NextRotationDate") else { return nil }
                 case "Tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 15, "Tags") else { return nil }
                 case "SecretVersionsToStages":
-                    guard reader.read(&self.secretVersionsToStages) else { return nil }
+                    guard reader.read(&self.secretVersionsToStages, 16, "SecretVersionsToStages") else { return nil }
                 case "OwningService":
-                    guard reader.read(&self.owningService) else { return nil }
+                    guard reader.read(&self.owningService, 17, "OwningService") else { return nil }
                 case "CreatedDate":
-                    guard reader.read(&self.createdDate) else { return nil }
+                    guard reader.read(&self.createdDate, 18, "CreatedDate") else { return nil }
                 case "PrimaryRegion":
-                    guard reader.read(&self.primaryRegion) else { return nil }
+                    guard reader.read(&self.primaryRegion, 19, "PrimaryRegion") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -2939,19 +2939,19 @@ public struct SecretValueEntry: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId) else { return nil }
+                    guard reader.read(&self.versionId, 2, "VersionId") else { return nil }
                 case "SecretBinary":
-                    guard reader.read(&self.secretBinary) else { return nil }
+                    guard reader.read(&self.secretBinary, 3, "SecretBinary") else { return nil }
                 case "SecretString":
-                    guard reader.read(&self.secretString) else { return nil }
+                    guard reader.read(&self.secretString, 4, "SecretString") else { return nil }
                 case "VersionStages":
-                    guard reader.read(&self.versionStages) else { return nil }
+                    guard reader.read(&self.versionStages, 5, "VersionStages") else { return nil }
                 case "CreatedDate":
-                    guard reader.read(&self.createdDate) else { return nil }
+                    guard reader.read(&self.createdDate, 6, "CreatedDate") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3011,15 +3011,15 @@ public struct SecretVersionsListEntry: AWSShape {
             case .key(let key):
                 switch key {
                 case "VersionId":
-                    guard reader.read(&self.versionId) else { return nil }
+                    guard reader.read(&self.versionId, 0, "VersionId") else { return nil }
                 case "VersionStages":
-                    guard reader.read(&self.versionStages) else { return nil }
+                    guard reader.read(&self.versionStages, 1, "VersionStages") else { return nil }
                 case "LastAccessedDate":
-                    guard reader.read(&self.lastAccessedDate) else { return nil }
+                    guard reader.read(&self.lastAccessedDate, 2, "LastAccessedDate") else { return nil }
                 case "CreatedDate":
-                    guard reader.read(&self.createdDate) else { return nil }
+                    guard reader.read(&self.createdDate, 3, "CreatedDate") else { return nil }
                 case "KmsKeyIds":
-                    guard reader.read(&self.kmsKeyIds) else { return nil }
+                    guard reader.read(&self.kmsKeyIds, 4, "KmsKeyIds") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3065,7 +3065,7 @@ public struct StopReplicationToReplicaRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3101,7 +3101,7 @@ public struct StopReplicationToReplicaResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3140,9 +3140,9 @@ public struct Tag: AWSShape {
             case .key(let key):
                 switch key {
                 case "Key":
-                    guard reader.read(&self.key) else { return nil }
+                    guard reader.read(&self.key, 0, "Key") else { return nil }
                 case "Value":
-                    guard reader.read(&self.value) else { return nil }
+                    guard reader.read(&self.value, 1, "Value") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3189,9 +3189,9 @@ public struct TagResourceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 case "Tags":
-                    guard reader.read(&self.tags) else { return nil }
+                    guard reader.read(&self.tags, 1, "Tags") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3238,9 +3238,9 @@ public struct UntagResourceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 case "TagKeys":
-                    guard reader.read(&self.tagKeys) else { return nil }
+                    guard reader.read(&self.tagKeys, 1, "TagKeys") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3309,19 +3309,19 @@ public struct UpdateSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 case "ClientRequestToken":
-                    guard reader.read(&self.clientRequestToken) else { return nil }
+                    guard reader.read(&self.clientRequestToken, 1, "ClientRequestToken") else { return nil }
                 case "Description":
-                    guard reader.read(&self.description) else { return nil }
+                    guard reader.read(&self.description, 2, "Description") else { return nil }
                 case "KmsKeyId":
-                    guard reader.read(&self.kmsKeyId) else { return nil }
+                    guard reader.read(&self.kmsKeyId, 3, "KmsKeyId") else { return nil }
                 case "SecretBinary":
-                    guard reader.read(&self.secretBinary) else { return nil }
+                    guard reader.read(&self.secretBinary, 4, "SecretBinary") else { return nil }
                 case "SecretString":
-                    guard reader.read(&self.secretString) else { return nil }
+                    guard reader.read(&self.secretString, 5, "SecretString") else { return nil }
                 case "Type":
-                    guard reader.read(&self.type) else { return nil }
+                    guard reader.read(&self.type, 6, "Type") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3369,11 +3369,11 @@ public struct UpdateSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId) else { return nil }
+                    guard reader.read(&self.versionId, 2, "VersionId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3432,13 +3432,13 @@ public struct UpdateSecretVersionStageRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 case "VersionStage":
-                    guard reader.read(&self.versionStage) else { return nil }
+                    guard reader.read(&self.versionStage, 1, "VersionStage") else { return nil }
                 case "RemoveFromVersionId":
-                    guard reader.read(&self.removeFromVersionId) else { return nil }
+                    guard reader.read(&self.removeFromVersionId, 2, "RemoveFromVersionId") else { return nil }
                 case "MoveToVersionId":
-                    guard reader.read(&self.moveToVersionId) else { return nil }
+                    guard reader.read(&self.moveToVersionId, 3, "MoveToVersionId") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3480,9 +3480,9 @@ public struct UpdateSecretVersionStageResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn) else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
                 case "Name":
-                    guard reader.read(&self.name) else { return nil }
+                    guard reader.read(&self.name, 1, "Name") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3528,9 +3528,9 @@ public struct ValidateResourcePolicyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId) else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
                 case "ResourcePolicy":
-                    guard reader.read(&self.resourcePolicy) else { return nil }
+                    guard reader.read(&self.resourcePolicy, 1, "ResourcePolicy") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3570,9 +3570,9 @@ public struct ValidateResourcePolicyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "PolicyValidationPassed":
-                    guard reader.read(&self.policyValidationPassed) else { return nil }
+                    guard reader.read(&self.policyValidationPassed, 0, "PolicyValidationPassed") else { return nil }
                 case "ValidationErrors":
-                    guard reader.read(&self.validationErrors) else { return nil }
+                    guard reader.read(&self.validationErrors, 1, "ValidationErrors") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }
@@ -3612,9 +3612,9 @@ public struct ValidationErrorsEntry: AWSShape {
             case .key(let key):
                 switch key {
                 case "CheckName":
-                    guard reader.read(&self.checkName) else { return nil }
+                    guard reader.read(&self.checkName, 0, "CheckName") else { return nil }
                 case "ErrorMessage":
-                    guard reader.read(&self.errorMessage) else { return nil }
+                    guard reader.read(&self.errorMessage, 1, "ErrorMessage") else { return nil }
                 default:
                     guard reader.skipValue() else { return nil }
                 }

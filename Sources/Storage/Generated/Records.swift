@@ -14,7 +14,11 @@ package enum EncryptionMode: String, Hashable, Sendable, Codable, CaseIterable, 
 
     package init?(json reader: inout AWSJSONReader) {
         guard let raw = String(json: &reader) else { return nil }
-        self.init(rawValue: raw)
+        guard let value = Self(rawValue: raw) else {
+            reader.refuse()
+            return nil
+        }
+        self = value
     }
 }
 
@@ -51,7 +55,10 @@ package struct TagRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
                 }
             }
         }
-        guard let key else { return nil }
+        guard let key else {
+            reader.refuse()
+            return nil
+        }
         self.init(key: key, value: value)
     }
 }
@@ -127,7 +134,10 @@ package struct KeyRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
                 }
             }
         }
-        guard let secretARN, let ckn, let startOn, let associatedAt else { return nil }
+        guard let secretARN, let ckn, let startOn, let associatedAt else {
+            reader.refuse()
+            return nil
+        }
         self.init(
             secretARN: secretARN,
             ckn: ckn,
@@ -220,7 +230,10 @@ package struct PortRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
             let awsLogicalDeviceId,
             let macSecCapable,
             let encryptionMode
-        else { return nil }
+        else {
+            reader.refuse()
+            return nil
+        }
         self.init(
             location: location,
             bandwidth: bandwidth,
@@ -245,7 +258,11 @@ package struct SettlingState: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
 
         package init?(json reader: inout AWSJSONReader) {
             guard let raw = String(json: &reader) else { return nil }
-            self.init(rawValue: raw)
+            guard let value = Self(rawValue: raw) else {
+                reader.refuse()
+                return nil
+            }
+            self = value
         }
     }
 
@@ -281,7 +298,10 @@ package struct SettlingState: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
                 }
             }
         }
-        guard let transitional, let settlesAt else { return nil }
+        guard let transitional, let settlesAt else {
+            reader.refuse()
+            return nil
+        }
         self.init(transitional: transitional, settlesAt: settlesAt)
     }
 }
@@ -296,7 +316,11 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
 
         package init?(json reader: inout AWSJSONReader) {
             guard let raw = String(json: &reader) else { return nil }
-            self.init(rawValue: raw)
+            guard let value = Self(rawValue: raw) else {
+                reader.refuse()
+                return nil
+            }
+            self = value
         }
     }
 
@@ -383,16 +407,10 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
                 }
             }
         }
-        guard let id,
-            let kind,
-            let name,
-            let port,
-            let vlan,
-            let state,
-            let createdAt,
-            let tags,
-            let keys
-        else { return nil }
+        guard let id, let kind, let name, let port, let vlan, let state, let createdAt, let tags, let keys else {
+            reader.refuse()
+            return nil
+        }
         self.init(
             id: id,
             kind: kind,
@@ -498,15 +516,10 @@ package struct LagRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
                 }
             }
         }
-        guard let id,
-            let name,
-            let port,
-            let minimumLinks,
-            let state,
-            let createdAt,
-            let tags,
-            let keys
-        else { return nil }
+        guard let id, let name, let port, let minimumLinks, let state, let createdAt, let tags, let keys else {
+            reader.refuse()
+            return nil
+        }
         self.init(
             id: id,
             name: name,
@@ -579,7 +592,10 @@ package struct SecretVersionRecord: Hashable, Sendable, Codable, AWSJSONValue, A
                 }
             }
         }
-        guard let versionId, let sealedValue, let masterKeyId, let stages, let createdAt else { return nil }
+        guard let versionId, let sealedValue, let masterKeyId, let stages, let createdAt else {
+            reader.refuse()
+            return nil
+        }
         self.init(
             versionId: versionId,
             sealedValue: sealedValue,
@@ -689,7 +705,10 @@ package struct SecretRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONR
                 }
             }
         }
-        guard let arn, let name, let versions, let createdAt, let lastChangedAt, let tags else { return nil }
+        guard let arn, let name, let versions, let createdAt, let lastChangedAt, let tags else {
+            reader.refuse()
+            return nil
+        }
         self.init(
             arn: arn,
             name: name,

@@ -1,3 +1,4 @@
+// The duplicate-member scan the server ran before its readers found duplicates themselves: part of the reference.
 /// Finds an object with the same member twice, which JSON parsers silently resolve one way or another; a request
 /// that says two things is refused instead. Assumes nothing about validity: the decoder judges that afterwards.
 enum DuplicateKeyScanner {
