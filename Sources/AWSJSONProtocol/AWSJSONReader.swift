@@ -230,7 +230,7 @@ public struct AWSJSONReader {
         if next == UInt8(ascii: "}") {
             index += 1
             opened = false
-            openObjects.removeLast()
+            _ = openObjects.popLast()
             depth -= 1
             return .end
         }

@@ -135,7 +135,10 @@ final class SQLiteWriteTransaction: StoreTransaction {
         page: PageRequest
     ) async throws -> [R] {
         if R.recordKind.keptInMemory {
-            let (committed, _) = batch.tables.snapshot(scope).listing(R.self, matching: match)
+            let snapshot = batch.tables.snapshot(scope)
+            let (committed, memoised) = snapshot.listing(R.self, matching: match)
+            // Kept for the next reader or writer, as a read transaction keeps it, unless the kind changed since.
+            if !memoised { batch.tables.publish(committed, matching: match, for: scope, builtFrom: snapshot) }
             let layers = layers
             guard layers.contains(where: { $0.touches(R.self, in: scope) }) else { return committed.page(page) }
             // The committed records, corrected by what the batch and this transaction wrote.
