@@ -72,12 +72,6 @@ public struct AWSJSONReader {
         }
     }
 
-    /// A member name within one object, for finding names given twice.
-    struct ObjectMember: Hashable {
-        var object: Int
-        var name: String
-    }
-
     @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
     @usableFromInline var index: Int
     /// Whether the reader stands right after an object's `{` or an array's `[` (no member or element yet).
@@ -88,26 +82,28 @@ public struct AWSJSONReader {
     private var failureOrder: [Int] = []
     /// Whether a failure ended the reading.
     @usableFromInline private(set) var stopped = false
+    /// Whether failures carry their member's path and are ordered as `JSONDecoder` orders them (a request body);
+    /// a stored record is only readable or corrupt, so its reading keeps no path and costs nothing for it.
+    @usableFromInline let tracksPaths: Bool
     @usableFromInline var path: [Step] = []
-    private var openObjects: [Int] = []
-    private var objectsOpened = 0
-    private var names: Set<ObjectMember> = []
     private var depth = 0
     /// How deep arrays and objects may nest: `JSONDecoder`'s limit.
     static let maximumDepth = 512
 
     /// A reader over `bytes`, which must stay valid while it is used.
-    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    public init(_ bytes: UnsafeBufferPointer<UInt8>, tracksPaths: Bool = true) {
         self.bytes = bytes
+        self.tracksPaths = tracksPaths
         index = 0
     }
 
     /// Reads a whole document as `T`: the value and nothing after it but whitespace, or why not.
     public static func decode<T: AWSJSONReadable>(
         _ type: T.Type,
-        from bytes: UnsafeBufferPointer<UInt8>
+        from bytes: UnsafeBufferPointer<UInt8>,
+        tracksPaths: Bool = true
     ) -> Result<T, Failure> {
-        var reader = AWSJSONReader(bytes)
+        var reader = AWSJSONReader(bytes, tracksPaths: tracksPaths)
         let value = T(json: &reader)
         if !reader.stopped {
             // A root of the wrong type was not read: the document must still be JSON, and name no member twice.
@@ -126,9 +122,9 @@ public struct AWSJSONReader {
         return .success(value)
     }
 
-    /// Reads a whole document as `T`, or `nil`.
+    /// Reads a whole document as `T`, or `nil` (no member path kept: a stored record).
     public static func read<T: AWSJSONReadable>(_ type: T.Type, from bytes: UnsafeBufferPointer<UInt8>) -> T? {
-        try? decode(type, from: bytes).get()
+        try? decode(type, from: bytes, tracksPaths: false).get()
     }
 
     // MARK: Failures
@@ -146,6 +142,10 @@ public struct AWSJSONReader {
     @usableFromInline
     mutating func note(_ kind: Failure.Kind) {
         guard !stopped else { return }
+        guard tracksPaths else {
+            if failure == nil { failure = Failure(kind: kind, member: "") }
+            return
+        }
         let order = path.map(\.order)
         if failure != nil, !order.lexicographicallyPrecedes(failureOrder) { return }
         failure = Failure(kind: kind, member: memberPath())
@@ -214,13 +214,12 @@ public struct AWSJSONReader {
         guard enter() else { return false }
         index += 1
         opened = true
-        objectsOpened += 1
-        openObjects.append(objectsOpened)
         return true
     }
 
     /// The next member's key (the reader then stands at its value), or the object's end (consumed); `unreadable`
-    /// when the reading has ended (broken JSON, a member named twice).
+    /// when the reading has ended. The caller finds a member named twice: a generated reader by the members it has
+    /// read (`read(_:_:_:seen:)`) and the names it does not know (`skipUnknown`).
     public mutating func nextMember() -> AWSJSONMember {
         guard !stopped else { return .unreadable }
         guard let next = peek() else {
@@ -230,7 +229,6 @@ public struct AWSJSONReader {
         if next == UInt8(ascii: "}") {
             index += 1
             opened = false
-            _ = openObjects.popLast()
             depth -= 1
             return .end
         }
@@ -247,10 +245,6 @@ public struct AWSJSONReader {
             return .unreadable
         }
         index += 1
-        guard names.insert(ObjectMember(object: openObjects.last ?? 0, name: key)).inserted else {
-            stop(.duplicate(key))
-            return .unreadable
-        }
         return .key(key)
     }
 
@@ -319,12 +313,24 @@ public struct AWSJSONReader {
     // MARK: Members and elements
 
     /// Reads a member's value into `member` (`nil` for `null`, as `decodeIfPresent` reads it). `order` is the
-    /// member's place in the model and `name` its wire name, for a failure. A wrong value is noted and skipped;
-    /// `false` only when the reading has ended.
+    /// member's place in the model (below 64) and `name` its wire name; `seen` holds a bit for each member of the
+    /// object read so far, so that a member given twice ends the reading. A wrong value is noted and skipped; `false`
+    /// only when the reading has ended.
     @inlinable
-    public mutating func read<T: AWSJSONReadable>(_ member: inout T?, _ order: Int = 0, _ name: String = "") -> Bool {
-        path.append(Step(order: order, name: name))
-        defer { path.removeLast() }
+    public mutating func read<T: AWSJSONReadable>(
+        _ member: inout T?,
+        _ order: Int,
+        _ name: StaticString,
+        seen: inout UInt64
+    ) -> Bool {
+        let bit: UInt64 = 1 << UInt64(order & 63)
+        guard seen & bit == 0 else {
+            stop(.duplicate(name.description))
+            return false
+        }
+        seen |= bit
+        if tracksPaths { path.append(Step(order: order, name: name.description)) }
+        defer { if tracksPaths { path.removeLast() } }
         if peek() == UInt8(ascii: "n") {
             guard consume("null") else {
                 stop(.syntax)
@@ -336,24 +342,39 @@ public struct AWSJSONReader {
         return readValue { member = $0 }
     }
 
+    /// Skips the value of a member the reader does not know, unless its name was given already in the object
+    /// (`names`, the unknown names so far): then the reading ends.
+    public mutating func skipUnknown(_ key: String, _ names: inout Set<String>) -> Bool {
+        guard names.insert(key).inserted else {
+            stop(.duplicate(key))
+            return false
+        }
+        return skipValue()
+    }
+
     /// An element of a list at `position`, appended to `elements` (`null` is a wrong value there, as for
     /// `JSONDecoder`); a wrong value is noted and skipped; `false` only when the reading has ended.
     @inlinable
     public mutating func readElement<T: AWSJSONReadable>(_ position: Int, into elements: inout [T]) -> Bool {
-        path.append(Step(order: position, name: nil))
-        defer { path.removeLast() }
+        if tracksPaths { path.append(Step(order: position, name: nil)) }
+        defer { if tracksPaths { path.removeLast() } }
         return readValue { elements.append($0) }
     }
 
-    /// A map's value under `key` (the `position`-th), kept in `members`; as `readElement`.
+    /// A map's value under `key` (the `position`-th), kept in `members`; a key given twice ends the reading;
+    /// otherwise as `readElement`.
     @inlinable
     public mutating func readValue<T: AWSJSONReadable>(
         _ position: Int,
         key: String,
         into members: inout [String: T]
     ) -> Bool {
-        path.append(Step(order: position, name: key))
-        defer { path.removeLast() }
+        guard members[key] == nil else {
+            stop(.duplicate(key))
+            return false
+        }
+        if tracksPaths { path.append(Step(order: position, name: key)) }
+        defer { if tracksPaths { path.removeLast() } }
         return readValue { members[key] = $0 }
     }
 
@@ -601,11 +622,12 @@ public struct AWSJSONReader {
             return true
         case UInt8(ascii: "{"):
             guard beginObject() else { return false }
+            var names: Set<String> = []
             while true {
                 switch nextMember() {
                 case .end: return true
                 case .unreadable: return false
-                case .key: guard skipValue() else { return false }
+                case .key(let key): guard skipUnknown(key, &names) else { return false }
                 }
             }
         case UInt8(ascii: "["):

@@ -72,13 +72,15 @@ package enum DXServer {
 
             init?(json reader: inout AWSJSONReader) {
                 guard reader.beginObject() else { return nil }
+                var seen: UInt64 = 0
+                var unknown: Set<String> = []
                 while true {
                     switch reader.nextMember() {
                     case .end: return
                     case .unreadable: return nil
                     case .key("advanceSeconds"):
-                        guard reader.read(&advanceSeconds, 0, "advanceSeconds") else { return nil }
-                    case .key: guard reader.skipValue() else { return nil }
+                        guard reader.read(&advanceSeconds, 0, "advanceSeconds", seen: &seen) else { return nil }
+                    case .key(let key): guard reader.skipUnknown(key, &unknown) else { return nil }
                     }
                 }
             }

@@ -34,17 +34,19 @@ struct GatewayTestRecord: StoredRecord {
         var owner: String?
         var state: String?
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
             case .unreadable: return nil
             case .key(let member):
                 switch member {
-                case "id": guard reader.read(&id) else { return nil }
-                case "name": guard reader.read(&name) else { return nil }
-                case "owner": guard reader.read(&owner) else { return nil }
-                case "state": guard reader.read(&state) else { return nil }
-                default: guard reader.skipValue() else { return nil }
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "name": guard reader.read(&name, 1, "name", seen: &seen) else { return nil }
+                case "owner": guard reader.read(&owner, 2, "owner", seen: &seen) else { return nil }
+                case "state": guard reader.read(&state, 3, "state", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(member, &unknown) else { return nil }
                 }
             }
         }

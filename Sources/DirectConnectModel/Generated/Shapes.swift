@@ -42,6 +42,8 @@ public struct AcceptDirectConnectGatewayAssociationProposalRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -49,15 +51,15 @@ public struct AcceptDirectConnectGatewayAssociationProposalRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "proposalId":
-                    guard reader.read(&self.proposalId, 1, "proposalId") else { return nil }
+                    guard reader.read(&self.proposalId, 1, "proposalId", seen: &seen) else { return nil }
                 case "associatedGatewayOwnerAccount":
-                    guard reader.read(&self.associatedGatewayOwnerAccount, 2, "associatedGatewayOwnerAccount") else { return nil }
+                    guard reader.read(&self.associatedGatewayOwnerAccount, 2, "associatedGatewayOwnerAccount", seen: &seen) else { return nil }
                 case "overrideAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.overrideAllowedPrefixesToDirectConnectGateway, 3, "overrideAllowedPrefixesToDirectConnectGateway") else { return nil }
+                    guard reader.read(&self.overrideAllowedPrefixesToDirectConnectGateway, 3, "overrideAllowedPrefixesToDirectConnectGateway", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -87,6 +89,8 @@ public struct AcceptDirectConnectGatewayAssociationProposalResult: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -94,9 +98,9 @@ public struct AcceptDirectConnectGatewayAssociationProposalResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociation":
-                    guard reader.read(&self.directConnectGatewayAssociation, 0, "directConnectGatewayAssociation") else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociation, 0, "directConnectGatewayAssociation", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -151,6 +155,8 @@ public struct AllocateConnectionOnInterconnectRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -158,17 +164,17 @@ public struct AllocateConnectionOnInterconnectRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "bandwidth":
-                    guard reader.read(&self.bandwidth, 0, "bandwidth") else { return nil }
+                    guard reader.read(&self.bandwidth, 0, "bandwidth", seen: &seen) else { return nil }
                 case "connectionName":
-                    guard reader.read(&self.connectionName, 1, "connectionName") else { return nil }
+                    guard reader.read(&self.connectionName, 1, "connectionName", seen: &seen) else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount, 2, "ownerAccount") else { return nil }
+                    guard reader.read(&self.ownerAccount, 2, "ownerAccount", seen: &seen) else { return nil }
                 case "interconnectId":
-                    guard reader.read(&self.interconnectId, 3, "interconnectId") else { return nil }
+                    guard reader.read(&self.interconnectId, 3, "interconnectId", seen: &seen) else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan, 4, "vlan") else { return nil }
+                    guard reader.read(&self.vlan, 4, "vlan", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -231,6 +237,8 @@ public struct AllocateHostedConnectionRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -238,19 +246,19 @@ public struct AllocateHostedConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount, 1, "ownerAccount") else { return nil }
+                    guard reader.read(&self.ownerAccount, 1, "ownerAccount", seen: &seen) else { return nil }
                 case "bandwidth":
-                    guard reader.read(&self.bandwidth, 2, "bandwidth") else { return nil }
+                    guard reader.read(&self.bandwidth, 2, "bandwidth", seen: &seen) else { return nil }
                 case "connectionName":
-                    guard reader.read(&self.connectionName, 3, "connectionName") else { return nil }
+                    guard reader.read(&self.connectionName, 3, "connectionName", seen: &seen) else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan, 4, "vlan") else { return nil }
+                    guard reader.read(&self.vlan, 4, "vlan", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 5, "tags") else { return nil }
+                    guard reader.read(&self.tags, 5, "tags", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -300,6 +308,8 @@ public struct AllocatePrivateVirtualInterfaceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -307,13 +317,13 @@ public struct AllocatePrivateVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount, 1, "ownerAccount") else { return nil }
+                    guard reader.read(&self.ownerAccount, 1, "ownerAccount", seen: &seen) else { return nil }
                 case "newPrivateVirtualInterfaceAllocation":
-                    guard reader.read(&self.newPrivateVirtualInterfaceAllocation, 2, "newPrivateVirtualInterfaceAllocation") else { return nil }
+                    guard reader.read(&self.newPrivateVirtualInterfaceAllocation, 2, "newPrivateVirtualInterfaceAllocation", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -360,6 +370,8 @@ public struct AllocatePublicVirtualInterfaceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -367,13 +379,13 @@ public struct AllocatePublicVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount, 1, "ownerAccount") else { return nil }
+                    guard reader.read(&self.ownerAccount, 1, "ownerAccount", seen: &seen) else { return nil }
                 case "newPublicVirtualInterfaceAllocation":
-                    guard reader.read(&self.newPublicVirtualInterfaceAllocation, 2, "newPublicVirtualInterfaceAllocation") else { return nil }
+                    guard reader.read(&self.newPublicVirtualInterfaceAllocation, 2, "newPublicVirtualInterfaceAllocation", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -420,6 +432,8 @@ public struct AllocateTransitVirtualInterfaceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -427,13 +441,13 @@ public struct AllocateTransitVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount, 1, "ownerAccount") else { return nil }
+                    guard reader.read(&self.ownerAccount, 1, "ownerAccount", seen: &seen) else { return nil }
                 case "newTransitVirtualInterfaceAllocation":
-                    guard reader.read(&self.newTransitVirtualInterfaceAllocation, 2, "newTransitVirtualInterfaceAllocation") else { return nil }
+                    guard reader.read(&self.newTransitVirtualInterfaceAllocation, 2, "newTransitVirtualInterfaceAllocation", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -462,6 +476,8 @@ public struct AllocateTransitVirtualInterfaceResult: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -469,9 +485,9 @@ public struct AllocateTransitVirtualInterfaceResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterface":
-                    guard reader.read(&self.virtualInterface, 0, "virtualInterface") else { return nil }
+                    guard reader.read(&self.virtualInterface, 0, "virtualInterface", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -508,6 +524,8 @@ public struct AssociateConnectionWithLagRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -515,11 +533,11 @@ public struct AssociateConnectionWithLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "lagId":
-                    guard reader.read(&self.lagId, 1, "lagId") else { return nil }
+                    guard reader.read(&self.lagId, 1, "lagId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -557,6 +575,8 @@ public struct AssociateHostedConnectionRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -564,11 +584,11 @@ public struct AssociateHostedConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "parentConnectionId":
-                    guard reader.read(&self.parentConnectionId, 1, "parentConnectionId") else { return nil }
+                    guard reader.read(&self.parentConnectionId, 1, "parentConnectionId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -611,6 +631,8 @@ public struct AssociateMacSecKeyRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -618,15 +640,15 @@ public struct AssociateMacSecKeyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "secretARN":
-                    guard reader.read(&self.secretARN, 1, "secretARN") else { return nil }
+                    guard reader.read(&self.secretARN, 1, "secretARN", seen: &seen) else { return nil }
                 case "ckn":
-                    guard reader.read(&self.ckn, 2, "ckn") else { return nil }
+                    guard reader.read(&self.ckn, 2, "ckn", seen: &seen) else { return nil }
                 case "cak":
-                    guard reader.read(&self.cak, 3, "cak") else { return nil }
+                    guard reader.read(&self.cak, 3, "cak", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -659,6 +681,8 @@ public struct AssociateMacSecKeyResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -666,11 +690,11 @@ public struct AssociateMacSecKeyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "macSecKeys":
-                    guard reader.read(&self.macSecKeys, 1, "macSecKeys") else { return nil }
+                    guard reader.read(&self.macSecKeys, 1, "macSecKeys", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -708,6 +732,8 @@ public struct AssociateVirtualInterfaceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -715,11 +741,11 @@ public struct AssociateVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 1, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 1, "connectionId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -753,6 +779,8 @@ public struct AssociatedCoreNetwork: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -760,13 +788,13 @@ public struct AssociatedCoreNetwork: AWSShape {
             case .key(let key):
                 switch key {
                 case "id":
-                    guard reader.read(&self.id, 0, "id") else { return nil }
+                    guard reader.read(&self.id, 0, "id", seen: &seen) else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount, 1, "ownerAccount") else { return nil }
+                    guard reader.read(&self.ownerAccount, 1, "ownerAccount", seen: &seen) else { return nil }
                 case "attachmentId":
-                    guard reader.read(&self.attachmentId, 2, "attachmentId") else { return nil }
+                    guard reader.read(&self.attachmentId, 2, "attachmentId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -804,6 +832,8 @@ public struct AssociatedGateway: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -811,15 +841,15 @@ public struct AssociatedGateway: AWSShape {
             case .key(let key):
                 switch key {
                 case "id":
-                    guard reader.read(&self.id, 0, "id") else { return nil }
+                    guard reader.read(&self.id, 0, "id", seen: &seen) else { return nil }
                 case "type":
-                    guard reader.read(&self.type, 1, "type") else { return nil }
+                    guard reader.read(&self.type, 1, "type", seen: &seen) else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount, 2, "ownerAccount") else { return nil }
+                    guard reader.read(&self.ownerAccount, 2, "ownerAccount", seen: &seen) else { return nil }
                 case "region":
-                    guard reader.read(&self.region, 3, "region") else { return nil }
+                    guard reader.read(&self.region, 3, "region", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -891,6 +921,8 @@ public struct BGPPeer: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -898,29 +930,29 @@ public struct BGPPeer: AWSShape {
             case .key(let key):
                 switch key {
                 case "bgpPeerId":
-                    guard reader.read(&self.bgpPeerId, 0, "bgpPeerId") else { return nil }
+                    guard reader.read(&self.bgpPeerId, 0, "bgpPeerId", seen: &seen) else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn, 1, "asn") else { return nil }
+                    guard reader.read(&self.asn, 1, "asn", seen: &seen) else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong, 2, "asnLong") else { return nil }
+                    guard reader.read(&self.asnLong, 2, "asnLong", seen: &seen) else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey, 3, "authKey") else { return nil }
+                    guard reader.read(&self.authKey, 3, "authKey", seen: &seen) else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily, 4, "addressFamily") else { return nil }
+                    guard reader.read(&self.addressFamily, 4, "addressFamily", seen: &seen) else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress, 5, "amazonAddress") else { return nil }
+                    guard reader.read(&self.amazonAddress, 5, "amazonAddress", seen: &seen) else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress, 6, "customerAddress") else { return nil }
+                    guard reader.read(&self.customerAddress, 6, "customerAddress", seen: &seen) else { return nil }
                 case "bgpPeerState":
-                    guard reader.read(&self.bgpPeerState, 7, "bgpPeerState") else { return nil }
+                    guard reader.read(&self.bgpPeerState, 7, "bgpPeerState", seen: &seen) else { return nil }
                 case "bgpStatus":
-                    guard reader.read(&self.bgpStatus, 8, "bgpStatus") else { return nil }
+                    guard reader.read(&self.bgpStatus, 8, "bgpStatus", seen: &seen) else { return nil }
                 case "awsDeviceV2":
-                    guard reader.read(&self.awsDeviceV2, 9, "awsDeviceV2") else { return nil }
+                    guard reader.read(&self.awsDeviceV2, 9, "awsDeviceV2", seen: &seen) else { return nil }
                 case "awsLogicalDeviceId":
-                    guard reader.read(&self.awsLogicalDeviceId, 10, "awsLogicalDeviceId") else { return nil }
+                    guard reader.read(&self.awsLogicalDeviceId, 10, "awsLogicalDeviceId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -963,6 +995,8 @@ public struct ConfirmConnectionRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -970,9 +1004,9 @@ public struct ConfirmConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -999,6 +1033,8 @@ public struct ConfirmConnectionResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1006,9 +1042,9 @@ public struct ConfirmConnectionResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionState":
-                    guard reader.read(&self.connectionState, 0, "connectionState") else { return nil }
+                    guard reader.read(&self.connectionState, 0, "connectionState", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1035,6 +1071,8 @@ public struct ConfirmCustomerAgreementRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1042,9 +1080,9 @@ public struct ConfirmCustomerAgreementRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "agreementName":
-                    guard reader.read(&self.agreementName, 0, "agreementName") else { return nil }
+                    guard reader.read(&self.agreementName, 0, "agreementName", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1071,6 +1109,8 @@ public struct ConfirmCustomerAgreementResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1078,9 +1118,9 @@ public struct ConfirmCustomerAgreementResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "status":
-                    guard reader.read(&self.status, 0, "status") else { return nil }
+                    guard reader.read(&self.status, 0, "status", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1123,6 +1163,8 @@ public struct ConfirmPrivateVirtualInterfaceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1130,13 +1172,13 @@ public struct ConfirmPrivateVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId, 1, "virtualGatewayId") else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 1, "virtualGatewayId", seen: &seen) else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 2, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 2, "directConnectGatewayId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1165,6 +1207,8 @@ public struct ConfirmPrivateVirtualInterfaceResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1172,9 +1216,9 @@ public struct ConfirmPrivateVirtualInterfaceResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceState":
-                    guard reader.read(&self.virtualInterfaceState, 0, "virtualInterfaceState") else { return nil }
+                    guard reader.read(&self.virtualInterfaceState, 0, "virtualInterfaceState", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1207,6 +1251,8 @@ public struct ConfirmPublicVirtualInterfaceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1214,9 +1260,9 @@ public struct ConfirmPublicVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1243,6 +1289,8 @@ public struct ConfirmPublicVirtualInterfaceResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1250,9 +1298,9 @@ public struct ConfirmPublicVirtualInterfaceResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceState":
-                    guard reader.read(&self.virtualInterfaceState, 0, "virtualInterfaceState") else { return nil }
+                    guard reader.read(&self.virtualInterfaceState, 0, "virtualInterfaceState", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1289,6 +1337,8 @@ public struct ConfirmTransitVirtualInterfaceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1296,11 +1346,11 @@ public struct ConfirmTransitVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 1, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 1, "directConnectGatewayId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1328,6 +1378,8 @@ public struct ConfirmTransitVirtualInterfaceResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1335,9 +1387,9 @@ public struct ConfirmTransitVirtualInterfaceResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceState":
-                    guard reader.read(&self.virtualInterfaceState, 0, "virtualInterfaceState") else { return nil }
+                    guard reader.read(&self.virtualInterfaceState, 0, "virtualInterfaceState", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1454,6 +1506,8 @@ public struct Connection: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1461,53 +1515,53 @@ public struct Connection: AWSShape {
             case .key(let key):
                 switch key {
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount, 0, "ownerAccount") else { return nil }
+                    guard reader.read(&self.ownerAccount, 0, "ownerAccount", seen: &seen) else { return nil }
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 1, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 1, "connectionId", seen: &seen) else { return nil }
                 case "connectionName":
-                    guard reader.read(&self.connectionName, 2, "connectionName") else { return nil }
+                    guard reader.read(&self.connectionName, 2, "connectionName", seen: &seen) else { return nil }
                 case "connectionState":
-                    guard reader.read(&self.connectionState, 3, "connectionState") else { return nil }
+                    guard reader.read(&self.connectionState, 3, "connectionState", seen: &seen) else { return nil }
                 case "region":
-                    guard reader.read(&self.region, 4, "region") else { return nil }
+                    guard reader.read(&self.region, 4, "region", seen: &seen) else { return nil }
                 case "location":
-                    guard reader.read(&self.location, 5, "location") else { return nil }
+                    guard reader.read(&self.location, 5, "location", seen: &seen) else { return nil }
                 case "bandwidth":
-                    guard reader.read(&self.bandwidth, 6, "bandwidth") else { return nil }
+                    guard reader.read(&self.bandwidth, 6, "bandwidth", seen: &seen) else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan, 7, "vlan") else { return nil }
+                    guard reader.read(&self.vlan, 7, "vlan", seen: &seen) else { return nil }
                 case "partnerName":
-                    guard reader.read(&self.partnerName, 8, "partnerName") else { return nil }
+                    guard reader.read(&self.partnerName, 8, "partnerName", seen: &seen) else { return nil }
                 case "loaIssueTime":
-                    guard reader.read(&self.loaIssueTime, 9, "loaIssueTime") else { return nil }
+                    guard reader.read(&self.loaIssueTime, 9, "loaIssueTime", seen: &seen) else { return nil }
                 case "lagId":
-                    guard reader.read(&self.lagId, 10, "lagId") else { return nil }
+                    guard reader.read(&self.lagId, 10, "lagId", seen: &seen) else { return nil }
                 case "awsDevice":
-                    guard reader.read(&self.awsDevice, 11, "awsDevice") else { return nil }
+                    guard reader.read(&self.awsDevice, 11, "awsDevice", seen: &seen) else { return nil }
                 case "jumboFrameCapable":
-                    guard reader.read(&self.jumboFrameCapable, 12, "jumboFrameCapable") else { return nil }
+                    guard reader.read(&self.jumboFrameCapable, 12, "jumboFrameCapable", seen: &seen) else { return nil }
                 case "awsDeviceV2":
-                    guard reader.read(&self.awsDeviceV2, 13, "awsDeviceV2") else { return nil }
+                    guard reader.read(&self.awsDeviceV2, 13, "awsDeviceV2", seen: &seen) else { return nil }
                 case "awsLogicalDeviceId":
-                    guard reader.read(&self.awsLogicalDeviceId, 14, "awsLogicalDeviceId") else { return nil }
+                    guard reader.read(&self.awsLogicalDeviceId, 14, "awsLogicalDeviceId", seen: &seen) else { return nil }
                 case "hasLogicalRedundancy":
-                    guard reader.read(&self.hasLogicalRedundancy, 15, "hasLogicalRedundancy") else { return nil }
+                    guard reader.read(&self.hasLogicalRedundancy, 15, "hasLogicalRedundancy", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 16, "tags") else { return nil }
+                    guard reader.read(&self.tags, 16, "tags", seen: &seen) else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName, 17, "providerName") else { return nil }
+                    guard reader.read(&self.providerName, 17, "providerName", seen: &seen) else { return nil }
                 case "macSecCapable":
-                    guard reader.read(&self.macSecCapable, 18, "macSecCapable") else { return nil }
+                    guard reader.read(&self.macSecCapable, 18, "macSecCapable", seen: &seen) else { return nil }
                 case "portEncryptionStatus":
-                    guard reader.read(&self.portEncryptionStatus, 19, "portEncryptionStatus") else { return nil }
+                    guard reader.read(&self.portEncryptionStatus, 19, "portEncryptionStatus", seen: &seen) else { return nil }
                 case "encryptionMode":
-                    guard reader.read(&self.encryptionMode, 20, "encryptionMode") else { return nil }
+                    guard reader.read(&self.encryptionMode, 20, "encryptionMode", seen: &seen) else { return nil }
                 case "macSecKeys":
-                    guard reader.read(&self.macSecKeys, 21, "macSecKeys") else { return nil }
+                    guard reader.read(&self.macSecKeys, 21, "macSecKeys", seen: &seen) else { return nil }
                 case "partnerInterconnectMacSecCapable":
-                    guard reader.read(&self.partnerInterconnectMacSecCapable, 22, "partnerInterconnectMacSecCapable") else { return nil }
+                    guard reader.read(&self.partnerInterconnectMacSecCapable, 22, "partnerInterconnectMacSecCapable", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1559,6 +1613,8 @@ public struct Connections: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1566,11 +1622,11 @@ public struct Connections: AWSShape {
             case .key(let key):
                 switch key {
                 case "connections":
-                    guard reader.read(&self.connections, 0, "connections") else { return nil }
+                    guard reader.read(&self.connections, 0, "connections", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1601,6 +1657,8 @@ public struct CreateBGPPeerRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1608,11 +1666,11 @@ public struct CreateBGPPeerRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "newBGPPeer":
-                    guard reader.read(&self.newBGPPeer, 1, "newBGPPeer") else { return nil }
+                    guard reader.read(&self.newBGPPeer, 1, "newBGPPeer", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1640,6 +1698,8 @@ public struct CreateBGPPeerResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1647,9 +1707,9 @@ public struct CreateBGPPeerResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterface":
-                    guard reader.read(&self.virtualInterface, 0, "virtualInterface") else { return nil }
+                    guard reader.read(&self.virtualInterface, 0, "virtualInterface", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1710,6 +1770,8 @@ public struct CreateConnectionRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1717,21 +1779,21 @@ public struct CreateConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "location":
-                    guard reader.read(&self.location, 0, "location") else { return nil }
+                    guard reader.read(&self.location, 0, "location", seen: &seen) else { return nil }
                 case "bandwidth":
-                    guard reader.read(&self.bandwidth, 1, "bandwidth") else { return nil }
+                    guard reader.read(&self.bandwidth, 1, "bandwidth", seen: &seen) else { return nil }
                 case "connectionName":
-                    guard reader.read(&self.connectionName, 2, "connectionName") else { return nil }
+                    guard reader.read(&self.connectionName, 2, "connectionName", seen: &seen) else { return nil }
                 case "lagId":
-                    guard reader.read(&self.lagId, 3, "lagId") else { return nil }
+                    guard reader.read(&self.lagId, 3, "lagId", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 4, "tags") else { return nil }
+                    guard reader.read(&self.tags, 4, "tags", seen: &seen) else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName, 5, "providerName") else { return nil }
+                    guard reader.read(&self.providerName, 5, "providerName", seen: &seen) else { return nil }
                 case "requestMACSec":
-                    guard reader.read(&self.requestMACSec, 6, "requestMACSec") else { return nil }
+                    guard reader.read(&self.requestMACSec, 6, "requestMACSec", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1790,6 +1852,8 @@ public struct CreateDirectConnectGatewayAssociationProposalRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1797,17 +1861,17 @@ public struct CreateDirectConnectGatewayAssociationProposalRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "directConnectGatewayOwnerAccount":
-                    guard reader.read(&self.directConnectGatewayOwnerAccount, 1, "directConnectGatewayOwnerAccount") else { return nil }
+                    guard reader.read(&self.directConnectGatewayOwnerAccount, 1, "directConnectGatewayOwnerAccount", seen: &seen) else { return nil }
                 case "gatewayId":
-                    guard reader.read(&self.gatewayId, 2, "gatewayId") else { return nil }
+                    guard reader.read(&self.gatewayId, 2, "gatewayId", seen: &seen) else { return nil }
                 case "addAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway, 3, "addAllowedPrefixesToDirectConnectGateway") else { return nil }
+                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway, 3, "addAllowedPrefixesToDirectConnectGateway", seen: &seen) else { return nil }
                 case "removeAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.removeAllowedPrefixesToDirectConnectGateway, 4, "removeAllowedPrefixesToDirectConnectGateway") else { return nil }
+                    guard reader.read(&self.removeAllowedPrefixesToDirectConnectGateway, 4, "removeAllowedPrefixesToDirectConnectGateway", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1838,6 +1902,8 @@ public struct CreateDirectConnectGatewayAssociationProposalResult: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1845,9 +1911,9 @@ public struct CreateDirectConnectGatewayAssociationProposalResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociationProposal":
-                    guard reader.read(&self.directConnectGatewayAssociationProposal, 0, "directConnectGatewayAssociationProposal") else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociationProposal, 0, "directConnectGatewayAssociationProposal", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1894,6 +1960,8 @@ public struct CreateDirectConnectGatewayAssociationRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1901,15 +1969,15 @@ public struct CreateDirectConnectGatewayAssociationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "gatewayId":
-                    guard reader.read(&self.gatewayId, 1, "gatewayId") else { return nil }
+                    guard reader.read(&self.gatewayId, 1, "gatewayId", seen: &seen) else { return nil }
                 case "addAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway, 2, "addAllowedPrefixesToDirectConnectGateway") else { return nil }
+                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway, 2, "addAllowedPrefixesToDirectConnectGateway", seen: &seen) else { return nil }
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId, 3, "virtualGatewayId") else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 3, "virtualGatewayId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1939,6 +2007,8 @@ public struct CreateDirectConnectGatewayAssociationResult: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1946,9 +2016,9 @@ public struct CreateDirectConnectGatewayAssociationResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociation":
-                    guard reader.read(&self.directConnectGatewayAssociation, 0, "directConnectGatewayAssociation") else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociation, 0, "directConnectGatewayAssociation", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1987,6 +2057,8 @@ public struct CreateDirectConnectGatewayRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1994,13 +2066,13 @@ public struct CreateDirectConnectGatewayRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayName":
-                    guard reader.read(&self.directConnectGatewayName, 0, "directConnectGatewayName") else { return nil }
+                    guard reader.read(&self.directConnectGatewayName, 0, "directConnectGatewayName", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 1, "tags") else { return nil }
+                    guard reader.read(&self.tags, 1, "tags", seen: &seen) else { return nil }
                 case "amazonSideAsn":
-                    guard reader.read(&self.amazonSideAsn, 2, "amazonSideAsn") else { return nil }
+                    guard reader.read(&self.amazonSideAsn, 2, "amazonSideAsn", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2029,6 +2101,8 @@ public struct CreateDirectConnectGatewayResult: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2036,9 +2110,9 @@ public struct CreateDirectConnectGatewayResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGateway":
-                    guard reader.read(&self.directConnectGateway, 0, "directConnectGateway") else { return nil }
+                    guard reader.read(&self.directConnectGateway, 0, "directConnectGateway", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2099,6 +2173,8 @@ public struct CreateInterconnectRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2106,21 +2182,21 @@ public struct CreateInterconnectRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectName":
-                    guard reader.read(&self.interconnectName, 0, "interconnectName") else { return nil }
+                    guard reader.read(&self.interconnectName, 0, "interconnectName", seen: &seen) else { return nil }
                 case "bandwidth":
-                    guard reader.read(&self.bandwidth, 1, "bandwidth") else { return nil }
+                    guard reader.read(&self.bandwidth, 1, "bandwidth", seen: &seen) else { return nil }
                 case "location":
-                    guard reader.read(&self.location, 2, "location") else { return nil }
+                    guard reader.read(&self.location, 2, "location", seen: &seen) else { return nil }
                 case "lagId":
-                    guard reader.read(&self.lagId, 3, "lagId") else { return nil }
+                    guard reader.read(&self.lagId, 3, "lagId", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 4, "tags") else { return nil }
+                    guard reader.read(&self.tags, 4, "tags", seen: &seen) else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName, 5, "providerName") else { return nil }
+                    guard reader.read(&self.providerName, 5, "providerName", seen: &seen) else { return nil }
                 case "requestMACSec":
-                    guard reader.read(&self.requestMACSec, 6, "requestMACSec") else { return nil }
+                    guard reader.read(&self.requestMACSec, 6, "requestMACSec", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2196,6 +2272,8 @@ public struct CreateLagRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2203,25 +2281,25 @@ public struct CreateLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "numberOfConnections":
-                    guard reader.read(&self.numberOfConnections, 0, "numberOfConnections") else { return nil }
+                    guard reader.read(&self.numberOfConnections, 0, "numberOfConnections", seen: &seen) else { return nil }
                 case "location":
-                    guard reader.read(&self.location, 1, "location") else { return nil }
+                    guard reader.read(&self.location, 1, "location", seen: &seen) else { return nil }
                 case "connectionsBandwidth":
-                    guard reader.read(&self.connectionsBandwidth, 2, "connectionsBandwidth") else { return nil }
+                    guard reader.read(&self.connectionsBandwidth, 2, "connectionsBandwidth", seen: &seen) else { return nil }
                 case "lagName":
-                    guard reader.read(&self.lagName, 3, "lagName") else { return nil }
+                    guard reader.read(&self.lagName, 3, "lagName", seen: &seen) else { return nil }
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 4, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 4, "connectionId", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 5, "tags") else { return nil }
+                    guard reader.read(&self.tags, 5, "tags", seen: &seen) else { return nil }
                 case "childConnectionTags":
-                    guard reader.read(&self.childConnectionTags, 6, "childConnectionTags") else { return nil }
+                    guard reader.read(&self.childConnectionTags, 6, "childConnectionTags", seen: &seen) else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName, 7, "providerName") else { return nil }
+                    guard reader.read(&self.providerName, 7, "providerName", seen: &seen) else { return nil }
                 case "requestMACSec":
-                    guard reader.read(&self.requestMACSec, 8, "requestMACSec") else { return nil }
+                    guard reader.read(&self.requestMACSec, 8, "requestMACSec", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2266,6 +2344,8 @@ public struct CreatePrivateVirtualInterfaceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2273,11 +2353,11 @@ public struct CreatePrivateVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "newPrivateVirtualInterface":
-                    guard reader.read(&self.newPrivateVirtualInterface, 1, "newPrivateVirtualInterface") else { return nil }
+                    guard reader.read(&self.newPrivateVirtualInterface, 1, "newPrivateVirtualInterface", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2315,6 +2395,8 @@ public struct CreatePublicVirtualInterfaceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2322,11 +2404,11 @@ public struct CreatePublicVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "newPublicVirtualInterface":
-                    guard reader.read(&self.newPublicVirtualInterface, 1, "newPublicVirtualInterface") else { return nil }
+                    guard reader.read(&self.newPublicVirtualInterface, 1, "newPublicVirtualInterface", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2364,6 +2446,8 @@ public struct CreateTransitVirtualInterfaceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2371,11 +2455,11 @@ public struct CreateTransitVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "newTransitVirtualInterface":
-                    guard reader.read(&self.newTransitVirtualInterface, 1, "newTransitVirtualInterface") else { return nil }
+                    guard reader.read(&self.newTransitVirtualInterface, 1, "newTransitVirtualInterface", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2403,6 +2487,8 @@ public struct CreateTransitVirtualInterfaceResult: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2410,9 +2496,9 @@ public struct CreateTransitVirtualInterfaceResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterface":
-                    guard reader.read(&self.virtualInterface, 0, "virtualInterface") else { return nil }
+                    guard reader.read(&self.virtualInterface, 0, "virtualInterface", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2442,6 +2528,8 @@ public struct CustomerAgreement: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2449,11 +2537,11 @@ public struct CustomerAgreement: AWSShape {
             case .key(let key):
                 switch key {
                 case "agreementName":
-                    guard reader.read(&self.agreementName, 0, "agreementName") else { return nil }
+                    guard reader.read(&self.agreementName, 0, "agreementName", seen: &seen) else { return nil }
                 case "status":
-                    guard reader.read(&self.status, 1, "status") else { return nil }
+                    guard reader.read(&self.status, 1, "status", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2499,6 +2587,8 @@ public struct DeleteBGPPeerRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2506,17 +2596,17 @@ public struct DeleteBGPPeerRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn, 1, "asn") else { return nil }
+                    guard reader.read(&self.asn, 1, "asn", seen: &seen) else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong, 2, "asnLong") else { return nil }
+                    guard reader.read(&self.asnLong, 2, "asnLong", seen: &seen) else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress, 3, "customerAddress") else { return nil }
+                    guard reader.read(&self.customerAddress, 3, "customerAddress", seen: &seen) else { return nil }
                 case "bgpPeerId":
-                    guard reader.read(&self.bgpPeerId, 4, "bgpPeerId") else { return nil }
+                    guard reader.read(&self.bgpPeerId, 4, "bgpPeerId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2547,6 +2637,8 @@ public struct DeleteBGPPeerResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2554,9 +2646,9 @@ public struct DeleteBGPPeerResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterface":
-                    guard reader.read(&self.virtualInterface, 0, "virtualInterface") else { return nil }
+                    guard reader.read(&self.virtualInterface, 0, "virtualInterface", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2589,6 +2681,8 @@ public struct DeleteConnectionRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2596,9 +2690,9 @@ public struct DeleteConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2631,6 +2725,8 @@ public struct DeleteDirectConnectGatewayAssociationProposalRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2638,9 +2734,9 @@ public struct DeleteDirectConnectGatewayAssociationProposalRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "proposalId":
-                    guard reader.read(&self.proposalId, 0, "proposalId") else { return nil }
+                    guard reader.read(&self.proposalId, 0, "proposalId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2667,6 +2763,8 @@ public struct DeleteDirectConnectGatewayAssociationProposalResult: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2674,9 +2772,9 @@ public struct DeleteDirectConnectGatewayAssociationProposalResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociationProposal":
-                    guard reader.read(&self.directConnectGatewayAssociationProposal, 0, "directConnectGatewayAssociationProposal") else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociationProposal, 0, "directConnectGatewayAssociationProposal", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2709,6 +2807,8 @@ public struct DeleteDirectConnectGatewayAssociationRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2716,13 +2816,13 @@ public struct DeleteDirectConnectGatewayAssociationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "associationId":
-                    guard reader.read(&self.associationId, 0, "associationId") else { return nil }
+                    guard reader.read(&self.associationId, 0, "associationId", seen: &seen) else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 1, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 1, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId, 2, "virtualGatewayId") else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 2, "virtualGatewayId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2751,6 +2851,8 @@ public struct DeleteDirectConnectGatewayAssociationResult: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2758,9 +2860,9 @@ public struct DeleteDirectConnectGatewayAssociationResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociation":
-                    guard reader.read(&self.directConnectGatewayAssociation, 0, "directConnectGatewayAssociation") else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociation, 0, "directConnectGatewayAssociation", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2793,6 +2895,8 @@ public struct DeleteDirectConnectGatewayRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2800,9 +2904,9 @@ public struct DeleteDirectConnectGatewayRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2829,6 +2933,8 @@ public struct DeleteDirectConnectGatewayResult: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2836,9 +2942,9 @@ public struct DeleteDirectConnectGatewayResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGateway":
-                    guard reader.read(&self.directConnectGateway, 0, "directConnectGateway") else { return nil }
+                    guard reader.read(&self.directConnectGateway, 0, "directConnectGateway", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2871,6 +2977,8 @@ public struct DeleteInterconnectRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2878,9 +2986,9 @@ public struct DeleteInterconnectRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard reader.read(&self.interconnectId, 0, "interconnectId") else { return nil }
+                    guard reader.read(&self.interconnectId, 0, "interconnectId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2907,6 +3015,8 @@ public struct DeleteInterconnectResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2914,9 +3024,9 @@ public struct DeleteInterconnectResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectState":
-                    guard reader.read(&self.interconnectState, 0, "interconnectState") else { return nil }
+                    guard reader.read(&self.interconnectState, 0, "interconnectState", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2949,6 +3059,8 @@ public struct DeleteLagRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2956,9 +3068,9 @@ public struct DeleteLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "lagId":
-                    guard reader.read(&self.lagId, 0, "lagId") else { return nil }
+                    guard reader.read(&self.lagId, 0, "lagId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2991,6 +3103,8 @@ public struct DeleteVirtualInterfaceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2998,9 +3112,9 @@ public struct DeleteVirtualInterfaceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3027,6 +3141,8 @@ public struct DeleteVirtualInterfaceResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3034,9 +3150,9 @@ public struct DeleteVirtualInterfaceResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceState":
-                    guard reader.read(&self.virtualInterfaceState, 0, "virtualInterfaceState") else { return nil }
+                    guard reader.read(&self.virtualInterfaceState, 0, "virtualInterfaceState", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3075,6 +3191,8 @@ public struct DescribeConnectionLoaRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3082,13 +3200,13 @@ public struct DescribeConnectionLoaRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName, 1, "providerName") else { return nil }
+                    guard reader.read(&self.providerName, 1, "providerName", seen: &seen) else { return nil }
                 case "loaContentType":
-                    guard reader.read(&self.loaContentType, 2, "loaContentType") else { return nil }
+                    guard reader.read(&self.loaContentType, 2, "loaContentType", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3117,6 +3235,8 @@ public struct DescribeConnectionLoaResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3124,9 +3244,9 @@ public struct DescribeConnectionLoaResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "loa":
-                    guard reader.read(&self.loa, 0, "loa") else { return nil }
+                    guard reader.read(&self.loa, 0, "loa", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3159,6 +3279,8 @@ public struct DescribeConnectionsOnInterconnectRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3166,9 +3288,9 @@ public struct DescribeConnectionsOnInterconnectRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard reader.read(&self.interconnectId, 0, "interconnectId") else { return nil }
+                    guard reader.read(&self.interconnectId, 0, "interconnectId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3201,6 +3323,8 @@ public struct DescribeConnectionsRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3208,13 +3332,13 @@ public struct DescribeConnectionsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults, 1, "maxResults") else { return nil }
+                    guard reader.read(&self.maxResults, 1, "maxResults", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 2, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 2, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3246,6 +3370,8 @@ public struct DescribeCustomerMetadataResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3253,11 +3379,11 @@ public struct DescribeCustomerMetadataResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "agreements":
-                    guard reader.read(&self.agreements, 0, "agreements") else { return nil }
+                    guard reader.read(&self.agreements, 0, "agreements", seen: &seen) else { return nil }
                 case "nniPartnerType":
-                    guard reader.read(&self.nniPartnerType, 1, "nniPartnerType") else { return nil }
+                    guard reader.read(&self.nniPartnerType, 1, "nniPartnerType", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3303,6 +3429,8 @@ public struct DescribeDirectConnectGatewayAssociationProposalsRequest: AWSShape 
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3310,17 +3438,17 @@ public struct DescribeDirectConnectGatewayAssociationProposalsRequest: AWSShape 
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "proposalId":
-                    guard reader.read(&self.proposalId, 1, "proposalId") else { return nil }
+                    guard reader.read(&self.proposalId, 1, "proposalId", seen: &seen) else { return nil }
                 case "associatedGatewayId":
-                    guard reader.read(&self.associatedGatewayId, 2, "associatedGatewayId") else { return nil }
+                    guard reader.read(&self.associatedGatewayId, 2, "associatedGatewayId", seen: &seen) else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults, 3, "maxResults") else { return nil }
+                    guard reader.read(&self.maxResults, 3, "maxResults", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 4, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 4, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3357,6 +3485,8 @@ public struct DescribeDirectConnectGatewayAssociationProposalsResult: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3364,11 +3494,11 @@ public struct DescribeDirectConnectGatewayAssociationProposalsResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociationProposals":
-                    guard reader.read(&self.directConnectGatewayAssociationProposals, 0, "directConnectGatewayAssociationProposals") else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociationProposals, 0, "directConnectGatewayAssociationProposals", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3418,6 +3548,8 @@ public struct DescribeDirectConnectGatewayAssociationsRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3425,19 +3557,19 @@ public struct DescribeDirectConnectGatewayAssociationsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "associationId":
-                    guard reader.read(&self.associationId, 0, "associationId") else { return nil }
+                    guard reader.read(&self.associationId, 0, "associationId", seen: &seen) else { return nil }
                 case "associatedGatewayId":
-                    guard reader.read(&self.associatedGatewayId, 1, "associatedGatewayId") else { return nil }
+                    guard reader.read(&self.associatedGatewayId, 1, "associatedGatewayId", seen: &seen) else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 2, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 2, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults, 3, "maxResults") else { return nil }
+                    guard reader.read(&self.maxResults, 3, "maxResults", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 4, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 4, "nextToken", seen: &seen) else { return nil }
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId, 5, "virtualGatewayId") else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 5, "virtualGatewayId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3472,6 +3604,8 @@ public struct DescribeDirectConnectGatewayAssociationsResult: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3479,11 +3613,11 @@ public struct DescribeDirectConnectGatewayAssociationsResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociations":
-                    guard reader.read(&self.directConnectGatewayAssociations, 0, "directConnectGatewayAssociations") else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociations, 0, "directConnectGatewayAssociations", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3525,6 +3659,8 @@ public struct DescribeDirectConnectGatewayAttachmentsRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3532,15 +3668,15 @@ public struct DescribeDirectConnectGatewayAttachmentsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults, 2, "maxResults") else { return nil }
+                    guard reader.read(&self.maxResults, 2, "maxResults", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 3, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 3, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3573,6 +3709,8 @@ public struct DescribeDirectConnectGatewayAttachmentsResult: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3580,11 +3718,11 @@ public struct DescribeDirectConnectGatewayAttachmentsResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAttachments":
-                    guard reader.read(&self.directConnectGatewayAttachments, 0, "directConnectGatewayAttachments") else { return nil }
+                    guard reader.read(&self.directConnectGatewayAttachments, 0, "directConnectGatewayAttachments", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3618,6 +3756,8 @@ public struct DescribeDirectConnectGatewaysRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3625,13 +3765,13 @@ public struct DescribeDirectConnectGatewaysRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults, 1, "maxResults") else { return nil }
+                    guard reader.read(&self.maxResults, 1, "maxResults", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 2, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 2, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3663,6 +3803,8 @@ public struct DescribeDirectConnectGatewaysResult: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3670,11 +3812,11 @@ public struct DescribeDirectConnectGatewaysResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGateways":
-                    guard reader.read(&self.directConnectGateways, 0, "directConnectGateways") else { return nil }
+                    guard reader.read(&self.directConnectGateways, 0, "directConnectGateways", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3714,6 +3856,8 @@ public struct DescribeHostedConnectionsRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3721,13 +3865,13 @@ public struct DescribeHostedConnectionsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults, 1, "maxResults") else { return nil }
+                    guard reader.read(&self.maxResults, 1, "maxResults", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 2, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 2, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3768,6 +3912,8 @@ public struct DescribeInterconnectLoaRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3775,13 +3921,13 @@ public struct DescribeInterconnectLoaRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard reader.read(&self.interconnectId, 0, "interconnectId") else { return nil }
+                    guard reader.read(&self.interconnectId, 0, "interconnectId", seen: &seen) else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName, 1, "providerName") else { return nil }
+                    guard reader.read(&self.providerName, 1, "providerName", seen: &seen) else { return nil }
                 case "loaContentType":
-                    guard reader.read(&self.loaContentType, 2, "loaContentType") else { return nil }
+                    guard reader.read(&self.loaContentType, 2, "loaContentType", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3810,6 +3956,8 @@ public struct DescribeInterconnectLoaResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3817,9 +3965,9 @@ public struct DescribeInterconnectLoaResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "loa":
-                    guard reader.read(&self.loa, 0, "loa") else { return nil }
+                    guard reader.read(&self.loa, 0, "loa", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3852,6 +4000,8 @@ public struct DescribeInterconnectsRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3859,13 +4009,13 @@ public struct DescribeInterconnectsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard reader.read(&self.interconnectId, 0, "interconnectId") else { return nil }
+                    guard reader.read(&self.interconnectId, 0, "interconnectId", seen: &seen) else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults, 1, "maxResults") else { return nil }
+                    guard reader.read(&self.maxResults, 1, "maxResults", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 2, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 2, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3900,6 +4050,8 @@ public struct DescribeLagsRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3907,13 +4059,13 @@ public struct DescribeLagsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "lagId":
-                    guard reader.read(&self.lagId, 0, "lagId") else { return nil }
+                    guard reader.read(&self.lagId, 0, "lagId", seen: &seen) else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults, 1, "maxResults") else { return nil }
+                    guard reader.read(&self.maxResults, 1, "maxResults", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 2, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 2, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3954,6 +4106,8 @@ public struct DescribeLoaRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3961,13 +4115,13 @@ public struct DescribeLoaRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName, 1, "providerName") else { return nil }
+                    guard reader.read(&self.providerName, 1, "providerName", seen: &seen) else { return nil }
                 case "loaContentType":
-                    guard reader.read(&self.loaContentType, 2, "loaContentType") else { return nil }
+                    guard reader.read(&self.loaContentType, 2, "loaContentType", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4005,6 +4159,8 @@ public struct DescribeRouterConfigurationRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4012,11 +4168,11 @@ public struct DescribeRouterConfigurationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "routerTypeIdentifier":
-                    guard reader.read(&self.routerTypeIdentifier, 1, "routerTypeIdentifier") else { return nil }
+                    guard reader.read(&self.routerTypeIdentifier, 1, "routerTypeIdentifier", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4058,6 +4214,8 @@ public struct DescribeRouterConfigurationResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4065,15 +4223,15 @@ public struct DescribeRouterConfigurationResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "customerRouterConfig":
-                    guard reader.read(&self.customerRouterConfig, 0, "customerRouterConfig") else { return nil }
+                    guard reader.read(&self.customerRouterConfig, 0, "customerRouterConfig", seen: &seen) else { return nil }
                 case "router":
-                    guard reader.read(&self.router, 1, "router") else { return nil }
+                    guard reader.read(&self.router, 1, "router", seen: &seen) else { return nil }
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 2, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 2, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName, 3, "virtualInterfaceName") else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 3, "virtualInterfaceName", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4109,6 +4267,8 @@ public struct DescribeTagsRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4116,9 +4276,9 @@ public struct DescribeTagsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceArns":
-                    guard reader.read(&self.resourceArns, 0, "resourceArns") else { return nil }
+                    guard reader.read(&self.resourceArns, 0, "resourceArns", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4145,6 +4305,8 @@ public struct DescribeTagsResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4152,9 +4314,9 @@ public struct DescribeTagsResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceTags":
-                    guard reader.read(&self.resourceTags, 0, "resourceTags") else { return nil }
+                    guard reader.read(&self.resourceTags, 0, "resourceTags", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4195,6 +4357,8 @@ public struct DescribeVirtualInterfacesRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4202,15 +4366,15 @@ public struct DescribeVirtualInterfacesRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults, 2, "maxResults") else { return nil }
+                    guard reader.read(&self.maxResults, 2, "maxResults", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 3, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 3, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4240,6 +4404,8 @@ public struct DirectConnectClientException: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4247,9 +4413,9 @@ public struct DirectConnectClientException: AWSShape {
             case .key(let key):
                 switch key {
                 case "message":
-                    guard reader.read(&self.message, 0, "message") else { return nil }
+                    guard reader.read(&self.message, 0, "message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4302,6 +4468,8 @@ public struct DirectConnectGateway: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4309,21 +4477,21 @@ public struct DirectConnectGateway: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "directConnectGatewayName":
-                    guard reader.read(&self.directConnectGatewayName, 1, "directConnectGatewayName") else { return nil }
+                    guard reader.read(&self.directConnectGatewayName, 1, "directConnectGatewayName", seen: &seen) else { return nil }
                 case "amazonSideAsn":
-                    guard reader.read(&self.amazonSideAsn, 2, "amazonSideAsn") else { return nil }
+                    guard reader.read(&self.amazonSideAsn, 2, "amazonSideAsn", seen: &seen) else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount, 3, "ownerAccount") else { return nil }
+                    guard reader.read(&self.ownerAccount, 3, "ownerAccount", seen: &seen) else { return nil }
                 case "directConnectGatewayState":
-                    guard reader.read(&self.directConnectGatewayState, 4, "directConnectGatewayState") else { return nil }
+                    guard reader.read(&self.directConnectGatewayState, 4, "directConnectGatewayState", seen: &seen) else { return nil }
                 case "stateChangeError":
-                    guard reader.read(&self.stateChangeError, 5, "stateChangeError") else { return nil }
+                    guard reader.read(&self.stateChangeError, 5, "stateChangeError", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 6, "tags") else { return nil }
+                    guard reader.read(&self.tags, 6, "tags", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4398,6 +4566,8 @@ public struct DirectConnectGatewayAssociation: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4405,29 +4575,29 @@ public struct DirectConnectGatewayAssociation: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "directConnectGatewayOwnerAccount":
-                    guard reader.read(&self.directConnectGatewayOwnerAccount, 1, "directConnectGatewayOwnerAccount") else { return nil }
+                    guard reader.read(&self.directConnectGatewayOwnerAccount, 1, "directConnectGatewayOwnerAccount", seen: &seen) else { return nil }
                 case "associationState":
-                    guard reader.read(&self.associationState, 2, "associationState") else { return nil }
+                    guard reader.read(&self.associationState, 2, "associationState", seen: &seen) else { return nil }
                 case "stateChangeError":
-                    guard reader.read(&self.stateChangeError, 3, "stateChangeError") else { return nil }
+                    guard reader.read(&self.stateChangeError, 3, "stateChangeError", seen: &seen) else { return nil }
                 case "associatedGateway":
-                    guard reader.read(&self.associatedGateway, 4, "associatedGateway") else { return nil }
+                    guard reader.read(&self.associatedGateway, 4, "associatedGateway", seen: &seen) else { return nil }
                 case "associationId":
-                    guard reader.read(&self.associationId, 5, "associationId") else { return nil }
+                    guard reader.read(&self.associationId, 5, "associationId", seen: &seen) else { return nil }
                 case "allowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.allowedPrefixesToDirectConnectGateway, 6, "allowedPrefixesToDirectConnectGateway") else { return nil }
+                    guard reader.read(&self.allowedPrefixesToDirectConnectGateway, 6, "allowedPrefixesToDirectConnectGateway", seen: &seen) else { return nil }
                 case "associatedCoreNetwork":
-                    guard reader.read(&self.associatedCoreNetwork, 7, "associatedCoreNetwork") else { return nil }
+                    guard reader.read(&self.associatedCoreNetwork, 7, "associatedCoreNetwork", seen: &seen) else { return nil }
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId, 8, "virtualGatewayId") else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 8, "virtualGatewayId", seen: &seen) else { return nil }
                 case "virtualGatewayRegion":
-                    guard reader.read(&self.virtualGatewayRegion, 9, "virtualGatewayRegion") else { return nil }
+                    guard reader.read(&self.virtualGatewayRegion, 9, "virtualGatewayRegion", seen: &seen) else { return nil }
                 case "virtualGatewayOwnerAccount":
-                    guard reader.read(&self.virtualGatewayOwnerAccount, 10, "virtualGatewayOwnerAccount") else { return nil }
+                    guard reader.read(&self.virtualGatewayOwnerAccount, 10, "virtualGatewayOwnerAccount", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4490,6 +4660,8 @@ public struct DirectConnectGatewayAssociationProposal: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4497,21 +4669,21 @@ public struct DirectConnectGatewayAssociationProposal: AWSShape {
             case .key(let key):
                 switch key {
                 case "proposalId":
-                    guard reader.read(&self.proposalId, 0, "proposalId") else { return nil }
+                    guard reader.read(&self.proposalId, 0, "proposalId", seen: &seen) else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 1, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 1, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "directConnectGatewayOwnerAccount":
-                    guard reader.read(&self.directConnectGatewayOwnerAccount, 2, "directConnectGatewayOwnerAccount") else { return nil }
+                    guard reader.read(&self.directConnectGatewayOwnerAccount, 2, "directConnectGatewayOwnerAccount", seen: &seen) else { return nil }
                 case "proposalState":
-                    guard reader.read(&self.proposalState, 3, "proposalState") else { return nil }
+                    guard reader.read(&self.proposalState, 3, "proposalState", seen: &seen) else { return nil }
                 case "associatedGateway":
-                    guard reader.read(&self.associatedGateway, 4, "associatedGateway") else { return nil }
+                    guard reader.read(&self.associatedGateway, 4, "associatedGateway", seen: &seen) else { return nil }
                 case "existingAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.existingAllowedPrefixesToDirectConnectGateway, 5, "existingAllowedPrefixesToDirectConnectGateway") else { return nil }
+                    guard reader.read(&self.existingAllowedPrefixesToDirectConnectGateway, 5, "existingAllowedPrefixesToDirectConnectGateway", seen: &seen) else { return nil }
                 case "requestedAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.requestedAllowedPrefixesToDirectConnectGateway, 6, "requestedAllowedPrefixesToDirectConnectGateway") else { return nil }
+                    guard reader.read(&self.requestedAllowedPrefixesToDirectConnectGateway, 6, "requestedAllowedPrefixesToDirectConnectGateway", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4570,6 +4742,8 @@ public struct DirectConnectGatewayAttachment: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4577,21 +4751,21 @@ public struct DirectConnectGatewayAttachment: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "virtualInterfaceRegion":
-                    guard reader.read(&self.virtualInterfaceRegion, 2, "virtualInterfaceRegion") else { return nil }
+                    guard reader.read(&self.virtualInterfaceRegion, 2, "virtualInterfaceRegion", seen: &seen) else { return nil }
                 case "virtualInterfaceOwnerAccount":
-                    guard reader.read(&self.virtualInterfaceOwnerAccount, 3, "virtualInterfaceOwnerAccount") else { return nil }
+                    guard reader.read(&self.virtualInterfaceOwnerAccount, 3, "virtualInterfaceOwnerAccount", seen: &seen) else { return nil }
                 case "attachmentState":
-                    guard reader.read(&self.attachmentState, 4, "attachmentState") else { return nil }
+                    guard reader.read(&self.attachmentState, 4, "attachmentState", seen: &seen) else { return nil }
                 case "attachmentType":
-                    guard reader.read(&self.attachmentType, 5, "attachmentType") else { return nil }
+                    guard reader.read(&self.attachmentType, 5, "attachmentType", seen: &seen) else { return nil }
                 case "stateChangeError":
-                    guard reader.read(&self.stateChangeError, 6, "stateChangeError") else { return nil }
+                    guard reader.read(&self.stateChangeError, 6, "stateChangeError", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4624,6 +4798,8 @@ public struct DirectConnectServerException: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4631,9 +4807,9 @@ public struct DirectConnectServerException: AWSShape {
             case .key(let key):
                 switch key {
                 case "message":
-                    guard reader.read(&self.message, 0, "message") else { return nil }
+                    guard reader.read(&self.message, 0, "message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4670,6 +4846,8 @@ public struct DisassociateConnectionFromLagRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4677,11 +4855,11 @@ public struct DisassociateConnectionFromLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "lagId":
-                    guard reader.read(&self.lagId, 1, "lagId") else { return nil }
+                    guard reader.read(&self.lagId, 1, "lagId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4719,6 +4897,8 @@ public struct DisassociateMacSecKeyRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4726,11 +4906,11 @@ public struct DisassociateMacSecKeyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "secretARN":
-                    guard reader.read(&self.secretARN, 1, "secretARN") else { return nil }
+                    guard reader.read(&self.secretARN, 1, "secretARN", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4761,6 +4941,8 @@ public struct DisassociateMacSecKeyResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4768,11 +4950,11 @@ public struct DisassociateMacSecKeyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "macSecKeys":
-                    guard reader.read(&self.macSecKeys, 1, "macSecKeys") else { return nil }
+                    guard reader.read(&self.macSecKeys, 1, "macSecKeys", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4888,6 +5070,8 @@ public struct Interconnect: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4895,45 +5079,45 @@ public struct Interconnect: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnectId":
-                    guard reader.read(&self.interconnectId, 0, "interconnectId") else { return nil }
+                    guard reader.read(&self.interconnectId, 0, "interconnectId", seen: &seen) else { return nil }
                 case "interconnectName":
-                    guard reader.read(&self.interconnectName, 1, "interconnectName") else { return nil }
+                    guard reader.read(&self.interconnectName, 1, "interconnectName", seen: &seen) else { return nil }
                 case "interconnectState":
-                    guard reader.read(&self.interconnectState, 2, "interconnectState") else { return nil }
+                    guard reader.read(&self.interconnectState, 2, "interconnectState", seen: &seen) else { return nil }
                 case "region":
-                    guard reader.read(&self.region, 3, "region") else { return nil }
+                    guard reader.read(&self.region, 3, "region", seen: &seen) else { return nil }
                 case "location":
-                    guard reader.read(&self.location, 4, "location") else { return nil }
+                    guard reader.read(&self.location, 4, "location", seen: &seen) else { return nil }
                 case "bandwidth":
-                    guard reader.read(&self.bandwidth, 5, "bandwidth") else { return nil }
+                    guard reader.read(&self.bandwidth, 5, "bandwidth", seen: &seen) else { return nil }
                 case "loaIssueTime":
-                    guard reader.read(&self.loaIssueTime, 6, "loaIssueTime") else { return nil }
+                    guard reader.read(&self.loaIssueTime, 6, "loaIssueTime", seen: &seen) else { return nil }
                 case "lagId":
-                    guard reader.read(&self.lagId, 7, "lagId") else { return nil }
+                    guard reader.read(&self.lagId, 7, "lagId", seen: &seen) else { return nil }
                 case "awsDevice":
-                    guard reader.read(&self.awsDevice, 8, "awsDevice") else { return nil }
+                    guard reader.read(&self.awsDevice, 8, "awsDevice", seen: &seen) else { return nil }
                 case "jumboFrameCapable":
-                    guard reader.read(&self.jumboFrameCapable, 9, "jumboFrameCapable") else { return nil }
+                    guard reader.read(&self.jumboFrameCapable, 9, "jumboFrameCapable", seen: &seen) else { return nil }
                 case "awsDeviceV2":
-                    guard reader.read(&self.awsDeviceV2, 10, "awsDeviceV2") else { return nil }
+                    guard reader.read(&self.awsDeviceV2, 10, "awsDeviceV2", seen: &seen) else { return nil }
                 case "awsLogicalDeviceId":
-                    guard reader.read(&self.awsLogicalDeviceId, 11, "awsLogicalDeviceId") else { return nil }
+                    guard reader.read(&self.awsLogicalDeviceId, 11, "awsLogicalDeviceId", seen: &seen) else { return nil }
                 case "hasLogicalRedundancy":
-                    guard reader.read(&self.hasLogicalRedundancy, 12, "hasLogicalRedundancy") else { return nil }
+                    guard reader.read(&self.hasLogicalRedundancy, 12, "hasLogicalRedundancy", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 13, "tags") else { return nil }
+                    guard reader.read(&self.tags, 13, "tags", seen: &seen) else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName, 14, "providerName") else { return nil }
+                    guard reader.read(&self.providerName, 14, "providerName", seen: &seen) else { return nil }
                 case "macSecCapable":
-                    guard reader.read(&self.macSecCapable, 15, "macSecCapable") else { return nil }
+                    guard reader.read(&self.macSecCapable, 15, "macSecCapable", seen: &seen) else { return nil }
                 case "portEncryptionStatus":
-                    guard reader.read(&self.portEncryptionStatus, 16, "portEncryptionStatus") else { return nil }
+                    guard reader.read(&self.portEncryptionStatus, 16, "portEncryptionStatus", seen: &seen) else { return nil }
                 case "encryptionMode":
-                    guard reader.read(&self.encryptionMode, 17, "encryptionMode") else { return nil }
+                    guard reader.read(&self.encryptionMode, 17, "encryptionMode", seen: &seen) else { return nil }
                 case "macSecKeys":
-                    guard reader.read(&self.macSecKeys, 18, "macSecKeys") else { return nil }
+                    guard reader.read(&self.macSecKeys, 18, "macSecKeys", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -4981,6 +5165,8 @@ public struct Interconnects: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -4988,11 +5174,11 @@ public struct Interconnects: AWSShape {
             case .key(let key):
                 switch key {
                 case "interconnects":
-                    guard reader.read(&self.interconnects, 0, "interconnects") else { return nil }
+                    guard reader.read(&self.interconnects, 0, "interconnects", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -5102,6 +5288,8 @@ public struct Lag: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -5109,49 +5297,49 @@ public struct Lag: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionsBandwidth":
-                    guard reader.read(&self.connectionsBandwidth, 0, "connectionsBandwidth") else { return nil }
+                    guard reader.read(&self.connectionsBandwidth, 0, "connectionsBandwidth", seen: &seen) else { return nil }
                 case "numberOfConnections":
-                    guard reader.read(&self.numberOfConnections, 1, "numberOfConnections") else { return nil }
+                    guard reader.read(&self.numberOfConnections, 1, "numberOfConnections", seen: &seen) else { return nil }
                 case "lagId":
-                    guard reader.read(&self.lagId, 2, "lagId") else { return nil }
+                    guard reader.read(&self.lagId, 2, "lagId", seen: &seen) else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount, 3, "ownerAccount") else { return nil }
+                    guard reader.read(&self.ownerAccount, 3, "ownerAccount", seen: &seen) else { return nil }
                 case "lagName":
-                    guard reader.read(&self.lagName, 4, "lagName") else { return nil }
+                    guard reader.read(&self.lagName, 4, "lagName", seen: &seen) else { return nil }
                 case "lagState":
-                    guard reader.read(&self.lagState, 5, "lagState") else { return nil }
+                    guard reader.read(&self.lagState, 5, "lagState", seen: &seen) else { return nil }
                 case "location":
-                    guard reader.read(&self.location, 6, "location") else { return nil }
+                    guard reader.read(&self.location, 6, "location", seen: &seen) else { return nil }
                 case "region":
-                    guard reader.read(&self.region, 7, "region") else { return nil }
+                    guard reader.read(&self.region, 7, "region", seen: &seen) else { return nil }
                 case "minimumLinks":
-                    guard reader.read(&self.minimumLinks, 8, "minimumLinks") else { return nil }
+                    guard reader.read(&self.minimumLinks, 8, "minimumLinks", seen: &seen) else { return nil }
                 case "awsDevice":
-                    guard reader.read(&self.awsDevice, 9, "awsDevice") else { return nil }
+                    guard reader.read(&self.awsDevice, 9, "awsDevice", seen: &seen) else { return nil }
                 case "awsDeviceV2":
-                    guard reader.read(&self.awsDeviceV2, 10, "awsDeviceV2") else { return nil }
+                    guard reader.read(&self.awsDeviceV2, 10, "awsDeviceV2", seen: &seen) else { return nil }
                 case "awsLogicalDeviceId":
-                    guard reader.read(&self.awsLogicalDeviceId, 11, "awsLogicalDeviceId") else { return nil }
+                    guard reader.read(&self.awsLogicalDeviceId, 11, "awsLogicalDeviceId", seen: &seen) else { return nil }
                 case "connections":
-                    guard reader.read(&self.connections, 12, "connections") else { return nil }
+                    guard reader.read(&self.connections, 12, "connections", seen: &seen) else { return nil }
                 case "allowsHostedConnections":
-                    guard reader.read(&self.allowsHostedConnections, 13, "allowsHostedConnections") else { return nil }
+                    guard reader.read(&self.allowsHostedConnections, 13, "allowsHostedConnections", seen: &seen) else { return nil }
                 case "jumboFrameCapable":
-                    guard reader.read(&self.jumboFrameCapable, 14, "jumboFrameCapable") else { return nil }
+                    guard reader.read(&self.jumboFrameCapable, 14, "jumboFrameCapable", seen: &seen) else { return nil }
                 case "hasLogicalRedundancy":
-                    guard reader.read(&self.hasLogicalRedundancy, 15, "hasLogicalRedundancy") else { return nil }
+                    guard reader.read(&self.hasLogicalRedundancy, 15, "hasLogicalRedundancy", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 16, "tags") else { return nil }
+                    guard reader.read(&self.tags, 16, "tags", seen: &seen) else { return nil }
                 case "providerName":
-                    guard reader.read(&self.providerName, 17, "providerName") else { return nil }
+                    guard reader.read(&self.providerName, 17, "providerName", seen: &seen) else { return nil }
                 case "macSecCapable":
-                    guard reader.read(&self.macSecCapable, 18, "macSecCapable") else { return nil }
+                    guard reader.read(&self.macSecCapable, 18, "macSecCapable", seen: &seen) else { return nil }
                 case "encryptionMode":
-                    guard reader.read(&self.encryptionMode, 19, "encryptionMode") else { return nil }
+                    guard reader.read(&self.encryptionMode, 19, "encryptionMode", seen: &seen) else { return nil }
                 case "macSecKeys":
-                    guard reader.read(&self.macSecKeys, 20, "macSecKeys") else { return nil }
+                    guard reader.read(&self.macSecKeys, 20, "macSecKeys", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -5201,6 +5389,8 @@ public struct Lags: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -5208,11 +5398,11 @@ public struct Lags: AWSShape {
             case .key(let key):
                 switch key {
                 case "lags":
-                    guard reader.read(&self.lags, 0, "lags") else { return nil }
+                    guard reader.read(&self.lags, 0, "lags", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -5262,6 +5452,8 @@ public struct ListVirtualInterfaceTestHistoryRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -5269,19 +5461,19 @@ public struct ListVirtualInterfaceTestHistoryRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "testId":
-                    guard reader.read(&self.testId, 0, "testId") else { return nil }
+                    guard reader.read(&self.testId, 0, "testId", seen: &seen) else { return nil }
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "bgpPeers":
-                    guard reader.read(&self.bgpPeers, 2, "bgpPeers") else { return nil }
+                    guard reader.read(&self.bgpPeers, 2, "bgpPeers", seen: &seen) else { return nil }
                 case "status":
-                    guard reader.read(&self.status, 3, "status") else { return nil }
+                    guard reader.read(&self.status, 3, "status", seen: &seen) else { return nil }
                 case "maxResults":
-                    guard reader.read(&self.maxResults, 4, "maxResults") else { return nil }
+                    guard reader.read(&self.maxResults, 4, "maxResults", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 5, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 5, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -5316,6 +5508,8 @@ public struct ListVirtualInterfaceTestHistoryResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -5323,11 +5517,11 @@ public struct ListVirtualInterfaceTestHistoryResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceTestHistory":
-                    guard reader.read(&self.virtualInterfaceTestHistory, 0, "virtualInterfaceTestHistory") else { return nil }
+                    guard reader.read(&self.virtualInterfaceTestHistory, 0, "virtualInterfaceTestHistory", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -5358,6 +5552,8 @@ public struct Loa: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -5365,11 +5561,11 @@ public struct Loa: AWSShape {
             case .key(let key):
                 switch key {
                 case "loaContent":
-                    guard reader.read(&self.loaContent, 0, "loaContent") else { return nil }
+                    guard reader.read(&self.loaContent, 0, "loaContent", seen: &seen) else { return nil }
                 case "loaContentType":
-                    guard reader.read(&self.loaContentType, 1, "loaContentType") else { return nil }
+                    guard reader.read(&self.loaContentType, 1, "loaContentType", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -5419,6 +5615,8 @@ public struct Location: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -5426,19 +5624,19 @@ public struct Location: AWSShape {
             case .key(let key):
                 switch key {
                 case "locationCode":
-                    guard reader.read(&self.locationCode, 0, "locationCode") else { return nil }
+                    guard reader.read(&self.locationCode, 0, "locationCode", seen: &seen) else { return nil }
                 case "locationName":
-                    guard reader.read(&self.locationName, 1, "locationName") else { return nil }
+                    guard reader.read(&self.locationName, 1, "locationName", seen: &seen) else { return nil }
                 case "region":
-                    guard reader.read(&self.region, 2, "region") else { return nil }
+                    guard reader.read(&self.region, 2, "region", seen: &seen) else { return nil }
                 case "availablePortSpeeds":
-                    guard reader.read(&self.availablePortSpeeds, 3, "availablePortSpeeds") else { return nil }
+                    guard reader.read(&self.availablePortSpeeds, 3, "availablePortSpeeds", seen: &seen) else { return nil }
                 case "availableProviders":
-                    guard reader.read(&self.availableProviders, 4, "availableProviders") else { return nil }
+                    guard reader.read(&self.availableProviders, 4, "availableProviders", seen: &seen) else { return nil }
                 case "availableMacSecPortSpeeds":
-                    guard reader.read(&self.availableMacSecPortSpeeds, 5, "availableMacSecPortSpeeds") else { return nil }
+                    guard reader.read(&self.availableMacSecPortSpeeds, 5, "availableMacSecPortSpeeds", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -5470,6 +5668,8 @@ public struct Locations: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -5477,9 +5677,9 @@ public struct Locations: AWSShape {
             case .key(let key):
                 switch key {
                 case "locations":
-                    guard reader.read(&self.locations, 0, "locations") else { return nil }
+                    guard reader.read(&self.locations, 0, "locations", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -5515,6 +5715,8 @@ public struct MacSecKey: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -5522,15 +5724,15 @@ public struct MacSecKey: AWSShape {
             case .key(let key):
                 switch key {
                 case "secretARN":
-                    guard reader.read(&self.secretARN, 0, "secretARN") else { return nil }
+                    guard reader.read(&self.secretARN, 0, "secretARN", seen: &seen) else { return nil }
                 case "ckn":
-                    guard reader.read(&self.ckn, 1, "ckn") else { return nil }
+                    guard reader.read(&self.ckn, 1, "ckn", seen: &seen) else { return nil }
                 case "state":
-                    guard reader.read(&self.state, 2, "state") else { return nil }
+                    guard reader.read(&self.state, 2, "state", seen: &seen) else { return nil }
                 case "startOn":
-                    guard reader.read(&self.startOn, 3, "startOn") else { return nil }
+                    guard reader.read(&self.startOn, 3, "startOn", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -5582,6 +5784,8 @@ public struct NewBGPPeer: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -5589,19 +5793,19 @@ public struct NewBGPPeer: AWSShape {
             case .key(let key):
                 switch key {
                 case "asn":
-                    guard reader.read(&self.asn, 0, "asn") else { return nil }
+                    guard reader.read(&self.asn, 0, "asn", seen: &seen) else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong, 1, "asnLong") else { return nil }
+                    guard reader.read(&self.asnLong, 1, "asnLong", seen: &seen) else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey, 2, "authKey") else { return nil }
+                    guard reader.read(&self.authKey, 2, "authKey", seen: &seen) else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily, 3, "addressFamily") else { return nil }
+                    guard reader.read(&self.addressFamily, 3, "addressFamily", seen: &seen) else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress, 4, "amazonAddress") else { return nil }
+                    guard reader.read(&self.amazonAddress, 4, "amazonAddress", seen: &seen) else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress, 5, "customerAddress") else { return nil }
+                    guard reader.read(&self.customerAddress, 5, "customerAddress", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -5690,6 +5894,8 @@ public struct NewPrivateVirtualInterface: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -5697,33 +5903,33 @@ public struct NewPrivateVirtualInterface: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName") else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName", seen: &seen) else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan, 1, "vlan") else { return nil }
+                    guard reader.read(&self.vlan, 1, "vlan", seen: &seen) else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn, 2, "asn") else { return nil }
+                    guard reader.read(&self.asn, 2, "asn", seen: &seen) else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong, 3, "asnLong") else { return nil }
+                    guard reader.read(&self.asnLong, 3, "asnLong", seen: &seen) else { return nil }
                 case "mtu":
-                    guard reader.read(&self.mtu, 4, "mtu") else { return nil }
+                    guard reader.read(&self.mtu, 4, "mtu", seen: &seen) else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey, 5, "authKey") else { return nil }
+                    guard reader.read(&self.authKey, 5, "authKey", seen: &seen) else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress, 6, "amazonAddress") else { return nil }
+                    guard reader.read(&self.amazonAddress, 6, "amazonAddress", seen: &seen) else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress, 7, "customerAddress") else { return nil }
+                    guard reader.read(&self.customerAddress, 7, "customerAddress", seen: &seen) else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily, 8, "addressFamily") else { return nil }
+                    guard reader.read(&self.addressFamily, 8, "addressFamily", seen: &seen) else { return nil }
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId, 9, "virtualGatewayId") else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 9, "virtualGatewayId", seen: &seen) else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 10, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 10, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 11, "tags") else { return nil }
+                    guard reader.read(&self.tags, 11, "tags", seen: &seen) else { return nil }
                 case "enableSiteLink":
-                    guard reader.read(&self.enableSiteLink, 12, "enableSiteLink") else { return nil }
+                    guard reader.read(&self.enableSiteLink, 12, "enableSiteLink", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -5807,6 +6013,8 @@ public struct NewPrivateVirtualInterfaceAllocation: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -5814,27 +6022,27 @@ public struct NewPrivateVirtualInterfaceAllocation: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName") else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName", seen: &seen) else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan, 1, "vlan") else { return nil }
+                    guard reader.read(&self.vlan, 1, "vlan", seen: &seen) else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn, 2, "asn") else { return nil }
+                    guard reader.read(&self.asn, 2, "asn", seen: &seen) else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong, 3, "asnLong") else { return nil }
+                    guard reader.read(&self.asnLong, 3, "asnLong", seen: &seen) else { return nil }
                 case "mtu":
-                    guard reader.read(&self.mtu, 4, "mtu") else { return nil }
+                    guard reader.read(&self.mtu, 4, "mtu", seen: &seen) else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey, 5, "authKey") else { return nil }
+                    guard reader.read(&self.authKey, 5, "authKey", seen: &seen) else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress, 6, "amazonAddress") else { return nil }
+                    guard reader.read(&self.amazonAddress, 6, "amazonAddress", seen: &seen) else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily, 7, "addressFamily") else { return nil }
+                    guard reader.read(&self.addressFamily, 7, "addressFamily", seen: &seen) else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress, 8, "customerAddress") else { return nil }
+                    guard reader.read(&self.customerAddress, 8, "customerAddress", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 9, "tags") else { return nil }
+                    guard reader.read(&self.tags, 9, "tags", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -5915,6 +6123,8 @@ public struct NewPublicVirtualInterface: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -5922,27 +6132,27 @@ public struct NewPublicVirtualInterface: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName") else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName", seen: &seen) else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan, 1, "vlan") else { return nil }
+                    guard reader.read(&self.vlan, 1, "vlan", seen: &seen) else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn, 2, "asn") else { return nil }
+                    guard reader.read(&self.asn, 2, "asn", seen: &seen) else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong, 3, "asnLong") else { return nil }
+                    guard reader.read(&self.asnLong, 3, "asnLong", seen: &seen) else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey, 4, "authKey") else { return nil }
+                    guard reader.read(&self.authKey, 4, "authKey", seen: &seen) else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress, 5, "amazonAddress") else { return nil }
+                    guard reader.read(&self.amazonAddress, 5, "amazonAddress", seen: &seen) else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress, 6, "customerAddress") else { return nil }
+                    guard reader.read(&self.customerAddress, 6, "customerAddress", seen: &seen) else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily, 7, "addressFamily") else { return nil }
+                    guard reader.read(&self.addressFamily, 7, "addressFamily", seen: &seen) else { return nil }
                 case "routeFilterPrefixes":
-                    guard reader.read(&self.routeFilterPrefixes, 8, "routeFilterPrefixes") else { return nil }
+                    guard reader.read(&self.routeFilterPrefixes, 8, "routeFilterPrefixes", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 9, "tags") else { return nil }
+                    guard reader.read(&self.tags, 9, "tags", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6023,6 +6233,8 @@ public struct NewPublicVirtualInterfaceAllocation: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6030,27 +6242,27 @@ public struct NewPublicVirtualInterfaceAllocation: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName") else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName", seen: &seen) else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan, 1, "vlan") else { return nil }
+                    guard reader.read(&self.vlan, 1, "vlan", seen: &seen) else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn, 2, "asn") else { return nil }
+                    guard reader.read(&self.asn, 2, "asn", seen: &seen) else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong, 3, "asnLong") else { return nil }
+                    guard reader.read(&self.asnLong, 3, "asnLong", seen: &seen) else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey, 4, "authKey") else { return nil }
+                    guard reader.read(&self.authKey, 4, "authKey", seen: &seen) else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress, 5, "amazonAddress") else { return nil }
+                    guard reader.read(&self.amazonAddress, 5, "amazonAddress", seen: &seen) else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress, 6, "customerAddress") else { return nil }
+                    guard reader.read(&self.customerAddress, 6, "customerAddress", seen: &seen) else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily, 7, "addressFamily") else { return nil }
+                    guard reader.read(&self.addressFamily, 7, "addressFamily", seen: &seen) else { return nil }
                 case "routeFilterPrefixes":
-                    guard reader.read(&self.routeFilterPrefixes, 8, "routeFilterPrefixes") else { return nil }
+                    guard reader.read(&self.routeFilterPrefixes, 8, "routeFilterPrefixes", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 9, "tags") else { return nil }
+                    guard reader.read(&self.tags, 9, "tags", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6132,6 +6344,8 @@ public struct NewTransitVirtualInterface: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6139,31 +6353,31 @@ public struct NewTransitVirtualInterface: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName") else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName", seen: &seen) else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan, 1, "vlan") else { return nil }
+                    guard reader.read(&self.vlan, 1, "vlan", seen: &seen) else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn, 2, "asn") else { return nil }
+                    guard reader.read(&self.asn, 2, "asn", seen: &seen) else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong, 3, "asnLong") else { return nil }
+                    guard reader.read(&self.asnLong, 3, "asnLong", seen: &seen) else { return nil }
                 case "mtu":
-                    guard reader.read(&self.mtu, 4, "mtu") else { return nil }
+                    guard reader.read(&self.mtu, 4, "mtu", seen: &seen) else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey, 5, "authKey") else { return nil }
+                    guard reader.read(&self.authKey, 5, "authKey", seen: &seen) else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress, 6, "amazonAddress") else { return nil }
+                    guard reader.read(&self.amazonAddress, 6, "amazonAddress", seen: &seen) else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress, 7, "customerAddress") else { return nil }
+                    guard reader.read(&self.customerAddress, 7, "customerAddress", seen: &seen) else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily, 8, "addressFamily") else { return nil }
+                    guard reader.read(&self.addressFamily, 8, "addressFamily", seen: &seen) else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 9, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 9, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 10, "tags") else { return nil }
+                    guard reader.read(&self.tags, 10, "tags", seen: &seen) else { return nil }
                 case "enableSiteLink":
-                    guard reader.read(&self.enableSiteLink, 11, "enableSiteLink") else { return nil }
+                    guard reader.read(&self.enableSiteLink, 11, "enableSiteLink", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6239,6 +6453,8 @@ public struct NewTransitVirtualInterfaceAllocation: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6246,27 +6462,27 @@ public struct NewTransitVirtualInterfaceAllocation: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName") else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 0, "virtualInterfaceName", seen: &seen) else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan, 1, "vlan") else { return nil }
+                    guard reader.read(&self.vlan, 1, "vlan", seen: &seen) else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn, 2, "asn") else { return nil }
+                    guard reader.read(&self.asn, 2, "asn", seen: &seen) else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong, 3, "asnLong") else { return nil }
+                    guard reader.read(&self.asnLong, 3, "asnLong", seen: &seen) else { return nil }
                 case "mtu":
-                    guard reader.read(&self.mtu, 4, "mtu") else { return nil }
+                    guard reader.read(&self.mtu, 4, "mtu", seen: &seen) else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey, 5, "authKey") else { return nil }
+                    guard reader.read(&self.authKey, 5, "authKey", seen: &seen) else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress, 6, "amazonAddress") else { return nil }
+                    guard reader.read(&self.amazonAddress, 6, "amazonAddress", seen: &seen) else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress, 7, "customerAddress") else { return nil }
+                    guard reader.read(&self.customerAddress, 7, "customerAddress", seen: &seen) else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily, 8, "addressFamily") else { return nil }
+                    guard reader.read(&self.addressFamily, 8, "addressFamily", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 9, "tags") else { return nil }
+                    guard reader.read(&self.tags, 9, "tags", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6305,6 +6521,8 @@ public struct ResourceTag: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6312,11 +6530,11 @@ public struct ResourceTag: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceArn":
-                    guard reader.read(&self.resourceArn, 0, "resourceArn") else { return nil }
+                    guard reader.read(&self.resourceArn, 0, "resourceArn", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 1, "tags") else { return nil }
+                    guard reader.read(&self.tags, 1, "tags", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6344,6 +6562,8 @@ public struct RouteFilterPrefix: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6351,9 +6571,9 @@ public struct RouteFilterPrefix: AWSShape {
             case .key(let key):
                 switch key {
                 case "cidr":
-                    guard reader.read(&self.cidr, 0, "cidr") else { return nil }
+                    guard reader.read(&self.cidr, 0, "cidr", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6402,6 +6622,8 @@ public struct RouterType: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6409,19 +6631,19 @@ public struct RouterType: AWSShape {
             case .key(let key):
                 switch key {
                 case "vendor":
-                    guard reader.read(&self.vendor, 0, "vendor") else { return nil }
+                    guard reader.read(&self.vendor, 0, "vendor", seen: &seen) else { return nil }
                 case "platform":
-                    guard reader.read(&self.platform, 1, "platform") else { return nil }
+                    guard reader.read(&self.platform, 1, "platform", seen: &seen) else { return nil }
                 case "software":
-                    guard reader.read(&self.software, 2, "software") else { return nil }
+                    guard reader.read(&self.software, 2, "software", seen: &seen) else { return nil }
                 case "xsltTemplateName":
-                    guard reader.read(&self.xsltTemplateName, 3, "xsltTemplateName") else { return nil }
+                    guard reader.read(&self.xsltTemplateName, 3, "xsltTemplateName", seen: &seen) else { return nil }
                 case "xsltTemplateNameForMacSec":
-                    guard reader.read(&self.xsltTemplateNameForMacSec, 4, "xsltTemplateNameForMacSec") else { return nil }
+                    guard reader.read(&self.xsltTemplateNameForMacSec, 4, "xsltTemplateNameForMacSec", seen: &seen) else { return nil }
                 case "routerTypeIdentifier":
-                    guard reader.read(&self.routerTypeIdentifier, 5, "routerTypeIdentifier") else { return nil }
+                    guard reader.read(&self.routerTypeIdentifier, 5, "routerTypeIdentifier", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6465,6 +6687,8 @@ public struct StartBgpFailoverTestRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6472,13 +6696,13 @@ public struct StartBgpFailoverTestRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "bgpPeers":
-                    guard reader.read(&self.bgpPeers, 1, "bgpPeers") else { return nil }
+                    guard reader.read(&self.bgpPeers, 1, "bgpPeers", seen: &seen) else { return nil }
                 case "testDurationInMinutes":
-                    guard reader.read(&self.testDurationInMinutes, 2, "testDurationInMinutes") else { return nil }
+                    guard reader.read(&self.testDurationInMinutes, 2, "testDurationInMinutes", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6507,6 +6731,8 @@ public struct StartBgpFailoverTestResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6514,9 +6740,9 @@ public struct StartBgpFailoverTestResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceTest":
-                    guard reader.read(&self.virtualInterfaceTest, 0, "virtualInterfaceTest") else { return nil }
+                    guard reader.read(&self.virtualInterfaceTest, 0, "virtualInterfaceTest", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6549,6 +6775,8 @@ public struct StopBgpFailoverTestRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6556,9 +6784,9 @@ public struct StopBgpFailoverTestRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6585,6 +6813,8 @@ public struct StopBgpFailoverTestResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6592,9 +6822,9 @@ public struct StopBgpFailoverTestResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceTest":
-                    guard reader.read(&self.virtualInterfaceTest, 0, "virtualInterfaceTest") else { return nil }
+                    guard reader.read(&self.virtualInterfaceTest, 0, "virtualInterfaceTest", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6630,6 +6860,8 @@ public struct Tag: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6637,11 +6869,11 @@ public struct Tag: AWSShape {
             case .key(let key):
                 switch key {
                 case "key":
-                    guard reader.read(&self.key, 0, "key") else { return nil }
+                    guard reader.read(&self.key, 0, "key", seen: &seen) else { return nil }
                 case "value":
-                    guard reader.read(&self.value, 1, "value") else { return nil }
+                    guard reader.read(&self.value, 1, "value", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6679,6 +6911,8 @@ public struct TagResourceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6686,11 +6920,11 @@ public struct TagResourceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceArn":
-                    guard reader.read(&self.resourceArn, 0, "resourceArn") else { return nil }
+                    guard reader.read(&self.resourceArn, 0, "resourceArn", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 1, "tags") else { return nil }
+                    guard reader.read(&self.tags, 1, "tags", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6756,6 +6990,8 @@ public struct UntagResourceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6763,11 +6999,11 @@ public struct UntagResourceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "resourceArn":
-                    guard reader.read(&self.resourceArn, 0, "resourceArn") else { return nil }
+                    guard reader.read(&self.resourceArn, 0, "resourceArn", seen: &seen) else { return nil }
                 case "tagKeys":
-                    guard reader.read(&self.tagKeys, 1, "tagKeys") else { return nil }
+                    guard reader.read(&self.tagKeys, 1, "tagKeys", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6821,6 +7057,8 @@ public struct UpdateConnectionRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6828,13 +7066,13 @@ public struct UpdateConnectionRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 0, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 0, "connectionId", seen: &seen) else { return nil }
                 case "connectionName":
-                    guard reader.read(&self.connectionName, 1, "connectionName") else { return nil }
+                    guard reader.read(&self.connectionName, 1, "connectionName", seen: &seen) else { return nil }
                 case "encryptionMode":
-                    guard reader.read(&self.encryptionMode, 2, "encryptionMode") else { return nil }
+                    guard reader.read(&self.encryptionMode, 2, "encryptionMode", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6873,6 +7111,8 @@ public struct UpdateDirectConnectGatewayAssociationRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6880,13 +7120,13 @@ public struct UpdateDirectConnectGatewayAssociationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "associationId":
-                    guard reader.read(&self.associationId, 0, "associationId") else { return nil }
+                    guard reader.read(&self.associationId, 0, "associationId", seen: &seen) else { return nil }
                 case "addAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway, 1, "addAllowedPrefixesToDirectConnectGateway") else { return nil }
+                    guard reader.read(&self.addAllowedPrefixesToDirectConnectGateway, 1, "addAllowedPrefixesToDirectConnectGateway", seen: &seen) else { return nil }
                 case "removeAllowedPrefixesToDirectConnectGateway":
-                    guard reader.read(&self.removeAllowedPrefixesToDirectConnectGateway, 2, "removeAllowedPrefixesToDirectConnectGateway") else { return nil }
+                    guard reader.read(&self.removeAllowedPrefixesToDirectConnectGateway, 2, "removeAllowedPrefixesToDirectConnectGateway", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6915,6 +7155,8 @@ public struct UpdateDirectConnectGatewayAssociationResult: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6922,9 +7164,9 @@ public struct UpdateDirectConnectGatewayAssociationResult: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayAssociation":
-                    guard reader.read(&self.directConnectGatewayAssociation, 0, "directConnectGatewayAssociation") else { return nil }
+                    guard reader.read(&self.directConnectGatewayAssociation, 0, "directConnectGatewayAssociation", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -6961,6 +7203,8 @@ public struct UpdateDirectConnectGatewayRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -6968,11 +7212,11 @@ public struct UpdateDirectConnectGatewayRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 0, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "newDirectConnectGatewayName":
-                    guard reader.read(&self.newDirectConnectGatewayName, 1, "newDirectConnectGatewayName") else { return nil }
+                    guard reader.read(&self.newDirectConnectGatewayName, 1, "newDirectConnectGatewayName", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -7000,6 +7244,8 @@ public struct UpdateDirectConnectGatewayResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -7007,9 +7253,9 @@ public struct UpdateDirectConnectGatewayResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "directConnectGateway":
-                    guard reader.read(&self.directConnectGateway, 0, "directConnectGateway") else { return nil }
+                    guard reader.read(&self.directConnectGateway, 0, "directConnectGateway", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -7051,6 +7297,8 @@ public struct UpdateLagRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -7058,15 +7306,15 @@ public struct UpdateLagRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "lagId":
-                    guard reader.read(&self.lagId, 0, "lagId") else { return nil }
+                    guard reader.read(&self.lagId, 0, "lagId", seen: &seen) else { return nil }
                 case "lagName":
-                    guard reader.read(&self.lagName, 1, "lagName") else { return nil }
+                    guard reader.read(&self.lagName, 1, "lagName", seen: &seen) else { return nil }
                 case "minimumLinks":
-                    guard reader.read(&self.minimumLinks, 2, "minimumLinks") else { return nil }
+                    guard reader.read(&self.minimumLinks, 2, "minimumLinks", seen: &seen) else { return nil }
                 case "encryptionMode":
-                    guard reader.read(&self.encryptionMode, 3, "encryptionMode") else { return nil }
+                    guard reader.read(&self.encryptionMode, 3, "encryptionMode", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -7116,6 +7364,8 @@ public struct UpdateVirtualInterfaceAttributesRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -7123,15 +7373,15 @@ public struct UpdateVirtualInterfaceAttributesRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 0, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "mtu":
-                    guard reader.read(&self.mtu, 1, "mtu") else { return nil }
+                    guard reader.read(&self.mtu, 1, "mtu", seen: &seen) else { return nil }
                 case "enableSiteLink":
-                    guard reader.read(&self.enableSiteLink, 2, "enableSiteLink") else { return nil }
+                    guard reader.read(&self.enableSiteLink, 2, "enableSiteLink", seen: &seen) else { return nil }
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName, 3, "virtualInterfaceName") else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 3, "virtualInterfaceName", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -7164,6 +7414,8 @@ public struct VirtualGateway: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -7171,11 +7423,11 @@ public struct VirtualGateway: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId, 0, "virtualGatewayId") else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 0, "virtualGatewayId", seen: &seen) else { return nil }
                 case "virtualGatewayState":
-                    guard reader.read(&self.virtualGatewayState, 1, "virtualGatewayState") else { return nil }
+                    guard reader.read(&self.virtualGatewayState, 1, "virtualGatewayState", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -7203,6 +7455,8 @@ public struct VirtualGateways: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -7210,9 +7464,9 @@ public struct VirtualGateways: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualGateways":
-                    guard reader.read(&self.virtualGateways, 0, "virtualGateways") else { return nil }
+                    guard reader.read(&self.virtualGateways, 0, "virtualGateways", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -7345,6 +7599,8 @@ public struct VirtualInterface: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -7352,61 +7608,61 @@ public struct VirtualInterface: AWSShape {
             case .key(let key):
                 switch key {
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount, 0, "ownerAccount") else { return nil }
+                    guard reader.read(&self.ownerAccount, 0, "ownerAccount", seen: &seen) else { return nil }
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "location":
-                    guard reader.read(&self.location, 2, "location") else { return nil }
+                    guard reader.read(&self.location, 2, "location", seen: &seen) else { return nil }
                 case "connectionId":
-                    guard reader.read(&self.connectionId, 3, "connectionId") else { return nil }
+                    guard reader.read(&self.connectionId, 3, "connectionId", seen: &seen) else { return nil }
                 case "virtualInterfaceType":
-                    guard reader.read(&self.virtualInterfaceType, 4, "virtualInterfaceType") else { return nil }
+                    guard reader.read(&self.virtualInterfaceType, 4, "virtualInterfaceType", seen: &seen) else { return nil }
                 case "virtualInterfaceName":
-                    guard reader.read(&self.virtualInterfaceName, 5, "virtualInterfaceName") else { return nil }
+                    guard reader.read(&self.virtualInterfaceName, 5, "virtualInterfaceName", seen: &seen) else { return nil }
                 case "vlan":
-                    guard reader.read(&self.vlan, 6, "vlan") else { return nil }
+                    guard reader.read(&self.vlan, 6, "vlan", seen: &seen) else { return nil }
                 case "asn":
-                    guard reader.read(&self.asn, 7, "asn") else { return nil }
+                    guard reader.read(&self.asn, 7, "asn", seen: &seen) else { return nil }
                 case "asnLong":
-                    guard reader.read(&self.asnLong, 8, "asnLong") else { return nil }
+                    guard reader.read(&self.asnLong, 8, "asnLong", seen: &seen) else { return nil }
                 case "amazonSideAsn":
-                    guard reader.read(&self.amazonSideAsn, 9, "amazonSideAsn") else { return nil }
+                    guard reader.read(&self.amazonSideAsn, 9, "amazonSideAsn", seen: &seen) else { return nil }
                 case "authKey":
-                    guard reader.read(&self.authKey, 10, "authKey") else { return nil }
+                    guard reader.read(&self.authKey, 10, "authKey", seen: &seen) else { return nil }
                 case "amazonAddress":
-                    guard reader.read(&self.amazonAddress, 11, "amazonAddress") else { return nil }
+                    guard reader.read(&self.amazonAddress, 11, "amazonAddress", seen: &seen) else { return nil }
                 case "customerAddress":
-                    guard reader.read(&self.customerAddress, 12, "customerAddress") else { return nil }
+                    guard reader.read(&self.customerAddress, 12, "customerAddress", seen: &seen) else { return nil }
                 case "addressFamily":
-                    guard reader.read(&self.addressFamily, 13, "addressFamily") else { return nil }
+                    guard reader.read(&self.addressFamily, 13, "addressFamily", seen: &seen) else { return nil }
                 case "virtualInterfaceState":
-                    guard reader.read(&self.virtualInterfaceState, 14, "virtualInterfaceState") else { return nil }
+                    guard reader.read(&self.virtualInterfaceState, 14, "virtualInterfaceState", seen: &seen) else { return nil }
                 case "customerRouterConfig":
-                    guard reader.read(&self.customerRouterConfig, 15, "customerRouterConfig") else { return nil }
+                    guard reader.read(&self.customerRouterConfig, 15, "customerRouterConfig", seen: &seen) else { return nil }
                 case "mtu":
-                    guard reader.read(&self.mtu, 16, "mtu") else { return nil }
+                    guard reader.read(&self.mtu, 16, "mtu", seen: &seen) else { return nil }
                 case "jumboFrameCapable":
-                    guard reader.read(&self.jumboFrameCapable, 17, "jumboFrameCapable") else { return nil }
+                    guard reader.read(&self.jumboFrameCapable, 17, "jumboFrameCapable", seen: &seen) else { return nil }
                 case "virtualGatewayId":
-                    guard reader.read(&self.virtualGatewayId, 18, "virtualGatewayId") else { return nil }
+                    guard reader.read(&self.virtualGatewayId, 18, "virtualGatewayId", seen: &seen) else { return nil }
                 case "directConnectGatewayId":
-                    guard reader.read(&self.directConnectGatewayId, 19, "directConnectGatewayId") else { return nil }
+                    guard reader.read(&self.directConnectGatewayId, 19, "directConnectGatewayId", seen: &seen) else { return nil }
                 case "routeFilterPrefixes":
-                    guard reader.read(&self.routeFilterPrefixes, 20, "routeFilterPrefixes") else { return nil }
+                    guard reader.read(&self.routeFilterPrefixes, 20, "routeFilterPrefixes", seen: &seen) else { return nil }
                 case "bgpPeers":
-                    guard reader.read(&self.bgpPeers, 21, "bgpPeers") else { return nil }
+                    guard reader.read(&self.bgpPeers, 21, "bgpPeers", seen: &seen) else { return nil }
                 case "region":
-                    guard reader.read(&self.region, 22, "region") else { return nil }
+                    guard reader.read(&self.region, 22, "region", seen: &seen) else { return nil }
                 case "awsDeviceV2":
-                    guard reader.read(&self.awsDeviceV2, 23, "awsDeviceV2") else { return nil }
+                    guard reader.read(&self.awsDeviceV2, 23, "awsDeviceV2", seen: &seen) else { return nil }
                 case "awsLogicalDeviceId":
-                    guard reader.read(&self.awsLogicalDeviceId, 24, "awsLogicalDeviceId") else { return nil }
+                    guard reader.read(&self.awsLogicalDeviceId, 24, "awsLogicalDeviceId", seen: &seen) else { return nil }
                 case "tags":
-                    guard reader.read(&self.tags, 25, "tags") else { return nil }
+                    guard reader.read(&self.tags, 25, "tags", seen: &seen) else { return nil }
                 case "siteLinkEnabled":
-                    guard reader.read(&self.siteLinkEnabled, 26, "siteLinkEnabled") else { return nil }
+                    guard reader.read(&self.siteLinkEnabled, 26, "siteLinkEnabled", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -7489,6 +7745,8 @@ public struct VirtualInterfaceTestHistory: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -7496,23 +7754,23 @@ public struct VirtualInterfaceTestHistory: AWSShape {
             case .key(let key):
                 switch key {
                 case "testId":
-                    guard reader.read(&self.testId, 0, "testId") else { return nil }
+                    guard reader.read(&self.testId, 0, "testId", seen: &seen) else { return nil }
                 case "virtualInterfaceId":
-                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId") else { return nil }
+                    guard reader.read(&self.virtualInterfaceId, 1, "virtualInterfaceId", seen: &seen) else { return nil }
                 case "bgpPeers":
-                    guard reader.read(&self.bgpPeers, 2, "bgpPeers") else { return nil }
+                    guard reader.read(&self.bgpPeers, 2, "bgpPeers", seen: &seen) else { return nil }
                 case "status":
-                    guard reader.read(&self.status, 3, "status") else { return nil }
+                    guard reader.read(&self.status, 3, "status", seen: &seen) else { return nil }
                 case "ownerAccount":
-                    guard reader.read(&self.ownerAccount, 4, "ownerAccount") else { return nil }
+                    guard reader.read(&self.ownerAccount, 4, "ownerAccount", seen: &seen) else { return nil }
                 case "testDurationInMinutes":
-                    guard reader.read(&self.testDurationInMinutes, 5, "testDurationInMinutes") else { return nil }
+                    guard reader.read(&self.testDurationInMinutes, 5, "testDurationInMinutes", seen: &seen) else { return nil }
                 case "startTime":
-                    guard reader.read(&self.startTime, 6, "startTime") else { return nil }
+                    guard reader.read(&self.startTime, 6, "startTime", seen: &seen) else { return nil }
                 case "endTime":
-                    guard reader.read(&self.endTime, 7, "endTime") else { return nil }
+                    guard reader.read(&self.endTime, 7, "endTime", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -7549,6 +7807,8 @@ public struct VirtualInterfaces: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -7556,11 +7816,11 @@ public struct VirtualInterfaces: AWSShape {
             case .key(let key):
                 switch key {
                 case "virtualInterfaces":
-                    guard reader.read(&self.virtualInterfaces, 0, "virtualInterfaces") else { return nil }
+                    guard reader.read(&self.virtualInterfaces, 0, "virtualInterfaces", seen: &seen) else { return nil }
                 case "nextToken":
-                    guard reader.read(&self.nextToken, 1, "nextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 1, "nextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }

@@ -26,6 +26,8 @@ public struct APIErrorType: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -33,13 +35,13 @@ public struct APIErrorType: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 case "ErrorCode":
-                    guard reader.read(&self.errorCode, 1, "ErrorCode") else { return nil }
+                    guard reader.read(&self.errorCode, 1, "ErrorCode", seen: &seen) else { return nil }
                 case "Message":
-                    guard reader.read(&self.message, 2, "Message") else { return nil }
+                    guard reader.read(&self.message, 2, "Message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -82,6 +84,8 @@ public struct BatchGetSecretValueRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -89,15 +93,15 @@ public struct BatchGetSecretValueRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretIdList":
-                    guard reader.read(&self.secretIdList, 0, "SecretIdList") else { return nil }
+                    guard reader.read(&self.secretIdList, 0, "SecretIdList", seen: &seen) else { return nil }
                 case "Filters":
-                    guard reader.read(&self.filters, 1, "Filters") else { return nil }
+                    guard reader.read(&self.filters, 1, "Filters", seen: &seen) else { return nil }
                 case "MaxResults":
-                    guard reader.read(&self.maxResults, 2, "MaxResults") else { return nil }
+                    guard reader.read(&self.maxResults, 2, "MaxResults", seen: &seen) else { return nil }
                 case "NextToken":
-                    guard reader.read(&self.nextToken, 3, "NextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 3, "NextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -133,6 +137,8 @@ public struct BatchGetSecretValueResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -140,13 +146,13 @@ public struct BatchGetSecretValueResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretValues":
-                    guard reader.read(&self.secretValues, 0, "SecretValues") else { return nil }
+                    guard reader.read(&self.secretValues, 0, "SecretValues", seen: &seen) else { return nil }
                 case "NextToken":
-                    guard reader.read(&self.nextToken, 1, "NextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 1, "NextToken", seen: &seen) else { return nil }
                 case "Errors":
-                    guard reader.read(&self.errors, 2, "Errors") else { return nil }
+                    guard reader.read(&self.errors, 2, "Errors", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -181,6 +187,8 @@ public struct CancelRotateSecretRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -188,9 +196,9 @@ public struct CancelRotateSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -223,6 +231,8 @@ public struct CancelRotateSecretResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -230,13 +240,13 @@ public struct CancelRotateSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId, 2, "VersionId") else { return nil }
+                    guard reader.read(&self.versionId, 2, "VersionId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -309,6 +319,8 @@ public struct CreateSecretRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -316,27 +328,27 @@ public struct CreateSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "Name":
-                    guard reader.read(&self.name, 0, "Name") else { return nil }
+                    guard reader.read(&self.name, 0, "Name", seen: &seen) else { return nil }
                 case "ClientRequestToken":
-                    guard reader.read(&self.clientRequestToken, 1, "ClientRequestToken") else { return nil }
+                    guard reader.read(&self.clientRequestToken, 1, "ClientRequestToken", seen: &seen) else { return nil }
                 case "Description":
-                    guard reader.read(&self.description, 2, "Description") else { return nil }
+                    guard reader.read(&self.description, 2, "Description", seen: &seen) else { return nil }
                 case "KmsKeyId":
-                    guard reader.read(&self.kmsKeyId, 3, "KmsKeyId") else { return nil }
+                    guard reader.read(&self.kmsKeyId, 3, "KmsKeyId", seen: &seen) else { return nil }
                 case "SecretBinary":
-                    guard reader.read(&self.secretBinary, 4, "SecretBinary") else { return nil }
+                    guard reader.read(&self.secretBinary, 4, "SecretBinary", seen: &seen) else { return nil }
                 case "SecretString":
-                    guard reader.read(&self.secretString, 5, "SecretString") else { return nil }
+                    guard reader.read(&self.secretString, 5, "SecretString", seen: &seen) else { return nil }
                 case "Tags":
-                    guard reader.read(&self.tags, 6, "Tags") else { return nil }
+                    guard reader.read(&self.tags, 6, "Tags", seen: &seen) else { return nil }
                 case "AddReplicaRegions":
-                    guard reader.read(&self.addReplicaRegions, 7, "AddReplicaRegions") else { return nil }
+                    guard reader.read(&self.addReplicaRegions, 7, "AddReplicaRegions", seen: &seen) else { return nil }
                 case "ForceOverwriteReplicaSecret":
-                    guard reader.read(&self.forceOverwriteReplicaSecret, 8, "ForceOverwriteReplicaSecret") else { return nil }
+                    guard reader.read(&self.forceOverwriteReplicaSecret, 8, "ForceOverwriteReplicaSecret", seen: &seen) else { return nil }
                 case "Type":
-                    guard reader.read(&self.type, 9, "Type") else { return nil }
+                    guard reader.read(&self.type, 9, "Type", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -386,6 +398,8 @@ public struct CreateSecretResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -393,15 +407,15 @@ public struct CreateSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId, 2, "VersionId") else { return nil }
+                    guard reader.read(&self.versionId, 2, "VersionId", seen: &seen) else { return nil }
                 case "ReplicationStatus":
-                    guard reader.read(&self.replicationStatus, 3, "ReplicationStatus") else { return nil }
+                    guard reader.read(&self.replicationStatus, 3, "ReplicationStatus", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -431,6 +445,8 @@ public struct DecryptionFailure: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -438,9 +454,9 @@ public struct DecryptionFailure: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message, 0, "Message") else { return nil }
+                    guard reader.read(&self.message, 0, "Message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -473,6 +489,8 @@ public struct DeleteResourcePolicyRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -480,9 +498,9 @@ public struct DeleteResourcePolicyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -512,6 +530,8 @@ public struct DeleteResourcePolicyResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -519,11 +539,11 @@ public struct DeleteResourcePolicyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -563,6 +583,8 @@ public struct DeleteSecretRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -570,13 +592,13 @@ public struct DeleteSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 case "RecoveryWindowInDays":
-                    guard reader.read(&self.recoveryWindowInDays, 1, "RecoveryWindowInDays") else { return nil }
+                    guard reader.read(&self.recoveryWindowInDays, 1, "RecoveryWindowInDays", seen: &seen) else { return nil }
                 case "ForceDeleteWithoutRecovery":
-                    guard reader.read(&self.forceDeleteWithoutRecovery, 2, "ForceDeleteWithoutRecovery") else { return nil }
+                    guard reader.read(&self.forceDeleteWithoutRecovery, 2, "ForceDeleteWithoutRecovery", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -611,6 +633,8 @@ public struct DeleteSecretResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -618,13 +642,13 @@ public struct DeleteSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 case "DeletionDate":
-                    guard reader.read(&self.deletionDate, 2, "DeletionDate") else { return nil }
+                    guard reader.read(&self.deletionDate, 2, "DeletionDate", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -659,6 +683,8 @@ public struct DescribeSecretRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -666,9 +692,9 @@ public struct DescribeSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -777,6 +803,8 @@ public struct DescribeSecretResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -784,49 +812,49 @@ public struct DescribeSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 case "Type":
-                    guard reader.read(&self.type, 2, "Type") else { return nil }
+                    guard reader.read(&self.type, 2, "Type", seen: &seen) else { return nil }
                 case "Description":
-                    guard reader.read(&self.description, 3, "Description") else { return nil }
+                    guard reader.read(&self.description, 3, "Description", seen: &seen) else { return nil }
                 case "KmsKeyId":
-                    guard reader.read(&self.kmsKeyId, 4, "KmsKeyId") else { return nil }
+                    guard reader.read(&self.kmsKeyId, 4, "KmsKeyId", seen: &seen) else { return nil }
                 case "RotationEnabled":
-                    guard reader.read(&self.rotationEnabled, 5, "RotationEnabled") else { return nil }
+                    guard reader.read(&self.rotationEnabled, 5, "RotationEnabled", seen: &seen) else { return nil }
                 case "RotationLambdaARN":
-                    guard reader.read(&self.rotationLambdaARN, 6, "RotationLambdaARN") else { return nil }
+                    guard reader.read(&self.rotationLambdaARN, 6, "RotationLambdaARN", seen: &seen) else { return nil }
                 case "RotationRules":
-                    guard reader.read(&self.rotationRules, 7, "RotationRules") else { return nil }
+                    guard reader.read(&self.rotationRules, 7, "RotationRules", seen: &seen) else { return nil }
                 case "ExternalSecretRotationMetadata":
-                    guard reader.read(&self.externalSecretRotationMetadata, 8, "ExternalSecretRotationMetadata") else { return nil }
+                    guard reader.read(&self.externalSecretRotationMetadata, 8, "ExternalSecretRotationMetadata", seen: &seen) else { return nil }
                 case "ExternalSecretRotationRoleArn":
-                    guard reader.read(&self.externalSecretRotationRoleArn, 9, "ExternalSecretRotationRoleArn") else { return nil }
+                    guard reader.read(&self.externalSecretRotationRoleArn, 9, "ExternalSecretRotationRoleArn", seen: &seen) else { return nil }
                 case "LastRotatedDate":
-                    guard reader.read(&self.lastRotatedDate, 10, "LastRotatedDate") else { return nil }
+                    guard reader.read(&self.lastRotatedDate, 10, "LastRotatedDate", seen: &seen) else { return nil }
                 case "LastChangedDate":
-                    guard reader.read(&self.lastChangedDate, 11, "LastChangedDate") else { return nil }
+                    guard reader.read(&self.lastChangedDate, 11, "LastChangedDate", seen: &seen) else { return nil }
                 case "LastAccessedDate":
-                    guard reader.read(&self.lastAccessedDate, 12, "LastAccessedDate") else { return nil }
+                    guard reader.read(&self.lastAccessedDate, 12, "LastAccessedDate", seen: &seen) else { return nil }
                 case "DeletedDate":
-                    guard reader.read(&self.deletedDate, 13, "DeletedDate") else { return nil }
+                    guard reader.read(&self.deletedDate, 13, "DeletedDate", seen: &seen) else { return nil }
                 case "NextRotationDate":
-                    guard reader.read(&self.nextRotationDate, 14, "NextRotationDate") else { return nil }
+                    guard reader.read(&self.nextRotationDate, 14, "NextRotationDate", seen: &seen) else { return nil }
                 case "Tags":
-                    guard reader.read(&self.tags, 15, "Tags") else { return nil }
+                    guard reader.read(&self.tags, 15, "Tags", seen: &seen) else { return nil }
                 case "VersionIdsToStages":
-                    guard reader.read(&self.versionIdsToStages, 16, "VersionIdsToStages") else { return nil }
+                    guard reader.read(&self.versionIdsToStages, 16, "VersionIdsToStages", seen: &seen) else { return nil }
                 case "OwningService":
-                    guard reader.read(&self.owningService, 17, "OwningService") else { return nil }
+                    guard reader.read(&self.owningService, 17, "OwningService", seen: &seen) else { return nil }
                 case "CreatedDate":
-                    guard reader.read(&self.createdDate, 18, "CreatedDate") else { return nil }
+                    guard reader.read(&self.createdDate, 18, "CreatedDate", seen: &seen) else { return nil }
                 case "PrimaryRegion":
-                    guard reader.read(&self.primaryRegion, 19, "PrimaryRegion") else { return nil }
+                    guard reader.read(&self.primaryRegion, 19, "PrimaryRegion", seen: &seen) else { return nil }
                 case "ReplicationStatus":
-                    guard reader.read(&self.replicationStatus, 20, "ReplicationStatus") else { return nil }
+                    guard reader.read(&self.replicationStatus, 20, "ReplicationStatus", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -873,6 +901,8 @@ public struct EncryptionFailure: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -880,9 +910,9 @@ public struct EncryptionFailure: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message, 0, "Message") else { return nil }
+                    guard reader.read(&self.message, 0, "Message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -912,6 +942,8 @@ public struct ExternalSecretRotationMetadataItem: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -919,11 +951,11 @@ public struct ExternalSecretRotationMetadataItem: AWSShape {
             case .key(let key):
                 switch key {
                 case "Key":
-                    guard reader.read(&self.key, 0, "Key") else { return nil }
+                    guard reader.read(&self.key, 0, "Key", seen: &seen) else { return nil }
                 case "Value":
-                    guard reader.read(&self.value, 1, "Value") else { return nil }
+                    guard reader.read(&self.value, 1, "Value", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -954,6 +986,8 @@ public struct Filter: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -961,11 +995,11 @@ public struct Filter: AWSShape {
             case .key(let key):
                 switch key {
                 case "Key":
-                    guard reader.read(&self.key, 0, "Key") else { return nil }
+                    guard reader.read(&self.key, 0, "Key", seen: &seen) else { return nil }
                 case "Values":
-                    guard reader.read(&self.values, 1, "Values") else { return nil }
+                    guard reader.read(&self.values, 1, "Values", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1023,6 +1057,8 @@ public struct GetRandomPasswordRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1030,23 +1066,23 @@ public struct GetRandomPasswordRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "PasswordLength":
-                    guard reader.read(&self.passwordLength, 0, "PasswordLength") else { return nil }
+                    guard reader.read(&self.passwordLength, 0, "PasswordLength", seen: &seen) else { return nil }
                 case "ExcludeCharacters":
-                    guard reader.read(&self.excludeCharacters, 1, "ExcludeCharacters") else { return nil }
+                    guard reader.read(&self.excludeCharacters, 1, "ExcludeCharacters", seen: &seen) else { return nil }
                 case "ExcludeNumbers":
-                    guard reader.read(&self.excludeNumbers, 2, "ExcludeNumbers") else { return nil }
+                    guard reader.read(&self.excludeNumbers, 2, "ExcludeNumbers", seen: &seen) else { return nil }
                 case "ExcludePunctuation":
-                    guard reader.read(&self.excludePunctuation, 3, "ExcludePunctuation") else { return nil }
+                    guard reader.read(&self.excludePunctuation, 3, "ExcludePunctuation", seen: &seen) else { return nil }
                 case "ExcludeUppercase":
-                    guard reader.read(&self.excludeUppercase, 4, "ExcludeUppercase") else { return nil }
+                    guard reader.read(&self.excludeUppercase, 4, "ExcludeUppercase", seen: &seen) else { return nil }
                 case "ExcludeLowercase":
-                    guard reader.read(&self.excludeLowercase, 5, "ExcludeLowercase") else { return nil }
+                    guard reader.read(&self.excludeLowercase, 5, "ExcludeLowercase", seen: &seen) else { return nil }
                 case "IncludeSpace":
-                    guard reader.read(&self.includeSpace, 6, "IncludeSpace") else { return nil }
+                    guard reader.read(&self.includeSpace, 6, "IncludeSpace", seen: &seen) else { return nil }
                 case "RequireEachIncludedType":
-                    guard reader.read(&self.requireEachIncludedType, 7, "RequireEachIncludedType") else { return nil }
+                    guard reader.read(&self.requireEachIncludedType, 7, "RequireEachIncludedType", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1080,6 +1116,8 @@ public struct GetRandomPasswordResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1087,9 +1125,9 @@ public struct GetRandomPasswordResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "RandomPassword":
-                    guard reader.read(&self.randomPassword, 0, "RandomPassword") else { return nil }
+                    guard reader.read(&self.randomPassword, 0, "RandomPassword", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1122,6 +1160,8 @@ public struct GetResourcePolicyRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1129,9 +1169,9 @@ public struct GetResourcePolicyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1164,6 +1204,8 @@ public struct GetResourcePolicyResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1171,13 +1213,13 @@ public struct GetResourcePolicyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 case "ResourcePolicy":
-                    guard reader.read(&self.resourcePolicy, 2, "ResourcePolicy") else { return nil }
+                    guard reader.read(&self.resourcePolicy, 2, "ResourcePolicy", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1218,6 +1260,8 @@ public struct GetSecretValueRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1225,13 +1269,13 @@ public struct GetSecretValueRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId, 1, "VersionId") else { return nil }
+                    guard reader.read(&self.versionId, 1, "VersionId", seen: &seen) else { return nil }
                 case "VersionStage":
-                    guard reader.read(&self.versionStage, 2, "VersionStage") else { return nil }
+                    guard reader.read(&self.versionStage, 2, "VersionStage", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1286,6 +1330,8 @@ public struct GetSecretValueResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1293,21 +1339,21 @@ public struct GetSecretValueResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId, 2, "VersionId") else { return nil }
+                    guard reader.read(&self.versionId, 2, "VersionId", seen: &seen) else { return nil }
                 case "SecretBinary":
-                    guard reader.read(&self.secretBinary, 3, "SecretBinary") else { return nil }
+                    guard reader.read(&self.secretBinary, 3, "SecretBinary", seen: &seen) else { return nil }
                 case "SecretString":
-                    guard reader.read(&self.secretString, 4, "SecretString") else { return nil }
+                    guard reader.read(&self.secretString, 4, "SecretString", seen: &seen) else { return nil }
                 case "VersionStages":
-                    guard reader.read(&self.versionStages, 5, "VersionStages") else { return nil }
+                    guard reader.read(&self.versionStages, 5, "VersionStages", seen: &seen) else { return nil }
                 case "CreatedDate":
-                    guard reader.read(&self.createdDate, 6, "CreatedDate") else { return nil }
+                    guard reader.read(&self.createdDate, 6, "CreatedDate", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1340,6 +1386,8 @@ public struct InternalServiceError: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1347,9 +1395,9 @@ public struct InternalServiceError: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message, 0, "Message") else { return nil }
+                    guard reader.read(&self.message, 0, "Message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1376,6 +1424,8 @@ public struct InvalidNextTokenException: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1383,9 +1433,9 @@ public struct InvalidNextTokenException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message, 0, "Message") else { return nil }
+                    guard reader.read(&self.message, 0, "Message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1412,6 +1462,8 @@ public struct InvalidParameterException: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1419,9 +1471,9 @@ public struct InvalidParameterException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message, 0, "Message") else { return nil }
+                    guard reader.read(&self.message, 0, "Message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1448,6 +1500,8 @@ public struct InvalidRequestException: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1455,9 +1509,9 @@ public struct InvalidRequestException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message, 0, "Message") else { return nil }
+                    guard reader.read(&self.message, 0, "Message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1484,6 +1538,8 @@ public struct LimitExceededException: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1491,9 +1547,9 @@ public struct LimitExceededException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message, 0, "Message") else { return nil }
+                    guard reader.read(&self.message, 0, "Message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1540,6 +1596,8 @@ public struct ListSecretVersionIdsRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1547,15 +1605,15 @@ public struct ListSecretVersionIdsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 case "MaxResults":
-                    guard reader.read(&self.maxResults, 1, "MaxResults") else { return nil }
+                    guard reader.read(&self.maxResults, 1, "MaxResults", seen: &seen) else { return nil }
                 case "NextToken":
-                    guard reader.read(&self.nextToken, 2, "NextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 2, "NextToken", seen: &seen) else { return nil }
                 case "IncludeDeprecated":
-                    guard reader.read(&self.includeDeprecated, 3, "IncludeDeprecated") else { return nil }
+                    guard reader.read(&self.includeDeprecated, 3, "IncludeDeprecated", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1599,6 +1657,8 @@ public struct ListSecretVersionIdsResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1606,15 +1666,15 @@ public struct ListSecretVersionIdsResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "Versions":
-                    guard reader.read(&self.versions, 0, "Versions") else { return nil }
+                    guard reader.read(&self.versions, 0, "Versions", seen: &seen) else { return nil }
                 case "NextToken":
-                    guard reader.read(&self.nextToken, 1, "NextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 1, "NextToken", seen: &seen) else { return nil }
                 case "ARN":
-                    guard reader.read(&self.arn, 2, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 2, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 3, "Name") else { return nil }
+                    guard reader.read(&self.name, 3, "Name", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1666,6 +1726,8 @@ public struct ListSecretsRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1673,19 +1735,19 @@ public struct ListSecretsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "IncludePlannedDeletion":
-                    guard reader.read(&self.includePlannedDeletion, 0, "IncludePlannedDeletion") else { return nil }
+                    guard reader.read(&self.includePlannedDeletion, 0, "IncludePlannedDeletion", seen: &seen) else { return nil }
                 case "MaxResults":
-                    guard reader.read(&self.maxResults, 1, "MaxResults") else { return nil }
+                    guard reader.read(&self.maxResults, 1, "MaxResults", seen: &seen) else { return nil }
                 case "NextToken":
-                    guard reader.read(&self.nextToken, 2, "NextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 2, "NextToken", seen: &seen) else { return nil }
                 case "Filters":
-                    guard reader.read(&self.filters, 3, "Filters") else { return nil }
+                    guard reader.read(&self.filters, 3, "Filters", seen: &seen) else { return nil }
                 case "SortOrder":
-                    guard reader.read(&self.sortOrder, 4, "SortOrder") else { return nil }
+                    guard reader.read(&self.sortOrder, 4, "SortOrder", seen: &seen) else { return nil }
                 case "SortBy":
-                    guard reader.read(&self.sortBy, 5, "SortBy") else { return nil }
+                    guard reader.read(&self.sortBy, 5, "SortBy", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1720,6 +1782,8 @@ public struct ListSecretsResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1727,11 +1791,11 @@ public struct ListSecretsResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretList":
-                    guard reader.read(&self.secretList, 0, "SecretList") else { return nil }
+                    guard reader.read(&self.secretList, 0, "SecretList", seen: &seen) else { return nil }
                 case "NextToken":
-                    guard reader.read(&self.nextToken, 1, "NextToken") else { return nil }
+                    guard reader.read(&self.nextToken, 1, "NextToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1759,6 +1823,8 @@ public struct MalformedPolicyDocumentException: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1766,9 +1832,9 @@ public struct MalformedPolicyDocumentException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message, 0, "Message") else { return nil }
+                    guard reader.read(&self.message, 0, "Message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1795,6 +1861,8 @@ public struct PreconditionNotMetException: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1802,9 +1870,9 @@ public struct PreconditionNotMetException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message, 0, "Message") else { return nil }
+                    guard reader.read(&self.message, 0, "Message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1831,6 +1899,8 @@ public struct PublicPolicyException: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1838,9 +1908,9 @@ public struct PublicPolicyException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message, 0, "Message") else { return nil }
+                    guard reader.read(&self.message, 0, "Message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1880,6 +1950,8 @@ public struct PutResourcePolicyRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1887,13 +1959,13 @@ public struct PutResourcePolicyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 case "ResourcePolicy":
-                    guard reader.read(&self.resourcePolicy, 1, "ResourcePolicy") else { return nil }
+                    guard reader.read(&self.resourcePolicy, 1, "ResourcePolicy", seen: &seen) else { return nil }
                 case "BlockPublicPolicy":
-                    guard reader.read(&self.blockPublicPolicy, 2, "BlockPublicPolicy") else { return nil }
+                    guard reader.read(&self.blockPublicPolicy, 2, "BlockPublicPolicy", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1925,6 +1997,8 @@ public struct PutResourcePolicyResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1932,11 +2006,11 @@ public struct PutResourcePolicyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -1992,6 +2066,8 @@ public struct PutSecretValueRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -1999,19 +2075,19 @@ public struct PutSecretValueRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 case "ClientRequestToken":
-                    guard reader.read(&self.clientRequestToken, 1, "ClientRequestToken") else { return nil }
+                    guard reader.read(&self.clientRequestToken, 1, "ClientRequestToken", seen: &seen) else { return nil }
                 case "SecretBinary":
-                    guard reader.read(&self.secretBinary, 2, "SecretBinary") else { return nil }
+                    guard reader.read(&self.secretBinary, 2, "SecretBinary", seen: &seen) else { return nil }
                 case "SecretString":
-                    guard reader.read(&self.secretString, 3, "SecretString") else { return nil }
+                    guard reader.read(&self.secretString, 3, "SecretString", seen: &seen) else { return nil }
                 case "VersionStages":
-                    guard reader.read(&self.versionStages, 4, "VersionStages") else { return nil }
+                    guard reader.read(&self.versionStages, 4, "VersionStages", seen: &seen) else { return nil }
                 case "RotationToken":
-                    guard reader.read(&self.rotationToken, 5, "RotationToken") else { return nil }
+                    guard reader.read(&self.rotationToken, 5, "RotationToken", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2052,6 +2128,8 @@ public struct PutSecretValueResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2059,15 +2137,15 @@ public struct PutSecretValueResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId, 2, "VersionId") else { return nil }
+                    guard reader.read(&self.versionId, 2, "VersionId", seen: &seen) else { return nil }
                 case "VersionStages":
-                    guard reader.read(&self.versionStages, 3, "VersionStages") else { return nil }
+                    guard reader.read(&self.versionStages, 3, "VersionStages", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2107,6 +2185,8 @@ public struct RemoveRegionsFromReplicationRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2114,11 +2194,11 @@ public struct RemoveRegionsFromReplicationRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 case "RemoveReplicaRegions":
-                    guard reader.read(&self.removeReplicaRegions, 1, "RemoveReplicaRegions") else { return nil }
+                    guard reader.read(&self.removeReplicaRegions, 1, "RemoveReplicaRegions", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2149,6 +2229,8 @@ public struct RemoveRegionsFromReplicationResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2156,11 +2238,11 @@ public struct RemoveRegionsFromReplicationResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "ReplicationStatus":
-                    guard reader.read(&self.replicationStatus, 1, "ReplicationStatus") else { return nil }
+                    guard reader.read(&self.replicationStatus, 1, "ReplicationStatus", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2191,6 +2273,8 @@ public struct ReplicaRegionType: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2198,11 +2282,11 @@ public struct ReplicaRegionType: AWSShape {
             case .key(let key):
                 switch key {
                 case "Region":
-                    guard reader.read(&self.region, 0, "Region") else { return nil }
+                    guard reader.read(&self.region, 0, "Region", seen: &seen) else { return nil }
                 case "KmsKeyId":
-                    guard reader.read(&self.kmsKeyId, 1, "KmsKeyId") else { return nil }
+                    guard reader.read(&self.kmsKeyId, 1, "KmsKeyId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2247,6 +2331,8 @@ public struct ReplicateSecretToRegionsRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2254,13 +2340,13 @@ public struct ReplicateSecretToRegionsRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 case "AddReplicaRegions":
-                    guard reader.read(&self.addReplicaRegions, 1, "AddReplicaRegions") else { return nil }
+                    guard reader.read(&self.addReplicaRegions, 1, "AddReplicaRegions", seen: &seen) else { return nil }
                 case "ForceOverwriteReplicaSecret":
-                    guard reader.read(&self.forceOverwriteReplicaSecret, 2, "ForceOverwriteReplicaSecret") else { return nil }
+                    guard reader.read(&self.forceOverwriteReplicaSecret, 2, "ForceOverwriteReplicaSecret", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2292,6 +2378,8 @@ public struct ReplicateSecretToRegionsResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2299,11 +2387,11 @@ public struct ReplicateSecretToRegionsResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "ReplicationStatus":
-                    guard reader.read(&self.replicationStatus, 1, "ReplicationStatus") else { return nil }
+                    guard reader.read(&self.replicationStatus, 1, "ReplicationStatus", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2349,6 +2437,8 @@ public struct ReplicationStatusType: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2356,17 +2446,17 @@ public struct ReplicationStatusType: AWSShape {
             case .key(let key):
                 switch key {
                 case "Region":
-                    guard reader.read(&self.region, 0, "Region") else { return nil }
+                    guard reader.read(&self.region, 0, "Region", seen: &seen) else { return nil }
                 case "KmsKeyId":
-                    guard reader.read(&self.kmsKeyId, 1, "KmsKeyId") else { return nil }
+                    guard reader.read(&self.kmsKeyId, 1, "KmsKeyId", seen: &seen) else { return nil }
                 case "Status":
-                    guard reader.read(&self.status, 2, "Status") else { return nil }
+                    guard reader.read(&self.status, 2, "Status", seen: &seen) else { return nil }
                 case "StatusMessage":
-                    guard reader.read(&self.statusMessage, 3, "StatusMessage") else { return nil }
+                    guard reader.read(&self.statusMessage, 3, "StatusMessage", seen: &seen) else { return nil }
                 case "LastAccessedDate":
-                    guard reader.read(&self.lastAccessedDate, 4, "LastAccessedDate") else { return nil }
+                    guard reader.read(&self.lastAccessedDate, 4, "LastAccessedDate", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2397,6 +2487,8 @@ public struct ResourceExistsException: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2404,9 +2496,9 @@ public struct ResourceExistsException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message, 0, "Message") else { return nil }
+                    guard reader.read(&self.message, 0, "Message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2433,6 +2525,8 @@ public struct ResourceNotFoundException: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2440,9 +2534,9 @@ public struct ResourceNotFoundException: AWSShape {
             case .key(let key):
                 switch key {
                 case "Message":
-                    guard reader.read(&self.message, 0, "Message") else { return nil }
+                    guard reader.read(&self.message, 0, "Message", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2475,6 +2569,8 @@ public struct RestoreSecretRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2482,9 +2578,9 @@ public struct RestoreSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2514,6 +2610,8 @@ public struct RestoreSecretResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2521,11 +2619,11 @@ public struct RestoreSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2585,6 +2683,8 @@ public struct RotateSecretRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2592,21 +2692,21 @@ public struct RotateSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 case "ClientRequestToken":
-                    guard reader.read(&self.clientRequestToken, 1, "ClientRequestToken") else { return nil }
+                    guard reader.read(&self.clientRequestToken, 1, "ClientRequestToken", seen: &seen) else { return nil }
                 case "RotationLambdaARN":
-                    guard reader.read(&self.rotationLambdaARN, 2, "RotationLambdaARN") else { return nil }
+                    guard reader.read(&self.rotationLambdaARN, 2, "RotationLambdaARN", seen: &seen) else { return nil }
                 case "RotationRules":
-                    guard reader.read(&self.rotationRules, 3, "RotationRules") else { return nil }
+                    guard reader.read(&self.rotationRules, 3, "RotationRules", seen: &seen) else { return nil }
                 case "ExternalSecretRotationMetadata":
-                    guard reader.read(&self.externalSecretRotationMetadata, 4, "ExternalSecretRotationMetadata") else { return nil }
+                    guard reader.read(&self.externalSecretRotationMetadata, 4, "ExternalSecretRotationMetadata", seen: &seen) else { return nil }
                 case "ExternalSecretRotationRoleArn":
-                    guard reader.read(&self.externalSecretRotationRoleArn, 5, "ExternalSecretRotationRoleArn") else { return nil }
+                    guard reader.read(&self.externalSecretRotationRoleArn, 5, "ExternalSecretRotationRoleArn", seen: &seen) else { return nil }
                 case "RotateImmediately":
-                    guard reader.read(&self.rotateImmediately, 6, "RotateImmediately") else { return nil }
+                    guard reader.read(&self.rotateImmediately, 6, "RotateImmediately", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2645,6 +2745,8 @@ public struct RotateSecretResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2652,13 +2754,13 @@ public struct RotateSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId, 2, "VersionId") else { return nil }
+                    guard reader.read(&self.versionId, 2, "VersionId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2693,6 +2795,8 @@ public struct RotationRulesType: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2700,13 +2804,13 @@ public struct RotationRulesType: AWSShape {
             case .key(let key):
                 switch key {
                 case "AutomaticallyAfterDays":
-                    guard reader.read(&self.automaticallyAfterDays, 0, "AutomaticallyAfterDays") else { return nil }
+                    guard reader.read(&self.automaticallyAfterDays, 0, "AutomaticallyAfterDays", seen: &seen) else { return nil }
                 case "Duration":
-                    guard reader.read(&self.duration, 1, "Duration") else { return nil }
+                    guard reader.read(&self.duration, 1, "Duration", seen: &seen) else { return nil }
                 case "ScheduleExpression":
-                    guard reader.read(&self.scheduleExpression, 2, "ScheduleExpression") else { return nil }
+                    guard reader.read(&self.scheduleExpression, 2, "ScheduleExpression", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2813,6 +2917,8 @@ public struct SecretListEntry: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2820,47 +2926,47 @@ public struct SecretListEntry: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 case "Type":
-                    guard reader.read(&self.type, 2, "Type") else { return nil }
+                    guard reader.read(&self.type, 2, "Type", seen: &seen) else { return nil }
                 case "Description":
-                    guard reader.read(&self.description, 3, "Description") else { return nil }
+                    guard reader.read(&self.description, 3, "Description", seen: &seen) else { return nil }
                 case "KmsKeyId":
-                    guard reader.read(&self.kmsKeyId, 4, "KmsKeyId") else { return nil }
+                    guard reader.read(&self.kmsKeyId, 4, "KmsKeyId", seen: &seen) else { return nil }
                 case "RotationEnabled":
-                    guard reader.read(&self.rotationEnabled, 5, "RotationEnabled") else { return nil }
+                    guard reader.read(&self.rotationEnabled, 5, "RotationEnabled", seen: &seen) else { return nil }
                 case "RotationLambdaARN":
-                    guard reader.read(&self.rotationLambdaARN, 6, "RotationLambdaARN") else { return nil }
+                    guard reader.read(&self.rotationLambdaARN, 6, "RotationLambdaARN", seen: &seen) else { return nil }
                 case "RotationRules":
-                    guard reader.read(&self.rotationRules, 7, "RotationRules") else { return nil }
+                    guard reader.read(&self.rotationRules, 7, "RotationRules", seen: &seen) else { return nil }
                 case "ExternalSecretRotationMetadata":
-                    guard reader.read(&self.externalSecretRotationMetadata, 8, "ExternalSecretRotationMetadata") else { return nil }
+                    guard reader.read(&self.externalSecretRotationMetadata, 8, "ExternalSecretRotationMetadata", seen: &seen) else { return nil }
                 case "ExternalSecretRotationRoleArn":
-                    guard reader.read(&self.externalSecretRotationRoleArn, 9, "ExternalSecretRotationRoleArn") else { return nil }
+                    guard reader.read(&self.externalSecretRotationRoleArn, 9, "ExternalSecretRotationRoleArn", seen: &seen) else { return nil }
                 case "LastRotatedDate":
-                    guard reader.read(&self.lastRotatedDate, 10, "LastRotatedDate") else { return nil }
+                    guard reader.read(&self.lastRotatedDate, 10, "LastRotatedDate", seen: &seen) else { return nil }
                 case "LastChangedDate":
-                    guard reader.read(&self.lastChangedDate, 11, "LastChangedDate") else { return nil }
+                    guard reader.read(&self.lastChangedDate, 11, "LastChangedDate", seen: &seen) else { return nil }
                 case "LastAccessedDate":
-                    guard reader.read(&self.lastAccessedDate, 12, "LastAccessedDate") else { return nil }
+                    guard reader.read(&self.lastAccessedDate, 12, "LastAccessedDate", seen: &seen) else { return nil }
                 case "DeletedDate":
-                    guard reader.read(&self.deletedDate, 13, "DeletedDate") else { return nil }
+                    guard reader.read(&self.deletedDate, 13, "DeletedDate", seen: &seen) else { return nil }
                 case "NextRotationDate":
-                    guard reader.read(&self.nextRotationDate, 14, "NextRotationDate") else { return nil }
+                    guard reader.read(&self.nextRotationDate, 14, "NextRotationDate", seen: &seen) else { return nil }
                 case "Tags":
-                    guard reader.read(&self.tags, 15, "Tags") else { return nil }
+                    guard reader.read(&self.tags, 15, "Tags", seen: &seen) else { return nil }
                 case "SecretVersionsToStages":
-                    guard reader.read(&self.secretVersionsToStages, 16, "SecretVersionsToStages") else { return nil }
+                    guard reader.read(&self.secretVersionsToStages, 16, "SecretVersionsToStages", seen: &seen) else { return nil }
                 case "OwningService":
-                    guard reader.read(&self.owningService, 17, "OwningService") else { return nil }
+                    guard reader.read(&self.owningService, 17, "OwningService", seen: &seen) else { return nil }
                 case "CreatedDate":
-                    guard reader.read(&self.createdDate, 18, "CreatedDate") else { return nil }
+                    guard reader.read(&self.createdDate, 18, "CreatedDate", seen: &seen) else { return nil }
                 case "PrimaryRegion":
-                    guard reader.read(&self.primaryRegion, 19, "PrimaryRegion") else { return nil }
+                    guard reader.read(&self.primaryRegion, 19, "PrimaryRegion", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -2932,6 +3038,8 @@ public struct SecretValueEntry: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -2939,21 +3047,21 @@ public struct SecretValueEntry: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId, 2, "VersionId") else { return nil }
+                    guard reader.read(&self.versionId, 2, "VersionId", seen: &seen) else { return nil }
                 case "SecretBinary":
-                    guard reader.read(&self.secretBinary, 3, "SecretBinary") else { return nil }
+                    guard reader.read(&self.secretBinary, 3, "SecretBinary", seen: &seen) else { return nil }
                 case "SecretString":
-                    guard reader.read(&self.secretString, 4, "SecretString") else { return nil }
+                    guard reader.read(&self.secretString, 4, "SecretString", seen: &seen) else { return nil }
                 case "VersionStages":
-                    guard reader.read(&self.versionStages, 5, "VersionStages") else { return nil }
+                    guard reader.read(&self.versionStages, 5, "VersionStages", seen: &seen) else { return nil }
                 case "CreatedDate":
-                    guard reader.read(&self.createdDate, 6, "CreatedDate") else { return nil }
+                    guard reader.read(&self.createdDate, 6, "CreatedDate", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3004,6 +3112,8 @@ public struct SecretVersionsListEntry: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3011,17 +3121,17 @@ public struct SecretVersionsListEntry: AWSShape {
             case .key(let key):
                 switch key {
                 case "VersionId":
-                    guard reader.read(&self.versionId, 0, "VersionId") else { return nil }
+                    guard reader.read(&self.versionId, 0, "VersionId", seen: &seen) else { return nil }
                 case "VersionStages":
-                    guard reader.read(&self.versionStages, 1, "VersionStages") else { return nil }
+                    guard reader.read(&self.versionStages, 1, "VersionStages", seen: &seen) else { return nil }
                 case "LastAccessedDate":
-                    guard reader.read(&self.lastAccessedDate, 2, "LastAccessedDate") else { return nil }
+                    guard reader.read(&self.lastAccessedDate, 2, "LastAccessedDate", seen: &seen) else { return nil }
                 case "CreatedDate":
-                    guard reader.read(&self.createdDate, 3, "CreatedDate") else { return nil }
+                    guard reader.read(&self.createdDate, 3, "CreatedDate", seen: &seen) else { return nil }
                 case "KmsKeyIds":
-                    guard reader.read(&self.kmsKeyIds, 4, "KmsKeyIds") else { return nil }
+                    guard reader.read(&self.kmsKeyIds, 4, "KmsKeyIds", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3058,6 +3168,8 @@ public struct StopReplicationToReplicaRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3065,9 +3177,9 @@ public struct StopReplicationToReplicaRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3094,6 +3206,8 @@ public struct StopReplicationToReplicaResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3101,9 +3215,9 @@ public struct StopReplicationToReplicaResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3133,6 +3247,8 @@ public struct Tag: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3140,11 +3256,11 @@ public struct Tag: AWSShape {
             case .key(let key):
                 switch key {
                 case "Key":
-                    guard reader.read(&self.key, 0, "Key") else { return nil }
+                    guard reader.read(&self.key, 0, "Key", seen: &seen) else { return nil }
                 case "Value":
-                    guard reader.read(&self.value, 1, "Value") else { return nil }
+                    guard reader.read(&self.value, 1, "Value", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3182,6 +3298,8 @@ public struct TagResourceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3189,11 +3307,11 @@ public struct TagResourceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 case "Tags":
-                    guard reader.read(&self.tags, 1, "Tags") else { return nil }
+                    guard reader.read(&self.tags, 1, "Tags", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3231,6 +3349,8 @@ public struct UntagResourceRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3238,11 +3358,11 @@ public struct UntagResourceRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 case "TagKeys":
-                    guard reader.read(&self.tagKeys, 1, "TagKeys") else { return nil }
+                    guard reader.read(&self.tagKeys, 1, "TagKeys", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3302,6 +3422,8 @@ public struct UpdateSecretRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3309,21 +3431,21 @@ public struct UpdateSecretRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 case "ClientRequestToken":
-                    guard reader.read(&self.clientRequestToken, 1, "ClientRequestToken") else { return nil }
+                    guard reader.read(&self.clientRequestToken, 1, "ClientRequestToken", seen: &seen) else { return nil }
                 case "Description":
-                    guard reader.read(&self.description, 2, "Description") else { return nil }
+                    guard reader.read(&self.description, 2, "Description", seen: &seen) else { return nil }
                 case "KmsKeyId":
-                    guard reader.read(&self.kmsKeyId, 3, "KmsKeyId") else { return nil }
+                    guard reader.read(&self.kmsKeyId, 3, "KmsKeyId", seen: &seen) else { return nil }
                 case "SecretBinary":
-                    guard reader.read(&self.secretBinary, 4, "SecretBinary") else { return nil }
+                    guard reader.read(&self.secretBinary, 4, "SecretBinary", seen: &seen) else { return nil }
                 case "SecretString":
-                    guard reader.read(&self.secretString, 5, "SecretString") else { return nil }
+                    guard reader.read(&self.secretString, 5, "SecretString", seen: &seen) else { return nil }
                 case "Type":
-                    guard reader.read(&self.type, 6, "Type") else { return nil }
+                    guard reader.read(&self.type, 6, "Type", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3362,6 +3484,8 @@ public struct UpdateSecretResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3369,13 +3493,13 @@ public struct UpdateSecretResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 case "VersionId":
-                    guard reader.read(&self.versionId, 2, "VersionId") else { return nil }
+                    guard reader.read(&self.versionId, 2, "VersionId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3425,6 +3549,8 @@ public struct UpdateSecretVersionStageRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3432,15 +3558,15 @@ public struct UpdateSecretVersionStageRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 case "VersionStage":
-                    guard reader.read(&self.versionStage, 1, "VersionStage") else { return nil }
+                    guard reader.read(&self.versionStage, 1, "VersionStage", seen: &seen) else { return nil }
                 case "RemoveFromVersionId":
-                    guard reader.read(&self.removeFromVersionId, 2, "RemoveFromVersionId") else { return nil }
+                    guard reader.read(&self.removeFromVersionId, 2, "RemoveFromVersionId", seen: &seen) else { return nil }
                 case "MoveToVersionId":
-                    guard reader.read(&self.moveToVersionId, 3, "MoveToVersionId") else { return nil }
+                    guard reader.read(&self.moveToVersionId, 3, "MoveToVersionId", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3473,6 +3599,8 @@ public struct UpdateSecretVersionStageResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3480,11 +3608,11 @@ public struct UpdateSecretVersionStageResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "ARN":
-                    guard reader.read(&self.arn, 0, "ARN") else { return nil }
+                    guard reader.read(&self.arn, 0, "ARN", seen: &seen) else { return nil }
                 case "Name":
-                    guard reader.read(&self.name, 1, "Name") else { return nil }
+                    guard reader.read(&self.name, 1, "Name", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3521,6 +3649,8 @@ public struct ValidateResourcePolicyRequest: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3528,11 +3658,11 @@ public struct ValidateResourcePolicyRequest: AWSShape {
             case .key(let key):
                 switch key {
                 case "SecretId":
-                    guard reader.read(&self.secretId, 0, "SecretId") else { return nil }
+                    guard reader.read(&self.secretId, 0, "SecretId", seen: &seen) else { return nil }
                 case "ResourcePolicy":
-                    guard reader.read(&self.resourcePolicy, 1, "ResourcePolicy") else { return nil }
+                    guard reader.read(&self.resourcePolicy, 1, "ResourcePolicy", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3563,6 +3693,8 @@ public struct ValidateResourcePolicyResponse: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3570,11 +3702,11 @@ public struct ValidateResourcePolicyResponse: AWSShape {
             case .key(let key):
                 switch key {
                 case "PolicyValidationPassed":
-                    guard reader.read(&self.policyValidationPassed, 0, "PolicyValidationPassed") else { return nil }
+                    guard reader.read(&self.policyValidationPassed, 0, "PolicyValidationPassed", seen: &seen) else { return nil }
                 case "ValidationErrors":
-                    guard reader.read(&self.validationErrors, 1, "ValidationErrors") else { return nil }
+                    guard reader.read(&self.validationErrors, 1, "ValidationErrors", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }
@@ -3605,6 +3737,8 @@ public struct ValidationErrorsEntry: AWSShape {
 
     public init?(json reader: inout AWSJSONReader) {
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         while true {
             switch reader.nextMember() {
             case .end: return
@@ -3612,11 +3746,11 @@ public struct ValidationErrorsEntry: AWSShape {
             case .key(let key):
                 switch key {
                 case "CheckName":
-                    guard reader.read(&self.checkName, 0, "CheckName") else { return nil }
+                    guard reader.read(&self.checkName, 0, "CheckName", seen: &seen) else { return nil }
                 case "ErrorMessage":
-                    guard reader.read(&self.errorMessage, 1, "ErrorMessage") else { return nil }
+                    guard reader.read(&self.errorMessage, 1, "ErrorMessage", seen: &seen) else { return nil }
                 default:
-                    guard reader.skipValue() else { return nil }
+                    guard reader.skipUnknown(key, &unknown) else { return nil }
                 }
             }
         }

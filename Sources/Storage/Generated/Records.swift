@@ -43,15 +43,17 @@ package struct TagRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
         var key: String?
         var value: String?
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
             case .unreadable: return nil
             case .key(let memberName):
                 switch memberName {
-                case "key": guard reader.read(&key) else { return nil }
-                case "value": guard reader.read(&value) else { return nil }
-                default: guard reader.skipValue() else { return nil }
+                case "key": guard reader.read(&key, 0, "key", seen: &seen) else { return nil }
+                case "value": guard reader.read(&value, 1, "value", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
         }
@@ -117,20 +119,31 @@ package struct KeyRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
         var disassociatedAt: Date?
         var expiresAt: Date?
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
             case .unreadable: return nil
             case .key(let memberName):
                 switch memberName {
-                case "secretARN": guard reader.read(&secretARN) else { return nil }
-                case "ckn": guard reader.read(&ckn) else { return nil }
-                case "startOn": guard reader.read(&startOn) else { return nil }
-                case "associatedAt": guard reader.read(&associatedAt) else { return nil }
-                case "disassociationRequestedAt": guard reader.read(&disassociationRequestedAt) else { return nil }
-                case "disassociatedAt": guard reader.read(&disassociatedAt) else { return nil }
-                case "expiresAt": guard reader.read(&expiresAt) else { return nil }
-                default: guard reader.skipValue() else { return nil }
+                case "secretARN": guard reader.read(&secretARN, 0, "secretARN", seen: &seen) else { return nil }
+                case "ckn": guard reader.read(&ckn, 1, "ckn", seen: &seen) else { return nil }
+                case "startOn": guard reader.read(&startOn, 2, "startOn", seen: &seen) else { return nil }
+                case "associatedAt":
+                    guard
+                        reader.read(&associatedAt, 3, "associatedAt", seen: &seen)
+                    else { return nil }
+                case "disassociationRequestedAt":
+                    guard
+                        reader.read(&disassociationRequestedAt, 4, "disassociationRequestedAt", seen: &seen)
+                    else { return nil }
+                case "disassociatedAt":
+                    guard
+                        reader.read(&disassociatedAt, 5, "disassociatedAt", seen: &seen)
+                    else { return nil }
+                case "expiresAt": guard reader.read(&expiresAt, 6, "expiresAt", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
         }
@@ -205,21 +218,35 @@ package struct PortRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
         var macSecCapable: Bool?
         var encryptionMode: EncryptionMode?
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
             case .unreadable: return nil
             case .key(let memberName):
                 switch memberName {
-                case "location": guard reader.read(&location) else { return nil }
-                case "bandwidth": guard reader.read(&bandwidth) else { return nil }
-                case "awsDevice": guard reader.read(&awsDevice) else { return nil }
-                case "awsDeviceV2": guard reader.read(&awsDeviceV2) else { return nil }
-                case "awsLogicalDeviceId": guard reader.read(&awsLogicalDeviceId) else { return nil }
-                case "providerName": guard reader.read(&providerName) else { return nil }
-                case "macSecCapable": guard reader.read(&macSecCapable) else { return nil }
-                case "encryptionMode": guard reader.read(&encryptionMode) else { return nil }
-                default: guard reader.skipValue() else { return nil }
+                case "location": guard reader.read(&location, 0, "location", seen: &seen) else { return nil }
+                case "bandwidth": guard reader.read(&bandwidth, 1, "bandwidth", seen: &seen) else { return nil }
+                case "awsDevice": guard reader.read(&awsDevice, 2, "awsDevice", seen: &seen) else { return nil }
+                case "awsDeviceV2": guard reader.read(&awsDeviceV2, 3, "awsDeviceV2", seen: &seen) else { return nil }
+                case "awsLogicalDeviceId":
+                    guard
+                        reader.read(&awsLogicalDeviceId, 4, "awsLogicalDeviceId", seen: &seen)
+                    else { return nil }
+                case "providerName":
+                    guard
+                        reader.read(&providerName, 5, "providerName", seen: &seen)
+                    else { return nil }
+                case "macSecCapable":
+                    guard
+                        reader.read(&macSecCapable, 6, "macSecCapable", seen: &seen)
+                    else { return nil }
+                case "encryptionMode":
+                    guard
+                        reader.read(&encryptionMode, 7, "encryptionMode", seen: &seen)
+                    else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
         }
@@ -286,15 +313,20 @@ package struct SettlingState: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
         var transitional: Transition?
         var settlesAt: Date?
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
             case .unreadable: return nil
             case .key(let memberName):
                 switch memberName {
-                case "transitional": guard reader.read(&transitional) else { return nil }
-                case "settlesAt": guard reader.read(&settlesAt) else { return nil }
-                default: guard reader.skipValue() else { return nil }
+                case "transitional":
+                    guard
+                        reader.read(&transitional, 0, "transitional", seen: &seen)
+                    else { return nil }
+                case "settlesAt": guard reader.read(&settlesAt, 1, "settlesAt", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
         }
@@ -387,23 +419,25 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
         var tags: [TagRecord]?
         var keys: [KeyRecord]?
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
             case .unreadable: return nil
             case .key(let memberName):
                 switch memberName {
-                case "id": guard reader.read(&id) else { return nil }
-                case "kind": guard reader.read(&kind) else { return nil }
-                case "name": guard reader.read(&name) else { return nil }
-                case "port": guard reader.read(&port) else { return nil }
-                case "vlan": guard reader.read(&vlan) else { return nil }
-                case "lagId": guard reader.read(&lagId) else { return nil }
-                case "state": guard reader.read(&state) else { return nil }
-                case "createdAt": guard reader.read(&createdAt) else { return nil }
-                case "tags": guard reader.read(&tags) else { return nil }
-                case "keys": guard reader.read(&keys) else { return nil }
-                default: guard reader.skipValue() else { return nil }
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "kind": guard reader.read(&kind, 1, "kind", seen: &seen) else { return nil }
+                case "name": guard reader.read(&name, 2, "name", seen: &seen) else { return nil }
+                case "port": guard reader.read(&port, 3, "port", seen: &seen) else { return nil }
+                case "vlan": guard reader.read(&vlan, 4, "vlan", seen: &seen) else { return nil }
+                case "lagId": guard reader.read(&lagId, 5, "lagId", seen: &seen) else { return nil }
+                case "state": guard reader.read(&state, 6, "state", seen: &seen) else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 7, "createdAt", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 8, "tags", seen: &seen) else { return nil }
+                case "keys": guard reader.read(&keys, 9, "keys", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
         }
@@ -498,21 +532,26 @@ package struct LagRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
         var tags: [TagRecord]?
         var keys: [KeyRecord]?
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
             case .unreadable: return nil
             case .key(let memberName):
                 switch memberName {
-                case "id": guard reader.read(&id) else { return nil }
-                case "name": guard reader.read(&name) else { return nil }
-                case "port": guard reader.read(&port) else { return nil }
-                case "minimumLinks": guard reader.read(&minimumLinks) else { return nil }
-                case "state": guard reader.read(&state) else { return nil }
-                case "createdAt": guard reader.read(&createdAt) else { return nil }
-                case "tags": guard reader.read(&tags) else { return nil }
-                case "keys": guard reader.read(&keys) else { return nil }
-                default: guard reader.skipValue() else { return nil }
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "name": guard reader.read(&name, 1, "name", seen: &seen) else { return nil }
+                case "port": guard reader.read(&port, 2, "port", seen: &seen) else { return nil }
+                case "minimumLinks":
+                    guard
+                        reader.read(&minimumLinks, 3, "minimumLinks", seen: &seen)
+                    else { return nil }
+                case "state": guard reader.read(&state, 4, "state", seen: &seen) else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 5, "createdAt", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 6, "tags", seen: &seen) else { return nil }
+                case "keys": guard reader.read(&keys, 7, "keys", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
         }
@@ -577,18 +616,20 @@ package struct SecretVersionRecord: Hashable, Sendable, Codable, AWSJSONValue, A
         var stages: [String]?
         var createdAt: Date?
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
             case .unreadable: return nil
             case .key(let memberName):
                 switch memberName {
-                case "versionId": guard reader.read(&versionId) else { return nil }
-                case "sealedValue": guard reader.read(&sealedValue) else { return nil }
-                case "masterKeyId": guard reader.read(&masterKeyId) else { return nil }
-                case "stages": guard reader.read(&stages) else { return nil }
-                case "createdAt": guard reader.read(&createdAt) else { return nil }
-                default: guard reader.skipValue() else { return nil }
+                case "versionId": guard reader.read(&versionId, 0, "versionId", seen: &seen) else { return nil }
+                case "sealedValue": guard reader.read(&sealedValue, 1, "sealedValue", seen: &seen) else { return nil }
+                case "masterKeyId": guard reader.read(&masterKeyId, 2, "masterKeyId", seen: &seen) else { return nil }
+                case "stages": guard reader.read(&stages, 3, "stages", seen: &seen) else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 4, "createdAt", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
         }
@@ -683,25 +724,39 @@ package struct SecretRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONR
         var deletionDate: Date?
         var tags: [TagRecord]?
         guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
             case .unreadable: return nil
             case .key(let memberName):
                 switch memberName {
-                case "arn": guard reader.read(&arn) else { return nil }
-                case "name": guard reader.read(&name) else { return nil }
-                case "description": guard reader.read(&description) else { return nil }
-                case "kmsKeyId": guard reader.read(&kmsKeyId) else { return nil }
-                case "owningService": guard reader.read(&owningService) else { return nil }
-                case "ckn": guard reader.read(&ckn) else { return nil }
-                case "versions": guard reader.read(&versions) else { return nil }
-                case "createdAt": guard reader.read(&createdAt) else { return nil }
-                case "lastChangedAt": guard reader.read(&lastChangedAt) else { return nil }
-                case "lastAccessedAt": guard reader.read(&lastAccessedAt) else { return nil }
-                case "deletionDate": guard reader.read(&deletionDate) else { return nil }
-                case "tags": guard reader.read(&tags) else { return nil }
-                default: guard reader.skipValue() else { return nil }
+                case "arn": guard reader.read(&arn, 0, "arn", seen: &seen) else { return nil }
+                case "name": guard reader.read(&name, 1, "name", seen: &seen) else { return nil }
+                case "description": guard reader.read(&description, 2, "description", seen: &seen) else { return nil }
+                case "kmsKeyId": guard reader.read(&kmsKeyId, 3, "kmsKeyId", seen: &seen) else { return nil }
+                case "owningService":
+                    guard
+                        reader.read(&owningService, 4, "owningService", seen: &seen)
+                    else { return nil }
+                case "ckn": guard reader.read(&ckn, 5, "ckn", seen: &seen) else { return nil }
+                case "versions": guard reader.read(&versions, 6, "versions", seen: &seen) else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 7, "createdAt", seen: &seen) else { return nil }
+                case "lastChangedAt":
+                    guard
+                        reader.read(&lastChangedAt, 8, "lastChangedAt", seen: &seen)
+                    else { return nil }
+                case "lastAccessedAt":
+                    guard
+                        reader.read(&lastAccessedAt, 9, "lastAccessedAt", seen: &seen)
+                    else { return nil }
+                case "deletionDate":
+                    guard
+                        reader.read(&deletionDate, 10, "deletionDate", seen: &seen)
+                    else { return nil }
+                case "tags": guard reader.read(&tags, 11, "tags", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
         }
