@@ -6,9 +6,10 @@ import Foundation
 /// The reader reads a document once, front to back. A member named twice in one object, or text that is not JSON,
 /// ends the reading; a value of the wrong type, or one its type cannot hold, is noted and skipped, and reading goes
 /// on, so that the failure reported is the first in the order `JSONDecoder` would meet it (members in the model's
-/// order, elements in theirs), with the member's path: the same answer `JSONDecoder` gives, which FastReaderTests
-/// holds it to. (Our choice: where a body is both broken JSON and names a member twice, whichever comes first is
-/// reported.)
+/// order, elements in theirs), with the member's path: the answer `JSONDecoder` gives, which FastReaderTests holds
+/// it to. (Our choices: JSON is taken as RFC 8259 writes it, also in members that are skipped, where `JSONDecoder`
+/// lets trailing commas, bad escapes or `007` through; a number out of its member's range names the member; where a
+/// body is both broken JSON and names a member twice, whichever comes first is reported.)
 public protocol AWSJSONReadable {
     /// The value at the reader's position; `nil` when there is none, the reason noted in the reader (`failure`).
     init?(json reader: inout AWSJSONReader)
