@@ -287,8 +287,7 @@ package final class SQLiteStore: Store {
     /// A passive checkpoint on one connection; a failure is logged, and the next checkpoint tries again. Its
     /// timing and the log's frames (in it, and copied into the database) are logged at debug level: the write loop's
     /// own account of what a checkpoint costs its writers (issue 17, part 6).
-    @discardableResult
-    private func checkpoint(on statements: SQLiteStatements, step: String) async -> (log: Int, copied: Int)? {
+    private func checkpoint(on statements: SQLiteStatements, step: String) async {
         let started = ContinuousClock.now
         do {
             let row = try await statements.query("PRAGMA wal_checkpoint(PASSIVE)", []).first
@@ -301,10 +300,8 @@ package final class SQLiteStore: Store {
                     "copied": "\(copied)",
                 ]
             )
-            return (log, copied)
         } catch {
             logger.warning("a checkpoint failed", metadata: ["error": "\(error)"])
-            return nil
         }
     }
 
