@@ -99,6 +99,8 @@ package struct OperationTable: Sendable {
 package struct OperationReply: Sendable {
     package let chunks: [ByteBuffer]
     package let byteCount: Int
+    /// Answered from the response cache: nothing was built for it, so sending it leaves no memory to hand back.
+    package private(set) var isKeptReply = false
 
     package init(_ output: some AWSJSONValue) {
         self.init(chunks: AWSJSONCoding.encode(output))
@@ -107,6 +109,13 @@ package struct OperationReply: Sendable {
     package init(chunks: [ByteBuffer]) {
         self.chunks = chunks
         byteCount = chunks.reduce(0) { $0 + $1.readableBytes }
+    }
+
+    /// The same reply, answered again from where the response cache keeps it.
+    func keptReply() -> OperationReply {
+        var reply = self
+        reply.isKeptReply = true
+        return reply
     }
 
     /// The whole body in one buffer (tests, the fuzz target).

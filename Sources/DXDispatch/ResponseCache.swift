@@ -69,7 +69,7 @@ package final class ResponseCache: Sendable {
             state.hits += 1
             return entry.reply
         }
-        if let kept { return kept }
+        if let kept { return kept.keptReply() }
         let (reply, window) = try await compute()
         let size = Self.size(body, reply)
         // A reply already stale (a commit while it was computed) or too long is not kept.

@@ -1,5 +1,4 @@
 import CSQLiteWAL
-import NIOPosix
 import Storage
 // The SQLite library sqlite-nio builds (its symbols carry a `sqlite_nio_` prefix). The store talks to it directly:
 // sqlite-nio prepares every query anew and hops to a shared thread pool for each, and a batch of writes is many
@@ -50,14 +49,16 @@ struct SQLRow: Sendable {
 /// `@unchecked Sendable`: the connection handle and the statement cache are only touched by `perform`'s bodies, and
 /// those run one at a time on the handle's single thread.
 final class SQLiteHandle: @unchecked Sendable {
-    private let thread: NIOThreadPool
+    /// The connection's thread. A task that prefers it as its executor (the write loop) runs `perform`'s bodies
+    /// without a hop.
+    let thread: ConnectionThread
     private var database: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
 
     /// Statements kept at most; every statement the store runs is one of a few dozen texts, so this is only a bound.
     private static let keptStatements = 128
 
-    private init(thread: NIOThreadPool, database: OpaquePointer?) {
+    private init(thread: ConnectionThread, database: OpaquePointer?) {
         self.thread = thread
         self.database = database
     }
@@ -66,7 +67,7 @@ final class SQLiteHandle: @unchecked Sendable {
     deinit {
         for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
         sqlite_nio_sqlite3_close_v2(database)
-        thread.shutdownGracefully { _ in }
+        thread.stop()
     }
 
     /// Opens a database file, creating it when missing, or a private in-memory database.
@@ -82,10 +83,9 @@ final class SQLiteHandle: @unchecked Sendable {
             // The store's file databases run with synchronous=FULL, which the log-gathering VFS needs.
             vfs = walVFS
         }
-        let thread = NIOThreadPool(numberOfThreads: 1)
-        thread.start()
+        let thread = ConnectionThread(name: "SQLite")
         do {
-            let database = try await thread.runIfActive {
+            let database = try await withTaskExecutorPreference(thread) {
                 var database: OpaquePointer?
                 // NOMUTEX: one thread uses the connection, so SQLite's own per-connection mutex is not needed.
                 let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
@@ -99,21 +99,17 @@ final class SQLiteHandle: @unchecked Sendable {
             }
             return SQLiteHandle(thread: thread, database: database.value)
         } catch {
-            try? await thread.shutdownGracefully()
+            thread.stop()
             throw error
         }
     }
 
-    /// Runs `body` on the connection's thread.
-    func perform<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        do {
-            return try await thread.runIfActive {
-                guard let database = self.database else { throw StoreError(.unavailable, "the database is closed") }
-                return try body(Connection(handle: self, database: database))
-            }
-        } catch is NIOThreadPoolError.ThreadPoolInactive, is CancellationError {
-            // The thread has stopped (`close()`), before or while the body was queued.
-            throw StoreError(.unavailable, "the database is closed")
+    /// Runs `body` on the connection's thread (at once when the caller's task runs there already).
+    func perform<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(thread) {
+            // Once `close()` ran, the database is gone (and the thread too: the body then runs elsewhere).
+            guard let database = self.database else { throw StoreError(.unavailable, "the database is closed") }
+            return try body(Connection(handle: self, database: database))
         }
     }
 
@@ -127,13 +123,13 @@ final class SQLiteHandle: @unchecked Sendable {
 
     /// Finalizes the kept statements, closes the connection and stops its thread.
     func close() async {
-        _ = try? await thread.runIfActive {
+        await withTaskExecutorPreference(thread) {
             for statement in self.statements.values { sqlite_nio_sqlite3_finalize(statement) }
             self.statements = [:]
             sqlite_nio_sqlite3_close_v2(self.database)
             self.database = nil
         }
-        try? await thread.shutdownGracefully()
+        thread.stop()
     }
 
     /// The connection, on its thread: only a body of `perform` has one.

@@ -15,12 +15,12 @@ import Storage
 ///
 /// The write path, all of it in this file:
 ///
-///     transaction(.write) ──enqueue──▶ WriteLoopState ◀──next()── run(): the write loop, one task
-///            ▲                                                        │ every queued write, in arrival order:
+///     transaction(.write) ──enqueue──▶ WriteLoopState ◀──next()── run(): the write loop, one task on the
+///            ▲                                                        │ writer connection's thread
+///            │                                                        │ every queued write, in arrival order:
 ///            │                                                        │   its body against committed tables + batch
 ///            │                                                        ▼
-///            │                                         one SQLite transaction, COMMIT (one fsync), on the
-///            │                                         writer connection's thread
+///            │                                         one SQLite transaction, COMMIT (one fsync)
 ///            │                                                        │
 ///            └───────── answered (signal) ◀── CommittedTables.apply ◀─┘   then the next batch
 ///
@@ -191,7 +191,9 @@ package final class SQLiteStore: Store {
                     for await _ in checkpointsDue { await self.checkpointBeside() }
                 }
             }
-            await writeLoop(requestCheckpoint)
+            // The loop's task prefers the writer connection's thread: bodies, commit and apply run there, and the
+            // commit is no hop away.
+            await withTaskExecutorPreference(writer.connection.thread) { await writeLoop(requestCheckpoint) }
             requestCheckpoint.finish()
         }
     }

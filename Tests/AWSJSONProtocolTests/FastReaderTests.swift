@@ -55,13 +55,55 @@ import Testing
         } else if !StrictJSON.isValid(body) {
             agreed = fast == notJSON || message(fast)?.hasSuffix("appears more than once in one object") == true
         } else {
-            agreed = foundation == notJSON && message(fast)?.hasSuffix("has an invalid value") == true
+            agreed =
+                foundation == notJSON && message(fast)?.hasSuffix("has an invalid value") == true
+                && isNumber(at: member(named: message(fast) ?? ""), in: body)
         }
         #expect(
             agreed,
             "\(T.self) from \(String(decoding: body, as: UTF8.self)): \(fast) against \(foundation)",
             sourceLocation: sourceLocation
         )
+    }
+
+    /// The member a "Member X has an invalid value" message names (`tags.[0].key`).
+    static func member(named message: String) -> String {
+        String(message.dropFirst("Member ".count).dropLast(" has an invalid value".count))
+    }
+
+    /// Whether the member at the end of `path` (`JSONDecoder`'s form: `tags.[0].key`) is written with a number in
+    /// `body`: its name, a colon, then a minus sign or a digit. Read off the text, so that numbers no `Double` holds
+    /// (`1e400`) are found too.
+    static func isNumber(at path: String, in body: [UInt8]) -> Bool {
+        guard let name = path.split(separator: ".").last, !name.hasPrefix("[") else { return false }
+        let quoted = Array("\"\(name)\"".utf8)
+        var start = body.startIndex
+        while let found = body[start...].firstRange(of: quoted) {
+            var index = found.upperBound
+            func skipSpace() {
+                while index < body.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(body[index]) { index += 1 }
+            }
+            skipSpace()
+            if index < body.endIndex, body[index] == UInt8(ascii: ":") {
+                index += 1
+                skipSpace()
+                if index < body.endIndex, body[index] == UInt8(ascii: "-") || (0x30...0x39).contains(body[index]) {
+                    return true
+                }
+            }
+            start = found.upperBound
+        }
+        return false
+    }
+
+    @Test func theNamedMemberOfAnOutOfRangeNumberIsFoundAndIsANumber() {
+        let body = Array(#"{"tags":[{"key":99999999999999999999,"value":true}],"maxResults":"5"}"#.utf8)
+        #expect(Self.isNumber(at: "tags.[0].key", in: body))
+        #expect(!Self.isNumber(at: "tags.[0].value", in: body))
+        #expect(!Self.isNumber(at: "maxResults", in: body))
+        #expect(!Self.isNumber(at: "tags.[0].other", in: body))
+        #expect(Self.isNumber(at: "loaIssueTime", in: Array(#"{"loaIssueTime" : 1e400}"#.utf8)))
+        #expect(Self.member(named: "Member tags.[0].key has an invalid value") == "tags.[0].key")
     }
 
     static let bodies: [String] = [
