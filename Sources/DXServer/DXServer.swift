@@ -65,38 +65,21 @@ package enum DXServer {
         return router
     }
 
-    /// `POST /_dxlocal/clock` with `{"advanceSeconds": N}` moves the clock forward and answers the new time.
-    package static func addClockControl(to router: Router<BasicRequestContext>, clock: OffsetClock) {
-        struct Advance: AWSJSONReadable {
-            var advanceSeconds: Double?
-
-            init?(json reader: inout AWSJSONReader) {
-                guard reader.beginObject() else { return nil }
-                var seen: UInt64 = 0
-                var unknown: Set<String> = []
-                while true {
-                    switch reader.nextMember() {
-                    case .end: return
-                    case .unreadable: return nil
-                    case .key("advanceSeconds"):
-                        guard reader.read(&advanceSeconds, 0, "advanceSeconds", seen: &seen) else { return nil }
-                    case .key(let key): guard reader.skipUnknown(key, &unknown) else { return nil }
-                    }
-                }
-            }
-        }
+    /// `POST /_dxlocal/clock` with `{"advanceSeconds": N}` moves the clock forward and answers the new time; with
+    /// `--auth sigv4`, for a caller of the credentials file only, as every operator call.
+    package static func addClockControl(
+        to router: Router<BasicRequestContext>,
+        clock: OffsetClock,
+        verifier: SigV4Verifier? = nil
+    ) {
         router.post("/_dxlocal/clock") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 4096)
-            let advance = try AWSJSONCoding.decode(Advance.self, from: body.readableBytesView)
+            let body = try await OperatorRoutes.operatorBody(request, verifier: verifier, clock: clock)
+            let advance = try AWSJSONCoding.decode(ClockAdvance.self, from: body.readableBytesView)
             guard let seconds = advance.advanceSeconds else {
                 throw AWSError.serialization("Member advanceSeconds is missing")
             }
             clock.advance(by: seconds)
-            return Response(
-                status: .ok,
-                headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"now":\#(clock.now.timeIntervalSince1970)}"#))
-            )
+            return OperatorRoutes.json(#"{"now":\#(clock.now.timeIntervalSince1970)}"#)
         }
     }
 
@@ -197,8 +180,9 @@ package enum DXServer {
             clock: clock,
             maximumBodySize: configuration.maximumBodySize
         )
+        OperatorRoutes.add(to: router, store: store, verifier: configuration.verifier, clock: clock)
         if configuration.clockControl {
-            addClockControl(to: router, clock: clock)
+            addClockControl(to: router, clock: clock, verifier: configuration.verifier)
         }
         let host = configuration.host
         let app = Application(

@@ -151,6 +151,43 @@ import Testing
         }
     }
 
+    /// A reset of named accounts (`deleteEveryRecord`) deletes every kind of theirs in every region and their global
+    /// scope, in one transaction, and nothing of another account. (A reset of every account is held to the same by
+    /// the conformance suite, on stores of its own: here the PostgreSQL database is shared with other tests.)
+    @Test(arguments: Backend.allCases)
+    func aResetOfNamedAccountsDeletesAllOfThemAndNothingElse(_ backend: Backend) async throws {
+        try await Self.with(backend) { store in
+            let wiped = String(UInt64.random(in: 100_000_000_000...999_999_999_999))
+            let kept = String(UInt64.random(in: 100_000_000_000...999_999_999_999))
+            let places = [
+                Scope(account: wiped, region: "us-east-1"), Scope(account: wiped, region: "us-west-2"),
+                Scope.global(account: wiped), Scope(account: kept, region: "us-east-1"),
+            ]
+            try await store.transaction(.write) { transaction in
+                for place in places {
+                    try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: place)
+                    try await transaction.save(Self.lag("dxlag-aaaaaaaa"), in: place)
+                }
+                try await transaction.save(self.secret("reset"), in: places[0])
+            }
+            let deleted = try await store.transaction(.write) {
+                try await $0.deleteEveryRecord(of: StoredKinds.all, accounts: [wiped])
+            }
+            #expect(deleted == 7)
+            for place in places {
+                let left = try await store.transaction(.read) { transaction in
+                    (
+                        try await transaction.connection(id: "dxcon-aaaaaaaa", in: place),
+                        try await transaction.lag(id: "dxlag-aaaaaaaa", in: place),
+                        try await transaction.secrets(in: place, page: .all)
+                    )
+                }
+                let keeps = place.account == kept
+                #expect((left.0 != nil) == keeps && (left.1 != nil) == keeps && left.2.isEmpty)
+            }
+        }
+    }
+
     /// `Store.generation`: moves on with every commit that wrote, by the time the write returns, and with nothing
     /// else; PostgreSQL has none (other instances write unseen), so nothing is ever cached over it.
     @Test(arguments: Backend.allCases)

@@ -1,0 +1,193 @@
+"""SPEC 11: `POST /_dxlocal/reset`, and the moto and LocalStack paths existing fixtures call, wipe every account and
+region (or only the accounts named) in one step; a body the server cannot read is refused, AWS-shaped, and changes
+nothing; writes racing a reset leave nothing from before it; with `--auth sigv4` only a caller from the credentials
+file may reset."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import threading
+
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+import dxhelpers
+
+RESET_PATHS = ["/_dxlocal/reset", "/moto-api/reset", "/_localstack/state/reset"]
+REGIONS = ["us-east-1", "us-west-2"]
+LOCATIONS = {"us-east-1": "EqDC2", "us-west-2": "EqSe2"}
+
+
+def own_server(server_factory, **kwargs):
+    """A server whose store no other test shares: a reset of everything must not reach their records. On the
+    PostgreSQL pass, a database of its own."""
+    shared = os.environ.get("DXLOCAL_CONFORMANCE_DATABASE")
+    if not shared:
+        return server_factory.start(**kwargs)
+    tool = shutil.which("psql")
+    assert tool, "psql is needed for a database of the test's own"
+    name = f"reset_{secrets.token_hex(4)}"
+    subprocess.run([tool, shared, "-v", "ON_ERROR_STOP=1", "-c", f"CREATE DATABASE {name}"], check=True,
+                   capture_output=True)
+    return server_factory.start(database=shared.rsplit("/", 1)[0] + "/" + name, **kwargs)
+
+
+def populate(server, account: str, region: str) -> dict:
+    """A MACsec connection with a key (and so a managed secret), a LAG and a tag."""
+    dx = dxhelpers.make_client(server.url, account=account, region=region)
+    connection = dx.create_connection(location=LOCATIONS[region], bandwidth="10Gbps", connectionName="reset",
+                                      requestMACSec=True)["connectionId"]
+    dx.associate_mac_sec_key(connectionId=connection, ckn=dxhelpers.random_hex64(), cak=dxhelpers.random_hex64())
+    lag = dx.create_lag(numberOfConnections=1, location=LOCATIONS[region], connectionsBandwidth="10Gbps",
+                        lagName="reset")
+    dx.tag_resource(resourceArn=f"arn:aws:directconnect:{region}:{account}:dxcon/{connection}",
+                    tags=[{"key": "k", "value": "v"}])
+    return {"connection": connection, "lag": lag["lagId"]}
+
+
+def holdings(server, account: str, region: str) -> dict:
+    """Everything an account has in a region, as its clients see it."""
+    dx = dxhelpers.make_client(server.url, account=account, region=region)
+    sm = dxhelpers.make_sm_client(server.url, account=account, region=region)
+    return {
+        "connections": dx.describe_connections()["connections"],
+        "lags": dx.describe_lags()["lags"],
+        "secrets": [secret["ARN"] for secret in sm.list_secrets()["SecretList"]],
+    }
+
+
+def reset(server, path: str = "/_dxlocal/reset", body: bytes = b"", headers=None) -> dxhelpers.RawResponse:
+    return dxhelpers.raw_request(server.url, path=path, body=body, headers=headers,
+                                 content_type="application/json" if body else None)
+
+
+@pytest.mark.parametrize("path", RESET_PATHS)
+def test_a_reset_wipes_every_account_and_region(server_factory, path):
+    server = own_server(server_factory)
+    accounts = [dxhelpers.random_account(), dxhelpers.random_account()]
+    made = {(account, region): populate(server, account, region) for account in accounts for region in REGIONS}
+    assert all(holdings(server, *place)["connections"] for place in made)
+
+    response = reset(server, path)
+    assert response.status == 200, response
+    assert response.json() == {"status": "ok"}
+    for (account, region), ids in made.items():
+        assert holdings(server, account, region) == {"connections": [], "lags": [], "secrets": []}
+        dx = dxhelpers.make_client(server.url, account=account, region=region)
+        with pytest.raises(ClientError) as caught:
+            dx.describe_connections(connectionId=ids["connection"])
+        assert caught.value.response["Error"]["Code"] == "DirectConnectClientException"
+    # The server goes on: the same account starts again from nothing.
+    again = populate(server, accounts[0], REGIONS[0])
+    connections = holdings(server, accounts[0], REGIONS[0])["connections"]
+    assert again["connection"] in [c["connectionId"] for c in connections]
+    assert all(c["connectionId"] == again["connection"] or c.get("lagId") == again["lag"] for c in connections)
+
+
+def test_a_reset_of_named_accounts_leaves_every_other_account_as_it_was(server):
+    wiped, kept = dxhelpers.random_account(), dxhelpers.random_account()
+    for account in (wiped, kept):
+        for region in REGIONS:
+            populate(server, account, region)
+    before = {region: holdings(server, kept, region) for region in REGIONS}
+
+    response = reset(server, body=f'{{"accounts": ["{wiped}"]}}'.encode())
+    assert response.status == 200, response
+    for region in REGIONS:
+        assert holdings(server, wiped, region) == {"connections": [], "lags": [], "secrets": []}
+        assert holdings(server, kept, region) == before[region]
+
+
+@pytest.mark.parametrize("body, code, words", [
+    (b"{", "SerializationException", "not valid JSON"),
+    (b"[]", "SerializationException", "JSON object"),
+    (b'{"accounts": "123456789012"}', "SerializationException", "accounts"),
+    (b'{"accounts": [123456789012]}', "SerializationException", "accounts"),
+    (b'{"accounts": []}', "ValidationException", "at least one account"),
+    (b'{"accounts": ["12345"]}', "ValidationException", "12-digit"),
+    (b'{"accounts": ["123456789012"], "accounts": []}', "SerializationException", "more than once"),
+])
+def test_a_reset_it_cannot_read_is_refused_and_changes_nothing(server, account, body, code, words):
+    populate(server, account, "us-east-1")
+    before = holdings(server, account, "us-east-1")
+    response = reset(server, body=body)
+    error = dxhelpers.assert_aws_error(response, 400, code)
+    assert words in error["message"], error
+    assert holdings(server, account, "us-east-1") == before
+
+
+def test_writes_racing_a_reset_leave_nothing_from_before_it(server_factory):
+    server = own_server(server_factory)
+    account = dxhelpers.random_account()
+    dx = dxhelpers.make_client(server.url, account=account)
+    answered_before: set[str] = set()
+    lock = threading.Lock()
+    reset_sent = threading.Event()
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def writer(index: int) -> None:
+        client = dxhelpers.make_client(server.url, account=account)
+        try:
+            number = 0
+            while not stop.is_set():
+                sent_before_reset = not reset_sent.is_set()
+                created = client.create_connection(location="EqDC2", bandwidth="1Gbps",
+                                                   connectionName=f"w{index}-{number}")["connectionId"]
+                number += 1
+                if sent_before_reset and not reset_sent.is_set():
+                    with lock:
+                        answered_before.add(created)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(index,)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    while True:
+        with lock:
+            if len(answered_before) >= 40:
+                break
+        assert not errors, errors
+    reset_sent.set()
+    response = reset(server)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert response.status == 200, response
+    remaining = {c["connectionId"] for c in dx.describe_connections()["connections"]}
+    assert answered_before, "no write was answered before the reset"
+    assert not remaining & answered_before, f"{len(remaining & answered_before)} connections outlived the reset"
+
+
+def test_with_sigv4_only_a_caller_from_the_credentials_file_may_reset(server_factory, tmp_path):
+    key, secret, account = "AKIDRESETTEST", "reset-test-secret", "345678901234"
+    credentials = tmp_path / "credentials"
+    credentials.write_text(f"{key} {secret} {account}\n")
+    server = server_factory.start(extra_args=("--auth", "sigv4", "--credentials-file", str(credentials)))
+    import boto3
+    dx = boto3.session.Session().client("directconnect", endpoint_url=server.url, region_name="us-east-1",
+                                        aws_access_key_id=key, aws_secret_access_key=secret,
+                                        config=dxhelpers.boto_config())
+    dx.create_connection(location="EqDC2", bandwidth="10Gbps", connectionName="signed")
+
+    unsigned = reset(server)
+    dxhelpers.assert_aws_error(unsigned, 403, "MissingAuthenticationTokenException")
+    stranger = AWSRequest(method="POST", url=server.url + "/_dxlocal/reset", data=b"", headers={})
+    SigV4Auth(Credentials("AKIDSTRANGER", "not-in-the-file"), "directconnect", "us-east-1").add_auth(stranger)
+    refused = reset(server, headers=dict(stranger.headers.items()))
+    assert refused.status == 403, refused
+    assert len(dx.describe_connections()["connections"]) == 1
+
+    signed = AWSRequest(method="POST", url=server.url + "/_dxlocal/reset", data=b"", headers={})
+    SigV4Auth(Credentials(key, secret), "directconnect", "us-east-1").add_auth(signed)
+    response = reset(server, headers=dict(signed.headers.items()))
+    assert response.status == 200, response
+    assert dx.describe_connections()["connections"] == []
