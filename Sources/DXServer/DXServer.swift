@@ -20,12 +20,17 @@ package enum DXServer {
     /// The SQLite database's file in the data directory.
     package static let databaseFileName = "dxlocal.sqlite"
 
+    /// dxlocal's version (semver), as `GET /_dxlocal/health` and `dxlocal --version` report it. (our choice) 0.x
+    /// until every Direct Connect operation is served.
+    package static let version = "0.3.0"
+
     /// The router of a server over `service`: the protocol middleware, `POST /` and the health check.
     package static func router(
         table: OperationTable,
         resolver: CallerResolver,
         verifier: SigV4Verifier? = nil,
         clock: any ServiceClock = SystemClock(),
+        health: StoreHealth? = nil,
         maximumBodySize: Int
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
@@ -56,11 +61,15 @@ package enum DXServer {
             )
         }
         router.get("/_dxlocal/health") { _, _ -> Response in
-            Response(
-                status: .ok,
+            let (status, body) = await StoreHealth.report(health)
+            return Response(
+                status: status,
                 headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: body))
             )
+        }
+        router.head("/_dxlocal/health") { _, _ -> Response in
+            Response(status: await StoreHealth.report(health).status, headers: [.contentType: "application/json"])
         }
         return router
     }
@@ -178,6 +187,7 @@ package enum DXServer {
             resolver: CallerResolver(accounts: configuration.accounts),
             verifier: configuration.verifier,
             clock: clock,
+            health: StoreHealth(store: store, backend: configuration.database == nil ? .sqlite : .postgres),
             maximumBodySize: configuration.maximumBodySize
         )
         OperatorRoutes.add(to: router, store: store, verifier: configuration.verifier, clock: clock)

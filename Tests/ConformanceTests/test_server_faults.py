@@ -41,8 +41,15 @@ def test_a_store_failure_is_a_server_exception_with_a_logged_request_id(server_f
                                          requestMACSec=True)["connectionId"]
     ckn, cak = dxhelpers.random_hex64(), dxhelpers.random_hex64()
 
+    healthy = dxhelpers.raw_request(server.url, method="GET", path="/_dxlocal/health", content_type=None)
+    assert healthy.status == 200 and healthy.json()["store"] == {"backend": "postgres", "status": "ok"}, healthy
     psql(fresh_url, "ALTER TABLE records RENAME TO records_away")
     try:
+        # SPEC 11: the health check says the store cannot be reached, with 503.
+        sick = dxhelpers.raw_request(server.url, method="GET", path="/_dxlocal/health", content_type=None)
+        assert sick.status == 503, sick
+        assert sick.json()["status"] == "unavailable"
+        assert sick.json()["store"] == {"backend": "postgres", "status": "unavailable"}
         faults = []
         for call in (
             lambda: dx.describe_connections(connectionId=connection_id),

@@ -2,6 +2,8 @@
 
 import base64
 import json
+import os
+import re
 import uuid
 
 import pytest
@@ -38,10 +40,16 @@ def test_server_prints_exactly_one_listening_line(server):
     assert LISTENING_RE.match(lines[0])
 
 
-def test_health_endpoint_returns_json_object(server):
+def test_health_endpoint_reports_the_version_and_the_store(server):
     resp = raw_request(server.url, method="GET", path="/_dxlocal/health", content_type=None)
     assert resp.status == 200, resp
-    assert isinstance(resp.json(), dict)
+    body = resp.json()
+    assert body["status"] == "ok"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", body["version"]), body
+    backend = "postgres" if os.environ.get("DXLOCAL_CONFORMANCE_DATABASE") else "sqlite"
+    assert body["store"] == {"backend": backend, "status": "ok"}, body
+    head = raw_request(server.url, method="HEAD", path="/_dxlocal/health", content_type=None)
+    assert head.status == 200 and head.body == b"", head
 
 
 def test_sigterm_stops_the_server_with_exit_code_zero(server_factory):

@@ -48,6 +48,7 @@ struct ServerFixture {
         let router = DXServer.router(
             table: OperationTable.serving(store: store, clock: clock, settleTime: settleTime, sealer: sealer),
             resolver: CallerResolver(),
+            health: StoreHealth(store: store, backend: .sqlite),
             maximumBodySize: maximumBodySize
         )
         app = Application(

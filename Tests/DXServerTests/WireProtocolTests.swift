@@ -6,6 +6,7 @@ import HummingbirdTesting
 import NIOCore
 import NIOFoundationCompat
 import Storage
+import StorageSQLite
 import Testing
 
 @testable import DXServer
@@ -128,17 +129,25 @@ import Testing
         }
     }
 
-    @Test func healthAnswersJSON() async throws {
+    /// SPEC 11: the version and the store; a store that cannot answer makes it 503, `unavailable`, for GET and HEAD.
+    @Test(arguments: [true, false])
+    func healthReportsTheStore(available: Bool) async throws {
         try await ServerFixture.with { fixture in
+            if !available { try await fixture.store.close() }
+            let state = available ? "ok" : "unavailable"
             try await fixture.app.test(.router) { client in
-                let response = try await client.executeRequest(
-                    uri: "/_dxlocal/health",
-                    method: .get,
-                    headers: [:],
-                    body: nil
-                )
-                #expect(response.status == .ok)
-                #expect(String(buffer: response.body) == #"{"status":"ok"}"#)
+                for method in [HTTPRequest.Method.get, .head] {
+                    let response = try await client.executeRequest(
+                        uri: "/_dxlocal/health",
+                        method: method,
+                        headers: [:],
+                        body: nil
+                    )
+                    #expect(response.status == (available ? .ok : .serviceUnavailable))
+                    let expected =
+                        #"{"status":"\#(state)","version":"\#(DXServer.version)","store":{"backend":"sqlite","status":"\#(state)"}}"#
+                    #expect(String(buffer: response.body) == (method == .get ? expected : ""))
+                }
             }
         }
     }
