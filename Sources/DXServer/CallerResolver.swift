@@ -22,7 +22,12 @@ package struct CallerResolver: Sendable {
 
     /// A 12-digit access key ID is itself the account ID (the convention moto and LocalStack share).
     package func account(forAccessKey key: String) -> String {
-        if key.utf8.count == 12 && key.utf8.allSatisfy({ (0x30...0x39).contains($0) }) { return key }
+        if Self.isAccountID(key) { return key }
         return accounts[key] ?? Self.defaultAccount
+    }
+
+    /// Whether `text` has the form of an account ID: 12 digits.
+    static func isAccountID(_ text: String) -> Bool {
+        text.utf8.count == 12 && text.utf8.allSatisfy { (0x30...0x39).contains($0) }
     }
 }

@@ -43,12 +43,7 @@ package enum DXServer {
                     "Content-Type must be \(AWSJSONCoding.contentType), not \(Identifiers.quoted(contentType))"
                 )
             }
-            let body: ByteBuffer
-            do {
-                body = try await request.body.collect(upTo: maximumBodySize)
-            } catch {
-                throw AWSError.requestTooLarge(limit: maximumBodySize)
-            }
+            let body = try await collectBody(request, upTo: maximumBodySize)
             var scope = resolver.scope(authorization: headers.authorization)
             if let verifier {
                 scope.account = try authenticate(request, body: body, with: verifier, now: clock.now).account
@@ -62,16 +57,21 @@ package enum DXServer {
         }
         router.get("/_dxlocal/health") { _, _ -> Response in
             let (status, body) = await StoreHealth.report(health)
-            return Response(
-                status: status,
-                headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: body))
-            )
+            return OperatorRoutes.json(body, status: status)
         }
         router.head("/_dxlocal/health") { _, _ -> Response in
             Response(status: await StoreHealth.report(health).status, headers: [.contentType: "application/json"])
         }
         return router
+    }
+
+    /// A request's whole body, up to `limit` bytes (AWS's 413 beyond).
+    static func collectBody(_ request: Request, upTo limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch {
+            throw AWSError.requestTooLarge(limit: limit)
+        }
     }
 
     /// `POST /_dxlocal/clock` with `{"advanceSeconds": N}` moves the clock forward and answers the new time; with

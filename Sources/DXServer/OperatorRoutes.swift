@@ -45,8 +45,7 @@ enum OperatorRoutes {
     /// Twelve-digit account IDs, at least one.
     static func validAccounts(_ accounts: [String]) throws(AWSError) -> Set<String> {
         guard !accounts.isEmpty else { throw invalid("Member accounts must name at least one account") }
-        for account in accounts where account.utf8.count != 12 || !account.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
-        {
+        for account in accounts where !CallerResolver.isAccountID(account) {
             throw invalid("Member accounts must hold 12-digit account IDs, not \(Identifiers.quoted(account))")
         }
         return Set(accounts)
@@ -62,19 +61,14 @@ enum OperatorRoutes {
         verifier: SigV4Verifier?,
         clock: any ServiceClock
     ) async throws -> ByteBuffer {
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maximumBodySize)
-        } catch {
-            throw AWSError.requestTooLarge(limit: maximumBodySize)
-        }
+        let body = try await DXServer.collectBody(request, upTo: maximumBodySize)
         if let verifier { _ = try DXServer.authenticate(request, body: body, with: verifier, now: clock.now) }
         return body
     }
 
-    static func json(_ text: String) -> Response {
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(
-            status: .ok,
+            status: status,
             headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text))
         )
