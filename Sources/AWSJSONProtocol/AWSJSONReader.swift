@@ -51,8 +51,10 @@ public struct AWSJSONReader {
             case .syntax:
                 return "The request body is not valid JSON"
             case .type(let type):
-                return member.isEmpty
-                    ? "The request body must be a JSON object" : "Member \(member) must be of type \(type)"
+                guard member.isEmpty else { return "Member \(member) must be of type \(type)" }
+                // Every AWS body is an object; an operator's list of fault rules is an array.
+                return type == "list"
+                    ? "The request body must be a JSON array" : "The request body must be a JSON object"
             case .invalidValue:
                 return member.isEmpty ? "The request body is not valid JSON" : "Member \(member) has an invalid value"
             }

@@ -144,6 +144,16 @@ public struct AWSJSONWriter: ~Copyable {
         needsSeparator = true
     }
 
+    /// One member whose name is known only at run time (a log line's metadata); the name is escaped.
+    @inlinable
+    public mutating func member<Value: AWSJSONValue>(named key: String, _ value: Value) {
+        if needsSeparator { byte(UInt8(ascii: ",")) }
+        string(key)
+        byte(UInt8(ascii: ":"))
+        value.writeJSON(to: &self)
+        needsSeparator = true
+    }
+
     @inlinable
     public mutating func array<Element: AWSJSONValue>(_ elements: [Element]) {
         byte(UInt8(ascii: "["))

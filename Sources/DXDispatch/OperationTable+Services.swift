@@ -31,6 +31,7 @@ extension OperationTable {
         let prefix = DirectConnectMetadata.targetPrefix
         declare(
             prefix: prefix,
+            signingName: DirectConnectMetadata.signingName,
             operations: DirectConnectOperation.allCases.map(\.rawValue),
             serverError: DirectConnectService.serverError
         )
@@ -63,6 +64,7 @@ extension OperationTable {
         let prefix = SecretsManagerMetadata.targetPrefix
         declare(
             prefix: prefix,
+            signingName: SecretsManagerMetadata.signingName,
             operations: SecretsManagerOperation.allCases.map(\.rawValue),
             serverError: .secretsServerFailure
         )

@@ -15,14 +15,40 @@ package struct OperationTable: Sendable {
     private var known: Set<String> = []
     /// Each service's answer to a fault of the server, by target prefix.
     private var serverErrors: [String: AWSError] = [:]
+    /// Each service's signing name (`directconnect`), by target prefix, and the other way round.
+    private var signingNames: [String: String] = [:]
+    private var prefixes: [String: String] = [:]
 
     package init() {}
 
-    /// Declares the operations of a model; those never registered answer `NotImplemented`. An operation of
-    /// `prefix` that fails unexpectedly answers `serverError` (SPEC 1: `DirectConnectServerException`).
-    package mutating func declare(prefix: String, operations: some Sequence<String>, serverError: AWSError) {
+    /// Declares the operations of a model, whose service signs as `signingName`; those never registered answer
+    /// `NotImplemented`. An operation of `prefix` that fails unexpectedly answers `serverError` (SPEC 1:
+    /// `DirectConnectServerException`).
+    package mutating func declare(
+        prefix: String,
+        signingName: String,
+        operations: some Sequence<String>,
+        serverError: AWSError
+    ) {
         for operation in operations { known.insert("\(prefix).\(operation)") }
         serverErrors[prefix] = serverError
+        signingNames[prefix] = signingName
+        prefixes[signingName] = prefix
+    }
+
+    /// The signing name of the service whose target prefix is `prefix`, if one is declared.
+    package func signingName(ofPrefix prefix: Substring) -> String? {
+        signingNames[String(prefix)]
+    }
+
+    /// The signing names of the services declared here, sorted.
+    package var signingNamesServed: [String] { prefixes.keys.sorted() }
+
+    /// Whether the model of the service signing as `signingName` has `operation`; `nil` when no such service is
+    /// declared.
+    package func declares(operation: String, of signingName: String) -> Bool? {
+        guard let prefix = prefixes[signingName] else { return nil }
+        return known.contains("\(prefix).\(operation)")
     }
 
     /// Registers an operation.

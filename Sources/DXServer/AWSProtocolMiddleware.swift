@@ -1,15 +1,21 @@
 import AWSJSONProtocol
+import DXDispatch
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOFoundationCompat
+import Storage
 
 /// Gives every reply its `x-amzn-RequestId` and renders every error once, AWS-shaped:
 /// `{"__type": <code>, "message": <text>}`. Unexpected errors become a generic 500; details stay in the log.
 struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
     let maximumBodySize: Int
+    /// Where each reply is counted, by the operation `table` declares for its target.
+    var metrics: ServerMetrics?
+    var table = OperationTable()
 
     func handle(
         _ request: Request,
@@ -19,16 +25,19 @@ struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
         async throws -> Response
     {
         let requestId = RequestID.make()
+        let started = ContinuousClock.now
+        // The scope `POST /` resolves, for the request's log line; only looked for when that line is written.
+        let logsRequests = context.logger.logLevel <= .debug
+        let resolved = logsRequests ? ResolvedScope() : nil
         var response: Response
+        var code: String?
         do {
-            response = try await next(request, context)
+            response = try await ResolvedScope.$current.withValue(resolved) { try await next(request, context) }
         } catch let error as AWSError {
-            context.logger.debug(
-                "request failed",
-                metadata: ["requestId": "\(requestId)", "code": "\(error.code)", "status": "\(error.status)"]
-            )
+            code = error.code
             response = Self.errorResponse(error)
         } catch let fault as ServerFault {
+            code = fault.reply.code
             context.logger.error(
                 "server fault",
                 metadata: ["requestId": "\(requestId)", "code": "\(fault.reply.code)", "cause": "\(fault.cause)"]
@@ -36,9 +45,10 @@ struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
             response = Self.errorResponse(fault.reply)
         } catch let error as any HTTPResponseError {
             let mapped = Self.map(error.status, method: request.method, maximumBodySize: maximumBodySize)
-            context.logger.debug("request refused", metadata: ["requestId": "\(requestId)", "code": "\(mapped.code)"])
+            code = mapped.code
             response = Self.errorResponse(mapped)
         } catch {
+            code = AWSError.internalFailure.code
             context.logger.error(
                 "unexpected failure",
                 metadata: ["requestId": "\(requestId)", "error": "\(String(reflecting: type(of: error)))"]
@@ -46,14 +56,28 @@ struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
             response = Self.errorResponse(.internalFailure)
         }
         response.headers[RequestIDField.name] = requestId
-        context.logger.debug(
-            "request",
-            metadata: [
-                "requestId": "\(requestId)",
-                "target": "\(request.headers[TargetField.name] ?? "-")",
-                "status": "\(response.status.code)",
-            ]
+        guard metrics != nil || logsRequests else { return response }
+        let duration = ContinuousClock.now - started
+        let (service, operation) = ServerMetrics.labels(
+            path: request.uri.path,
+            target: request.headers[TargetField.name],
+            table: table
         )
+        metrics?.answered(service: service, operation: operation, status: response.status.code, after: duration)
+        if logsRequests {
+            // (our choice) At debug: the default level (info) writes no line a request.
+            var metadata: Logger.Metadata = [
+                "requestId": "\(requestId)", "service": "\(service)", "operation": "\(operation)",
+                "status": .stringConvertible(response.status.code),
+                "durationMs": .stringConvertible(Double(duration.nanoseconds) / 1e6),
+            ]
+            if let scope = resolved?.scope {
+                metadata["account"] = "\(scope.account)"
+                metadata["region"] = "\(scope.region)"
+            }
+            if let code { metadata["code"] = "\(code)" }
+            context.logger.debug("request", metadata: metadata)
+        }
         return response
     }
 
@@ -106,6 +130,19 @@ struct ProtocolHeaders {
 
     private static func add(_ value: String, to header: inout String?) {
         if let first = header { header = first + ", " + value } else { header = value }
+    }
+}
+
+/// The scope the handler of `POST /` resolved for the request the middleware is answering (a task-local: the handler
+/// runs in the middleware's task).
+final class ResolvedScope: Sendable {
+    @TaskLocal static var current: ResolvedScope?
+
+    private let box = NIOLockedValueBox<Scope?>(nil)
+
+    var scope: Scope? {
+        get { box.withLockedValue { $0 } }
+        set { box.withLockedValue { $0 = newValue } }
     }
 }
 

@@ -31,10 +31,12 @@ package enum DXServer {
         verifier: SigV4Verifier? = nil,
         clock: any ServiceClock = SystemClock(),
         health: StoreHealth? = nil,
+        faults: FaultRules? = nil,
+        metrics: ServerMetrics? = nil,
         maximumBodySize: Int
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: AWSProtocolMiddleware(maximumBodySize: maximumBodySize))
+        router.add(middleware: AWSProtocolMiddleware(maximumBodySize: maximumBodySize, metrics: metrics, table: table))
         router.post("/") { request, context -> Response in
             let headers = ProtocolHeaders(request.headers)
             let contentType = headers.contentType ?? ""
@@ -48,21 +50,41 @@ package enum DXServer {
             if let verifier {
                 scope.account = try authenticate(request, body: body, with: verifier, now: clock.now).account
             }
+            ResolvedScope.current?.scope = scope
             let handler = try table.handler(for: headers.target)
+            if let faults, let target = headers.target {
+                try await meet(faults, target: target, scope: scope, table: table, metrics: metrics)
+            }
             return Response(
                 status: .ok,
                 headers: [.contentType: AWSJSONCoding.contentType],
                 body: ResponseBody(try await handler(body, scope))
             )
         }
-        router.get("/_dxlocal/health") { _, _ -> Response in
+        router.get(RouterPath(OperatorRoutes.healthPath)) { _, _ -> Response in
             let (status, body) = await StoreHealth.report(health)
             return OperatorRoutes.json(body, status: status)
         }
-        router.head("/_dxlocal/health") { _, _ -> Response in
+        router.head(RouterPath(OperatorRoutes.healthPath)) { _, _ -> Response in
             Response(status: await StoreHealth.report(health).status, headers: [.contentType: "application/json"])
         }
         return router
+    }
+
+    /// Waits and fails as the first fault rule that matches the request says, if one does.
+    static func meet(
+        _ faults: FaultRules,
+        target: String,
+        scope: Scope,
+        table: OperationTable,
+        metrics: ServerMetrics?
+    ) async throws {
+        guard let parsed = AWSTarget(target), let service = table.signingName(ofPrefix: parsed.prefix),
+            let fault = faults.fault(for: .init(service: service, operation: parsed.operation, scope: scope))
+        else { return }
+        metrics?.faultInjected(service: service, operation: parsed.operation)
+        if fault.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(fault.latencyMilliseconds)) }
+        if let error = fault.error { throw error }
     }
 
     /// A request's whole body, up to `limit` bytes (AWS's 413 beyond).
@@ -81,7 +103,7 @@ package enum DXServer {
         clock: OffsetClock,
         verifier: SigV4Verifier? = nil
     ) {
-        router.post("/_dxlocal/clock") { request, _ -> Response in
+        router.post(RouterPath(OperatorRoutes.clockPath)) { request, _ -> Response in
             let body = try await OperatorRoutes.operatorBody(request, verifier: verifier, clock: clock)
             let advance = try AWSJSONCoding.decode(ClockAdvance.self, from: body.readableBytesView)
             guard let seconds = advance.advanceSeconds else {
@@ -118,10 +140,14 @@ package enum DXServer {
     }
 
     /// Opens the store named by the configuration.
-    package static func openStore(_ configuration: DXServerConfiguration, logger: Logger) async throws -> any Store {
+    package static func openStore(
+        _ configuration: DXServerConfiguration,
+        logger: Logger,
+        metrics: WritePathMetrics = .none
+    ) async throws -> any Store {
         switch configuration.storage {
         case .memory:
-            return try await SQLiteStore.open(.memory, logger: logger)
+            return try await SQLiteStore.open(.memory, logger: logger, metrics: metrics)
         case .directory(let directory):
             try FileManager.default.createDirectory(
                 atPath: directory,
@@ -131,7 +157,8 @@ package enum DXServer {
             let lock = try DataDirectoryLock(directory)
             do {
                 let path = (directory as NSString).appendingPathComponent(databaseFileName)
-                return LockedStore(store: try await SQLiteStore.open(.file(path: path), logger: logger), lock: lock)
+                let store = try await SQLiteStore.open(.file(path: path), logger: logger, metrics: metrics)
+                return LockedStore(store: store, lock: lock)
             } catch {
                 lock.release()
                 throw error
@@ -147,10 +174,11 @@ package enum DXServer {
         onListening: @escaping @Sendable (String, Int) -> Void
     ) async throws {
         MemoryTrimmer.configure()
+        let metrics = ServerMetrics()
         guard let database = configuration.database else {
-            let store = try await openStore(configuration, logger: logger)
+            let store = try await openStore(configuration, logger: logger, metrics: metrics.writePath(backend: .sqlite))
             do {
-                try await serve(store: store, configuration, logger: logger, onListening: onListening)
+                try await serve(store: store, configuration, metrics: metrics, logger: logger, onListening: onListening)
             } catch {
                 try? await store.close()
                 throw error
@@ -164,33 +192,55 @@ package enum DXServer {
         }
         let postgres = try PostgresStoreConfiguration(url: database)
         logger.info("using the shared store", metadata: ["database": "\(postgres.redactedURL)"])
-        try await PostgresStore.withStore(postgres, logger: logger) { store in
-            try await serve(store: store, configuration, logger: logger, onListening: onListening)
+        try await PostgresStore.withStore(postgres, logger: logger, metrics: metrics.writePath(backend: .postgres)) {
+            store in
+            try await serve(store: store, configuration, metrics: metrics, logger: logger, onListening: onListening)
         }
     }
 
     private static func serve(
         store: any Store,
         _ configuration: DXServerConfiguration,
+        metrics: ServerMetrics,
         logger: Logger,
         onListening: @escaping @Sendable (String, Int) -> Void
     ) async throws {
         let sealer = try MasterKey.sealer(configured: configuration.masterKey, storage: configuration.storage)
         let clock = OffsetClock()
+        let table = OperationTable.serving(
+            store: store,
+            clock: clock,
+            settleTime: configuration.settleTime,
+            sealer: sealer
+        )
+        let faults = FaultRules()
         let router = router(
-            table: OperationTable.serving(
+            table: table,
+            resolver: CallerResolver(accounts: configuration.accounts),
+            verifier: configuration.verifier,
+            clock: clock,
+            health: StoreHealth(store: store, backend: configuration.database == nil ? .sqlite : .postgres),
+            faults: faults,
+            metrics: metrics,
+            maximumBodySize: configuration.maximumBodySize
+        )
+        OperatorRoutes.add(
+            to: router,
+            store: store,
+            table: table,
+            faults: faults,
+            metrics: metrics,
+            // The operator's view of the same rules, store and clock as the table's (the service keeps no state).
+            directConnect: DirectConnectService(
                 store: store,
                 clock: clock,
                 settleTime: configuration.settleTime,
                 sealer: sealer
             ),
-            resolver: CallerResolver(accounts: configuration.accounts),
+            state: StateTransfer(store: store, faults: faults, sealer: sealer, table: table),
             verifier: configuration.verifier,
-            clock: clock,
-            health: StoreHealth(store: store, backend: configuration.database == nil ? .sqlite : .postgres),
-            maximumBodySize: configuration.maximumBodySize
+            clock: clock
         )
-        OperatorRoutes.add(to: router, store: store, verifier: configuration.verifier, clock: clock)
         if configuration.clockControl {
             addClockControl(to: router, clock: clock, verifier: configuration.verifier)
         }

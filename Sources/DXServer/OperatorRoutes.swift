@@ -1,6 +1,8 @@
 import AWSJSONProtocol
 import AWSSigV4
+import DXDispatch
 import DirectConnect
+import DirectConnectModel
 import Foundation
 import Hummingbird
 import NIOCore
@@ -13,15 +15,72 @@ import Storage
 enum OperatorRoutes {
     /// The largest body an operator call reads.
     static let maximumBodySize = 1 << 20
+    /// The largest state document `PUT /_dxlocal/state` reads (our choice: a few hundred thousand records).
+    static let maximumStateSize = 256 << 20
 
     static let resetPaths = ["/_dxlocal/reset", "/moto-api/reset", "/_localstack/state/reset"]
+    static let faultPaths: [(path: String, dialect: FaultRules.Dialect)] = [
+        ("/_dxlocal/faults", .dxlocal), ("/_localstack/chaos/faults", .localStack),
+    ]
+    static let healthPath = "/_dxlocal/health"
+    static let metricsPath = "/_dxlocal/metrics"
+    static let clockPath = "/_dxlocal/clock"
+    static let simulatePath = "/_dxlocal/simulate"
+    static let statePath = "/_dxlocal/state"
+    /// Every path the operator's interface serves (the metrics' operation label of its requests).
+    static let paths = Set(
+        resetPaths + faultPaths.map(\.path) + [healthPath, metricsPath, clockPath, simulatePath, statePath]
+    )
 
     static func add(
         to router: Router<BasicRequestContext>,
         store: any Store,
+        table: OperationTable,
+        faults: FaultRules,
+        metrics: ServerMetrics?,
+        directConnect: DirectConnectService,
+        state: StateTransfer,
         verifier: SigV4Verifier?,
         clock: any ServiceClock
     ) {
+        router.get(RouterPath(statePath)) { request, _ -> Response in
+            _ = try await operatorBody(request, verifier: verifier, clock: clock)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(OperationReply(try await state.export(at: clock.now)))
+            )
+        }
+        router.put(RouterPath(statePath)) { request, _ -> Response in
+            let modeName = request.uri.queryParameters["mode"].map(String.init) ?? StateTransfer.Mode.replace.rawValue
+            guard let mode = StateTransfer.Mode(rawValue: modeName) else {
+                throw invalid("mode must be replace or merge, not \(Identifiers.quoted(modeName))")
+            }
+            let body = try await operatorBody(request, verifier: verifier, clock: clock, upTo: maximumStateSize)
+            let document = try AWSJSONCoding.decode(StateDocument.self, from: body.readableBytesView)
+            let count = try await state.load(document, mode: mode)
+            return json(#"{"status":"ok","records":\#(count)}"#)
+        }
+        router.post(RouterPath(simulatePath)) { request, _ -> Response in
+            let body = try await operatorBody(request, verifier: verifier, clock: clock)
+            let simulation = try AWSJSONCoding.decode(SimulateRequest.self, from: body.readableBytesView)
+            let port = try await simulate(simulation, on: directConnect)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(OperationReply(port))
+            )
+        }
+        if let metrics {
+            router.get(RouterPath(metricsPath)) { request, _ -> Response in
+                _ = try await operatorBody(request, verifier: verifier, clock: clock)
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: try await metrics.render(store: store))
+                )
+            }
+        }
         for path in resetPaths {
             router.post(RouterPath(path)) { request, _ -> Response in
                 let body = try await operatorBody(request, verifier: verifier, clock: clock)
@@ -30,16 +89,113 @@ enum OperatorRoutes {
                 _ = try await store.transaction(.write) { transaction in
                     try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: accounts)
                 }
+                faults.clear(accounts: accounts)
                 return json(#"{"status":"ok"}"#)
             }
+        }
+        for (path, dialect) in faultPaths {
+            let path = RouterPath(path)
+            /// Reads the body's rules (a refused body changes nothing), applies `change` and answers the rules kept.
+            @Sendable func route(
+                _ request: Request,
+                _ change: @Sendable ([FaultRule]?) throws(AWSError) -> Void
+            ) async throws -> Response {
+                let body = try await operatorBody(request, verifier: verifier, clock: clock)
+                let given =
+                    isBlank(body)
+                    ? nil
+                    : try FaultRules.normalized(
+                        AWSJSONCoding.decode([FaultRule].self, from: body.readableBytesView),
+                        dialect: dialect,
+                        table: table
+                    )
+                try change(given)
+                let rules = dialect == .localStack ? FaultRules.inLocalStackSpelling(faults.all) : faults.all
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "application/json"],
+                    body: ResponseBody(OperationReply(rules))
+                )
+            }
+            router.get(path) { request, _ in try await route(request) { _ in } }
+            router.post(path) { request, _ in
+                try await route(request) { given throws(AWSError) in
+                    guard let given else {
+                        throw AWSError.serialization("The body must be a JSON array of fault rules")
+                    }
+                    faults.replace(with: given)
+                }
+            }
+            router.patch(path) { request, _ in
+                try await route(request) { given throws(AWSError) in
+                    guard let given else {
+                        throw AWSError.serialization("The body must be a JSON array of fault rules")
+                    }
+                    faults.append(given)
+                }
+            }
+            // Without a body every rule goes; with one, the rules equal to those given (LocalStack's DELETE).
+            router.delete(path) { request, _ in
+                try await route(request) { given in
+                    if let given { faults.remove(given) } else { faults.clear(accounts: nil) }
+                }
+            }
+        }
+    }
+
+    /// Makes a port event happen (SPEC 11); a BGP event names a virtual interface, and none exists before issue 20's
+    /// virtual interfaces, so each is not found.
+    static func simulate(
+        _ request: SimulateRequest,
+        on directConnect: DirectConnectService
+    ) async throws
+        -> SimulatedPort
+    {
+        let portEvents = DirectConnectService.PortEvent.allCases.map(\.rawValue)
+        let bgpEvents = ["bgp-down", "bgp-up"]
+        guard let event = request.event else { throw AWSError.serialization("Member event is missing") }
+        switch (request.connectionId, request.virtualInterfaceId) {
+        case (let connectionId?, nil):
+            guard let portEvent = DirectConnectService.PortEvent(rawValue: event) else {
+                throw invalid(
+                    "A connection's event is \(portEvents.joined(separator: " or ")), not \(Identifiers.quoted(event))"
+                )
+            }
+            let port = try await directConnect.simulate(portEvent, connectionId: connectionId)
+            return SimulatedPort(
+                connectionId: port.connection.connectionId,
+                ownerAccount: port.connection.ownerAccount,
+                region: port.connection.region,
+                connectionState: port.connection.connectionState?.rawValue,
+                portEncryptionStatus: port.connection.portEncryptionStatus,
+                lagId: port.connection.lagId,
+                lagState: port.lagState?.rawValue
+            )
+        case (nil, let interfaceId?):
+            guard bgpEvents.contains(event) else {
+                throw invalid(
+                    "A virtual interface's event is \(bgpEvents.joined(separator: " or ")), not \(Identifiers.quoted(event))"
+                )
+            }
+            throw AWSError(
+                code: "NotFoundException",
+                message: "No virtual interface has the ID \(Identifiers.quoted(interfaceId))",
+                status: 404
+            )
+        default:
+            throw invalid("Name exactly one of connectionId and virtualInterfaceId")
         }
     }
 
     /// An empty body (what moto's and LocalStack's fixtures send) resets everything.
     static func resetRequest(_ body: ByteBuffer) throws(AWSError) -> ResetRequest {
-        let isBlank = body.readableBytesView.allSatisfy { [0x20, 0x09, 0x0A, 0x0D].contains($0) }
-        if isBlank { return ResetRequest() }
+        if isBlank(body) { return ResetRequest() }
         return try AWSJSONCoding.decode(ResetRequest.self, from: body.readableBytesView)
+    }
+
+    /// Whether a body holds nothing but JSON's white space.
+    static func isBlank(_ body: ByteBuffer) -> Bool {
+        body.readableBytesView.allSatisfy { [0x20, 0x09, 0x0A, 0x0D].contains($0) }
     }
 
     /// Twelve-digit account IDs, at least one.
@@ -59,9 +215,10 @@ enum OperatorRoutes {
     static func operatorBody(
         _ request: Request,
         verifier: SigV4Verifier?,
-        clock: any ServiceClock
+        clock: any ServiceClock,
+        upTo limit: Int = maximumBodySize
     ) async throws -> ByteBuffer {
-        let body = try await DXServer.collectBody(request, upTo: maximumBodySize)
+        let body = try await DXServer.collectBody(request, upTo: limit)
         if let verifier { _ = try DXServer.authenticate(request, body: body, with: verifier, now: clock.now) }
         return body
     }

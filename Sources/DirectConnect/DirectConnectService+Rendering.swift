@@ -48,7 +48,10 @@ extension DirectConnectService {
             ownerAccount: scope.account,
             connectionId: record.id,
             connectionName: record.name,
-            connectionState: state ?? ConnectionState(rawValue: Keychain.portState(record.state, at: now).rawValue),
+            connectionState: state
+                ?? ConnectionState(
+                    rawValue: Keychain.portState(record.state, portDown: record.portDownAt != nil, at: now).rawValue
+                ),
             region: scope.region,
             location: record.port.location,
             bandwidth: record.port.bandwidth,
@@ -62,7 +65,12 @@ extension DirectConnectService {
             tags: tags(record.tags),
             providerName: record.port.providerName,
             macSecCapable: record.port.macSecCapable,
-            portEncryptionStatus: Keychain.portEncryptionStatus(mode: mode, keys: keys, at: now),
+            portEncryptionStatus: Keychain.portEncryptionStatus(
+                mode: mode,
+                keys: keys,
+                portDown: record.portDownAt != nil,
+                at: now
+            ),
             encryptionMode: mode.rawValue,
             macSecKeys: macSecKeys(keys, at: now)
         )
@@ -80,7 +88,10 @@ extension DirectConnectService {
         return Interconnect(
             interconnectId: record.id,
             interconnectName: record.name,
-            interconnectState: state ?? InterconnectState(rawValue: Keychain.portState(record.state, at: now).rawValue),
+            interconnectState: state
+                ?? InterconnectState(
+                    rawValue: Keychain.portState(record.state, portDown: record.portDownAt != nil, at: now).rawValue
+                ),
             region: scope.region,
             location: record.port.location,
             bandwidth: record.port.bandwidth,
@@ -93,7 +104,12 @@ extension DirectConnectService {
             tags: tags(record.tags),
             providerName: record.port.providerName,
             macSecCapable: record.port.macSecCapable,
-            portEncryptionStatus: Keychain.portEncryptionStatus(mode: mode, keys: keys, at: now),
+            portEncryptionStatus: Keychain.portEncryptionStatus(
+                mode: mode,
+                keys: keys,
+                portDown: record.portDownAt != nil,
+                at: now
+            ),
             encryptionMode: mode.rawValue,
             macSecKeys: macSecKeys(keys, at: now)
         )
@@ -113,7 +129,15 @@ extension DirectConnectService {
             lagId: record.id,
             ownerAccount: scope.account,
             lagName: record.name,
-            lagState: state ?? LagState(rawValue: Keychain.portState(record.state, at: now).rawValue),
+            lagState: state
+                ?? LagState(
+                    rawValue: Keychain.lagState(
+                        record.state,
+                        members: members,
+                        minimumLinks: record.minimumLinks,
+                        at: now
+                    ).rawValue
+                ),
             location: record.port.location,
             region: scope.region,
             minimumLinks: record.minimumLinks,

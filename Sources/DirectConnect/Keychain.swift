@@ -36,9 +36,14 @@ package enum Keychain {
         }
     }
 
-    /// `Encryption Up` while the mode encrypts and at least one key is associated.
-    package static func portEncryptionStatus(mode: EncryptionMode, keys: [KeyRecord], at now: Date) -> String {
-        let up = mode != .noEncrypt && keys.contains { state(of: $0, at: now) == .associated }
+    /// `Encryption Up` while the port is up, the mode encrypts and at least one key is associated.
+    package static func portEncryptionStatus(
+        mode: EncryptionMode,
+        keys: [KeyRecord],
+        portDown: Bool = false,
+        at now: Date
+    ) -> String {
+        let up = !portDown && mode != .noEncrypt && keys.contains { state(of: $0, at: now) == .associated }
         return up ? "Encryption Up" : "Encryption Down"
     }
 
@@ -51,20 +56,37 @@ package enum Keychain {
         return .shouldEncrypt
     }
 
-    /// A port's state: what it reports while it settles, then `available`.
+    /// A port's state: what it reports while it settles, then `available`, or `down` while the operator holds it
+    /// down.
     package enum PortState: String, Sendable {
         case requested
         case pending
         case available
+        case down
     }
 
-    /// The port's state at `now`.
-    package static func portState(_ state: SettlingState, at now: Date) -> PortState {
-        guard now < state.settlesAt else { return .available }
+    /// The port's state at `now`; `down` once settled while `portDown` (`POST /_dxlocal/simulate`).
+    package static func portState(_ state: SettlingState, portDown: Bool = false, at now: Date) -> PortState {
+        guard now < state.settlesAt else { return portDown ? .down : .available }
         switch state.transitional {
         case .requested: return .requested
         case .pending: return .pending
         }
+    }
+
+    /// A LAG's state at `now`: its own settling state, but `down` once fewer of its members than its minimum links
+    /// (at least one) are up, when the operator holds one down (our choice: AWS sets a LAG below its minimum links
+    /// non-operational; a LAG whose members were never held down keeps the state it had).
+    package static func lagState(
+        _ state: SettlingState,
+        members: [ConnectionRecord],
+        minimumLinks: Int,
+        at now: Date
+    ) -> PortState {
+        let own = portState(state, at: now)
+        guard own == .available, members.contains(where: { $0.portDownAt != nil }) else { return own }
+        let up = members.count { portState($0.state, portDown: $0.portDownAt != nil, at: now) == .available }
+        return up < max(minimumLinks, 1) ? .down : .available
     }
 
     /// 64 hexadecimal characters, either case.

@@ -75,6 +75,13 @@ package final class SecretSealer: Sendable {
         return (combined, id)
     }
 
+    /// Whether a key of the ring (asked again of the source when not) has the ID `keyId`.
+    package func knows(keyId: String) -> Bool {
+        if ring.withLock({ $0.keys[keyId] != nil }) { return true }
+        refresh()
+        return ring.withLock { $0.keys[keyId] != nil }
+    }
+
     package func open(_ sealed: Data, keyId: String, context: String) throws -> Data {
         var key = ring.withLock { $0.keys[keyId] }
         if key == nil {

@@ -17,21 +17,24 @@ package final class PostgresStore: Store {
 
     private let client: PostgresClient
     private let logger: Logger
+    private let metrics: WritePathMetrics
 
-    private init(client: PostgresClient, logger: Logger) {
+    private init(client: PostgresClient, logger: Logger, metrics: WritePathMetrics) {
         self.client = client
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Runs `body` with a store whose connection pool runs for as long as `body` does; the schema is brought up to
-    /// date first.
+    /// date first. Each write is a batch of one: its queue wait is the wait for a connection of the pool.
     package static func withStore<T: Sendable>(
         _ configuration: PostgresStoreConfiguration,
         logger: Logger,
+        metrics: WritePathMetrics = .none,
         _ body: @Sendable (PostgresStore) async throws -> T
     ) async throws -> T {
         let client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
-        let store = PostgresStore(client: client, logger: logger)
+        let store = PostgresStore(client: client, logger: logger, metrics: metrics)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -59,8 +62,10 @@ package final class PostgresStore: Store {
         while true {
             attempt += 1
             do {
+                let asked = ContinuousClock.now
                 return try await client.withConnection { connection in
-                    try await Self.run(mode, on: connection, logger: logger, body)
+                    if mode == .write { metrics.waited(ContinuousClock.now - asked) }
+                    return try await Self.run(mode, on: connection, logger: logger, metrics: metrics, body)
                 }
             } catch let error as PSQLError where Self.isRetryable(error) && attempt < Self.attempts {
                 // Back off a little, with jitter, so racing instances do not collide again at once.
@@ -76,6 +81,7 @@ package final class PostgresStore: Store {
         _ mode: TransactionMode,
         on connection: PostgresConnection,
         logger: Logger,
+        metrics: WritePathMetrics,
         _ body: @escaping @Sendable (any StoreTransaction) async throws -> T
     ) async throws -> T {
         switch mode {
@@ -86,7 +92,9 @@ package final class PostgresStore: Store {
             let result = try await body(
                 PostgresTransaction(connection: connection, logger: logger, locking: mode == .write)
             )
+            let committing = ContinuousClock.now
             try await connection.query("COMMIT", logger: logger)
+            if mode == .write { metrics.committed(batchOf: 1, in: ContinuousClock.now - committing) }
             return result
         } catch {
             _ = try? await connection.query("ROLLBACK", logger: logger)

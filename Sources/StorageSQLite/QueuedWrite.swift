@@ -16,6 +16,8 @@ final class QueuedWrite: Sendable {
     private let body: @Sendable (SQLiteWriteTransaction) async throws -> any Sendable
     private let outcome = NIOLockedValueBox<Result<any Sendable, any Error>?>(nil)
     private let waiter = NIOLockedValueBox(Waiter.idle)
+    /// When the write joined the queue: its wait ends when its batch begins (`WritePathMetrics`).
+    let enqueued = ContinuousClock.now
 
     init(_ body: @escaping @Sendable (SQLiteWriteTransaction) async throws -> any Sendable) {
         self.body = body

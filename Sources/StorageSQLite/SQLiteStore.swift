@@ -43,6 +43,7 @@ package final class SQLiteStore: Store {
     private let tables: CommittedTables
     private let loop = NIOLockedValueBox(WriteLoopState<QueuedWrite, CheckedContinuation<Void, Never>>())
     private let logger: Logger
+    private let metrics: WritePathMetrics
 
     // Checkpoints. Copying the write-ahead log back into the database writes and syncs many pages. SQLite does it
     // inside the COMMIT that fills the log, which held up every writer of that batch; the store does it itself, in two
@@ -56,7 +57,8 @@ package final class SQLiteStore: Store {
         writer: SQLiteHandle,
         readerConnection: SQLiteHandle?,
         tables: CommittedTables,
-        logger: Logger
+        logger: Logger,
+        metrics: WritePathMetrics
     ) {
         self.writer = SQLiteStatements(connection: writer)
         self.readerConnection = readerConnection
@@ -74,6 +76,7 @@ package final class SQLiteStore: Store {
         }
         self.tables = tables
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Opens (creating when missing) the database, brings its schema up to date and loads its connections and LAGs.
@@ -82,7 +85,8 @@ package final class SQLiteStore: Store {
     package static func open(
         _ location: Location,
         kinds: [any StoredRecord.Type] = StoredKinds.all,
-        logger: Logger = Logger(label: "dxlocal.sqlite")
+        logger: Logger = Logger(label: "dxlocal.sqlite"),
+        metrics: WritePathMetrics = .none
     ) async throws
         -> SQLiteStore
     {
@@ -112,7 +116,8 @@ package final class SQLiteStore: Store {
                 writer: connection,
                 readerConnection: readerConnection,
                 tables: tables,
-                logger: logger
+                logger: logger,
+                metrics: metrics
             )
         } catch {
             await readerConnection?.close()
@@ -232,6 +237,7 @@ package final class SQLiteStore: Store {
             batchGate?.leave()
         }
         let started = ContinuousClock.now
+        for write in writes { metrics.waited(started - write.enqueued) }
         let batch = WriteBatch(statements: writer, tables: tables)
         do {
             for write in writes {
@@ -250,12 +256,11 @@ package final class SQLiteStore: Store {
                 }
             }
             tables.apply(batch.pending)
+            let commit = ContinuousClock.now - started - bodies
+            metrics.committed(batchOf: writes.count, in: commit)
             logger.trace(
                 "write batch",
-                metadata: [
-                    "transactions": "\(writes.count)", "bodies": "\(bodies)",
-                    "commit": "\(ContinuousClock.now - started - bodies)",
-                ]
+                metadata: ["transactions": "\(writes.count)", "bodies": "\(bodies)", "commit": "\(commit)"]
             )
             return true
         } catch {

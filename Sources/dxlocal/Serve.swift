@@ -39,6 +39,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
+            "text, or json: one JSON object a line (time, level, message, request ID, service, operation, account, region, status, duration). [env: DXLOCAL_LOG_FORMAT] (default: text)"
+    )
+    var logFormat: String?
+
+    @Option(
+        help:
             "none (anyone; SigV4 parsed for region and account) or sigv4 (verify signatures). [env: DXLOCAL_AUTH] (default: none)"
     )
     var auth: String?
@@ -79,6 +85,10 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         configuration.logLevel = level
+        let formatName = logFormat ?? environment["DXLOCAL_LOG_FORMAT"] ?? "text"
+        guard let format = StandardErrorLogHandler.Format(rawValue: formatName.lowercased()) else {
+            throw ValidationError("--log-format must be text or json")
+        }
         configuration.maximumBodySize =
             try maxBodySize ?? Self.parse(environment["DXLOCAL_MAX_BODY_SIZE"], "DXLOCAL_MAX_BODY_SIZE")
             ?? configuration.maximumBodySize
@@ -106,7 +116,7 @@ struct Serve: AsyncParsableCommand {
         configuration.clockControl =
             clockControl || ["1", "true", "yes"].contains(environment["DXLOCAL_CLOCK_CONTROL"]?.lowercased() ?? "")
 
-        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, level: level) }
+        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, level: level, format: format) }
         var logger = Logger(label: "dxlocal")
         logger.logLevel = level
         try await DXServer.run(configuration, logger: logger) { host, port in

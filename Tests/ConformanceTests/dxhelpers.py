@@ -353,6 +353,21 @@ def test_database_url() -> str:
     return url
 
 
+def own_store_server(server_factory, **kwargs):
+    """A server whose store no other test shares: a reset or a state import of everything must not reach their
+    records. On the PostgreSQL pass, a database of its own."""
+    shared = os.environ.get("DXLOCAL_CONFORMANCE_DATABASE")
+    if not shared:
+        return server_factory.start(**kwargs)
+    import shutil
+    tool = shutil.which("psql")
+    assert tool, "psql is needed for a database of the test's own"
+    name = f"own_{secrets.token_hex(4)}"
+    subprocess.run([tool, shared, "-v", "ON_ERROR_STOP=1", "-c", f"CREATE DATABASE {name}"], check=True,
+                   capture_output=True)
+    return server_factory.start(database=shared.rsplit("/", 1)[0] + "/" + name, **kwargs)
+
+
 def random_account() -> str:
     """A fresh 12-digit account so tests sharing a server never see each other's resources."""
     while True:

@@ -6,9 +6,6 @@ file may reset."""
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
-import subprocess
 import threading
 
 import pytest
@@ -25,17 +22,7 @@ LOCATIONS = {"us-east-1": "EqDC2", "us-west-2": "EqSe2"}
 
 
 def own_server(server_factory, **kwargs):
-    """A server whose store no other test shares: a reset of everything must not reach their records. On the
-    PostgreSQL pass, a database of its own."""
-    shared = os.environ.get("DXLOCAL_CONFORMANCE_DATABASE")
-    if not shared:
-        return server_factory.start(**kwargs)
-    tool = shutil.which("psql")
-    assert tool, "psql is needed for a database of the test's own"
-    name = f"reset_{secrets.token_hex(4)}"
-    subprocess.run([tool, shared, "-v", "ON_ERROR_STOP=1", "-c", f"CREATE DATABASE {name}"], check=True,
-                   capture_output=True)
-    return server_factory.start(database=shared.rsplit("/", 1)[0] + "/" + name, **kwargs)
+    return dxhelpers.own_store_server(server_factory, **kwargs)
 
 
 def populate(server, account: str, region: str) -> dict:

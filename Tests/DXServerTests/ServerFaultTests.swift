@@ -125,6 +125,7 @@ import Testing
         var table = OperationTable()
         table.declare(
             prefix: DirectConnectMetadata.targetPrefix,
+            signingName: DirectConnectMetadata.signingName,
             operations: ["DescribeLocations"],
             serverError: DirectConnectService.serverError
         )

@@ -99,6 +99,60 @@ import Testing
         #expect(Keychain.portState(state, at: Self.t0.addingTimeInterval(5)) == .available)
     }
 
+    @Test func aSettledPortHeldDownIsDownAndDoesNotEncrypt() {
+        let state = SettlingState(transitional: .pending, settlesAt: Self.t0.addingTimeInterval(5))
+        // A port still settling shows its transition; once settled, `down`.
+        #expect(Keychain.portState(state, portDown: true, at: Self.t0) == .pending)
+        #expect(Keychain.portState(state, portDown: true, at: Self.t0.addingTimeInterval(5)) == .down)
+        let associated = [Self.key(associatedAfter: 0)]
+        let now = Self.t0.addingTimeInterval(10)
+        #expect(
+            Keychain.portEncryptionStatus(mode: .mustEncrypt, keys: associated, portDown: true, at: now)
+                == "Encryption Down"
+        )
+    }
+
+    static func member(_ id: String, down: Bool, settlesAfter seconds: TimeInterval = 0) -> ConnectionRecord {
+        ConnectionRecord(
+            id: id,
+            kind: .connection,
+            name: id,
+            port: PortRecord(
+                location: "EqDC2",
+                bandwidth: "10Gbps",
+                awsDevice: "d",
+                awsDeviceV2: "d",
+                awsLogicalDeviceId: "d",
+                macSecCapable: true,
+                encryptionMode: .shouldEncrypt
+            ),
+            vlan: 0,
+            lagId: "dxlag-aaaaaaaa",
+            state: SettlingState(transitional: .pending, settlesAt: Self.t0.addingTimeInterval(seconds)),
+            portDownAt: down ? Self.t0 : nil,
+            createdAt: Self.t0,
+            tags: [],
+            keys: []
+        )
+    }
+
+    @Test func aLagIsDownOnceFewerMembersThanItsMinimumLinksAreUp() {
+        let settled = SettlingState(transitional: .pending, settlesAt: Self.t0)
+        let now = Self.t0.addingTimeInterval(10)
+        let up = Self.member("dxcon-up", down: false)
+        let down = Self.member("dxcon-down", down: true)
+        #expect(Keychain.lagState(settled, members: [up, down], minimumLinks: 0, at: now) == .available)
+        #expect(Keychain.lagState(settled, members: [up, down], minimumLinks: 1, at: now) == .available)
+        #expect(Keychain.lagState(settled, members: [up, down], minimumLinks: 2, at: now) == .down)
+        #expect(Keychain.lagState(settled, members: [down], minimumLinks: 0, at: now) == .down)
+        // A member still settling is not up; a LAG none of whose members is held down keeps its own state.
+        let settling = Self.member("dxcon-new", down: false, settlesAfter: 60)
+        #expect(Keychain.lagState(settled, members: [settling, down], minimumLinks: 0, at: now) == .down)
+        #expect(Keychain.lagState(settled, members: [settling], minimumLinks: 1, at: now) == .available)
+        let pending = SettlingState(transitional: .pending, settlesAt: now.addingTimeInterval(1))
+        #expect(Keychain.lagState(pending, members: [down], minimumLinks: 0, at: now) == .pending)
+    }
+
     // MARK: Key material
 
     @Test(arguments: [

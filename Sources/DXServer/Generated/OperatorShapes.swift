@@ -74,3 +74,406 @@ package struct ResetRequest: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONR
         self.init(accounts: accounts)
     }
 }
+
+/// One rule of `/_dxlocal/faults` (and LocalStack's `/_localstack/chaos/faults`): which requests it matches (every
+/// member absent matches all), how likely it fires, how long a matching request waits and the error it fails with.
+package struct FaultRule: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var service: String?
+    package var operation: String?
+    package var region: String?
+    package var account: String?
+    package var probability: Double?
+    package var error: FaultError?
+    package var latencyMs: Int?
+
+    package init(
+        service: String? = nil,
+        operation: String? = nil,
+        region: String? = nil,
+        account: String? = nil,
+        probability: Double? = nil,
+        error: FaultError? = nil,
+        latencyMs: Int? = nil
+    ) {
+        self.service = service
+        self.operation = operation
+        self.region = region
+        self.account = account
+        self.probability = probability
+        self.error = error
+        self.latencyMs = latencyMs
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"service\":", service)
+        writer.member("\"operation\":", operation)
+        writer.member("\"region\":", region)
+        writer.member("\"account\":", account)
+        writer.member("\"probability\":", probability)
+        writer.member("\"error\":", error)
+        writer.member("\"latencyMs\":", latencyMs)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var service: String?
+        var operation: String?
+        var region: String?
+        var account: String?
+        var probability: Double?
+        var error: FaultError?
+        var latencyMs: Int?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "service": guard reader.read(&service, 0, "service", seen: &seen) else { return nil }
+                case "operation": guard reader.read(&operation, 1, "operation", seen: &seen) else { return nil }
+                case "region": guard reader.read(&region, 2, "region", seen: &seen) else { return nil }
+                case "account": guard reader.read(&account, 3, "account", seen: &seen) else { return nil }
+                case "probability": guard reader.read(&probability, 4, "probability", seen: &seen) else { return nil }
+                case "error": guard reader.read(&error, 5, "error", seen: &seen) else { return nil }
+                case "latencyMs": guard reader.read(&latencyMs, 6, "latencyMs", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        self.init(
+            service: service,
+            operation: operation,
+            region: region,
+            account: account,
+            probability: probability,
+            error: error,
+            latencyMs: latencyMs
+        )
+    }
+}
+
+/// The AWS-shaped error a fault rule answers; `statusCode` is LocalStack's spelling of `status`.
+package struct FaultError: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var code: String?
+    package var status: Int?
+    package var statusCode: Int?
+    package var message: String?
+
+    package init(code: String? = nil, status: Int? = nil, statusCode: Int? = nil, message: String? = nil) {
+        self.code = code
+        self.status = status
+        self.statusCode = statusCode
+        self.message = message
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"code\":", code)
+        writer.member("\"status\":", status)
+        writer.member("\"statusCode\":", statusCode)
+        writer.member("\"message\":", message)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var code: String?
+        var status: Int?
+        var statusCode: Int?
+        var message: String?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "code": guard reader.read(&code, 0, "code", seen: &seen) else { return nil }
+                case "status": guard reader.read(&status, 1, "status", seen: &seen) else { return nil }
+                case "statusCode": guard reader.read(&statusCode, 2, "statusCode", seen: &seen) else { return nil }
+                case "message": guard reader.read(&message, 3, "message", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        self.init(code: code, status: status, statusCode: statusCode, message: message)
+    }
+}
+
+/// `POST /_dxlocal/simulate`: the physical event to make happen, on a connection's port or a virtual interface's BGP
+/// session.
+package struct SimulateRequest: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var connectionId: String?
+    package var virtualInterfaceId: String?
+    package var event: String?
+
+    package init(connectionId: String? = nil, virtualInterfaceId: String? = nil, event: String? = nil) {
+        self.connectionId = connectionId
+        self.virtualInterfaceId = virtualInterfaceId
+        self.event = event
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"event\":", event)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var connectionId: String?
+        var virtualInterfaceId: String?
+        var event: String?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "connectionId":
+                    guard
+                        reader.read(&connectionId, 0, "connectionId", seen: &seen)
+                    else { return nil }
+                case "virtualInterfaceId":
+                    guard
+                        reader.read(&virtualInterfaceId, 1, "virtualInterfaceId", seen: &seen)
+                    else { return nil }
+                case "event": guard reader.read(&event, 2, "event", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        self.init(connectionId: connectionId, virtualInterfaceId: virtualInterfaceId, event: event)
+    }
+}
+
+/// What `POST /_dxlocal/simulate` answers of a port: where it is and the states it now shows.
+package struct SimulatedPort: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var connectionId: String?
+    package var ownerAccount: String?
+    package var region: String?
+    package var connectionState: String?
+    package var portEncryptionStatus: String?
+    package var lagId: String?
+    package var lagState: String?
+
+    package init(
+        connectionId: String? = nil,
+        ownerAccount: String? = nil,
+        region: String? = nil,
+        connectionState: String? = nil,
+        portEncryptionStatus: String? = nil,
+        lagId: String? = nil,
+        lagState: String? = nil
+    ) {
+        self.connectionId = connectionId
+        self.ownerAccount = ownerAccount
+        self.region = region
+        self.connectionState = connectionState
+        self.portEncryptionStatus = portEncryptionStatus
+        self.lagId = lagId
+        self.lagState = lagState
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"region\":", region)
+        writer.member("\"connectionState\":", connectionState)
+        writer.member("\"portEncryptionStatus\":", portEncryptionStatus)
+        writer.member("\"lagId\":", lagId)
+        writer.member("\"lagState\":", lagState)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var connectionId: String?
+        var ownerAccount: String?
+        var region: String?
+        var connectionState: String?
+        var portEncryptionStatus: String?
+        var lagId: String?
+        var lagState: String?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "connectionId":
+                    guard
+                        reader.read(&connectionId, 0, "connectionId", seen: &seen)
+                    else { return nil }
+                case "ownerAccount":
+                    guard
+                        reader.read(&ownerAccount, 1, "ownerAccount", seen: &seen)
+                    else { return nil }
+                case "region": guard reader.read(&region, 2, "region", seen: &seen) else { return nil }
+                case "connectionState":
+                    guard
+                        reader.read(&connectionState, 3, "connectionState", seen: &seen)
+                    else { return nil }
+                case "portEncryptionStatus":
+                    guard
+                        reader.read(&portEncryptionStatus, 4, "portEncryptionStatus", seen: &seen)
+                    else { return nil }
+                case "lagId": guard reader.read(&lagId, 5, "lagId", seen: &seen) else { return nil }
+                case "lagState": guard reader.read(&lagState, 6, "lagState", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        self.init(
+            connectionId: connectionId,
+            ownerAccount: ownerAccount,
+            region: region,
+            connectionState: connectionState,
+            portEncryptionStatus: portEncryptionStatus,
+            lagId: lagId,
+            lagState: lagState
+        )
+    }
+}
+
+/// `GET /_dxlocal/state` and `PUT /_dxlocal/state`: everything a server holds, as one versioned document. Secret values
+/// stay sealed under the master key named by `masterKeyIds`.
+package struct StateDocument: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var version: Int?
+    package var dxlocalVersion: String?
+    package var exportedAt: Date?
+    package var masterKeyIds: [String]?
+    package var records: [StateRecord]?
+    package var faults: [FaultRule]?
+
+    package init(
+        version: Int? = nil,
+        dxlocalVersion: String? = nil,
+        exportedAt: Date? = nil,
+        masterKeyIds: [String]? = nil,
+        records: [StateRecord]? = nil,
+        faults: [FaultRule]? = nil
+    ) {
+        self.version = version
+        self.dxlocalVersion = dxlocalVersion
+        self.exportedAt = exportedAt
+        self.masterKeyIds = masterKeyIds
+        self.records = records
+        self.faults = faults
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"version\":", version)
+        writer.member("\"dxlocalVersion\":", dxlocalVersion)
+        writer.member("\"exportedAt\":", exportedAt)
+        writer.member("\"masterKeyIds\":", masterKeyIds)
+        writer.member("\"records\":", records)
+        writer.member("\"faults\":", faults)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var version: Int?
+        var dxlocalVersion: String?
+        var exportedAt: Date?
+        var masterKeyIds: [String]?
+        var records: [StateRecord]?
+        var faults: [FaultRule]?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "version": guard reader.read(&version, 0, "version", seen: &seen) else { return nil }
+                case "dxlocalVersion":
+                    guard
+                        reader.read(&dxlocalVersion, 1, "dxlocalVersion", seen: &seen)
+                    else { return nil }
+                case "exportedAt": guard reader.read(&exportedAt, 2, "exportedAt", seen: &seen) else { return nil }
+                case "masterKeyIds":
+                    guard
+                        reader.read(&masterKeyIds, 3, "masterKeyIds", seen: &seen)
+                    else { return nil }
+                case "records": guard reader.read(&records, 4, "records", seen: &seen) else { return nil }
+                case "faults": guard reader.read(&faults, 5, "faults", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        self.init(
+            version: version,
+            dxlocalVersion: dxlocalVersion,
+            exportedAt: exportedAt,
+            masterKeyIds: masterKeyIds,
+            records: records,
+            faults: faults
+        )
+    }
+}
+
+/// One stored record of a state document: its kind, its scope (`region` is empty in an account's global scope) and its
+/// document as the stores keep it.
+package struct StateRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var kind: String?
+    package var account: String?
+    package var region: String?
+    package var record: RawJSON?
+
+    package init(kind: String? = nil, account: String? = nil, region: String? = nil, record: RawJSON? = nil) {
+        self.kind = kind
+        self.account = account
+        self.region = region
+        self.record = record
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"kind\":", kind)
+        writer.member("\"account\":", account)
+        writer.member("\"region\":", region)
+        writer.member("\"record\":", record)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var kind: String?
+        var account: String?
+        var region: String?
+        var record: RawJSON?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "kind": guard reader.read(&kind, 0, "kind", seen: &seen) else { return nil }
+                case "account": guard reader.read(&account, 1, "account", seen: &seen) else { return nil }
+                case "region": guard reader.read(&region, 2, "region", seen: &seen) else { return nil }
+                case "record": guard reader.read(&record, 3, "record", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        self.init(kind: kind, account: account, region: region, record: record)
+    }
+}

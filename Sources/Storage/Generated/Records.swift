@@ -363,6 +363,9 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
     package var vlan: Int
     package var lagId: String?
     package var state: SettlingState
+    /// Set while the operator holds the port down (`POST /_dxlocal/simulate`): a settled port then reads `down`, and
+    /// does not encrypt.
+    package var portDownAt: Date?
     package var createdAt: Date
     package var tags: [TagRecord]
     /// The connection's own keychain; a LAG member's keys are the LAG's.
@@ -376,6 +379,7 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
         vlan: Int,
         lagId: String? = nil,
         state: SettlingState,
+        portDownAt: Date? = nil,
         createdAt: Date,
         tags: [TagRecord],
         keys: [KeyRecord]
@@ -387,6 +391,7 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
         self.vlan = vlan
         self.lagId = lagId
         self.state = state
+        self.portDownAt = portDownAt
         self.createdAt = createdAt
         self.tags = tags
         self.keys = keys
@@ -401,6 +406,7 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
         writer.member("\"vlan\":", vlan)
         writer.member("\"lagId\":", lagId)
         writer.member("\"state\":", state)
+        writer.member("\"portDownAt\":", portDownAt)
         writer.member("\"createdAt\":", createdAt)
         writer.member("\"tags\":", tags)
         writer.member("\"keys\":", keys)
@@ -415,6 +421,7 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
         var vlan: Int?
         var lagId: String?
         var state: SettlingState?
+        var portDownAt: Date?
         var createdAt: Date?
         var tags: [TagRecord]?
         var keys: [KeyRecord]?
@@ -434,9 +441,10 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
                 case "vlan": guard reader.read(&vlan, 4, "vlan", seen: &seen) else { return nil }
                 case "lagId": guard reader.read(&lagId, 5, "lagId", seen: &seen) else { return nil }
                 case "state": guard reader.read(&state, 6, "state", seen: &seen) else { return nil }
-                case "createdAt": guard reader.read(&createdAt, 7, "createdAt", seen: &seen) else { return nil }
-                case "tags": guard reader.read(&tags, 8, "tags", seen: &seen) else { return nil }
-                case "keys": guard reader.read(&keys, 9, "keys", seen: &seen) else { return nil }
+                case "portDownAt": guard reader.read(&portDownAt, 7, "portDownAt", seen: &seen) else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 8, "createdAt", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 9, "tags", seen: &seen) else { return nil }
+                case "keys": guard reader.read(&keys, 10, "keys", seen: &seen) else { return nil }
                 default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
@@ -453,6 +461,7 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
             vlan: vlan,
             lagId: lagId,
             state: state,
+            portDownAt: portDownAt,
             createdAt: createdAt,
             tags: tags,
             keys: keys

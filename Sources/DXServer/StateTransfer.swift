@@ -1,0 +1,165 @@
+import AWSJSONProtocol
+import DXDispatch
+import DirectConnect
+import Foundation
+import ServiceKit
+import Storage
+
+/// `GET /_dxlocal/state` and `PUT /_dxlocal/state` (SPEC 11): everything the server holds as one versioned JSON
+/// document, and that document loaded again. Records travel as the stores keep them, so secret values stay sealed
+/// under the master key (`masterKeyIds` names the keys they need); fault rules travel with them. An import reads
+/// and checks the whole document first (its version, every record by its kind's reader, every sealed value's key,
+/// every fault rule) and then writes it in one transaction: a document it refuses changes nothing.
+struct StateTransfer: Sendable {
+    /// The version of the documents this build writes and reads.
+    static let version = 1
+
+    enum Mode: String, CaseIterable {
+        /// Every record and rule of the server is replaced by the document's.
+        case replace
+        /// The document's records are saved over those of the same ID; its rules are added.
+        case merge
+    }
+
+    let store: any Store
+    let faults: FaultRules
+    let sealer: SecretSealer
+    let table: OperationTable
+
+    func export(at now: Date) async throws -> StateDocument {
+        let records = try await store.transaction(.read) { transaction in
+            var records: [StateRecord] = []
+            var keyIds: Set<String> = []
+            for kind in StoredKinds.all {
+                try await Self.export(kind, from: transaction, into: &records, keyIds: &keyIds)
+            }
+            return (records, keyIds)
+        }
+        return StateDocument(
+            version: Self.version,
+            dxlocalVersion: DXServer.version,
+            exportedAt: now,
+            masterKeyIds: records.1.sorted(),
+            records: records.0,
+            faults: faults.all
+        )
+    }
+
+    private static func export<R: StoredRecord>(
+        _ kind: R.Type,
+        from transaction: any StoreTransaction,
+        into records: inout [StateRecord],
+        keyIds: inout Set<String>
+    ) async throws {
+        try await transaction.visitEvery(kind) { scoped in
+            if let secret = scoped.record as? SecretRecord { keyIds.formUnion(secret.versions.map(\.masterKeyId)) }
+            records.append(
+                StateRecord(
+                    kind: R.recordKind.name,
+                    account: scoped.scope.account,
+                    region: scoped.scope.region,
+                    record: RawJSON(bytes: AWSJSONWriter.bytes(scoped.record))
+                )
+            )
+            return true
+        }
+    }
+
+    /// Loads `document`, answering how many records it holds.
+    func load(_ document: StateDocument, mode: Mode) async throws -> Int {
+        guard let version = document.version else { throw AWSError.serialization("Member version is missing") }
+        guard version == Self.version else {
+            throw OperatorRoutes.invalid(
+                "This server reads state documents of version \(Self.version), not \(version)"
+            )
+        }
+        guard let given = document.records else { throw AWSError.serialization("Member records is missing") }
+        var loaded: [LoadedRecord] = []
+        loaded.reserveCapacity(given.count)
+        var positions: Set<String> = []
+        for (index, record) in given.enumerated() {
+            let checked = try check(record, at: index)
+            guard
+                positions.insert("\(checked.kindName) \(checked.scope.account) \(checked.scope.region) \(checked.id)")
+                    .inserted
+            else {
+                throw OperatorRoutes.invalid("Record \(index) has the ID of an earlier record of its kind and scope")
+            }
+            loaded.append(checked)
+        }
+        let rules = try FaultRules.normalized(document.faults ?? [], dialect: .dxlocal, table: table)
+        let records = loaded
+        do {
+            _ = try await store.transaction(.write) { transaction in
+                if mode == .replace {
+                    _ = try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: nil)
+                }
+                for record in records { try await record.save(transaction) }
+                return true
+            }
+        } catch let error as StoreError where error.code == .conflict {
+            throw OperatorRoutes.invalid(
+                "The document conflicts with what the server holds (a secret's name is unique in its account and region)"
+            )
+        }
+        switch mode {
+        case .replace: faults.replace(with: rules)
+        case .merge: faults.append(rules)
+        }
+        return records.count
+    }
+
+    /// A record of the document, read by its kind's reader, with its scope.
+    struct LoadedRecord: Sendable {
+        var kindName: String
+        var id: String
+        var scope: Scope
+        var save: @Sendable (any StoreTransaction) async throws -> Void
+    }
+
+    private func check(_ record: StateRecord, at index: Int) throws -> LoadedRecord {
+        func refuse(_ message: String) -> AWSError { OperatorRoutes.invalid("Record \(index): \(message)") }
+        guard let kindName = record.kind, let account = record.account, let region = record.region,
+            let document = record.record
+        else { throw refuse("kind, account, region and record are all required") }
+        guard let kind = StoredKinds.all.first(where: { $0.recordKind.name == kindName }) else {
+            throw refuse(
+                "kind must be one of \(StoredKinds.all.map { $0.recordKind.name }.joined(separator: ", ")), "
+                    + "not \(Identifiers.quoted(kindName))"
+            )
+        }
+        guard CallerResolver.isAccountID(account) else { throw refuse("account must be a 12-digit account ID") }
+        guard region == Scope.globalRegion || FaultRules.isRegionName(region) else {
+            throw refuse("region must name a region, or be empty for an account's global scope")
+        }
+        return try Self.loaded(
+            kind,
+            document,
+            scope: Scope(account: account, region: region),
+            sealer: sealer,
+            at: index
+        )
+    }
+
+    private static func loaded<R: StoredRecord>(
+        _ kind: R.Type,
+        _ document: RawJSON,
+        scope: Scope,
+        sealer: SecretSealer,
+        at index: Int
+    ) throws -> LoadedRecord {
+        let refuse = { (message: String) in OperatorRoutes.invalid("Record \(index): \(message)") }
+        let read = document.bytes.withUnsafeBufferPointer { AWSJSONReader.read(R.self, from: $0) }
+        guard let read else { throw refuse("the \(R.recordKind.name) document cannot be read") }
+        if let secret = read as? SecretRecord {
+            for version in secret.versions where !sealer.knows(keyId: version.masterKeyId) {
+                throw refuse(
+                    "a secret value is sealed under master key \(version.masterKeyId), which this server lacks"
+                )
+            }
+        }
+        return LoadedRecord(kindName: R.recordKind.name, id: read.recordID, scope: scope) { transaction in
+            try await transaction.save(read, in: scope)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import AWSJSONProtocol
+import DirectConnectModel
+import Foundation
+import ServiceKit
+import Storage
+
+extension DirectConnectService {
+    /// The physical events of a port that `POST /_dxlocal/simulate` makes happen (SPEC 11).
+    package enum PortEvent: String, Sendable, CaseIterable {
+        case portDown = "port-down"
+        case portUp = "port-up"
+    }
+
+    /// What a port shows once an event happened: the connection (or interconnect) as DescribeConnections shows it,
+    /// where it is, and its LAG's state when it is a member of one.
+    package struct SimulatedPort: Sendable {
+        package var connection: Connection
+        package var lagState: LagState?
+    }
+
+    /// Takes the port of a connection or interconnect, found by its ID in any account and region, down or up again,
+    /// in one transaction at the clock's instant. A port that has not settled yet (`requested`, `pending`) refuses:
+    /// it carries no link to lose (our choice). Taking a port down that is down, or up that is up, changes nothing.
+    package func simulate(_ event: PortEvent, connectionId id: String) async throws -> SimulatedPort {
+        try await transaction(.write) { transaction in
+            let now = clock.now
+            guard var found = try await transaction.recordInAnyScope(ConnectionRecord.self, id: id) else {
+                throw AWSError(
+                    code: "NotFoundException",
+                    message: "No connection or interconnect has the ID \(Identifiers.quoted(id))",
+                    status: 404
+                )
+            }
+            let settled = Keychain.portState(found.record.state, at: now)
+            guard settled == .available else {
+                throw AWSError(
+                    code: "ValidationException",
+                    message: "\(id) is \(settled.rawValue): only a port that is available can go down or come up",
+                    status: 400
+                )
+            }
+            switch event {
+            case .portDown: found.record.portDownAt = found.record.portDownAt ?? now
+            case .portUp: found.record.portDownAt = nil
+            }
+            try await transaction.save(found.record, in: found.scope)
+            var lag: LagRecord?
+            if let lagId = found.record.lagId { lag = try await transaction.lag(id: lagId, in: found.scope) }
+            var lagState: LagState?
+            if let lag {
+                let members = try await transaction.members(ofLag: lag.id, in: found.scope)
+                lagState = Self.lag(lag, members: members, in: found.scope, at: now).lagState
+            }
+            return SimulatedPort(
+                connection: Self.connection(found.record, lag: lag, in: found.scope, at: now),
+                lagState: lagState
+            )
+        }
+    }
+}
