@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import PostgresNIO
 import Storage
@@ -63,7 +64,8 @@ package final class PostgresStore: Store {
             attempt += 1
             do {
                 let asked = ContinuousClock.now
-                return try await client.withConnection { connection in
+                let (logger, metrics) = (logger, metrics)
+                return try await withLeasedConnection { connection in
                     if mode == .write { metrics.waited(ContinuousClock.now - asked) }
                     return try await Self.run(mode, on: connection, logger: logger, metrics: metrics, body)
                 }
@@ -77,6 +79,42 @@ package final class PostgresStore: Store {
         }
     }
 
+    /// How long a transaction waits for a connection of the pool (our choice). While PostgreSQL is away the pool
+    /// keeps trying to connect and a lease would wait for as long as that takes; a request then answers the
+    /// service's server error within seconds, as AWS answers a fault of its own, not after the client's timeout.
+    static let leaseTimeout: Duration = .seconds(5)
+
+    /// Runs `body` with a connection of the pool, or fails as unavailable when none is had within `leaseTimeout`;
+    /// the wait stops there (the pending lease is cancelled), the body once it runs is never cut short.
+    private func withLeasedConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let leased = NIOLockedValueBox(false)
+        let client = client
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    leased.withLockedValue { $0 = true }
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: Self.leaseTimeout)
+                guard leased.withLockedValue({ $0 }) else {
+                    throw StoreError(.unavailable, "no PostgreSQL connection within \(Self.leaseTimeout)")
+                }
+                return nil
+            }
+            while let result = try await group.next() {
+                if let result {
+                    group.cancelAll()
+                    return result
+                }
+            }
+            throw StoreError(.unavailable, "the PostgreSQL transaction ended without a result")
+        }
+    }
+
     private static func run<T: Sendable>(
         _ mode: TransactionMode,
         on connection: PostgresConnection,
@@ -85,21 +123,33 @@ package final class PostgresStore: Store {
         _ body: @escaping @Sendable (any StoreTransaction) async throws -> T
     ) async throws -> T {
         switch mode {
-        case .read: try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-        case .write: try await connection.query("BEGIN ISOLATION LEVEL READ COMMITTED", logger: logger)
+        case .read: try await connection.statement("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+        case .write: try await connection.statement("BEGIN ISOLATION LEVEL READ COMMITTED", logger: logger)
         }
         do {
             let result = try await body(
                 PostgresTransaction(connection: connection, logger: logger, locking: mode == .write)
             )
             let committing = ContinuousClock.now
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.statement("COMMIT", logger: logger)
             if mode == .write { metrics.committed(batchOf: 1, in: ContinuousClock.now - committing) }
             return result
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            // A connection the server ended (a FATAL error, a closed socket) has no transaction left to roll back,
+            // and a query sent on it waited forever (postgres-nio 1.33.2, seen while PostgreSQL shut down): then no
+            // ROLLBACK is sent.
+            if !connection.isClosed, !Self.endedTheConnection(error) {
+                try? await connection.statement("ROLLBACK", logger: logger)
+            }
             throw error
         }
+    }
+
+    /// Whether `error` ended the connection it came from.
+    static func endedTheConnection(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        if [.clientClosedConnection, .serverClosedConnection, .connectionError].contains(error.code) { return true }
+        return error.serverInfo?[.severity] == "FATAL"
     }
 
     static func sqlState(_ error: PSQLError) -> String? {

@@ -16,11 +16,14 @@ struct PostgresTransaction: StoreTransaction {
     private var lock: String { locking ? " FOR UPDATE" : "" }
 
     private func decode<R: StoredRecord>(_ query: PostgresQuery, as type: R.Type) async throws -> [R] {
-        var result: [R] = []
-        for try await body in try await connection.query(query, logger: logger).decode(String.self) {
-            result.append(try RecordDocument.decode(R.self, from: body))
+        let (connection, logger) = (connection, logger)
+        return try await StatementDeadline.bounded {
+            var result: [R] = []
+            for try await body in try await connection.query(query, logger: logger).decode(String.self) {
+                result.append(try RecordDocument.decode(R.self, from: body))
+            }
+            return result
         }
-        return result
     }
 
     func record<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) async throws -> R? {
@@ -63,7 +66,7 @@ struct PostgresTransaction: StoreTransaction {
     /// reports as a conflict when it persists (`PostgresStore.transaction`).
     func save<R: StoredRecord>(_ record: R, in scope: Scope) async throws {
         let lookups = record.lookupValues
-        try await connection.query(
+        try await connection.statement(
             """
             INSERT INTO records (kind, account, region, id, lookup1, lookup2, unique_key, body)
             VALUES (\(R.recordKind.name), \(scope.account), \(scope.region), \(record.recordID),
@@ -76,7 +79,7 @@ struct PostgresTransaction: StoreTransaction {
     }
 
     func delete<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) async throws {
-        try await connection.query(
+        try await connection.statement(
             """
             DELETE FROM records WHERE kind = \(R.recordKind.name) AND account = \(scope.account)
             AND region = \(scope.region) AND id = \(id)
@@ -91,19 +94,20 @@ struct PostgresTransaction: StoreTransaction {
         limit: Int
     ) async throws -> [Scoped<R>] {
         let start = position ?? RecordPosition(scope: Scope(account: "", region: ""), id: "")
-        let rows = try await connection.query(
-            """
+        let query: PostgresQuery = """
             SELECT account, region, body FROM records WHERE kind = \(R.recordKind.name)
                 AND (account, region, id) > (\(start.scope.account), \(start.scope.region), \(start.id))
                 ORDER BY account, region, id LIMIT \(limit)\(unescaped: lock)
-            """,
-            logger: logger
-        )
-        var result: [Scoped<R>] = []
-        for try await (account, region, body) in rows.decode((String, String, String).self) {
-            let record = try RecordDocument.decode(R.self, from: body)
-            result.append(Scoped(scope: Scope(account: account, region: region), record: record))
+            """
+        let (connection, logger) = (connection, logger)
+        return try await StatementDeadline.bounded {
+            var result: [Scoped<R>] = []
+            let rows = try await connection.query(query, logger: logger)
+            for try await (account, region, body) in rows.decode((String, String, String).self) {
+                let record = try RecordDocument.decode(R.self, from: body)
+                result.append(Scoped(scope: Scope(account: account, region: region), record: record))
+            }
+            return result
         }
-        return result
     }
 }
