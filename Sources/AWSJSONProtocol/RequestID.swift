@@ -10,12 +10,12 @@ public enum RequestID {
 
 /// Lower-case version 4 UUIDs for identifiers that name things and are no secret: request IDs, secret version IDs.
 ///
-/// Their bits come from a fast generator seeded once from the system's: Foundation's `UUID()` opens, reads and
-/// closes `/dev/urandom` each time, and `uuidString.lowercased()` makes two strings, which together cost more than
-/// the rest of a small request's protocol handling.
+/// Their bits come from `NameRandomness`, a fast generator: Foundation's `UUID()` opens, reads and closes
+/// `/dev/urandom` each time, and `uuidString.lowercased()` makes two strings, which together cost more than the rest
+/// of a small request's protocol handling.
 public enum RandomUUID {
     public static func make() -> String {
-        var (high, low) = generator.withLock { ($0.next(), $0.next()) }
+        var (high, low) = NameRandomness.generator.withLock { ($0.next(), $0.next()) }
         high = (high & ~0xF000) | 0x4000  // version 4
         low = (low & ~(0xC000 << 48)) | (0x8000 << 48)  // variant 10xx
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
@@ -28,8 +28,38 @@ public enum RandomUUID {
         }
         return String(decoding: text, as: UTF8.self)
     }
+}
 
-    private static let generator = Mutex(Xoshiro256StarStar())
+/// The bits behind every name the service makes up (IDs, ARN suffixes, request and version IDs) and its fault
+/// rules' draws: seeded from the system's generator, or from a number (`dxlocal serve --random-seed N`), and then
+/// the same sequence of requests gets the same names. Process-wide (our choice): one server runs in a process.
+/// Never key material: keys, nonces and salts come from the system's generator only.
+package struct NameRandomness: RandomNumberGenerator {
+    package init() {}
+
+    package mutating func next() -> UInt64 { Self.generator.withLock { $0.next() } }
+
+    /// Starts the sequence from `seed` (and `rewind()` restarts it there), or from the system's generator when `nil`.
+    package static func seed(_ seed: UInt64?) {
+        let fresh = seed.map(Xoshiro256StarStar.init(seed:)) ?? Xoshiro256StarStar()
+        generator.withLock { $0 = fresh }
+        configuredSeed.withLock { $0 = seed }
+    }
+
+    /// Restarts the sequence from the seed given to `seed(_:)`, if one was; a full reset calls it, so that each test
+    /// after a reset sees the names a fresh server would give (our choice).
+    package static func rewind() {
+        guard let seed = configuredSeed.withLock({ $0 }) else { return }
+        generator.withLock { $0 = Xoshiro256StarStar(seed: seed) }
+    }
+
+    /// A number in [0, 1) with 53 random bits.
+    package static func unitInterval() -> Double {
+        Double(generator.withLock { $0.next() } >> 11) * 0x1p-53
+    }
+
+    static let generator = Mutex(Xoshiro256StarStar())
+    private static let configuredSeed = Mutex<UInt64?>(nil)
 }
 
 /// xoshiro256** (Blackman and Vigna): fast, 256 bits of state, seeded from the system's generator.
@@ -41,6 +71,24 @@ struct Xoshiro256StarStar: RandomNumberGenerator {
         state = (system.next(), system.next(), system.next(), system.next())
         if state == (0, 0, 0, 0) { state.0 = 1 }
     }
+
+    init(state: (UInt64, UInt64, UInt64, UInt64)) { self.state = state }
+
+    /// The state SplitMix64 expands `seed` into, as the generator's authors recommend.
+    init(seed: UInt64) {
+        var mixer = seed
+        func splitMix() -> UInt64 {
+            mixer &+= 0x9E37_79B9_7F4A_7C15
+            var z = mixer
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = (splitMix(), splitMix(), splitMix(), splitMix())
+    }
+
+    /// SplitMix64's first output for `seed`: what the state of `init(seed:)` starts with.
+    static func splitMixFirst(_ seed: UInt64) -> UInt64 { Xoshiro256StarStar(seed: seed).state.0 }
 
     mutating func next() -> UInt64 {
         let result = rotate(state.1 &* 5, 7) &* 9

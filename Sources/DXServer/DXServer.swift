@@ -206,6 +206,7 @@ package enum DXServer {
         onListening: @escaping @Sendable (String, Int) -> Void
     ) async throws {
         let sealer = try MasterKey.sealer(configured: configuration.masterKey, storage: configuration.storage)
+        if let seed = configuration.randomSeed { NameRandomness.seed(seed) }
         let clock = OffsetClock()
         let table = OperationTable.serving(
             store: store,

@@ -28,6 +28,10 @@ package struct DXServerConfiguration: Sendable {
     /// Access key ID -> account ID, for keys that are not themselves 12-digit account IDs.
     package var accounts: [String: String] = [:]
 
+    /// Makes the names the service makes up (IDs, ARN suffixes, request and version IDs) and fault draws repeatable:
+    /// the same requests in the same order get the same names (`NameRandomness`).
+    package var randomSeed: UInt64?
+
     /// Serves `POST /_dxlocal/clock` to move the service's clock forward (for tests of long transitions).
     package var clockControl = false
 

@@ -45,7 +45,7 @@ package final class FaultRules: Sendable {
     /// A number in 0..<1 for each probability draw; `--random-seed` makes it repeatable.
     private let draw: @Sendable () -> Double
 
-    package init(draw: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+    package init(draw: @escaping @Sendable () -> Double = NameRandomness.unitInterval) {
         self.draw = draw
     }
 

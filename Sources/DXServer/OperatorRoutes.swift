@@ -90,6 +90,7 @@ enum OperatorRoutes {
                     try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: accounts)
                 }
                 faults.clear(accounts: accounts)
+                if accounts == nil { NameRandomness.rewind() }
                 return json(#"{"status":"ok"}"#)
             }
         }

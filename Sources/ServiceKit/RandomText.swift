@@ -1,12 +1,13 @@
-/// Random text for IDs and ARN suffixes, from the system's generator.
+import AWSJSONProtocol
+
+/// Random text for IDs and ARN suffixes, from `NameRandomness` (repeatable with `dxlocal serve --random-seed`).
 package enum RandomText {
     package static let alphanumerics = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
-    /// `count` characters drawn uniformly from `alphabet`: each draw from the system's generator (one system call)
-    /// yields as many characters as fit below 2^64, rather than one.
+    /// `count` characters drawn uniformly from `alphabet`: each draw yields as many characters as fit below 2^64.
     package static func string(_ count: Int, from alphabet: [Character]) -> String {
         guard alphabet.count > 1 else { return String(repeating: alphabet.first ?? "0", count: count) }
-        var generator = SystemRandomNumberGenerator()
+        var generator = NameRandomness()
         let base = UInt64(alphabet.count)
         var result = ""
         var left = count

@@ -58,6 +58,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body accepted, in bytes. [env: DXLOCAL_MAX_BODY_SIZE] (default: 1048576)")
     var maxBodySize: Int?
 
+    @Option(
+        help:
+            "Make generated IDs, ARN suffixes, request IDs and fault draws repeatable from this number; a full reset starts the sequence again. [env: DXLOCAL_RANDOM_SEED]"
+    )
+    var randomSeed: UInt64?
+
     @Flag(help: "Serve POST /_dxlocal/clock to move the clock forward; for tests only. [env: DXLOCAL_CLOCK_CONTROL=1]")
     var clockControl = false
 
@@ -113,6 +119,8 @@ struct Serve: AsyncParsableCommand {
         if configuration.database != nil && memory {
             throw ValidationError("--database and --in-memory exclude each other")
         }
+        configuration.randomSeed =
+            try randomSeed ?? Self.parse(environment["DXLOCAL_RANDOM_SEED"], "DXLOCAL_RANDOM_SEED")
         configuration.clockControl =
             clockControl || ["1", "true", "yes"].contains(environment["DXLOCAL_CLOCK_CONTROL"]?.lowercased() ?? "")
 
