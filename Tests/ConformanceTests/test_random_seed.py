@@ -1,5 +1,7 @@
 """SPEC 11: `dxlocal serve --random-seed N` makes generated IDs, ARN suffixes and request IDs repeatable; a full
-reset starts the sequence again (our choice), an accounts-limited one does not; without a seed two servers differ."""
+reset starts the sequence again (our choice), an accounts-limited one does not; without a seed two servers differ.
+Every server has a store of its own (a database of its own on the PostgreSQL pass): the names depend on what the
+store holds, and a reset reaches everything."""
 
 from __future__ import annotations
 
@@ -30,8 +32,8 @@ def reset(url: str, body: bytes = b"") -> None:
 
 
 def test_the_same_seed_gives_the_same_names_and_a_reset_starts_again(server_factory):
-    first = server_factory.start(extra_args=("--random-seed", "42"))
-    second = server_factory.start(extra_args=("--random-seed", "42"))
+    first = dxhelpers.own_store_server(server_factory, extra_args=("--random-seed", "42"))
+    second = dxhelpers.own_store_server(server_factory, extra_args=("--random-seed", "42"))
     names = scene(first.url)
     assert scene(second.url) == names
     assert len(set(names)) == len(names)
@@ -46,7 +48,7 @@ def test_the_same_seed_gives_the_same_names_and_a_reset_starts_again(server_fact
     # goes on as a third one, fresh, that made the same calls.
     limited = b'{"accounts": ["111122223333"]}'
     reset(first.url, limited)
-    third = server_factory.start(extra_args=("--random-seed", "42"))
+    third = dxhelpers.own_store_server(server_factory, extra_args=("--random-seed", "42"))
     assert scene(third.url) == names
     reset(third.url, limited)
     went_on = scene(first.url, ckn="ef" * 32)
@@ -55,9 +57,9 @@ def test_the_same_seed_gives_the_same_names_and_a_reset_starts_again(server_fact
 
 
 def test_other_seeds_and_no_seed_give_other_names(server_factory):
-    seeded = scene(server_factory.start(extra_args=("--random-seed", "42")).url)
-    other = scene(server_factory.start(extra_args=("--random-seed", "43")).url)
-    unseeded = [scene(server_factory.start().url) for _ in range(2)]
+    seeded = scene(dxhelpers.own_store_server(server_factory, extra_args=("--random-seed", "42")).url)
+    other = scene(dxhelpers.own_store_server(server_factory, extra_args=("--random-seed", "43")).url)
+    unseeded = [scene(dxhelpers.own_store_server(server_factory).url) for _ in range(2)]
     assert not set(seeded) & set(other)
     assert not set(unseeded[0]) & set(unseeded[1])
 
