@@ -214,6 +214,13 @@ package enum DXServer {
             settleTime: configuration.settleTime,
             sealer: sealer
         )
+        // The operator's view of the same rules, store and clock as the table's (the service keeps no state).
+        let directConnect = DirectConnectService(
+            store: store,
+            clock: clock,
+            settleTime: configuration.settleTime,
+            sealer: sealer
+        )
         let faults = FaultRules()
         let router = router(
             table: table,
@@ -231,13 +238,7 @@ package enum DXServer {
             table: table,
             faults: faults,
             metrics: metrics,
-            // The operator's view of the same rules, store and clock as the table's (the service keeps no state).
-            directConnect: DirectConnectService(
-                store: store,
-                clock: clock,
-                settleTime: configuration.settleTime,
-                sealer: sealer
-            ),
+            directConnect: directConnect,
             state: StateTransfer(store: store, faults: faults, sealer: sealer, table: table),
             verifier: configuration.verifier,
             clock: clock
@@ -261,13 +262,59 @@ package enum DXServer {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
-                    .init(service: StoreService(store: store)), .init(service: MemoryTrimmer()), .init(service: app),
+                    .init(service: StoreService(store: store)), .init(service: MemoryTrimmer()),
+                    // The seed is written through the store's write loop, which runs once the group does, and the
+                    // server listens only after it.
+                    .init(
+                        service: AfterFirst(app) {
+                            try await applySeed(configuration.seed, table, store, directConnect, logger)
+                        }
+                    ),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
         try await group.run()
+    }
+}
+
+/// Runs `first`, then the service: what must be done after the group's other services have started and before this
+/// one does.
+struct AfterFirst<Wrapped: Service>: Service {
+    let wrapped: Wrapped
+    let first: @Sendable () async throws -> Void
+
+    init(_ wrapped: Wrapped, first: @escaping @Sendable () async throws -> Void) {
+        self.wrapped = wrapped
+        self.first = first
+    }
+
+    func run() async throws {
+        try await first()
+        try await wrapped.run()
+    }
+}
+
+extension DXServer {
+    static func applySeed(
+        _ seed: Seed?,
+        _ table: OperationTable,
+        _ store: any Store,
+        _ directConnect: DirectConnectService,
+        _ logger: Logger
+    ) async throws {
+        guard let seed else { return }
+        guard let applied = try await seed.apply(table: table, store: store, directConnect: directConnect) else {
+            logger.notice("the store holds records already: the seed is not applied")
+            return
+        }
+        logger.info(
+            "applied the seed",
+            metadata: [
+                "connections": "\(applied.connections)", "lags": "\(applied.lags)", "keys": "\(applied.keys)",
+            ]
+        )
     }
 }
 

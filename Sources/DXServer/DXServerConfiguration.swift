@@ -32,6 +32,9 @@ package struct DXServerConfiguration: Sendable {
     /// the same requests in the same order get the same names (`NameRandomness`).
     package var randomSeed: UInt64?
 
+    /// Resources to create at start in an empty store (`dxlocal serve --seed FILE`).
+    package var seed: Seed?
+
     /// Serves `POST /_dxlocal/clock` to move the service's clock forward (for tests of long transitions).
     package var clockControl = false
 

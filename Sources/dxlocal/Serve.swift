@@ -60,6 +60,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
+            "A seed (JSON or YAML: accounts, regions, connections, LAGs, keys, fixed IDs) to create at start in an empty store. [env: DXLOCAL_SEED]"
+    )
+    var seed: String?
+
+    @Option(
+        help:
             "Make generated IDs, ARN suffixes, request IDs and fault draws repeatable from this number; a full reset starts the sequence again. [env: DXLOCAL_RANDOM_SEED]"
     )
     var randomSeed: UInt64?
@@ -121,6 +127,16 @@ struct Serve: AsyncParsableCommand {
         }
         configuration.randomSeed =
             try randomSeed ?? Self.parse(environment["DXLOCAL_RANDOM_SEED"], "DXLOCAL_RANDOM_SEED")
+        if let path = seed ?? environment["DXLOCAL_SEED"] {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("cannot read the seed \(path)")
+            }
+            do {
+                configuration.seed = try Seed.read(text)
+            } catch {
+                throw ValidationError("the seed \(path): \(error.description)")
+            }
+        }
         configuration.clockControl =
             clockControl || ["1", "true", "yes"].contains(environment["DXLOCAL_CLOCK_CONTROL"]?.lowercased() ?? "")
 

@@ -32,10 +32,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("dxlocal_reset", "reset the server before every test that uses it", type="bool", default=True)
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "dxlocal: the test talks to the dxlocal server")
-
-
 @pytest.fixture(scope="session")
 def dxlocal_endpoint(pytestconfig: pytest.Config):
     given = os.environ.get("DXLOCAL_ENDPOINT")

@@ -1,0 +1,312 @@
+import AWSJSONProtocol
+import DXDispatch
+import DirectConnect
+import Foundation
+import Logging
+import NIOCore
+import Storage
+import Yams
+
+/// A declarative seed (`dxlocal serve --seed FILE`, SPEC 11): the resources a test needs before it starts, by
+/// account and region, in JSON or YAML.
+///
+/// ```yaml
+/// accounts:
+///   "111122223333":
+///     us-east-1:
+///       connections:
+///         - connectionId: dxcon-seed0001        # optional: the ID it gets
+///           connectionName: primary             # the rest is CreateConnection's input
+///           location: EqDC2
+///           bandwidth: 10Gbps
+///           requestMACSec: true
+///           macSecKeys:                         # AssociateMacSecKey's input, without the port's ID
+///             - {ckn: "<64 hex>", cak: "<64 hex>"}
+///       lags:
+///         - {lagId: dxlag-seed0001, lagName: core, location: EqDC2, numberOfConnections: 2,
+///            connectionsBandwidth: 10Gbps, requestMACSec: true}
+/// ```
+///
+/// Each entry goes through the operation a client would call (CreateConnection, CreateLag, AssociateMacSecKey),
+/// so a seed holds nothing the service would refuse, and a CAK is sealed as every CAK is. Only an empty store is
+/// seeded (our choice): a restart on a data directory that holds records leaves them as they are. A reset empties
+/// the store; it does not seed it again. Kinds the service does not serve yet (gateways, virtual interfaces) are
+/// refused by name.
+package struct Seed: Sendable {
+    /// One connection or LAG: its creation's input, the ID it is to get, its keys' inputs.
+    struct Port: Sendable {
+        var place: String
+        var input: Data
+        var fixedId: String?
+        var keys: [[String: String]]
+    }
+
+    struct Scoped: Sendable {
+        var scope: Scope
+        var connections: [Port]
+        var lags: [Port]
+    }
+
+    var scopes: [Scoped]
+
+    /// What a seed held, once applied.
+    package struct Applied: Sendable, Equatable {
+        package var connections = 0
+        package var lags = 0
+        package var keys = 0
+    }
+
+    /// A seed that cannot be read or applied; its description names the place in the file, never a value of it.
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
+    }
+
+    static let kindsNotServed = [
+        "directConnectGateways", "virtualInterfaces", "interconnects", "hostedConnections", "gatewayAssociations",
+    ]
+
+    /// Reads a seed: JSON when it begins with `{`, YAML otherwise.
+    package static func read(_ text: String) throws(Failure) -> Seed {
+        let root: Any
+        if text.drop(while: \.isWhitespace).first == "{" {
+            do {
+                root = try JSONSerialization.jsonObject(with: Data(text.utf8))
+            } catch {
+                throw Failure(description: "the seed is not valid JSON")
+            }
+        } else {
+            root = try yamlValue(text)
+        }
+        guard let document = root as? [String: Any] else { throw Failure(description: "a seed is a JSON object") }
+        for key in document.keys where key != "accounts" {
+            throw Failure(description: "a seed has one member, accounts; \(quoted(key)) is not read")
+        }
+        guard let accounts = document["accounts"] as? [String: Any] else {
+            throw Failure(description: "accounts must be an object of account IDs")
+        }
+        var scopes: [Scoped] = []
+        for (account, regions) in accounts.sorted(by: { $0.key < $1.key }) {
+            guard CallerResolver.isAccountID(account) else {
+                throw Failure(description: "accounts: \(quoted(account)) is not a 12-digit account ID")
+            }
+            guard let regions = regions as? [String: Any] else {
+                throw Failure(description: "accounts.\(account) must be an object of regions")
+            }
+            for (region, kinds) in regions.sorted(by: { $0.key < $1.key }) {
+                let place = "accounts.\(account).\(quoted(region))"
+                guard isRegionName(region) else { throw Failure(description: "\(place) is not a region name") }
+                guard let kinds = kinds as? [String: Any] else {
+                    throw Failure(description: "\(place) must be an object of connections and lags")
+                }
+                for kind in kinds.keys where kind != "connections" && kind != "lags" {
+                    throw Failure(
+                        description: kindsNotServed.contains(kind)
+                            ? "\(place).\(kind): dxlocal does not serve these yet"
+                            : "\(place): \(quoted(kind)) is not read (connections, lags)"
+                    )
+                }
+                scopes.append(
+                    Scoped(
+                        scope: Scope(account: account, region: region),
+                        connections: try ports(
+                            kinds["connections"],
+                            idMember: "connectionId",
+                            at: "\(place).connections"
+                        ),
+                        lags: try ports(kinds["lags"], idMember: "lagId", at: "\(place).lags")
+                    )
+                )
+            }
+        }
+        return Seed(scopes: scopes)
+    }
+
+    private static func ports(_ value: Any?, idMember: String, at place: String) throws(Failure) -> [Port] {
+        guard let value else { return [] }
+        guard let entries = value as? [Any] else { throw Failure(description: "\(place) must be a list") }
+        var ports: [Port] = []
+        for (index, entry) in entries.enumerated() {
+            let here = "\(place)[\(index)]"
+            guard var members = entry as? [String: Any] else { throw Failure(description: "\(here) must be an object") }
+            var fixedId: String?
+            if let id = members.removeValue(forKey: idMember) {
+                guard let id = id as? String else { throw Failure(description: "\(here).\(idMember) must be a string") }
+                fixedId = id
+            }
+            var keys: [[String: String]] = []
+            if let given = members.removeValue(forKey: "macSecKeys") {
+                guard let given = given as? [Any] else {
+                    throw Failure(description: "\(here).macSecKeys must be a list")
+                }
+                for (number, key) in given.enumerated() {
+                    // Only the members AssociateMacSecKey reads, as strings: never a value in a message.
+                    guard let key = key as? [String: Any], !key.isEmpty,
+                        key.keys.allSatisfy(["ckn", "cak", "secretARN"].contains),
+                        key.values.allSatisfy({ $0 is String })
+                    else {
+                        throw Failure(
+                            description: "\(here).macSecKeys[\(number)] must be {ckn, cak} or {secretARN}, strings"
+                        )
+                    }
+                    keys.append(key.compactMapValues { $0 as? String })
+                }
+            }
+            guard JSONSerialization.isValidJSONObject(members),
+                let input = try? JSONSerialization.data(withJSONObject: members)
+            else { throw Failure(description: "\(here) cannot be sent as the operation's input") }
+            ports.append(Port(place: here, input: input, fixedId: fixedId, keys: keys))
+        }
+        return ports
+    }
+
+    /// Applies the seed through `table`'s operations, into an empty store only; answers `nil` when the store held
+    /// records already.
+    package func apply(
+        table: OperationTable,
+        store: any Store,
+        directConnect: DirectConnectService
+    ) async throws(Failure) -> Applied? {
+        do {
+            let held = try await store.transaction(.read) { transaction in
+                var held = 0
+                for kind in StoredKinds.all { held += try await transaction.countEvery(kind) }
+                return held
+            }
+            if held > 0 { return nil }
+        } catch {
+            throw Failure(description: "the store could not be read: \(type(of: error))")
+        }
+        var applied = Applied()
+        for scoped in scopes {
+            for port in scoped.connections {
+                try await create(port, "CreateConnection", idMember: "connectionId", scoped.scope, table, directConnect)
+                applied.connections += 1
+                applied.keys += port.keys.count
+            }
+            for port in scoped.lags {
+                try await create(port, "CreateLag", idMember: "lagId", scoped.scope, table, directConnect)
+                applied.lags += 1
+                applied.keys += port.keys.count
+            }
+        }
+        return applied
+    }
+
+    private func create(
+        _ port: Port,
+        _ operation: String,
+        idMember: String,
+        _ scope: Scope,
+        _ table: OperationTable,
+        _ directConnect: DirectConnectService
+    ) async throws(Failure) {
+        let place = port.place
+        do {
+            let reply = try await call(operation, ByteBuffer(bytes: port.input), scope, table)
+            guard var id = reply[idMember] as? String else {
+                throw Failure(description: "\(place): \(operation) answered no \(idMember)")
+            }
+            if let fixed = port.fixedId {
+                try await directConnect.assignSeededId(fixed, to: id, in: scope)
+                id = fixed
+            }
+            for key in port.keys {
+                var input = key
+                input["connectionId"] = id
+                let body = try JSONSerialization.data(withJSONObject: input)
+                _ = try await call("AssociateMacSecKey", ByteBuffer(bytes: body), scope, table)
+            }
+        } catch let failure as Failure {
+            throw failure
+        } catch let error as AWSError {
+            throw Failure(description: "\(place): \(error.code): \(error.message)")
+        } catch {
+            throw Failure(description: "\(place): \(type(of: error))")
+        }
+    }
+
+    private func call(
+        _ operation: String,
+        _ body: ByteBuffer,
+        _ scope: Scope,
+        _ table: OperationTable
+    ) async throws
+        -> [String: Any]
+    {
+        let reply = try await table.handler(for: "OvertureService.\(operation)")(body, scope).collected()
+        return (try JSONSerialization.jsonObject(with: Data(reply.readableBytesView)) as? [String: Any]) ?? [:]
+    }
+
+    /// `us-east-1`, `eu-central-2`, `us-gov-west-1`: lower-case words and a number, joined by hyphens.
+    static func isRegionName(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let last = parts.last, !last.isEmpty, last.allSatisfy({ $0.isASCII && $0.isNumber })
+        else {
+            return false
+        }
+        return parts.dropLast().allSatisfy { part in !part.isEmpty && part.allSatisfy { $0.isASCII && $0.isLowercase } }
+    }
+
+    /// A name from the file, as a message may repeat it: cut when long.
+    static func quoted(_ text: String) -> String {
+        "\"\(text.count <= 64 ? text : String(text.prefix(64)) + "...")\""
+    }
+
+    /// The YAML document as the values JSONSerialization gives: a scalar YAML reads as a number stays one only when
+    /// it reads back the same (`0123` and a 64-digit CKN stay strings); booleans and nulls as YAML 1.1 reads them.
+    static func yamlValue(_ text: String) throws(Failure) -> Any {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw Failure(description: "the seed is not valid YAML: \(safeDescription(error))")
+        } catch {
+            throw Failure(description: "the seed is not valid YAML")
+        }
+        guard let node else { throw Failure(description: "the seed is empty") }
+        return try value(of: node)
+    }
+
+    private static func value(of node: Node) throws(Failure) -> Any {
+        switch node {
+        case .scalar(let scalar):
+            let text = scalar.string
+            switch Tag.Name(rawValue: node.tag.rawValue) {
+            case .int: if let number = Int(text), String(number) == text { return number }
+            case .float: if let number = Double(text), "\(number)" == text { return number }
+            case .bool: if let truth = node.bool { return truth }
+            case .null: return NSNull()
+            default: break
+            }
+            return text
+        case .mapping(let mapping):
+            var object: [String: Any] = [:]
+            for (key, value) in mapping {
+                guard case .scalar(let name) = key else { throw Failure(description: "a mapping's keys are names") }
+                object[name.string] = try Self.value(of: value)
+            }
+            return object
+        case .sequence(let sequence):
+            var list: [Any] = []
+            for element in sequence { list.append(try Self.value(of: element)) }
+            return list
+        case .alias:
+            throw Failure(description: "a seed uses no YAML aliases")
+        }
+    }
+
+    /// YAML's error without the line of the file that Yams quotes (it could hold a CAK).
+    private static func safeDescription(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            return "\(problem) at line \(mark.line), column \(mark.column)"
+        case .reader(let problem, let offset, _, _):
+            return offset.map { "\(problem) at byte \($0)" } ?? problem
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return "duplicated keys \(duplicates.map { quoted($0) }.joined(separator: ", "))"
+        default:
+            return "unreadable"
+        }
+    }
+}
