@@ -61,12 +61,19 @@ package enum DXServer {
                 body: ResponseBody(try await handler(body, scope))
             )
         }
-        router.get(RouterPath(OperatorRoutes.healthPath)) { _, _ -> Response in
+        // With `--auth sigv4` health needs a caller from the credentials file, as everything under `/_dxlocal/`
+        // (issue 18); an orchestrator's probe without credentials can check the port instead.
+        router.get(RouterPath(OperatorRoutes.healthPath)) { request, _ -> Response in
+            _ = try await OperatorRoutes.operatorBody(request, verifier: verifier, clock: clock)
             let (status, body) = await StoreHealth.report(health)
             return OperatorRoutes.json(body, status: status)
         }
-        router.head(RouterPath(OperatorRoutes.healthPath)) { _, _ -> Response in
-            Response(status: await StoreHealth.report(health).status, headers: [.contentType: "application/json"])
+        router.head(RouterPath(OperatorRoutes.healthPath)) { request, _ -> Response in
+            _ = try await OperatorRoutes.operatorBody(request, verifier: verifier, clock: clock)
+            return Response(
+                status: await StoreHealth.report(health).status,
+                headers: [.contentType: "application/json"]
+            )
         }
         return router
     }

@@ -93,6 +93,34 @@ def test_an_unsigned_request_is_missing_its_token(signed_server):
     dxhelpers.assert_aws_error(response, 403, "MissingAuthenticationTokenException")
 
 
+def test_health_needs_a_caller_from_the_credentials_file_too(signed_server):
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    def signed(method: str, key: str, secret: str) -> dict:
+        request = AWSRequest(method=method, url=signed_server.url + "/_dxlocal/health", data=b"")
+        SigV4Auth(Credentials(key, secret), "directconnect", "us-east-1").add_auth(request)
+        return dict(request.headers.items())
+
+    for method in ("GET", "HEAD"):
+        unsigned = dxhelpers.raw_request(signed_server.url, method=method, path="/_dxlocal/health",
+                                         content_type=None)
+        assert unsigned.status == 403, unsigned
+        stranger = dxhelpers.raw_request(signed_server.url, method=method, path="/_dxlocal/health",
+                                         content_type=None, headers=signed(method, "AKIDSTRANGER", "nope"))
+        assert stranger.status == 403, stranger
+    dxhelpers.assert_aws_error(
+        dxhelpers.raw_request(signed_server.url, method="GET", path="/_dxlocal/health", content_type=None),
+        403, "MissingAuthenticationTokenException")
+    ok = dxhelpers.raw_request(signed_server.url, method="GET", path="/_dxlocal/health", content_type=None,
+                               headers=signed("GET", KEY, SECRET))
+    assert ok.status == 200 and ok.json()["status"] == "ok", ok
+    head = dxhelpers.raw_request(signed_server.url, method="HEAD", path="/_dxlocal/health", content_type=None,
+                                 headers=signed("HEAD", KEY, SECRET))
+    assert head.status == 200 and head.body == b"", head
+
+
 def test_a_malformed_authorization_header_is_an_incomplete_signature(signed_server):
     response = post(signed_server.url, b"{}", {"Content-Type": "application/x-amz-json-1.1",
                                                "X-Amz-Target": "OvertureService.DescribeLocations",
