@@ -64,7 +64,7 @@ package struct NameRandomness: RandomNumberGenerator {
 
 /// xoshiro256** (Blackman and Vigna): fast, 256 bits of state, seeded from the system's generator.
 struct Xoshiro256StarStar: RandomNumberGenerator {
-    private var state: (UInt64, UInt64, UInt64, UInt64)
+    private(set) var state: (UInt64, UInt64, UInt64, UInt64)
 
     init() {
         var system = SystemRandomNumberGenerator()
@@ -86,9 +86,6 @@ struct Xoshiro256StarStar: RandomNumberGenerator {
         }
         state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
-
-    /// SplitMix64's first output for `seed`: what the state of `init(seed:)` starts with.
-    static func splitMixFirst(_ seed: UInt64) -> UInt64 { Xoshiro256StarStar(seed: seed).state.0 }
 
     mutating func next() -> UInt64 {
         let result = rotate(state.1 &* 5, 7) &* 9

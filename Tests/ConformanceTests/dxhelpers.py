@@ -930,6 +930,16 @@ def account_snapshot(dx_client, sm_client, *, volatile: tuple[str, ...] = SNAPSH
     }
 
 
+def server_snapshot(url: str, account: str, region: str) -> dict:
+    """`account_snapshot` of one (account, region) of the server at `url`."""
+    return account_snapshot(make_client(url, account=account, region=region),
+                            make_sm_client(url, account=account, region=region))
+
+
+# What `account_snapshot` gives for an (account, region) that holds nothing.
+EMPTY_SNAPSHOT = {"connections": [], "lags": [], "interconnects": [], "tags": {}, "secret_list": [], "secrets": {}}
+
+
 def secrets_snapshot(sm_client, *, volatile: tuple[str, ...] = SNAPSHOT_VOLATILE_SECRET_FIELDS) -> dict:
     """The Secrets Manager half of `account_snapshot`: every secret of the client's (account, region),
     scheduled ones included, as ListSecrets lists it and as DescribeSecret describes it (never a value)."""

@@ -40,13 +40,7 @@ def populate(server, account: str, region: str) -> dict:
 
 def holdings(server, account: str, region: str) -> dict:
     """Everything an account has in a region, as its clients see it."""
-    dx = dxhelpers.make_client(server.url, account=account, region=region)
-    sm = dxhelpers.make_sm_client(server.url, account=account, region=region)
-    return {
-        "connections": dx.describe_connections()["connections"],
-        "lags": dx.describe_lags()["lags"],
-        "secrets": [secret["ARN"] for secret in sm.list_secrets()["SecretList"]],
-    }
+    return dxhelpers.server_snapshot(server.url, account, region)
 
 
 def reset(server, path: str = "/_dxlocal/reset", body: bytes = b"", headers=None) -> dxhelpers.RawResponse:
@@ -65,7 +59,7 @@ def test_a_reset_wipes_every_account_and_region(server_factory, path):
     assert response.status == 200, response
     assert response.json() == {"status": "ok"}
     for (account, region), ids in made.items():
-        assert holdings(server, account, region) == {"connections": [], "lags": [], "secrets": []}
+        assert holdings(server, account, region) == dxhelpers.EMPTY_SNAPSHOT
         dx = dxhelpers.make_client(server.url, account=account, region=region)
         with pytest.raises(ClientError) as caught:
             dx.describe_connections(connectionId=ids["connection"])
@@ -87,7 +81,7 @@ def test_a_reset_of_named_accounts_leaves_every_other_account_as_it_was(server):
     response = reset(server, body=f'{{"accounts": ["{wiped}"]}}'.encode())
     assert response.status == 200, response
     for region in REGIONS:
-        assert holdings(server, wiped, region) == {"connections": [], "lags": [], "secrets": []}
+        assert holdings(server, wiped, region) == dxhelpers.EMPTY_SNAPSHOT
         assert holdings(server, kept, region) == before[region]
 
 

@@ -50,16 +50,10 @@ def populate(server, account: str, region: str) -> dict:
 
 
 def holdings(server, account: str, region: str) -> dict:
-    dx = dxhelpers.make_client(server.url, account=account, region=region)
+    """Everything an account has in a region (reading the value moves LastAccessedDate, which is left out)."""
     sm = dxhelpers.make_sm_client(server.url, account=account, region=region)
-    return {
-        "connections": dx.describe_connections()["connections"],
-        "lags": dx.describe_lags()["lags"],
-        # Reading the value below moves LastAccessedDate: it is left out.
-        "secrets": sorted(({k: v for k, v in secret.items() if k not in dxhelpers.SNAPSHOT_VOLATILE_SECRET_FIELDS}
-                           for secret in dxhelpers.all_secrets(sm)), key=lambda secret: secret["ARN"]),
-        "value": sm.get_secret_value(SecretId="plain-" + region)["SecretString"],
-    }
+    return {**dxhelpers.server_snapshot(server.url, account, region),
+            "value": sm.get_secret_value(SecretId="plain-" + region)["SecretString"]}
 
 
 def everything(server, accounts) -> dict:
