@@ -6,7 +6,7 @@ script and the same request sequence, so machine noise hits both alike and only 
 
     bench.py run --dxlocal BIN --moto-server BIN [--smoke]
     bench.py shared-store --dxlocal BIN [--seconds N] [--concurrency C]
-    bench.py ab --dxlocal BIN_A --dxlocal BIN_B [--rounds N] [--seconds N]
+    bench.py ab --dxlocal BIN_A --dxlocal BIN_B [--rounds N] [--seconds N] [--postgres]
 
 Standard library only: the driver runs with whatever Python has moto installed.
 """
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import contextlib
 import http.client
 import json
 import os
@@ -575,20 +577,44 @@ def report(profile: Profile, seconds: int, rows: list[Row], memory: list[MemoryR
 # --- One vs two instances on one PostgreSQL ------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def postgres_cluster(work: Path):
+    """A PostgreSQL cluster of scripts/postgres-cluster in `work`, for as long as the block runs; yields its URL."""
+    cluster = work / "cluster"
+    started = subprocess.run([str(REPO / "scripts" / "postgres-cluster"), "start", str(cluster)],
+                             capture_output=True, text=True)
+    if started.returncode != 0:
+        raise BenchError(f"cannot start PostgreSQL: {started.stderr}")
+    database = re.search(r"DXLOCAL_TEST_DATABASE=['\"]?([^'\"\s]+)", started.stdout)
+    if not database:
+        raise BenchError(f"unexpected postgres-cluster output: {started.stdout}")
+    try:
+        yield database.group(1)
+    finally:
+        stop_all()
+        subprocess.run([str(REPO / "scripts" / "postgres-cluster"), "stop", str(cluster)], capture_output=True)
+
+
+def create_database(url: str, name: str) -> str:
+    """A new, empty database `name` on the cluster of `url`; answers its URL."""
+    found = shutil.which("psql") or max(map(str, Path("/usr/lib/postgresql").glob("*/bin/psql")), default=None)
+    if not found:
+        raise BenchError("psql is missing (scripts/postgres-cluster installs PostgreSQL)")
+    subprocess.run([found, url, "-v", "ON_ERROR_STOP=1", "-q", "-c", f"CREATE DATABASE {name}"], check=True,
+                   capture_output=True)
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def master_key_env() -> dict[str, str]:
+    return dict(os.environ, DXLOCAL_MASTER_KEY=base64.b64encode(os.urandom(32)).decode())
+
+
 def shared_store(options: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="dxlocal-bench-pg-") as tmp:
         work = Path(tmp)
-        cluster = work / "cluster"
-        started = subprocess.run([str(REPO / "scripts" / "postgres-cluster"), "start", str(cluster)],
-                                 capture_output=True, text=True)
-        if started.returncode != 0:
-            raise BenchError(f"cannot start PostgreSQL: {started.stderr}")
-        database = re.search(r"DXLOCAL_TEST_DATABASE=['\"]?([^'\"\s]+)", started.stdout)
-        if not database:
-            raise BenchError(f"unexpected postgres-cluster output: {started.stdout}")
-        try:
-            env = dict(os.environ, DXLOCAL_MASTER_KEY=__import__("base64").b64encode(os.urandom(32)).decode())
-            command = [str(options.dxlocal), "serve", "--port", "{port}", "--database", database.group(1),
+        with postgres_cluster(work) as database:
+            env = master_key_env()
+            command = [str(options.dxlocal), "serve", "--port", "{port}", "--database", database,
                        "--log-level", "error"]
             servers = [start(label, command, work, env) for label in ("one", "two")]
             create_exactly(servers[0], 1000, ROTATION, False, "shared")
@@ -611,9 +637,6 @@ def shared_store(options: argparse.Namespace) -> int:
             print(f"{f'2 instances, c={half} each':<34} {pair:>12.2f} {p50:>10} {p99:>10}")
             print(f"ratio two/one: {pair / single.requests_per_second:.2f}x  "
                   f"({os.cpu_count()} cores shared by PostgreSQL, instances and wrk)")
-        finally:
-            stop_all()
-            subprocess.run([str(REPO / "scripts" / "postgres-cluster"), "stop", str(cluster)], capture_output=True)
     return 0
 
 
@@ -631,12 +654,19 @@ def ab(options: argparse.Namespace) -> int:
     # The server's CPU time (user + system) a request: steadier than req/s when the host's load changes between
     # rounds, as it does on this machine.
     cpu: dict[tuple[int, int], list[float]] = {}
-    with tempfile.TemporaryDirectory(prefix="dxlocal-bench-ab-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="dxlocal-bench-ab-") as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)
+        cluster = stack.enter_context(postgres_cluster(work)) if options.postgres else None
+        env = master_key_env()
         for round_number in range(rounds):
             for index, binary in enumerate(builds):
                 label = f"{'ab'[index]}{round_number}"
-                server = start_dxlocal(binary, work, label)
+                if cluster:
+                    # A database of its own for every server, so that each begins on an empty store.
+                    server = start(label, [str(binary), "serve", "--port", "{port}", "--database",
+                                           create_database(cluster, f"ab_{label}"), "--log-level", "error"], work, env)
+                else:
+                    server = start_dxlocal(binary, work, label)
                 try:
                     log(f"round {round_number + 1}: build {'AB'[index]} ({binary})")
                     ids = seed_rotation(server, profile, work)
@@ -651,8 +681,8 @@ def ab(options: argparse.Namespace) -> int:
                         cpu.setdefault((index, concurrency), []).append(used / max(1, measured.requests) * 1e6)
                 finally:
                     stop_all()
-    print(f"key rotation, req/s per round ({rounds} rounds of {seconds} s, builds alternated, "
-          f"{profile.macsec_connections} connections)")
+    print(f"key rotation on {'PostgreSQL' if options.postgres else 'SQLite'}, req/s per round ({rounds} rounds of "
+          f"{seconds} s, builds alternated, {profile.macsec_connections} connections)")
     for index, binary in enumerate(builds):
         for concurrency in (16, 64):
             rates = results[(index, concurrency)]
@@ -686,6 +716,7 @@ def main() -> int:
     pair.add_argument("--rounds", type=int, default=2)
     pair.add_argument("--seconds", type=int, help="seconds a measurement (default 10; 1 with --smoke)")
     pair.add_argument("--smoke", action="store_true", help="one round of a second on 128 connections")
+    pair.add_argument("--postgres", action="store_true", help="on a PostgreSQL cluster of its own, not SQLite")
     options = parser.parse_args()
 
     def interrupted(signum, _frame):

@@ -79,39 +79,16 @@ package final class PostgresStore: Store {
         }
     }
 
-    /// How long a transaction waits for a connection of the pool (our choice). While PostgreSQL is away the pool
-    /// keeps trying to connect and a lease would wait for as long as that takes; a request then answers the
-    /// service's server error within seconds, as AWS answers a fault of its own, not after the client's timeout.
-    static let leaseTimeout: Duration = .seconds(5)
-
-    /// Runs `body` with a connection of the pool, or fails as unavailable when none is had within `leaseTimeout`;
-    /// the wait stops there (the pending lease is cancelled), the body once it runs is never cut short.
+    /// Runs `body` with a connection of the pool, within `TransactionDeadline`'s bounds.
     private func withLeasedConnection<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let leased = NIOLockedValueBox(false)
         let client = client
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await client.withConnection { connection in
-                    leased.withLockedValue { $0 = true }
-                    return try await body(connection)
-                }
+        return try await TransactionDeadline.bounded { leased in
+            try await client.withConnection { connection in
+                leased()
+                return try await body(connection)
             }
-            group.addTask {
-                try await Task.sleep(for: Self.leaseTimeout)
-                guard leased.withLockedValue({ $0 }) else {
-                    throw StoreError(.unavailable, "no PostgreSQL connection within \(Self.leaseTimeout)")
-                }
-                return nil
-            }
-            while let result = try await group.next() {
-                if let result {
-                    group.cancelAll()
-                    return result
-                }
-            }
-            throw StoreError(.unavailable, "the PostgreSQL transaction ended without a result")
         }
     }
 

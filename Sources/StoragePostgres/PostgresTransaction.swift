@@ -16,14 +16,11 @@ struct PostgresTransaction: StoreTransaction {
     private var lock: String { locking ? " FOR UPDATE" : "" }
 
     private func decode<R: StoredRecord>(_ query: PostgresQuery, as type: R.Type) async throws -> [R] {
-        let (connection, logger) = (connection, logger)
-        return try await StatementDeadline.bounded {
-            var result: [R] = []
-            for try await body in try await connection.query(query, logger: logger).decode(String.self) {
-                result.append(try RecordDocument.decode(R.self, from: body))
-            }
-            return result
+        var result: [R] = []
+        for try await body in try await connection.query(query, logger: logger).decode(String.self) {
+            result.append(try RecordDocument.decode(R.self, from: body))
         }
+        return result
     }
 
     func record<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) async throws -> R? {
@@ -99,15 +96,13 @@ struct PostgresTransaction: StoreTransaction {
                 AND (account, region, id) > (\(start.scope.account), \(start.scope.region), \(start.id))
                 ORDER BY account, region, id LIMIT \(limit)\(unescaped: lock)
             """
-        let (connection, logger) = (connection, logger)
-        return try await StatementDeadline.bounded {
-            var result: [Scoped<R>] = []
-            let rows = try await connection.query(query, logger: logger)
-            for try await (account, region, body) in rows.decode((String, String, String).self) {
-                let record = try RecordDocument.decode(R.self, from: body)
-                result.append(Scoped(scope: Scope(account: account, region: region), record: record))
-            }
-            return result
+        var result: [Scoped<R>] = []
+        for try await (account, region, body) in try await connection.query(query, logger: logger)
+            .decode((String, String, String).self)
+        {
+            let record = try RecordDocument.decode(R.self, from: body)
+            result.append(Scoped(scope: Scope(account: account, region: region), record: record))
         }
+        return result
     }
 }
