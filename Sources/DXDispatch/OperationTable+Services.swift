@@ -55,6 +55,10 @@ extension OperationTable {
         register(Ops.TagResource.self, prefix: prefix, service.tagResource)
         register(Ops.UntagResource.self, prefix: prefix, service.untagResource)
         register(Ops.DescribeTags.self, prefix: prefix, service.describeTags)
+        register(Ops.CreateDirectConnectGateway.self, prefix: prefix, service.createDirectConnectGateway)
+        register(Ops.DescribeDirectConnectGateways.self, prefix: prefix, service.describeDirectConnectGateways)
+        register(Ops.UpdateDirectConnectGateway.self, prefix: prefix, service.updateDirectConnectGateway)
+        register(Ops.DeleteDirectConnectGateway.self, prefix: prefix, service.deleteDirectConnectGateway)
     }
 }
 

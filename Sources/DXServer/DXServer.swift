@@ -319,7 +319,8 @@ extension DXServer {
         logger.info(
             "applied the seed",
             metadata: [
-                "connections": "\(applied.connections)", "lags": "\(applied.lags)", "keys": "\(applied.keys)",
+                "connections": "\(applied.connections)", "lags": "\(applied.lags)",
+                "gateways": "\(applied.gateways)", "keys": "\(applied.keys)",
             ]
         )
     }

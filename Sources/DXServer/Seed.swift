@@ -25,15 +25,19 @@ import Yams
 ///       lags:
 ///         - {lagId: dxlag-seed0001, lagName: core, location: EqDC2, numberOfConnections: 2,
 ///            connectionsBandwidth: 10Gbps, requestMACSec: true}
+///       directConnectGateways:                  # global to the account: any of its regions may hold them
+///         - {directConnectGatewayId: 5f294f92-bafb-4011-916d-9b0bEXAMPLE, directConnectGatewayName: core,
+///            amazonSideAsn: 64512}
 /// ```
 ///
-/// Each entry goes through the operation a client would call (CreateConnection, CreateLag, AssociateMacSecKey),
+/// Each entry goes through the operation a client would call (CreateConnection, CreateLag,
+/// CreateDirectConnectGateway, AssociateMacSecKey),
 /// so a seed holds nothing the service would refuse, and a CAK is sealed as every CAK is. Only an empty store is
 /// seeded (our choice): a restart on a data directory that holds records leaves them as they are. A reset empties
-/// the store; it does not seed it again. Kinds the service does not serve yet (gateways, virtual interfaces) are
-/// refused by name.
+/// the store; it does not seed it again. Kinds the service does not serve yet (virtual interfaces, ...) are refused
+/// by name.
 package struct Seed: Sendable {
-    /// One connection or LAG: its creation's input, the ID it is to get, its keys' inputs.
+    /// One connection, LAG or gateway: its creation's input, the ID it is to get, its keys' inputs.
     struct Port: Sendable {
         var place: String
         var input: Data
@@ -45,6 +49,7 @@ package struct Seed: Sendable {
         var scope: Scope
         var connections: [Port]
         var lags: [Port]
+        var gateways: [Port]
     }
 
     var scopes: [Scoped]
@@ -53,6 +58,7 @@ package struct Seed: Sendable {
     package struct Applied: Sendable, Equatable {
         package var connections = 0
         package var lags = 0
+        package var gateways = 0
         package var keys = 0
     }
 
@@ -62,7 +68,7 @@ package struct Seed: Sendable {
     }
 
     static let kindsNotServed = [
-        "directConnectGateways", "virtualInterfaces", "interconnects", "hostedConnections", "gatewayAssociations",
+        "virtualInterfaces", "interconnects", "hostedConnections", "gatewayAssociations",
     ]
 
     /// Reads a seed: JSON when it begins with `{`, YAML otherwise.
@@ -96,13 +102,13 @@ package struct Seed: Sendable {
                 let place = "accounts.\(account).\(quoted(region))"
                 guard isRegionName(region) else { throw Failure(description: "\(place) is not a region name") }
                 guard let kinds = kinds as? [String: Any] else {
-                    throw Failure(description: "\(place) must be an object of connections and lags")
+                    throw Failure(description: "\(place) must be an object of connections, lags and gateways")
                 }
-                for kind in kinds.keys where kind != "connections" && kind != "lags" {
+                for kind in kinds.keys where !["connections", "lags", "directConnectGateways"].contains(kind) {
                     throw Failure(
                         description: kindsNotServed.contains(kind)
                             ? "\(place).\(kind): dxlocal does not serve these yet"
-                            : "\(place): \(quoted(kind)) is not read (connections, lags)"
+                            : "\(place): \(quoted(kind)) is not read (connections, lags, directConnectGateways)"
                     )
                 }
                 scopes.append(
@@ -113,7 +119,13 @@ package struct Seed: Sendable {
                             idMember: "connectionId",
                             at: "\(place).connections"
                         ),
-                        lags: try ports(kinds["lags"], idMember: "lagId", at: "\(place).lags")
+                        lags: try ports(kinds["lags"], idMember: "lagId", at: "\(place).lags"),
+                        gateways: try ports(
+                            kinds["directConnectGateways"],
+                            idMember: "directConnectGatewayId",
+                            at: "\(place).directConnectGateways",
+                            keys: false
+                        )
                     )
                 )
             }
@@ -121,7 +133,12 @@ package struct Seed: Sendable {
         return Seed(scopes: scopes)
     }
 
-    private static func ports(_ value: Any?, idMember: String, at place: String) throws(Failure) -> [Port] {
+    private static func ports(
+        _ value: Any?,
+        idMember: String,
+        at place: String,
+        keys keysAllowed: Bool = true
+    ) throws(Failure) -> [Port] {
         guard let value else { return [] }
         guard let entries = value as? [Any] else { throw Failure(description: "\(place) must be a list") }
         var ports: [Port] = []
@@ -135,6 +152,7 @@ package struct Seed: Sendable {
             }
             var keys: [[String: String]] = []
             if let given = members.removeValue(forKey: "macSecKeys") {
+                guard keysAllowed else { throw Failure(description: "\(here).macSecKeys: a gateway has no keys") }
                 guard let given = given as? [Any] else {
                     throw Failure(description: "\(here).macSecKeys must be a list")
                 }
@@ -188,6 +206,18 @@ package struct Seed: Sendable {
                 applied.lags += 1
                 applied.keys += port.keys.count
             }
+            for port in scoped.gateways {
+                try await create(
+                    port,
+                    "CreateDirectConnectGateway",
+                    idMember: "directConnectGatewayId",
+                    in: "directConnectGateway",
+                    scoped.scope,
+                    table,
+                    directConnect
+                )
+                applied.gateways += 1
+            }
         }
         return applied
     }
@@ -196,13 +226,15 @@ package struct Seed: Sendable {
         _ port: Port,
         _ operation: String,
         idMember: String,
+        in replyMember: String? = nil,
         _ scope: Scope,
         _ table: OperationTable,
         _ directConnect: DirectConnectService
     ) async throws(Failure) {
         let place = port.place
         do {
-            let reply = try await call(operation, ByteBuffer(bytes: port.input), scope, table)
+            var reply = try await call(operation, ByteBuffer(bytes: port.input), scope, table)
+            if let replyMember { reply = reply[replyMember] as? [String: Any] ?? [:] }
             guard var id = reply[idMember] as? String else {
                 throw Failure(description: "\(place): \(operation) answered no \(idMember)")
             }

@@ -8,6 +8,9 @@ extension DirectConnectService {
     /// `dxlag-` and eight lower-case letters or digits), and no connection or LAG of any account and region may
     /// have it. It runs before the seed associates the port's keys.
     package func assignSeededId(_ fixed: String, to id: String, in scope: Scope) async throws {
+        guard id.hasPrefix(Identifiers.connectionPrefix) || id.hasPrefix(Identifiers.lagPrefix) else {
+            return try await assignSeededGatewayId(fixed, to: id, account: scope.account)
+        }
         let isLag = id.hasPrefix(Identifiers.lagPrefix)
         let prefix = isLag ? Identifiers.lagPrefix : Identifiers.connectionPrefix
         guard Identifiers.isWellFormed(fixed), fixed.hasPrefix(prefix) else {
@@ -41,6 +44,29 @@ extension DirectConnectService {
                 connection.id = fixed
                 try await transaction.save(connection, in: scope)
             }
+        }
+    }
+
+    /// The same for a Direct Connect gateway: a lower-case UUID (as the service's own), no gateway of any account
+    /// holding it.
+    private func assignSeededGatewayId(_ fixed: String, to id: String, account: String) async throws {
+        guard Identifiers.isLowercaseUUID(fixed) else {
+            throw AWSError.client(
+                "\(Identifiers.quoted(fixed)) is not a Direct Connect gateway ID: a lower-case UUID"
+            )
+        }
+        guard fixed != id else { return }
+        let global = Scope.global(account: account)
+        try await transaction(.write) { transaction in
+            guard try await transaction.recordInAnyScope(GatewayRecord.self, id: fixed) == nil else {
+                throw AWSError.client("A Direct Connect gateway with the ID \(fixed) already exists")
+            }
+            guard var gateway = try await transaction.record(GatewayRecord.self, id: id, in: global) else {
+                throw AWSError.client("Direct Connect Gateway \(id) does not exist")
+            }
+            try await transaction.delete(GatewayRecord.self, id: id, in: global)
+            gateway.id = fixed
+            try await transaction.save(gateway, in: global)
         }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import ServiceKit
 import Storage
 
-/// Tags on connections and LAGs, addressed by ARN.
+/// Tags on connections, LAGs and Direct Connect gateways, addressed by ARN.
 extension DirectConnectService {
     /// The most tags one resource may carry.
     package static let tagLimit = 50
@@ -47,6 +47,7 @@ extension DirectConnectService {
     private enum TaggedResource {
         case connection(ConnectionRecord)
         case lag(LagRecord)
+        case gateway(GatewayRecord)
     }
 
     private func taggedResource(
@@ -54,6 +55,9 @@ extension DirectConnectService {
         in transaction: any StoreTransaction,
         _ scope: Scope
     ) async throws -> TaggedResource {
+        if let id = Identifiers.gatewayId(fromARN: arn, account: scope.account) {
+            return .gateway(try await liveGateway(id, in: transaction, .global(account: scope.account), at: clock.now))
+        }
         guard let id = Identifiers.resourceId(fromARN: arn, in: scope) else {
             throw AWSError.client("Could not find a Direct Connect resource with ARN \(arn)")
         }
@@ -79,6 +83,9 @@ extension DirectConnectService {
             case .lag(var record):
                 record.tags = try Self.merged(record.tags, with: updates, resource: record.id)
                 try await transaction.save(record, in: scope)
+            case .gateway(var record):
+                record.tags = try Self.merged(record.tags, with: updates, resource: record.id)
+                try await transaction.save(record, in: .global(account: scope.account))
             }
             return TagResourceResponse()
         }
@@ -96,6 +103,9 @@ extension DirectConnectService {
             case .lag(var record):
                 record.tags.removeAll { keys.contains($0.key) }
                 try await transaction.save(record, in: scope)
+            case .gateway(var record):
+                record.tags.removeAll { keys.contains($0.key) }
+                try await transaction.save(record, in: .global(account: scope.account))
             }
             return UntagResourceResponse()
         }
@@ -111,6 +121,7 @@ extension DirectConnectService {
                 switch try await taggedResource(arn, in: transaction, scope) {
                 case .connection(let record): tags = record.tags
                 case .lag(let record): tags = record.tags
+                case .gateway(let record): tags = record.tags
                 }
                 result.append(ResourceTag(resourceArn: arn, tags: Self.tags(tags)))
             }

@@ -26,6 +26,13 @@ package enum Identifiers {
         return body.count == 8 && body.allSatisfy { lowerAlphanumerics.contains($0) }
     }
 
+    /// `8-4-4-4-12` lower-case hexadecimal digits, as the service's gateway, association and proposal IDs.
+    package static func isLowercaseUUID(_ text: String) -> Bool {
+        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
+        return groups.map(\.count) == [8, 4, 4, 4, 12]
+            && groups.allSatisfy { $0.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) } }
+    }
+
     /// An ID as an error message may repeat it: a caller's over-long value is cut, never echoed whole.
     package static func quoted(_ id: String) -> String {
         id.count <= 256 ? id : String(id.prefix(256)) + "..."
@@ -42,6 +49,18 @@ package enum Identifiers {
 
     package static func lagARN(_ id: String, in scope: Scope) -> String {
         "arn:aws:directconnect:\(scope.region):\(scope.account):dxlag/\(id)"
+    }
+
+    /// A Direct Connect gateway's ARN: global, so without a region (reference §1.4).
+    package static func gatewayARN(_ id: String, account: String) -> String {
+        "arn:aws:directconnect::\(account):dx-gateway/\(id)"
+    }
+
+    /// The gateway ID an ARN of the account names, or `nil` when it is not a gateway ARN of the account.
+    package static func gatewayId(fromARN arn: String, account: String) -> String? {
+        let prefix = gatewayARN("", account: account)
+        guard arn.hasPrefix(prefix), arn.count > prefix.count else { return nil }
+        return String(arn.dropFirst(prefix.count))
     }
 
     /// The resource ID an ARN of this scope names, or `nil` when it is not a Direct Connect ARN of this scope.

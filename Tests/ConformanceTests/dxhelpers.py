@@ -899,7 +899,8 @@ def _without_metadata(response: dict) -> dict:
 
 def account_snapshot(dx_client, sm_client, *, volatile: tuple[str, ...] = SNAPSHOT_VOLATILE_SECRET_FIELDS) -> dict:
     """Everything the clients' (account, region) holds, through the public API of both services:
-    every connection, LAG (with its members) and interconnect as Describe* shows it, the tags of every
+    every connection, LAG (with its members), interconnect and Direct Connect gateway (the account's, global) as
+    Describe* shows it, the tags of every
     connection and LAG as DescribeTags shows them, and every secret (scheduled ones included) as
     ListSecrets and DescribeSecret show it (never a value).
 
@@ -915,6 +916,13 @@ def account_snapshot(dx_client, sm_client, *, volatile: tuple[str, ...] = SNAPSH
     for lag in lags:
         lag["connections"] = sorted(lag.get("connections", []), key=lambda c: c["connectionId"])
     interconnects = sorted(dx_client.describe_interconnects()["interconnects"], key=lambda i: i["interconnectId"])
+    gateways, token = [], None
+    while True:
+        page = dx_client.describe_direct_connect_gateways(**({"nextToken": token} if token else {}))
+        gateways += page["directConnectGateways"]
+        token = page.get("nextToken")
+        if not token:
+            break
     arns = [connection_arn(c["region"], c["ownerAccount"], c["connectionId"]) for c in connections]
     arns += [lag_arn(lag["region"], lag["ownerAccount"], lag["lagId"]) for lag in lags]
     tags: dict[str, list] = {}
@@ -925,6 +933,7 @@ def account_snapshot(dx_client, sm_client, *, volatile: tuple[str, ...] = SNAPSH
         "connections": connections,
         "lags": lags,
         "interconnects": interconnects,
+        "gateways": gateways,
         "tags": tags,
         **secrets_snapshot(sm_client, volatile=volatile),
     }
@@ -937,7 +946,8 @@ def server_snapshot(url: str, account: str, region: str) -> dict:
 
 
 # What `account_snapshot` gives for an (account, region) that holds nothing.
-EMPTY_SNAPSHOT = {"connections": [], "lags": [], "interconnects": [], "tags": {}, "secret_list": [], "secrets": {}}
+EMPTY_SNAPSHOT = {"connections": [], "lags": [], "interconnects": [], "gateways": [], "tags": {}, "secret_list": [],
+                  "secrets": {}}
 
 
 def secrets_snapshot(sm_client, *, volatile: tuple[str, ...] = SNAPSHOT_VOLATILE_SECRET_FIELDS) -> dict:

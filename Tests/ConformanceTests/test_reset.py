@@ -35,6 +35,7 @@ def populate(server, account: str, region: str) -> dict:
                         lagName="reset")
     dx.tag_resource(resourceArn=f"arn:aws:directconnect:{region}:{account}:dxcon/{connection}",
                     tags=[{"key": "k", "value": "v"}])
+    dx.create_direct_connect_gateway(directConnectGatewayName="reset-" + region)
     return {"connection": connection, "lag": lag["lagId"]}
 
 

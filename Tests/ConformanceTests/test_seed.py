@@ -1,5 +1,5 @@
 """SPEC 11: `dxlocal serve --seed FILE` creates a declarative scene at start (JSON or YAML: accounts, regions,
-connections, LAGs, keys, fixed IDs), through the operations a client calls, into an empty store only (so every seeded server here has a
+connections, LAGs, Direct Connect gateways, keys, fixed IDs), through the operations a client calls, into an empty store only (so every seeded server here has a
 store of its own). A seed the service would refuse stops the start with a message naming the place in the file,
 never a key."""
 
@@ -14,6 +14,7 @@ import dxhelpers
 
 ACCOUNT, OTHER = "111122223333", "444455556666"
 CKN, CAK = "0" * 63 + "1", "1234567890" * 6 + "abcd"  # all digits, leading zeros: YAML must keep them strings
+GATEWAY = "5f294f92-bafb-4011-916d-9b0b00000001"
 
 YAML_SEED = f"""
 accounts:
@@ -39,6 +40,12 @@ accounts:
           numberOfConnections: 2
           connectionsBandwidth: 10Gbps
           requestMACSec: true
+      directConnectGateways:
+        - directConnectGatewayId: {GATEWAY}
+          directConnectGatewayName: core-gw
+          amazonSideAsn: 4200000000
+          tags: [{{key: team, value: net}}]
+        - directConnectGatewayName: spare-gw
   "{OTHER}":
     eu-central-1:
       connections:
@@ -80,6 +87,16 @@ def test_a_yaml_seed_creates_the_scene_with_its_fixed_ids(server_factory, tmp_pa
     assert secret["Name"].endswith(CKN)
     theirs = dxhelpers.make_client(server.url, account=OTHER, region="eu-central-1").describe_connections()
     assert [c["connectionName"] for c in theirs["connections"]] == ["theirs"]
+    # Gateways are global: seeded under one region, seen from every region of the account, and from no other.
+    gateways = dxhelpers.make_client(server.url, account=ACCOUNT, region="ap-south-1").describe_direct_connect_gateways()
+    by_name = {g["directConnectGatewayName"]: g for g in gateways["directConnectGateways"]}
+    assert set(by_name) == {"core-gw", "spare-gw"}
+    assert by_name["core-gw"] == {"directConnectGatewayId": GATEWAY, "directConnectGatewayName": "core-gw",
+                                  "amazonSideAsn": 4200000000, "ownerAccount": ACCOUNT,
+                                  "directConnectGatewayState": "available", "tags": [{"key": "team", "value": "net"}]}
+    assert by_name["spare-gw"]["amazonSideAsn"] == 64512
+    other = dxhelpers.make_client(server.url, account=OTHER, region="eu-central-1")
+    assert other.describe_direct_connect_gateways()["directConnectGateways"] == []
 
 
 def test_a_json_seed_reads_the_same(server_factory, tmp_path):
@@ -115,6 +132,16 @@ def test_a_store_that_holds_records_is_not_seeded_again(server_factory, tmp_path
     ('{"things": 1}', "one member, accounts"),
     ('{"accounts": {"111122223333": {"us-east-1": {"connections": [{"connectionId": "dxcon-BAD", '
      '"connectionName": "a", "location": "EqDC2", "bandwidth": "10Gbps"}]}}}}', "is not a connection ID"),
+    ('{"accounts": {"111122223333": {"us-east-1": {"directConnectGateways": [{"directConnectGatewayId": '
+     '"5F294F92-BAFB-4011-916D-9B0B00000001", "directConnectGatewayName": "a"}]}}}}', "lower-case UUID"),
+    ('{"accounts": {"111122223333": {"us-east-1": {"directConnectGateways": [{"directConnectGatewayId": '
+     '"5f294f92-bafb-4011-916d-9b0b00000001", "directConnectGatewayName": "a"}]}, "us-west-2": '
+     '{"directConnectGateways": [{"directConnectGatewayId": "5f294f92-bafb-4011-916d-9b0b00000001", '
+     '"directConnectGatewayName": "b"}]}}}}', "already exists"),
+    ('{"accounts": {"111122223333": {"us-east-1": {"directConnectGateways": [{"directConnectGatewayName": "a", '
+     '"macSecKeys": []}]}}}}', "a gateway has no keys"),
+    ('{"accounts": {"111122223333": {"us-east-1": {"directConnectGateways": [{"directConnectGatewayName": "a", '
+     '"amazonSideAsn": 7224}]}}}}', "directConnectGateways[0]: DirectConnectClientException"),
     ('{"accounts": {"111122223333": {"us-east-1": {"connections": [{"connectionId": "dxcon-same0001", '
      '"connectionName": "a", "location": "EqDC2", "bandwidth": "10Gbps"}, {"connectionId": "dxcon-same0001", '
      '"connectionName": "b", "location": "EqDC2", "bandwidth": "10Gbps"}]}}}}', "already exists"),

@@ -42,6 +42,8 @@ def populate(server, account: str, region: str) -> dict:
     dx.create_lag(numberOfConnections=1, location=REGIONS[region], connectionsBandwidth="10Gbps", lagName="state")
     dx.tag_resource(resourceArn=dxhelpers.connection_arn(region, account, connection),
                     tags=[{"key": "k", "value": "v"}])
+    dx.create_direct_connect_gateway(directConnectGatewayName="state-" + region, amazonSideAsn=4200000000,
+                                     tags=[{"key": "k", "value": region}])
     value = "state-secret-" + dxhelpers.random_hex64()
     sm.create_secret(Name="plain-" + region, SecretString=value)
     down = dx.create_connection(location=REGIONS[region], bandwidth="1Gbps", connectionName="down")["connectionId"]
@@ -77,7 +79,7 @@ def test_an_export_loaded_again_restores_everything(server_factory, master_key):
     parsed = json.loads(document)
     assert parsed["version"] == 1 and isinstance(parsed["version"], int)
     assert len(parsed["masterKeyIds"]) == 1
-    assert {record["kind"] for record in parsed["records"]} == {"connection", "lag", "secret"}
+    assert {record["kind"] for record in parsed["records"]} == {"connection", "lag", "gateway", "secret"}
     assert parsed["faults"] == [{"operation": "DescribeLags", "probability": 1, "latencyMs": 1}]
     for item in material:
         for needle in dxhelpers.hex_needles(item["cak"]) + [item["value"].encode()]:
@@ -142,7 +144,7 @@ CASES = [
     ("another version", lambda d: d.update(version=2), None, "ValidationException", "version 1, not 2"),
     ("no version", lambda d: d.pop("version"), None, "SerializationException", "version"),
     ("no records", lambda d: d.pop("records"), None, "SerializationException", "records"),
-    ("an unknown kind", lambda d: d["records"][0].update(kind="gateway"), None, "ValidationException", "kind"),
+    ("an unknown kind", lambda d: d["records"][0].update(kind="spaceship"), None, "ValidationException", "kind"),
     ("a bad account", lambda d: d["records"][0].update(account="12"), None, "ValidationException", "12-digit"),
     ("a bad region", lambda d: d["records"][0].update(region="Mars"), None, "ValidationException", "region"),
     ("an unreadable record", lambda d: d["records"][0].update(record={"id": 5}), None, "ValidationException",

@@ -188,10 +188,10 @@ def test_body_just_under_one_mebibyte_is_not_refused_for_size(server):
 @pytest.mark.parametrize(
     "operation, call",
     [
-        ("CreateDirectConnectGateway", lambda c: c.create_direct_connect_gateway(directConnectGatewayName="gw")),
+        ("DescribeVirtualGateways", lambda c: c.describe_virtual_gateways()),
         ("DescribeVirtualInterfaces", lambda c: c.describe_virtual_interfaces()),
     ],
-    ids=["CreateDirectConnectGateway", "DescribeVirtualInterfaces"],
+    ids=["DescribeVirtualGateways", "DescribeVirtualInterfaces"],
 )
 def test_unimplemented_operation_answers_501_naming_it(client, operation, call):
     expect_error(lambda: call(client), code="NotImplemented", status=501, contains=[operation])
@@ -508,7 +508,47 @@ def _dx_describe_tags(w):
     lag = w.arn(_lag(w, tags=[{"key": "k", "value": "v"}])["lagId"])
     w.dx("DescribeTags", {"resourceArns": [untagged]})
     w.dx("DescribeTags", {"resourceArns": [untagged, flagged, lag]})
+    gateway = _gateway(w, tags=[{"key": "flag"}])["directConnectGatewayId"]
+    w.dx("DescribeTags", {"resourceArns": [f"arn:aws:directconnect::{w.account}:dx-gateway/{gateway}", untagged]})
     w.dx("DescribeTags", {"resourceArns": [w.arn(MISSING_CONNECTION)]}, status=400)
+
+
+def _gateway(w, **extra) -> dict:
+    return w.dx("CreateDirectConnectGateway", {"directConnectGatewayName": unique_name(), **extra})[
+        "directConnectGateway"]
+
+
+MISSING_GATEWAY = "00000000-0000-4000-8000-000000000000"
+
+
+def _dx_create_direct_connect_gateway(w):
+    _gateway(w)
+    _gateway(w, amazonSideAsn=4200000000, tags=[{"key": "flag"}, {"key": "k", "value": "v"}])
+    w.dx("CreateDirectConnectGateway", {"directConnectGatewayName": "x", "amazonSideAsn": 7224}, status=400)
+
+
+def _dx_describe_direct_connect_gateways(w):
+    w.dx("DescribeDirectConnectGateways", {})
+    _gateway(w)
+    tagged = _gateway(w, tags=[{"key": "flag"}])["directConnectGatewayId"]
+    w.dx("DescribeDirectConnectGateways", {})
+    w.dx("DescribeDirectConnectGateways", {"directConnectGatewayId": tagged})
+    w.dx("DescribeDirectConnectGateways", {"directConnectGatewayId": MISSING_GATEWAY})
+    page = w.dx("DescribeDirectConnectGateways", {"maxResults": 1})
+    w.dx("DescribeDirectConnectGateways", {"maxResults": 1, "nextToken": page["nextToken"]})
+    w.dx("DescribeDirectConnectGateways", {"nextToken": "x"}, status=400)
+
+
+def _dx_update_direct_connect_gateway(w):
+    gateway = _gateway(w)["directConnectGatewayId"]
+    w.dx("UpdateDirectConnectGateway", {"directConnectGatewayId": gateway, "newDirectConnectGatewayName": "n"})
+    w.dx("UpdateDirectConnectGateway", {"directConnectGatewayId": MISSING_GATEWAY,
+                                        "newDirectConnectGatewayName": "n"}, status=400)
+
+
+def _dx_delete_direct_connect_gateway(w):
+    w.dx("DeleteDirectConnectGateway", {"directConnectGatewayId": _gateway(w)["directConnectGatewayId"]})
+    w.dx("DeleteDirectConnectGateway", {"directConnectGatewayId": MISSING_GATEWAY}, status=400)
 
 
 # Secrets Manager: the same, with secrets lacking a description, tags, a value or versions.
@@ -616,6 +656,10 @@ NEVER_NULL_SCENARIOS = {
     ("directconnect", "TagResource"): _dx_tag_resource,
     ("directconnect", "UntagResource"): _dx_untag_resource,
     ("directconnect", "DescribeTags"): _dx_describe_tags,
+    ("directconnect", "CreateDirectConnectGateway"): _dx_create_direct_connect_gateway,
+    ("directconnect", "DescribeDirectConnectGateways"): _dx_describe_direct_connect_gateways,
+    ("directconnect", "UpdateDirectConnectGateway"): _dx_update_direct_connect_gateway,
+    ("directconnect", "DeleteDirectConnectGateway"): _dx_delete_direct_connect_gateway,
     ("secretsmanager", "CreateSecret"): _sm_create_secret,
     ("secretsmanager", "DescribeSecret"): _sm_describe_secret,
     ("secretsmanager", "ListSecrets"): _sm_list_secrets,

@@ -71,11 +71,11 @@ import Testing
                 let response = try await client.executeRequest(
                     uri: "/",
                     method: .post,
-                    headers: ServerFixture.headers(target: "OvertureService.CreateDirectConnectGateway"),
-                    body: ByteBuffer(string: #"{"directConnectGatewayName":"gw"}"#)
+                    headers: ServerFixture.headers(target: "OvertureService.DescribeVirtualInterfaces"),
+                    body: ByteBuffer(string: #"{"connectionId":"dxcon-abcd1234"}"#)
                 )
                 try Self.expectAWSShaped(response, status: 501, code: "NotImplemented")
-                #expect(String(buffer: response.body).contains("CreateDirectConnectGateway"))
+                #expect(String(buffer: response.body).contains("DescribeVirtualInterfaces"))
             }
         }
     }

@@ -196,6 +196,7 @@ struct Fixture: Sendable {
     struct Snapshot: Equatable, Sendable {
         var connections: [Connection]
         var lags: [Lag]
+        var gateways: [DirectConnectGateway]
         var secrets: [SecretRecord]
     }
 
@@ -204,6 +205,7 @@ struct Fixture: Sendable {
             connections: try await service.describeConnections(DescribeConnectionsRequest(), in: scope).connections
                 ?? [],
             lags: try await service.describeLags(DescribeLagsRequest(), in: scope).lags ?? [],
+            gateways: try await service.describeDirectConnectGateways(.init(), in: scope).directConnectGateways ?? [],
             secrets: try await secrets(in: scope)
         )
     }

@@ -589,6 +589,104 @@ extension LagRecord: StoredRecord {
     package var lookupValues: LookupValues { LookupValues() }
 }
 
+/// A Direct Connect gateway: one account's, global (kept in the account's global scope), seen from every region.
+package struct GatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// A lower-case UUID.
+    package var id: String
+    package var name: String
+    package var amazonSideAsn: Int
+    package var createdAt: Date
+    /// When `pending` becomes `available`.
+    package var availableAt: Date
+    /// Set by a deletion: the gateway reads `deleting` until then, and is gone from then on.
+    package var deletedAt: Date?
+    package var tags: [TagRecord]
+
+    package init(
+        id: String,
+        name: String,
+        amazonSideAsn: Int,
+        createdAt: Date,
+        availableAt: Date,
+        deletedAt: Date? = nil,
+        tags: [TagRecord]
+    ) {
+        self.id = id
+        self.name = name
+        self.amazonSideAsn = amazonSideAsn
+        self.createdAt = createdAt
+        self.availableAt = availableAt
+        self.deletedAt = deletedAt
+        self.tags = tags
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"name\":", name)
+        writer.member("\"amazonSideAsn\":", amazonSideAsn)
+        writer.member("\"createdAt\":", createdAt)
+        writer.member("\"availableAt\":", availableAt)
+        writer.member("\"deletedAt\":", deletedAt)
+        writer.member("\"tags\":", tags)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var name: String?
+        var amazonSideAsn: Int?
+        var createdAt: Date?
+        var availableAt: Date?
+        var deletedAt: Date?
+        var tags: [TagRecord]?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "name": guard reader.read(&name, 1, "name", seen: &seen) else { return nil }
+                case "amazonSideAsn":
+                    guard
+                        reader.read(&amazonSideAsn, 2, "amazonSideAsn", seen: &seen)
+                    else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 3, "createdAt", seen: &seen) else { return nil }
+                case "availableAt": guard reader.read(&availableAt, 4, "availableAt", seen: &seen) else { return nil }
+                case "deletedAt": guard reader.read(&deletedAt, 5, "deletedAt", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 6, "tags", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id, let name, let amazonSideAsn, let createdAt, let availableAt, let tags else {
+            reader.refuse()
+            return nil
+        }
+        self.init(
+            id: id,
+            name: name,
+            amazonSideAsn: amazonSideAsn,
+            createdAt: createdAt,
+            availableAt: availableAt,
+            deletedAt: deletedAt,
+            tags: tags
+        )
+    }
+}
+
+extension GatewayRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "gateway")
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues() }
+}
+
 /// One version of a secret's value, sealed.
 package struct SecretVersionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
     package var versionId: String
@@ -806,5 +904,10 @@ extension SecretRecord: StoredRecord {
 
 /// Every kind the stores keep: the embedded store reads its records back at start-up by these types.
 package enum StoredKinds {
-    package static let all: [any StoredRecord.Type] = [ConnectionRecord.self, LagRecord.self, SecretRecord.self]
+    package static let all: [any StoredRecord.Type] = [
+        ConnectionRecord.self,
+        LagRecord.self,
+        GatewayRecord.self,
+        SecretRecord.self,
+    ]
 }

@@ -1,0 +1,196 @@
+import AWSJSONProtocol
+import DirectConnectModel
+import Foundation
+import ServiceKit
+import Storage
+
+/// Direct Connect gateways (SPEC 7, reference §3.3): global, one account's, seen from every region of it, kept in
+/// the account's global scope.
+extension DirectConnectService {
+    /// The most gateways one account may hold (reference §3.3).
+    package static let gatewayLimit = 200
+    /// The ASN a gateway gets when the request names none.
+    package static let defaultGatewayASN = 64512
+    /// The private ASNs a gateway's Amazon side may use.
+    static let gatewayASNRanges: [ClosedRange<Int>] = [64512...65534, 4_200_000_000...4_294_967_294]
+
+    package func createDirectConnectGateway(
+        _ input: CreateDirectConnectGatewayRequest,
+        in scope: Scope
+    ) async throws -> CreateDirectConnectGatewayResult {
+        try Self.requireMembers(input)
+        let name = try Self.required(input.directConnectGatewayName, "directConnectGatewayName")
+        let asn = input.amazonSideAsn ?? Self.defaultGatewayASN
+        guard Self.gatewayASNRanges.contains(where: { $0.contains(asn) }) else {
+            throw AWSError.client(
+                "amazonSideAsn \(asn) is not valid: it must be in 64512-65534 or 4200000000-4294967294"
+            )
+        }
+        // The operation's model names neither tag exception: a bad tag list is the client error. (our choice)
+        let tags: [TagRecord]
+        do {
+            tags = try Self.validatedTags(input.tags)
+        } catch let error as AWSError {
+            throw AWSError.client(error.message)
+        }
+        let now = clock.now
+        let global = Scope.global(account: scope.account)
+        let availableAt = settled(from: now)
+        return try await transaction(.write) { transaction in
+            let held = try await liveGateways(in: transaction, global, at: now, purging: true)
+            guard held.count < Self.gatewayLimit else {
+                throw AWSError.client(
+                    "Account \(scope.account) already has \(Self.gatewayLimit) Direct Connect gateways, the most "
+                        + "an account may have"
+                )
+            }
+            var id = RandomUUID.make()
+            while try await transaction.record(GatewayRecord.self, id: id, in: global) != nil { id = RandomUUID.make() }
+            let record = GatewayRecord(
+                id: id,
+                name: name,
+                amazonSideAsn: asn,
+                createdAt: now,
+                availableAt: availableAt,
+                tags: tags
+            )
+            try await transaction.save(record, in: global)
+            return CreateDirectConnectGatewayResult(directConnectGateway: Self.gateway(record, in: scope, at: now))
+        }
+    }
+
+    package func describeDirectConnectGateways(
+        _ input: DescribeDirectConnectGatewaysRequest,
+        in scope: Scope
+    ) async throws -> DescribeDirectConnectGatewaysResult {
+        let now = clock.now
+        let global = Scope.global(account: scope.account)
+        if let id = input.directConnectGatewayId {
+            // An unknown ID lists nothing: Terraform's waiters read an empty list as gone (reference §3.3).
+            return try await transaction(.read) { transaction in
+                guard let record = try await transaction.record(GatewayRecord.self, id: id, in: global),
+                    Self.gatewayState(record, at: now) != nil
+                else { return DescribeDirectConnectGatewaysResult(directConnectGateways: []) }
+                return DescribeDirectConnectGatewaysResult(directConnectGateways: [
+                    Self.gateway(record, in: scope, at: now)
+                ])
+            }
+        }
+        let list = "directConnectGateways"
+        let request = try pages.request(list: list, maxResults: input.maxResults, nextToken: input.nextToken, in: scope)
+        return try await transaction(.read) { transaction in
+            // At most 200 live gateways an account: the page is cut from all of them, those gone left out.
+            var live = try await liveGateways(in: transaction, global, at: now)
+            if let after = request.after { live.removeAll { $0.id <= after } }
+            if let limit = request.limit { live = Array(live.prefix(limit)) }
+            let (page, token) = try pages.finish(live, request: request, list: list, in: scope, id: \.id)
+            return DescribeDirectConnectGatewaysResult(
+                directConnectGateways: page.map { Self.gateway($0, in: scope, at: now) },
+                nextToken: token
+            )
+        }
+    }
+
+    package func updateDirectConnectGateway(
+        _ input: UpdateDirectConnectGatewayRequest,
+        in scope: Scope
+    ) async throws -> UpdateDirectConnectGatewayResponse {
+        try Self.requireMembers(input)
+        let id = try Self.required(input.directConnectGatewayId, "directConnectGatewayId")
+        let name = try Self.required(input.newDirectConnectGatewayName, "newDirectConnectGatewayName")
+        let now = clock.now
+        let global = Scope.global(account: scope.account)
+        return try await transaction(.write) { transaction in
+            var record = try await liveGateway(id, in: transaction, global, at: now)
+            // A gateway being deleted keeps its name. (our choice)
+            guard record.deletedAt == nil else {
+                throw AWSError.client("Direct Connect gateway \(id) is being deleted and cannot be renamed")
+            }
+            record.name = name
+            try await transaction.save(record, in: global)
+            return UpdateDirectConnectGatewayResponse(directConnectGateway: Self.gateway(record, in: scope, at: now))
+        }
+    }
+
+    /// Answers the gateway `deleting`; it is gone once the settle time has passed. A second deletion while it is
+    /// `deleting` answers the same. (our choice)
+    package func deleteDirectConnectGateway(
+        _ input: DeleteDirectConnectGatewayRequest,
+        in scope: Scope
+    ) async throws -> DeleteDirectConnectGatewayResult {
+        try Self.requireMembers(input)
+        let id = try Self.required(input.directConnectGatewayId, "directConnectGatewayId")
+        let now = clock.now
+        let global = Scope.global(account: scope.account)
+        return try await transaction(.write) { transaction in
+            var record = try await liveGateway(id, in: transaction, global, at: now)
+            if record.deletedAt == nil {
+                let deletedAt = settled(from: now)
+                record.deletedAt = deletedAt
+                if deletedAt > now {
+                    try await transaction.save(record, in: global)
+                } else {
+                    try await transaction.delete(GatewayRecord.self, id: id, in: global)
+                }
+            }
+            return DeleteDirectConnectGatewayResult(
+                directConnectGateway: Self.gateway(record, in: scope, at: now, state: .deleting)
+            )
+        }
+    }
+
+    /// The account's gateways not yet gone, in ID order; with `purging` (a write transaction) the gone ones are
+    /// removed from the store.
+    func liveGateways(
+        in transaction: any StoreTransaction,
+        _ global: Scope,
+        at now: Date,
+        purging: Bool = false
+    ) async throws -> [GatewayRecord] {
+        var live: [GatewayRecord] = []
+        for record in try await transaction.records(GatewayRecord.self, in: global, matching: nil, page: .all) {
+            if Self.gatewayState(record, at: now) != nil {
+                live.append(record)
+            } else if purging {
+                try await transaction.delete(GatewayRecord.self, id: record.id, in: global)
+            }
+        }
+        return live
+    }
+
+    /// A gateway of the account that is not gone, or the error Terraform matches (`does not exist`); the wording
+    /// around it is reference §4's suggestion.
+    func liveGateway(
+        _ id: String,
+        in transaction: any StoreTransaction,
+        _ global: Scope,
+        at now: Date
+    ) async throws -> GatewayRecord {
+        guard let record = try await transaction.record(GatewayRecord.self, id: id, in: global),
+            Self.gatewayState(record, at: now) != nil
+        else { throw AWSError.client("Direct Connect Gateway \(Identifiers.quoted(id)) does not exist") }
+        return record
+    }
+
+    /// The state a gateway reads at `now`, or `nil` once its deletion has completed.
+    package static func gatewayState(_ record: GatewayRecord, at now: Date) -> DirectConnectGatewayState? {
+        if let deletedAt = record.deletedAt { return now < deletedAt ? .deleting : nil }
+        return now < record.availableAt ? .pending : .available
+    }
+
+    static func gateway(
+        _ record: GatewayRecord,
+        in scope: Scope,
+        at now: Date,
+        state: DirectConnectGatewayState? = nil
+    ) -> DirectConnectGateway {
+        DirectConnectGateway(
+            directConnectGatewayId: record.id,
+            directConnectGatewayName: record.name,
+            amazonSideAsn: record.amazonSideAsn,
+            ownerAccount: scope.account,
+            directConnectGatewayState: state ?? gatewayState(record, at: now) ?? .deleted,
+            tags: tags(record.tags)
+        )
+    }
+}
