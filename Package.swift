@@ -230,6 +230,7 @@ let package = Package(
                 "DXServer",
                 "AWSJSONProtocol",
                 "AWSSigV4",
+                "DirectConnect",
                 "DirectConnectClient",
                 "DirectConnectModel",
                 "AWSClientRuntime",

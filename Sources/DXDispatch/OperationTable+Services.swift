@@ -12,11 +12,18 @@ extension OperationTable {
         store: any Store,
         clock: any ServiceClock = SystemClock(),
         settleTime: TimeInterval = 0,
+        settleTimeByKind: [SettleTimes.Kind: TimeInterval] = [:],
         sealer: SecretSealer
     ) -> OperationTable {
         var table = OperationTable()
         table.registerDirectConnect(
-            DirectConnectService(store: store, clock: clock, settleTime: settleTime, sealer: sealer),
+            DirectConnectService(
+                store: store,
+                clock: clock,
+                settleTime: settleTime,
+                settleTimeByKind: settleTimeByKind,
+                sealer: sealer
+            ),
             cache: ResponseCache(store: store, clock: clock)
         )
         table.registerSecretsManager(SecretsManagerService(store: store, clock: clock, sealer: sealer))

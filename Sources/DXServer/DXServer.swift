@@ -219,6 +219,7 @@ package enum DXServer {
             store: store,
             clock: clock,
             settleTime: configuration.settleTime,
+            settleTimeByKind: configuration.settleTimeByKind,
             sealer: sealer
         )
         // The operator's view of the same rules, store and clock as the table's (the service keeps no state).
@@ -226,6 +227,7 @@ package enum DXServer {
             store: store,
             clock: clock,
             settleTime: configuration.settleTime,
+            settleTimeByKind: configuration.settleTimeByKind,
             sealer: sealer
         )
         let faults = FaultRules()

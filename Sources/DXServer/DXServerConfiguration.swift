@@ -1,4 +1,5 @@
 import AWSSigV4
+import DirectConnect
 import Foundation
 import Logging
 
@@ -21,6 +22,8 @@ package struct DXServerConfiguration: Sendable {
     package var database: String?
     /// Seconds a transition takes (requested -> available, associating -> associated, ...).
     package var settleTime: TimeInterval = 0
+    /// A kind's own settle time, over `settleTime` (`--settle-time-KIND`).
+    package var settleTimeByKind: [SettleTimes.Kind: TimeInterval] = [:]
     package var logLevel: Logger.Level = .info
     package var maximumBodySize = DXServerConfiguration.defaultMaximumBodySize
     /// Base64 of 32 bytes; when unset the key is generated into the data directory (or memory).

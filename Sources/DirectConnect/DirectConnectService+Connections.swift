@@ -41,7 +41,7 @@ extension DirectConnectService {
                 port: port,
                 vlan: 0,
                 lagId: lag?.id,
-                state: SettlingState(transitional: .requested, settlesAt: settled(from: now)),
+                state: SettlingState(transitional: .requested, settlesAt: settled(from: now, .connection)),
                 createdAt: now,
                 tags: tags,
                 keys: []
@@ -232,7 +232,7 @@ extension DirectConnectService {
                 port: port,
                 vlan: 0,
                 lagId: lag?.id,
-                state: SettlingState(transitional: .requested, settlesAt: settled(from: now)),
+                state: SettlingState(transitional: .requested, settlesAt: settled(from: now, .connection)),
                 createdAt: now,
                 tags: tags,
                 keys: []

@@ -35,7 +35,7 @@ extension DirectConnectService {
         }
         let now = clock.now
         let global = Scope.global(account: scope.account)
-        let availableAt = settled(from: now)
+        let availableAt = settled(from: now, .gateway)
         return try await transaction(.write) { transaction in
             let held = try await liveGateways(in: transaction, global, at: now, purging: true)
             guard held.count < Self.gatewayLimit else {
@@ -125,7 +125,7 @@ extension DirectConnectService {
         return try await transaction(.write) { transaction in
             var record = try await liveGateway(id, in: transaction, global, at: now)
             if record.deletedAt == nil {
-                let deletedAt = settled(from: now)
+                let deletedAt = settled(from: now, .gateway)
                 record.deletedAt = deletedAt
                 if deletedAt > now {
                     try await transaction.save(record, in: global)

@@ -38,7 +38,7 @@ extension DirectConnectService {
                 existing.lagId = lagId
                 members.append(existing)
             }
-            let settlesAt = settled(from: now)
+            let settlesAt = settled(from: now, .connection)
             for index in members.count..<count {
                 let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scope: scope)
                 members.append(

@@ -174,10 +174,10 @@ extension DirectConnectService {
                     secretARN: secret.arn,
                     ckn: secret.ckn ?? "",
                     startOn: now,
-                    associatedAt: settled(from: now)
+                    associatedAt: settled(from: now, .key)
                 )
             )
-            target.state = SettlingState(transitional: .pending, settlesAt: settled(from: now))
+            target.state = SettlingState(transitional: .pending, settlesAt: settled(from: now, .key))
             try await target.save(in: transaction, scope)
             // SPEC 4: the new key is answered `associating`, whatever the settle time, as Create answers
             // `requested`; the next read shows where time has taken it.
@@ -283,8 +283,8 @@ extension DirectConnectService {
             }
             var removed = target.keys[index]
             removed.disassociationRequestedAt = now
-            removed.disassociatedAt = settled(from: now)
-            if settleTime > 0 {
+            removed.disassociatedAt = settled(from: now, .key)
+            if settleTimes.seconds(.key) > 0 {
                 target.keys[index] = removed
             } else {
                 target.keys.remove(at: index)
@@ -292,7 +292,7 @@ extension DirectConnectService {
             if Keychain.active(target.keys, at: now).isEmpty && target.encryptionMode == .mustEncrypt {
                 target.encryptionMode = .shouldEncrypt
             }
-            target.state = SettlingState(transitional: .pending, settlesAt: settled(from: now))
+            target.state = SettlingState(transitional: .pending, settlesAt: settled(from: now, .key))
             try await target.save(in: transaction, scope)
             return DisassociateMacSecKeyResponse(
                 connectionId: id,

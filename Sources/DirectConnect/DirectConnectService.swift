@@ -10,8 +10,8 @@ import Storage
 package struct DirectConnectService: Sendable {
     package let store: any Store
     package let clock: any ServiceClock
-    /// How long transitions (requested/pending -> available, associating -> associated, ...) take.
-    package let settleTime: TimeInterval
+    /// How long transitions (requested/pending -> available, associating -> associated, ...) take, by kind.
+    package let settleTimes: SettleTimes
     /// The secrets Direct Connect manages (its MACsec keys), through Secrets Manager's narrow interface.
     package let secrets: ManagedSecrets
     package let catalogue: LocationCatalogue
@@ -23,12 +23,13 @@ package struct DirectConnectService: Sendable {
         store: any Store,
         clock: any ServiceClock = SystemClock(),
         settleTime: TimeInterval = 0,
+        settleTimeByKind: [SettleTimes.Kind: TimeInterval] = [:],
         sealer: SecretSealer,
         catalogue: LocationCatalogue = .builtIn
     ) {
         self.store = store
         self.clock = clock
-        self.settleTime = max(0, settleTime)
+        self.settleTimes = SettleTimes(settleTime, byKind: settleTimeByKind)
         self.secrets = ManagedSecrets(owner: "directconnect", sealer: sealer)
         self.pages = PageToken(sealer: sealer)
         self.catalogue = catalogue
@@ -61,9 +62,10 @@ package struct DirectConnectService: Sendable {
         return value
     }
 
-    /// The instant a transition begun now completes. Without a settle time it has always completed, so a reader
-    /// whose clock lags the writer's (another request, another instance) never sees a transitional state.
-    func settled(from now: Date) -> Date {
-        settleTime > 0 ? now.addingTimeInterval(settleTime) : .distantPast
+    /// The instant a transition of `kind` begun now completes. Without a settle time it has always completed, so a
+    /// reader whose clock lags the writer's (another request, another instance) never sees a transitional state.
+    func settled(from now: Date, _ kind: SettleTimes.Kind) -> Date {
+        let seconds = settleTimes.seconds(kind)
+        return seconds > 0 ? now.addingTimeInterval(seconds) : .distantPast
     }
 }

@@ -1,6 +1,7 @@
 import AWSSigV4
 import ArgumentParser
 import DXServer
+import DirectConnect
 import Foundation
 import Logging
 
@@ -33,6 +34,21 @@ struct Serve: AsyncParsableCommand {
         help: "Seconds a transition takes (associating -> associated, ...). [env: DXLOCAL_SETTLE_TIME] (default: 0)"
     )
     var settleTime: Double?
+
+    @Option(
+        help:
+            "Seconds a connection's or LAG's transition takes, over --settle-time. [env: DXLOCAL_SETTLE_TIME_CONNECTION]"
+    )
+    var settleTimeConnection: Double?
+
+    @Option(help: "Seconds a MACsec key's transition takes, over --settle-time. [env: DXLOCAL_SETTLE_TIME_KEY]")
+    var settleTimeKey: Double?
+
+    @Option(
+        help:
+            "Seconds a Direct Connect gateway's transition takes, over --settle-time. [env: DXLOCAL_SETTLE_TIME_GATEWAY]"
+    )
+    var settleTimeGateway: Double?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: DXLOCAL_LOG_LEVEL] (default: info)")
     var logLevel: String?
@@ -91,6 +107,17 @@ struct Serve: AsyncParsableCommand {
             try settleTime ?? Self.parse(environment["DXLOCAL_SETTLE_TIME"], "DXLOCAL_SETTLE_TIME") ?? 0
         guard configuration.settleTime >= 0, configuration.settleTime.isFinite else {
             throw ValidationError("--settle-time must be a non-negative number of seconds")
+        }
+        let byKind: [(SettleTimes.Kind, Double?)] = [
+            (.connection, settleTimeConnection), (.key, settleTimeKey), (.gateway, settleTimeGateway),
+        ]
+        for (kind, given) in byKind {
+            let variable = "DXLOCAL_SETTLE_TIME_\(kind.rawValue.uppercased())"
+            guard let seconds: Double = try given ?? Self.parse(environment[variable], variable) else { continue }
+            guard seconds >= 0, seconds.isFinite else {
+                throw ValidationError("--settle-time-\(kind.rawValue) must be a non-negative number of seconds")
+            }
+            configuration.settleTimeByKind[kind] = seconds
         }
         let levelName = logLevel ?? environment["DXLOCAL_LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
