@@ -66,6 +66,11 @@ extension OperationTable {
         register(Ops.DescribeDirectConnectGateways.self, prefix: prefix, service.describeDirectConnectGateways)
         register(Ops.UpdateDirectConnectGateway.self, prefix: prefix, service.updateDirectConnectGateway)
         register(Ops.DeleteDirectConnectGateway.self, prefix: prefix, service.deleteDirectConnectGateway)
+        register(
+            Ops.DescribeDirectConnectGatewayAttachments.self,
+            prefix: prefix,
+            service.describeDirectConnectGatewayAttachments
+        )
     }
 }
 

@@ -139,6 +139,39 @@ extension DirectConnectService {
         }
     }
 
+    /// The virtual interfaces attached to a gateway, or the gateways a virtual interface is attached to. It needs
+    /// one or both; a gateway must be one of the caller's account and a virtual interface must exist (our choice:
+    /// reference §4's wording). No virtual interface is served yet, so none exists and the list is empty.
+    package func describeDirectConnectGatewayAttachments(
+        _ input: DescribeDirectConnectGatewayAttachmentsRequest,
+        in scope: Scope
+    ) async throws -> DescribeDirectConnectGatewayAttachmentsResult {
+        let gatewayId = input.directConnectGatewayId.flatMap { $0.isEmpty ? nil : $0 }
+        let interfaceId = input.virtualInterfaceId.flatMap { $0.isEmpty ? nil : $0 }
+        guard gatewayId != nil || interfaceId != nil else {
+            throw AWSError.client("You must specify a Direct Connect gateway, a virtual interface, or both")
+        }
+        let list = "directConnectGatewayAttachments"
+        let request = try pages.request(list: list, maxResults: input.maxResults, nextToken: input.nextToken, in: scope)
+        let now = clock.now
+        return try await transaction(.read) { transaction in
+            if let gatewayId {
+                _ = try await liveGateway(gatewayId, in: transaction, .global(account: scope.account), at: now)
+            }
+            if let interfaceId {
+                throw AWSError.client("Virtual interface \(Identifiers.quoted(interfaceId)) does not exist")
+            }
+            let attachments: [DirectConnectGatewayAttachment] = []
+            let (page, token) = try pages.finish(attachments, request: request, list: list, in: scope) {
+                $0.virtualInterfaceId ?? ""
+            }
+            return DescribeDirectConnectGatewayAttachmentsResult(
+                directConnectGatewayAttachments: page,
+                nextToken: token
+            )
+        }
+    }
+
     /// The account's gateways not yet gone, in ID order; with `purging` (a write transaction) the gone ones are
     /// removed from the store.
     func liveGateways(

@@ -1,6 +1,7 @@
 """Direct Connect gateways (SPEC 7 and 8, reference §3.3 and §5): global to their account, the ASN ranges, the
-200-per-account limit, paging, tags on the region-less `dx-gateway` ARN, `deleting` then gone, and the states
-Terraform's waiters read (`pending` -> `available` on create; `deleting` -> gone on delete)."""
+200-per-account limit, paging, tags on the region-less `dx-gateway` ARN, `deleting` then gone, the states
+Terraform's waiters read (`pending` -> `available` on create; `deleting` -> gone on delete), and the attachments
+of a gateway (none until virtual interfaces are served)."""
 
 from __future__ import annotations
 
@@ -238,3 +239,21 @@ def test_the_aws_cli_creates_describes_and_deletes_a_gateway(server, account, tm
                                 "--direct-connect-gateway-id", gateway_id)
     assert refused.returncode != 0 and "DirectConnectClientException" in refused.stderr
     assert "does not exist" in refused.stderr
+
+
+def test_attachments_need_a_gateway_or_a_virtual_interface(client):
+    expect_error(lambda: client.describe_direct_connect_gateway_attachments(),
+                 contains=["You must specify a Direct Connect gateway, a virtual interface, or both"])
+    gateway_id = client.create_direct_connect_gateway(directConnectGatewayName="att")["directConnectGateway"][
+        "directConnectGatewayId"]
+    answer = client.describe_direct_connect_gateway_attachments(directConnectGatewayId=gateway_id)
+    assert answer["directConnectGatewayAttachments"] == [] and "nextToken" not in answer
+    assert client.describe_direct_connect_gateway_attachments(directConnectGatewayId=gateway_id, maxResults=1)[
+        "directConnectGatewayAttachments"] == []
+    expect_error(lambda: client.describe_direct_connect_gateway_attachments(directConnectGatewayId=MISSING),
+                 contains=["does not exist", MISSING])
+    expect_error(lambda: client.describe_direct_connect_gateway_attachments(virtualInterfaceId="dxvif-abcd1234"),
+                 contains=["does not exist", "dxvif-abcd1234"])
+    stranger = make_client(client.meta.endpoint_url, random_account())
+    expect_error(lambda: stranger.describe_direct_connect_gateway_attachments(directConnectGatewayId=gateway_id),
+                 contains=["does not exist"])

@@ -551,6 +551,14 @@ def _dx_delete_direct_connect_gateway(w):
     w.dx("DeleteDirectConnectGateway", {"directConnectGatewayId": MISSING_GATEWAY}, status=400)
 
 
+def _dx_describe_direct_connect_gateway_attachments(w):
+    gateway = _gateway(w)["directConnectGatewayId"]
+    w.dx("DescribeDirectConnectGatewayAttachments", {"directConnectGatewayId": gateway})
+    w.dx("DescribeDirectConnectGatewayAttachments", {"directConnectGatewayId": gateway, "maxResults": 1})
+    w.dx("DescribeDirectConnectGatewayAttachments", {}, status=400)
+    w.dx("DescribeDirectConnectGatewayAttachments", {"directConnectGatewayId": MISSING_GATEWAY}, status=400)
+
+
 # Secrets Manager: the same, with secrets lacking a description, tags, a value or versions.
 
 def _sm_create_secret(w):
@@ -660,6 +668,7 @@ NEVER_NULL_SCENARIOS = {
     ("directconnect", "DescribeDirectConnectGateways"): _dx_describe_direct_connect_gateways,
     ("directconnect", "UpdateDirectConnectGateway"): _dx_update_direct_connect_gateway,
     ("directconnect", "DeleteDirectConnectGateway"): _dx_delete_direct_connect_gateway,
+    ("directconnect", "DescribeDirectConnectGatewayAttachments"): _dx_describe_direct_connect_gateway_attachments,
     ("secretsmanager", "CreateSecret"): _sm_create_secret,
     ("secretsmanager", "DescribeSecret"): _sm_describe_secret,
     ("secretsmanager", "ListSecrets"): _sm_list_secrets,

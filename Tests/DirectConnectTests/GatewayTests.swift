@@ -173,4 +173,24 @@ import Testing
             }
         }
     }
+
+    @Test func attachmentsNeedAGatewayOrAVirtualInterfaceOfTheCaller() async throws {
+        try await Fixture.run { f in
+            try await f.expectRefusal(mentioning: ["You must specify a Direct Connect gateway, a virtual interface"]) {
+                try await f.service.describeDirectConnectGatewayAttachments(.init(), in: f.scope)
+            }
+            let id = try #require(try await create(f).directConnectGatewayId)
+            let listed = try await f.service.describeDirectConnectGatewayAttachments(
+                DescribeDirectConnectGatewayAttachmentsRequest(directConnectGatewayId: id),
+                in: f.scope
+            )
+            #expect(listed.directConnectGatewayAttachments == [])
+            try await f.expectRefusal(mentioning: [id, "does not exist"], scopes: [Fixture.otherAccount]) {
+                try await f.service.describeDirectConnectGatewayAttachments(
+                    DescribeDirectConnectGatewayAttachmentsRequest(directConnectGatewayId: id),
+                    in: Fixture.otherAccount
+                )
+            }
+        }
+    }
 }
