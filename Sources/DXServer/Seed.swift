@@ -26,13 +26,13 @@ import Yams
 ///         - {lagId: dxlag-seed0001, lagName: core, location: EqDC2, numberOfConnections: 2,
 ///            connectionsBandwidth: 10Gbps, requestMACSec: true}
 ///       directConnectGateways:                  # global to the account: any of its regions may hold them
-///         - {directConnectGatewayId: 5f294f92-bafb-4011-916d-9b0bEXAMPLE, directConnectGatewayName: core,
+///         - {directConnectGatewayId: 5f294f92-bafb-4011-916d-9b0b00000001, directConnectGatewayName: core,
 ///            amazonSideAsn: 64512}
 /// ```
 ///
 /// Each entry goes through the operation a client would call (CreateConnection, CreateLag,
-/// CreateDirectConnectGateway, AssociateMacSecKey),
-/// so a seed holds nothing the service would refuse, and a CAK is sealed as every CAK is. Only an empty store is
+/// CreateDirectConnectGateway, AssociateMacSecKey), so a seed holds nothing the service would refuse, and a CAK is
+/// sealed as every CAK is. Only an empty store is
 /// seeded (our choice): a restart on a data directory that holds records leaves them as they are. A reset empties
 /// the store; it does not seed it again. Kinds the service does not serve yet (virtual interfaces, ...) are refused
 /// by name.
