@@ -43,10 +43,17 @@ let package = Package(
         // Generated wire shapes (scripts/generate-shapes); no hand edits.
         .target(name: "DirectConnectModel", dependencies: ["AWSJSONProtocol"], swiftSettings: strict),
         .target(name: "SecretsManagerModel", dependencies: ["AWSJSONProtocol"], swiftSettings: strict),
+        .target(name: "EC2Model", dependencies: ["AWSQueryProtocol", "AWSJSONProtocol"], swiftSettings: strict),
         // JSON 1.1: targets, error bodies, request IDs, coding conventions.
         .target(
             name: "AWSJSONProtocol",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        // EC2's Query protocol: form parameters in, XML out, EC2's error form.
+        .target(
+            name: "AWSQueryProtocol",
+            dependencies: ["AWSJSONProtocol", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         // SigV4 header parsing (and, later, verification) on swift-crypto.
@@ -138,6 +145,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The EC2 slice of SPEC 9: VPCs, virtual private gateways, transit gateways and their attachments.
+        .target(
+            name: "EC2",
+            dependencies: ["EC2Model", "AWSQueryProtocol", "AWSJSONProtocol", "Storage", "ServiceKit"],
+            swiftSettings: strict
+        ),
         // X-Amz-Target -> decode -> domain -> encode, without HTTP: the server routes POST / through it, and so does DXFuzz.
         .target(
             name: "DXDispatch",
@@ -147,7 +160,10 @@ let package = Package(
                 "DirectConnect",
                 "DirectConnectModel",
                 "SecretsManagerModel",
+                "EC2",
+                "EC2Model",
                 "AWSJSONProtocol",
+                "AWSQueryProtocol",
                 "Storage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -163,6 +179,7 @@ let package = Package(
                 "DirectConnect",
                 "DirectConnectModel",
                 "AWSJSONProtocol",
+                "AWSQueryProtocol",
                 "AWSSigV4",
                 "Storage",
                 "StorageSQLite",
@@ -266,8 +283,18 @@ let package = Package(
             dependencies: [
                 "DirectConnect", "DirectConnectModel", "SecretsManagerModel", "AWSJSONProtocol", "Storage",
                 "ServiceKit",
+                "EC2",
+                "EC2Model",
                 "SecretsManager",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EC2Tests",
+            dependencies: [
+                "EC2", "EC2Model", "AWSQueryProtocol", "AWSJSONProtocol", "Storage", "ServiceKit",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
@@ -292,6 +319,7 @@ let package = Package(
                 "DXServer",
                 "DirectConnect",
                 "DirectConnectModel",
+                "EC2Model",
                 "AWSJSONProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -4,6 +4,10 @@ import Synchronization
 public enum RequestID {
     public static let header = "x-amzn-RequestId"
 
+    /// The ID of the request being answered, for the protocols that also write it into the body (EC2's); set by the
+    /// server around each request.
+    @TaskLocal public static var current: String?
+
     /// A fresh request ID: a lower-case version 4 UUID, as AWS renders them (`RandomUUID`).
     public static func make() -> String { RandomUUID.make() }
 }

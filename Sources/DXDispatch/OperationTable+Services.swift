@@ -1,5 +1,6 @@
 import DirectConnect
 import DirectConnectModel
+import EC2
 import Foundation
 import SecretsManager
 import SecretsManagerModel
@@ -11,22 +12,23 @@ extension OperationTable {
     package static func serving(
         store: any Store,
         clock: any ServiceClock = SystemClock(),
-        settleTime: TimeInterval = 0,
-        settleTimeByKind: [SettleTimes.Kind: TimeInterval] = [:],
-        sealer: SecretSealer
+        settleTimes: SettleTimes = SettleTimes(),
+        sealer: SecretSealer,
+        ec2External: Bool = false
     ) -> OperationTable {
         var table = OperationTable()
         table.registerDirectConnect(
             DirectConnectService(
                 store: store,
                 clock: clock,
-                settleTime: settleTime,
-                settleTimeByKind: settleTimeByKind,
-                sealer: sealer
+                settleTimes: settleTimes,
+                sealer: sealer,
+                ec2External: ec2External
             ),
             cache: ResponseCache(store: store, clock: clock)
         )
         table.registerSecretsManager(SecretsManagerService(store: store, clock: clock, sealer: sealer))
+        table.registerEC2(EC2Service(store: store, clock: clock, sealer: sealer))
         return table
     }
 }
@@ -71,6 +73,27 @@ extension OperationTable {
             prefix: prefix,
             service.describeDirectConnectGatewayAttachments
         )
+        register(
+            Ops.CreateDirectConnectGatewayAssociation.self,
+            prefix: prefix,
+            service.createDirectConnectGatewayAssociation
+        )
+        register(
+            Ops.DescribeDirectConnectGatewayAssociations.self,
+            prefix: prefix,
+            service.describeDirectConnectGatewayAssociations
+        )
+        register(
+            Ops.UpdateDirectConnectGatewayAssociation.self,
+            prefix: prefix,
+            service.updateDirectConnectGatewayAssociation
+        )
+        register(
+            Ops.DeleteDirectConnectGatewayAssociation.self,
+            prefix: prefix,
+            service.deleteDirectConnectGatewayAssociation
+        )
+        register(Ops.DescribeVirtualGateways.self, prefix: prefix, service.describeVirtualGateways)
     }
 }
 

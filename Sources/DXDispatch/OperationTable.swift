@@ -13,24 +13,33 @@ package struct OperationTable: Sendable {
     private var handlers: [String: Handler] = [:]
     /// Every operation of every model served here, implemented or not, by full target.
     private var known: Set<String> = []
+    /// The same of the services that speak the Query protocol (EC2), kept apart: no `X-Amz-Target` reaches them.
+    private var queryHandlers: [String: Handler] = [:]
+    private var knownActions: Set<String> = []
     /// Each service's answer to a fault of the server, by target prefix.
     private var serverErrors: [String: AWSError] = [:]
     /// Each service's signing name (`directconnect`), by target prefix, and the other way round.
     private var signingNames: [String: String] = [:]
     private var prefixes: [String: String] = [:]
+    private var queryPrefixes: Set<String> = []
 
     package init() {}
 
     /// Declares the operations of a model, whose service signs as `signingName`; those never registered answer
     /// `NotImplemented`. An operation of `prefix` that fails unexpectedly answers `serverError` (SPEC 1:
-    /// `DirectConnectServerException`).
+    /// `DirectConnectServerException`). A service that speaks the Query protocol (`query`) is found by its requests'
+    /// `Action` (`handler(forAction:of:)`), and no `X-Amz-Target` reaches it.
     package mutating func declare(
         prefix: String,
         signingName: String,
         operations: some Sequence<String>,
-        serverError: AWSError
+        serverError: AWSError,
+        query: Bool = false
     ) {
-        for operation in operations { known.insert("\(prefix).\(operation)") }
+        for operation in operations {
+            if query { knownActions.insert("\(prefix).\(operation)") } else { known.insert("\(prefix).\(operation)") }
+        }
+        if query { queryPrefixes.insert(prefix) }
         serverErrors[prefix] = serverError
         signingNames[prefix] = signingName
         prefixes[signingName] = prefix
@@ -48,7 +57,8 @@ package struct OperationTable: Sendable {
     /// declared.
     package func declares(operation: String, of signingName: String) -> Bool? {
         guard let prefix = prefixes[signingName] else { return nil }
-        return known.contains("\(prefix).\(operation)")
+        let target = "\(prefix).\(operation)"
+        return known.contains(target) || knownActions.contains(target)
     }
 
     /// Registers an operation.
@@ -57,7 +67,7 @@ package struct OperationTable: Sendable {
         prefix: String,
         _ body: @escaping @Sendable (Operation.Input, Scope) async throws -> Output
     ) {
-        add(Operation.self, prefix: prefix) { buffer, scope, _ in
+        add(Operation.name, prefix: prefix) { buffer, scope, _ in
             let input = try AWSJSONCoding.decode(Operation.Input.self, from: buffer.readableBytesView)
             return OperationReply(try await body(input, scope))
         }
@@ -70,7 +80,7 @@ package struct OperationTable: Sendable {
         cachedIn cache: ResponseCache,
         _ body: @escaping @Sendable (Operation.Input, Scope) async throws -> Lasting<Output>
     ) {
-        add(Operation.self, prefix: prefix) { buffer, scope, target in
+        add(Operation.name, prefix: prefix) { buffer, scope, target in
             try await cache.reply(target: target, scope: scope, body: buffer) {
                 let input = try AWSJSONCoding.decode(Operation.Input.self, from: buffer.readableBytesView)
                 let answer = try await body(input, scope)
@@ -81,19 +91,19 @@ package struct OperationTable: Sendable {
 
     /// Installs an operation's handler, which answers every error that is not the service's own or a fault already
     /// classified as a fault of the server.
-    private mutating func add<Operation: AWSOperation>(
-        _ operation: Operation.Type,
+    mutating func add(
+        _ name: String,
         prefix: String,
         _ run: @escaping @Sendable (ByteBuffer, Scope, String) async throws -> OperationReply
     ) {
-        let target = "\(prefix).\(Operation.name)"
-        known.insert(target)
+        let target = "\(prefix).\(name)"
+        let query = queryPrefixes.contains(prefix)
         // Fixed at start-up, never on a request: a service registers its operations after declaring them, so
         // that none of them could answer a fault with another service's error or a generic one.
         guard let serverError = serverErrors[prefix] else {
             preconditionFailure("\(prefix) is registered before it is declared (OperationTable.declare)")
         }
-        handlers[target] = { buffer, scope in
+        let handler: Handler = { buffer, scope in
             do {
                 return try await run(buffer, scope, target)
             } catch let error as AWSError {
@@ -105,9 +115,17 @@ package struct OperationTable: Sendable {
                 throw ServerFault(reply: serverError, cause: "unexpected \(String(reflecting: type(of: error)))")
             }
         }
+        if query {
+            knownActions.insert(target)
+            queryHandlers[target] = handler
+        } else {
+            known.insert(target)
+            handlers[target] = handler
+        }
     }
 
-    package var implementedTargets: [String] { handlers.keys.sorted() }
+    /// Every operation served, as `prefix.Operation`: the JSON services' targets and the Query services' actions.
+    package var implementedTargets: [String] { (Array(handlers.keys) + queryHandlers.keys).sorted() }
 
     /// The handler for a target, or the wire error for one that has none.
     package func handler(for target: String?) throws(AWSError) -> Handler {
@@ -117,6 +135,19 @@ package struct OperationTable: Sendable {
             throw AWSError.notImplemented(String(parsed.operation))
         }
         throw AWSError.unknownOperation(target)
+    }
+
+    /// The handler of a Query-protocol request's `Action` for the service of `prefix`, with its table target; an
+    /// action the model does not have is EC2's `InvalidAction`.
+    package func handler(forAction action: String, of prefix: String) throws(AWSError) -> (Handler, target: String) {
+        let target = "\(prefix).\(action)"
+        if let handler = queryHandlers[target] { return (handler, target) }
+        if knownActions.contains(target) { throw AWSError.notImplemented(action) }
+        throw AWSError(
+            code: "InvalidAction",
+            message: "The action \(action.prefix(128)) is not valid for this web service.",
+            status: 400
+        )
     }
 }
 

@@ -46,7 +46,7 @@ enum FuzzHarness {
         let table = OperationTable.serving(
             store: store,
             clock: clock,
-            settleTime: settleTime,
+            settleTimes: SettleTimes(settleTime),
             sealer: sealer
         )
         var names = References()

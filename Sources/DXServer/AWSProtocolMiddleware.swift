@@ -1,4 +1,5 @@
 import AWSJSONProtocol
+import AWSQueryProtocol
 import DXDispatch
 import Foundation
 import HTTPTypes
@@ -28,14 +29,29 @@ struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
         let started = ContinuousClock.now
         // The scope `POST /` resolves, for the request's log line; only looked for when that line is written.
         let logsRequests = context.logger.logLevel <= .debug
-        let resolved = logsRequests ? ResolvedScope() : nil
+        let resolved = logsRequests || metrics != nil ? ResolvedScope() : nil
         var response: Response
         var code: String?
         do {
-            response = try await ResolvedScope.$current.withValue(resolved) { try await next(request, context) }
+            response = try await RequestID.$current.withValue(requestId) {
+                try await ResolvedScope.$current.withValue(resolved) { try await next(request, context) }
+            }
         } catch let error as AWSError {
             code = error.code
             response = Self.errorResponse(error)
+        } catch let failure as QueryProtocolFailure {
+            code = failure.error.code
+            if let cause = failure.cause {
+                context.logger.error(
+                    "server fault",
+                    metadata: ["requestId": "\(requestId)", "code": "\(failure.error.code)", "cause": "\(cause)"]
+                )
+            }
+            response = Response(
+                status: HTTPResponse.Status(code: failure.error.status),
+                headers: [.contentType: AWSQueryCoding.contentType],
+                body: ResponseBody(byteBuffer: AWSQueryCoding.errorBody(failure.error, requestID: requestId))
+            )
         } catch let fault as ServerFault {
             code = fault.reply.code
             context.logger.error(
@@ -60,7 +76,7 @@ struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
         let duration = ContinuousClock.now - started
         let (service, operation) = ServerMetrics.labels(
             path: request.uri.path,
-            target: request.headers[TargetField.name],
+            target: resolved?.target ?? request.headers[TargetField.name],
             table: table
         )
         metrics?.answered(service: service, operation: operation, status: response.status.code, after: duration)
@@ -138,11 +154,17 @@ struct ProtocolHeaders {
 final class ResolvedScope: Sendable {
     @TaskLocal static var current: ResolvedScope?
 
-    private let box = NIOLockedValueBox<Scope?>(nil)
+    private let box = NIOLockedValueBox<(scope: Scope?, target: String?)>((nil, nil))
 
     var scope: Scope? {
-        get { box.withLockedValue { $0 } }
-        set { box.withLockedValue { $0 = newValue } }
+        get { box.withLockedValue { $0.scope } }
+        set { box.withLockedValue { $0.scope = newValue } }
+    }
+
+    /// The operation's table target, when the request names it otherwise than by `X-Amz-Target` (EC2's `Action`).
+    var target: String? {
+        get { box.withLockedValue { $0.target } }
+        set { box.withLockedValue { $0.target = newValue } }
     }
 }
 

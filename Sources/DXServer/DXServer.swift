@@ -1,4 +1,5 @@
 import AWSJSONProtocol
+import AWSQueryProtocol
 import AWSSigV4
 import DXDispatch
 import DirectConnect
@@ -40,6 +41,19 @@ package enum DXServer {
         router.post("/") { request, context -> Response in
             let headers = ProtocolHeaders(request.headers)
             let contentType = headers.contentType ?? ""
+            if contentType.hasPrefix(AWSQueryCoding.formContentType) {
+                return try await answerQuery(
+                    request,
+                    headers: headers,
+                    table: table,
+                    resolver: resolver,
+                    verifier: verifier,
+                    clock: clock,
+                    faults: faults,
+                    metrics: metrics,
+                    maximumBodySize: maximumBodySize
+                )
+            }
             guard contentType.hasPrefix("application/x-amz-json-1.") else {
                 throw AWSError.serialization(
                     "Content-Type must be \(AWSJSONCoding.contentType), not \(Identifiers.quoted(contentType))"
@@ -76,6 +90,45 @@ package enum DXServer {
             )
         }
         return router
+    }
+
+    /// A request of EC2's Query protocol (`POST /`, a form body naming its `Action`): the same caller resolution,
+    /// signature check and fault rules as the JSON services, every error in EC2's XML form.
+    static func answerQuery(
+        _ request: Request,
+        headers: ProtocolHeaders,
+        table: OperationTable,
+        resolver: CallerResolver,
+        verifier: SigV4Verifier?,
+        clock: any ServiceClock,
+        faults: FaultRules?,
+        metrics: ServerMetrics?,
+        maximumBodySize: Int
+    ) async throws -> Response {
+        do {
+            let body = try await collectBody(request, upTo: maximumBodySize)
+            var scope = resolver.scope(authorization: headers.authorization)
+            if let verifier {
+                scope.account = try authenticate(request, body: body, with: verifier, now: clock.now).account
+            }
+            ResolvedScope.current?.scope = scope
+            let action = try AWSQueryCoding.action(
+                of: try QueryParameters(form: body.readableBytesView),
+                version: OperationTable.ec2APIVersion
+            )
+            let (handler, target) = try table.handler(forAction: action, of: OperationTable.ec2Prefix)
+            ResolvedScope.current?.target = target
+            if let faults { try await meet(faults, target: target, scope: scope, table: table, metrics: metrics) }
+            return Response(
+                status: .ok,
+                headers: [.contentType: AWSQueryCoding.contentType],
+                body: ResponseBody(try await handler(body, scope))
+            )
+        } catch let error as AWSError {
+            throw QueryProtocolFailure(error)
+        } catch let fault as ServerFault {
+            throw QueryProtocolFailure(fault.reply, cause: fault.cause)
+        }
     }
 
     /// Waits and fails as the first fault rule that matches the request says, if one does.
@@ -218,17 +271,17 @@ package enum DXServer {
         let table = OperationTable.serving(
             store: store,
             clock: clock,
-            settleTime: configuration.settleTime,
-            settleTimeByKind: configuration.settleTimeByKind,
-            sealer: sealer
+            settleTimes: configuration.settleTimes,
+            sealer: sealer,
+            ec2External: configuration.ec2External
         )
         // The operator's view of the same rules, store and clock as the table's (the service keeps no state).
         let directConnect = DirectConnectService(
             store: store,
             clock: clock,
-            settleTime: configuration.settleTime,
-            settleTimeByKind: configuration.settleTimeByKind,
-            sealer: sealer
+            settleTimes: configuration.settleTimes,
+            sealer: sealer,
+            ec2External: configuration.ec2External
         )
         let faults = FaultRules()
         let router = router(

@@ -20,10 +20,10 @@ package struct DXServerConfiguration: Sendable {
     package var storage: Storage = .directory("dxlocal-data")
     /// A PostgreSQL URL: the shared store of many instances, instead of SQLite. Needs `masterKey`.
     package var database: String?
-    /// Seconds a transition takes (requested -> available, associating -> associated, ...).
-    package var settleTime: TimeInterval = 0
-    /// A kind's own settle time, over `settleTime` (`--settle-time-KIND`).
-    package var settleTimeByKind: [SettleTimes.Kind: TimeInterval] = [:]
+    /// Seconds a transition takes (requested -> available, associating -> associated, ...), by kind.
+    package var settleTimes = SettleTimes()
+    /// `--ec2 external` (SPEC 9): the gateways Direct Connect names live in another emulator, unchecked.
+    package var ec2External = false
     package var logLevel: Logger.Level = .info
     package var maximumBodySize = DXServerConfiguration.defaultMaximumBodySize
     /// Base64 of 32 bytes; when unset the key is generated into the data directory (or memory).

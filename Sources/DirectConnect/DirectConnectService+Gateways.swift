@@ -44,8 +44,7 @@ extension DirectConnectService {
                         + "an account may have"
                 )
             }
-            var id = RandomUUID.make()
-            while try await transaction.record(GatewayRecord.self, id: id, in: global) != nil { id = RandomUUID.make() }
+            let id = try await transaction.unusedID(for: GatewayRecord.self, in: global, RandomUUID.make)
             let record = GatewayRecord(
                 id: id,
                 name: name,
@@ -68,12 +67,10 @@ extension DirectConnectService {
         if let id = input.directConnectGatewayId {
             // An unknown ID lists nothing: Terraform's waiters read an empty list as gone (reference §3.3).
             return try await transaction(.read) { transaction in
-                guard let record = try await transaction.record(GatewayRecord.self, id: id, in: global),
-                    Self.gatewayState(record, at: now) != nil
-                else { return DescribeDirectConnectGatewaysResult(directConnectGateways: []) }
-                return DescribeDirectConnectGatewaysResult(directConnectGateways: [
-                    Self.gateway(record, in: scope, at: now)
-                ])
+                let record = try await liveGatewayIfAny(id, in: transaction, global, at: now)
+                return DescribeDirectConnectGatewaysResult(
+                    directConnectGateways: record.map { [Self.gateway($0, in: scope, at: now)] } ?? []
+                )
             }
         }
         let list = "directConnectGateways"
@@ -113,7 +110,9 @@ extension DirectConnectService {
     }
 
     /// Answers the gateway `deleting`; it is gone once the settle time has passed. A second deletion while it is
-    /// `deleting` answers the same. (our choice)
+    /// `deleting` answers the same. (our choice) With associations left (those not yet gone), the deletion is
+    /// accepted as the service accepts it (SPEC 8, reference §2): `deleting`, then `available` again with
+    /// `stateChangeError` once the settle time has passed.
     package func deleteDirectConnectGateway(
         _ input: DeleteDirectConnectGatewayRequest,
         in scope: Scope
@@ -124,7 +123,16 @@ extension DirectConnectService {
         let global = Scope.global(account: scope.account)
         return try await transaction(.write) { transaction in
             var record = try await liveGateway(id, in: transaction, global, at: now)
-            if record.deletedAt == nil {
+            let associations = try await liveAssociations(in: transaction, global, at: now)
+                .filter { $0.directConnectGatewayId == id }
+            if record.deletedAt == nil, let left = associations.first {
+                if !Self.isRefusingDeletion(record, at: now) {
+                    record.deletionRevertsAt = settled(from: now, .gateway)
+                    record.stateChangeError =
+                        "Direct Connect Gateway \(id) cannot be deleted while it has associations (\(left.id))"
+                    try await transaction.save(record, in: global)
+                }
+            } else if record.deletedAt == nil {
                 let deletedAt = settled(from: now, .gateway)
                 record.deletedAt = deletedAt
                 if deletedAt > now {
@@ -151,8 +159,13 @@ extension DirectConnectService {
         guard gatewayId != nil || interfaceId != nil else {
             throw AWSError.client("You must specify a Direct Connect gateway, a virtual interface, or both")
         }
-        let list = "directConnectGatewayAttachments"
-        let request = try pages.request(list: list, maxResults: input.maxResults, nextToken: input.nextToken, in: scope)
+        // The page bounds and token are still checked, though no page is cut from an empty list.
+        _ = try pages.request(
+            list: "directConnectGatewayAttachments",
+            maxResults: input.maxResults,
+            nextToken: input.nextToken,
+            in: scope
+        )
         let now = clock.now
         return try await transaction(.read) { transaction in
             if let gatewayId {
@@ -161,14 +174,7 @@ extension DirectConnectService {
             if let interfaceId {
                 throw AWSError.client("Virtual interface \(Identifiers.quoted(interfaceId)) does not exist")
             }
-            let attachments: [DirectConnectGatewayAttachment] = []
-            let (page, token) = try pages.finish(attachments, request: request, list: list, in: scope) {
-                $0.virtualInterfaceId ?? ""
-            }
-            return DescribeDirectConnectGatewayAttachmentsResult(
-                directConnectGatewayAttachments: page,
-                nextToken: token
-            )
+            return DescribeDirectConnectGatewayAttachmentsResult(directConnectGatewayAttachments: [])
         }
     }
 
@@ -180,15 +186,9 @@ extension DirectConnectService {
         at now: Date,
         purging: Bool = false
     ) async throws -> [GatewayRecord] {
-        var live: [GatewayRecord] = []
-        for record in try await transaction.records(GatewayRecord.self, in: global, matching: nil, page: .all) {
-            if Self.gatewayState(record, at: now) != nil {
-                live.append(record)
-            } else if purging {
-                try await transaction.delete(GatewayRecord.self, id: record.id, in: global)
-            }
+        try await transaction.live(GatewayRecord.self, in: global, purging: purging) {
+            Self.gatewayState($0, at: now) != nil
         }
-        return live
     }
 
     /// A gateway of the account that is not gone, or the error Terraform matches (`does not exist`); the wording
@@ -199,16 +199,35 @@ extension DirectConnectService {
         _ global: Scope,
         at now: Date
     ) async throws -> GatewayRecord {
+        guard let record = try await liveGatewayIfAny(id, in: transaction, global, at: now) else {
+            throw AWSError.client("Direct Connect Gateway \(Identifiers.quoted(id)) does not exist")
+        }
+        return record
+    }
+
+    /// A gateway of the account that is not gone, if there is one.
+    func liveGatewayIfAny(
+        _ id: String,
+        in transaction: any StoreTransaction,
+        _ global: Scope,
+        at now: Date
+    ) async throws -> GatewayRecord? {
         guard let record = try await transaction.record(GatewayRecord.self, id: id, in: global),
             Self.gatewayState(record, at: now) != nil
-        else { throw AWSError.client("Direct Connect Gateway \(Identifiers.quoted(id)) does not exist") }
+        else { return nil }
         return record
     }
 
     /// The state a gateway reads at `now`, or `nil` once its deletion has completed.
     package static func gatewayState(_ record: GatewayRecord, at now: Date) -> DirectConnectGatewayState? {
         if let deletedAt = record.deletedAt { return now < deletedAt ? .deleting : nil }
+        if isRefusingDeletion(record, at: now) { return .deleting }
         return now < record.availableAt ? .pending : .available
+    }
+
+    /// Whether a deletion refused for the associations left still reads `deleting` at `now`.
+    static func isRefusingDeletion(_ record: GatewayRecord, at now: Date) -> Bool {
+        record.deletionRevertsAt.map { now < $0 } ?? false
     }
 
     static func gateway(
@@ -223,6 +242,7 @@ extension DirectConnectService {
             amazonSideAsn: record.amazonSideAsn,
             ownerAccount: scope.account,
             directConnectGatewayState: state ?? gatewayState(record, at: now) ?? .deleted,
+            stateChangeError: record.deletionRevertsAt.map { $0 <= now } == true ? record.stateChangeError : nil,
             tags: tags(record.tags)
         )
     }

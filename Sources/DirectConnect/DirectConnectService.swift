@@ -18,18 +18,22 @@ package struct DirectConnectService: Sendable {
     let transactions: ServiceTransactions
     /// Opaque page tokens under the same key ring as the secrets.
     let pages: PageToken
+    /// `--ec2 external` (SPEC 9): the VPN and transit gateways named by Direct Connect calls live in another
+    /// emulator, so any well-formed ID is taken, unchecked.
+    package let ec2External: Bool
 
     package init(
         store: any Store,
         clock: any ServiceClock = SystemClock(),
-        settleTime: TimeInterval = 0,
-        settleTimeByKind: [SettleTimes.Kind: TimeInterval] = [:],
+        settleTimes: SettleTimes = SettleTimes(),
         sealer: SecretSealer,
-        catalogue: LocationCatalogue = .builtIn
+        catalogue: LocationCatalogue = .builtIn,
+        ec2External: Bool = false
     ) {
+        self.ec2External = ec2External
         self.store = store
         self.clock = clock
-        self.settleTimes = SettleTimes(settleTime, byKind: settleTimeByKind)
+        self.settleTimes = settleTimes
         self.secrets = ManagedSecrets(owner: "directconnect", sealer: sealer)
         self.pages = PageToken(sealer: sealer)
         self.catalogue = catalogue

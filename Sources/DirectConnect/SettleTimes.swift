@@ -1,7 +1,9 @@
 import Foundation
 
-/// How long each kind's transitions take (SPEC 8): one time for every kind (`--settle-time`), and a kind's own
-/// (`--settle-time-KIND`) over it. Kinds the service does not serve yet get their flag when they are served.
+/// How long each kind's transitions take (SPEC 8): a kind's own time (`--settle-time-KIND`), else the time of every
+/// kind (`--settle-time`), else the kind's default: 0 s, but 2 s for gateway associations (our choice, SPEC 8: the
+/// Ansible module must read `associating` right after it creates one). Kinds the service does not serve yet get their
+/// flag when they are served.
 package struct SettleTimes: Sendable, Hashable {
     package enum Kind: String, CaseIterable, Sendable {
         /// Connections, interconnects and LAGs: `requested`/`pending` -> `available`.
@@ -10,17 +12,22 @@ package struct SettleTimes: Sendable, Hashable {
         case key
         /// Direct Connect gateways: `pending` -> `available`, `deleting` -> gone.
         case gateway
+        /// Gateway associations: `associating`/`updating` -> `associated`, `disassociating` -> gone.
+        case association
+
+        /// The time of a kind when neither its own nor every kind's is given.
+        package var defaultSeconds: TimeInterval { self == .association ? 2 : 0 }
     }
 
-    /// The time of every kind without one of its own.
-    package var all: TimeInterval
+    /// The time of every kind without one of its own, when given.
+    package var all: TimeInterval?
     package var byKind: [Kind: TimeInterval]
 
-    package init(_ all: TimeInterval = 0, byKind: [Kind: TimeInterval] = [:]) {
+    package init(_ all: TimeInterval? = nil, byKind: [Kind: TimeInterval] = [:]) {
         self.all = all
         self.byKind = byKind
     }
 
     /// The seconds a transition of `kind` takes; never negative.
-    package func seconds(_ kind: Kind) -> TimeInterval { max(0, byKind[kind] ?? all) }
+    package func seconds(_ kind: Kind) -> TimeInterval { max(0, byKind[kind] ?? all ?? kind.defaultSeconds) }
 }

@@ -50,6 +50,14 @@ struct Serve: AsyncParsableCommand {
     )
     var settleTimeGateway: Double?
 
+    @Option(
+        help: """
+            Seconds a gateway association's transition takes, over --settle-time. [env: \
+            DXLOCAL_SETTLE_TIME_ASSOCIATION] (default: 2 when --settle-time is not given)
+            """
+    )
+    var settleTimeAssociation: Double?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: DXLOCAL_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
@@ -70,6 +78,14 @@ struct Serve: AsyncParsableCommand {
             "With --auth sigv4: lines of ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID [SESSION_TOKEN]. [env: DXLOCAL_CREDENTIALS_FILE]"
     )
     var credentialsFile: String?
+
+    @Option(
+        help: """
+            local (VPCs, VPN and transit gateways served here, checked when Direct Connect names them) or external \
+            (they live in another emulator: any well-formed vgw-/tgw- ID is taken). [env: DXLOCAL_EC2] (default: local)
+            """
+    )
+    var ec2: String?
 
     @Option(help: "Largest request body accepted, in bytes. [env: DXLOCAL_MAX_BODY_SIZE] (default: 1048576)")
     var maxBodySize: Int?
@@ -103,13 +119,16 @@ struct Serve: AsyncParsableCommand {
         } else if let directory = dataDir ?? environment["DXLOCAL_DATA_DIR"] {
             configuration.storage = .directory(directory)
         }
-        configuration.settleTime =
-            try settleTime ?? Self.parse(environment["DXLOCAL_SETTLE_TIME"], "DXLOCAL_SETTLE_TIME") ?? 0
-        guard configuration.settleTime >= 0, configuration.settleTime.isFinite else {
-            throw ValidationError("--settle-time must be a non-negative number of seconds")
+        let every = try settleTime ?? Self.parse(environment["DXLOCAL_SETTLE_TIME"], "DXLOCAL_SETTLE_TIME")
+        if let every {
+            guard every >= 0, every.isFinite else {
+                throw ValidationError("--settle-time must be a non-negative number of seconds")
+            }
         }
+        configuration.settleTimes.all = every
         let byKind: [(SettleTimes.Kind, Double?)] = [
             (.connection, settleTimeConnection), (.key, settleTimeKey), (.gateway, settleTimeGateway),
+            (.association, settleTimeAssociation),
         ]
         for (kind, given) in byKind {
             let variable = "DXLOCAL_SETTLE_TIME_\(kind.rawValue.uppercased())"
@@ -117,7 +136,7 @@ struct Serve: AsyncParsableCommand {
             guard seconds >= 0, seconds.isFinite else {
                 throw ValidationError("--settle-time-\(kind.rawValue) must be a non-negative number of seconds")
             }
-            configuration.settleTimeByKind[kind] = seconds
+            configuration.settleTimes.byKind[kind] = seconds
         }
         let levelName = logLevel ?? environment["DXLOCAL_LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
@@ -147,6 +166,11 @@ struct Serve: AsyncParsableCommand {
             configuration.verifier = SigV4Verifier(credentials: credentials)
         default:
             throw ValidationError("--auth must be none or sigv4")
+        }
+        switch (ec2 ?? environment["DXLOCAL_EC2"] ?? "local").lowercased() {
+        case "local": configuration.ec2External = false
+        case "external": configuration.ec2External = true
+        default: throw ValidationError("--ec2 must be local or external")
         }
         configuration.database = database ?? environment["DXLOCAL_DATABASE"]
         if configuration.database != nil && memory {

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+import dxhelpers
 from dxhelpers import (
     CLIENT_ERROR,
     DEFAULT_ACCOUNT,
@@ -188,10 +189,10 @@ def test_body_just_under_one_mebibyte_is_not_refused_for_size(server):
 @pytest.mark.parametrize(
     "operation, call",
     [
-        ("DescribeVirtualGateways", lambda c: c.describe_virtual_gateways()),
+        ("DescribeCustomerMetadata", lambda c: c.describe_customer_metadata()),
         ("DescribeVirtualInterfaces", lambda c: c.describe_virtual_interfaces()),
     ],
-    ids=["DescribeVirtualGateways", "DescribeVirtualInterfaces"],
+    ids=["DescribeCustomerMetadata", "DescribeVirtualInterfaces"],
 )
 def test_unimplemented_operation_answers_501_naming_it(client, operation, call):
     expect_error(lambda: call(client), code="NotImplemented", status=501, contains=[operation])
@@ -559,6 +560,62 @@ def _dx_describe_direct_connect_gateway_attachments(w):
     w.dx("DescribeDirectConnectGatewayAttachments", {"directConnectGatewayId": MISSING_GATEWAY}, status=400)
 
 
+def _attached_vgw(w, cidr="10.0.0.0/16") -> str:
+    """A VPN gateway of the world's account attached to a new VPC, made through EC2 on the same port."""
+    ec2 = dxhelpers._client("ec2", w.url, w.account, "us-east-1", dxhelpers.boto_config())
+    vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
+    return vgw
+
+
+def _association(w, gateway=None, vgw=None, **extra) -> dict:
+    gateway = gateway or _gateway(w)["directConnectGatewayId"]
+    return w.dx("CreateDirectConnectGatewayAssociation", {
+        "directConnectGatewayId": gateway, "gatewayId": vgw or _attached_vgw(w), **extra})["directConnectGatewayAssociation"]
+
+
+def _dx_create_direct_connect_gateway_association(w):
+    gateway = _gateway(w)["directConnectGatewayId"]
+    vgw = _attached_vgw(w)
+    _association(w, gateway, vgw)
+    w.dx("CreateDirectConnectGatewayAssociation", {"directConnectGatewayId": gateway, "gatewayId": vgw}, status=400)
+    w.dx("CreateDirectConnectGatewayAssociation", {"directConnectGatewayId": gateway}, status=400)
+
+
+def _dx_describe_direct_connect_gateway_associations(w):
+    association = _association(w, addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.9.0.0/16"}])
+    gateway = association["directConnectGatewayId"]
+    w.dx("DescribeDirectConnectGatewayAssociations", {"directConnectGatewayId": gateway})
+    w.dx("DescribeDirectConnectGatewayAssociations", {"associationId": association["associationId"], "maxResults": 1})
+    w.dx("DescribeDirectConnectGatewayAssociations", {"associationId": MISSING_GATEWAY})
+    w.dx("DescribeDirectConnectGatewayAssociations", {}, status=400)
+    w.dx("DescribeDirectConnectGatewayAssociations", {"associationId": ""}, status=400)
+
+
+def _dx_update_direct_connect_gateway_association(w):
+    association = _association(w)
+    w.dx("UpdateDirectConnectGatewayAssociation", {"associationId": association["associationId"],
+                                                    "addAllowedPrefixesToDirectConnectGateway": [{"cidr": "10.9.0.0/16"}]})
+    w.dx("UpdateDirectConnectGatewayAssociation", {"associationId": MISSING_GATEWAY}, status=400)
+
+
+def _dx_delete_direct_connect_gateway_association(w):
+    association = _association(w)
+    w.dx("DeleteDirectConnectGatewayAssociation", {"associationId": association["associationId"]})
+    second = _association(w, vgw=_attached_vgw(w, "10.1.0.0/16"))
+    w.dx("DeleteDirectConnectGatewayAssociation", {"directConnectGatewayId": second["directConnectGatewayId"],
+                                                    "virtualGatewayId": second["associatedGateway"]["id"]})
+    w.dx("DeleteDirectConnectGatewayAssociation", {"associationId": MISSING_GATEWAY}, status=400)
+
+
+def _dx_describe_virtual_gateways(w):
+    w.dx("DescribeVirtualGateways", {})  # none yet
+    _attached_vgw(w)
+    w.dx("DescribeVirtualGateways", {})
+    w.dx_body("DescribeVirtualGateways", b"{", status=400, code="SerializationException")
+
+
 # Secrets Manager: the same, with secrets lacking a description, tags, a value or versions.
 
 def _sm_create_secret(w):
@@ -669,6 +726,11 @@ NEVER_NULL_SCENARIOS = {
     ("directconnect", "UpdateDirectConnectGateway"): _dx_update_direct_connect_gateway,
     ("directconnect", "DeleteDirectConnectGateway"): _dx_delete_direct_connect_gateway,
     ("directconnect", "DescribeDirectConnectGatewayAttachments"): _dx_describe_direct_connect_gateway_attachments,
+    ("directconnect", "CreateDirectConnectGatewayAssociation"): _dx_create_direct_connect_gateway_association,
+    ("directconnect", "DescribeDirectConnectGatewayAssociations"): _dx_describe_direct_connect_gateway_associations,
+    ("directconnect", "UpdateDirectConnectGatewayAssociation"): _dx_update_direct_connect_gateway_association,
+    ("directconnect", "DeleteDirectConnectGatewayAssociation"): _dx_delete_direct_connect_gateway_association,
+    ("directconnect", "DescribeVirtualGateways"): _dx_describe_virtual_gateways,
     ("secretsmanager", "CreateSecret"): _sm_create_secret,
     ("secretsmanager", "DescribeSecret"): _sm_describe_secret,
     ("secretsmanager", "ListSecrets"): _sm_list_secrets,

@@ -50,7 +50,12 @@ import Testing
         init(_ backend: Backend, settleTime: TimeInterval = 5) async throws {
             store = backend == .inMemory ? InMemoryStore() : try await SQLiteStore.running(.memory)
             let sealer = try #require(SecretSealer(keyData: SecretSealer.generateKeyData()))
-            service = DirectConnectService(store: store, clock: clock, settleTime: settleTime, sealer: sealer)
+            service = DirectConnectService(
+                store: store,
+                clock: clock,
+                settleTimes: SettleTimes(settleTime),
+                sealer: sealer
+            )
             cache = ResponseCache(store: store, clock: clock)
             var cached = OperationTable()
             cached.registerDirectConnect(service, cache: cache)
@@ -58,7 +63,7 @@ import Testing
             let bare = NoGeneration(store: store)
             var uncached = OperationTable()
             uncached.registerDirectConnect(
-                DirectConnectService(store: bare, clock: clock, settleTime: settleTime, sealer: sealer),
+                DirectConnectService(store: bare, clock: clock, settleTimes: SettleTimes(settleTime), sealer: sealer),
                 cache: ResponseCache(store: bare, clock: clock)
             )
             self.uncached = uncached

@@ -46,7 +46,12 @@ struct ServerFixture {
             throw SetupFailure()
         }
         let router = DXServer.router(
-            table: OperationTable.serving(store: store, clock: clock, settleTime: settleTime, sealer: sealer),
+            table: OperationTable.serving(
+                store: store,
+                clock: clock,
+                settleTimes: SettleTimes(settleTime),
+                sealer: sealer
+            ),
             resolver: CallerResolver(),
             health: StoreHealth(store: store, backend: .sqlite),
             maximumBodySize: maximumBodySize

@@ -33,7 +33,12 @@ struct LiveServer {
         do {
             guard let sealer = SecretSealer(keyData: SecretSealer.generateKeyData()) else { throw SetupFailure() }
             let router = DXServer.router(
-                table: OperationTable.serving(store: store, clock: clock, settleTime: settleTime, sealer: sealer),
+                table: OperationTable.serving(
+                    store: store,
+                    clock: clock,
+                    settleTimes: SettleTimes(settleTime),
+                    sealer: sealer
+                ),
                 resolver: CallerResolver(),
                 verifier: verifier,
                 clock: SystemClock(),

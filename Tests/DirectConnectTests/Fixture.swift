@@ -40,7 +40,12 @@ struct Fixture: Sendable {
         let fixture = Fixture(
             store: store,
             clock: clock,
-            service: DirectConnectService(store: store, clock: clock, settleTime: settleTime, sealer: sealer),
+            service: DirectConnectService(
+                store: store,
+                clock: clock,
+                settleTimes: SettleTimes(settleTime),
+                sealer: sealer
+            ),
             secretsManager: SecretsManagerService(store: store, clock: clock, sealer: sealer),
             sealer: sealer
         )
@@ -198,6 +203,9 @@ struct Fixture: Sendable {
         var lags: [Lag]
         var gateways: [DirectConnectGateway]
         var secrets: [SecretRecord]
+        /// Stored as they are: associations (in the account's global scope) and transit gateway attachments.
+        var associations: [AssociationRecord]
+        var transitGatewayAttachments: [TransitGatewayAttachmentRecord]
     }
 
     func snapshot(of scope: Scope = Fixture.scope) async throws -> Snapshot {
@@ -206,7 +214,18 @@ struct Fixture: Sendable {
                 ?? [],
             lags: try await service.describeLags(DescribeLagsRequest(), in: scope).lags ?? [],
             gateways: try await service.describeDirectConnectGateways(.init(), in: scope).directConnectGateways ?? [],
-            secrets: try await secrets(in: scope)
+            secrets: try await secrets(in: scope),
+            associations: try await store.transaction(.read) { transaction in
+                try await transaction.records(
+                    AssociationRecord.self,
+                    in: .global(account: scope.account),
+                    matching: nil,
+                    page: .all
+                )
+            },
+            transitGatewayAttachments: try await store.transaction(.read) { transaction in
+                try await transaction.records(TransitGatewayAttachmentRecord.self, in: scope, matching: nil, page: .all)
+            }
         )
     }
 

@@ -600,6 +600,11 @@ package struct GatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
     package var availableAt: Date
     /// Set by a deletion: the gateway reads `deleting` until then, and is gone from then on.
     package var deletedAt: Date?
+    /// Set by a deletion refused for the associations left (SPEC 8): the gateway reads `deleting` until then, then
+    /// `available` again.
+    package var deletionRevertsAt: Date?
+    /// Why the last deletion was refused, shown once it has reverted.
+    package var stateChangeError: String?
     package var tags: [TagRecord]
 
     package init(
@@ -609,6 +614,8 @@ package struct GatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
         createdAt: Date,
         availableAt: Date,
         deletedAt: Date? = nil,
+        deletionRevertsAt: Date? = nil,
+        stateChangeError: String? = nil,
         tags: [TagRecord]
     ) {
         self.id = id
@@ -617,6 +624,8 @@ package struct GatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
         self.createdAt = createdAt
         self.availableAt = availableAt
         self.deletedAt = deletedAt
+        self.deletionRevertsAt = deletionRevertsAt
+        self.stateChangeError = stateChangeError
         self.tags = tags
     }
 
@@ -628,6 +637,8 @@ package struct GatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
         writer.member("\"createdAt\":", createdAt)
         writer.member("\"availableAt\":", availableAt)
         writer.member("\"deletedAt\":", deletedAt)
+        writer.member("\"deletionRevertsAt\":", deletionRevertsAt)
+        writer.member("\"stateChangeError\":", stateChangeError)
         writer.member("\"tags\":", tags)
         writer.endObject()
     }
@@ -639,6 +650,8 @@ package struct GatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
         var createdAt: Date?
         var availableAt: Date?
         var deletedAt: Date?
+        var deletionRevertsAt: Date?
+        var stateChangeError: String?
         var tags: [TagRecord]?
         guard reader.beginObject() else { return nil }
         var seen: UInt64 = 0
@@ -658,7 +671,15 @@ package struct GatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
                 case "createdAt": guard reader.read(&createdAt, 3, "createdAt", seen: &seen) else { return nil }
                 case "availableAt": guard reader.read(&availableAt, 4, "availableAt", seen: &seen) else { return nil }
                 case "deletedAt": guard reader.read(&deletedAt, 5, "deletedAt", seen: &seen) else { return nil }
-                case "tags": guard reader.read(&tags, 6, "tags", seen: &seen) else { return nil }
+                case "deletionRevertsAt":
+                    guard
+                        reader.read(&deletionRevertsAt, 6, "deletionRevertsAt", seen: &seen)
+                    else { return nil }
+                case "stateChangeError":
+                    guard
+                        reader.read(&stateChangeError, 7, "stateChangeError", seen: &seen)
+                    else { return nil }
+                case "tags": guard reader.read(&tags, 8, "tags", seen: &seen) else { return nil }
                 default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
@@ -674,6 +695,8 @@ package struct GatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
             createdAt: createdAt,
             availableAt: availableAt,
             deletedAt: deletedAt,
+            deletionRevertsAt: deletionRevertsAt,
+            stateChangeError: stateChangeError,
             tags: tags
         )
     }
@@ -685,6 +708,748 @@ extension GatewayRecord: StoredRecord {
     package var recordID: String { id }
 
     package var lookupValues: LookupValues { LookupValues() }
+}
+
+/// An association of a Direct Connect gateway with a virtual private gateway or a transit gateway, kept in the global
+/// scope of the Direct Connect gateway's owner.
+package struct AssociationRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// A lower-case UUID.
+    package var id: String
+    package var directConnectGatewayId: String
+    /// `vgw-…` or `tgw-…`.
+    package var gatewayId: String
+    /// `virtualPrivateGateway` or `transitGateway`.
+    package var gatewayType: String
+    package var gatewayOwnerAccount: String
+    package var gatewayRegion: String
+    package var allowedPrefixes: [String]
+    package var createdAt: Date
+    /// When `associating` becomes `associated`.
+    package var associatedAt: Date
+    /// When an update's `updating` becomes `associated` again.
+    package var updatedAt: Date?
+    /// Set by a deletion: `disassociating` until then, gone from then on.
+    package var deletedAt: Date?
+    /// The `direct-connect-gateway` attachment a transit gateway association makes, in the transit gateway's scope.
+    package var transitGatewayAttachmentId: String?
+
+    package init(
+        id: String,
+        directConnectGatewayId: String,
+        gatewayId: String,
+        gatewayType: String,
+        gatewayOwnerAccount: String,
+        gatewayRegion: String,
+        allowedPrefixes: [String],
+        createdAt: Date,
+        associatedAt: Date,
+        updatedAt: Date? = nil,
+        deletedAt: Date? = nil,
+        transitGatewayAttachmentId: String? = nil
+    ) {
+        self.id = id
+        self.directConnectGatewayId = directConnectGatewayId
+        self.gatewayId = gatewayId
+        self.gatewayType = gatewayType
+        self.gatewayOwnerAccount = gatewayOwnerAccount
+        self.gatewayRegion = gatewayRegion
+        self.allowedPrefixes = allowedPrefixes
+        self.createdAt = createdAt
+        self.associatedAt = associatedAt
+        self.updatedAt = updatedAt
+        self.deletedAt = deletedAt
+        self.transitGatewayAttachmentId = transitGatewayAttachmentId
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"gatewayId\":", gatewayId)
+        writer.member("\"gatewayType\":", gatewayType)
+        writer.member("\"gatewayOwnerAccount\":", gatewayOwnerAccount)
+        writer.member("\"gatewayRegion\":", gatewayRegion)
+        writer.member("\"allowedPrefixes\":", allowedPrefixes)
+        writer.member("\"createdAt\":", createdAt)
+        writer.member("\"associatedAt\":", associatedAt)
+        writer.member("\"updatedAt\":", updatedAt)
+        writer.member("\"deletedAt\":", deletedAt)
+        writer.member("\"transitGatewayAttachmentId\":", transitGatewayAttachmentId)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var directConnectGatewayId: String?
+        var gatewayId: String?
+        var gatewayType: String?
+        var gatewayOwnerAccount: String?
+        var gatewayRegion: String?
+        var allowedPrefixes: [String]?
+        var createdAt: Date?
+        var associatedAt: Date?
+        var updatedAt: Date?
+        var deletedAt: Date?
+        var transitGatewayAttachmentId: String?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "directConnectGatewayId":
+                    guard
+                        reader.read(&directConnectGatewayId, 1, "directConnectGatewayId", seen: &seen)
+                    else { return nil }
+                case "gatewayId": guard reader.read(&gatewayId, 2, "gatewayId", seen: &seen) else { return nil }
+                case "gatewayType": guard reader.read(&gatewayType, 3, "gatewayType", seen: &seen) else { return nil }
+                case "gatewayOwnerAccount":
+                    guard
+                        reader.read(&gatewayOwnerAccount, 4, "gatewayOwnerAccount", seen: &seen)
+                    else { return nil }
+                case "gatewayRegion":
+                    guard
+                        reader.read(&gatewayRegion, 5, "gatewayRegion", seen: &seen)
+                    else { return nil }
+                case "allowedPrefixes":
+                    guard
+                        reader.read(&allowedPrefixes, 6, "allowedPrefixes", seen: &seen)
+                    else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 7, "createdAt", seen: &seen) else { return nil }
+                case "associatedAt":
+                    guard
+                        reader.read(&associatedAt, 8, "associatedAt", seen: &seen)
+                    else { return nil }
+                case "updatedAt": guard reader.read(&updatedAt, 9, "updatedAt", seen: &seen) else { return nil }
+                case "deletedAt": guard reader.read(&deletedAt, 10, "deletedAt", seen: &seen) else { return nil }
+                case "transitGatewayAttachmentId":
+                    guard
+                        reader.read(&transitGatewayAttachmentId, 11, "transitGatewayAttachmentId", seen: &seen)
+                    else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id,
+            let directConnectGatewayId,
+            let gatewayId,
+            let gatewayType,
+            let gatewayOwnerAccount,
+            let gatewayRegion,
+            let allowedPrefixes,
+            let createdAt,
+            let associatedAt
+        else {
+            reader.refuse()
+            return nil
+        }
+        self.init(
+            id: id,
+            directConnectGatewayId: directConnectGatewayId,
+            gatewayId: gatewayId,
+            gatewayType: gatewayType,
+            gatewayOwnerAccount: gatewayOwnerAccount,
+            gatewayRegion: gatewayRegion,
+            allowedPrefixes: allowedPrefixes,
+            createdAt: createdAt,
+            associatedAt: associatedAt,
+            updatedAt: updatedAt,
+            deletedAt: deletedAt,
+            transitGatewayAttachmentId: transitGatewayAttachmentId
+        )
+    }
+}
+
+extension AssociationRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "association", lookups: ["directConnectGatewayId", "gatewayId"])
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues(first: directConnectGatewayId, second: gatewayId) }
+
+    /// The records whose `directConnectGatewayId` is `value`.
+    package static func whereDirectConnectGatewayId(_ value: String) -> RecordMatch {
+        RecordMatch(.first, value)
+    }
+
+    /// The records whose `gatewayId` is `value`.
+    package static func whereGatewayId(_ value: String) -> RecordMatch {
+        RecordMatch(.second, value)
+    }
+}
+
+/// An EC2 VPC (SPEC 9): regional, one account's; the Direct Connect side attaches virtual private gateways to it.
+package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// `vpc-` and 17 hex digits.
+    package var id: String
+    /// Its IPv4 block, normalised (`10.0.0.0/16`).
+    package var cidrBlock: String
+    /// `vpc-cidr-assoc-` and 17 hex digits.
+    package var cidrAssociationId: String
+    package var instanceTenancy: String
+    package var dhcpOptionsId: String
+    package var createdAt: Date
+    package var tags: [TagRecord]
+
+    package init(
+        id: String,
+        cidrBlock: String,
+        cidrAssociationId: String,
+        instanceTenancy: String,
+        dhcpOptionsId: String,
+        createdAt: Date,
+        tags: [TagRecord]
+    ) {
+        self.id = id
+        self.cidrBlock = cidrBlock
+        self.cidrAssociationId = cidrAssociationId
+        self.instanceTenancy = instanceTenancy
+        self.dhcpOptionsId = dhcpOptionsId
+        self.createdAt = createdAt
+        self.tags = tags
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"cidrBlock\":", cidrBlock)
+        writer.member("\"cidrAssociationId\":", cidrAssociationId)
+        writer.member("\"instanceTenancy\":", instanceTenancy)
+        writer.member("\"dhcpOptionsId\":", dhcpOptionsId)
+        writer.member("\"createdAt\":", createdAt)
+        writer.member("\"tags\":", tags)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var cidrBlock: String?
+        var cidrAssociationId: String?
+        var instanceTenancy: String?
+        var dhcpOptionsId: String?
+        var createdAt: Date?
+        var tags: [TagRecord]?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "cidrBlock": guard reader.read(&cidrBlock, 1, "cidrBlock", seen: &seen) else { return nil }
+                case "cidrAssociationId":
+                    guard
+                        reader.read(&cidrAssociationId, 2, "cidrAssociationId", seen: &seen)
+                    else { return nil }
+                case "instanceTenancy":
+                    guard
+                        reader.read(&instanceTenancy, 3, "instanceTenancy", seen: &seen)
+                    else { return nil }
+                case "dhcpOptionsId":
+                    guard
+                        reader.read(&dhcpOptionsId, 4, "dhcpOptionsId", seen: &seen)
+                    else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 5, "createdAt", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 6, "tags", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id,
+            let cidrBlock,
+            let cidrAssociationId,
+            let instanceTenancy,
+            let dhcpOptionsId,
+            let createdAt,
+            let tags
+        else {
+            reader.refuse()
+            return nil
+        }
+        self.init(
+            id: id,
+            cidrBlock: cidrBlock,
+            cidrAssociationId: cidrAssociationId,
+            instanceTenancy: instanceTenancy,
+            dhcpOptionsId: dhcpOptionsId,
+            createdAt: createdAt,
+            tags: tags
+        )
+    }
+}
+
+extension VpcRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "vpc")
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues() }
+}
+
+/// A virtual private gateway's attachment to a VPC.
+package struct VpcAttachmentRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var vpcId: String
+    package var attachedAt: Date
+    /// Set by DetachVpnGateway; the attachment reads `detached` from then on.
+    package var detachedAt: Date?
+
+    package init(vpcId: String, attachedAt: Date, detachedAt: Date? = nil) {
+        self.vpcId = vpcId
+        self.attachedAt = attachedAt
+        self.detachedAt = detachedAt
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"vpcId\":", vpcId)
+        writer.member("\"attachedAt\":", attachedAt)
+        writer.member("\"detachedAt\":", detachedAt)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var vpcId: String?
+        var attachedAt: Date?
+        var detachedAt: Date?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "vpcId": guard reader.read(&vpcId, 0, "vpcId", seen: &seen) else { return nil }
+                case "attachedAt": guard reader.read(&attachedAt, 1, "attachedAt", seen: &seen) else { return nil }
+                case "detachedAt": guard reader.read(&detachedAt, 2, "detachedAt", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let vpcId, let attachedAt else {
+            reader.refuse()
+            return nil
+        }
+        self.init(vpcId: vpcId, attachedAt: attachedAt, detachedAt: detachedAt)
+    }
+}
+
+/// An EC2 virtual private gateway (SPEC 9), which Direct Connect calls a virtual gateway: regional, one account's.
+package struct VpnGatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// `vgw-` and 17 hex digits.
+    package var id: String
+    package var type: String
+    package var availabilityZone: String?
+    package var amazonSideAsn: Int
+    package var createdAt: Date
+    /// Every attachment, the detached ones too, oldest first; at most one is not detached.
+    package var attachments: [VpcAttachmentRecord]
+    package var tags: [TagRecord]
+
+    package init(
+        id: String,
+        type: String,
+        availabilityZone: String? = nil,
+        amazonSideAsn: Int,
+        createdAt: Date,
+        attachments: [VpcAttachmentRecord],
+        tags: [TagRecord]
+    ) {
+        self.id = id
+        self.type = type
+        self.availabilityZone = availabilityZone
+        self.amazonSideAsn = amazonSideAsn
+        self.createdAt = createdAt
+        self.attachments = attachments
+        self.tags = tags
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"type\":", type)
+        writer.member("\"availabilityZone\":", availabilityZone)
+        writer.member("\"amazonSideAsn\":", amazonSideAsn)
+        writer.member("\"createdAt\":", createdAt)
+        writer.member("\"attachments\":", attachments)
+        writer.member("\"tags\":", tags)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var type: String?
+        var availabilityZone: String?
+        var amazonSideAsn: Int?
+        var createdAt: Date?
+        var attachments: [VpcAttachmentRecord]?
+        var tags: [TagRecord]?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "type": guard reader.read(&type, 1, "type", seen: &seen) else { return nil }
+                case "availabilityZone":
+                    guard
+                        reader.read(&availabilityZone, 2, "availabilityZone", seen: &seen)
+                    else { return nil }
+                case "amazonSideAsn":
+                    guard
+                        reader.read(&amazonSideAsn, 3, "amazonSideAsn", seen: &seen)
+                    else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 4, "createdAt", seen: &seen) else { return nil }
+                case "attachments": guard reader.read(&attachments, 5, "attachments", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 6, "tags", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id, let type, let amazonSideAsn, let createdAt, let attachments, let tags else {
+            reader.refuse()
+            return nil
+        }
+        self.init(
+            id: id,
+            type: type,
+            availabilityZone: availabilityZone,
+            amazonSideAsn: amazonSideAsn,
+            createdAt: createdAt,
+            attachments: attachments,
+            tags: tags
+        )
+    }
+}
+
+extension VpnGatewayRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "vpnGateway")
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues() }
+}
+
+/// An EC2 transit gateway (SPEC 9): regional, one account's.
+package struct TransitGatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// `tgw-` and 17 hex digits.
+    package var id: String
+    package var description: String?
+    package var amazonSideAsn: Int
+    package var autoAcceptSharedAttachments: String
+    package var defaultRouteTableAssociation: String
+    package var defaultRouteTablePropagation: String
+    package var vpnEcmpSupport: String
+    package var dnsSupport: String
+    package var securityGroupReferencingSupport: String
+    package var multicastSupport: String
+    /// `tgw-rtb-` and 17 hex digits: the default route table, when either default is enabled.
+    package var routeTableId: String?
+    package var createdAt: Date
+    package var tags: [TagRecord]
+
+    package init(
+        id: String,
+        description: String? = nil,
+        amazonSideAsn: Int,
+        autoAcceptSharedAttachments: String,
+        defaultRouteTableAssociation: String,
+        defaultRouteTablePropagation: String,
+        vpnEcmpSupport: String,
+        dnsSupport: String,
+        securityGroupReferencingSupport: String,
+        multicastSupport: String,
+        routeTableId: String? = nil,
+        createdAt: Date,
+        tags: [TagRecord]
+    ) {
+        self.id = id
+        self.description = description
+        self.amazonSideAsn = amazonSideAsn
+        self.autoAcceptSharedAttachments = autoAcceptSharedAttachments
+        self.defaultRouteTableAssociation = defaultRouteTableAssociation
+        self.defaultRouteTablePropagation = defaultRouteTablePropagation
+        self.vpnEcmpSupport = vpnEcmpSupport
+        self.dnsSupport = dnsSupport
+        self.securityGroupReferencingSupport = securityGroupReferencingSupport
+        self.multicastSupport = multicastSupport
+        self.routeTableId = routeTableId
+        self.createdAt = createdAt
+        self.tags = tags
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"description\":", description)
+        writer.member("\"amazonSideAsn\":", amazonSideAsn)
+        writer.member("\"autoAcceptSharedAttachments\":", autoAcceptSharedAttachments)
+        writer.member("\"defaultRouteTableAssociation\":", defaultRouteTableAssociation)
+        writer.member("\"defaultRouteTablePropagation\":", defaultRouteTablePropagation)
+        writer.member("\"vpnEcmpSupport\":", vpnEcmpSupport)
+        writer.member("\"dnsSupport\":", dnsSupport)
+        writer.member("\"securityGroupReferencingSupport\":", securityGroupReferencingSupport)
+        writer.member("\"multicastSupport\":", multicastSupport)
+        writer.member("\"routeTableId\":", routeTableId)
+        writer.member("\"createdAt\":", createdAt)
+        writer.member("\"tags\":", tags)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var description: String?
+        var amazonSideAsn: Int?
+        var autoAcceptSharedAttachments: String?
+        var defaultRouteTableAssociation: String?
+        var defaultRouteTablePropagation: String?
+        var vpnEcmpSupport: String?
+        var dnsSupport: String?
+        var securityGroupReferencingSupport: String?
+        var multicastSupport: String?
+        var routeTableId: String?
+        var createdAt: Date?
+        var tags: [TagRecord]?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "description": guard reader.read(&description, 1, "description", seen: &seen) else { return nil }
+                case "amazonSideAsn":
+                    guard
+                        reader.read(&amazonSideAsn, 2, "amazonSideAsn", seen: &seen)
+                    else { return nil }
+                case "autoAcceptSharedAttachments":
+                    guard
+                        reader.read(&autoAcceptSharedAttachments, 3, "autoAcceptSharedAttachments", seen: &seen)
+                    else { return nil }
+                case "defaultRouteTableAssociation":
+                    guard
+                        reader.read(&defaultRouteTableAssociation, 4, "defaultRouteTableAssociation", seen: &seen)
+                    else { return nil }
+                case "defaultRouteTablePropagation":
+                    guard
+                        reader.read(&defaultRouteTablePropagation, 5, "defaultRouteTablePropagation", seen: &seen)
+                    else { return nil }
+                case "vpnEcmpSupport":
+                    guard
+                        reader.read(&vpnEcmpSupport, 6, "vpnEcmpSupport", seen: &seen)
+                    else { return nil }
+                case "dnsSupport": guard reader.read(&dnsSupport, 7, "dnsSupport", seen: &seen) else { return nil }
+                case "securityGroupReferencingSupport":
+                    guard
+                        reader.read(&securityGroupReferencingSupport, 8, "securityGroupReferencingSupport", seen: &seen)
+                    else { return nil }
+                case "multicastSupport":
+                    guard
+                        reader.read(&multicastSupport, 9, "multicastSupport", seen: &seen)
+                    else { return nil }
+                case "routeTableId":
+                    guard
+                        reader.read(&routeTableId, 10, "routeTableId", seen: &seen)
+                    else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 11, "createdAt", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 12, "tags", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id,
+            let amazonSideAsn,
+            let autoAcceptSharedAttachments,
+            let defaultRouteTableAssociation,
+            let defaultRouteTablePropagation,
+            let vpnEcmpSupport,
+            let dnsSupport,
+            let securityGroupReferencingSupport,
+            let multicastSupport,
+            let createdAt,
+            let tags
+        else {
+            reader.refuse()
+            return nil
+        }
+        self.init(
+            id: id,
+            description: description,
+            amazonSideAsn: amazonSideAsn,
+            autoAcceptSharedAttachments: autoAcceptSharedAttachments,
+            defaultRouteTableAssociation: defaultRouteTableAssociation,
+            defaultRouteTablePropagation: defaultRouteTablePropagation,
+            vpnEcmpSupport: vpnEcmpSupport,
+            dnsSupport: dnsSupport,
+            securityGroupReferencingSupport: securityGroupReferencingSupport,
+            multicastSupport: multicastSupport,
+            routeTableId: routeTableId,
+            createdAt: createdAt,
+            tags: tags
+        )
+    }
+}
+
+extension TransitGatewayRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "transitGateway")
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues() }
+}
+
+/// A transit gateway's attachment to a resource; dxlocal makes those of type `direct-connect-gateway`, one per transit
+/// gateway association of a Direct Connect gateway (SPEC 9).
+package struct TransitGatewayAttachmentRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// `tgw-attach-` and 17 hex digits.
+    package var id: String
+    package var transitGatewayId: String
+    package var resourceType: String
+    package var resourceId: String
+    package var resourceOwnerId: String
+    package var createdAt: Date
+    /// When it reads `available`: its association's `associated`; `pending` until then, and while unset.
+    package var availableAt: Date?
+    /// When it is gone: its association's end.
+    package var deletedAt: Date?
+    package var tags: [TagRecord]
+
+    package init(
+        id: String,
+        transitGatewayId: String,
+        resourceType: String,
+        resourceId: String,
+        resourceOwnerId: String,
+        createdAt: Date,
+        availableAt: Date? = nil,
+        deletedAt: Date? = nil,
+        tags: [TagRecord]
+    ) {
+        self.id = id
+        self.transitGatewayId = transitGatewayId
+        self.resourceType = resourceType
+        self.resourceId = resourceId
+        self.resourceOwnerId = resourceOwnerId
+        self.createdAt = createdAt
+        self.availableAt = availableAt
+        self.deletedAt = deletedAt
+        self.tags = tags
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"transitGatewayId\":", transitGatewayId)
+        writer.member("\"resourceType\":", resourceType)
+        writer.member("\"resourceId\":", resourceId)
+        writer.member("\"resourceOwnerId\":", resourceOwnerId)
+        writer.member("\"createdAt\":", createdAt)
+        writer.member("\"availableAt\":", availableAt)
+        writer.member("\"deletedAt\":", deletedAt)
+        writer.member("\"tags\":", tags)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var transitGatewayId: String?
+        var resourceType: String?
+        var resourceId: String?
+        var resourceOwnerId: String?
+        var createdAt: Date?
+        var availableAt: Date?
+        var deletedAt: Date?
+        var tags: [TagRecord]?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "transitGatewayId":
+                    guard
+                        reader.read(&transitGatewayId, 1, "transitGatewayId", seen: &seen)
+                    else { return nil }
+                case "resourceType":
+                    guard
+                        reader.read(&resourceType, 2, "resourceType", seen: &seen)
+                    else { return nil }
+                case "resourceId": guard reader.read(&resourceId, 3, "resourceId", seen: &seen) else { return nil }
+                case "resourceOwnerId":
+                    guard
+                        reader.read(&resourceOwnerId, 4, "resourceOwnerId", seen: &seen)
+                    else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 5, "createdAt", seen: &seen) else { return nil }
+                case "availableAt": guard reader.read(&availableAt, 6, "availableAt", seen: &seen) else { return nil }
+                case "deletedAt": guard reader.read(&deletedAt, 7, "deletedAt", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 8, "tags", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id,
+            let transitGatewayId,
+            let resourceType,
+            let resourceId,
+            let resourceOwnerId,
+            let createdAt,
+            let tags
+        else {
+            reader.refuse()
+            return nil
+        }
+        self.init(
+            id: id,
+            transitGatewayId: transitGatewayId,
+            resourceType: resourceType,
+            resourceId: resourceId,
+            resourceOwnerId: resourceOwnerId,
+            createdAt: createdAt,
+            availableAt: availableAt,
+            deletedAt: deletedAt,
+            tags: tags
+        )
+    }
+}
+
+extension TransitGatewayAttachmentRecord: StoredRecord {
+    package static let recordKind = RecordKind(
+        name: "transitGatewayAttachment",
+        lookups: ["transitGatewayId", "resourceId"]
+    )
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues(first: transitGatewayId, second: resourceId) }
+
+    /// The records whose `transitGatewayId` is `value`.
+    package static func whereTransitGatewayId(_ value: String) -> RecordMatch {
+        RecordMatch(.first, value)
+    }
+
+    /// The records whose `resourceId` is `value`.
+    package static func whereResourceId(_ value: String) -> RecordMatch {
+        RecordMatch(.second, value)
+    }
 }
 
 /// One version of a secret's value, sealed.
@@ -908,6 +1673,11 @@ package enum StoredKinds {
         ConnectionRecord.self,
         LagRecord.self,
         GatewayRecord.self,
+        AssociationRecord.self,
+        VpcRecord.self,
+        VpnGatewayRecord.self,
+        TransitGatewayRecord.self,
+        TransitGatewayAttachmentRecord.self,
         SecretRecord.self,
     ]
 }

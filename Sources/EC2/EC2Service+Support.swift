@@ -1,0 +1,159 @@
+import AWSJSONProtocol
+import AWSQueryProtocol
+import EC2Model
+import Foundation
+import ServiceKit
+import Storage
+
+// Tags, filters, pages and ASNs as every EC2 operation of the slice takes them.
+extension EC2Service {
+    /// The most tags one resource holds (EC2's limit).
+    static let tagLimit = 50
+
+    /// The tags of `TagSpecification.N` for a new resource of `resourceType`: a specification of another type, an
+    /// empty key, a key over 127 or a value over 255 characters, an `aws:` key, or a key given twice is
+    /// `InvalidParameterValue` (the last, our choice: EC2 documents no answer), more than 50 `TagLimitExceeded`.
+    static func tags(from specifications: [TagSpecification]?, for resourceType: String) throws -> [TagRecord] {
+        var tags: [TagRecord] = []
+        for specification in specifications ?? [] {
+            let type = specification.resourceType?.rawValue ?? ""
+            guard type == resourceType else {
+                throw AWSError.invalidParameterValue(
+                    "'\(type.prefix(64))' is not a valid taggable resource type for this operation; use \(resourceType)"
+                )
+            }
+            for tag in specification.tags ?? [] {
+                let key = tag.key ?? ""
+                guard !key.isEmpty, key.count <= 127 else {
+                    throw AWSError.invalidParameterValue("A tag key must have 1 to 127 characters")
+                }
+                guard !key.lowercased().hasPrefix("aws:") else {
+                    throw AWSError.invalidParameterValue("Tag keys starting with 'aws:' are reserved for internal use")
+                }
+                guard (tag.value ?? "").count <= 255 else {
+                    throw AWSError.invalidParameterValue("The value of tag '\(key)' is longer than 255 characters")
+                }
+                guard !tags.contains(where: { $0.key == key }) else {
+                    throw AWSError.invalidParameterValue("Duplicate tag key '\(key)' specified")
+                }
+                tags.append(TagRecord(key: key, value: tag.value ?? ""))
+            }
+        }
+        guard tags.count <= tagLimit else {
+            throw AWSError(
+                code: "TagLimitExceeded",
+                message: "The maximum number of tags for a resource (\(tagLimit)) has been exceeded",
+                status: 400
+            )
+        }
+        return tags
+    }
+
+    static func wire(_ tags: [TagRecord]) -> [Tag]? {
+        tags.isEmpty ? nil : tags.map { Tag(key: $0.key, value: $0.value ?? "") }
+    }
+
+    /// Whether `asn` is a private ASN an Amazon side may take: 64512-65534 or 4200000000-4294967294.
+    static func isPrivateASN(_ asn: Int) -> Bool {
+        (64512...65534).contains(asn) || (4_200_000_000...4_294_967_294).contains(asn)
+    }
+
+    /// A page of `items` (sorted by ID) after `nextToken`, at most `maxResults` (5-1000 when given, EC2's bounds)
+    /// long, and the token of the next page when there is one.
+    func page<T>(
+        _ items: [T],
+        listing: String,
+        maxResults: Int?,
+        nextToken: String?,
+        in scope: Scope,
+        id: (T) -> String
+    ) throws -> ([T], String?) {
+        var rest = items[...]
+        if let nextToken {
+            guard let cursor = pages.cursor(from: nextToken, listing: listing, in: scope), cursor.count == 1,
+                let after = cursor.first
+            else {
+                throw AWSError.invalidParameterValue("Value for parameter NextToken is invalid. The token is invalid.")
+            }
+            rest = rest.drop { id($0) <= after }
+        }
+        guard let maxResults else { return (Array(rest), nil) }
+        guard (5...1000).contains(maxResults) else {
+            throw AWSError.invalidParameterValue(
+                "Value ( \(maxResults) ) for parameter maxResults is invalid. Parameter must be between 5 and 1000."
+            )
+        }
+        let page = Array(rest.prefix(maxResults))
+        guard rest.count > maxResults, let last = page.last else { return (page, nil) }
+        return (page, try pages.token(after: [id(last)], listing: listing, in: scope))
+    }
+}
+
+/// The `Filter.N` of a Describe call: each filter names one of the resource's fields and one or more values, which
+/// may hold EC2's wildcards (`*`, `?`); a resource matches when every filter matches one of its values. `tag:<key>`,
+/// `tag-key` and `tag-value` are known to every resource; another name the resource does not know is refused.
+package struct EC2Filters {
+    private var filters: [(name: String, values: [String])] = []
+
+    init(_ filters: [Filter]?, known: Set<String>) throws {
+        for filter in filters ?? [] {
+            guard let name = filter.name, !name.isEmpty else {
+                throw AWSError.invalidParameterValue("A filter must have a name")
+            }
+            guard known.contains(name) || name.hasPrefix("tag:") || name == "tag-key" || name == "tag-value" else {
+                throw AWSError.invalidParameterValue("The filter '\(name.prefix(128))' is invalid")
+            }
+            guard let values = filter.values, !values.isEmpty else {
+                throw AWSError.invalidParameterValue("The filter '\(name)' must have at least one value")
+            }
+            self.filters.append((name, values))
+        }
+    }
+
+    /// Whether a resource whose filter fields `fields` gives, and whose tags are `tags`, matches every filter.
+    func match(_ tags: [TagRecord], _ fields: (String) -> [String]) -> Bool {
+        filters.allSatisfy { filter in
+            let candidates: [String]
+            if filter.name.hasPrefix("tag:") {
+                let key = filter.name.dropFirst(4)
+                candidates = tags.filter { $0.key == key }.map { $0.value ?? "" }
+            } else if filter.name == "tag-key" {
+                candidates = tags.map(\.key)
+            } else if filter.name == "tag-value" {
+                candidates = tags.map { $0.value ?? "" }
+            } else {
+                candidates = fields(filter.name)
+            }
+            return candidates.contains { candidate in filter.values.contains { Self.glob($0, matches: candidate) } }
+        }
+    }
+
+    /// EC2's wildcards: `*` any run of characters, `?` one character, `\` escapes the next one.
+    package static func glob(_ pattern: String, matches text: String) -> Bool {
+        let p = Array(pattern)
+        let t = Array(text)
+        // Iterative matching with one backtrack point, linear in practice and never recursive on input.
+        var (pi, ti) = (0, 0)
+        var star: (p: Int, t: Int)?
+        while ti < t.count {
+            if pi < p.count, p[pi] == "\\", pi + 1 < p.count, p[pi + 1] == t[ti] {
+                pi += 2
+                ti += 1
+            } else if pi < p.count, p[pi] != "*", p[pi] != "\\", p[pi] == "?" || p[pi] == t[ti] {
+                pi += 1
+                ti += 1
+            } else if pi < p.count, p[pi] == "*" {
+                star = (pi, ti)
+                pi += 1
+            } else if let last = star {
+                pi = last.p + 1
+                ti = last.t + 1
+                star = (last.p, last.t + 1)
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+}

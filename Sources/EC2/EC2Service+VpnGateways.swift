@@ -1,0 +1,214 @@
+import AWSJSONProtocol
+import AWSQueryProtocol
+import EC2Model
+import Foundation
+import ServiceKit
+import Storage
+
+/// Virtual private gateways (SPEC 9), which Direct Connect associates with its gateways once attached to a VPC.
+extension EC2Service {
+    /// The most virtual private gateways an account holds in a region (EC2's default quota). (our choice: enforced)
+    package static let vpnGatewayLimit = 5
+    /// The ASN a gateway's Amazon side gets when the request names none.
+    package static let defaultAmazonSideASN = 64512
+
+    static let vpnGatewayFilters: Set<String> = [
+        "vpn-gateway-id", "state", "type", "availability-zone", "amazon-side-asn", "attachment.state",
+        "attachment.vpc-id",
+    ]
+
+    /// Answers the gateway `available`, as EC2's own example does.
+    package func createVpnGateway(
+        _ input: CreateVpnGatewayRequest,
+        in scope: Scope
+    ) async throws -> CreateVpnGatewayResult {
+        try Self.requireMembers(input)
+        let type = input.type?.rawValue ?? ""
+        guard type == "ipsec.1" else {
+            throw AWSError.invalidParameterValue(
+                "Value (\(type.prefix(64))) for parameter type is invalid: use ipsec.1"
+            )
+        }
+        let asn = input.amazonSideAsn ?? Self.defaultAmazonSideASN
+        guard Self.isPrivateASN(asn) else {
+            throw AWSError.invalidParameterValue(
+                "Value (\(asn)) for parameter amazonSideAsn is invalid: it must be in 64512-65534 or "
+                    + "4200000000-4294967294"
+            )
+        }
+        let tags = try Self.tags(from: input.tagSpecifications, for: "vpn-gateway")
+        try Self.stopIfDryRun(input.dryRun)
+        let now = clock.now
+        return try await transaction(.write) { transaction in
+            let held = try await transaction.records(VpnGatewayRecord.self, in: scope, matching: nil, page: .all)
+            let id = try await EC2ResourceName.vpnGateway.newID(
+                for: VpnGatewayRecord.self,
+                holding: held.count,
+                limit: Self.vpnGatewayLimit,
+                in: transaction,
+                scope
+            )
+            let record = VpnGatewayRecord(
+                id: id,
+                type: type,
+                availabilityZone: input.availabilityZone,
+                amazonSideAsn: asn,
+                createdAt: now,
+                attachments: [],
+                tags: tags
+            )
+            try await transaction.save(record, in: scope)
+            return CreateVpnGatewayResult(vpnGateway: Self.vpnGateway(record))
+        }
+    }
+
+    /// Not paged, as in EC2's model.
+    package func describeVpnGateways(
+        _ input: DescribeVpnGatewaysRequest,
+        in scope: Scope
+    ) async throws -> DescribeVpnGatewaysResult {
+        let filters = try EC2Filters(input.filters, known: Self.vpnGatewayFilters)
+        try EC2ResourceName.vpnGateway.requireWellFormed(input.vpnGatewayIds)
+        try Self.stopIfDryRun(input.dryRun)
+        let all = try await transaction(.read) { transaction in
+            try await transaction.records(VpnGatewayRecord.self, in: scope, matching: nil, page: .all)
+        }
+        let matching = try EC2ResourceName.vpnGateway.chosen(
+            all,
+            ids: input.vpnGatewayIds,
+            filters: filters,
+            tags: \.tags,
+            fields: Self.vpnGatewayField
+        )
+        return DescribeVpnGatewaysResult(vpnGateways: matching.map { Self.vpnGateway($0) })
+    }
+
+    /// One VPC a gateway and one gateway a VPC (`VpnGatewayAttachmentLimitExceeded`, our choice of code for the
+    /// second); the attachment answers `attaching` and reads `attached` from then on.
+    package func attachVpnGateway(
+        _ input: AttachVpnGatewayRequest,
+        in scope: Scope
+    ) async throws -> AttachVpnGatewayResult {
+        let (gatewayId, vpcId) = try Self.gatewayAndVpc(input)
+        try Self.stopIfDryRun(input.dryRun)
+        let now = clock.now
+        return try await transaction(.write) { transaction in
+            var gateway = try await Self.vpnGateway(gatewayId, in: transaction, scope)
+            _ = try await Self.vpc(vpcId, in: transaction, scope)
+            if let attached = gateway.liveAttachment {
+                throw AWSError(
+                    code: "VpnGatewayAttachmentLimitExceeded",
+                    message: "The VPN gateway \(gatewayId) is already attached to \(attached.vpcId)",
+                    status: 400
+                )
+            }
+            let others = try await transaction.records(VpnGatewayRecord.self, in: scope, matching: nil, page: .all)
+            if let other = others.first(where: { $0.liveAttachment?.vpcId == vpcId }) {
+                throw AWSError(
+                    code: "VpnGatewayAttachmentLimitExceeded",
+                    message: "The VPC \(vpcId) already has the VPN gateway \(other.id) attached",
+                    status: 400
+                )
+            }
+            gateway.attachments.append(VpcAttachmentRecord(vpcId: vpcId, attachedAt: now))
+            try await transaction.save(gateway, in: scope)
+            return AttachVpnGatewayResult(vpcAttachment: VpcAttachment(vpcId: vpcId, state: .attaching))
+        }
+    }
+
+    /// The attachment reads `detached` from then on, and stays listed. (our choice: EC2 lists detached ones for a
+    /// while)
+    package func detachVpnGateway(_ input: DetachVpnGatewayRequest, in scope: Scope) async throws -> QueryReturn {
+        let (gatewayId, vpcId) = try Self.gatewayAndVpc(input)
+        try Self.stopIfDryRun(input.dryRun)
+        let now = clock.now
+        return try await transaction(.write) { transaction in
+            var gateway = try await Self.vpnGateway(gatewayId, in: transaction, scope)
+            guard let index = gateway.attachments.lastIndex(where: { $0.vpcId == vpcId && $0.detachedAt == nil })
+            else {
+                throw AWSError(
+                    code: "InvalidVpnGatewayAttachment.NotFound",
+                    message: "The attachment with vpn gateway ID '\(gatewayId)' and vpc ID '\(vpcId)' does not exist",
+                    status: 400
+                )
+            }
+            gateway.attachments[index].detachedAt = now
+            try await transaction.save(gateway, in: scope)
+            return QueryReturn()
+        }
+    }
+
+    /// Refused while attached to a VPC (`IncorrectState`).
+    package func deleteVpnGateway(_ input: DeleteVpnGatewayRequest, in scope: Scope) async throws -> QueryReturn {
+        try Self.requireMembers(input)
+        let id = input.vpnGatewayId ?? ""
+        try EC2ResourceName.vpnGateway.requireWellFormed([id])
+        try Self.stopIfDryRun(input.dryRun)
+        return try await transaction(.write) { transaction in
+            let gateway = try await Self.vpnGateway(id, in: transaction, scope)
+            if let attached = gateway.liveAttachment {
+                throw AWSError(
+                    code: "IncorrectState",
+                    message: "The VPN gateway \(id) is attached to \(attached.vpcId); detach it first",
+                    status: 400
+                )
+            }
+            try await transaction.delete(VpnGatewayRecord.self, id: id, in: scope)
+            return QueryReturn()
+        }
+    }
+
+    /// A gateway of the scope, or EC2's `InvalidVpnGatewayID.NotFound`.
+    static func vpnGateway(
+        _ id: String,
+        in transaction: any StoreTransaction,
+        _ scope: Scope
+    ) async throws -> VpnGatewayRecord {
+        try await EC2ResourceName.vpnGateway.record(VpnGatewayRecord.self, id, in: transaction, scope)
+    }
+
+    /// The gateway and the VPC an attachment request names, both present and well-formed.
+    static func gatewayAndVpc(_ input: some GatewayAndVpc) throws -> (gateway: String, vpc: String) {
+        try requireMembers(input)
+        let (gatewayId, vpcId) = (input.vpnGatewayId ?? "", input.vpcId ?? "")
+        try EC2ResourceName.vpnGateway.requireWellFormed([gatewayId])
+        try EC2ResourceName.vpc.requireWellFormed([vpcId])
+        return (gatewayId, vpcId)
+    }
+
+    static func vpnGatewayField(_ record: VpnGatewayRecord, _ name: String) -> [String] {
+        switch name {
+        case "vpn-gateway-id": [record.id]
+        case "state": ["available"]
+        case "type": [record.type]
+        case "availability-zone": record.availabilityZone.map { [$0] } ?? []
+        case "amazon-side-asn": [String(record.amazonSideAsn)]
+        case "attachment.state": record.attachments.map { $0.detachedAt == nil ? "attached" : "detached" }
+        case "attachment.vpc-id": record.attachments.map(\.vpcId)
+        default: []
+        }
+    }
+
+    static func vpnGateway(_ record: VpnGatewayRecord) -> VpnGateway {
+        VpnGateway(
+            amazonSideAsn: record.amazonSideAsn,
+            tags: wire(record.tags),
+            vpnGatewayId: record.id,
+            state: .available,
+            type: GatewayType(rawValue: record.type),
+            availabilityZone: record.availabilityZone,
+            vpcAttachments: record.attachments.map {
+                VpcAttachment(vpcId: $0.vpcId, state: $0.detachedAt == nil ? .attached : .detached)
+            }
+        )
+    }
+}
+
+/// The two requests that name a gateway and a VPC.
+protocol GatewayAndVpc: AWSQueryShape {
+    var vpnGatewayId: String? { get }
+    var vpcId: String? { get }
+}
+
+extension AttachVpnGatewayRequest: GatewayAndVpc {}
+extension DetachVpnGatewayRequest: GatewayAndVpc {}
