@@ -94,6 +94,26 @@ extension OperationTable {
             service.deleteDirectConnectGatewayAssociation
         )
         register(Ops.DescribeVirtualGateways.self, prefix: prefix, service.describeVirtualGateways)
+        register(
+            Ops.CreateDirectConnectGatewayAssociationProposal.self,
+            prefix: prefix,
+            service.createDirectConnectGatewayAssociationProposal
+        )
+        register(
+            Ops.DescribeDirectConnectGatewayAssociationProposals.self,
+            prefix: prefix,
+            service.describeDirectConnectGatewayAssociationProposals
+        )
+        register(
+            Ops.AcceptDirectConnectGatewayAssociationProposal.self,
+            prefix: prefix,
+            service.acceptDirectConnectGatewayAssociationProposal
+        )
+        register(
+            Ops.DeleteDirectConnectGatewayAssociationProposal.self,
+            prefix: prefix,
+            service.deleteDirectConnectGatewayAssociationProposal
+        )
     }
 }
 

@@ -30,46 +30,83 @@ extension DirectConnectService {
                 throw AWSError.client("Direct Connect Gateway \(gatewayId) is being deleted")
             }
             let peer = try await associable(target, in: transaction, scope, gateway: gateway)
-            let existing = try await liveAssociations(in: transaction, global, at: now, purging: true)
-            if let taken = existing.first(where: { $0.gatewayId == target.id }) {
-                throw AWSError.client(
-                    taken.directConnectGatewayId == gatewayId
-                        ? "\(target.noun) \(target.id) is already associated with Direct Connect Gateway \(gatewayId)"
-                        : "\(target.noun) \(target.id) is already associated with another Direct Connect Gateway"
-                )
-            }
-            let siblings = existing.filter { $0.directConnectGatewayId == gatewayId }
-            try Self.checkCounts(adding: target, to: siblings, gatewayId: gatewayId)
-            let prefixes = requested.isEmpty ? peer.defaultPrefixes : requested
-            try Self.checkPrefixes(prefixes, for: target, among: siblings, associationId: nil)
-            let id = try await transaction.unusedID(for: AssociationRecord.self, in: global, RandomUUID.make)
-            var record = AssociationRecord(
-                id: id,
-                directConnectGatewayId: gatewayId,
-                gatewayId: target.id,
-                gatewayType: target.type.rawValue,
-                gatewayOwnerAccount: scope.account,
-                gatewayRegion: scope.region,
-                allowedPrefixes: prefixes.map(\.description),
-                createdAt: now,
+            let record = try await makeAssociation(
+                of: target,
+                in: scope,
+                with: gateway,
+                owner: scope.account,
+                prefixes: requested.isEmpty ? peer.defaultPrefixes : requested,
+                attaching: peer.known,
+                in: transaction,
+                at: now,
                 associatedAt: associatedAt
             )
-            if target.type == .transitGateway, peer.known {
-                record.transitGatewayAttachmentId = try await attachTransitGateway(
-                    target.id,
-                    to: gatewayId,
-                    owner: scope.account,
-                    in: transaction,
-                    scope,
-                    at: now,
-                    availableAt: associatedAt
-                )
-            }
-            try await transaction.save(record, in: global)
             return CreateDirectConnectGatewayAssociationResult(
                 directConnectGatewayAssociation: Self.association(record, owner: scope.account, at: now)
             )
         }
+    }
+
+    /// A new association of `target`, a gateway of `gatewayScope`, with `gateway`, a Direct Connect gateway of
+    /// `owner`: the gateway is associated with no other, the Direct Connect gateway has room for it and never mixes
+    /// kinds, the prefixes follow the rules; a transit gateway known here gets its attachment. Saved in the owner's
+    /// global scope, and linked into the gateway owner's when the two accounts differ.
+    func makeAssociation(
+        of target: AssociatedGatewayID,
+        in gatewayScope: Scope,
+        with gateway: GatewayRecord,
+        owner: String,
+        prefixes: [IPBlock],
+        attaching: Bool,
+        in transaction: any StoreTransaction,
+        at now: Date,
+        associatedAt: Date
+    ) async throws -> AssociationRecord {
+        let held = try await visibleAssociations(of: gatewayScope.account, in: transaction, at: now, purging: true)
+        if let taken = held.first(where: { $0.record.gatewayId == target.id }) {
+            throw AWSError.client(
+                taken.record.directConnectGatewayId == gateway.id
+                    ? "\(target.noun) \(target.id) is already associated with Direct Connect Gateway \(gateway.id)"
+                    : "\(target.noun) \(target.id) is already associated with another Direct Connect Gateway"
+            )
+        }
+        let global = Scope.global(account: owner)
+        let siblings = try await liveAssociations(in: transaction, global, at: now, purging: true)
+            .filter { $0.directConnectGatewayId == gateway.id }
+        try Self.checkCounts(adding: target, to: siblings, gatewayId: gateway.id)
+        try Self.checkPrefixes(prefixes, for: target, among: siblings, associationId: nil)
+        let id = try await transaction.unusedID(for: AssociationRecord.self, in: global, RandomUUID.make)
+        var record = AssociationRecord(
+            id: id,
+            directConnectGatewayId: gateway.id,
+            gatewayId: target.id,
+            gatewayType: target.type.rawValue,
+            gatewayOwnerAccount: gatewayScope.account,
+            gatewayRegion: gatewayScope.region,
+            allowedPrefixes: prefixes.map(\.description),
+            createdAt: now,
+            associatedAt: associatedAt
+        )
+        if target.type == .transitGateway, attaching {
+            record.transitGatewayAttachmentId = try await attachTransitGateway(
+                target.id,
+                to: gateway.id,
+                owner: owner,
+                in: transaction,
+                gatewayScope,
+                at: now,
+                availableAt: associatedAt
+            )
+        }
+        try await transaction.save(record, in: global)
+        try await link(
+            record.id,
+            kind: AssociationRecord.recordKind.name,
+            owner: owner,
+            into: gatewayScope.account,
+            in: transaction
+        )
+        return record
     }
 
     package func describeDirectConnectGatewayAssociations(
@@ -89,19 +126,19 @@ extension DirectConnectService {
         let list = "directConnectGatewayAssociations"
         let request = try pages.request(list: list, maxResults: input.maxResults, nextToken: input.nextToken, in: scope)
         let now = clock.now
-        let global = Scope.global(account: scope.account)
         return try await transaction(.read) { transaction in
-            var found = try await liveAssociations(in: transaction, global, at: now).filter { record in
-                (input.associationId.map { record.id == $0 } ?? true)
+            var found = try await visibleAssociations(of: scope.account, in: transaction, at: now).filter { held in
+                let record = held.record
+                return (input.associationId.map { record.id == $0 } ?? true)
                     && (gatewayId.map { record.directConnectGatewayId == $0 } ?? true)
                     && (associated.map { record.gatewayId == $0 } ?? true)
                     && (virtual.map { record.gatewayId == $0 } ?? true)
             }
-            if let after = request.after { found.removeAll { $0.id <= after } }
+            if let after = request.after { found.removeAll { $0.record.id <= after } }
             if let limit = request.limit { found = Array(found.prefix(limit)) }
-            let (page, token) = try pages.finish(found, request: request, list: list, in: scope, id: \.id)
+            let (page, token) = try pages.finish(found, request: request, list: list, in: scope, id: \.record.id)
             return DescribeDirectConnectGatewayAssociationsResult(
-                directConnectGatewayAssociations: page.map { Self.association($0, owner: scope.account, at: now) },
+                directConnectGatewayAssociations: page.map { Self.association($0.record, owner: $0.owner, at: now) },
                 nextToken: token
             )
         }
@@ -118,27 +155,56 @@ extension DirectConnectService {
         let adding = try Self.prefixes(input.addAllowedPrefixesToDirectConnectGateway)
         let removing = try Self.prefixes(input.removeAllowedPrefixesToDirectConnectGateway)
         let now = clock.now
-        let global = Scope.global(account: scope.account)
         let updatedAt = settled(from: now, .association)
         return try await transaction(.write) { transaction in
-            var record = try await liveAssociation(associationId, in: transaction, global, at: now)
+            let held = try await visibleAssociation(associationId, of: scope.account, in: transaction, at: now)
+            var record = held.record
             guard record.deletedAt == nil else {
                 throw AWSError.client("Association \(associationId) is being disassociated and cannot be updated")
             }
-            var prefixes = try record.allowedPrefixes.compactMap(IPBlock.init)
-            prefixes.removeAll { removing.contains($0) }
-            for prefix in adding where !prefixes.contains(prefix) { prefixes.append(prefix) }
-            let target = AssociatedGatewayID(id: record.gatewayId, type: GatewayType(rawValue: record.gatewayType))
-            let siblings = try await liveAssociations(in: transaction, global, at: now)
-                .filter { $0.directConnectGatewayId == record.directConnectGatewayId }
-            try Self.checkPrefixes(prefixes, for: target, among: siblings, associationId: associationId)
-            record.allowedPrefixes = prefixes.map(\.description)
-            record.updatedAt = max(updatedAt, record.associatedAt)
-            try await transaction.save(record, in: global)
+            try await changePrefixes(
+                of: &record,
+                in: held.scope,
+                adding: adding,
+                removing: removing,
+                in: transaction,
+                at: now,
+                updatedAt: updatedAt
+            )
             return UpdateDirectConnectGatewayAssociationResult(
-                directConnectGatewayAssociation: Self.association(record, owner: scope.account, at: now)
+                directConnectGatewayAssociation: Self.association(record, owner: held.owner, at: now)
             )
         }
+    }
+
+    /// Removes `removing` from an association's allowed prefixes and adds `adding` (or puts `replacing` in their
+    /// place), checks them against the rules and the Direct Connect gateway's other associations, and saves the
+    /// association `updating` until `updatedAt`.
+    func changePrefixes(
+        of record: inout AssociationRecord,
+        in global: Scope,
+        adding: [IPBlock],
+        removing: [IPBlock],
+        replacing: [IPBlock] = [],
+        in transaction: any StoreTransaction,
+        at now: Date,
+        updatedAt: Date
+    ) async throws {
+        var prefixes = record.allowedPrefixes.compactMap(IPBlock.init)
+        if replacing.isEmpty {
+            prefixes.removeAll { removing.contains($0) }
+            for prefix in adding where !prefixes.contains(prefix) { prefixes.append(prefix) }
+        } else {
+            prefixes = replacing
+        }
+        let target = AssociatedGatewayID(id: record.gatewayId, type: GatewayType(rawValue: record.gatewayType))
+        let gatewayId = record.directConnectGatewayId
+        let siblings = try await liveAssociations(in: transaction, global, at: now)
+            .filter { $0.directConnectGatewayId == gatewayId }
+        try Self.checkPrefixes(prefixes, for: target, among: siblings, associationId: record.id)
+        record.allowedPrefixes = prefixes.map(\.description)
+        record.updatedAt = max(updatedAt, record.associatedAt)
+        try await transaction.save(record, in: global)
     }
 
     /// By `associationId`, or by the gateway pair Ansible sends; answers the association `disassociating`, and it
@@ -157,23 +223,23 @@ extension DirectConnectService {
             )
         }
         let now = clock.now
-        let global = Scope.global(account: scope.account)
         let deletedAt = settled(from: now, .association)
         return try await transaction(.write) { transaction in
-            var record: AssociationRecord
+            let held: HeldAssociation
             if let associationId {
-                record = try await liveAssociation(associationId, in: transaction, global, at: now)
+                held = try await visibleAssociation(associationId, of: scope.account, in: transaction, at: now)
             } else if let gatewayId, let virtual,
-                let found = try await liveAssociations(in: transaction, global, at: now)
-                    .first(where: { $0.directConnectGatewayId == gatewayId && $0.gatewayId == virtual })
+                let found = try await visibleAssociations(of: scope.account, in: transaction, at: now)
+                    .first(where: { $0.record.directConnectGatewayId == gatewayId && $0.record.gatewayId == virtual })
             {
-                record = found
+                held = found
             } else {
                 throw AWSError.client(
                     "The association of Direct Connect Gateway \(Identifiers.quoted(gatewayId ?? "")) with "
                         + "\(Identifiers.quoted(virtual ?? "")) does not exist"
                 )
             }
+            var record = held.record
             guard record.deletedAt == nil else {
                 throw AWSError.client("Association \(record.id) is already being disassociated")
             }
@@ -198,14 +264,14 @@ extension DirectConnectService {
                 }
             }
             if deletedAt > now {
-                try await transaction.save(record, in: global)
+                try await transaction.save(record, in: held.scope)
             } else {
-                try await transaction.delete(AssociationRecord.self, id: record.id, in: global)
+                try await transaction.delete(AssociationRecord.self, id: record.id, in: held.scope)
             }
             return DeleteDirectConnectGatewayAssociationResult(
                 directConnectGatewayAssociation: Self.association(
                     record,
-                    owner: scope.account,
+                    owner: held.owner,
                     at: now,
                     state: .disassociating
                 )
@@ -224,10 +290,11 @@ extension DirectConnectService {
         return try await transaction(.read) { transaction in
             let ids: [String]
             if ec2External {
-                let named = try await liveAssociations(in: transaction, .global(account: scope.account), at: now)
+                let named = try await visibleAssociations(of: scope.account, in: transaction, at: now)
+                    .map(\.record)
                     .filter {
-                        $0.gatewayType == GatewayType.virtualPrivateGateway.rawValue
-                            && $0.gatewayRegion == scope.region
+                        $0.gatewayType == GatewayType.virtualPrivateGateway.rawValue && $0.gatewayRegion == scope.region
+                            && $0.gatewayOwnerAccount == scope.account
                     }
                     .map(\.gatewayId)
                 ids = Array(Set(named)).sorted()
@@ -415,17 +482,36 @@ extension DirectConnectService {
         }
     }
 
-    /// An association of the account not yet gone, or the error Terraform matches (`does not exist`).
-    func liveAssociation(
-        _ id: String,
+    /// Every association `account` may read, not yet gone, in ID order: those of its Direct Connect gateways, and
+    /// those of other accounts' Direct Connect gateways with one of its gateways (linked, SPEC 7); with `purging`
+    /// (a write transaction) the gone ones and the links to them are removed.
+    func visibleAssociations(
+        of account: String,
         in transaction: any StoreTransaction,
-        _ global: Scope,
+        at now: Date,
+        purging: Bool = false
+    ) async throws -> [HeldAssociation] {
+        let own = try await liveAssociations(in: transaction, .global(account: account), at: now, purging: purging)
+            .map { HeldAssociation(record: $0, owner: account) }
+        let linked = try await linkedRecords(AssociationRecord.self, of: account, in: transaction, purging: purging) {
+            Self.associationState($0, at: now) != nil
+        }
+        return (own + linked.map { HeldAssociation(record: $0.record, owner: $0.owner) })
+            .sorted { $0.record.id < $1.record.id }
+    }
+
+    /// An association `account` may read, not yet gone, or the error Terraform matches (`does not exist`).
+    func visibleAssociation(
+        _ id: String,
+        of account: String,
+        in transaction: any StoreTransaction,
         at now: Date
-    ) async throws -> AssociationRecord {
-        guard let record = try await transaction.record(AssociationRecord.self, id: id, in: global),
-            Self.associationState(record, at: now) != nil
-        else { throw AWSError.client("Direct Connect Gateway Association \(id) does not exist") }
-        return record
+    ) async throws -> HeldAssociation {
+        let visible = try await visibleAssociations(of: account, in: transaction, at: now)
+        guard let held = visible.first(where: { $0.record.id == id }) else {
+            throw AWSError.client("Direct Connect Gateway Association \(id) does not exist")
+        }
+        return held
     }
 
     /// The state an association reads at `now`, or `nil` once its disassociation has completed (never shown as
@@ -464,6 +550,14 @@ extension DirectConnectService {
             virtualGatewayOwnerAccount: isVirtual ? record.gatewayOwnerAccount : nil
         )
     }
+}
+
+/// An association and the account whose global scope holds it: the owner of its Direct Connect gateway.
+struct HeldAssociation: Sendable {
+    var record: AssociationRecord
+    var owner: String
+
+    var scope: Scope { .global(account: owner) }
 }
 
 /// The gateway a request names for an association, and its kind.

@@ -269,6 +269,7 @@ class RawWorld:
     """Raw, signed requests of one fresh account; every reply is checked as JSON before any client parses it."""
 
     def __init__(self, server, account, dx_client, sm_client):
+        self.server = server
         self.url = server.url
         self.account = account
         self.client = dx_client
@@ -609,6 +610,47 @@ def _dx_delete_direct_connect_gateway_association(w):
     w.dx("DeleteDirectConnectGatewayAssociation", {"associationId": MISSING_GATEWAY}, status=400)
 
 
+def _proposal_world(w):
+    """A Direct Connect gateway of another account, and a proposal of the world's account to associate its VPN
+    gateway with it: (the owner's raw world, the proposal)."""
+    owner = RawWorld(w.server, random_account(), w.client, w.secrets)
+    gateway = _gateway(owner)["directConnectGatewayId"]
+    proposal = w.dx("CreateDirectConnectGatewayAssociationProposal", {
+        "directConnectGatewayId": gateway, "directConnectGatewayOwnerAccount": owner.account,
+        "gatewayId": _attached_vgw(w)})["directConnectGatewayAssociationProposal"]
+    return owner, proposal
+
+
+def _dx_create_direct_connect_gateway_association_proposal(w):
+    _proposal_world(w)
+    w.dx("CreateDirectConnectGatewayAssociationProposal", {
+        "directConnectGatewayId": MISSING_GATEWAY, "directConnectGatewayOwnerAccount": random_account(),
+        "gatewayId": "vgw-12345678"}, status=400)
+
+
+def _dx_describe_direct_connect_gateway_association_proposals(w):
+    w.dx("DescribeDirectConnectGatewayAssociationProposals", {})  # none yet
+    owner, proposal = _proposal_world(w)
+    w.dx("DescribeDirectConnectGatewayAssociationProposals", {"proposalId": proposal["proposalId"]})
+    owner.dx("DescribeDirectConnectGatewayAssociationProposals", {"maxResults": 1})
+    w.dx("DescribeDirectConnectGatewayAssociationProposals", {"nextToken": "bm90IGEgdG9rZW4="}, status=400)
+
+
+def _dx_accept_direct_connect_gateway_association_proposal(w):
+    owner, proposal = _proposal_world(w)
+    accept = {"directConnectGatewayId": proposal["directConnectGatewayId"], "proposalId": proposal["proposalId"],
+              "associatedGatewayOwnerAccount": w.account}
+    owner.dx("AcceptDirectConnectGatewayAssociationProposal", accept)
+    owner.dx("AcceptDirectConnectGatewayAssociationProposal", accept, status=400)
+    w.checked += [entry for entry in owner.checked if entry[1] == "AcceptDirectConnectGatewayAssociationProposal"]
+
+
+def _dx_delete_direct_connect_gateway_association_proposal(w):
+    _, proposal = _proposal_world(w)
+    w.dx("DeleteDirectConnectGatewayAssociationProposal", {"proposalId": proposal["proposalId"]})
+    w.dx("DeleteDirectConnectGatewayAssociationProposal", {"proposalId": MISSING_GATEWAY}, status=400)
+
+
 def _dx_describe_virtual_gateways(w):
     w.dx("DescribeVirtualGateways", {})  # none yet
     _attached_vgw(w)
@@ -731,6 +773,14 @@ NEVER_NULL_SCENARIOS = {
     ("directconnect", "UpdateDirectConnectGatewayAssociation"): _dx_update_direct_connect_gateway_association,
     ("directconnect", "DeleteDirectConnectGatewayAssociation"): _dx_delete_direct_connect_gateway_association,
     ("directconnect", "DescribeVirtualGateways"): _dx_describe_virtual_gateways,
+    ("directconnect", "CreateDirectConnectGatewayAssociationProposal"):
+        _dx_create_direct_connect_gateway_association_proposal,
+    ("directconnect", "DescribeDirectConnectGatewayAssociationProposals"):
+        _dx_describe_direct_connect_gateway_association_proposals,
+    ("directconnect", "AcceptDirectConnectGatewayAssociationProposal"):
+        _dx_accept_direct_connect_gateway_association_proposal,
+    ("directconnect", "DeleteDirectConnectGatewayAssociationProposal"):
+        _dx_delete_direct_connect_gateway_association_proposal,
     ("secretsmanager", "CreateSecret"): _sm_create_secret,
     ("secretsmanager", "DescribeSecret"): _sm_describe_secret,
     ("secretsmanager", "ListSecrets"): _sm_list_secrets,

@@ -14,7 +14,7 @@ import Testing
     static let start = Fixture.start
 
     /// EC2 on the fixture's store and clock: the gateways an association names.
-    struct EC2 {
+    struct EC2: Sendable {
         let service: EC2Service
 
         init(_ f: Fixture) {

@@ -882,6 +882,230 @@ extension AssociationRecord: StoredRecord {
     }
 }
 
+/// A proposal to associate a gateway of the proposer's account with a Direct Connect gateway of another account, kept
+/// in the global scope of the Direct Connect gateway's owner (a `LinkRecord` in the proposer's).
+package struct ProposalRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// A lower-case UUID.
+    package var id: String
+    package var directConnectGatewayId: String
+    /// The account of the gateway to associate.
+    package var proposerAccount: String
+    package var gatewayId: String
+    package var gatewayType: String
+    package var gatewayRegion: String
+    /// The prefixes to allow: added to an existing association's, or a new association's.
+    package var requestedPrefixes: [String]
+    /// Prefixes to remove from an existing association.
+    package var removedPrefixes: [String]
+    /// The prefixes of the association the proposal updates, when one exists.
+    package var existingPrefixes: [String]?
+    package var createdAt: Date
+    package var acceptedAt: Date?
+    /// Set by DeleteDirectConnectGatewayAssociationProposal.
+    package var deletedAt: Date?
+
+    package init(
+        id: String,
+        directConnectGatewayId: String,
+        proposerAccount: String,
+        gatewayId: String,
+        gatewayType: String,
+        gatewayRegion: String,
+        requestedPrefixes: [String],
+        removedPrefixes: [String],
+        existingPrefixes: [String]? = nil,
+        createdAt: Date,
+        acceptedAt: Date? = nil,
+        deletedAt: Date? = nil
+    ) {
+        self.id = id
+        self.directConnectGatewayId = directConnectGatewayId
+        self.proposerAccount = proposerAccount
+        self.gatewayId = gatewayId
+        self.gatewayType = gatewayType
+        self.gatewayRegion = gatewayRegion
+        self.requestedPrefixes = requestedPrefixes
+        self.removedPrefixes = removedPrefixes
+        self.existingPrefixes = existingPrefixes
+        self.createdAt = createdAt
+        self.acceptedAt = acceptedAt
+        self.deletedAt = deletedAt
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"proposerAccount\":", proposerAccount)
+        writer.member("\"gatewayId\":", gatewayId)
+        writer.member("\"gatewayType\":", gatewayType)
+        writer.member("\"gatewayRegion\":", gatewayRegion)
+        writer.member("\"requestedPrefixes\":", requestedPrefixes)
+        writer.member("\"removedPrefixes\":", removedPrefixes)
+        writer.member("\"existingPrefixes\":", existingPrefixes)
+        writer.member("\"createdAt\":", createdAt)
+        writer.member("\"acceptedAt\":", acceptedAt)
+        writer.member("\"deletedAt\":", deletedAt)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var directConnectGatewayId: String?
+        var proposerAccount: String?
+        var gatewayId: String?
+        var gatewayType: String?
+        var gatewayRegion: String?
+        var requestedPrefixes: [String]?
+        var removedPrefixes: [String]?
+        var existingPrefixes: [String]?
+        var createdAt: Date?
+        var acceptedAt: Date?
+        var deletedAt: Date?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "directConnectGatewayId":
+                    guard
+                        reader.read(&directConnectGatewayId, 1, "directConnectGatewayId", seen: &seen)
+                    else { return nil }
+                case "proposerAccount":
+                    guard
+                        reader.read(&proposerAccount, 2, "proposerAccount", seen: &seen)
+                    else { return nil }
+                case "gatewayId": guard reader.read(&gatewayId, 3, "gatewayId", seen: &seen) else { return nil }
+                case "gatewayType": guard reader.read(&gatewayType, 4, "gatewayType", seen: &seen) else { return nil }
+                case "gatewayRegion":
+                    guard
+                        reader.read(&gatewayRegion, 5, "gatewayRegion", seen: &seen)
+                    else { return nil }
+                case "requestedPrefixes":
+                    guard
+                        reader.read(&requestedPrefixes, 6, "requestedPrefixes", seen: &seen)
+                    else { return nil }
+                case "removedPrefixes":
+                    guard
+                        reader.read(&removedPrefixes, 7, "removedPrefixes", seen: &seen)
+                    else { return nil }
+                case "existingPrefixes":
+                    guard
+                        reader.read(&existingPrefixes, 8, "existingPrefixes", seen: &seen)
+                    else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 9, "createdAt", seen: &seen) else { return nil }
+                case "acceptedAt": guard reader.read(&acceptedAt, 10, "acceptedAt", seen: &seen) else { return nil }
+                case "deletedAt": guard reader.read(&deletedAt, 11, "deletedAt", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id,
+            let directConnectGatewayId,
+            let proposerAccount,
+            let gatewayId,
+            let gatewayType,
+            let gatewayRegion,
+            let requestedPrefixes,
+            let removedPrefixes,
+            let createdAt
+        else {
+            reader.refuse()
+            return nil
+        }
+        self.init(
+            id: id,
+            directConnectGatewayId: directConnectGatewayId,
+            proposerAccount: proposerAccount,
+            gatewayId: gatewayId,
+            gatewayType: gatewayType,
+            gatewayRegion: gatewayRegion,
+            requestedPrefixes: requestedPrefixes,
+            removedPrefixes: removedPrefixes,
+            existingPrefixes: existingPrefixes,
+            createdAt: createdAt,
+            acceptedAt: acceptedAt,
+            deletedAt: deletedAt
+        )
+    }
+}
+
+extension ProposalRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "proposal")
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues() }
+}
+
+/// Another account's record this account may also read and change (SPEC 7's cross-account flows), kept in this
+/// account's global scope under the linked record's ID.
+package struct LinkRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// The linked record's ID.
+    package var id: String
+    /// The linked record's kind (`association`, `proposal`).
+    package var kind: String
+    /// The account whose global scope holds the linked record.
+    package var ownerAccount: String
+
+    package init(id: String, kind: String, ownerAccount: String) {
+        self.id = id
+        self.kind = kind
+        self.ownerAccount = ownerAccount
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"kind\":", kind)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var kind: String?
+        var ownerAccount: String?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "kind": guard reader.read(&kind, 1, "kind", seen: &seen) else { return nil }
+                case "ownerAccount":
+                    guard
+                        reader.read(&ownerAccount, 2, "ownerAccount", seen: &seen)
+                    else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id, let kind, let ownerAccount else {
+            reader.refuse()
+            return nil
+        }
+        self.init(id: id, kind: kind, ownerAccount: ownerAccount)
+    }
+}
+
+extension LinkRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "link")
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues() }
+}
+
 /// An EC2 VPC (SPEC 9): regional, one account's; the Direct Connect side attaches virtual private gateways to it.
 package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
     /// `vpc-` and 17 hex digits.
@@ -1674,6 +1898,8 @@ package enum StoredKinds {
         LagRecord.self,
         GatewayRecord.self,
         AssociationRecord.self,
+        ProposalRecord.self,
+        LinkRecord.self,
         VpcRecord.self,
         VpnGatewayRecord.self,
         TransitGatewayRecord.self,
