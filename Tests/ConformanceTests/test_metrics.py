@@ -66,6 +66,27 @@ def test_requests_are_counted_by_service_operation_and_status(metrics_server):
                  operation="DescribeLocations") > 0
 
 
+def test_ec2_actions_are_counted_by_their_action_and_made_up_ones_as_unknown(metrics_server):
+    ec2 = dxhelpers._client("ec2", metrics_server.url, dxhelpers.random_account(), "us-east-1",
+                            dxhelpers.boto_config())
+    before = scrape(metrics_server)
+    ec2.create_vpc(CidrBlock="10.0.0.0/16")
+    with pytest.raises(ClientError):
+        ec2.delete_vpc(VpcId="vpc-12345678")
+    for index in range(3):
+        dxhelpers.raw_request(metrics_server.url, body=f"Action=MadeUp{index}&Version=2016-11-15".encode(),
+                              content_type="application/x-www-form-urlencoded")
+    after = scrape(metrics_server)
+
+    def delta(**labels):
+        return value(after, "dxlocal_requests_total", **labels) - value(before, "dxlocal_requests_total", **labels)
+
+    assert delta(service="ec2", operation="CreateVpc", status="200") == 1
+    assert delta(service="ec2", operation="DeleteVpc", status="400") == 1
+    assert delta(service="unknown", operation="unknown", status="400") == 3
+    assert not any("MadeUp" in labels["operation"] for labels, _ in after["dxlocal_requests_total"])
+
+
 def test_a_target_or_path_it_does_not_know_is_counted_as_unknown(metrics_server):
     for index in range(5):
         dxhelpers.raw_request(metrics_server.url, target=f"Made.Up{index}", body=b"{}")

@@ -1,6 +1,6 @@
 """SPEC 8: `--settle-time` times every kind's transitions, and `--settle-time-KIND` (or DXLOCAL_SETTLE_TIME_KIND)
 one kind's over it: `connection` (connections, interconnects, LAGs), `key` (MACsec keys), `gateway` (Direct Connect
-gateways)."""
+gateways), `association` (gateway associations: 2 s when neither flag is given, as Ansible needs)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,19 @@ HOUR = 3600
 
 def scene(server):
     """A MACsec connection with a key just associated, and a gateway just created: their states as read back."""
-    client = dxhelpers.make_client(server.url, dxhelpers.random_account())
+    account = dxhelpers.random_account()
+    client = dxhelpers.make_client(server.url, account)
     connection = client.create_connection(location="EqDC2", bandwidth="10Gbps", connectionName="c",
                                           requestMACSec=True)["connectionId"]
     client.associate_mac_sec_key(connectionId=connection, ckn=dxhelpers.random_hex64(),
                                  cak=dxhelpers.random_hex64())
     gateway = client.create_direct_connect_gateway(directConnectGatewayName="g")["directConnectGateway"]
+    ec2 = dxhelpers._client("ec2", server.url, account, "us-east-1", dxhelpers.boto_config())
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
+    association = client.create_direct_connect_gateway_association(
+        directConnectGatewayId=gateway["directConnectGatewayId"], gatewayId=vgw)["directConnectGatewayAssociation"]
 
     def states() -> dict:
         port = dxhelpers.describe_connection(client, connection)
@@ -30,20 +37,40 @@ def scene(server):
             "gateway": client.describe_direct_connect_gateways(
                 directConnectGatewayId=gateway["directConnectGatewayId"])["directConnectGateways"][0][
                 "directConnectGatewayState"],
+            "association": client.describe_direct_connect_gateway_associations(
+                associationId=association["associationId"])["directConnectGatewayAssociations"][0][
+                "associationState"],
         }
 
     return states
 
 
-SETTLED = {"connection": "available", "key": "associated", "gateway": "available"}
+SETTLED = {"connection": "available", "key": "associated", "gateway": "available", "association": "associated"}
 
 
 def test_a_kinds_own_time_overrides_the_time_of_every_kind(server_factory):
     server = server_factory.start(settle_time=HOUR, extra_args=(
         "--clock-control", "--settle-time-connection", "0", "--settle-time-key", "0"))
     states = scene(server)
-    assert states() == {**SETTLED, "gateway": "pending"}
+    assert states() == {**SETTLED, "gateway": "pending", "association": "associating"}
     dxhelpers.advance_clock(server, HOUR + 1)
+    assert states() == SETTLED
+
+
+def test_associations_take_two_seconds_unless_a_time_is_given(server_factory):
+    server = server_factory.start(extra_args=("--clock-control",))
+    states = scene(server)
+    assert states() == {**SETTLED, "association": "associating"}
+    dxhelpers.advance_clock(server, 2)
+    assert states() == SETTLED
+    # --settle-time is every kind's time, this one's too; --settle-time-association is its own.
+    assert scene(server_factory.start(settle_time=0))() == SETTLED
+    own = server_factory.start(settle_time=0, extra_args=("--clock-control", "--settle-time-association", "5"))
+    states = scene(own)
+    assert states() == {**SETTLED, "association": "associating"}
+    dxhelpers.advance_clock(own, 3)
+    assert states() == {**SETTLED, "association": "associating"}
+    dxhelpers.advance_clock(own, 2)
     assert states() == SETTLED
 
 
@@ -51,13 +78,15 @@ def test_one_kind_may_take_time_while_the_rest_settle_at_once(server_factory):
     server = server_factory.start(extra_args=("--clock-control", "--settle-time-key", str(HOUR)))
     states = scene(server)
     # A key's association holds its port pending meanwhile, as with --settle-time.
-    assert states() == {"connection": "pending", "key": "associating", "gateway": "available"}
+    assert states() == {"connection": "pending", "key": "associating", "gateway": "available",
+                        "association": "associating"}
     dxhelpers.advance_clock(server, HOUR + 1)
     assert states() == SETTLED
 
 
 def test_the_environment_sets_a_kinds_time_too(server_factory):
-    server = server_factory.start(extra_args=("--clock-control",), env={"DXLOCAL_SETTLE_TIME_GATEWAY": str(HOUR)})
+    server = server_factory.start(extra_args=("--clock-control",), env={"DXLOCAL_SETTLE_TIME_GATEWAY": str(HOUR),
+                                                                         "DXLOCAL_SETTLE_TIME_ASSOCIATION": "0"})
     assert scene(server)() == {**SETTLED, "gateway": "pending"}
 
 
@@ -65,6 +94,7 @@ def test_the_environment_sets_a_kinds_time_too(server_factory):
     ("--settle-time-gateway", "-1"),
     ("--settle-time-key", "soon"),
     ("--settle-time-connection", "inf"),
+    ("--settle-time-association", "-2"),
 ])
 def test_a_time_that_is_not_a_number_of_seconds_stops_the_start(dxlocal_bin, args):
     result = subprocess.run([str(dxlocal_bin), "serve", "--in-memory", "--port", "0", *args],
