@@ -923,6 +923,12 @@ def account_snapshot(dx_client, sm_client, *, volatile: tuple[str, ...] = SNAPSH
         token = page.get("nextToken")
         if not token:
             break
+    associations = sorted(
+        (association for gateway in gateways for association in dx_client.describe_direct_connect_gateway_associations(
+            directConnectGatewayId=gateway["directConnectGatewayId"])["directConnectGatewayAssociations"]),
+        key=lambda a: a["associationId"])
+    proposals = sorted(dx_client.describe_direct_connect_gateway_association_proposals()[
+        "directConnectGatewayAssociationProposals"], key=lambda p: p["proposalId"])
     arns = [connection_arn(c["region"], c["ownerAccount"], c["connectionId"]) for c in connections]
     arns += [lag_arn(lag["region"], lag["ownerAccount"], lag["lagId"]) for lag in lags]
     tags: dict[str, list] = {}
@@ -934,8 +940,27 @@ def account_snapshot(dx_client, sm_client, *, volatile: tuple[str, ...] = SNAPSH
         "lags": lags,
         "interconnects": interconnects,
         "gateways": gateways,
+        "associations": associations,
+        "proposals": proposals,
         "tags": tags,
         **secrets_snapshot(sm_client, volatile=volatile),
+        **ec2_snapshot(dx_client),
+    }
+
+
+def ec2_snapshot(dx_client) -> dict:
+    """The EC2 half of `account_snapshot`: the VPCs, VPN gateways, transit gateways and their attachments of the
+    client's (account, region), through an EC2 client of the same endpoint and keys."""
+    ec2 = _client("ec2", dx_client.meta.endpoint_url, dx_client._request_signer._credentials.access_key,
+                  dx_client.meta.region_name, boto_config())
+    return {
+        "vpcs": sorted(ec2.describe_vpcs()["Vpcs"], key=lambda v: v["VpcId"]),
+        "vpn_gateways": sorted(ec2.describe_vpn_gateways()["VpnGateways"], key=lambda g: g["VpnGatewayId"]),
+        "transit_gateways": sorted(ec2.describe_transit_gateways()["TransitGateways"],
+                                   key=lambda g: g["TransitGatewayId"]),
+        "transit_gateway_attachments": sorted(
+            ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"],
+            key=lambda a: a["TransitGatewayAttachmentId"]),
     }
 
 
@@ -946,8 +971,9 @@ def server_snapshot(url: str, account: str, region: str) -> dict:
 
 
 # What `account_snapshot` gives for an (account, region) that holds nothing.
-EMPTY_SNAPSHOT = {"connections": [], "lags": [], "interconnects": [], "gateways": [], "tags": {}, "secret_list": [],
-                  "secrets": {}}
+EMPTY_SNAPSHOT = {"connections": [], "lags": [], "interconnects": [], "gateways": [], "associations": [],
+                  "proposals": [], "tags": {}, "secret_list": [], "secrets": {}, "vpcs": [], "vpn_gateways": [],
+                  "transit_gateways": [], "transit_gateway_attachments": []}
 
 
 def secrets_snapshot(sm_client, *, volatile: tuple[str, ...] = SNAPSHOT_VOLATILE_SECRET_FIELDS) -> dict:

@@ -35,7 +35,20 @@ def populate(server, account: str, region: str) -> dict:
                         lagName="reset")
     dx.tag_resource(resourceArn=f"arn:aws:directconnect:{region}:{account}:dxcon/{connection}",
                     tags=[{"key": "k", "value": "v"}])
-    dx.create_direct_connect_gateway(directConnectGatewayName="reset-" + region)
+    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="reset-" + region)["directConnectGateway"]
+    # EC2's gateways and an association of each kind (the transit one makes an EC2 attachment).
+    ec2 = dxhelpers._client("ec2", server.url, account, region, dxhelpers.boto_config())
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
+    dx.create_direct_connect_gateway_association(directConnectGatewayId=gateway["directConnectGatewayId"],
+                                                 gatewayId=vgw)
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    transit = dx.create_direct_connect_gateway(directConnectGatewayName="reset-transit-" + region,
+                                               amazonSideAsn=65000)["directConnectGateway"]
+    dx.create_direct_connect_gateway_association(directConnectGatewayId=transit["directConnectGatewayId"],
+                                                 gatewayId=tgw,
+                                                 addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.1.0.0/16"}])
     return {"connection": connection, "lag": lag["lagId"]}
 
 
@@ -55,6 +68,7 @@ def test_a_reset_wipes_every_account_and_region(server_factory, path):
     accounts = [dxhelpers.random_account(), dxhelpers.random_account()]
     made = {(account, region): populate(server, account, region) for account in accounts for region in REGIONS}
     assert all(holdings(server, *place)["connections"] for place in made)
+    assert all(holdings(server, *place)["transit_gateway_attachments"] for place in made)
 
     response = reset(server, path)
     assert response.status == 200, response

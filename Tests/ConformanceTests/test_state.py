@@ -42,8 +42,16 @@ def populate(server, account: str, region: str) -> dict:
     dx.create_lag(numberOfConnections=1, location=REGIONS[region], connectionsBandwidth="10Gbps", lagName="state")
     dx.tag_resource(resourceArn=dxhelpers.connection_arn(region, account, connection),
                     tags=[{"key": "k", "value": "v"}])
-    dx.create_direct_connect_gateway(directConnectGatewayName="state-" + region, amazonSideAsn=4200000000,
-                                     tags=[{"key": "k", "value": region}])
+    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="state-" + region, amazonSideAsn=4200000000,
+                                               tags=[{"key": "k", "value": region}])["directConnectGateway"]
+    # EC2's gateways and a transit gateway association, whose EC2 attachment travels with the state too.
+    ec2 = dxhelpers._client("ec2", server.url, account, region, dxhelpers.boto_config())
+    ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [
+        {"Key": "Name", "Value": region}]}])
+    tgw = ec2.create_transit_gateway(Description=region)["TransitGateway"]["TransitGatewayId"]
+    dx.create_direct_connect_gateway_association(directConnectGatewayId=gateway["directConnectGatewayId"],
+                                                 gatewayId=tgw,
+                                                 addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.8.0.0/16"}])
     value = "state-secret-" + dxhelpers.random_hex64()
     sm.create_secret(Name="plain-" + region, SecretString=value)
     down = dx.create_connection(location=REGIONS[region], bandwidth="1Gbps", connectionName="down")["connectionId"]
@@ -79,7 +87,8 @@ def test_an_export_loaded_again_restores_everything(server_factory, master_key):
     parsed = json.loads(document)
     assert parsed["version"] == 1 and isinstance(parsed["version"], int)
     assert len(parsed["masterKeyIds"]) == 1
-    assert {record["kind"] for record in parsed["records"]} == {"connection", "lag", "gateway", "secret"}
+    assert {record["kind"] for record in parsed["records"]} == {"connection", "lag", "gateway", "secret", "association",
+                                                               "vpc", "transitGateway", "transitGatewayAttachment"}
     assert parsed["faults"] == [{"operation": "DescribeLags", "probability": 1, "latencyMs": 1}]
     for item in material:
         for needle in dxhelpers.hex_needles(item["cak"]) + [item["value"].encode()]:
