@@ -2,8 +2,10 @@
 // (target lookup, JSON decode, domain, encode) against a fresh reference store (`InMemoryStore`) per input.
 //
 // An input is up to eight requests separated by NUL bytes; each is its `X-Amz-Target`, a newline, then its body.
-// In a body, `$con`, `$lag` and `$arn` stand for the last connection ID, LAG ID and secret ARN an earlier request
-// of the same input answered, so a short input reaches the rules that need existing resources. Two pseudo-targets
+// In a body, `$con`, `$lag`, `$arn`, `$gw` (a Direct Connect gateway or association, the last UUID), `$vpc`, `$vgw`
+// and `$tgw` stand for the last such name an earlier request of the same input answered, so a short input reaches
+// the rules that need existing resources. The pseudo-target `@ec2` sends its body as an EC2 Query request (a form
+// naming its `Action`), found and answered as the server finds and answers one. Two more pseudo-targets
 // reach the rules of time: `@settle` first, with a number of seconds as its body, sets the settle time of
 // transitions (0 otherwise); `@clock` moves the clock forward by its body's seconds. AWS errors are answers; a
 // trap, a hang, a 5xx other than `NotImplemented`, a server fault, or an error that is not an `AWSError` (which the
@@ -12,6 +14,7 @@
 // `scripts/fuzz` builds it with `-sanitize=fuzzer -DDXFUZZ`, where libFuzzer drives it. The ordinary build replays
 // the files it is given: `swift run DXFuzz Tests/FuzzCorpus/seeds/*`.
 import AWSJSONProtocol
+import AWSQueryProtocol
 import DXDispatch
 import DirectConnect
 import Dispatch
@@ -58,7 +61,16 @@ enum FuzzHarness {
             }
             let body = names.substitute(in: rawBody)
             do {
-                let handler = try table.handler(for: target)
+                let handler =
+                    target == "@ec2"
+                    ? try table.handler(
+                        forAction: try AWSQueryCoding.action(
+                            of: try QueryParameters(form: body),
+                            version: OperationTable.ec2APIVersion
+                        ),
+                        of: OperationTable.ec2Prefix
+                    ).0
+                    : try table.handler(for: target)
                 let output = try await handler(ByteBuffer(bytes: body), scope).collected()
                 names.record(from: output.readableBytesView)
                 if trace { print(target, "->", String(buffer: output)) }
@@ -119,9 +131,25 @@ struct References {
         ("$arn", "arn:aws:secretsmanager:", nil),
     ]
 
+    private static let expressions: [(placeholder: String, pattern: String)] = [
+        ("$gw", "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+        ("$vpc", "vpc-[0-9a-f]{17}"),
+        ("$vgw", "vgw-[0-9a-f]{17}"),
+        ("$tgw", "tgw-[0-9a-f]{17}"),
+    ]
+
     /// Remembers the last of each kind of name in a reply.
     mutating func record(from output: some Collection<UInt8>) {
         let text = String(decoding: output, as: UTF8.self)
+        // The last UUID of the reply (a Direct Connect gateway's, an association's or a proposal's ID) and the last
+        // EC2 ID of each kind.
+        for (placeholder, pattern) in Self.expressions {
+            var rest = text[...]
+            while let range = rest.range(of: pattern, options: .regularExpression) {
+                values[placeholder] = String(rest[range])
+                rest = rest[range.upperBound...]
+            }
+        }
         for pattern in Self.patterns {
             var rest = Substring(text)
             while let start = rest.range(of: pattern.prefix) {
