@@ -419,4 +419,45 @@ import Testing
             _ = try await f.service.deleteTransitGateway(.init(transitGatewayId: tgw), in: Self.scope)
         }
     }
+
+    @Test func pagesResumeAfterTheLastIDWithASealedTokenOfTheirListingAndCaller() async throws {
+        try await Fixture.run { f in
+            let tgw = try #require(
+                try await f.service.createTransitGateway(.init(), in: Self.scope).transitGateway?.transitGatewayId
+            )
+            let ids = (0..<7).map { String(format: "tgw-attach-%017x", $0) }
+            try await f.store.transaction(.write) { transaction in
+                for id in ids {
+                    try await transaction.save(
+                        TransitGatewayAttachmentRecord(
+                            id: id,
+                            transitGatewayId: tgw,
+                            resourceType: "direct-connect-gateway",
+                            resourceId: "g",
+                            resourceOwnerId: Self.scope.account,
+                            createdAt: f.clock.now,
+                            tags: []
+                        ),
+                        in: Self.scope
+                    )
+                }
+            }
+            let first = try await f.service.describeTransitGatewayAttachments(.init(maxResults: 5), in: Self.scope)
+            #expect(first.transitGatewayAttachments?.compactMap(\.transitGatewayAttachmentId) == Array(ids.prefix(5)))
+            let token = try #require(first.nextToken)
+            let second = try await f.service.describeTransitGatewayAttachments(
+                .init(maxResults: 5, nextToken: token),
+                in: Self.scope
+            )
+            #expect(second.transitGatewayAttachments?.compactMap(\.transitGatewayAttachmentId) == Array(ids.suffix(2)))
+            #expect(second.nextToken == nil)
+            // The token serves neither another listing nor another caller.
+            try await f.expectRefusal("InvalidParameterValue", ["The token is invalid"]) {
+                _ = try await f.service.describeTransitGateways(.init(nextToken: token), in: Self.scope)
+            }
+            await #expect(throws: AWSError.self) {
+                _ = try await f.service.describeTransitGatewayAttachments(.init(nextToken: token), in: Self.otherRegion)
+            }
+        }
+    }
 }

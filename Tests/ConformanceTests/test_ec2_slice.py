@@ -1,0 +1,285 @@
+"""SPEC 9 and 10: the EC2 slice on the same port, through boto3's and the AWS CLI's EC2 clients (the Query protocol:
+form bodies, XML answers, EC2's `<Response><Errors>` form and codes): VPCs, VPN gateways and their attachments,
+transit gateways and their attachments; EC2's quotas, filters, pages and DryRun; isolation by account and region;
+and a refused request changes nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+import dxhelpers
+from dxhelpers import expect_error, random_account, run_service_cli
+
+VPC_ID = re.compile(r"^vpc-[0-9a-f]{17}$")
+VGW_ID = re.compile(r"^vgw-[0-9a-f]{17}$")
+TGW_ID = re.compile(r"^tgw-[0-9a-f]{17}$")
+
+
+def ec2_client(server, account, region="us-east-1", validate=True):
+    return dxhelpers._client("ec2", server.url, account, region, dxhelpers.boto_config(validate))
+
+
+@pytest.fixture
+def ec2(server, account):
+    return ec2_client(server, account)
+
+
+def holdings(ec2) -> dict:
+    return {
+        "vpcs": ec2.describe_vpcs()["Vpcs"],
+        "vgws": ec2.describe_vpn_gateways()["VpnGateways"],
+        "tgws": ec2.describe_transit_gateways()["TransitGateways"],
+    }
+
+
+def refused(ec2, call, code, status=400, contains=()):
+    """`call` fails with EC2's `code` and the account's holdings are as they were."""
+    before = holdings(ec2)
+    expect_error(call, code=code, status=status, contains=contains)
+    assert holdings(ec2) == before
+
+
+# --- VPCs -------------------------------------------------------------------------------------------------------
+
+def test_a_vpc_answers_pending_and_reads_available(ec2, account):
+    vpc = ec2.create_vpc(CidrBlock="10.1.2.3/16", TagSpecifications=[
+        {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "web-1"}]}])["Vpc"]
+    assert VPC_ID.match(vpc["VpcId"])
+    assert vpc["State"] == "pending"
+    assert vpc["CidrBlock"] == "10.1.0.0/16"
+    assert vpc["OwnerId"] == account
+    assert vpc["InstanceTenancy"] == "default"
+    assert vpc["IsDefault"] is False
+    assert vpc["Tags"] == [{"Key": "Name", "Value": "web-1"}]
+    (block,) = vpc["CidrBlockAssociationSet"]
+    assert block["CidrBlock"] == "10.1.0.0/16" and block["CidrBlockState"] == {"State": "associated"}
+    assert block["AssociationId"].startswith("vpc-cidr-assoc-")
+    assert vpc["DhcpOptionsId"].startswith("dopt-")
+    (described,) = ec2.describe_vpcs(VpcIds=[vpc["VpcId"]])["Vpcs"]
+    assert described == {**vpc, "State": "available"}
+
+
+@pytest.mark.parametrize("kwargs, code, words", [
+    ({}, "MissingParameter", ["cidrBlock"]),
+    ({"CidrBlock": "10.0.0.0"}, "InvalidParameterValue", ["not a valid CIDR block"]),
+    ({"CidrBlock": "10.0.0.0/8"}, "InvalidVpc.Range", ["The CIDR '10.0.0.0/8' is invalid."]),
+    ({"CidrBlock": "10.0.0.0/29"}, "InvalidVpc.Range", ["is invalid"]),
+    ({"CidrBlock": "10.0.0.0/16", "AmazonProvidedIpv6CidrBlock": True}, "InvalidParameterValue", ["IPv6"]),
+    ({"CidrBlock": "10.0.0.0/16", "InstanceTenancy": "host"}, "InvalidParameterValue", ["instanceTenancy"]),
+    ({"CidrBlock": "10.0.0.0/16", "TagSpecifications": [{"ResourceType": "subnet", "Tags": []}]},
+     "InvalidParameterValue", ["taggable resource type"]),
+])
+def test_a_bad_vpc_is_refused_with_ec2s_codes(ec2, kwargs, code, words):
+    refused(ec2, lambda: ec2.create_vpc(**kwargs), code, contains=words)
+
+
+def test_dry_run_checks_and_does_nothing(ec2):
+    refused(ec2, lambda: ec2.create_vpc(CidrBlock="10.0.0.0/16", DryRun=True), "DryRunOperation", status=412,
+            contains=["Request would have succeeded, but DryRun flag is set."])
+    refused(ec2, lambda: ec2.create_vpc(CidrBlock="10.0.0.0/8", DryRun=True), "InvalidVpc.Range")
+
+
+def test_five_vpcs_a_region_and_every_region_and_account_apart(server, ec2, account):
+    ids = [ec2.create_vpc(CidrBlock=f"10.{n}.0.0/16")["Vpc"]["VpcId"] for n in range(5)]
+    refused(ec2, lambda: ec2.create_vpc(CidrBlock="10.9.0.0/16"), "VpcLimitExceeded",
+            contains=["maximum number of VPCs"])
+    other_region = ec2_client(server, account, "eu-west-1")
+    other_account = ec2_client(server, random_account())
+    assert other_region.describe_vpcs()["Vpcs"] == []
+    assert other_account.describe_vpcs()["Vpcs"] == []
+    other_region.create_vpc(CidrBlock="10.9.0.0/16")
+    expect_error(lambda: other_account.describe_vpcs(VpcIds=[ids[0]]), code="InvalidVpcID.NotFound")
+    expect_error(lambda: other_account.delete_vpc(VpcId=ids[0]), code="InvalidVpcID.NotFound")
+
+
+def test_describe_vpcs_filters_pages_and_names_what_is_missing(server, ec2, account):
+    names = ["web-1", "web-2", "db", None, "web-3"]
+    ids = []
+    for n, name in enumerate(names):
+        tags = [{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}]}] if name else []
+        ids.append(ec2.create_vpc(CidrBlock=f"10.{n}.0.0/16", TagSpecifications=tags)["Vpc"]["VpcId"])
+
+    def found(*filters):
+        return {v["VpcId"] for v in ec2.describe_vpcs(Filters=[{"Name": n, "Values": v} for n, v in filters])["Vpcs"]}
+
+    assert found(("tag:Name", ["web-*"])) == {ids[0], ids[1], ids[4]}
+    assert found(("tag:Name", ["web-?", "db"]), ("cidr", ["10.2.0.0/16"])) == {ids[2]}
+    assert found(("tag-key", ["Name"])) == set(ids) - {ids[3]}
+    assert found(("vpc-id", [ids[3]]), ("state", ["available"]), ("owner-id", [account])) == {ids[3]}
+    assert found(("is-default", ["true"])) == set()
+    refused(ec2, lambda: found(("colour", ["red"])), "InvalidParameterValue", contains=["The filter 'colour' is invalid"])
+
+    page = ec2.describe_vpcs(MaxResults=5)
+    assert len(page["Vpcs"]) == 5 and "NextToken" not in page
+    unchecked = ec2_client(server, account, validate=False)
+    refused(ec2, lambda: unchecked.describe_vpcs(MaxResults=4), "InvalidParameterValue",
+            contains=["between 5 and 1000"])
+    refused(ec2, lambda: ec2.describe_vpcs(NextToken="bm90LWEtdG9rZW4="), "InvalidParameterValue",
+            contains=["The token is invalid"])
+    missing = "vpc-0123456789abcdef0"
+    refused(ec2, lambda: ec2.describe_vpcs(VpcIds=[ids[0], missing]), "InvalidVpcID.NotFound",
+            contains=[f"The vpc ID '{missing}' does not exist"])
+    refused(ec2, lambda: ec2.describe_vpcs(VpcIds=[missing, "vpc-12345678"]), "InvalidVpcID.NotFound",
+            contains=["do not exist"])
+    refused(ec2, lambda: ec2.describe_vpcs(VpcIds=["subnet-12345678"]), "InvalidVpcID.Malformed")
+
+
+# --- VPN gateways -----------------------------------------------------------------------------------------------
+
+def test_a_gateway_attaches_to_one_vpc_and_a_vpc_takes_one_gateway(ec2):
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    other_vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    created = ec2.create_vpn_gateway(Type="ipsec.1", AmazonSideAsn=65000)["VpnGateway"]
+    assert VGW_ID.match(created["VpnGatewayId"])
+    assert created == {"AmazonSideAsn": 65000, "VpnGatewayId": created["VpnGatewayId"], "State": "available",
+                       "Type": "ipsec.1", "VpcAttachments": []}
+    vgw = created["VpnGatewayId"]
+    second = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]
+    assert second["AmazonSideAsn"] == 64512
+
+    attached = ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)["VpcAttachment"]
+    assert attached == {"VpcId": vpc, "State": "attaching"}
+    (described,) = ec2.describe_vpn_gateways(VpnGatewayIds=[vgw])["VpnGateways"]
+    assert described["VpcAttachments"] == [{"VpcId": vpc, "State": "attached"}]
+    by_vpc = ec2.describe_vpn_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}])["VpnGateways"]
+    assert [g["VpnGatewayId"] for g in by_vpc] == [vgw]
+
+    refused(ec2, lambda: ec2.attach_vpn_gateway(VpcId=other_vpc, VpnGatewayId=vgw),
+            "VpnGatewayAttachmentLimitExceeded", contains=[vgw, vpc])
+    refused(ec2, lambda: ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=second["VpnGatewayId"]),
+            "VpnGatewayAttachmentLimitExceeded", contains=[vpc, vgw])
+    refused(ec2, lambda: ec2.delete_vpc(VpcId=vpc), "DependencyViolation", contains=["has dependencies"])
+    refused(ec2, lambda: ec2.delete_vpn_gateway(VpnGatewayId=vgw), "IncorrectState", contains=[vgw])
+    refused(ec2, lambda: ec2.detach_vpn_gateway(VpcId=other_vpc, VpnGatewayId=vgw),
+            "InvalidVpnGatewayAttachment.NotFound", contains=[vgw, other_vpc])
+    refused(ec2, lambda: ec2.attach_vpn_gateway(VpcId="vpc-12345678", VpnGatewayId=vgw), "InvalidVpcID.NotFound")
+
+    ec2.detach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
+    (detached,) = ec2.describe_vpn_gateways(VpnGatewayIds=[vgw])["VpnGateways"]
+    assert detached["VpcAttachments"] == [{"VpcId": vpc, "State": "detached"}]
+    ec2.delete_vpn_gateway(VpnGatewayId=vgw)
+    ec2.delete_vpc(VpcId=vpc)
+    refused(ec2, lambda: ec2.describe_vpn_gateways(VpnGatewayIds=[vgw]), "InvalidVpnGatewayID.NotFound",
+            contains=[f"The vpnGateway ID '{vgw}' does not exist"])
+
+
+@pytest.mark.parametrize("kwargs, code", [
+    ({"Type": "ipsec.2"}, "InvalidParameterValue"),
+    ({"Type": "ipsec.1", "AmazonSideAsn": 64511}, "InvalidParameterValue"),
+    ({"Type": "ipsec.1", "AmazonSideAsn": 4294967295}, "InvalidParameterValue"),
+])
+def test_a_bad_vpn_gateway_is_refused(ec2, kwargs, code):
+    refused(ec2, lambda: ec2.create_vpn_gateway(**kwargs), code)
+
+
+def test_five_vpn_gateways_a_region(ec2):
+    for _ in range(5):
+        ec2.create_vpn_gateway(Type="ipsec.1")
+    refused(ec2, lambda: ec2.create_vpn_gateway(Type="ipsec.1"), "VpnGatewayLimitExceeded")
+
+
+# --- Transit gateways -------------------------------------------------------------------------------------------
+
+def test_a_transit_gateway_takes_ec2s_defaults_and_goes_when_deleted(ec2, account):
+    created = ec2.create_transit_gateway(Description="core", TagSpecifications=[
+        {"ResourceType": "transit-gateway", "Tags": [{"Key": "Name", "Value": "core"}]}])["TransitGateway"]
+    tgw = created["TransitGatewayId"]
+    assert TGW_ID.match(tgw)
+    assert created["State"] == "pending"
+    assert created["TransitGatewayArn"] == f"arn:aws:ec2:us-east-1:{account}:transit-gateway/{tgw}"
+    assert created["OwnerId"] == account and created["Description"] == "core"
+    options = created["Options"]
+    route_table = options["AssociationDefaultRouteTableId"]
+    assert route_table.startswith("tgw-rtb-") and options["PropagationDefaultRouteTableId"] == route_table
+    assert {k: v for k, v in options.items() if not k.endswith("RouteTableId")} == {
+        "AmazonSideAsn": 64512, "AutoAcceptSharedAttachments": "disable", "DefaultRouteTableAssociation": "enable",
+        "DefaultRouteTablePropagation": "enable", "VpnEcmpSupport": "enable", "DnsSupport": "enable",
+        "SecurityGroupReferencingSupport": "disable", "MulticastSupport": "disable"}
+    (described,) = ec2.describe_transit_gateways(TransitGatewayIds=[tgw])["TransitGateways"]
+    assert described == {**created, "State": "available"}
+    by_asn = ec2.describe_transit_gateways(Filters=[{"Name": "options.amazon-side-asn", "Values": ["64512"]}])
+    assert [g["TransitGatewayId"] for g in by_asn["TransitGateways"]] == [tgw]
+    refused(ec2, lambda: ec2.create_transit_gateway(Options={"DnsSupport": "maybe"}), "InvalidParameterValue",
+            contains=["enable or disable"])
+    assert ec2.delete_transit_gateway(TransitGatewayId=tgw)["TransitGateway"]["State"] == "deleting"
+    refused(ec2, lambda: ec2.describe_transit_gateways(TransitGatewayIds=[tgw]), "InvalidTransitGatewayID.NotFound",
+            contains=[tgw, "was deleted or does not exist"])
+    refused(ec2, lambda: ec2.delete_transit_gateway(TransitGatewayId=tgw), "InvalidTransitGatewayID.NotFound")
+
+
+def test_transit_gateway_attachments_start_empty_and_name_what_is_missing(ec2):
+    assert ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"] == []
+    expect_error(lambda: ec2.describe_transit_gateway_attachments(
+        TransitGatewayAttachmentIds=["tgw-attach-0123456789abcdef0"]), code="InvalidTransitGatewayAttachmentID.NotFound")
+    expect_error(lambda: ec2.describe_transit_gateway_attachments(Filters=[{"Name": "nope", "Values": ["x"]}]),
+                 code="InvalidParameterValue")
+
+
+# --- The protocol -----------------------------------------------------------------------------------------------
+
+def post_form(server, body: str, account=None):
+    return dxhelpers.raw_request(server.url, body=body.encode(), account=account,
+                                 content_type="application/x-www-form-urlencoded; charset=utf-8")
+
+
+def xml_error(resp) -> tuple[str, str, str]:
+    assert resp.header("Content-Type").startswith("text/xml"), resp.headers
+    root = ElementTree.fromstring(resp.body)
+    assert root.tag == "Response"
+    return root.findtext("Errors/Error/Code"), root.findtext("Errors/Error/Message"), root.findtext("RequestID")
+
+
+@pytest.mark.parametrize("body, status, code", [
+    ("Action=Bogus&Version=2016-11-15", 400, "InvalidAction"),
+    ("Version=2016-11-15", 400, "MissingAction"),
+    ("Action=CreateSubnet&Version=2016-11-15&VpcId=vpc-12345678&CidrBlock=10.0.0.0%2F24", 501, "NotImplemented"),
+    ("Action=CreateVpc&Version=2016-11-15&CidrBlock=%ZZ", 400, "MalformedQueryString"),
+    ("Action=CreateVpc&Version=2016-11-15&CidrBlock=a&CidrBlock=b", 400, "MalformedQueryString"),
+    ("Action=DescribeVpcs&Version=2016-11-15&MaxResults=lots", 400, "InvalidParameterValue"),
+])
+def test_errors_take_ec2s_xml_form_with_the_request_id(server, account, body, status, code):
+    resp = post_form(server, body, account)
+    assert resp.status == status, resp
+    found, message, request_id = xml_error(resp)
+    assert found == code, resp.body
+    assert message
+    assert request_id == resp.header("x-amzn-RequestId")
+    assert dxhelpers.UUID_RE.match(request_id)
+
+
+def test_a_reply_is_xml_with_the_request_id_in_its_envelope(server, account):
+    resp = post_form(server, "Action=DescribeVpcs&Version=2016-11-15", account)
+    assert resp.status == 200 and resp.header("Content-Type").startswith("text/xml"), resp
+    root = ElementTree.fromstring(resp.body)
+    namespace = "{http://ec2.amazonaws.com/doc/2016-11-15/}"
+    assert root.tag == f"{namespace}DescribeVpcsResponse"
+    assert root.findtext(f"{namespace}requestId") == resp.header("x-amzn-RequestId")
+    # An EC2 action never answers as JSON, and a Direct Connect target never reaches EC2.
+    assert dxhelpers.raw_request(server.url, target="EC2.DescribeVpcs", body=b"{}", account=account).status == 400
+
+
+def test_the_aws_cli_drives_the_slice(server, account, tmp_path):
+    def cli(*args):
+        result = run_service_cli("ec2", server.url, account, tmp_path, *args)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout) if result.stdout.strip() else {}
+
+    vpc = cli("create-vpc", "--cidr-block", "10.30.0.0/16")["Vpc"]["VpcId"]
+    vgw = cli("create-vpn-gateway", "--type", "ipsec.1", "--amazon-side-asn", "65100")["VpnGateway"]["VpnGatewayId"]
+    assert cli("attach-vpn-gateway", "--vpc-id", vpc, "--vpn-gateway-id", vgw)["VpcAttachment"]["State"] == "attaching"
+    (gateway,) = cli("describe-vpn-gateways", "--filters", f"Name=attachment.vpc-id,Values={vpc}")["VpnGateways"]
+    assert gateway["VpnGatewayId"] == vgw and gateway["AmazonSideAsn"] == 65100
+    failed = run_service_cli("ec2", server.url, account, tmp_path, "delete-vpc", "--vpc-id", vpc)
+    assert failed.returncode != 0 and "DependencyViolation" in failed.stderr
+    cli("detach-vpn-gateway", "--vpc-id", vpc, "--vpn-gateway-id", vgw)
+    cli("delete-vpn-gateway", "--vpn-gateway-id", vgw)
+    cli("delete-vpc", "--vpc-id", vpc)
+    assert cli("describe-vpcs")["Vpcs"] == []
+    tgw = cli("create-transit-gateway", "--description", "cli")["TransitGateway"]
+    assert tgw["State"] == "pending"
+    listed = cli("describe-transit-gateways", "--transit-gateway-ids", tgw["TransitGatewayId"])["TransitGateways"]
+    assert [t["State"] for t in listed] == ["available"]
