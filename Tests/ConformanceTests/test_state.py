@@ -31,6 +31,12 @@ def export(server) -> bytes:
     return response.body
 
 
+def state_server(server_factory, **kwargs):
+    """A server of the test's own store whose associations settle at once, so that what is compared before and after
+    a state moves is not a clock's reading."""
+    return dxhelpers.own_store_server(server_factory, extra_args=("--settle-time-association", "0"), **kwargs)
+
+
 def populate(server, account: str, region: str) -> dict:
     """A MACsec connection with a key, a LAG, a tag, a secret of the account's own and a port held down."""
     dx = dxhelpers.make_client(server.url, account=account, region=region)
@@ -76,7 +82,7 @@ def master_key() -> str:
 
 
 def test_an_export_loaded_again_restores_everything(server_factory, master_key):
-    server = dxhelpers.own_store_server(server_factory, env={"DXLOCAL_MASTER_KEY": master_key})
+    server = state_server(server_factory, env={"DXLOCAL_MASTER_KEY": master_key})
     accounts = [dxhelpers.random_account(), dxhelpers.random_account()]
     material = [populate(server, account, region) for account in accounts for region in REGIONS]
     rules = [{"operation": "DescribeLags", "latencyMs": 1}]
@@ -102,17 +108,17 @@ def test_an_export_loaded_again_restores_everything(server_factory, master_key):
     assert everything(server, accounts) == before
     assert operator(server, "GET", "/_dxlocal/faults").json() == parsed["faults"]
     # A second server with the same master key takes the same document: a backup restores elsewhere.
-    other = dxhelpers.own_store_server(server_factory, env={"DXLOCAL_MASTER_KEY": master_key})
+    other = state_server(server_factory, env={"DXLOCAL_MASTER_KEY": master_key})
     assert operator(other, "PUT", body=document).status == 200
     assert everything(other, accounts) == before
 
 
 def test_a_document_sealed_under_another_key_is_refused(server_factory, master_key):
-    source = dxhelpers.own_store_server(server_factory, env={"DXLOCAL_MASTER_KEY": master_key})
+    source = state_server(server_factory, env={"DXLOCAL_MASTER_KEY": master_key})
     account = dxhelpers.random_account()
     populate(source, account, "us-east-1")
     document = export(source)
-    target = dxhelpers.own_store_server(server_factory,
+    target = state_server(server_factory,
                                         env={"DXLOCAL_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()})
     kept = dxhelpers.random_account()
     dxhelpers.make_client(target.url, account=kept).create_connection(location="EqDC2", bandwidth="1Gbps",
@@ -124,7 +130,7 @@ def test_a_document_sealed_under_another_key_is_refused(server_factory, master_k
 
 
 def test_merge_keeps_what_the_server_holds(server_factory, master_key):
-    server = dxhelpers.own_store_server(server_factory, env={"DXLOCAL_MASTER_KEY": master_key})
+    server = state_server(server_factory, env={"DXLOCAL_MASTER_KEY": master_key})
     first, second = dxhelpers.random_account(), dxhelpers.random_account()
     populate(server, first, "us-east-1")
     exported = holdings(server, first, "us-east-1")
@@ -167,7 +173,7 @@ CASES = [
 
 @pytest.mark.parametrize("name, change, raw, code, words", CASES, ids=[case[0] for case in CASES])
 def test_a_document_it_refuses_changes_nothing(server_factory, name, change, raw, code, words):
-    server = dxhelpers.own_store_server(server_factory)
+    server = state_server(server_factory)
     populate(server, dxhelpers.random_account(), "us-east-1")
     document = json.loads(export(server))
     before = export(server)
