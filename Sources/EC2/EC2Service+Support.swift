@@ -94,6 +94,8 @@ extension EC2Service {
 /// `tag-key` and `tag-value` are known to every resource; another name the resource does not know is refused.
 package struct EC2Filters {
     private var filters: [(name: String, values: [String])] = []
+    /// The longest filter value taken.
+    static let longestValue = 1024
 
     init(_ filters: [Filter]?, known: Set<String>) throws {
         for filter in filters ?? [] {
@@ -105,6 +107,13 @@ package struct EC2Filters {
             }
             guard let values = filter.values, !values.isEmpty else {
                 throw AWSError.invalidParameterValue("The filter '\(name)' must have at least one value")
+            }
+            // Matching a pattern costs its length times the value's: a bound keeps one request's work small.
+            // (our choice: no resource field or tag value is longer)
+            guard values.allSatisfy({ $0.count <= Self.longestValue }) else {
+                throw AWSError.invalidParameterValue(
+                    "A value of the filter '\(name)' is longer than \(Self.longestValue) characters"
+                )
             }
             self.filters.append((name, values))
         }

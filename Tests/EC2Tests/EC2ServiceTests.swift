@@ -193,6 +193,12 @@ import Testing
             try await f.expectRefusal("InvalidParameterValue", ["The filter 'colour' is invalid"]) {
                 _ = try await named([Filter(name: "colour", values: ["red"])])
             }
+            try await f.expectRefusal("InvalidParameterValue", ["longer than 1024 characters"]) {
+                _ = try await named([Filter(name: "tag:Name", values: [String(repeating: "*a", count: 513)])])
+            }
+            #expect(
+                try await named([Filter(name: "tag:Name", values: [String(repeating: "*", count: 1024)])]).count == 4
+            )
             // Pages of at least 5, resumed by a sealed token.
             let first = try await f.service.describeVpcs(.init(maxResults: 5), in: Self.scope)
             #expect(first.vpcs?.count == 5)
