@@ -23,11 +23,6 @@ public struct QueryParameters: Sendable {
         }
     }
 
-    /// Parameters given by name (tests, the seed).
-    public init(_ pairs: [(String, String)]) throws(AWSError) {
-        for (name, value) in pairs { try add(name, value) }
-    }
-
     private mutating func add(_ name: String, _ value: String) throws(AWSError) {
         guard values.updateValue(value, forKey: name) == nil else {
             throw Self.malformed("The parameter \(name) is given more than once")

@@ -2,7 +2,6 @@ import AWSJSONProtocol
 import AWSQueryProtocol
 import EC2
 import EC2Model
-import NIOCore
 import Storage
 
 extension OperationTable {
@@ -12,16 +11,15 @@ extension OperationTable {
     /// The `Version` EC2's requests name.
     package static let ec2APIVersion = EC2Metadata.apiVersion
 
-    /// Registers an operation of a Query-protocol model (EC2's): its handler reads the form body's parameters into
-    /// the input shape, runs the operation and answers its output in the XML envelope, with the request's ID.
+    /// Registers an operation of a Query-protocol model (EC2's): its handler reads the request's parameters into the
+    /// input shape, runs the operation and answers its output in the XML envelope, with the request's ID.
     package mutating func register<Operation: AWSQueryOperation>(
         _ operation: Operation.Type,
         prefix: String,
         namespace: String,
         _ body: @escaping @Sendable (Operation.Input, Scope) async throws -> Operation.Output
     ) {
-        add(Operation.name, prefix: prefix) { buffer, scope, _ in
-            let query = try QueryParameters(form: buffer.readableBytesView)
+        addQuery(Operation.name, prefix: prefix) { query, scope, _ in
             // A shape read at the top level is always there; were it not, the table answers a fault of the server.
             guard let input = try Operation.Input.read(query, "") else { throw TopLevelShapeMissing() }
             let output = try await body(input, scope)

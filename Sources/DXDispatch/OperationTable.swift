@@ -1,4 +1,5 @@
 import AWSJSONProtocol
+import AWSQueryProtocol
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -9,19 +10,20 @@ import Storage
 package struct OperationTable: Sendable {
     /// Decodes a request body, runs the operation and answers the body of its reply.
     package typealias Handler = @Sendable (ByteBuffer, Scope) async throws -> OperationReply
+    /// Runs a Query-protocol operation (EC2's) on the request's parameters, parsed once by whoever read its `Action`.
+    package typealias QueryHandler = @Sendable (QueryParameters, Scope) async throws -> OperationReply
 
     private var handlers: [String: Handler] = [:]
     /// Every operation of every model served here, implemented or not, by full target.
     private var known: Set<String> = []
     /// The same of the services that speak the Query protocol (EC2), kept apart: no `X-Amz-Target` reaches them.
-    private var queryHandlers: [String: Handler] = [:]
+    private var queryHandlers: [String: QueryHandler] = [:]
     private var knownActions: Set<String> = []
     /// Each service's answer to a fault of the server, by target prefix.
     private var serverErrors: [String: AWSError] = [:]
     /// Each service's signing name (`directconnect`), by target prefix, and the other way round.
     private var signingNames: [String: String] = [:]
     private var prefixes: [String: String] = [:]
-    private var queryPrefixes: Set<String> = []
 
     package init() {}
 
@@ -39,7 +41,6 @@ package struct OperationTable: Sendable {
         for operation in operations {
             if query { knownActions.insert("\(prefix).\(operation)") } else { known.insert("\(prefix).\(operation)") }
         }
-        if query { queryPrefixes.insert(prefix) }
         serverErrors[prefix] = serverError
         signingNames[prefix] = signingName
         prefixes[signingName] = prefix
@@ -89,23 +90,43 @@ package struct OperationTable: Sendable {
         }
     }
 
-    /// Installs an operation's handler, which answers every error that is not the service's own or a fault already
-    /// classified as a fault of the server.
+    /// Installs a JSON operation's handler.
     mutating func add(
         _ name: String,
         prefix: String,
         _ run: @escaping @Sendable (ByteBuffer, Scope, String) async throws -> OperationReply
     ) {
         let target = "\(prefix).\(name)"
-        let query = queryPrefixes.contains(prefix)
+        known.insert(target)
+        handlers[target] = guarded(target, prefix: prefix, run)
+    }
+
+    /// Installs a Query-protocol operation's handler.
+    mutating func addQuery(
+        _ name: String,
+        prefix: String,
+        _ run: @escaping @Sendable (QueryParameters, Scope, String) async throws -> OperationReply
+    ) {
+        let target = "\(prefix).\(name)"
+        knownActions.insert(target)
+        queryHandlers[target] = guarded(target, prefix: prefix, run)
+    }
+
+    /// An operation's handler that answers every error that is not the service's own or a fault already classified
+    /// as a fault of the server.
+    private func guarded<Input>(
+        _ target: String,
+        prefix: String,
+        _ run: @escaping @Sendable (Input, Scope, String) async throws -> OperationReply
+    ) -> @Sendable (Input, Scope) async throws -> OperationReply {
         // Fixed at start-up, never on a request: a service registers its operations after declaring them, so
         // that none of them could answer a fault with another service's error or a generic one.
         guard let serverError = serverErrors[prefix] else {
             preconditionFailure("\(prefix) is registered before it is declared (OperationTable.declare)")
         }
-        let handler: Handler = { buffer, scope in
+        return { input, scope in
             do {
-                return try await run(buffer, scope, target)
+                return try await run(input, scope, target)
             } catch let error as AWSError {
                 throw error
             } catch let fault as ServerFault {
@@ -114,13 +135,6 @@ package struct OperationTable: Sendable {
                 // The type only: an error's description could carry what the request sent.
                 throw ServerFault(reply: serverError, cause: "unexpected \(String(reflecting: type(of: error)))")
             }
-        }
-        if query {
-            knownActions.insert(target)
-            queryHandlers[target] = handler
-        } else {
-            known.insert(target)
-            handlers[target] = handler
         }
     }
 
@@ -139,7 +153,10 @@ package struct OperationTable: Sendable {
 
     /// The handler of a Query-protocol request's `Action` for the service of `prefix`, with its table target; an
     /// action the model does not have is EC2's `InvalidAction`.
-    package func handler(forAction action: String, of prefix: String) throws(AWSError) -> (Handler, target: String) {
+    package func handler(
+        forAction action: String,
+        of prefix: String
+    ) throws(AWSError) -> (QueryHandler, target: String) {
         let target = "\(prefix).\(action)"
         if let handler = queryHandlers[target] { return (handler, target) }
         if knownActions.contains(target) { throw AWSError.notImplemented(action) }

@@ -61,17 +61,15 @@ enum FuzzHarness {
             }
             let body = names.substitute(in: rawBody)
             do {
-                let handler =
-                    target == "@ec2"
-                    ? try table.handler(
-                        forAction: try AWSQueryCoding.action(
-                            of: try QueryParameters(form: body),
-                            version: OperationTable.ec2APIVersion
-                        ),
-                        of: OperationTable.ec2Prefix
-                    ).0
-                    : try table.handler(for: target)
-                let output = try await handler(ByteBuffer(bytes: body), scope).collected()
+                let output: ByteBuffer
+                if target == "@ec2" {
+                    let query = try QueryParameters(form: body)
+                    let action = try AWSQueryCoding.action(of: query, version: OperationTable.ec2APIVersion)
+                    output = try await table.handler(forAction: action, of: OperationTable.ec2Prefix).0(query, scope)
+                        .collected()
+                } else {
+                    output = try await table.handler(for: target)(ByteBuffer(bytes: body), scope).collected()
+                }
                 names.record(from: output.readableBytesView)
                 if trace { print(target, "->", String(buffer: output)) }
             } catch let error as AWSError {

@@ -27,7 +27,8 @@ struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         let requestId = RequestID.make()
         let started = ContinuousClock.now
-        // The scope `POST /` resolves, for the request's log line; only looked for when that line is written.
+        // The scope `POST /` resolves, for the request's log line, and the operation it found by other means than
+        // `X-Amz-Target` (EC2's `Action`), for the metrics' labels; only kept when either is written.
         let logsRequests = context.logger.logLevel <= .debug
         let resolved = logsRequests || metrics != nil ? ResolvedScope() : nil
         var response: Response

@@ -112,17 +112,15 @@ package enum DXServer {
                 scope.account = try authenticate(request, body: body, with: verifier, now: clock.now).account
             }
             ResolvedScope.current?.scope = scope
-            let action = try AWSQueryCoding.action(
-                of: try QueryParameters(form: body.readableBytesView),
-                version: OperationTable.ec2APIVersion
-            )
+            let query = try QueryParameters(form: body.readableBytesView)
+            let action = try AWSQueryCoding.action(of: query, version: OperationTable.ec2APIVersion)
             let (handler, target) = try table.handler(forAction: action, of: OperationTable.ec2Prefix)
             ResolvedScope.current?.target = target
             if let faults { try await meet(faults, target: target, scope: scope, table: table, metrics: metrics) }
             return Response(
                 status: .ok,
                 headers: [.contentType: AWSQueryCoding.contentType],
-                body: ResponseBody(try await handler(body, scope))
+                body: ResponseBody(try await handler(query, scope))
             )
         } catch let error as AWSError {
             throw QueryProtocolFailure(error)

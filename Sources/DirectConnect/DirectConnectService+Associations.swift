@@ -114,9 +114,9 @@ extension DirectConnectService {
         in scope: Scope
     ) async throws -> DescribeDirectConnectGatewayAssociationsResult {
         if let associationId = input.associationId { try Self.requireAssociationIdFormat(associationId) }
-        let gatewayId = input.directConnectGatewayId.flatMap { $0.isEmpty ? nil : $0 }
-        let associated = input.associatedGatewayId.flatMap { $0.isEmpty ? nil : $0 }
-        let virtual = input.virtualGatewayId.flatMap { $0.isEmpty ? nil : $0 }
+        let gatewayId = Self.given(input.directConnectGatewayId)
+        let associated = Self.given(input.associatedGatewayId)
+        let virtual = Self.given(input.virtualGatewayId)
         guard input.associationId != nil || gatewayId != nil || associated != nil || virtual != nil else {
             throw AWSError.client(
                 "You must specify one of associationId, associatedGatewayId, directConnectGatewayId or "
@@ -127,16 +127,14 @@ extension DirectConnectService {
         let request = try pages.request(list: list, maxResults: input.maxResults, nextToken: input.nextToken, in: scope)
         let now = clock.now
         return try await transaction(.read) { transaction in
-            var found = try await visibleAssociations(of: scope.account, in: transaction, at: now).filter { held in
+            let found = try await visibleAssociations(of: scope.account, in: transaction, at: now).filter { held in
                 let record = held.record
                 return (input.associationId.map { record.id == $0 } ?? true)
                     && (gatewayId.map { record.directConnectGatewayId == $0 } ?? true)
                     && (associated.map { record.gatewayId == $0 } ?? true)
                     && (virtual.map { record.gatewayId == $0 } ?? true)
             }
-            if let after = request.after { found.removeAll { $0.record.id <= after } }
-            if let limit = request.limit { found = Array(found.prefix(limit)) }
-            let (page, token) = try pages.finish(found, request: request, list: list, in: scope, id: \.record.id)
+            let (page, token) = try pages.page(of: found, request: request, list: list, in: scope, id: \.record.id)
             return DescribeDirectConnectGatewayAssociationsResult(
                 directConnectGatewayAssociations: page.map { Self.association($0.record, owner: $0.owner, at: now) },
                 nextToken: token
@@ -213,9 +211,9 @@ extension DirectConnectService {
         _ input: DeleteDirectConnectGatewayAssociationRequest,
         in scope: Scope
     ) async throws -> DeleteDirectConnectGatewayAssociationResult {
-        let associationId = input.associationId.flatMap { $0.isEmpty ? nil : $0 }
-        let gatewayId = input.directConnectGatewayId.flatMap { $0.isEmpty ? nil : $0 }
-        let virtual = input.virtualGatewayId.flatMap { $0.isEmpty ? nil : $0 }
+        let associationId = Self.given(input.associationId)
+        let gatewayId = Self.given(input.directConnectGatewayId)
+        let virtual = Self.given(input.virtualGatewayId)
         if let associationId { try Self.requireAssociationIdFormat(associationId) }
         guard associationId != nil || (gatewayId != nil && virtual != nil) else {
             throw AWSError.client(

@@ -11,8 +11,6 @@ extension DirectConnectService {
     package static let gatewayLimit = 200
     /// The ASN a gateway gets when the request names none.
     package static let defaultGatewayASN = 64512
-    /// The private ASNs a gateway's Amazon side may use.
-    static let gatewayASNRanges: [ClosedRange<Int>] = [64512...65534, 4_200_000_000...4_294_967_294]
 
     package func createDirectConnectGateway(
         _ input: CreateDirectConnectGatewayRequest,
@@ -21,7 +19,7 @@ extension DirectConnectService {
         try Self.requireMembers(input)
         let name = try Self.required(input.directConnectGatewayName, "directConnectGatewayName")
         let asn = input.amazonSideAsn ?? Self.defaultGatewayASN
-        guard Self.gatewayASNRanges.contains(where: { $0.contains(asn) }) else {
+        guard AmazonSideASN.isValid(asn) else {
             throw AWSError.client(
                 "amazonSideAsn \(asn) is not valid: it must be in 64512-65534 or 4200000000-4294967294"
             )
@@ -77,10 +75,8 @@ extension DirectConnectService {
         let request = try pages.request(list: list, maxResults: input.maxResults, nextToken: input.nextToken, in: scope)
         return try await transaction(.read) { transaction in
             // At most 200 live gateways an account: the page is cut from all of them, those gone left out.
-            var live = try await liveGateways(in: transaction, global, at: now)
-            if let after = request.after { live.removeAll { $0.id <= after } }
-            if let limit = request.limit { live = Array(live.prefix(limit)) }
-            let (page, token) = try pages.finish(live, request: request, list: list, in: scope, id: \.id)
+            let live = try await liveGateways(in: transaction, global, at: now)
+            let (page, token) = try pages.page(of: live, request: request, list: list, in: scope, id: \.id)
             return DescribeDirectConnectGatewaysResult(
                 directConnectGateways: page.map { Self.gateway($0, in: scope, at: now) },
                 nextToken: token
@@ -154,8 +150,8 @@ extension DirectConnectService {
         _ input: DescribeDirectConnectGatewayAttachmentsRequest,
         in scope: Scope
     ) async throws -> DescribeDirectConnectGatewayAttachmentsResult {
-        let gatewayId = input.directConnectGatewayId.flatMap { $0.isEmpty ? nil : $0 }
-        let interfaceId = input.virtualInterfaceId.flatMap { $0.isEmpty ? nil : $0 }
+        let gatewayId = Self.given(input.directConnectGatewayId)
+        let interfaceId = Self.given(input.virtualInterfaceId)
         guard gatewayId != nil || interfaceId != nil else {
             throw AWSError.client("You must specify a Direct Connect gateway, a virtual interface, or both")
         }

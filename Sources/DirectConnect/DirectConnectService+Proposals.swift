@@ -71,19 +71,17 @@ extension DirectConnectService {
     ) async throws -> DescribeDirectConnectGatewayAssociationProposalsResult {
         let list = "directConnectGatewayAssociationProposals"
         let request = try pages.request(list: list, maxResults: input.maxResults, nextToken: input.nextToken, in: scope)
-        let gatewayId = input.directConnectGatewayId.flatMap { $0.isEmpty ? nil : $0 }
-        let proposalId = input.proposalId.flatMap { $0.isEmpty ? nil : $0 }
-        let associated = input.associatedGatewayId.flatMap { $0.isEmpty ? nil : $0 }
+        let gatewayId = Self.given(input.directConnectGatewayId)
+        let proposalId = Self.given(input.proposalId)
+        let associated = Self.given(input.associatedGatewayId)
         let now = clock.now
         return try await transaction(.read) { transaction in
-            var found = try await visibleProposals(of: scope.account, in: transaction, at: now).filter { held in
+            let found = try await visibleProposals(of: scope.account, in: transaction, at: now).filter { held in
                 (gatewayId.map { held.record.directConnectGatewayId == $0 } ?? true)
                     && (proposalId.map { held.record.id == $0 } ?? true)
                     && (associated.map { held.record.gatewayId == $0 } ?? true)
             }
-            if let after = request.after { found.removeAll { $0.record.id <= after } }
-            if let limit = request.limit { found = Array(found.prefix(limit)) }
-            let (page, token) = try pages.finish(found, request: request, list: list, in: scope, id: \.record.id)
+            let (page, token) = try pages.page(of: found, request: request, list: list, in: scope, id: \.record.id)
             return DescribeDirectConnectGatewayAssociationProposalsResult(
                 directConnectGatewayAssociationProposals: page.map {
                     Self.proposal($0.record, owner: $0.owner, at: now)

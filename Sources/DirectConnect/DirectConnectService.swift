@@ -66,6 +66,12 @@ package struct DirectConnectService: Sendable {
         return value
     }
 
+    /// A member given and not empty, or `nil` (filters that an empty string leaves unset).
+    static func given(_ value: String?) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        return value
+    }
+
     /// The instant a transition of `kind` begun now completes. Without a settle time it has always completed, so a
     /// reader whose clock lags the writer's (another request, another instance) never sees a transitional state.
     func settled(from now: Date, _ kind: SettleTimes.Kind) -> Date {

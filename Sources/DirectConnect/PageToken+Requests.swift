@@ -23,6 +23,21 @@ extension PageToken {
         return PageRequest(after: after, limit: min(maxResults, Self.maximumPageSize) + 1)
     }
 
+    /// The page a request asks for, cut from every item of a listing held in memory (in ID order), and the token
+    /// that resumes after it.
+    func page<T>(
+        of items: [T],
+        request: PageRequest,
+        list: String,
+        in scope: Scope,
+        id: (T) -> String
+    ) throws -> ([T], String?) {
+        var items = items
+        if let after = request.after { items.removeAll { id($0) <= after } }
+        if let limit = request.limit { items = Array(items.prefix(limit)) }
+        return try finish(items, request: request, list: list, in: scope, id: id)
+    }
+
     /// Cuts the extra item off and makes the token that resumes after the page.
     func finish<T>(
         _ items: [T],

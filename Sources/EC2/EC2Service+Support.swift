@@ -53,11 +53,6 @@ extension EC2Service {
         tags.isEmpty ? nil : tags.map { Tag(key: $0.key, value: $0.value ?? "") }
     }
 
-    /// Whether `asn` is a private ASN an Amazon side may take: 64512-65534 or 4200000000-4294967294.
-    static func isPrivateASN(_ asn: Int) -> Bool {
-        (64512...65534).contains(asn) || (4_200_000_000...4_294_967_294).contains(asn)
-    }
-
     /// A page of `items` (sorted by ID) after `nextToken`, at most `maxResults` (5-1000 when given, EC2's bounds)
     /// long, and the token of the next page when there is one.
     func page<T>(

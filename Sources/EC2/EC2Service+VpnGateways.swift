@@ -30,7 +30,7 @@ extension EC2Service {
             )
         }
         let asn = input.amazonSideAsn ?? Self.defaultAmazonSideASN
-        guard Self.isPrivateASN(asn) else {
+        guard AmazonSideASN.isValid(asn) else {
             throw AWSError.invalidParameterValue(
                 "Value (\(asn)) for parameter amazonSideAsn is invalid: it must be in 64512-65534 or "
                     + "4200000000-4294967294"
