@@ -114,6 +114,25 @@ extension OperationTable {
             prefix: prefix,
             service.deleteDirectConnectGatewayAssociationProposal
         )
+        register(Ops.CreatePrivateVirtualInterface.self, prefix: prefix, service.createPrivateVirtualInterface)
+        register(Ops.CreatePublicVirtualInterface.self, prefix: prefix, service.createPublicVirtualInterface)
+        register(Ops.CreateTransitVirtualInterface.self, prefix: prefix, service.createTransitVirtualInterface)
+        register(Ops.AllocatePrivateVirtualInterface.self, prefix: prefix, service.allocatePrivateVirtualInterface)
+        register(Ops.AllocatePublicVirtualInterface.self, prefix: prefix, service.allocatePublicVirtualInterface)
+        register(Ops.AllocateTransitVirtualInterface.self, prefix: prefix, service.allocateTransitVirtualInterface)
+        register(Ops.ConfirmPrivateVirtualInterface.self, prefix: prefix, service.confirmPrivateVirtualInterface)
+        register(Ops.ConfirmPublicVirtualInterface.self, prefix: prefix, service.confirmPublicVirtualInterface)
+        register(Ops.ConfirmTransitVirtualInterface.self, prefix: prefix, service.confirmTransitVirtualInterface)
+        register(Ops.DescribeVirtualInterfaces.self, prefix: prefix, service.describeVirtualInterfaces)
+        register(Ops.UpdateVirtualInterfaceAttributes.self, prefix: prefix, service.updateVirtualInterfaceAttributes)
+        register(Ops.AssociateVirtualInterface.self, prefix: prefix, service.associateVirtualInterface)
+        register(Ops.DeleteVirtualInterface.self, prefix: prefix, service.deleteVirtualInterface)
+        register(Ops.CreateBGPPeer.self, prefix: prefix, service.createBGPPeer)
+        register(Ops.DeleteBGPPeer.self, prefix: prefix, service.deleteBGPPeer)
+        register(Ops.StartBgpFailoverTest.self, prefix: prefix, service.startBgpFailoverTest)
+        register(Ops.StopBgpFailoverTest.self, prefix: prefix, service.stopBgpFailoverTest)
+        register(Ops.ListVirtualInterfaceTestHistory.self, prefix: prefix, service.listVirtualInterfaceTestHistory)
+        register(Ops.DescribeRouterConfiguration.self, prefix: prefix, service.describeRouterConfiguration)
     }
 }
 

@@ -2,7 +2,7 @@
 // (target lookup, JSON decode, domain, encode) against a fresh reference store (`InMemoryStore`) per input.
 //
 // An input is up to eight requests separated by NUL bytes; each is its `X-Amz-Target`, a newline, then its body.
-// In a body, `$con`, `$lag`, `$arn`, `$gw` (a Direct Connect gateway or association, the last UUID), `$vpc`, `$vgw`
+// In a body, `$con`, `$lag`, `$vif`, `$peer`, `$arn`, `$gw` (a Direct Connect gateway or association, the last UUID), `$vpc`, `$vgw`
 // and `$tgw` stand for the last such name an earlier request of the same input answered, so a short input reaches
 // the rules that need existing resources. The pseudo-target `@ec2` sends its body as an EC2 Query request (a form
 // naming its `Action`), found and answered as the server finds and answers one. Two more pseudo-targets
@@ -126,6 +126,8 @@ struct References {
     private static let patterns: [(placeholder: String, prefix: String, length: Int?)] = [
         ("$con", "dxcon-", 8),
         ("$lag", "dxlag-", 8),
+        ("$vif", "dxvif-", 8),
+        ("$peer", "dxpeer-", 8),
         ("$arn", "arn:aws:secretsmanager:", nil),
     ]
 

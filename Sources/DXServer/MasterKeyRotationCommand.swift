@@ -22,7 +22,8 @@ package enum MasterKeyRotationCommand {
             let count = try await PostgresStore.withStore(PostgresStoreConfiguration(url: database), logger: logger) {
                 try await MasterKeyRotation(store: $0, sealer: sealer).run(logger: logger)
             }
-            return "re-sealed \(count) secret versions under key \(sealer.keyId) (from DXLOCAL_MASTER_KEY)"
+            return
+                "re-sealed \(count) secret versions and BGP auth keys under key \(sealer.keyId) (from DXLOCAL_MASTER_KEY)"
         }
         let databasePath = (directory as NSString).appendingPathComponent(DXServer.databaseFileName)
         guard FileManager.default.fileExists(atPath: databasePath) else {
@@ -32,7 +33,8 @@ package enum MasterKeyRotationCommand {
             if let configuredKeys {
                 let sealer = try SecretSealer(keys: MasterKey.parse(configuredKeys, separator: ","))
                 let count = try await MasterKeyRotation(store: store, sealer: sealer).run(logger: logger)
-                return "re-sealed \(count) secret versions under key \(sealer.keyId) (from DXLOCAL_MASTER_KEY)"
+                return
+                    "re-sealed \(count) secret versions and BGP auth keys under key \(sealer.keyId) (from DXLOCAL_MASTER_KEY)"
             } else {
                 let ringPath = (directory as NSString).appendingPathComponent(MasterKey.fileName)
                 let old = try MasterKey.read(ringPath)
@@ -43,7 +45,8 @@ package enum MasterKeyRotationCommand {
                 let count = try await MasterKeyRotation(store: store, sealer: sealer).run(logger: logger)
                 try MasterKey.write([new], to: ringPath)
                 let retired = try old.map(SecretSealer.keyId).joined(separator: ", ")
-                return "re-sealed \(count) secret versions under key \(sealer.keyId); retired \(retired)"
+                return
+                    "re-sealed \(count) secret versions and BGP auth keys under key \(sealer.keyId); retired \(retired)"
             }
         }
     }

@@ -64,12 +64,8 @@ enum OperatorRoutes {
         router.post(RouterPath(simulatePath)) { request, _ -> Response in
             let body = try await operatorBody(request, verifier: verifier, clock: clock)
             let simulation = try AWSJSONCoding.decode(SimulateRequest.self, from: body.readableBytesView)
-            let port = try await simulate(simulation, on: directConnect)
-            return Response(
-                status: .ok,
-                headers: [.contentType: "application/json"],
-                body: ResponseBody(OperationReply(port))
-            )
+            let reply = try await simulate(simulation, on: directConnect)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(reply))
         }
         if let metrics {
             router.get(RouterPath(metricsPath)) { request, _ -> Response in
@@ -144,16 +140,15 @@ enum OperatorRoutes {
         }
     }
 
-    /// Makes a port event happen (SPEC 11); a BGP event names a virtual interface, and none exists before issue 20's
-    /// virtual interfaces, so each is not found.
+    /// Makes a port event or a virtual interface's BGP event happen (SPEC 11), and answers what it now shows.
     static func simulate(
         _ request: SimulateRequest,
         on directConnect: DirectConnectService
     ) async throws
-        -> SimulatedPort
+        -> OperationReply
     {
         let portEvents = DirectConnectService.PortEvent.allCases.map(\.rawValue)
-        let bgpEvents = ["bgp-down", "bgp-up"]
+        let bgpEvents = DirectConnectService.BGPEvent.allCases.map(\.rawValue)
         guard let event = request.event else { throw AWSError.serialization("Member event is missing") }
         switch (request.connectionId, request.virtualInterfaceId) {
         case (let connectionId?, nil):
@@ -163,25 +158,33 @@ enum OperatorRoutes {
                 )
             }
             let port = try await directConnect.simulate(portEvent, connectionId: connectionId)
-            return SimulatedPort(
-                connectionId: port.connection.connectionId,
-                ownerAccount: port.connection.ownerAccount,
-                region: port.connection.region,
-                connectionState: port.connection.connectionState?.rawValue,
-                portEncryptionStatus: port.connection.portEncryptionStatus,
-                lagId: port.connection.lagId,
-                lagState: port.lagState?.rawValue
+            return OperationReply(
+                SimulatedPort(
+                    connectionId: port.connection.connectionId,
+                    ownerAccount: port.connection.ownerAccount,
+                    region: port.connection.region,
+                    connectionState: port.connection.connectionState?.rawValue,
+                    portEncryptionStatus: port.connection.portEncryptionStatus,
+                    lagId: port.connection.lagId,
+                    lagState: port.lagState?.rawValue
+                )
             )
         case (nil, let interfaceId?):
-            guard bgpEvents.contains(event) else {
+            guard let bgpEvent = DirectConnectService.BGPEvent(rawValue: event) else {
                 throw invalid(
                     "A virtual interface's event is \(bgpEvents.joined(separator: " or ")), not \(Identifiers.quoted(event))"
                 )
             }
-            throw AWSError(
-                code: "NotFoundException",
-                message: "No virtual interface has the ID \(Identifiers.quoted(interfaceId))",
-                status: 404
+            let interface = try await directConnect.simulate(bgpEvent, virtualInterfaceId: interfaceId)
+            return OperationReply(
+                SimulatedInterface(
+                    virtualInterfaceId: interface.virtualInterfaceId,
+                    ownerAccount: interface.ownerAccount,
+                    region: interface.region,
+                    connectionId: interface.connectionId,
+                    virtualInterfaceState: interface.virtualInterfaceState?.rawValue,
+                    bgpStatus: interface.bgpPeers?.compactMap { $0.bgpStatus?.rawValue }
+                )
             )
         default:
             throw invalid("Name exactly one of connectionId and virtualInterfaceId")

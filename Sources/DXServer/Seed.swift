@@ -34,8 +34,8 @@ import Yams
 /// CreateDirectConnectGateway, AssociateMacSecKey), so a seed holds nothing the service would refuse, and a CAK is
 /// sealed as every CAK is. Only an empty store is
 /// seeded (our choice): a restart on a data directory that holds records leaves them as they are. A reset empties
-/// the store; it does not seed it again. Kinds the service does not serve yet (virtual interfaces, ...) are refused
-/// by name.
+/// the store; it does not seed it again. Kinds a seed does not take yet (virtual interfaces, ...) are refused by
+/// name.
 package struct Seed: Sendable {
     /// One connection, LAG or gateway: its creation's input, the ID it is to get, its keys' inputs.
     struct Port: Sendable {
@@ -67,7 +67,7 @@ package struct Seed: Sendable {
         package var description: String
     }
 
-    static let kindsNotServed = [
+    static let kindsNotSeeded = [
         "virtualInterfaces", "interconnects", "hostedConnections", "gatewayAssociations",
     ]
 
@@ -106,8 +106,8 @@ package struct Seed: Sendable {
                 }
                 for kind in kinds.keys where !["connections", "lags", "directConnectGateways"].contains(kind) {
                     throw Failure(
-                        description: kindsNotServed.contains(kind)
-                            ? "\(place).\(kind): dxlocal does not serve these yet"
+                        description: kindsNotSeeded.contains(kind)
+                            ? "\(place).\(kind): a seed does not take these yet"
                             : "\(place): \(quoted(kind)) is not read (connections, lags, directConnectGateways)"
                     )
                 }

@@ -74,6 +74,18 @@ extension DirectConnectService {
         let siblings = try await liveAssociations(in: transaction, global, at: now, purging: true)
             .filter { $0.directConnectGatewayId == gateway.id }
         try Self.checkCounts(adding: target, to: siblings, gatewayId: gateway.id)
+        // Transit gateways go with transit virtual interfaces, virtual private gateways with private ones.
+        let clashing: DirectConnectGatewayAttachmentType =
+            target.type == .transitGateway ? .privateVirtualInterface : .transitVirtualInterface
+        if let attached = try await liveAttachments(to: gateway.id, in: transaction, global, at: now)
+            .first(where: { $0.attachmentType == clashing.rawValue })
+        {
+            throw AWSError.client(
+                "Direct Connect Gateway \(gateway.id) has virtual interface \(attached.id) attached: it cannot be "
+                    + "associated with "
+                    + (target.type == .transitGateway ? "transit gateway " : "virtual private gateway ") + target.id
+            )
+        }
         try Self.checkPrefixes(prefixes, for: target, among: siblings, associationId: nil)
         let id = try await transaction.unusedID(for: AssociationRecord.self, in: global, RandomUUID.make)
         var record = AssociationRecord(
@@ -103,7 +115,7 @@ extension DirectConnectService {
             record.id,
             kind: AssociationRecord.recordKind.name,
             owner: owner,
-            into: gatewayScope.account,
+            into: .global(account: gatewayScope.account),
             in: transaction
         )
         return record
@@ -491,7 +503,12 @@ extension DirectConnectService {
     ) async throws -> [HeldAssociation] {
         let own = try await liveAssociations(in: transaction, .global(account: account), at: now, purging: purging)
             .map { HeldAssociation(record: $0, owner: account) }
-        let linked = try await linkedRecords(AssociationRecord.self, of: account, in: transaction, purging: purging) {
+        let linked = try await linkedRecords(
+            AssociationRecord.self,
+            in: .global(account: account),
+            transaction,
+            purging: purging
+        ) {
             Self.associationState($0, at: now) != nil
         }
         return (own + linked.map { HeldAssociation(record: $0.record, owner: $0.owner) })

@@ -194,6 +194,11 @@ extension DirectConnectService {
             guard var record = try await transaction.connection(id: id, in: scope), record.kind == .connection else {
                 throw AWSError.notFound(id)
             }
+            // The user guide: "Before you can delete a connection, you must delete its virtual interface"; the
+            // wording follows DeleteLag's, which Ansible matches (reference §1.7).
+            guard try await !carriesInterfaces(id, in: transaction, scope, at: now) else {
+                throw AWSError.client("Connection \(id) cannot be deleted until its Virtual Interfaces are deleted")
+            }
             let lag = try await record.lagId.asyncMap { try await transaction.lag(id: $0, in: scope) } ?? nil
             try await transaction.deleteConnection(id: id, in: scope)
             record.keys = []

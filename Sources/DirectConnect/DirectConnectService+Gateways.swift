@@ -119,6 +119,14 @@ extension DirectConnectService {
         let global = Scope.global(account: scope.account)
         return try await transaction(.write) { transaction in
             var record = try await liveGateway(id, in: transaction, global, at: now)
+            // The service needs no attached virtual interfaces (reference §3.3); refused outright. (our choice)
+            if record.deletedAt == nil,
+                let attached = try await liveAttachments(to: id, in: transaction, global, at: now).first
+            {
+                throw AWSError.client(
+                    "Direct Connect Gateway \(id) cannot be deleted while virtual interface \(attached.id) is attached"
+                )
+            }
             let associations = try await liveAssociations(in: transaction, global, at: now)
                 .filter { $0.directConnectGatewayId == id }
             if record.deletedAt == nil, let left = associations.first {
@@ -143,9 +151,9 @@ extension DirectConnectService {
         }
     }
 
-    /// The virtual interfaces attached to a gateway, or the gateways a virtual interface is attached to. It needs
-    /// one or both; a gateway must be one of the caller's account and a virtual interface must exist (our choice:
-    /// reference §4's wording). No virtual interface is served yet, so none exists and the list is empty.
+    /// The virtual interfaces attached to a gateway, or the gateway a virtual interface is attached to, in
+    /// interface ID order. It needs one or both; a gateway must be one of the caller's account, a virtual interface one
+    /// the caller sees (our choice: reference §4's wording when it is not).
     package func describeDirectConnectGatewayAttachments(
         _ input: DescribeDirectConnectGatewayAttachmentsRequest,
         in scope: Scope
@@ -155,22 +163,49 @@ extension DirectConnectService {
         guard gatewayId != nil || interfaceId != nil else {
             throw AWSError.client("You must specify a Direct Connect gateway, a virtual interface, or both")
         }
-        // The page bounds and token are still checked, though no page is cut from an empty list.
-        _ = try pages.request(
-            list: "directConnectGatewayAttachments",
-            maxResults: input.maxResults,
-            nextToken: input.nextToken,
-            in: scope
-        )
+        let list = "directConnectGatewayAttachments"
+        let request = try pages.request(list: list, maxResults: input.maxResults, nextToken: input.nextToken, in: scope)
         let now = clock.now
         return try await transaction(.read) { transaction in
-            if let gatewayId {
-                _ = try await liveGateway(gatewayId, in: transaction, .global(account: scope.account), at: now)
-            }
+            var found: [AttachmentRecord] = []
             if let interfaceId {
-                throw AWSError.client("Virtual interface \(Identifiers.quoted(interfaceId)) does not exist")
+                guard let held = try await visibleInterface(interfaceId, in: transaction, scope, at: now) else {
+                    throw Self.interfaceNotFound(interfaceId)
+                }
+                if let owner = held.record.directConnectGatewayOwner,
+                    let attachment = try await transaction.record(
+                        AttachmentRecord.self,
+                        id: interfaceId,
+                        in: .global(account: owner)
+                    ),
+                    Self.attachmentState(attachment, at: now) != nil
+                {
+                    found = [attachment]
+                }
             }
-            return DescribeDirectConnectGatewayAttachmentsResult(directConnectGatewayAttachments: [])
+            if let gatewayId {
+                let global = Scope.global(account: scope.account)
+                _ = try await liveGateway(gatewayId, in: transaction, global, at: now)
+                if interfaceId == nil {
+                    found = try await liveAttachments(to: gatewayId, in: transaction, global, at: now)
+                } else {
+                    found.removeAll { $0.directConnectGatewayId != gatewayId }
+                }
+            }
+            let (page, token) = try pages.page(of: found, request: request, list: list, in: scope, id: \.id)
+            return DescribeDirectConnectGatewayAttachmentsResult(
+                directConnectGatewayAttachments: page.map { attachment in
+                    DirectConnectGatewayAttachment(
+                        directConnectGatewayId: attachment.directConnectGatewayId,
+                        virtualInterfaceId: attachment.id,
+                        virtualInterfaceRegion: attachment.interfaceRegion,
+                        virtualInterfaceOwnerAccount: attachment.interfaceOwnerAccount,
+                        attachmentState: Self.attachmentState(attachment, at: now),
+                        attachmentType: DirectConnectGatewayAttachmentType(rawValue: attachment.attachmentType)
+                    )
+                },
+                nextToken: token
+            )
         }
     }
 

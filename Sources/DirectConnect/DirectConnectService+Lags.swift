@@ -164,6 +164,9 @@ extension DirectConnectService {
             guard var lag = try await transaction.lag(id: id, in: scope) else {
                 throw AWSError.client("Could not find Lag with ID \(id)")
             }
+            guard try await !carriesInterfaces(id, in: transaction, scope, at: now) else {
+                throw AWSError.client("Lag \(id) cannot be deleted until its Virtual Interfaces are deleted")
+            }
             let members = try await transaction.members(ofLag: id, in: scope)
             for member in members {
                 try await transaction.deleteConnection(id: member.id, in: scope)

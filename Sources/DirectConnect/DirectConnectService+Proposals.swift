@@ -56,7 +56,13 @@ extension DirectConnectService {
                 createdAt: now
             )
             try await transaction.save(record, in: global)
-            try await link(id, kind: ProposalRecord.recordKind.name, owner: owner, into: scope.account, in: transaction)
+            try await link(
+                id,
+                kind: ProposalRecord.recordKind.name,
+                owner: owner,
+                into: .global(account: scope.account),
+                in: transaction
+            )
             return CreateDirectConnectGatewayAssociationProposalResult(
                 directConnectGatewayAssociationProposal: Self.proposal(record, owner: owner, at: now)
             )
@@ -200,7 +206,12 @@ extension DirectConnectService {
         let own = try await transaction.live(ProposalRecord.self, in: .global(account: account), purging: purging) {
             Self.proposalState($0, at: now) != nil
         }
-        let linked = try await linkedRecords(ProposalRecord.self, of: account, in: transaction, purging: purging) {
+        let linked = try await linkedRecords(
+            ProposalRecord.self,
+            in: .global(account: account),
+            transaction,
+            purging: purging
+        ) {
             Self.proposalState($0, at: now) != nil
         }
         return (own.map { ($0, account) } + linked).sorted { $0.record.id < $1.record.id }

@@ -57,4 +57,42 @@ extension DirectConnectService {
             )
         }
     }
+
+    /// The BGP events of a virtual interface that `POST /_dxlocal/simulate` makes happen (SPEC 11).
+    package enum BGPEvent: String, Sendable, CaseIterable {
+        case bgpDown = "bgp-down"
+        case bgpUp = "bgp-up"
+    }
+
+    /// Takes the BGP sessions of a virtual interface, found by its ID in any account and region, down (the interface
+    /// reads `down`, its peers' `bgpStatus` is `down`) or up again, in one transaction at the clock's instant. Only an
+    /// interface that has settled (`available`, `down` or `testing`) takes the event (our choice, as ports do).
+    package func simulate(_ event: BGPEvent, virtualInterfaceId id: String) async throws -> VirtualInterface {
+        try await transaction(.write) { transaction in
+            let now = clock.now
+            guard var found = try await transaction.recordInAnyScope(VirtualInterfaceRecord.self, id: id),
+                let state = Rules.state(found.record, at: now)
+            else {
+                throw AWSError(
+                    code: "NotFoundException",
+                    message: "No virtual interface has the ID \(Identifiers.quoted(id))",
+                    status: 404
+                )
+            }
+            guard [.available, .down, .testing].contains(state) else {
+                throw AWSError(
+                    code: "ValidationException",
+                    message:
+                        "\(id) is \(state.rawValue): only a settled virtual interface's BGP can go down or come up",
+                    status: 400
+                )
+            }
+            switch event {
+            case .bgpDown: found.record.bgpDownAt = found.record.bgpDownAt ?? now
+            case .bgpUp: found.record.bgpDownAt = nil
+            }
+            try await transaction.save(found.record, in: found.scope)
+            return try interface(HeldInterface(record: found.record, holder: found.scope), at: now)
+        }
+    }
 }

@@ -4,7 +4,7 @@ import Foundation
 import ServiceKit
 import Storage
 
-/// Tags on connections, LAGs and Direct Connect gateways, addressed by ARN.
+/// Tags on connections, LAGs, virtual interfaces and Direct Connect gateways, addressed by ARN.
 extension DirectConnectService {
     /// The most tags one resource may carry.
     package static let tagLimit = 50
@@ -44,31 +44,50 @@ extension DirectConnectService {
         return result
     }
 
-    private enum TaggedResource {
-        case connection(ConnectionRecord)
-        case lag(LagRecord)
-        case gateway(GatewayRecord)
+    /// A record that carries tags, saved back where it was found.
+    private struct TaggedResource {
+        var tags: [TagRecord]
+        let id: String
+        let save: @Sendable ([TagRecord], any StoreTransaction) async throws -> Void
+
+        init<R: TaggableRecord>(_ record: R, in scope: Scope) {
+            tags = record.tags
+            id = record.recordID
+            save = { tags, transaction in
+                var record = record
+                record.tags = tags
+                try await transaction.save(record, in: scope)
+            }
+        }
     }
 
+    /// The resource an ARN names: a connection, interconnect or LAG of the caller's region, a virtual interface the
+    /// caller owns there, or a Direct Connect gateway of its account.
     private func taggedResource(
         _ arn: String,
         in transaction: any StoreTransaction,
         _ scope: Scope
     ) async throws -> TaggedResource {
+        let now = clock.now
         if let id = Identifiers.gatewayId(fromARN: arn, account: scope.account) {
-            return .gateway(try await liveGateway(id, in: transaction, .global(account: scope.account), at: clock.now))
+            let global = Scope.global(account: scope.account)
+            return TaggedResource(try await liveGateway(id, in: transaction, global, at: now), in: global)
+        }
+        if let id = Identifiers.interfaceId(fromARN: arn, in: scope) {
+            let held = try await ownInterface(id, in: transaction, scope, at: now)
+            return TaggedResource(held.record, in: held.holder)
         }
         guard let id = Identifiers.resourceId(fromARN: arn, in: scope) else {
             throw AWSError.client("Could not find a Direct Connect resource with ARN \(arn)")
         }
         if id.hasPrefix(Identifiers.lagPrefix) {
             guard let lag = try await transaction.lag(id: id, in: scope) else { throw AWSError.notFound(id) }
-            return .lag(lag)
+            return TaggedResource(lag, in: scope)
         }
         guard let connection = try await transaction.connection(id: id, in: scope) else {
             throw AWSError.notFound(id)
         }
-        return .connection(connection)
+        return TaggedResource(connection, in: scope)
     }
 
     package func tagResource(_ input: TagResourceRequest, in scope: Scope) async throws -> TagResourceResponse {
@@ -76,17 +95,8 @@ extension DirectConnectService {
         let arn = try Self.required(input.resourceArn, "resourceArn")
         let updates = try Self.validatedTags(input.tags)
         return try await transaction(.write) { transaction in
-            switch try await taggedResource(arn, in: transaction, scope) {
-            case .connection(var record):
-                record.tags = try Self.merged(record.tags, with: updates, resource: record.id)
-                try await transaction.save(record, in: scope)
-            case .lag(var record):
-                record.tags = try Self.merged(record.tags, with: updates, resource: record.id)
-                try await transaction.save(record, in: scope)
-            case .gateway(var record):
-                record.tags = try Self.merged(record.tags, with: updates, resource: record.id)
-                try await transaction.save(record, in: .global(account: scope.account))
-            }
+            let resource = try await taggedResource(arn, in: transaction, scope)
+            try await resource.save(try Self.merged(resource.tags, with: updates, resource: resource.id), transaction)
             return TagResourceResponse()
         }
     }
@@ -96,17 +106,8 @@ extension DirectConnectService {
         let arn = try Self.required(input.resourceArn, "resourceArn")
         let keys = Set(input.tagKeys ?? [])
         return try await transaction(.write) { transaction in
-            switch try await taggedResource(arn, in: transaction, scope) {
-            case .connection(var record):
-                record.tags.removeAll { keys.contains($0.key) }
-                try await transaction.save(record, in: scope)
-            case .lag(var record):
-                record.tags.removeAll { keys.contains($0.key) }
-                try await transaction.save(record, in: scope)
-            case .gateway(var record):
-                record.tags.removeAll { keys.contains($0.key) }
-                try await transaction.save(record, in: .global(account: scope.account))
-            }
+            let resource = try await taggedResource(arn, in: transaction, scope)
+            try await resource.save(resource.tags.filter { !keys.contains($0.key) }, transaction)
             return UntagResourceResponse()
         }
     }
@@ -117,15 +118,20 @@ extension DirectConnectService {
         return try await transaction(.read) { transaction in
             var result: [ResourceTag] = []
             for arn in arns {
-                let tags: [TagRecord]
-                switch try await taggedResource(arn, in: transaction, scope) {
-                case .connection(let record): tags = record.tags
-                case .lag(let record): tags = record.tags
-                case .gateway(let record): tags = record.tags
-                }
-                result.append(ResourceTag(resourceArn: arn, tags: Self.tags(tags)))
+                let resource = try await taggedResource(arn, in: transaction, scope)
+                result.append(ResourceTag(resourceArn: arn, tags: Self.tags(resource.tags)))
             }
             return DescribeTagsResponse(resourceTags: result)
         }
     }
 }
+
+/// A stored record that carries tags.
+protocol TaggableRecord: StoredRecord {
+    var tags: [TagRecord] { get set }
+}
+
+extension ConnectionRecord: TaggableRecord {}
+extension LagRecord: TaggableRecord {}
+extension GatewayRecord: TaggableRecord {}
+extension VirtualInterfaceRecord: TaggableRecord {}

@@ -16,6 +16,8 @@ package struct DirectConnectService: Sendable {
     package let secrets: ManagedSecrets
     package let catalogue: LocationCatalogue
     let transactions: ServiceTransactions
+    /// Seals and opens what the service keeps secret outside Secrets Manager (BGP auth keys).
+    let sealer: SecretSealer
     /// Opaque page tokens under the same key ring as the secrets.
     let pages: PageToken
     /// `--ec2 external` (SPEC 9): the VPN and transit gateways named by Direct Connect calls live in another
@@ -36,6 +38,7 @@ package struct DirectConnectService: Sendable {
         self.settleTimes = settleTimes
         self.secrets = ManagedSecrets(owner: "directconnect", sealer: sealer)
         self.pages = PageToken(sealer: sealer)
+        self.sealer = sealer
         self.catalogue = catalogue
         self.transactions = ServiceTransactions(store: store, serverError: Self.serverError)
     }

@@ -75,6 +75,22 @@ package enum Identifiers {
         return nil
     }
 
+    /// The virtual interface ID an ARN of this scope names (`...:dxvif/dxvif-...`), or `nil`.
+    package static func interfaceId(fromARN arn: String, in scope: Scope) -> String? {
+        let prefix = "arn:aws:directconnect:\(scope.region):\(scope.account):dxvif/"
+        guard arn.hasPrefix(prefix) else { return nil }
+        let id = String(arn.dropFirst(prefix.count))
+        let body = id.dropFirst("dxvif-".count)
+        guard id.hasPrefix("dxvif-"), body.count == 8, body.allSatisfy({ lowerAlphanumerics.contains($0) }) else {
+            return nil
+        }
+        return id
+    }
+
+    package static func interfaceARN(_ id: String, in scope: Scope) -> String {
+        "arn:aws:directconnect:\(scope.region):\(scope.account):dxvif/\(id)"
+    }
+
     /// The name of the secret Direct Connect manages for a CKN.
     package static func macSecSecretName(ckn: String, region: String) -> String {
         "directconnect!prod/\(region)/directconnect/\(ckn)"

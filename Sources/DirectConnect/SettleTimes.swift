@@ -14,6 +14,11 @@ package struct SettleTimes: Sendable, Hashable {
         case gateway
         /// Gateway associations: `associating`/`updating` -> `associated`, `disassociating` -> gone.
         case association
+        /// Virtual interfaces: `pending`/`verifying` -> `available`, `deleting` -> `deleted`, and their gateway
+        /// attachments' `attaching` -> `attached`, `detaching` -> gone.
+        case vif
+        /// BGP peers: `pending`/`verifying` -> `available`, `deleting` -> gone.
+        case bgpPeer = "bgp-peer"
 
         /// The time of a kind when neither its own nor every kind's is given.
         package var defaultSeconds: TimeInterval { self == .association ? 2 : 0 }

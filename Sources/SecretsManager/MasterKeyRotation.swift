@@ -3,7 +3,7 @@ import Logging
 import ServiceKit
 import Storage
 
-/// Re-seals every secret version, in every scope, under the sealing key of the ring.
+/// Re-seals every secret version and every BGP auth key, in every scope, under the sealing key of the ring.
 ///
 /// Works in small transactions so a running server keeps answering between them; it repeats until one full pass
 /// finds nothing left under another key, which also catches values a server sealed while the pass ran.
@@ -18,7 +18,7 @@ package struct MasterKeyRotation: Sendable {
         self.batchSize = batchSize
     }
 
-    /// Returns how many versions were re-sealed.
+    /// Returns how many values (secret versions, auth keys) were re-sealed.
     package func run(logger: Logger) async throws -> Int {
         var total = 0
         while true {
@@ -30,20 +30,50 @@ package struct MasterKeyRotation: Sendable {
     }
 
     private func pass() async throws -> Int {
+        let keyId = vault.sealer.keyId
+        let secrets = try await pass(over: SecretRecord.self) { [vault] record in
+            var count = 0
+            record.versions = try record.versions.map { version in
+                guard version.masterKeyId != keyId else { return version }
+                count += 1
+                return try vault.reseal(version, arn: record.arn)
+            }
+            return count
+        }
+        let authKeys = try await pass(over: VirtualInterfaceRecord.self) { [vault] record in
+            var count = 0
+            let interfaceId = record.id
+            record.peers = try record.peers.map { peer in
+                guard peer.masterKeyId != keyId else { return peer }
+                count += 1
+                let context = BGPAuthKeySealing.context(interfaceId: interfaceId, peerId: peer.id)
+                let opened = try vault.sealer.open(peer.sealedAuthKey, keyId: peer.masterKeyId, context: context)
+                var peer = peer
+                (peer.sealedAuthKey, peer.masterKeyId) = try vault.sealer.seal(opened, context: context)
+                return peer
+            }
+            return count
+        }
+        return secrets + authKeys
+    }
+
+    /// One pass over every record of `kind`, in small transactions: `reseal` re-seals what a record holds under
+    /// another key and answers how many values it re-sealed (a record with none is not written).
+    private func pass<R: StoredRecord>(
+        over kind: R.Type,
+        _ reseal: @escaping @Sendable (inout R) throws -> Int
+    ) async throws -> Int {
         var after: RecordPosition?
         var resealed = 0
         while true {
             let cursor = after
-            let (count, last) = try await store.transaction(.write) { [vault, batchSize] transaction in
-                let batch = try await transaction.secretsInEveryScope(after: cursor, limit: batchSize)
-                let keyId = vault.sealer.keyId
+            let (count, last) = try await store.transaction(.write) { [batchSize] transaction in
+                let batch = try await transaction.recordsInEveryScope(kind, after: cursor, limit: batchSize)
                 var count = 0
-                for var item in batch where item.record.versions.contains(where: { $0.masterKeyId != keyId }) {
-                    item.record.versions = try item.record.versions.map { version in
-                        guard version.masterKeyId != keyId else { return version }
-                        count += 1
-                        return try vault.reseal(version, arn: item.record.arn)
-                    }
+                for var item in batch {
+                    let changed = try reseal(&item.record)
+                    guard changed > 0 else { continue }
+                    count += changed
                     try await transaction.save(item.record, in: item.scope)
                 }
                 return (count, batch.count < batchSize ? nil : batch.last?.position)

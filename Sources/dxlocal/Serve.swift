@@ -58,6 +58,14 @@ struct Serve: AsyncParsableCommand {
     )
     var settleTimeAssociation: Double?
 
+    @Option(
+        help: "Seconds a virtual interface's transition takes, over --settle-time. [env: DXLOCAL_SETTLE_TIME_VIF]"
+    )
+    var settleTimeVif: Double?
+
+    @Option(help: "Seconds a BGP peer's transition takes, over --settle-time. [env: DXLOCAL_SETTLE_TIME_BGP_PEER]")
+    var settleTimeBgpPeer: Double?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: DXLOCAL_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
@@ -128,10 +136,10 @@ struct Serve: AsyncParsableCommand {
         configuration.settleTimes.all = every
         let byKind: [(SettleTimes.Kind, Double?)] = [
             (.connection, settleTimeConnection), (.key, settleTimeKey), (.gateway, settleTimeGateway),
-            (.association, settleTimeAssociation),
+            (.association, settleTimeAssociation), (.vif, settleTimeVif), (.bgpPeer, settleTimeBgpPeer),
         ]
         for (kind, given) in byKind {
-            let variable = "DXLOCAL_SETTLE_TIME_\(kind.rawValue.uppercased())"
+            let variable = "DXLOCAL_SETTLE_TIME_\(kind.rawValue.uppercased().replacing("-", with: "_"))"
             guard let seconds: Double = try given ?? Self.parse(environment[variable], variable) else { continue }
             guard seconds >= 0, seconds.isFinite else {
                 throw ValidationError("--settle-time-\(kind.rawValue) must be a non-negative number of seconds")

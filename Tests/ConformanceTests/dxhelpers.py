@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import string
 import subprocess
@@ -897,11 +898,22 @@ def _without_metadata(response: dict) -> dict:
     return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
+def every_page(call, key: str, **kwargs) -> list:
+    """Every item of a paged Direct Connect listing, following `nextToken`."""
+    items, token = [], None
+    while True:
+        page = call(**kwargs, **({"nextToken": token} if token else {}))
+        items += page[key]
+        token = page.get("nextToken")
+        if not token:
+            return items
+
+
 def account_snapshot(dx_client, sm_client, *, volatile: tuple[str, ...] = SNAPSHOT_VOLATILE_SECRET_FIELDS) -> dict:
     """Everything the clients' (account, region) holds, through the public API of both services:
-    every connection, LAG (with its members), interconnect and Direct Connect gateway (the account's, global) as
-    Describe* shows it, the tags of every
-    connection and LAG as DescribeTags shows them, and every secret (scheduled ones included) as
+    every connection, LAG (with its members), interconnect, Direct Connect gateway (the account's, global), virtual
+    interface, gateway attachment and failover test as Describe* and List* show them, the tags of every
+    connection, LAG and owned virtual interface as DescribeTags shows them, and every secret (scheduled ones included) as
     ListSecrets and DescribeSecret show it (never a value).
 
     Take it before and after a call that must change nothing and compare with `==`: a refused call
@@ -916,21 +928,23 @@ def account_snapshot(dx_client, sm_client, *, volatile: tuple[str, ...] = SNAPSH
     for lag in lags:
         lag["connections"] = sorted(lag.get("connections", []), key=lambda c: c["connectionId"])
     interconnects = sorted(dx_client.describe_interconnects()["interconnects"], key=lambda i: i["interconnectId"])
-    gateways, token = [], None
-    while True:
-        page = dx_client.describe_direct_connect_gateways(**({"nextToken": token} if token else {}))
-        gateways += page["directConnectGateways"]
-        token = page.get("nextToken")
-        if not token:
-            break
+    gateways = every_page(dx_client.describe_direct_connect_gateways, "directConnectGateways")
     associations = sorted(
         (association for gateway in gateways for association in dx_client.describe_direct_connect_gateway_associations(
             directConnectGatewayId=gateway["directConnectGatewayId"])["directConnectGatewayAssociations"]),
         key=lambda a: a["associationId"])
     proposals = sorted(dx_client.describe_direct_connect_gateway_association_proposals()[
         "directConnectGatewayAssociationProposals"], key=lambda p: p["proposalId"])
+    interfaces = every_page(dx_client.describe_virtual_interfaces, "virtualInterfaces")
+    attachments = sorted(
+        (attachment for gateway in gateways for attachment in dx_client.describe_direct_connect_gateway_attachments(
+            directConnectGatewayId=gateway["directConnectGatewayId"])["directConnectGatewayAttachments"]),
+        key=lambda a: a["virtualInterfaceId"])
+    tests = dx_client.list_virtual_interface_test_history()["virtualInterfaceTestHistory"]
     arns = [connection_arn(c["region"], c["ownerAccount"], c["connectionId"]) for c in connections]
     arns += [lag_arn(lag["region"], lag["ownerAccount"], lag["lagId"]) for lag in lags]
+    arns += [f"arn:aws:directconnect:{v['region']}:{v['ownerAccount']}:dxvif/{v['virtualInterfaceId']}"
+             for v in interfaces if v["ownerAccount"] == dx_client._request_signer._credentials.access_key]
     tags: dict[str, list] = {}
     for start in range(0, len(arns), 20):
         for entry in dx_client.describe_tags(resourceArns=arns[start:start + 20])["resourceTags"]:
@@ -942,6 +956,9 @@ def account_snapshot(dx_client, sm_client, *, volatile: tuple[str, ...] = SNAPSH
         "gateways": gateways,
         "associations": associations,
         "proposals": proposals,
+        "virtual_interfaces": interfaces,
+        "attachments": attachments,
+        "failover_tests": tests,
         "tags": tags,
         **secrets_snapshot(sm_client, volatile=volatile),
         **ec2_snapshot(dx_client),
@@ -973,7 +990,8 @@ def server_snapshot(url: str, account: str, region: str) -> dict:
 # What `account_snapshot` gives for an (account, region) that holds nothing.
 EMPTY_SNAPSHOT = {"connections": [], "lags": [], "interconnects": [], "gateways": [], "associations": [],
                   "proposals": [], "tags": {}, "secret_list": [], "secrets": {}, "vpcs": [], "vpn_gateways": [],
-                  "transit_gateways": [], "transit_gateway_attachments": []}
+                  "transit_gateways": [], "transit_gateway_attachments": [], "virtual_interfaces": [],
+                  "attachments": [], "failover_tests": []}
 
 
 def secrets_snapshot(sm_client, *, volatile: tuple[str, ...] = SNAPSHOT_VOLATILE_SECRET_FIELDS) -> dict:
@@ -1018,3 +1036,46 @@ def postgres_tool(name: str) -> Path:
     pytest.fail(f"PostgreSQL tool {name} not found (looked in DXLOCAL_POSTGRES_BIN, /usr/lib/postgresql/*/bin "
                 f"and the PATH); install PostgreSQL (scripts/postgres-cluster does)", pytrace=False)
     raise AssertionError("unreachable")
+
+
+# --------------------------------------------------------------------------------------
+# Ansible
+# --------------------------------------------------------------------------------------
+
+
+def ansible_playbook() -> str:
+    found = shutil.which("ansible-playbook") or str(Path(sys.executable).with_name("ansible-playbook"))
+    assert Path(found).exists(), "ansible-playbook is missing: the test command installs ansible from PyPI"
+    return found
+
+
+def ansible_task(url: str, account: str, tmp_path: Path, name: str, module: str, module_args: dict) -> dict:
+    """One play of one task of `module` (a community.aws module) run by `ansible-playbook` against `url`; answers
+    the task's result as the json callback reports it. The task must succeed."""
+    connection = {"endpoint_url": url, "access_key": account, "secret_key": "unchecked-secret-key", "region": "us-east-1"}
+    # A secret_key is masked in every result (no_log): one that never appears in an ID.
+    playbook = [{
+        "hosts": "localhost",
+        "connection": "local",
+        "gather_facts": False,
+        "tasks": [{"name": name, module: {**module_args, **connection}}],
+    }]
+    path = tmp_path / f"{name}.yml"
+    path.write_text(json.dumps(playbook))  # JSON is YAML
+    env = {
+        **os.environ,
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        "ANSIBLE_LOCALHOST_WARNING": "False",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
+        "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+        "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+    }
+    result = subprocess.run([ansible_playbook(), "-i", "localhost,", str(path)], env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, f"{name} failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr}"
+    report = json.loads(result.stdout)
+    (task,) = report["plays"][0]["tasks"]
+    outcome = task["hosts"]["localhost"]
+    assert not outcome.get("failed"), outcome
+    return outcome

@@ -6,11 +6,6 @@ removes the association (the module polls until the list is empty) and then the 
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,40 +14,9 @@ import dxhelpers
 from dxhelpers import make_client, unique_name
 
 
-def ansible_playbook() -> str:
-    found = shutil.which("ansible-playbook") or str(Path(sys.executable).with_name("ansible-playbook"))
-    assert Path(found).exists(), "ansible-playbook is missing: the test command installs ansible from PyPI"
-    return found
-
-
 def run_play(server, account: str, tmp_path: Path, name: str, module_args: dict) -> dict:
-    """One play of one `directconnect_gateway` task; answers its result as the json callback reports it."""
-    connection = {"endpoint_url": server.url, "access_key": account, "secret_key": "x", "region": "us-east-1"}
-    playbook = [{
-        "hosts": "localhost",
-        "connection": "local",
-        "gather_facts": False,
-        "tasks": [{"name": name, "community.aws.directconnect_gateway": {**module_args, **connection}}],
-    }]
-    path = tmp_path / f"{name}.yml"
-    path.write_text(json.dumps(playbook))  # JSON is YAML
-    env = {
-        **os.environ,
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-        "ANSIBLE_LOCALHOST_WARNING": "False",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
-        "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
-        "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-    }
-    result = subprocess.run([ansible_playbook(), "-i", "localhost,", str(path)], env=env, capture_output=True,
-                            text=True, timeout=300)
-    assert result.returncode == 0, f"{name} failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr}"
-    report = json.loads(result.stdout)
-    (task,) = report["plays"][0]["tasks"]
-    outcome = task["hosts"]["localhost"]
-    assert not outcome.get("failed"), outcome
-    return outcome
+    return dxhelpers.ansible_task(server.url, account, tmp_path, name, "community.aws.directconnect_gateway",
+                                  module_args)
 
 
 @pytest.mark.slow

@@ -103,6 +103,8 @@ class Workload:
         self.expected: dict[str, dict[str, str | bytes]] = {}
         self.current: dict[str, str | bytes] = {}
         self.keys: list[dict] = []  # {"target": id, "arn": ..., "ckn": ..., "cak": ...}
+        # BGP auth keys given by the user (also value needles): virtual interface id -> {peer family: key}
+        self.auth_keys: dict[str, dict[str, str]] = {}
         self.account = random_account()
 
     def cak_needles(self) -> list[bytes]:
@@ -198,9 +200,23 @@ def run_workload(url: str, work: Workload) -> None:
     for arn, versions in work.expected.items():
         for version_id, value in versions.items():
             assert _read(sm, arn, version_id) == value
+    # BGP auth keys the user gives: a private virtual interface's first peer, an IPv6 peer, a refused creation.
+    gateway = dx.create_direct_connect_gateway(directConnectGatewayName=unique_name("gw"), amazonSideAsn=64600)[
+        "directConnectGateway"]["directConnectGatewayId"]
+    first_key, second_key = work.string(), work.string()
+    interface = dx.create_private_virtual_interface(connectionId=first, newPrivateVirtualInterface={
+        "virtualInterfaceName": unique_name("vif"), "vlan": 101, "asn": 65000, "authKey": first_key,
+        "addressFamily": "ipv4", "directConnectGatewayId": gateway})["virtualInterfaceId"]
+    dx.create_bgp_peer(virtualInterfaceId=interface, newBGPPeer={"asn": 65000, "authKey": second_key,
+                                                                  "addressFamily": "ipv6"})
+    work.auth_keys[interface] = {"ipv4": first_key, "ipv6": second_key}
+    _expect_refused(lambda: dx.create_private_virtual_interface(connectionId=first, newPrivateVirtualInterface={
+        "virtualInterfaceName": unique_name("vif"), "vlan": 101, "asn": 65000, "authKey": work.string(),
+        "directConnectGatewayId": gateway}))
     sm.list_secrets()
     dx.describe_connections()
     dx.describe_lags()
+    dx.describe_virtual_interfaces()
 
 
 def _read(sm, secret_id: str, version_id: str | None = None):
@@ -214,6 +230,10 @@ def assert_values_readable(url: str, work: Workload) -> None:
         for version_id, value in versions.items():
             assert _read(sm, arn, version_id) == value, f"{arn} version {version_id}"
         assert _read(sm, arn) == work.current[arn]
+    dx = make_client(url, work.account)
+    for interface_id, keys in work.auth_keys.items():
+        (interface,) = dx.describe_virtual_interfaces(virtualInterfaceId=interface_id)["virtualInterfaces"]
+        assert {peer["addressFamily"]: peer["authKey"] for peer in interface["bgpPeers"]} == keys
 
 
 def assert_keys_usable(url: str, work: Workload) -> None:

@@ -126,7 +126,7 @@ def test_a_store_that_holds_records_is_not_seeded_again(server_factory, tmp_path
 
 
 @pytest.mark.parametrize("seed, said", [
-    ('{"accounts": {"111122223333": {"us-east-1": {"virtualInterfaces": []}}}}', "does not serve these yet"),
+    ('{"accounts": {"111122223333": {"us-east-1": {"virtualInterfaces": []}}}}', "a seed does not take these yet"),
     ('{"accounts": {"1234": {}}}', "12-digit account ID"),
     ('{"accounts": {"111122223333": {"Moon-1": {}}}}', "not a region name"),
     ('{"things": 1}', "one member, accounts"),

@@ -1,7 +1,8 @@
 """SPEC 11: `POST /_dxlocal/simulate` makes a port go down and come up again, found by its ID in any account and
 region: the connection reads `down` and stops encrypting, a LAG with fewer members up than its minimum links reads
-`down`, and `port-up` brings every state back. A port still settling, an unknown ID or a body it cannot read is
-refused and changes nothing; a reset takes simulated states away with the records."""
+`down`, and `port-up` brings every state back; a virtual interface's `bgp-down` makes it `down` with its peers' BGP
+down, and `bgp-up` brings it back. A port still settling, an unknown ID or a body it cannot read is refused and
+changes nothing; a reset takes simulated states away with the records."""
 
 from __future__ import annotations
 
@@ -100,3 +101,33 @@ def test_with_sigv4_only_a_caller_from_the_credentials_file_may_simulate(server_
     server = server_factory.start(extra_args=("--auth", "sigv4", "--credentials-file", str(credentials)))
     response = simulate(server, {"connectionId": "dxcon-ffffffff", "event": "port-down"})
     dxhelpers.assert_aws_error(response, 403, "MissingAuthenticationTokenException")
+
+
+def test_a_virtual_interfaces_bgp_goes_down_and_comes_up_again(server):
+    account = dxhelpers.random_account()
+    dx = dxhelpers.make_client(server.url, account=account, region="eu-central-1")
+    connection = dx.create_connection(location="EqFA5", bandwidth="10Gbps", connectionName="sim")["connectionId"]
+    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="sim")["directConnectGateway"][
+        "directConnectGatewayId"]
+    created = dx.create_private_virtual_interface(connectionId=connection, newPrivateVirtualInterface={
+        "virtualInterfaceName": "sim", "vlan": 10, "asn": 65000, "directConnectGatewayId": gateway})
+    interface_id = created["virtualInterfaceId"]
+
+    response = simulate(server, {"virtualInterfaceId": interface_id, "event": "bgp-down"})
+    assert response.status == 200, response
+    assert response.json() == {"virtualInterfaceId": interface_id, "ownerAccount": account, "region": "eu-central-1",
+                               "connectionId": connection, "virtualInterfaceState": "down", "bgpStatus": ["down"]}
+    (shown,) = dx.describe_virtual_interfaces(virtualInterfaceId=interface_id)["virtualInterfaces"]
+    assert shown["virtualInterfaceState"] == "down"
+    assert [(p["bgpPeerState"], p["bgpStatus"]) for p in shown["bgpPeers"]] == [("available", "down")]
+
+    response = simulate(server, {"virtualInterfaceId": interface_id, "event": "bgp-up"})
+    assert response.json()["virtualInterfaceState"] == "available"
+    assert response.json()["bgpStatus"] == ["up"]
+    (shown,) = dx.describe_virtual_interfaces(virtualInterfaceId=interface_id)["virtualInterfaces"]
+    assert [p["bgpStatus"] for p in shown["bgpPeers"]] == ["up"]
+    # A deleted interface's BGP takes no event.
+    dx.delete_virtual_interface(virtualInterfaceId=interface_id)
+    error = dxhelpers.assert_aws_error(simulate(server, {"virtualInterfaceId": interface_id, "event": "bgp-down"}),
+                                       400, "ValidationException")
+    assert "deleted" in error["message"]

@@ -182,7 +182,7 @@ def test_tag_untag_describe_unknown_resource_is_refused(client, account, snapsho
 @pytest.mark.parametrize("arn", [
     "not-an-arn",
     "arn:aws:ec2:us-east-1:123456789012:instance/i-1234",
-    "arn:aws:directconnect:us-east-1:{account}:dxvif/dxvif-abcd1234",
+    "arn:aws:directconnect:us-east-1:{account}:dxvif/dxvif-ABCD1234",
     "arn:aws:directconnect:us-east-1:{account}:dxcon/dxcon-NONE0000",
     "arn:aws:directconnect:us-east-1:{account}:dxcon/dxlag-none0000",
 ])

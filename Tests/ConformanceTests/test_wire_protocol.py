@@ -190,18 +190,18 @@ def test_body_just_under_one_mebibyte_is_not_refused_for_size(server):
     "operation, call",
     [
         ("DescribeCustomerMetadata", lambda c: c.describe_customer_metadata()),
-        ("DescribeVirtualInterfaces", lambda c: c.describe_virtual_interfaces()),
+        ("DescribeLoa", lambda c: c.describe_loa(connectionId="dxcon-abcd1234")),
     ],
-    ids=["DescribeCustomerMetadata", "DescribeVirtualInterfaces"],
+    ids=["DescribeCustomerMetadata", "DescribeLoa"],
 )
 def test_unimplemented_operation_answers_501_naming_it(client, operation, call):
     expect_error(lambda: call(client), code="NotImplemented", status=501, contains=[operation])
 
 
 def test_unimplemented_operation_raw_reply_is_aws_shaped(server):
-    resp = dx_raw(server.url, "DescribeVirtualInterfaces", {})
+    resp = dx_raw(server.url, "DescribeHostedConnections", {"connectionId": "dxcon-abcd1234"})
     body = assert_aws_error(resp, 501, "NotImplemented")
-    assert "DescribeVirtualInterfaces" in body["message"]
+    assert "DescribeHostedConnections" in body["message"]
 
 
 # --------------------------------------------------------------------------------------
@@ -658,6 +658,182 @@ def _dx_describe_virtual_gateways(w):
     w.dx_body("DescribeVirtualGateways", b"{", status=400, code="SerializationException")
 
 
+# Virtual interfaces (issue 20): every kind, hosted ones in `confirming`, peers, tests and router configurations.
+MISSING_VIF = "dxvif-none0000"
+
+
+def _vif(w, connection=None, vlan=100, **extra) -> dict:
+    connection = connection or _plain_connection(w)
+    return w.dx("CreatePrivateVirtualInterface", {"connectionId": connection, "newPrivateVirtualInterface": {
+        "virtualInterfaceName": unique_name(), "vlan": vlan, "asn": 65000,
+        "directConnectGatewayId": _gateway(w)["directConnectGatewayId"], **extra}})
+
+
+def _allocation(w, operation, member, **extra):
+    connection = _plain_connection(w)
+    return w.dx(operation, {"connectionId": connection, "ownerAccount": "999988887777",
+                            member: {"virtualInterfaceName": unique_name(), "vlan": 5, "asn": 65000, **extra}})
+
+
+def _dx_create_private_virtual_interface(w):
+    _vif(w)
+    _vif(w, addressFamily="ipv6", tags=[{"key": "flag"}])
+    w.dx("CreatePrivateVirtualInterface", {"connectionId": "dxcon-none0000", "newPrivateVirtualInterface": {
+        "virtualInterfaceName": "x", "vlan": 1, "asn": 1, "virtualGatewayId": "vgw-0123456789abcdef0"}}, status=400)
+
+
+def _dx_create_public_virtual_interface(w):
+    new = {"virtualInterfaceName": unique_name(), "vlan": 7, "asn": 65000, "amazonAddress": "203.0.113.1/30",
+           "customerAddress": "203.0.113.2/30", "routeFilterPrefixes": [{"cidr": "198.51.100.0/24"}]}
+    connection = _plain_connection(w)
+    w.dx("CreatePublicVirtualInterface", {"connectionId": connection, "newPublicVirtualInterface": new})
+    w.dx("CreatePublicVirtualInterface", {"connectionId": connection, "newPublicVirtualInterface": new},
+         status=400)
+
+
+def _dx_create_transit_virtual_interface(w):
+    gateway = _gateway(w)["directConnectGatewayId"]
+    connection = _plain_connection(w)
+    new = {"virtualInterfaceName": unique_name(), "vlan": 8, "asn": 65000, "directConnectGatewayId": gateway}
+    w.dx("CreateTransitVirtualInterface", {"connectionId": connection, "newTransitVirtualInterface": new})
+    w.dx("CreateTransitVirtualInterface", {"connectionId": connection, "newTransitVirtualInterface": {
+        **new, "vlan": 9, "mtu": 9001}}, status=400)
+
+
+def _dx_allocate_private_virtual_interface(w):
+    _allocation(w, "AllocatePrivateVirtualInterface", "newPrivateVirtualInterfaceAllocation")
+    w.dx("AllocatePrivateVirtualInterface", {"connectionId": _plain_connection(w), "ownerAccount": w.account,
+                                             "newPrivateVirtualInterfaceAllocation": {
+                                                 "virtualInterfaceName": "x", "vlan": 1, "asn": 1}}, status=400)
+
+
+def _dx_allocate_public_virtual_interface(w):
+    _allocation(w, "AllocatePublicVirtualInterface", "newPublicVirtualInterfaceAllocation",
+                amazonAddress="203.0.113.1/30", customerAddress="203.0.113.2/30",
+                routeFilterPrefixes=[{"cidr": "198.51.100.0/24"}])
+    connection = _plain_connection(w)
+    w.dx("AllocatePublicVirtualInterface", {"connectionId": connection, "ownerAccount": "999988887777",
+                                            "newPublicVirtualInterfaceAllocation": {
+                                                "virtualInterfaceName": "x", "vlan": 5, "asn": 65000}}, status=400)
+
+
+def _dx_allocate_transit_virtual_interface(w):
+    _allocation(w, "AllocateTransitVirtualInterface", "newTransitVirtualInterfaceAllocation")
+    w.dx("AllocateTransitVirtualInterface", {"connectionId": "dxcon-none0000", "ownerAccount": "999988887777",
+                                             "newTransitVirtualInterfaceAllocation": {}}, status=400)
+
+
+def _hosted(w, kind, **extra) -> str:
+    """An interface another account allocates for the world's account, `confirming`."""
+    partner = dxhelpers.random_account()
+    connection = dx_raw(w.url, "CreateConnection", {"location": "CSNY1", "bandwidth": "1Gbps",
+                                                    "connectionName": unique_name()}, account=partner).json()
+    allocated = dx_raw(w.url, f"Allocate{kind}VirtualInterface", {
+        "connectionId": connection["connectionId"], "ownerAccount": w.account,
+        f"new{kind}VirtualInterfaceAllocation": {"virtualInterfaceName": unique_name(), "vlan": 5, "asn": 65000,
+                                                 **extra}}, account=partner).json()
+    return allocated.get("virtualInterface", allocated)["virtualInterfaceId"]
+
+
+def _dx_confirm(w, kind, gateway: bool, **extra):
+    operation = f"Confirm{kind}VirtualInterface"
+    hosted = _hosted(w, kind, **extra)
+    with_gateway = {"directConnectGatewayId": _gateway(w)["directConnectGatewayId"]} if gateway else {}
+    w.dx(operation, {"virtualInterfaceId": hosted, **with_gateway})
+    # Not `confirming` any more; then an interface that does not exist.
+    w.dx(operation, {"virtualInterfaceId": hosted, **with_gateway}, status=400)
+    w.dx(operation, {"virtualInterfaceId": MISSING_VIF, **with_gateway}, status=400)
+
+
+def _dx_confirm_private_virtual_interface(w):
+    _dx_confirm(w, "Private", gateway=True)
+
+
+def _dx_confirm_public_virtual_interface(w):
+    _dx_confirm(w, "Public", gateway=False, amazonAddress="203.0.113.1/30", customerAddress="203.0.113.2/30",
+                routeFilterPrefixes=[{"cidr": "198.51.100.0/24"}])
+
+
+def _dx_confirm_transit_virtual_interface(w):
+    _dx_confirm(w, "Transit", gateway=True)
+
+
+def _dx_describe_virtual_interfaces(w):
+    w.dx("DescribeVirtualInterfaces", {})
+    created = _vif(w)
+    w.dx("DescribeVirtualInterfaces", {"virtualInterfaceId": created["virtualInterfaceId"]})
+    w.dx("DescribeVirtualInterfaces", {"connectionId": created["connectionId"], "maxResults": 1})
+    w.dx("DescribeVirtualInterfaces", {"maxResults": 0}, status=400)
+
+
+def _dx_update_virtual_interface_attributes(w):
+    created = _vif(w)
+    w.dx("UpdateVirtualInterfaceAttributes", {"virtualInterfaceId": created["virtualInterfaceId"], "mtu": 9001})
+    w.dx("UpdateVirtualInterfaceAttributes", {"virtualInterfaceId": created["virtualInterfaceId"], "mtu": 8500},
+         status=400)
+
+
+def _dx_associate_virtual_interface(w):
+    created = _vif(w)
+    w.dx("AssociateVirtualInterface", {"virtualInterfaceId": created["virtualInterfaceId"],
+                                       "connectionId": _plain_connection(w)})
+    w.dx("AssociateVirtualInterface", {"virtualInterfaceId": MISSING_VIF, "connectionId": created["connectionId"]},
+         status=400)
+
+
+def _dx_delete_virtual_interface(w):
+    created = _vif(w)
+    w.dx("DeleteVirtualInterface", {"virtualInterfaceId": created["virtualInterfaceId"]})
+    w.dx("DeleteVirtualInterface", {"virtualInterfaceId": MISSING_VIF}, status=400)
+
+
+def _dx_create_bgp_peer(w):
+    created = _vif(w)
+    new = {"asn": 65001, "addressFamily": "ipv6"}
+    w.dx("CreateBGPPeer", {"virtualInterfaceId": created["virtualInterfaceId"], "newBGPPeer": new})
+    w.dx("CreateBGPPeer", {"virtualInterfaceId": created["virtualInterfaceId"], "newBGPPeer": new}, status=400)
+
+
+def _dx_delete_bgp_peer(w):
+    created = _vif(w)
+    interface_id = created["virtualInterfaceId"]
+    w.dx("DeleteBGPPeer", {"virtualInterfaceId": interface_id, "bgpPeerId": created["bgpPeers"][0]["bgpPeerId"]},
+         status=400)
+    w.dx("CreateBGPPeer", {"virtualInterfaceId": interface_id, "newBGPPeer": {"asn": 1, "addressFamily": "ipv6"}})
+    w.dx("DeleteBGPPeer", {"virtualInterfaceId": interface_id, "bgpPeerId": created["bgpPeers"][0]["bgpPeerId"]})
+
+
+def _dx_start_bgp_failover_test(w):
+    created = _vif(w)
+    w.dx("StartBgpFailoverTest", {"virtualInterfaceId": created["virtualInterfaceId"]})
+    w.dx("StartBgpFailoverTest", {"virtualInterfaceId": created["virtualInterfaceId"]}, status=400)
+
+
+def _dx_stop_bgp_failover_test(w):
+    created = _vif(w)
+    w.dx("StopBgpFailoverTest", {"virtualInterfaceId": created["virtualInterfaceId"]}, status=400)
+    w.dx("StartBgpFailoverTest", {"virtualInterfaceId": created["virtualInterfaceId"], "testDurationInMinutes": 1})
+    w.dx("StopBgpFailoverTest", {"virtualInterfaceId": created["virtualInterfaceId"]})
+
+
+def _dx_list_virtual_interface_test_history(w):
+    w.dx("ListVirtualInterfaceTestHistory", {})
+    created = _vif(w)
+    w.dx("StartBgpFailoverTest", {"virtualInterfaceId": created["virtualInterfaceId"]})
+    w.dx("ListVirtualInterfaceTestHistory", {"virtualInterfaceId": created["virtualInterfaceId"], "maxResults": 1})
+    w.dx("ListVirtualInterfaceTestHistory", {"nextToken": "bogus"}, status=400)
+
+
+def _dx_describe_router_configuration(w):
+    created = _vif(w)
+    w.dx("DescribeRouterConfiguration", {"virtualInterfaceId": created["virtualInterfaceId"]})
+    w.dx("DescribeRouterConfiguration", {"virtualInterfaceId": created["virtualInterfaceId"],
+                                         "routerTypeIdentifier": "PaloAltoNetworks-PA3000and5000series-PANOS803"})
+    w.dx("DescribeRouterConfiguration", {"virtualInterfaceId": created["virtualInterfaceId"],
+                                         "routerTypeIdentifier": "nope"}, status=400)
+
+
+
 # Secrets Manager: the same, with secrets lacking a description, tags, a value or versions.
 
 def _sm_create_secret(w):
@@ -781,6 +957,25 @@ NEVER_NULL_SCENARIOS = {
         _dx_accept_direct_connect_gateway_association_proposal,
     ("directconnect", "DeleteDirectConnectGatewayAssociationProposal"):
         _dx_delete_direct_connect_gateway_association_proposal,
+    ("directconnect", "CreatePrivateVirtualInterface"): _dx_create_private_virtual_interface,
+    ("directconnect", "CreatePublicVirtualInterface"): _dx_create_public_virtual_interface,
+    ("directconnect", "CreateTransitVirtualInterface"): _dx_create_transit_virtual_interface,
+    ("directconnect", "AllocatePrivateVirtualInterface"): _dx_allocate_private_virtual_interface,
+    ("directconnect", "AllocatePublicVirtualInterface"): _dx_allocate_public_virtual_interface,
+    ("directconnect", "AllocateTransitVirtualInterface"): _dx_allocate_transit_virtual_interface,
+    ("directconnect", "ConfirmPrivateVirtualInterface"): _dx_confirm_private_virtual_interface,
+    ("directconnect", "ConfirmPublicVirtualInterface"): _dx_confirm_public_virtual_interface,
+    ("directconnect", "ConfirmTransitVirtualInterface"): _dx_confirm_transit_virtual_interface,
+    ("directconnect", "DescribeVirtualInterfaces"): _dx_describe_virtual_interfaces,
+    ("directconnect", "UpdateVirtualInterfaceAttributes"): _dx_update_virtual_interface_attributes,
+    ("directconnect", "AssociateVirtualInterface"): _dx_associate_virtual_interface,
+    ("directconnect", "DeleteVirtualInterface"): _dx_delete_virtual_interface,
+    ("directconnect", "CreateBGPPeer"): _dx_create_bgp_peer,
+    ("directconnect", "DeleteBGPPeer"): _dx_delete_bgp_peer,
+    ("directconnect", "StartBgpFailoverTest"): _dx_start_bgp_failover_test,
+    ("directconnect", "StopBgpFailoverTest"): _dx_stop_bgp_failover_test,
+    ("directconnect", "ListVirtualInterfaceTestHistory"): _dx_list_virtual_interface_test_history,
+    ("directconnect", "DescribeRouterConfiguration"): _dx_describe_router_configuration,
     ("secretsmanager", "CreateSecret"): _sm_create_secret,
     ("secretsmanager", "DescribeSecret"): _sm_describe_secret,
     ("secretsmanager", "ListSecrets"): _sm_list_secrets,

@@ -37,7 +37,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"accounts": {"111122223333": {"us-east-1": {"virtualInterfaces": []}}}}"#, "does not serve these yet"),
+        (
+            #"{"accounts": {"111122223333": {"us-east-1": {"virtualInterfaces": []}}}}"#,
+            "a seed does not take these yet"
+        ),
         (#"{"accounts": {"12": {}}}"#, "12-digit account ID"),
         (#"{"accounts": {"111122223333": {"us_east_1": {}}}}"#, "not a region name"),
         (#"{"accounts": []}"#, "accounts must be an object"),

@@ -71,11 +71,11 @@ import Testing
                 let response = try await client.executeRequest(
                     uri: "/",
                     method: .post,
-                    headers: ServerFixture.headers(target: "OvertureService.DescribeVirtualInterfaces"),
+                    headers: ServerFixture.headers(target: "OvertureService.DescribeHostedConnections"),
                     body: ByteBuffer(string: #"{"connectionId":"dxcon-abcd1234"}"#)
                 )
                 try Self.expectAWSShaped(response, status: 501, code: "NotImplemented")
-                #expect(String(buffer: response.body).contains("DescribeVirtualInterfaces"))
+                #expect(String(buffer: response.body).contains("DescribeHostedConnections"))
             }
         }
     }

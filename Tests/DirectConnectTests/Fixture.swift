@@ -206,6 +206,10 @@ struct Fixture: Sendable {
         /// Stored as they are: associations (in the account's global scope) and transit gateway attachments.
         var associations: [AssociationRecord]
         var transitGatewayAttachments: [TransitGatewayAttachmentRecord]
+        var virtualInterfaces: [VirtualInterface]
+        /// Stored as they are, in the account's global scope.
+        var gatewayAttachments: [AttachmentRecord]
+        var failoverTests: [VirtualInterfaceTestHistory]
     }
 
     func snapshot(of scope: Scope = Fixture.scope) async throws -> Snapshot {
@@ -225,7 +229,18 @@ struct Fixture: Sendable {
             },
             transitGatewayAttachments: try await store.transaction(.read) { transaction in
                 try await transaction.records(TransitGatewayAttachmentRecord.self, in: scope, matching: nil, page: .all)
-            }
+            },
+            virtualInterfaces: try await service.describeVirtualInterfaces(.init(), in: scope).virtualInterfaces ?? [],
+            gatewayAttachments: try await store.transaction(.read) { transaction in
+                try await transaction.records(
+                    AttachmentRecord.self,
+                    in: .global(account: scope.account),
+                    matching: nil,
+                    page: .all
+                )
+            },
+            failoverTests: try await service.listVirtualInterfaceTestHistory(.init(), in: scope)
+                .virtualInterfaceTestHistory ?? []
         )
     }
 

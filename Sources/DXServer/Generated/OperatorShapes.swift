@@ -348,6 +348,93 @@ package struct SimulatedPort: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
     }
 }
 
+/// What `POST /_dxlocal/simulate` answers of a virtual interface's BGP sessions: where it is and the states it now
+/// shows.
+package struct SimulatedInterface: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var virtualInterfaceId: String?
+    package var ownerAccount: String?
+    package var region: String?
+    package var connectionId: String?
+    package var virtualInterfaceState: String?
+    /// Each peer's `bgpStatus`, in the interface's order.
+    package var bgpStatus: [String]?
+
+    package init(
+        virtualInterfaceId: String? = nil,
+        ownerAccount: String? = nil,
+        region: String? = nil,
+        connectionId: String? = nil,
+        virtualInterfaceState: String? = nil,
+        bgpStatus: [String]? = nil
+    ) {
+        self.virtualInterfaceId = virtualInterfaceId
+        self.ownerAccount = ownerAccount
+        self.region = region
+        self.connectionId = connectionId
+        self.virtualInterfaceState = virtualInterfaceState
+        self.bgpStatus = bgpStatus
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"region\":", region)
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"virtualInterfaceState\":", virtualInterfaceState)
+        writer.member("\"bgpStatus\":", bgpStatus)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var virtualInterfaceId: String?
+        var ownerAccount: String?
+        var region: String?
+        var connectionId: String?
+        var virtualInterfaceState: String?
+        var bgpStatus: [String]?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "virtualInterfaceId":
+                    guard
+                        reader.read(&virtualInterfaceId, 0, "virtualInterfaceId", seen: &seen)
+                    else { return nil }
+                case "ownerAccount":
+                    guard
+                        reader.read(&ownerAccount, 1, "ownerAccount", seen: &seen)
+                    else { return nil }
+                case "region": guard reader.read(&region, 2, "region", seen: &seen) else { return nil }
+                case "connectionId":
+                    guard
+                        reader.read(&connectionId, 3, "connectionId", seen: &seen)
+                    else { return nil }
+                case "virtualInterfaceState":
+                    guard
+                        reader.read(&virtualInterfaceState, 4, "virtualInterfaceState", seen: &seen)
+                    else { return nil }
+                case "bgpStatus": guard reader.read(&bgpStatus, 5, "bgpStatus", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        self.init(
+            virtualInterfaceId: virtualInterfaceId,
+            ownerAccount: ownerAccount,
+            region: region,
+            connectionId: connectionId,
+            virtualInterfaceState: virtualInterfaceState,
+            bgpStatus: bgpStatus
+        )
+    }
+}
+
 /// `GET /_dxlocal/state` and `PUT /_dxlocal/state`: everything a server holds, as one versioned document. Secret values
 /// stay sealed under the master key named by `masterKeyIds`.
 package struct StateDocument: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {

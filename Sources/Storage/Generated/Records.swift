@@ -1043,14 +1043,751 @@ extension ProposalRecord: StoredRecord {
     package var lookupValues: LookupValues { LookupValues() }
 }
 
+/// One BGP session of a virtual interface. The auth key is kept sealed under the master key, never in plaintext.
+package struct BGPPeerRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// `dxpeer-` and eight lower-case letters or digits.
+    package var id: String
+    /// The customer's ASN as `asnLong` carries it.
+    package var asn: Int
+    /// The auth key, sealed (context: the interface's and the peer's IDs).
+    package var sealedAuthKey: Data
+    /// The ID of the master key that sealed the auth key.
+    package var masterKeyId: String
+    package var addressFamily: String
+    package var amazonAddress: String
+    package var customerAddress: String
+    package var createdAt: Date
+    /// When `pending` (`verifying` on a public interface) becomes `available`.
+    package var availableAt: Date
+    /// Set by DeleteBGPPeer: the peer reads `deleting` until then, and is gone from then on.
+    package var deletedAt: Date?
+
+    package init(
+        id: String,
+        asn: Int,
+        sealedAuthKey: Data,
+        masterKeyId: String,
+        addressFamily: String,
+        amazonAddress: String,
+        customerAddress: String,
+        createdAt: Date,
+        availableAt: Date,
+        deletedAt: Date? = nil
+    ) {
+        self.id = id
+        self.asn = asn
+        self.sealedAuthKey = sealedAuthKey
+        self.masterKeyId = masterKeyId
+        self.addressFamily = addressFamily
+        self.amazonAddress = amazonAddress
+        self.customerAddress = customerAddress
+        self.createdAt = createdAt
+        self.availableAt = availableAt
+        self.deletedAt = deletedAt
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"asn\":", asn)
+        writer.member("\"sealedAuthKey\":", sealedAuthKey)
+        writer.member("\"masterKeyId\":", masterKeyId)
+        writer.member("\"addressFamily\":", addressFamily)
+        writer.member("\"amazonAddress\":", amazonAddress)
+        writer.member("\"customerAddress\":", customerAddress)
+        writer.member("\"createdAt\":", createdAt)
+        writer.member("\"availableAt\":", availableAt)
+        writer.member("\"deletedAt\":", deletedAt)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var asn: Int?
+        var sealedAuthKey: Data?
+        var masterKeyId: String?
+        var addressFamily: String?
+        var amazonAddress: String?
+        var customerAddress: String?
+        var createdAt: Date?
+        var availableAt: Date?
+        var deletedAt: Date?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "asn": guard reader.read(&asn, 1, "asn", seen: &seen) else { return nil }
+                case "sealedAuthKey":
+                    guard
+                        reader.read(&sealedAuthKey, 2, "sealedAuthKey", seen: &seen)
+                    else { return nil }
+                case "masterKeyId": guard reader.read(&masterKeyId, 3, "masterKeyId", seen: &seen) else { return nil }
+                case "addressFamily":
+                    guard
+                        reader.read(&addressFamily, 4, "addressFamily", seen: &seen)
+                    else { return nil }
+                case "amazonAddress":
+                    guard
+                        reader.read(&amazonAddress, 5, "amazonAddress", seen: &seen)
+                    else { return nil }
+                case "customerAddress":
+                    guard
+                        reader.read(&customerAddress, 6, "customerAddress", seen: &seen)
+                    else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 7, "createdAt", seen: &seen) else { return nil }
+                case "availableAt": guard reader.read(&availableAt, 8, "availableAt", seen: &seen) else { return nil }
+                case "deletedAt": guard reader.read(&deletedAt, 9, "deletedAt", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id,
+            let asn,
+            let sealedAuthKey,
+            let masterKeyId,
+            let addressFamily,
+            let amazonAddress,
+            let customerAddress,
+            let createdAt,
+            let availableAt
+        else {
+            reader.refuse()
+            return nil
+        }
+        self.init(
+            id: id,
+            asn: asn,
+            sealedAuthKey: sealedAuthKey,
+            masterKeyId: masterKeyId,
+            addressFamily: addressFamily,
+            amazonAddress: amazonAddress,
+            customerAddress: customerAddress,
+            createdAt: createdAt,
+            availableAt: availableAt,
+            deletedAt: deletedAt
+        )
+    }
+}
+
+/// A virtual interface: kept in the regional scope of the account owning its connection or LAG; a hosted one is linked
+/// into its owner's. Not kept in memory by the embedded store: `rotate-master-key` re-seals its peers' auth keys from
+/// another process.
+package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// `dxvif-` and eight lower-case letters or digits.
+    package var id: String
+    /// `private`, `public` or `transit`.
+    package var type: String
+    package var name: String
+    /// The dedicated connection or LAG that carries it.
+    package var connectionId: String
+    /// The account that owns it: the connection's owner, or the `ownerAccount` of an allocation.
+    package var ownerAccount: String
+    /// Copied from its connection or LAG, as are the device names.
+    package var location: String
+    package var awsDeviceV2: String
+    package var awsLogicalDeviceId: String
+    package var vlan: Int
+    /// The customer's ASN of its first peer, as `asnLong` carries it.
+    package var asn: Int
+    package var amazonSideAsn: Int
+    package var mtu: Int
+    package var siteLinkEnabled: Bool
+    package var virtualGatewayId: String?
+    package var directConnectGatewayId: String?
+    /// The account owning the Direct Connect gateway, whose global scope holds the attachment.
+    package var directConnectGatewayOwner: String?
+    package var routeFilterPrefixes: [String]
+    package var peers: [BGPPeerRecord]
+    package var createdAt: Date
+    /// `nil` while an allocated interface waits for its owner to confirm it (`confirming`).
+    package var confirmedAt: Date?
+    /// When `pending` (or `verifying`) becomes `available` after a create, confirm, MTU update or move.
+    package var settlesAt: Date
+    /// Whether the transition ending at `settlesAt` reads `verifying` (a public interface's review) rather than
+    /// `pending`.
+    package var verifying: Bool
+    /// While a failover test runs (until then) the interface reads `testing`.
+    package var testEndsAt: Date?
+    /// The peers a running failover test holds down.
+    package var testPeers: [String]
+    /// Set by the operator's `bgp-down` (SPEC 11): once settled the interface reads `down` and its peers' BGP is down,
+    /// until `bgp-up`.
+    package var bgpDownAt: Date?
+    /// Set by a deletion: `deleting` until then, then `deleted` (or `rejected`) for 15 minutes, then gone.
+    package var deletedAt: Date?
+    /// Whether the deletion was its owner refusing an allocation.
+    package var rejected: Bool
+    package var tags: [TagRecord]
+
+    package init(
+        id: String,
+        type: String,
+        name: String,
+        connectionId: String,
+        ownerAccount: String,
+        location: String,
+        awsDeviceV2: String,
+        awsLogicalDeviceId: String,
+        vlan: Int,
+        asn: Int,
+        amazonSideAsn: Int,
+        mtu: Int,
+        siteLinkEnabled: Bool,
+        virtualGatewayId: String? = nil,
+        directConnectGatewayId: String? = nil,
+        directConnectGatewayOwner: String? = nil,
+        routeFilterPrefixes: [String],
+        peers: [BGPPeerRecord],
+        createdAt: Date,
+        confirmedAt: Date? = nil,
+        settlesAt: Date,
+        verifying: Bool,
+        testEndsAt: Date? = nil,
+        testPeers: [String],
+        bgpDownAt: Date? = nil,
+        deletedAt: Date? = nil,
+        rejected: Bool,
+        tags: [TagRecord]
+    ) {
+        self.id = id
+        self.type = type
+        self.name = name
+        self.connectionId = connectionId
+        self.ownerAccount = ownerAccount
+        self.location = location
+        self.awsDeviceV2 = awsDeviceV2
+        self.awsLogicalDeviceId = awsLogicalDeviceId
+        self.vlan = vlan
+        self.asn = asn
+        self.amazonSideAsn = amazonSideAsn
+        self.mtu = mtu
+        self.siteLinkEnabled = siteLinkEnabled
+        self.virtualGatewayId = virtualGatewayId
+        self.directConnectGatewayId = directConnectGatewayId
+        self.directConnectGatewayOwner = directConnectGatewayOwner
+        self.routeFilterPrefixes = routeFilterPrefixes
+        self.peers = peers
+        self.createdAt = createdAt
+        self.confirmedAt = confirmedAt
+        self.settlesAt = settlesAt
+        self.verifying = verifying
+        self.testEndsAt = testEndsAt
+        self.testPeers = testPeers
+        self.bgpDownAt = bgpDownAt
+        self.deletedAt = deletedAt
+        self.rejected = rejected
+        self.tags = tags
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"type\":", type)
+        writer.member("\"name\":", name)
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"location\":", location)
+        writer.member("\"awsDeviceV2\":", awsDeviceV2)
+        writer.member("\"awsLogicalDeviceId\":", awsLogicalDeviceId)
+        writer.member("\"vlan\":", vlan)
+        writer.member("\"asn\":", asn)
+        writer.member("\"amazonSideAsn\":", amazonSideAsn)
+        writer.member("\"mtu\":", mtu)
+        writer.member("\"siteLinkEnabled\":", siteLinkEnabled)
+        writer.member("\"virtualGatewayId\":", virtualGatewayId)
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"directConnectGatewayOwner\":", directConnectGatewayOwner)
+        writer.member("\"routeFilterPrefixes\":", routeFilterPrefixes)
+        writer.member("\"peers\":", peers)
+        writer.member("\"createdAt\":", createdAt)
+        writer.member("\"confirmedAt\":", confirmedAt)
+        writer.member("\"settlesAt\":", settlesAt)
+        writer.member("\"verifying\":", verifying)
+        writer.member("\"testEndsAt\":", testEndsAt)
+        writer.member("\"testPeers\":", testPeers)
+        writer.member("\"bgpDownAt\":", bgpDownAt)
+        writer.member("\"deletedAt\":", deletedAt)
+        writer.member("\"rejected\":", rejected)
+        writer.member("\"tags\":", tags)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var type: String?
+        var name: String?
+        var connectionId: String?
+        var ownerAccount: String?
+        var location: String?
+        var awsDeviceV2: String?
+        var awsLogicalDeviceId: String?
+        var vlan: Int?
+        var asn: Int?
+        var amazonSideAsn: Int?
+        var mtu: Int?
+        var siteLinkEnabled: Bool?
+        var virtualGatewayId: String?
+        var directConnectGatewayId: String?
+        var directConnectGatewayOwner: String?
+        var routeFilterPrefixes: [String]?
+        var peers: [BGPPeerRecord]?
+        var createdAt: Date?
+        var confirmedAt: Date?
+        var settlesAt: Date?
+        var verifying: Bool?
+        var testEndsAt: Date?
+        var testPeers: [String]?
+        var bgpDownAt: Date?
+        var deletedAt: Date?
+        var rejected: Bool?
+        var tags: [TagRecord]?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "type": guard reader.read(&type, 1, "type", seen: &seen) else { return nil }
+                case "name": guard reader.read(&name, 2, "name", seen: &seen) else { return nil }
+                case "connectionId":
+                    guard
+                        reader.read(&connectionId, 3, "connectionId", seen: &seen)
+                    else { return nil }
+                case "ownerAccount":
+                    guard
+                        reader.read(&ownerAccount, 4, "ownerAccount", seen: &seen)
+                    else { return nil }
+                case "location": guard reader.read(&location, 5, "location", seen: &seen) else { return nil }
+                case "awsDeviceV2": guard reader.read(&awsDeviceV2, 6, "awsDeviceV2", seen: &seen) else { return nil }
+                case "awsLogicalDeviceId":
+                    guard
+                        reader.read(&awsLogicalDeviceId, 7, "awsLogicalDeviceId", seen: &seen)
+                    else { return nil }
+                case "vlan": guard reader.read(&vlan, 8, "vlan", seen: &seen) else { return nil }
+                case "asn": guard reader.read(&asn, 9, "asn", seen: &seen) else { return nil }
+                case "amazonSideAsn":
+                    guard
+                        reader.read(&amazonSideAsn, 10, "amazonSideAsn", seen: &seen)
+                    else { return nil }
+                case "mtu": guard reader.read(&mtu, 11, "mtu", seen: &seen) else { return nil }
+                case "siteLinkEnabled":
+                    guard
+                        reader.read(&siteLinkEnabled, 12, "siteLinkEnabled", seen: &seen)
+                    else { return nil }
+                case "virtualGatewayId":
+                    guard
+                        reader.read(&virtualGatewayId, 13, "virtualGatewayId", seen: &seen)
+                    else { return nil }
+                case "directConnectGatewayId":
+                    guard
+                        reader.read(&directConnectGatewayId, 14, "directConnectGatewayId", seen: &seen)
+                    else { return nil }
+                case "directConnectGatewayOwner":
+                    guard
+                        reader.read(&directConnectGatewayOwner, 15, "directConnectGatewayOwner", seen: &seen)
+                    else { return nil }
+                case "routeFilterPrefixes":
+                    guard
+                        reader.read(&routeFilterPrefixes, 16, "routeFilterPrefixes", seen: &seen)
+                    else { return nil }
+                case "peers": guard reader.read(&peers, 17, "peers", seen: &seen) else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 18, "createdAt", seen: &seen) else { return nil }
+                case "confirmedAt": guard reader.read(&confirmedAt, 19, "confirmedAt", seen: &seen) else { return nil }
+                case "settlesAt": guard reader.read(&settlesAt, 20, "settlesAt", seen: &seen) else { return nil }
+                case "verifying": guard reader.read(&verifying, 21, "verifying", seen: &seen) else { return nil }
+                case "testEndsAt": guard reader.read(&testEndsAt, 22, "testEndsAt", seen: &seen) else { return nil }
+                case "testPeers": guard reader.read(&testPeers, 23, "testPeers", seen: &seen) else { return nil }
+                case "bgpDownAt": guard reader.read(&bgpDownAt, 24, "bgpDownAt", seen: &seen) else { return nil }
+                case "deletedAt": guard reader.read(&deletedAt, 25, "deletedAt", seen: &seen) else { return nil }
+                case "rejected": guard reader.read(&rejected, 26, "rejected", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 27, "tags", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id,
+            let type,
+            let name,
+            let connectionId,
+            let ownerAccount,
+            let location,
+            let awsDeviceV2,
+            let awsLogicalDeviceId,
+            let vlan,
+            let asn,
+            let amazonSideAsn,
+            let mtu,
+            let siteLinkEnabled,
+            let routeFilterPrefixes,
+            let peers,
+            let createdAt,
+            let settlesAt,
+            let verifying,
+            let testPeers,
+            let rejected,
+            let tags
+        else {
+            reader.refuse()
+            return nil
+        }
+        self.init(
+            id: id,
+            type: type,
+            name: name,
+            connectionId: connectionId,
+            ownerAccount: ownerAccount,
+            location: location,
+            awsDeviceV2: awsDeviceV2,
+            awsLogicalDeviceId: awsLogicalDeviceId,
+            vlan: vlan,
+            asn: asn,
+            amazonSideAsn: amazonSideAsn,
+            mtu: mtu,
+            siteLinkEnabled: siteLinkEnabled,
+            virtualGatewayId: virtualGatewayId,
+            directConnectGatewayId: directConnectGatewayId,
+            directConnectGatewayOwner: directConnectGatewayOwner,
+            routeFilterPrefixes: routeFilterPrefixes,
+            peers: peers,
+            createdAt: createdAt,
+            confirmedAt: confirmedAt,
+            settlesAt: settlesAt,
+            verifying: verifying,
+            testEndsAt: testEndsAt,
+            testPeers: testPeers,
+            bgpDownAt: bgpDownAt,
+            deletedAt: deletedAt,
+            rejected: rejected,
+            tags: tags
+        )
+    }
+}
+
+extension VirtualInterfaceRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "vif", lookups: ["connectionId"], keptInMemory: false)
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues(first: connectionId) }
+
+    /// The records whose `connectionId` is `value`.
+    package static func whereConnectionId(_ value: String) -> RecordMatch {
+        RecordMatch(.first, value)
+    }
+}
+
+/// A virtual interface's attachment to a Direct Connect gateway, kept in the gateway owner's global scope under the
+/// interface's ID.
+package struct AttachmentRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// The virtual interface's ID.
+    package var id: String
+    package var directConnectGatewayId: String
+    package var interfaceRegion: String
+    package var interfaceOwnerAccount: String
+    /// `PrivateVirtualInterface` or `TransitVirtualInterface`.
+    package var attachmentType: String
+    package var createdAt: Date
+    /// When `attaching` becomes `attached`.
+    package var attachedAt: Date
+    /// Set when the interface is deleted: `detaching` until then, and gone from then on.
+    package var detachedAt: Date?
+
+    package init(
+        id: String,
+        directConnectGatewayId: String,
+        interfaceRegion: String,
+        interfaceOwnerAccount: String,
+        attachmentType: String,
+        createdAt: Date,
+        attachedAt: Date,
+        detachedAt: Date? = nil
+    ) {
+        self.id = id
+        self.directConnectGatewayId = directConnectGatewayId
+        self.interfaceRegion = interfaceRegion
+        self.interfaceOwnerAccount = interfaceOwnerAccount
+        self.attachmentType = attachmentType
+        self.createdAt = createdAt
+        self.attachedAt = attachedAt
+        self.detachedAt = detachedAt
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"directConnectGatewayId\":", directConnectGatewayId)
+        writer.member("\"interfaceRegion\":", interfaceRegion)
+        writer.member("\"interfaceOwnerAccount\":", interfaceOwnerAccount)
+        writer.member("\"attachmentType\":", attachmentType)
+        writer.member("\"createdAt\":", createdAt)
+        writer.member("\"attachedAt\":", attachedAt)
+        writer.member("\"detachedAt\":", detachedAt)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var directConnectGatewayId: String?
+        var interfaceRegion: String?
+        var interfaceOwnerAccount: String?
+        var attachmentType: String?
+        var createdAt: Date?
+        var attachedAt: Date?
+        var detachedAt: Date?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "directConnectGatewayId":
+                    guard
+                        reader.read(&directConnectGatewayId, 1, "directConnectGatewayId", seen: &seen)
+                    else { return nil }
+                case "interfaceRegion":
+                    guard
+                        reader.read(&interfaceRegion, 2, "interfaceRegion", seen: &seen)
+                    else { return nil }
+                case "interfaceOwnerAccount":
+                    guard
+                        reader.read(&interfaceOwnerAccount, 3, "interfaceOwnerAccount", seen: &seen)
+                    else { return nil }
+                case "attachmentType":
+                    guard
+                        reader.read(&attachmentType, 4, "attachmentType", seen: &seen)
+                    else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 5, "createdAt", seen: &seen) else { return nil }
+                case "attachedAt": guard reader.read(&attachedAt, 6, "attachedAt", seen: &seen) else { return nil }
+                case "detachedAt": guard reader.read(&detachedAt, 7, "detachedAt", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id,
+            let directConnectGatewayId,
+            let interfaceRegion,
+            let interfaceOwnerAccount,
+            let attachmentType,
+            let createdAt,
+            let attachedAt
+        else {
+            reader.refuse()
+            return nil
+        }
+        self.init(
+            id: id,
+            directConnectGatewayId: directConnectGatewayId,
+            interfaceRegion: interfaceRegion,
+            interfaceOwnerAccount: interfaceOwnerAccount,
+            attachmentType: attachmentType,
+            createdAt: createdAt,
+            attachedAt: attachedAt,
+            detachedAt: detachedAt
+        )
+    }
+}
+
+extension AttachmentRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "attachment", lookups: ["directConnectGatewayId"])
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues(first: directConnectGatewayId) }
+
+    /// The records whose `directConnectGatewayId` is `value`.
+    package static func whereDirectConnectGatewayId(_ value: String) -> RecordMatch {
+        RecordMatch(.first, value)
+    }
+}
+
+/// What a region of an account has handed out of the automatic peering addresses, which are never handed out twice
+/// (SPEC 7).
+package struct PeeringPoolRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// Always `peering`.
+    package var id: String
+    /// How many /30 blocks of 169.254.0.0/16 were handed out.
+    package var ipv4Issued: Int
+    /// How many /125 blocks were handed out.
+    package var ipv6Issued: Int
+
+    package init(id: String, ipv4Issued: Int, ipv6Issued: Int) {
+        self.id = id
+        self.ipv4Issued = ipv4Issued
+        self.ipv6Issued = ipv6Issued
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"ipv4Issued\":", ipv4Issued)
+        writer.member("\"ipv6Issued\":", ipv6Issued)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var ipv4Issued: Int?
+        var ipv6Issued: Int?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "ipv4Issued": guard reader.read(&ipv4Issued, 1, "ipv4Issued", seen: &seen) else { return nil }
+                case "ipv6Issued": guard reader.read(&ipv6Issued, 2, "ipv6Issued", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id, let ipv4Issued, let ipv6Issued else {
+            reader.refuse()
+            return nil
+        }
+        self.init(id: id, ipv4Issued: ipv4Issued, ipv6Issued: ipv6Issued)
+    }
+}
+
+extension PeeringPoolRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "peeringPool")
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues() }
+}
+
+/// A BGP failover test, kept in the regional scope of the account owning its virtual interface.
+package struct FailoverTestRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// A lower-case UUID (our choice).
+    package var id: String
+    package var virtualInterfaceId: String
+    package var bgpPeers: [String]
+    package var durationMinutes: Int
+    package var startTime: Date
+    /// When it completes unless stopped.
+    package var endsAt: Date
+    /// Set by StopBgpFailoverTest before `endsAt`: the test reads `cancelled`.
+    package var stoppedAt: Date?
+
+    package init(
+        id: String,
+        virtualInterfaceId: String,
+        bgpPeers: [String],
+        durationMinutes: Int,
+        startTime: Date,
+        endsAt: Date,
+        stoppedAt: Date? = nil
+    ) {
+        self.id = id
+        self.virtualInterfaceId = virtualInterfaceId
+        self.bgpPeers = bgpPeers
+        self.durationMinutes = durationMinutes
+        self.startTime = startTime
+        self.endsAt = endsAt
+        self.stoppedAt = stoppedAt
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"virtualInterfaceId\":", virtualInterfaceId)
+        writer.member("\"bgpPeers\":", bgpPeers)
+        writer.member("\"durationMinutes\":", durationMinutes)
+        writer.member("\"startTime\":", startTime)
+        writer.member("\"endsAt\":", endsAt)
+        writer.member("\"stoppedAt\":", stoppedAt)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var virtualInterfaceId: String?
+        var bgpPeers: [String]?
+        var durationMinutes: Int?
+        var startTime: Date?
+        var endsAt: Date?
+        var stoppedAt: Date?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "virtualInterfaceId":
+                    guard
+                        reader.read(&virtualInterfaceId, 1, "virtualInterfaceId", seen: &seen)
+                    else { return nil }
+                case "bgpPeers": guard reader.read(&bgpPeers, 2, "bgpPeers", seen: &seen) else { return nil }
+                case "durationMinutes":
+                    guard
+                        reader.read(&durationMinutes, 3, "durationMinutes", seen: &seen)
+                    else { return nil }
+                case "startTime": guard reader.read(&startTime, 4, "startTime", seen: &seen) else { return nil }
+                case "endsAt": guard reader.read(&endsAt, 5, "endsAt", seen: &seen) else { return nil }
+                case "stoppedAt": guard reader.read(&stoppedAt, 6, "stoppedAt", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id, let virtualInterfaceId, let bgpPeers, let durationMinutes, let startTime, let endsAt else {
+            reader.refuse()
+            return nil
+        }
+        self.init(
+            id: id,
+            virtualInterfaceId: virtualInterfaceId,
+            bgpPeers: bgpPeers,
+            durationMinutes: durationMinutes,
+            startTime: startTime,
+            endsAt: endsAt,
+            stoppedAt: stoppedAt
+        )
+    }
+}
+
+extension FailoverTestRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "failoverTest", lookups: ["virtualInterfaceId"])
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues(first: virtualInterfaceId) }
+
+    /// The records whose `virtualInterfaceId` is `value`.
+    package static func whereVirtualInterfaceId(_ value: String) -> RecordMatch {
+        RecordMatch(.first, value)
+    }
+}
+
 /// Another account's record this account may also read and change (SPEC 7's cross-account flows), kept in this
-/// account's global scope under the linked record's ID.
+/// account's scope of the same region (its global scope for a global record) under the linked record's ID.
 package struct LinkRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
     /// The linked record's ID.
     package var id: String
-    /// The linked record's kind (`association`, `proposal`).
+    /// The linked record's kind (`association`, `proposal`, `vif`).
     package var kind: String
-    /// The account whose global scope holds the linked record.
+    /// The account whose scope of the same region holds the linked record.
     package var ownerAccount: String
 
     package init(id: String, kind: String, ownerAccount: String) {
@@ -1899,6 +2636,10 @@ package enum StoredKinds {
         GatewayRecord.self,
         AssociationRecord.self,
         ProposalRecord.self,
+        VirtualInterfaceRecord.self,
+        AttachmentRecord.self,
+        PeeringPoolRecord.self,
+        FailoverTestRecord.self,
         LinkRecord.self,
         VpcRecord.self,
         VpnGatewayRecord.self,
