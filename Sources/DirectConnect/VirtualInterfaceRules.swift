@@ -210,8 +210,13 @@ package enum VirtualInterfaceRules {
             if record.rejected { return .rejected }
             return now < deletedAt ? .deleting : .deleted
         }
-        guard record.confirmedAt != nil else { return .confirming }
-        if now < record.settlesAt { return record.verifying ? .verifying : .pending }
+        guard let confirmedAt = record.confirmedAt else { return .confirming }
+        if now < record.settlesAt {
+            // A public interface's review: `verifying` for the first half of its transition, then `pending`
+            // (reference §2). (our choice: the halves)
+            let half = record.settlesAt.timeIntervalSince(confirmedAt) / 2
+            return record.verifying && now < confirmedAt.addingTimeInterval(half) ? .verifying : .pending
+        }
         if record.bgpDownAt != nil { return .down }
         if isTesting(record, at: now) { return .testing }
         return .available

@@ -52,7 +52,9 @@ import Testing
         #expect(Rules.state(record, at: Self.at(0)) == .pending)
         #expect(Rules.state(record, at: Self.at(5)) == .available)
         record.verifying = true
-        #expect(Rules.state(record, at: Self.at(4.9)) == .verifying)
+        #expect(Rules.state(record, at: Self.at(2.4)) == .verifying)
+        #expect(Rules.state(record, at: Self.at(2.5)) == .pending)
+        #expect(Rules.state(record, at: Self.at(4.9)) == .pending)
         record.testEndsAt = Self.at(65)
         #expect(Rules.state(record, at: Self.at(64)) == .testing)
         #expect(Rules.state(record, at: Self.at(65)) == .available)
