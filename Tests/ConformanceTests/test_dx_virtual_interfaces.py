@@ -504,9 +504,13 @@ def test_describe_lists_nothing_for_an_unknown_id_and_pages(server):
 
 
 def test_the_aws_cli_creates_describes_and_deletes_an_interface(server, tmp_path):
+    """The issue's path through the AWS CLI: a MACsec connection with a key, a gateway associated with a VGW."""
     w = World(server)
     connection = w.connection()
+    _, ckn, cak = dxhelpers.associate_key(w.dx, connection)
     gateway = w.gateway()
+    association = w.dx.create_direct_connect_gateway_association(directConnectGatewayId=gateway, gatewayId=w.vgw())[
+        "directConnectGatewayAssociation"]["associationId"]
 
     def cli(*args):
         result = run_cli(server.url, w.account, tmp_path, *args)
@@ -527,8 +531,13 @@ def test_the_aws_cli_creates_describes_and_deletes_an_interface(server, tmp_path
     config = cli("describe-router-configuration", "--virtual-interface-id", interface_id,
                  "--router-type-identifier", "JuniperNetworksInc-MMXSeriesRouters-JunOS95")
     assert config["router"]["xsltTemplateNameForMacSec"] == "customer-router-juniper-generic-macsec.xslt"
+    assert ckn in config["customerRouterConfig"] and cak not in config["customerRouterConfig"].lower()
+    attachments = cli("describe-direct-connect-gateway-attachments", "--direct-connect-gateway-id", gateway)
+    assert [a["attachmentState"] for a in attachments["directConnectGatewayAttachments"]] == ["attached"]
     assert cli("delete-virtual-interface", "--virtual-interface-id", interface_id) == {
         "virtualInterfaceState": "deleting"}
+    w.dx.delete_direct_connect_gateway_association(associationId=association)
+    cli("delete-connection", "--connection-id", connection)
     result = run_cli(server.url, w.account, tmp_path, "delete-virtual-interface", "--virtual-interface-id",
                      "dxvif-none0000")
     assert result.returncode != 0 and "does not exist" in result.stderr
