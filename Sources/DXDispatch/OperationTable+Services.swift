@@ -34,7 +34,7 @@ extension OperationTable {
 }
 
 extension OperationTable {
-    /// The Direct Connect operations dxlocal serves; every other one of the model answers `NotImplemented`. The
+    /// The Direct Connect operations: every one of the model (SPEC 7). The
     /// replies of DescribeConnections are kept in `cache` while they stay the same.
     package mutating func registerDirectConnect(_ service: DirectConnectService, cache: ResponseCache) {
         let prefix = DirectConnectMetadata.targetPrefix
@@ -133,6 +133,25 @@ extension OperationTable {
         register(Ops.StopBgpFailoverTest.self, prefix: prefix, service.stopBgpFailoverTest)
         register(Ops.ListVirtualInterfaceTestHistory.self, prefix: prefix, service.listVirtualInterfaceTestHistory)
         register(Ops.DescribeRouterConfiguration.self, prefix: prefix, service.describeRouterConfiguration)
+        register(Ops.AllocateHostedConnection.self, prefix: prefix, service.allocateHostedConnection)
+        register(
+            Ops.AllocateConnectionOnInterconnect.self,
+            prefix: prefix,
+            service.allocateConnectionOnInterconnect
+        )
+        register(Ops.ConfirmConnection.self, prefix: prefix, service.confirmConnection)
+        register(Ops.DescribeHostedConnections.self, prefix: prefix, service.describeHostedConnections)
+        register(
+            Ops.DescribeConnectionsOnInterconnect.self,
+            prefix: prefix,
+            service.describeConnectionsOnInterconnect
+        )
+        register(Ops.AssociateHostedConnection.self, prefix: prefix, service.associateHostedConnection)
+        register(Ops.DescribeLoa.self, prefix: prefix, service.describeLoa)
+        register(Ops.DescribeConnectionLoa.self, prefix: prefix, service.describeConnectionLoa)
+        register(Ops.DescribeInterconnectLoa.self, prefix: prefix, service.describeInterconnectLoa)
+        register(Ops.ConfirmCustomerAgreement.self, prefix: prefix, service.confirmCustomerAgreement)
+        register(Ops.DescribeCustomerMetadata.self, prefix: prefix, service.describeCustomerMetadata)
     }
 }
 

@@ -373,7 +373,8 @@ extension DXServer {
             "applied the seed",
             metadata: [
                 "connections": "\(applied.connections)", "lags": "\(applied.lags)",
-                "gateways": "\(applied.gateways)", "keys": "\(applied.keys)",
+                "gateways": "\(applied.gateways)", "interconnects": "\(applied.interconnects)",
+                "keys": "\(applied.keys)",
             ]
         )
     }

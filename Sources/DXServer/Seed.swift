@@ -25,9 +25,15 @@ import Yams
 ///       lags:
 ///         - {lagId: dxlag-seed0001, lagName: core, location: EqDC2, numberOfConnections: 2,
 ///            connectionsBandwidth: 10Gbps, requestMACSec: true}
+///       interconnects:                          # a partner's: hosted connections are allocated on them
+///         - {interconnectId: dxcon-seed0002, interconnectName: nni, location: EqDC2, bandwidth: 10Gbps}
 ///       directConnectGateways:                  # global to the account: any of its regions may hold them
 ///         - {directConnectGatewayId: 5f294f92-bafb-4011-916d-9b0b00000001, directConnectGatewayName: core,
 ///            amazonSideAsn: 64512}
+///     customerMetadata:                         # the account's, not a region's (DescribeCustomerMetadata)
+///       nniPartnerType: v2                      # v1, v2 or nonPartner (the default)
+///       partnerName: Example Networks           # what its hosted connections show as partnerName
+///       agreements: [{agreementName: dx-terms, status: unsigned}]
 /// ```
 ///
 /// Each entry goes through the operation a client would call (CreateConnection, CreateLag,
@@ -50,15 +56,26 @@ package struct Seed: Sendable {
         var connections: [Port]
         var lags: [Port]
         var gateways: [Port]
+        var interconnects: [Port] = []
+    }
+
+    /// An account's customer metadata.
+    struct Metadata: Sendable {
+        var account: String
+        var nniPartnerType: String?
+        var partnerName: String?
+        var agreements: [(name: String, status: String)]
     }
 
     var scopes: [Scoped]
+    var metadata: [Metadata] = []
 
     /// What a seed held, once applied.
     package struct Applied: Sendable, Equatable {
         package var connections = 0
         package var lags = 0
         package var gateways = 0
+        package var interconnects = 0
         package var keys = 0
     }
 
@@ -67,9 +84,8 @@ package struct Seed: Sendable {
         package var description: String
     }
 
-    static let kindsNotSeeded = [
-        "virtualInterfaces", "interconnects", "hostedConnections", "gatewayAssociations",
-    ]
+    static let kindsNotSeeded = ["virtualInterfaces", "hostedConnections", "gatewayAssociations"]
+    static let kindsSeeded = ["connections", "lags", "interconnects", "directConnectGateways"]
 
     /// Reads a seed: JSON when it begins with `{`, YAML otherwise.
     package static func read(_ text: String) throws(Failure) -> Seed {
@@ -91,6 +107,7 @@ package struct Seed: Sendable {
             throw Failure(description: "accounts must be an object of account IDs")
         }
         var scopes: [Scoped] = []
+        var metadata: [Metadata] = []
         for (account, regions) in accounts.sorted(by: { $0.key < $1.key }) {
             guard CallerResolver.isAccountID(account) else {
                 throw Failure(description: "accounts: \(quoted(account)) is not a 12-digit account ID")
@@ -99,16 +116,20 @@ package struct Seed: Sendable {
                 throw Failure(description: "accounts.\(account) must be an object of regions")
             }
             for (region, kinds) in regions.sorted(by: { $0.key < $1.key }) {
+                if region == "customerMetadata" {
+                    metadata.append(try customerMetadata(kinds, account: account))
+                    continue
+                }
                 let place = "accounts.\(account).\(quoted(region))"
                 guard isRegionName(region) else { throw Failure(description: "\(place) is not a region name") }
                 guard let kinds = kinds as? [String: Any] else {
                     throw Failure(description: "\(place) must be an object of connections, lags and gateways")
                 }
-                for kind in kinds.keys where !["connections", "lags", "directConnectGateways"].contains(kind) {
+                for kind in kinds.keys where !kindsSeeded.contains(kind) {
                     throw Failure(
                         description: kindsNotSeeded.contains(kind)
                             ? "\(place).\(kind): a seed does not take these yet"
-                            : "\(place): \(quoted(kind)) is not read (connections, lags, directConnectGateways)"
+                            : "\(place): \(quoted(kind)) is not read (\(kindsSeeded.joined(separator: ", ")))"
                     )
                 }
                 scopes.append(
@@ -125,12 +146,48 @@ package struct Seed: Sendable {
                             idMember: "directConnectGatewayId",
                             at: "\(place).directConnectGateways",
                             keys: false
+                        ),
+                        interconnects: try ports(
+                            kinds["interconnects"],
+                            idMember: "interconnectId",
+                            at: "\(place).interconnects",
+                            keys: false
                         )
                     )
                 )
             }
         }
-        return Seed(scopes: scopes)
+        return Seed(scopes: scopes, metadata: metadata)
+    }
+
+    /// `accounts.<account>.customerMetadata`: `nniPartnerType`, `partnerName` and `agreements`, all optional.
+    private static func customerMetadata(_ value: Any, account: String) throws(Failure) -> Metadata {
+        let place = "accounts.\(account).customerMetadata"
+        guard let members = value as? [String: Any] else { throw Failure(description: "\(place) must be an object") }
+        for key in members.keys where !["nniPartnerType", "partnerName", "agreements"].contains(key) {
+            throw Failure(description: "\(place): \(quoted(key)) is not read (nniPartnerType, partnerName, agreements)")
+        }
+        var metadata = Metadata(account: account, agreements: [])
+        for key in ["nniPartnerType", "partnerName"] {
+            guard let given = members[key] else { continue }
+            guard let text = given as? String else { throw Failure(description: "\(place).\(key) must be a string") }
+            if key == "nniPartnerType" { metadata.nniPartnerType = text } else { metadata.partnerName = text }
+        }
+        if let given = members["agreements"] {
+            guard let list = given as? [Any] else { throw Failure(description: "\(place).agreements must be a list") }
+            for (index, entry) in list.enumerated() {
+                guard let entry = entry as? [String: Any], let name = entry["agreementName"] as? String,
+                    entry.keys.allSatisfy(["agreementName", "status"].contains)
+                else {
+                    throw Failure(description: "\(place).agreements[\(index)] must be {agreementName, status}")
+                }
+                guard let status = entry["status"] as? String? else {
+                    throw Failure(description: "\(place).agreements[\(index)].status must be a string")
+                }
+                metadata.agreements.append((name, status ?? "signed"))
+            }
+        }
+        return metadata
     }
 
     private static func ports(
@@ -195,6 +252,20 @@ package struct Seed: Sendable {
             throw Failure(description: "the store could not be read: \(type(of: error))")
         }
         var applied = Applied()
+        for entry in metadata {
+            do {
+                try await directConnect.seedCustomerMetadata(
+                    account: entry.account,
+                    nniPartnerType: entry.nniPartnerType,
+                    partnerName: entry.partnerName,
+                    agreements: entry.agreements
+                )
+            } catch let error as AWSError {
+                throw Failure(description: "accounts.\(entry.account).customerMetadata: \(error.message)")
+            } catch {
+                throw Failure(description: "accounts.\(entry.account).customerMetadata: \(type(of: error))")
+            }
+        }
         for scoped in scopes {
             for port in scoped.connections {
                 try await create(port, "CreateConnection", idMember: "connectionId", scoped.scope, table, directConnect)
@@ -205,6 +276,17 @@ package struct Seed: Sendable {
                 try await create(port, "CreateLag", idMember: "lagId", scoped.scope, table, directConnect)
                 applied.lags += 1
                 applied.keys += port.keys.count
+            }
+            for port in scoped.interconnects {
+                try await create(
+                    port,
+                    "CreateInterconnect",
+                    idMember: "interconnectId",
+                    scoped.scope,
+                    table,
+                    directConnect
+                )
+                applied.interconnects += 1
             }
             for port in scoped.gateways {
                 try await create(

@@ -192,7 +192,17 @@ extension DirectConnectService {
         let now = clock.now
         return try await transaction(.write) { transaction in
             guard var record = try await transaction.connection(id: id, in: scope), record.kind == .connection else {
-                throw AWSError.notFound(id)
+                return try await deletePartnerConnection(id, in: transaction, scope, at: now)
+            }
+            if let hosted = record.hosted {
+                // Its link in the partner's scope goes with it (a refusal below undoes this with the rest).
+                try await unlinkHosted(id, from: hosted, in: transaction, scope)
+            }
+            if record.hosted != nil, Hosted.state(record, at: now) == .ordering {
+                // Its owner refusing it (reference §2): `rejected`, and gone for both accounts (our choice: a deleted
+                // connection is not listed, as dedicated ones are not).
+                try await transaction.deleteConnection(id: id, in: scope)
+                return Self.connection(record, lag: nil, in: scope, at: now, state: .rejected)
             }
             // The user guide: "Before you can delete a connection, you must delete its virtual interface"; the
             // wording follows DeleteLag's, which Ansible matches (reference §1.7).
@@ -292,6 +302,9 @@ extension DirectConnectService {
         return try await transaction(.write) { transaction in
             guard let record = try await transaction.connection(id: id, in: scope), record.kind == .interconnect else {
                 throw AWSError.client("Could not find Interconnect with ID \(id)")
+            }
+            guard try await !carriesHostedConnections(id, in: transaction, scope) else {
+                throw AWSError.client("Interconnect \(id) cannot be deleted until its hosted connections are deleted")
             }
             try await transaction.deleteConnection(id: record.id, in: scope)
             return DeleteInterconnectResponse(interconnectState: .deleted)

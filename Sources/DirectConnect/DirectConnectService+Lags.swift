@@ -76,6 +76,9 @@ extension DirectConnectService {
 
     /// Whether an existing connection may become a member of a LAG with the given port.
     static func checkCanJoin(_ connection: ConnectionRecord, lagPort: PortRecord, lagId: String, now: Date) throws {
+        if connection.hosted != nil {
+            throw AWSError.client("Connection \(connection.id) is a hosted connection: it cannot join lag \(lagId)")
+        }
         if let current = connection.lagId {
             throw AWSError.client("Connection \(connection.id) is already a member of lag \(current)")
         }
@@ -166,6 +169,9 @@ extension DirectConnectService {
             }
             guard try await !carriesInterfaces(id, in: transaction, scope, at: now) else {
                 throw AWSError.client("Lag \(id) cannot be deleted until its Virtual Interfaces are deleted")
+            }
+            guard try await !carriesHostedConnections(id, in: transaction, scope) else {
+                throw AWSError.client("Lag \(id) cannot be deleted until its hosted connections are deleted")
             }
             let members = try await transaction.members(ofLag: id, in: scope)
             for member in members {

@@ -48,15 +48,16 @@ extension DirectConnectService {
             ownerAccount: scope.account,
             connectionId: record.id,
             connectionName: record.name,
-            connectionState: state
-                ?? ConnectionState(
-                    rawValue: Keychain.portState(record.state, portDown: record.portDownAt != nil, at: now).rawValue
-                ),
+            connectionState: state ?? HostedConnectionRules.state(record, at: now),
             region: scope.region,
             location: record.port.location,
             bandwidth: record.port.bandwidth,
             vlan: record.vlan,
-            lagId: record.lagId,
+            partnerName: record.hosted?.partnerName,
+            loaIssueTime: record.loaIssueTime,
+            // A hosted connection on a LAG names it (reference §3.6, AssociateHostedConnection's example).
+            lagId: record.lagId
+                ?? record.hosted.flatMap { $0.parentId.hasPrefix(Identifiers.lagPrefix) ? $0.parentId : nil },
             awsDevice: record.port.awsDevice,
             jumboFrameCapable: true,
             awsDeviceV2: record.port.awsDeviceV2,
@@ -72,7 +73,8 @@ extension DirectConnectService {
                 at: now
             ),
             encryptionMode: mode.rawValue,
-            macSecKeys: macSecKeys(keys, at: now)
+            macSecKeys: macSecKeys(keys, at: now),
+            partnerInterconnectMacSecCapable: record.hosted?.parentMacSecCapable
         )
     }
 
@@ -95,6 +97,7 @@ extension DirectConnectService {
             region: scope.region,
             location: record.port.location,
             bandwidth: record.port.bandwidth,
+            loaIssueTime: record.loaIssueTime,
             lagId: record.lagId,
             awsDevice: record.port.awsDevice,
             jumboFrameCapable: true,
@@ -145,7 +148,8 @@ extension DirectConnectService {
             awsDeviceV2: record.port.awsDeviceV2,
             awsLogicalDeviceId: record.port.awsLogicalDeviceId,
             connections: members.map { connection($0, lag: record, in: scope, at: now, state: memberState) },
-            allowsHostedConnections: false,
+            // Our choice: a LAG of interconnects (a partner's) hosts connections; any LAG may (SPEC 7).
+            allowsHostedConnections: members.contains { $0.kind == .interconnect },
             jumboFrameCapable: true,
             hasLogicalRedundancy: .no,
             tags: tags(record.tags),

@@ -321,6 +321,9 @@ extension DirectConnectService {
         var id: String
         var port: PortRecord
         var keys: [KeyRecord]
+        /// A hosted connection's VLAN, which its one interface takes (the partner set it).
+        var hostedVlan: Int?
+        var isLag = false
     }
 
     static func interfaceNotFound(_ id: String) -> AWSError {
@@ -506,7 +509,7 @@ extension DirectConnectService {
     func carrier(_ id: String, in transaction: any StoreTransaction, _ scope: Scope) async throws -> Carrier {
         if id.hasPrefix(Identifiers.lagPrefix) {
             guard let lag = try await transaction.lag(id: id, in: scope) else { throw AWSError.notFound(id) }
-            return Carrier(id: lag.id, port: lag.port, keys: lag.keys)
+            return Carrier(id: lag.id, port: lag.port, keys: lag.keys, isLag: true)
         }
         guard let connection = try await transaction.connection(id: id, in: scope) else {
             throw AWSError.notFound(id)
@@ -519,7 +522,17 @@ extension DirectConnectService {
                 "Connection \(id) is a member of \(lagId): create the virtual interface on the LAG"
             )
         }
-        return Carrier(id: connection.id, port: connection.port, keys: connection.keys)
+        guard HostedConnectionRules.carriesInterfaces(connection) else {
+            throw AWSError.client(
+                "Connection \(id) is ordering: confirm the hosted connection before creating virtual interfaces on it"
+            )
+        }
+        return Carrier(
+            id: connection.id,
+            port: connection.port,
+            keys: connection.keys,
+            hostedVlan: connection.hosted == nil ? nil : connection.vlan
+        )
     }
 
     /// The VLAN is free on the carrier and it has room for one more interface of `kind`. Interfaces of the carrier
@@ -545,7 +558,28 @@ extension DirectConnectService {
                 held.append(record)
             }
         }
+        if let hostedVlan = carrier.hostedVlan {
+            // The user guide: on a hosted connection, use the VLAN the partner provided.
+            guard vlan == hostedVlan else {
+                throw AWSError.client(
+                    "Vlan \(vlan) is not the VLAN of hosted connection \(carrier.id): use \(hostedVlan), which its "
+                        + "partner set"
+                )
+            }
+            guard held.isEmpty else {
+                throw AWSError.client(
+                    "Hosted connection \(carrier.id) already has a virtual interface, the most it may have"
+                )
+            }
+        }
         if held.contains(where: { $0.vlan == vlan }) {
+            throw AWSError.client("Vlan \(vlan) is already in use")
+        }
+        if carrier.isLag,
+            try await hostedConnections(on: carrier.id, in: transaction, scope).contains(where: {
+                $0.record.vlan == vlan
+            })
+        {
             throw AWSError.client("Vlan \(vlan) is already in use")
         }
         guard held.count < Rules.interfaceLimit else {

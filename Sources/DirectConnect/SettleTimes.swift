@@ -19,6 +19,8 @@ package struct SettleTimes: Sendable, Hashable {
         case vif
         /// BGP peers: `pending`/`verifying` -> `available`, `deleting` -> gone.
         case bgpPeer = "bgp-peer"
+        /// Hosted connections: `pending` -> `available` once their owner confirms them (`ordering` has no timer).
+        case hostedConnection = "hosted-connection"
 
         /// The time of a kind when neither its own nor every kind's is given.
         package var defaultSeconds: TimeInterval { self == .association ? 2 : 0 }

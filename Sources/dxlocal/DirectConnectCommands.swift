@@ -4,7 +4,8 @@ import DirectConnectClient
 import DirectConnectModel
 import Foundation
 
-/// `dxlocal directconnect VERB`: the AWS CLI's verbs for MACsec work, with its option names.
+/// `dxlocal directconnect VERB`: the AWS CLI's verbs and option names for every Direct Connect operation; those of
+/// MACsec work written by hand, the others generated from the model (`Generated/DirectConnectVerbs.swift`).
 struct DirectConnectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "directconnect",
@@ -13,7 +14,7 @@ struct DirectConnectCommand: AsyncParsableCommand {
             AssociateMacSecKey.self, DisassociateMacSecKey.self, DescribeConnections.self, DescribeLags.self,
             DescribeLocations.self, CreateConnection.self, CreateLag.self, UpdateConnection.self, UpdateLag.self,
             DeleteConnection.self, DeleteLag.self,
-        ]
+        ] + GeneratedDirectConnectVerbs.all
     )
 }
 

@@ -66,6 +66,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a BGP peer's transition takes, over --settle-time. [env: DXLOCAL_SETTLE_TIME_BGP_PEER]")
     var settleTimeBgpPeer: Double?
 
+    @Option(
+        help: """
+            Seconds a hosted connection's pending takes once confirmed, over --settle-time. [env: \
+            DXLOCAL_SETTLE_TIME_HOSTED_CONNECTION]
+            """
+    )
+    var settleTimeHostedConnection: Double?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: DXLOCAL_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
@@ -137,6 +145,7 @@ struct Serve: AsyncParsableCommand {
         let byKind: [(SettleTimes.Kind, Double?)] = [
             (.connection, settleTimeConnection), (.key, settleTimeKey), (.gateway, settleTimeGateway),
             (.association, settleTimeAssociation), (.vif, settleTimeVif), (.bgpPeer, settleTimeBgpPeer),
+            (.hostedConnection, settleTimeHostedConnection),
         ]
         for (kind, given) in byKind {
             let variable = "DXLOCAL_SETTLE_TIME_\(kind.rawValue.uppercased().replacing("-", with: "_"))"

@@ -110,3 +110,58 @@ def test_generated_keys_are_accepted_by_the_service(server, client, account, dxl
                               timeout=60, env=dict(os.environ)))
     response = client.associate_mac_sec_key(connectionId=connection_id, ckn=pair["ckn"], cak=pair["cak"])
     assert response["macSecKeys"][-1]["ckn"].lower() == pair["ckn"]
+
+
+def test_the_generated_verbs_take_the_aws_clis_arguments_through_the_partner_flow(server, dxlocal_bin, tmp_path):
+    """Issue 22: the verbs of the operations beyond MACsec (hosted connections, gateways, associations, virtual
+    interfaces, LOAs) take the AWS CLI's names and JSON arguments; a partner and a customer go from an interconnect
+    to a private interface with dxlocal alone, and the AWS CLI reads back the same answers."""
+    from dxhelpers import random_account
+
+    partner, customer = random_account(), random_account()
+
+    def ours(account, *args):
+        return _ok(dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "directconnect", *args))
+
+    def theirs(account, *args):
+        return _ok(run_cli(server.url, account, tmp_path, *args))
+
+    nni = ours(partner, "create-interconnect", "--interconnect-name", "nni", "--bandwidth", "10Gbps", "--location",
+               "EqDC2", "--tags", "key=role,value=nni")["interconnectId"]
+    hosted = ours(partner, "allocate-hosted-connection", "--connection-id", nni, "--owner-account", customer,
+                  "--bandwidth", "1Gbps", "--connection-name", "cli", "--vlan", "77",
+                  "--tags", '[{"key": "order", "value": "7"}]')
+    assert (hosted["connectionState"], hosted["ownerAccount"], hosted["vlan"]) == ("ordering", customer, 77)
+    listed = ("describe-hosted-connections", "--connection-id", nni)
+    assert ours(partner, *listed) == theirs(partner, *listed)
+    assert ours(customer, "confirm-connection", "--connection-id", hosted["connectionId"]) == {
+        "connectionState": "pending"}
+    gateway = ours(customer, "create-direct-connect-gateway", "--direct-connect-gateway-name", "gw",
+                   "--amazon-side-asn", "64512")["directConnectGateway"]["directConnectGatewayId"]
+    interface = ours(customer, "create-private-virtual-interface", "--connection-id", hosted["connectionId"],
+                     "--new-private-virtual-interface",
+                     json.dumps({"virtualInterfaceName": "v", "vlan": 77, "asn": 65077,
+                                 "directConnectGatewayId": gateway}))
+    described = ("describe-virtual-interfaces", "--virtual-interface-id", interface["virtualInterfaceId"])
+    assert ours(customer, *described) == theirs(customer, *described)
+    assert ours(customer, "update-virtual-interface-attributes", "--virtual-interface-id",
+                interface["virtualInterfaceId"], "--mtu", "9001", "--no-enable-site-link")["mtu"] == 9001
+    attachments = ("describe-direct-connect-gateway-attachments", "--direct-connect-gateway-id", gateway)
+    assert ours(customer, *attachments) == theirs(customer, *attachments)
+    arn = f"arn:aws:directconnect:us-east-1:{customer}:dxvif/{interface['virtualInterfaceId']}"
+    ours(customer, "tag-resource", "--resource-arn", arn, "--tags", "key=a,value=1", "key=b,value=2")
+    tags = ours(customer, "describe-tags", "--resource-arns", arn)["resourceTags"][0]["tags"]
+    assert tags == [{"key": "a", "value": "1"}, {"key": "b", "value": "2"}]
+    assert ours(customer, "describe-customer-metadata") == theirs(customer, "describe-customer-metadata")
+    # JSON the model refuses is refused before any call, naming the option or the member.
+    bad = dxlocal_cli(dxlocal_bin, server.url, customer, tmp_path, "directconnect",
+                      "create-private-virtual-interface", "--connection-id", hosted["connectionId"],
+                      "--new-private-virtual-interface", "{not json")
+    assert bad.returncode != 0 and "--new-private-virtual-interface" in bad.stderr
+    wrong = dxlocal_cli(dxlocal_bin, server.url, customer, tmp_path, "directconnect",
+                        "create-private-virtual-interface", "--connection-id", hosted["connectionId"],
+                        "--new-private-virtual-interface", '{"vlan": "seventy"}')
+    assert wrong.returncode != 0 and "vlan" in wrong.stderr
+    ours(customer, "delete-virtual-interface", "--virtual-interface-id", interface["virtualInterfaceId"])
+    assert ours(partner, "delete-connection", "--connection-id", hosted["connectionId"])["connectionState"] == (
+        "deleted")

@@ -186,22 +186,21 @@ def test_body_just_under_one_mebibyte_is_not_refused_for_size(server):
     assert_aws_reply_headers(resp)
 
 
-@pytest.mark.parametrize(
-    "operation, call",
-    [
-        ("DescribeCustomerMetadata", lambda c: c.describe_customer_metadata()),
-        ("DescribeLoa", lambda c: c.describe_loa(connectionId="dxcon-abcd1234")),
-    ],
-    ids=["DescribeCustomerMetadata", "DescribeLoa"],
-)
-def test_unimplemented_operation_answers_501_naming_it(client, operation, call):
-    expect_error(lambda: call(client), code="NotImplemented", status=501, contains=[operation])
+def test_every_direct_connect_operation_of_the_model_is_served(server):
+    """SPEC 7: all 63 operations answer, none with 501 NotImplemented (each is called with an empty body: a reply or
+    a client error, never NotImplemented)."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("directconnect")
+    assert len(model.operation_names) == 63
+    assert sorted(set(model.operation_names) - _served_operations(server, "directconnect", dx_raw)) == []
 
 
-def test_unimplemented_operation_raw_reply_is_aws_shaped(server):
-    resp = dx_raw(server.url, "DescribeHostedConnections", {"connectionId": "dxcon-abcd1234"})
+def test_an_operation_not_served_answers_501_naming_it(server):
+    """Secrets Manager's operations outside SPEC 6 still answer NotImplemented, AWS-shaped."""
+    resp = sm_raw(server.url, "RotateSecret", {"SecretId": "s"}, account=random_account())
     body = assert_aws_error(resp, 501, "NotImplemented")
-    assert "DescribeHostedConnections" in body["message"]
+    assert "RotateSecret" in body["message"]
 
 
 # --------------------------------------------------------------------------------------
@@ -331,6 +330,12 @@ def _key(w, target):
 def _interconnect(w, **extra):
     return w.dx("CreateInterconnect", {"interconnectName": unique_name("ic"), "bandwidth": "1Gbps",
                                        "location": "CSNY1", **extra})["interconnectId"]
+
+
+def _hosted_connection(w, parent, vlan, owner=None, **extra):
+    return w.dx("AllocateHostedConnection", {"connectionId": parent, "ownerAccount": owner or w.account,
+                                             "bandwidth": "500Mbps", "connectionName": unique_name("hc"),
+                                             "vlan": vlan, **extra})
 
 
 def _secret(w, **extra):
@@ -919,7 +924,95 @@ def _sm_untag_resource(w):
     w.sm("UntagResource", {"SecretId": unique_name("absent"), "TagKeys": ["k"]}, status=400)
 
 
+def _dx_allocate_hosted_connection(w):
+    parent = _interconnect(w)
+    _hosted_connection(w, parent, 10)
+    _hosted_connection(w, parent, 11, owner=random_account(), tags=[{"key": "flag"}])
+    _hosted_connection(w, _lag(w, macsec=False)["lagId"], 10)
+    w.dx("AllocateHostedConnection", {"connectionId": parent, "ownerAccount": w.account, "bandwidth": "500Mbps",
+                                      "connectionName": "x", "vlan": 10}, status=400)
+
+
+def _dx_allocate_connection_on_interconnect(w):
+    parent = _interconnect(w)
+    payload = {"interconnectId": parent, "ownerAccount": w.account, "bandwidth": "1Gbps", "connectionName": "x",
+               "vlan": 5}
+    w.dx("AllocateConnectionOnInterconnect", payload)
+    w.dx("AllocateConnectionOnInterconnect", payload | {"interconnectId": MISSING_CONNECTION}, status=400)
+
+
+def _dx_confirm_connection(w):
+    hosted = _hosted_connection(w, _interconnect(w), 12)["connectionId"]
+    w.dx("ConfirmConnection", {"connectionId": hosted})
+    w.dx("ConfirmConnection", {"connectionId": hosted}, status=400)
+
+
+def _dx_describe_hosted_connections(w):
+    parent = _interconnect(w)
+    w.dx("DescribeHostedConnections", {"connectionId": parent})
+    _hosted_connection(w, parent, 20)
+    _hosted_connection(w, parent, 21, owner=random_account())
+    w.dx("DescribeHostedConnections", {"connectionId": parent})
+    page = w.dx("DescribeHostedConnections", {"connectionId": parent, "maxResults": 1})
+    w.dx("DescribeHostedConnections", {"connectionId": parent, "maxResults": 1, "nextToken": page["nextToken"]})
+    w.dx("DescribeHostedConnections", {"connectionId": _lag(w, macsec=False)["lagId"]})
+    w.dx("DescribeHostedConnections", {"connectionId": MISSING_CONNECTION}, status=400)
+
+
+def _dx_describe_connections_on_interconnect(w):
+    parent = _interconnect(w)
+    w.dx("DescribeConnectionsOnInterconnect", {"interconnectId": parent})
+    _hosted_connection(w, parent, 30)
+    w.dx("DescribeConnectionsOnInterconnect", {"interconnectId": parent})
+    w.dx("DescribeConnectionsOnInterconnect", {"interconnectId": MISSING_CONNECTION}, status=400)
+
+
+def _dx_associate_hosted_connection(w):
+    hosted = _hosted_connection(w, _interconnect(w), 40)["connectionId"]
+    w.dx("AssociateHostedConnection", {"connectionId": hosted, "parentConnectionId": _interconnect(w)})
+    w.dx("AssociateHostedConnection", {"connectionId": MISSING_CONNECTION, "parentConnectionId": _interconnect(w)},
+         status=400)
+
+
+def _dx_describe_loa(w):
+    w.dx("DescribeLoa", {"connectionId": _plain_connection(w)})
+    w.dx("DescribeLoa", {"connectionId": _lag(w)["lagId"], "providerName": "p", "loaContentType": "application/pdf"})
+    w.dx("DescribeLoa", {"connectionId": _interconnect(w)})
+    w.dx("DescribeLoa", {"connectionId": MISSING_CONNECTION}, status=400)
+
+
+def _dx_describe_connection_loa(w):
+    w.dx("DescribeConnectionLoa", {"connectionId": _plain_connection(w)})
+    w.dx("DescribeConnectionLoa", {"connectionId": _interconnect(w)}, status=400)
+
+
+def _dx_describe_interconnect_loa(w):
+    w.dx("DescribeInterconnectLoa", {"interconnectId": _interconnect(w), "providerName": "p"})
+    w.dx("DescribeInterconnectLoa", {"interconnectId": _plain_connection(w)}, status=400)
+
+
+def _dx_confirm_customer_agreement(w):
+    w.dx("ConfirmCustomerAgreement", {"agreementName": "dx-terms"})
+    w.dx("ConfirmCustomerAgreement", {}, status=400)
+
+
+def _dx_describe_customer_metadata(w):
+    w.dx("DescribeCustomerMetadata", {})
+    w.dx_body("DescribeCustomerMetadata", b'{"agreementName": ', status=400, code="SerializationException")
+
+
 NEVER_NULL_SCENARIOS = {
+    ("directconnect", "AllocateHostedConnection"): _dx_allocate_hosted_connection,
+    ("directconnect", "AllocateConnectionOnInterconnect"): _dx_allocate_connection_on_interconnect,
+    ("directconnect", "ConfirmConnection"): _dx_confirm_connection,
+    ("directconnect", "DescribeHostedConnections"): _dx_describe_hosted_connections,
+    ("directconnect", "DescribeConnectionsOnInterconnect"): _dx_describe_connections_on_interconnect,
+    ("directconnect", "AssociateHostedConnection"): _dx_associate_hosted_connection,
+    ("directconnect", "DescribeLoa"): _dx_describe_loa,
+    ("directconnect", "DescribeConnectionLoa"): _dx_describe_connection_loa,
+    ("directconnect", "DescribeInterconnectLoa"): _dx_describe_interconnect_loa,
+    ("directconnect", "ConfirmCustomerAgreement"): _dx_confirm_customer_agreement,
+    ("directconnect", "DescribeCustomerMetadata"): _dx_describe_customer_metadata,
     ("directconnect", "DescribeLocations"): _dx_describe_locations,
     ("directconnect", "CreateConnection"): _dx_create_connection,
     ("directconnect", "DescribeConnections"): _dx_describe_connections,

@@ -65,17 +65,18 @@ import Testing
         }
     }
 
-    @Test func anOperationNotYetImplementedAnswers501NamingIt() async throws {
+    /// Every Direct Connect operation is served (SPEC 7); Secrets Manager's beyond SPEC 6 are not.
+    @Test func anOperationNotServedAnswers501NamingIt() async throws {
         try await ServerFixture.with { fixture in
             try await fixture.app.test(.router) { client in
                 let response = try await client.executeRequest(
                     uri: "/",
                     method: .post,
-                    headers: ServerFixture.headers(target: "OvertureService.DescribeHostedConnections"),
-                    body: ByteBuffer(string: #"{"connectionId":"dxcon-abcd1234"}"#)
+                    headers: ServerFixture.headers(target: "secretsmanager.RotateSecret"),
+                    body: ByteBuffer(string: #"{"SecretId":"s"}"#)
                 )
                 try Self.expectAWSShaped(response, status: 501, code: "NotImplemented")
-                #expect(String(buffer: response.body).contains("DescribeHostedConnections"))
+                #expect(String(buffer: response.body).contains("RotateSecret"))
             }
         }
     }

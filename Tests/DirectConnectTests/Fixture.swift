@@ -210,6 +210,10 @@ struct Fixture: Sendable {
         /// Stored as they are, in the account's global scope.
         var gatewayAttachments: [AttachmentRecord]
         var failoverTests: [VirtualInterfaceTestHistory]
+        /// Stored as they are: the records of other accounts linked into the scope (hosted connections, ...), and
+        /// the account's customer metadata.
+        var links: [LinkRecord]
+        var customer: [CustomerRecord]
     }
 
     func snapshot(of scope: Scope = Fixture.scope) async throws -> Snapshot {
@@ -240,7 +244,18 @@ struct Fixture: Sendable {
                 )
             },
             failoverTests: try await service.listVirtualInterfaceTestHistory(.init(), in: scope)
-                .virtualInterfaceTestHistory ?? []
+                .virtualInterfaceTestHistory ?? [],
+            links: try await store.transaction(.read) { transaction in
+                try await transaction.records(LinkRecord.self, in: scope, matching: nil, page: .all)
+            },
+            customer: try await store.transaction(.read) { transaction in
+                try await transaction.records(
+                    CustomerRecord.self,
+                    in: .global(account: scope.account),
+                    matching: nil,
+                    page: .all
+                )
+            }
         )
     }
 

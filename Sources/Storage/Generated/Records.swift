@@ -338,6 +338,87 @@ package struct SettlingState: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
     }
 }
 
+/// What a hosted connection adds to a connection: kept in its owner's (the customer's) scope, linked into the
+/// partner's.
+package struct HostedRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// The partner's interconnect (`dxcon-`) or LAG (`dxlag-`) that carries it.
+    package var parentId: String
+    /// The account that allocated it and owns the parent.
+    package var partnerAccount: String
+    package var partnerName: String
+    /// Whether the parent is MACsec-capable (`partnerInterconnectMacSecCapable`); the hosted connection never is.
+    package var parentMacSecCapable: Bool
+    /// `nil` while it waits for its owner's ConfirmConnection (`ordering`).
+    package var confirmedAt: Date?
+
+    package init(
+        parentId: String,
+        partnerAccount: String,
+        partnerName: String,
+        parentMacSecCapable: Bool,
+        confirmedAt: Date? = nil
+    ) {
+        self.parentId = parentId
+        self.partnerAccount = partnerAccount
+        self.partnerName = partnerName
+        self.parentMacSecCapable = parentMacSecCapable
+        self.confirmedAt = confirmedAt
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"parentId\":", parentId)
+        writer.member("\"partnerAccount\":", partnerAccount)
+        writer.member("\"partnerName\":", partnerName)
+        writer.member("\"parentMacSecCapable\":", parentMacSecCapable)
+        writer.member("\"confirmedAt\":", confirmedAt)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var parentId: String?
+        var partnerAccount: String?
+        var partnerName: String?
+        var parentMacSecCapable: Bool?
+        var confirmedAt: Date?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "parentId": guard reader.read(&parentId, 0, "parentId", seen: &seen) else { return nil }
+                case "partnerAccount":
+                    guard
+                        reader.read(&partnerAccount, 1, "partnerAccount", seen: &seen)
+                    else { return nil }
+                case "partnerName": guard reader.read(&partnerName, 2, "partnerName", seen: &seen) else { return nil }
+                case "parentMacSecCapable":
+                    guard
+                        reader.read(&parentMacSecCapable, 3, "parentMacSecCapable", seen: &seen)
+                    else { return nil }
+                case "confirmedAt": guard reader.read(&confirmedAt, 4, "confirmedAt", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let parentId, let partnerAccount, let partnerName, let parentMacSecCapable else {
+            reader.refuse()
+            return nil
+        }
+        self.init(
+            parentId: parentId,
+            partnerAccount: partnerAccount,
+            partnerName: partnerName,
+            parentMacSecCapable: parentMacSecCapable,
+            confirmedAt: confirmedAt
+        )
+    }
+}
+
 /// A dedicated connection or an interconnect.
 package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
     package enum Kind: String, Hashable, Sendable, Codable, CaseIterable, AWSJSONValue, AWSJSONReadable {
@@ -370,6 +451,10 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
     package var tags: [TagRecord]
     /// The connection's own keychain; a LAG member's keys are the LAG's.
     package var keys: [KeyRecord]
+    /// The time of the latest DescribeLoa (or DescribeConnectionLoa, DescribeInterconnectLoa) call on it.
+    package var loaIssueTime: Date?
+    /// Set on a hosted connection: the partner's interconnect or LAG that carries it, and its confirmation.
+    package var hosted: HostedRecord?
 
     package init(
         id: String,
@@ -382,7 +467,9 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
         portDownAt: Date? = nil,
         createdAt: Date,
         tags: [TagRecord],
-        keys: [KeyRecord]
+        keys: [KeyRecord],
+        loaIssueTime: Date? = nil,
+        hosted: HostedRecord? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -395,6 +482,8 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
         self.createdAt = createdAt
         self.tags = tags
         self.keys = keys
+        self.loaIssueTime = loaIssueTime
+        self.hosted = hosted
     }
 
     package func writeJSON(to writer: inout AWSJSONWriter) {
@@ -410,6 +499,8 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
         writer.member("\"createdAt\":", createdAt)
         writer.member("\"tags\":", tags)
         writer.member("\"keys\":", keys)
+        writer.member("\"loaIssueTime\":", loaIssueTime)
+        writer.member("\"hosted\":", hosted)
         writer.endObject()
     }
 
@@ -425,6 +516,8 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
         var createdAt: Date?
         var tags: [TagRecord]?
         var keys: [KeyRecord]?
+        var loaIssueTime: Date?
+        var hosted: HostedRecord?
         guard reader.beginObject() else { return nil }
         var seen: UInt64 = 0
         var unknown: Set<String> = []
@@ -445,6 +538,11 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
                 case "createdAt": guard reader.read(&createdAt, 8, "createdAt", seen: &seen) else { return nil }
                 case "tags": guard reader.read(&tags, 9, "tags", seen: &seen) else { return nil }
                 case "keys": guard reader.read(&keys, 10, "keys", seen: &seen) else { return nil }
+                case "loaIssueTime":
+                    guard
+                        reader.read(&loaIssueTime, 11, "loaIssueTime", seen: &seen)
+                    else { return nil }
+                case "hosted": guard reader.read(&hosted, 12, "hosted", seen: &seen) else { return nil }
                 default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
@@ -464,7 +562,9 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
             portDownAt: portDownAt,
             createdAt: createdAt,
             tags: tags,
-            keys: keys
+            keys: keys,
+            loaIssueTime: loaIssueTime,
+            hosted: hosted
         )
     }
 }
@@ -583,6 +683,117 @@ package struct LagRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
 
 extension LagRecord: StoredRecord {
     package static let recordKind = RecordKind(name: "lag")
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues() }
+}
+
+/// A customer agreement and whether the account has signed it.
+package struct AgreementRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var name: String
+    /// `signed` or `unsigned`.
+    package var status: String
+
+    package init(name: String, status: String) {
+        self.name = name
+        self.status = status
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"name\":", name)
+        writer.member("\"status\":", status)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var name: String?
+        var status: String?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "name": guard reader.read(&name, 0, "name", seen: &seen) else { return nil }
+                case "status": guard reader.read(&status, 1, "status", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let name, let status else {
+            reader.refuse()
+            return nil
+        }
+        self.init(name: name, status: status)
+    }
+}
+
+/// An account's customer metadata (DescribeCustomerMetadata), in its global scope.
+package struct CustomerRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// Always `customer`.
+    package var id: String
+    /// `v1`, `v2` or `nonPartner` (the operator's seed sets it; `nonPartner` by default).
+    package var nniPartnerType: String
+    /// The name its hosted connections show as `partnerName` (the operator's seed sets it).
+    package var partnerName: String?
+    package var agreements: [AgreementRecord]
+
+    package init(id: String, nniPartnerType: String, partnerName: String? = nil, agreements: [AgreementRecord]) {
+        self.id = id
+        self.nniPartnerType = nniPartnerType
+        self.partnerName = partnerName
+        self.agreements = agreements
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"nniPartnerType\":", nniPartnerType)
+        writer.member("\"partnerName\":", partnerName)
+        writer.member("\"agreements\":", agreements)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var nniPartnerType: String?
+        var partnerName: String?
+        var agreements: [AgreementRecord]?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "nniPartnerType":
+                    guard
+                        reader.read(&nniPartnerType, 1, "nniPartnerType", seen: &seen)
+                    else { return nil }
+                case "partnerName": guard reader.read(&partnerName, 2, "partnerName", seen: &seen) else { return nil }
+                case "agreements": guard reader.read(&agreements, 3, "agreements", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id, let nniPartnerType, let agreements else {
+            reader.refuse()
+            return nil
+        }
+        self.init(id: id, nniPartnerType: nniPartnerType, partnerName: partnerName, agreements: agreements)
+    }
+}
+
+extension CustomerRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "customer")
 
     package var recordID: String { id }
 
@@ -1785,7 +1996,7 @@ extension FailoverTestRecord: StoredRecord {
 package struct LinkRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
     /// The linked record's ID.
     package var id: String
-    /// The linked record's kind (`association`, `proposal`, `vif`).
+    /// The linked record's kind (`association`, `proposal`, `vif`, `connection`: a hosted connection).
     package var kind: String
     /// The account whose scope of the same region holds the linked record.
     package var ownerAccount: String
@@ -2633,6 +2844,7 @@ package enum StoredKinds {
     package static let all: [any StoredRecord.Type] = [
         ConnectionRecord.self,
         LagRecord.self,
+        CustomerRecord.self,
         GatewayRecord.self,
         AssociationRecord.self,
         ProposalRecord.self,

@@ -1,0 +1,56 @@
+import AWSJSONProtocol
+import ArgumentParser
+import DirectConnectModel
+import Foundation
+
+/// The input of a generated verb (`Generated/DirectConnectVerbs.swift`), gathered from its options as one JSON
+/// object and read by the input shape's generated reader, as the server reads it: what the model refuses is refused
+/// here, with the member's name, before any call.
+struct VerbInput {
+    /// Each member's name and JSON text, as `AWSJSONWriter` writes values.
+    private var members: [(name: String, json: [UInt8])] = []
+
+    private mutating func add(_ name: String, _ value: (some AWSJSONValue)?) {
+        guard let value else { return }
+        members.append((name, AWSJSONWriter.bytes(value)))
+    }
+
+    mutating func string(_ name: String, _ value: String?) { add(name, value) }
+
+    mutating func int(_ name: String, _ value: Int?) { add(name, value) }
+
+    mutating func bool(_ name: String, _ value: Bool?) { add(name, value) }
+
+    mutating func strings(_ name: String, _ values: [String]) {
+        if !values.isEmpty { add(name, values) }
+    }
+
+    /// `--tags` as `TagArgument` reads it: shorthand items or one JSON list.
+    mutating func tags(_ name: String, _ items: [String]) throws {
+        add(name, try TagArgument.parse(items))
+    }
+
+    /// A structure, list or map given as JSON text (the AWS CLI's JSON form of such a parameter).
+    mutating func json(_ name: String, _ text: String?, option: String) throws {
+        guard let text else { return }
+        guard (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) != nil else {
+            throw ValidationError("\(option): not JSON")
+        }
+        members.append((name, Array(text.utf8)))
+    }
+
+    /// The input shape, or the reader's complaint naming the member.
+    func decode<Shape: AWSJSONReadable>(_ type: Shape.Type) throws -> Shape {
+        var document = Array("{".utf8)
+        for (index, member) in members.enumerated() {
+            if index > 0 { document.append(UInt8(ascii: ",")) }
+            document += AWSJSONWriter.bytes(member.name) + Array(":".utf8) + member.json
+        }
+        document.append(UInt8(ascii: "}"))
+        do {
+            return try AWSJSONCoding.decode(type, from: document)
+        } catch {
+            throw ValidationError("The input does not fit the model: \(error.message)")
+        }
+    }
+}
