@@ -111,6 +111,14 @@ let package = Package(
         // What both services' domains use: the clock, transactions with their server error, page tokens, the sealer
         // of secret values, random text.
         .target(
+            name: "MKA",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "ServiceKit",
             dependencies: [
                 "AWSJSONProtocol",
@@ -271,6 +279,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MKATests",
+            dependencies: ["MKA", "AWSJSONProtocol", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -66,8 +66,9 @@ package struct NameRandomness: RandomNumberGenerator {
     private static let configuredSeed = Mutex<UInt64?>(nil)
 }
 
-/// xoshiro256** (Blackman and Vigna): fast, 256 bits of state, seeded from the system's generator.
-struct Xoshiro256StarStar: RandomNumberGenerator {
+/// xoshiro256** (Blackman and Vigna): fast, 256 bits of state, seeded from the system's generator (or from a number:
+/// tests that want a repeatable sequence use it too).
+package struct Xoshiro256StarStar: RandomNumberGenerator {
     private(set) var state: (UInt64, UInt64, UInt64, UInt64)
 
     init() {
@@ -79,7 +80,7 @@ struct Xoshiro256StarStar: RandomNumberGenerator {
     init(state: (UInt64, UInt64, UInt64, UInt64)) { self.state = state }
 
     /// The state SplitMix64 expands `seed` into, as the generator's authors recommend.
-    init(seed: UInt64) {
+    package init(seed: UInt64) {
         var mixer = seed
         func splitMix() -> UInt64 {
             mixer &+= 0x9E37_79B9_7F4A_7C15
@@ -91,7 +92,7 @@ struct Xoshiro256StarStar: RandomNumberGenerator {
         state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = rotate(state.1 &* 5, 7) &* 9
         let shifted = state.1 << 17
         state.2 ^= state.0
