@@ -51,20 +51,84 @@ package struct MKALink: Hashable, Sendable {
         }
     }
 
-    /// Runs every timer up to `end`, in time order, delivering each frame to the other end at once.
+    /// Runs every timer up to `end`, in time order, delivering each frame to the other end at once. Once the link
+    /// repeats itself every hello (nothing changes but message numbers and instants), whole hellos are skipped in
+    /// one step, so that an hour costs what a few hellos do; the last two hellos before `end` run frame by frame,
+    /// for the capture.
     package mutating func run(until end: Date, random: inout some RandomNumberGenerator) throws {
+        var checkedAt: Date?
+        while true {
+            let next = Side.allCases.flatMap { ends[$0.rawValue].map(\.nextEvent) }.min()
+            guard let next, next <= end else { break }
+            if let hello = commonHello, checkedAt.map({ next.timeIntervalSince($0) >= hello }) ?? true {
+                checkedAt = next
+                let periods = end.timeIntervalSince(now) / hello - 2
+                if periods >= 1, let skip = UInt32(exactly: periods.rounded(.down)),
+                    try repeatsEveryHello(random: random),
+                    let advanced = advanced(by: skip, hello: hello)
+                {
+                    // The frames of the skipped hellos push the oldest out of the capture, as they would have.
+                    let skipped =
+                        Int(skip)
+                        * Side.allCases.filter { !silent.contains($0) }
+                        .reduce(0) { $0 + ends[$1.rawValue].count }
+                    self = advanced
+                    sent.removeFirst(min(sent.count, skipped))
+                    continue
+                }
+            }
+            now = max(now, next)
+            try tickEvery(random: &random)
+        }
+        now = max(now, end)
+    }
+
+    /// The hello time of every participant, when they share one.
+    var commonHello: TimeInterval? {
+        let hellos = Set(ends.flatMap { $0.map(\.configuration.timers.hello) })
+        return hellos.count == 1 ? hellos.first : nil
+    }
+
+    /// Whether one hello's run from here ends where `advanced(by: 1)` says: then every later hello does the same.
+    func repeatsEveryHello(random: some RandomNumberGenerator) throws -> Bool {
+        guard let hello = commonHello, let expected = advanced(by: 1, hello: hello) else { return false }
+        var copy = self
+        var random = random
+        copy.captureLimit = 0
+        try copy.stepFrameByFrame(until: now.addingTimeInterval(hello), random: &random)
+        return copy.ends == expected.ends
+    }
+
+    /// The link `periods` hellos later, as a link that repeats itself every hello would be.
+    func advanced(by periods: UInt32, hello: TimeInterval) -> MKALink? {
+        var advanced = self
+        for side in Side.allCases {
+            let moved = ends[side.rawValue].compactMap { $0.advanced(by: periods) }
+            guard moved.count == ends[side.rawValue].count else { return nil }
+            advanced.ends[side.rawValue] = moved
+        }
+        advanced.now = now.addingTimeInterval(hello * Double(periods))
+        return advanced
+    }
+
+    /// `run` without skipping.
+    mutating func stepFrameByFrame(until end: Date, random: inout some RandomNumberGenerator) throws {
         while true {
             let next = Side.allCases.flatMap { ends[$0.rawValue].map(\.nextEvent) }.min()
             guard let next, next <= end else { break }
             now = max(now, next)
-            for side in Side.allCases {
-                for index in ends[side.rawValue].indices {
-                    let frames = try ends[side.rawValue][index].tick(at: now, random: &random)
-                    try deliver(frames, from: side, random: &random)
-                }
-            }
+            try tickEvery(random: &random)
         }
         now = max(now, end)
+    }
+
+    mutating func tickEvery(random: inout some RandomNumberGenerator) throws {
+        for side in Side.allCases {
+            for index in ends[side.rawValue].indices {
+                let frames = try ends[side.rawValue][index].tick(at: now, random: &random)
+                try deliver(frames, from: side, random: &random)
+            }
+        }
     }
 
     /// Delivers frames from `side` to every participant of the other end, and their answers back, until none is left.
@@ -73,8 +137,10 @@ package struct MKALink: Hashable, Sendable {
         while !queue.isEmpty {
             let (from, frame) = queue.removeFirst()
             guard !silent.contains(from) else { continue }
-            sent.append(Sent(at: now, side: from, frame: frame))
-            if sent.count > captureLimit { sent.removeFirst(sent.count - captureLimit) }
+            if captureLimit > 0 {
+                sent.append(Sent(at: now, side: from, frame: frame))
+                if sent.count > captureLimit { sent.removeFirst(sent.count - captureLimit) }
+            }
             let to: Side = from == .device ? .customer : .device
             guard !silent.contains(to) else { continue }
             for index in ends[to.rawValue].indices {

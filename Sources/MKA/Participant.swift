@@ -304,6 +304,32 @@ package struct Participant: Hashable, Sendable {
         return try pdu.frame(source: configuration.sci.mac, ick: ick)
     }
 
+    /// This participant `periods` hellos later in a link that repeats itself every hello (`MKALink`'s fast-forward):
+    /// every message number, its own and its peers', that many higher, every instant that many hellos later.
+    /// `nil` when a message number would wrap.
+    func advanced(by periods: UInt32) -> Participant? {
+        let interval = configuration.timers.hello * Double(periods)
+        func moved(_ member: Member) -> Member? {
+            let (number, overflow) = member.messageNumber.addingReportingOverflow(periods)
+            guard !overflow else { return nil }
+            var member = member
+            member.messageNumber = number
+            member.lastHeard = member.lastHeard.addingTimeInterval(interval)
+            return member
+        }
+        let (number, overflow) = messageNumber.addingReportingOverflow(periods)
+        guard !overflow else { return nil }
+        var advanced = self
+        advanced.messageNumber = number
+        advanced.nextTransmission = nextTransmission.addingTimeInterval(interval)
+        let live = livePeers.compactMap(moved)
+        let potential = potentialPeers.compactMap(moved)
+        guard live.count == livePeers.count, potential.count == potentialPeers.count else { return nil }
+        advanced.livePeers = live
+        advanced.potentialPeers = potential
+        return advanced
+    }
+
     /// The next instant a timer of this participant runs out: its next MKPDU, or a peer's life.
     package var nextEvent: Date {
         let expiries = (livePeers + potentialPeers).map { $0.lastHeard.addingTimeInterval(configuration.timers.life) }

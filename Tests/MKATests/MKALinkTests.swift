@@ -158,3 +158,66 @@ import Testing
         #expect(offered.link.inUse(.device)?.latestKey?.cipherSuite == .gcmAES256)
     }
 }
+
+/// The skip over hellos that repeat themselves ends exactly where running frame by frame does.
+@Suite struct MKALinkFastForwardTests {
+    typealias Scene = MKALinkTests.Scene
+
+    static func equivalent(_ build: (inout Scene) throws -> Void, for seconds: TimeInterval) throws -> (Scene, Scene) {
+        var skipping = Scene()
+        try build(&skipping)
+        var stepping = skipping
+        try skipping.run(for: seconds)
+        try stepping.link.stepFrameByFrame(
+            until: stepping.link.now.addingTimeInterval(seconds),
+            random: &stepping.random
+        )
+        return (skipping, stepping)
+    }
+
+    @Test func twentyMinutesOfASecuredLinkAreSkippedToTheSameState() throws {
+        let (skipping, stepping) = try Self.equivalent(
+            { scene in
+                try scene.keys(.device, [MKALinkTests.key(1), MKALinkTests.key(2)])
+                try scene.keys(.customer, [MKALinkTests.key(2)])
+                try scene.run(for: 0)
+            },
+            for: 1_200
+        )
+        #expect(skipping.link.ends == stepping.link.ends)
+        #expect(skipping.link.now == stepping.link.now)
+        #expect(skipping.link.isSecured)
+        // 600 hellos each: the message numbers say so.
+        #expect((skipping.link.inUse(.device)?.messageNumber ?? 0) > 600)
+        // Hellos were skipped (the capture has fewer frames than frame by frame) but the last two ran frame by
+        // frame: the capture holds them, and nothing older.
+        #expect(skipping.link.sent.count >= 4 && skipping.link.sent.count < stepping.link.sent.count)
+        #expect(skipping.link.sent.allSatisfy { $0.at > skipping.link.now.addingTimeInterval(-4.01) })
+    }
+
+    @Test func aChangeAfterALongQuietSpellPlaysOutAsItWouldFrameByFrame() throws {
+        var (skipping, stepping) = try Self.equivalent(
+            { scene in
+                try scene.keys(.device, [MKALinkTests.key(1)])
+                var wrong = MKALinkTests.key(1)
+                wrong.cak[3] ^= 1
+                try scene.keys(.customer, [wrong])
+            },
+            for: 1_000
+        )
+        #expect(skipping.link.ends == stepping.link.ends)
+        #expect(!skipping.link.isSecured)
+        try skipping.keys(.customer, [MKALinkTests.key(1)])
+        try stepping.keys(.customer, [MKALinkTests.key(1)])
+        try skipping.run(for: 500)
+        try stepping.link.stepFrameByFrame(until: stepping.link.now.addingTimeInterval(500), random: &stepping.random)
+        #expect(skipping.link.ends == stepping.link.ends)
+        #expect(skipping.link.isSecured)
+        skipping.link.silent = [.customer]
+        stepping.link.silent = [.customer]
+        try skipping.run(for: 100)
+        try stepping.link.stepFrameByFrame(until: stepping.link.now.addingTimeInterval(100), random: &stepping.random)
+        #expect(skipping.link.ends == stepping.link.ends)
+        #expect(!skipping.link.isSecured)
+    }
+}
