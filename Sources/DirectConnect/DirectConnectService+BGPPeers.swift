@@ -277,7 +277,7 @@ extension DirectConnectService {
                     virtualInterfaceName: held.record.name
                 )
             }
-            let carrier = try? await carrier(held.record.connectionId, in: transaction, scope)
+            let carrier = try? await carrier(held.record.connectionId, in: transaction, scope, at: now)
             let ckn = carrier.flatMap { carrier in
                 carrier.port.macSecCapable
                     ? Keychain.active(carrier.keys, at: now).max { $0.startOn < $1.startOn }?.ckn : nil

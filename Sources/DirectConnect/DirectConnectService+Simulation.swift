@@ -44,6 +44,7 @@ extension DirectConnectService {
             case .portUp: found.record.portDownAt = nil
             }
             try await transaction.save(found.record, in: found.scope)
+            try await propagatePortEvent(found.record, in: found.scope, transaction, at: now)
             var lag: LagRecord?
             if let lagId = found.record.lagId { lag = try await transaction.lag(id: lagId, in: found.scope) }
             var lagState: LagState?
@@ -55,6 +56,53 @@ extension DirectConnectService {
                 connection: Self.connection(found.record, lag: lag, in: found.scope, at: now),
                 lagState: lagState
             )
+        }
+    }
+
+    /// What a port's event does to what the port carries (our choice: as on a real port): the interfaces of a
+    /// connection, or of its LAG once the LAG is down or up again, read `down` or come back; the hosted connections
+    /// of an interconnect (or of such a LAG) go down or up with it, and their interfaces too. A port-up brings them
+    /// all up, whatever held them down before.
+    func propagatePortEvent(
+        _ port: ConnectionRecord,
+        in scope: Scope,
+        _ transaction: any StoreTransaction,
+        at now: Date
+    ) async throws {
+        var carrierId = port.id
+        var down = port.portDownAt != nil
+        if let lagId = port.lagId, let lag = try await transaction.lag(id: lagId, in: scope) {
+            let members = try await transaction.members(ofLag: lagId, in: scope)
+            carrierId = lagId
+            down = Keychain.lagState(lag.state, members: members, minimumLinks: lag.minimumLinks, at: now) == .down
+        }
+        try await markInterfaces(on: carrierId, down: down, in: scope, transaction, at: now)
+        for held in try await hostedConnections(on: carrierId, in: transaction, scope) {
+            var hosted = held.record
+            hosted.portDownAt = down ? (hosted.portDownAt ?? now) : nil
+            try await transaction.save(hosted, in: held.holder)
+            try await markInterfaces(on: hosted.id, down: down, in: held.holder, transaction, at: now)
+        }
+    }
+
+    /// Marks the interfaces of a connection or LAG whose port is down (or clears the mark).
+    private func markInterfaces(
+        on carrierId: String,
+        down: Bool,
+        in scope: Scope,
+        _ transaction: any StoreTransaction,
+        at now: Date
+    ) async throws {
+        for var record in try await transaction.records(
+            VirtualInterfaceRecord.self,
+            in: scope,
+            matching: RecordMatch(.first, carrierId),
+            page: .all
+        ) where record.deletedAt == nil {
+            let mark = down ? (record.carrierDownAt ?? now) : nil
+            guard mark != record.carrierDownAt else { continue }
+            record.carrierDownAt = mark
+            try await transaction.save(record, in: scope)
         }
     }
 

@@ -247,7 +247,7 @@ extension DirectConnectService {
             guard held.record.connectionId != connectionId else {
                 throw AWSError.client("Virtual interface \(id) is already on \(connectionId)")
             }
-            let carrier = try await carrier(connectionId, in: transaction, scope)
+            let carrier = try await carrier(connectionId, in: transaction, scope, at: now)
             let kind = Rules.Kind(rawValue: held.record.type) ?? .private
             try await checkRoom(
                 on: carrier,
@@ -261,6 +261,7 @@ extension DirectConnectService {
             held.record.location = carrier.port.location
             held.record.awsDeviceV2 = carrier.port.awsDeviceV2
             held.record.awsLogicalDeviceId = carrier.port.awsLogicalDeviceId
+            held.record.carrierDownAt = carrier.isDown ? now : nil
             if held.record.confirmedAt != nil {
                 held.record.settlesAt = settlesAt
                 held.record.verifying = false
@@ -324,6 +325,8 @@ extension DirectConnectService {
         /// A hosted connection's VLAN, which its one interface takes (the partner set it).
         var hostedVlan: Int?
         var isLag = false
+        /// Whether the port is down (the operator's `port-down`): an interface made or moved onto it reads `down`.
+        var isDown = false
     }
 
     static func interfaceNotFound(_ id: String) -> AWSError {
@@ -410,7 +413,7 @@ extension DirectConnectService {
         let settlesAt = allocated ? Date.distantPast : settled(from: now, .vif)
         let peersAt = allocated ? Date.distantFuture : settled(from: now, .bgpPeer)
         return try await transaction(.write) { transaction in
-            let carrier = try await carrier(connectionId, in: transaction, scope)
+            let carrier = try await carrier(connectionId, in: transaction, scope, at: now)
             try await checkRoom(on: carrier, kind: request.kind, vlan: request.vlan, in: transaction, scope, at: now)
             let id = try await transaction.unusedID(for: VirtualInterfaceRecord.self, in: scope, Rules.newInterfaceId)
             var record = VirtualInterfaceRecord(
@@ -434,6 +437,7 @@ extension DirectConnectService {
                 settlesAt: settlesAt,
                 verifying: request.kind == .public,
                 testPeers: [],
+                carrierDownAt: carrier.isDown ? now : nil,
                 rejected: false,
                 tags: request.tags
             )
@@ -506,10 +510,17 @@ extension DirectConnectService {
     }
 
     /// The connection or LAG of the caller's that carries interfaces: not an interconnect, not a LAG member.
-    func carrier(_ id: String, in transaction: any StoreTransaction, _ scope: Scope) async throws -> Carrier {
+    func carrier(
+        _ id: String,
+        in transaction: any StoreTransaction,
+        _ scope: Scope,
+        at now: Date
+    ) async throws -> Carrier {
         if id.hasPrefix(Identifiers.lagPrefix) {
             guard let lag = try await transaction.lag(id: id, in: scope) else { throw AWSError.notFound(id) }
-            return Carrier(id: lag.id, port: lag.port, keys: lag.keys, isLag: true)
+            let members = try await transaction.members(ofLag: id, in: scope)
+            let state = Keychain.lagState(lag.state, members: members, minimumLinks: lag.minimumLinks, at: now)
+            return Carrier(id: lag.id, port: lag.port, keys: lag.keys, isLag: true, isDown: state == .down)
         }
         guard let connection = try await transaction.connection(id: id, in: scope) else {
             throw AWSError.notFound(id)
@@ -531,7 +542,8 @@ extension DirectConnectService {
             id: connection.id,
             port: connection.port,
             keys: connection.keys,
-            hostedVlan: connection.hosted == nil ? nil : connection.vlan
+            hostedVlan: connection.hosted == nil ? nil : connection.vlan,
+            isDown: connection.portDownAt != nil
         )
     }
 

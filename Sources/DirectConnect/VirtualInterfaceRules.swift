@@ -217,7 +217,7 @@ package enum VirtualInterfaceRules {
             let half = record.settlesAt.timeIntervalSince(confirmedAt) / 2
             return record.verifying && now < confirmedAt.addingTimeInterval(half) ? .verifying : .pending
         }
-        if record.bgpDownAt != nil { return .down }
+        if record.bgpDownAt != nil || record.carrierDownAt != nil { return .down }
         if isTesting(record, at: now) { return .testing }
         return .available
     }

@@ -1,6 +1,7 @@
 """SPEC 11: `POST /_dxlocal/simulate` makes a port go down and come up again, found by its ID in any account and
 region: the connection reads `down` and stops encrypting, a LAG with fewer members up than its minimum links reads
-`down`, and `port-up` brings every state back; a virtual interface's `bgp-down` makes it `down` with its peers' BGP
+`down`, what a port carries (virtual interfaces, a partner's hosted connections) goes down with it, and `port-up`
+brings every state back; a virtual interface's `bgp-down` makes it `down` with its peers' BGP
 down, and `bgp-up` brings it back. A port still settling, an unknown ID or a body it cannot read is refused and
 changes nothing; a reset takes simulated states away with the records."""
 
@@ -131,3 +132,31 @@ def test_a_virtual_interfaces_bgp_goes_down_and_comes_up_again(server):
     error = dxhelpers.assert_aws_error(simulate(server, {"virtualInterfaceId": interface_id, "event": "bgp-down"}),
                                        400, "ValidationException")
     assert "deleted" in error["message"]
+
+
+def test_a_port_down_takes_down_its_interfaces_and_a_partners_hosted_connections(server):
+    """A port's event reaches what it carries: the interfaces of a connection, and the hosted connections of a
+    partner's interconnect (in their customer's account) with their interfaces; port-up brings them all back."""
+    partner, customer = dxhelpers.random_account(), dxhelpers.random_account()
+    partner_dx = dxhelpers.make_client(server.url, account=partner)
+    dx = dxhelpers.make_client(server.url, account=customer)
+    nni = partner_dx.create_interconnect(interconnectName="nni", bandwidth="10Gbps", location="EqDC2")[
+        "interconnectId"]
+    hosted = partner_dx.allocate_hosted_connection(connectionId=nni, ownerAccount=customer, bandwidth="1Gbps",
+                                                   connectionName="hosted", vlan=70)["connectionId"]
+    dx.confirm_connection(connectionId=hosted)
+    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="sim")["directConnectGateway"][
+        "directConnectGatewayId"]
+    on_hosted = dx.create_private_virtual_interface(connectionId=hosted, newPrivateVirtualInterface={
+        "virtualInterfaceName": "h", "vlan": 70, "asn": 65000, "directConnectGatewayId": gateway})["virtualInterfaceId"]
+
+    def states():
+        (interface,) = dx.describe_virtual_interfaces(virtualInterfaceId=on_hosted)["virtualInterfaces"]
+        return (dxhelpers.describe_connection(dx, hosted)["connectionState"], interface["virtualInterfaceState"],
+                [peer["bgpStatus"] for peer in interface["bgpPeers"]])
+
+    assert states() == ("available", "available", ["up"])
+    assert simulate(server, {"connectionId": nni, "event": "port-down"}).status == 200
+    assert states() == ("down", "down", ["down"])
+    assert simulate(server, {"connectionId": nni, "event": "port-up"}).status == 200
+    assert states() == ("available", "available", ["up"])

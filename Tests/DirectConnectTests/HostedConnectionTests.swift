@@ -305,6 +305,54 @@ import Testing
         }
     }
 
+    @Test func aPortDownTakesDownWhatItCarries() async throws {
+        try await Fixture.run { f in
+            let parent = try await interconnect(f)
+            let hostedId = try #require(try await allocate(f, on: parent, vlan: 40).connectionId)
+            _ = try await f.service.confirmConnection(.init(connectionId: hostedId), in: Self.customer)
+            let gatewayId = try await gateway(f)
+            let onHosted = try #require(
+                try await privateInterface(f, on: hostedId, vlan: 40, gateway: gatewayId).virtualInterfaceId
+            )
+            let dedicated = try await f.connectionId(in: Self.customer)
+            let onDedicated = try #require(
+                try await privateInterface(f, on: dedicated, vlan: 41, gateway: gatewayId).virtualInterfaceId
+            )
+            func state(_ id: String) async throws -> VirtualInterfaceState? {
+                try await f.service.describeVirtualInterfaces(.init(virtualInterfaceId: id), in: Self.customer)
+                    .virtualInterfaces?.first?.virtualInterfaceState
+            }
+            _ = try await f.service.simulate(.portDown, connectionId: parent)
+            #expect(try await f.connection(hostedId).connectionState == .down)
+            #expect(try await state(onHosted) == .down)
+            #expect(try await state(onDedicated) == .available)
+            _ = try await f.service.simulate(.portDown, connectionId: dedicated)
+            #expect(try await state(onDedicated) == .down)
+            // An interface made on a port that is down reads down from the start.
+            let late = try #require(
+                try await privateInterface(f, on: dedicated, vlan: 42, gateway: gatewayId).virtualInterfaceId
+            )
+            #expect(try await state(late) == .down)
+            _ = try await f.service.simulate(.portUp, connectionId: parent)
+            _ = try await f.service.simulate(.portUp, connectionId: dedicated)
+            #expect(try await f.connection(hostedId).connectionState == .available)
+            for id in [onHosted, onDedicated, late] { #expect(try await state(id) == .available) }
+            // A LAG goes down once fewer of its members than its minimum links are up, and its interfaces with it.
+            let lag = try await f.createLag(macSec: false, members: 2, in: Self.customer)
+            let lagId = try #require(lag.lagId)
+            let members = (lag.connections ?? []).compactMap(\.connectionId)
+            let onLag = try #require(
+                try await privateInterface(f, on: lagId, vlan: 43, gateway: gatewayId).virtualInterfaceId
+            )
+            _ = try await f.service.simulate(.portDown, connectionId: members[0])
+            #expect(try await state(onLag) == .available)
+            _ = try await f.service.simulate(.portDown, connectionId: members[1])
+            #expect(try await state(onLag) == .down)
+            _ = try await f.service.simulate(.portUp, connectionId: members[0])
+            #expect(try await state(onLag) == .available)
+        }
+    }
+
     @Test func lettersOfAuthorizationArePDFsThatNameThePort() async throws {
         try await Fixture.run { f in
             let connection = try await f.createConnection(name: "primary")

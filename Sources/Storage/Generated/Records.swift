@@ -1430,6 +1430,10 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
     /// Set by the operator's `bgp-down` (SPEC 11): once settled the interface reads `down` and its peers' BGP is down,
     /// until `bgp-up`.
     package var bgpDownAt: Date?
+    /// Set while the port that carries it is down (the operator's `port-down` of its connection, of enough members of
+    /// its LAG, or of the interconnect under its hosted connection; SPEC 11): once settled the interface reads `down`
+    /// and its peers' BGP is down, until the port comes up.
+    package var carrierDownAt: Date?
     /// Set by a deletion: `deleting` until then, then `deleted` (or `rejected`) for 15 minutes, then gone.
     package var deletedAt: Date?
     /// Whether the deletion was its owner refusing an allocation.
@@ -1462,6 +1466,7 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
         testEndsAt: Date? = nil,
         testPeers: [String],
         bgpDownAt: Date? = nil,
+        carrierDownAt: Date? = nil,
         deletedAt: Date? = nil,
         rejected: Bool,
         tags: [TagRecord]
@@ -1491,6 +1496,7 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
         self.testEndsAt = testEndsAt
         self.testPeers = testPeers
         self.bgpDownAt = bgpDownAt
+        self.carrierDownAt = carrierDownAt
         self.deletedAt = deletedAt
         self.rejected = rejected
         self.tags = tags
@@ -1523,6 +1529,7 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
         writer.member("\"testEndsAt\":", testEndsAt)
         writer.member("\"testPeers\":", testPeers)
         writer.member("\"bgpDownAt\":", bgpDownAt)
+        writer.member("\"carrierDownAt\":", carrierDownAt)
         writer.member("\"deletedAt\":", deletedAt)
         writer.member("\"rejected\":", rejected)
         writer.member("\"tags\":", tags)
@@ -1555,6 +1562,7 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
         var testEndsAt: Date?
         var testPeers: [String]?
         var bgpDownAt: Date?
+        var carrierDownAt: Date?
         var deletedAt: Date?
         var rejected: Bool?
         var tags: [TagRecord]?
@@ -1619,9 +1627,13 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
                 case "testEndsAt": guard reader.read(&testEndsAt, 22, "testEndsAt", seen: &seen) else { return nil }
                 case "testPeers": guard reader.read(&testPeers, 23, "testPeers", seen: &seen) else { return nil }
                 case "bgpDownAt": guard reader.read(&bgpDownAt, 24, "bgpDownAt", seen: &seen) else { return nil }
-                case "deletedAt": guard reader.read(&deletedAt, 25, "deletedAt", seen: &seen) else { return nil }
-                case "rejected": guard reader.read(&rejected, 26, "rejected", seen: &seen) else { return nil }
-                case "tags": guard reader.read(&tags, 27, "tags", seen: &seen) else { return nil }
+                case "carrierDownAt":
+                    guard
+                        reader.read(&carrierDownAt, 25, "carrierDownAt", seen: &seen)
+                    else { return nil }
+                case "deletedAt": guard reader.read(&deletedAt, 26, "deletedAt", seen: &seen) else { return nil }
+                case "rejected": guard reader.read(&rejected, 27, "rejected", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 28, "tags", seen: &seen) else { return nil }
                 default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
@@ -1677,6 +1689,7 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
             testEndsAt: testEndsAt,
             testPeers: testPeers,
             bgpDownAt: bgpDownAt,
+            carrierDownAt: carrierDownAt,
             deletedAt: deletedAt,
             rejected: rejected,
             tags: tags
