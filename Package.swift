@@ -149,6 +149,7 @@ let package = Package(
                 "Storage",
                 "ServiceKit",
                 "SecretsManager",
+                "MKA",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
@@ -192,6 +193,7 @@ let package = Package(
                 "Storage",
                 "StorageSQLite",
                 "StoragePostgres",
+                "MKA",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -295,7 +297,7 @@ let package = Package(
             name: "DirectConnectTests",
             dependencies: [
                 "DirectConnect", "DirectConnectModel", "SecretsManagerModel", "AWSJSONProtocol", "Storage",
-                "ServiceKit",
+                "ServiceKit", "MKA",
                 "EC2",
                 "EC2Model",
                 "SecretsManager",

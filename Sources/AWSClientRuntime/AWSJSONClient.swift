@@ -50,22 +50,59 @@ public struct AWSJSONClient: Sendable {
         }
     }
 
+    /// A signed request to another path of the endpoint (dxlocal's operator interface, `/_dxlocal/...`): the answer
+    /// when its status is a success, else the service's error. Not retried.
+    public func request(
+        method: String,
+        path: String,
+        body: [UInt8] = []
+    ) async throws(AWSClientError) -> HTTPExchange.Response {
+        let endpoint = try Endpoint(configuration.endpoint)
+        let base = endpoint.path.hasSuffix("/") ? String(endpoint.path.dropLast()) : endpoint.path
+        let baseURL = endpoint.url.hasSuffix("/") ? String(endpoint.url.dropLast()) : endpoint.url
+        let response = try await signedExchange(
+            method: method,
+            path: base + path,
+            url: baseURL + path,
+            headers: [("Host", endpoint.hostHeader), ("Content-Type", "application/json")],
+            body: body,
+            what: "\(method) \(path)"
+        )
+        guard (200..<300).contains(response.status) else {
+            throw Self.serviceError(response, requestID: response.header(RequestID.header))
+        }
+        return response
+    }
+
     private func send(
         _ name: String,
         body: [UInt8],
         to endpoint: Endpoint
     ) async throws(AWSClientError) -> HTTPExchange.Response {
-        var request = SigV4.Request(
+        try await signedExchange(
             method: "POST",
             path: endpoint.path,
-            query: "",
+            url: endpoint.url,
             headers: [
                 ("Host", endpoint.hostHeader),
                 ("Content-Type", AWSJSONCoding.contentType),
                 ("X-Amz-Target", "\(service.targetPrefix).\(name)"),
             ],
-            body: body
+            body: body,
+            what: name
         )
+    }
+
+    /// Signs a request with SigV4 and sends it; `what` names it when no answer arrives.
+    private func signedExchange(
+        method: String,
+        path: String,
+        url: String,
+        headers: [(name: String, value: String)],
+        body: [UInt8],
+        what: String
+    ) async throws(AWSClientError) -> HTTPExchange.Response {
+        var request = SigV4.Request(method: method, path: path, query: "", headers: headers, body: body)
         SigV4.sign(
             &request,
             credentials: configuration.credentials,
@@ -77,11 +114,11 @@ public struct AWSJSONClient: Sendable {
         do {
             try Task.checkCancellation()
             return try await transport.send(
-                HTTPExchange.Request(method: "POST", url: endpoint.url, headers: request.headers, body: body),
+                HTTPExchange.Request(method: method, url: url, headers: request.headers, body: body),
                 timeout: configuration.timeout
             )
         } catch {
-            throw .transport("\(name) to \(endpoint.url) got no answer: \(error)")
+            throw .transport("\(what) to \(url) got no answer: \(error)")
         }
     }
 

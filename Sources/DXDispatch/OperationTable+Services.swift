@@ -14,7 +14,8 @@ extension OperationTable {
         clock: any ServiceClock = SystemClock(),
         settleTimes: SettleTimes = SettleTimes(),
         sealer: SecretSealer,
-        ec2External: Bool = false
+        ec2External: Bool = false,
+        mka: MKASettings = MKASettings()
     ) -> OperationTable {
         var table = OperationTable()
         table.registerDirectConnect(
@@ -23,7 +24,8 @@ extension OperationTable {
                 clock: clock,
                 settleTimes: settleTimes,
                 sealer: sealer,
-                ec2External: ec2External
+                ec2External: ec2External,
+                mka: mka
             ),
             cache: ResponseCache(store: store, clock: clock)
         )

@@ -271,7 +271,8 @@ package enum DXServer {
             clock: clock,
             settleTimes: configuration.settleTimes,
             sealer: sealer,
-            ec2External: configuration.ec2External
+            ec2External: configuration.ec2External,
+            mka: configuration.mka
         )
         // The operator's view of the same rules, store and clock as the table's (the service keeps no state).
         let directConnect = DirectConnectService(
@@ -279,7 +280,8 @@ package enum DXServer {
             clock: clock,
             settleTimes: configuration.settleTimes,
             sealer: sealer,
-            ec2External: configuration.ec2External
+            ec2External: configuration.ec2External,
+            mka: configuration.mka
         )
         let faults = FaultRules()
         let router = router(

@@ -24,6 +24,8 @@ package struct DXServerConfiguration: Sendable {
     package var settleTimes = SettleTimes()
     /// `--ec2 external` (SPEC 9): the gateways Direct Connect names live in another emulator, unchecked.
     package var ec2External = false
+    /// `--customer-router` and `--mka-time-scale` (SPEC 12).
+    package var mka = MKASettings()
     package var logLevel: Logger.Level = .info
     package var maximumBodySize = DXServerConfiguration.defaultMaximumBodySize
     /// Base64 of 32 bytes; when unset the key is generated into the data directory (or memory).

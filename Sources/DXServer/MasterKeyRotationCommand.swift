@@ -23,7 +23,7 @@ package enum MasterKeyRotationCommand {
                 try await MasterKeyRotation(store: $0, sealer: sealer).run(logger: logger)
             }
             return
-                "re-sealed \(count) secret versions and BGP auth keys under key \(sealer.keyId) (from DXLOCAL_MASTER_KEY)"
+                "re-sealed \(count) secret versions, BGP auth keys and customer router histories under key \(sealer.keyId) (from DXLOCAL_MASTER_KEY)"
         }
         let databasePath = (directory as NSString).appendingPathComponent(DXServer.databaseFileName)
         guard FileManager.default.fileExists(atPath: databasePath) else {
@@ -34,7 +34,7 @@ package enum MasterKeyRotationCommand {
                 let sealer = try SecretSealer(keys: MasterKey.parse(configuredKeys, separator: ","))
                 let count = try await MasterKeyRotation(store: store, sealer: sealer).run(logger: logger)
                 return
-                    "re-sealed \(count) secret versions and BGP auth keys under key \(sealer.keyId) (from DXLOCAL_MASTER_KEY)"
+                    "re-sealed \(count) secret versions, BGP auth keys and customer router histories under key \(sealer.keyId) (from DXLOCAL_MASTER_KEY)"
             } else {
                 let ringPath = (directory as NSString).appendingPathComponent(MasterKey.fileName)
                 let old = try MasterKey.read(ringPath)
@@ -46,7 +46,7 @@ package enum MasterKeyRotationCommand {
                 try MasterKey.write([new], to: ringPath)
                 let retired = try old.map(SecretSealer.keyId).joined(separator: ", ")
                 return
-                    "re-sealed \(count) secret versions and BGP auth keys under key \(sealer.keyId); retired \(retired)"
+                    "re-sealed \(count) secret versions, BGP auth keys and customer router histories under key \(sealer.keyId); retired \(retired)"
             }
         }
     }

@@ -43,6 +43,7 @@ enum OperatorRoutes {
         verifier: SigV4Verifier?,
         clock: any ServiceClock
     ) {
+        addMKA(to: router, directConnect: directConnect, verifier: verifier, clock: clock)
         router.get(RouterPath(statePath)) { request, _ -> Response in
             _ = try await operatorBody(request, verifier: verifier, clock: clock)
             return Response(

@@ -46,7 +46,8 @@ package final class ServerMetrics: Sendable {
     /// The service and operation a request is counted under: a target `table` declares, or an operator's path.
     static func labels(path: String, target: String?, table: OperationTable) -> (service: String, operation: String) {
         guard path == "/" else {
-            return (operatorService, OperatorRoutes.paths.contains(path) ? path : unknown)
+            if OperatorRoutes.paths.contains(path) { return (operatorService, path) }
+            return (operatorService, OperatorRoutes.mkaTemplate(path) ?? unknown)
         }
         guard let target, let parsed = AWSTarget(target), let service = table.signingName(ofPrefix: parsed.prefix),
             table.declares(operation: String(parsed.operation), of: service) == true

@@ -52,7 +52,7 @@ extension DirectConnectService {
                 record.port.awsLogicalDeviceId = lag.port.awsLogicalDeviceId
             }
             try await transaction.save(record, in: scope)
-            return Self.connection(record, lag: lag, in: scope, at: now, state: .requested)
+            return Self.connection(record, lag: lag, in: scope, at: now, state: .requested, mka: .untouched)
         }
     }
 
@@ -97,31 +97,35 @@ extension DirectConnectService {
         _ input: DescribeConnectionsRequest,
         in scope: Scope
     ) async throws -> Lasting<Connections> {
-        let (page, lags, token, now) = try await connectionsPage(input, in: scope)
+        let (page, lags, mka, token, now) = try await connectionsPage(input, in: scope)
         var window = StableWindow(at: now)
+        if mka.changesAnyMoment { window.endNow() }
         var connections: [Connection] = []
         connections.reserveCapacity(page.count)
         for record in page {
             let lag = record.lagId.flatMap { lags[$0] }
             window.consider(record, lag: lag)
-            connections.append(Self.connection(record, lag: lag, in: scope, at: now))
+            connections.append(Self.connection(record, lag: lag, in: scope, at: now, mka: mka))
         }
         return Lasting(Connections(connections: connections, nextToken: token), window: window)
     }
 
-    /// The connections DescribeConnections shows (one by ID, or a page of all), their LAGs, the next page's token
-    /// and the instant they are shown at.
+    /// The connections DescribeConnections shows (one by ID, or a page of all), their LAGs, MKA's verdicts on them,
+    /// the next page's token and the instant they are shown at.
     func connectionsPage(
         _ input: DescribeConnectionsRequest,
         in scope: Scope
-    ) async throws -> (page: [ConnectionRecord], lags: [String: LagRecord], token: String?, now: Date) {
+    ) async throws -> (
+        page: [ConnectionRecord], lags: [String: LagRecord], mka: MKAVerdicts, token: String?, now: Date
+    ) {
         let now = clock.now
         if let id = input.connectionId {
             return try await transaction(.read) { transaction in
                 guard let record = try await transaction.connection(id: id, in: scope), record.kind == .connection
                 else { throw AWSError.notFound(id) }
                 let lags = try await lagsOf([record], in: transaction, scope)
-                return ([record], lags, nil, now)
+                let mka = try await mkaVerdicts([record], lags: lags, in: transaction, scope, at: now)
+                return ([record], lags, mka, nil, now)
             }
         }
         let request = try pages.request(
@@ -133,7 +137,9 @@ extension DirectConnectService {
         return try await transaction(.read) { transaction in
             let records = try await transaction.connections(of: .connection, in: scope, page: request)
             let (page, token) = try pages.finish(records, request: request, list: "connections", in: scope, id: \.id)
-            return (page, try await lagsOf(page, in: transaction, scope), token, now)
+            let lags = try await lagsOf(page, in: transaction, scope)
+            let mka = try await mkaVerdicts(page, lags: lags, in: transaction, scope, at: now)
+            return (page, lags, mka, token, now)
         }
     }
 
@@ -182,7 +188,9 @@ extension DirectConnectService {
             record.keys = Keychain.visible(record.keys, at: now)
             try await transaction.save(record, in: scope)
             let lag = try await record.lagId.asyncMap { try await transaction.lag(id: $0, in: scope) } ?? nil
-            return Self.connection(record, lag: lag, in: scope, at: now)
+            let lags = lag.map { [$0.id: $0] } ?? [:]
+            let mka = try await mkaVerdicts([record], lags: lags, in: transaction, scope, at: now)
+            return Self.connection(record, lag: lag, in: scope, at: now, mka: mka)
         }
     }
 
@@ -202,7 +210,7 @@ extension DirectConnectService {
                 // Its owner refusing it (reference §2): `rejected`, and gone for both accounts (our choice: a deleted
                 // connection is not listed, as dedicated ones are not).
                 try await transaction.deleteConnection(id: id, in: scope)
-                return Self.connection(record, lag: nil, in: scope, at: now, state: .rejected)
+                return Self.connection(record, lag: nil, in: scope, at: now, state: .rejected, mka: .untouched)
             }
             // The user guide: "Before you can delete a connection, you must delete its virtual interface"; the
             // wording follows DeleteLag's, which Ansible matches (reference §1.7).
@@ -212,7 +220,7 @@ extension DirectConnectService {
             let lag = try await record.lagId.asyncMap { try await transaction.lag(id: $0, in: scope) } ?? nil
             try await transaction.deleteConnection(id: id, in: scope)
             record.keys = []
-            var shown = Self.connection(record, lag: nil, in: scope, at: now, state: .deleted)
+            var shown = Self.connection(record, lag: nil, in: scope, at: now, state: .deleted, mka: .untouched)
             shown.encryptionMode = (lag?.port.encryptionMode ?? record.port.encryptionMode).rawValue
             return shown
         }

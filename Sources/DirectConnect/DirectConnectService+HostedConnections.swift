@@ -119,7 +119,7 @@ extension DirectConnectService {
                 into: scope,
                 in: transaction
             )
-            return Self.connection(record, lag: nil, in: holder, at: now)
+            return Self.connection(record, lag: nil, in: holder, at: now, mka: .untouched)
         }
     }
 
@@ -173,7 +173,7 @@ extension DirectConnectService {
             let held = try await hostedConnections(on: parent, in: transaction, scope)
             let (page, token) = try pages.page(of: held, request: request, list: list, in: scope, id: \.record.id)
             return Connections(
-                connections: page.map { Self.connection($0.record, lag: nil, in: $0.holder, at: now) },
+                connections: page.map { Self.connection($0.record, lag: nil, in: $0.holder, at: now, mka: .untouched) },
                 nextToken: token
             )
         }
@@ -191,7 +191,9 @@ extension DirectConnectService {
             guard let record = try await transaction.connection(id: parentId, in: scope), record.kind == .interconnect
             else { throw Self.interconnectNotFound(parentId) }
             let held = try await hostedConnections(on: parentId, in: transaction, scope)
-            return Connections(connections: held.map { Self.connection($0.record, lag: nil, in: $0.holder, at: now) })
+            return Connections(
+                connections: held.map { Self.connection($0.record, lag: nil, in: $0.holder, at: now, mka: .untouched) }
+            )
         }
     }
 
@@ -213,7 +215,7 @@ extension DirectConnectService {
             else { throw AWSError.notFound(id) }
             let parent = try await hostedParent(parentId, interconnectOnly: false, in: transaction, scope)
             guard hosted.parentId != parent.id else {
-                return Self.connection(held.record, lag: nil, in: held.holder, at: now)
+                return Self.connection(held.record, lag: nil, in: held.holder, at: now, mka: .untouched)
             }
             guard parent.port.location == held.record.port.location else {
                 throw AWSError.client(
@@ -246,7 +248,7 @@ extension DirectConnectService {
                 interface.awsLogicalDeviceId = parent.port.awsLogicalDeviceId
                 try await transaction.save(interface, in: held.holder)
             }
-            return Self.connection(held.record, lag: nil, in: held.holder, at: now)
+            return Self.connection(held.record, lag: nil, in: held.holder, at: now, mka: .untouched)
         }
     }
 
@@ -407,6 +409,6 @@ extension DirectConnectService {
         }
         try await transaction.deleteConnection(id: id, in: held.holder)
         try await transaction.delete(LinkRecord.self, id: id, in: scope)
-        return Self.connection(held.record, lag: nil, in: held.holder, at: now, state: .deleted)
+        return Self.connection(held.record, lag: nil, in: held.holder, at: now, state: .deleted, mka: .untouched)
     }
 }

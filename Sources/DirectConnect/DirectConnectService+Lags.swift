@@ -70,7 +70,7 @@ extension DirectConnectService {
             for member in members {
                 try await transaction.save(member, in: scope)
             }
-            return Self.lag(lag, members: members, in: scope, at: now, state: .pending)
+            return Self.lag(lag, members: members, in: scope, at: now, state: .pending, mka: .untouched)
         }
     }
 
@@ -106,7 +106,8 @@ extension DirectConnectService {
                     throw AWSError.client("Could not find Lag with ID \(id)")
                 }
                 let members = try await transaction.members(ofLag: id, in: scope)
-                return Lags(lags: [Self.lag(lag, members: members, in: scope, at: now)])
+                let mka = try await mkaVerdicts(members, lags: [id: lag], in: transaction, scope, at: now)
+                return Lags(lags: [Self.lag(lag, members: members, in: scope, at: now, mka: mka)])
             }
         }
         let request = try pages.request(
@@ -121,7 +122,8 @@ extension DirectConnectService {
             var lags: [Lag] = []
             for lag in page {
                 let members = try await transaction.members(ofLag: lag.id, in: scope)
-                lags.append(Self.lag(lag, members: members, in: scope, at: now))
+                let mka = try await mkaVerdicts(members, lags: [lag.id: lag], in: transaction, scope, at: now)
+                lags.append(Self.lag(lag, members: members, in: scope, at: now, mka: mka))
             }
             return Lags(lags: lags, nextToken: token)
         }
@@ -155,7 +157,8 @@ extension DirectConnectService {
             }
             lag.keys = Keychain.visible(lag.keys, at: now)
             try await transaction.save(lag, in: scope)
-            return Self.lag(lag, members: members, in: scope, at: now)
+            let mka = try await mkaVerdicts(members, lags: [id: lag], in: transaction, scope, at: now)
+            return Self.lag(lag, members: members, in: scope, at: now, mka: mka)
         }
     }
 
@@ -179,7 +182,15 @@ extension DirectConnectService {
             }
             try await transaction.deleteLag(id: id, in: scope)
             lag.keys = []
-            return Self.lag(lag, members: members, in: scope, at: now, state: .deleted, memberState: .deleted)
+            return Self.lag(
+                lag,
+                members: members,
+                in: scope,
+                at: now,
+                state: .deleted,
+                memberState: .deleted,
+                mka: .untouched
+            )
         }
     }
 
@@ -209,7 +220,8 @@ extension DirectConnectService {
             connection.lagId = lagId
             connection.keys = []
             try await transaction.save(connection, in: scope)
-            return Self.connection(connection, lag: lag, in: scope, at: now)
+            let mka = try await mkaVerdicts([connection], lags: [lagId: lag], in: transaction, scope, at: now)
+            return Self.connection(connection, lag: lag, in: scope, at: now, mka: mka)
         }
     }
 
@@ -237,7 +249,8 @@ extension DirectConnectService {
             connection.port.encryptionMode =
                 lag.port.encryptionMode == .mustEncrypt ? .shouldEncrypt : lag.port.encryptionMode
             try await transaction.save(connection, in: scope)
-            return Self.connection(connection, lag: nil, in: scope, at: now)
+            let mka = try await mkaVerdicts([connection], lags: [:], in: transaction, scope, at: now)
+            return Self.connection(connection, lag: nil, in: scope, at: now, mka: mka)
         }
     }
 }

@@ -34,21 +34,28 @@ extension DirectConnectService {
         tags.map { Tag(key: $0.key, value: $0.value) }
     }
 
-    /// A connection; a LAG member reports its LAG's keys and encryption mode.
+    /// A connection; a LAG member reports its LAG's keys and encryption mode, and MKA (`mka`) its encryption.
     static func connection(
         _ record: ConnectionRecord,
         lag: LagRecord?,
         in scope: Scope,
         at now: Date,
-        state: ConnectionState? = nil
+        state: ConnectionState? = nil,
+        mka: MKAVerdicts
     ) -> Connection {
         let keys = lag?.keys ?? record.keys
         let mode = Keychain.effectiveMode(lag?.port.encryptionMode ?? record.port.encryptionMode, keys: keys, at: now)
+        let secured = mka.secured(record)
         return Connection(
             ownerAccount: scope.account,
             connectionId: record.id,
             connectionName: record.name,
-            connectionState: state ?? HostedConnectionRules.state(record, at: now),
+            connectionState: state
+                ?? Keychain.connectionState(
+                    HostedConnectionRules.state(record, at: now),
+                    mode: mode,
+                    secured: secured
+                ),
             region: scope.region,
             location: record.port.location,
             bandwidth: record.port.bandwidth,
@@ -70,6 +77,7 @@ extension DirectConnectService {
                 mode: mode,
                 keys: keys,
                 portDown: record.portDownAt != nil,
+                secured: secured,
                 at: now
             ),
             encryptionMode: mode.rawValue,
@@ -124,9 +132,14 @@ extension DirectConnectService {
         in scope: Scope,
         at now: Date,
         state: LagState? = nil,
-        memberState: ConnectionState? = nil
+        memberState: ConnectionState? = nil,
+        mka: MKAVerdicts
     ) -> Lag {
-        Lag(
+        let mode = Keychain.effectiveMode(record.port.encryptionMode, keys: record.keys, at: now)
+        let encryptionDown = Set(
+            members.filter { mode == .mustEncrypt && mka.secured($0) == false && $0.portDownAt == nil }.map(\.id)
+        )
+        return Lag(
             connectionsBandwidth: record.port.bandwidth,
             numberOfConnections: members.count,
             lagId: record.id,
@@ -138,6 +151,7 @@ extension DirectConnectService {
                         record.state,
                         members: members,
                         minimumLinks: record.minimumLinks,
+                        encryptionDown: encryptionDown,
                         at: now
                     ).rawValue
                 ),
@@ -147,7 +161,9 @@ extension DirectConnectService {
             awsDevice: record.port.awsDevice,
             awsDeviceV2: record.port.awsDeviceV2,
             awsLogicalDeviceId: record.port.awsLogicalDeviceId,
-            connections: members.map { connection($0, lag: record, in: scope, at: now, state: memberState) },
+            connections: members.map {
+                connection($0, lag: record, in: scope, at: now, state: memberState, mka: mka)
+            },
             // Our choice: a LAG of interconnects (a partner's) hosts connections; any LAG may (SPEC 7).
             allowsHostedConnections: members.contains { $0.kind == .interconnect },
             jumboFrameCapable: true,
@@ -155,7 +171,7 @@ extension DirectConnectService {
             tags: tags(record.tags),
             providerName: record.port.providerName,
             macSecCapable: record.port.macSecCapable,
-            encryptionMode: Keychain.effectiveMode(record.port.encryptionMode, keys: record.keys, at: now).rawValue,
+            encryptionMode: mode.rawValue,
             macSecKeys: macSecKeys(record.keys, at: now)
         )
     }

@@ -48,12 +48,20 @@ extension DirectConnectService {
             var lag: LagRecord?
             if let lagId = found.record.lagId { lag = try await transaction.lag(id: lagId, in: found.scope) }
             var lagState: LagState?
+            var mka = try await mkaVerdicts(
+                [found.record],
+                lags: lag.map { [$0.id: $0] } ?? [:],
+                in: transaction,
+                found.scope,
+                at: now
+            )
             if let lag {
                 let members = try await transaction.members(ofLag: lag.id, in: found.scope)
-                lagState = Self.lag(lag, members: members, in: found.scope, at: now).lagState
+                mka = try await mkaVerdicts(members, lags: [lag.id: lag], in: transaction, found.scope, at: now)
+                lagState = Self.lag(lag, members: members, in: found.scope, at: now, mka: mka).lagState
             }
             return SimulatedPort(
-                connection: Self.connection(found.record, lag: lag, in: found.scope, at: now),
+                connection: Self.connection(found.record, lag: lag, in: found.scope, at: now, mka: mka),
                 lagState: lagState
             )
         }

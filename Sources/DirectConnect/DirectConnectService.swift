@@ -23,6 +23,10 @@ package struct DirectConnectService: Sendable {
     /// `--ec2 external` (SPEC 9): the VPN and transit gateways named by Direct Connect calls live in another
     /// emulator, so any well-formed ID is taken, unchecked.
     package let ec2External: Bool
+    /// SPEC 12: the customer router of unconfigured ports and the MKA clock's scale.
+    package let mka: MKASettings
+    /// The links this instance replayed, kept to continue from (`MKAReplays`).
+    let replays = MKAReplays()
 
     package init(
         store: any Store,
@@ -30,9 +34,11 @@ package struct DirectConnectService: Sendable {
         settleTimes: SettleTimes = SettleTimes(),
         sealer: SecretSealer,
         catalogue: LocationCatalogue = .builtIn,
-        ec2External: Bool = false
+        ec2External: Bool = false,
+        mka: MKASettings = MKASettings()
     ) {
         self.ec2External = ec2External
+        self.mka = mka
         self.store = store
         self.clock = clock
         self.settleTimes = settleTimes

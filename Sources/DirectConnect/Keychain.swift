@@ -1,3 +1,4 @@
+import DirectConnectModel
 import Foundation
 import Storage
 
@@ -36,15 +37,20 @@ package enum Keychain {
         }
     }
 
-    /// `Encryption Up` while the port is up, the mode encrypts and at least one key is associated.
+    package static let encryptionUp = "Encryption Up"
+    package static let encryptionDown = "Encryption Down"
+
+    /// `Encryption Up` while the port is up, the mode encrypts and MKA is secured: as `secured` says when the
+    /// protocol runs on the port (SPEC 12), else (the `auto` customer) once a key is associated.
     package static func portEncryptionStatus(
         mode: EncryptionMode,
         keys: [KeyRecord],
         portDown: Bool = false,
+        secured: Bool? = nil,
         at now: Date
     ) -> String {
-        let up = !portDown && mode != .noEncrypt && keys.contains { state(of: $0, at: now) == .associated }
-        return up ? "Encryption Up" : "Encryption Down"
+        let agreed = secured ?? keys.contains { state(of: $0, at: now) == .associated }
+        return !portDown && mode != .noEncrypt && agreed ? encryptionUp : encryptionDown
     }
 
     /// The encryption mode in force at `now`: removing the last key of a must_encrypt target sets it to
@@ -75,18 +81,34 @@ package enum Keychain {
     }
 
     /// A LAG's state at `now`: its own settling state, but `down` once fewer of its members than its minimum links
-    /// (at least one) are up, when the operator holds one down (our choice: AWS sets a LAG below its minimum links
-    /// non-operational; a LAG whose members were never held down keeps the state it had).
+    /// (at least one) are up, when the operator holds one down or a `must_encrypt` member is down for want of MKA
+    /// (`encryptionDown`, SPEC 12) (our choice: AWS sets a LAG below its minimum links non-operational; a LAG whose
+    /// members were never down keeps the state it had).
     package static func lagState(
         _ state: SettlingState,
         members: [ConnectionRecord],
         minimumLinks: Int,
+        encryptionDown: Set<String> = [],
         at now: Date
     ) -> PortState {
         let own = portState(state, at: now)
-        guard own == .available, members.contains(where: { $0.portDownAt != nil }) else { return own }
-        let up = members.count { portState($0.state, portDown: $0.portDownAt != nil, at: now) == .available }
+        guard own == .available, members.contains(where: { $0.portDownAt != nil || encryptionDown.contains($0.id) })
+        else { return own }
+        let up = members.count {
+            !encryptionDown.contains($0.id)
+                && portState($0.state, portDown: $0.portDownAt != nil, at: now) == .available
+        }
         return up < max(minimumLinks, 1) ? .down : .available
+    }
+
+    /// A connection's state once MKA had its say (SPEC 12): a `must_encrypt` port that is not secured is `down`.
+    package static func connectionState(
+        _ state: ConnectionState?,
+        mode: EncryptionMode,
+        secured: Bool?
+    ) -> ConnectionState? {
+        guard state == .available, mode == .mustEncrypt, secured == false else { return state }
+        return .down
     }
 
     /// 64 hexadecimal characters, either case.

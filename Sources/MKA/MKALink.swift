@@ -63,7 +63,8 @@ package struct MKALink: Hashable, Sendable {
             if let hello = commonHello, checkedAt.map({ next.timeIntervalSince($0) >= hello }) ?? true {
                 checkedAt = next
                 let periods = end.timeIntervalSince(now) / hello - 2
-                if periods >= 1, let skip = UInt32(exactly: periods.rounded(.down)),
+                // At most UInt32.max hellos a step: a longer stretch takes a few steps.
+                if periods >= 1, let skip = UInt32(exactly: min(periods.rounded(.down), Double(UInt32.max))),
                     try repeatsEveryHello(random: random),
                     let advanced = advanced(by: skip, hello: hello)
                 {

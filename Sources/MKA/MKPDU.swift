@@ -164,6 +164,11 @@ package struct MKPDU: Hashable, Sendable {
             }
         }
 
+        package init?(name: String) {
+            guard let suite = Self.allCases.first(where: { $0.name == name }) else { return nil }
+            self = suite
+        }
+
         package var isExtendedPacketNumbering: Bool { self == .gcmAESXPN128 || self == .gcmAESXPN256 }
         package var keyLength: Int { self == .gcmAES128 || self == .gcmAESXPN128 ? 16 : 32 }
     }

@@ -73,6 +73,21 @@ package struct ManagedSecrets: Sendable {
         return secret
     }
 
+    /// The current value of a secret this service created, opened, or `nil` once it is gone (its deletion
+    /// completed): what the simulated AWS device of a MACsec port holds (SPEC 12). The value stays in memory.
+    package func currentValue(
+        arn: String,
+        in transaction: any StoreTransaction,
+        _ scope: Scope,
+        now: Date
+    ) async throws -> String? {
+        guard let secret = try await transaction.secret(arn: arn, in: scope), !secret.isDeleted(at: now),
+            secret.owningService == owner,
+            let version = secret.versions.last(where: { $0.stages.contains(SecretsManagerService.currentStage) })
+        else { return nil }
+        return try vault.open(version, arn: secret.arn).string
+    }
+
     /// A secret this service created, by ARN, in the scope, not scheduled for deletion (SPEC 4, check 10).
     package func existing(
         arn: String,

@@ -3,7 +3,7 @@ import Logging
 import ServiceKit
 import Storage
 
-/// Re-seals every secret version and every BGP auth key, in every scope, under the sealing key of the ring.
+/// Re-seals every secret version, every BGP auth key and every customer router's history, in every scope, under the sealing key of the ring.
 ///
 /// Works in small transactions so a running server keeps answering between them; it repeats until one full pass
 /// finds nothing left under another key, which also catches values a server sealed while the pass ran.
@@ -54,7 +54,14 @@ package struct MasterKeyRotation: Sendable {
             }
             return count
         }
-        return secrets + authKeys
+        let histories = try await pass(over: MKACustomerRecord.self) { [vault] record in
+            guard record.masterKeyId != keyId else { return 0 }
+            let context = MKACustomerSealing.context(portId: record.id)
+            let opened = try vault.sealer.open(record.sealedHistory, keyId: record.masterKeyId, context: context)
+            (record.sealedHistory, record.masterKeyId) = try vault.sealer.seal(opened, context: context)
+            return 1
+        }
+        return secrets + authKeys + histories
     }
 
     /// One pass over every record of `kind`, in small transactions: `reseal` re-seals what a record holds under

@@ -19,6 +19,11 @@ package struct StableWindow: Hashable, Sendable {
         if instant <= now { from = max(from, instant) } else { until = min(until, instant) }
     }
 
+    /// Closes the window: the answer may change at any moment (a link's timers run under it).
+    package mutating func endNow() {
+        until = now
+    }
+
     package func contains(_ instant: Date) -> Bool {
         from <= instant && instant < until
     }

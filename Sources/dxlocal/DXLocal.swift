@@ -8,6 +8,8 @@ struct DXLocal: AsyncParsableCommand {
         commandName: "dxlocal",
         abstract: "AWS Direct Connect (MACsec) and the Secrets Manager it needs, as a local service.",
         version: DXServer.version,
-        subcommands: [Serve.self, RotateMasterKey.self, DirectConnectCommand.self, MacSecCommand.self]
+        subcommands: [
+            Serve.self, RotateMasterKey.self, DirectConnectCommand.self, MacSecCommand.self, RouterCommand.self,
+        ]
     )
 }

@@ -103,6 +103,23 @@ struct Serve: AsyncParsableCommand {
     )
     var ec2: String?
 
+    @Option(
+        help: """
+            auto (a port whose customer router is not configured has one holding AWS's keys, secured once a key's \
+            association settles) or none (such a port has no customer and never encrypts). [env: \
+            DXLOCAL_CUSTOMER_ROUTER] (default: auto)
+            """
+    )
+    var customerRouter: String?
+
+    @Option(
+        help: """
+            Multiplies MKA's hello (2 s) and life (6 s) times on ports with a configured customer router. [env: \
+            DXLOCAL_MKA_TIME_SCALE] (default: 1)
+            """
+    )
+    var mkaTimeScale: Double?
+
     @Option(help: "Largest request body accepted, in bytes. [env: DXLOCAL_MAX_BODY_SIZE] (default: 1048576)")
     var maxBodySize: Int?
 
@@ -188,6 +205,17 @@ struct Serve: AsyncParsableCommand {
         case "local": configuration.ec2External = false
         case "external": configuration.ec2External = true
         default: throw ValidationError("--ec2 must be local or external")
+        }
+        let router = (customerRouter ?? environment["DXLOCAL_CUSTOMER_ROUTER"] ?? "auto").lowercased()
+        guard let routerPolicy = MKASettings.CustomerRouter(rawValue: router) else {
+            throw ValidationError("--customer-router must be auto or none")
+        }
+        configuration.mka.customerRouter = routerPolicy
+        if let scale = try mkaTimeScale ?? Self.parse(environment["DXLOCAL_MKA_TIME_SCALE"], "DXLOCAL_MKA_TIME_SCALE") {
+            guard scale >= 0.001, scale <= 3_600 else {
+                throw ValidationError("--mka-time-scale must be between 0.001 and 3600")
+            }
+            configuration.mka.timeScale = scale
         }
         configuration.database = database ?? environment["DXLOCAL_DATABASE"]
         if configuration.database != nil && memory {

@@ -179,3 +179,37 @@ def current_schema_version() -> int:
     match = re.search(r"static let current = (\d+)", source)
     assert match, "SchemaVersion.current not found in Sources/Storage/Store.swift"
     return int(match.group(1))
+
+
+def test_both_instances_replay_the_same_mka_link(pair):
+    """SPEC 12: the link is computed from the stored records, so a customer router configured through one instance
+    is seen by the other with the same participants (member identifiers, key server, SAK key number), secured on
+    the same key; a bad rotation through one is an outage on both."""
+    account = dxhelpers.random_account()
+    a, b = clients(pair, account)
+    connection = a.create_connection(location="EqDC2", bandwidth="10Gbps", connectionName="mka",
+                                     requestMACSec=True)["connectionId"]
+    old, new = (dxhelpers.random_hex64(), dxhelpers.random_hex64()), (dxhelpers.random_hex64(), dxhelpers.random_hex64())
+    a.associate_mac_sec_key(connectionId=connection, ckn=old[0], cak=old[1])
+    put = dxhelpers.raw_request(pair[0].url, method="PUT", path=f"/_dxlocal/mka/customer/{connection}",
+                                body=f'{{"keys": [{{"ckn": "{old[0]}", "cak": "{old[1]}"}}]}}',
+                                content_type="application/json")
+    assert put.status == 200, put
+
+    def view(server):
+        response = dxhelpers.raw_request(server.url, method="GET", path=f"/_dxlocal/mka/{connection}",
+                                         content_type=None)
+        assert response.status == 200, response
+        body = response.json()
+        ends = {side: [(p["ckn"], p["memberIdentifier"], p.get("keyServer"), p.get("keyNumber"))
+                       for p in body[side]["participants"]] for side in ("device", "customer")}
+        return body["secured"], body["device"].get("keyInUse"), ends
+
+    first, second = view(pair[0]), view(pair[1])
+    assert first == second and first[:2] == (True, old[0])
+    b.associate_mac_sec_key(connectionId=connection, ckn=new[0], cak=new[1])
+    a.disassociate_mac_sec_key(connectionId=connection, secretARN=next(
+        k["secretARN"] for k in dxhelpers.describe_connection(a, connection)["macSecKeys"] if k["ckn"] == old[0]))
+    for client in (a, b):
+        assert dxhelpers.describe_connection(client, connection)["portEncryptionStatus"] == "Encryption Down"
+    assert view(pair[0]) == view(pair[1])

@@ -39,6 +39,7 @@ from dxhelpers import (
     random_account,
     random_hex64,
     random_master_key,
+    raw_request,
     rotate_master_key,
     unique_name,
 )
@@ -105,6 +106,8 @@ class Workload:
         self.keys: list[dict] = []  # {"target": id, "arn": ..., "ckn": ..., "cak": ...}
         # BGP auth keys given by the user (also value needles): virtual interface id -> {peer family: key}
         self.auth_keys: dict[str, dict[str, str]] = {}
+        # Customer routers configured (SPEC 12): port id -> the CKNs of its router, the first also AWS's key.
+        self.routers: dict[str, list[str]] = {}
         self.account = random_account()
 
     def cak_needles(self) -> list[bytes]:
@@ -213,10 +216,26 @@ def run_workload(url: str, work: Workload) -> None:
     _expect_refused(lambda: dx.create_private_virtual_interface(connectionId=first, newPrivateVirtualInterface={
         "virtualInterfaceName": unique_name("vif"), "vlan": 101, "asn": 65000, "authKey": work.string(),
         "directConnectGatewayId": gateway}))
+    # A customer router's CAKs (sealed in its history): one AWS also holds, so MKA secures, and one more; and a
+    # refused configuration that carries a CAK.
+    routed = create_connection(dx)
+    shared = work.cak()
+    _, shared_ckn, _ = associate_key(dx, routed, cak=shared)
+    extra_ckn = random_hex64()
+    configured = _put_router(url, routed, [(shared_ckn, shared), (extra_ckn, work.cak())])
+    assert configured.status == 200, configured
+    work.routers[routed] = [shared_ckn.lower(), extra_ckn]
+    assert _put_router(url, routed, [("not-a-ckn", work.cak())]).status == 400
     sm.list_secrets()
     dx.describe_connections()
     dx.describe_lags()
     dx.describe_virtual_interfaces()
+
+
+def _put_router(url: str, port: str, keys: list[tuple[str, str]]):
+    body = json.dumps({"keys": [{"ckn": ckn, "cak": cak} for ckn, cak in keys]})
+    return raw_request(url, method="PUT", path=f"/_dxlocal/mka/customer/{port}", body=body,
+                       content_type="application/json")
 
 
 def _read(sm, secret_id: str, version_id: str | None = None):
@@ -234,6 +253,12 @@ def assert_values_readable(url: str, work: Workload) -> None:
     for interface_id, keys in work.auth_keys.items():
         (interface,) = dx.describe_virtual_interfaces(virtualInterfaceId=interface_id)["virtualInterfaces"]
         assert {peer["addressFamily"]: peer["authKey"] for peer in interface["bgpPeers"]} == keys
+    # A customer router's history opens: MKA replays it and secures the port on the key both ends hold.
+    for port, ckns in work.routers.items():
+        view = raw_request(url, method="GET", path=f"/_dxlocal/mka/{port}", content_type=None)
+        assert view.status == 200, view
+        assert (view.json()["secured"], view.json()["customer"]["keyInUse"]) == (True, ckns[0])
+        assert describe_connection(dx, port)["portEncryptionStatus"] == "Encryption Up"
 
 
 def assert_keys_usable(url: str, work: Workload) -> None:

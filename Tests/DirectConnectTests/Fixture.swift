@@ -32,6 +32,7 @@ struct Fixture: Sendable {
 
     static func run(
         settleTime: TimeInterval = 0,
+        mka: MKASettings = MKASettings(),
         _ body: (Fixture) async throws -> Void
     ) async throws {
         let store = InMemoryStore()
@@ -44,7 +45,8 @@ struct Fixture: Sendable {
                 store: store,
                 clock: clock,
                 settleTimes: SettleTimes(settleTime),
-                sealer: sealer
+                sealer: sealer,
+                mka: mka
             ),
             secretsManager: SecretsManagerService(store: store, clock: clock, sealer: sealer),
             sealer: sealer

@@ -564,3 +564,487 @@ package struct StateRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRe
         self.init(kind: kind, account: account, region: region, record: record)
     }
 }
+
+/// `PUT /_dxlocal/mka/customer/{id}` (SPEC 12): the customer router's keys (each CKN and CAK 64 hexadecimal
+/// characters), its key server priority (16 when absent) and the cipher suites it offers (every suite the AWS device
+/// offers when absent).
+package struct MKACustomerConfiguration: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var keys: [MKACustomerKey]?
+    package var keyServerPriority: Int?
+    package var cipherSuites: [String]?
+
+    package init(keys: [MKACustomerKey]? = nil, keyServerPriority: Int? = nil, cipherSuites: [String]? = nil) {
+        self.keys = keys
+        self.keyServerPriority = keyServerPriority
+        self.cipherSuites = cipherSuites
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"keys\":", keys)
+        writer.member("\"keyServerPriority\":", keyServerPriority)
+        writer.member("\"cipherSuites\":", cipherSuites)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var keys: [MKACustomerKey]?
+        var keyServerPriority: Int?
+        var cipherSuites: [String]?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "keys": guard reader.read(&keys, 0, "keys", seen: &seen) else { return nil }
+                case "keyServerPriority":
+                    guard
+                        reader.read(&keyServerPriority, 1, "keyServerPriority", seen: &seen)
+                    else { return nil }
+                case "cipherSuites":
+                    guard
+                        reader.read(&cipherSuites, 2, "cipherSuites", seen: &seen)
+                    else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        self.init(keys: keys, keyServerPriority: keyServerPriority, cipherSuites: cipherSuites)
+    }
+}
+
+/// One key of a customer router.
+package struct MKACustomerKey: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var ckn: String?
+    package var cak: String?
+
+    package init(ckn: String? = nil, cak: String? = nil) {
+        self.ckn = ckn
+        self.cak = cak
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ckn\":", ckn)
+        writer.member("\"cak\":", cak)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var ckn: String?
+        var cak: String?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "ckn": guard reader.read(&ckn, 0, "ckn", seen: &seen) else { return nil }
+                case "cak": guard reader.read(&cak, 1, "cak", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        self.init(ckn: ckn, cak: cak)
+    }
+}
+
+/// A customer router's configuration as `GET /_dxlocal/mka/customer/{id}` shows it: never its CAKs.
+package struct MKACustomerView: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var connectionId: String?
+    package var ownerAccount: String?
+    package var region: String?
+    package var ckns: [String]?
+    package var keyServerPriority: Int?
+    package var cipherSuites: [String]?
+    package var configuredAt: String?
+
+    package init(
+        connectionId: String? = nil,
+        ownerAccount: String? = nil,
+        region: String? = nil,
+        ckns: [String]? = nil,
+        keyServerPriority: Int? = nil,
+        cipherSuites: [String]? = nil,
+        configuredAt: String? = nil
+    ) {
+        self.connectionId = connectionId
+        self.ownerAccount = ownerAccount
+        self.region = region
+        self.ckns = ckns
+        self.keyServerPriority = keyServerPriority
+        self.cipherSuites = cipherSuites
+        self.configuredAt = configuredAt
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"region\":", region)
+        writer.member("\"ckns\":", ckns)
+        writer.member("\"keyServerPriority\":", keyServerPriority)
+        writer.member("\"cipherSuites\":", cipherSuites)
+        writer.member("\"configuredAt\":", configuredAt)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var connectionId: String?
+        var ownerAccount: String?
+        var region: String?
+        var ckns: [String]?
+        var keyServerPriority: Int?
+        var cipherSuites: [String]?
+        var configuredAt: String?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "connectionId":
+                    guard
+                        reader.read(&connectionId, 0, "connectionId", seen: &seen)
+                    else { return nil }
+                case "ownerAccount":
+                    guard
+                        reader.read(&ownerAccount, 1, "ownerAccount", seen: &seen)
+                    else { return nil }
+                case "region": guard reader.read(&region, 2, "region", seen: &seen) else { return nil }
+                case "ckns": guard reader.read(&ckns, 3, "ckns", seen: &seen) else { return nil }
+                case "keyServerPriority":
+                    guard
+                        reader.read(&keyServerPriority, 4, "keyServerPriority", seen: &seen)
+                    else { return nil }
+                case "cipherSuites":
+                    guard
+                        reader.read(&cipherSuites, 5, "cipherSuites", seen: &seen)
+                    else { return nil }
+                case "configuredAt":
+                    guard
+                        reader.read(&configuredAt, 6, "configuredAt", seen: &seen)
+                    else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        self.init(
+            connectionId: connectionId,
+            ownerAccount: ownerAccount,
+            region: region,
+            ckns: ckns,
+            keyServerPriority: keyServerPriority,
+            cipherSuites: cipherSuites,
+            configuredAt: configuredAt
+        )
+    }
+}
+
+/// `GET /_dxlocal/mka/{id}`: a port's two ends at the clock's instant. `customerRouter` is `configured`, `auto` (a
+/// customer holding AWS's keys, taken as secured) or `none`.
+package struct MKAPortView: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var connectionId: String?
+    package var ownerAccount: String?
+    package var region: String?
+    package var at: String?
+    package var customerRouter: String?
+    package var secured: Bool?
+    package var portEncryptionStatus: String?
+    package var connectionState: String?
+    package var device: MKAEndView?
+    package var customer: MKAEndView?
+
+    package init(
+        connectionId: String? = nil,
+        ownerAccount: String? = nil,
+        region: String? = nil,
+        at: String? = nil,
+        customerRouter: String? = nil,
+        secured: Bool? = nil,
+        portEncryptionStatus: String? = nil,
+        connectionState: String? = nil,
+        device: MKAEndView? = nil,
+        customer: MKAEndView? = nil
+    ) {
+        self.connectionId = connectionId
+        self.ownerAccount = ownerAccount
+        self.region = region
+        self.at = at
+        self.customerRouter = customerRouter
+        self.secured = secured
+        self.portEncryptionStatus = portEncryptionStatus
+        self.connectionState = connectionState
+        self.device = device
+        self.customer = customer
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"connectionId\":", connectionId)
+        writer.member("\"ownerAccount\":", ownerAccount)
+        writer.member("\"region\":", region)
+        writer.member("\"at\":", at)
+        writer.member("\"customerRouter\":", customerRouter)
+        writer.member("\"secured\":", secured)
+        writer.member("\"portEncryptionStatus\":", portEncryptionStatus)
+        writer.member("\"connectionState\":", connectionState)
+        writer.member("\"device\":", device)
+        writer.member("\"customer\":", customer)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var connectionId: String?
+        var ownerAccount: String?
+        var region: String?
+        var at: String?
+        var customerRouter: String?
+        var secured: Bool?
+        var portEncryptionStatus: String?
+        var connectionState: String?
+        var device: MKAEndView?
+        var customer: MKAEndView?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "connectionId":
+                    guard
+                        reader.read(&connectionId, 0, "connectionId", seen: &seen)
+                    else { return nil }
+                case "ownerAccount":
+                    guard
+                        reader.read(&ownerAccount, 1, "ownerAccount", seen: &seen)
+                    else { return nil }
+                case "region": guard reader.read(&region, 2, "region", seen: &seen) else { return nil }
+                case "at": guard reader.read(&at, 3, "at", seen: &seen) else { return nil }
+                case "customerRouter":
+                    guard
+                        reader.read(&customerRouter, 4, "customerRouter", seen: &seen)
+                    else { return nil }
+                case "secured": guard reader.read(&secured, 5, "secured", seen: &seen) else { return nil }
+                case "portEncryptionStatus":
+                    guard
+                        reader.read(&portEncryptionStatus, 6, "portEncryptionStatus", seen: &seen)
+                    else { return nil }
+                case "connectionState":
+                    guard
+                        reader.read(&connectionState, 7, "connectionState", seen: &seen)
+                    else { return nil }
+                case "device": guard reader.read(&device, 8, "device", seen: &seen) else { return nil }
+                case "customer": guard reader.read(&customer, 9, "customer", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        self.init(
+            connectionId: connectionId,
+            ownerAccount: ownerAccount,
+            region: region,
+            at: at,
+            customerRouter: customerRouter,
+            secured: secured,
+            portEncryptionStatus: portEncryptionStatus,
+            connectionState: connectionState,
+            device: device,
+            customer: customer
+        )
+    }
+}
+
+/// One end of a port's link: its SCI, the CKN of the key it uses (the newest secured) and its participants.
+package struct MKAEndView: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var sci: String?
+    package var keyInUse: String?
+    package var silent: Bool?
+    package var participants: [MKAParticipantView]?
+
+    package init(
+        sci: String? = nil,
+        keyInUse: String? = nil,
+        silent: Bool? = nil,
+        participants: [MKAParticipantView]? = nil
+    ) {
+        self.sci = sci
+        self.keyInUse = keyInUse
+        self.silent = silent
+        self.participants = participants
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"sci\":", sci)
+        writer.member("\"keyInUse\":", keyInUse)
+        writer.member("\"silent\":", silent)
+        writer.member("\"participants\":", participants)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var sci: String?
+        var keyInUse: String?
+        var silent: Bool?
+        var participants: [MKAParticipantView]?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "sci": guard reader.read(&sci, 0, "sci", seen: &seen) else { return nil }
+                case "keyInUse": guard reader.read(&keyInUse, 1, "keyInUse", seen: &seen) else { return nil }
+                case "silent": guard reader.read(&silent, 2, "silent", seen: &seen) else { return nil }
+                case "participants":
+                    guard
+                        reader.read(&participants, 3, "participants", seen: &seen)
+                    else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        self.init(sci: sci, keyInUse: keyInUse, silent: silent, participants: participants)
+    }
+}
+
+/// One MKA participant: its CA's CKN, member identifier, message number, peers (member identifiers), the key server it
+/// elected, its latest SAK's key number and cipher suite, and since when it is secured.
+package struct MKAParticipantView: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var ckn: String?
+    package var memberIdentifier: String?
+    package var messageNumber: Int?
+    package var keyServerPriority: Int?
+    package var isKeyServer: Bool?
+    package var keyServer: String?
+    package var livePeers: [String]?
+    package var potentialPeers: [String]?
+    package var keyNumber: Int?
+    package var cipherSuite: String?
+    package var securedSince: String?
+
+    package init(
+        ckn: String? = nil,
+        memberIdentifier: String? = nil,
+        messageNumber: Int? = nil,
+        keyServerPriority: Int? = nil,
+        isKeyServer: Bool? = nil,
+        keyServer: String? = nil,
+        livePeers: [String]? = nil,
+        potentialPeers: [String]? = nil,
+        keyNumber: Int? = nil,
+        cipherSuite: String? = nil,
+        securedSince: String? = nil
+    ) {
+        self.ckn = ckn
+        self.memberIdentifier = memberIdentifier
+        self.messageNumber = messageNumber
+        self.keyServerPriority = keyServerPriority
+        self.isKeyServer = isKeyServer
+        self.keyServer = keyServer
+        self.livePeers = livePeers
+        self.potentialPeers = potentialPeers
+        self.keyNumber = keyNumber
+        self.cipherSuite = cipherSuite
+        self.securedSince = securedSince
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ckn\":", ckn)
+        writer.member("\"memberIdentifier\":", memberIdentifier)
+        writer.member("\"messageNumber\":", messageNumber)
+        writer.member("\"keyServerPriority\":", keyServerPriority)
+        writer.member("\"isKeyServer\":", isKeyServer)
+        writer.member("\"keyServer\":", keyServer)
+        writer.member("\"livePeers\":", livePeers)
+        writer.member("\"potentialPeers\":", potentialPeers)
+        writer.member("\"keyNumber\":", keyNumber)
+        writer.member("\"cipherSuite\":", cipherSuite)
+        writer.member("\"securedSince\":", securedSince)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var ckn: String?
+        var memberIdentifier: String?
+        var messageNumber: Int?
+        var keyServerPriority: Int?
+        var isKeyServer: Bool?
+        var keyServer: String?
+        var livePeers: [String]?
+        var potentialPeers: [String]?
+        var keyNumber: Int?
+        var cipherSuite: String?
+        var securedSince: String?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "ckn": guard reader.read(&ckn, 0, "ckn", seen: &seen) else { return nil }
+                case "memberIdentifier":
+                    guard
+                        reader.read(&memberIdentifier, 1, "memberIdentifier", seen: &seen)
+                    else { return nil }
+                case "messageNumber":
+                    guard
+                        reader.read(&messageNumber, 2, "messageNumber", seen: &seen)
+                    else { return nil }
+                case "keyServerPriority":
+                    guard
+                        reader.read(&keyServerPriority, 3, "keyServerPriority", seen: &seen)
+                    else { return nil }
+                case "isKeyServer": guard reader.read(&isKeyServer, 4, "isKeyServer", seen: &seen) else { return nil }
+                case "keyServer": guard reader.read(&keyServer, 5, "keyServer", seen: &seen) else { return nil }
+                case "livePeers": guard reader.read(&livePeers, 6, "livePeers", seen: &seen) else { return nil }
+                case "potentialPeers":
+                    guard
+                        reader.read(&potentialPeers, 7, "potentialPeers", seen: &seen)
+                    else { return nil }
+                case "keyNumber": guard reader.read(&keyNumber, 8, "keyNumber", seen: &seen) else { return nil }
+                case "cipherSuite": guard reader.read(&cipherSuite, 9, "cipherSuite", seen: &seen) else { return nil }
+                case "securedSince":
+                    guard
+                        reader.read(&securedSince, 10, "securedSince", seen: &seen)
+                    else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        self.init(
+            ckn: ckn,
+            memberIdentifier: memberIdentifier,
+            messageNumber: messageNumber,
+            keyServerPriority: keyServerPriority,
+            isKeyServer: isKeyServer,
+            keyServer: keyServer,
+            livePeers: livePeers,
+            potentialPeers: potentialPeers,
+            keyNumber: keyNumber,
+            cipherSuite: cipherSuite,
+            securedSince: securedSince
+        )
+    }
+}

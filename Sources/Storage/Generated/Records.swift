@@ -800,6 +800,219 @@ extension CustomerRecord: StoredRecord {
     package var lookupValues: LookupValues { LookupValues() }
 }
 
+/// One CKN/CAK pair of a customer router's configuration, opened: kept only inside `MKACustomerRecord.sealedHistory`.
+package struct MKACustomerKeyRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var ckn: String
+    package var cak: String
+
+    package init(ckn: String, cak: String) {
+        self.ckn = ckn
+        self.cak = cak
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"ckn\":", ckn)
+        writer.member("\"cak\":", cak)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var ckn: String?
+        var cak: String?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "ckn": guard reader.read(&ckn, 0, "ckn", seen: &seen) else { return nil }
+                case "cak": guard reader.read(&cak, 1, "cak", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let ckn, let cak else {
+            reader.refuse()
+            return nil
+        }
+        self.init(ckn: ckn, cak: cak)
+    }
+}
+
+/// One configuration of a port's customer router and the instant it took effect, opened: kept only sealed.
+package struct MKACustomerEntryRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var at: Date
+    package var keys: [MKACustomerKeyRecord]
+    package var keyServerPriority: Int
+    /// The suites offered, preferred first; absent: every suite the AWS device offers.
+    package var cipherSuites: [String]?
+
+    package init(at: Date, keys: [MKACustomerKeyRecord], keyServerPriority: Int, cipherSuites: [String]? = nil) {
+        self.at = at
+        self.keys = keys
+        self.keyServerPriority = keyServerPriority
+        self.cipherSuites = cipherSuites
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"at\":", at)
+        writer.member("\"keys\":", keys)
+        writer.member("\"keyServerPriority\":", keyServerPriority)
+        writer.member("\"cipherSuites\":", cipherSuites)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var at: Date?
+        var keys: [MKACustomerKeyRecord]?
+        var keyServerPriority: Int?
+        var cipherSuites: [String]?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "at": guard reader.read(&at, 0, "at", seen: &seen) else { return nil }
+                case "keys": guard reader.read(&keys, 1, "keys", seen: &seen) else { return nil }
+                case "keyServerPriority":
+                    guard
+                        reader.read(&keyServerPriority, 2, "keyServerPriority", seen: &seen)
+                    else { return nil }
+                case "cipherSuites":
+                    guard
+                        reader.read(&cipherSuites, 3, "cipherSuites", seen: &seen)
+                    else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let at, let keys, let keyServerPriority else {
+            reader.refuse()
+            return nil
+        }
+        self.init(at: at, keys: keys, keyServerPriority: keyServerPriority, cipherSuites: cipherSuites)
+    }
+}
+
+/// The simulated customer router of a MACsec port (SPEC 12), in the port's scope: what `GET
+/// /_dxlocal/mka/customer/{id}` shows in the clear, and the configurations it had since it was first set, sealed under
+/// the master key because they hold CAKs.
+package struct MKACustomerRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// The port's connection ID.
+    package var id: String
+    /// The CKNs of the current configuration, in order.
+    package var ckns: [String]
+    package var keyServerPriority: Int
+    package var cipherSuites: [String]?
+    /// When the current configuration was set.
+    package var configuredAt: Date
+    /// The JSON of `[MKACustomerEntryRecord]`, oldest first, sealed under the master key.
+    package var sealedHistory: Data
+    package var masterKeyId: String
+
+    package init(
+        id: String,
+        ckns: [String],
+        keyServerPriority: Int,
+        cipherSuites: [String]? = nil,
+        configuredAt: Date,
+        sealedHistory: Data,
+        masterKeyId: String
+    ) {
+        self.id = id
+        self.ckns = ckns
+        self.keyServerPriority = keyServerPriority
+        self.cipherSuites = cipherSuites
+        self.configuredAt = configuredAt
+        self.sealedHistory = sealedHistory
+        self.masterKeyId = masterKeyId
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"ckns\":", ckns)
+        writer.member("\"keyServerPriority\":", keyServerPriority)
+        writer.member("\"cipherSuites\":", cipherSuites)
+        writer.member("\"configuredAt\":", configuredAt)
+        writer.member("\"sealedHistory\":", sealedHistory)
+        writer.member("\"masterKeyId\":", masterKeyId)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var ckns: [String]?
+        var keyServerPriority: Int?
+        var cipherSuites: [String]?
+        var configuredAt: Date?
+        var sealedHistory: Data?
+        var masterKeyId: String?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "ckns": guard reader.read(&ckns, 1, "ckns", seen: &seen) else { return nil }
+                case "keyServerPriority":
+                    guard
+                        reader.read(&keyServerPriority, 2, "keyServerPriority", seen: &seen)
+                    else { return nil }
+                case "cipherSuites":
+                    guard
+                        reader.read(&cipherSuites, 3, "cipherSuites", seen: &seen)
+                    else { return nil }
+                case "configuredAt":
+                    guard
+                        reader.read(&configuredAt, 4, "configuredAt", seen: &seen)
+                    else { return nil }
+                case "sealedHistory":
+                    guard
+                        reader.read(&sealedHistory, 5, "sealedHistory", seen: &seen)
+                    else { return nil }
+                case "masterKeyId": guard reader.read(&masterKeyId, 6, "masterKeyId", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id, let ckns, let keyServerPriority, let configuredAt, let sealedHistory, let masterKeyId else {
+            reader.refuse()
+            return nil
+        }
+        self.init(
+            id: id,
+            ckns: ckns,
+            keyServerPriority: keyServerPriority,
+            cipherSuites: cipherSuites,
+            configuredAt: configuredAt,
+            sealedHistory: sealedHistory,
+            masterKeyId: masterKeyId
+        )
+    }
+}
+
+extension MKACustomerRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "mka-customer")
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues() }
+}
+
 /// A Direct Connect gateway: one account's, global (kept in the account's global scope), seen from every region.
 package struct GatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
     /// A lower-case UUID.
@@ -2858,6 +3071,7 @@ package enum StoredKinds {
         ConnectionRecord.self,
         LagRecord.self,
         CustomerRecord.self,
+        MKACustomerRecord.self,
         GatewayRecord.self,
         AssociationRecord.self,
         ProposalRecord.self,

@@ -1,0 +1,119 @@
+import AWSJSONProtocol
+import Foundation
+import Testing
+
+@testable import MKA
+
+/// A port's link as a replay of what its two ends held over time (SPEC 12): read at any instant, from the start or
+/// continuing an earlier read, it is the same link, and it follows a rotation with and without an outage.
+@Suite struct MKATimelineTests {
+    static let start = MKALinkTests.start
+    static func at(_ seconds: TimeInterval) -> Date { start.addingTimeInterval(seconds) }
+
+    static func timeline(
+        device: [MKATimeline.DeviceKey],
+        customer: [MKATimeline.CustomerConfiguration],
+        downSince: Date? = nil
+    ) -> MKATimeline {
+        MKATimeline(
+            deviceKeys: device,
+            customer: customer,
+            downSince: downSince,
+            deviceSCI: .derived(from: "aws-device|dxcon-test"),
+            customerSCI: .derived(from: "customer-router|dxcon-test"),
+            deviceKeyServerPriority: 16,
+            deviceSuites: [.gcmAESXPN256],
+            timers: MKATimers()
+        )
+    }
+
+    static func device(_ n: UInt8, from: TimeInterval, until: TimeInterval? = nil) -> MKATimeline.DeviceKey {
+        let key = MKALinkTests.key(n)
+        return .init(ckn: key.ckn, cak: key.cak, from: at(from), until: until.map(at))
+    }
+
+    static func customer(_ keys: [UInt8], at seconds: TimeInterval) -> MKATimeline.CustomerConfiguration {
+        .init(at: at(seconds), keys: keys.map(MKALinkTests.key), keyServerPriority: 16, cipherSuites: nil)
+    }
+
+    static func link(_ timeline: MKATimeline, at seconds: TimeInterval) throws -> MKALink {
+        var replay = try #require(try MKAReplay(timeline, random: Xoshiro256StarStar(seed: timeline.seed(port: "p"))))
+        try replay.advance(over: timeline, to: at(seconds))
+        return replay.link
+    }
+
+    static func inUse(_ link: MKALink, _ side: MKALink.Side) -> UInt8? {
+        link.inUse(side)?.configuration.ckn.first
+    }
+
+    /// The customer moves to the new key first, then AWS adds it, then the old key goes from both: secured at every
+    /// step, on the newest key both hold.
+    @Test func aRotationInTheRightOrderNeverLosesTheLink() throws {
+        let timeline = Self.timeline(
+            device: [Self.device(1, from: 0, until: 300), Self.device(2, from: 200)],
+            customer: [Self.customer([1], at: 10), Self.customer([1, 2], at: 100), Self.customer([2], at: 400)]
+        )
+        for (seconds, key) in [(10.0, 1), (150, 1), (200, 2), (250, 2), (300, 2), (350, 2), (400, 2), (900, 2)] {
+            let link = try Self.link(timeline, at: seconds)
+            #expect(link.isSecured, "at \(seconds) s")
+            #expect(Self.inUse(link, .device) == UInt8(key), "at \(seconds) s")
+        }
+    }
+
+    /// AWS removes the old key before the customer has the new one: down the instant the old key goes, back once
+    /// the customer takes the new key.
+    @Test func removingTheOldKeyFirstDropsTheLinkUntilTheCustomerCatchesUp() throws {
+        let timeline = Self.timeline(
+            device: [Self.device(1, from: 0, until: 300), Self.device(2, from: 200)],
+            customer: [Self.customer([1], at: 10), Self.customer([2], at: 500)]
+        )
+        #expect(try Self.link(timeline, at: 250).isSecured)
+        #expect(try Self.inUse(Self.link(timeline, at: 250), .device) == 1)  // falls back to the working key
+        #expect(try !Self.link(timeline, at: 300).isSecured)
+        #expect(try !Self.link(timeline, at: 499).isSecured)
+        #expect(try Self.link(timeline, at: 500).isSecured)
+    }
+
+    /// A customer that loses its keys is gone: the device's peer expires after the life time.
+    @Test func aSilentCustomerExpiresAfterTheLifeTime() throws {
+        let timeline = Self.timeline(
+            device: [Self.device(1, from: 0)],
+            customer: [Self.customer([1], at: 0), Self.customer([], at: 100)]
+        )
+        let before = try Self.link(timeline, at: 99)
+        #expect(before.inUse(.device)?.livePeers.count == 1)
+        let after = try Self.link(timeline, at: 100 + MKATimers().life + 0.001)
+        #expect(after.inUse(.device) == nil)
+        #expect(after.participants(.device).first?.livePeers.isEmpty == true)
+    }
+
+    /// Read at 60 s then at 400 s, over a timeline that changed after 60 s, the replay that continues ends where a
+    /// replay from the start does; one that changed before it cannot continue.
+    @Test func aContinuedReplayEqualsOneFromTheStart() throws {
+        let early = Self.timeline(device: [Self.device(1, from: 0)], customer: [Self.customer([1], at: 10)])
+        let later = Self.timeline(
+            device: [Self.device(1, from: 0, until: 300), Self.device(2, from: 200)],
+            customer: [Self.customer([1], at: 10), Self.customer([1, 2], at: 100)]
+        )
+        var replay = try #require(try MKAReplay(early, random: Xoshiro256StarStar(seed: early.seed(port: "p"))))
+        try replay.advance(over: early, to: Self.at(60))
+        #expect(replay.continues(later))
+        try replay.advance(over: later, to: Self.at(400))
+        let fresh = try Self.link(later, at: 400)
+        #expect(replay.link.participants(.device) == fresh.participants(.device))
+        #expect(replay.link.participants(.customer) == fresh.participants(.customer))
+        let rewritten = Self.timeline(device: [Self.device(3, from: 0)], customer: [Self.customer([1], at: 10)])
+        #expect(!replay.continues(rewritten))
+    }
+
+    /// The carrier going down silences both ends: the peers expire after the life time.
+    @Test func aPortDownLosesTheLinkAfterTheLifeTime() throws {
+        let timeline = Self.timeline(
+            device: [Self.device(1, from: 0)],
+            customer: [Self.customer([1], at: 0)],
+            downSince: Self.at(100)
+        )
+        #expect(try Self.link(timeline, at: 100).isSecured)
+        #expect(try !Self.link(timeline, at: 100 + MKATimers().life + 0.001).isSecured)
+    }
+}
