@@ -33,7 +33,7 @@ extension DirectConnectService {
                 )
                 lag = target
             }
-            let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scope: scope)
+            let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scopes: scope)
             var record = ConnectionRecord(
                 id: id,
                 kind: .connection,
@@ -202,13 +202,10 @@ extension DirectConnectService {
             guard var record = try await transaction.connection(id: id, in: scope), record.kind == .connection else {
                 return try await deletePartnerConnection(id, in: transaction, scope, at: now)
             }
-            if let hosted = record.hosted {
-                // Its link in the partner's scope goes with it (a refusal below undoes this with the rest).
-                try await unlinkHosted(id, from: hosted, in: transaction, scope)
-            }
-            if record.hosted != nil, Hosted.state(record, at: now) == .ordering {
+            if let hosted = record.hosted, Hosted.state(record, at: now) == .ordering {
                 // Its owner refusing it (reference §2): `rejected`, and gone for both accounts (our choice: a deleted
                 // connection is not listed, as dedicated ones are not).
+                try await unlinkHosted(id, from: hosted, in: transaction, scope)
                 try await transaction.deleteConnection(id: id, in: scope)
                 return Self.connection(record, lag: nil, in: scope, at: now, state: .rejected, mka: .untouched)
             }
@@ -217,8 +214,12 @@ extension DirectConnectService {
             guard try await !carriesInterfaces(id, in: transaction, scope, at: now) else {
                 throw AWSError.client("Connection \(id) cannot be deleted until its Virtual Interfaces are deleted")
             }
+            if let hosted = record.hosted {
+                // Its link in the partner's scope goes with it.
+                try await unlinkHosted(id, from: hosted, in: transaction, scope)
+            }
             let lag = try await record.lagId.asyncMap { try await transaction.lag(id: $0, in: scope) } ?? nil
-            try await transaction.deleteConnection(id: id, in: scope)
+            try await deletePort(record, in: transaction, scope)
             record.keys = []
             var shown = Self.connection(record, lag: nil, in: scope, at: now, state: .deleted, mka: .untouched)
             shown.encryptionMode = (lag?.port.encryptionMode ?? record.port.encryptionMode).rawValue
@@ -247,7 +248,7 @@ extension DirectConnectService {
             if let lagId = input.lagId {
                 lag = try await lagForNewMember(lagId, port: port, id: "the new interconnect", in: transaction, scope)
             }
-            let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scope: scope)
+            let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scopes: scope)
             let record = ConnectionRecord(
                 id: id,
                 kind: .interconnect,

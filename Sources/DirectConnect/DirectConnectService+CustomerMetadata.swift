@@ -100,3 +100,10 @@ extension DirectConnectService {
         return name
     }
 }
+
+extension CustomerRecord {
+    /// The partner type its allocations are held to; `nonPartner` for any other value (our choice, SPEC 7).
+    var partnerType: HostedConnectionRules.PartnerType {
+        HostedConnectionRules.PartnerType(rawValue: nniPartnerType) ?? .nonPartner
+    }
+}

@@ -75,16 +75,13 @@ extension DirectConnectService {
             let partner = try await customerRecord(of: scope.account, in: transaction)
             try Hosted.checkBandwidth(
                 request.bandwidth,
-                partnerType: Hosted.PartnerType(rawValue: partner.nniPartnerType) ?? .nonPartner,
+                partnerType: partner.partnerType,
                 parentId: parent.id,
                 parentBandwidth: parent.port.bandwidth
             )
             try await checkVlanFree(request.vlan, on: parent, in: transaction, scope, at: now)
             // IDs are unique across accounts (SPEC 11), so a fresh one is checked in both scopes.
-            var id = try await unusedId(Identifiers.newConnectionId, in: transaction, scope: holder)
-            while try await transaction.connection(id: id, in: scope) != nil {
-                id = try await unusedId(Identifiers.newConnectionId, in: transaction, scope: holder)
-            }
+            let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scopes: holder, scope)
             let record = ConnectionRecord(
                 id: id,
                 kind: .connection,
@@ -226,7 +223,7 @@ extension DirectConnectService {
             let partner = try await customerRecord(of: scope.account, in: transaction)
             try Hosted.checkBandwidth(
                 held.record.port.bandwidth,
-                partnerType: Hosted.PartnerType(rawValue: partner.nniPartnerType) ?? .nonPartner,
+                partnerType: partner.partnerType,
                 parentId: parent.id,
                 parentBandwidth: parent.port.bandwidth
             )

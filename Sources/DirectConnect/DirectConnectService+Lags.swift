@@ -28,7 +28,7 @@ extension DirectConnectService {
         }
         let now = clock.now
         return try await transaction(.write) { transaction in
-            let lagId = try await unusedId(Identifiers.newLagId, in: transaction, scope: scope)
+            let lagId = try await unusedId(Identifiers.newLagId, in: transaction, scopes: scope)
             var members: [ConnectionRecord] = []
             if let existingId = input.connectionId {
                 guard var existing = try await transaction.connection(id: existingId, in: scope) else {
@@ -40,7 +40,7 @@ extension DirectConnectService {
             }
             let settlesAt = settled(from: now, .connection)
             for index in members.count..<count {
-                let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scope: scope)
+                let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scopes: scope)
                 members.append(
                     ConnectionRecord(
                         id: id,
@@ -178,7 +178,7 @@ extension DirectConnectService {
             }
             let members = try await transaction.members(ofLag: id, in: scope)
             for member in members {
-                try await transaction.deleteConnection(id: member.id, in: scope)
+                try await deletePort(member, in: transaction, scope)
             }
             try await transaction.deleteLag(id: id, in: scope)
             lag.keys = []

@@ -247,6 +247,14 @@ extension DirectConnectService {
         }
     }
 
+    /// Deletes a dedicated connection (or LAG member) and, for a MACsec port, its customer router.
+    func deletePort(_ record: ConnectionRecord, in transaction: any StoreTransaction, _ scope: Scope) async throws {
+        try await transaction.deleteConnection(id: record.id, in: scope)
+        if MKAVerdicts.runsMKA(record) {
+            try await transaction.delete(MKACustomerRecord.self, id: record.id, in: scope)
+        }
+    }
+
     static func noCustomerRouter(_ id: String) -> AWSError {
         AWSError(
             code: "NotFoundException",

@@ -68,15 +68,15 @@ extension DirectConnectService {
         return valid
     }
 
-    /// A fresh ID that no connection or LAG of the scope has.
-    func unusedId(_ make: () -> String, in transaction: any StoreTransaction, scope: Scope) async throws -> String {
-        while true {
+    /// A fresh ID that no connection or LAG of any of the scopes has.
+    func unusedId(_ make: () -> String, in transaction: any StoreTransaction, scopes: Scope...) async throws -> String {
+        next: while true {
             let id = make()
-            if try await transaction.connection(id: id, in: scope) == nil,
-                try await transaction.lag(id: id, in: scope) == nil
-            {
-                return id
+            for scope in scopes {
+                if try await transaction.connection(id: id, in: scope) != nil { continue next }
+                if try await transaction.lag(id: id, in: scope) != nil { continue next }
             }
+            return id
         }
     }
 }

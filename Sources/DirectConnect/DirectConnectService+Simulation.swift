@@ -44,25 +44,24 @@ extension DirectConnectService {
             case .portUp: found.record.portDownAt = nil
             }
             try await transaction.save(found.record, in: found.scope)
-            try await propagatePortEvent(found.record, in: found.scope, transaction, at: now)
-            var lag: LagRecord?
-            if let lagId = found.record.lagId { lag = try await transaction.lag(id: lagId, in: found.scope) }
-            var lagState: LagState?
-            var mka = try await mkaVerdicts(
-                [found.record],
-                lags: lag.map { [$0.id: $0] } ?? [:],
+            // The port's LAG and its members (this port as saved), read once for the event and the answer.
+            var lag: (record: LagRecord, members: [ConnectionRecord])?
+            if let lagId = found.record.lagId, let record = try await transaction.lag(id: lagId, in: found.scope) {
+                lag = (record, try await transaction.members(ofLag: lagId, in: found.scope))
+            }
+            try await propagatePortEvent(found.record, lag: lag, in: found.scope, transaction, at: now)
+            let mka = try await mkaVerdicts(
+                lag?.members ?? [found.record],
+                lags: lag.map { [$0.record.id: $0.record] } ?? [:],
                 in: transaction,
                 found.scope,
                 at: now
             )
-            if let lag {
-                let members = try await transaction.members(ofLag: lag.id, in: found.scope)
-                mka = try await mkaVerdicts(members, lags: [lag.id: lag], in: transaction, found.scope, at: now)
-                lagState = Self.lag(lag, members: members, in: found.scope, at: now, mka: mka).lagState
-            }
             return SimulatedPort(
-                connection: Self.connection(found.record, lag: lag, in: found.scope, at: now, mka: mka),
-                lagState: lagState
+                connection: Self.connection(found.record, lag: lag?.record, in: found.scope, at: now, mka: mka),
+                lagState: lag.flatMap {
+                    Self.lag($0.record, members: $0.members, in: found.scope, at: now, mka: mka).lagState
+                }
             )
         }
     }
@@ -73,16 +72,16 @@ extension DirectConnectService {
     /// all up, whatever held them down before.
     func propagatePortEvent(
         _ port: ConnectionRecord,
+        lag: (record: LagRecord, members: [ConnectionRecord])?,
         in scope: Scope,
         _ transaction: any StoreTransaction,
         at now: Date
     ) async throws {
         var carrierId = port.id
         var down = port.portDownAt != nil
-        if let lagId = port.lagId, let lag = try await transaction.lag(id: lagId, in: scope) {
-            let members = try await transaction.members(ofLag: lagId, in: scope)
-            carrierId = lagId
-            down = Keychain.lagState(lag.state, members: members, minimumLinks: lag.minimumLinks, at: now) == .down
+        if let lag {
+            carrierId = lag.record.id
+            down = Keychain.isDown(lag.record, members: lag.members, at: now)
         }
         try await markInterfaces(on: carrierId, down: down, in: scope, transaction, at: now)
         for held in try await hostedConnections(on: carrierId, in: transaction, scope) {

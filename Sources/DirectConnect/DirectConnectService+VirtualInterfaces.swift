@@ -336,9 +336,7 @@ extension DirectConnectService {
     /// The account a hosted interface is allocated for: twelve digits, never the caller's.
     static func allocationOwner(_ given: String?, in scope: Scope) throws -> String {
         let owner = try required(given, "ownerAccount")
-        guard owner.count == 12, owner.allSatisfy({ ("0"..."9").contains($0) }) else {
-            throw AWSError.client("ownerAccount \(Identifiers.quoted(owner)) is not a valid account ID: use 12 digits")
-        }
+        try Identifiers.checkOwnerAccount(owner)
         guard owner != scope.account else {
             throw AWSError.client("Cannot allocate VirtualInterface for the connection owner.")
         }
@@ -519,8 +517,8 @@ extension DirectConnectService {
         if id.hasPrefix(Identifiers.lagPrefix) {
             guard let lag = try await transaction.lag(id: id, in: scope) else { throw AWSError.notFound(id) }
             let members = try await transaction.members(ofLag: id, in: scope)
-            let state = Keychain.lagState(lag.state, members: members, minimumLinks: lag.minimumLinks, at: now)
-            return Carrier(id: lag.id, port: lag.port, keys: lag.keys, isLag: true, isDown: state == .down)
+            let down = Keychain.isDown(lag, members: members, at: now)
+            return Carrier(id: lag.id, port: lag.port, keys: lag.keys, isLag: true, isDown: down)
         }
         guard let connection = try await transaction.connection(id: id, in: scope) else {
             throw AWSError.notFound(id)

@@ -57,9 +57,7 @@ package enum HostedConnectionRules {
         tags: [TagRecord]
     ) throws -> Request {
         guard let owner, !owner.isEmpty else { throw AWSError.client("Missing required parameter ownerAccount") }
-        guard owner.count == 12, owner.allSatisfy({ ("0"..."9").contains($0) }) else {
-            throw AWSError.client("ownerAccount \(Identifiers.quoted(owner)) is not a valid account ID: use 12 digits")
-        }
+        try Identifiers.checkOwnerAccount(owner)
         guard let bandwidth, !bandwidth.isEmpty else { throw AWSError.client("Missing required parameter bandwidth") }
         guard bandwidths.contains(where: { $0.name == bandwidth }) else {
             throw AWSError.client(

@@ -1,3 +1,4 @@
+import AWSJSONProtocol
 import ServiceKit
 import Storage
 
@@ -36,6 +37,13 @@ package enum Identifiers {
     /// An ID as an error message may repeat it: a caller's over-long value is cut, never echoed whole.
     package static func quoted(_ id: String) -> String {
         id.count <= 256 ? id : String(id.prefix(256)) + "..."
+    }
+
+    /// The `ownerAccount` of an allocation (a hosted connection's, a hosted interface's): 12 digits.
+    package static func checkOwnerAccount(_ owner: String) throws {
+        guard owner.count == 12, owner.allSatisfy({ ("0"..."9").contains($0) }) else {
+            throw AWSError.client("ownerAccount \(quoted(owner)) is not a valid account ID: use 12 digits")
+        }
     }
 
     /// A device name on the location's routers, as `EqDC2-2nfhqv8ty0dp`.

@@ -101,6 +101,11 @@ package enum Keychain {
         return up < max(minimumLinks, 1) ? .down : .available
     }
 
+    /// Whether a LAG is down for its members' carriers (what its interfaces and hosted connections follow).
+    package static func isDown(_ lag: LagRecord, members: [ConnectionRecord], at now: Date) -> Bool {
+        lagState(lag.state, members: members, minimumLinks: lag.minimumLinks, at: now) == .down
+    }
+
     /// A connection's state once MKA had its say (SPEC 12): a `must_encrypt` port that is not secured is `down`.
     package static func connectionState(
         _ state: ConnectionState?,

@@ -115,30 +115,18 @@ package struct LetterOfAuthorization: Sendable, Hashable {
         text.unicodeScalars.map { $0.value <= 0xFF ? UInt8(truncatingIfNeeded: $0.value) : 0x3F }
     }
 
-    private static func components(_ date: Date) -> DateComponents {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        return calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-    }
-
-    private static func padded(_ value: Int?, _ width: Int = 2) -> String {
-        let digits = String(value ?? 0)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
-    }
-
+    /// `2027-01-15`: the date of `ISO8601Timestamp`'s `2027-01-15T08:00:00Z`.
     static func day(_ date: Date) -> String {
-        let parts = components(date)
-        return "\(padded(parts.year, 4))-\(padded(parts.month))-\(padded(parts.day))"
+        String(ISO8601Timestamp.string(from: date).prefix(10))
     }
 
+    /// `08:00:00`.
     static func time(_ date: Date) -> String {
-        let parts = components(date)
-        return "\(padded(parts.hour)):\(padded(parts.minute)):\(padded(parts.second))"
+        String(ISO8601Timestamp.string(from: date).dropFirst(11).prefix(8))
     }
 
+    /// `20270115080000`: PDF's date digits.
     static func compact(_ date: Date) -> String {
-        let parts = components(date)
-        return padded(parts.year, 4) + padded(parts.month) + padded(parts.day) + padded(parts.hour)
-            + padded(parts.minute) + padded(parts.second)
+        String(ISO8601Timestamp.string(from: date).filter(\.isNumber))
     }
 }

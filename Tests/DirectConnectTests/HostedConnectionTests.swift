@@ -369,6 +369,10 @@ import Testing
             #expect(text.contains("(Connection ID: \(id)) Tj"))
             #expect(text.contains("Carrier \\(Ltd\\)"))
             #expect(text.contains("Location: EqDC2"))
+            // Issued at the clock's instant (2027-01-15T08:00:00Z), valid for 90 days.
+            #expect(text.contains("(Issued: 2027-01-15 at 08:00:00 UTC) Tj"))
+            #expect(text.contains("(Valid until: 2027-04-15) Tj"))
+            #expect(text.contains("/CreationDate (D:20270115080000Z)"))
             // Every object's offset in the cross-reference table is where the object begins.
             let xref = try #require(text.range(of: "xref\n0 8\n"))
             let rows = text[xref.upperBound...].split(separator: "\n").prefix(8).dropFirst()

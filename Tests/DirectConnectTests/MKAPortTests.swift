@@ -111,4 +111,19 @@ import Testing
             #expect(try await f.lag(lag).lagState == .down)
         }
     }
+
+    /// A port's customer router goes with the port: a deleted connection, a deleted LAG's members.
+    @Test func aDeletedPortTakesItsCustomerRouterWithIt() async throws {
+        try await Fixture.run { f in
+            let id = try await f.connectionId()
+            let (lag, members) = try await f.lagIds(members: 2)
+            for port in [id] + members { try await Self.configure(f, port, keys: [1]) }
+            _ = try await f.service.deleteConnection(DeleteConnectionRequest(connectionId: id), in: Fixture.scope)
+            _ = try await f.service.deleteLag(DeleteLagRequest(lagId: lag), in: Fixture.scope)
+            let left = try await f.store.transaction(.read) { transaction in
+                try await transaction.records(MKACustomerRecord.self, in: Fixture.scope, matching: nil, page: .all)
+            }
+            #expect(left.isEmpty)
+        }
+    }
 }
