@@ -148,6 +148,17 @@ final class SQLiteHandle: @unchecked Sendable {
             try run(sql, binds, reading: true)
         }
 
+        /// Syncs the main database file through SQLite's own file (what a checkpoint that completes the log does).
+        func syncDatabaseFile() throws {
+            var file: UnsafeMutablePointer<sqlite3_file>?
+            let status = sqlite_nio_sqlite3_file_control(database, "main", SQLITE_FCNTL_FILE_POINTER, &file)
+            guard status == SQLITE_OK, let file, let sync = file.pointee.pMethods?.pointee.xSync else {
+                throw failure(status == SQLITE_OK ? SQLITE_NOTFOUND : status)
+            }
+            let synced = sync(file, SQLITE_SYNC_NORMAL)
+            guard synced == SQLITE_OK else { throw failure(synced) }
+        }
+
         /// Steps the statement to its end, and reads its rows when `reading`.
         private func run(_ sql: String, _ binds: [SQLValue], reading: Bool) throws -> [SQLRow] {
             let statement = try prepared(sql)

@@ -279,9 +279,25 @@ package final class SQLiteStore: Store {
     }
 
     /// A checkpoint's first step, on the reader connection: it never waits for a writer, and no writer waits for it.
+    /// It also syncs the pages it copied into the database file, which SQLite leaves to the checkpoint that copies
+    /// the log's last frame (the second step, on the writer's thread, between two batches): measured under
+    /// CreateConnection at c=16, that sync took the second step from under a millisecond to 15 ms (median), every
+    /// 120 ms, and with it the writers' p99 to 15 times their p50.
     private func checkpointBeside() async {
         await reader.gate.enter()
-        if !loop.withLockedValue({ $0.isClosed }) { await checkpoint(on: reader.statements, step: "beside") }
+        if !loop.withLockedValue({ $0.isClosed }) {
+            await checkpoint(on: reader.statements, step: "beside")
+            let started = ContinuousClock.now
+            do {
+                try await readerConnection?.perform { try $0.syncDatabaseFile() }
+                logger.debug(
+                    "checkpoint",
+                    metadata: ["step": "beside sync", "took": "\(ContinuousClock.now - started)"]
+                )
+            } catch {
+                logger.warning("a checkpoint's sync failed", metadata: ["error": "\(error)"])
+            }
+        }
         reader.gate.leave()
         loop.withLockedValue { $0.checkpointBesideEnded() }
     }

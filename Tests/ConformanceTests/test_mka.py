@@ -359,3 +359,14 @@ def test_dxlocal_router_sets_shows_and_clears(mka_server, dxlocal_bin, tmp_path)
 def _arn(dx, connection_id, ckn) -> str:
     keys = dxhelpers.describe_connection(dx, connection_id)["macSecKeys"]
     return next(k["secretARN"] for k in keys if k["ckn"] == ckn)
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--customer-router", "maybe", "--customer-router must be auto or none"),
+    ("--mka-time-scale", "0", "--mka-time-scale must be between 0.001 and 3600"),
+    ("--mka-time-scale", "1e9", "--mka-time-scale must be between 0.001 and 3600"),
+])
+def test_bad_mka_options_are_refused_at_start(dxlocal_bin, flag, value, message):
+    result = subprocess.run([str(dxlocal_bin), "serve", "--in-memory", "--port", "0", flag, value],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and message in result.stderr, result.stderr
