@@ -213,6 +213,22 @@ def test_removing_the_old_key_first_drops_the_link_and_a_must_encrypt_port(mka_s
     assert_decodes_as_mka(rows, detail, {old[0], new[0]})
 
 
+def test_no_common_cipher_suite_never_secures(mka_server):
+    dx = dxhelpers.make_client(mka_server.url, account=dxhelpers.random_account())
+    connection = macsec_connection(dx, bandwidth="100Gbps")
+    pair = key()
+    associate(mka_server, dx, connection, pair)
+    # 100 Gbps takes GCM-AES-XPN-256 only (reference mka.md 3): a router without it never installs a SAK.
+    set_customer(mka_server, connection, [pair], cipherSuites=["GCM-AES-256"])
+    dxhelpers.advance_clock(mka_server, LIFE)
+    assert shown(dx, connection) == ("available", "Encryption Down")
+    device = mka(mka_server, connection)["device"]["participants"][0]
+    assert len(device["livePeers"]) == 1 and "securedSince" not in device
+    set_customer(mka_server, connection, [pair], cipherSuites=["GCM-AES-256", "GCM-AES-XPN-256"])
+    assert shown(dx, connection) == ("available", "Encryption Up")
+    assert mka(mka_server, connection)["customer"]["participants"][0]["cipherSuite"] == "GCM-AES-XPN-256"
+
+
 def test_a_silent_router_expires_after_the_life_time(mka_server):
     dx = dxhelpers.make_client(mka_server.url, account=dxhelpers.random_account())
     connection = macsec_connection(dx)
