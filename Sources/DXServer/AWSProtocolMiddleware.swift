@@ -27,8 +27,8 @@ struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         let requestId = RequestID.make()
         let started = ContinuousClock.now
-        // The scope `POST /` resolves, for the request's log line, and the operation it found by other means than
-        // `X-Amz-Target` (EC2's `Action`), for the metrics' labels; only kept when either is written.
+        // The scope `POST /` resolves, for the request's log line, and the target it names (by `X-Amz-Target`, or
+        // EC2's `Action`), for the metrics' labels; only kept when either is written.
         let logsRequests = context.logger.logLevel <= .debug
         let resolved = logsRequests || metrics != nil ? ResolvedScope() : nil
         var response: Response
@@ -75,11 +75,11 @@ struct AWSProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[RequestIDField.name] = requestId
         guard metrics != nil || logsRequests else { return response }
         let duration = ContinuousClock.now - started
-        let (service, operation) = ServerMetrics.labels(
-            path: request.uri.path,
-            target: resolved?.target ?? request.headers[TargetField.name],
-            table: table
-        )
+        let path = request.uri.path
+        let target = resolved?.target ?? request.headers[TargetField.name]
+        let (service, operation) =
+            metrics?.labels(path: path, target: target, table: table)
+            ?? ServerMetrics.labels(path: path, target: target, table: table)
         metrics?.answered(service: service, operation: operation, status: response.status.code, after: duration)
         if logsRequests {
             // (our choice) At debug: the default level (info) writes no line a request.
@@ -162,7 +162,7 @@ final class ResolvedScope: Sendable {
         set { box.withLockedValue { $0.scope = newValue } }
     }
 
-    /// The operation's table target, when the request names it otherwise than by `X-Amz-Target` (EC2's `Action`).
+    /// The operation's table target: its `X-Amz-Target`, or for EC2's Query protocol the target of its `Action`.
     var target: String? {
         get { box.withLockedValue { $0.target } }
         set { box.withLockedValue { $0.target = newValue } }

@@ -40,6 +40,8 @@ package enum DXServer {
         router.add(middleware: AWSProtocolMiddleware(maximumBodySize: maximumBodySize, metrics: metrics, table: table))
         router.post("/") { request, context -> Response in
             let headers = ProtocolHeaders(request.headers)
+            // The middleware's labels, without reading the fields again (EC2's Query protocol sets its own below).
+            ResolvedScope.current?.target = headers.target
             let contentType = headers.contentType ?? ""
             if contentType.hasPrefix(AWSQueryCoding.formContentType) {
                 return try await answerQuery(

@@ -100,14 +100,17 @@ final class RingFileWatcher: Sendable {
     }
 
     let path: String
+    /// `path` as `Stat` takes it, made once rather than at every seal.
+    private let filePath: FilePath
     private let seen = Mutex<Stamp?>(nil)
 
     init(path: String) {
         self.path = path
+        self.filePath = FilePath(path)
     }
 
     func keysIfChanged() throws -> [Data]? {
-        guard let info = try? Stat(FilePath(path)) else { return nil }
+        guard let info = try? Stat(filePath) else { return nil }
         let stamp = Stamp(info)
         guard seen.withLock({ $0 }) != stamp else { return nil }
         let keys = try MasterKey.read(path)

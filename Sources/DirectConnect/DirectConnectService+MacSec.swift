@@ -140,6 +140,16 @@ extension DirectConnectService {
     {
         let (id, pair) = try Self.validateAssociation(input)
         let now = clock.now
+        // Sealed here, beside the write loop rather than on its thread; stored only if the CKN is new.
+        let given = try pair.map { ckn, cak in
+            let new = try secrets.newSecret(
+                named: Identifiers.macSecSecretName(ckn: ckn, region: scope.region),
+                holding: MacSecSecretValue(ckn: ckn, cak: cak).json,
+                in: scope,
+                now: now
+            )
+            return (ckn: ckn, cak: cak, new: new)
+        }
         return try await transaction(.write) { transaction in
             var target = try await keyTarget(id, in: transaction, scope)
             guard target.port.macSecCapable else {
@@ -162,9 +172,9 @@ extension DirectConnectService {
                 )
             }
             let secret: SecretRecord
-            if let (ckn, cak) = pair {
+            if let (ckn, cak, new) = given {
                 try Self.checkCknIsNew(ckn, on: target)
-                secret = try await managedSecret(ckn: ckn, cak: cak, for: id, in: transaction, scope, now: now)
+                secret = try await managedSecret(new, ckn: ckn, cak: cak, for: id, in: transaction, scope, now: now)
             } else {
                 secret = try await reusableSecret(input.secretARN ?? "", for: id, in: transaction, scope, now: now)
                 try Self.checkCknIsNew(secret.ckn ?? "", on: target)
@@ -194,8 +204,9 @@ extension DirectConnectService {
         }
     }
 
-    /// The managed secret for a CKN/CAK pair: the existing one when it holds the same pair, else a new one.
+    /// The managed secret for a CKN/CAK pair: the existing one when it holds the same pair, else `new`.
     func managedSecret(
+        _ new: ManagedSecrets.NewSecret,
         ckn: String,
         cak: String,
         for id: String,
@@ -205,8 +216,7 @@ extension DirectConnectService {
     ) async throws -> SecretRecord {
         do {
             return try await secrets.secret(
-                named: Identifiers.macSecSecretName(ckn: ckn, region: scope.region),
-                holding: MacSecSecretValue(ckn: ckn, cak: cak).json,
+                new,
                 label: ckn,
                 sameValue: { stored in
                     let pair = try? JSONDecoder().decode(MacSecSecretValue.self, from: Data(stored.utf8))
