@@ -119,11 +119,18 @@ extension DirectConnectService {
         return try await transaction(.read) { transaction in
             let records = try await transaction.lags(in: scope, page: request)
             let (page, token) = try pages.finish(records, request: request, list: "lags", in: scope, id: \.id)
-            var lags: [Lag] = []
-            for lag in page {
-                let members = try await transaction.members(ofLag: lag.id, in: scope)
-                let mka = try await mkaVerdicts(members, lags: [lag.id: lag], in: transaction, scope, at: now)
-                lags.append(Self.lag(lag, members: members, in: scope, at: now, mka: mka))
+            var members: [[ConnectionRecord]] = []
+            for lag in page { members.append(try await transaction.members(ofLag: lag.id, in: scope)) }
+            // The verdicts of the whole page at once: the customer routers of the scope are read once, not a LAG.
+            let mka = try await mkaVerdicts(
+                members.flatMap(\.self),
+                lags: Dictionary(page.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
+                in: transaction,
+                scope,
+                at: now
+            )
+            let lags = zip(page, members).map { lag, members in
+                Self.lag(lag, members: members, in: scope, at: now, mka: mka)
             }
             return Lags(lags: lags, nextToken: token)
         }

@@ -59,14 +59,16 @@ package final class MKAReplays: Sendable {
 /// secured once a key's association settles, as `Keychain.portEncryptionStatus` says.
 struct MKAVerdicts: Sendable {
     var customerRouter: MKASettings.CustomerRouter
-    var secured: [String: Bool] = [:]
+    /// The link of each port with a configured customer router (`nil` while the replay has none).
+    var links: [String: MKALink?] = [:]
 
     /// What no port of a read needs: hosted connections, new ports, ports that are gone.
     static let untouched = MKAVerdicts(customerRouter: .auto)
 
     func secured(_ record: ConnectionRecord) -> Bool? {
         guard Self.runsMKA(record) else { return nil }
-        return secured[record.id] ?? (customerRouter == .none ? false : nil)
+        if let link = links[record.id] { return link?.isSecured ?? false }
+        return customerRouter == .none ? false : nil
     }
 
     /// A MACsec-capable dedicated connection, or a LAG's member: the ports with a device and a customer (our
@@ -76,7 +78,7 @@ struct MKAVerdicts: Sendable {
     }
 
     /// Whether `window` can outlast this instant: a link's timers change it at any moment.
-    var changesAnyMoment: Bool { !secured.isEmpty }
+    var changesAnyMoment: Bool { !links.isEmpty }
 }
 
 /// What `GET /_dxlocal/mka/{id}` shows.
@@ -316,7 +318,7 @@ extension DirectConnectService {
                     guard let ckn = MKAKeys.bytes(hex: key.ckn), let cak = MKAKeys.bytes(hex: key.cak) else {
                         return nil
                     }
-                    return (ckn, cak)
+                    return MKATimeline.CustomerKey(ckn: ckn, cak: cak)
                 },
                 keyServerPriority: UInt8(clamping: entry.keyServerPriority),
                 cipherSuites: entry.cipherSuites?.compactMap(MKPDU.CipherSuite.init(name:))
@@ -383,8 +385,14 @@ extension DirectConnectService {
         for port in candidates {
             guard let customer = customers[port.id] else { continue }
             let lag = port.lagId.flatMap { lags[$0] }
-            let link = try await mkaLink(port, lag: lag, customer: customer, in: transaction, scope, at: now)
-            verdicts.secured[port.id] = link?.isSecured ?? false
+            verdicts.links[port.id] = try await mkaLink(
+                port,
+                lag: lag,
+                customer: customer,
+                in: transaction,
+                scope,
+                at: now
+            )
         }
         return verdicts
     }
@@ -396,27 +404,18 @@ extension DirectConnectService {
             let port = try await mkaPort(id, in: transaction)
             let lag = try await port.record.lagId.asyncMap { try await transaction.lag(id: $0, in: port.scope) } ?? nil
             let lags = lag.map { [$0.id: $0] } ?? [:]
+            // One replay serves both the rendering and the observation: `mkaPort` admits only ports that run MKA,
+            // so the verdicts hold a link exactly when the port has a configured customer router.
             let verdicts = try await mkaVerdicts([port.record], lags: lags, in: transaction, port.scope, at: now)
-            let customer = try await transaction.record(MKACustomerRecord.self, id: id, in: port.scope)
-            var link: MKALink?
-            if let customer {
-                link = try await mkaLink(
-                    port.record,
-                    lag: lag,
-                    customer: customer,
-                    in: transaction,
-                    port.scope,
-                    at: now
-                )
-            }
+            let configured = verdicts.links[id]
             let connection = Self.connection(port.record, lag: lag, in: port.scope, at: now, mka: verdicts)
             return MKAObservation(
                 connection: connection,
                 at: now,
-                customerRouter: customer != nil ? "configured" : mka.customerRouter.rawValue,
+                customerRouter: configured != nil ? "configured" : mka.customerRouter.rawValue,
                 secured: verdicts.secured(port.record)
                     ?? (connection.portEncryptionStatus == Keychain.encryptionUp),
-                link: link,
+                link: configured ?? nil,
                 deviceSCI: Self.deviceSCI(id),
                 customerSCI: Self.customerSCI(id)
             )

@@ -23,38 +23,30 @@ package struct MKATimeline: Hashable, Sendable {
         func holds(at instant: Date) -> Bool { from <= instant && until.map { instant < $0 } ?? true }
     }
 
+    /// One key of the customer's router.
+    package struct CustomerKey: Hashable, Sendable {
+        package var ckn: [UInt8]
+        package var cak: [UInt8]
+
+        package init(ckn: [UInt8], cak: [UInt8]) {
+            self.ckn = ckn
+            self.cak = cak
+        }
+    }
+
     /// One configuration of the customer's router, in force from `at` until the next.
     package struct CustomerConfiguration: Hashable, Sendable {
         package var at: Date
-        package var keys: [(ckn: [UInt8], cak: [UInt8])]
+        package var keys: [CustomerKey]
         package var keyServerPriority: UInt8
         /// `nil`: every cipher suite the device offers.
         package var cipherSuites: [MKPDU.CipherSuite]?
 
-        package init(
-            at: Date,
-            keys: [(ckn: [UInt8], cak: [UInt8])],
-            keyServerPriority: UInt8,
-            cipherSuites: [MKPDU.CipherSuite]?
-        ) {
+        package init(at: Date, keys: [CustomerKey], keyServerPriority: UInt8, cipherSuites: [MKPDU.CipherSuite]?) {
             self.at = at
             self.keys = keys
             self.keyServerPriority = keyServerPriority
             self.cipherSuites = cipherSuites
-        }
-
-        package static func == (left: Self, right: Self) -> Bool {
-            left.at == right.at && left.keyServerPriority == right.keyServerPriority
-                && left.cipherSuites == right.cipherSuites && left.keys.count == right.keys.count
-                && zip(left.keys, right.keys).allSatisfy { $0.ckn == $1.ckn && $0.cak == $1.cak }
-        }
-
-        package func hash(into hasher: inout Hasher) {
-            hasher.combine(at)
-            for key in keys {
-                hasher.combine(key.ckn)
-                hasher.combine(key.cak)
-            }
         }
     }
 

@@ -1,6 +1,7 @@
 import AWSClientRuntime
 import AWSJSONProtocol
 import ArgumentParser
+import DXServer
 import DirectConnectClient
 import Foundation
 
@@ -85,34 +86,9 @@ struct RouterSet: RouterVerb {
         guard sources == 1 else { throw ValidationError("Give exactly one of --keys-file, --ckn/--cak or --no-keys.") }
     }
 
-    struct Key: AWSJSONValue {
-        var ckn: String
-        var cak: String
-
-        func writeJSON(to writer: inout AWSJSONWriter) {
-            writer.beginObject()
-            writer.member("\"ckn\":", ckn)
-            writer.member("\"cak\":", cak)
-            writer.endObject()
-        }
-    }
-
-    struct Configuration: AWSJSONValue {
-        var keys: [Key]
-        var keyServerPriority: Int?
-        var cipherSuites: [String]?
-
-        func writeJSON(to writer: inout AWSJSONWriter) {
-            writer.beginObject()
-            writer.member("\"keys\":", keys)
-            writer.member("\"keyServerPriority\":", keyServerPriority)
-            writer.member("\"cipherSuites\":", cipherSuites)
-            writer.endObject()
-        }
-    }
-
     func body(io: CommandIO) throws -> [UInt8] {
-        var keys: [Key] = []
+        // The operator interface's own shapes (generated from scripts/operator.json), as the server reads them.
+        var keys: [MKACustomerKey] = []
         if let keysFile {
             let text = try SecretArgument.resolve(
                 keysFile == "-" ? "-" : "file://" + keysFile,
@@ -125,15 +101,16 @@ struct RouterSet: RouterVerb {
                 guard fields.count == 2 else {
                     throw ValidationError("Line \(number + 1) of the keys must hold a CKN and a CAK")
                 }
-                keys.append(Key(ckn: String(fields[0]), cak: String(fields[1])))
+                keys.append(MKACustomerKey(ckn: String(fields[0]), cak: String(fields[1])))
             }
         } else {
             for (ckn, cak) in zip(ckn, cak) {
-                keys.append(Key(ckn: ckn, cak: try SecretArgument.resolve(cak, name: "the CAK of \(ckn)", io: io)))
+                let value = try SecretArgument.resolve(cak, name: "the CAK of \(ckn)", io: io)
+                keys.append(MKACustomerKey(ckn: ckn, cak: value))
             }
         }
         return AWSJSONWriter.bytes(
-            Configuration(
+            MKACustomerConfiguration(
                 keys: keys,
                 keyServerPriority: keyServerPriority,
                 cipherSuites: cipherSuite.isEmpty ? nil : cipherSuite

@@ -33,7 +33,8 @@ import Testing
     }
 
     static func customer(_ keys: [UInt8], at seconds: TimeInterval) -> MKATimeline.CustomerConfiguration {
-        .init(at: at(seconds), keys: keys.map(MKALinkTests.key), keyServerPriority: 16, cipherSuites: nil)
+        let keys = keys.map(MKALinkTests.key).map { MKATimeline.CustomerKey(ckn: $0.ckn, cak: $0.cak) }
+        return .init(at: at(seconds), keys: keys, keyServerPriority: 16, cipherSuites: nil)
     }
 
     static func link(_ timeline: MKATimeline, at seconds: TimeInterval) throws -> MKALink {
