@@ -26,10 +26,9 @@ package final class ServerMetrics: Sendable {
     /// The counter and timer of each label set answered so far, and the labels of each target seen, so that a
     /// request costs two lookups here instead of parsing its target and asking the registry for two instruments
     /// (about 2 % of the server's CPU under key rotation, perf at c=16). Both stay bounded: label values come from
-    /// bounded sets, and only targets the table declares (matched exactly) are kept, at most `targetsKept`.
+    /// bounded sets, and a target is kept only when it is, exactly, one the table declares.
     private let instruments = Mutex<[AnswerLabels: Instruments]>([:])
     private let targets = Mutex<[String: (service: String, operation: String)]>([:])
-    static let targetsKept = 4_096
 
     private struct AnswerLabels: Hashable {
         let service: String
@@ -80,11 +79,7 @@ package final class ServerMetrics: Sendable {
         guard path == "/", let target else { return Self.labels(path: path, target: target, table: table) }
         if let known = targets.withLock({ $0[target] }) { return known }
         let labels = Self.labels(path: path, target: target, table: table)
-        if labels.service != Self.unknown {
-            targets.withLock { known in
-                if known.count < Self.targetsKept { known[target] = labels }
-            }
-        }
+        if labels.service != Self.unknown { targets.withLock { $0[target] = labels } }
         return labels
     }
 

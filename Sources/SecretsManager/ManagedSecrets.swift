@@ -38,7 +38,7 @@ package struct ManagedSecrets: Sendable {
         let version: SecretVersionRecord
     }
 
-    /// Seals `value` as the first version of a new secret named `name`, for `secret(named:...)` to store when no
+    /// Seals `value` as the first version of a new secret named `name`, for `secret(_:label:...)` to store when no
     /// secret of that name holds it already.
     package func newSecret(named name: String, holding value: String, in scope: Scope, now: Date) throws -> NewSecret {
         let arn = SecretsManagerService.newARN(name: name, in: scope)
@@ -52,7 +52,7 @@ package struct ManagedSecrets: Sendable {
         return NewSecret(name: name, arn: arn, version: version)
     }
 
-    /// The managed secret named as `new` is that holds its value: the existing one when its current value is the
+    /// The managed secret of `new`'s name that holds `new`'s value: the existing one when its current value is the
     /// same (`sameValue` compares), else `new`, stored in this transaction. `label` is kept beside it in the clear
     /// (Direct Connect's CKN), so that it can be found again without opening the value.
     package func secret(
