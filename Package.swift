@@ -371,3 +371,23 @@ let package = Package(
         ),
     ]
 )
+
+// scripts/test builds the storage tests under ThreadSanitizer with DXLOCAL_TEST_TARGET=StorageTests: the package is
+// that test target and the targets it reaches, so that the sanitizer's build compiles neither the server nor the
+// client nor the packages only they use (HTTP server and client, YAML, metrics' exporter).
+if let only = Context.environment["DXLOCAL_TEST_TARGET"] {
+    let byName = Dictionary(uniqueKeysWithValues: package.targets.map { ($0.name, $0) })
+    var kept: Set<String> = []
+    var next = [only]
+    while let name = next.popLast() {
+        guard let target = byName[name], kept.insert(name).inserted else { continue }
+        for dependency in target.dependencies {
+            switch dependency {
+            case .targetItem(let name, _), .byNameItem(let name, _): next.append(name)
+            default: break
+            }
+        }
+    }
+    package.targets = package.targets.filter { kept.contains($0.name) }
+    package.products = []
+}
