@@ -1,4 +1,5 @@
-// What the test targets share: a store whose write loop runs beside the test that holds it.
+// What the test targets share: a store whose write loop runs beside the test that holds it, and temporary
+// directories that go when the test ends (TemporaryDirectory.swift).
 import StorageSQLite
 
 extension SQLiteStore {

@@ -182,18 +182,20 @@ struct GatewayTestRecord: StoredRecord {
     }
 
     @Test func aNewKindIsReadBackAfterReopening() async throws {
-        let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
         let global = Scope.global(account: account)
         let kinds = StoredKinds.all + [GatewayTestRecord.self]
-        try await SQLiteStore.withStore(.file(path: path), kinds: kinds) { store in
-            try await store.transaction(.write) { try await $0.save(gateway("dxgw-1"), in: global) }
-        }
-        let found = try await SQLiteStore.withStore(.file(path: path), kinds: kinds) { store in
-            try await store.transaction(.read) { transaction in
-                (
-                    try await transaction.record(GatewayTestRecord.self, id: "dxgw-1", in: global),
-                    try await find(transaction, .second, "available", in: global).map(\.id)
-                )
+        let found = try await withTemporaryDirectory("dxlocal-store") { directory in
+            let path = directory.appendingPathComponent("db").path
+            try await SQLiteStore.withStore(.file(path: path), kinds: kinds) { store in
+                try await store.transaction(.write) { try await $0.save(gateway("dxgw-1"), in: global) }
+            }
+            return try await SQLiteStore.withStore(.file(path: path), kinds: kinds) { store in
+                try await store.transaction(.read) { transaction in
+                    (
+                        try await transaction.record(GatewayTestRecord.self, id: "dxgw-1", in: global),
+                        try await find(transaction, .second, "available", in: global).map(\.id)
+                    )
+                }
             }
         }
         #expect(found.0 == gateway("dxgw-1"))

@@ -1,6 +1,7 @@
 import Foundation
 import SQLiteNIO
 import Storage
+import StorageTestSupport
 import Testing
 
 @testable import StorageSQLite
@@ -53,41 +54,49 @@ import Testing
     /// larger than what is gathered at most, which goes out in pieces during the transaction) read back whole, from
     /// this connection and from another connection on SQLite's own VFS, and the database is intact.
     @Test func gatheredLogWritesReadBackWhole() async throws {
-        let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
-        let handle = try await SQLiteHandle.open(.file(path: path))
-        try await handle.execute("PRAGMA journal_mode=WAL")
-        try await handle.execute("PRAGMA synchronous=FULL")
-        try await handle.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
-        let sizes = [10, 5_000, 70_000, 300_000, 6_000_000, 1]
-        for (id, size) in sizes.enumerated() {
-            let body = String(repeating: Character(UnicodeScalar(UInt8(97 + id))), count: size)
-            try await handle.execute("BEGIN IMMEDIATE")
-            try await handle.execute("INSERT INTO t (id, body) VALUES (?, ?)", [.integer(id), .text(body)])
-            try await handle.execute("UPDATE t SET body = body || 'z' WHERE id = ?", [.integer(id)])
-            try await handle.execute("COMMIT")
+        try await withTemporaryDirectory("dxlocal-store") { directory in
+            let path = directory.appendingPathComponent("db").path
+            let handle = try await SQLiteHandle.open(.file(path: path))
+            try await handle.execute("PRAGMA journal_mode=WAL")
+            try await handle.execute("PRAGMA synchronous=FULL")
+            try await handle.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+            let sizes = [10, 5_000, 70_000, 300_000, 6_000_000, 1]
+            for (id, size) in sizes.enumerated() {
+                let body = String(repeating: Character(UnicodeScalar(UInt8(97 + id))), count: size)
+                try await handle.execute("BEGIN IMMEDIATE")
+                try await handle.execute("INSERT INTO t (id, body) VALUES (?, ?)", [.integer(id), .text(body)])
+                try await handle.execute("UPDATE t SET body = body || 'z' WHERE id = ?", [.integer(id)])
+                try await handle.execute("COMMIT")
+            }
+            func check(_ rows: [(Int, Int, String)]) {
+                #expect(rows.map(\.0) == Array(sizes.indices))
+                for (id, length, first) in rows {
+                    #expect(length == sizes[id] + 1)
+                    #expect(first == String(Character(UnicodeScalar(UInt8(97 + id)))))
+                }
+            }
+            let select = "SELECT id, length(body) AS length, substr(body, 1, 1) AS first FROM t ORDER BY id"
+            check(
+                try await handle.query(select).map {
+                    (
+                        $0.column("id")?.integer ?? -1, $0.column("length")?.integer ?? -1,
+                        $0.column("first")?.string ?? ""
+                    )
+                }
+            )
+            let other = try await SQLiteConnection.open(storage: .file(path: path))
+            check(
+                try await other.query(select, []).map {
+                    (
+                        $0.column("id")?.integer ?? -1, $0.column("length")?.integer ?? -1,
+                        $0.column("first")?.string ?? ""
+                    )
+                }
+            )
+            let integrity = try await other.query("PRAGMA integrity_check", []).first?.column("integrity_check")?.string
+            #expect(integrity == "ok")
+            try await other.close()
+            await handle.close()
         }
-        func check(_ rows: [(Int, Int, String)]) {
-            #expect(rows.map(\.0) == Array(sizes.indices))
-            for (id, length, first) in rows {
-                #expect(length == sizes[id] + 1)
-                #expect(first == String(Character(UnicodeScalar(UInt8(97 + id)))))
-            }
-        }
-        let select = "SELECT id, length(body) AS length, substr(body, 1, 1) AS first FROM t ORDER BY id"
-        check(
-            try await handle.query(select).map {
-                ($0.column("id")?.integer ?? -1, $0.column("length")?.integer ?? -1, $0.column("first")?.string ?? "")
-            }
-        )
-        let other = try await SQLiteConnection.open(storage: .file(path: path))
-        check(
-            try await other.query(select, []).map {
-                ($0.column("id")?.integer ?? -1, $0.column("length")?.integer ?? -1, $0.column("first")?.string ?? "")
-            }
-        )
-        let integrity = try await other.query("PRAGMA integrity_check", []).first?.column("integrity_check")?.string
-        #expect(integrity == "ok")
-        try await other.close()
-        await handle.close()
     }
 }

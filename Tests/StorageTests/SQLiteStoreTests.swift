@@ -23,142 +23,151 @@ import Testing
     }
 
     @Test func rowsFollowTheRecordsThroughSavesMovesAndDeletions() async throws {
-        let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
-        let contract = StoreContractTests()
-        let store = try await SQLiteStore.running(.file(path: path))
-        let scope = scope
-        let first = contract.secret("first")
-        let second = contract.secret("second")
-        // One batch of one transaction: new rows of three tables.
-        try await store.transaction(.write) { transaction in
-            try await transaction.save(StoreContractTests.connection("dxcon-a", lagId: "dxlag-1"), in: scope)
-            try await transaction.save(StoreContractTests.connection("dxcon-b"), in: scope)
-            try await transaction.save(first, in: scope)
-        }
-        // Moves between LAGs and out of one, a body-only change, a new secret and a deletion.
-        try await store.transaction(.write) { transaction in
-            try await transaction.save(StoreContractTests.connection("dxcon-a", lagId: "dxlag-2"), in: scope)
-            try await transaction.save(StoreContractTests.connection("dxcon-b", lagId: "dxlag-2"), in: scope)
-        }
-        try await store.transaction(.write) { transaction in
-            var renamed = StoreContractTests.connection("dxcon-b", lagId: nil)
-            renamed.name = "renamed"
-            try await transaction.save(renamed, in: scope)
-            try await transaction.save(second, in: scope)
-            try await transaction.deleteSecret(arn: first.arn, in: scope)
-        }
-        // A transaction that reads a secret from disk first: the batch runs inside BEGIN IMMEDIATE ... COMMIT.
-        try await store.transaction(.write) { transaction in
-            #expect(try await transaction.secret(arn: second.arn, in: scope) != nil)
-            try await transaction.deleteConnection(id: "dxcon-a", in: scope)
-        }
-        try await store.close()
+        try await withTemporaryDirectory("dxlocal-store") { directory in
+            let path = directory.appendingPathComponent("db").path
+            let contract = StoreContractTests()
+            let store = try await SQLiteStore.running(.file(path: path))
+            let scope = scope
+            let first = contract.secret("first")
+            let second = contract.secret("second")
+            // One batch of one transaction: new rows of three tables.
+            try await store.transaction(.write) { transaction in
+                try await transaction.save(StoreContractTests.connection("dxcon-a", lagId: "dxlag-1"), in: scope)
+                try await transaction.save(StoreContractTests.connection("dxcon-b"), in: scope)
+                try await transaction.save(first, in: scope)
+            }
+            // Moves between LAGs and out of one, a body-only change, a new secret and a deletion.
+            try await store.transaction(.write) { transaction in
+                try await transaction.save(StoreContractTests.connection("dxcon-a", lagId: "dxlag-2"), in: scope)
+                try await transaction.save(StoreContractTests.connection("dxcon-b", lagId: "dxlag-2"), in: scope)
+            }
+            try await store.transaction(.write) { transaction in
+                var renamed = StoreContractTests.connection("dxcon-b", lagId: nil)
+                renamed.name = "renamed"
+                try await transaction.save(renamed, in: scope)
+                try await transaction.save(second, in: scope)
+                try await transaction.deleteSecret(arn: first.arn, in: scope)
+            }
+            // A transaction that reads a secret from disk first: the batch runs inside BEGIN IMMEDIATE ... COMMIT.
+            try await store.transaction(.write) { transaction in
+                #expect(try await transaction.secret(arn: second.arn, in: scope) != nil)
+                try await transaction.deleteConnection(id: "dxcon-a", in: scope)
+            }
+            try await store.close()
 
-        // A connection's LAG is its second lookup; a secret's name its unique one.
-        let lagIds = try await Self.column("lookup2", kind: "connection", in: path)
-        #expect(Array(lagIds.keys) == ["dxcon-b"])
-        #expect(lagIds["dxcon-b"] == .some(String?.none))
-        let bodies = try await Self.column("body", kind: "connection", in: path)
-        #expect(bodies["dxcon-b"]??.contains("renamed") == true)
-        let names = try await Self.column("unique_key", kind: "secret", in: path)
-        #expect(names == [second.arn: "second"])
+            // A connection's LAG is its second lookup; a secret's name its unique one.
+            let lagIds = try await Self.column("lookup2", kind: "connection", in: path)
+            #expect(Array(lagIds.keys) == ["dxcon-b"])
+            #expect(lagIds["dxcon-b"] == .some(String?.none))
+            let bodies = try await Self.column("body", kind: "connection", in: path)
+            #expect(bodies["dxcon-b"]??.contains("renamed") == true)
+            let names = try await Self.column("unique_key", kind: "secret", in: path)
+            #expect(names == [second.arn: "second"])
 
-        let reopened = try await SQLiteStore.running(.file(path: path))
-        let (b, members) = try await reopened.transaction(.read) { transaction in
-            (
-                try await transaction.connection(id: "dxcon-b", in: scope),
-                try await transaction.members(ofLag: "dxlag-2", in: scope)
-            )
+            let reopened = try await SQLiteStore.running(.file(path: path))
+            let (b, members) = try await reopened.transaction(.read) { transaction in
+                (
+                    try await transaction.connection(id: "dxcon-b", in: scope),
+                    try await transaction.members(ofLag: "dxlag-2", in: scope)
+                )
+            }
+            try await reopened.close()
+            #expect(b?.name == "renamed" && b?.lagId == nil)
+            #expect(members.isEmpty)
         }
-        try await reopened.close()
-        #expect(b?.name == "renamed" && b?.lagId == nil)
-        #expect(members.isEmpty)
     }
 
     /// Each step in a batch of its own, checked as committed; the last three in batches that read SQLite first
     /// (their rows go to SQLite inside their own transaction, so the in-memory tables cannot tell what it holds).
     @Test func theLagColumnTracksMembership() async throws {
-        let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
-        let store = try await SQLiteStore.running(.file(path: path))
-        let scope = scope
-        let steps: [(lagId: String?, readsDisk: Bool)] = [
-            ("dxlag-1", false), (nil, false), ("dxlag-2", false), ("dxlag-2", false),
-            ("dxlag-3", true), ("dxlag-3", true), (nil, true),
-        ]
-        for step in steps {
-            try await store.transaction(.write) { transaction in
-                if step.readsDisk { _ = try await transaction.secret(arn: "arn:none", in: scope) }
-                try await transaction.save(StoreContractTests.connection("dxcon-a", lagId: step.lagId), in: scope)
+        try await withTemporaryDirectory("dxlocal-store") { directory in
+            let path = directory.appendingPathComponent("db").path
+            let store = try await SQLiteStore.running(.file(path: path))
+            let scope = scope
+            let steps: [(lagId: String?, readsDisk: Bool)] = [
+                ("dxlag-1", false), (nil, false), ("dxlag-2", false), ("dxlag-2", false),
+                ("dxlag-3", true), ("dxlag-3", true), (nil, true),
+            ]
+            for step in steps {
+                try await store.transaction(.write) { transaction in
+                    if step.readsDisk { _ = try await transaction.secret(arn: "arn:none", in: scope) }
+                    try await transaction.save(StoreContractTests.connection("dxcon-a", lagId: step.lagId), in: scope)
+                }
+                #expect(try await Self.column("lookup2", kind: "connection", in: path) == ["dxcon-a": step.lagId])
             }
-            #expect(try await Self.column("lookup2", kind: "connection", in: path) == ["dxcon-a": step.lagId])
+            try await store.close()
         }
-        try await store.close()
     }
 
     /// A database of schema 1 opens at the current schema: its connections, LAGs and secrets move into the one table
     /// of records with their lookups (a connection's kind and LAG, a secret's unique name), and the old tables and
     /// indexes are gone.
     @Test func aVersionOneDatabaseIsMigrated() async throws {
-        let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
-        let secret = StoreContractTests().secret("kept")
-        let member = StoreContractTests.connection("dxcon-member", lagId: "dxlag-kept")
-        let interconnect = StoreContractTests.connection("dxcon-inter", kind: .interconnect)
-        let lag = StoreContractTests.lag("dxlag-kept")
-        let old = try await SQLiteConnection.open(storage: .file(path: path))
-        for statement in SchemaVersion.steps[0] { _ = try await old.query(statement, []) }
-        let place: [SQLiteData] = [.text(scope.account), .text(scope.region)]
-        _ = try await old.query(
-            "INSERT INTO secrets (account, region, arn, name, body) VALUES (?, ?, ?, ?, ?)",
-            place + [.text(secret.arn), .text(secret.name), .text(RecordDocument.encode(secret))]
-        )
-        for connection in [member, interconnect] {
+        try await withTemporaryDirectory("dxlocal-store") { directory in
+            let path = directory.appendingPathComponent("db").path
+            let secret = StoreContractTests().secret("kept")
+            let member = StoreContractTests.connection("dxcon-member", lagId: "dxlag-kept")
+            let interconnect = StoreContractTests.connection("dxcon-inter", kind: .interconnect)
+            let lag = StoreContractTests.lag("dxlag-kept")
+            let old = try await SQLiteConnection.open(storage: .file(path: path))
+            for statement in SchemaVersion.steps[0] { _ = try await old.query(statement, []) }
+            let place: [SQLiteData] = [.text(scope.account), .text(scope.region)]
             _ = try await old.query(
-                "INSERT INTO connections (account, region, id, kind, lag_id, body) VALUES (?, ?, ?, ?, ?, ?)",
-                place + [
-                    .text(connection.id), .text(connection.kind.rawValue), connection.lagId.map { .text($0) } ?? .null,
-                    .text(RecordDocument.encode(connection)),
-                ]
+                "INSERT INTO secrets (account, region, arn, name, body) VALUES (?, ?, ?, ?, ?)",
+                place + [.text(secret.arn), .text(secret.name), .text(RecordDocument.encode(secret))]
             )
-        }
-        _ = try await old.query(
-            "INSERT INTO lags (account, region, id, body) VALUES (?, ?, ?, ?)",
-            place + [.text(lag.id), .text(RecordDocument.encode(lag))]
-        )
-        _ = try await old.query("PRAGMA user_version = 1", [])
-        try await old.close()
-
-        let store = try await SQLiteStore.running(.file(path: path))
-        let scope = scope
-        let (found, members, interconnects, lags) = try await store.transaction(.read) { transaction in
-            (
-                try await transaction.secret(name: "kept", in: scope),
-                try await transaction.members(ofLag: "dxlag-kept", in: scope),
-                try await transaction.connections(of: .interconnect, in: scope, page: .all),
-                try await transaction.lags(in: scope, page: .all)
-            )
-        }
-        // The unique name still refuses a second secret of that name.
-        await #expect(throws: StoreError.self) {
-            try await store.transaction(.write) { transaction in
-                var twin = secret
-                twin.arn += "-twin"
-                try await transaction.save(twin, in: scope)
+            for connection in [member, interconnect] {
+                _ = try await old.query(
+                    "INSERT INTO connections (account, region, id, kind, lag_id, body) VALUES (?, ?, ?, ?, ?, ?)",
+                    place + [
+                        .text(connection.id), .text(connection.kind.rawValue),
+                        connection.lagId.map { .text($0) } ?? .null,
+                        .text(RecordDocument.encode(connection)),
+                    ]
+                )
             }
+            _ = try await old.query(
+                "INSERT INTO lags (account, region, id, body) VALUES (?, ?, ?, ?)",
+                place + [.text(lag.id), .text(RecordDocument.encode(lag))]
+            )
+            _ = try await old.query("PRAGMA user_version = 1", [])
+            try await old.close()
+
+            let store = try await SQLiteStore.running(.file(path: path))
+            let scope = scope
+            let (found, members, interconnects, lags) = try await store.transaction(.read) { transaction in
+                (
+                    try await transaction.secret(name: "kept", in: scope),
+                    try await transaction.members(ofLag: "dxlag-kept", in: scope),
+                    try await transaction.connections(of: .interconnect, in: scope, page: .all),
+                    try await transaction.lags(in: scope, page: .all)
+                )
+            }
+            // The unique name still refuses a second secret of that name.
+            await #expect(throws: StoreError.self) {
+                try await store.transaction(.write) { transaction in
+                    var twin = secret
+                    twin.arn += "-twin"
+                    try await transaction.save(twin, in: scope)
+                }
+            }
+            try await store.close()
+            #expect(found == secret)
+            #expect(members == [member])
+            #expect(interconnects == [interconnect])
+            #expect(lags == [lag])
+            let migrated = try await SQLiteConnection.open(storage: .file(path: path))
+            defer { _ = migrated.close() }
+            let version = try await migrated.query("PRAGMA user_version", []).first?.column("user_version")?.integer
+            #expect(version == SchemaVersion.current)
+            let objects = try await migrated.query("SELECT name FROM sqlite_master", []).compactMap {
+                $0.column("name")?.string
+            }
+            #expect(
+                !objects.contains { ["connections", "lags", "secrets", "secrets_name", "secrets_arn"].contains($0) }
+            )
+            #expect(Set(["records", "records_lookup1", "records_lookup2", "records_unique"]).isSubset(of: objects))
         }
-        try await store.close()
-        #expect(found == secret)
-        #expect(members == [member])
-        #expect(interconnects == [interconnect])
-        #expect(lags == [lag])
-        let migrated = try await SQLiteConnection.open(storage: .file(path: path))
-        defer { _ = migrated.close() }
-        let version = try await migrated.query("PRAGMA user_version", []).first?.column("user_version")?.integer
-        #expect(version == SchemaVersion.current)
-        let objects = try await migrated.query("SELECT name FROM sqlite_master", []).compactMap {
-            $0.column("name")?.string
-        }
-        #expect(!objects.contains { ["connections", "lags", "secrets", "secrets_name", "secrets_arn"].contains($0) })
-        #expect(Set(["records", "records_lookup1", "records_lookup2", "records_unique"]).isSubset(of: objects))
     }
 
     /// A write that only fails at its batch's COMMIT (a trigger another connection added refuses some IDs): every
@@ -166,138 +175,142 @@ import Testing
     /// Each writer adds its tag to one record, so a writer that committed on top of a failed one would leave a tag
     /// that was never committed: the record must hold exactly the tags of the writers that succeeded.
     @Test func aFailedCommitFailsOnlyItsOwnWriters() async throws {
-        let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
-        let scope = scope
-        let store = try await SQLiteStore.running(.file(path: path))
-        try await store.transaction(.write) { transaction in
-            var record = StoreContractTests.connection("dxcon-counter")
-            record.tags = []
-            try await transaction.save(record, in: scope)
-        }
-        let other = try await SQLiteConnection.open(storage: .file(path: path))
-        _ = try await other.query(
-            """
-            CREATE TRIGGER refuse_poison BEFORE INSERT ON records WHEN NEW.id LIKE 'dxcon-poison%'
-                BEGIN SELECT RAISE(ABORT, 'refused'); END
-            """,
-            []
-        )
-        try await other.close()
+        try await withTemporaryDirectory("dxlocal-store") { directory in
+            let path = directory.appendingPathComponent("db").path
+            let scope = scope
+            let store = try await SQLiteStore.running(.file(path: path))
+            try await store.transaction(.write) { transaction in
+                var record = StoreContractTests.connection("dxcon-counter")
+                record.tags = []
+                try await transaction.save(record, in: scope)
+            }
+            let other = try await SQLiteConnection.open(storage: .file(path: path))
+            _ = try await other.query(
+                """
+                CREATE TRIGGER refuse_poison BEFORE INSERT ON records WHEN NEW.id LIKE 'dxcon-poison%'
+                    BEGIN SELECT RAISE(ABORT, 'refused'); END
+                """,
+                []
+            )
+            try await other.close()
 
-        /// Runs `count` writers from `first` at once, or spread over a few dozen milliseconds (so that batches commit
-        /// one after another) with every twentieth one refused; the indexes of those that succeeded.
-        @Sendable func writers(from first: Int, count: Int, spread: Bool) async -> Set<Int> {
-            await withTaskGroup(of: Int?.self) { group in
-                for index in first..<(first + count) {
-                    group.addTask {
-                        if spread { try? await Task.sleep(for: .microseconds(400 * (index - first))) }
-                        do {
-                            try await store.transaction(.write) { transaction in
-                                guard var record = try await transaction.connection(id: "dxcon-counter", in: scope)
-                                else { return }
-                                record.tags.append(TagRecord(key: "t\(index)", value: nil))
-                                try await transaction.save(record, in: scope)
-                                if spread, index % 20 == 7 {
-                                    try await transaction.save(
-                                        StoreContractTests.connection("dxcon-poison\(index)"),
-                                        in: scope
-                                    )
+            /// Runs `count` writers from `first` at once, or spread over a few dozen milliseconds (so that batches commit
+            /// one after another) with every twentieth one refused; the indexes of those that succeeded.
+            @Sendable func writers(from first: Int, count: Int, spread: Bool) async -> Set<Int> {
+                await withTaskGroup(of: Int?.self) { group in
+                    for index in first..<(first + count) {
+                        group.addTask {
+                            if spread { try? await Task.sleep(for: .microseconds(400 * (index - first))) }
+                            do {
+                                try await store.transaction(.write) { transaction in
+                                    guard var record = try await transaction.connection(id: "dxcon-counter", in: scope)
+                                    else { return }
+                                    record.tags.append(TagRecord(key: "t\(index)", value: nil))
+                                    try await transaction.save(record, in: scope)
+                                    if spread, index % 20 == 7 {
+                                        try await transaction.save(
+                                            StoreContractTests.connection("dxcon-poison\(index)"),
+                                            in: scope
+                                        )
+                                    }
                                 }
+                                return index
+                            } catch {
+                                return nil
                             }
-                            return index
-                        } catch {
-                            return nil
                         }
                     }
+                    var succeeded: Set<Int> = []
+                    for await index in group { if let index { succeeded.insert(index) } }
+                    return succeeded
                 }
-                var succeeded: Set<Int> = []
-                for await index in group { if let index { succeeded.insert(index) } }
-                return succeeded
             }
-        }
-        // First writers without a refused one, which all commit; then writers among which some are refused.
-        let before = await writers(from: 100, count: 20, spread: false)
-        #expect(before.count == 20)
-        let among = await writers(from: 0, count: 60, spread: true)
-        #expect(among.allSatisfy { $0 % 20 != 7 })
-        let succeeded = before.union(among)
+            // First writers without a refused one, which all commit; then writers among which some are refused.
+            let before = await writers(from: 100, count: 20, spread: false)
+            #expect(before.count == 20)
+            let among = await writers(from: 0, count: 60, spread: true)
+            #expect(among.allSatisfy { $0 % 20 != 7 })
+            let succeeded = before.union(among)
 
-        // A later writer commits.
-        try await store.transaction(.write) {
-            try await $0.save(StoreContractTests.connection("dxcon-after"), in: scope)
-        }
-        let expected = Set(succeeded.map { "t\($0)" })
-        let (inMemory, poisoned) = try await store.transaction(.read) { transaction in
-            (
-                try await transaction.connection(id: "dxcon-counter", in: scope),
-                try await transaction.connections(of: .connection, in: scope, page: .all).map(\.id)
-                    .filter { $0.hasPrefix("dxcon-poison") }
-            )
-        }
-        #expect(inMemory?.tags.count == expected.count)
-        #expect(Set(inMemory?.tags.map(\.key) ?? []) == expected)
-        #expect(poisoned.isEmpty)
-        try await store.close()
+            // A later writer commits.
+            try await store.transaction(.write) {
+                try await $0.save(StoreContractTests.connection("dxcon-after"), in: scope)
+            }
+            let expected = Set(succeeded.map { "t\($0)" })
+            let (inMemory, poisoned) = try await store.transaction(.read) { transaction in
+                (
+                    try await transaction.connection(id: "dxcon-counter", in: scope),
+                    try await transaction.connections(of: .connection, in: scope, page: .all).map(\.id)
+                        .filter { $0.hasPrefix("dxcon-poison") }
+                )
+            }
+            #expect(inMemory?.tags.count == expected.count)
+            #expect(Set(inMemory?.tags.map(\.key) ?? []) == expected)
+            #expect(poisoned.isEmpty)
+            try await store.close()
 
-        let reopened = try await SQLiteStore.running(.file(path: path))
-        let (onDisk, after) = try await reopened.transaction(.read) { transaction in
-            (
-                try await transaction.connection(id: "dxcon-counter", in: scope),
-                try await transaction.connection(id: "dxcon-after", in: scope)
-            )
+            let reopened = try await SQLiteStore.running(.file(path: path))
+            let (onDisk, after) = try await reopened.transaction(.read) { transaction in
+                (
+                    try await transaction.connection(id: "dxcon-counter", in: scope),
+                    try await transaction.connection(id: "dxcon-after", in: scope)
+                )
+            }
+            try await reopened.close()
+            #expect(onDisk?.tags.count == expected.count)
+            #expect(Set(onDisk?.tags.map(\.key) ?? []) == expected)
+            #expect(after != nil)
         }
-        try await reopened.close()
-        #expect(onDisk?.tags.count == expected.count)
-        #expect(Set(onDisk?.tags.map(\.key) ?? []) == expected)
-        #expect(after != nil)
     }
 
     /// Bodies that need SQLite (a secret read from disk, a listing of secrets) begin their batch's SQLite transaction
     /// on the writer connection; no update is lost and every listing sees the secrets committed before it and those
     /// its own batch wrote.
     @Test func bodiesThatReadFromDiskTakeTurnsWithTheCommits() async throws {
-        let path = try StoreContractTests.temporaryDirectory().appendingPathComponent("db").path
-        let scope = scope
-        let contract = StoreContractTests()
-        let store = try await SQLiteStore.running(.file(path: path))
-        try await store.transaction(.write) { transaction in
-            var record = StoreContractTests.connection("dxcon-counter")
-            record.tags = []
-            try await transaction.save(record, in: scope)
-            try await transaction.save(contract.secret("stored"), in: scope)
-        }
-        let arn = contract.secret("stored").arn
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<90 {
-                group.addTask {
-                    try await store.transaction(.write) { transaction in
-                        switch index % 3 {
-                        case 0:
-                            #expect(try await transaction.secret(arn: arn, in: scope)?.name == "stored")
-                        case 1:
-                            try await transaction.save(contract.secret("s\(index)"), in: scope)
-                            let names = try await transaction.secrets(in: scope, page: .all).map(\.name)
-                            #expect(names.contains("stored") && names.contains("s\(index)"))
-                        default:
-                            break
+        try await withTemporaryDirectory("dxlocal-store") { directory in
+            let path = directory.appendingPathComponent("db").path
+            let scope = scope
+            let contract = StoreContractTests()
+            let store = try await SQLiteStore.running(.file(path: path))
+            try await store.transaction(.write) { transaction in
+                var record = StoreContractTests.connection("dxcon-counter")
+                record.tags = []
+                try await transaction.save(record, in: scope)
+                try await transaction.save(contract.secret("stored"), in: scope)
+            }
+            let arn = contract.secret("stored").arn
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<90 {
+                    group.addTask {
+                        try await store.transaction(.write) { transaction in
+                            switch index % 3 {
+                            case 0:
+                                #expect(try await transaction.secret(arn: arn, in: scope)?.name == "stored")
+                            case 1:
+                                try await transaction.save(contract.secret("s\(index)"), in: scope)
+                                let names = try await transaction.secrets(in: scope, page: .all).map(\.name)
+                                #expect(names.contains("stored") && names.contains("s\(index)"))
+                            default:
+                                break
+                            }
+                            guard var record = try await transaction.connection(id: "dxcon-counter", in: scope)
+                            else { return }
+                            record.tags.append(TagRecord(key: "t\(index)", value: nil))
+                            try await transaction.save(record, in: scope)
                         }
-                        guard var record = try await transaction.connection(id: "dxcon-counter", in: scope)
-                        else { return }
-                        record.tags.append(TagRecord(key: "t\(index)", value: nil))
-                        try await transaction.save(record, in: scope)
                     }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            let (record, secrets) = try await store.transaction(.read) { transaction in
+                (
+                    try await transaction.connection(id: "dxcon-counter", in: scope),
+                    try await transaction.secrets(in: scope, page: .all)
+                )
+            }
+            try await store.close()
+            #expect(record?.tags.count == 90)
+            #expect(secrets.count == 31)
         }
-        let (record, secrets) = try await store.transaction(.read) { transaction in
-            (
-                try await transaction.connection(id: "dxcon-counter", in: scope),
-                try await transaction.secrets(in: scope, page: .all)
-            )
-        }
-        try await store.close()
-        #expect(record?.tags.count == 90)
-        #expect(secrets.count == 31)
     }
 }

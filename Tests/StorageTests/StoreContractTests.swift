@@ -37,12 +37,6 @@ import Testing
         }
     }
 
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dxlocal-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     static func connection(
         _ id: String,
         lagId: String? = nil,
@@ -128,8 +122,16 @@ import Testing
         case .sqliteMemory:
             store = try await SQLiteStore.running(.memory)
         case .sqliteFile:
-            store = try await SQLiteStore.running(.file(path: temporaryDirectory().appendingPathComponent("db").path))
+            try await withTemporaryDirectory("dxlocal-store") { directory in
+                try await run(body, on: SQLiteStore.running(.file(path: directory.appendingPathComponent("db").path)))
+            }
+            return
         }
+        try await run(body, on: store)
+    }
+
+    /// Runs `body` on `store` and always closes it.
+    private static func run(_ body: @Sendable (any Store) async throws -> Void, on store: any Store) async throws {
         do {
             try await body(store)
             try await store.close()
@@ -317,43 +319,46 @@ import Testing
     }
 
     @Test func aFileStoreKeepsEverythingAcrossReopening() async throws {
-        let directory = try Self.temporaryDirectory()
-        let path = directory.appendingPathComponent("db").path
-        let first = try await SQLiteStore.running(.file(path: path))
-        let lag = Self.lag("dxlag-aaaaaaaa")
-        try await first.transaction(.write) { transaction in
-            try await transaction.save(Self.connection("dxcon-aaaaaaaa", lagId: lag.id), in: scope)
-            try await transaction.save(lag, in: scope)
-            try await transaction.save(secret("s1"), in: scope)
+        try await withTemporaryDirectory("dxlocal-store") { directory in
+            let path = directory.appendingPathComponent("db").path
+            let first = try await SQLiteStore.running(.file(path: path))
+            let lag = Self.lag("dxlag-aaaaaaaa")
+            try await first.transaction(.write) { transaction in
+                try await transaction.save(Self.connection("dxcon-aaaaaaaa", lagId: lag.id), in: scope)
+                try await transaction.save(lag, in: scope)
+                try await transaction.save(secret("s1"), in: scope)
+            }
+            try await first.close()
+            let second = try await SQLiteStore.running(.file(path: path))
+            let (connection, readLag, readSecret) = try await second.transaction(.read) { transaction in
+                (
+                    try await transaction.connection(id: "dxcon-aaaaaaaa", in: scope),
+                    try await transaction.lag(id: lag.id, in: scope),
+                    try await transaction.secret(name: "s1", in: scope)
+                )
+            }
+            #expect(connection == Self.connection("dxcon-aaaaaaaa", lagId: lag.id))
+            #expect(readLag == lag)
+            #expect(readSecret == secret("s1"))
+            try await second.close()
         }
-        try await first.close()
-        let second = try await SQLiteStore.running(.file(path: path))
-        let (connection, readLag, readSecret) = try await second.transaction(.read) { transaction in
-            (
-                try await transaction.connection(id: "dxcon-aaaaaaaa", in: scope),
-                try await transaction.lag(id: lag.id, in: scope),
-                try await transaction.secret(name: "s1", in: scope)
-            )
-        }
-        #expect(connection == Self.connection("dxcon-aaaaaaaa", lagId: lag.id))
-        #expect(readLag == lag)
-        #expect(readSecret == secret("s1"))
-        try await second.close()
     }
 
     @Test(arguments: Backend.allCases.filter { $0 != .postgres })
     func aClosedStoreRefusesTransactions(_ backend: Backend) async throws {
-        let store: any Store =
-            switch backend {
-            case .inMemory: InMemoryStore()
-            case .sqliteMemory, .postgres: try await SQLiteStore.running(.memory)
-            case .sqliteFile:
-                try await SQLiteStore.running(.file(path: Self.temporaryDirectory().appendingPathComponent("db").path))
-            }
-        try await store.close()
-        for mode in [TransactionMode.read, .write] {
-            await #expect(throws: StoreError(.unavailable, "")) {
-                try await store.transaction(mode) { _ in 1 }
+        try await withTemporaryDirectory("dxlocal-store") { directory in
+            let store: any Store =
+                switch backend {
+                case .inMemory: InMemoryStore()
+                case .sqliteMemory, .postgres: try await SQLiteStore.running(.memory)
+                case .sqliteFile:
+                    try await SQLiteStore.running(.file(path: directory.appendingPathComponent("db").path))
+                }
+            try await store.close()
+            for mode in [TransactionMode.read, .write] {
+                await #expect(throws: StoreError(.unavailable, "")) {
+                    try await store.transaction(mode) { _ in 1 }
+                }
             }
         }
     }
