@@ -12,6 +12,13 @@ extension SecretsManagerService {
         let token = try Self.validateToken(input.clientRequestToken) ?? RandomUUID.make()
         let tags = try Self.merge([], Self.validatedTags(input.tags))
         let now = clock.now
+        // Sealed before the transaction, as `ManagedSecrets.newSecret` does: the ARN is new and sealing reads nothing
+        // of the store, so it need not take the write loop's thread. PutSecretValue and UpdateSecret seal inside
+        // theirs: the ARN their value is bound to is the stored secret's, found there.
+        let arn = Self.newARN(name: name, in: scope)
+        let versions = try payload.map {
+            [try vault.seal($0, arn: arn, versionId: token, stages: [Self.currentStage], now: now)]
+        }
         return try await transactions.run(.write) { transaction in
             if let existing = try await transaction.secret(name: name, in: scope) {
                 if existing.isDeleted(at: now) {
@@ -27,10 +34,6 @@ extension SecretsManagerService {
                 } else {
                     throw AWSError.resourceExists("The operation failed because the secret \(name) already exists.")
                 }
-            }
-            let arn = Self.newARN(name: name, in: scope)
-            let versions = try payload.map {
-                [try vault.seal($0, arn: arn, versionId: token, stages: [Self.currentStage], now: now)]
             }
             let secret = SecretRecord(
                 arn: arn,
