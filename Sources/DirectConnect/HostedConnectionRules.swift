@@ -106,7 +106,7 @@ package enum HostedConnectionRules {
         if let hosted = record.hosted, hosted.confirmedAt == nil { return .ordering }
         return ConnectionState(
             rawValue: Keychain.portState(record.state, portDown: record.portDownAt != nil, at: now).rawValue
-        ) ?? .unknown
+        )
     }
 
     /// The states in which a hosted connection carries virtual interfaces: confirmed (our choice: a customer builds

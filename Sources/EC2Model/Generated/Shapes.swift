@@ -33,8 +33,8 @@ public struct AttachVpnGatewayRequest: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> AttachVpnGatewayRequest? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = AttachVpnGatewayRequest()
-        shape.vpcId = try String.read(query, QueryParameters.name(name, "VpcId"))
-        shape.vpnGatewayId = try String.read(query, QueryParameters.name(name, "VpnGatewayId"))
+        shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
+        shape.vpnGatewayId = String.read(query, QueryParameters.name(name, "VpnGatewayId"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
@@ -75,7 +75,7 @@ public struct BlockPublicAccessStates: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> BlockPublicAccessStates? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = BlockPublicAccessStates()
-        shape.internetGatewayBlockMode = try BlockPublicAccessMode.read(query, QueryParameters.name(name, "InternetGatewayBlockMode"))
+        shape.internetGatewayBlockMode = BlockPublicAccessMode.read(query, QueryParameters.name(name, "InternetGatewayBlockMode"))
         return shape
     }
 }
@@ -109,7 +109,7 @@ public struct CreateTransitGatewayRequest: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> CreateTransitGatewayRequest? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = CreateTransitGatewayRequest()
-        shape.description = try String.read(query, QueryParameters.name(name, "Description"))
+        shape.description = String.read(query, QueryParameters.name(name, "Description"))
         shape.options = try TransitGatewayRequestOptions.read(query, QueryParameters.name(name, "Options"))
         shape.tagSpecifications = try [TagSpecification].read(query, QueryParameters.name(name, "TagSpecification"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
@@ -202,18 +202,18 @@ public struct CreateVpcRequest: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> CreateVpcRequest? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = CreateVpcRequest()
-        shape.cidrBlock = try String.read(query, QueryParameters.name(name, "CidrBlock"))
-        shape.ipv6Pool = try String.read(query, QueryParameters.name(name, "Ipv6Pool"))
-        shape.ipv6CidrBlock = try String.read(query, QueryParameters.name(name, "Ipv6CidrBlock"))
-        shape.ipv4IpamPoolId = try String.read(query, QueryParameters.name(name, "Ipv4IpamPoolId"))
+        shape.cidrBlock = String.read(query, QueryParameters.name(name, "CidrBlock"))
+        shape.ipv6Pool = String.read(query, QueryParameters.name(name, "Ipv6Pool"))
+        shape.ipv6CidrBlock = String.read(query, QueryParameters.name(name, "Ipv6CidrBlock"))
+        shape.ipv4IpamPoolId = String.read(query, QueryParameters.name(name, "Ipv4IpamPoolId"))
         shape.ipv4NetmaskLength = try Int.read(query, QueryParameters.name(name, "Ipv4NetmaskLength"))
-        shape.ipv6IpamPoolId = try String.read(query, QueryParameters.name(name, "Ipv6IpamPoolId"))
+        shape.ipv6IpamPoolId = String.read(query, QueryParameters.name(name, "Ipv6IpamPoolId"))
         shape.ipv6NetmaskLength = try Int.read(query, QueryParameters.name(name, "Ipv6NetmaskLength"))
-        shape.ipv6CidrBlockNetworkBorderGroup = try String.read(query, QueryParameters.name(name, "Ipv6CidrBlockNetworkBorderGroup"))
+        shape.ipv6CidrBlockNetworkBorderGroup = String.read(query, QueryParameters.name(name, "Ipv6CidrBlockNetworkBorderGroup"))
         shape.vpcEncryptionControl = try VpcEncryptionControlConfiguration.read(query, QueryParameters.name(name, "VpcEncryptionControl"))
         shape.tagSpecifications = try [TagSpecification].read(query, QueryParameters.name(name, "TagSpecification"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
-        shape.instanceTenancy = try Tenancy.read(query, QueryParameters.name(name, "InstanceTenancy"))
+        shape.instanceTenancy = Tenancy.read(query, QueryParameters.name(name, "InstanceTenancy"))
         shape.amazonProvidedIpv6CidrBlock = try Bool.read(query, QueryParameters.name(name, "AmazonProvidedIpv6CidrBlock"))
         return shape
     }
@@ -278,8 +278,8 @@ public struct CreateVpnGatewayRequest: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> CreateVpnGatewayRequest? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = CreateVpnGatewayRequest()
-        shape.availabilityZone = try String.read(query, QueryParameters.name(name, "AvailabilityZone"))
-        shape.type = try GatewayType.read(query, QueryParameters.name(name, "Type"))
+        shape.availabilityZone = String.read(query, QueryParameters.name(name, "AvailabilityZone"))
+        shape.type = GatewayType.read(query, QueryParameters.name(name, "Type"))
         shape.tagSpecifications = try [TagSpecification].read(query, QueryParameters.name(name, "TagSpecification"))
         shape.amazonSideAsn = try Int.read(query, QueryParameters.name(name, "AmazonSideAsn"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
@@ -331,7 +331,7 @@ public struct DeleteTransitGatewayRequest: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DeleteTransitGatewayRequest? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = DeleteTransitGatewayRequest()
-        shape.transitGatewayId = try String.read(query, QueryParameters.name(name, "TransitGatewayId"))
+        shape.transitGatewayId = String.read(query, QueryParameters.name(name, "TransitGatewayId"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
@@ -381,7 +381,7 @@ public struct DeleteVpcRequest: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DeleteVpcRequest? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = DeleteVpcRequest()
-        shape.vpcId = try String.read(query, QueryParameters.name(name, "VpcId"))
+        shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
@@ -411,7 +411,7 @@ public struct DeleteVpnGatewayRequest: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DeleteVpnGatewayRequest? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = DeleteVpnGatewayRequest()
-        shape.vpnGatewayId = try String.read(query, QueryParameters.name(name, "VpnGatewayId"))
+        shape.vpnGatewayId = String.read(query, QueryParameters.name(name, "VpnGatewayId"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
@@ -453,7 +453,7 @@ public struct DescribeTransitGatewayAttachmentsRequest: AWSQueryShape {
         shape.transitGatewayAttachmentIds = try [String].read(query, QueryParameters.name(name, "TransitGatewayAttachmentIds"))
         shape.filters = try [Filter].read(query, QueryParameters.name(name, "Filter"))
         shape.maxResults = try Int.read(query, QueryParameters.name(name, "MaxResults"))
-        shape.nextToken = try String.read(query, QueryParameters.name(name, "NextToken"))
+        shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
@@ -478,7 +478,7 @@ public struct DescribeTransitGatewayAttachmentsResult: AWSQueryShape {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = DescribeTransitGatewayAttachmentsResult()
         shape.transitGatewayAttachments = try [TransitGatewayAttachment].read(query, QueryParameters.name(name, "TransitGatewayAttachments"))
-        shape.nextToken = try String.read(query, QueryParameters.name(name, "NextToken"))
+        shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
         return shape
     }
 }
@@ -519,7 +519,7 @@ public struct DescribeTransitGatewaysRequest: AWSQueryShape {
         shape.transitGatewayIds = try [String].read(query, QueryParameters.name(name, "TransitGatewayIds"))
         shape.filters = try [Filter].read(query, QueryParameters.name(name, "Filter"))
         shape.maxResults = try Int.read(query, QueryParameters.name(name, "MaxResults"))
-        shape.nextToken = try String.read(query, QueryParameters.name(name, "NextToken"))
+        shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
@@ -544,7 +544,7 @@ public struct DescribeTransitGatewaysResult: AWSQueryShape {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = DescribeTransitGatewaysResult()
         shape.transitGateways = try [TransitGateway].read(query, QueryParameters.name(name, "TransitGatewaySet"))
-        shape.nextToken = try String.read(query, QueryParameters.name(name, "NextToken"))
+        shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
         return shape
     }
 }
@@ -584,7 +584,7 @@ public struct DescribeVpcsRequest: AWSQueryShape {
         var shape = DescribeVpcsRequest()
         shape.filters = try [Filter].read(query, QueryParameters.name(name, "Filter"))
         shape.vpcIds = try [String].read(query, QueryParameters.name(name, "VpcId"))
-        shape.nextToken = try String.read(query, QueryParameters.name(name, "NextToken"))
+        shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
         shape.maxResults = try Int.read(query, QueryParameters.name(name, "MaxResults"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
@@ -609,7 +609,7 @@ public struct DescribeVpcsResult: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DescribeVpcsResult? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = DescribeVpcsResult()
-        shape.nextToken = try String.read(query, QueryParameters.name(name, "NextToken"))
+        shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
         shape.vpcs = try [Vpc].read(query, QueryParameters.name(name, "VpcSet"))
         return shape
     }
@@ -691,8 +691,8 @@ public struct DetachVpnGatewayRequest: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DetachVpnGatewayRequest? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = DetachVpnGatewayRequest()
-        shape.vpcId = try String.read(query, QueryParameters.name(name, "VpcId"))
-        shape.vpnGatewayId = try String.read(query, QueryParameters.name(name, "VpnGatewayId"))
+        shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
+        shape.vpnGatewayId = String.read(query, QueryParameters.name(name, "VpnGatewayId"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
@@ -716,8 +716,8 @@ public struct EncryptionSupport: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> EncryptionSupport? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = EncryptionSupport()
-        shape.encryptionState = try EncryptionStateValue.read(query, QueryParameters.name(name, "EncryptionState"))
-        shape.stateMessage = try String.read(query, QueryParameters.name(name, "StateMessage"))
+        shape.encryptionState = EncryptionStateValue.read(query, QueryParameters.name(name, "EncryptionState"))
+        shape.stateMessage = String.read(query, QueryParameters.name(name, "StateMessage"))
         return shape
     }
 }
@@ -740,7 +740,7 @@ public struct Filter: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> Filter? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = Filter()
-        shape.name = try String.read(query, QueryParameters.name(name, "Name"))
+        shape.name = String.read(query, QueryParameters.name(name, "Name"))
         shape.values = try [String].read(query, QueryParameters.name(name, "Value"))
         return shape
     }
@@ -764,8 +764,8 @@ public struct Tag: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> Tag? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = Tag()
-        shape.key = try String.read(query, QueryParameters.name(name, "Key"))
-        shape.value = try String.read(query, QueryParameters.name(name, "Value"))
+        shape.key = String.read(query, QueryParameters.name(name, "Key"))
+        shape.value = String.read(query, QueryParameters.name(name, "Value"))
         return shape
     }
 }
@@ -788,7 +788,7 @@ public struct TagSpecification: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> TagSpecification? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = TagSpecification()
-        shape.resourceType = try ResourceType.read(query, QueryParameters.name(name, "ResourceType"))
+        shape.resourceType = ResourceType.read(query, QueryParameters.name(name, "ResourceType"))
         shape.tags = try [Tag].read(query, QueryParameters.name(name, "Tag"))
         return shape
     }
@@ -839,11 +839,11 @@ public struct TransitGateway: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> TransitGateway? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = TransitGateway()
-        shape.transitGatewayId = try String.read(query, QueryParameters.name(name, "TransitGatewayId"))
-        shape.transitGatewayArn = try String.read(query, QueryParameters.name(name, "TransitGatewayArn"))
-        shape.state = try TransitGatewayState.read(query, QueryParameters.name(name, "State"))
-        shape.ownerId = try String.read(query, QueryParameters.name(name, "OwnerId"))
-        shape.description = try String.read(query, QueryParameters.name(name, "Description"))
+        shape.transitGatewayId = String.read(query, QueryParameters.name(name, "TransitGatewayId"))
+        shape.transitGatewayArn = String.read(query, QueryParameters.name(name, "TransitGatewayArn"))
+        shape.state = TransitGatewayState.read(query, QueryParameters.name(name, "State"))
+        shape.ownerId = String.read(query, QueryParameters.name(name, "OwnerId"))
+        shape.description = String.read(query, QueryParameters.name(name, "Description"))
         shape.creationTime = try Date.read(query, QueryParameters.name(name, "CreationTime"))
         shape.options = try TransitGatewayOptions.read(query, QueryParameters.name(name, "Options"))
         shape.tags = try [Tag].read(query, QueryParameters.name(name, "TagSet"))
@@ -904,13 +904,13 @@ public struct TransitGatewayAttachment: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> TransitGatewayAttachment? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = TransitGatewayAttachment()
-        shape.transitGatewayAttachmentId = try String.read(query, QueryParameters.name(name, "TransitGatewayAttachmentId"))
-        shape.transitGatewayId = try String.read(query, QueryParameters.name(name, "TransitGatewayId"))
-        shape.transitGatewayOwnerId = try String.read(query, QueryParameters.name(name, "TransitGatewayOwnerId"))
-        shape.resourceOwnerId = try String.read(query, QueryParameters.name(name, "ResourceOwnerId"))
-        shape.resourceType = try TransitGatewayAttachmentResourceType.read(query, QueryParameters.name(name, "ResourceType"))
-        shape.resourceId = try String.read(query, QueryParameters.name(name, "ResourceId"))
-        shape.state = try TransitGatewayAttachmentState.read(query, QueryParameters.name(name, "State"))
+        shape.transitGatewayAttachmentId = String.read(query, QueryParameters.name(name, "TransitGatewayAttachmentId"))
+        shape.transitGatewayId = String.read(query, QueryParameters.name(name, "TransitGatewayId"))
+        shape.transitGatewayOwnerId = String.read(query, QueryParameters.name(name, "TransitGatewayOwnerId"))
+        shape.resourceOwnerId = String.read(query, QueryParameters.name(name, "ResourceOwnerId"))
+        shape.resourceType = TransitGatewayAttachmentResourceType.read(query, QueryParameters.name(name, "ResourceType"))
+        shape.resourceId = String.read(query, QueryParameters.name(name, "ResourceId"))
+        shape.state = TransitGatewayAttachmentState.read(query, QueryParameters.name(name, "State"))
         shape.association = try TransitGatewayAttachmentAssociation.read(query, QueryParameters.name(name, "Association"))
         shape.creationTime = try Date.read(query, QueryParameters.name(name, "CreationTime"))
         shape.tags = try [Tag].read(query, QueryParameters.name(name, "TagSet"))
@@ -936,8 +936,8 @@ public struct TransitGatewayAttachmentAssociation: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> TransitGatewayAttachmentAssociation? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = TransitGatewayAttachmentAssociation()
-        shape.transitGatewayRouteTableId = try String.read(query, QueryParameters.name(name, "TransitGatewayRouteTableId"))
-        shape.state = try TransitGatewayAssociationState.read(query, QueryParameters.name(name, "State"))
+        shape.transitGatewayRouteTableId = String.read(query, QueryParameters.name(name, "TransitGatewayRouteTableId"))
+        shape.state = TransitGatewayAssociationState.read(query, QueryParameters.name(name, "State"))
         return shape
     }
 }
@@ -1005,15 +1005,15 @@ public struct TransitGatewayOptions: AWSQueryShape {
         var shape = TransitGatewayOptions()
         shape.amazonSideAsn = try Int.read(query, QueryParameters.name(name, "AmazonSideAsn"))
         shape.transitGatewayCidrBlocks = try [String].read(query, QueryParameters.name(name, "TransitGatewayCidrBlocks"))
-        shape.autoAcceptSharedAttachments = try AutoAcceptSharedAttachmentsValue.read(query, QueryParameters.name(name, "AutoAcceptSharedAttachments"))
-        shape.defaultRouteTableAssociation = try DefaultRouteTableAssociationValue.read(query, QueryParameters.name(name, "DefaultRouteTableAssociation"))
-        shape.associationDefaultRouteTableId = try String.read(query, QueryParameters.name(name, "AssociationDefaultRouteTableId"))
-        shape.defaultRouteTablePropagation = try DefaultRouteTablePropagationValue.read(query, QueryParameters.name(name, "DefaultRouteTablePropagation"))
-        shape.propagationDefaultRouteTableId = try String.read(query, QueryParameters.name(name, "PropagationDefaultRouteTableId"))
-        shape.vpnEcmpSupport = try VpnEcmpSupportValue.read(query, QueryParameters.name(name, "VpnEcmpSupport"))
-        shape.dnsSupport = try DnsSupportValue.read(query, QueryParameters.name(name, "DnsSupport"))
-        shape.securityGroupReferencingSupport = try SecurityGroupReferencingSupportValue.read(query, QueryParameters.name(name, "SecurityGroupReferencingSupport"))
-        shape.multicastSupport = try MulticastSupportValue.read(query, QueryParameters.name(name, "MulticastSupport"))
+        shape.autoAcceptSharedAttachments = AutoAcceptSharedAttachmentsValue.read(query, QueryParameters.name(name, "AutoAcceptSharedAttachments"))
+        shape.defaultRouteTableAssociation = DefaultRouteTableAssociationValue.read(query, QueryParameters.name(name, "DefaultRouteTableAssociation"))
+        shape.associationDefaultRouteTableId = String.read(query, QueryParameters.name(name, "AssociationDefaultRouteTableId"))
+        shape.defaultRouteTablePropagation = DefaultRouteTablePropagationValue.read(query, QueryParameters.name(name, "DefaultRouteTablePropagation"))
+        shape.propagationDefaultRouteTableId = String.read(query, QueryParameters.name(name, "PropagationDefaultRouteTableId"))
+        shape.vpnEcmpSupport = VpnEcmpSupportValue.read(query, QueryParameters.name(name, "VpnEcmpSupport"))
+        shape.dnsSupport = DnsSupportValue.read(query, QueryParameters.name(name, "DnsSupport"))
+        shape.securityGroupReferencingSupport = SecurityGroupReferencingSupportValue.read(query, QueryParameters.name(name, "SecurityGroupReferencingSupport"))
+        shape.multicastSupport = MulticastSupportValue.read(query, QueryParameters.name(name, "MulticastSupport"))
         shape.encryptionSupport = try EncryptionSupport.read(query, QueryParameters.name(name, "EncryptionSupport"))
         return shape
     }
@@ -1069,13 +1069,13 @@ public struct TransitGatewayRequestOptions: AWSQueryShape {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = TransitGatewayRequestOptions()
         shape.amazonSideAsn = try Int.read(query, QueryParameters.name(name, "AmazonSideAsn"))
-        shape.autoAcceptSharedAttachments = try AutoAcceptSharedAttachmentsValue.read(query, QueryParameters.name(name, "AutoAcceptSharedAttachments"))
-        shape.defaultRouteTableAssociation = try DefaultRouteTableAssociationValue.read(query, QueryParameters.name(name, "DefaultRouteTableAssociation"))
-        shape.defaultRouteTablePropagation = try DefaultRouteTablePropagationValue.read(query, QueryParameters.name(name, "DefaultRouteTablePropagation"))
-        shape.vpnEcmpSupport = try VpnEcmpSupportValue.read(query, QueryParameters.name(name, "VpnEcmpSupport"))
-        shape.dnsSupport = try DnsSupportValue.read(query, QueryParameters.name(name, "DnsSupport"))
-        shape.securityGroupReferencingSupport = try SecurityGroupReferencingSupportValue.read(query, QueryParameters.name(name, "SecurityGroupReferencingSupport"))
-        shape.multicastSupport = try MulticastSupportValue.read(query, QueryParameters.name(name, "MulticastSupport"))
+        shape.autoAcceptSharedAttachments = AutoAcceptSharedAttachmentsValue.read(query, QueryParameters.name(name, "AutoAcceptSharedAttachments"))
+        shape.defaultRouteTableAssociation = DefaultRouteTableAssociationValue.read(query, QueryParameters.name(name, "DefaultRouteTableAssociation"))
+        shape.defaultRouteTablePropagation = DefaultRouteTablePropagationValue.read(query, QueryParameters.name(name, "DefaultRouteTablePropagation"))
+        shape.vpnEcmpSupport = VpnEcmpSupportValue.read(query, QueryParameters.name(name, "VpnEcmpSupport"))
+        shape.dnsSupport = DnsSupportValue.read(query, QueryParameters.name(name, "DnsSupport"))
+        shape.securityGroupReferencingSupport = SecurityGroupReferencingSupportValue.read(query, QueryParameters.name(name, "SecurityGroupReferencingSupport"))
+        shape.multicastSupport = MulticastSupportValue.read(query, QueryParameters.name(name, "MulticastSupport"))
         shape.transitGatewayCidrBlocks = try [String].read(query, QueryParameters.name(name, "TransitGatewayCidrBlocks"))
         return shape
     }
@@ -1142,18 +1142,18 @@ public struct Vpc: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> Vpc? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = Vpc()
-        shape.ownerId = try String.read(query, QueryParameters.name(name, "OwnerId"))
-        shape.instanceTenancy = try Tenancy.read(query, QueryParameters.name(name, "InstanceTenancy"))
+        shape.ownerId = String.read(query, QueryParameters.name(name, "OwnerId"))
+        shape.instanceTenancy = Tenancy.read(query, QueryParameters.name(name, "InstanceTenancy"))
         shape.ipv6CidrBlockAssociationSet = try [VpcIpv6CidrBlockAssociation].read(query, QueryParameters.name(name, "Ipv6CidrBlockAssociationSet"))
         shape.cidrBlockAssociationSet = try [VpcCidrBlockAssociation].read(query, QueryParameters.name(name, "CidrBlockAssociationSet"))
         shape.isDefault = try Bool.read(query, QueryParameters.name(name, "IsDefault"))
         shape.encryptionControl = try VpcEncryptionControl.read(query, QueryParameters.name(name, "EncryptionControl"))
         shape.tags = try [Tag].read(query, QueryParameters.name(name, "TagSet"))
         shape.blockPublicAccessStates = try BlockPublicAccessStates.read(query, QueryParameters.name(name, "BlockPublicAccessStates"))
-        shape.vpcId = try String.read(query, QueryParameters.name(name, "VpcId"))
-        shape.state = try VpcState.read(query, QueryParameters.name(name, "State"))
-        shape.cidrBlock = try String.read(query, QueryParameters.name(name, "CidrBlock"))
-        shape.dhcpOptionsId = try String.read(query, QueryParameters.name(name, "DhcpOptionsId"))
+        shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
+        shape.state = VpcState.read(query, QueryParameters.name(name, "State"))
+        shape.cidrBlock = String.read(query, QueryParameters.name(name, "CidrBlock"))
+        shape.dhcpOptionsId = String.read(query, QueryParameters.name(name, "DhcpOptionsId"))
         return shape
     }
 }
@@ -1176,8 +1176,8 @@ public struct VpcAttachment: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> VpcAttachment? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = VpcAttachment()
-        shape.vpcId = try String.read(query, QueryParameters.name(name, "VpcId"))
-        shape.state = try AttachmentStatus.read(query, QueryParameters.name(name, "State"))
+        shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
+        shape.state = AttachmentStatus.read(query, QueryParameters.name(name, "State"))
         return shape
     }
 }
@@ -1203,8 +1203,8 @@ public struct VpcCidrBlockAssociation: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> VpcCidrBlockAssociation? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = VpcCidrBlockAssociation()
-        shape.associationId = try String.read(query, QueryParameters.name(name, "AssociationId"))
-        shape.cidrBlock = try String.read(query, QueryParameters.name(name, "CidrBlock"))
+        shape.associationId = String.read(query, QueryParameters.name(name, "AssociationId"))
+        shape.cidrBlock = String.read(query, QueryParameters.name(name, "CidrBlock"))
         shape.cidrBlockState = try VpcCidrBlockState.read(query, QueryParameters.name(name, "CidrBlockState"))
         return shape
     }
@@ -1228,8 +1228,8 @@ public struct VpcCidrBlockState: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> VpcCidrBlockState? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = VpcCidrBlockState()
-        shape.state = try VpcCidrBlockStateCode.read(query, QueryParameters.name(name, "State"))
-        shape.statusMessage = try String.read(query, QueryParameters.name(name, "StatusMessage"))
+        shape.state = VpcCidrBlockStateCode.read(query, QueryParameters.name(name, "State"))
+        shape.statusMessage = String.read(query, QueryParameters.name(name, "StatusMessage"))
         return shape
     }
 }
@@ -1275,11 +1275,11 @@ public struct VpcEncryptionControl: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> VpcEncryptionControl? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = VpcEncryptionControl()
-        shape.vpcId = try String.read(query, QueryParameters.name(name, "VpcId"))
-        shape.vpcEncryptionControlId = try String.read(query, QueryParameters.name(name, "VpcEncryptionControlId"))
-        shape.mode = try VpcEncryptionControlMode.read(query, QueryParameters.name(name, "Mode"))
-        shape.state = try VpcEncryptionControlState.read(query, QueryParameters.name(name, "State"))
-        shape.stateMessage = try String.read(query, QueryParameters.name(name, "StateMessage"))
+        shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
+        shape.vpcEncryptionControlId = String.read(query, QueryParameters.name(name, "VpcEncryptionControlId"))
+        shape.mode = VpcEncryptionControlMode.read(query, QueryParameters.name(name, "Mode"))
+        shape.state = VpcEncryptionControlState.read(query, QueryParameters.name(name, "State"))
+        shape.stateMessage = String.read(query, QueryParameters.name(name, "StateMessage"))
         shape.resourceExclusions = try VpcEncryptionControlExclusions.read(query, QueryParameters.name(name, "ResourceExclusions"))
         shape.tags = try [Tag].read(query, QueryParameters.name(name, "TagSet"))
         return shape
@@ -1341,15 +1341,15 @@ public struct VpcEncryptionControlConfiguration: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> VpcEncryptionControlConfiguration? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = VpcEncryptionControlConfiguration()
-        shape.mode = try VpcEncryptionControlMode.read(query, QueryParameters.name(name, "Mode"))
-        shape.internetGatewayExclusion = try VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "InternetGatewayExclusion"))
-        shape.egressOnlyInternetGatewayExclusion = try VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "EgressOnlyInternetGatewayExclusion"))
-        shape.natGatewayExclusion = try VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "NatGatewayExclusion"))
-        shape.virtualPrivateGatewayExclusion = try VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "VirtualPrivateGatewayExclusion"))
-        shape.vpcPeeringExclusion = try VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "VpcPeeringExclusion"))
-        shape.lambdaExclusion = try VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "LambdaExclusion"))
-        shape.vpcLatticeExclusion = try VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "VpcLatticeExclusion"))
-        shape.elasticFileSystemExclusion = try VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "ElasticFileSystemExclusion"))
+        shape.mode = VpcEncryptionControlMode.read(query, QueryParameters.name(name, "Mode"))
+        shape.internetGatewayExclusion = VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "InternetGatewayExclusion"))
+        shape.egressOnlyInternetGatewayExclusion = VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "EgressOnlyInternetGatewayExclusion"))
+        shape.natGatewayExclusion = VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "NatGatewayExclusion"))
+        shape.virtualPrivateGatewayExclusion = VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "VirtualPrivateGatewayExclusion"))
+        shape.vpcPeeringExclusion = VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "VpcPeeringExclusion"))
+        shape.lambdaExclusion = VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "LambdaExclusion"))
+        shape.vpcLatticeExclusion = VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "VpcLatticeExclusion"))
+        shape.elasticFileSystemExclusion = VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "ElasticFileSystemExclusion"))
         return shape
     }
 }
@@ -1372,8 +1372,8 @@ public struct VpcEncryptionControlExclusion: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> VpcEncryptionControlExclusion? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = VpcEncryptionControlExclusion()
-        shape.state = try VpcEncryptionControlExclusionState.read(query, QueryParameters.name(name, "State"))
-        shape.stateMessage = try String.read(query, QueryParameters.name(name, "StateMessage"))
+        shape.state = VpcEncryptionControlExclusionState.read(query, QueryParameters.name(name, "State"))
+        shape.stateMessage = String.read(query, QueryParameters.name(name, "StateMessage"))
         return shape
     }
 }
@@ -1476,13 +1476,13 @@ public struct VpcIpv6CidrBlockAssociation: AWSQueryShape {
     public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> VpcIpv6CidrBlockAssociation? {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = VpcIpv6CidrBlockAssociation()
-        shape.associationId = try String.read(query, QueryParameters.name(name, "AssociationId"))
-        shape.ipv6CidrBlock = try String.read(query, QueryParameters.name(name, "Ipv6CidrBlock"))
+        shape.associationId = String.read(query, QueryParameters.name(name, "AssociationId"))
+        shape.ipv6CidrBlock = String.read(query, QueryParameters.name(name, "Ipv6CidrBlock"))
         shape.ipv6CidrBlockState = try VpcCidrBlockState.read(query, QueryParameters.name(name, "Ipv6CidrBlockState"))
-        shape.networkBorderGroup = try String.read(query, QueryParameters.name(name, "NetworkBorderGroup"))
-        shape.ipv6Pool = try String.read(query, QueryParameters.name(name, "Ipv6Pool"))
-        shape.ipv6AddressAttribute = try Ipv6AddressAttribute.read(query, QueryParameters.name(name, "Ipv6AddressAttribute"))
-        shape.ipSource = try IpSource.read(query, QueryParameters.name(name, "IpSource"))
+        shape.networkBorderGroup = String.read(query, QueryParameters.name(name, "NetworkBorderGroup"))
+        shape.ipv6Pool = String.read(query, QueryParameters.name(name, "Ipv6Pool"))
+        shape.ipv6AddressAttribute = Ipv6AddressAttribute.read(query, QueryParameters.name(name, "Ipv6AddressAttribute"))
+        shape.ipSource = IpSource.read(query, QueryParameters.name(name, "IpSource"))
         return shape
     }
 }
@@ -1530,10 +1530,10 @@ public struct VpnGateway: AWSQueryShape {
         var shape = VpnGateway()
         shape.amazonSideAsn = try Int.read(query, QueryParameters.name(name, "AmazonSideAsn"))
         shape.tags = try [Tag].read(query, QueryParameters.name(name, "TagSet"))
-        shape.vpnGatewayId = try String.read(query, QueryParameters.name(name, "VpnGatewayId"))
-        shape.state = try VpnState.read(query, QueryParameters.name(name, "State"))
-        shape.type = try GatewayType.read(query, QueryParameters.name(name, "Type"))
-        shape.availabilityZone = try String.read(query, QueryParameters.name(name, "AvailabilityZone"))
+        shape.vpnGatewayId = String.read(query, QueryParameters.name(name, "VpnGatewayId"))
+        shape.state = VpnState.read(query, QueryParameters.name(name, "State"))
+        shape.type = GatewayType.read(query, QueryParameters.name(name, "Type"))
+        shape.availabilityZone = String.read(query, QueryParameters.name(name, "AvailabilityZone"))
         shape.vpcAttachments = try [VpcAttachment].read(query, QueryParameters.name(name, "Attachments"))
         return shape
     }
