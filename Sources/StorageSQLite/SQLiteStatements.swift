@@ -38,12 +38,13 @@ struct SQLiteStatements: Sendable {
     /// 2026-12-04), so each chunk is decoded in a child task, on any core, while the connection reads the next;
     /// at most `decodingAhead` chunks wait for decoding, and the records are gathered back in rowid order.
     func loadTables(_ kinds: [any StoredRecord.Type]) async throws -> [Scope: ScopeTables] {
-        var types: [String: any StoredRecord.Type] = [:]
-        for kind in kinds where kind.recordKind.keptInMemory { types[kind.recordKind.name] = kind }
+        let types = Dictionary(
+            kinds.filter { $0.recordKind.keptInMemory }.map { ($0.recordKind.name, $0) },
+            uniquingKeysWith: { _, last in last }
+        )
         guard !types.isEmpty else { return [:] }
         let names = types.keys.sorted()
         let placeholders = names.map { _ in "?" }.joined(separator: ", ")
-        let known = types
         let chunks = try await withThrowingTaskGroup(of: (Int, [LoadedRecord]).self) { group in
             var chunks: [[LoadedRecord]] = []
             var decoding = 0
@@ -58,7 +59,7 @@ struct SQLiteStatements: Sendable {
                 )
                 let index = chunks.count
                 chunks.append([])
-                group.addTask { (index, try Self.decodeLoaded(rows, types: known)) }
+                group.addTask { (index, try Self.decodeLoaded(rows, types: types)) }
                 decoding += 1
                 if decoding > Self.decodingAhead, let (done, records) = try await group.next() {
                     chunks[done] = records

@@ -11,3 +11,8 @@ package func withTemporaryDirectory<Result>(
     defer { try? FileManager.default.removeItem(at: directory) }
     return try await body(directory)
 }
+
+/// `withTemporaryDirectory` for a store: `body` gets the path of a database file, `db`, in a directory of its own.
+package func withTemporaryDatabase<Result>(_ body: (String) async throws -> Result) async throws -> Result {
+    try await withTemporaryDirectory("dxlocal-store") { try await body($0.appendingPathComponent("db").path) }
+}

@@ -184,8 +184,7 @@ struct GatewayTestRecord: StoredRecord {
     @Test func aNewKindIsReadBackAfterReopening() async throws {
         let global = Scope.global(account: account)
         let kinds = StoredKinds.all + [GatewayTestRecord.self]
-        let found = try await withTemporaryDirectory("dxlocal-store") { directory in
-            let path = directory.appendingPathComponent("db").path
+        let found = try await withTemporaryDatabase { path in
             try await SQLiteStore.withStore(.file(path: path), kinds: kinds) { store in
                 try await store.transaction(.write) { try await $0.save(gateway("dxgw-1"), in: global) }
             }

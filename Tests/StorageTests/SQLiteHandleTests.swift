@@ -54,8 +54,7 @@ import Testing
     /// larger than what is gathered at most, which goes out in pieces during the transaction) read back whole, from
     /// this connection and from another connection on SQLite's own VFS, and the database is intact.
     @Test func gatheredLogWritesReadBackWhole() async throws {
-        try await withTemporaryDirectory("dxlocal-store") { directory in
-            let path = directory.appendingPathComponent("db").path
+        try await withTemporaryDatabase { path in
             let handle = try await SQLiteHandle.open(.file(path: path))
             try await handle.execute("PRAGMA journal_mode=WAL")
             try await handle.execute("PRAGMA synchronous=FULL")

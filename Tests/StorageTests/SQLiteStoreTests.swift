@@ -44,8 +44,7 @@ import Testing
             }
         }
         let (saved, lags) = (connections, lagRecords)
-        try await withTemporaryDirectory("dxlocal-store") { directory in
-            let path = directory.appendingPathComponent("db").path
+        try await withTemporaryDatabase { path in
             try await SQLiteStore.withStore(.file(path: path)) { store in
                 // Four transactions, so that the rows of kinds and scopes are interleaved in rowid order.
                 for part in 0..<4 {
@@ -84,8 +83,7 @@ import Testing
     }
 
     @Test func rowsFollowTheRecordsThroughSavesMovesAndDeletions() async throws {
-        try await withTemporaryDirectory("dxlocal-store") { directory in
-            let path = directory.appendingPathComponent("db").path
+        try await withTemporaryDatabase { path in
             let contract = StoreContractTests()
             let store = try await SQLiteStore.running(.file(path: path))
             let scope = scope
@@ -141,8 +139,7 @@ import Testing
     /// Each step in a batch of its own, checked as committed; the last three in batches that read SQLite first
     /// (their rows go to SQLite inside their own transaction, so the in-memory tables cannot tell what it holds).
     @Test func theLagColumnTracksMembership() async throws {
-        try await withTemporaryDirectory("dxlocal-store") { directory in
-            let path = directory.appendingPathComponent("db").path
+        try await withTemporaryDatabase { path in
             let store = try await SQLiteStore.running(.file(path: path))
             let scope = scope
             let steps: [(lagId: String?, readsDisk: Bool)] = [
@@ -164,8 +161,7 @@ import Testing
     /// of records with their lookups (a connection's kind and LAG, a secret's unique name), and the old tables and
     /// indexes are gone.
     @Test func aVersionOneDatabaseIsMigrated() async throws {
-        try await withTemporaryDirectory("dxlocal-store") { directory in
-            let path = directory.appendingPathComponent("db").path
+        try await withTemporaryDatabase { path in
             let secret = StoreContractTests().secret("kept")
             let member = StoreContractTests.connection("dxcon-member", lagId: "dxlag-kept")
             let interconnect = StoreContractTests.connection("dxcon-inter", kind: .interconnect)
@@ -236,8 +232,7 @@ import Testing
     /// Each writer adds its tag to one record, so a writer that committed on top of a failed one would leave a tag
     /// that was never committed: the record must hold exactly the tags of the writers that succeeded.
     @Test func aFailedCommitFailsOnlyItsOwnWriters() async throws {
-        try await withTemporaryDirectory("dxlocal-store") { directory in
-            let path = directory.appendingPathComponent("db").path
+        try await withTemporaryDatabase { path in
             let scope = scope
             let store = try await SQLiteStore.running(.file(path: path))
             try await store.transaction(.write) { transaction in
@@ -328,8 +323,7 @@ import Testing
     /// on the writer connection; no update is lost and every listing sees the secrets committed before it and those
     /// its own batch wrote.
     @Test func bodiesThatReadFromDiskTakeTurnsWithTheCommits() async throws {
-        try await withTemporaryDirectory("dxlocal-store") { directory in
-            let path = directory.appendingPathComponent("db").path
+        try await withTemporaryDatabase { path in
             let scope = scope
             let contract = StoreContractTests()
             let store = try await SQLiteStore.running(.file(path: path))

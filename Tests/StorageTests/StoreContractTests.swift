@@ -122,9 +122,7 @@ import Testing
         case .sqliteMemory:
             store = try await SQLiteStore.running(.memory)
         case .sqliteFile:
-            try await withTemporaryDirectory("dxlocal-store") { directory in
-                try await run(body, on: SQLiteStore.running(.file(path: directory.appendingPathComponent("db").path)))
-            }
+            try await withTemporaryDatabase { try await run(body, on: SQLiteStore.running(.file(path: $0))) }
             return
         }
         try await run(body, on: store)
@@ -319,8 +317,7 @@ import Testing
     }
 
     @Test func aFileStoreKeepsEverythingAcrossReopening() async throws {
-        try await withTemporaryDirectory("dxlocal-store") { directory in
-            let path = directory.appendingPathComponent("db").path
+        try await withTemporaryDatabase { path in
             let first = try await SQLiteStore.running(.file(path: path))
             let lag = Self.lag("dxlag-aaaaaaaa")
             try await first.transaction(.write) { transaction in
@@ -346,13 +343,12 @@ import Testing
 
     @Test(arguments: Backend.allCases.filter { $0 != .postgres })
     func aClosedStoreRefusesTransactions(_ backend: Backend) async throws {
-        try await withTemporaryDirectory("dxlocal-store") { directory in
+        try await withTemporaryDatabase { path in
             let store: any Store =
                 switch backend {
                 case .inMemory: InMemoryStore()
                 case .sqliteMemory, .postgres: try await SQLiteStore.running(.memory)
-                case .sqliteFile:
-                    try await SQLiteStore.running(.file(path: directory.appendingPathComponent("db").path))
+                case .sqliteFile: try await SQLiteStore.running(.file(path: path))
                 }
             try await store.close()
             for mode in [TransactionMode.read, .write] {
