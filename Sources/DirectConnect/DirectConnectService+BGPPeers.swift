@@ -58,7 +58,7 @@ extension DirectConnectService {
                 )
             )
             try await transaction.save(held.record, in: held.holder)
-            return CreateBGPPeerResponse(virtualInterface: try interface(held, at: now))
+            return CreateBGPPeerResponse(virtualInterface: try await interface(held, in: transaction, at: now))
         }
     }
 
@@ -100,7 +100,9 @@ extension DirectConnectService {
                 held.record.peers.remove(at: index)
             }
             try await transaction.save(held.record, in: held.holder)
-            return DeleteBGPPeerResponse(virtualInterface: try interface(shown, at: now, deletingPeer: peer.id))
+            return DeleteBGPPeerResponse(
+                virtualInterface: try await interface(shown, in: transaction, at: now, deletingPeer: peer.id)
+            )
         }
     }
 
@@ -269,7 +271,8 @@ extension DirectConnectService {
                         + "accepted it"
                 )
             }
-            let shown = try interface(held, at: now)
+            // The configuration only: the interface's state does not enter it.
+            let shown = try interface(held, at: now, carrierDown: false)
             guard let model else {
                 return DescribeRouterConfigurationResponse(
                     customerRouterConfig: shown.customerRouterConfig,

@@ -147,7 +147,11 @@ extension DirectConnectService {
             case .bgpUp: found.record.bgpDownAt = nil
             }
             try await transaction.save(found.record, in: found.scope)
-            return try interface(HeldInterface(record: found.record, holder: found.scope), at: now)
+            return try await interface(
+                HeldInterface(record: found.record, holder: found.scope),
+                in: transaction,
+                at: now
+            )
         }
     }
 }

@@ -169,8 +169,9 @@ extension DirectConnectService {
             }
             if let connectionId { found.removeAll { $0.record.connectionId != connectionId } }
             let (page, token) = try pages.page(of: found, request: request, list: list, in: scope, id: \.record.id)
+            let down = try await carriersDown(of: page, in: transaction, at: now)
             return VirtualInterfaces(
-                virtualInterfaces: try page.map { try interface($0, at: now) },
+                virtualInterfaces: try page.map { try interface($0, at: now, carrierDown: down.contains($0.carrier)) },
                 nextToken: token
             )
         }
@@ -215,7 +216,7 @@ extension DirectConnectService {
             }
             if let name { held.record.name = name }
             try await transaction.save(held.record, in: held.holder)
-            return try interface(held, at: now)
+            return try await interface(held, in: transaction, at: now)
         }
     }
 
@@ -272,7 +273,7 @@ extension DirectConnectService {
                 }
             }
             try await transaction.save(held.record, in: held.holder)
-            return try interface(held, at: now)
+            return try await interface(held, in: transaction, at: now)
         }
     }
 
@@ -315,6 +316,14 @@ extension DirectConnectService {
     struct HeldInterface: Sendable {
         var record: VirtualInterfaceRecord
         var holder: Scope
+
+        /// The connection or LAG that carries it, in the scope that holds both.
+        struct CarrierKey: Hashable, Sendable {
+            var id: String
+            var holder: Scope
+        }
+
+        var carrier: CarrierKey { CarrierKey(id: record.connectionId, holder: holder) }
     }
 
     /// A dedicated connection or LAG that carries interfaces.
@@ -464,7 +473,7 @@ extension DirectConnectService {
                 into: Scope(account: owner, region: scope.region),
                 in: transaction
             )
-            return try interface(HeldInterface(record: record, holder: scope), at: now)
+            return try await interface(HeldInterface(record: record, holder: scope), in: transaction, at: now)
         }
     }
 
@@ -865,12 +874,62 @@ extension DirectConnectService {
 
     // MARK: Rendering
 
+    /// The interface as the service answers it, with what its carrier's MKA does to it (`carriersDown`).
+    func interface(
+        _ held: HeldInterface,
+        in transaction: any StoreTransaction,
+        at now: Date,
+        deletingPeer: String? = nil
+    ) async throws -> VirtualInterface {
+        let down = try await carriersDown(of: [held], in: transaction, at: now)
+        return try interface(held, at: now, deletingPeer: deletingPeer, carrierDown: down.contains(held.carrier))
+    }
+
+    /// The carriers of `interfaces` that read `down` where their interfaces' records do not say so: a
+    /// MACsec-capable connection or LAG in `must_encrypt` whose ports MKA has not secured (SPEC 12; our choice, as
+    /// on a real port: what a down port carries goes down with it, as after the operator's `port-down`). Ports in
+    /// another mode are never down for MKA, so only a `must_encrypt` carrier costs its verdicts.
+    func carriersDown(
+        of interfaces: [HeldInterface],
+        in transaction: any StoreTransaction,
+        at now: Date
+    ) async throws -> Set<HeldInterface.CarrierKey> {
+        var down: Set<HeldInterface.CarrierKey> = []
+        for key in Set(interfaces.map(\.carrier)) {
+            let (id, scope) = (key.id, key.holder)
+            if id.hasPrefix(Identifiers.lagPrefix) {
+                guard let lag = try await transaction.lag(id: id, in: scope),
+                    Keychain.effectiveMode(lag.port.encryptionMode, keys: lag.keys, at: now) == .mustEncrypt
+                else { continue }
+                let members = try await transaction.members(ofLag: id, in: scope)
+                let mka = try await mkaVerdicts(members, lags: [id: lag], in: transaction, scope, at: now)
+                if Self.lag(lag, members: members, in: scope, at: now, mka: mka).lagState == .down { down.insert(key) }
+            } else {
+                guard let connection = try await transaction.connection(id: id, in: scope),
+                    MKAVerdicts.runsMKA(connection),
+                    Keychain.effectiveMode(connection.port.encryptionMode, keys: connection.keys, at: now)
+                        == .mustEncrypt
+                else { continue }
+                let mka = try await mkaVerdicts([connection], lags: [:], in: transaction, scope, at: now)
+                if Self.connection(connection, lag: nil, in: scope, at: now, mka: mka).connectionState == .down {
+                    down.insert(key)
+                }
+            }
+        }
+        return down
+    }
+
     /// An interface as the service answers it (reference §1.3): every member, empty gateways as `""`, the peers'
-    /// auth keys opened.
-    func interface(_ held: HeldInterface, at now: Date, deletingPeer: String? = nil) throws -> VirtualInterface {
+    /// auth keys opened. `carrierDown`: see `carriersDown`.
+    func interface(
+        _ held: HeldInterface,
+        at now: Date,
+        deletingPeer: String? = nil,
+        carrierDown: Bool
+    ) throws -> VirtualInterface {
         let record = held.record
         let kind = Rules.Kind(rawValue: record.type) ?? .private
-        let state = Rules.state(record, at: now) ?? .deleted
+        let state = Rules.state(record, at: now, carrierDown: carrierDown) ?? .deleted
         var peers: [BGPPeer] = []
         var routerPeers: [RouterPeering] = []
         for peer in record.peers {

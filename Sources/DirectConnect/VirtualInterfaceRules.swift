@@ -203,8 +203,14 @@ package enum VirtualInterfaceRules {
 
     // MARK: States
 
-    /// The state of an interface at `now`, or `nil` once it is gone from every answer.
-    package static func state(_ record: VirtualInterfaceRecord, at now: Date) -> VirtualInterfaceState? {
+    /// The state of an interface at `now`, or `nil` once it is gone from every answer. `carrierDown`: its connection
+    /// or LAG reads `down` for a reason the record does not hold (a `must_encrypt` port that MKA has not secured,
+    /// SPEC 12), which holds a settled interface `down` as a port-down does.
+    package static func state(
+        _ record: VirtualInterfaceRecord,
+        at now: Date,
+        carrierDown: Bool = false
+    ) -> VirtualInterfaceState? {
         if let deletedAt = record.deletedAt {
             guard now < deletedAt.addingTimeInterval(deletedVisibility) else { return nil }
             if record.rejected { return .rejected }
@@ -217,7 +223,7 @@ package enum VirtualInterfaceRules {
             let half = record.settlesAt.timeIntervalSince(confirmedAt) / 2
             return record.verifying && now < confirmedAt.addingTimeInterval(half) ? .verifying : .pending
         }
-        if record.bgpDownAt != nil || record.carrierDownAt != nil { return .down }
+        if record.bgpDownAt != nil || record.carrierDownAt != nil || carrierDown { return .down }
         if isTesting(record, at: now) { return .testing }
         return .available
     }

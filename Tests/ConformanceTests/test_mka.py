@@ -3,7 +3,7 @@ secured. The customer router is configured through `/_dxlocal/mka/customer/{id}`
 clock is scaled (`--mka-time-scale 10`: hello 20 s, life 60 s) and moved with `--clock-control`, so nothing sleeps.
 A rotation in the right order keeps `Encryption Up` throughout; removing the old key first drops it (and a
 `must_encrypt` port with it); a CAK mismatch never secures; a CKN mismatch is ignored; a silent router expires after
-the life time; a LAG follows its members; the pcap of the last MKPDUs opens in tshark as MKA."""
+the life time, and what the port carries goes down with it; a LAG follows its members; the pcap of the last MKPDUs opens in tshark as MKA."""
 
 from __future__ import annotations
 
@@ -236,15 +236,29 @@ def test_a_silent_router_expires_after_the_life_time(mka_server):
     associate(mka_server, dx, connection, pair)
     set_customer(mka_server, connection, [pair])
     dx.update_connection(connectionId=connection, encryptionMode="must_encrypt")
+    # What the port carries goes down with it: an interface and its BGP session.
+    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="mka", amazonSideAsn=64512)
+    vif = dx.create_private_virtual_interface(connectionId=connection, newPrivateVirtualInterface={
+        "virtualInterfaceName": "mka", "vlan": 101, "asn": 65000,
+        "directConnectGatewayId": gateway["directConnectGateway"]["directConnectGatewayId"],
+    })["virtualInterfaceId"]
+
+    def interface() -> tuple[str, list[str]]:
+        shown_vif = dx.describe_virtual_interfaces(virtualInterfaceId=vif)["virtualInterfaces"][0]
+        return shown_vif["virtualInterfaceState"], [peer["bgpStatus"] for peer in shown_vif["bgpPeers"]]
+
+    assert interface() == ("available", ["up"])
     set_customer(mka_server, connection, [])  # the router loses its keys and says nothing more
     view = mka(mka_server, connection)
     assert view["customer"]["participants"] == []
     assert len(view["device"]["participants"][0]["livePeers"]) == 1  # still live until the life time
     dxhelpers.advance_clock(mka_server, LIFE + 1)
     assert shown(dx, connection) == ("down", "Encryption Down")
+    assert interface() == ("down", ["down"])
     assert mka(mka_server, connection)["device"]["participants"][0]["livePeers"] == []
     set_customer(mka_server, connection, [pair])
     assert shown(dx, connection) == ("available", "Encryption Up")
+    assert interface() == ("available", ["up"])
 
 
 def test_a_lag_follows_its_members(mka_server):

@@ -112,6 +112,81 @@ import Testing
         }
     }
 
+    /// What a `must_encrypt` port that MKA has not secured carries goes down with it: its interfaces read `down`
+    /// and their BGP sessions too, in every answer that shows them, until MKA secures the port (for a LAG, enough
+    /// of its members for its minimum links); an interface on a port that encrypts is not touched.
+    @Test func interfacesOnAPortThatIsDownForMKAAreDown() async throws {
+        try await Fixture.run(mka: MKASettings(customerRouter: .none)) { f in
+            let gateway = try #require(
+                try await f.service.createDirectConnectGateway(
+                    CreateDirectConnectGatewayRequest(directConnectGatewayName: "gw", amazonSideAsn: 64999),
+                    in: Fixture.scope
+                ).directConnectGateway?.directConnectGatewayId
+            )
+            func create(on carrier: String, vlan: Int) async throws -> VirtualInterface {
+                try await f.service.createPrivateVirtualInterface(
+                    CreatePrivateVirtualInterfaceRequest(
+                        connectionId: carrier,
+                        newPrivateVirtualInterface: NewPrivateVirtualInterface(
+                            virtualInterfaceName: "vif",
+                            vlan: vlan,
+                            asn: 65000,
+                            directConnectGatewayId: gateway
+                        )
+                    ),
+                    in: Fixture.scope
+                )
+            }
+            func shown(_ id: String) async throws -> (VirtualInterfaceState?, [BGPStatus?]?) {
+                let found = try await f.service.describeVirtualInterfaces(.init(virtualInterfaceId: id), in: f.scope)
+                let listed = try await f.service.describeVirtualInterfaces(.init(), in: f.scope).virtualInterfaces?
+                    .first { $0.virtualInterfaceId == id }
+                let vif = try #require(found.virtualInterfaces?.first)
+                #expect(listed?.virtualInterfaceState == vif.virtualInterfaceState)
+                return (vif.virtualInterfaceState, vif.bgpPeers?.map(\.bgpStatus))
+            }
+            // A connection: should_encrypt leaves it up (nothing encrypts, nothing goes down), must_encrypt does not.
+            let port = try await f.connectionId()
+            try await f.associateKey(1, on: port)
+            let onPort = try #require(try await create(on: port, vlan: 10).virtualInterfaceId)
+            #expect(try await shown(onPort) == (.available, [.up]))
+            _ = try await f.service.updateConnection(
+                UpdateConnectionRequest(connectionId: port, encryptionMode: "must_encrypt"),
+                in: Fixture.scope
+            )
+            #expect(try await Self.status(f, port) == (.down, "Encryption Down"))
+            #expect(try await shown(onPort) == (.down, [.down]))
+            let late = try await create(on: port, vlan: 11)
+            #expect(late.virtualInterfaceState == .down)
+            let peered = try await f.service.createBGPPeer(
+                CreateBGPPeerRequest(
+                    virtualInterfaceId: onPort,
+                    newBGPPeer: NewBGPPeer(asn: 65001, addressFamily: .ipv6)
+                ),
+                in: Fixture.scope
+            )
+            #expect(peered.virtualInterface?.virtualInterfaceState == .down)
+            try await Self.configure(f, port, keys: [1])
+            #expect(try await shown(onPort) == (.available, [.up, .up]))
+            #expect(try await shown(try #require(late.virtualInterfaceId)) == (.available, [.up]))
+            try await Self.configure(f, port, keys: [1], wrongCAK: true)
+            #expect(try await shown(onPort) == (.down, [.down, .down]))
+
+            // A LAG: down once fewer members than its minimum links are secured, and its interfaces with it.
+            let (lag, members) = try await f.lagIds(members: 2)
+            try await f.associateKey(2, on: lag)
+            let onLag = try #require(try await create(on: lag, vlan: 12).virtualInterfaceId)
+            _ = try await f.service.updateLag(
+                UpdateLagRequest(lagId: lag, minimumLinks: 1, encryptionMode: "must_encrypt"),
+                in: Fixture.scope
+            )
+            #expect(try await shown(onLag) == (.down, [.down]))
+            try await Self.configure(f, members[1], keys: [2])
+            #expect(try await f.lag(lag).lagState == .available)
+            #expect(try await shown(onLag) == (.available, [.up]))
+        }
+    }
+
     /// A port's customer router goes with the port: a deleted connection, a deleted LAG's members.
     @Test func aDeletedPortTakesItsCustomerRouterWithIt() async throws {
         try await Fixture.run { f in

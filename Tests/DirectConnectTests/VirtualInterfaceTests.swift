@@ -58,8 +58,13 @@ import Testing
         record.testEndsAt = Self.at(65)
         #expect(Rules.state(record, at: Self.at(64)) == .testing)
         #expect(Rules.state(record, at: Self.at(65)) == .available)
+        // A carrier down for MKA holds a settled interface down, as a port-down does; a settling one settles first.
+        #expect(Rules.state(record, at: Self.at(64), carrierDown: true) == .down)
+        #expect(Rules.state(record, at: Self.at(65), carrierDown: true) == .down)
+        #expect(Rules.state(record, at: Self.at(4.9), carrierDown: true) == .pending)
         record.deletedAt = Self.at(100)
         #expect(Rules.state(record, at: Self.at(99)) == .deleting)
+        #expect(Rules.state(record, at: Self.at(99), carrierDown: true) == .deleting)
         #expect(Rules.state(record, at: Self.at(100)) == .deleted)
         #expect(Rules.state(record, at: Self.at(100 + 15 * 60 - 1)) == .deleted)
         #expect(Rules.state(record, at: Self.at(100 + 15 * 60)) == nil)
