@@ -107,6 +107,10 @@ package enum Keychain {
     }
 
     /// A connection's state once MKA had its say (SPEC 12): a `must_encrypt` port that is not secured is `down`.
+    /// Where the `auto` customer stands in (`secured` is `nil`) the port is never down for MKA, also in
+    /// `must_encrypt` with no key associated yet (our choice: SPEC 12 keeps today's behaviour for `auto`, and
+    /// Terraform's `aws_dx_connection` waits for `available` after it sets the mode, and the key association is a
+    /// resource of its own, made once the connection exists).
     package static func connectionState(
         _ state: ConnectionState?,
         mode: EncryptionMode,
