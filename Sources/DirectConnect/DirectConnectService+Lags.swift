@@ -70,6 +70,9 @@ extension DirectConnectService {
             for member in members {
                 try await transaction.save(member, in: scope)
             }
+            if input.connectionId != nil, let existing = members.first {
+                try await moveCarried(from: existing, to: lag, in: transaction, scope, at: now)
+            }
             return Self.lag(lag, members: members, in: scope, at: now, state: .pending, mka: .untouched)
         }
     }
@@ -227,9 +230,52 @@ extension DirectConnectService {
             connection.lagId = lagId
             connection.keys = []
             try await transaction.save(connection, in: scope)
+            try await moveCarried(from: connection, to: lag, in: transaction, scope, at: now)
             let mka = try await mkaVerdicts([connection], lags: [lagId: lag], in: transaction, scope, at: now)
             return Self.connection(connection, lag: lag, in: scope, at: now, mka: mka)
         }
+    }
+
+    /// What a port carries moves to the LAG it joins (reference: AssociateConnectionWithLag re-associates a
+    /// connection's virtual interfaces, or an interconnect's hosted connections, with the LAG). Each keeps its VLAN,
+    /// which must be free on the LAG, and the LAG must have room for it, else the join is refused (our choice: the
+    /// API reference does not say what a clash does). Then all the LAG carries reads `down` or comes back as the LAG
+    /// with its new member is (as after a port event). `port` is saved as a member already.
+    func moveCarried(
+        from port: ConnectionRecord,
+        to lag: LagRecord,
+        in transaction: any StoreTransaction,
+        _ scope: Scope,
+        at now: Date
+    ) async throws {
+        let target = try await carrier(lag.id, in: transaction, scope, at: now)
+        switch port.kind {
+        case .connection:
+            for var record in try await transaction.records(
+                VirtualInterfaceRecord.self,
+                in: scope,
+                matching: RecordMatch(.first, port.id),
+                page: .all
+            ) {
+                if VirtualInterfaceRules.isHeld(record, at: now) {
+                    let kind = VirtualInterfaceRules.Kind(rawValue: record.type) ?? .private
+                    try await checkRoom(on: target, kind: kind, vlan: record.vlan, in: transaction, scope, at: now)
+                }
+                record.connectionId = lag.id
+                try await transaction.save(record, in: scope)
+            }
+        case .interconnect:
+            let parent = HostedParent(id: lag.id, port: lag.port, isLag: true)
+            for held in try await hostedConnections(on: port.id, in: transaction, scope) {
+                var hosted = held.record
+                try await checkVlanFree(hosted.vlan, on: parent, in: transaction, scope, at: now)
+                hosted.hosted?.parentId = lag.id
+                hosted.hosted?.parentMacSecCapable = lag.port.macSecCapable
+                try await transaction.save(hosted, in: held.holder)
+            }
+        }
+        let members = try await transaction.members(ofLag: lag.id, in: scope)
+        try await propagatePortEvent(port, lag: (lag, members), in: scope, transaction, at: now)
     }
 
     package func disassociateConnectionFromLag(
@@ -250,12 +296,27 @@ extension DirectConnectService {
             guard connection.lagId == lagId else {
                 throw AWSError.client("Connection \(connectionId) is not a member of lag \(lagId)")
             }
+            // The API reference: refused when the LAG would fall below its minimum links, unless it is the last
+            // member (our choice: the message; operational members are those `available`, not held down).
+            var members = try await transaction.members(ofLag: lagId, in: scope)
+            members.removeAll { $0.id == connectionId }
+            let operational = members.count {
+                Keychain.portState($0.state, portDown: $0.portDownAt != nil, at: now) == .available
+            }
+            if !members.isEmpty, operational < lag.minimumLinks {
+                throw AWSError.client(
+                    "Connection \(connectionId) cannot be disassociated from lag \(lagId): the lag would have \(operational) "
+                        + "operational connections, below its minimum links of \(lag.minimumLinks)"
+                )
+            }
             connection.lagId = nil
             connection.keys = []
             // The LAG's keys stay with the LAG, so a departing member cannot keep demanding encryption.
             connection.port.encryptionMode =
                 lag.port.encryptionMode == .mustEncrypt ? .shouldEncrypt : lag.port.encryptionMode
             try await transaction.save(connection, in: scope)
+            // What the LAG carries stays with it, and reads `down` once the LAG is (as after a port event).
+            try await propagatePortEvent(connection, lag: (lag, members), in: scope, transaction, at: now)
             let mka = try await mkaVerdicts([connection], lags: [:], in: transaction, scope, at: now)
             return Self.connection(connection, lag: nil, in: scope, at: now, mka: mka)
         }

@@ -377,3 +377,44 @@ def test_delete_unknown_interconnect_is_refused(client, snapshot):
     expect_error(lambda: client.delete_interconnect(interconnectId=connection_id),
                  contains=[f"Could not find Interconnect with ID {connection_id}"])
     assert snapshot() == before
+
+
+def test_a_connection_joining_a_lag_takes_its_virtual_interfaces_along(client, snapshot):
+    """AssociateConnectionWithLag re-associates the connection's virtual interfaces with the LAG (the API reference);
+    a VLAN taken on the LAG refuses the join; a member that leaves leaves them with the LAG, but may not take the LAG
+    below its minimum links."""
+    lag_id = create_lag(client, count=1, macsec=False)["lagId"]
+    connection_id = create_connection(client, macsec=False)
+    gateway = client.create_direct_connect_gateway(directConnectGatewayName=unique_name("gw"), amazonSideAsn=64512)
+    gateway_id = gateway["directConnectGateway"]["directConnectGatewayId"]
+
+    def interface(carrier: str, vlan: int) -> str:
+        return client.create_private_virtual_interface(connectionId=carrier, newPrivateVirtualInterface={
+            "virtualInterfaceName": unique_name("vif"), "vlan": vlan, "asn": 65000,
+            "directConnectGatewayId": gateway_id,
+        })["virtualInterfaceId"]
+
+    def carried(carrier: str) -> list[str]:
+        shown = client.describe_virtual_interfaces(connectionId=carrier)["virtualInterfaces"]
+        assert all(vif["connectionId"] == carrier for vif in shown)
+        return sorted(vif["virtualInterfaceId"] for vif in shown)
+
+    on_lag, moving = interface(lag_id, 60), interface(connection_id, 50)
+    clashing = create_connection(client, macsec=False)
+    interface(clashing, 60)
+    before = snapshot()
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=clashing, lagId=lag_id),
+                 contains=["Vlan 60 is already in use"])
+    assert snapshot() == before
+    client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id)
+    assert carried(lag_id) == sorted([on_lag, moving])
+    assert carried(connection_id) == []
+    client.update_lag(lagId=lag_id, minimumLinks=2)
+    before = snapshot()
+    expect_error(lambda: client.disassociate_connection_from_lag(connectionId=connection_id, lagId=lag_id),
+                 contains=[f"Connection {connection_id} cannot be disassociated", "below its minimum links of 2"])
+    assert snapshot() == before
+    client.update_lag(lagId=lag_id, minimumLinks=0)
+    client.disassociate_connection_from_lag(connectionId=connection_id, lagId=lag_id)
+    assert "lagId" not in describe_connection(client, connection_id)
+    assert carried(lag_id) == sorted([on_lag, moving])

@@ -305,6 +305,125 @@ import Testing
         }
     }
 
+    /// A connection that joins a LAG takes its interfaces along (reference: AssociateConnectionWithLag), unless one's
+    /// VLAN is taken there; a member that leaves leaves them with the LAG, but not below the LAG's minimum links.
+    @Test func aConnectionJoiningALagTakesItsInterfacesAlong() async throws {
+        try await Fixture.run { f in
+            let gatewayId = try await gateway(f)
+            let lag = try #require(try await f.createLag(macSec: false, members: 1).lagId)
+            let dedicated = try await f.connectionId(macSec: false)
+            let onLag = try #require(
+                try await privateInterface(f, on: lag, vlan: 60, gateway: gatewayId).virtualInterfaceId
+            )
+            let moving = try #require(
+                try await privateInterface(f, on: dedicated, vlan: 50, gateway: gatewayId).virtualInterfaceId
+            )
+            func carried(by id: String) async throws -> [String] {
+                try await f.service.describeVirtualInterfaces(.init(connectionId: id), in: Self.customer)
+                    .virtualInterfaces?.compactMap(\.virtualInterfaceId) ?? []
+            }
+            let clashing = try await f.connectionId(macSec: false)
+            _ = try await privateInterface(f, on: clashing, vlan: 60, gateway: gatewayId)
+            try await f.expectRefusal(mentioning: ["Vlan 60 is already in use"]) {
+                try await f.service.associateConnectionWithLag(.init(connectionId: clashing, lagId: lag), in: f.scope)
+            }
+            let joined = try await f.service.associateConnectionWithLag(
+                .init(connectionId: dedicated, lagId: lag),
+                in: f.scope
+            )
+            #expect(joined.lagId == lag)
+            #expect(try await carried(by: lag).sorted() == [onLag, moving].sorted())
+            #expect(try await carried(by: dedicated).isEmpty)
+            try await f.expectRefusal(mentioning: ["until its Virtual Interfaces are deleted"]) {
+                try await f.service.deleteLag(.init(lagId: lag), in: f.scope)
+            }
+            // Leaving: not below the LAG's minimum links, then the interfaces stay with the LAG.
+            _ = try await f.service.updateLag(.init(lagId: lag, minimumLinks: 2), in: f.scope)
+            try await f.expectRefusal(mentioning: ["cannot be disassociated", "below its minimum links of 2"]) {
+                try await f.service.disassociateConnectionFromLag(
+                    .init(connectionId: dedicated, lagId: lag),
+                    in: f.scope
+                )
+            }
+            _ = try await f.service.updateLag(.init(lagId: lag, minimumLinks: 0), in: f.scope)
+            _ = try await f.service.disassociateConnectionFromLag(
+                .init(connectionId: dedicated, lagId: lag),
+                in: f.scope
+            )
+            #expect(try await carried(by: lag).sorted() == [onLag, moving].sorted())
+        }
+    }
+
+    /// A LAG made from an existing connection (CreateLag's `connectionId`) takes its interfaces along too.
+    @Test func aLagMadeFromAConnectionTakesItsInterfaces() async throws {
+        try await Fixture.run { f in
+            let dedicated = try await f.connectionId(macSec: false)
+            let vif = try #require(
+                try await privateInterface(f, on: dedicated, vlan: 80, gateway: try await gateway(f)).virtualInterfaceId
+            )
+            let lag = try #require(try await f.createLag(macSec: false, members: 2, connectionId: dedicated).lagId)
+            let shown = try await f.service.describeVirtualInterfaces(.init(virtualInterfaceId: vif), in: f.scope)
+            #expect(shown.virtualInterfaces?.first?.connectionId == lag)
+        }
+    }
+
+    /// A LAG left with only members that are down is down, and so is what it carries; the last member may always
+    /// leave.
+    @Test func aLagLeftWithOnlyDownMembersTakesItsInterfacesDown() async throws {
+        try await Fixture.run { f in
+            let (lag, members) = try await f.lagIds(macSec: false, members: 2)
+            let onLag = try #require(
+                try await privateInterface(f, on: lag, vlan: 70, gateway: try await gateway(f)).virtualInterfaceId
+            )
+            func state() async throws -> VirtualInterfaceState? {
+                try await f.service.describeVirtualInterfaces(.init(virtualInterfaceId: onLag), in: Self.customer)
+                    .virtualInterfaces?.first?.virtualInterfaceState
+            }
+            _ = try await f.service.simulate(.portDown, connectionId: members[0])
+            #expect(try await state() == .available)
+            _ = try await f.service.disassociateConnectionFromLag(
+                .init(connectionId: members[1], lagId: lag),
+                in: f.scope
+            )
+            #expect(try await f.lag(lag).lagState == .down)
+            #expect(try await state() == .down)
+            _ = try await f.service.updateLag(.init(lagId: lag, minimumLinks: 1), in: f.scope)
+            _ = try await f.service.disassociateConnectionFromLag(
+                .init(connectionId: members[0], lagId: lag),
+                in: f.scope
+            )
+            #expect(try await f.lag(lag).connections?.isEmpty ?? true)
+        }
+    }
+
+    /// An interconnect that joins a LAG takes its hosted connections along (reference: AssociateConnectionWithLag).
+    @Test func anInterconnectJoiningALagTakesItsHostedConnectionsAlong() async throws {
+        try await Fixture.run { f in
+            let parent = try await interconnect(f)
+            let id = try #require(try await allocate(f, on: parent, vlan: 300).connectionId)
+            let lag = try #require(try await f.createLag(macSec: false, members: 1, in: Self.partner).lagId)
+            let clashing = try await interconnect(f)
+            _ = try await allocate(f, on: lag, vlan: 301)
+            _ = try await allocate(f, on: clashing, vlan: 301)
+            try await f.expectRefusal(
+                mentioning: ["Vlan 301 is already in use"],
+                scopes: [Self.customer, Self.partner]
+            ) {
+                try await f.service.associateConnectionWithLag(
+                    .init(connectionId: clashing, lagId: lag),
+                    in: Self.partner
+                )
+            }
+            _ = try await f.service.associateConnectionWithLag(
+                .init(connectionId: parent, lagId: lag),
+                in: Self.partner
+            )
+            #expect(try await hosted(f, on: parent).isEmpty)
+            #expect(try await hosted(f, on: lag).compactMap(\.connectionId).contains(id))
+            #expect(try await f.connection(id, in: Self.customer).lagId == lag)
+        }
+    }
+
     @Test func aPortDownTakesDownWhatItCarries() async throws {
         try await Fixture.run { f in
             let parent = try await interconnect(f)
