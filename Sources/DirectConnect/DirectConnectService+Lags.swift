@@ -77,12 +77,19 @@ extension DirectConnectService {
         }
     }
 
-    /// Whether an existing connection may become a member of a LAG with the given port.
-    static func checkCanJoin(_ connection: ConnectionRecord, lagPort: PortRecord, lagId: String, now: Date) throws {
+    /// Whether an existing connection may become a member of a LAG with the given port. `fromAnotherLag`: a member
+    /// of another LAG may move (AssociateConnectionWithLag; our choice: CreateLag takes standalone ports only).
+    static func checkCanJoin(
+        _ connection: ConnectionRecord,
+        lagPort: PortRecord,
+        lagId: String,
+        fromAnotherLag: Bool = false,
+        now: Date
+    ) throws {
         if connection.hosted != nil {
             throw AWSError.client("Connection \(connection.id) is a hosted connection: it cannot join lag \(lagId)")
         }
-        if let current = connection.lagId {
+        if let current = connection.lagId, current == lagId || !fromAnotherLag {
             throw AWSError.client("Connection \(connection.id) is already a member of lag \(current)")
         }
         guard connection.port.location == lagPort.location, connection.port.bandwidth == lagPort.bandwidth else {
@@ -221,18 +228,61 @@ extension DirectConnectService {
             guard let lag = try await transaction.lag(id: lagId, in: scope) else {
                 throw AWSError.client("Could not find Lag with ID \(lagId)")
             }
-            try Self.checkCanJoin(connection, lagPort: lag.port, lagId: lagId, now: now)
+            try Self.checkCanJoin(connection, lagPort: lag.port, lagId: lagId, fromAnotherLag: true, now: now)
             let members = try await transaction.members(ofLag: lagId, in: scope)
             let maximum = PortSpeed.maximumLagMembers(bandwidth: lag.port.bandwidth)
             guard members.count < maximum else {
                 throw AWSError.client("Lag \(lagId) already has the maximum of \(maximum) connections")
             }
+            // A member of another LAG moves unless its LAG would fall below its minimum links (the API reference,
+            // which names no exception here), and what that LAG carries stays with it.
+            var previous: (record: LagRecord, members: [ConnectionRecord])?
+            if let previousId = connection.lagId, let record = try await transaction.lag(id: previousId, in: scope) {
+                let remaining = try await transaction.members(ofLag: previousId, in: scope).filter {
+                    $0.id != connectionId
+                }
+                try Self.checkLeaving(connectionId, record, remaining: remaining, lastMayLeave: false, at: now)
+                previous = (record, remaining)
+            }
             connection.lagId = lagId
             connection.keys = []
             try await transaction.save(connection, in: scope)
-            try await moveCarried(from: connection, to: lag, in: transaction, scope, at: now)
+            if let previous {
+                try await propagatePortEvent(connection, lag: previous, in: scope, transaction, at: now)
+                try await propagatePortEvent(
+                    connection,
+                    lag: (lag, members + [connection]),
+                    in: scope,
+                    transaction,
+                    at: now
+                )
+            } else {
+                try await moveCarried(from: connection, to: lag, in: transaction, scope, at: now)
+            }
             let mka = try await mkaVerdicts([connection], lags: [lagId: lag], in: transaction, scope, at: now)
             return Self.connection(connection, lag: lag, in: scope, at: now, mka: mka)
+        }
+    }
+
+    /// A member may leave its LAG (the API reference) unless the LAG would fall below its minimum links; the last
+    /// member may always leave where `lastMayLeave` (DisassociateConnectionFromLag). Our choice: the message, and
+    /// operational members are those `available` and not held down.
+    static func checkLeaving(
+        _ connectionId: String,
+        _ lag: LagRecord,
+        remaining: [ConnectionRecord],
+        lastMayLeave: Bool,
+        at now: Date
+    ) throws {
+        if lastMayLeave, remaining.isEmpty { return }
+        let operational = remaining.count {
+            Keychain.portState($0.state, portDown: $0.portDownAt != nil, at: now) == .available
+        }
+        guard operational >= lag.minimumLinks else {
+            throw AWSError.client(
+                "Connection \(connectionId) cannot leave lag \(lag.id): the lag would have \(operational) operational "
+                    + "connections, below its minimum links of \(lag.minimumLinks)"
+            )
         }
     }
 
@@ -296,19 +346,9 @@ extension DirectConnectService {
             guard connection.lagId == lagId else {
                 throw AWSError.client("Connection \(connectionId) is not a member of lag \(lagId)")
             }
-            // The API reference: refused when the LAG would fall below its minimum links, unless it is the last
-            // member (our choice: the message; operational members are those `available`, not held down).
             var members = try await transaction.members(ofLag: lagId, in: scope)
             members.removeAll { $0.id == connectionId }
-            let operational = members.count {
-                Keychain.portState($0.state, portDown: $0.portDownAt != nil, at: now) == .available
-            }
-            if !members.isEmpty, operational < lag.minimumLinks {
-                throw AWSError.client(
-                    "Connection \(connectionId) cannot be disassociated from lag \(lagId): the lag would have \(operational) "
-                        + "operational connections, below its minimum links of \(lag.minimumLinks)"
-                )
-            }
+            try Self.checkLeaving(connectionId, lag, remaining: members, lastMayLeave: true, at: now)
             connection.lagId = nil
             connection.keys = []
             // The LAG's keys stay with the LAG, so a departing member cannot keep demanding encryption.

@@ -197,17 +197,30 @@ def test_associate_connection_beyond_the_member_maximum_is_refused(client, snaps
     assert snapshot() == before
 
 
-def test_associate_a_member_of_another_lag_is_refused(client, snapshot):
-    first = create_lag(client, count=1)
-    member = first["connections"][0]["connectionId"]
+def test_a_member_of_another_lag_moves_unless_that_lag_would_fall_below_its_minimum_links(client, snapshot):
+    """The API reference: a connection of another LAG may be re-associated, unless that LAG would fall below its
+    minimum links; it then shows its new LAG's keys. Associating a member with its own LAG is refused."""
+    first = create_lag(client, count=2)
+    members = sorted(_member_ids(first))
     associate_key(client, first["lagId"])
-    second = create_lag(client, count=1)["lagId"]
+    second = create_lag(client, count=1)
     before = snapshot()
-    expect_error(lambda: client.associate_connection_with_lag(connectionId=member, lagId=second),
-                 contains=[f"Connection {member} is already a member of lag {first['lagId']}"])
-    expect_error(lambda: client.associate_connection_with_lag(connectionId=member, lagId=first["lagId"]),
-                 contains=[f"Connection {member} is already a member of lag {first['lagId']}"])
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=members[0], lagId=first["lagId"]),
+                 contains=[f"Connection {members[0]} is already a member of lag {first['lagId']}"])
     assert snapshot() == before
+    client.update_lag(lagId=first["lagId"], minimumLinks=2)
+    before = snapshot()
+    expect_error(lambda: client.associate_connection_with_lag(connectionId=members[0], lagId=second["lagId"]),
+                 contains=[f"Connection {members[0]} cannot leave lag {first['lagId']}",
+                           "below its minimum links of 2"])
+    assert snapshot() == before
+    client.update_lag(lagId=first["lagId"], minimumLinks=1)
+    moved = client.associate_connection_with_lag(connectionId=members[0], lagId=second["lagId"])
+    assert moved["lagId"] == second["lagId"]
+    assert _member_ids(describe_lag(client, first["lagId"])) == {members[1]}
+    assert _member_ids(describe_lag(client, second["lagId"])) == _member_ids(second) | {members[0]}
+    assert ckns_of(describe_connection(client, members[0])) == []
+    assert len(ckns_of(describe_connection(client, members[1]))) == 1
 
 
 def test_associate_a_connection_holding_keys_is_refused_and_keeps_them(client, snapshot):
@@ -412,7 +425,7 @@ def test_a_connection_joining_a_lag_takes_its_virtual_interfaces_along(client, s
     client.update_lag(lagId=lag_id, minimumLinks=2)
     before = snapshot()
     expect_error(lambda: client.disassociate_connection_from_lag(connectionId=connection_id, lagId=lag_id),
-                 contains=[f"Connection {connection_id} cannot be disassociated", "below its minimum links of 2"])
+                 contains=[f"Connection {connection_id} cannot leave lag {lag_id}", "below its minimum links of 2"])
     assert snapshot() == before
     client.update_lag(lagId=lag_id, minimumLinks=0)
     client.disassociate_connection_from_lag(connectionId=connection_id, lagId=lag_id)

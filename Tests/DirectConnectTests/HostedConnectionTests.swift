@@ -339,7 +339,7 @@ import Testing
             }
             // Leaving: not below the LAG's minimum links, then the interfaces stay with the LAG.
             _ = try await f.service.updateLag(.init(lagId: lag, minimumLinks: 2), in: f.scope)
-            try await f.expectRefusal(mentioning: ["cannot be disassociated", "below its minimum links of 2"]) {
+            try await f.expectRefusal(mentioning: ["cannot leave lag \(lag)", "below its minimum links of 2"]) {
                 try await f.service.disassociateConnectionFromLag(
                     .init(connectionId: dedicated, lagId: lag),
                     in: f.scope
