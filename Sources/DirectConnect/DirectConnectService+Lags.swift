@@ -174,6 +174,10 @@ extension DirectConnectService {
             }
             lag.keys = Keychain.visible(lag.keys, at: now)
             try await transaction.save(lag, in: scope)
+            // The API reference: a LAG whose operational connections fall below its minimum links goes down.
+            if input.minimumLinks != nil {
+                try await propagateLagState(lag, members: members, in: scope, transaction, at: now)
+            }
             let mka = try await mkaVerdicts(members, lags: [id: lag], in: transaction, scope, at: now)
             return Self.lag(lag, members: members, in: scope, at: now, mka: mka)
         }
@@ -248,14 +252,8 @@ extension DirectConnectService {
             connection.keys = []
             try await transaction.save(connection, in: scope)
             if let previous {
-                try await propagatePortEvent(connection, lag: previous, in: scope, transaction, at: now)
-                try await propagatePortEvent(
-                    connection,
-                    lag: (lag, members + [connection]),
-                    in: scope,
-                    transaction,
-                    at: now
-                )
+                try await propagateLagState(previous.record, members: previous.members, in: scope, transaction, at: now)
+                try await propagateLagState(lag, members: members + [connection], in: scope, transaction, at: now)
             } else {
                 try await moveCarried(from: connection, to: lag, in: transaction, scope, at: now)
             }
@@ -325,7 +323,7 @@ extension DirectConnectService {
             }
         }
         let members = try await transaction.members(ofLag: lag.id, in: scope)
-        try await propagatePortEvent(port, lag: (lag, members), in: scope, transaction, at: now)
+        try await propagateLagState(lag, members: members, in: scope, transaction, at: now)
     }
 
     package func disassociateConnectionFromLag(
@@ -356,7 +354,7 @@ extension DirectConnectService {
                 lag.port.encryptionMode == .mustEncrypt ? .shouldEncrypt : lag.port.encryptionMode
             try await transaction.save(connection, in: scope)
             // What the LAG carries stays with it, and reads `down` once the LAG is (as after a port event).
-            try await propagatePortEvent(connection, lag: (lag, members), in: scope, transaction, at: now)
+            try await propagateLagState(lag, members: members, in: scope, transaction, at: now)
             let mka = try await mkaVerdicts([connection], lags: [:], in: transaction, scope, at: now)
             return Self.connection(connection, lag: nil, in: scope, at: now, mka: mka)
         }

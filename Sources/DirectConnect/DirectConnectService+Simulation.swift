@@ -77,12 +77,33 @@ extension DirectConnectService {
         _ transaction: any StoreTransaction,
         at now: Date
     ) async throws {
-        var carrierId = port.id
-        var down = port.portDownAt != nil
         if let lag {
-            carrierId = lag.record.id
-            down = Keychain.isDown(lag.record, members: lag.members, at: now)
+            try await propagateLagState(lag.record, members: lag.members, in: scope, transaction, at: now)
+        } else {
+            try await propagate(carrierId: port.id, down: port.portDownAt != nil, in: scope, transaction, at: now)
         }
+    }
+
+    /// What a LAG carries reads `down` while the LAG is down (below its minimum links, our choice as above) and
+    /// comes back when it is not: after its membership or its minimum links change.
+    func propagateLagState(
+        _ lag: LagRecord,
+        members: [ConnectionRecord],
+        in scope: Scope,
+        _ transaction: any StoreTransaction,
+        at now: Date
+    ) async throws {
+        let down = Keychain.isDown(lag, members: members, at: now)
+        try await propagate(carrierId: lag.id, down: down, in: scope, transaction, at: now)
+    }
+
+    private func propagate(
+        carrierId: String,
+        down: Bool,
+        in scope: Scope,
+        _ transaction: any StoreTransaction,
+        at now: Date
+    ) async throws {
         try await markInterfaces(on: carrierId, down: down, in: scope, transaction, at: now)
         for held in try await hostedConnections(on: carrierId, in: transaction, scope) {
             var hosted = held.record

@@ -367,8 +367,8 @@ import Testing
         }
     }
 
-    /// A LAG left with only members that are down is down, and so is what it carries; the last member may always
-    /// leave.
+    /// A LAG left with only members that are down, or whose minimum links are above the members that are up, is
+    /// down, and so is what it carries; the last member may always leave.
     @Test func aLagLeftWithOnlyDownMembersTakesItsInterfacesDown() async throws {
         try await Fixture.run { f in
             let (lag, members) = try await f.lagIds(macSec: false, members: 2)
@@ -380,6 +380,12 @@ import Testing
                     .virtualInterfaces?.first?.virtualInterfaceState
             }
             _ = try await f.service.simulate(.portDown, connectionId: members[0])
+            #expect(try await state() == .available)
+            // Minimum links above the members that are up take the LAG down, and its interfaces with it.
+            _ = try await f.service.updateLag(.init(lagId: lag, minimumLinks: 2), in: f.scope)
+            #expect(try await f.lag(lag).lagState == .down)
+            #expect(try await state() == .down)
+            _ = try await f.service.updateLag(.init(lagId: lag, minimumLinks: 0), in: f.scope)
             #expect(try await state() == .available)
             _ = try await f.service.disassociateConnectionFromLag(
                 .init(connectionId: members[1], lagId: lag),
