@@ -906,12 +906,17 @@ extension DirectConnectService {
                 if Self.lag(lag, members: members, in: scope, at: now, mka: mka).lagState == .down { down.insert(key) }
             } else {
                 guard let connection = try await transaction.connection(id: id, in: scope),
-                    MKAVerdicts.runsMKA(connection),
-                    Keychain.effectiveMode(connection.port.encryptionMode, keys: connection.keys, at: now)
-                        == .mustEncrypt
+                    MKAVerdicts.runsMKA(connection)
                 else { continue }
-                let mka = try await mkaVerdicts([connection], lags: [:], in: transaction, scope, at: now)
-                if Self.connection(connection, lag: nil, in: scope, at: now, mka: mka).connectionState == .down {
+                // A member keeps its LAG's mode and keys (an interface made on it before it joined one).
+                let lag = try await connection.lagId.asyncMap { try await transaction.lag(id: $0, in: scope) } ?? nil
+                let (mode, keys) = (
+                    lag?.port.encryptionMode ?? connection.port.encryptionMode, lag?.keys ?? connection.keys
+                )
+                guard Keychain.effectiveMode(mode, keys: keys, at: now) == .mustEncrypt else { continue }
+                let lags = lag.map { [$0.id: $0] } ?? [:]
+                let mka = try await mkaVerdicts([connection], lags: lags, in: transaction, scope, at: now)
+                if Self.connection(connection, lag: lag, in: scope, at: now, mka: mka).connectionState == .down {
                     down.insert(key)
                 }
             }

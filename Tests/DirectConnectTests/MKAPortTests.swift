@@ -181,9 +181,18 @@ import Testing
                 in: Fixture.scope
             )
             #expect(try await shown(onLag) == (.down, [.down]))
+            // An interface stored on a member (made before it joined the LAG, by an earlier version) follows the
+            // LAG's mode and keys, not the member's own.
+            var legacy = VirtualInterfaceTests.record(settlesAt: f.clock.now)
+            legacy.connectionId = members[0]
+            let stored = legacy
+            try await f.store.transaction(.write) { try await $0.save(stored, in: Fixture.scope) }
+            #expect(try await shown(legacy.id).0 == .down)
             try await Self.configure(f, members[1], keys: [2])
             #expect(try await f.lag(lag).lagState == .available)
             #expect(try await shown(onLag) == (.available, [.up]))
+            try await Self.configure(f, members[0], keys: [2])
+            #expect(try await shown(legacy.id).0 == .available)
         }
     }
 
