@@ -43,8 +43,7 @@ extension DirectConnectService {
         state: ConnectionState? = nil,
         mka: MKAVerdicts
     ) -> Connection {
-        let keys = lag?.keys ?? record.keys
-        let mode = Keychain.effectiveMode(lag?.port.encryptionMode ?? record.port.encryptionMode, keys: keys, at: now)
+        let (keys, mode) = Keychain.keysAndMode(of: record, lag: lag, at: now)
         let secured = mka.secured(record)
         return Connection(
             ownerAccount: scope.account,
@@ -93,8 +92,7 @@ extension DirectConnectService {
         at now: Date,
         state: InterconnectState? = nil
     ) -> Interconnect {
-        let keys = lag?.keys ?? record.keys
-        let mode = Keychain.effectiveMode(lag?.port.encryptionMode ?? record.port.encryptionMode, keys: keys, at: now)
+        let (keys, mode) = Keychain.keysAndMode(of: record, lag: lag, at: now)
         return Interconnect(
             interconnectId: record.id,
             interconnectName: record.name,

@@ -910,10 +910,7 @@ extension DirectConnectService {
                 else { continue }
                 // A member keeps its LAG's mode and keys (an interface made on it before it joined one).
                 let lag = try await connection.lagId.asyncMap { try await transaction.lag(id: $0, in: scope) } ?? nil
-                let (mode, keys) = (
-                    lag?.port.encryptionMode ?? connection.port.encryptionMode, lag?.keys ?? connection.keys
-                )
-                guard Keychain.effectiveMode(mode, keys: keys, at: now) == .mustEncrypt else { continue }
+                guard Keychain.keysAndMode(of: connection, lag: lag, at: now).mode == .mustEncrypt else { continue }
                 let lags = lag.map { [$0.id: $0] } ?? [:]
                 let mka = try await mkaVerdicts([connection], lags: lags, in: transaction, scope, at: now)
                 if Self.connection(connection, lag: lag, in: scope, at: now, mka: mka).connectionState == .down {

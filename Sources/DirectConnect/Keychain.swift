@@ -62,6 +62,16 @@ package enum Keychain {
         return .shouldEncrypt
     }
 
+    /// A port's keys and the mode in force at `now`: its LAG's when it is a member of one, else its own.
+    package static func keysAndMode(
+        of port: ConnectionRecord,
+        lag: LagRecord?,
+        at now: Date
+    ) -> (keys: [KeyRecord], mode: EncryptionMode) {
+        let keys = lag?.keys ?? port.keys
+        return (keys, effectiveMode(lag?.port.encryptionMode ?? port.port.encryptionMode, keys: keys, at: now))
+    }
+
     /// A port's state: what it reports while it settles, then `available`, or `down` while the operator holds it
     /// down.
     package enum PortState: String, Sendable {
