@@ -200,10 +200,25 @@ struct SQLiteStatements: Sendable {
         stored: CommittedTables?,
         on connection: SQLiteHandle.Connection
     ) throws {
+        try begin(writing: writes, stored: stored, on: connection)
+        do {
+            try connection.execute("COMMIT")
+        } catch {
+            if connection.inTransaction { try? connection.execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// The first half of `commit`: BEGIN IMMEDIATE unless the transaction is open, and the rows; on failure the
+    /// transaction is rolled back.
+    static func begin(
+        writing writes: PendingWrites,
+        stored: CommittedTables?,
+        on connection: SQLiteHandle.Connection
+    ) throws {
         if !connection.inTransaction { try connection.execute("BEGIN IMMEDIATE") }
         do {
             try write(writes, stored: stored, on: connection)
-            try connection.execute("COMMIT")
         } catch {
             if connection.inTransaction { try? connection.execute("ROLLBACK") }
             throw error

@@ -229,9 +229,10 @@ package final class SQLiteStore: Store {
     /// Runs one batch: each write's body in turn against the committed tables and the batch's earlier writes, then
     /// the batch's commit on the writer's thread. `true` when it committed; when it failed, every writer fails (except
     /// those whose body threw, which keep their own error) and nothing of it stays.
-    private func runBatch(_ writes: [QueuedWrite]) async -> Bool {
+    private func runBatch(_ taken: [QueuedWrite]) async -> Bool {
         // In memory, the batch has the one connection until its end (readers of secrets share it).
         await batchGate?.enter()
+        var writes = taken
         defer {
             for write in writes { write.signal() }
             batchGate?.leave()
@@ -240,12 +241,20 @@ package final class SQLiteStore: Store {
         for write in writes { metrics.waited(started - write.enqueued) }
         let batch = WriteBatch(statements: writer, tables: tables)
         do {
-            for write in writes {
-                let transaction = SQLiteWriteTransaction(batch: batch)
-                let succeeded = await write.run(transaction)
-                try await transaction.end(succeeded: succeeded)
-            }
-            let bodies = ContinuousClock.now - started
+            // Writes queued while the bodies or the rows of the batch ran join it before its commit
+            // (`WriteLoopState.join`): they would otherwise wait for this commit to end, then pay one of their own.
+            var next = 0
+            repeat {
+                while next < writes.count {
+                    let transaction = SQLiteWriteTransaction(batch: batch)
+                    let succeeded = await writes[next].run(transaction)
+                    try await transaction.end(succeeded: succeeded)
+                    next += 1
+                    if next == writes.count { join(into: &writes) }
+                }
+                try await batch.writeRows()
+            } while join(into: &writes)
+            let written = ContinuousClock.now - started
             let unflushed = batch.takeUnflushed()
             let began = batch.began
             if began || !unflushed.isEmpty {
@@ -256,11 +265,13 @@ package final class SQLiteStore: Store {
                 }
             }
             tables.apply(batch.pending)
-            let commit = ContinuousClock.now - started - bodies
+            let commit = ContinuousClock.now - started - written
             metrics.committed(batchOf: writes.count, in: commit)
             logger.trace(
                 "write batch",
-                metadata: ["transactions": "\(writes.count)", "bodies": "\(bodies)", "commit": "\(commit)"]
+                metadata: [
+                    "transactions": "\(writes.count)", "bodies and rows": "\(written)", "commit": "\(commit)",
+                ]
             )
             return true
         } catch {
@@ -270,6 +281,17 @@ package final class SQLiteStore: Store {
             fail(writes, failure)
             return false
         }
+    }
+
+    /// Takes the writes queued since the batch began into it; `false` when none came.
+    @discardableResult
+    private func join(into writes: inout [QueuedWrite]) -> Bool {
+        let joining = loop.withLockedValue { $0.join(batchOf: writes.count) }
+        guard !joining.isEmpty else { return false }
+        let joined = ContinuousClock.now
+        for write in joining { metrics.waited(joined - write.enqueued) }
+        writes += joining
+        return true
     }
 
     /// Every transaction of the batch fails, except those whose body threw, which keep their own error.

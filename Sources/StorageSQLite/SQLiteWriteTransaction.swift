@@ -65,6 +65,19 @@ final class WriteBatch: Sendable {
         if !writes.isEmpty { try await sql().write(writes) }
     }
 
+    /// Writes what has not reached SQLite yet inside the batch's transaction, which it begins if it has not begun;
+    /// while nothing of the batch reached SQLite, lookups are compared in the committed tables
+    /// (`SQLiteStatements.write`). On failure the transaction is rolled back.
+    func writeRows() async throws {
+        let writes = takeUnflushed()
+        guard !writes.isEmpty else { return }
+        let stored = began ? nil : tables
+        try await statements.connection.perform { connection in
+            try SQLiteStatements.begin(writing: writes, stored: stored, on: connection)
+        }
+        state.withLockedValue { $0.began = true }
+    }
+
     /// A transaction's writes join the batch; `unflushed`: those of them that have not reached SQLite.
     func add(_ writes: PendingWrites, unflushed: PendingWrites) {
         state.withLockedValue { state in

@@ -115,6 +115,27 @@ struct WriteLoopState<Write, Waiter> {
         }
     }
 
+    /// The loop, having run its batch's bodies and before committing it, takes the writes queued since: they join
+    /// the batch, so that they share its commit instead of waiting for the next one. Answers none once the batch
+    /// holds `joinLimit` writes, or when the loop is not running a batch.
+    mutating func join(batchOf count: Int) -> [Write] {
+        guard count < Self.joinLimit else { return [] }
+        switch loop {
+        case .running(let queued) where !queued.isEmpty:
+            loop = .running(queued: [])
+            return queued
+        case .draining(let queued) where !queued.isEmpty:
+            loop = .draining(queued: [])
+            return queued
+        case .notStarted, .running, .sleeping, .draining, .stopped:
+            return []
+        }
+    }
+
+    /// The writes a batch takes in at most by joining (`join`); the batch it began with may be larger. A bound on
+    /// how long its first writers wait for the commit while later ones join (our choice).
+    static var joinLimit: Int { 256 }
+
     enum SleepAction {
         /// Suspended: an enqueue or `close()` wakes the waiter.
         case suspended

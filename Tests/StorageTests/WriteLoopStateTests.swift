@@ -86,6 +86,52 @@ import Testing
         }
     }
 
+    /// Writes queued while a batch runs join it, in arrival order, until it holds `joinLimit`; the next batch then
+    /// takes what is left.
+    @Test func writesQueuedDuringABatchJoinItUpToTheLimit() {
+        var state = started()
+        _ = state.enqueue("a")
+        #expect(batch(state.next())?.writes == ["a"])
+        #expect(state.join(batchOf: 1).isEmpty)
+        _ = state.enqueue("b")
+        _ = state.enqueue("c")
+        #expect(state.join(batchOf: 1) == ["b", "c"])
+        #expect(state.join(batchOf: 3).isEmpty)
+        _ = state.enqueue("d")
+        #expect(state.join(batchOf: State.joinLimit).isEmpty)
+        #expect(batch(state.next())?.writes == ["d"])
+    }
+
+    /// A closing store's batch still takes in what was queued before `close()`; a stopped or sleeping loop joins
+    /// nothing.
+    @Test func aDrainingBatchJoinsWhatWasQueuedAndASleepingLoopNothing() {
+        var state = started()
+        _ = state.enqueue("a")
+        #expect(batch(state.next())?.writes == ["a"])
+        _ = state.enqueue("b")
+        guard case .drain = state.close() else {
+            Issue.record("closing a running loop did not drain it")
+            return
+        }
+        #expect(state.join(batchOf: 1) == ["b"])
+        guard case .stop = state.next() else {
+            Issue.record("a drained loop did not stop")
+            return
+        }
+        #expect(state.join(batchOf: 0).isEmpty)
+
+        var sleeping = started()
+        guard case .sleep = sleeping.next(), case .suspended = sleeping.sleep("loop") else {
+            Issue.record("an idle loop did not sleep")
+            return
+        }
+        #expect(sleeping.join(batchOf: 0).isEmpty)
+        guard case .wake("loop") = sleeping.enqueue("c") else {
+            Issue.record("a write did not wake the sleeping loop")
+            return
+        }
+    }
+
     @Test func aSleepingLoopIsWokenByTheNextWriteOnce() {
         var state = started()
         guard case .sleep = state.next(), case .suspended = state.sleep("loop") else {
