@@ -201,12 +201,7 @@ struct SQLiteStatements: Sendable {
         on connection: SQLiteHandle.Connection
     ) throws {
         try begin(writing: writes, stored: stored, on: connection)
-        do {
-            try connection.execute("COMMIT")
-        } catch {
-            if connection.inTransaction { try? connection.execute("ROLLBACK") }
-            throw error
-        }
+        try rollingBack(on: connection) { try $0.execute("COMMIT") }
     }
 
     /// The first half of `commit`: BEGIN IMMEDIATE unless the transaction is open, and the rows; on failure the
@@ -217,8 +212,16 @@ struct SQLiteStatements: Sendable {
         on connection: SQLiteHandle.Connection
     ) throws {
         if !connection.inTransaction { try connection.execute("BEGIN IMMEDIATE") }
+        try rollingBack(on: connection) { try write(writes, stored: stored, on: $0) }
+    }
+
+    /// Runs `step` inside the open transaction, which it rolls back when `step` throws.
+    private static func rollingBack(
+        on connection: SQLiteHandle.Connection,
+        _ step: (SQLiteHandle.Connection) throws -> Void
+    ) throws {
         do {
-            try write(writes, stored: stored, on: connection)
+            try step(connection)
         } catch {
             if connection.inTransaction { try? connection.execute("ROLLBACK") }
             throw error

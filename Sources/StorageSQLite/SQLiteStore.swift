@@ -245,15 +245,16 @@ package final class SQLiteStore: Store {
             // (`WriteLoopState.join`): they would otherwise wait for this commit to end, then pay one of their own.
             var next = 0
             repeat {
-                while next < writes.count {
-                    let transaction = SQLiteWriteTransaction(batch: batch)
-                    let succeeded = await writes[next].run(transaction)
-                    try await transaction.end(succeeded: succeeded)
-                    next += 1
-                    if next == writes.count { join(into: &writes) }
-                }
+                repeat {
+                    while next < writes.count {
+                        let transaction = SQLiteWriteTransaction(batch: batch)
+                        let succeeded = await writes[next].run(transaction)
+                        try await transaction.end(succeeded: succeeded)
+                        next += 1
+                    }
+                } while join(into: &writes)  // queued while the bodies ran
                 try await batch.writeRows()
-            } while join(into: &writes)
+            } while join(into: &writes)  // queued while the rows were written
             let written = ContinuousClock.now - started
             let unflushed = batch.takeUnflushed()
             let began = batch.began
@@ -284,7 +285,6 @@ package final class SQLiteStore: Store {
     }
 
     /// Takes the writes queued since the batch began into it; `false` when none came.
-    @discardableResult
     private func join(into writes: inout [QueuedWrite]) -> Bool {
         let joining = loop.withLockedValue { $0.join(batchOf: writes.count) }
         guard !joining.isEmpty else { return false }
