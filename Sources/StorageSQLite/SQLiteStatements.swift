@@ -189,23 +189,17 @@ struct SQLiteStatements: Sendable {
 
     // MARK: Writing
 
-    /// Commits a batch, on the connection's thread: BEGIN IMMEDIATE unless a body already began the transaction,
-    /// the rows, COMMIT (which, with `synchronous=FULL`, syncs the log). On failure the transaction is rolled back,
-    /// and nothing of the batch stays.
-    ///
-    /// `stored`: the committed tables, when they hold exactly what the database holds (no write of the batch reached
-    /// SQLite before), so that a connection's `lag_id` is compared there rather than in SQLite.
-    static func commit(
-        _ writes: PendingWrites,
-        stored: CommittedTables?,
-        on connection: SQLiteHandle.Connection
-    ) throws {
-        try begin(writing: writes, stored: stored, on: connection)
+    /// Commits the batch's open transaction, on the connection's thread (with `synchronous=FULL`, syncs the log); on
+    /// failure it is rolled back, and nothing of the batch stays.
+    static func commit(on connection: SQLiteHandle.Connection) throws {
         try rollingBack(on: connection) { try $0.execute("COMMIT") }
     }
 
-    /// The first half of `commit`: BEGIN IMMEDIATE unless the transaction is open, and the rows; on failure the
-    /// transaction is rolled back.
+    /// A batch's rows: BEGIN IMMEDIATE unless the transaction is open, and the rows; on failure the transaction is
+    /// rolled back.
+    ///
+    /// `stored`: the committed tables, when they hold exactly what the database holds (no write of the batch reached
+    /// SQLite before), so that a connection's `lag_id` is compared there rather than in SQLite.
     static func begin(
         writing writes: PendingWrites,
         stored: CommittedTables?,

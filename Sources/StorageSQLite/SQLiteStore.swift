@@ -256,14 +256,9 @@ package final class SQLiteStore: Store {
                 try await batch.writeRows()
             } while join(into: &writes)  // queued while the rows were written
             let written = ContinuousClock.now - started
-            let unflushed = batch.takeUnflushed()
-            let began = batch.began
-            if began || !unflushed.isEmpty {
-                // Until a batch has begun its transaction, SQLite holds what the committed tables do.
-                let stored = began ? nil : tables
-                try await writer.connection.perform { connection in
-                    try SQLiteStatements.commit(unflushed, stored: stored, on: connection)
-                }
+            // Every row is written (`writeRows` ran last); a batch that wrote nothing has no transaction to commit.
+            if batch.began {
+                try await writer.connection.perform { try SQLiteStatements.commit(on: $0) }
             }
             tables.apply(batch.pending)
             let commit = ContinuousClock.now - started - written
@@ -276,9 +271,9 @@ package final class SQLiteStore: Store {
             )
             return true
         } catch {
-            // `SQLiteStatements.commit` rolled back what it began; a body's failure leaves a begun batch open.
+            // A failed `writeRows` or COMMIT rolled back what it began; a body's failure leaves a begun batch open.
             if batch.began { await writer.rollback() }
-            let failure = error as? StoreError ?? StoreError(.unavailable, "the write batch failed: \(error)")
+            let failure = StoreError.writeBatchFailed(error)
             fail(writes, failure)
             return false
         }

@@ -5,7 +5,7 @@ import Storage
 ///
 /// The batch's SQLite transaction begins only when a body first needs SQLite (a secret read from disk, a listing
 /// of secrets): connections, LAGs and secret names are in memory, so most batches never do, and their writes then
-/// reach SQLite with BEGIN and COMMIT in one go on the writer's thread (`SQLiteStatements.commit`). Only the write
+/// reach SQLite once their bodies have run, BEGIN and rows in one step on the writer's thread (`writeRows`). Only the write
 /// loop uses a batch, one body at a time; the lock makes that visible to the compiler.
 final class WriteBatch: Sendable {
     struct State {
@@ -18,6 +18,9 @@ final class WriteBatch: Sendable {
         var unflushed = PendingWrites()
         /// Whether `BEGIN IMMEDIATE` ran.
         var began = false
+        /// Why writing the batch's rows failed: its SQLite transaction was rolled back, so nothing more of the batch
+        /// may run (`sql()`, `checkIntact()`).
+        var broken: StoreError?
     }
 
     private let statements: SQLiteStatements
@@ -40,6 +43,7 @@ final class WriteBatch: Sendable {
     /// SQLite, inside the batch's transaction: `BEGIN IMMEDIATE` the first time, which takes the database's write
     /// lock, so that no other process (`rotate-master-key`) writes between a read and the commit.
     func sql() async throws -> SQLiteStatements {
+        try checkIntact()
         if !began {
             try await statements.execute("BEGIN IMMEDIATE")
             state.withLockedValue { $0.began = true }
@@ -48,7 +52,7 @@ final class WriteBatch: Sendable {
     }
 
     /// What has not reached SQLite yet, taken out of the batch.
-    func takeUnflushed() -> PendingWrites {
+    private func takeUnflushed() -> PendingWrites {
         state.withLockedValue { state in
             if state.unflushedIsPending {
                 state.unflushedIsPending = false
@@ -59,23 +63,29 @@ final class WriteBatch: Sendable {
         }
     }
 
-    /// Writes what has not reached SQLite yet, inside the batch's SQLite transaction.
-    func flush() async throws {
-        let writes = takeUnflushed()
-        if !writes.isEmpty { try await sql().write(writes) }
-    }
-
-    /// Writes what has not reached SQLite yet inside the batch's transaction, which it begins if it has not begun;
-    /// while nothing of the batch reached SQLite, lookups are compared in the committed tables
-    /// (`SQLiteStatements.write`). On failure the transaction is rolled back.
+    /// Writes what has not reached SQLite yet inside the batch's transaction, which it begins if it has not begun
+    /// (BEGIN IMMEDIATE and the rows in one step on the writer's thread); while nothing of the batch reached SQLite,
+    /// lookups are compared in the committed tables (`SQLiteStatements.write`). When it fails, the transaction is
+    /// rolled back and the batch is broken: it fails as a whole instead of committing without the rows it took.
     func writeRows() async throws {
+        try checkIntact()
         let writes = takeUnflushed()
         guard !writes.isEmpty else { return }
         let stored = began ? nil : tables
-        try await statements.connection.perform { connection in
-            try SQLiteStatements.begin(writing: writes, stored: stored, on: connection)
+        do {
+            try await statements.connection.perform { connection in
+                try SQLiteStatements.begin(writing: writes, stored: stored, on: connection)
+            }
+        } catch {
+            state.withLockedValue { $0.broken = .writeBatchFailed(error) }
+            throw error
         }
         state.withLockedValue { $0.began = true }
+    }
+
+    /// Throws why the batch broke, if it did (`writeRows`).
+    func checkIntact() throws {
+        if let broken = state.withLockedValue({ $0.broken }) { throw broken }
     }
 
     /// A transaction's writes join the batch; `unflushed`: those of them that have not reached SQLite.
@@ -110,6 +120,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
 
     /// Ends the transaction: its writes join the batch, or, when its body threw, vanish.
     func end(succeeded: Bool) async throws {
+        try batch.checkIntact()
         let (own, unflushed, inSavepoint) = state.withLockedValue { ($0.own, $0.unflushed, $0.inSavepoint) }
         if inSavepoint {
             let sql = try await batch.sql()
@@ -235,7 +246,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
     /// that a later failure of its body still undoes them.
     private func flushForQuery() async throws {
         if !state.withLockedValue({ $0.inSavepoint }) {
-            try await batch.flush()
+            try await batch.writeRows()
             try await batch.sql().execute("SAVEPOINT transaction_in_batch")
             state.withLockedValue { $0.inSavepoint = true }
         }
@@ -244,5 +255,12 @@ final class SQLiteWriteTransaction: StoreTransaction {
             return state.unflushed
         }
         if !writes.isEmpty { try await batch.sql().write(writes) }
+    }
+}
+
+extension StoreError {
+    /// A write batch's failure as its writers see it: a store error as it is, anything else as `unavailable`.
+    static func writeBatchFailed(_ error: any Error) -> StoreError {
+        error as? StoreError ?? StoreError(.unavailable, "the write batch failed: \(error)")
     }
 }

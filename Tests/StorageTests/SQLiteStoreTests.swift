@@ -319,6 +319,80 @@ import Testing
         }
     }
 
+    /// A body that needs SQLite (a listing of secrets) first writes its batch's earlier rows; when SQLite refuses one
+    /// of them (a trigger another connection added), the whole batch fails, the earlier writer too, and nothing of it
+    /// stays, in memory or on disk, instead of the batch committing without the rows it had taken.
+    @Test func rowsRefusedBeforeALaterBodysQueryFailTheWholeBatch() async throws {
+        try await withTemporaryDatabase { path in
+            let scope = scope
+            let contract = StoreContractTests()
+            let store = try await SQLiteStore.running(.file(path: path))
+            try await store.transaction(.write) { try await $0.save(contract.secret("stored"), in: scope) }
+            let other = try await SQLiteConnection.open(storage: .file(path: path))
+            _ = try await other.query(
+                """
+                CREATE TRIGGER refuse_poison BEFORE INSERT ON records WHEN NEW.id LIKE 'dxcon-poison%'
+                    BEGIN SELECT RAISE(ABORT, 'refused'); END
+                """,
+                []
+            )
+            try await other.close()
+
+            @Sendable func succeeds(
+                _ body: @escaping @Sendable (any StoreTransaction) async throws -> Void
+            ) async -> Bool {
+                do {
+                    try await store.transaction(.write, body)
+                    return true
+                } catch {
+                    return false
+                }
+            }
+            let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
+            let (queued, queuedSignal) = AsyncStream.makeStream(of: Void.self)
+            // The first body holds its batch until the second write is queued, so that the second joins the batch.
+            async let first = succeeds { transaction in
+                try await transaction.save(StoreContractTests.connection("dxcon-poison1"), in: scope)
+                startedSignal.yield()
+                for await _ in queued { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            for await _ in started { break }
+            queuedSignal.yield()
+            let second = await succeeds { transaction in
+                _ = try await transaction.secrets(in: scope, page: .all)
+            }
+            #expect(await first == false)
+            #expect(second == false)
+
+            try await store.transaction(.write) {
+                try await $0.save(StoreContractTests.connection("dxcon-after"), in: scope)
+            }
+            @Sendable func state(
+                _ store: SQLiteStore
+            ) async throws -> (poisoned: [String], after: Bool, secrets: [String]) {
+                try await store.transaction(.read) { transaction in
+                    (
+                        try await transaction.connections(of: .connection, in: scope, page: .all).map(\.id)
+                            .filter { $0.hasPrefix("dxcon-poison") },
+                        try await transaction.connection(id: "dxcon-after", in: scope) != nil,
+                        try await transaction.secrets(in: scope, page: .all).map(\.name)
+                    )
+                }
+            }
+            let inMemory = try await state(store)
+            try await store.close()
+            let reopened = try await SQLiteStore.running(.file(path: path))
+            let onDisk = try await state(reopened)
+            try await reopened.close()
+            for found in [inMemory, onDisk] {
+                #expect(found.poisoned.isEmpty)
+                #expect(found.after)
+                #expect(found.secrets == ["stored"])
+            }
+        }
+    }
+
     /// Bodies that need SQLite (a secret read from disk, a listing of secrets) begin their batch's SQLite transaction
     /// on the writer connection; no update is lost and every listing sees the secrets committed before it and those
     /// its own batch wrote.
