@@ -151,6 +151,10 @@ package final class SQLiteStore: Store {
 
     package var generation: UInt64? { tables.generation }
 
+    /// How many write transactions wait for the write loop to take them (tests wait on it to know that a write has
+    /// queued behind a running batch, rather than sleeping for a while and hoping it has).
+    package var queuedWrites: Int { loop.withLockedValue { $0.queuedCount } }
+
     package func transaction<T: Sendable>(
         _ mode: TransactionMode,
         _ body: @escaping @Sendable (any StoreTransaction) async throws -> T

@@ -70,6 +70,14 @@ struct WriteLoopState<Write, Waiter> {
         }
     }
 
+    /// How many writes wait for the loop to take them, as a batch or by joining one.
+    var queuedCount: Int {
+        switch loop {
+        case .notStarted(let queued), .running(let queued), .draining(let queued): queued.count
+        case .sleeping, .stopped: 0
+        }
+    }
+
     // MARK: The loop
 
     enum StartAction {

@@ -350,12 +350,13 @@ import Testing
             }
             let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
             let (queued, queuedSignal) = AsyncStream.makeStream(of: Void.self)
-            // The first body holds its batch until the second write is queued, so that the second joins the batch.
+            // The first body holds its batch until the second write has queued behind it (the store counts it), so
+            // that the second joins the batch once the body returns, however slow the machine.
             async let first = succeeds { transaction in
                 try await transaction.save(StoreContractTests.connection("dxcon-poison1"), in: scope)
                 startedSignal.yield()
                 for await _ in queued { break }
-                try await Task.sleep(for: .milliseconds(50))
+                while store.queuedWrites == 0 { try await Task.sleep(for: .milliseconds(1)) }
             }
             for await _ in started { break }
             queuedSignal.yield()

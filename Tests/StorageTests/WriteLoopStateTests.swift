@@ -88,18 +88,29 @@ import Testing
 
     /// Writes queued while a batch runs join it, in arrival order, until it holds `joinLimit`; the next batch then
     /// takes what is left.
+    /// `queuedCount` counts what waits for the loop, and nothing once taken.
     @Test func writesQueuedDuringABatchJoinItUpToTheLimit() {
         var state = started()
         _ = state.enqueue("a")
+        #expect(state.queuedCount == 1)
         #expect(batch(state.next())?.writes == ["a"])
+        #expect(state.queuedCount == 0)
         #expect(state.join(batchOf: 1).isEmpty)
         _ = state.enqueue("b")
         _ = state.enqueue("c")
+        #expect(state.queuedCount == 2)
         #expect(state.join(batchOf: 1) == ["b", "c"])
+        #expect(state.queuedCount == 0)
         #expect(state.join(batchOf: 3).isEmpty)
         _ = state.enqueue("d")
         #expect(state.join(batchOf: State.joinLimit).isEmpty)
+        #expect(state.queuedCount == 1)
         #expect(batch(state.next())?.writes == ["d"])
+        guard case .sleep = state.next(), case .suspended = state.sleep("loop") else {
+            Issue.record("an empty queue did not put the loop to sleep")
+            return
+        }
+        #expect(state.queuedCount == 0)
     }
 
     /// A closing store's batch still takes in what was queued before `close()`; a stopped or sleeping loop joins
