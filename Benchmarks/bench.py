@@ -7,6 +7,7 @@ script and the same request sequence, so machine noise hits both alike and only 
     bench.py run --dxlocal BIN --moto-server BIN [--smoke]
     bench.py shared-store --dxlocal BIN [--seconds N] [--concurrency C]
     bench.py ab --dxlocal BIN_A --dxlocal BIN_B [--rounds N] [--seconds N] [--postgres]
+    bench.py profile --dxlocal BIN [--seconds N] [--concurrency C]
 
 Standard library only: the driver runs with whatever Python has moto installed.
 """
@@ -699,6 +700,91 @@ def ab(options: argparse.Namespace) -> int:
     return 0
 
 
+def thread_times(pid: int) -> dict[str, tuple[str, int, int, int, int, int]]:
+    """Each thread of `pid`: name, user and system clock ticks, then (`schedstat`) nanoseconds on a core,
+    nanoseconds runnable but waiting for one, and voluntary context switches."""
+    threads = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+            on_core, waiting, _ = map(int, Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split())
+            status = Path(f"/proc/{pid}/task/{tid}/status").read_text()
+        except FileNotFoundError:
+            continue  # the thread ended between the listing and the read
+        fields = stat.rsplit(")", 1)[1].split()
+        switches = re.search(r"^voluntary_ctxt_switches:\s+(\d+)", status, re.MULTILINE)
+        threads[tid] = (stat[stat.index("(") + 1:stat.rindex(")")], int(fields[11]), int(fields[12]), on_core,
+                        waiting, int(switches.group(1)) if switches else 0)
+    return threads
+
+
+def batch_sizes(server: Server) -> tuple[float, float]:
+    """The write loop's batches so far (`dxlocal_store_batch_size`): their count and the writes they held."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request("GET", "/_dxlocal/metrics")
+        text = connection.getresponse().read().decode()
+    finally:
+        connection.close()
+    values = {line.split("{")[0]: float(line.split()[-1]) for line in text.splitlines()
+              if line.startswith(("dxlocal_store_batch_size_count", "dxlocal_store_batch_size_sum"))}
+    return values.get("dxlocal_store_batch_size_count", 0.0), values.get("dxlocal_store_batch_size_sum", 0.0)
+
+
+def machine_times() -> list[int]:
+    """The first line of /proc/stat: user, nice, system, idle, iowait, irq, softirq, steal (clock ticks)."""
+    return [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+
+
+def profile_rotation(options: argparse.Namespace) -> int:
+    """Where a key rotation request's time goes on one dxlocal (SQLite): its rate, the write loop's batches, each
+    thread's CPU a request and its scheduler times (on a core, waiting for one, asleep), the machine's idle share.
+    Figures of one run of `--seconds`: compare builds or settings with `ab`, not with this."""
+    profile = FULL
+    seconds = options.seconds or 6
+    with tempfile.TemporaryDirectory(prefix="dxlocal-bench-profile-") as tmp:
+        work = Path(tmp)
+        server = start_dxlocal(options.dxlocal, work, "profile")
+        try:
+            ids = seed_rotation(server, profile, work)
+            wrk(server, "rotate.lua", [ROTATION[0], str(ids), "1", "2"], options.concurrency, 2, work)  # warm-up
+            threads, batches, machine = thread_times(server.process.pid), batch_sizes(server), machine_times()
+            began = time.monotonic()
+            measured = wrk(server, "rotate.lua", [ROTATION[0], str(ids), "2", "2"], options.concurrency, seconds,
+                           work)
+            elapsed = time.monotonic() - began
+            after, batches_after = thread_times(server.process.pid), batch_sizes(server)
+            machine = [b - a for a, b in zip(machine, machine_times())]
+        finally:
+            stop_all()
+    if measured.errors:
+        raise BenchError(f"{measured.errors} failed requests")
+    requests = max(1, measured.requests)
+    count, writes = (b - a for a, b in zip(batches, batches_after))
+    print(f"key rotation c={options.concurrency}, {seconds} s: {measured.requests_per_second:,.0f} req/s, "
+          f"p50 {measured.p50_ms} ms, p99 {measured.p99_ms} ms")
+    print(f"  batches: {count / elapsed:,.0f} commits a second, {writes / max(1.0, count):.1f} writes a commit")
+    tick = os.sysconf("SC_CLK_TCK")
+    print("  thread: CPU a request (user + system); share of the run on a core / runnable, waiting for one / asleep; "
+          "sleeps a request")
+    rows = []
+    for tid, (name, user, system, on_core, waiting, switches) in after.items():
+        if tid not in threads:
+            continue
+        _, user0, system0, on_core0, waiting0, switches0 = threads[tid]
+        on, wait = (on_core - on_core0) / elapsed / 1e7, (waiting - waiting0) / elapsed / 1e7
+        if on >= 1:
+            rows.append((on, f"    {name:<16} {tid:>7} {(user - user0) / tick / requests * 1e6:6.1f} + "
+                             f"{(system - system0) / tick / requests * 1e6:5.1f} µs   {on:5.1f} / {wait:5.1f} / "
+                             f"{max(0.0, 100 - on - wait):5.1f} %   {(switches - switches0) / requests:.2f}"))
+    for _, row in sorted(rows, reverse=True):
+        print(row)
+    total = max(1, sum(machine))
+    print(f"  machine: idle {machine[3] / total * 100:.1f} %, waiting for the disk {machine[4] / total * 100:.1f} %, "
+          f"softirq {machine[6] / total * 100:.1f} %, steal {machine[7] / total * 100:.1f} %")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -717,6 +803,10 @@ def main() -> int:
     pair.add_argument("--seconds", type=int, help="seconds a measurement (default 10; 1 with --smoke)")
     pair.add_argument("--smoke", action="store_true", help="one round of a second on 128 connections")
     pair.add_argument("--postgres", action="store_true", help="on a PostgreSQL cluster of its own, not SQLite")
+    probe = commands.add_parser("profile", help="where a key rotation request's time goes, on one dxlocal")
+    probe.add_argument("--dxlocal", type=Path, required=True)
+    probe.add_argument("--seconds", type=int, help="seconds of load (default 6)")
+    probe.add_argument("--concurrency", type=int, default=16)
     options = parser.parse_args()
 
     def interrupted(signum, _frame):
@@ -726,7 +816,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGINT, interrupted)
     try:
-        return {"run": run, "shared-store": shared_store, "ab": ab}[options.command](options)
+        return {"run": run, "shared-store": shared_store, "ab": ab, "profile": profile_rotation}[options.command](options)
     except BenchError as error:
         log(f"FAILED: {error}")
         return 1
