@@ -89,6 +89,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def cpu_ticks(stat_path: str) -> tuple[str, int, int]:
+    """A process's or thread's `/proc/.../stat`: its name, and the user and system CPU time it used (clock ticks)."""
+    stat = Path(stat_path).read_text()
+    fields = stat.rsplit(")", 1)[1].split()
+    return stat[stat.index("(") + 1:stat.rindex(")")], int(fields[11]), int(fields[12])
+
+
 @dataclass
 class Server:
     name: str
@@ -109,8 +116,8 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User and system CPU time the process has used so far."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        _, user, system = cpu_ticks(f"/proc/{self.process.pid}/stat")
+        return (user + system) / os.sysconf("SC_CLK_TCK")
 
     def check_alive(self) -> None:
         if self.process.poll() is not None:
@@ -700,21 +707,29 @@ def ab(options: argparse.Namespace) -> int:
     return 0
 
 
-def thread_times(pid: int) -> dict[str, tuple[str, int, int, int, int, int]]:
-    """Each thread of `pid`: name, user and system clock ticks, then (`schedstat`) nanoseconds on a core,
-    nanoseconds runnable but waiting for one, and voluntary context switches."""
+@dataclass(frozen=True)
+class ThreadTimes:
+    name: str
+    user: int  # clock ticks
+    system: int
+    on_core: int  # nanoseconds (schedstat)
+    waiting: int  # nanoseconds runnable but waiting for a core
+    sleeps: int  # voluntary context switches
+
+
+def thread_times(pid: int) -> dict[str, ThreadTimes]:
+    """Each thread of `pid`, by thread ID."""
     threads = {}
     for tid in os.listdir(f"/proc/{pid}/task"):
+        task = f"/proc/{pid}/task/{tid}"
         try:
-            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
-            on_core, waiting, _ = map(int, Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split())
-            status = Path(f"/proc/{pid}/task/{tid}/status").read_text()
+            name, user, system = cpu_ticks(f"{task}/stat")
+            on_core, waiting, _ = map(int, Path(f"{task}/schedstat").read_text().split())
+            status = Path(f"{task}/status").read_text()
         except FileNotFoundError:
             continue  # the thread ended between the listing and the read
-        fields = stat.rsplit(")", 1)[1].split()
-        switches = re.search(r"^voluntary_ctxt_switches:\s+(\d+)", status, re.MULTILINE)
-        threads[tid] = (stat[stat.index("(") + 1:stat.rindex(")")], int(fields[11]), int(fields[12]), on_core,
-                        waiting, int(switches.group(1)) if switches else 0)
+        sleeps = re.search(r"^voluntary_ctxt_switches:\s+(\d+)", status, re.MULTILINE)
+        threads[tid] = ThreadTimes(name, user, system, on_core, waiting, int(sleeps.group(1)) if sleeps else 0)
     return threads
 
 
@@ -740,21 +755,20 @@ def profile_rotation(options: argparse.Namespace) -> int:
     """Where a key rotation request's time goes on one dxlocal (SQLite): its rate, the write loop's batches, each
     thread's CPU a request and its scheduler times (on a core, waiting for one, asleep), the machine's idle share.
     Figures of one run of `--seconds`: compare builds or settings with `ab`, not with this."""
-    profile = FULL
     seconds = options.seconds or 6
     with tempfile.TemporaryDirectory(prefix="dxlocal-bench-profile-") as tmp:
         work = Path(tmp)
         server = start_dxlocal(options.dxlocal, work, "profile")
         try:
-            ids = seed_rotation(server, profile, work)
+            ids = seed_rotation(server, FULL, work)
             wrk(server, "rotate.lua", [ROTATION[0], str(ids), "1", "2"], options.concurrency, 2, work)  # warm-up
-            threads, batches, machine = thread_times(server.process.pid), batch_sizes(server), machine_times()
+            before, batches, machine_before = thread_times(server.process.pid), batch_sizes(server), machine_times()
             began = time.monotonic()
             measured = wrk(server, "rotate.lua", [ROTATION[0], str(ids), "2", "2"], options.concurrency, seconds,
                            work)
             elapsed = time.monotonic() - began
             after, batches_after = thread_times(server.process.pid), batch_sizes(server)
-            machine = [b - a for a, b in zip(machine, machine_times())]
+            machine = [b - a for a, b in zip(machine_before, machine_times())]
         finally:
             stop_all()
     if measured.errors:
@@ -768,15 +782,15 @@ def profile_rotation(options: argparse.Namespace) -> int:
     print("  thread: CPU a request (user + system); share of the run on a core / runnable, waiting for one / asleep; "
           "sleeps a request")
     rows = []
-    for tid, (name, user, system, on_core, waiting, switches) in after.items():
-        if tid not in threads:
+    for tid, now in after.items():
+        if (then := before.get(tid)) is None:
             continue
-        _, user0, system0, on_core0, waiting0, switches0 = threads[tid]
-        on, wait = (on_core - on_core0) / elapsed / 1e7, (waiting - waiting0) / elapsed / 1e7
+        on, wait = (now.on_core - then.on_core) / elapsed / 1e7, (now.waiting - then.waiting) / elapsed / 1e7
         if on >= 1:
-            rows.append((on, f"    {name:<16} {tid:>7} {(user - user0) / tick / requests * 1e6:6.1f} + "
-                             f"{(system - system0) / tick / requests * 1e6:5.1f} µs   {on:5.1f} / {wait:5.1f} / "
-                             f"{max(0.0, 100 - on - wait):5.1f} %   {(switches - switches0) / requests:.2f}"))
+            rows.append((on, f"    {now.name:<16} {tid:>7} {(now.user - then.user) / tick / requests * 1e6:6.1f} + "
+                             f"{(now.system - then.system) / tick / requests * 1e6:5.1f} µs   {on:5.1f} / "
+                             f"{wait:5.1f} / {max(0.0, 100 - on - wait):5.1f} %   "
+                             f"{(now.sleeps - then.sleeps) / requests:.2f}"))
     for _, row in sorted(rows, reverse=True):
         print(row)
     total = max(1, sum(machine))

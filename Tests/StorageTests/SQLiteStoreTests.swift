@@ -349,21 +349,18 @@ import Testing
                 }
             }
             let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
-            let (queued, queuedSignal) = AsyncStream.makeStream(of: Void.self)
             // The first body holds its batch until the second write has queued behind it (the store counts it), so
             // that the second joins the batch once the body returns, however slow the machine. (Bounded, so that a
             // write that never queues fails the test below instead of hanging it.)
             async let first = succeeds { transaction in
                 try await transaction.save(StoreContractTests.connection("dxcon-poison1"), in: scope)
                 startedSignal.yield()
-                for await _ in queued { break }
                 let deadline = ContinuousClock.now + .seconds(30)
                 while store.queuedWrites == 0, ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(1))
                 }
             }
             for await _ in started { break }
-            queuedSignal.yield()
             let second = await succeeds { transaction in
                 _ = try await transaction.secrets(in: scope, page: .all)
             }
