@@ -198,11 +198,11 @@ struct SQLiteStatements: Sendable {
     /// A batch's rows: BEGIN IMMEDIATE unless the transaction is open, and the rows; on failure the transaction is
     /// rolled back.
     ///
-    /// `stored`: the committed tables, when they hold exactly what the database holds (no write of the batch reached
-    /// SQLite before), so that a connection's `lag_id` is compared there rather than in SQLite.
+    /// `stored`: what the database's rows hold, when the batch knows it without asking SQLite (`SavedLookups`), so
+    /// that a record's lookup columns are compared there rather than by an UPDATE in SQLite.
     static func begin(
         writing writes: PendingWrites,
-        stored: CommittedTables?,
+        stored: SavedLookups?,
         on connection: SQLiteHandle.Connection
     ) throws {
         if !connection.inTransaction { try connection.execute("BEGIN IMMEDIATE") }
@@ -239,22 +239,22 @@ struct SQLiteStatements: Sendable {
     private static func lookupsMayChange(
         _ record: any StoredRecord,
         _ key: RecordKey,
-        stored: CommittedTables?
+        stored: SavedLookups?
     )
         -> Bool
     {
         guard let stored, key.keptInMemory else { return true }
-        guard let saved = stored.anyRecord(key) else { return false }
-        return saved.lookupValues != record.lookupValues
+        guard let saved = stored.lookups(key) else { return false }
+        return saved != record.lookupValues
     }
 
     /// Writes each pending record with its kept statements, deletions first, so that a unique value a deleted record
     /// held can be taken in the same batch. Lookup columns are set only when they change: setting one rewrites its
     /// index entry, which nearly doubled the pages a batch of connection updates wrote to the log; where `stored`
-    /// holds the row as the database does, it tells whether they change, and SQLite is not asked.
+    /// knows the row as the database holds it, it tells whether they change, and SQLite is not asked.
     private static func write(
         _ writes: PendingWrites,
-        stored: CommittedTables?,
+        stored: SavedLookups?,
         on connection: SQLiteHandle.Connection
     ) throws {
         func place(_ key: RecordKey) -> [SQLValue] {

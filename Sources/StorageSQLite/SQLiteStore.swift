@@ -93,6 +93,10 @@ package final class SQLiteStore: Store {
         let connection = try await SQLiteHandle.open(location)
         var readerConnection: SQLiteHandle?
         do {
+            // First: switching to (or opening) the log takes locks that another connection closing at that moment
+            // holds for a while (the last one checkpoints and removes the log), and without a timeout the store
+            // would not open ("database is locked").
+            try await connection.execute("PRAGMA busy_timeout=5000")
             if case .file = location {
                 try await connection.execute("PRAGMA journal_mode=WAL")
                 // FULL: a transaction is on disk before its request is answered, also across power loss.
@@ -100,7 +104,6 @@ package final class SQLiteStore: Store {
                 // The store checkpoints itself (above).
                 try await connection.execute("PRAGMA wal_autocheckpoint=0")
             }
-            try await connection.execute("PRAGMA busy_timeout=5000")
             try await SQLiteMigrations.run(on: connection, logger: logger)
             let statements = SQLiteStatements(connection: connection)
             let tables = CommittedTables(

@@ -18,6 +18,9 @@ final class WriteBatch: Sendable {
         var unflushed = PendingWrites()
         /// Whether `BEGIN IMMEDIATE` ran.
         var began = false
+        /// The lookup values of the rows the batch's `writeRows` wrote (nil: deleted), while nothing else of it wrote
+        /// to SQLite; `nil` once something did (`flushForQuery`, inside a savepoint that may roll back).
+        var written: [RecordKey: LookupValues?]? = [:]
         /// Why writing the batch's rows failed: its SQLite transaction was rolled back, so nothing more of the batch
         /// may run (`sql()`, `checkIntact()`).
         var broken: StoreError?
@@ -71,7 +74,7 @@ final class WriteBatch: Sendable {
         try checkIntact()
         let writes = takeUnflushed()
         guard !writes.isEmpty else { return }
-        let stored = began ? nil : tables
+        let stored = state.withLockedValue { $0.written.map { SavedLookups(tables: tables, written: $0) } }
         do {
             try await statements.connection.perform { connection in
                 try SQLiteStatements.begin(writing: writes, stored: stored, on: connection)
@@ -80,7 +83,20 @@ final class WriteBatch: Sendable {
             state.withLockedValue { $0.broken = .writeBatchFailed(error) }
             throw error
         }
-        state.withLockedValue { $0.began = true }
+        state.withLockedValue { state in
+            state.began = true
+            guard state.written != nil else { return }
+            for (key, record) in writes.records where key.keptInMemory {
+                state.written?[key] = .some(record?.lookupValues)
+            }
+        }
+    }
+
+    /// Rows of a transaction reach SQLite outside `writeRows` (before a query SQLite answers, in a savepoint that
+    /// may roll back): from now on SQLite compares lookup values.
+    func writeForQuery(_ writes: PendingWrites) async throws {
+        state.withLockedValue { $0.written = nil }
+        try await sql().write(writes)
     }
 
     /// Throws why the batch broke, if it did (`writeRows`).
@@ -254,7 +270,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
             defer { state.unflushed = PendingWrites() }
             return state.unflushed
         }
-        if !writes.isEmpty { try await batch.sql().write(writes) }
+        if !writes.isEmpty { try await batch.writeForQuery(writes) }
     }
 }
 
@@ -262,5 +278,20 @@ extension StoreError {
     /// A write batch's failure as its writers see it: a store error as it is, anything else as `unavailable`.
     static func writeBatchFailed(_ error: any Error) -> StoreError {
         error as? StoreError ?? StoreError(.unavailable, "the write batch failed: \(error)")
+    }
+}
+
+/// What the database's rows hold of the records kept in memory, known without asking SQLite: the lookup values the
+/// batch's own rows wrote, over the committed tables, which hold what the database held when the batch began (a
+/// body's reads in SQLite change no row). `writeRows` compares a record's lookups here, so that a write joining a
+/// batch whose rows began costs no conditional UPDATE.
+struct SavedLookups {
+    let tables: CommittedTables
+    let written: [RecordKey: LookupValues?]
+
+    /// The row's lookup values; `nil` when there is no row.
+    func lookups(_ key: RecordKey) -> LookupValues? {
+        if let written = written[key] { return written }
+        return tables.anyRecord(key)?.lookupValues
     }
 }

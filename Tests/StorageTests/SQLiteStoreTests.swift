@@ -13,9 +13,18 @@ import Testing
     /// The rows of a kind, by ID, as `ID → column`.
     static func column(_ column: String, kind: String, in path: String) async throws -> [String: String?] {
         let connection = try await SQLiteConnection.open(storage: .file(path: path))
-        defer { _ = connection.close() }
+        let rows: [SQLiteRow]
+        do {
+            rows = try await connection.query("SELECT id, \(column) FROM records WHERE kind = ?", [.text(kind)])
+        } catch {
+            try? await connection.close().get()
+            throw error
+        }
+        // Closed before the caller goes on: the last connection to close checkpoints and removes the log, and a
+        // store opening meanwhile would wait for it.
+        try await connection.close().get()
         var values: [String: String?] = [:]
-        for row in try await connection.query("SELECT id, \(column) FROM records WHERE kind = ?", [.text(kind)]) {
+        for row in rows {
             guard let id = row.column("id")?.string else { continue }
             values[id] = row.column(column)?.string
         }

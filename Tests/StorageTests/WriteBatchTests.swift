@@ -1,0 +1,95 @@
+import Foundation
+import SQLiteNIO
+import Storage
+import StorageTestSupport
+import Testing
+
+@testable import StorageSQLite
+
+/// A batch whose rows reach SQLite in several steps (writes that join it after its first rows were written):
+/// the lookup columns follow each step, compared against what the batch itself wrote before, not only against the
+/// committed tables (`SavedLookups`).
+@Suite struct WriteBatchTests {
+    let scope = Scope(account: "123456789012", region: "us-east-1")
+
+    /// The writer connection of a store that is not running, and its committed tables, as the store opens them.
+    static func open(_ path: String) async throws -> (SQLiteHandle, WriteBatch) {
+        let handle = try await SQLiteHandle.open(.file(path: path))
+        try await handle.execute("PRAGMA busy_timeout=5000")
+        let statements = SQLiteStatements(connection: handle)
+        let tables = CommittedTables(
+            try await statements.loadTables(StoredKinds.all),
+            uniqueValues: try await statements.loadUniqueValues(StoredKinds.all)
+        )
+        return (handle, WriteBatch(statements: statements, tables: tables))
+    }
+
+    /// Runs `steps` as one batch on the store's database at `path`: each step's saves in a transaction of its own,
+    /// then the batch's rows, as the write loop does for writes that join after rows were written; then commits.
+    func batch(at path: String, _ steps: [[ConnectionRecord]], readingFirst: Bool = false) async throws {
+        let (handle, batch) = try await Self.open(path)
+        if readingFirst {
+            // A body's read in SQLite begins the batch's transaction; it changes no row.
+            _ = try await batch.sql().query("SELECT count(*) FROM records", [])
+        }
+        for step in steps {
+            let transaction = SQLiteWriteTransaction(batch: batch)
+            for record in step { try await transaction.save(record, in: scope) }
+            try await transaction.end(succeeded: true)
+            try await batch.writeRows()
+        }
+        try await handle.perform { try SQLiteStatements.commit(on: $0) }
+        await handle.close()
+    }
+
+    @Test(arguments: [false, true])
+    func lookupColumnsFollowEveryStepOfABatch(readingFirst: Bool) async throws {
+        try await withTemporaryDatabase { path in
+            let scope = scope
+            let store = try await SQLiteStore.running(.file(path: path))
+            try await store.transaction(.write) {
+                try await $0.save(StoreContractTests.connection("dxcon-a", lagId: "dxlag-1"), in: scope)
+            }
+            try await store.close()
+            func connection(_ id: String, _ lag: String?) -> ConnectionRecord {
+                StoreContractTests.connection(id, lagId: lag)
+            }
+            // Away and back within one batch: the committed tables say "dxlag-1" throughout, the row does not.
+            try await batch(at: path, [[connection("dxcon-a", "dxlag-2")], [connection("dxcon-a", "dxlag-1")]])
+            #expect(
+                try await SQLiteStoreTests.column("lookup2", kind: "connection", in: path) == ["dxcon-a": "dxlag-1"]
+            )
+            // A row new in the batch, moved by a later step; one left alone by the second step.
+            try await batch(
+                at: path,
+                [
+                    [connection("dxcon-b", "dxlag-3"), connection("dxcon-a", nil)],
+                    [connection("dxcon-b", nil)],
+                    [connection("dxcon-b", "dxlag-4")],
+                ],
+                readingFirst: readingFirst
+            )
+            #expect(
+                try await SQLiteStoreTests.column("lookup2", kind: "connection", in: path)
+                    == ["dxcon-a": nil, "dxcon-b": "dxlag-4"]
+            )
+            // Deleted by one step and saved again by the next.
+            try await batch(at: path, [[], [connection("dxcon-a", "dxlag-5")]], readingFirst: readingFirst)
+            let (handle, batch) = try await Self.open(path)
+            let deletion = SQLiteWriteTransaction(batch: batch)
+            try await deletion.delete(ConnectionRecord.self, id: "dxcon-b", in: scope)
+            try await deletion.end(succeeded: true)
+            try await batch.writeRows()
+            let saving = SQLiteWriteTransaction(batch: batch)
+            try await saving.save(connection("dxcon-b", "dxlag-4"), in: scope)
+            try await saving.end(succeeded: true)
+            try await batch.writeRows()
+            try await handle.perform { try SQLiteStatements.commit(on: $0) }
+            await handle.close()
+            #expect(
+                try await SQLiteStoreTests.column("lookup2", kind: "connection", in: path)
+                    == ["dxcon-a": "dxlag-5", "dxcon-b": "dxlag-4"]
+            )
+        }
+    }
+}
