@@ -24,9 +24,15 @@ import Testing
         return (handle, WriteBatch(statements: statements, tables: tables))
     }
 
-    /// Runs `steps` as one batch on the store's database at `path`: each step's saves in a transaction of its own,
+    /// What a step of a batch does to a connection.
+    enum Change {
+        case save(String, lag: String?)
+        case delete(String)
+    }
+
+    /// Runs `steps` as one batch on the store's database at `path`: each step's changes in a transaction of its own,
     /// then the batch's rows, as the write loop does for writes that join after rows were written; then commits.
-    func batch(at path: String, _ steps: [[ConnectionRecord]], readingFirst: Bool = false) async throws {
+    func batch(at path: String, _ steps: [[Change]], readingFirst: Bool = false) async throws {
         let (handle, batch) = try await Self.open(path)
         if readingFirst {
             // A body's read in SQLite begins the batch's transaction; it changes no row.
@@ -34,7 +40,14 @@ import Testing
         }
         for step in steps {
             let transaction = SQLiteWriteTransaction(batch: batch)
-            for record in step { try await transaction.save(record, in: scope) }
+            for change in step {
+                switch change {
+                case .save(let id, let lag):
+                    try await transaction.save(StoreContractTests.connection(id, lagId: lag), in: scope)
+                case .delete(let id):
+                    try await transaction.delete(ConnectionRecord.self, id: id, in: scope)
+                }
+            }
             try await transaction.end(succeeded: true)
             try await batch.writeRows()
         }
@@ -51,11 +64,8 @@ import Testing
                 try await $0.save(StoreContractTests.connection("dxcon-a", lagId: "dxlag-1"), in: scope)
             }
             try await store.close()
-            func connection(_ id: String, _ lag: String?) -> ConnectionRecord {
-                StoreContractTests.connection(id, lagId: lag)
-            }
             // Away and back within one batch: the committed tables say "dxlag-1" throughout, the row does not.
-            try await batch(at: path, [[connection("dxcon-a", "dxlag-2")], [connection("dxcon-a", "dxlag-1")]])
+            try await batch(at: path, [[.save("dxcon-a", lag: "dxlag-2")], [.save("dxcon-a", lag: "dxlag-1")]])
             #expect(
                 try await SQLiteStoreTests.column("lookup2", kind: "connection", in: path) == ["dxcon-a": "dxlag-1"]
             )
@@ -63,9 +73,9 @@ import Testing
             try await batch(
                 at: path,
                 [
-                    [connection("dxcon-b", "dxlag-3"), connection("dxcon-a", nil)],
-                    [connection("dxcon-b", nil)],
-                    [connection("dxcon-b", "dxlag-4")],
+                    [.save("dxcon-b", lag: "dxlag-3"), .save("dxcon-a", lag: nil)],
+                    [.save("dxcon-b", lag: nil)],
+                    [.save("dxcon-b", lag: "dxlag-4")],
                 ],
                 readingFirst: readingFirst
             )
@@ -73,19 +83,12 @@ import Testing
                 try await SQLiteStoreTests.column("lookup2", kind: "connection", in: path)
                     == ["dxcon-a": nil, "dxcon-b": "dxlag-4"]
             )
-            // Deleted by one step and saved again by the next.
-            try await batch(at: path, [[], [connection("dxcon-a", "dxlag-5")]], readingFirst: readingFirst)
-            let (handle, batch) = try await Self.open(path)
-            let deletion = SQLiteWriteTransaction(batch: batch)
-            try await deletion.delete(ConnectionRecord.self, id: "dxcon-b", in: scope)
-            try await deletion.end(succeeded: true)
-            try await batch.writeRows()
-            let saving = SQLiteWriteTransaction(batch: batch)
-            try await saving.save(connection("dxcon-b", "dxlag-4"), in: scope)
-            try await saving.end(succeeded: true)
-            try await batch.writeRows()
-            try await handle.perform { try SQLiteStatements.commit(on: $0) }
-            await handle.close()
+            // Deleted by one step and saved again by the next, beside a row moved by that step.
+            try await batch(
+                at: path,
+                [[.delete("dxcon-b")], [.save("dxcon-b", lag: "dxlag-4"), .save("dxcon-a", lag: "dxlag-5")]],
+                readingFirst: readingFirst
+            )
             #expect(
                 try await SQLiteStoreTests.column("lookup2", kind: "connection", in: path)
                     == ["dxcon-a": "dxlag-5", "dxcon-b": "dxlag-4"]
