@@ -31,6 +31,11 @@ struct SQLiteStatements: Sendable {
 
     // MARK: Loading
 
+    /// The committed tables of `kinds` as the database holds them: what the store starts from.
+    func loadCommittedTables(_ kinds: [any StoredRecord.Type]) async throws -> CommittedTables {
+        CommittedTables(try await loadTables(kinds), uniqueValues: try await loadUniqueValues(kinds))
+    }
+
     /// Every record of the kinds kept in memory, by scope and kind, read in rowid order in chunks so that no large
     /// result is held at once. A row of a kind `kinds` lacks is left on disk.
     ///

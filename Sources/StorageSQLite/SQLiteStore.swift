@@ -105,11 +105,7 @@ package final class SQLiteStore: Store {
                 try await connection.execute("PRAGMA wal_autocheckpoint=0")
             }
             try await SQLiteMigrations.run(on: connection, logger: logger)
-            let statements = SQLiteStatements(connection: connection)
-            let tables = CommittedTables(
-                try await statements.loadTables(kinds),
-                uniqueValues: try await statements.loadUniqueValues(kinds)
-            )
+            let tables = try await SQLiteStatements(connection: connection).loadCommittedTables(kinds)
             if case .file = location {
                 let reader = try await SQLiteHandle.open(location)
                 readerConnection = reader

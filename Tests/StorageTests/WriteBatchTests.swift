@@ -17,10 +17,7 @@ import Testing
         let handle = try await SQLiteHandle.open(.file(path: path))
         try await handle.execute("PRAGMA busy_timeout=5000")
         let statements = SQLiteStatements(connection: handle)
-        let tables = CommittedTables(
-            try await statements.loadTables(StoredKinds.all),
-            uniqueValues: try await statements.loadUniqueValues(StoredKinds.all)
-        )
+        let tables = try await statements.loadCommittedTables(StoredKinds.all)
         return (handle, WriteBatch(statements: statements, tables: tables))
     }
 
