@@ -42,6 +42,13 @@ public struct AWSJSONWriter: ~Copyable {
         return writer.finish()
     }
 
+    /// The JSON text of `value` as a string (a record's document).
+    public static func string(_ value: some AWSJSONValue) -> String {
+        var writer = AWSJSONWriter(capacity: 1024)
+        value.writeJSON(to: &writer)
+        return writer.finishString()
+    }
+
     /// The JSON text of `value` as bytes, for keeping (a rendering cache).
     public static func bytes(_ value: some AWSJSONValue) -> [UInt8] {
         var writer = AWSJSONWriter(capacity: 1024)
@@ -56,6 +63,26 @@ public struct AWSJSONWriter: ~Copyable {
         for chunk in chunks { bytes.append(contentsOf: chunk.readableBytesView) }
         bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
         return bytes
+    }
+
+    /// The text written, as a string (one allocation: the bytes go straight into the string's storage).
+    public consuming func finishString() -> String {
+        let total = chunks.reduce(count) { $0 + $1.readableBytes }
+        return String(unsafeUninitializedCapacity: total) { target in
+            guard let start = target.baseAddress else { return 0 }
+            var offset = 0
+            for chunk in chunks {
+                chunk.withUnsafeReadableBytes { source in
+                    UnsafeMutableRawPointer(start + offset).copyMemory(
+                        from: source.baseAddress ?? UnsafeRawPointer(base),
+                        byteCount: source.count
+                    )
+                }
+                offset += chunk.readableBytes
+            }
+            (start + offset).update(from: base, count: count)
+            return total
+        }
     }
 
     /// The text written, in chunks of at most `chunkSize` bytes (but for a single larger value).
@@ -266,9 +293,51 @@ public struct AWSJSONWriter: ~Copyable {
         if value == value.rounded(.towardZero), abs(value) < 1e15 {
             integer(Int(value))
         } else {
-            var text = value.description
-            text.withUTF8 { bytes($0) }
+            // The text `description` has (the shortest that reads back as the same number), written by the standard
+            // library straight into the block: `description` made a String for each (three a key rotation).
+            reserve(DigitSink.capacity)
+            var sink = DigitSink(start: base + count)
+            value.write(to: &sink)
+            if sink.count <= DigitSink.capacity {
+                count += sink.count
+            } else {
+                var text = value.description
+                text.withUTF8 { bytes($0) }
+            }
         }
+    }
+}
+
+/// Where `Double.write(to:)` puts its digits: the writer's block, at most `capacity` bytes (a `Double`'s text takes
+/// at most 24); more would be counted, not written, and the caller falls back to `description`.
+@usableFromInline
+struct DigitSink: TextOutputStream {
+    @usableFromInline static let capacity = 32
+    @usableFromInline let start: UnsafeMutablePointer<UInt8>
+    @usableFromInline var count = 0
+
+    @usableFromInline
+    init(start: UnsafeMutablePointer<UInt8>) {
+        self.start = start
+    }
+
+    /// The standard library's floating-point types write their ASCII digits through this.
+    @usableFromInline
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        append(buffer)
+    }
+
+    @usableFromInline
+    mutating func write(_ string: String) {
+        var string = string
+        string.withUTF8 { append($0) }
+    }
+
+    private mutating func append(_ buffer: UnsafeBufferPointer<UInt8>) {
+        if count + buffer.count <= Self.capacity, let source = buffer.baseAddress {
+            (start + count).update(from: source, count: buffer.count)
+        }
+        count += buffer.count
     }
 }
 

@@ -22,15 +22,22 @@ public enum RandomUUID {
         var (high, low) = NameRandomness.generator.withLock { ($0.next(), $0.next()) }
         high = (high & ~0xF000) | 0x4000  // version 4
         low = (low & ~(0xC000 << 48)) | (0x8000 << 48)  // variant 10xx
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(36)
-        for digit in 0..<32 {
-            if digit == 8 || digit == 12 || digit == 16 || digit == 20 { text.append(UInt8(ascii: "-")) }
-            let word = digit < 16 ? high : low
-            text.append(hex[Int((word >> UInt64(60 - (digit % 16) * 4)) & 0xF)])
+        // Written straight into the string's storage: one allocation, where a table, an array and the string were
+        // three (a request ID for every request, a version ID for every secret).
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var index = 0
+            for digit in 0..<32 {
+                if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
+                    text[index] = UInt8(ascii: "-")
+                    index += 1
+                }
+                let word = digit < 16 ? high : low
+                let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - (digit % 16) * 4)) & 0xF
+                text[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                index += 1
+            }
+            return index
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }
 

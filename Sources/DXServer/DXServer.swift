@@ -73,7 +73,7 @@ package enum DXServer {
             }
             return Response(
                 status: .ok,
-                headers: [.contentType: AWSJSONCoding.contentType],
+                headers: .reply(contentType: AWSJSONCoding.contentType),
                 body: ResponseBody(try await handler(body, scope))
             )
         }

@@ -80,7 +80,8 @@ enum KeyTarget: Sendable {
     /// with its deleted secret falls back to should_encrypt.
     mutating func settle(at now: Date) {
         encryptionMode = Keychain.effectiveMode(encryptionMode, keys: keys, at: now)
-        keys = Keychain.visible(keys, at: now)
+        // Set only when a key goes: a new array, and the record copied into the case again, for every request.
+        if keys.contains(where: { Keychain.state(of: $0, at: now) == nil }) { keys = Keychain.visible(keys, at: now) }
     }
 
     func save(in transaction: any StoreTransaction, _ scope: Scope) async throws {
@@ -166,7 +167,7 @@ extension DirectConnectService {
                 )
             }
             target.settle(at: now)
-            guard Keychain.active(target.keys, at: now).count < Keychain.capacity else {
+            guard Keychain.activeCount(target.keys, at: now) < Keychain.capacity else {
                 throw AWSError.client(
                     "\(id) already has \(Keychain.capacity) MACsec keys associated; disassociate one first"
                 )
@@ -199,9 +200,21 @@ extension DirectConnectService {
 
     /// SPEC 4, check 9: the CKN is not already on the target, compared case-insensitively.
     static func checkCknIsNew(_ ckn: String, on target: KeyTarget) throws {
-        if target.keys.contains(where: { $0.ckn.lowercased() == ckn.lowercased() }) {
+        if target.keys.contains(where: { Self.sameIgnoringCase($0.ckn, ckn) }) {
             throw AWSError.client("The ckn \(ckn) is already associated with \(target.id)")
         }
+    }
+
+    /// Whether two CKNs are the same but for case: byte by byte for ASCII (a CKN is hex), without the two lowercased
+    /// copies `lowercased()` makes of every key for every association; through `lowercased()` otherwise.
+    package static func sameIgnoringCase(_ first: String, _ second: String) -> Bool {
+        let (a, b) = (first.utf8, second.utf8)
+        guard a.count == b.count else { return first.lowercased() == second.lowercased() }
+        for (x, y) in zip(a, b) where x != y {
+            guard x < 0x80, y < 0x80 else { return first.lowercased() == second.lowercased() }
+            guard x | 0x20 == y | 0x20, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(x | 0x20) else { return false }
+        }
+        return true
     }
 
     /// The managed secret for a CKN/CAK pair: the existing one when it holds the same pair, else `new`.
@@ -299,7 +312,7 @@ extension DirectConnectService {
             } else {
                 target.keys.remove(at: index)
             }
-            if Keychain.active(target.keys, at: now).isEmpty && target.encryptionMode == .mustEncrypt {
+            if Keychain.activeCount(target.keys, at: now) == 0 && target.encryptionMode == .mustEncrypt {
                 target.encryptionMode = .shouldEncrypt
             }
             target.state = SettlingState(transitional: .pending, settlesAt: settled(from: now, .key))

@@ -19,15 +19,20 @@ extension StableWindow {
 /// Records as the wire shows them at an instant.
 extension DirectConnectService {
     static func macSecKeys(_ keys: [KeyRecord], at now: Date) -> [MacSecKey] {
-        keys.compactMap { key in
-            guard let state = Keychain.state(of: key, at: now) else { return nil }
-            return MacSecKey(
-                secretARN: key.secretARN,
-                ckn: key.ckn,
-                state: state.rawValue,
-                startOn: ISO8601Timestamp.string(from: key.startOn)
+        var rendered: [MacSecKey] = []
+        rendered.reserveCapacity(keys.count)  // `compactMap` grew it key by key
+        for key in keys {
+            guard let state = Keychain.state(of: key, at: now) else { continue }
+            rendered.append(
+                MacSecKey(
+                    secretARN: key.secretARN,
+                    ckn: key.ckn,
+                    state: state.rawValue,
+                    startOn: ISO8601Timestamp.string(from: key.startOn)
+                )
             )
         }
+        return rendered
     }
 
     static func tags(_ tags: [TagRecord]) -> [Tag] {

@@ -10,27 +10,29 @@ package enum ISO8601Timestamp {
         let (day, second) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
         let (year, month, dayOfMonth) = civil(fromDays: day)
         guard (0...9999).contains(year) else { return date.formatted(.iso8601) }
-        var bytes = [UInt8](repeating: 0, count: 20)
-        func put(_ value: Int, _ digits: Int, at offset: Int) {
-            var value = value
-            for index in stride(from: offset + digits - 1, through: offset, by: -1) {
-                bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
+        // Written straight into the string's storage (one allocation, where an array and the string were two).
+        return String(unsafeUninitializedCapacity: 20) { bytes in
+            func put(_ value: Int, _ digits: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
             }
+            put(year, 4, at: 0)
+            put(month, 2, at: 5)
+            put(dayOfMonth, 2, at: 8)
+            put(second / 3600, 2, at: 11)
+            put(second % 3600 / 60, 2, at: 14)
+            put(second % 60, 2, at: 17)
+            bytes[4] = UInt8(ascii: "-")
+            bytes[7] = UInt8(ascii: "-")
+            bytes[10] = UInt8(ascii: "T")
+            bytes[13] = UInt8(ascii: ":")
+            bytes[16] = UInt8(ascii: ":")
+            bytes[19] = UInt8(ascii: "Z")
+            return 20
         }
-        put(year, 4, at: 0)
-        put(month, 2, at: 5)
-        put(dayOfMonth, 2, at: 8)
-        put(second / 3600, 2, at: 11)
-        put(second % 3600 / 60, 2, at: 14)
-        put(second % 60, 2, at: 17)
-        bytes[4] = UInt8(ascii: "-")
-        bytes[7] = UInt8(ascii: "-")
-        bytes[10] = UInt8(ascii: "T")
-        bytes[13] = UInt8(ascii: ":")
-        bytes[16] = UInt8(ascii: ":")
-        bytes[19] = UInt8(ascii: "Z")
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Year, month and day of the proleptic Gregorian calendar for days since 1970-01-01 (Howard Hinnant's

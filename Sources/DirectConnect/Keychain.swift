@@ -29,11 +29,18 @@ package enum Keychain {
 
     /// Keys that count towards the capacity: associating or associated.
     package static func active(_ keys: [KeyRecord], at now: Date) -> [KeyRecord] {
-        keys.filter {
-            switch state(of: $0, at: now) {
-            case .associating, .associated: true
-            case .disassociating, nil: false
-            }
+        keys.filter { isActive($0, at: now) }
+    }
+
+    /// How many keys count towards the capacity (`active`, without making the array).
+    package static func activeCount(_ keys: [KeyRecord], at now: Date) -> Int {
+        keys.reduce(0) { $0 + (isActive($1, at: now) ? 1 : 0) }
+    }
+
+    private static func isActive(_ key: KeyRecord, at now: Date) -> Bool {
+        switch state(of: key, at: now) {
+        case .associating, .associated: true
+        case .disassociating, nil: false
         }
     }
 

@@ -19,5 +19,5 @@ package struct MacSecSecretValue: Codable, Sendable, AWSJSONValue {
     }
 
     /// The secret's string: `{"CKN":"…","CAK":"…"}`.
-    package var json: String { String(decoding: AWSJSONWriter.bytes(self), as: UTF8.self) }
+    package var json: String { AWSJSONWriter.string(self) }
 }

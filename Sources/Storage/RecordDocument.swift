@@ -9,7 +9,7 @@ package enum RecordDocument {
 
     /// The document of a record (its generated writer: what `JSONEncoder` would write, faster).
     package static func encode(_ record: some AWSJSONValue) -> String {
-        String(decoding: AWSJSONWriter.bytes(record), as: UTF8.self)
+        AWSJSONWriter.string(record)
     }
 
     /// The record a document holds, read by its generated reader: one path, which reads every document a writer of

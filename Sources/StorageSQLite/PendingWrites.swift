@@ -36,11 +36,19 @@ struct PendingWrites: Sendable {
     }
 
     mutating func save<R: StoredRecord>(_ record: R, in scope: Scope) {
+        reserveOnFirstWrite()
         records[RecordKey(R.self, scope: scope, id: record.recordID)] = .some(record)
     }
 
     mutating func delete<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) {
+        reserveOnFirstWrite()
         records[RecordKey(R.self, scope: scope, id: id)] = .some(nil)
+    }
+
+    /// Room for a few writes at once: a transaction writes one to three records (a key's association: the secret
+    /// and the connection), and growing the dictionary from one made it twice.
+    private mutating func reserveOnFirstWrite() {
+        if records.isEmpty { records.reserveCapacity(4) }
     }
 
     /// The pending (saved, not deleted) record of the kind that holds that unique value in the scope, if any.

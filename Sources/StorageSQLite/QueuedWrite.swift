@@ -9,13 +9,18 @@ import NIOConcurrencyHelpers
 final class QueuedWrite: Sendable {
     private enum Waiter {
         case idle
-        case waiting(CheckedContinuation<Void, Never>)
+        case waiting(UnsafeContinuation<Void, Never>)
         case signalled
     }
 
+    /// The body's result and who waits for it, behind one lock (two boxes were two more allocations a write).
+    private struct State {
+        var outcome: Result<any Sendable, any Error>?
+        var waiter = Waiter.idle
+    }
+
     private let body: @Sendable (SQLiteWriteTransaction) async throws -> any Sendable
-    private let outcome = NIOLockedValueBox<Result<any Sendable, any Error>?>(nil)
-    private let waiter = NIOLockedValueBox(Waiter.idle)
+    private let state = NIOLockedValueBox(State())
     /// When the write joined the queue: its wait ends when its batch begins (`WritePathMetrics`).
     let enqueued = ContinuousClock.now
 
@@ -31,23 +36,23 @@ final class QueuedWrite: Sendable {
         } catch {
             result = .failure(error)
         }
-        outcome.withLockedValue { $0 = result }
+        state.withLockedValue { $0.outcome = result }
         if case .success = result { return true }
         return false
     }
 
     /// The batch did not commit: the transaction fails with `error` unless its body already failed.
     func abandon(_ error: any Error) {
-        outcome.withLockedValue { outcome in
+        state.withLockedValue { state in
             // A body that threw keeps its own error; one that succeeded, or never ran, gets the batch's.
-            if case .failure = outcome { return }
-            outcome = .failure(error)
+            if case .failure = state.outcome { return }
+            state.outcome = .failure(error)
         }
     }
 
     /// The body's result, once its batch is over; `T` is what the body returns.
     func result<T: Sendable>(as type: T.Type) throws -> T {
-        guard let outcome = outcome.withLockedValue({ $0 }) else {
+        guard let outcome = state.withLockedValue({ $0.outcome }) else {
             preconditionFailure("a write transaction's result was read before its batch ended")
         }
         guard let value = try outcome.get() as? T else {
@@ -56,11 +61,14 @@ final class QueuedWrite: Sendable {
         return value
     }
 
+    /// Suspends until `signal()`. The continuation is resumed exactly once: by `signal()` when it finds it waiting,
+    /// or here when the signal came first; the states under the lock allow no other path, which is what a checked
+    /// continuation would verify at the cost of an allocation a write.
     func wait() async {
-        await withCheckedContinuation { continuation in
-            let ready: Bool = waiter.withLockedValue { waiter in
-                if case .signalled = waiter { return true }
-                waiter = .waiting(continuation)
+        await withUnsafeContinuation { continuation in
+            let ready: Bool = state.withLockedValue { state in
+                if case .signalled = state.waiter { return true }
+                state.waiter = .waiting(continuation)
                 return false
             }
             if ready { continuation.resume() }
@@ -69,12 +77,9 @@ final class QueuedWrite: Sendable {
 
     /// Its batch is over (committed or failed): the writer may read its result.
     func signal() {
-        let continuation: CheckedContinuation<Void, Never>? = waiter.withLockedValue { waiter in
-            if case .waiting(let continuation) = waiter {
-                waiter = .signalled
-                return continuation
-            }
-            waiter = .signalled
+        let continuation: UnsafeContinuation<Void, Never>? = state.withLockedValue { state in
+            defer { state.waiter = .signalled }
+            if case .waiting(let continuation) = state.waiter { return continuation }
             return nil
         }
         continuation?.resume()

@@ -174,15 +174,25 @@ final class SQLiteHandle: @unchecked Sendable {
                     status = sqlite_nio_sqlite3_bind_null(statement, position)
                 case .integer(let integer):
                     status = sqlite_nio_sqlite3_bind_int64(statement, position, Int64(integer))
-                case .text(let text):
-                    status = sqlite_nio_sqlite3_bind_text64(
-                        statement,
-                        position,
-                        text,
-                        UInt64(text.utf8.count),
-                        Self.transient,
-                        UInt8(SQLITE_UTF8)
-                    )
+                case .text(var text):
+                    // The bytes in place (a short string's on the stack): passing the String itself made a C
+                    // string of every value of 15 bytes or less, a kind, an account, a region, an ID, on the heap.
+                    // An empty text still needs an address (a null one would bind NULL): the literal's.
+                    status =
+                        text.isEmpty
+                        ? sqlite_nio_sqlite3_bind_text64(statement, position, "", 0, Self.transient, UInt8(SQLITE_UTF8))
+                        : text.withUTF8 { bytes in
+                            bytes.withMemoryRebound(to: CChar.self) { characters in
+                                sqlite_nio_sqlite3_bind_text64(
+                                    statement,
+                                    position,
+                                    characters.baseAddress,
+                                    UInt64(characters.count),
+                                    Self.transient,
+                                    UInt8(SQLITE_UTF8)
+                                )
+                            }
+                        }
                 }
                 guard status == SQLITE_OK else { throw failure(status) }
             }
@@ -258,6 +268,7 @@ final class SQLiteHandle: @unchecked Sendable {
         }
 
         private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
     }
 }
 

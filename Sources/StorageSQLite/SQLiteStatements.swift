@@ -262,57 +262,81 @@ struct SQLiteStatements: Sendable {
         stored: SavedLookups?,
         on connection: SQLiteHandle.Connection
     ) throws {
-        func place(_ key: RecordKey) -> [SQLValue] {
-            [.text(key.kind), .text(key.scope.account), .text(key.scope.region), .text(key.id)]
+        // One array of binds for every statement, its storage kept: building each statement's binds from
+        // `place + values + [body]` made five to seven arrays a row (malloc probe, key rotation, 2026-12-06).
+        var binds: [SQLValue] = []
+        binds.reserveCapacity(14)
+        func place(_ key: RecordKey) {
+            binds.append(.text(key.kind))
+            binds.append(.text(key.scope.account))
+            binds.append(.text(key.scope.region))
+            binds.append(.text(key.id))
+        }
+        func lookups(_ values: LookupValues) {
+            binds.append(values.first.map { .text($0) } ?? .null)
+            binds.append(values.second.map { .text($0) } ?? .null)
+            binds.append(values.unique.map { .text($0) } ?? .null)
         }
         for (key, record) in writes.records where record == nil {
+            binds.removeAll(keepingCapacity: true)
+            place(key)
             try connection.execute(
                 "DELETE FROM records WHERE kind = ? AND account = ? AND region = ? AND id = ?",
-                place(key)
+                binds
             )
         }
         for case (let key, let record?) in writes.records {
-            let lookups = record.lookupValues
-            let values: [SQLValue] = [lookups.first, lookups.second, lookups.unique].map {
-                $0.map { .text($0) } ?? .null
-            }
-            let kind = type(of: record).recordKind
+            let values = record.lookupValues
             guard key.keptInMemory else {
                 // Read from disk, so the store cannot tell whether the lookups change: one statement that also
                 // sets the lookup columns the kind declares (a separate conditional UPDATE cost a statement a save).
-                try connection.execute(
-                    upsert(settingLookupsOf: kind),
-                    place(key) + values + [.text(RecordDocument.encode(record))]
-                )
+                binds.removeAll(keepingCapacity: true)
+                place(key)
+                lookups(values)
+                binds.append(.text(RecordDocument.encode(record)))
+                try connection.execute(upsert(settingLookupsOf: type(of: record).recordKind), binds)
                 continue
             }
             if lookupsMayChange(record, key, stored: stored) {
+                binds.removeAll(keepingCapacity: true)
+                lookups(values)
+                place(key)
+                lookups(values)
                 try connection.execute(
                     """
                     UPDATE records SET lookup1 = ?, lookup2 = ?, unique_key = ?
                         WHERE kind = ? AND account = ? AND region = ? AND id = ?
                         AND (lookup1 IS NOT ? OR lookup2 IS NOT ? OR unique_key IS NOT ?)
                     """,
-                    values + place(key) + values
+                    binds
                 )
             }
+            binds.removeAll(keepingCapacity: true)
+            place(key)
+            lookups(values)
+            binds.append(.text(RecordDocument.encode(record)))
             try connection.execute(
                 """
                 INSERT INTO records (kind, account, region, id, lookup1, lookup2, unique_key, body)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (kind, account, region, id) DO UPDATE SET body = excluded.body
                 """,
-                place(key) + values + [.text(RecordDocument.encode(record))]
+                binds
             )
         }
     }
 
-    /// The upsert of a record that also sets, on update, the lookup columns its kind declares.
+    /// The upsert of a record that also sets, on update, the lookup columns its kind declares: one text for each
+    /// of the eight sets of slots, made once (made for every save, it was four allocations a new secret).
     private static func upsert(settingLookupsOf kind: RecordKind) -> String {
+        upserts[(kind.lookups.isEmpty ? 0 : 1) + (kind.lookups.count > 1 ? 2 : 0) + (kind.unique == nil ? 0 : 4)]
+    }
+
+    private static let upserts: [String] = (0..<8).map { slots in
         var columns = ["body"]
-        if !kind.lookups.isEmpty { columns.append("lookup1") }
-        if kind.lookups.count > 1 { columns.append("lookup2") }
-        if kind.unique != nil { columns.append("unique_key") }
+        if slots & 1 != 0 { columns.append("lookup1") }
+        if slots & 2 != 0 { columns.append("lookup2") }
+        if slots & 4 != 0 { columns.append("unique_key") }
         return """
             INSERT INTO records (kind, account, region, id, lookup1, lookup2, unique_key, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -119,6 +119,10 @@ final class WriteBatch: Sendable {
 final class SQLiteWriteTransaction: StoreTransaction {
     private struct State {
         var own = PendingWrites()
+        /// Whether none of its writes has reached SQLite, so that what has not is `own` itself (most transactions:
+        /// one dictionary to fill, not two).
+        var unflushedIsOwn = true
+        /// Its writes that have not reached SQLite, once some have.
         var unflushed = PendingWrites()
         /// Whether its writes started reaching SQLite before it ended, inside a savepoint.
         var inSavepoint = false
@@ -137,7 +141,9 @@ final class SQLiteWriteTransaction: StoreTransaction {
     /// Ends the transaction: its writes join the batch, or, when its body threw, vanish.
     func end(succeeded: Bool) async throws {
         try batch.checkIntact()
-        let (own, unflushed, inSavepoint) = state.withLockedValue { ($0.own, $0.unflushed, $0.inSavepoint) }
+        let (own, unflushed, inSavepoint) = state.withLockedValue {
+            ($0.own, $0.unflushedIsOwn ? $0.own : $0.unflushed, $0.inSavepoint)
+        }
         if inSavepoint {
             let sql = try await batch.sql()
             if !succeeded { try await sql.execute("ROLLBACK TO transaction_in_batch") }
@@ -149,7 +155,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
     private func write(_ change: (inout PendingWrites) -> Void) {
         state.withLockedValue { state in
             change(&state.own)
-            change(&state.unflushed)
+            if !state.unflushedIsOwn { change(&state.unflushed) }
         }
     }
 
@@ -267,8 +273,11 @@ final class SQLiteWriteTransaction: StoreTransaction {
             state.withLockedValue { $0.inSavepoint = true }
         }
         let writes = state.withLockedValue { state in
-            defer { state.unflushed = PendingWrites() }
-            return state.unflushed
+            defer {
+                state.unflushedIsOwn = false
+                state.unflushed = PendingWrites()
+            }
+            return state.unflushedIsOwn ? state.own : state.unflushed
         }
         if !writes.isEmpty { try await batch.writeForQuery(writes) }
     }

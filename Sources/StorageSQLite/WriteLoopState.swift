@@ -52,13 +52,23 @@ struct WriteLoopState<Write, Waiter> {
         case refuse
     }
 
+    /// The queue after `taken` went to a batch: room for as many, allocated once rather than grown write by write.
+    private static func emptyQueue(like taken: [Write]) -> [Write] {
+        var queue: [Write] = []
+        queue.reserveCapacity(taken.count)
+        return queue
+    }
+
     mutating func enqueue(_ write: Write) -> EnqueueAction {
         switch loop {
+        // `loop` lets go of the array before it grows, or appending copies it (for every write, malloc probe).
         case .notStarted(var queued):
+            loop = .stopped
             queued.append(write)
             loop = .notStarted(queued: queued)
             return .queued
         case .running(var queued):
+            loop = .stopped
             queued.append(write)
             loop = .running(queued: queued)
             return .queued
@@ -107,14 +117,14 @@ struct WriteLoopState<Write, Waiter> {
         switch loop {
         case .running(let queued):
             if queued.isEmpty { return .sleep(finishCheckpoint: finish) }
-            loop = .running(queued: [])
+            loop = .running(queued: Self.emptyQueue(like: queued))
             return .batch(queued, finishCheckpoint: finish)
         case .draining(let queued):
             if queued.isEmpty {
                 loop = .stopped
                 return .stop(takeStopWaiters())
             }
-            loop = .draining(queued: [])
+            loop = .draining(queued: Self.emptyQueue(like: queued))
             return .batch(queued, finishCheckpoint: finish)
         case .notStarted, .sleeping, .stopped:
             // Only the running loop asks; a stopped one has stopped.
@@ -130,10 +140,10 @@ struct WriteLoopState<Write, Waiter> {
         guard count < Self.joinLimit else { return [] }
         switch loop {
         case .running(let queued) where !queued.isEmpty:
-            loop = .running(queued: [])
+            loop = .running(queued: Self.emptyQueue(like: queued))
             return queued
         case .draining(let queued) where !queued.isEmpty:
-            loop = .draining(queued: [])
+            loop = .draining(queued: Self.emptyQueue(like: queued))
             return queued
         case .notStarted, .running, .sleeping, .draining, .stopped:
             return []

@@ -103,6 +103,32 @@ import Testing
         #expect(raw.contains(#""LastAccessedDate":1800000000.125"#))
     }
 
+    /// Numbers that are not whole are written as `description` writes them (the shortest text that reads back as
+    /// the same `Double`), though the writer asks the standard library for the digits without a String.
+    @Test func fractionalNumbersAreWrittenAsTheirDescription() {
+        func written(_ value: Double) -> String {
+            var writer = AWSJSONWriter()
+            writer.number(value)
+            return String(decoding: writer.finishBytes(), as: UTF8.self)
+        }
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [
+            0.001, 0.5, -0.5, 0.999, 1.1, 1.25, 1_764_219_123.456, 1_800_000_000.125, -1.5, 999_999_999_999.999,
+            1e12 + 0.5, 0.1 + 0.2, 1.0 / 3, 1e-7, 1_764_219_123.456789, 4_503_599_627_370_495.5, -0.0005,
+        ]
+        for _ in 0..<20_000 {
+            let whole = Double(Int.random(in: 0..<1_000_000_000_000, using: &generator) >> Int.random(in: 0...40))
+            let milliseconds = Double(Int.random(in: 1..<1000, using: &generator)) / 1000
+            let sign: Double = Bool.random(using: &generator) ? -1 : 1
+            values.append(sign * (whole + milliseconds))
+            values.append(sign * Double.random(in: 0..<2e12, using: &generator))
+            values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator)))
+        }
+        for value in values where value.isFinite && value != value.rounded(.towardZero) {
+            #expect(written(value) == value.description, "\(value)")
+        }
+    }
+
     @Test func unsetMembersAndEmptyShapesAreOmittedNotNull() throws {
         #expect(String(buffer: WireFixtureTests.joined(AWSJSONWriter.write(Connection()))) == "{}")
         #expect(String(buffer: WireFixtureTests.joined(AWSJSONWriter.write(EmptyShape()))) == "{}")

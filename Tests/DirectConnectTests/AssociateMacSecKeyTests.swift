@@ -393,6 +393,21 @@ import Testing
         }
     }
 
+    /// The comparison check 9 makes agrees with comparing the two lowercased, for bytes that differ by case alone
+    /// and for those that differ by the same bit but are no letters (`@` and a backquote, `[` and `{`).
+    @Test func cknsCompareAsTheirLowercasedForms() {
+        let pairs = [
+            ("abcdef", "ABCDEF"), ("abc", "abd"), ("@", "`"), ("[", "{"), ("a1", "A1"), ("1", "!"), ("", ""),
+            ("ab", "abc"), ("\u{C9}a", "\u{E9}A"), ("\u{C9}", "\u{C8}"), ("z", "Z"), ("^", "~"),
+        ]
+        for (first, second) in pairs {
+            #expect(
+                DirectConnectService.sameIgnoringCase(first, second) == (first.lowercased() == second.lowercased()),
+                "\(first) \(second)"
+            )
+        }
+    }
+
     @Test func sameCknBySecretARNIsRefused() async throws {
         try await Fixture.run { f in
             let id = try await f.connectionId()
