@@ -225,7 +225,18 @@ public struct AWSJSONWriter: ~Copyable {
         base[count] = UInt8(ascii: "\"")
         count += 1
         var start = 0
-        for index in 0..<bytes.count {
+        // Eight bytes at a time up to the first that needs escaping (most strings have none): the byte-by-byte
+        // scan was 1.3 % of the server's samples under key rotation (perf, 2026-12-06), the records' documents.
+        var clean = 0
+        if let source = bytes.baseAddress {
+            let raw = UnsafeRawPointer(source)
+            while clean + 8 <= bytes.count,
+                !Self.needsEscaping(raw.loadUnaligned(fromByteOffset: clean, as: UInt64.self))
+            {
+                clean += 8
+            }
+        }
+        for index in clean..<bytes.count {
             let byte = bytes[index]
             guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
             self.bytes(UnsafeBufferPointer(rebasing: bytes[start..<index]))
@@ -247,6 +258,18 @@ public struct AWSJSONWriter: ~Copyable {
         }
         self.bytes(UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
         self.byte(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of the eight bytes is below 0x20, a quote or a backslash (the "has less" and "has zero" tests
+    /// of eight bytes in a word; exact as to whether one is there, not as to which).
+    @usableFromInline
+    static func needsEscaping(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let control = (word &- ones &* 0x20) & ~word & highs
+        let quotes = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+        let backslashes = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+        return control | ((quotes &- ones) & ~quotes & highs) | ((backslashes &- ones) & ~backslashes & highs) != 0
     }
 
     @inlinable

@@ -30,6 +30,24 @@ import Testing
         #expect(raw.contains("slash /"))
     }
 
+    /// The writer scans eight bytes at a time before it escapes byte by byte: a character that needs escaping (and
+    /// some that do not, either side of the bounds) is found at every place of strings across several words.
+    @Test func escapesAreFoundAtEveryPlaceOfAWord() throws {
+        let characters = [
+            "\"", "\\", "\n", "\u{1F}", "\u{0}", " ", "!", "#", "[", "]", "\u{7F}", "\u{E9}", "\u{1F510}",
+        ]
+        for length in 1...20 {
+            for place in 0..<length {
+                for character in characters {
+                    var text = String(repeating: "a", count: place) + character
+                    text += String(repeating: "b", count: length - place - 1)
+                    let tag = DirectConnectModel.Tag(key: text, value: character + text)
+                    #expect(try Self.viaWriter(tag) == Self.viaEncoder(tag), "\(text.debugDescription)")
+                }
+            }
+        }
+    }
+
     @Test func everyControlCharacterRoundTrips() throws {
         let all = String(decoding: (0..<0x80).map { UInt8($0) }, as: UTF8.self)
         let decoded = try JSONDecoder().decode(

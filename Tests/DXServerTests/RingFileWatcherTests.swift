@@ -67,6 +67,21 @@ import Glibc
         }
     }
 
+    /// Ring after ring renamed over the last, each seen once, by the next check: the watcher follows every new file
+    /// (on Linux its inotify watch moves to it), and checks between rotations see no change.
+    @Test func everyRotationInARowIsSeenByTheNextCheck() async throws {
+        try await Self.withRingPath { path in
+            let watcher = try Self.watchedRing(at: path)
+            for round in 2...6 {
+                let ring = [Data(repeating: UInt8(round), count: 32), Data(repeating: 1, count: 32)]
+                try MasterKey.write(ring, to: path)
+                #expect(try watcher.keysIfChanged() == ring)
+                #expect(try watcher.keysIfChanged() == nil)
+                #expect(try watcher.keysIfChanged() == nil)
+            }
+        }
+    }
+
     /// The same file rewritten in place (an editor, `cp` over it) with a new modification time.
     @Test func aRingRewrittenInPlaceIsReadWhenItsTimeChanges() async throws {
         try await Self.withRingPath { path in
