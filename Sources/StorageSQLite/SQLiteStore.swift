@@ -47,7 +47,7 @@ package final class SQLiteStore: Store {
 
     // Checkpoints. Copying the write-ahead log back into the database writes and syncs many pages. SQLite does it
     // inside the COMMIT that fills the log, which held up every writer of that batch; the store does it itself, in two
-    // steps, every 200 commits (`WriteLoopState`). First on the reader connection, beside the loop, which copies most
+    // steps, every 1,000 commits (`WriteLoopState`). First on the reader connection, beside the loop, which copies most
     // of the log without holding any writer up; then, once that is over, by the loop before its next batch, which
     // copies only what was committed meanwhile. No commit runs during the second step, so the whole log is then in
     // the database and the next commit starts the log over from its beginning: a log that only grows (as it did with
