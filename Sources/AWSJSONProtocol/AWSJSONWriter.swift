@@ -26,13 +26,37 @@ public struct AWSJSONWriter: ~Copyable {
     /// Whether the next member or element needs a comma before it.
     @usableFromInline var needsSeparator = false
 
+    /// Whether `base` is the writer's own (else a block lent to it, `init(borrowing:)`).
+    @usableFromInline var ownsBase = true
+
     public init(capacity: Int = 1024) {
         self.capacity = min(max(capacity, 64), Self.chunkSize)
         self.base = .allocate(capacity: self.capacity)
     }
 
+    /// A writer that starts in `block`, which the caller keeps alive and unused while the writer lives, and frees
+    /// itself; a longer text moves to memory of the writer's own. For texts made one after another on one thread (the
+    /// store's record documents): no allocation for each, where a block of 1 KiB or more was a large request to the
+    /// allocator every time.
+    public init(borrowing block: UnsafeMutableBufferPointer<UInt8>) {
+        if let start = block.baseAddress, block.count >= 64 {
+            self.base = start
+            self.capacity = min(block.count, Self.chunkSize)
+            self.ownsBase = false
+        } else {
+            self.capacity = 1024
+            self.base = .allocate(capacity: 1024)
+        }
+    }
+
     deinit {
-        base.deallocate()
+        if ownsBase { base.deallocate() }
+    }
+
+    /// The text written, when it is in one piece (it is unless it grew past `chunkSize`): `nil` otherwise.
+    public func withContiguousBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        guard chunks.isEmpty else { return nil }
+        return try body(UnsafeBufferPointer(start: base, count: count))
     }
 
     /// The JSON text of `value`, in chunks.
@@ -116,8 +140,9 @@ public struct AWSJSONWriter: ~Copyable {
         let newCapacity = max(count + extra, min(capacity * 2, Self.chunkSize))
         let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         newBase.update(from: base, count: count)
-        base.deallocate()
+        if ownsBase { base.deallocate() }
         base = newBase
+        ownsBase = true
         capacity = newCapacity
     }
 

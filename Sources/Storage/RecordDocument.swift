@@ -12,6 +12,22 @@ package enum RecordDocument {
         AWSJSONWriter.string(record)
     }
 
+    /// The document of a record, the same text as `encode`'s, written into `scratch` (one longer than it into
+    /// memory of its own) and handed to `body` while it lasts: for documents made one after another on one thread,
+    /// with no allocation for each (a document's block and its string were two requests of 1 KiB or more to the
+    /// allocator per record the store wrote).
+    package static func withEncoded<R>(
+        _ record: some AWSJSONValue,
+        in scratch: UnsafeMutableBufferPointer<UInt8>,
+        _ body: (UnsafeBufferPointer<UInt8>) throws -> R
+    ) rethrows -> R {
+        var writer = AWSJSONWriter(borrowing: scratch)
+        record.writeJSON(to: &writer)
+        if let result = try writer.withContiguousBytes(body) { return result }
+        var text = writer.finishString()
+        return try text.withUTF8(body)
+    }
+
     /// The record a document holds, read by its generated reader: one path, which reads every document a writer of
     /// this schema wrote (escapes, numbers, timestamps and blobs included; RecordDocumentTests holds it to
     /// `JSONDecoder`'s reading, and the migration test to documents of version 1). A document it refuses is corrupt.

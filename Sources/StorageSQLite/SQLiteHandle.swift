@@ -144,6 +144,13 @@ final class SQLiteHandle: @unchecked Sendable {
             _ = try run(sql, binds, reading: false)
         }
 
+        /// Runs a statement whose last parameter is `text`, UTF-8 bound where it lies (`SQLITE_STATIC`): SQLite reads
+        /// it only during this call, which resets the statement and clears its bindings before it returns, so it
+        /// needs no copy of its own (a record's document, a large allocation for each).
+        func execute(_ sql: String, _ binds: [SQLValue], lastText text: UnsafeBufferPointer<UInt8>) throws {
+            _ = try run(sql, binds, lastText: text, reading: false)
+        }
+
         func query(_ sql: String, _ binds: [SQLValue] = []) throws -> [SQLRow] {
             try run(sql, binds, reading: true)
         }
@@ -160,7 +167,12 @@ final class SQLiteHandle: @unchecked Sendable {
         }
 
         /// Steps the statement to its end, and reads its rows when `reading`.
-        private func run(_ sql: String, _ binds: [SQLValue], reading: Bool) throws -> [SQLRow] {
+        private func run(
+            _ sql: String,
+            _ binds: [SQLValue],
+            lastText: UnsafeBufferPointer<UInt8>? = nil,
+            reading: Bool
+        ) throws -> [SQLRow] {
             let statement = try prepared(sql)
             defer {
                 sqlite_nio_sqlite3_reset(statement)
@@ -194,6 +206,23 @@ final class SQLiteHandle: @unchecked Sendable {
                             }
                         }
                 }
+                guard status == SQLITE_OK else { throw failure(status) }
+            }
+            if let lastText {
+                let position = Int32(binds.count + 1)
+                let status =
+                    lastText.isEmpty
+                    ? sqlite_nio_sqlite3_bind_text64(statement, position, "", 0, Self.transient, UInt8(SQLITE_UTF8))
+                    : lastText.withMemoryRebound(to: CChar.self) { characters in
+                        sqlite_nio_sqlite3_bind_text64(
+                            statement,
+                            position,
+                            characters.baseAddress,
+                            UInt64(characters.count),
+                            nil,  // SQLITE_STATIC
+                            UInt8(SQLITE_UTF8)
+                        )
+                    }
                 guard status == SQLITE_OK else { throw failure(status) }
             }
             var rows: [SQLRow] = []

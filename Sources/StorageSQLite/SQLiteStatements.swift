@@ -266,6 +266,9 @@ struct SQLiteStatements: Sendable {
         // `place + values + [body]` made five to seven arrays a row (malloc probe, key rotation, 2026-12-06).
         var binds: [SQLValue] = []
         binds.reserveCapacity(14)
+        // Where each row's document is written and bound from, for the whole batch (`RecordDocument.withEncoded`).
+        let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 8192)
+        defer { scratch.deallocate() }
         func place(_ key: RecordKey) {
             binds.append(.text(key.kind))
             binds.append(.text(key.scope.account))
@@ -293,8 +296,13 @@ struct SQLiteStatements: Sendable {
                 binds.removeAll(keepingCapacity: true)
                 place(key)
                 lookups(values)
-                binds.append(.text(RecordDocument.encode(record)))
-                try connection.execute(upsert(settingLookupsOf: type(of: record).recordKind), binds)
+                try RecordDocument.withEncoded(record, in: scratch) { document in
+                    try connection.execute(
+                        upsert(settingLookupsOf: type(of: record).recordKind),
+                        binds,
+                        lastText: document
+                    )
+                }
                 continue
             }
             if lookupsMayChange(record, key, stored: stored) {
@@ -314,15 +322,17 @@ struct SQLiteStatements: Sendable {
             binds.removeAll(keepingCapacity: true)
             place(key)
             lookups(values)
-            binds.append(.text(RecordDocument.encode(record)))
-            try connection.execute(
-                """
-                INSERT INTO records (kind, account, region, id, lookup1, lookup2, unique_key, body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (kind, account, region, id) DO UPDATE SET body = excluded.body
-                """,
-                binds
-            )
+            try RecordDocument.withEncoded(record, in: scratch) { document in
+                try connection.execute(
+                    """
+                    INSERT INTO records (kind, account, region, id, lookup1, lookup2, unique_key, body)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (kind, account, region, id) DO UPDATE SET body = excluded.body
+                    """,
+                    binds,
+                    lastText: document
+                )
+            }
         }
     }
 

@@ -20,6 +20,14 @@ import Testing
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let document = RecordDocument.encode(record)
+        // The same text written into a lent block, whether the block holds it or it outgrows it (the SQLite store
+        // binds it from there).
+        for size in [0, 64, 100, 8192] {
+            let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: size)
+            defer { scratch.deallocate() }
+            let lent = RecordDocument.withEncoded(record, in: scratch) { String(decoding: $0, as: UTF8.self) }
+            #expect(lent == document, "block of \(size) bytes", sourceLocation: sourceLocation)
+        }
         #expect(try RecordDocument.decode(T.self, from: document) == record, sourceLocation: sourceLocation)
         let reference = try RecordDocument.decodeWithFoundation(T.self, from: document)
         #expect(reference == record, sourceLocation: sourceLocation)
