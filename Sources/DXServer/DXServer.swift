@@ -217,7 +217,13 @@ package enum DXServer {
             let lock = try DataDirectoryLock(directory)
             do {
                 let path = (directory as NSString).appendingPathComponent(databaseFileName)
-                let store = try await SQLiteStore.open(.file(path: path), logger: logger, metrics: metrics)
+                let store = try await SQLiteStore.open(
+                    .file(path: path),
+                    logger: logger,
+                    metrics: metrics,
+                    commitsBetweenCheckpoints: configuration.checkpointCommits
+                        ?? WriteLoopDefaults.commitsBetweenCheckpoints
+                )
                 return LockedStore(store: store, lock: lock)
             } catch {
                 lock.release()

@@ -28,6 +28,8 @@ package struct DXServerConfiguration: Sendable {
     package var mka = MKASettings()
     package var logLevel: Logger.Level = .info
     package var maximumBodySize = DXServerConfiguration.defaultMaximumBodySize
+    /// Commits between two checkpoints of the SQLite store's log (`--checkpoint-commits`); `nil`: the store's default.
+    package var checkpointCommits: Int?
     /// Base64 of 32 bytes; when unset the key is generated into the data directory (or memory).
     package var masterKey: String?
     /// Access key ID -> account ID, for keys that are not themselves 12-digit account IDs.

@@ -41,7 +41,7 @@ package final class SQLiteStore: Store {
     /// In memory, readers of secrets share the writer's connection and take turns with the batches.
     private let batchGate: TransactionGate?
     private let tables: CommittedTables
-    private let loop = NIOLockedValueBox(WriteLoopState<QueuedWrite, CheckedContinuation<Void, Never>>())
+    private let loop: NIOLockedValueBox<WriteLoopState<QueuedWrite, CheckedContinuation<Void, Never>>>
     private let logger: Logger
     private let metrics: WritePathMetrics
 
@@ -58,8 +58,10 @@ package final class SQLiteStore: Store {
         readerConnection: SQLiteHandle?,
         tables: CommittedTables,
         logger: Logger,
-        metrics: WritePathMetrics
+        metrics: WritePathMetrics,
+        commitsBetweenCheckpoints: Int
     ) {
+        loop = NIOLockedValueBox(WriteLoopState(commitsBetweenCheckpoints: max(1, commitsBetweenCheckpoints)))
         self.writer = SQLiteStatements(connection: writer)
         self.readerConnection = readerConnection
         if let readerConnection {
@@ -86,7 +88,8 @@ package final class SQLiteStore: Store {
         _ location: Location,
         kinds: [any StoredRecord.Type] = StoredKinds.all,
         logger: Logger = Logger(label: "dxlocal.sqlite"),
-        metrics: WritePathMetrics = .none
+        metrics: WritePathMetrics = .none,
+        commitsBetweenCheckpoints: Int = WriteLoopDefaults.commitsBetweenCheckpoints
     ) async throws
         -> SQLiteStore
     {
@@ -116,7 +119,8 @@ package final class SQLiteStore: Store {
                 readerConnection: readerConnection,
                 tables: tables,
                 logger: logger,
-                metrics: metrics
+                metrics: metrics,
+                commitsBetweenCheckpoints: commitsBetweenCheckpoints
             )
         } catch {
             await readerConnection?.close()

@@ -125,6 +125,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
+            "Commits between two checkpoints of the SQLite log; fewer keep the log smaller, more write less. [env: DXLOCAL_CHECKPOINT_COMMITS] (default: 1000)"
+    )
+    var checkpointCommits: Int?
+
+    @Option(
+        help:
             "A seed (JSON or YAML: accounts, regions, connections, LAGs, keys, fixed IDs) to create at start in an empty store. [env: DXLOCAL_SEED]"
     )
     var seed: String?
@@ -184,6 +190,11 @@ struct Serve: AsyncParsableCommand {
         configuration.maximumBodySize =
             try maxBodySize ?? Self.parse(environment["DXLOCAL_MAX_BODY_SIZE"], "DXLOCAL_MAX_BODY_SIZE")
             ?? configuration.maximumBodySize
+        configuration.checkpointCommits =
+            try checkpointCommits ?? Self.parse(environment["DXLOCAL_CHECKPOINT_COMMITS"], "DXLOCAL_CHECKPOINT_COMMITS")
+        if let commits = configuration.checkpointCommits, commits < 1 {
+            throw ValidationError("--checkpoint-commits must be at least 1")
+        }
         configuration.masterKey = environment["DXLOCAL_MASTER_KEY"]
         switch (auth ?? environment["DXLOCAL_AUTH"] ?? "none").lowercased() {
         case "none":

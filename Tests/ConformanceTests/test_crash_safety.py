@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import subprocess
 import threading
 import time
 
@@ -86,7 +87,9 @@ def test_acknowledged_writes_survive_sigkill(server_factory, tmp_path):
     account = dxhelpers.random_account()
     ledger = Ledger()
     for round_number in range(ROUNDS):
-        server = server_factory.start(data_dir=data_dir)
+        # Checkpoints every 20 commits, so that every round kills the server with checkpoints behind it and, as
+        # likely as not, one under way (the default, 1,000, is more than a short round commits).
+        server = server_factory.start(data_dir=data_dir, extra_args=("--checkpoint-commits", "20"))
         stop = threading.Event()
         threads = [threading.Thread(target=worker, args=(server.url, account, ledger, stop, round_number * 100 + i))
                    for i in range(WORKERS)]
@@ -124,3 +127,12 @@ def test_acknowledged_writes_survive_sigkill(server_factory, tmp_path):
                 assert len(present) <= 3
         checker.stop()
     assert ledger.connections and any(ledger.keys.values()), "the load never got an answer: the test proved nothing"
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_a_checkpoint_interval_below_one_commit_is_refused(dxlocal_bin, tmp_path, value):
+    result = subprocess.run([str(dxlocal_bin), "serve", "--port", "0", "--data-dir", str(tmp_path / "data"),
+                             "--checkpoint-commits", value], capture_output=True, timeout=30)
+    assert result.returncode != 0, f"--checkpoint-commits {value} was taken"
+    assert b"checkpoint-commits" in result.stderr, result.stderr.decode()
+    assert not (tmp_path / "data" / "dxlocal.sqlite").exists(), "the store was opened before the option was checked"
