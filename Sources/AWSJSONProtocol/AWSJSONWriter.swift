@@ -97,10 +97,9 @@ public struct AWSJSONWriter: ~Copyable {
             var offset = 0
             for chunk in chunks {
                 chunk.withUnsafeReadableBytes { source in
-                    UnsafeMutableRawPointer(start + offset).copyMemory(
-                        from: source.baseAddress ?? UnsafeRawPointer(base),
-                        byteCount: source.count
-                    )
+                    if let from = source.baseAddress {
+                        UnsafeMutableRawPointer(start + offset).copyMemory(from: from, byteCount: source.count)
+                    }
                 }
                 offset += chunk.readableBytes
             }

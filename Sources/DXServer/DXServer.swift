@@ -222,7 +222,6 @@ package enum DXServer {
                     logger: logger,
                     metrics: metrics,
                     commitsBetweenCheckpoints: configuration.checkpointCommits
-                        ?? WriteLoopDefaults.commitsBetweenCheckpoints
                 )
                 return LockedStore(store: store, lock: lock)
             } catch {

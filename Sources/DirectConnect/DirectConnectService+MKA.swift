@@ -192,7 +192,7 @@ extension DirectConnectService {
             guard let cak = key.cak, Keychain.isValidKeyMaterial(cak) else {
                 throw operatorInvalid("keys[\(index)].cak for \(id) must be exactly 64 hexadecimal characters")
             }
-            guard !checked.contains(where: { $0.ckn.lowercased() == ckn.lowercased() }) else {
+            guard !checked.contains(where: { Keychain.sameKeyMaterial($0.ckn, ckn) }) else {
                 throw operatorInvalid("keys[\(index)].ckn \(ckn) is given twice for \(id)")
             }
             checked.append(MKACustomerKeyRecord(ckn: ckn.lowercased(), cak: cak.lowercased()))

@@ -200,21 +200,9 @@ extension DirectConnectService {
 
     /// SPEC 4, check 9: the CKN is not already on the target, compared case-insensitively.
     static func checkCknIsNew(_ ckn: String, on target: KeyTarget) throws {
-        if target.keys.contains(where: { Self.sameIgnoringCase($0.ckn, ckn) }) {
+        if target.keys.contains(where: { Keychain.sameKeyMaterial($0.ckn, ckn) }) {
             throw AWSError.client("The ckn \(ckn) is already associated with \(target.id)")
         }
-    }
-
-    /// Whether two CKNs are the same but for case: byte by byte for ASCII (a CKN is hex), without the two lowercased
-    /// copies `lowercased()` makes of every key for every association; through `lowercased()` otherwise.
-    package static func sameIgnoringCase(_ first: String, _ second: String) -> Bool {
-        let (a, b) = (first.utf8, second.utf8)
-        guard a.count == b.count else { return first.lowercased() == second.lowercased() }
-        for (x, y) in zip(a, b) where x != y {
-            guard x < 0x80, y < 0x80 else { return first.lowercased() == second.lowercased() }
-            guard x | 0x20 == y | 0x20, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(x | 0x20) else { return false }
-        }
-        return true
     }
 
     /// The managed secret for a CKN/CAK pair: the existing one when it holds the same pair, else `new`.
@@ -233,7 +221,7 @@ extension DirectConnectService {
                 label: ckn,
                 sameValue: { stored in
                     let pair = try? JSONDecoder().decode(MacSecSecretValue.self, from: Data(stored.utf8))
-                    return pair?.cak.lowercased() == cak.lowercased()
+                    return pair.map { Keychain.sameKeyMaterial($0.cak, cak) } ?? false
                 },
                 in: transaction,
                 scope,

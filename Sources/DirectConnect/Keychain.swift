@@ -137,6 +137,18 @@ package enum Keychain {
         return .down
     }
 
+    /// Whether two CKNs or CAKs are the same but for case, as `lowercased()` compares them: byte by byte for ASCII
+    /// (key material is hex), without the two lowercased copies for every key of every association.
+    package static func sameKeyMaterial(_ first: String, _ second: String) -> Bool {
+        let (a, b) = (first.utf8, second.utf8)
+        guard a.count == b.count else { return first.lowercased() == second.lowercased() }
+        for (x, y) in zip(a, b) where x != y {
+            guard x < 0x80, y < 0x80 else { return first.lowercased() == second.lowercased() }
+            guard x | 0x20 == y | 0x20, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(x | 0x20) else { return false }
+        }
+        return true
+    }
+
     /// 64 hexadecimal characters, either case.
     package static func isValidKeyMaterial(_ value: String) -> Bool {
         value.utf8.count == 64

@@ -59,9 +59,12 @@ package final class SQLiteStore: Store {
         tables: CommittedTables,
         logger: Logger,
         metrics: WritePathMetrics,
-        commitsBetweenCheckpoints: Int
+        commitsBetweenCheckpoints: Int?
     ) {
-        loop = NIOLockedValueBox(WriteLoopState(commitsBetweenCheckpoints: max(1, commitsBetweenCheckpoints)))
+        // `nil`: the loop's default (`WriteLoopState.init`).
+        loop = NIOLockedValueBox(
+            commitsBetweenCheckpoints.map { WriteLoopState(commitsBetweenCheckpoints: max(1, $0)) } ?? WriteLoopState()
+        )
         self.writer = SQLiteStatements(connection: writer)
         self.readerConnection = readerConnection
         if let readerConnection {
@@ -89,7 +92,7 @@ package final class SQLiteStore: Store {
         kinds: [any StoredRecord.Type] = StoredKinds.all,
         logger: Logger = Logger(label: "dxlocal.sqlite"),
         metrics: WritePathMetrics = .none,
-        commitsBetweenCheckpoints: Int = WriteLoopDefaults.commitsBetweenCheckpoints
+        commitsBetweenCheckpoints: Int? = nil
     ) async throws
         -> SQLiteStore
     {

@@ -41,7 +41,7 @@ struct WriteLoopState<Write, Waiter> {
     /// them, where every 200 commits copied it five times as often (`scripts/bench ab`, 2026-12-06: key rotation
     /// 1.05x at c=16 in two runs of 5 and 8 rounds, 1.00x to 1.02x at c=64; p99 at most 3.6 times p50). The log then
     /// grows to about 40 MB between checkpoints.
-    init(commitsBetweenCheckpoints: Int = WriteLoopDefaults.commitsBetweenCheckpoints) {
+    init(commitsBetweenCheckpoints: Int = 1000) {
         self.commitsBetweenCheckpoints = commitsBetweenCheckpoints
     }
 
@@ -251,9 +251,3 @@ struct WriteLoopState<Write, Waiter> {
 extension WriteLoopState: Sendable where Write: Sendable, Waiter: Sendable {}
 
 extension WriteLoopState.Loop: Sendable where Write: Sendable, Waiter: Sendable {}
-
-/// The write loop's settings that do not depend on its generic parameters.
-package enum WriteLoopDefaults {
-    /// Commits between two checkpoints unless the operator says otherwise (`dxlocal serve --checkpoint-commits`).
-    package static let commitsBetweenCheckpoints = 1000
-}

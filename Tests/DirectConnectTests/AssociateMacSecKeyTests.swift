@@ -402,7 +402,7 @@ import Testing
         ]
         for (first, second) in pairs {
             #expect(
-                DirectConnectService.sameIgnoringCase(first, second) == (first.lowercased() == second.lowercased()),
+                Keychain.sameKeyMaterial(first, second) == (first.lowercased() == second.lowercased()),
                 "\(first) \(second)"
             )
         }
