@@ -98,4 +98,47 @@ import Testing
             await handle.close()
         }
     }
+    /// Reading the log does not move its access time (`CSQLiteWAL` reads it through a descriptor opened with
+    /// O_NOATIME): with relatime, a read after a commit otherwise dirtied the inode, and ext4 without a journal
+    /// writes a dirty inode's block in the next commit's fdatasync. A plain read of the same file, first, shows that
+    /// this file system does keep access times, so the check below can fail.
+    @Test func readingTheLogLeavesItsAccessTime() async throws {
+        try await withTemporaryDatabase { path in
+            let handle = try await SQLiteHandle.open(.file(path: path))
+            try await handle.execute("PRAGMA journal_mode=WAL")
+            try await handle.execute("PRAGMA synchronous=FULL")
+            try await handle.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+            for id in 0..<20 {
+                try await handle.execute(
+                    "INSERT INTO t (id, body) VALUES (?, ?)",
+                    [.integer(id), .text(String(repeating: "b", count: 3_000))]
+                )
+            }
+            let log = path + "-wal"
+            func accessTime() -> Int {
+                var info = stat()
+                #expect(stat(log, &info) == 0)
+                return info.st_atim.tv_sec
+            }
+            func resetAccessTime() {
+                // The access time to 1970, the modification time left as it is: relatime moves it on any read.
+                let utimeOmit = (1 << 30) - 2  // UTIME_OMIT, a macro Swift does not import
+                var times = [timespec(tv_sec: 0, tv_nsec: 0), timespec(tv_sec: 0, tv_nsec: utimeOmit)]
+                #expect(utimensat(AT_FDCWD, log, &times, 0) == 0)
+                #expect(accessTime() == 0)
+            }
+            resetAccessTime()
+            _ = try FileHandle(forReadingFrom: URL(fileURLWithPath: log)).readToEnd()
+            #expect(accessTime() != 0, "this file system keeps no access times: the check below would prove nothing")
+            resetAccessTime()
+            // A second connection of the store has none of the log's pages cached: it reads each from the log.
+            let reader = try await SQLiteHandle.open(.file(path: path))
+            let rows = try await reader.query("SELECT count(*) AS n, sum(length(body)) AS total FROM t")
+            #expect(rows.first?.column("n")?.integer == 20)
+            #expect(rows.first?.column("total")?.integer == 60_000)
+            #expect(accessTime() == 0)
+            await reader.close()
+            await handle.close()
+        }
+    }
 }
