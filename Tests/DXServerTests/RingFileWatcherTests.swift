@@ -82,6 +82,20 @@ import Glibc
         }
     }
 
+    /// A ring renamed over one that another process still holds open: the old file lives on unlinked, so the watch
+    /// on it is not dropped (no IN_IGNORED) and only its link count changes. That change alone must count.
+    @Test func aRingRenamedOverAnOpenOneIsSeen() async throws {
+        try await Self.withRingPath { path in
+            let watcher = try Self.watchedRing(at: path)
+            let holder = try #require(FileHandle(forReadingAtPath: path))
+            defer { try? holder.close() }
+            let second = [Data(repeating: 4, count: 32), Data(repeating: 1, count: 32)]
+            try MasterKey.write(second, to: path)
+            #expect(try watcher.keysIfChanged() == second)
+            #expect(try watcher.keysIfChanged() == nil)
+        }
+    }
+
     /// The same file rewritten in place (an editor, `cp` over it) with a new modification time.
     @Test func aRingRewrittenInPlaceIsReadWhenItsTimeChanges() async throws {
         try await Self.withRingPath { path in
