@@ -101,13 +101,6 @@ package enum Identifiers {
 
     /// The name of the secret Direct Connect manages for a CKN.
     package static func macSecSecretName(ckn: String, region: String) -> String {
-        // Its exact size reserved first: the interpolation's guess was short, and it grew the string twice.
-        var name = ""
-        name.reserveCapacity(34 + region.utf8.count + ckn.utf8.count)
-        name += "directconnect!prod/"
-        name += region
-        name += "/directconnect/"
-        name += ckn
-        return name
+        String(concatenating: "directconnect!prod/", region, "/directconnect/", ckn)
     }
 }

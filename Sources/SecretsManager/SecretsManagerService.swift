@@ -164,17 +164,15 @@ package struct SecretsManagerService: Sendable {
     /// A new secret's ARN: its name and six random alphanumerics, as the real service makes them.
     package static func newARN(name: String, in scope: Scope) -> String {
         let suffix = RandomText.string(6, from: RandomText.alphanumerics)
-        // Its exact size reserved first: the interpolation's guess was short, and it grew the string twice.
-        var arn = ""
-        arn.reserveCapacity(33 + scope.region.utf8.count + scope.account.utf8.count + name.utf8.count + 6)
-        arn += "arn:aws:secretsmanager:"
-        arn += scope.region
-        arn += ":"
-        arn += scope.account
-        arn += ":secret:"
-        arn += name
-        arn += "-"
-        arn += suffix
-        return arn
+        return String(
+            concatenating: "arn:aws:secretsmanager:",
+            scope.region,
+            ":",
+            scope.account,
+            ":secret:",
+            name,
+            "-",
+            suffix
+        )
     }
 }

@@ -24,4 +24,14 @@ import Testing
             #expect(Identifiers.isWellFormed(Identifiers.newLagId()))
         }
     }
+
+    /// `String(concatenating:)`, which ARNs and secret names are built with: the parts in order, whatever their
+    /// kind of string, at their exact size.
+    @Test func concatenatedPartsKeepTheirOrderAndBytes() {
+        let name = "directconnect!prod/eu-west-1/directconnect/ab"
+        #expect(String(concatenating: "a", "", "bc") == "abc")
+        #expect(String(concatenating: name.prefix(13), "/", "é✓", name.suffix(2)) == "directconnect/é✓ab")
+        #expect(String(concatenating: "", "").isEmpty)
+        #expect(String(concatenating: "arn:", "x").utf8.count == 5)
+    }
 }
