@@ -101,3 +101,36 @@ struct PendingWrites: Sendable {
         return byID.values.sorted { $0.recordID < $1.recordID }
     }
 }
+
+/// Writes, and those of them that have not reached SQLite yet: all of them until the first flush, so that the
+/// batches and transactions that never flush early (most of them) fill one set of writes, not two.
+struct FlushTrackedWrites {
+    private(set) var all = PendingWrites()
+    /// What has not reached SQLite since the first flush; `nil` before it, when that is `all`.
+    private var sinceFlush: PendingWrites?
+
+    /// The writes that have not reached SQLite.
+    var unflushed: PendingWrites { sinceFlush ?? all }
+
+    /// Changes the writes (and those not flushed, once they are kept apart).
+    mutating func change(_ change: (inout PendingWrites) -> Void) {
+        change(&all)
+        if var rest = sinceFlush {
+            sinceFlush = nil  // the one reference while it changes: no copy
+            change(&rest)
+            sinceFlush = rest
+        }
+    }
+
+    /// Adds later writes, of which `unflushed` have not reached SQLite.
+    mutating func merge(_ writes: PendingWrites, unflushed: PendingWrites) {
+        all.merge(writes)
+        sinceFlush?.merge(unflushed)
+    }
+
+    /// The writes that have not reached SQLite, which from now on count as flushed.
+    mutating func takeUnflushed() -> PendingWrites {
+        defer { sinceFlush = PendingWrites() }
+        return unflushed
+    }
+}

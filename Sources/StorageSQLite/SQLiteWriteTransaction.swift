@@ -9,13 +9,9 @@ import Storage
 /// loop uses a batch, one body at a time; the lock makes that visible to the compiler.
 final class WriteBatch: Sendable {
     struct State {
-        /// Everything the batch has written, for the in-memory tables after the commit.
-        var pending = PendingWrites()
-        /// Whether nothing has reached SQLite yet, so that what has not is `pending` itself (most batches: a
-        /// transaction's end then merges its writes once, not twice).
-        var unflushedIsPending = true
-        /// What has not reached SQLite yet, once something has.
-        var unflushed = PendingWrites()
+        /// Everything the batch has written (for the in-memory tables after the commit), and what of it has not
+        /// reached SQLite yet.
+        var writes = FlushTrackedWrites()
         /// Whether `BEGIN IMMEDIATE` ran.
         var began = false
         /// The lookup values of the rows the batch's `writeRows` wrote (nil: deleted), while nothing else of it wrote
@@ -35,12 +31,12 @@ final class WriteBatch: Sendable {
         self.tables = tables
     }
 
-    var pending: PendingWrites { state.withLockedValue { $0.pending } }
+    var pending: PendingWrites { state.withLockedValue { $0.writes.all } }
     var began: Bool { state.withLockedValue { $0.began } }
 
     /// The last write of a record in the batch; `.some(nil)` when deleted, `nil` when it did not write it.
     func seen(_ key: RecordKey) -> (any StoredRecord)?? {
-        state.withLockedValue { $0.pending.records[key] }
+        state.withLockedValue { $0.writes.all.records[key] }
     }
 
     /// SQLite, inside the batch's transaction: `BEGIN IMMEDIATE` the first time, which takes the database's write
@@ -56,14 +52,7 @@ final class WriteBatch: Sendable {
 
     /// What has not reached SQLite yet, taken out of the batch.
     private func takeUnflushed() -> PendingWrites {
-        state.withLockedValue { state in
-            if state.unflushedIsPending {
-                state.unflushedIsPending = false
-                return state.pending
-            }
-            defer { state.unflushed = PendingWrites() }
-            return state.unflushed
-        }
+        state.withLockedValue { $0.writes.takeUnflushed() }
     }
 
     /// Writes what has not reached SQLite yet inside the batch's transaction, which it begins if it has not begun
@@ -106,10 +95,7 @@ final class WriteBatch: Sendable {
 
     /// A transaction's writes join the batch; `unflushed`: those of them that have not reached SQLite.
     func add(_ writes: PendingWrites, unflushed: PendingWrites) {
-        state.withLockedValue { state in
-            state.pending.merge(writes)
-            if !state.unflushedIsPending { state.unflushed.merge(unflushed) }
-        }
+        state.withLockedValue { $0.writes.merge(writes, unflushed: unflushed) }
     }
 }
 
@@ -118,12 +104,8 @@ final class WriteBatch: Sendable {
 /// which holds the database's write lock, so no other process writes between a read and the commit).
 final class SQLiteWriteTransaction: StoreTransaction {
     private struct State {
-        var own = PendingWrites()
-        /// Whether none of its writes has reached SQLite, so that what has not is `own` itself (most transactions:
-        /// one dictionary to fill, not two).
-        var unflushedIsOwn = true
-        /// Its writes that have not reached SQLite, once some have.
-        var unflushed = PendingWrites()
+        /// Its writes, and those of them that have not reached SQLite.
+        var own = FlushTrackedWrites()
         /// Whether its writes started reaching SQLite before it ended, inside a savepoint.
         var inSavepoint = false
         /// Unique values this transaction has looked up or written (keyed as records whose ID is the value), and the
@@ -142,7 +124,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
     func end(succeeded: Bool) async throws {
         try batch.checkIntact()
         let (own, unflushed, inSavepoint) = state.withLockedValue {
-            ($0.own, $0.unflushedIsOwn ? $0.own : $0.unflushed, $0.inSavepoint)
+            ($0.own.all, $0.own.unflushed, $0.inSavepoint)
         }
         if inSavepoint {
             let sql = try await batch.sql()
@@ -153,18 +135,15 @@ final class SQLiteWriteTransaction: StoreTransaction {
     }
 
     private func write(_ change: (inout PendingWrites) -> Void) {
-        state.withLockedValue { state in
-            change(&state.own)
-            if !state.unflushedIsOwn { change(&state.unflushed) }
-        }
+        state.withLockedValue { $0.own.change(change) }
     }
 
     /// The writes this transaction reads over the committed tables, earlier first: the batch's, then its own.
-    private var layers: [PendingWrites] { [batch.pending, state.withLockedValue { $0.own }] }
+    private var layers: [PendingWrites] { [batch.pending, state.withLockedValue { $0.own.all }] }
 
     /// The last write of a record this transaction sees: its own, else the batch's; `.some(nil)` when deleted.
     private func pending(_ key: RecordKey) -> (any StoredRecord)?? {
-        if let own = state.withLockedValue({ $0.own.records[key] }) { return own }
+        if let own = state.withLockedValue({ $0.own.all.records[key] }) { return own }
         return batch.seen(key)
     }
 
@@ -272,13 +251,7 @@ final class SQLiteWriteTransaction: StoreTransaction {
             try await batch.sql().execute("SAVEPOINT transaction_in_batch")
             state.withLockedValue { $0.inSavepoint = true }
         }
-        let writes = state.withLockedValue { state in
-            defer {
-                state.unflushedIsOwn = false
-                state.unflushed = PendingWrites()
-            }
-            return state.unflushedIsOwn ? state.own : state.unflushed
-        }
+        let writes = state.withLockedValue { $0.own.takeUnflushed() }
         if !writes.isEmpty { try await batch.writeForQuery(writes) }
     }
 }

@@ -45,4 +45,27 @@ import Testing
         let elsewhere = Scope(account: "210987654321", region: "us-east-1")
         #expect(PendingWrites.holder(of: "x", SecretRecord.self, in: elsewhere, layers: [created]) == nil)
     }
+
+    /// Writes and what of them has not reached SQLite: all of them until the first flush; after it, only what came
+    /// later, while `all` keeps everything.
+    @Test func flushTrackingKeepsAllAndWhatCameAfterTheLastFlush() {
+        func ids(_ writes: PendingWrites) -> Set<String> { Set(writes.records.keys.map(\.id)) }
+        var tracked = FlushTrackedWrites()
+        tracked.change { $0.merge(layer([("a", nil)])) }
+        tracked.merge(layer([("b", nil)]), unflushed: layer([("b", nil)]))
+        #expect(ids(tracked.all) == ["a", "b"])
+        #expect(ids(tracked.unflushed) == ["a", "b"])
+        #expect(ids(tracked.takeUnflushed()) == ["a", "b"])
+        #expect(tracked.unflushed.isEmpty)
+        #expect(tracked.takeUnflushed().isEmpty)
+
+        tracked.change { $0.merge(layer([("c", nil)])) }
+        // Of writes merged after the flush, only those given as unflushed count as such.
+        tracked.merge(layer([("d", nil), ("e", nil)]), unflushed: layer([("e", nil)]))
+        #expect(ids(tracked.all) == ["a", "b", "c", "d", "e"])
+        #expect(ids(tracked.unflushed) == ["c", "e"])
+        #expect(ids(tracked.takeUnflushed()) == ["c", "e"])
+        #expect(tracked.unflushed.isEmpty)
+        #expect(ids(tracked.all) == ["a", "b", "c", "d", "e"])
+    }
 }
