@@ -79,8 +79,9 @@ enum KeyTarget: Sendable {
     /// Applies what time has done: keys gone by now are dropped, and a must_encrypt target whose last key went
     /// with its deleted secret falls back to should_encrypt.
     mutating func settle(at now: Date) {
-        encryptionMode = Keychain.effectiveMode(encryptionMode, keys: keys, at: now)
-        // Set only when a key goes: a new array, and the record copied into the case again, for every request.
+        // Each set only when it changes: setting copies the record into the case again.
+        let mode = Keychain.effectiveMode(encryptionMode, keys: keys, at: now)
+        if mode != encryptionMode { encryptionMode = mode }
         if keys.contains(where: { Keychain.state(of: $0, at: now) == nil }) { keys = Keychain.visible(keys, at: now) }
     }
 
