@@ -290,22 +290,7 @@ struct SQLiteStatements: Sendable {
         }
         for case (let key, let record?) in writes.records {
             let values = record.lookupValues
-            guard key.keptInMemory else {
-                // Read from disk, so the store cannot tell whether the lookups change: one statement that also
-                // sets the lookup columns the kind declares (a separate conditional UPDATE cost a statement a save).
-                binds.removeAll(keepingCapacity: true)
-                place(key)
-                lookups(values)
-                try RecordDocument.withEncoded(record, in: scratch) { document in
-                    try connection.execute(
-                        upsert(settingLookupsOf: type(of: record).recordKind),
-                        binds,
-                        lastText: document
-                    )
-                }
-                continue
-            }
-            if lookupsMayChange(record, key, stored: stored) {
+            if key.keptInMemory, lookupsMayChange(record, key, stored: stored) {
                 binds.removeAll(keepingCapacity: true)
                 lookups(values)
                 place(key)
@@ -322,16 +307,12 @@ struct SQLiteStatements: Sendable {
             binds.removeAll(keepingCapacity: true)
             place(key)
             lookups(values)
+            // A kind kept in memory had its lookups set above, where they change. Of a kind read from disk the store
+            // cannot tell, so its one statement also sets the lookup columns the kind declares (a separate
+            // conditional UPDATE cost a statement a save).
+            let sql = key.keptInMemory ? bodyUpsert : upsert(settingLookupsOf: type(of: record).recordKind)
             try RecordDocument.withEncoded(record, in: scratch) { document in
-                try connection.execute(
-                    """
-                    INSERT INTO records (kind, account, region, id, lookup1, lookup2, unique_key, body)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (kind, account, region, id) DO UPDATE SET body = excluded.body
-                    """,
-                    binds,
-                    lastText: document
-                )
+                try connection.execute(sql, binds, lastText: document)
             }
         }
     }
@@ -341,6 +322,9 @@ struct SQLiteStatements: Sendable {
     private static func upsert(settingLookupsOf kind: RecordKind) -> String {
         upserts[(kind.lookups.isEmpty ? 0 : 1) + (kind.lookups.count > 1 ? 2 : 0) + (kind.unique == nil ? 0 : 4)]
     }
+
+    /// The upsert that sets the body alone (no slot).
+    private static let bodyUpsert = upserts[0]
 
     private static let upserts: [String] = (0..<8).map { slots in
         var columns = ["body"]

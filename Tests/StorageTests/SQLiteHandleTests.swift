@@ -50,15 +50,21 @@ import Testing
         await handle.close()
     }
 
+    /// A file database in WAL mode, synced as the store syncs it, with a table `t (id, body)`.
+    private static func openLoggedTable(at path: String) async throws -> SQLiteHandle {
+        let handle = try await SQLiteHandle.open(.file(path: path))
+        try await handle.execute("PRAGMA journal_mode=WAL")
+        try await handle.execute("PRAGMA synchronous=FULL")
+        try await handle.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+        return handle
+    }
+
     /// A file database's log writes are gathered into one per commit (`CSQLiteWAL`): commits small and large (one
     /// larger than what is gathered at most, which goes out in pieces during the transaction) read back whole, from
     /// this connection and from another connection on SQLite's own VFS, and the database is intact.
     @Test func gatheredLogWritesReadBackWhole() async throws {
         try await withTemporaryDatabase { path in
-            let handle = try await SQLiteHandle.open(.file(path: path))
-            try await handle.execute("PRAGMA journal_mode=WAL")
-            try await handle.execute("PRAGMA synchronous=FULL")
-            try await handle.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+            let handle = try await Self.openLoggedTable(at: path)
             let sizes = [10, 5_000, 70_000, 300_000, 6_000_000, 1]
             for (id, size) in sizes.enumerated() {
                 let body = String(repeating: Character(UnicodeScalar(UInt8(97 + id))), count: size)
@@ -98,16 +104,14 @@ import Testing
             await handle.close()
         }
     }
+
     /// Reading the log does not move its access time (`CSQLiteWAL` reads it through a descriptor opened with
     /// O_NOATIME): with relatime, a read after a commit otherwise dirtied the inode, and ext4 without a journal
     /// writes a dirty inode's block in the next commit's fdatasync. A plain read of the same file, first, shows that
     /// this file system does keep access times, so the check below can fail.
     @Test func readingTheLogLeavesItsAccessTime() async throws {
         try await withTemporaryDatabase { path in
-            let handle = try await SQLiteHandle.open(.file(path: path))
-            try await handle.execute("PRAGMA journal_mode=WAL")
-            try await handle.execute("PRAGMA synchronous=FULL")
-            try await handle.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+            let handle = try await Self.openLoggedTable(at: path)
             for id in 0..<20 {
                 try await handle.execute(
                     "INSERT INTO t (id, body) VALUES (?, ?)",
