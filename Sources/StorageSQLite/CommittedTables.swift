@@ -6,15 +6,15 @@ import Synchronization
 /// it.
 final class CommittedTables: Sendable {
     private let scopes: NIOLockedValueBox<[Scope: ScopeTables]>
-    /// The unique values records of kinds not kept in memory have had, by scope and kind: a value not here belongs to
-    /// no record, so a writer creating one (every new key's secret) need not ask SQLite. Only this store adds such
+    /// The unique values records of kinds not kept in memory have had (as hashes): a value not here belongs to no
+    /// record, so a writer creating one (every new key's secret) need not ask SQLite. Only this store adds such
     /// records (another process only re-seals secrets); values of deleted records stay until the store is opened
     /// again, which only costs a look on disk.
-    private let uniqueValues: NIOLockedValueBox<[Scope: [String: Set<String>]]>
+    private let uniqueValues: NIOLockedValueBox<SeenUniqueValues>
     /// The batches applied that wrote something (`Store.generation`).
     private let applied = Atomic<UInt64>(0)
 
-    init(_ scopes: [Scope: ScopeTables], uniqueValues: [Scope: [String: Set<String>]]) {
+    init(_ scopes: [Scope: ScopeTables], uniqueValues: SeenUniqueValues) {
         self.scopes = NIOLockedValueBox(scopes)
         self.uniqueValues = NIOLockedValueBox(uniqueValues)
     }
@@ -22,7 +22,7 @@ final class CommittedTables: Sendable {
     /// Whether a record of a kind not kept in memory may hold that unique value in the scope (`false`: certainly
     /// not).
     func mayHold(unique value: String, kind: String, in scope: Scope) -> Bool {
-        uniqueValues.withLockedValue { $0[scope]?[kind]?.contains(value) ?? false }
+        uniqueValues.withLockedValue { $0.mayHold(value, kind: kind, in: scope) }
     }
 
     /// A scope's tables as they are now; later commits do not change the copy.
@@ -49,7 +49,7 @@ final class CommittedTables: Sendable {
         uniqueValues.withLockedValue { values in
             for case (let key, let record?) in writes.records where !key.keptInMemory {
                 if let unique = record.lookupValues.unique {
-                    values[key.scope, default: [:]][key.kind, default: []].insert(unique)
+                    values.insert(unique, kind: key.kind, in: key.scope)
                 }
             }
         }

@@ -109,8 +109,8 @@ struct SQLiteStatements: Sendable {
     }
 
     /// The unique values of the records of kinds not kept in memory, by scope and kind.
-    func loadUniqueValues(_ kinds: [any StoredRecord.Type]) async throws -> [Scope: [String: Set<String>]] {
-        var values: [Scope: [String: Set<String>]] = [:]
+    func loadUniqueValues(_ kinds: [any StoredRecord.Type]) async throws -> SeenUniqueValues {
+        var values = SeenUniqueValues()
         for kind in kinds.map({ $0.recordKind }) where !kind.keptInMemory && kind.unique != nil {
             var after = (account: "", region: "", value: "")
             while true {
@@ -127,7 +127,7 @@ struct SQLiteStatements: Sendable {
                         throw StoreError(.corrupt, "a unique value is missing")
                     }
                     let scope = try Self.scope(of: row)
-                    values[scope, default: [:]][kind.name, default: []].insert(value)
+                    values.insert(value, kind: kind.name, in: scope)
                     after = (scope.account, scope.region, value)
                 }
                 if rows.count < 5000 { break }
