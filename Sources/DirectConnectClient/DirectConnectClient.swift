@@ -9,8 +9,7 @@ import AWSJSONProtocol
 /// let client = try DirectConnectClient()  // AWS_ENDPOINT_URL, AWS_REGION, credentials, profiles
 /// let keys = try await client.associateMacSecKey(.init(connectionId: id, ckn: ckn, cak: cak))
 /// ```
-public struct DirectConnectClient: Sendable {
-    /// The service's protocol constants, from the generated model.
+public struct DirectConnectClient: AWSJSONServiceClient {
     public static let service = AWSServiceDescription(
         serviceId: DirectConnectMetadata.serviceId,
         signingName: DirectConnectMetadata.signingName,
@@ -18,29 +17,9 @@ public struct DirectConnectClient: Sendable {
         targetPrefix: DirectConnectMetadata.targetPrefix
     )
 
-    /// The JSON 1.1 caller every generated method goes through.
     public let json: AWSJSONClient
 
-    /// A client with an explicit configuration and, for tests, an explicit transport.
-    public init(configuration: AWSClientConfiguration, transport: any HTTPTransport = AsyncHTTPClientTransport()) {
-        json = AWSJSONClient(service: Self.service, configuration: configuration, transport: transport)
-    }
-
-    /// A client configured as the AWS CLI would be (see `AWSClientConfiguration.resolve`).
-    public init(
-        profile: String? = nil,
-        region: String? = nil,
-        endpointURL: String? = nil,
-        environment: AWSEnvironment = .process,
-        transport: any HTTPTransport = AsyncHTTPClientTransport()
-    ) throws(AWSClientError) {
-        let configuration = try AWSClientConfiguration.resolve(
-            service: Self.service,
-            profile: profile,
-            region: region,
-            endpointURL: endpointURL,
-            environment: environment
-        )
-        self.init(configuration: configuration, transport: transport)
+    public init(json: AWSJSONClient) {
+        self.json = json
     }
 }
