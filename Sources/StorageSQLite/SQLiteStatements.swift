@@ -108,7 +108,8 @@ struct SQLiteStatements: Sendable {
         }
     }
 
-    /// The unique values of the records of kinds not kept in memory, by scope and kind.
+    /// The unique values the records of kinds not kept in memory hold, read from the unique index alone in pages of
+    /// 5,000 and kept as hashes in their scope and kind (`SeenUniqueValues`).
     func loadUniqueValues(_ kinds: [any StoredRecord.Type]) async throws -> SeenUniqueValues {
         var values = SeenUniqueValues()
         for kind in kinds.map({ $0.recordKind }) where !kind.keptInMemory && kind.unique != nil {

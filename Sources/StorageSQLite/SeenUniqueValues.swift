@@ -18,6 +18,7 @@ struct SeenUniqueValues: Sendable {
         hashes.insert(Self.hash(value, kind: kind, in: scope))
     }
 
+    /// How many distinct hashes the set holds (the store reads nothing of it; its tests hold the size to it).
     var count: Int { hashes.count }
 
     /// The process's seeded hash of the value in its kind and scope; the set is made anew at every open, so the seed
