@@ -25,8 +25,7 @@ struct SeenUniqueValues: Sendable {
     /// changing between processes does not matter.
     private static func hash(_ value: String, kind: String, in scope: Scope) -> Int {
         var hasher = Hasher()
-        hasher.combine(scope.account)
-        hasher.combine(scope.region)
+        hasher.combine(scope)
         hasher.combine(kind)
         hasher.combine(value)
         return hasher.finalize()
