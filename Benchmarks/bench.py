@@ -205,9 +205,10 @@ def stop_all() -> None:
 # --- Requests outside the measured runs ---------------------------------------------------------------------------
 
 
-def authorization(region: str) -> str:
+def authorization(region: str, access_key: str = ACCESS_KEY) -> str:
+    """SigV4's shape with no valid signature; an access key of 12 digits is that account on dxlocal."""
     return (
-        f"AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/20250101/{region}/directconnect/aws4_request, "
+        f"AWS4-HMAC-SHA256 Credential={access_key}/20250101/{region}/directconnect/aws4_request, "
         f"SignedHeaders=host;x-amz-date, Signature={'0' * 64}"
     )
 
@@ -219,11 +220,11 @@ class Client:
         self.server = server
         self.connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
 
-    def call(self, region: str, operation: str, body: dict) -> dict:
+    def call(self, region: str, operation: str, body: dict, access_key: str = ACCESS_KEY) -> dict:
         headers = {
             "Content-Type": "application/x-amz-json-1.1",
             "X-Amz-Target": f"OvertureService.{operation}",
-            "Authorization": authorization(region),
+            "Authorization": authorization(region, access_key),
         }
         self.connection.request("POST", "/", body=json.dumps(body), headers=headers)
         response = self.connection.getresponse()
@@ -799,6 +800,87 @@ def profile_rotation(options: argparse.Namespace) -> int:
     return 0
 
 
+def at_scale(options: argparse.Namespace) -> int:
+    """Requests that read many records, on SQLite and on PostgreSQL, once a scope holds `--count` of each: a
+    partner's interconnect carrying hosted connections of two other accounts (AllocateHostedConnection reads every
+    one on the parent for its VLAN; DescribeHostedConnections lists them), and DescribeVirtualInterfaces over as
+    many interfaces, each on a dedicated connection of its own (each carrier is read for what its MKA does to the
+    interface). Sequential requests on one HTTP connection: a figure of the store's reads, not of throughput."""
+    count = 20 if options.smoke else options.count
+    if not 1 <= count <= 1990:
+        # 50 Mbps each, with the ten timed at the end, on a 100 Gbps interconnect; a VLAN of their own each.
+        raise BenchError("--count must be 1 to 1,990: the hosted connections must fit on one 100 Gbps interconnect")
+    region, location = ROTATION
+    partner, customers = "111111111111", ["222222222222", "333333333333"]
+    rows = []
+
+    def timed(call) -> float:
+        began = time.monotonic()
+        call()
+        return time.monotonic() - began
+
+    with tempfile.TemporaryDirectory(prefix="dxlocal-bench-scale-") as tmp:
+        work = Path(tmp)
+        with postgres_cluster(work) as cluster:
+            env = master_key_env()
+            backends = {
+                "SQLite": [str(options.dxlocal), "serve", "--port", "{port}", "--data-dir", str(work / "data"),
+                           "--log-level", "error"],
+                "PostgreSQL": [str(options.dxlocal), "serve", "--port", "{port}", "--database",
+                               create_database(cluster, "scale"), "--log-level", "error"],
+            }
+            for backend, command in backends.items():
+                server = start(backend, command, work, env)
+                client = Client(server)
+                try:
+                    def call(operation: str, body: dict) -> dict:
+                        return client.call(region, operation, body, access_key=partner)
+
+                    parent = call("CreateInterconnect", {"interconnectName": "nni", "bandwidth": "100Gbps",
+                                                         "location": location})["interconnectId"]
+                    gateway_id = ""
+                    for index in range(count):
+                        if index % 30 == 0:  # the most interfaces a Direct Connect gateway may have
+                            gateway = call("CreateDirectConnectGateway", {"directConnectGatewayName": f"gw-{index}",
+                                                                          "amazonSideAsn": 64512})
+                            gateway_id = gateway["directConnectGateway"]["directConnectGatewayId"]
+                        dedicated = call("CreateConnection", {"location": location, "bandwidth": "10Gbps",
+                                                              "connectionName": f"dedicated-{index}"})
+                        call("CreatePrivateVirtualInterface", {
+                            "connectionId": dedicated["connectionId"],
+                            "newPrivateVirtualInterface": {"virtualInterfaceName": f"vif-{index}", "vlan": 100,
+                                                           "asn": 65000, "directConnectGatewayId": gateway_id}})
+
+                    def allocate(vlan: int) -> None:
+                        call("AllocateHostedConnection", {
+                            "connectionId": parent, "ownerAccount": customers[vlan % len(customers)],
+                            "bandwidth": "50Mbps", "connectionName": f"hosted-{vlan}", "vlan": vlan})
+
+                    filling = sum(timed(lambda: allocate(vlan)) for vlan in range(2, 2 + count)) / count
+                    at_count = statistics.median(timed(lambda: allocate(vlan)) for vlan in range(2 + count, 12 + count))
+                    hosted = statistics.median(
+                        timed(lambda: call("DescribeHostedConnections", {"connectionId": parent})) for _ in range(5))
+                    interfaces = statistics.median(
+                        timed(lambda: call("DescribeVirtualInterfaces", {})) for _ in range(5))
+                    listed = call("DescribeHostedConnections", {"connectionId": parent})["connections"]
+                    if len(listed) != count + 10:
+                        raise BenchError(f"{backend}: {len(listed)} hosted connections listed, not {count + 10}")
+                    if len(call("DescribeVirtualInterfaces", {})["virtualInterfaces"]) != count:
+                        raise BenchError(f"{backend}: not {count} virtual interfaces listed")
+                    rows.append((backend, filling, at_count, hosted, interfaces))
+                finally:
+                    client.close()
+                    stop_all()
+    print(f"{count} hosted connections on one interconnect (of two other accounts), {count} dedicated connections "
+          f"with an interface each")
+    print(f"{'store':<12} {'allocate, mean to fill':>23} {'allocate at the count':>22} {'describe hosted':>16} "
+          f"{'describe interfaces':>20}")
+    for backend, filling, at_count, hosted, interfaces in rows:
+        print(f"{backend:<12} {filling * 1000:>20.1f} ms {at_count * 1000:>19.1f} ms {hosted * 1000:>13.1f} ms "
+              f"{interfaces * 1000:>17.1f} ms")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -821,6 +903,10 @@ def main() -> int:
     probe.add_argument("--dxlocal", type=Path, required=True)
     probe.add_argument("--seconds", type=int, help="seconds of load (default 6)")
     probe.add_argument("--concurrency", type=int, default=16)
+    scale = commands.add_parser("scale", help="requests that read many records, on SQLite and PostgreSQL")
+    scale.add_argument("--dxlocal", type=Path, required=True)
+    scale.add_argument("--count", type=int, default=1000)
+    scale.add_argument("--smoke", action="store_true", help="20 of each")
     options = parser.parse_args()
 
     def interrupted(signum, _frame):
@@ -830,7 +916,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGINT, interrupted)
     try:
-        return {"run": run, "shared-store": shared_store, "ab": ab, "profile": profile_rotation}[options.command](options)
+        return {"run": run, "shared-store": shared_store, "ab": ab, "profile": profile_rotation,
+                "scale": at_scale}[options.command](options)
     except BenchError as error:
         log(f"FAILED: {error}")
         return 1

@@ -151,11 +151,9 @@ extension DirectConnectService {
     ) async throws
         -> [String: LagRecord]
     {
-        var lags: [String: LagRecord] = [:]
-        for lagId in Set(records.compactMap(\.lagId)) {
-            lags[lagId] = try await transaction.lag(id: lagId, in: scope)
-        }
-        return lags
+        let ids = Array(Set(records.compactMap(\.lagId)))
+        let lags = try await transaction.records(LagRecord.self, ids: ids, in: scope)
+        return Dictionary(lags.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     package func updateConnection(_ input: UpdateConnectionRequest, in scope: Scope) async throws -> Connection {

@@ -895,7 +895,21 @@ extension DirectConnectService {
         at now: Date
     ) async throws -> Set<HeldInterface.CarrierKey> {
         var down: Set<HeldInterface.CarrierKey> = []
-        for key in Set(interfaces.map(\.carrier)) {
+        let carriers = Set(interfaces.map(\.carrier))
+        // The connections among them, one read a holding scope rather than one a carrier (on PostgreSQL each read is
+        // a round trip, and a listing may hold a thousand interfaces on as many connections).
+        var connections: [HeldInterface.CarrierKey: ConnectionRecord] = [:]
+        let byHolder = Dictionary(
+            grouping: carriers.filter { !$0.id.hasPrefix(Identifiers.lagPrefix) },
+            by: \.holder
+        )
+        for holder in byHolder.keys.sorted(by: { ($0.account, $0.region) < ($1.account, $1.region) }) {
+            let ids = byHolder[holder, default: []].map(\.id)
+            for record in try await transaction.records(ConnectionRecord.self, ids: ids, in: holder) {
+                connections[HeldInterface.CarrierKey(id: record.id, holder: holder)] = record
+            }
+        }
+        for key in carriers {
             let (id, scope) = (key.id, key.holder)
             if id.hasPrefix(Identifiers.lagPrefix) {
                 guard let lag = try await transaction.lag(id: id, in: scope),
@@ -905,9 +919,7 @@ extension DirectConnectService {
                 let mka = try await mkaVerdicts(members, lags: [id: lag], in: transaction, scope, at: now)
                 if Self.lag(lag, members: members, in: scope, at: now, mka: mka).lagState == .down { down.insert(key) }
             } else {
-                guard let connection = try await transaction.connection(id: id, in: scope),
-                    MKAVerdicts.runsMKA(connection)
-                else { continue }
+                guard let connection = connections[key], MKAVerdicts.runsMKA(connection) else { continue }
                 // A member keeps its LAG's mode and keys (an interface made on it before it joined one).
                 let lag = try await connection.lagId.asyncMap { try await transaction.lag(id: $0, in: scope) } ?? nil
                 guard Keychain.keysAndMode(of: connection, lag: lag, at: now).mode == .mustEncrypt else { continue }

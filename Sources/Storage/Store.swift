@@ -24,6 +24,9 @@ package protocol StoreTransaction: Sendable {
         matching match: RecordMatch?,
         page: PageRequest
     ) async throws -> [R]
+    /// The records of a kind in a scope whose IDs are among `ids`, in ID order; an ID with no record is left out.
+    /// A shared store reads them in one round trip (`linkedRecords` reads a whole scope's links' targets this way).
+    func records<R: StoredRecord>(_ type: R.Type, ids: [String], in scope: Scope) async throws -> [R]
     /// Saves a record, new or not. A unique lookup value another record of the kind holds in the scope is a
     /// `StoreError.conflict`.
     func save<R: StoredRecord>(_ record: R, in scope: Scope) async throws
@@ -35,6 +38,18 @@ package protocol StoreTransaction: Sendable {
         after position: RecordPosition?,
         limit: Int
     ) async throws -> [Scoped<R>]
+}
+
+extension StoreTransaction {
+    /// One `record(_:id:in:)` an ID: the stores that keep their records beside the process (in memory, SQLite) lose
+    /// nothing to it.
+    package func records<R: StoredRecord>(_ type: R.Type, ids: [String], in scope: Scope) async throws -> [R] {
+        var found: [R] = []
+        for id in Set(ids).sorted() {
+            if let record = try await record(type, id: id, in: scope) { found.append(record) }
+        }
+        return found
+    }
 }
 
 // The kinds the domains keep today, by the names they use.

@@ -59,6 +59,17 @@ struct PostgresTransaction: StoreTransaction {
         )
     }
 
+    func records<R: StoredRecord>(_ type: R.Type, ids: [String], in scope: Scope) async throws -> [R] {
+        guard !ids.isEmpty else { return [] }
+        return try await decode(
+            """
+            SELECT body FROM records WHERE kind = \(R.recordKind.name) AND account = \(scope.account)
+            AND region = \(scope.region) AND id = ANY(\(ids)) ORDER BY id\(unescaped: lock)
+            """,
+            as: R.self
+        )
+    }
+
     /// A unique value another record holds fails the statement (unique violation), which the store retries, and
     /// reports as a conflict when it persists (`PostgresStore.transaction`).
     func save<R: StoredRecord>(_ record: R, in scope: Scope) async throws {

@@ -267,6 +267,33 @@ import Testing
         }
     }
 
+    /// The partner's view of a parent gathers hosted connections from every account that holds one (its own among
+    /// them), in ID order, and the VLANs they hold are taken whoever holds them.
+    @Test func hostedConnectionsOfSeveralAccountsAreSeenTogetherOnTheirParent() async throws {
+        try await Fixture.run { f in
+            let parent = try await interconnect(f)
+            let third = Scope(account: "777788889999", region: Self.partner.region)
+            var owners: [String: String] = [:]
+            for (vlan, owner) in [(101, Self.customer), (102, third), (103, Self.partner), (104, Self.customer)] {
+                let id = try #require(try await allocate(f, on: parent, vlan: vlan, owner: owner.account).connectionId)
+                owners[id] = owner.account
+            }
+            let listed = try await hosted(f, on: parent)
+            #expect(listed.map(\.connectionId) == owners.keys.sorted())
+            #expect(listed.map(\.ownerAccount) == owners.keys.sorted().map { owners[$0] })
+            await expectError(mentioning: ["Vlan 102 is already in use"]) {
+                try await allocate(f, on: parent, vlan: 102)
+            }
+            let thirds = try await f.service.describeConnections(.init(), in: third).connections ?? []
+            let gone = try #require(thirds.first?.connectionId)
+            #expect(thirds.count == 1 && owners[gone] == third.account)
+            _ = try await f.service.deleteConnection(.init(connectionId: gone), in: third)
+            #expect(try await hosted(f, on: parent).map(\.connectionId) == owners.keys.sorted().filter { $0 != gone })
+            let again = try await allocate(f, on: parent, vlan: 102, owner: third.account)
+            #expect(again.vlan == 102)
+        }
+    }
+
     @Test func thePartnerMovesAHostedConnectionToALagWithItsInterfaces() async throws {
         try await Fixture.run { f in
             let parent = try await interconnect(f)

@@ -487,4 +487,37 @@ import Testing
             #expect(members == ["dxcon-bbbbbbbb"])
         }
     }
+
+    @Test(arguments: Backend.allCases)
+    func recordsAreReadByIDsInIDOrderFromTheirScopeOnly(_ backend: Backend) async throws {
+        try await Self.with(backend) { store in
+            try await store.transaction(.write) { transaction in
+                for id in ["dxcon-cccccccc", "dxcon-aaaaaaaa", "dxcon-dddddddd"] {
+                    try await transaction.save(Self.connection(id), in: scope)
+                }
+                try await transaction.save(Self.connection("dxcon-bbbbbbbb"), in: otherAccount)
+            }
+            let asked = ["dxcon-dddddddd", "dxcon-bbbbbbbb", "dxcon-aaaaaaaa", "dxcon-ffffffff", "dxcon-aaaaaaaa"]
+            let read = try await store.transaction(.read) {
+                try await $0.records(ConnectionRecord.self, ids: asked, in: scope)
+            }
+            // Missing here (another account's, or none at all) is left out; each record once, in ID order.
+            #expect(read.map(\.id) == ["dxcon-aaaaaaaa", "dxcon-dddddddd"])
+            #expect(read.first == Self.connection("dxcon-aaaaaaaa"))
+            let (own, none) = try await store.transaction(.write) { transaction in
+                try await transaction.save(Self.connection("dxcon-eeeeeeee"), in: scope)
+                try await transaction.deleteConnection(id: "dxcon-dddddddd", in: scope)
+                return (
+                    try await transaction.records(
+                        ConnectionRecord.self,
+                        ids: ["dxcon-eeeeeeee", "dxcon-dddddddd", "dxcon-cccccccc"],
+                        in: scope
+                    ).map(\.id),
+                    try await transaction.records(ConnectionRecord.self, ids: [], in: scope)
+                )
+            }
+            #expect(own == ["dxcon-cccccccc", "dxcon-eeeeeeee"])
+            #expect(none.isEmpty)
+        }
+    }
 }
