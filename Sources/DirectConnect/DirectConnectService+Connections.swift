@@ -151,8 +151,7 @@ extension DirectConnectService {
     ) async throws
         -> [String: LagRecord]
     {
-        let ids = Array(Set(records.compactMap(\.lagId)))
-        let lags = try await transaction.records(LagRecord.self, ids: ids, in: scope)
+        let lags = try await transaction.records(LagRecord.self, ids: records.compactMap(\.lagId), in: scope)
         return Dictionary(lags.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 

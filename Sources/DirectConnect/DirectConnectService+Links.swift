@@ -35,24 +35,13 @@ extension DirectConnectService {
     ) async throws -> [(record: R, owner: String)] {
         let links = try await transaction.records(LinkRecord.self, in: scope, matching: nil, page: .all)
             .filter { $0.kind == R.recordKind.name }
-        // One read for each scope that holds some of them, not one a link: on PostgreSQL each read is a round trip,
-        // and a partner's interconnect may carry a thousand hosted connections of other accounts. The scopes in
-        // account order, so that writers lock a shared store's rows in one order.
-        var held: [String: R] = [:]
-        let byOwner = Dictionary(grouping: links, by: \.ownerAccount)
-        for owner in byOwner.keys.sorted() {
-            guard let owned = byOwner[owner], let first = owned.first else { continue }
-            for record in try await transaction.records(
-                kind,
-                ids: owned.map(\.id),
-                in: Self.ownerScope(of: first, from: scope)
-            ) {
-                held[record.recordID] = record
-            }
-        }
+        // One read a scope that holds some of them, not one a link: on PostgreSQL each read is a round trip, and a
+        // partner's interconnect may carry a thousand hosted connections of other accounts.
+        let positions = links.map { RecordPosition(scope: Self.ownerScope(of: $0, from: scope), id: $0.id) }
+        let held = try await transaction.records(kind, at: positions)
         var found: [(record: R, owner: String)] = []
-        for link in links {
-            if let record = held[link.id], isLive(record) {
+        for (link, position) in zip(links, positions) {
+            if let record = held[position], isLive(record) {
                 found.append((record, link.ownerAccount))
             } else if purging {
                 try await transaction.delete(LinkRecord.self, id: link.id, in: scope)

@@ -318,12 +318,7 @@ extension DirectConnectService {
         var holder: Scope
 
         /// The connection or LAG that carries it, in the scope that holds both.
-        struct CarrierKey: Hashable, Sendable {
-            var id: String
-            var holder: Scope
-        }
-
-        var carrier: CarrierKey { CarrierKey(id: record.connectionId, holder: holder) }
+        var carrier: RecordPosition { RecordPosition(scope: holder, id: record.connectionId) }
     }
 
     /// A dedicated connection or LAG that carries interfaces.
@@ -893,24 +888,17 @@ extension DirectConnectService {
         of interfaces: [HeldInterface],
         in transaction: any StoreTransaction,
         at now: Date
-    ) async throws -> Set<HeldInterface.CarrierKey> {
-        var down: Set<HeldInterface.CarrierKey> = []
+    ) async throws -> Set<RecordPosition> {
+        var down: Set<RecordPosition> = []
         let carriers = Set(interfaces.map(\.carrier))
         // The connections among them, one read a holding scope rather than one a carrier (on PostgreSQL each read is
         // a round trip, and a listing may hold a thousand interfaces on as many connections).
-        var connections: [HeldInterface.CarrierKey: ConnectionRecord] = [:]
-        let byHolder = Dictionary(
-            grouping: carriers.filter { !$0.id.hasPrefix(Identifiers.lagPrefix) },
-            by: \.holder
+        let connections = try await transaction.records(
+            ConnectionRecord.self,
+            at: carriers.filter { !$0.id.hasPrefix(Identifiers.lagPrefix) }
         )
-        for holder in byHolder.keys.sorted(by: { ($0.account, $0.region) < ($1.account, $1.region) }) {
-            let ids = byHolder[holder, default: []].map(\.id)
-            for record in try await transaction.records(ConnectionRecord.self, ids: ids, in: holder) {
-                connections[HeldInterface.CarrierKey(id: record.id, holder: holder)] = record
-            }
-        }
         for key in carriers {
-            let (id, scope) = (key.id, key.holder)
+            let (id, scope) = (key.id, key.scope)
             if id.hasPrefix(Identifiers.lagPrefix) {
                 guard let lag = try await transaction.lag(id: id, in: scope),
                     Keychain.effectiveMode(lag.port.encryptionMode, keys: lag.keys, at: now) == .mustEncrypt

@@ -50,6 +50,23 @@ extension StoreTransaction {
         }
         return found
     }
+
+    /// The records of a kind at `positions`, whatever scopes hold them, by position (missing ones left out): one
+    /// `records(_:ids:in:)` a scope, the scopes in `RecordPosition` order, so that writers lock a shared store's rows
+    /// in one order.
+    package func records<R: StoredRecord>(
+        _ type: R.Type,
+        at positions: some Sequence<RecordPosition>
+    ) async throws -> [RecordPosition: R] {
+        let byScope = Dictionary(grouping: positions, by: \.scope)
+        var found: [RecordPosition: R] = [:]
+        for scope in byScope.keys.sorted(by: { ($0.account, $0.region) < ($1.account, $1.region) }) {
+            for record in try await records(type, ids: byScope[scope, default: []].map(\.id), in: scope) {
+                found[RecordPosition(scope: scope, id: record.recordID)] = record
+            }
+        }
+        return found
+    }
 }
 
 // The kinds the domains keep today, by the names they use.

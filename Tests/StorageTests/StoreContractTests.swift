@@ -520,4 +520,31 @@ import Testing
             #expect(none.isEmpty)
         }
     }
+
+    @Test(arguments: Backend.allCases)
+    func recordsAreReadByPositionAcrossScopes(_ backend: Backend) async throws {
+        try await Self.with(backend) { store in
+            try await store.transaction(.write) { transaction in
+                try await transaction.save(Self.connection("dxcon-aaaaaaaa"), in: scope)
+                try await transaction.save(Self.connection("dxcon-bbbbbbbb"), in: otherAccount)
+                try await transaction.save(Self.connection("dxcon-cccccccc"), in: otherRegion)
+            }
+            let here = RecordPosition(scope: scope, id: "dxcon-aaaaaaaa")
+            let there = RecordPosition(scope: otherAccount, id: "dxcon-bbbbbbbb")
+            let elsewhere = RecordPosition(scope: otherRegion, id: "dxcon-cccccccc")
+            let asked = [
+                elsewhere, here, there, here,
+                // Each record only at its own position; a position with none is left out.
+                RecordPosition(scope: scope, id: "dxcon-bbbbbbbb"),
+                RecordPosition(scope: otherAccount, id: "dxcon-ffffffff"),
+            ]
+            let read = try await store.transaction(.read) {
+                try await $0.records(ConnectionRecord.self, at: asked)
+            }
+            #expect(read.count == 3)
+            #expect(read[here] == Self.connection("dxcon-aaaaaaaa"))
+            #expect(read[there]?.id == "dxcon-bbbbbbbb")
+            #expect(read[elsewhere]?.id == "dxcon-cccccccc")
+        }
+    }
 }
