@@ -156,6 +156,11 @@ package enum DXServer {
         }
     }
 
+    /// The most one `POST /_dxlocal/clock` moves the clock: a hundred years.
+    static let maximumClockAdvance: TimeInterval = 100 * 365.25 * 86_400
+    /// 10000-01-01T00:00:00Z: ISO 8601 timestamps on the wire have four-digit years.
+    static let latestClockTime: TimeInterval = 253_402_300_800
+
     /// `POST /_dxlocal/clock` with `{"advanceSeconds": N}` moves the clock forward and answers the new time; with
     /// `--auth sigv4`, for a caller of the credentials file only, as every operator call.
     package static func addClockControl(
@@ -168,6 +173,15 @@ package enum DXServer {
             let advance = try AWSJSONCoding.decode(ClockAdvance.self, from: body.readableBytesView)
             guard let seconds = advance.advanceSeconds else {
                 throw AWSError.serialization("Member advanceSeconds is missing")
+            }
+            // Time only runs forward, and never past what a timestamp on the wire can spell (our choice).
+            guard seconds.isFinite, (0...maximumClockAdvance).contains(seconds) else {
+                throw OperatorRoutes.invalid(
+                    "Member advanceSeconds must be between 0 and \(Int(maximumClockAdvance)) (a hundred years)"
+                )
+            }
+            guard clock.now.timeIntervalSince1970 + seconds < latestClockTime else {
+                throw OperatorRoutes.invalid("The clock cannot be moved past the year 9999")
             }
             clock.advance(by: seconds)
             return OperatorRoutes.json(#"{"now":\#(clock.now.timeIntervalSince1970)}"#)

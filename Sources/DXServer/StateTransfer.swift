@@ -8,8 +8,8 @@ import Storage
 /// `GET /_dxlocal/state` and `PUT /_dxlocal/state` (SPEC 11): everything the server holds as one versioned JSON
 /// document, and that document loaded again. Records travel as the stores keep them, so secret values stay sealed
 /// under the master key (`masterKeyIds` names the keys they need); fault rules travel with them. An import reads
-/// and checks the whole document first (its version, every record by its kind's reader, every sealed value's key,
-/// every fault rule) and then writes it in one transaction: a document it refuses changes nothing.
+/// and checks the whole document first (its version, every record by its kind's reader, every sealed value opened
+/// under its key, every fault rule) and then writes it in one transaction: a document it refuses changes nothing.
 struct StateTransfer: Sendable {
     /// The version of the documents this build writes and reads.
     static let version = 1
@@ -52,7 +52,7 @@ struct StateTransfer: Sendable {
         keyIds: inout Set<String>
     ) async throws {
         try await transaction.visitEvery(kind) { scoped in
-            if let secret = scoped.record as? SecretRecord { keyIds.formUnion(secret.versions.map(\.masterKeyId)) }
+            keyIds.formUnion(SealedValue.all(in: scoped.record).map(\.keyId))
             records.append(
                 StateRecord(
                     kind: R.recordKind.name,
@@ -151,11 +151,14 @@ struct StateTransfer: Sendable {
         let refuse = { (message: String) in OperatorRoutes.invalid("Record \(index): \(message)") }
         let read = document.bytes.withUnsafeBufferPointer { AWSJSONReader.read(R.self, from: $0) }
         guard let read else { throw refuse("the \(R.recordKind.name) document cannot be read") }
-        if let secret = read as? SecretRecord {
-            for version in secret.versions where !sealer.knows(keyId: version.masterKeyId) {
-                throw refuse(
-                    "a secret value is sealed under master key \(version.masterKeyId), which this server lacks"
-                )
+        // Every sealed value (a secret's, a BGP auth key, a customer router's history) must open here, or a later
+        // read of it would fail: under a key the server has, and whole.
+        for value in SealedValue.all(in: read) {
+            guard sealer.knows(keyId: value.keyId) else {
+                throw refuse("a value is sealed under master key \(value.keyId), which this server lacks")
+            }
+            guard (try? sealer.open(value.sealed, keyId: value.keyId, context: value.context)) != nil else {
+                throw refuse("a value sealed under master key \(value.keyId) does not open: it was changed or moved")
             }
         }
         return LoadedRecord(kindName: R.recordKind.name, id: read.recordID, scope: scope) { transaction in

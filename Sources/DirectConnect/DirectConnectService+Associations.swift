@@ -26,7 +26,7 @@ extension DirectConnectService {
         let associatedAt = settled(from: now, .association)
         return try await transaction(.write) { transaction in
             let gateway = try await liveGateway(gatewayId, in: transaction, global, at: now)
-            guard gateway.deletedAt == nil else {
+            guard !Self.isBeingDeleted(gateway, at: now) else {
                 throw AWSError.client("Direct Connect Gateway \(gatewayId) is being deleted")
             }
             let peer = try await associable(target, in: transaction, scope, gateway: gateway)
@@ -389,8 +389,9 @@ extension DirectConnectService {
             target.type == .transitGateway ? transitGatewayAssociationLimit : virtualGatewayAssociationLimit
         guard siblings.count < limit else {
             throw AWSError.client(
-                "Direct Connect Gateway \(gatewayId) already has \(limit) \(target.noun.lowercased()) "
-                    + "associations, the most it may have"
+                "Direct Connect Gateway \(gatewayId) already has \(limit) "
+                    + "\(target.type == .transitGateway ? "transit gateway" : "virtual private gateway") associations, "
+                    + "the most it may have"
             )
         }
     }

@@ -23,6 +23,16 @@ extension DirectConnectService {
         return try await transaction(.write) { transaction in
             var held = try await ownInterface(id, in: transaction, scope, at: now)
             let kind = Rules.Kind(rawValue: held.record.type) ?? .private
+            // A public interface's new peer: a private ASN, or a public one its allow list already holds (the
+            // interface's, or another peer's) (reference §3.2).
+            if kind == .public, !Rules.isPrivateASN(asn), asn != held.record.asn,
+                !held.record.peers.contains(where: { $0.asn == asn })
+            {
+                throw AWSError.client(
+                    "ASN \(asn) is not valid for a BGP peer of public virtual interface \(id): use a private ASN or "
+                        + "one already on its allow list"
+                )
+            }
             let addresses = try Rules.addresses(
                 amazon: new.amazonAddress,
                 customer: new.customerAddress,
@@ -76,6 +86,13 @@ extension DirectConnectService {
         let deletedAt = settled(from: now, .bgpPeer)
         return try await transaction(.write) { transaction in
             var held = try await ownInterface(id, in: transaction, scope, at: now)
+            // A deleted interface is shown for a while, never changed (SPEC 10).
+            guard held.record.deletedAt == nil else {
+                throw AWSError.client(
+                    "Virtual interface \(id) is \(Rules.state(held.record, at: now)?.rawValue ?? "deleted"): a BGP peer "
+                        + "cannot be deleted now"
+                )
+            }
             held.record.peers = Rules.livePeers(held.record, at: now)
             let shown = held
             guard
@@ -126,10 +143,11 @@ extension DirectConnectService {
         let now = clock.now
         return try await transaction(.write) { transaction in
             var held = try await ownInterface(id, in: transaction, scope, at: now)
-            let state = Rules.state(held.record, at: now)
-            guard state != .testing else {
+            // The test's own clock, not the state: an interface that is down reads `down` while tested (SPEC 8).
+            guard !Rules.isTesting(held.record, at: now) else {
                 throw AWSError.client("A failover test is already running on virtual interface \(id)")
             }
+            let state = Rules.state(held.record, at: now)
             guard state == .available || state == .down else {
                 throw AWSError.client(
                     "Virtual interface \(id) is \(state?.rawValue ?? "deleted"): only an available virtual interface "
@@ -168,23 +186,38 @@ extension DirectConnectService {
         let now = clock.now
         return try await transaction(.write) { transaction in
             var held = try await ownInterface(id, in: transaction, scope, at: now)
-            let running = try await transaction.records(
-                FailoverTestRecord.self,
-                in: scope,
-                matching: RecordMatch(.first, id),
-                page: .all
-            )
-            .filter { Self.testStatus($0, at: now) == Self.testRunning }
-            guard var test = running.first, Rules.isTesting(held.record, at: now) else {
+            guard Rules.isTesting(held.record, at: now),
+                let test = try await cancelRunningTests(of: id, in: scope, transaction, at: now).first
+            else {
                 throw AWSError.client("No failover test is running on virtual interface \(id)")
             }
-            test.stoppedAt = now
-            try await transaction.save(test, in: scope)
             held.record.testEndsAt = now
             held.record.testPeers = []
             try await transaction.save(held.record, in: held.holder)
             return StopBgpFailoverTestResponse(virtualInterfaceTest: Self.test(test, owner: scope.account, at: now))
         }
+    }
+
+    /// Ends the interface's running test (one at most, which StartBgpFailoverTest sees to) as `cancelled` at `now`,
+    /// in its owner's scope; the tests it ended.
+    func cancelRunningTests(
+        of id: String,
+        in owner: Scope,
+        _ transaction: any StoreTransaction,
+        at now: Date
+    ) async throws -> [FailoverTestRecord] {
+        var cancelled: [FailoverTestRecord] = []
+        for var test in try await transaction.records(
+            FailoverTestRecord.self,
+            in: owner,
+            matching: RecordMatch(.first, id),
+            page: .all
+        ) where Self.testStatus(test, at: now) == Self.testRunning {
+            test.stoppedAt = now
+            try await transaction.save(test, in: owner)
+            cancelled.append(test)
+        }
+        return cancelled
     }
 
     /// The caller's tests, newest first (our choice), filtered by test, interface, peers (a test that named every

@@ -46,11 +46,7 @@ extension DirectConnectService {
                 tags: tags,
                 keys: []
             )
-            if let lag {
-                record.port.awsDevice = lag.port.awsDevice
-                record.port.awsDeviceV2 = lag.port.awsDeviceV2
-                record.port.awsLogicalDeviceId = lag.port.awsLogicalDeviceId
-            }
+            if let lag { record.port.move(toDeviceOf: lag.port) }
             try await transaction.save(record, in: scope)
             return Self.connection(record, lag: lag, in: scope, at: now, state: .requested, mka: .untouched)
         }
@@ -217,6 +213,11 @@ extension DirectConnectService {
             }
             let lag = try await record.lagId.asyncMap { try await transaction.lag(id: $0, in: scope) } ?? nil
             try await deletePort(record, in: transaction, scope)
+            if let lag {
+                // One member fewer may take the LAG below its minimum links, and what it carries down with it.
+                let members = try await transaction.members(ofLag: lag.id, in: scope).filter { $0.id != id }
+                try await propagateLagState(lag, members: members, in: scope, transaction, at: now)
+            }
             record.keys = []
             var shown = Self.connection(record, lag: nil, in: scope, at: now, state: .deleted, mka: .untouched)
             shown.encryptionMode = (lag?.port.encryptionMode ?? record.port.encryptionMode).rawValue
@@ -246,7 +247,7 @@ extension DirectConnectService {
                 lag = try await lagForNewMember(lagId, port: port, id: "the new interconnect", in: transaction, scope)
             }
             let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scopes: scope)
-            let record = ConnectionRecord(
+            var record = ConnectionRecord(
                 id: id,
                 kind: .interconnect,
                 name: name,
@@ -258,6 +259,7 @@ extension DirectConnectService {
                 tags: tags,
                 keys: []
             )
+            if let lag { record.port.move(toDeviceOf: lag.port) }
             try await transaction.save(record, in: scope)
             return Self.interconnect(record, lag: lag, in: scope, at: now, state: .requested)
         }

@@ -96,7 +96,7 @@ extension DirectConnectService {
         return try await transaction(.write) { transaction in
             var record = try await liveGateway(id, in: transaction, global, at: now)
             // A gateway being deleted keeps its name. (our choice)
-            guard record.deletedAt == nil else {
+            guard !Self.isBeingDeleted(record, at: now) else {
                 throw AWSError.client("Direct Connect gateway \(id) is being deleted and cannot be renamed")
             }
             record.name = name
@@ -259,6 +259,12 @@ extension DirectConnectService {
     /// Whether a deletion refused for the associations left still reads `deleting` at `now`.
     static func isRefusingDeletion(_ record: GatewayRecord, at now: Date) -> Bool {
         record.deletionRevertsAt.map { now < $0 } ?? false
+    }
+
+    /// Whether the gateway reads `deleting` at `now` (deleted, or a deletion not yet refused): it takes no new
+    /// interface, association or name meanwhile.
+    static func isBeingDeleted(_ record: GatewayRecord, at now: Date) -> Bool {
+        record.deletedAt != nil || isRefusingDeletion(record, at: now)
     }
 
     static func gateway(

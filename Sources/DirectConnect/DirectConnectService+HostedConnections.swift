@@ -208,7 +208,7 @@ extension DirectConnectService {
         let parentId = try Self.required(input.parentConnectionId, "parentConnectionId")
         let now = clock.now
         return try await transaction(.write) { transaction in
-            guard var held = try await partnerConnection(id, in: transaction, scope), var hosted = held.record.hosted
+            guard let held = try await partnerConnection(id, in: transaction, scope), let hosted = held.record.hosted
             else { throw AWSError.notFound(id) }
             let parent = try await hostedParent(parentId, interconnectOnly: false, in: transaction, scope)
             guard hosted.parentId != parent.id else {
@@ -228,24 +228,8 @@ extension DirectConnectService {
                 parentBandwidth: parent.port.bandwidth
             )
             try await checkVlanFree(held.record.vlan, on: parent, in: transaction, scope, at: now)
-            hosted.parentId = parent.id
-            hosted.parentMacSecCapable = parent.port.macSecCapable
-            held.record.hosted = hosted
-            held.record.port.awsDevice = parent.port.awsDevice
-            held.record.port.awsDeviceV2 = parent.port.awsDeviceV2
-            held.record.port.awsLogicalDeviceId = parent.port.awsLogicalDeviceId
-            try await transaction.save(held.record, in: held.holder)
-            for var interface in try await transaction.records(
-                VirtualInterfaceRecord.self,
-                in: held.holder,
-                matching: RecordMatch(.first, id),
-                page: .all
-            ) {
-                interface.awsDeviceV2 = parent.port.awsDeviceV2
-                interface.awsLogicalDeviceId = parent.port.awsLogicalDeviceId
-                try await transaction.save(interface, in: held.holder)
-            }
-            return Self.connection(held.record, lag: nil, in: held.holder, at: now, mka: .untouched)
+            let moved = try await move(held, onto: parent, in: transaction)
+            return Self.connection(moved, lag: nil, in: held.holder, at: now, mka: .untouched)
         }
     }
 
@@ -346,6 +330,30 @@ extension DirectConnectService {
             record.hosted?.partnerAccount == scope.account
         else { return nil }
         return HeldConnection(record: record, holder: holder)
+    }
+
+    /// A hosted connection moved onto `parent` (AssociateHostedConnection, or its interconnect joining a LAG): its
+    /// parent, and the device it and its virtual interfaces are on; the moved record.
+    func move(
+        _ held: HeldConnection,
+        onto parent: HostedParent,
+        in transaction: any StoreTransaction
+    ) async throws -> ConnectionRecord {
+        var record = held.record
+        record.hosted?.parentId = parent.id
+        record.hosted?.parentMacSecCapable = parent.port.macSecCapable
+        record.port.move(toDeviceOf: parent.port)
+        try await transaction.save(record, in: held.holder)
+        for var interface in try await transaction.records(
+            VirtualInterfaceRecord.self,
+            in: held.holder,
+            matching: RecordMatch(.first, record.id),
+            page: .all
+        ) {
+            interface.move(toDeviceOf: parent.port)
+            try await transaction.save(interface, in: held.holder)
+        }
+        return record
     }
 
     /// A VLAN is free on a parent: no hosted connection on it holds it, nor (on a LAG) a virtual interface.

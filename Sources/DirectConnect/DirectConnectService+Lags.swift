@@ -30,14 +30,19 @@ extension DirectConnectService {
         return try await transaction(.write) { transaction in
             let lagId = try await unusedId(Identifiers.newLagId, in: transaction, scopes: scope)
             var members: [ConnectionRecord] = []
+            // The LAG is made on the device of the connection it starts from (the API reference), its new members
+            // with it.
+            var port = port
             if let existingId = input.connectionId {
                 guard var existing = try await transaction.connection(id: existingId, in: scope) else {
                     throw AWSError.notFound(existingId)
                 }
                 try Self.checkCanJoin(existing, lagPort: port, lagId: lagId, now: now)
                 existing.lagId = lagId
+                port.move(toDeviceOf: existing.port)
                 members.append(existing)
             }
+            let existingMembers = members.count
             let settlesAt = settled(from: now, .connection)
             for index in members.count..<count {
                 let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scopes: scope)
@@ -73,7 +78,15 @@ extension DirectConnectService {
             if input.connectionId != nil, let existing = members.first {
                 try await moveCarried(from: existing, to: lag, in: transaction, scope, at: now)
             }
-            return Self.lag(lag, members: members, in: scope, at: now, state: .pending, mka: .untouched)
+            // SPEC 3: a new connection answers `requested` in the create response, as the LAG answers `pending`;
+            // the one it starts from answers as it stands.
+            var answer = Self.lag(lag, members: members, in: scope, at: now, state: .pending, mka: .untouched)
+            answer.connections = answer.connections?.enumerated().map { index, member in
+                var member = member
+                if index >= existingMembers { member.connectionState = .requested }
+                return member
+            }
+            return answer
         }
     }
 
@@ -250,6 +263,9 @@ extension DirectConnectService {
             }
             connection.lagId = lagId
             connection.keys = []
+            // Our choice: AWS requires the connection to be on the LAG's endpoint already; here every port has a
+            // device of its own, so the member moves onto the LAG's.
+            connection.port.move(toDeviceOf: lag.port)
             try await transaction.save(connection, in: scope)
             if let previous {
                 try await propagateLagState(previous.record, members: previous.members, in: scope, transaction, at: now)
@@ -310,16 +326,14 @@ extension DirectConnectService {
                     try await checkRoom(on: target, kind: kind, vlan: record.vlan, in: transaction, scope, at: now)
                 }
                 record.connectionId = lag.id
+                record.move(toDeviceOf: lag.port)
                 try await transaction.save(record, in: scope)
             }
         case .interconnect:
             let parent = HostedParent(id: lag.id, port: lag.port, isLag: true)
             for held in try await hostedConnections(on: port.id, in: transaction, scope) {
-                var hosted = held.record
-                try await checkVlanFree(hosted.vlan, on: parent, in: transaction, scope, at: now)
-                hosted.hosted?.parentId = lag.id
-                hosted.hosted?.parentMacSecCapable = lag.port.macSecCapable
-                try await transaction.save(hosted, in: held.holder)
+                try await checkVlanFree(held.record.vlan, on: parent, in: transaction, scope, at: now)
+                _ = try await move(held, onto: parent, in: transaction)
             }
         }
         let members = try await transaction.members(ofLag: lag.id, in: scope)

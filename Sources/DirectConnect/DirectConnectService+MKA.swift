@@ -327,7 +327,8 @@ extension DirectConnectService {
         return MKATimeline(
             deviceKeys: deviceKeys,
             customer: configurations,
-            downSince: port.portDownAt,
+            outages: (port.pastOutages ?? []).map { MKATimeline.Outage(from: $0.downAt, until: $0.upAt) }
+                + [port.portDownAt].compactMap { $0.map { MKATimeline.Outage(from: $0, until: nil) } },
             deviceSCI: Self.deviceSCI(port.id),
             customerSCI: Self.customerSCI(port.id),
             deviceKeyServerPriority: Self.deviceKeyServerPriority,

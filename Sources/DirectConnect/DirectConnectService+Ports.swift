@@ -80,3 +80,21 @@ extension DirectConnectService {
         }
     }
 }
+
+extension PortRecord {
+    /// The port on `other`'s AWS device: a LAG's members terminate where the LAG does, a hosted connection where its
+    /// interconnect or LAG does (the API reference: a LAG's connections all end on one Direct Connect endpoint).
+    mutating func move(toDeviceOf other: PortRecord) {
+        awsDevice = other.awsDevice
+        awsDeviceV2 = other.awsDeviceV2
+        awsLogicalDeviceId = other.awsLogicalDeviceId
+    }
+}
+
+extension VirtualInterfaceRecord {
+    /// The interface on the device of the port that carries it.
+    mutating func move(toDeviceOf port: PortRecord) {
+        awsDeviceV2 = port.awsDeviceV2
+        awsLogicalDeviceId = port.awsLogicalDeviceId
+    }
+}

@@ -126,6 +126,9 @@ extension DirectConnectService {
                 throw AWSError.client("The \(target.noun) \(target.id) does not exist.")
             }
             let gateway = try await liveGateway(gatewayId, in: transaction, global, at: now)
+            guard !Self.isBeingDeleted(gateway, at: now) else {
+                throw AWSError.client("Direct Connect Gateway \(gatewayId) is being deleted")
+            }
             let gatewayScope = Scope(account: proposer, region: proposal.gatewayRegion)
             let peer = try await associable(target, in: transaction, gatewayScope, gateway: gateway)
             let requested = proposal.requestedPrefixes.compactMap(IPBlock.init)
@@ -133,6 +136,12 @@ extension DirectConnectService {
             if var existing = try await liveAssociations(in: transaction, global, at: now)
                 .first(where: { $0.gatewayId == target.id && $0.directConnectGatewayId == gatewayId })
             {
+                // SPEC 8: an association may change in any state but `disassociating`.
+                guard existing.deletedAt == nil else {
+                    throw AWSError.client(
+                        "Association \(existing.id) is being disassociated and cannot be updated"
+                    )
+                }
                 try await changePrefixes(
                     of: &existing,
                     in: global,

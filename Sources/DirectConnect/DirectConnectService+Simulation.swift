@@ -41,7 +41,13 @@ extension DirectConnectService {
             }
             switch event {
             case .portDown: found.record.portDownAt = found.record.portDownAt ?? now
-            case .portUp: found.record.portDownAt = nil
+            case .portUp:
+                // The outage stays in the port's history, which its MKA replay goes through (SPEC 12).
+                if let downAt = found.record.portDownAt {
+                    found.record.pastOutages =
+                        (found.record.pastOutages ?? []) + [OutageRecord(downAt: downAt, upAt: now)]
+                }
+                found.record.portDownAt = nil
             }
             try await transaction.save(found.record, in: found.scope)
             // The port's LAG and its members (this port as saved), read once for the event and the answer.

@@ -260,8 +260,7 @@ extension DirectConnectService {
             )
             held.record.connectionId = carrier.id
             held.record.location = carrier.port.location
-            held.record.awsDeviceV2 = carrier.port.awsDeviceV2
-            held.record.awsLogicalDeviceId = carrier.port.awsLogicalDeviceId
+            held.record.move(toDeviceOf: carrier.port)
             held.record.carrierDownAt = carrier.isDown ? now : nil
             if held.record.confirmedAt != nil {
                 held.record.settlesAt = settlesAt
@@ -303,7 +302,12 @@ extension DirectConnectService {
                 return DeleteVirtualInterfaceResponse(virtualInterfaceState: .rejected)
             }
             held.record.deletedAt = deletedAt
-            held.record.testEndsAt = held.record.testEndsAt.map { min($0, now) }
+            if Rules.isTesting(held.record, at: now) {
+                // A test ends with its interface, `cancelled` (our choice: the reference is silent).
+                let owner = Scope(account: held.record.ownerAccount, region: scope.region)
+                _ = try await cancelRunningTests(of: id, in: owner, transaction, at: now)
+                held.record.testEndsAt = now
+            }
             try await transaction.save(held.record, in: held.holder)
             try await detach(held.record, in: transaction, at: now, detachedAt: deletedAt)
             return DeleteVirtualInterfaceResponse(virtualInterfaceState: .deleting)
@@ -637,7 +641,7 @@ extension DirectConnectService {
         let kind = Rules.Kind(rawValue: record.type) ?? .private
         let global = Scope.global(account: scope.account)
         let gateway = try await liveGateway(gatewayId, in: transaction, global, at: now)
-        guard gateway.deletedAt == nil, !Self.isRefusingDeletion(gateway, at: now) else {
+        guard !Self.isBeingDeleted(gateway, at: now) else {
             throw AWSError.client("Direct Connect Gateway \(gatewayId) is being deleted")
         }
         let attached = try await liveAttachments(to: gatewayId, in: transaction, global, at: now, purging: true)
@@ -730,8 +734,9 @@ extension DirectConnectService {
         return now < record.attachedAt ? .attaching : .attached
     }
 
-    /// A new peer of `record`: its addresses given, or the next automatic ones of the region (never handed out
-    /// twice), its auth key given or generated, and sealed.
+    /// A new peer of `record`: its addresses given, or the next automatic ones of its owner's account and region
+    /// (never handed out twice, and never one given by hand there: SPEC 7), its auth key given or generated, and
+    /// sealed.
     func newPeer(
         of record: VirtualInterfaceRecord,
         asn: Int,
@@ -746,18 +751,34 @@ extension DirectConnectService {
     ) async throws -> BGPPeerRecord {
         var amazon = amazonAddress ?? ""
         var customer = customerAddress ?? ""
+        // The pool of the interface's owner, wherever the interface is held (a hosted one on a partner's connection).
+        let poolScope = Scope(account: record.ownerAccount, region: scope.region)
+        var pool =
+            try await transaction.record(PeeringPoolRecord.self, id: "peering", in: poolScope)
+            ?? PeeringPoolRecord(id: "peering", ipv4Issued: 0, ipv6Issued: 0)
         if amazonAddress == nil || customerAddress == nil {
-            let poolScope = scope
-            var pool =
-                try await transaction.record(PeeringPoolRecord.self, id: "peering", in: poolScope)
-                ?? PeeringPoolRecord(id: "peering", ipv4Issued: 0, ipv6Issued: 0)
-            let issued = family == .ipv6 ? pool.ipv6Issued : pool.ipv4Issued
-            guard let addresses = family == .ipv6 ? Rules.ipv6Peering(issued) : Rules.ipv4Peering(issued) else {
+            let handPicked = Set(pool.ipv4HandPicked ?? [])
+            var issued = family == .ipv6 ? pool.ipv6Issued : pool.ipv4Issued
+            var addresses = family == .ipv6 ? Rules.ipv6Peering(issued) : Rules.ipv4Peering(issued)
+            while family == .ipv4, let taken = addresses,
+                handPicked.contains(Rules.ipv4PeeringBlock(taken.amazon) ?? "")
+            {
+                issued += 1
+                addresses = Rules.ipv4Peering(issued)
+            }
+            guard let addresses else {
                 throw AWSError.client("No automatic \(family.rawValue) peering addresses are left in \(scope.region)")
             }
-            if family == .ipv6 { pool.ipv6Issued += 1 } else { pool.ipv4Issued += 1 }
+            if family == .ipv6 { pool.ipv6Issued = issued + 1 } else { pool.ipv4Issued = issued + 1 }
             try await transaction.save(pool, in: poolScope)
             (amazon, customer) = addresses
+        } else {
+            let given = Set([amazon, customer].compactMap(Rules.ipv4PeeringBlock))
+            let known = Set(pool.ipv4HandPicked ?? [])
+            if !given.isSubset(of: known) {
+                pool.ipv4HandPicked = known.union(given).sorted()
+                try await transaction.save(pool, in: poolScope)
+            }
         }
         var peerId = Rules.newPeerId()
         while record.peers.contains(where: { $0.id == peerId }) { peerId = Rules.newPeerId() }

@@ -5,7 +5,10 @@ import Foundation
 /// formatted every one of them).
 package enum ISO8601Timestamp {
     package static func string(from date: Date) -> String {
-        let seconds = Int(floor(date.timeIntervalSince1970))
+        let instant = floor(date.timeIntervalSince1970)
+        // Beyond any four-digit year (and so beyond what `Int` holds): the formatter's spelling, never a trap.
+        guard abs(instant) < 1e12 else { return date.formatted(.iso8601) }
+        let seconds = Int(instant)
         let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
         let (day, second) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
         let (year, month, dayOfMonth) = civil(fromDays: day)

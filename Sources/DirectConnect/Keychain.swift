@@ -97,10 +97,11 @@ package enum Keychain {
         }
     }
 
-    /// A LAG's state at `now`: its own settling state, but `down` once fewer of its members than its minimum links
-    /// (at least one) are up, when the operator holds one down or a `must_encrypt` member is down for want of MKA
-    /// (`encryptionDown`, SPEC 12) (our choice: AWS sets a LAG below its minimum links non-operational; a LAG whose
-    /// members were never down keeps the state it had).
+    /// A LAG's state at `now`: its own settling state, then `down` while fewer of its members are up than its minimum
+    /// links (the API reference: below them the LAG is not operational), whatever keeps them from it: still settling,
+    /// deleted, held down by the operator, or `must_encrypt` without MKA (`encryptionDown`, SPEC 12). With no minimum
+    /// (0), `down` only while no member is up and one is held down or lacks MKA (our choice: a LAG emptied by
+    /// Terraform's `aws_dx_lag`, which deletes the connection it was made with, keeps the state it had).
     package static func lagState(
         _ state: SettlingState,
         members: [ConnectionRecord],
@@ -109,7 +110,8 @@ package enum Keychain {
         at now: Date
     ) -> PortState {
         let own = portState(state, at: now)
-        guard own == .available, members.contains(where: { $0.portDownAt != nil || encryptionDown.contains($0.id) })
+        guard own == .available,
+            minimumLinks > 0 || members.contains(where: { $0.portDownAt != nil || encryptionDown.contains($0.id) })
         else { return own }
         let up = members.count {
             !encryptionDown.contains($0.id)

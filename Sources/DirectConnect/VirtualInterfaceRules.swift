@@ -101,6 +101,11 @@ package enum VirtualInterfaceRules {
         return asn
     }
 
+    /// Whether an ASN is private (RFC 6996): 64512-65534 or 4200000000-4294967294.
+    package static func isPrivateASN(_ asn: Int) -> Bool {
+        (64_512...65_534).contains(asn) || (4_200_000_000...4_294_967_294).contains(asn)
+    }
+
     /// `asn` as answers carry it: the value when it fits an `asn`, else 0 (the value is in `asnLong`).
     package static func shortASN(_ value: Int) -> Int { value <= 2_147_483_646 ? value : 0 }
 
@@ -158,6 +163,18 @@ package enum VirtualInterfaceRules {
             guard amazon != customer else {
                 throw AWSError.client("amazonAddress and customerAddress must differ")
             }
+            // A public interface peers over the customer's public addresses (reference §3.1).
+            if kind == .public {
+                for (member, value) in [("amazonAddress", amazon), ("customerAddress", customer)] {
+                    let host = value.split(separator: "/").first.map(String.init) ?? value
+                    guard IPBlock("\(host)/32")?.isPublic ?? false else {
+                        throw AWSError.client(
+                            "\(member) \(value) is not valid for a public virtual interface: give a public IPv4 "
+                                + "address that you own"
+                        )
+                    }
+                }
+            }
             return (amazon, customer)
         default:
             throw AWSError.client("Give both amazonAddress and customerAddress, or neither to have them assigned")
@@ -175,7 +192,8 @@ package enum VirtualInterfaceRules {
         return mtu
     }
 
-    /// A public interface's route filter prefixes: 1 to 1,000 CIDR blocks, an IPv6 one /64 or shorter.
+    /// A public interface's route filter prefixes: 1 to 1,000 CIDR blocks of public address space, an IPv6 one /64 or
+    /// shorter.
     package static func routeFilterPrefixes(_ given: [RouteFilterPrefix]?) throws -> [String] {
         let prefixes = (given ?? []).map { $0.cidr ?? "" }
         guard !prefixes.isEmpty else {
@@ -193,6 +211,11 @@ package enum VirtualInterfaceRules {
             }
             if case .v6 = block, block.prefixLength > 64 {
                 throw AWSError.client("Route filter prefix \(text) is not valid: an IPv6 prefix must be /64 or shorter")
+            }
+            guard block.isPublic else {
+                throw AWSError.client(
+                    "Route filter prefix \(text) is not valid: a public virtual interface advertises public prefixes"
+                )
             }
             guard seen.insert(block.description).inserted else {
                 throw AWSError.client("Route filter prefix \(text) is given twice")
@@ -299,6 +322,15 @@ package enum VirtualInterfaceRules {
         let third = 1 + index / 64
         let fourth = (index % 64) * 4
         return ("169.254.\(third).\(fourth + 1)/30", "169.254.\(third).\(fourth + 2)/30")
+    }
+
+    /// The /30 of the automatic IPv4 peering range (169.254.0.0/16) that holds an address given as `a.b.c.d/n`;
+    /// `nil` for an address outside it.
+    package static func ipv4PeeringBlock(_ address: String) -> String? {
+        guard let host = address.split(separator: "/").first, let block = IPv4Block("\(host)/30"),
+            block.network >> 16 == 0xA9FE
+        else { return nil }
+        return block.description
     }
 
     /// The `issued`-th automatic IPv6 peering: a /125 of the documentation range `2001:db8:1100:2f0:0:1::/96`

@@ -62,9 +62,11 @@ package struct MKALink: Hashable, Sendable {
             guard let next, next <= end else { break }
             if let hello = commonHello, checkedAt.map({ next.timeIntervalSince($0) >= hello }) ?? true {
                 checkedAt = next
-                let periods = end.timeIntervalSince(now) / hello - 2
-                // At most UInt32.max hellos a step: a longer stretch takes a few steps.
-                if periods >= 1, let skip = UInt32(exactly: min(periods.rounded(.down), Double(UInt32.max))),
+                // At most as many hellos a step as leave every message number short of wrapping (a few hellos
+                // before, then frame by frame through the new member identifier): a longer stretch takes more steps.
+                let headroom = Side.allCases.flatMap { ends[$0.rawValue].map(\.messageNumberHeadroom) }.min() ?? 0
+                let periods = min(end.timeIntervalSince(now) / hello - 2, Double(headroom) - 2)
+                if periods >= 1, let skip = UInt32(exactly: periods.rounded(.down)),
                     try repeatsEveryHello(random: random),
                     let advanced = advanced(by: skip, hello: hello)
                 {

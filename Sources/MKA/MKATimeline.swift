@@ -3,7 +3,8 @@ import Foundation
 
 /// What a port's two ends held over time (SPEC 12): the device's keys, each from the instant its association
 /// settled until its disassociation was asked for (or its secret went); the customer router's configurations, each
-/// from the instant the operator set it; and the instant the port went down, if it is down. The link at any instant is
+/// from the instant the operator set it; and the times the port was held down, the last perhaps still. The link at any
+/// instant is
 /// a replay of this from its first configuration: a pure function of the timeline and a seed, so every instance of
 /// the server that reads the same records shows the same link.
 package struct MKATimeline: Hashable, Sendable {
@@ -20,7 +21,7 @@ package struct MKATimeline: Hashable, Sendable {
             self.until = until
         }
 
-        func holds(at instant: Date) -> Bool { from <= instant && until.map { instant < $0 } ?? true }
+        func holds(at instant: Date) -> Bool { MKATimeline.span(from: from, until: until, holds: instant) }
     }
 
     /// One key of the customer's router.
@@ -50,10 +51,24 @@ package struct MKATimeline: Hashable, Sendable {
         }
     }
 
+    /// A time the port was held down (both ends silent), from `from` until `until` (`nil`: still down).
+    package struct Outage: Hashable, Sendable {
+        package var from: Date
+        package var until: Date?
+
+        package init(from: Date, until: Date?) {
+            self.from = from
+            self.until = until
+        }
+
+        func holds(at instant: Date) -> Bool { MKATimeline.span(from: from, until: until, holds: instant) }
+    }
+
     package var deviceKeys: [DeviceKey]
     /// Oldest first; the first begins the replay.
     package var customer: [CustomerConfiguration]
-    package var downSince: Date?
+    /// Oldest first.
+    package var outages: [Outage]
     package var deviceSCI: MKPDU.SCI
     package var customerSCI: MKPDU.SCI
     package var deviceKeyServerPriority: UInt8
@@ -64,7 +79,7 @@ package struct MKATimeline: Hashable, Sendable {
     package init(
         deviceKeys: [DeviceKey],
         customer: [CustomerConfiguration],
-        downSince: Date?,
+        outages: [Outage],
         deviceSCI: MKPDU.SCI,
         customerSCI: MKPDU.SCI,
         deviceKeyServerPriority: UInt8,
@@ -73,12 +88,17 @@ package struct MKATimeline: Hashable, Sendable {
     ) {
         self.deviceKeys = deviceKeys
         self.customer = customer
-        self.downSince = downSince
+        self.outages = outages
         self.deviceSCI = deviceSCI
         self.customerSCI = customerSCI
         self.deviceKeyServerPriority = deviceKeyServerPriority
         self.deviceSuites = deviceSuites
         self.timers = timers
+    }
+
+    /// Whether `instant` is in the span from `from` up to (not including) `until`, open-ended without one.
+    static func span(from: Date, until: Date?, holds instant: Date) -> Bool {
+        from <= instant && until.map { instant < $0 } ?? true
     }
 
     /// Where the replay begins.
@@ -92,7 +112,10 @@ package struct MKATimeline: Hashable, Sendable {
             if let until = key.until { instants.insert(until) }
         }
         for configuration in customer { instants.insert(configuration.at) }
-        if let downSince { instants.insert(downSince) }
+        for outage in outages {
+            instants.insert(outage.from)
+            if let until = outage.until { instants.insert(until) }
+        }
         return instants.filter { $0 > after && $0 <= end }.sorted()
     }
 
@@ -107,7 +130,12 @@ package struct MKATimeline: Hashable, Sendable {
             return key
         }
         prefix.customer = customer.filter { $0.at <= instant }
-        if let downSince, downSince > instant { prefix.downSince = nil }
+        prefix.outages = outages.compactMap { outage in
+            guard outage.from <= instant else { return nil }
+            var outage = outage
+            if let until = outage.until, until > instant { outage.until = nil }
+            return outage
+        }
         return prefix
     }
 
@@ -178,7 +206,7 @@ package struct MKAReplay<Generator: RandomNumberGenerator & Sendable>: Sendable 
         let (device, customer) = timeline.configurations(at: instant)
         try link.setKeys(.device, device, random: &random)
         try link.setKeys(.customer, customer, random: &random)
-        link.silent = timeline.downSince.map { $0 <= instant } ?? false ? [.device, .customer] : []
+        link.silent = timeline.outages.contains { $0.holds(at: instant) } ? [.device, .customer] : []
     }
 }
 

@@ -106,7 +106,7 @@ package struct Participant: Hashable, Sendable {
         potentialPeers.removeAll { now >= $0.lastHeard.addingTimeInterval(life) }
         if livePeers.count != before { try elect(at: now, random: &random) }
         guard now >= nextTransmission else { return [] }
-        return [try transmit(at: now)]
+        return [try transmit(at: now, random: &random)]
     }
 
     /// A frame received at `now`. One for another CA (another CKN) or whose ICV does not verify under this CA's ICK
@@ -161,7 +161,7 @@ package struct Participant: Hashable, Sendable {
             changed = install(distributed, from: basic.memberIdentifier) || changed
         }
         changed = updateUse(at: now) || changed
-        return changed ? [try transmit(at: now)] : []
+        return changed ? [try transmit(at: now, random: &random)] : []
     }
 
     // MARK: Steps
@@ -268,8 +268,13 @@ package struct Participant: Hashable, Sendable {
     }
 
     /// The next MKPDU: the Basic set, the peer lists, the SAK Use, a pending Distributed SAK and the Announcement.
-    mutating func transmit(at now: Date) throws -> [UInt8] {
-        if messageNumber == UInt32.max { messageNumber = 0 }
+    mutating func transmit(at now: Date, random: inout some RandomNumberGenerator) throws -> [UInt8] {
+        if messageNumber == UInt32.max {
+            // The MN never wraps: a new MI, numbered from 1 again (mka.md §1.3), which the peer takes as a live
+            // member at once, since it lists the peer.
+            memberIdentifier = Self.randomBytes(12, &random)
+            messageNumber = 0
+        }
         messageNumber += 1
         nextTransmission = now.addingTimeInterval(configuration.timers.hello)
         var pdu = MKPDU(
@@ -328,6 +333,11 @@ package struct Participant: Hashable, Sendable {
         advanced.livePeers = live
         advanced.potentialPeers = potential
         return advanced
+    }
+
+    /// How many hellos `advanced(by:)` may skip before a message number, its own or a peer's, would wrap.
+    var messageNumberHeadroom: UInt32 {
+        ([messageNumber] + (livePeers + potentialPeers).map(\.messageNumber)).map { UInt32.max - $0 }.min() ?? 0
     }
 
     /// The next instant a timer of this participant runs out: its next MKPDU, or a peer's life.

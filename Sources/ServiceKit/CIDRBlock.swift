@@ -84,6 +84,19 @@ package struct IPv6Block: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+extension IPBlock {
+    /// The special-purpose blocks that are never a customer's public addresses (RFC 6890): this network, private
+    /// (RFC 1918), shared (RFC 6598), loopback, link-local, multicast and reserved; for IPv6 loopback, unique local,
+    /// link-local and multicast. The documentation ranges are not among them (our choice: examples use them).
+    static let nonPublic: [IPBlock] = [
+        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+        "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8",
+    ].compactMap(IPBlock.init)
+
+    /// Whether the block lies in public address space: it overlaps no special-purpose block.
+    package var isPublic: Bool { !Self.nonPublic.contains { $0.overlaps(self) } }
+}
+
 /// An IPv4 or IPv6 block, as a Direct Connect gateway association's allowed prefixes name them.
 package enum IPBlock: Hashable, Sendable, CustomStringConvertible {
     case v4(IPv4Block)

@@ -291,3 +291,49 @@ def test_an_unknown_ec2_mode_stops_the_start(dxlocal_bin):
     result = subprocess.run([str(dxlocal_bin), "serve", "--in-memory", "--port", "0", "--ec2", "elsewhere"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "--ec2 must be local or external" in result.stderr, result.stderr
+
+
+def test_a_gateway_being_deleted_takes_no_association_name_or_accepted_proposal(server_factory):
+    """A deletion refused for the associations left reads `deleting` until it reverts: meanwhile the gateway takes
+    no new association, name or accepted proposal (as it takes no new interface); and a proposal for an association
+    that is `disassociating` is not accepted into it (SPEC 8: it changes in any state but that one)."""
+    clock_server = server_factory.start(extra_args=("--clock-control", "--settle-time-gateway", "10"))
+    owner, proposer = World(clock_server), World(clock_server)
+    gateway = owner.gateway()
+    first = owner.associate(gateway, owner.vgw())["associationId"]
+    dxhelpers.advance_clock(clock_server, 3)
+    assert owner.dx.delete_direct_connect_gateway(directConnectGatewayId=gateway)["directConnectGateway"][
+        "directConnectGatewayState"] == "deleting"
+    owner.refused(gateway, lambda: owner.associate(gateway, owner.vgw(cidr="10.1.0.0/16")), ["is being deleted"])
+    expect_error(lambda: owner.dx.update_direct_connect_gateway(directConnectGatewayId=gateway,
+                                                                newDirectConnectGatewayName="renamed"),
+                 contains=["is being deleted"])
+    proposed = proposer.dx.create_direct_connect_gateway_association_proposal(
+        directConnectGatewayId=gateway, directConnectGatewayOwnerAccount=owner.account,
+        gatewayId=proposer.vgw())["directConnectGatewayAssociationProposal"]["proposalId"]
+    owner.refused(gateway, lambda: owner.dx.accept_direct_connect_gateway_association_proposal(
+        directConnectGatewayId=gateway, proposalId=proposed, associatedGatewayOwnerAccount=proposer.account),
+        ["is being deleted"])
+    dxhelpers.advance_clock(clock_server, 3600)
+    (shown,) = owner.dx.describe_direct_connect_gateways(directConnectGatewayId=gateway)["directConnectGateways"]
+    assert shown["directConnectGatewayState"] == "available" and "renamed" not in shown["directConnectGatewayName"]
+
+    # The proposer's association, accepted, then deleted: a second proposal for it is refused while it goes.
+    vgw = proposer.vgw(cidr="10.2.0.0/16")
+
+    def propose(prefix):
+        return proposer.dx.create_direct_connect_gateway_association_proposal(
+            directConnectGatewayId=gateway, directConnectGatewayOwnerAccount=owner.account, gatewayId=vgw,
+            addAllowedPrefixesToDirectConnectGateway=[{"cidr": prefix}])["directConnectGatewayAssociationProposal"][
+            "proposalId"]
+
+    association = owner.dx.accept_direct_connect_gateway_association_proposal(
+        directConnectGatewayId=gateway, proposalId=propose("10.2.0.0/16"),
+        associatedGatewayOwnerAccount=proposer.account)["directConnectGatewayAssociation"]["associationId"]
+    dxhelpers.advance_clock(clock_server, 3)
+    second = propose("10.3.0.0/16")
+    owner.dx.delete_direct_connect_gateway_association(associationId=association)
+    owner.refused(gateway, lambda: owner.dx.accept_direct_connect_gateway_association_proposal(
+        directConnectGatewayId=gateway, proposalId=second, associatedGatewayOwnerAccount=proposer.account),
+        [f"Association {association} is being disassociated"])
+    assert first != association

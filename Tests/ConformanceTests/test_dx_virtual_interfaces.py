@@ -665,3 +665,93 @@ def test_failover_tests_take_peers_down_until_stopped(server):
     other = World(server)
     assert other.dx.list_virtual_interface_test_history()["virtualInterfaceTestHistory"] == []
     other.refused(lambda: other.dx.start_bgp_failover_test(virtualInterfaceId=interface_id), "does not exist", w)
+
+
+def test_a_down_interface_is_tested_once_at_a_time_and_its_deletion_ends_the_test(server):
+    """SPEC 8: a second start while a test runs is refused, also on an interface that reads `down` (the operator's
+    `bgp-down`), where the state never reads `testing`; a deletion ends the running test, `cancelled` (our choice);
+    a deleted interface, still listed, takes no change (SPEC 10)."""
+    w = World(server)
+    created = w.private(w.connection(), directConnectGatewayId=w.gateway())
+    interface_id = created["virtualInterfaceId"]
+    peered = w.dx.create_bgp_peer(virtualInterfaceId=interface_id,
+                                  newBGPPeer={"asn": 65000, "addressFamily": "ipv6"})["virtualInterface"]
+    ipv6 = next(p["bgpPeerId"] for p in peered["bgpPeers"] if p["addressFamily"] == "ipv6")
+    response = dxhelpers.raw_request(server.url, path="/_dxlocal/simulate", content_type="application/json",
+                                     body=json.dumps({"virtualInterfaceId": interface_id, "event": "bgp-down"}).encode())
+    assert response.status == 200, response
+    assert w.interface(interface_id)["virtualInterfaceState"] == "down"
+    first = w.dx.start_bgp_failover_test(virtualInterfaceId=interface_id)["virtualInterfaceTest"]
+    w.refused(lambda: w.dx.start_bgp_failover_test(virtualInterfaceId=interface_id), "already running")
+
+    def statuses():
+        return {t["testId"]: t["status"] for t in w.dx.list_virtual_interface_test_history(
+            virtualInterfaceId=interface_id)["virtualInterfaceTestHistory"]}
+
+    assert statuses() == {first["testId"]: "in progress"}
+    assert w.dx.delete_virtual_interface(virtualInterfaceId=interface_id)["virtualInterfaceState"] == "deleting"
+    assert statuses() == {first["testId"]: "cancelled"}
+    w.refused(lambda: w.dx.stop_bgp_failover_test(virtualInterfaceId=interface_id), "No failover test is running")
+    peers = w.interface(interface_id)["bgpPeers"]
+    w.refused(lambda: w.dx.delete_bgp_peer(virtualInterfaceId=interface_id, bgpPeerId=ipv6),
+              "a BGP peer cannot be deleted now")
+    assert w.interface(interface_id)["bgpPeers"] == peers
+
+
+def test_automatic_peering_addresses_are_never_reused_in_an_account_and_region(server):
+    """SPEC 7: an automatic /30 of 169.254.0.0/16 is never handed out twice in an account and region: not a block
+    given by hand there, and not one of another account's pool (a hosted interface is its owner's)."""
+    w, partner, other = World(server), World(server), World(server)
+
+    def peering(interface: dict) -> str:
+        return ipaddress.ip_interface(interface["amazonAddress"]).network.exploded
+
+    connection, gateway = w.connection(), w.gateway()
+    first_auto = peering(w.private(connection, vlan=101, directConnectGatewayId=gateway))
+    w.private(connection, vlan=102, directConnectGatewayId=gateway)
+    # Another account gives the first block by hand; its own first automatic one skips it.
+    base = ipaddress.ip_network(first_auto).network_address
+    by_hand = other.private(other.connection(), directConnectGatewayId=other.gateway(),
+                            amazonAddress=f"{base + 1}/30", customerAddress=f"{base + 2}/30")
+    assert peering(by_hand) == first_auto
+    assert peering(other.private(other.connection(), vlan=102, directConnectGatewayId=other.gateway(asn=64601))) \
+        != first_auto
+    # A hosted interface of `w` on the partner's connection draws from `w`'s pool (its third block), not from the
+    # partner's (whose second block `w` already holds).
+    partner_connection = partner.connection()
+    assert peering(partner.private(partner_connection, vlan=50, directConnectGatewayId=partner.gateway())) == first_auto
+    partner.dx.allocate_private_virtual_interface(
+        connectionId=partner_connection, ownerAccount=w.account, newPrivateVirtualInterfaceAllocation={
+            "virtualInterfaceName": unique_name("hosted"), "vlan": 51, "asn": 65000})
+    held = [peering(v) for v in w.dx.describe_virtual_interfaces()["virtualInterfaces"]
+            if v["ownerAccount"] == w.account]
+    assert len(held) == len(set(held)) == 3, held
+
+
+@pytest.mark.parametrize("new, words", [
+    ({"amazonAddress": "10.0.0.1/30", "customerAddress": "10.0.0.2/30"}, "amazonAddress 10.0.0.1/30"),
+    ({"customerAddress": "169.254.7.2/30"}, "customerAddress 169.254.7.2/30"),
+    ({"customerAddress": "192.168.0.2/30"}, "customerAddress 192.168.0.2/30"),
+    ({"routeFilterPrefixes": [{"cidr": "198.51.100.0/24"}, {"cidr": "172.16.0.0/16"}]}, "172.16.0.0/16"),
+    ({"routeFilterPrefixes": [{"cidr": "0.0.0.0/0"}]}, "0.0.0.0/0"),
+    ({"routeFilterPrefixes": [{"cidr": "fd00:1::/48"}]}, "fd00:1::/48"),
+])
+def test_a_public_interface_peers_and_advertises_in_public_address_space(server, new, words):
+    """Reference §3.1: a public interface's IPv4 peering addresses are the customer's public ones, and so are the
+    prefixes it advertises (the documentation ranges stand in for them, as in every example)."""
+    w = World(server)
+    connection = w.connection()
+    w.refused(lambda: w.public(connection, **new), words)
+    w.refused(lambda: w.public(connection, **new), "public")
+
+
+def test_a_public_interface_takes_a_new_peer_of_a_private_asn_or_one_on_its_allow_list(server):
+    """Reference §3.2: a BGP peer added to a public interface has a private ASN or one already on its allow list."""
+    w = World(server)
+    created = w.public(w.connection(), asn=64496)
+    interface_id = created["virtualInterfaceId"]
+    w.refused(lambda: w.dx.create_bgp_peer(virtualInterfaceId=interface_id, newBGPPeer={
+        "asn": 7018, "addressFamily": "ipv6"}), "ASN 7018")
+    peers = w.dx.create_bgp_peer(virtualInterfaceId=interface_id, newBGPPeer={
+        "asn": 64496, "addressFamily": "ipv6"})["virtualInterface"]["bgpPeers"]
+    assert sorted(p["asn"] for p in peers) == [64496, 64496]

@@ -55,6 +55,7 @@ def test_create_lag_creates_its_members(client):
     assert created["numberOfConnections"] == 2
     members = created["connections"]
     assert len(members) == 2
+    assert [m["connectionState"] for m in members] == ["requested", "requested"]  # SPEC 3, as CreateConnection
     for member in members:
         assert CONNECTION_ID_RE.match(member["connectionId"])
         assert member["lagId"] == created["lagId"]
@@ -81,6 +82,9 @@ def test_create_lag_with_connection_id_converts_that_connection(client):
     member_ids = {m["connectionId"] for m in created["connections"]}
     assert existing in member_ids
     assert len(member_ids) == 3
+    # SPEC 3: the new members answer `requested` in the create response; the one it starts from as it stands.
+    assert {m["connectionId"]: m["connectionState"] for m in created["connections"]} == {
+        m: ("available" if m == existing else "requested") for m in member_ids}
     assert describe_connection(client, existing)["lagId"] == created["lagId"]
     assert visible_connection_ids(client) == member_ids
     lag = describe_lag(client, created["lagId"])
@@ -135,6 +139,43 @@ def test_associate_connection_with_lag(client):
     assert response["lagId"] == lag_id
     assert describe_connection(client, connection_id)["lagId"] == lag_id
     assert connection_id in _member_ids(describe_lag(client, lag_id))
+
+
+def _devices(resource: dict) -> tuple[str, str, str]:
+    return resource["awsDevice"], resource["awsDeviceV2"], resource["awsLogicalDeviceId"]
+
+
+def test_a_lag_and_its_members_are_on_one_device(client):
+    """A LAG's connections all end on one Direct Connect endpoint (the API reference): a LAG made from a connection is
+    on that connection's device, with its new members; a connection, an interconnect or a virtual interface joining
+    a LAG moves onto the LAG's (our choice: AWS refuses a connection on another endpoint; here every port has its
+    own)."""
+    existing = create_connection(client, macsec=False)
+    on_existing = _devices(describe_connection(client, existing))
+    created = client.create_lag(numberOfConnections=2, location="EqDC2", connectionsBandwidth="10Gbps",
+                                lagName=unique_name(), connectionId=existing)
+    lag = describe_lag(client, created["lagId"])
+    assert _devices(created) == _devices(lag) == on_existing
+    assert [_devices(m) for m in created["connections"]] == [on_existing] * 2
+    assert [_devices(describe_connection(client, m["connectionId"])) for m in lag["connections"]] == [on_existing] * 2
+
+    joining = create_connection(client, macsec=False)
+    gateway = client.create_direct_connect_gateway(directConnectGatewayName=unique_name("gw"), amazonSideAsn=64512)
+    vif = client.create_private_virtual_interface(connectionId=joining, newPrivateVirtualInterface={
+        "virtualInterfaceName": unique_name("vif"), "vlan": 70, "asn": 65000,
+        "directConnectGatewayId": gateway["directConnectGateway"]["directConnectGatewayId"],
+    })["virtualInterfaceId"]
+    assert _devices(describe_connection(client, joining)) != on_existing
+    answered = client.associate_connection_with_lag(connectionId=joining, lagId=lag["lagId"])
+    assert _devices(answered) == _devices(describe_connection(client, joining)) == on_existing
+    moved = client.describe_virtual_interfaces(virtualInterfaceId=vif)["virtualInterfaces"][0]
+    assert (moved["connectionId"], moved["awsDeviceV2"], moved["awsLogicalDeviceId"]) == (
+        lag["lagId"], on_existing[1], on_existing[2])
+
+    interconnect_lag = create_lag(client, count=1, macsec=False)
+    interconnect = client.create_interconnect(interconnectName=unique_name(), bandwidth="10Gbps", location="EqDC2",
+                                              lagId=interconnect_lag["lagId"])
+    assert _devices(interconnect) == _devices(describe_lag(client, interconnect_lag["lagId"]))
 
 
 def test_associate_connection_with_lag_at_another_location_is_refused(client, snapshot):
@@ -431,3 +472,26 @@ def test_a_connection_joining_a_lag_takes_its_virtual_interfaces_along(client, s
     client.disassociate_connection_from_lag(connectionId=connection_id, lagId=lag_id)
     assert "lagId" not in describe_connection(client, connection_id)
     assert carried(lag_id) == sorted([on_lag, moving])
+
+
+def test_a_lag_below_its_minimum_links_is_down_with_what_it_carries(client):
+    """The API reference: below its minimum links a LAG is not operational. A member deleted takes it below them:
+    `down`, and its virtual interface with it; a member joining brings both back."""
+    lag = create_lag(client, count=2, macsec=False)
+    lag_id = lag["lagId"]
+    gateway = client.create_direct_connect_gateway(directConnectGatewayName=unique_name("gw"), amazonSideAsn=64512)
+    vif = client.create_private_virtual_interface(connectionId=lag_id, newPrivateVirtualInterface={
+        "virtualInterfaceName": unique_name("vif"), "vlan": 80, "asn": 65000,
+        "directConnectGatewayId": gateway["directConnectGateway"]["directConnectGatewayId"],
+    })["virtualInterfaceId"]
+
+    def states() -> tuple[str, str]:
+        shown = client.describe_virtual_interfaces(virtualInterfaceId=vif)["virtualInterfaces"][0]
+        return describe_lag(client, lag_id)["lagState"], shown["virtualInterfaceState"]
+
+    assert client.update_lag(lagId=lag_id, minimumLinks=2)["lagState"] == "available"
+    assert states() == ("available", "available")
+    client.delete_connection(connectionId=lag["connections"][0]["connectionId"])
+    assert states() == ("down", "down")
+    client.associate_connection_with_lag(connectionId=create_connection(client, macsec=False), lagId=lag_id)
+    assert states() == ("available", "available")

@@ -400,3 +400,28 @@ def test_bad_mka_options_are_refused_at_start(dxlocal_bin, flag, value, message)
     result = subprocess.run([str(dxlocal_bin), "serve", "--in-memory", "--port", "0", flag, value],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and message in result.stderr, result.stderr
+
+
+def test_an_outage_stays_in_the_port_history_after_port_up(mka_server):
+    """SPEC 11 and 12: after `port-up` the port's MKA is what followed the outage, not a past without it: through the
+    outage the ends lost each other, so the port is not secured the instant it comes up; a hello later they secure a
+    new SAK, secured since after the outage."""
+    dx = dxhelpers.make_client(mka_server.url, account=dxhelpers.random_account())
+    connection = macsec_connection(dx)
+    pair = key()
+    associate(mka_server, dx, connection, pair)
+    set_customer(mka_server, connection, [pair])
+    dxhelpers.advance_clock(mka_server, 2 * HELLO)
+    before = mka(mka_server, connection)["device"]["participants"][0]
+    assert before["securedSince"]
+    operator(mka_server, "POST", "/_dxlocal/simulate", {"connectionId": connection, "event": "port-down"})
+    dxhelpers.advance_clock(mka_server, 2 * LIFE)
+    operator(mka_server, "POST", "/_dxlocal/simulate", {"connectionId": connection, "event": "port-up"})
+    up = mka(mka_server, connection)
+    assert up["secured"] is False and up["device"]["participants"][0]["livePeers"] == []
+    assert shown(dx, connection) == ("available", "Encryption Down")
+    dxhelpers.advance_clock(mka_server, 2 * HELLO)
+    after = mka(mka_server, connection)
+    assert after["secured"] is True and shown(dx, connection) == ("available", "Encryption Up")
+    again = after["device"]["participants"][0]
+    assert again["securedSince"] > up["at"] and again["keyNumber"] != before["keyNumber"]

@@ -4,6 +4,7 @@ gateways), `association` (gateway associations: 2 s when neither flag is given, 
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
@@ -101,3 +102,23 @@ def test_a_time_that_is_not_a_number_of_seconds_stops_the_start(dxlocal_bin, arg
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0, result.stdout
     assert args[0] in result.stderr or args[1] in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("seconds", [-1, 1e300, 100 * 365.25 * 86400 + 1])
+def test_the_clock_moves_forward_by_at_most_a_hundred_years_a_call(clock_server, seconds):
+    """A refused move answers 400 and leaves the clock where it was; a timestamp written afterwards (a key's
+    `startOn`) is still one the wire can spell."""
+    client = dxhelpers.make_client(clock_server.url, account=dxhelpers.random_account())
+    before = dxhelpers.advance_clock(clock_server, 0)
+    response = dxhelpers.raw_request(clock_server.url, path="/_dxlocal/clock", content_type="application/json",
+                                     body=json.dumps({"advanceSeconds": seconds}).encode())
+    dxhelpers.assert_aws_error(response, 400, "ValidationException")
+    assert dxhelpers.advance_clock(clock_server, 0) - before < 60
+    for _ in range(3):
+        dxhelpers.advance_clock(clock_server, 100 * 365.25 * 86400)
+    connection = client.create_connection(location="EqDC2", bandwidth="10Gbps", connectionName="late",
+                                          requestMACSec=True)["connectionId"]
+    dxhelpers.advance_clock(clock_server, 1)
+    key = client.associate_mac_sec_key(connectionId=connection, ckn=dxhelpers.random_hex64(),
+                                       cak=dxhelpers.random_hex64())["macSecKeys"][0]
+    assert key["startOn"].startswith("23"), key

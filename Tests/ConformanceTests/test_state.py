@@ -129,6 +129,41 @@ def test_a_document_sealed_under_another_key_is_refused(server_factory, master_k
     assert json.loads(export(target))["records"] == json.loads(before)["records"]
 
 
+def test_every_sealed_value_is_named_and_must_open(server_factory, master_key):
+    """Not only secrets are sealed: a BGP auth key and a customer router's history are too. The export names their
+    keys, and an import opens every sealed value before it takes the document: a document whose only sealed value is
+    an auth key under another key, or a sealed value with one byte changed, is refused and changes nothing."""
+    source = state_server(server_factory, env={"DXLOCAL_MASTER_KEY": master_key})
+    account = dxhelpers.random_account()
+    dx = dxhelpers.make_client(source.url, account=account)
+    connection = dx.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName="vif")["connectionId"]
+    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="g", amazonSideAsn=64513)[
+        "directConnectGateway"]["directConnectGatewayId"]
+    dx.create_private_virtual_interface(connectionId=connection, newPrivateVirtualInterface={
+        "virtualInterfaceName": "v", "vlan": 10, "asn": 65000, "directConnectGatewayId": gateway})
+    document = json.loads(export(source))
+    assert len(document["masterKeyIds"]) == 1, document["masterKeyIds"]
+    (interface,) = [r for r in document["records"] if r["kind"] == "vif"]
+    peer = interface["record"]["peers"][0]
+
+    target = state_server(server_factory, env={"DXLOCAL_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()})
+    before = export(target)
+    error = dxhelpers.assert_aws_error(operator(target, "PUT", body=json.dumps(document).encode()), 400,
+                                       "ValidationException")
+    assert f"master key {peer['masterKeyId']}" in error["message"], error
+    assert json.loads(export(target))["records"] == json.loads(before)["records"]
+
+    sealed = bytearray(base64.b64decode(peer["sealedAuthKey"]))
+    sealed[-1] ^= 1
+    peer["sealedAuthKey"] = base64.b64encode(bytes(sealed)).decode()
+    before = export(source)
+    error = dxhelpers.assert_aws_error(operator(source, "PUT", body=json.dumps(document).encode()), 400,
+                                       "ValidationException")
+    assert "does not open" in error["message"], error
+    assert json.loads(export(source))["records"] == json.loads(before)["records"]
+    assert dx.describe_virtual_interfaces()["virtualInterfaces"][0]["virtualInterfaceState"] == "available"
+
+
 def test_merge_keeps_what_the_server_holds(server_factory, master_key):
     server = state_server(server_factory, env={"DXLOCAL_MASTER_KEY": master_key})
     first, second = dxhelpers.random_account(), dxhelpers.random_account()

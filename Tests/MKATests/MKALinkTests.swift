@@ -220,4 +220,19 @@ import Testing
         #expect(skipping.link.ends == stepping.link.ends)
         #expect(!skipping.link.isSecured)
     }
+
+    @Test func messageNumbersNeverWrapTheMemberIdentifiersChangeAndTheLinkStaysSecured() throws {
+        var scene = Scene()
+        try scene.keys(.device, [MKALinkTests.key(1)])
+        try scene.keys(.customer, [MKALinkTests.key(1)])
+        try scene.run(for: 10)
+        #expect(scene.link.isSecured)
+        let before = [MKALink.Side.device, .customer].map { scene.link.participants($0)[0].memberIdentifier }
+        // More than 2^32 hellos of 2 s: skipped up to a few hellos short of the wrap, stepped through it, skipped on.
+        try scene.run(for: 2 * (Double(UInt32.max) + 1_000))
+        let after = [MKALink.Side.device, .customer].map { scene.link.participants($0)[0] }
+        #expect(after.map(\.memberIdentifier) != before)
+        #expect(after.allSatisfy { $0.messageNumber < 10_000 })
+        #expect(scene.link.isSecured)
+    }
 }

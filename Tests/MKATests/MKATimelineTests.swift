@@ -13,12 +13,12 @@ import Testing
     static func timeline(
         device: [MKATimeline.DeviceKey],
         customer: [MKATimeline.CustomerConfiguration],
-        downSince: Date? = nil
+        outages: [MKATimeline.Outage] = []
     ) -> MKATimeline {
         MKATimeline(
             deviceKeys: device,
             customer: customer,
-            downSince: downSince,
+            outages: outages,
             deviceSCI: .derived(from: "aws-device|dxcon-test"),
             customerSCI: .derived(from: "customer-router|dxcon-test"),
             deviceKeyServerPriority: 16,
@@ -112,9 +112,39 @@ import Testing
         let timeline = Self.timeline(
             device: [Self.device(1, from: 0)],
             customer: [Self.customer([1], at: 0)],
-            downSince: Self.at(100)
+            outages: [.init(from: Self.at(100), until: nil)]
         )
         #expect(try Self.link(timeline, at: 100).isSecured)
         #expect(try !Self.link(timeline, at: 100 + MKATimers().life + 0.001).isSecured)
+    }
+
+    /// An outage that ended stays in the replay: through it the ends are silent and lose each other; after it they
+    /// find each other again and secure a new SAK, and a read during the outage continues into one after it.
+    @Test func anOutageThatEndedIsReplayedAndTheLinkSecuresAgainAfterIt() throws {
+        let keys = (device: [Self.device(1, from: 0)], customer: [Self.customer([1], at: 0)])
+        let down = Self.timeline(
+            device: keys.device,
+            customer: keys.customer,
+            outages: [.init(from: Self.at(100), until: nil)]
+        )
+        let ended = Self.timeline(
+            device: keys.device,
+            customer: keys.customer,
+            outages: [.init(from: Self.at(100), until: Self.at(200))]
+        )
+        let before = try Self.link(ended, at: 99)
+        #expect(before.isSecured)
+        #expect(try !Self.link(ended, at: 150).isSecured)
+        #expect(try Self.link(ended, at: 150).participants(.device) == Self.link(down, at: 150).participants(.device))
+        let after = try Self.link(ended, at: 230)
+        #expect(after.isSecured)
+        // A new SAK: the one from before the outage went with its peers.
+        #expect(after.inUse(.device)?.latestKey?.sak != before.inUse(.device)?.latestKey?.sak)
+        #expect(after.inUse(.device)?.securedSince ?? .distantPast > Self.at(200))
+        var replay = try #require(try MKAReplay(down, random: Xoshiro256StarStar(seed: down.seed(port: "p"))))
+        try replay.advance(over: down, to: Self.at(150))
+        #expect(replay.continues(ended))
+        try replay.advance(over: ended, to: Self.at(230))
+        #expect(replay.link.participants(.device) == after.participants(.device))
     }
 }

@@ -419,6 +419,49 @@ package struct HostedRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONR
     }
 }
 
+/// A time a port was held down, from `downAt` until `upAt`.
+package struct OutageRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    package var downAt: Date
+    package var upAt: Date
+
+    package init(downAt: Date, upAt: Date) {
+        self.downAt = downAt
+        self.upAt = upAt
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"downAt\":", downAt)
+        writer.member("\"upAt\":", upAt)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var downAt: Date?
+        var upAt: Date?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "downAt": guard reader.read(&downAt, 0, "downAt", seen: &seen) else { return nil }
+                case "upAt": guard reader.read(&upAt, 1, "upAt", seen: &seen) else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let downAt, let upAt else {
+            reader.refuse()
+            return nil
+        }
+        self.init(downAt: downAt, upAt: upAt)
+    }
+}
+
 /// A dedicated connection or an interconnect.
 package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
     package enum Kind: String, Hashable, Sendable, Codable, CaseIterable, AWSJSONValue, AWSJSONReadable {
@@ -447,6 +490,8 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
     /// Set while the operator holds the port down (`POST /_dxlocal/simulate`): a settled port then reads `down`, and
     /// does not encrypt.
     package var portDownAt: Date?
+    /// The times the operator held the port down before, oldest first: its MKA replay stays silent through them.
+    package var pastOutages: [OutageRecord]?
     package var createdAt: Date
     package var tags: [TagRecord]
     /// The connection's own keychain; a LAG member's keys are the LAG's.
@@ -465,6 +510,7 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
         lagId: String? = nil,
         state: SettlingState,
         portDownAt: Date? = nil,
+        pastOutages: [OutageRecord]? = nil,
         createdAt: Date,
         tags: [TagRecord],
         keys: [KeyRecord],
@@ -479,6 +525,7 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
         self.lagId = lagId
         self.state = state
         self.portDownAt = portDownAt
+        self.pastOutages = pastOutages
         self.createdAt = createdAt
         self.tags = tags
         self.keys = keys
@@ -496,6 +543,7 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
         writer.member("\"lagId\":", lagId)
         writer.member("\"state\":", state)
         writer.member("\"portDownAt\":", portDownAt)
+        writer.member("\"pastOutages\":", pastOutages)
         writer.member("\"createdAt\":", createdAt)
         writer.member("\"tags\":", tags)
         writer.member("\"keys\":", keys)
@@ -513,6 +561,7 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
         var lagId: String?
         var state: SettlingState?
         var portDownAt: Date?
+        var pastOutages: [OutageRecord]?
         var createdAt: Date?
         var tags: [TagRecord]?
         var keys: [KeyRecord]?
@@ -535,14 +584,15 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
                 case "lagId": guard reader.read(&lagId, 5, "lagId", seen: &seen) else { return nil }
                 case "state": guard reader.read(&state, 6, "state", seen: &seen) else { return nil }
                 case "portDownAt": guard reader.read(&portDownAt, 7, "portDownAt", seen: &seen) else { return nil }
-                case "createdAt": guard reader.read(&createdAt, 8, "createdAt", seen: &seen) else { return nil }
-                case "tags": guard reader.read(&tags, 9, "tags", seen: &seen) else { return nil }
-                case "keys": guard reader.read(&keys, 10, "keys", seen: &seen) else { return nil }
+                case "pastOutages": guard reader.read(&pastOutages, 8, "pastOutages", seen: &seen) else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 9, "createdAt", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 10, "tags", seen: &seen) else { return nil }
+                case "keys": guard reader.read(&keys, 11, "keys", seen: &seen) else { return nil }
                 case "loaIssueTime":
                     guard
-                        reader.read(&loaIssueTime, 11, "loaIssueTime", seen: &seen)
+                        reader.read(&loaIssueTime, 12, "loaIssueTime", seen: &seen)
                     else { return nil }
-                case "hosted": guard reader.read(&hosted, 12, "hosted", seen: &seen) else { return nil }
+                case "hosted": guard reader.read(&hosted, 13, "hosted", seen: &seen) else { return nil }
                 default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
@@ -560,6 +610,7 @@ package struct ConnectionRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
             lagId: lagId,
             state: state,
             portDownAt: portDownAt,
+            pastOutages: pastOutages,
             createdAt: createdAt,
             tags: tags,
             keys: keys,
@@ -2060,11 +2111,15 @@ package struct PeeringPoolRecord: Hashable, Sendable, Codable, AWSJSONValue, AWS
     package var ipv4Issued: Int
     /// How many /125 blocks were handed out.
     package var ipv6Issued: Int
+    /// The /30 blocks of 169.254.0.0/16 that interfaces of the account and region were given by hand, which the
+    /// automatic ones skip.
+    package var ipv4HandPicked: [String]?
 
-    package init(id: String, ipv4Issued: Int, ipv6Issued: Int) {
+    package init(id: String, ipv4Issued: Int, ipv6Issued: Int, ipv4HandPicked: [String]? = nil) {
         self.id = id
         self.ipv4Issued = ipv4Issued
         self.ipv6Issued = ipv6Issued
+        self.ipv4HandPicked = ipv4HandPicked
     }
 
     package func writeJSON(to writer: inout AWSJSONWriter) {
@@ -2072,6 +2127,7 @@ package struct PeeringPoolRecord: Hashable, Sendable, Codable, AWSJSONValue, AWS
         writer.member("\"id\":", id)
         writer.member("\"ipv4Issued\":", ipv4Issued)
         writer.member("\"ipv6Issued\":", ipv6Issued)
+        writer.member("\"ipv4HandPicked\":", ipv4HandPicked)
         writer.endObject()
     }
 
@@ -2079,6 +2135,7 @@ package struct PeeringPoolRecord: Hashable, Sendable, Codable, AWSJSONValue, AWS
         var id: String?
         var ipv4Issued: Int?
         var ipv6Issued: Int?
+        var ipv4HandPicked: [String]?
         guard reader.beginObject() else { return nil }
         var seen: UInt64 = 0
         var unknown: Set<String> = []
@@ -2091,6 +2148,10 @@ package struct PeeringPoolRecord: Hashable, Sendable, Codable, AWSJSONValue, AWS
                 case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
                 case "ipv4Issued": guard reader.read(&ipv4Issued, 1, "ipv4Issued", seen: &seen) else { return nil }
                 case "ipv6Issued": guard reader.read(&ipv6Issued, 2, "ipv6Issued", seen: &seen) else { return nil }
+                case "ipv4HandPicked":
+                    guard
+                        reader.read(&ipv4HandPicked, 3, "ipv4HandPicked", seen: &seen)
+                    else { return nil }
                 default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
@@ -2099,7 +2160,7 @@ package struct PeeringPoolRecord: Hashable, Sendable, Codable, AWSJSONValue, AWS
             reader.refuse()
             return nil
         }
-        self.init(id: id, ipv4Issued: ipv4Issued, ipv6Issued: ipv6Issued)
+        self.init(id: id, ipv4Issued: ipv4Issued, ipv6Issued: ipv6Issued, ipv4HandPicked: ipv4HandPicked)
     }
 }
 
