@@ -97,11 +97,13 @@ package enum Keychain {
         }
     }
 
-    /// A LAG's state at `now`: its own settling state, then `down` while fewer of its members are up than its minimum
-    /// links (the API reference: below them the LAG is not operational), whatever keeps them from it: still settling,
-    /// deleted, held down by the operator, or `must_encrypt` without MKA (`encryptionDown`, SPEC 12). With no minimum
-    /// (0), `down` only while no member is up and one is held down or lacks MKA (our choice: a LAG emptied by
-    /// Terraform's `aws_dx_lag`, which deletes the connection it was made with, keeps the state it had).
+    /// A LAG's state at `now`: its own settling state, then `down` while fewer of its members work than its minimum
+    /// links (the API reference: below them the LAG is not operational): members deleted, held down by the operator
+    /// or `must_encrypt` without MKA (`encryptionDown`, SPEC 12) do not work, while one still settling counts (our
+    /// choice: so the LAG, and what it carries, change with events, not as members settle). Once a member is held down
+    /// or lacks MKA, `down` as well while fewer of them are up than the minimum links, at least one (our choice: a LAG
+    /// none of whose members was ever down, such as one emptied by Terraform's `aws_dx_lag`, which deletes the
+    /// connection it was made with, keeps the state it had).
     package static func lagState(
         _ state: SettlingState,
         members: [ConnectionRecord],
@@ -110,9 +112,10 @@ package enum Keychain {
         at now: Date
     ) -> PortState {
         let own = portState(state, at: now)
-        guard own == .available,
-            minimumLinks > 0 || members.contains(where: { $0.portDownAt != nil || encryptionDown.contains($0.id) })
-        else { return own }
+        guard own == .available else { return own }
+        let working = members.count { $0.portDownAt == nil && !encryptionDown.contains($0.id) }
+        if working < minimumLinks { return .down }
+        guard members.contains(where: { $0.portDownAt != nil || encryptionDown.contains($0.id) }) else { return own }
         let up = members.count {
             !encryptionDown.contains($0.id)
                 && portState($0.state, portDown: $0.portDownAt != nil, at: now) == .available

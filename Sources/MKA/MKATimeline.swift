@@ -3,10 +3,9 @@ import Foundation
 
 /// What a port's two ends held over time (SPEC 12): the device's keys, each from the instant its association
 /// settled until its disassociation was asked for (or its secret went); the customer router's configurations, each
-/// from the instant the operator set it; and the times the port was held down, the last perhaps still. The link at any
-/// instant is
-/// a replay of this from its first configuration: a pure function of the timeline and a seed, so every instance of
-/// the server that reads the same records shows the same link.
+/// from the instant the operator set it; and the times the port was held down, the last perhaps still. The link at
+/// any instant is a replay of this from its first configuration: a pure function of the timeline and a seed, so every
+/// instance of the server that reads the same records shows the same link.
 package struct MKATimeline: Hashable, Sendable {
     package struct DeviceKey: Hashable, Sendable {
         package var ckn: [UInt8]

@@ -145,15 +145,18 @@ import Testing
         #expect(Keychain.lagState(settled, members: [up, down], minimumLinks: 1, at: now) == .available)
         #expect(Keychain.lagState(settled, members: [up, down], minimumLinks: 2, at: now) == .down)
         #expect(Keychain.lagState(settled, members: [down], minimumLinks: 0, at: now) == .down)
-        // A member still settling is not up (the AWS CLI's example of UpdateLag: two `requested` members, the LAG
-        // `down`), nor is one deleted; with no minimum, a LAG none of whose members is held down keeps its own state.
+        // A member still settling works but is not up; a LAG none of whose members is held down keeps its own state
+        // unless members are missing (deleted) below its minimum links.
         let settling = Self.member("dxcon-new", down: false, settlesAfter: 60)
         #expect(Keychain.lagState(settled, members: [settling, down], minimumLinks: 0, at: now) == .down)
-        #expect(Keychain.lagState(settled, members: [settling], minimumLinks: 1, at: now) == .down)
-        #expect(Keychain.lagState(settled, members: [settling], minimumLinks: 0, at: now) == .available)
+        #expect(Keychain.lagState(settled, members: [settling, down], minimumLinks: 1, at: now) == .down)
+        #expect(Keychain.lagState(settled, members: [settling], minimumLinks: 1, at: now) == .available)
         #expect(Keychain.lagState(settled, members: [up], minimumLinks: 2, at: now) == .down)
         #expect(Keychain.lagState(settled, members: [], minimumLinks: 1, at: now) == .down)
         #expect(Keychain.lagState(settled, members: [], minimumLinks: 0, at: now) == .available)
+        #expect(
+            Keychain.lagState(settled, members: [up], minimumLinks: 1, encryptionDown: ["dxcon-up"], at: now) == .down
+        )
         let pending = SettlingState(transitional: .pending, settlesAt: now.addingTimeInterval(1))
         #expect(Keychain.lagState(pending, members: [down], minimumLinks: 0, at: now) == .pending)
     }
