@@ -751,12 +751,17 @@ extension DirectConnectService {
     ) async throws -> BGPPeerRecord {
         var amazon = amazonAddress ?? ""
         var customer = customerAddress ?? ""
-        // The pool of the interface's owner, wherever the interface is held (a hosted one on a partner's connection).
+        let automatic = amazonAddress == nil || customerAddress == nil
+        // Blocks of the automatic range given by hand, which the pool records (none for a public interface's).
+        let given = automatic ? [] : Set([amazon, customer].compactMap(Rules.ipv4PeeringBlock))
+        // The pool of the interface's owner, wherever the interface is held (a hosted one on a partner's connection),
+        // read only when it is drawn from or told of a block.
         let poolScope = Scope(account: record.ownerAccount, region: scope.region)
-        var pool =
-            try await transaction.record(PeeringPoolRecord.self, id: "peering", in: poolScope)
-            ?? PeeringPoolRecord(id: "peering", ipv4Issued: 0, ipv6Issued: 0)
-        if amazonAddress == nil || customerAddress == nil {
+        var pool = PeeringPoolRecord(id: "peering", ipv4Issued: 0, ipv6Issued: 0)
+        if automatic || !given.isEmpty {
+            pool = try await transaction.record(PeeringPoolRecord.self, id: "peering", in: poolScope) ?? pool
+        }
+        if automatic {
             let handPicked = Set(pool.ipv4HandPicked ?? [])
             var issued = family == .ipv6 ? pool.ipv6Issued : pool.ipv4Issued
             var addresses = family == .ipv6 ? Rules.ipv6Peering(issued) : Rules.ipv4Peering(issued)
@@ -773,7 +778,6 @@ extension DirectConnectService {
             try await transaction.save(pool, in: poolScope)
             (amazon, customer) = addresses
         } else {
-            let given = Set([amazon, customer].compactMap(Rules.ipv4PeeringBlock))
             let known = Set(pool.ipv4HandPicked ?? [])
             if !given.isSubset(of: known) {
                 pool.ipv4HandPicked = known.union(given).sorted()
