@@ -126,7 +126,8 @@ extension DirectConnectService {
     // MARK: Failover tests
 
     /// Takes the chosen peers (every one when none is named) down for `testDurationInMinutes` (1-4,320, 180 by
-    /// default); the interface reads `testing` meanwhile. Only its owner may test it, one test at a time.
+    /// default), and until they are back up (the failover test's settle time); the interface reads `testing`
+    /// meanwhile. Only its owner may test it, one test at a time.
     package func startBgpFailoverTest(
         _ input: StartBgpFailoverTestRequest,
         in scope: Scope
@@ -161,6 +162,7 @@ extension DirectConnectService {
             let chosen = (named.isEmpty ? peers : Array(Set(named))).sorted()
             let endsAt = now.addingTimeInterval(TimeInterval(minutes) * 60)
             held.record.testEndsAt = endsAt
+            held.record.testRestoredAt = endsAt.addingTimeInterval(settleTimes.seconds(.failoverTest))
             held.record.testPeers = chosen
             try await transaction.save(held.record, in: held.holder)
             let test = FailoverTestRecord(
@@ -176,7 +178,8 @@ extension DirectConnectService {
         }
     }
 
-    /// Ends the running test: `cancelled`, the peers and the interface back up.
+    /// Ends the running test: `cancelled`, the peers and the interface back up once the failover test's settle time
+    /// has passed.
     package func stopBgpFailoverTest(
         _ input: StopBgpFailoverTestRequest,
         in scope: Scope
@@ -192,7 +195,7 @@ extension DirectConnectService {
                 throw AWSError.client("No failover test is running on virtual interface \(id)")
             }
             held.record.testEndsAt = now
-            held.record.testPeers = []
+            held.record.testRestoredAt = now.addingTimeInterval(settleTimes.seconds(.failoverTest))
             try await transaction.save(held.record, in: held.holder)
             return StopBgpFailoverTestResponse(virtualInterfaceTest: Self.test(test, owner: scope.account, at: now))
         }

@@ -30,8 +30,10 @@ extension DirectConnectService {
         return try await transaction(.write) { transaction in
             let gateway = try await liveGateway(gatewayId, in: transaction, .global(account: owner), at: now)
             let peer = try await associable(target, in: transaction, scope, gateway: gateway)
+            // A `disassociating` association is on its way out: the proposal is for the association that may follow
+            // it (accepted once it is gone), with the gateway's own prefixes when none are named (our choice).
             let existing = try await visibleAssociations(of: scope.account, in: transaction, at: now)
-                .first { $0.record.gatewayId == target.id }
+                .first { $0.record.gatewayId == target.id && $0.record.deletedAt == nil }
             if let existing, existing.record.directConnectGatewayId != gatewayId {
                 throw AWSError.client(
                     "\(target.noun) \(target.id) is already associated with another Direct Connect Gateway"
@@ -115,9 +117,9 @@ extension DirectConnectService {
         return try await transaction(.write) { transaction in
             guard var proposal = try await transaction.record(ProposalRecord.self, id: proposalId, in: global),
                 proposal.directConnectGatewayId == gatewayId, proposal.proposerAccount == proposer,
-                let state = Self.proposalState(proposal, at: now), state != .deleted
+                let state = Self.proposalState(proposal, at: now), state != .deleted, proposal.deletedAt == nil
             else { throw Self.proposalNotFound(proposalId) }
-            guard state == .requested else {
+            guard state == .requested, proposal.acceptedAt == nil else {
                 throw AWSError.client("Direct Connect Gateway Association Proposal \(proposalId) has been accepted!")
             }
             let target = AssociatedGatewayID(id: proposal.gatewayId, type: GatewayType(rawValue: proposal.gatewayType))
@@ -166,7 +168,7 @@ extension DirectConnectService {
                     associatedAt: settlesAt
                 )
             }
-            proposal.acceptedAt = now
+            proposal.acceptedAt = now.addingTimeInterval(settleTimes.seconds(.proposal))
             try await transaction.save(proposal, in: global)
             return AcceptDirectConnectGatewayAssociationProposalResult(
                 directConnectGatewayAssociation: Self.association(association, owner: scope.account, at: now)
@@ -174,8 +176,9 @@ extension DirectConnectService {
         }
     }
 
-    /// By either side: a `requested` proposal reads `deleted`; one already accepted or deleted is answered as it is
-    /// (our choice: nothing is left to withdraw).
+    /// By either side: a `requested` proposal reads `deleted` (once the proposal's settle time has passed, as the
+    /// answer already shows it); one already accepted or deleted is answered as it is (our choice: nothing is left to
+    /// withdraw).
     package func deleteDirectConnectGatewayAssociationProposal(
         _ input: DeleteDirectConnectGatewayAssociationProposalRequest,
         in scope: Scope
@@ -189,12 +192,15 @@ extension DirectConnectService {
                     .first(where: { $0.record.id == proposalId })
             else { throw Self.proposalNotFound(proposalId) }
             var record = held.record
-            if Self.proposalState(record, at: now) == .requested {
-                record.deletedAt = now
+            // Already decided: shown as it reads once its decision has settled.
+            var shownAt = max(now, record.acceptedAt ?? record.deletedAt ?? now)
+            if Self.proposalState(record, at: now) == .requested, record.acceptedAt == nil, record.deletedAt == nil {
+                shownAt = now.addingTimeInterval(settleTimes.seconds(.proposal))
+                record.deletedAt = shownAt
                 try await transaction.save(record, in: .global(account: held.owner))
             }
             return DeleteDirectConnectGatewayAssociationProposalResult(
-                directConnectGatewayAssociationProposal: Self.proposal(record, owner: held.owner, at: now)
+                directConnectGatewayAssociationProposal: Self.proposal(record, owner: held.owner, at: shownAt)
             )
         }
     }
@@ -226,17 +232,17 @@ extension DirectConnectService {
         return (own.map { ($0, account) } + linked).sorted { $0.record.id < $1.record.id }
     }
 
-    /// The state a proposal reads at `now`: `requested` until accepted, deleted or seven days old (then `deleted`),
-    /// and `nil` (gone) three days after it ended.
+    /// The state a proposal reads at `now`: `requested` until its acceptance or withdrawal has settled or it is
+    /// seven days old (then `deleted`), and `nil` (gone) three days after it ended.
     package static func proposalState(
         _ record: ProposalRecord,
         at now: Date
     ) -> DirectConnectGatewayAssociationProposalState? {
-        let expiry = record.createdAt.addingTimeInterval(proposalLifetime)
-        let ended = record.acceptedAt ?? record.deletedAt ?? (now >= expiry ? expiry : nil)
-        if let ended, now >= ended.addingTimeInterval(endedProposalVisibility) { return nil }
-        if record.acceptedAt != nil { return .accepted }
-        return ended == nil ? .requested : .deleted
+        // Accepted or withdrawn before it expired (the calls refuse after), so the decision is its end.
+        let ended = record.acceptedAt ?? record.deletedAt ?? record.createdAt.addingTimeInterval(proposalLifetime)
+        guard now >= ended else { return .requested }
+        if now >= ended.addingTimeInterval(endedProposalVisibility) { return nil }
+        return record.acceptedAt != nil ? .accepted : .deleted
     }
 
     static func proposal(

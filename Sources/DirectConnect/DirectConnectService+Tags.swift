@@ -62,11 +62,13 @@ extension DirectConnectService {
     }
 
     /// The resource an ARN names: a connection, interconnect or LAG of the caller's region, a virtual interface the
-    /// caller owns there, or a Direct Connect gateway of its account.
+    /// caller owns there, or a Direct Connect gateway of its account. With `changing`, an interface being deleted or
+    /// deleted (still listed) is refused: it takes no change (SPEC 10; our choice of text).
     private func taggedResource(
         _ arn: String,
         in transaction: any StoreTransaction,
-        _ scope: Scope
+        _ scope: Scope,
+        changing: Bool
     ) async throws -> TaggedResource {
         let now = clock.now
         if let id = Identifiers.gatewayId(fromARN: arn, account: scope.account) {
@@ -75,6 +77,10 @@ extension DirectConnectService {
         }
         if let id = Identifiers.interfaceId(fromARN: arn, in: scope) {
             let held = try await ownInterface(id, in: transaction, scope, at: now)
+            if changing, held.record.deletedAt != nil {
+                let state = Rules.state(held.record, at: now)?.rawValue ?? VirtualInterfaceState.deleted.rawValue
+                throw AWSError.client("Virtual interface \(id) is \(state) and its tags cannot be changed")
+            }
             return TaggedResource(held.record, in: held.holder)
         }
         guard let id = Identifiers.resourceId(fromARN: arn, in: scope) else {
@@ -95,7 +101,7 @@ extension DirectConnectService {
         let arn = try Self.required(input.resourceArn, "resourceArn")
         let updates = try Self.validatedTags(input.tags)
         return try await transaction(.write) { transaction in
-            let resource = try await taggedResource(arn, in: transaction, scope)
+            let resource = try await taggedResource(arn, in: transaction, scope, changing: true)
             try await resource.save(try Self.merged(resource.tags, with: updates, resource: resource.id), transaction)
             return TagResourceResponse()
         }
@@ -106,7 +112,7 @@ extension DirectConnectService {
         let arn = try Self.required(input.resourceArn, "resourceArn")
         let keys = Set(input.tagKeys ?? [])
         return try await transaction(.write) { transaction in
-            let resource = try await taggedResource(arn, in: transaction, scope)
+            let resource = try await taggedResource(arn, in: transaction, scope, changing: true)
             try await resource.save(resource.tags.filter { !keys.contains($0.key) }, transaction)
             return UntagResourceResponse()
         }
@@ -118,7 +124,7 @@ extension DirectConnectService {
         return try await transaction(.read) { transaction in
             var result: [ResourceTag] = []
             for arn in arns {
-                let resource = try await taggedResource(arn, in: transaction, scope)
+                let resource = try await taggedResource(arn, in: transaction, scope, changing: false)
                 result.append(ResourceTag(resourceArn: arn, tags: Self.tags(resource.tags)))
             }
             return DescribeTagsResponse(resourceTags: result)

@@ -307,6 +307,7 @@ extension DirectConnectService {
                 let owner = Scope(account: held.record.ownerAccount, region: scope.region)
                 _ = try await cancelRunningTests(of: id, in: owner, transaction, at: now)
                 held.record.testEndsAt = now
+                held.record.testRestoredAt = now
             }
             try await transaction.save(held.record, in: held.holder)
             try await detach(held.record, in: transaction, at: now, detachedAt: deletedAt)

@@ -247,13 +247,19 @@ package enum VirtualInterfaceRules {
             return record.verifying && now < confirmedAt.addingTimeInterval(half) ? .verifying : .pending
         }
         if record.bgpDownAt != nil || record.carrierDownAt != nil || carrierDown { return .down }
-        if isTesting(record, at: now) { return .testing }
+        if isHeldByTest(record, at: now) { return .testing }
         return .available
     }
 
-    /// Whether a failover test holds the interface at `now`.
+    /// Whether a failover test runs at `now` (the test's own clock, whatever the interface reads).
     package static func isTesting(_ record: VirtualInterfaceRecord, at now: Date) -> Bool {
         record.testEndsAt.map { now < $0 } ?? false
+    }
+
+    /// Whether a failover test holds the interface's chosen peers down at `now`: while it runs, and after it ends
+    /// until they are back up (the failover test's settle time).
+    package static func isHeldByTest(_ record: VirtualInterfaceRecord, at now: Date) -> Bool {
+        (record.testRestoredAt ?? record.testEndsAt).map { now < $0 } ?? false
     }
 
     /// Whether the interface still counts on its connection (its VLAN, the limits): every state but `deleted`
@@ -282,7 +288,7 @@ package enum VirtualInterfaceRules {
         return .available
     }
 
-    /// `up` while the peer and its interface are available (our choice, SPEC 8) and no failover test holds it.
+    /// `up` while the peer and its interface are available (our choice, SPEC 8) and no failover test holds it down.
     package static func bgpStatus(
         _ peer: BGPPeerRecord,
         peerState: BGPPeerState,

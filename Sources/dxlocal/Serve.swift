@@ -74,6 +74,22 @@ struct Serve: AsyncParsableCommand {
     )
     var settleTimeHostedConnection: Double?
 
+    @Option(
+        help: """
+            Seconds an association proposal takes to read accepted or deleted, over --settle-time. [env: \
+            DXLOCAL_SETTLE_TIME_PROPOSAL]
+            """
+    )
+    var settleTimeProposal: Double?
+
+    @Option(
+        help: """
+            Seconds a failover test's peers take to come back up once it ends, over --settle-time. [env: \
+            DXLOCAL_SETTLE_TIME_FAILOVER_TEST]
+            """
+    )
+    var settleTimeFailoverTest: Double?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: DXLOCAL_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
@@ -168,7 +184,8 @@ struct Serve: AsyncParsableCommand {
         let byKind: [(SettleTimes.Kind, Double?)] = [
             (.connection, settleTimeConnection), (.key, settleTimeKey), (.gateway, settleTimeGateway),
             (.association, settleTimeAssociation), (.vif, settleTimeVif), (.bgpPeer, settleTimeBgpPeer),
-            (.hostedConnection, settleTimeHostedConnection),
+            (.hostedConnection, settleTimeHostedConnection), (.proposal, settleTimeProposal),
+            (.failoverTest, settleTimeFailoverTest),
         ]
         for (kind, given) in byKind {
             let variable = "DXLOCAL_SETTLE_TIME_\(kind.rawValue.uppercased().replacing("-", with: "_"))"

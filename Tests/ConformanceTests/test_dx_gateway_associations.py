@@ -336,3 +336,16 @@ def test_a_gateway_being_deleted_takes_no_association_name_or_accepted_proposal(
     owner.refused(gateway, lambda: owner.dx.accept_direct_connect_gateway_association_proposal(
         directConnectGatewayId=gateway, proposalId=second, associatedGatewayOwnerAccount=proposer.account),
         [f"Association {association} is being disassociated"])
+    # Proposed while that association goes: a proposal for the association that may follow it (our choice), with
+    # the gateway's own prefixes and none existing; accepted once the old one is gone, it makes a new one.
+    third = proposer.dx.create_direct_connect_gateway_association_proposal(
+        directConnectGatewayId=gateway, directConnectGatewayOwnerAccount=owner.account, gatewayId=vgw)[
+        "directConnectGatewayAssociationProposal"]
+    assert "existingAllowedPrefixesToDirectConnectGateway" not in third
+    assert third["requestedAllowedPrefixesToDirectConnectGateway"] == [{"cidr": "10.2.0.0/16"}]
+    dxhelpers.advance_clock(clock_server, 3)
+    made = owner.dx.accept_direct_connect_gateway_association_proposal(
+        directConnectGatewayId=gateway, proposalId=third["proposalId"],
+        associatedGatewayOwnerAccount=proposer.account)["directConnectGatewayAssociation"]
+    assert made["associationId"] != association
+    assert made["allowedPrefixesToDirectConnectGateway"] == [{"cidr": "10.2.0.0/16"}]

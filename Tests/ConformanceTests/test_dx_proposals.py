@@ -143,6 +143,37 @@ def test_either_side_withdraws_and_an_unknown_proposal_is_not_found(server):
                  contains=[second, "is not found"])
 
 
+def test_a_proposals_decision_reads_once_its_settle_time_has_passed(server_factory):
+    """SPEC 8: `--settle-time-proposal` times `requested` -> `accepted` and `requested` -> `deleted`; with no state
+    between, the proposal reads `requested` until then (our choice), while the decision holds at once: a second
+    accept or a withdrawal of the accepted one is refused or changes nothing, and a withdrawn one is not accepted."""
+    server = server_factory.start(extra_args=("--clock-control", "--settle-time-proposal", "30",
+                                              "--settle-time-association", "0"))
+    two = Two(server)
+    accepted = two.propose()["proposalId"]
+    association = two.accept(accepted)
+    assert association["associationState"] == "associated"
+
+    def state(proposal_id):
+        (found,) = proposals(two.dx_owner, proposalId=proposal_id)
+        return found["proposalState"]
+
+    assert state(accepted) == "requested"
+    expect_error(lambda: two.accept(accepted), contains=[f"{accepted} has been accepted!"])
+    assert two.dx_proposer.delete_direct_connect_gateway_association_proposal(proposalId=accepted)[
+        "directConnectGatewayAssociationProposal"]["proposalState"] == "accepted"
+    withdrawn = two.propose(addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.40.9.0/24"}])["proposalId"]
+    assert two.dx_proposer.delete_direct_connect_gateway_association_proposal(proposalId=withdrawn)[
+        "directConnectGatewayAssociationProposal"]["proposalState"] == "deleted"
+    assert state(withdrawn) == "requested"
+    expect_error(lambda: two.accept(withdrawn), contains=[withdrawn, "is not found"])
+    dxhelpers.advance_clock(server, 29)
+    assert (state(accepted), state(withdrawn)) == ("requested", "requested")
+    dxhelpers.advance_clock(server, 1)
+    assert (state(accepted), state(withdrawn)) == ("accepted", "deleted")
+    assert associations(two.dx_owner, directConnectGatewayId=two.gateway) == [association]
+
+
 def test_a_proposal_is_checked_as_an_association_is(server):
     two = Two(server)
     ec2 = ec2_client(server.url, two.proposer)

@@ -481,6 +481,14 @@ def test_tags_on_virtual_interfaces(server):
     expect_error(lambda: w.private(w.connection(), directConnectGatewayId=w.gateway(),
                                    tags=[{"key": "k", "value": "1"}, {"key": "k", "value": "2"}]),
                  code="DuplicateTagKeysException")
+    # A deleted interface, still listed, takes no change (SPEC 10): its tags are read, not changed.
+    assert w.dx.delete_virtual_interface(virtualInterfaceId=created["virtualInterfaceId"])[
+        "virtualInterfaceState"] == "deleting"
+    assert w.interface(created["virtualInterfaceId"])["virtualInterfaceState"] == "deleted"
+    w.refused(lambda: w.dx.tag_resource(resourceArn=arn, tags=[{"key": "c", "value": "3"}]), "is deleted")
+    w.refused(lambda: w.dx.untag_resource(resourceArn=arn, tagKeys=["b"]), "is deleted")
+    assert w.dx.describe_tags(resourceArns=[arn])["resourceTags"] == [
+        {"resourceArn": arn, "tags": [{"key": "b", "value": "2"}]}]
 
 
 def test_describe_lists_nothing_for_an_unknown_id_and_pages(server):
@@ -665,6 +673,46 @@ def test_failover_tests_take_peers_down_until_stopped(server):
     other = World(server)
     assert other.dx.list_virtual_interface_test_history()["virtualInterfaceTestHistory"] == []
     other.refused(lambda: other.dx.start_bgp_failover_test(virtualInterfaceId=interface_id), "does not exist", w)
+
+
+def test_a_failover_tests_peers_come_back_up_after_its_settle_time(server_factory):
+    """SPEC 8: `--settle-time-failover-test` is the time a test's peers take to come back up once it ends, stopped or
+    over (our choice); the interface reads `testing` and those peers `down` until then, and takes no new test."""
+    server = server_factory.start(extra_args=("--clock-control", "--settle-time-failover-test", "30"))
+    w = World(server)
+    interface_id = w.private(w.connection(), directConnectGatewayId=w.gateway())["virtualInterfaceId"]
+    peered = w.dx.create_bgp_peer(virtualInterfaceId=interface_id,
+                                  newBGPPeer={"asn": 65000, "addressFamily": "ipv6"})["virtualInterface"]
+    ipv4 = next(p["bgpPeerId"] for p in peered["bgpPeers"] if p["addressFamily"] == "ipv4")
+    ipv6 = next(p["bgpPeerId"] for p in peered["bgpPeers"] if p["addressFamily"] == "ipv6")
+
+    def seen():
+        shown = w.interface(interface_id)
+        return shown["virtualInterfaceState"], {p["bgpPeerId"]: p["bgpStatus"] for p in shown["bgpPeers"]}
+
+    first = w.dx.start_bgp_failover_test(virtualInterfaceId=interface_id, bgpPeers=[ipv4])["virtualInterfaceTest"]
+    stopped = w.dx.stop_bgp_failover_test(virtualInterfaceId=interface_id)["virtualInterfaceTest"]
+    assert stopped["status"] == "cancelled"
+    assert seen() == ("testing", {ipv4: "down", ipv6: "up"})
+    w.refused(lambda: w.dx.stop_bgp_failover_test(virtualInterfaceId=interface_id), "No failover test is running")
+    w.refused(lambda: w.dx.start_bgp_failover_test(virtualInterfaceId=interface_id), "is testing")
+    dxhelpers.advance_clock(server, 29)
+    assert seen() == ("testing", {ipv4: "down", ipv6: "up"})
+    dxhelpers.advance_clock(server, 1)
+    assert seen() == ("available", {ipv4: "up", ipv6: "up"})
+    # A test that runs its course: `completed` at its end, the peers back 30 s later.
+    second = w.dx.start_bgp_failover_test(virtualInterfaceId=interface_id, testDurationInMinutes=1)[
+        "virtualInterfaceTest"]
+    assert seen() == ("testing", {ipv4: "down", ipv6: "down"})
+    dxhelpers.advance_clock(server, 60)
+    history = {t["testId"]: t["status"] for t in w.dx.list_virtual_interface_test_history(
+        virtualInterfaceId=interface_id)["virtualInterfaceTestHistory"]}
+    assert history == {first["testId"]: "cancelled", second["testId"]: "completed"}
+    assert seen() == ("testing", {ipv4: "down", ipv6: "down"})
+    dxhelpers.advance_clock(server, 30)
+    assert seen() == ("available", {ipv4: "up", ipv6: "up"})
+    assert w.dx.start_bgp_failover_test(virtualInterfaceId=interface_id)["virtualInterfaceTest"]["status"] == \
+        "in progress"
 
 
 def test_a_down_interface_is_tested_once_at_a_time_and_its_deletion_ends_the_test(server):

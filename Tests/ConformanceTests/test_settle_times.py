@@ -96,6 +96,8 @@ def test_the_environment_sets_a_kinds_time_too(server_factory):
     ("--settle-time-key", "soon"),
     ("--settle-time-connection", "inf"),
     ("--settle-time-association", "-2"),
+    ("--settle-time-proposal", "-1"),
+    ("--settle-time-failover-test", "nan"),
 ])
 def test_a_time_that_is_not_a_number_of_seconds_stops_the_start(dxlocal_bin, args):
     result = subprocess.run([str(dxlocal_bin), "serve", "--in-memory", "--port", "0", *args],

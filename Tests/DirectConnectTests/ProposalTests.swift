@@ -118,6 +118,12 @@ import Testing
         record.deletedAt = start.addingTimeInterval(2 * day)
         #expect(at(2) == .deleted)
         #expect(at(5) == nil)
+        // A decision settling after the expiry (accepted just before, with a settle time) still reads as decided.
+        record.deletedAt = nil
+        record.acceptedAt = start.addingTimeInterval(7 * day + 60)
+        #expect(at(7) == .requested)
+        #expect(at(7.01) == .accepted)
+        #expect(at(10.01) == nil)
     }
 
     @Test func bothSidesSeeTheProposalAndTheAssociationItMakesAndNobodyElse() async throws {
@@ -145,11 +151,13 @@ import Testing
             #expect(association.directConnectGatewayOwnerAccount == Self.owner.account)
             #expect(association.virtualGatewayOwnerAccount == Self.proposer.account)
             #expect(association.allowedPrefixesToDirectConnectGateway == [RouteFilterPrefix(cidr: "10.7.0.0/24")])
-            #expect(try await w.proposals(in: Self.proposer).map(\.proposalState) == [.accepted])
+            // The acceptance reads once the settle time (every kind's, here) has passed (SPEC 8).
+            #expect(try await w.proposals(in: Self.proposer).map(\.proposalState) == [.requested])
             #expect(try await w.associations(in: Self.proposer) == [association])
             #expect(try await w.associations(in: Self.owner) == [association])
             #expect(try await w.associations(in: Self.stranger).isEmpty)
             w.f.clock.advance(by: 2)
+            #expect(try await w.proposals(in: Self.proposer).map(\.proposalState) == [.accepted])
             #expect(try await w.associations(in: Self.proposer).map(\.associationState) == [.associated])
             // Accepted proposals stay listed three days, then are gone from both sides.
             w.f.clock.advance(by: DirectConnectService.endedProposalVisibility)

@@ -58,6 +58,13 @@ import Testing
         record.testEndsAt = Self.at(65)
         #expect(Rules.state(record, at: Self.at(64)) == .testing)
         #expect(Rules.state(record, at: Self.at(65)) == .available)
+        // Its peers back up 30 s after the test's end (the failover test's settle time): `testing` until then, while
+        // the test itself no longer runs.
+        record.testRestoredAt = Self.at(95)
+        #expect(Rules.state(record, at: Self.at(94)) == .testing)
+        #expect(!Rules.isTesting(record, at: Self.at(65)) && Rules.isHeldByTest(record, at: Self.at(65)))
+        #expect(Rules.state(record, at: Self.at(95)) == .available)
+        record.testRestoredAt = nil
         // A carrier down for MKA holds a settled interface down, as a port-down does; a settling one settles first.
         #expect(Rules.state(record, at: Self.at(64), carrierDown: true) == .down)
         #expect(Rules.state(record, at: Self.at(65), carrierDown: true) == .down)

@@ -1689,6 +1689,9 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
     package var verifying: Bool
     /// While a failover test runs (until then) the interface reads `testing`.
     package var testEndsAt: Date?
+    /// When the peers a failover test held down are back up, the test's end plus the failover test's settle time;
+    /// before it the interface reads `testing` (older records: `testEndsAt`).
+    package var testRestoredAt: Date?
     /// The peers a running failover test holds down.
     package var testPeers: [String]
     /// Set by the operator's `bgp-down` (SPEC 11): once settled the interface reads `down` and its peers' BGP is down,
@@ -1728,6 +1731,7 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
         settlesAt: Date,
         verifying: Bool,
         testEndsAt: Date? = nil,
+        testRestoredAt: Date? = nil,
         testPeers: [String],
         bgpDownAt: Date? = nil,
         carrierDownAt: Date? = nil,
@@ -1758,6 +1762,7 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
         self.settlesAt = settlesAt
         self.verifying = verifying
         self.testEndsAt = testEndsAt
+        self.testRestoredAt = testRestoredAt
         self.testPeers = testPeers
         self.bgpDownAt = bgpDownAt
         self.carrierDownAt = carrierDownAt
@@ -1791,6 +1796,7 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
         writer.member("\"settlesAt\":", settlesAt)
         writer.member("\"verifying\":", verifying)
         writer.member("\"testEndsAt\":", testEndsAt)
+        writer.member("\"testRestoredAt\":", testRestoredAt)
         writer.member("\"testPeers\":", testPeers)
         writer.member("\"bgpDownAt\":", bgpDownAt)
         writer.member("\"carrierDownAt\":", carrierDownAt)
@@ -1824,6 +1830,7 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
         var settlesAt: Date?
         var verifying: Bool?
         var testEndsAt: Date?
+        var testRestoredAt: Date?
         var testPeers: [String]?
         var bgpDownAt: Date?
         var carrierDownAt: Date?
@@ -1889,15 +1896,19 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
                 case "settlesAt": guard reader.read(&settlesAt, 20, "settlesAt", seen: &seen) else { return nil }
                 case "verifying": guard reader.read(&verifying, 21, "verifying", seen: &seen) else { return nil }
                 case "testEndsAt": guard reader.read(&testEndsAt, 22, "testEndsAt", seen: &seen) else { return nil }
-                case "testPeers": guard reader.read(&testPeers, 23, "testPeers", seen: &seen) else { return nil }
-                case "bgpDownAt": guard reader.read(&bgpDownAt, 24, "bgpDownAt", seen: &seen) else { return nil }
+                case "testRestoredAt":
+                    guard
+                        reader.read(&testRestoredAt, 23, "testRestoredAt", seen: &seen)
+                    else { return nil }
+                case "testPeers": guard reader.read(&testPeers, 24, "testPeers", seen: &seen) else { return nil }
+                case "bgpDownAt": guard reader.read(&bgpDownAt, 25, "bgpDownAt", seen: &seen) else { return nil }
                 case "carrierDownAt":
                     guard
-                        reader.read(&carrierDownAt, 25, "carrierDownAt", seen: &seen)
+                        reader.read(&carrierDownAt, 26, "carrierDownAt", seen: &seen)
                     else { return nil }
-                case "deletedAt": guard reader.read(&deletedAt, 26, "deletedAt", seen: &seen) else { return nil }
-                case "rejected": guard reader.read(&rejected, 27, "rejected", seen: &seen) else { return nil }
-                case "tags": guard reader.read(&tags, 28, "tags", seen: &seen) else { return nil }
+                case "deletedAt": guard reader.read(&deletedAt, 27, "deletedAt", seen: &seen) else { return nil }
+                case "rejected": guard reader.read(&rejected, 28, "rejected", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 29, "tags", seen: &seen) else { return nil }
                 default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
@@ -1951,6 +1962,7 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
             settlesAt: settlesAt,
             verifying: verifying,
             testEndsAt: testEndsAt,
+            testRestoredAt: testRestoredAt,
             testPeers: testPeers,
             bgpDownAt: bgpDownAt,
             carrierDownAt: carrierDownAt,
