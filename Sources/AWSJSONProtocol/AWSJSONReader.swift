@@ -36,6 +36,8 @@ public struct AWSJSONReader {
             case type(String)
             /// A value of the member's type that the member cannot hold (a number out of range, invalid base64).
             case invalidValue
+            /// A member the shape does not have, where the shape refuses those (the operator's bodies).
+            case unknown(String)
         }
 
         public var kind: Kind
@@ -57,6 +59,9 @@ public struct AWSJSONReader {
                     ? "The request body must be a JSON array" : "The request body must be a JSON object"
             case .invalidValue:
                 return member.isEmpty ? "The request body is not valid JSON" : "Member \(member) has an invalid value"
+            case .unknown(let name):
+                let name = String(decoding: Array(name.utf8.prefix(64)), as: UTF8.self)
+                return "Member \(member.isEmpty ? name : member + "." + name) is not known here"
             }
         }
     }
@@ -343,6 +348,11 @@ public struct AWSJSONReader {
             return true
         }
         return readValue { member = $0 }
+    }
+
+    /// Ends the reading at a member the shape does not have, for a shape that refuses those.
+    public mutating func refuseUnknown(_ key: String) {
+        stop(.unknown(key))
     }
 
     /// Skips the value of a member the reader does not know, unless its name was given already in the object

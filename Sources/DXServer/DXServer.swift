@@ -358,8 +358,20 @@ package enum DXServer {
                 logger: logger
             )
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw ServerStartFailure(
+                description: "\(host) port \(configuration.port) is already in use: stop what listens there, or "
+                    + "choose another port with --port (0 takes any free one)"
+            )
+        }
     }
+}
+
+/// Why the server could not start, as its command prints it (`Error: ...`).
+package struct ServerStartFailure: Error, CustomStringConvertible {
+    package var description: String
 }
 
 /// Runs `first`, then the service: what must be done after the group's other services have started and before this

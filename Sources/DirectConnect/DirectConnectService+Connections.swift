@@ -27,7 +27,7 @@ extension DirectConnectService {
                 let target = try await lagForNewMember(
                     lagId,
                     port: port,
-                    id: "the new connection",
+                    subject: "The new connection",
                     in: transaction,
                     scope
                 )
@@ -52,23 +52,24 @@ extension DirectConnectService {
         }
     }
 
-    /// The LAG a new or joining port goes into, after checking that the port fits it.
+    /// The LAG a new port goes into, after checking that the port fits it; `subject` names the port in the messages
+    /// (it has no ID yet).
     func lagForNewMember(
         _ lagId: String,
         port: PortRecord,
-        id: String,
+        subject: String,
         in transaction: any StoreTransaction,
         _ scope: Scope
     ) async throws -> LagRecord {
         guard let lag = try await transaction.lag(id: lagId, in: scope) else { throw AWSError.notFound(lagId) }
         guard lag.port.location == port.location, lag.port.bandwidth == port.bandwidth else {
             throw AWSError.client(
-                "Connection \(id) must be at location \(lag.port.location) with bandwidth \(lag.port.bandwidth) "
+                "\(subject) must be at location \(lag.port.location) with bandwidth \(lag.port.bandwidth) "
                     + "to join lag \(lagId)"
             )
         }
         guard lag.port.macSecCapable == port.macSecCapable else {
-            throw AWSError.client("Connection \(id) and lag should be requested MacSec at the same time")
+            throw AWSError.client("\(subject) and lag should be requested MacSec at the same time")
         }
         let members = try await transaction.members(ofLag: lagId, in: scope)
         let maximum = PortSpeed.maximumLagMembers(bandwidth: lag.port.bandwidth)
@@ -117,8 +118,9 @@ extension DirectConnectService {
         let now = clock.now
         if let id = input.connectionId {
             return try await transaction(.read) { transaction in
+                // A LAG's ID names no connection either (our choice of text: the LAG may well exist).
                 guard let record = try await transaction.connection(id: id, in: scope), record.kind == .connection
-                else { throw AWSError.notFound(id) }
+                else { throw AWSError.client("Could not find Connection with ID \(Identifiers.quoted(id))") }
                 let lags = try await lagsOf([record], in: transaction, scope)
                 let mka = try await mkaVerdicts([record], lags: lags, in: transaction, scope, at: now)
                 return ([record], lags, mka, nil, now)
@@ -170,7 +172,7 @@ extension DirectConnectService {
                         "Connection \(id) is a member of lag \(lagId): set the encryption mode on the lag"
                     )
                 }
-                record.port.encryptionMode = mode
+                record.port.setEncryptionMode(mode, at: now)
             } else {
                 record.port.encryptionMode = Keychain.effectiveMode(
                     record.port.encryptionMode,
@@ -244,7 +246,13 @@ extension DirectConnectService {
         return try await transaction(.write) { transaction in
             var lag: LagRecord?
             if let lagId = input.lagId {
-                lag = try await lagForNewMember(lagId, port: port, id: "the new interconnect", in: transaction, scope)
+                lag = try await lagForNewMember(
+                    lagId,
+                    port: port,
+                    subject: "The new interconnect",
+                    in: transaction,
+                    scope
+                )
             }
             let id = try await unusedId(Identifiers.newConnectionId, in: transaction, scopes: scope)
             var record = ConnectionRecord(

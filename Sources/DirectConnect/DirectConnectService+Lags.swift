@@ -37,8 +37,9 @@ extension DirectConnectService {
                 guard var existing = try await transaction.connection(id: existingId, in: scope) else {
                     throw AWSError.notFound(existingId)
                 }
-                try Self.checkCanJoin(existing, lagPort: port, lagId: lagId, now: now)
+                try Self.checkCanJoin(existing, lagPort: port, lagId: lagId)
                 existing.lagId = lagId
+                existing.keys = []
                 port.move(toDeviceOf: existing.port)
                 members.append(existing)
             }
@@ -91,13 +92,14 @@ extension DirectConnectService {
     }
 
     /// Whether an existing connection may become a member of a LAG with the given port. `fromAnotherLag`: a member
-    /// of another LAG may move (AssociateConnectionWithLag; our choice: CreateLag takes standalone ports only).
+    /// of another LAG may move (AssociateConnectionWithLag; our choice: CreateLag takes standalone ports only). Keys
+    /// of its own do not stop it: joining disassociates them, and it takes the LAG's (the user guide's MACsec
+    /// considerations for LAGs); their secrets stay.
     static func checkCanJoin(
         _ connection: ConnectionRecord,
         lagPort: PortRecord,
         lagId: String,
-        fromAnotherLag: Bool = false,
-        now: Date
+        fromAnotherLag: Bool = false
     ) throws {
         if connection.hosted != nil {
             throw AWSError.client("Connection \(connection.id) is a hosted connection: it cannot join lag \(lagId)")
@@ -113,11 +115,6 @@ extension DirectConnectService {
         }
         guard connection.port.macSecCapable == lagPort.macSecCapable else {
             throw AWSError.client("Connection \(connection.id) and lag should be requested MacSec at the same time")
-        }
-        guard Keychain.visible(connection.keys, at: now).isEmpty else {
-            throw AWSError.client(
-                "Connection \(connection.id) holds MACsec keys: disassociate them before it joins lag \(lagId)"
-            )
         }
     }
 
@@ -181,7 +178,7 @@ extension DirectConnectService {
                 lag.minimumLinks = minimumLinks
             }
             if let requested = input.encryptionMode {
-                lag.port.encryptionMode = try Self.validateEncryptionMode(requested, on: lag.port, id: id)
+                lag.port.setEncryptionMode(try Self.validateEncryptionMode(requested, on: lag.port, id: id), at: now)
             } else {
                 lag.port.encryptionMode = Keychain.effectiveMode(lag.port.encryptionMode, keys: lag.keys, at: now)
             }
@@ -245,7 +242,7 @@ extension DirectConnectService {
             guard let lag = try await transaction.lag(id: lagId, in: scope) else {
                 throw AWSError.client("Could not find Lag with ID \(lagId)")
             }
-            try Self.checkCanJoin(connection, lagPort: lag.port, lagId: lagId, fromAnotherLag: true, now: now)
+            try Self.checkCanJoin(connection, lagPort: lag.port, lagId: lagId, fromAnotherLag: true)
             let members = try await transaction.members(ofLag: lagId, in: scope)
             let maximum = PortSpeed.maximumLagMembers(bandwidth: lag.port.bandwidth)
             guard members.count < maximum else {

@@ -81,6 +81,31 @@ struct MKAVerdicts: Sendable {
     var changesAnyMoment: Bool { !links.isEmpty }
 }
 
+extension PortRecord {
+    /// The earlier `no_encrypt` times a port keeps (our choice, as its customer router's configurations).
+    package static let plaintextHistoryLimit = 32
+
+    /// Sets the mode at `now`, keeping the times it was `no_encrypt`: the device runs no MKA then (reference
+    /// `mka.md` §4.7), so the replay's device has no participant through them.
+    package mutating func setEncryptionMode(_ mode: EncryptionMode, at now: Date) {
+        if encryptionMode == .noEncrypt, mode != .noEncrypt {
+            let span = OutageRecord(downAt: plaintextSince ?? .distantPast, upAt: now)
+            pastPlaintext = Array(((pastPlaintext ?? []) + [span]).suffix(Self.plaintextHistoryLimit))
+            plaintextSince = nil
+        } else if encryptionMode != .noEncrypt, mode == .noEncrypt {
+            plaintextSince = now
+        }
+        encryptionMode = mode
+    }
+
+    /// The times the port was `no_encrypt`, oldest first, the current one open-ended.
+    package var plaintextSpans: [MKATimeline.Outage] {
+        (pastPlaintext ?? []).map { MKATimeline.Outage(from: $0.downAt, until: $0.upAt) }
+            + (encryptionMode == .noEncrypt
+                ? [MKATimeline.Outage(from: plaintextSince ?? .distantPast, until: nil)] : [])
+    }
+}
+
 /// What `GET /_dxlocal/mka/{id}` shows.
 package struct MKAObservation: Sendable {
     package var connection: Connection
@@ -297,6 +322,7 @@ extension DirectConnectService {
     func mkaTimeline(
         _ port: ConnectionRecord,
         keys: [KeyRecord],
+        mode: PortRecord,
         customer: MKACustomerRecord,
         in transaction: any StoreTransaction,
         _ scope: Scope,
@@ -329,6 +355,7 @@ extension DirectConnectService {
             customer: configurations,
             outages: (port.pastOutages ?? []).map { MKATimeline.Outage(from: $0.downAt, until: $0.upAt) }
                 + [port.portDownAt].compactMap { $0.map { MKATimeline.Outage(from: $0, until: nil) } },
+            deviceOff: mode.plaintextSpans,
             deviceSCI: Self.deviceSCI(port.id),
             customerSCI: Self.customerSCI(port.id),
             deviceKeyServerPriority: Self.deviceKeyServerPriority,
@@ -352,6 +379,7 @@ extension DirectConnectService {
         let timeline = try await mkaTimeline(
             port,
             keys: lag?.keys ?? port.keys,
+            mode: lag?.port ?? port.port,
             customer: customer,
             in: transaction,
             scope,

@@ -157,7 +157,11 @@ extension DirectConnectService {
             guard target.port.macSecCapable else {
                 throw AWSError.client("\(id) is not MACsec capable: request MACsec when it is created")
             }
-            guard Keychain.portState(target.state, at: now) == .available else {
+            // SPEC 4, check 6. A port held down (the operator's `port-down`) is not available; one that reads `down`
+            // only because MKA has not secured it in `must_encrypt` takes a key, as a key is what brings it back.
+            var portDown = false
+            if case .port(let record) = target { portDown = record.portDownAt != nil }
+            guard Keychain.portState(target.state, portDown: portDown, at: now) == .available else {
                 throw AWSError.client(
                     "The port is not in available state to associate the key for account \(scope.account) (\(id))"
                 )

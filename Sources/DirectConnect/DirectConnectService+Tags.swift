@@ -71,6 +71,7 @@ extension DirectConnectService {
         changing: Bool
     ) async throws -> TaggedResource {
         let now = clock.now
+        let arn = Identifiers.withCallerAccount(arn, account: scope.account)
         if let id = Identifiers.gatewayId(fromARN: arn, account: scope.account) {
             let global = Scope.global(account: scope.account)
             return TaggedResource(try await liveGateway(id, in: transaction, global, at: now), in: global)

@@ -71,6 +71,16 @@ package enum Identifiers {
         return String(arn.dropFirst(prefix.count))
     }
 
+    /// A Direct Connect ARN with no account (`arn:aws:directconnect:us-east-1::dxcon/...`) as one of `account`'s;
+    /// any other ARN as it is. Terraform's AWS provider builds the ARNs it tags and reads tags by from the account it
+    /// knows, and with `skip_requesting_account_id` (as emulators are configured) it knows none (our choice: the
+    /// caller's account stands in, as the caller is the only account that could have meant it).
+    package static func withCallerAccount(_ arn: String, account: String) -> String {
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[2] == "directconnect", parts[4].isEmpty else { return arn }
+        return parts[0..<4].joined(separator: ":") + ":\(account):" + parts[5]
+    }
+
     /// The resource ID an ARN of this scope names, or `nil` when it is not a Direct Connect ARN of this scope.
     package static func resourceId(fromARN arn: String, in scope: Scope) -> String? {
         let prefix = "arn:aws:directconnect:\(scope.region):\(scope.account):"

@@ -213,7 +213,9 @@ public struct MacSecRotation: Sendable {
                 keychainRestored: true
             )
         }
-        guard target.state == "available" else {
+        // `down` is left to the service: a `must_encrypt` port down because its router lacks the keys takes the key
+        // that brings it back, one held down otherwise is refused there.
+        guard target.state == "available" || target.state == "down" else {
             throw Failure(
                 reason: .targetNotReady,
                 message: "\(targetId) is \(target.state ?? "in an unknown state"), not available",

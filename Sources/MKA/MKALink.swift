@@ -2,8 +2,8 @@ import Foundation
 
 /// The two ends of one MACsec port, each a keychain of participants (one per CKN/CAK), exchanging MKPDUs in process
 /// with no delay, driven to an instant by their own timers in time order (SPEC 12): the AWS device on one side, the
-/// customer's router on the other. Each end uses the newest of its keys whose CA is secured, which is AWS's
-/// "falls back to the previous working key" while a newer one is not. A plain value, deterministic for a generator.
+/// customer's router on the other. The device uses the newest of its keys whose CA is secured, which is AWS's
+/// "falls back to the previous working key" while a newer one is not; the customer follows it. A plain value, deterministic for a generator.
 package struct MKALink: Hashable, Sendable {
     package enum Side: Int, Hashable, Sendable, CaseIterable {
         case device
@@ -31,8 +31,16 @@ package struct MKALink: Hashable, Sendable {
 
     package func participants(_ side: Side) -> [Participant] { ends[side.rawValue] }
 
-    /// The participant of the key in use on a side: the newest whose CA is secured.
-    package func inUse(_ side: Side) -> Participant? { ends[side.rawValue].last(where: \.isSecured) }
+    /// The participant of the key in use on a side. The device uses the newest of its keys whose CA is secured; the
+    /// customer the same CA when it is secured there too, whatever order it lists its keys in (our choice: one CA
+    /// carries a link's traffic, so the ends agree), else the last listed whose CA is secured.
+    package func inUse(_ side: Side) -> Participant? {
+        let device = ends[Side.device.rawValue].last(where: \.isSecured)
+        guard side == .customer else { return device }
+        let customer = ends[Side.customer.rawValue]
+        return customer.last { $0.isSecured && $0.configuration.ckn == device?.configuration.ckn }
+            ?? customer.last(where: \.isSecured)
+    }
 
     /// Whether the port encrypts: both ends use a secured key.
     package var isSecured: Bool { inUse(.device) != nil && inUse(.customer) != nil }

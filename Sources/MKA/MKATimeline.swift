@@ -50,7 +50,8 @@ package struct MKATimeline: Hashable, Sendable {
         }
     }
 
-    /// A time the port was held down (both ends silent), from `from` until `until` (`nil`: still down).
+    /// A span from `from` until `until` (`nil`: open): the port held down (both ends silent), or its device running no
+    /// MKA.
     package struct Outage: Hashable, Sendable {
         package var from: Date
         package var until: Date?
@@ -68,6 +69,9 @@ package struct MKATimeline: Hashable, Sendable {
     package var customer: [CustomerConfiguration]
     /// Oldest first.
     package var outages: [Outage]
+    /// The times the device runs no MKA (its port's mode is `no_encrypt`), oldest first: it has no participant
+    /// then, while the customer's run on.
+    package var deviceOff: [Outage]
     package var deviceSCI: MKPDU.SCI
     package var customerSCI: MKPDU.SCI
     package var deviceKeyServerPriority: UInt8
@@ -79,6 +83,7 @@ package struct MKATimeline: Hashable, Sendable {
         deviceKeys: [DeviceKey],
         customer: [CustomerConfiguration],
         outages: [Outage],
+        deviceOff: [Outage] = [],
         deviceSCI: MKPDU.SCI,
         customerSCI: MKPDU.SCI,
         deviceKeyServerPriority: UInt8,
@@ -88,6 +93,7 @@ package struct MKATimeline: Hashable, Sendable {
         self.deviceKeys = deviceKeys
         self.customer = customer
         self.outages = outages
+        self.deviceOff = deviceOff
         self.deviceSCI = deviceSCI
         self.customerSCI = customerSCI
         self.deviceKeyServerPriority = deviceKeyServerPriority
@@ -111,7 +117,7 @@ package struct MKATimeline: Hashable, Sendable {
             if let until = key.until { instants.insert(until) }
         }
         for configuration in customer { instants.insert(configuration.at) }
-        for outage in outages {
+        for outage in outages + deviceOff {
             instants.insert(outage.from)
             if let until = outage.until { instants.insert(until) }
         }
@@ -129,13 +135,18 @@ package struct MKATimeline: Hashable, Sendable {
             return key
         }
         prefix.customer = customer.filter { $0.at <= instant }
-        prefix.outages = outages.compactMap { outage in
-            guard outage.from <= instant else { return nil }
-            var outage = outage
-            if let until = outage.until, until > instant { outage.until = nil }
-            return outage
-        }
+        prefix.outages = Self.prefix(of: outages, upTo: instant)
+        prefix.deviceOff = Self.prefix(of: deviceOff, upTo: instant)
         return prefix
+    }
+
+    static func prefix(of spans: [Outage], upTo instant: Date) -> [Outage] {
+        spans.compactMap { span in
+            guard span.from <= instant else { return nil }
+            var span = span
+            if let until = span.until, until > instant { span.until = nil }
+            return span
+        }
     }
 
     /// The participants' configurations of each end at `instant`: the device's keys oldest first, then the
@@ -143,7 +154,8 @@ package struct MKATimeline: Hashable, Sendable {
     func configurations(
         at instant: Date
     ) -> (device: [Participant.Configuration], customer: [Participant.Configuration]) {
-        let device = deviceKeys.filter { $0.holds(at: instant) }.sorted { $0.from < $1.from }.map {
+        let off = deviceOff.contains { $0.holds(at: instant) }
+        let device = deviceKeys.filter { !off && $0.holds(at: instant) }.sorted { $0.from < $1.from }.map {
             Participant.Configuration(
                 ckn: $0.ckn,
                 cak: $0.cak,

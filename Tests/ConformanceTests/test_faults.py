@@ -227,6 +227,10 @@ def test_the_localstack_alias_speaks_localstacks_payload(server):
     (b'[{"error": {"status": 400, "statusCode": 500}}]', "ValidationException", "differ"),
     (b'[{"error": {"code": "Bad Code"}}]', "ValidationException", "error.code"),
     (b'[{}, {"account": "x"}]', "ValidationException", "Fault rule 1"),
+    # Misspelt members are refused, not read as a rule that fails everything.
+    (b'[{"operaton": "AssociateMacSecKey"}]', "SerializationException", "Member [0].operaton is not known"),
+    (b'[{"probabilty": 0.1}]', "SerializationException", "probabilty"),
+    (b'[{"error": {"code": "Throttling", "statsCode": 500}}]', "SerializationException", "statsCode"),
 ])
 @pytest.mark.parametrize("method", ["POST", "PATCH", "DELETE"])
 def test_a_body_it_cannot_read_is_refused_and_changes_nothing(server, body, code, words, method):

@@ -186,3 +186,11 @@ def test_managed_secret_arns_differ_between_keys(client):
 def test_unknown_connection_id_is_refused_naming_it(client):
     expect_error(lambda: client.update_connection(connectionId="dxcon-nope0000", connectionName="x"),
                  code=CLIENT_ERROR, contains=["dxcon-nope0000"])
+
+
+def test_describe_connections_by_a_lags_id_finds_no_connection(client):
+    """A LAG's ID names no connection: DescribeConnections says so, not that the LAG is missing (it exists)."""
+    lag_id = create_lag(client, count=1)["lagId"]
+    expect_error(lambda: client.describe_connections(connectionId=lag_id),
+                 code=CLIENT_ERROR, contains=[f"Could not find Connection with ID {lag_id}"])
+    assert client.describe_lags(lagId=lag_id)["lags"][0]["lagId"] == lag_id

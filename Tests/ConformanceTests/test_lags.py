@@ -264,16 +264,31 @@ def test_a_member_of_another_lag_moves_unless_that_lag_would_fall_below_its_mini
     assert len(ckns_of(describe_connection(client, members[1]))) == 1
 
 
-def test_associate_a_connection_holding_keys_is_refused_and_keeps_them(client, snapshot):
-    """Joining would give the connection the LAG's keychain: refused while it has keys of its own."""
+def test_a_connection_holding_keys_takes_the_lags_keys_when_it_joins(client, secrets_client):
+    """The user guide's MACsec considerations for LAGs: adding a connection to a LAG disassociates its keys and gives
+    it the LAG's; a LAG made from a connection disassociates its keys too. Their secrets stay (SPEC 5)."""
     lag_id = create_lag(client, count=1)["lagId"]
+    _, lag_ckn, _ = associate_key(client, lag_id)
     connection_id = create_connection(client)
-    _, ckn, _ = associate_key(client, connection_id)
-    before = snapshot()
-    expect_error(lambda: client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id),
-                 contains=[f"Connection {connection_id} holds MACsec keys"])
-    assert snapshot() == before
-    assert ckns_of(describe_connection(client, connection_id)) == [ckn]
+    own, own_ckn, _ = associate_key(client, connection_id)
+    own_arn = own["macSecKeys"][-1]["secretARN"]
+    joined = client.associate_connection_with_lag(connectionId=connection_id, lagId=lag_id)
+    assert joined["lagId"] == lag_id
+    assert ckns_of(joined) == ckns_of(describe_connection(client, connection_id)) == [lag_ckn]
+    assert secrets_client.describe_secret(SecretId=own_arn)["ARN"] == own_arn
+    # A LAG made from a connection with keys: the new LAG has none yet, nor does the member.
+    starting = create_connection(client)
+    started, _, _ = associate_key(client, starting)
+    created = client.create_lag(numberOfConnections=1, location="EqDC2", connectionsBandwidth="10Gbps",
+                                lagName=unique_name(), connectionId=starting, requestMACSec=True)
+    assert [m["connectionId"] for m in created["connections"]] == [starting]
+    assert ckns_of(describe_lag(client, created["lagId"])) == ckns_of(describe_connection(client, starting)) == []
+    started_arn = started["macSecKeys"][-1]["secretARN"]
+    assert secrets_client.describe_secret(SecretId=started_arn)["ARN"] == started_arn
+    # Back on its own, a member has no keys: it kept none of its own.
+    client.disassociate_connection_from_lag(connectionId=connection_id, lagId=lag_id)
+    assert ckns_of(describe_connection(client, connection_id)) == []
+    assert own_ckn not in str(client.describe_connections())
 
 
 def test_associate_connection_with_unknown_lag_is_refused(client, snapshot):

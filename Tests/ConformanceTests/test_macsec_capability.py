@@ -43,7 +43,7 @@ def test_describe_locations_serves_the_catalogue_of_the_region(dx, account, regi
         assert sorted(location.get("availableMacSecPortSpeeds", [])) == sorted(macsec), location
 
 
-@pytest.mark.parametrize("region", ["sa-east-1", "eu-west-3"])
+@pytest.mark.parametrize("region", ["eu-west-3", "me-central-1"])
 def test_describe_locations_is_empty_in_other_regions(dx, account, region):
     assert dx(account=account, region=region).describe_locations()["locations"] == []
 

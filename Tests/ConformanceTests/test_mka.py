@@ -315,28 +315,29 @@ def test_with_no_customer_router_an_unconfigured_port_never_encrypts(server_fact
     assert shown(dx, connection) == ("available", "Encryption Up")
 
 
-@pytest.mark.parametrize("body, message", [
-    ({}, "Member keys is missing"),
-    ({"keys": [{"ckn": "abc", "cak": "0" * 64}]}, "keys[0].ckn"),
-    ({"keys": [{"ckn": "a" * 64, "cak": "zz" * 32}]}, "keys[0].cak"),
-    ({"keys": [{"ckn": "a" * 64, "cak": "0" * 64}, {"ckn": "A" * 64, "cak": "1" * 64}]}, "given twice"),
-    ({"keys": [], "keyServerPriority": 256}, "keyServerPriority"),
-    ({"keys": [], "cipherSuites": ["GCM-AES-999"]}, "GCM-AES-999"),
-    ({"keys": [], "cipherSuites": []}, "at least one"),
-    (b"{not json", None),
+@pytest.mark.parametrize("body, code, message", [
+    ({}, "ValidationException", "Member keys is missing"),
+    ({"keys": [{"ckn": "abc", "cak": "0" * 64}]}, "ValidationException", "keys[0].ckn"),
+    ({"keys": [{"ckn": "a" * 64, "cak": "zz" * 32}]}, "ValidationException", "keys[0].cak"),
+    ({"keys": [{"ckn": "a" * 64, "cak": "0" * 64}, {"ckn": "A" * 64, "cak": "1" * 64}]}, "ValidationException",
+     "given twice"),
+    ({"keys": [], "keyServerPriority": 256}, "ValidationException", "keyServerPriority"),
+    ({"keys": [], "cipherSuites": ["GCM-AES-999"]}, "ValidationException", "GCM-AES-999"),
+    ({"keys": [], "cipherSuites": []}, "ValidationException", "at least one"),
+    ({"keys": [], "keyserverPriority": 1}, "SerializationException", "Member keyserverPriority is not known here"),
+    ({"keys": [{"ckn": "a" * 64, "cak": "0" * 64, "fallback": True}]}, "SerializationException",
+     "Member keys.[0].fallback is not known here"),
+    (b"{not json", "SerializationException", "not valid JSON"),
 ])
-def test_a_bad_configuration_is_refused_and_changes_nothing(mka_server, body, message):
+def test_a_bad_configuration_is_refused_and_changes_nothing(mka_server, body, code, message):
     dx = dxhelpers.make_client(mka_server.url, account=dxhelpers.random_account())
     connection = macsec_connection(dx)
     pair = key()
     associate(mka_server, dx, connection, pair)
     response = operator(mka_server, "PUT", f"/_dxlocal/mka/customer/{connection}", body)
     assert response.status == 400, response
-    if message is None:
-        assert response.json()["__type"] == "SerializationException"
-    else:
-        assert response.json()["__type"] == "ValidationException"
-        assert message in response.json()["message"]
+    assert response.json()["__type"] == code
+    assert message in response.json()["message"], response.json()
     assert b"0" * 64 not in response.body
     assert operator(mka_server, "GET", f"/_dxlocal/mka/customer/{connection}").status == 404
     assert shown(dx, connection) == ("available", "Encryption Up")
@@ -402,18 +403,25 @@ def test_bad_mka_options_are_refused_at_start(dxlocal_bin, flag, value, message)
     assert result.returncode != 0 and message in result.stderr, result.stderr
 
 
+def secured_port(server) -> tuple:
+    """A MACsec connection with a key its configured customer holds, two hellos on: its client, its ID and the device's
+    participant, secured."""
+    dx = dxhelpers.make_client(server.url, account=dxhelpers.random_account())
+    connection = macsec_connection(dx)
+    pair = key()
+    associate(server, dx, connection, pair)
+    set_customer(server, connection, [pair])
+    dxhelpers.advance_clock(server, 2 * HELLO)
+    participant = mka(server, connection)["device"]["participants"][0]
+    assert participant["securedSince"]
+    return dx, connection, participant
+
+
 def test_an_outage_stays_in_the_port_history_after_port_up(mka_server):
     """SPEC 11 and 12: after `port-up` the port's MKA is what followed the outage, not a past without it: through the
     outage the ends lost each other, so the port is not secured the instant it comes up; a hello later they secure a
     new SAK, secured since after the outage."""
-    dx = dxhelpers.make_client(mka_server.url, account=dxhelpers.random_account())
-    connection = macsec_connection(dx)
-    pair = key()
-    associate(mka_server, dx, connection, pair)
-    set_customer(mka_server, connection, [pair])
-    dxhelpers.advance_clock(mka_server, 2 * HELLO)
-    before = mka(mka_server, connection)["device"]["participants"][0]
-    assert before["securedSince"]
+    dx, connection, before = secured_port(mka_server)
     operator(mka_server, "POST", "/_dxlocal/simulate", {"connectionId": connection, "event": "port-down"})
     dxhelpers.advance_clock(mka_server, 2 * LIFE)
     operator(mka_server, "POST", "/_dxlocal/simulate", {"connectionId": connection, "event": "port-up"})
@@ -425,3 +433,40 @@ def test_an_outage_stays_in_the_port_history_after_port_up(mka_server):
     assert after["secured"] is True and shown(dx, connection) == ("available", "Encryption Up")
     again = after["device"]["participants"][0]
     assert again["securedSince"] > up["at"] and again["keyNumber"] != before["keyNumber"]
+
+
+def test_in_no_encrypt_the_device_runs_no_mka(mka_server):
+    """Reference `mka.md` §4.7: in `no_encrypt` the device runs no MKA. The view shows no participant on the device
+    and nothing secured (never `secured` beside `Encryption Down`), the customer's participant loses its peer after
+    the life time; back in `should_encrypt` the device starts afresh, a new participant that secures a new SAK as a
+    newly associated key's does."""
+    dx, connection, before = secured_port(mka_server)
+    dx.update_connection(connectionId=connection, encryptionMode="no_encrypt")
+    off = mka(mka_server, connection)
+    assert (off["secured"], off["portEncryptionStatus"]) == (False, "Encryption Down")
+    assert off["device"]["participants"] == [] and "keyInUse" not in off["device"]
+    dxhelpers.advance_clock(mka_server, 2 * LIFE)
+    assert mka(mka_server, connection)["customer"]["participants"][0]["livePeers"] == []
+    assert shown(dx, connection) == ("available", "Encryption Down")
+    dx.update_connection(connectionId=connection, encryptionMode="should_encrypt")
+    back = mka(mka_server, connection)
+    assert back["secured"] is True and shown(dx, connection) == ("available", "Encryption Up")
+    again = back["device"]["participants"][0]
+    # A new participant (member identifier), secured anew after the device stopped.
+    assert again["memberIdentifier"] != before["memberIdentifier"]
+    assert again["securedSince"] > off["at"]
+
+
+def test_a_must_encrypt_port_down_for_mka_takes_the_key_that_brings_it_back(mka_server):
+    """SPEC 4 check 6 refuses a port that is not available; one that reads `down` only because MKA has not secured it
+    takes a key (our choice: the key its router holds is how it comes back), unlike one the operator holds down."""
+    dx = dxhelpers.make_client(mka_server.url, account=dxhelpers.random_account())
+    connection = macsec_connection(dx)
+    ours, theirs = key(), key()
+    associate(mka_server, dx, connection, ours)
+    set_customer(mka_server, connection, [theirs])
+    dx.update_connection(connectionId=connection, encryptionMode="must_encrypt")
+    assert shown(dx, connection) == ("down", "Encryption Down")
+    associate(mka_server, dx, connection, theirs)
+    assert shown(dx, connection) == ("available", "Encryption Up")
+    assert mka(mka_server, connection)["device"]["keyInUse"] == theirs[0]

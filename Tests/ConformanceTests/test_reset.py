@@ -111,6 +111,8 @@ def test_a_reset_of_named_accounts_leaves_every_other_account_as_it_was(server_f
     (b'{"accounts": []}', "ValidationException", "at least one account"),
     (b'{"accounts": ["12345"]}', "ValidationException", "12-digit"),
     (b'{"accounts": ["123456789012"], "accounts": []}', "SerializationException", "more than once"),
+    # A misspelt member is refused, not read as "every account".
+    (b'{"account": ["123456789012"]}', "SerializationException", "Member account is not known here"),
 ])
 def test_a_reset_it_cannot_read_is_refused_and_changes_nothing(server_factory, account, body, code, words):
     server = own_server(server_factory)

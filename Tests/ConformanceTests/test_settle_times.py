@@ -124,3 +124,18 @@ def test_the_clock_moves_forward_by_at_most_a_hundred_years_a_call(clock_server,
     key = client.associate_mac_sec_key(connectionId=connection, ckn=dxhelpers.random_hex64(),
                                        cak=dxhelpers.random_hex64())["macSecKeys"][0]
     assert key["startOn"].startswith("23"), key
+
+
+def test_a_port_in_use_stops_the_start_saying_so(dxlocal_bin):
+    """Not NIO's `bind(...)` text: which address is taken, and what to do."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([str(dxlocal_bin), "serve", "--in-memory", "--host", "127.0.0.1", "--port", str(port)],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0, result.stdout
+    assert f"Error: 127.0.0.1 port {port} is already in use" in result.stderr, result.stderr
+    assert "--port" in result.stderr and "bind(" not in result.stderr

@@ -36,11 +36,17 @@ def test_a_port_goes_down_and_comes_up_again(server):
     assert (shown["connectionState"], shown["portEncryptionStatus"]) == ("down", "Encryption Down")
     # The key stays associated: the link is down, not the key.
     assert [key["state"] for key in shown["macSecKeys"]] == ["associated"]
+    # SPEC 4, check 6: a port held down takes no key meanwhile.
+    dxhelpers.expect_error(lambda: dx.associate_mac_sec_key(connectionId=connection, ckn=dxhelpers.random_hex64(),
+                                                            cak=dxhelpers.random_hex64()),
+                           contains=[f"The port is not in available state to associate the key for account {account}"])
+    assert dxhelpers.describe_connection(dx, connection)["macSecKeys"] == shown["macSecKeys"]
     # Down again changes nothing; up brings it back.
     assert simulate(server, {"connectionId": connection, "event": "port-down"}).json()["connectionState"] == "down"
     assert simulate(server, {"connectionId": connection, "event": "port-up"}).json()["connectionState"] == "available"
     shown = dxhelpers.describe_connection(dx, connection)
     assert (shown["connectionState"], shown["portEncryptionStatus"]) == ("available", "Encryption Up")
+    dx.associate_mac_sec_key(connectionId=connection, ckn=dxhelpers.random_hex64(), cak=dxhelpers.random_hex64())
 
 
 def test_a_lag_goes_down_below_its_minimum_links(server):
@@ -79,6 +85,8 @@ def test_a_port_still_settling_cannot_go_down(settle_server):
     (b"[]", 400, "SerializationException", "JSON object"),
     (b'{"connectionId": "CONNECTION"}', 400, "SerializationException", "event"),
     (b'{"connectionId": "CONNECTION", "event": "unplugged"}', 400, "ValidationException", "port-down or port-up"),
+    (b'{"connectionId": "CONNECTION", "event": "port-down", "delay": 5}', 400, "SerializationException",
+     "Member delay is not known here"),
     (b'{"connectionId": "CONNECTION", "event": "bgp-down"}', 400, "ValidationException", "port-down or port-up"),
     (b'{"connectionId": "CONNECTION", "virtualInterfaceId": "dxvif-ffffffff", "event": "port-down"}', 400,
      "ValidationException", "exactly one"),

@@ -34,4 +34,24 @@ import Testing
         #expect(String(concatenating: "", "").isEmpty)
         #expect(String(concatenating: "arn:", "x").utf8.count == 5)
     }
+
+    /// A Direct Connect ARN with no account (Terraform's with `skip_requesting_account_id`) is the caller's; every
+    /// other ARN stays as it is.
+    @Test func anARNWithNoAccountIsTheCallers() {
+        let account = "111122223333"
+        #expect(
+            Identifiers.withCallerAccount("arn:aws:directconnect:us-east-1::dxvif/dxvif-abcd1234", account: account)
+                == "arn:aws:directconnect:us-east-1:111122223333:dxvif/dxvif-abcd1234"
+        )
+        #expect(
+            Identifiers.withCallerAccount("arn:aws:directconnect:::dx-gateway/g-1:x", account: account)
+                == "arn:aws:directconnect::111122223333:dx-gateway/g-1:x"
+        )
+        for kept in [
+            "arn:aws:directconnect:us-east-1:444455556666:dxcon/dxcon-abcd1234",
+            "arn:aws:secretsmanager:us-east-1::secret:x", "arn:aws:directconnect:us-east-1:", "dxcon-abcd1234", "",
+        ] {
+            #expect(Identifiers.withCallerAccount(kept, account: account) == kept)
+        }
+    }
 }

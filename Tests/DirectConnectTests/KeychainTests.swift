@@ -1,5 +1,6 @@
 import DirectConnect
 import Foundation
+import MKA
 import ServiceKit
 import Storage
 import Testing
@@ -281,5 +282,27 @@ import Testing
 
     @Test func sealErrorCarriesNoDetail() {
         #expect(SecretSealer.SealError.failed.description == "a secret value could not be sealed or opened")
+    }
+
+    /// The times a port spends in `no_encrypt` are kept (its MKA device runs nothing then): the current one open, the
+    /// earlier ones closed, the last 32 of them.
+    @Test func aPortKeepsItsUnencryptedTimes() {
+        var port = Self.member("dxcon-aaaaaaaa", down: false).port
+        let at = { (seconds: TimeInterval) in Self.t0.addingTimeInterval(seconds) }
+        #expect(port.plaintextSpans.isEmpty)
+        port.setEncryptionMode(.noEncrypt, at: at(10))
+        #expect(port.plaintextSpans == [.init(from: at(10), until: nil)])
+        port.setEncryptionMode(.noEncrypt, at: at(15))
+        port.setEncryptionMode(.mustEncrypt, at: at(20))
+        #expect(port.plaintextSpans == [.init(from: at(10), until: at(20))])
+        port.setEncryptionMode(.shouldEncrypt, at: at(25))
+        port.setEncryptionMode(.noEncrypt, at: at(30))
+        #expect(port.plaintextSpans == [.init(from: at(10), until: at(20)), .init(from: at(30), until: nil)])
+        for round in 0..<40 {
+            port.setEncryptionMode(.shouldEncrypt, at: at(100 + 10 * Double(round)))
+            port.setEncryptionMode(.noEncrypt, at: at(105 + 10 * Double(round)))
+        }
+        #expect(port.pastPlaintext?.count == PortRecord.plaintextHistoryLimit)
+        #expect(port.plaintextSpans.last == .init(from: at(495), until: nil))
     }
 }

@@ -128,6 +128,24 @@ import Testing
         }
     }
 
+    /// A customer listing its keys newest first uses the CA the device uses, not the last one it lists: the two ends
+    /// never report different keys in use.
+    @Test func bothEndsUseTheDevicesKeyWhateverOrderTheCustomerListsItsKeysIn() throws {
+        var scene = Scene()
+        try scene.keys(.device, [Self.key(1), Self.key(2)])
+        try scene.keys(.customer, [Self.key(2), Self.key(1)])
+        try scene.run(for: 4)
+        let customerSecured = scene.link.participants(.customer).map(\.isSecured)
+        #expect(customerSecured == [true, true])
+        #expect(scene.link.inUse(.device)?.configuration.ckn == Self.key(2).ckn)
+        #expect(scene.link.inUse(.customer)?.configuration.ckn == Self.key(2).ckn)
+        // The device falls back to K1 once K2 goes from it; the customer follows.
+        try scene.keys(.device, [Self.key(1)])
+        try scene.run(for: 4)
+        #expect(scene.link.inUse(.device)?.configuration.ckn == Self.key(1).ckn)
+        #expect(scene.link.inUse(.customer)?.configuration.ckn == Self.key(1).ckn)
+    }
+
     @Test func removingTheOldKeyBeforeTheCustomerHasTheNewOneDropsThePort() throws {
         var scene = Scene()
         try scene.keys(.device, [Self.key(1)])

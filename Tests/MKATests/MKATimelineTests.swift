@@ -13,17 +13,32 @@ import Testing
     static func timeline(
         device: [MKATimeline.DeviceKey],
         customer: [MKATimeline.CustomerConfiguration],
-        outages: [MKATimeline.Outage] = []
+        outages: [MKATimeline.Outage] = [],
+        deviceOff: [MKATimeline.Outage] = []
     ) -> MKATimeline {
         MKATimeline(
             deviceKeys: device,
             customer: customer,
             outages: outages,
+            deviceOff: deviceOff,
             deviceSCI: .derived(from: "aws-device|dxcon-test"),
             customerSCI: .derived(from: "customer-router|dxcon-test"),
             deviceKeyServerPriority: 16,
             deviceSuites: [.gcmAESXPN256],
             timers: MKATimers()
+        )
+    }
+
+    /// Key 1 on both ends from the start, with the given spans.
+    static func oneKey(
+        outages: [MKATimeline.Outage] = [],
+        deviceOff: [MKATimeline.Outage] = []
+    ) -> MKATimeline {
+        timeline(
+            device: [device(1, from: 0)],
+            customer: [customer([1], at: 0)],
+            outages: outages,
+            deviceOff: deviceOff
         )
     }
 
@@ -121,17 +136,8 @@ import Testing
     /// An outage that ended stays in the replay: through it the ends are silent and lose each other; after it they
     /// find each other again and secure a new SAK, and a read during the outage continues into one after it.
     @Test func anOutageThatEndedIsReplayedAndTheLinkSecuresAgainAfterIt() throws {
-        let keys = (device: [Self.device(1, from: 0)], customer: [Self.customer([1], at: 0)])
-        let down = Self.timeline(
-            device: keys.device,
-            customer: keys.customer,
-            outages: [.init(from: Self.at(100), until: nil)]
-        )
-        let ended = Self.timeline(
-            device: keys.device,
-            customer: keys.customer,
-            outages: [.init(from: Self.at(100), until: Self.at(200))]
-        )
+        let down = Self.oneKey(outages: [.init(from: Self.at(100), until: nil)])
+        let ended = Self.oneKey(outages: [.init(from: Self.at(100), until: Self.at(200))])
         let before = try Self.link(ended, at: 99)
         #expect(before.isSecured)
         #expect(try !Self.link(ended, at: 150).isSecured)
@@ -146,5 +152,27 @@ import Testing
         #expect(replay.continues(ended))
         try replay.advance(over: ended, to: Self.at(230))
         #expect(replay.link.participants(.device) == after.participants(.device))
+    }
+
+    /// A port in `no_encrypt` runs no MKA on the device: it has no participant through the span, so nothing is
+    /// secured and the customer's peer expires; after it the device starts a new participant (a new member
+    /// identifier) that secures a new SAK, and a read within the span continues into one after it.
+    @Test func theDeviceRunsNoParticipantWhileItsPortIsUnencrypted() throws {
+        let off = Self.oneKey(deviceOff: [.init(from: Self.at(100), until: nil)])
+        let back = Self.oneKey(deviceOff: [.init(from: Self.at(100), until: Self.at(200))])
+        let before = try Self.link(back, at: 99)
+        #expect(before.isSecured)
+        let during = try Self.link(back, at: 100 + MKATimers().life + 1)
+        #expect(!during.isSecured && during.participants(.device).isEmpty)
+        #expect(during.participants(.customer).first?.livePeers.isEmpty == true)
+        let after = try Self.link(back, at: 200)
+        #expect(after.isSecured)
+        #expect(after.inUse(.device)?.memberIdentifier != before.inUse(.device)?.memberIdentifier)
+        #expect(after.inUse(.device)?.latestKey?.sak != before.inUse(.device)?.latestKey?.sak)
+        var replay = try #require(try MKAReplay(off, random: Xoshiro256StarStar(seed: off.seed(port: "p"))))
+        try replay.advance(over: off, to: Self.at(150))
+        #expect(replay.continues(back))
+        try replay.advance(over: back, to: Self.at(230))
+        #expect(try replay.link.participants(.device) == Self.link(back, at: 230).participants(.device))
     }
 }

@@ -22,7 +22,6 @@ package struct ClockAdvance: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONR
         var advanceSeconds: Double?
         guard reader.beginObject() else { return nil }
         var seen: UInt64 = 0
-        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
@@ -33,7 +32,7 @@ package struct ClockAdvance: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONR
                     guard
                         reader.read(&advanceSeconds, 0, "advanceSeconds", seen: &seen)
                     else { return nil }
-                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                default: reader.refuseUnknown(memberName); return nil
                 }
             }
         }
@@ -59,7 +58,6 @@ package struct ResetRequest: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONR
         var accounts: [String]?
         guard reader.beginObject() else { return nil }
         var seen: UInt64 = 0
-        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
@@ -67,7 +65,7 @@ package struct ResetRequest: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONR
             case .key(let memberName):
                 switch memberName {
                 case "accounts": guard reader.read(&accounts, 0, "accounts", seen: &seen) else { return nil }
-                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                default: reader.refuseUnknown(memberName); return nil
                 }
             }
         }
@@ -126,7 +124,6 @@ package struct FaultRule: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
         var latencyMs: Int?
         guard reader.beginObject() else { return nil }
         var seen: UInt64 = 0
-        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
@@ -140,7 +137,7 @@ package struct FaultRule: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
                 case "probability": guard reader.read(&probability, 4, "probability", seen: &seen) else { return nil }
                 case "error": guard reader.read(&error, 5, "error", seen: &seen) else { return nil }
                 case "latencyMs": guard reader.read(&latencyMs, 6, "latencyMs", seen: &seen) else { return nil }
-                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                default: reader.refuseUnknown(memberName); return nil
                 }
             }
         }
@@ -186,7 +183,6 @@ package struct FaultError: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
         var message: String?
         guard reader.beginObject() else { return nil }
         var seen: UInt64 = 0
-        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
@@ -197,7 +193,7 @@ package struct FaultError: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
                 case "status": guard reader.read(&status, 1, "status", seen: &seen) else { return nil }
                 case "statusCode": guard reader.read(&statusCode, 2, "statusCode", seen: &seen) else { return nil }
                 case "message": guard reader.read(&message, 3, "message", seen: &seen) else { return nil }
-                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                default: reader.refuseUnknown(memberName); return nil
                 }
             }
         }
@@ -232,7 +228,6 @@ package struct SimulateRequest: Hashable, Sendable, Codable, AWSJSONValue, AWSJS
         var event: String?
         guard reader.beginObject() else { return nil }
         var seen: UInt64 = 0
-        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
@@ -248,7 +243,7 @@ package struct SimulateRequest: Hashable, Sendable, Codable, AWSJSONValue, AWSJS
                         reader.read(&virtualInterfaceId, 1, "virtualInterfaceId", seen: &seen)
                     else { return nil }
                 case "event": guard reader.read(&event, 2, "event", seen: &seen) else { return nil }
-                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                default: reader.refuseUnknown(memberName); return nil
                 }
             }
         }
@@ -593,7 +588,6 @@ package struct MKACustomerConfiguration: Hashable, Sendable, Codable, AWSJSONVal
         var cipherSuites: [String]?
         guard reader.beginObject() else { return nil }
         var seen: UInt64 = 0
-        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
@@ -609,7 +603,7 @@ package struct MKACustomerConfiguration: Hashable, Sendable, Codable, AWSJSONVal
                     guard
                         reader.read(&cipherSuites, 2, "cipherSuites", seen: &seen)
                     else { return nil }
-                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                default: reader.refuseUnknown(memberName); return nil
                 }
             }
         }
@@ -639,7 +633,6 @@ package struct MKACustomerKey: Hashable, Sendable, Codable, AWSJSONValue, AWSJSO
         var cak: String?
         guard reader.beginObject() else { return nil }
         var seen: UInt64 = 0
-        var unknown: Set<String> = []
         reading: while true {
             switch reader.nextMember() {
             case .end: break reading
@@ -648,7 +641,7 @@ package struct MKACustomerKey: Hashable, Sendable, Codable, AWSJSONValue, AWSJSO
                 switch memberName {
                 case "ckn": guard reader.read(&ckn, 0, "ckn", seen: &seen) else { return nil }
                 case "cak": guard reader.read(&cak, 1, "cak", seen: &seen) else { return nil }
-                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                default: reader.refuseUnknown(memberName); return nil
                 }
             }
         }

@@ -174,6 +174,12 @@ package struct PortRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
     package var macSecCapable: Bool
     /// Stored as `no_encrypt`, `should_encrypt` or `must_encrypt`.
     package var encryptionMode: EncryptionMode
+    /// When the mode last became `no_encrypt` (its MKA device then runs no participant); `nil` with that mode: since
+    /// the port was made.
+    package var plaintextSince: Date?
+    /// The earlier times the mode was `no_encrypt`, oldest first (the last 32, our choice): the MKA replay's device
+    /// runs no participant through them.
+    package var pastPlaintext: [OutageRecord]?
 
     package init(
         location: String,
@@ -183,7 +189,9 @@ package struct PortRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
         awsLogicalDeviceId: String,
         providerName: String? = nil,
         macSecCapable: Bool,
-        encryptionMode: EncryptionMode
+        encryptionMode: EncryptionMode,
+        plaintextSince: Date? = nil,
+        pastPlaintext: [OutageRecord]? = nil
     ) {
         self.location = location
         self.bandwidth = bandwidth
@@ -193,6 +201,8 @@ package struct PortRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
         self.providerName = providerName
         self.macSecCapable = macSecCapable
         self.encryptionMode = encryptionMode
+        self.plaintextSince = plaintextSince
+        self.pastPlaintext = pastPlaintext
     }
 
     package func writeJSON(to writer: inout AWSJSONWriter) {
@@ -205,6 +215,8 @@ package struct PortRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
         writer.member("\"providerName\":", providerName)
         writer.member("\"macSecCapable\":", macSecCapable)
         writer.member("\"encryptionMode\":", encryptionMode)
+        writer.member("\"plaintextSince\":", plaintextSince)
+        writer.member("\"pastPlaintext\":", pastPlaintext)
         writer.endObject()
     }
 
@@ -217,6 +229,8 @@ package struct PortRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
         var providerName: String?
         var macSecCapable: Bool?
         var encryptionMode: EncryptionMode?
+        var plaintextSince: Date?
+        var pastPlaintext: [OutageRecord]?
         guard reader.beginObject() else { return nil }
         var seen: UInt64 = 0
         var unknown: Set<String> = []
@@ -246,6 +260,14 @@ package struct PortRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
                     guard
                         reader.read(&encryptionMode, 7, "encryptionMode", seen: &seen)
                     else { return nil }
+                case "plaintextSince":
+                    guard
+                        reader.read(&plaintextSince, 8, "plaintextSince", seen: &seen)
+                    else { return nil }
+                case "pastPlaintext":
+                    guard
+                        reader.read(&pastPlaintext, 9, "pastPlaintext", seen: &seen)
+                    else { return nil }
                 default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
@@ -269,7 +291,9 @@ package struct PortRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRea
             awsLogicalDeviceId: awsLogicalDeviceId,
             providerName: providerName,
             macSecCapable: macSecCapable,
-            encryptionMode: encryptionMode
+            encryptionMode: encryptionMode,
+            plaintextSince: plaintextSince,
+            pastPlaintext: pastPlaintext
         )
     }
 }
@@ -419,7 +443,7 @@ package struct HostedRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONR
     }
 }
 
-/// A time a port was held down, from `downAt` until `upAt`.
+/// A time a port was held down, or its device ran no MKA, from `downAt` until `upAt`.
 package struct OutageRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
     package var downAt: Date
     package var upAt: Date
@@ -1692,7 +1716,7 @@ package struct VirtualInterfaceRecord: Hashable, Sendable, Codable, AWSJSONValue
     /// When the peers a failover test held down are back up, the test's end plus the failover test's settle time;
     /// before it the interface reads `testing` (older records: `testEndsAt`).
     package var testRestoredAt: Date?
-    /// The peers a running failover test holds down.
+    /// The peers a failover test holds down (until `testRestoredAt`).
     package var testPeers: [String]
     /// Set by the operator's `bgp-down` (SPEC 11): once settled the interface reads `down` and its peers' BGP is down,
     /// until `bgp-up`.

@@ -1,0 +1,185 @@
+"""Terraform itself (not a replay of its calls): the README's `provider "aws"` block, read from the README, applies,
+plans no change and destroys a MACsec connection with a key, a LAG, a gateway, a private interface with a second
+BGP peer, and a partner's hosted interface accepted into the gateway, every taggable one tagged. The provider
+builds the ARNs it tags and reads tags by from the account it knows, and the README's block skips asking for it
+(`skip_requesting_account_id`), so those ARNs carry no account (our choice: the caller's account stands in).
+
+Needs `terraform` on the PATH and the hashicorp/aws provider in a filesystem mirror (DXLOCAL_TF_PROVIDER_MIRROR,
+/opt/tf-plugins by default): scripts/test checks both before the suites and fails when either is missing."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import dxhelpers
+
+pytestmark = pytest.mark.terraform
+
+MIRROR = Path(os.environ.get("DXLOCAL_TF_PROVIDER_MIRROR", "/opt/tf-plugins"))
+README = Path(__file__).resolve().parents[2] / "README.md"
+README_ENDPOINT = "http://127.0.0.1:4587"
+CUSTOMER = "111122223333"  # the README block's access key, so its account
+PARTNER = "444455556666"
+CKN = "0123456789abcdef" * 4
+CAK = "fedcba9876543210" * 4
+
+
+def readme_provider_block() -> str:
+    """The `provider "aws"` block the README gives for Terraform, as written there."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("- **Terraform** (AWS provider):"):]
+    match = re.search(r"```hcl\n(.*?)```", section, re.S)
+    assert match, "README: no ```hcl block after the Terraform bullet"
+    block = "\n".join(line[2:] if line.startswith("  ") else line for line in match.group(1).splitlines())
+    assert block.lstrip().startswith('provider "aws" {') and README_ENDPOINT in block, block
+    assert f'access_key                  = "{CUSTOMER}"' in block, block
+    return block
+
+
+def configuration(url: str) -> str:
+    readme = readme_provider_block().replace(README_ENDPOINT, url)
+    partner = readme.replace('provider "aws" {', 'provider "aws" {\n  alias = "partner"', 1).replace(
+        f'"{CUSTOMER}"', f'"{PARTNER}"')
+    return f"""
+terraform {{
+  required_providers {{
+    aws = {{ source = "hashicorp/aws" }}
+  }}
+}}
+
+{readme}
+
+{partner}
+
+data "aws_dx_location" "here" {{
+  location_code = "EqDC2"
+}}
+
+resource "aws_dx_connection" "c" {{
+  name           = "tf-macsec"
+  bandwidth      = "10Gbps"
+  location       = data.aws_dx_location.here.location_code
+  request_macsec = true
+  tags           = {{ team = "net" }}
+}}
+
+resource "aws_dx_macsec_key_association" "k" {{
+  connection_id = aws_dx_connection.c.id
+  ckn           = "{CKN}"
+  cak           = "{CAK}"
+}}
+
+resource "aws_dx_lag" "l" {{
+  name                  = "tf-lag"
+  connections_bandwidth = "10Gbps"
+  location              = "EqDC2"
+  tags                  = {{ tier = "core" }}
+}}
+
+resource "aws_dx_gateway" "g" {{
+  name            = "tf-gateway"
+  amazon_side_asn = "64512"
+}}
+
+resource "aws_dx_private_virtual_interface" "v" {{
+  connection_id  = aws_dx_connection.c.id
+  name           = "tf-vif"
+  vlan           = 101
+  address_family = "ipv4"
+  bgp_asn        = 65000
+  dx_gateway_id  = aws_dx_gateway.g.id
+  tags           = {{ env = "test" }}
+}}
+
+resource "aws_dx_bgp_peer" "v6" {{
+  virtual_interface_id = aws_dx_private_virtual_interface.v.id
+  address_family       = "ipv6"
+  bgp_asn              = 65001
+}}
+
+resource "aws_dx_connection" "partner" {{
+  provider  = aws.partner
+  name      = "tf-partner-port"
+  bandwidth = "10Gbps"
+  location  = "EqDC2"
+}}
+
+resource "aws_dx_hosted_private_virtual_interface" "hosted" {{
+  provider         = aws.partner
+  connection_id    = aws_dx_connection.partner.id
+  owner_account_id = "{CUSTOMER}"
+  name             = "tf-hosted"
+  vlan             = 77
+  address_family   = "ipv4"
+  bgp_asn          = 65002
+}}
+
+resource "aws_dx_hosted_private_virtual_interface_accepter" "accepted" {{
+  virtual_interface_id = aws_dx_hosted_private_virtual_interface.hosted.id
+  dx_gateway_id        = aws_dx_gateway.g.id
+  tags                 = {{ side = "customer" }}
+}}
+
+output "connection" {{ value = aws_dx_connection.c.id }}
+output "lag" {{ value = aws_dx_lag.l.id }}
+output "vif" {{ value = aws_dx_private_virtual_interface.v.id }}
+output "hosted" {{ value = aws_dx_hosted_private_virtual_interface.hosted.id }}
+"""
+
+
+def terraform(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(["terraform", *args], cwd=workdir, capture_output=True, text=True, timeout=900,
+                            env={**os.environ, "TF_CLI_CONFIG_FILE": str(workdir / "terraform.rc"),
+                                 "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_INPUT": "0"})
+    if check:
+        assert result.returncode == 0, f"terraform {' '.join(args)}:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return result
+
+
+def tags(client, arn: str) -> dict:
+    (resource,) = client.describe_tags(resourceArns=[arn])["resourceTags"]
+    return {tag["key"]: tag["value"] for tag in resource.get("tags", [])}
+
+
+def test_the_readmes_provider_block_applies_plans_nothing_and_destroys(server, tmp_path):
+    assert shutil.which("terraform"), "terraform is not on the PATH (scripts/test checks for it)"
+    assert (MIRROR / "registry.terraform.io" / "hashicorp" / "aws").is_dir(), f"no hashicorp/aws provider in {MIRROR}"
+    (tmp_path / "terraform.rc").write_text(
+        'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' % MIRROR)
+    (tmp_path / "main.tf").write_text(configuration(server.url))
+    terraform(tmp_path, "init", "-no-color")
+    terraform(tmp_path, "apply", "-auto-approve", "-no-color")
+    outputs = {name: terraform(tmp_path, "output", "-raw", name).stdout for name in
+               ("connection", "lag", "vif", "hosted")}
+
+    customer = dxhelpers.make_client(server.url, account=CUSTOMER)
+    arn = f"arn:aws:directconnect:us-east-1:{CUSTOMER}"
+    connection = dxhelpers.describe_connection(customer, outputs["connection"])
+    assert [key["ckn"] for key in connection["macSecKeys"]] == [CKN]
+    assert connection["portEncryptionStatus"] == "Encryption Up"
+    assert tags(customer, f"{arn}:dxcon/{outputs['connection']}") == {"team": "net"}
+    assert tags(customer, f"{arn}:dxlag/{outputs['lag']}") == {"tier": "core"}
+    interfaces = {v["virtualInterfaceId"]: v for v in customer.describe_virtual_interfaces()["virtualInterfaces"]}
+    assert set(interfaces) == {outputs["vif"], outputs["hosted"]}
+    assert sorted(p["addressFamily"] for p in interfaces[outputs["vif"]]["bgpPeers"]) == ["ipv4", "ipv6"]
+    assert tags(customer, f"{arn}:dxvif/{outputs['vif']}") == {"env": "test"}
+    assert tags(customer, f"{arn}:dxvif/{outputs['hosted']}") == {"side": "customer"}
+    assert {v["virtualInterfaceState"] for v in interfaces.values()} == {"available"}
+    assert CAK not in server.stderr_path.read_text(errors="replace") + server.stdout_path.read_text(errors="replace")
+
+    plan = terraform(tmp_path, "plan", "-detailed-exitcode", "-no-color", check=False)
+    assert plan.returncode == 0, f"the second plan wants changes:\n{plan.stdout[-4000:]}\n{plan.stderr[-2000:]}"
+
+    terraform(tmp_path, "destroy", "-auto-approve", "-no-color")
+    assert customer.describe_connections()["connections"] == []
+    assert customer.describe_lags()["lags"] == []
+    assert {v["virtualInterfaceState"] for v in customer.describe_virtual_interfaces()["virtualInterfaces"]} <= {
+        "deleted"}
+    partner = dxhelpers.make_client(server.url, account=PARTNER)
+    assert partner.describe_connections()["connections"] == []
