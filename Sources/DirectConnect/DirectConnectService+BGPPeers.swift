@@ -148,6 +148,12 @@ extension DirectConnectService {
             guard !Rules.isTesting(held.record, at: now) else {
                 throw AWSError.client("A failover test is already running on virtual interface \(id)")
             }
+            // The peers of the last test not back up yet (the failover test's settle time), whatever it reads.
+            guard !Rules.isHeldByTest(held.record, at: now) else {
+                throw AWSError.client(
+                    "Virtual interface \(id) is testing: the BGP peers of its last failover test are not back up yet"
+                )
+            }
             let state = Rules.state(held.record, at: now)
             guard state == .available || state == .down else {
                 throw AWSError.client(

@@ -361,8 +361,10 @@ extension DirectConnectService {
             connection.lagId = nil
             connection.keys = []
             // The LAG's keys stay with the LAG, so a departing member cannot keep demanding encryption.
-            connection.port.encryptionMode =
-                lag.port.encryptionMode == .mustEncrypt ? .shouldEncrypt : lag.port.encryptionMode
+            connection.port.setEncryptionMode(
+                lag.port.encryptionMode == .mustEncrypt ? .shouldEncrypt : lag.port.encryptionMode,
+                at: now
+            )
             try await transaction.save(connection, in: scope)
             // What the LAG carries stays with it, and reads `down` once the LAG is (as after a port event).
             try await propagateLagState(lag, members: members, in: scope, transaction, at: now)

@@ -82,7 +82,8 @@ struct MKAVerdicts: Sendable {
 }
 
 extension PortRecord {
-    /// The earlier `no_encrypt` times a port keeps (our choice, as its customer router's configurations).
+    /// The earlier `no_encrypt` times a port keeps (our choice, as its customer router's configurations). Dropping
+    /// the oldest changes the replay's far past (the device on through it), so the next read replays from the start.
     package static let plaintextHistoryLimit = 32
 
     /// Sets the mode at `now`, keeping the times it was `no_encrypt`: the device runs no MKA then (reference

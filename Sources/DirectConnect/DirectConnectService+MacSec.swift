@@ -157,11 +157,18 @@ extension DirectConnectService {
             guard target.port.macSecCapable else {
                 throw AWSError.client("\(id) is not MACsec capable: request MACsec when it is created")
             }
-            // SPEC 4, check 6. A port held down (the operator's `port-down`) is not available; one that reads `down`
-            // only because MKA has not secured it in `must_encrypt` takes a key, as a key is what brings it back.
-            var portDown = false
-            if case .port(let record) = target { portDown = record.portDownAt != nil }
-            guard Keychain.portState(target.state, portDown: portDown, at: now) == .available else {
+            // SPEC 4, check 6. A port held down (the operator's `port-down`), or a LAG down for its members held down,
+            // is not available; one that reads `down` only because MKA has not secured it in `must_encrypt` takes a
+            // key, as a key is what brings it back.
+            let state: Keychain.PortState
+            switch target {
+            case .port(let record):
+                state = Keychain.portState(record.state, portDown: record.portDownAt != nil, at: now)
+            case .lag(let lag):
+                let members = try await transaction.members(ofLag: lag.id, in: scope)
+                state = Keychain.lagState(lag.state, members: members, minimumLinks: lag.minimumLinks, at: now)
+            }
+            guard state == .available else {
                 throw AWSError.client(
                     "The port is not in available state to associate the key for account \(scope.account) (\(id))"
                 )

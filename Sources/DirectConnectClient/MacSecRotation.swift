@@ -158,7 +158,14 @@ public struct MacSecRotation: Sendable {
             }
             added = key
         } catch {
-            throw Failure(reason: .serviceError, message: error.description, underlying: error, keychainRestored: true)
+            // A `down` target passed `check` for the service to judge (SPEC 4, check 6): its refusal is the target's.
+            let notReady = error.message.contains("The port is not in available state")
+            throw Failure(
+                reason: notReady ? .targetNotReady : .serviceError,
+                message: error.description,
+                underlying: error,
+                keychainRestored: true
+            )
         }
         let newARN = added.secretARN ?? ""
 

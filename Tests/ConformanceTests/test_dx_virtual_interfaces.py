@@ -696,6 +696,15 @@ def test_a_failover_tests_peers_come_back_up_after_its_settle_time(server_factor
     assert seen() == ("testing", {ipv4: "down", ipv6: "up"})
     w.refused(lambda: w.dx.stop_bgp_failover_test(virtualInterfaceId=interface_id), "No failover test is running")
     w.refused(lambda: w.dx.start_bgp_failover_test(virtualInterfaceId=interface_id), "is testing")
+    # Also while it reads `down` (the operator's bgp-down): the last test's peers are not back up.
+    bgp = {"virtualInterfaceId": interface_id}
+    for event in ("bgp-down", "bgp-up"):
+        response = dxhelpers.raw_request(server.url, path="/_dxlocal/simulate", content_type="application/json",
+                                         body=json.dumps({**bgp, "event": event}).encode())
+        assert response.status == 200, response
+        if event == "bgp-down":
+            assert seen()[0] == "down"
+            w.refused(lambda: w.dx.start_bgp_failover_test(virtualInterfaceId=interface_id), "not back up yet")
     dxhelpers.advance_clock(server, 29)
     assert seen() == ("testing", {ipv4: "down", ipv6: "up"})
     dxhelpers.advance_clock(server, 1)

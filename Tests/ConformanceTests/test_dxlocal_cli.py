@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from dxhelpers import cli_env, create_connection, create_lag, random_hex64, run_cli
+from dxhelpers import cli_env, create_connection, create_lag, random_hex64, raw_request, run_cli
 
 
 def dxlocal_cli(binary, url, account, tmp_path, *args, stdin="", region="us-east-1", endpoint=True):
@@ -165,3 +165,25 @@ def test_the_generated_verbs_take_the_aws_clis_arguments_through_the_partner_flo
     ours(customer, "delete-virtual-interface", "--virtual-interface-id", interface["virtualInterfaceId"])
     assert ours(partner, "delete-connection", "--connection-id", hosted["connectionId"])["connectionState"] == (
         "deleted")
+
+
+def test_rotate_leaves_a_down_port_to_the_service(server, client, account, dxlocal_bin, tmp_path):
+    """A port held down (the operator's `port-down`) is refused by the service as not available, which the rotation
+    reports as its target not being ready, keychain untouched; once up, the rotation goes through."""
+    connection_id = create_connection(client, name="held")
+    client.associate_mac_sec_key(connectionId=connection_id, ckn=random_hex64(), cak=random_hex64())
+    first = client.describe_connections(connectionId=connection_id)["connections"][0]["macSecKeys"]
+
+    def simulate(event):
+        body = json.dumps({"connectionId": connection_id, "event": event}).encode()
+        response = raw_request(server.url, path="/_dxlocal/simulate", body=body, content_type="application/json")
+        assert response.status == 200, response
+
+    simulate("port-down")
+    refused = dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "macsec", "rotate",
+                          "--connection-id", connection_id)
+    assert refused.returncode == 1, refused.stderr
+    assert "targetNotReady" in refused.stderr and "The port is not in available state" in refused.stderr
+    assert client.describe_connections(connectionId=connection_id)["connections"][0]["macSecKeys"] == first
+    simulate("port-up")
+    _ok(dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "macsec", "rotate", "--connection-id", connection_id))

@@ -69,6 +69,26 @@ def test_a_lag_goes_down_below_its_minimum_links(server):
     assert dxhelpers.describe_lag(dx, lag_id)["lagState"] == "available"
 
 
+def test_a_lag_down_for_its_members_held_down_takes_no_key(server):
+    """SPEC 4, check 6 on a LAG: below its minimum links for members the operator holds down it is not available."""
+    account = dxhelpers.random_account()
+    dx = dxhelpers.make_client(server.url, account=account)
+    lag = dx.create_lag(numberOfConnections=1, location="EqDC2", connectionsBandwidth="10Gbps", lagName="sim",
+                        requestMACSec=True)
+    lag_id, (member,) = lag["lagId"], [m["connectionId"] for m in lag["connections"]]
+    dx.update_lag(lagId=lag_id, minimumLinks=1)
+    simulate(server, {"connectionId": member, "event": "port-down"})
+    assert dxhelpers.describe_lag(dx, lag_id)["lagState"] == "down"
+    dxhelpers.expect_error(lambda: dx.associate_mac_sec_key(connectionId=lag_id, ckn=dxhelpers.random_hex64(),
+                                                            cak=dxhelpers.random_hex64()),
+                           contains=[f"The port is not in available state to associate the key for account {account}"])
+    assert dxhelpers.describe_lag(dx, lag_id).get("macSecKeys", []) == []
+    simulate(server, {"connectionId": member, "event": "port-up"})
+    keys = dx.associate_mac_sec_key(connectionId=lag_id, ckn=dxhelpers.random_hex64(),
+                                    cak=dxhelpers.random_hex64())["macSecKeys"]
+    assert len(keys) == 1
+
+
 def test_a_port_still_settling_cannot_go_down(settle_server):
     dx = dxhelpers.make_client(settle_server.url, account=dxhelpers.random_account())
     connection = dx.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName="new")["connectionId"]

@@ -1,6 +1,7 @@
 """Terraform itself (not a replay of its calls): the README's `provider "aws"` block, read from the README, applies,
 plans no change and destroys a MACsec connection with a key, a LAG, a gateway, a private interface with a second
-BGP peer, and a partner's hosted interface accepted into the gateway, every taggable one tagged. The provider
+BGP peer, a partner's hosted interface accepted into the gateway, a VPN gateway attached to a VPC and a transit
+gateway, each associated with a Direct Connect gateway, every taggable one tagged. The provider
 builds the ARNs it tags and reads tags by from the account it knows, and the README's block skips asking for it
 (`skip_requesting_account_id`), so those ARNs carry no account (our choice: the caller's account stands in).
 
@@ -42,7 +43,7 @@ def readme_provider_block() -> str:
     return block
 
 
-def configuration(url: str) -> str:
+def configuration(url: str, vpc: str) -> str:
     readme = readme_provider_block().replace(README_ENDPOINT, url)
     partner = readme.replace('provider "aws" {', 'provider "aws" {\n  alias = "partner"', 1).replace(
         f'"{CUSTOMER}"', f'"{PARTNER}"')
@@ -103,6 +104,37 @@ resource "aws_dx_bgp_peer" "v6" {{
   bgp_asn              = 65001
 }}
 
+# The EC2 gateways Direct Connect connects to: a VPN gateway attached to a VPC made beforehand (Terraform's aws_vpc
+# needs more of EC2 than dxlocal serves), a transit gateway, each associated with a Direct Connect gateway.
+resource "aws_vpn_gateway" "vgw" {{
+  amazon_side_asn = 64620
+}}
+
+resource "aws_vpn_gateway_attachment" "vgw" {{
+  vpc_id         = "{vpc}"
+  vpn_gateway_id = aws_vpn_gateway.vgw.id
+}}
+
+resource "aws_dx_gateway_association" "vgw" {{
+  dx_gateway_id         = aws_dx_gateway.g.id
+  associated_gateway_id = aws_vpn_gateway_attachment.vgw.vpn_gateway_id
+}}
+
+resource "aws_ec2_transit_gateway" "tgw" {{
+  amazon_side_asn = 64600
+}}
+
+resource "aws_dx_gateway" "transit" {{
+  name            = "tf-transit"
+  amazon_side_asn = "64513"
+}}
+
+resource "aws_dx_gateway_association" "tgw" {{
+  dx_gateway_id         = aws_dx_gateway.transit.id
+  associated_gateway_id = aws_ec2_transit_gateway.tgw.id
+  allowed_prefixes      = ["10.200.0.0/16"]
+}}
+
 resource "aws_dx_connection" "partner" {{
   provider  = aws.partner
   name      = "tf-partner-port"
@@ -130,6 +162,8 @@ output "connection" {{ value = aws_dx_connection.c.id }}
 output "lag" {{ value = aws_dx_lag.l.id }}
 output "vif" {{ value = aws_dx_private_virtual_interface.v.id }}
 output "hosted" {{ value = aws_dx_hosted_private_virtual_interface.hosted.id }}
+output "vgw" {{ value = aws_vpn_gateway.vgw.id }}
+output "tgw" {{ value = aws_ec2_transit_gateway.tgw.id }}
 """
 
 
@@ -152,11 +186,13 @@ def test_the_readmes_provider_block_applies_plans_nothing_and_destroys(server, t
     assert (MIRROR / "registry.terraform.io" / "hashicorp" / "aws").is_dir(), f"no hashicorp/aws provider in {MIRROR}"
     (tmp_path / "terraform.rc").write_text(
         'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' % MIRROR)
-    (tmp_path / "main.tf").write_text(configuration(server.url))
+    ec2 = dxhelpers._client("ec2", server.url, CUSTOMER, "us-east-1", dxhelpers.boto_config())
+    vpc = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
+    (tmp_path / "main.tf").write_text(configuration(server.url, vpc))
     terraform(tmp_path, "init", "-no-color")
     terraform(tmp_path, "apply", "-auto-approve", "-no-color")
     outputs = {name: terraform(tmp_path, "output", "-raw", name).stdout for name in
-               ("connection", "lag", "vif", "hosted")}
+               ("connection", "lag", "vif", "hosted", "vgw", "tgw")}
 
     customer = dxhelpers.make_client(server.url, account=CUSTOMER)
     arn = f"arn:aws:directconnect:us-east-1:{CUSTOMER}"
@@ -171,6 +207,14 @@ def test_the_readmes_provider_block_applies_plans_nothing_and_destroys(server, t
     assert tags(customer, f"{arn}:dxvif/{outputs['vif']}") == {"env": "test"}
     assert tags(customer, f"{arn}:dxvif/{outputs['hosted']}") == {"side": "customer"}
     assert {v["virtualInterfaceState"] for v in interfaces.values()} == {"available"}
+    associations = {}
+    for gateway in (outputs["vgw"], outputs["tgw"]):
+        (associations[gateway],) = customer.describe_direct_connect_gateway_associations(
+            associatedGatewayId=gateway)["directConnectGatewayAssociations"]
+    assert {gateway: a["associationState"] for gateway, a in associations.items()} == {
+        outputs["vgw"]: "associated", outputs["tgw"]: "associated"}
+    assert associations[outputs["vgw"]]["allowedPrefixesToDirectConnectGateway"] == [{"cidr": "10.60.0.0/16"}]
+    assert associations[outputs["tgw"]]["allowedPrefixesToDirectConnectGateway"] == [{"cidr": "10.200.0.0/16"}]
     assert CAK not in server.stderr_path.read_text(errors="replace") + server.stdout_path.read_text(errors="replace")
 
     plan = terraform(tmp_path, "plan", "-detailed-exitcode", "-no-color", check=False)
@@ -183,3 +227,7 @@ def test_the_readmes_provider_block_applies_plans_nothing_and_destroys(server, t
         "deleted"}
     partner = dxhelpers.make_client(server.url, account=PARTNER)
     assert partner.describe_connections()["connections"] == []
+    assert customer.describe_direct_connect_gateways()["directConnectGateways"] == []
+    assert [g["VpnGatewayId"] for g in ec2.describe_vpn_gateways()["VpnGateways"]] == []
+    assert [g["TransitGatewayId"] for g in ec2.describe_transit_gateways()["TransitGateways"]
+            if g["State"] != "deleted"] == []

@@ -861,7 +861,8 @@ package struct MKAPortView: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRe
     }
 }
 
-/// One end of a port's link: its SCI, the CKN of the key it uses (the newest secured) and its participants.
+/// One end of a port's link: its SCI, the CKN of the key it uses (the device: its newest secured; the customer: the
+/// device's when secured there too) and its participants.
 package struct MKAEndView: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
     package var sci: String?
     package var keyInUse: String?

@@ -1399,8 +1399,9 @@ package struct ProposalRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSO
     /// The prefixes of the association the proposal updates, when one exists.
     package var existingPrefixes: [String]?
     package var createdAt: Date
+    /// When its acceptance takes effect: the call's instant plus the proposal's settle time (`requested` until then).
     package var acceptedAt: Date?
-    /// Set by DeleteDirectConnectGatewayAssociationProposal.
+    /// When its withdrawal (DeleteDirectConnectGatewayAssociationProposal) takes effect, as `acceptedAt`.
     package var deletedAt: Date?
 
     package init(
