@@ -42,7 +42,7 @@ package struct LocationCatalogue: Sendable {
         entries.first { $0.code == code && $0.region == region }
     }
 
-    /// The catalogue dxlocal serves by default: real location codes in thirteen regions, with and without MACsec
+    /// The catalogue dxlocal serves by default: real location codes in twelve regions, with and without MACsec
     /// (our choice: codes public AWS material shows, with the speeds `DescribeLocations` answered for them in 2026).
     /// Other regions have none.
     package static let builtIn = LocationCatalogue(regions: [
