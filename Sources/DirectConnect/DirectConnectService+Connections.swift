@@ -120,7 +120,7 @@ extension DirectConnectService {
             return try await transaction(.read) { transaction in
                 // A LAG's ID names no connection either (our choice of text: the LAG may well exist).
                 guard let record = try await transaction.connection(id: id, in: scope), record.kind == .connection
-                else { throw AWSError.client("Could not find Connection with ID \(Identifiers.quoted(id))") }
+                else { throw AWSError.connectionNotFound(id) }
                 let lags = try await lagsOf([record], in: transaction, scope)
                 let mka = try await mkaVerdicts([record], lags: lags, in: transaction, scope, at: now)
                 return ([record], lags, mka, nil, now)

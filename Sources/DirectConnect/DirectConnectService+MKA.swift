@@ -101,9 +101,16 @@ extension PortRecord {
 
     /// The times the port was `no_encrypt`, oldest first, the current one open-ended.
     package var plaintextSpans: [MKATimeline.Outage] {
-        (pastPlaintext ?? []).map { MKATimeline.Outage(from: $0.downAt, until: $0.upAt) }
+        (pastPlaintext ?? []).map(MKATimeline.Outage.init)
             + (encryptionMode == .noEncrypt
                 ? [MKATimeline.Outage(from: plaintextSince ?? .distantPast, until: nil)] : [])
+    }
+}
+
+extension MKATimeline.Outage {
+    /// A span kept on a port: an outage, or a time in `no_encrypt`.
+    init(_ record: OutageRecord) {
+        self.init(from: record.downAt, until: record.upAt)
     }
 }
 
@@ -354,7 +361,7 @@ extension DirectConnectService {
         return MKATimeline(
             deviceKeys: deviceKeys,
             customer: configurations,
-            outages: (port.pastOutages ?? []).map { MKATimeline.Outage(from: $0.downAt, until: $0.upAt) }
+            outages: (port.pastOutages ?? []).map(MKATimeline.Outage.init)
                 + [port.portDownAt].compactMap { $0.map { MKATimeline.Outage(from: $0, until: nil) } },
             deviceOff: mode.plaintextSpans,
             deviceSCI: Self.deviceSCI(port.id),

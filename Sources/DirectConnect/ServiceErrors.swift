@@ -23,6 +23,11 @@ extension AWSError {
         if id.hasPrefix(Identifiers.lagPrefix) {
             return .client("Could not find Lag with ID \(Identifiers.quoted(id))")
         }
-        return .client("Could not find Connection with ID \(Identifiers.quoted(id))")
+        return connectionNotFound(id)
+    }
+
+    /// That no connection has the ID, whatever its prefix.
+    package static func connectionNotFound(_ id: String) -> AWSError {
+        .client("Could not find Connection with ID \(Identifiers.quoted(id))")
     }
 }

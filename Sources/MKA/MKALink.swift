@@ -3,7 +3,8 @@ import Foundation
 /// The two ends of one MACsec port, each a keychain of participants (one per CKN/CAK), exchanging MKPDUs in process
 /// with no delay, driven to an instant by their own timers in time order (SPEC 12): the AWS device on one side, the
 /// customer's router on the other. The device uses the newest of its keys whose CA is secured, which is AWS's
-/// "falls back to the previous working key" while a newer one is not; the customer follows it. A plain value, deterministic for a generator.
+/// "falls back to the previous working key" while a newer one is not; the customer follows it. A plain value,
+/// deterministic for a generator.
 package struct MKALink: Hashable, Sendable {
     package enum Side: Int, Hashable, Sendable, CaseIterable {
         case device

@@ -285,10 +285,9 @@ def test_a_connection_holding_keys_takes_the_lags_keys_when_it_joins(client, sec
     assert ckns_of(describe_lag(client, created["lagId"])) == ckns_of(describe_connection(client, starting)) == []
     started_arn = started["macSecKeys"][-1]["secretARN"]
     assert secrets_client.describe_secret(SecretId=started_arn)["ARN"] == started_arn
-    # A member reads its LAG's keys: on its own again, it shows that it kept none of its own.
+    # A member reads its LAG's keys: each on its own again shows that it kept none of its own.
     client.disassociate_connection_from_lag(connectionId=starting, lagId=created["lagId"])
     assert ckns_of(describe_connection(client, starting)) == []
-    # Back on its own, a member has no keys: it kept none of its own.
     client.disassociate_connection_from_lag(connectionId=connection_id, lagId=lag_id)
     assert ckns_of(describe_connection(client, connection_id)) == []
     assert own_ckn not in str(client.describe_connections())

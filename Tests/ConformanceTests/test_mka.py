@@ -185,13 +185,20 @@ def test_a_rotation_in_the_right_order_keeps_encryption_up(mka_server, tmp_path)
     assert "GCM-AES-XPN-256" in detail
 
 
-def test_removing_the_old_key_first_drops_the_link_and_a_must_encrypt_port(mka_server, tmp_path):
-    dx = dxhelpers.make_client(mka_server.url, account=dxhelpers.random_account())
+def must_encrypt_port(server, pair, router) -> tuple:
+    """A MACsec connection holding `pair`, its customer router configured with `router`'s keys, then set to
+    `must_encrypt`: its client and ID."""
+    dx = dxhelpers.make_client(server.url, account=dxhelpers.random_account())
     connection = macsec_connection(dx)
-    old, new = key(), key()
-    associate(mka_server, dx, connection, old)
-    set_customer(mka_server, connection, [old])
+    associate(server, dx, connection, pair)
+    set_customer(server, connection, router)
     dx.update_connection(connectionId=connection, encryptionMode="must_encrypt")
+    return dx, connection
+
+
+def test_removing_the_old_key_first_drops_the_link_and_a_must_encrypt_port(mka_server, tmp_path):
+    old, new = key(), key()
+    dx, connection = must_encrypt_port(mka_server, old, router=[old])
     associate(mka_server, dx, connection, new)
     # The customer never got the new key: the device falls back to the old, working one.
     view = mka(mka_server, connection)
@@ -460,12 +467,8 @@ def test_in_no_encrypt_the_device_runs_no_mka(mka_server):
 def test_a_must_encrypt_port_down_for_mka_takes_the_key_that_brings_it_back(mka_server):
     """SPEC 4 check 6 refuses a port that is not available; one that reads `down` only because MKA has not secured it
     takes a key (our choice: the key its router holds is how it comes back), unlike one the operator holds down."""
-    dx = dxhelpers.make_client(mka_server.url, account=dxhelpers.random_account())
-    connection = macsec_connection(dx)
     ours, theirs = key(), key()
-    associate(mka_server, dx, connection, ours)
-    set_customer(mka_server, connection, [theirs])
-    dx.update_connection(connectionId=connection, encryptionMode="must_encrypt")
+    dx, connection = must_encrypt_port(mka_server, ours, router=[theirs])
     assert shown(dx, connection) == ("down", "Encryption Down")
     associate(mka_server, dx, connection, theirs)
     assert shown(dx, connection) == ("available", "Encryption Up")

@@ -5,6 +5,7 @@ gateways), `association` (gateway associations: 2 s when neither flag is given, 
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 
 import pytest
@@ -128,8 +129,6 @@ def test_the_clock_moves_forward_by_at_most_a_hundred_years_a_call(clock_server,
 
 def test_a_port_in_use_stops_the_start_saying_so(dxlocal_bin):
     """Not NIO's `bind(...)` text: which address is taken, and what to do."""
-    import socket
-
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
