@@ -148,6 +148,19 @@ struct ProtocolHeaders {
     private static func add(_ value: String, to header: inout String?) {
         if let first = header { header = first + ", " + value } else { header = value }
     }
+
+    /// Whether the Content-Type starts with `prefix` (given in lower case), letter case aside: a media type's type,
+    /// subtype and parameter names ignore case (RFC 9110, 8.3.1).
+    func contentType(startsWith prefix: String) -> Bool {
+        guard let contentType else { return false }
+        var given = contentType.utf8.makeIterator()
+        for expected in prefix.utf8 {
+            guard let byte = given.next() else { return false }
+            let folded = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+            guard folded == expected else { return false }
+        }
+        return true
+    }
 }
 
 /// The scope the handler of `POST /` resolved for the request the middleware is answering (a task-local: the handler

@@ -42,8 +42,7 @@ package enum DXServer {
             let headers = ProtocolHeaders(request.headers)
             // The middleware's labels, without reading the fields again (EC2's Query protocol sets its own below).
             ResolvedScope.current?.target = headers.target
-            let contentType = headers.contentType ?? ""
-            if contentType.hasPrefix(AWSQueryCoding.formContentType) {
+            if headers.contentType(startsWith: AWSQueryCoding.formContentType) {
                 return try await answerQuery(
                     request,
                     headers: headers,
@@ -56,9 +55,9 @@ package enum DXServer {
                     maximumBodySize: maximumBodySize
                 )
             }
-            guard contentType.hasPrefix("application/x-amz-json-1.") else {
+            guard headers.contentType(startsWith: "application/x-amz-json-1.") else {
                 throw AWSError.serialization(
-                    "Content-Type must be \(AWSJSONCoding.contentType), not \(Identifiers.quoted(contentType))"
+                    "Content-Type must be \(AWSJSONCoding.contentType), not \(Identifiers.quoted(headers.contentType ?? ""))"
                 )
             }
             let body = try await collectBody(request, upTo: maximumBodySize)
@@ -185,6 +184,19 @@ package enum DXServer {
             }
             clock.advance(by: seconds)
             return OperatorRoutes.json(#"{"now":\#(clock.now.timeIntervalSince1970)}"#)
+        }
+    }
+
+    /// Without `--clock-control`, `POST /_dxlocal/clock` is still not served, but its 404 says how to serve it, so
+    /// that a test suite pointed at a server started without the flag fails with the cause (our choice).
+    static func addClockControlHint(to router: Router<BasicRequestContext>) {
+        router.post(RouterPath(OperatorRoutes.clockPath)) { _, _ -> Response in
+            throw AWSError(
+                code: "UnknownOperationException",
+                message: "\(OperatorRoutes.clockPath) is served only by a server started with --clock-control "
+                    + "(DXLOCAL_CLOCK_CONTROL=1)",
+                status: 404
+            )
         }
     }
 
@@ -328,6 +340,8 @@ package enum DXServer {
         )
         if configuration.clockControl {
             addClockControl(to: router, clock: clock, verifier: configuration.verifier)
+        } else {
+            addClockControlHint(to: router)
         }
         let host = configuration.host
         let app = Application(

@@ -1075,6 +1075,11 @@ def ansible_playbook() -> str:
     return found
 
 
+def ansible_module(url: str, account: str, tmp_path: Path, module: str):
+    """`ansible_task` for one community.aws module: a function of a task's name and the module's arguments."""
+    return lambda name, module_args: ansible_task(url, account, tmp_path, name, f"community.aws.{module}", module_args)
+
+
 def ansible_task(url: str, account: str, tmp_path: Path, name: str, module: str, module_args: dict) -> dict:
     """One play of one task of `module` (a community.aws module) run by `ansible-playbook` against `url`; answers
     the task's result as the json callback reports it. The task must succeed."""

@@ -13,6 +13,8 @@ import pytest
 import dxhelpers
 from dxhelpers import make_client, unique_name
 
+pytestmark = pytest.mark.third_party  # the SQLite pass only (pytest.ini)
+
 
 def run_play(server, account: str, tmp_path: Path, name: str, module_args: dict) -> dict:
     return dxhelpers.ansible_task(server.url, account, tmp_path, name, "community.aws.directconnect_gateway",

@@ -10,6 +10,8 @@ import pytest
 import dxhelpers
 from dxhelpers import make_client, random_account, unique_name
 
+pytestmark = pytest.mark.third_party  # the SQLite pass only (pytest.ini)
+
 
 @pytest.mark.slow
 def test_a_playbook_confirms_a_hosted_connection_and_builds_a_private_interface_on_it(server, tmp_path):

@@ -16,6 +16,8 @@ import pytest
 import dxhelpers
 from dxhelpers import create_connection, create_lag, make_client, unique_name
 
+pytestmark = pytest.mark.third_party  # the SQLite pass only (pytest.ini)
+
 
 @pytest.mark.slow
 def test_virtual_interface_module_creates_keeps_and_deletes(server, account, tmp_path):
@@ -33,9 +35,7 @@ def test_virtual_interface_module_creates_keeps_and_deletes(server, account, tmp
     present = {"state": "present", "name": name, "id_to_associate": connection, "public": False, "vlan": 321,
                "bgp_asn": 65123, "direct_connect_gateway_id": gateway}
 
-    def play(task, args):
-        return dxhelpers.ansible_task(server.url, account, tmp_path, task,
-                                      "community.aws.directconnect_virtual_interface", args)
+    play = dxhelpers.ansible_module(server.url, account, tmp_path, "directconnect_virtual_interface")
 
     created = play("create", present)
     assert created["changed"] is True

@@ -75,6 +75,22 @@ def test_a_missing_or_wrong_content_type_is_refused(server, content_type):
     assert "Content-Type" in error["message"]
 
 
+@pytest.mark.parametrize("content_type", ["Application/X-Amz-Json-1.1", "APPLICATION/X-AMZ-JSON-1.1; Charset=UTF-8"])
+def test_the_content_type_is_read_whatever_its_letter_case(server, content_type):
+    # Media types ignore case (RFC 9110, 8.3.1).
+    response = send(server, "{}", content_type=content_type)
+    assert response.status == 200, response.body
+    assert "connections" in response.json()
+
+
+def test_a_form_content_type_in_capitals_is_ec2s_query_protocol(server):
+    response = dxhelpers.raw_request(server.url, body="Action=DescribeVpcs&Version=2016-11-15",
+                                     content_type="Application/X-WWW-Form-Urlencoded; charset=utf-8",
+                                     account=dxhelpers.random_account())
+    assert response.status == 200, response.body
+    assert b"<DescribeVpcsResponse" in response.body
+
+
 @pytest.mark.parametrize("method, path", [("GET", "/"), ("PUT", "/"), ("DELETE", "/"), ("POST", "/elsewhere"),
                                           ("GET", "/../../etc/passwd")])
 def test_wrong_methods_and_paths_are_refused_aws_shaped(server, method, path):

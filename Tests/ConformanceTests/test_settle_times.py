@@ -127,6 +127,13 @@ def test_the_clock_moves_forward_by_at_most_a_hundred_years_a_call(clock_server,
     assert key["startOn"].startswith("23"), key
 
 
+def test_without_clock_control_the_clock_path_says_which_flag_serves_it(server):
+    response = dxhelpers.raw_request(server.url, path="/_dxlocal/clock", content_type="application/json",
+                                     body=json.dumps({"advanceSeconds": 60}).encode())
+    error = dxhelpers.assert_aws_error(response, 404, "UnknownOperationException")
+    assert "--clock-control" in error["message"] and "DXLOCAL_CLOCK_CONTROL" in error["message"], error
+
+
 def test_a_port_in_use_stops_the_start_saying_so(dxlocal_bin):
     """Not NIO's `bind(...)` text: which address is taken, and what to do."""
     with socket.socket() as taken:

@@ -20,7 +20,7 @@ import pytest
 
 import dxhelpers
 
-pytestmark = pytest.mark.terraform
+pytestmark = pytest.mark.third_party
 
 MIRROR = Path(os.environ.get("DXLOCAL_TF_PROVIDER_MIRROR", "/opt/tf-plugins"))
 README = Path(__file__).resolve().parents[2] / "README.md"
