@@ -64,6 +64,16 @@ package struct NameRandomness: RandomNumberGenerator {
         generator.withLock { $0 = Xoshiro256StarStar(seed: seed) }
     }
 
+    /// After a state document is loaded: the sequence from the seed given to `seed(_:)`, if one was, moved by the
+    /// document's bytes, so that the names it gives next are not again those that named the document's records
+    /// (a fixture exported from a server of the same seed), and still the same for the same document (our choice).
+    package static func rewind(after document: some Collection<UInt8>) {
+        guard let seed = configuredSeed.withLock({ $0 }) else { return }
+        var digest: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
+        for byte in document { digest = (digest ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        generator.withLock { $0 = Xoshiro256StarStar(seed: seed ^ digest) }
+    }
+
     /// A number in [0, 1) with 53 random bits.
     package static func unitInterval() -> Double {
         Double(generator.withLock { $0.next() } >> 11) * 0x1p-53

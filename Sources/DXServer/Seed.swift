@@ -1,6 +1,7 @@
 import AWSJSONProtocol
 import DXDispatch
 import DirectConnect
+import DirectConnectModel
 import Foundation
 import Logging
 import NIOCore
@@ -137,18 +138,21 @@ package struct Seed: Sendable {
                         scope: Scope(account: account, region: region),
                         connections: try ports(
                             kinds["connections"],
+                            CreateConnectionRequest.self,
                             idMember: "connectionId",
                             at: "\(place).connections"
                         ),
-                        lags: try ports(kinds["lags"], idMember: "lagId", at: "\(place).lags"),
+                        lags: try ports(kinds["lags"], CreateLagRequest.self, idMember: "lagId", at: "\(place).lags"),
                         gateways: try ports(
                             kinds["directConnectGateways"],
+                            CreateDirectConnectGatewayRequest.self,
                             idMember: "directConnectGatewayId",
                             at: "\(place).directConnectGateways",
                             keys: false
                         ),
                         interconnects: try ports(
                             kinds["interconnects"],
+                            CreateInterconnectRequest.self,
                             idMember: "interconnectId",
                             at: "\(place).interconnects",
                             keys: false
@@ -190,8 +194,9 @@ package struct Seed: Sendable {
         return metadata
     }
 
-    private static func ports(
+    private static func ports<Input: AWSShape>(
         _ value: Any?,
+        _ input: Input.Type,
         idMember: String,
         at place: String,
         keys keysAllowed: Bool = true
@@ -227,11 +232,29 @@ package struct Seed: Sendable {
                 }
             }
             guard JSONSerialization.isValidJSONObject(members),
-                let input = try? JSONSerialization.data(withJSONObject: members)
+                let body = try? JSONSerialization.data(withJSONObject: members)
             else { throw Failure(description: "\(here) cannot be sent as the operation's input") }
-            ports.append(Port(place: here, input: input, fixedId: fixedId, keys: keys))
+            // A request's unknown members are ignored (SPEC 7), a seed's are refused (our choice: a misspelt fixed ID
+            // or requestMACSec would otherwise give a resource the tests do not expect). The members the input
+            // shape reads are those its writer gives back; one it cannot read is the operation's to refuse.
+            if let known = readMembers(input, from: body) {
+                for name in members.keys.sorted() where !(members[name] is NSNull) && !known.contains(name) {
+                    let operation = String(describing: input).replacing("Request", with: "")
+                    throw Failure(description: "\(here): \(quoted(name)) is not a member of \(operation)'s input")
+                }
+            }
+            ports.append(Port(place: here, input: body, fixedId: fixedId, keys: keys))
         }
         return ports
+    }
+
+    /// The top-level members of `body` that `shape` reads, or `nil` when it cannot read `body`.
+    private static func readMembers<Shape: AWSShape>(_ shape: Shape.Type, from body: Data) -> Set<String>? {
+        let read = body.withUnsafeBytes { AWSJSONReader.read(shape, from: $0.bindMemory(to: UInt8.self)) }
+        guard let read,
+            let echoed = try? JSONSerialization.jsonObject(with: Data(AWSJSONWriter.bytes(read))) as? [String: Any]
+        else { return nil }
+        return Set(echoed.keys)
     }
 
     /// Applies the seed through `table`'s operations, into an empty store only; answers `nil` when the store held
@@ -251,6 +274,25 @@ package struct Seed: Sendable {
         } catch {
             throw Failure(description: "the store could not be read: \(type(of: error))")
         }
+        do {
+            return try await applyEntries(table: table, directConnect: directConnect)
+        } catch {
+            // A seed applies whole or not at all (our choice): the store was empty, so it is emptied again, and the
+            // next start (with the seed mended) finds nothing in its way.
+            let emptied = try? await store.transaction(.write) { transaction in
+                try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: nil)
+            }
+            guard emptied != nil else {
+                throw Failure(description: "\(error.description); what it had made could not be removed")
+            }
+            throw error
+        }
+    }
+
+    private func applyEntries(
+        table: OperationTable,
+        directConnect: DirectConnectService
+    ) async throws(Failure) -> Applied {
         var applied = Applied()
         for entry in metadata {
             do {

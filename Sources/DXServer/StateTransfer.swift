@@ -9,7 +9,9 @@ import Storage
 /// document, and that document loaded again. Records travel as the stores keep them, so secret values stay sealed
 /// under the master key (`masterKeyIds` names the keys they need); fault rules travel with them. An import reads
 /// and checks the whole document first (its version, every record by its kind's reader, every sealed value opened
-/// under its key, every fault rule) and then writes it in one transaction: a document it refuses changes nothing.
+/// under its key, every fault rule, every record as one the service could have stored where the document puts it
+/// (`ImportRules`), every ID that names one resource everywhere found in one scope only, of the document and, in a
+/// merge, of the server) and then writes it in one transaction: a document it refuses changes nothing.
 struct StateTransfer: Sendable {
     /// The version of the documents this build writes and reads.
     static let version = 1
@@ -77,6 +79,8 @@ struct StateTransfer: Sendable {
         var loaded: [LoadedRecord] = []
         loaded.reserveCapacity(given.count)
         var positions: Set<String> = []
+        // Kind and ID of every record whose ID names one resource everywhere, with its scope and index.
+        var everywhere: [String: (scope: Scope, index: Int)] = [:]
         for (index, record) in given.enumerated() {
             let checked = try check(record, at: index)
             guard
@@ -85,16 +89,26 @@ struct StateTransfer: Sendable {
             else {
                 throw OperatorRoutes.invalid("Record \(index) has the ID of an earlier record of its kind and scope")
             }
+            if ImportRules.isUniqueEverywhere(checked.kindName) {
+                let key = "\(checked.kindName) \(checked.id)"
+                if let earlier = everywhere[key] {
+                    throw Self.elsewhere(index, checked.id, Self.place(earlier.scope), "record \(earlier.index)")
+                }
+                everywhere[key] = (checked.scope, index)
+            }
             loaded.append(checked)
         }
         let rules = try FaultRules.normalized(document.faults ?? [], dialect: .dxlocal, table: table)
         let records = loaded
+        let unique = everywhere
         do {
             _ = try await store.transaction(.write) { transaction in
                 if mode == .replace {
                     _ = try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: nil)
+                } else {
+                    try await Self.refuseIDsHeldElsewhere(unique, in: transaction)
                 }
-                for record in records { try await record.save(transaction) }
+                for record in records { try await record.save(transaction, mode == .merge) }
                 return true
             }
         } catch let error as StoreError where error.code == .conflict {
@@ -109,12 +123,51 @@ struct StateTransfer: Sendable {
         return records.count
     }
 
+    /// A merge may not bring an ID that names a resource of another account or region on this server.
+    private static func refuseIDsHeldElsewhere(
+        _ unique: [String: (scope: Scope, index: Int)],
+        in transaction: any StoreTransaction
+    ) async throws {
+        guard !unique.isEmpty else { return }
+        for kind in StoredKinds.all where ImportRules.isUniqueEverywhere(kind.recordKind.name) {
+            try await refuseIDsHeldElsewhere(kind, unique, in: transaction)
+        }
+    }
+
+    private static func refuseIDsHeldElsewhere<R: StoredRecord>(
+        _ kind: R.Type,
+        _ unique: [String: (scope: Scope, index: Int)],
+        in transaction: any StoreTransaction
+    ) async throws {
+        var clash: (index: Int, id: String, held: Scope)?
+        try await transaction.visitEvery(kind) { scoped in
+            guard let given = unique["\(R.recordKind.name) \(scoped.record.recordID)"], given.scope != scoped.scope
+            else { return true }
+            clash = (given.index, scoped.record.recordID, scoped.scope)
+            return false
+        }
+        if let clash { throw elsewhere(clash.index, clash.id, place(clash.held), "this server") }
+    }
+
+    private static func elsewhere(_ index: Int, _ id: String, _ place: String, _ holder: String) -> AWSError {
+        OperatorRoutes.invalid(
+            "Record \(index): \(Identifiers.quoted(id)) names a resource of \(place) in \(holder) already: an ID names "
+                + "one resource in every account and region"
+        )
+    }
+
+    private static func place(_ scope: Scope) -> String {
+        scope.region == Scope.globalRegion
+            ? "account \(scope.account)" : "account \(scope.account), region \(scope.region)"
+    }
+
     /// A record of the document, read by its kind's reader, with its scope.
     struct LoadedRecord: Sendable {
         var kindName: String
         var id: String
         var scope: Scope
-        var save: @Sendable (any StoreTransaction) async throws -> Void
+        /// Saves the record; in a merge, over the server's record of the same ID as `ImportRules.merged` says.
+        var save: @Sendable (any StoreTransaction, _ merging: Bool) async throws -> Void
     }
 
     private func check(_ record: StateRecord, at index: Int) throws -> LoadedRecord {
@@ -161,8 +214,15 @@ struct StateTransfer: Sendable {
                 throw refuse("a value sealed under master key \(value.keyId) does not open: it was changed or moved")
             }
         }
-        return LoadedRecord(kindName: R.recordKind.name, id: read.recordID, scope: scope) { transaction in
-            try await transaction.save(read, in: scope)
+        if let problem = ImportRules.problem(with: read, in: scope) { throw refuse(problem) }
+        return LoadedRecord(kindName: R.recordKind.name, id: read.recordID, scope: scope) { transaction, merging in
+            var record = read
+            if merging, let held = try await transaction.record(R.self, id: read.recordID, in: scope),
+                let merged = ImportRules.merged(read, over: held) as? R
+            {
+                record = merged
+            }
+            try await transaction.save(record, in: scope)
         }
     }
 }

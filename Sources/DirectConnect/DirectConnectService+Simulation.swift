@@ -32,10 +32,28 @@ extension DirectConnectService {
                 )
             }
             let settled = Keychain.portState(found.record.state, at: now)
-            guard settled == .available else {
+            let ordering = found.record.hosted.map { $0.confirmedAt == nil } ?? false
+            guard settled == .available, !ordering else {
+                let shown = ordering ? ConnectionState.ordering.rawValue : settled.rawValue
                 throw AWSError(
                     code: "ValidationException",
-                    message: "\(id) is \(settled.rawValue): only a port that is available can go down or come up",
+                    message: "\(id) is \(shown): only a port that is available can go down or come up",
+                    status: 400
+                )
+            }
+            // A hosted connection is a VLAN on its partner's port (SPEC 11): it cannot come up while that port is down.
+            if event == .portUp, let hosted = found.record.hosted,
+                try await isDown(
+                    hosted.parentId,
+                    Scope(account: hosted.partnerAccount, region: found.scope.region),
+                    transaction,
+                    at: now
+                )
+            {
+                throw AWSError(
+                    code: "ValidationException",
+                    message: "\(id) is a hosted connection on \(hosted.parentId), whose port is down: it comes up "
+                        + "with that port",
                     status: 400
                 )
             }
@@ -70,6 +88,20 @@ extension DirectConnectService {
                 }
             )
         }
+    }
+
+    /// Whether the interconnect or LAG `id` of `scope` is down (held down, or a LAG below its minimum links).
+    private func isDown(
+        _ id: String,
+        _ scope: Scope,
+        _ transaction: any StoreTransaction,
+        at now: Date
+    ) async throws -> Bool {
+        if id.hasPrefix(Identifiers.lagPrefix) {
+            guard let lag = try await transaction.lag(id: id, in: scope) else { return false }
+            return Keychain.isDown(lag, members: try await transaction.members(ofLag: id, in: scope), at: now)
+        }
+        return try await transaction.connection(id: id, in: scope)?.portDownAt != nil
     }
 
     /// What a port's event does to what the port carries (our choice: as on a real port): the interfaces of a

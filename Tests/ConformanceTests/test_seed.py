@@ -125,6 +125,30 @@ def test_a_store_that_holds_records_is_not_seeded_again(server_factory, tmp_path
     assert dxhelpers.make_client(again.url, account=ACCOUNT).describe_connections()["connections"] == []
 
 
+@pytest.mark.sqlite_only
+def test_a_seed_refused_part_way_leaves_nothing_behind(server_factory, dxlocal_bin, tmp_path):
+    """A seed applies whole or not at all: its first connection made, its second's key refused, the start stops
+    and the data directory holds nothing, so that the mended seed is applied at the next start."""
+    data_dir = tmp_path / "data"
+    good = {"connectionId": "dxcon-good0001", "connectionName": "ok", "location": "EqDC2", "bandwidth": "10Gbps"}
+    bad = {"connectionId": "dxcon-good0002", "connectionName": "bad", "location": "EqDC2", "bandwidth": "10Gbps",
+           "requestMACSec": True, "macSecKeys": [{"ckn": CKN, "cak": "1234"}]}
+
+    def seed(second: dict):
+        return write(tmp_path, json.dumps({"accounts": {ACCOUNT: {"us-east-1": {"connections": [good, second]}}}}),
+                     "seed.json")
+
+    result = subprocess.run([str(dxlocal_bin), "serve", "--data-dir", str(data_dir), "--port", "0", "--seed",
+                             str(seed(bad))], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "connections[1]" in result.stderr, result.stderr
+    mended = server_factory.start(data_dir=data_dir, extra_args=("--seed", str(seed({**bad, "macSecKeys": [
+        {"ckn": CKN, "cak": CAK}]}))))
+    dx = dxhelpers.make_client(mended.url, account=ACCOUNT)
+    connections = {c["connectionId"]: c for c in dx.describe_connections()["connections"]}
+    assert sorted(connections) == ["dxcon-good0001", "dxcon-good0002"]
+    assert [key["ckn"] for key in connections["dxcon-good0002"]["macSecKeys"]] == [CKN]
+
+
 @pytest.mark.parametrize("seed, said", [
     ('{"accounts": {"111122223333": {"us-east-1": {"virtualInterfaces": []}}}}', "a seed does not take these yet"),
     ('{"accounts": {"1234": {}}}', "12-digit account ID"),
@@ -147,6 +171,15 @@ def test_a_store_that_holds_records_is_not_seeded_again(server_factory, tmp_path
      '"connectionName": "b", "location": "EqDC2", "bandwidth": "10Gbps"}]}}}}', "already exists"),
     ('{"accounts": {"111122223333": {"us-east-1": {"connections": [{"connectionName": "a", "location": "Nowhere", '
      '"bandwidth": "10Gbps"}]}}}}', "connections[0]: DirectConnectClientException"),
+    # A seed's misspelt member is refused, where a request's unknown member is ignored.
+    ('{"accounts": {"111122223333": {"us-east-1": {"connections": [{"connectionID": "dxcon-seed0001", '
+     '"connectionName": "a", "location": "EqDC2", "bandwidth": "10Gbps", "requestMacSec": true}]}}}}',
+     "connections[0]: \"connectionID\" is not a member of CreateConnection's input"),
+    ('{"accounts": {"111122223333": {"us-east-1": {"lags": [{"lagName": "a", "location": "EqDC2", '
+     '"numberOfConnections": 1, "connectionsBandwidth": "10Gbps", "requestMacSec": true}]}}}}',
+     "lags[0]: \"requestMacSec\" is not a member of CreateLag's input"),
+    ('{"accounts": {"111122223333": {"us-east-1": {"directConnectGateways": [{"directConnectGatewayName": "a", '
+     '"asn": 64512}]}}}}', "directConnectGateways[0]: \"asn\" is not a member of CreateDirectConnectGateway's input"),
 ])
 def test_a_seed_the_service_would_refuse_stops_the_start(dxlocal_bin, tmp_path, seed, said):
     stderr = start_refused(dxlocal_bin, write(tmp_path, seed, "seed.json"))

@@ -186,5 +186,22 @@ def test_a_port_down_takes_down_its_interfaces_and_a_partners_hosted_connections
     assert states() == ("available", "available", ["up"])
     assert simulate(server, {"connectionId": nni, "event": "port-down"}).status == 200
     assert states() == ("down", "down", ["down"])
+    # The hosted connection is a VLAN on the partner's port: it cannot come up on its own while that port is down.
+    error = dxhelpers.assert_aws_error(simulate(server, {"connectionId": hosted, "event": "port-up"}), 400,
+                                       "ValidationException")
+    assert f"hosted connection on {nni}, whose port is down" in error["message"], error
+    assert states() == ("down", "down", ["down"])
     assert simulate(server, {"connectionId": nni, "event": "port-up"}).status == 200
     assert states() == ("available", "available", ["up"])
+
+
+def test_a_hosted_connection_not_yet_confirmed_is_named_ordering(server):
+    partner, customer = dxhelpers.random_account(), dxhelpers.random_account()
+    partner_dx = dxhelpers.make_client(server.url, account=partner)
+    nni = partner_dx.create_interconnect(interconnectName="nni", bandwidth="10Gbps", location="EqDC2")[
+        "interconnectId"]
+    hosted = partner_dx.allocate_hosted_connection(connectionId=nni, ownerAccount=customer, bandwidth="1Gbps",
+                                                   connectionName="hosted", vlan=71)["connectionId"]
+    error = dxhelpers.assert_aws_error(simulate(server, {"connectionId": hosted, "event": "port-down"}), 400,
+                                       "ValidationException")
+    assert f"{hosted} is ordering" in error["message"], error

@@ -189,6 +189,10 @@ def mutate(document: dict, change) -> bytes:
     return json.dumps(copy).encode()
 
 
+def first(document: dict, kind: str) -> dict:
+    return next(record for record in document["records"] if record["kind"] == kind)
+
+
 CASES = [
     ("not JSON", lambda d: None, b"{", "SerializationException", "not valid JSON"),
     ("another version", lambda d: d.update(version=2), None, "ValidationException", "version 1, not 2"),
@@ -203,6 +207,23 @@ CASES = [
      "earlier record"),
     ("a bad fault rule", lambda d: d.update(faults=[{"probability": 3}]), None, "ValidationException",
      "probability"),
+    # Records no request could have made (SPEC 2's ID forms; SPEC 7: gateways are global; SPEC 11: an ID names one
+    # resource everywhere).
+    ("an ID of another form", lambda d: first(d, "connection")["record"].update(id='DXCON-"x'), None,
+     "ValidationException", "is not an ID of the form dxcon-"),
+    ("an empty ID", lambda d: first(d, "vpc")["record"].update(id=""), None, "ValidationException",
+     "is not an ID of the form vpc-"),
+    ("a connection in a global scope", lambda d: first(d, "connection").update(region=""), None,
+     "ValidationException", "belongs to a region"),
+    ("a gateway in a region", lambda d: first(d, "gateway").update(region="us-east-1"), None, "ValidationException",
+     "global scope"),
+    ("a connection in two accounts", lambda d: d["records"].append({**first(d, "connection"),
+                                                                    "account": "444455556666"}),
+     None, "ValidationException", "one resource in every account and region"),
+    ("a gateway in two accounts", lambda d: d["records"].append({**first(d, "gateway"), "account": "444455556666"}),
+     None, "ValidationException", "one resource in every account and region"),
+    ("a secret's ARN of another region", lambda d: first(d, "secret").update(region="us-west-2"), None,
+     "ValidationException", "a secret's ARN must begin arn:aws:secretsmanager:us-west-2:"),
 ]
 
 
@@ -231,3 +252,61 @@ def test_with_sigv4_only_a_caller_from_the_credentials_file_may_export(server_fa
     response = operator(server, "GET", headers=dict(request.headers.items()))
     assert response.status == 200, response
     assert json.loads(response.body)["version"] == 1
+
+
+def test_a_merge_refuses_an_id_the_server_holds_in_another_account(server_factory):
+    server = state_server(server_factory)
+    owner, other = dxhelpers.random_account(), dxhelpers.random_account()
+    populate(server, owner, "us-east-1")
+    document = json.loads(export(server))
+    before = export(server)
+    moved = {**document, "records": [{**first(document, "connection"), "account": other}]}
+    error = dxhelpers.assert_aws_error(operator(server, "PUT", "/_dxlocal/state?mode=merge", moved), 400,
+                                       "ValidationException")
+    assert f"account {owner}, region us-east-1 in this server already" in error["message"], error
+    assert json.loads(export(server))["records"] == json.loads(before)["records"]
+
+
+def test_a_merge_never_hands_out_a_peering_address_twice(server_factory):
+    """SPEC 7: automatic peering addresses are never reused in an account and region; merging an older export must
+    not take the scope's count of them back."""
+    server = state_server(server_factory)
+    dx = dxhelpers.make_client(server.url, account=dxhelpers.random_account())
+    connection = dxhelpers.create_connection(dx, macsec=False)
+    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="pool", amazonSideAsn=64600)[
+        "directConnectGateway"]["directConnectGatewayId"]
+
+    def interface(vlan: int) -> str:
+        return dx.create_private_virtual_interface(connectionId=connection, newPrivateVirtualInterface={
+            "virtualInterfaceName": f"v{vlan}", "vlan": vlan, "asn": 65000,
+            "directConnectGatewayId": gateway})["amazonAddress"]
+
+    addresses = [interface(101)]
+    older = export(server)
+    addresses += [interface(102), interface(103)]
+    assert operator(server, "PUT", "/_dxlocal/state?mode=merge", older).status == 200
+    addresses.append(interface(104))
+    assert len(set(addresses)) == 4, addresses
+
+
+def test_after_a_fixture_is_loaded_a_seeded_server_names_new_resources_afresh(server_factory):
+    """The README's fixture recipe under --random-seed: a reset starts the names again, so the names that made the
+    fixture must not come again after it is loaded, in any account or region."""
+    server = dxhelpers.own_store_server(server_factory, extra_args=("--random-seed", "7"))
+    account = dxhelpers.random_account()
+    east = dxhelpers.make_client(server.url, account=account, region="us-east-1")
+    west = dxhelpers.make_client(server.url, account=account, region="eu-west-1")
+    assert operator(server, "POST", "/_dxlocal/reset").status == 200
+    # One request in the place of the PUT below, so that without the fix the names after the PUT are the fixture's.
+    assert operator(server, "GET", "/_dxlocal/health").status == 200
+    fixture_id = east.create_connection(location="EqDC2", bandwidth="10Gbps", connectionName="f")["connectionId"]
+    fixture = export(server)
+    names = []
+    for _ in range(2):
+        assert operator(server, "POST", "/_dxlocal/reset").status == 200
+        assert operator(server, "PUT", body=fixture).status == 200
+        names.append(west.create_connection(location="EqLD5", bandwidth="10Gbps",
+                                            connectionName="t")["connectionId"])
+    assert fixture_id not in names
+    assert names[0] == names[1]  # the same fixture, the same names after it
+    assert [c["connectionId"] for c in east.describe_connections()["connections"]] == [fixture_id]
