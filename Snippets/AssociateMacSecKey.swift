@@ -27,7 +27,8 @@ for key in described.connections?.first?.macSecKeys ?? [] {
     print("associated \(connectionId) \(key.ckn ?? "") \(key.state ?? "")")
 }
 
-// Later: a new key in, the old one out, in one call.
-let report = try await client.rotateMacSecKey(connectionId: connectionId)
+// Later: a new key in, the old one out, in one call. The router at the far end needs the new CAK too.
+let next = MacSecKeyPair.generate()
+let report = try await client.rotateMacSecKey(connectionId: connectionId, to: .pair(next))
 print("rotated \(connectionId) to \(report.associated.ckn ?? ""), removed \(report.disassociated.count)")
 // snippet.end

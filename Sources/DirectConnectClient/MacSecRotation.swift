@@ -3,9 +3,11 @@ import AWSJSONProtocol
 /// One-step MACsec key rotation on a connection or LAG: associate a new key, wait until it is `associated`,
 /// then disassociate the keys that were there before.
 ///
-/// The keychain is read first: a target that is not MACsec-capable, not `available`, a member of a LAG, or
-/// whose keychain is full is refused before anything changes. When a later step fails (including the wait
-/// timing out), the keychain is put back as it was found, in the same order, before the error is thrown.
+/// The target is a dedicated connection, an interconnect (`dxcon-`) or a LAG (`dxlag-`). Its keychain is read
+/// first: a target that is not MACsec-capable, not `available`, a member of a LAG, or whose keychain is full is
+/// refused before anything changes. When a later step fails (including the wait timing out), the keychain is put
+/// back as it was found, in the same order, and a `must_encrypt` mode that the service relaxed while the keychain
+/// was empty (SPEC 5) is set again, before the error is thrown.
 public struct MacSecRotation: Sendable {
     /// What the new key is.
     public enum NewKey: Sendable {
@@ -91,10 +93,18 @@ public struct MacSecRotation: Sendable {
     public static let keychainCapacity = 3
 
     struct Target {
+        enum Kind {
+            case connection
+            case interconnect
+            case lag
+        }
+
+        var kind: Kind
         var state: String?
         var capable: Bool
         var lagId: String?
         var keys: [MacSecKey]
+        var encryptionMode: String?
     }
 
     func read() async throws(AWSClientError) -> Target {
@@ -108,13 +118,24 @@ public struct MacSecRotation: Sendable {
                 )
             }
             return Target(
+                kind: .lag,
                 state: lag.lagState?.rawValue,
                 capable: lag.macSecCapable == true,
                 lagId: nil,
-                keys: lag.macSecKeys ?? []
+                keys: lag.macSecKeys ?? [],
+                encryptionMode: lag.encryptionMode
             )
         }
-        let connections = try await client.describeConnections(.init(connectionId: targetId)).connections ?? []
+        let connections: [Connection]
+        do throws(AWSClientError) {
+            connections = try await client.describeConnections(.init(connectionId: targetId)).connections ?? []
+        } catch {
+            // An interconnect's ID is a `dxcon-` too, which DescribeConnections does not know.
+            guard error.kind == .service, error.code == "DirectConnectClientException",
+                let interconnect = try? await readInterconnect()
+            else { throw error }
+            return interconnect
+        }
         guard let connection = connections.first(where: { $0.connectionId == targetId }) else {
             throw AWSClientError(
                 kind: .invalidResponse,
@@ -123,10 +144,25 @@ public struct MacSecRotation: Sendable {
             )
         }
         return Target(
+            kind: .connection,
             state: connection.connectionState?.rawValue,
             capable: connection.macSecCapable == true,
             lagId: connection.lagId,
-            keys: connection.macSecKeys ?? []
+            keys: connection.macSecKeys ?? [],
+            encryptionMode: connection.encryptionMode
+        )
+    }
+
+    private func readInterconnect() async throws(AWSClientError) -> Target? {
+        let interconnects = try await client.describeInterconnects(.init(interconnectId: targetId)).interconnects
+        guard let interconnect = interconnects?.first(where: { $0.interconnectId == targetId }) else { return nil }
+        return Target(
+            kind: .interconnect,
+            state: interconnect.interconnectState?.rawValue,
+            capable: interconnect.macSecCapable == true,
+            lagId: interconnect.lagId,
+            keys: interconnect.macSecKeys ?? [],
+            encryptionMode: interconnect.encryptionMode
         )
     }
 
@@ -186,10 +222,10 @@ public struct MacSecRotation: Sendable {
                 macSecKeys: Self.active(after.keys)
             )
         } catch let failure as Failure {
-            throw await restored(previous, after: failure)
+            throw await restored(before, after: failure)
         } catch let error as AWSClientError {
             throw await restored(
-                previous,
+                before,
                 after: Failure(
                     reason: .serviceError,
                     message: error.description,
@@ -199,7 +235,7 @@ public struct MacSecRotation: Sendable {
             )
         } catch {
             throw await restored(
-                previous,
+                before,
                 after: Failure(reason: .serviceError, message: "\(error)", underlying: nil, keychainRestored: false)
             )
         }
@@ -243,6 +279,7 @@ public struct MacSecRotation: Sendable {
     /// Polls until the key is `associated` and the target `available` again, or the timeout passes.
     private func waitUntilAssociated(_ arn: String, ckn: String?) async throws {
         var waited = Duration.zero
+        let started = ContinuousClock.now
         while true {
             let target = try await read()
             let state = target.keys.first { $0.secretARN == arn }?.state
@@ -254,7 +291,7 @@ public struct MacSecRotation: Sendable {
                 )
             }
             if state == "associated", target.state == "available" { return }
-            guard waited < options.timeout else {
+            guard !timedOut(waited, since: started) else {
                 throw Failure(
                     reason: .timedOut,
                     message: "The new key \(ckn ?? arn) on \(targetId) was still \(state) after \(options.timeout)",
@@ -273,8 +310,9 @@ public struct MacSecRotation: Sendable {
     /// Polls until the target is `available`, within the same timeout.
     private func waitUntilAvailable() async throws {
         var waited = Duration.zero
+        let started = ContinuousClock.now
         while try await read().state != "available" {
-            guard waited < options.timeout else {
+            guard !timedOut(waited, since: started) else {
                 throw Failure(
                     reason: .timedOut,
                     message: "\(targetId) did not become available within \(options.timeout)",
@@ -286,12 +324,20 @@ public struct MacSecRotation: Sendable {
         }
     }
 
-    /// Puts the keychain back to `original` (same keys, same order) and returns the failure to report.
+    /// Whether a wait is over: the pauses it asked for add up to the timeout (a test's `sleep` does not sleep), or
+    /// the clock says so (however short the pauses, the timeout is a deadline).
+    private func timedOut(_ waited: Duration, since started: ContinuousClock.Instant) -> Bool {
+        waited >= options.timeout || started.duration(to: .now) >= options.timeout
+    }
+
+    /// Puts the keychain back to `found`'s (same keys, same order), and its `must_encrypt` mode if the service
+    /// relaxed it meanwhile, and returns the failure to report.
     ///
     /// The keys that still match `original` from the front stay; every key after them is disassociated and the
     /// rest of `original` is associated again by its secret ARN, in order (a managed secret outlives its key).
-    private func restored(_ original: [MacSecKey], after failure: Failure) async -> Failure {
+    private func restored(_ found: Target, after failure: Failure) async -> Failure {
         var failure = failure
+        let original = Self.active(found.keys)
         do {
             let current = Self.active(try await read().keys)
             var kept = 0
@@ -308,13 +354,26 @@ public struct MacSecRotation: Sendable {
                 try await waitUntilAvailable()
                 _ = try await client.associateMacSecKey(.init(connectionId: targetId, secretARN: arn))
             }
-            let final = Self.active(try await read().keys).map(\.secretARN)
-            failure.keychainRestored = final == original.map(\.secretARN)
+            var final = try await read()
+            if found.encryptionMode == "must_encrypt", final.encryptionMode != "must_encrypt", !original.isEmpty {
+                // Emptied on the way, the keychain took the mode down to should_encrypt (SPEC 5): set it again.
+                switch found.kind {
+                case .lag: _ = try await client.updateLag(.init(lagId: targetId, encryptionMode: "must_encrypt"))
+                case .connection, .interconnect:
+                    _ = try await client.updateConnection(
+                        .init(connectionId: targetId, encryptionMode: "must_encrypt")
+                    )
+                }
+                final = try await read()
+            }
+            failure.keychainRestored =
+                Self.active(final.keys).map(\.secretARN) == original.map(\.secretARN)
+                && final.encryptionMode == found.encryptionMode
         } catch {
             failure.keychainRestored = false
         }
         if failure.keychainRestored {
-            failure.message += " The keychain was restored as it was found."
+            failure.message += " The keychain and the encryption mode were restored as they were found."
         }
         return failure
     }
@@ -324,12 +383,14 @@ extension DirectConnectClient {
     /// Rotates the MACsec key of a connection or LAG (see ``MacSecRotation``).
     ///
     /// - Parameters:
-    ///   - connectionId: a `dxcon-` or `dxlag-` ID.
-    ///   - newKey: the key to put in use; a freshly generated pair by default.
+    ///   - connectionId: a `dxcon-` (a connection or an interconnect) or `dxlag-` ID.
+    ///   - newKey: the key to put in use: a pair whose CAK the far end's router has too (``MacSecKeyPair/generate()``
+    ///     makes one), or a managed secret that holds one. (No default: a pair made here and never seen by the
+    ///     caller would leave a `must_encrypt` port without a router that can use it.)
     ///   - options: how long to wait for the new key, how often to look, and where progress lines go.
     public func rotateMacSecKey(
         connectionId: String,
-        to newKey: MacSecRotation.NewKey = .pair(.generate()),
+        to newKey: MacSecRotation.NewKey,
         options: MacSecRotation.Options = .init()
     ) async throws(MacSecRotation.Failure) -> MacSecRotation.Report {
         try await MacSecRotation(client: self, targetId: connectionId, options: options).run(newKey)

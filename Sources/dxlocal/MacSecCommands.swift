@@ -2,6 +2,7 @@ import AWSJSONProtocol
 import ArgumentParser
 import DirectConnectClient
 import Foundation
+import SystemPackage
 
 /// `dxlocal macsec ...`: the MACsec tasks that take several calls.
 struct MacSecCommand: AsyncParsableCommand {
@@ -41,18 +42,33 @@ struct GenerateKey: AsyncParsableCommand {
         let pair = MacSecKeyPair.generate()
         var printed = Printed(ckn: pair.ckn, cak: pair.cak)
         if let cakFile {
-            guard
-                FileManager.default.createFile(
-                    atPath: cakFile,
-                    contents: Data(pair.cak.utf8),
-                    attributes: [.posixPermissions: 0o600]
-                )
-            else {
-                throw ValidationError("Cannot create \(cakFile)")
-            }
+            try writeNewSecretFile(cakFile, pair.cak)
             printed = Printed(ckn: pair.ckn, cakFile: cakFile)
         }
         io.write(try output.render(printed, title: "GenerateKey"))
+    }
+}
+
+/// Writes `secret` to a file that must not exist yet, created readable by its owner only: never over another file
+/// (it may hold the only copy of a CAK in use), never readable by others for a moment.
+func writeNewSecretFile(_ path: String, _ secret: String) throws {
+    let file: FileDescriptor
+    do {
+        file = try FileDescriptor.open(
+            FilePath(path),
+            .writeOnly,
+            options: [.create, .exclusiveCreate],
+            permissions: [.ownerReadWrite]
+        )
+    } catch Errno.fileExists {
+        throw ValidationError("\(path) exists already: give the CAK a new file")
+    } catch {
+        throw ValidationError("Cannot create \(path): \(error)")
+    }
+    do {
+        _ = try file.closeAfter { try file.writeAll(Array(secret.utf8)) }
+    } catch {
+        throw ValidationError("Cannot write \(path): \(error)")
     }
 }
 
@@ -61,9 +77,11 @@ struct Rotate: AsyncParsableCommand {
         commandName: "rotate",
         abstract: "Associate a new key, wait until it is associated, then disassociate the previous keys.",
         discussion: """
-            Without --ckn/--cak or --secret-arn a new pair is generated. A full keychain or a target that is not \
-            available is refused before anything changes; if a later step fails, the keychain is put back as it \
-            was found. Progress goes to standard error, the report to standard output.
+            Without --ckn/--cak or --secret-arn a new pair is generated, and its CAK written to the new file \
+            --cak-file names (your router needs it; the managed secret cannot be read back). A full keychain or a \
+            target that is not available is refused before anything changes; if a later step fails, the keychain \
+            (and a must_encrypt mode) is put back as it was found. Progress goes to standard error, the report to \
+            standard output.
             """
     )
 
@@ -72,6 +90,8 @@ struct Rotate: AsyncParsableCommand {
     @Option(help: "The new CKN (with --cak).") var ckn: String?
     @Option(help: "The new CAK: 64 hex characters, file://PATH, or - for standard input.") var cak: String?
     @Option(help: "A managed secret to associate instead of a pair.") var secretArn: String?
+    @Option(help: "With neither --ckn/--cak nor --secret-arn: the new file (mode 0600) the generated CAK goes to.")
+    var cakFile: String?
     @Option(help: "Seconds to wait for the new key to be associated.") var timeout: Double = 600
     @Option(help: "Seconds between reads while waiting.") var pollInterval: Double = 5
 
@@ -82,8 +102,16 @@ struct Rotate: AsyncParsableCommand {
         if (ckn == nil) != (cak == nil) {
             throw ValidationError("--ckn and --cak go together.")
         }
-        guard timeout >= 0, timeout <= 86_400, pollInterval > 0, pollInterval <= 3_600 else {
-            throw ValidationError("--timeout must be 0 to 86400 seconds and --poll-interval 0 to 3600.")
+        if secretArn == nil, ckn == nil, cakFile == nil {
+            throw ValidationError(
+                "A generated CAK must reach your router: pass --cak-file PATH (or --ckn with --cak, or --secret-arn)."
+            )
+        }
+        if cakFile != nil, secretArn != nil || ckn != nil {
+            throw ValidationError("--cak-file is for a generated pair: not with --ckn/--cak or --secret-arn.")
+        }
+        guard timeout >= 0, timeout <= 86_400, pollInterval >= 0.001, pollInterval <= 3_600 else {
+            throw ValidationError("--timeout must be 0 to 86400 seconds and --poll-interval 0.001 to 3600.")
         }
     }
 
@@ -100,7 +128,10 @@ struct Rotate: AsyncParsableCommand {
                 throw ValidationError(error.description)
             }
         } else {
-            newKey = .pair(.generate())
+            let pair = MacSecKeyPair.generate()
+            // Written before anything changes on the service: a file that cannot be made stops the rotation.
+            if let cakFile { try writeNewSecretFile(cakFile, pair.cak) }
+            newKey = .pair(pair)
         }
         let client: DirectConnectClient
         do throws(AWSClientError) {

@@ -95,13 +95,20 @@ struct RouterSet: RouterVerb {
                 name: "the keys",
                 io: io
             )
-            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            // `\r\n` is one Character, and a newline: files written on Windows read the same.
+            for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+                .enumerated()
+            {
                 let fields = line.split(whereSeparator: \.isWhitespace)
                 if fields.isEmpty || fields[0].hasPrefix("#") { continue }
                 guard fields.count == 2 else {
                     throw ValidationError("Line \(number + 1) of the keys must hold a CKN and a CAK")
                 }
                 keys.append(MKACustomerKey(ckn: String(fields[0]), cak: String(fields[1])))
+            }
+            // A router without keys takes a must_encrypt port down: only --no-keys asks for that.
+            guard !keys.isEmpty else {
+                throw ValidationError("The keys hold no 'CKN CAK' line; to configure no key at all, pass --no-keys.")
             }
         } else {
             for (ckn, cak) in zip(ckn, cak) {

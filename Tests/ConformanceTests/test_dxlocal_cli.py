@@ -6,9 +6,13 @@ tests also check that dxlocal resolves endpoints, regions, credentials and profi
 
 import json
 import os
+import re
 import subprocess
 import sys
 
+import pytest
+
+import dxhelpers
 from dxhelpers import cli_env, create_connection, create_lag, random_hex64, raw_request, run_cli
 
 
@@ -95,13 +99,62 @@ def test_associate_with_the_cak_on_standard_input_then_rotate(server, client, ac
     assert cak not in json.dumps(associated).lower()
     (old,) = associated["macSecKeys"]
 
-    rotated = dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "macsec", "rotate",
+    # A generated pair's CAK must go somewhere the router can read it: without --cak-file nothing happens.
+    refused = dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "macsec", "rotate",
                           "--connection-id", connection_id)
+    assert refused.returncode == 64 and "--cak-file" in refused.stderr, refused.stderr
+    cak_file = tmp_path / "next.cak"
+    rotated = dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "macsec", "rotate",
+                          "--connection-id", connection_id, "--cak-file", str(cak_file))
     report = _ok(rotated)
     assert [k["secretARN"] for k in report["disassociated"]] == [old["secretARN"]]
     keys = client.describe_connections(connectionId=connection_id)["connections"][0]["macSecKeys"]
     assert [k["secretARN"] for k in keys] == [report["associated"]["secretARN"]]
     assert keys[0]["state"] == "associated"
+    written = cak_file.read_text()
+    assert re.fullmatch("[0-9a-f]{64}", written) and cak_file.stat().st_mode & 0o777 == 0o600
+    assert written not in rotated.stdout + rotated.stderr
+    # The file is never written over (it may hold the only copy of a CAK in use): refused before anything changes.
+    again = dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "macsec", "rotate",
+                        "--connection-id", connection_id, "--cak-file", str(cak_file))
+    assert again.returncode != 0 and "exists already" in again.stderr, again.stderr
+    assert cak_file.read_text() == written
+    assert client.describe_connections(connectionId=connection_id)["connections"][0]["macSecKeys"] == keys
+
+
+def test_generate_key_never_writes_over_a_file(tmp_path, dxlocal_bin):
+    target = tmp_path / "in-use.cak"
+    target.write_text("precious")
+    result = subprocess.run([str(dxlocal_bin), "macsec", "generate-key", "--cak-file", str(target)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "exists already" in result.stderr, result.stderr
+    assert target.read_text() == "precious"
+    fresh = tmp_path / "fresh.cak"
+    printed = _ok(subprocess.run([str(dxlocal_bin), "macsec", "generate-key", "--cak-file", str(fresh)],
+                                 capture_output=True, text=True, timeout=60))
+    assert printed["cakFile"] == str(fresh) and "cak" not in printed
+    assert fresh.stat().st_mode & 0o777 == 0o600 and re.fullmatch("[0-9a-f]{64}", fresh.read_text())
+
+
+@pytest.mark.parametrize("interval", ["0.0001", "0"])
+def test_rotate_refuses_a_poll_interval_under_a_millisecond(server, account, dxlocal_bin, tmp_path, interval):
+    result = dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "macsec", "rotate", "--connection-id",
+                         "dxcon-zzzzzzzz", "--cak-file", str(tmp_path / "k"), "--poll-interval", interval)
+    assert result.returncode == 64 and "--poll-interval 0.001 to 3600" in result.stderr, result.stderr
+    assert not (tmp_path / "k").exists()
+
+
+def test_rotate_takes_an_interconnects_keys_too(server, account, dxlocal_bin, tmp_path):
+    dx = dxhelpers.make_client(server.url, account=account)
+    interconnect = dx.create_interconnect(interconnectName="nni", bandwidth="10Gbps", location="EqDC2",
+                                          requestMACSec=True)["interconnectId"]
+    old = dx.associate_mac_sec_key(connectionId=interconnect, ckn=random_hex64(), cak=random_hex64())[
+        "macSecKeys"][0]["secretARN"]
+    report = _ok(dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "macsec", "rotate", "--connection-id",
+                             interconnect, "--ckn", random_hex64(), "--cak", "-", stdin=random_hex64()))
+    assert [k["secretARN"] for k in report["disassociated"]] == [old]
+    (listed,) = dx.describe_interconnects(interconnectId=interconnect)["interconnects"]
+    assert [k["secretARN"] for k in listed["macSecKeys"]] == [report["associated"]["secretARN"]]
 
 
 def test_generated_keys_are_accepted_by_the_service(server, client, account, dxlocal_bin, tmp_path):
@@ -181,9 +234,11 @@ def test_rotate_leaves_a_down_port_to_the_service(server, client, account, dxloc
 
     simulate("port-down")
     refused = dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "macsec", "rotate",
-                          "--connection-id", connection_id)
+                          "--connection-id", connection_id, "--ckn", random_hex64(), "--cak", "-",
+                          stdin=random_hex64())
     assert refused.returncode == 1, refused.stderr
     assert "targetNotReady" in refused.stderr and "The port is not in available state" in refused.stderr
     assert client.describe_connections(connectionId=connection_id)["connections"][0]["macSecKeys"] == first
     simulate("port-up")
-    _ok(dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "macsec", "rotate", "--connection-id", connection_id))
+    _ok(dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "macsec", "rotate", "--connection-id", connection_id,
+                    "--cak-file", str(tmp_path / "after.cak")))

@@ -373,7 +373,12 @@ def test_dxlocal_router_sets_shows_and_clears(mka_server, dxlocal_bin, tmp_path)
                               env=cli_env(account, tmp_path), input=stdin, capture_output=True, text=True,
                               timeout=120)
 
-    wrong = router("set", "--keys-file", "-", stdin=f"# a wrong CAK\n{pair[0]} {random_hex64()}\n")
+    # Keys that hold no key are refused (only --no-keys configures none), whatever the line endings.
+    for nothing in ("", "# only a comment\n", "# a comment\r\n\r\n"):
+        empty = router("set", "--keys-file", "-", stdin=nothing)
+        assert empty.returncode != 0 and "--no-keys" in empty.stderr, (nothing, empty.stderr)
+    assert shown(dx, connection) == ("available", "Encryption Up")  # still the auto router's
+    wrong = router("set", "--keys-file", "-", stdin=f"# a wrong CAK\r\n{pair[0]} {random_hex64()}\r\n")
     assert wrong.returncode == 0, wrong.stderr
     assert json.loads(wrong.stdout)["ckns"] == [pair[0]]
     assert shown(dx, connection) == ("available", "Encryption Down")

@@ -226,8 +226,17 @@ import Testing
     @Test func rotateReplacesTheKeysAndReportsWhatItDid() async throws {
         try await LiveServer.with { server in
             let id = try await Self.createConnection(server)
-            let first = await Self.run(["macsec", "rotate", "--connection-id", id], server: server)
+            let unreachable = await Self.run(["macsec", "rotate", "--connection-id", id], server: server)
+            #expect(unreachable.exitCode == 64 && unreachable.errors.contains("--cak-file"))
+            let cakFile = FileManager.default.temporaryDirectory.appendingPathComponent("cak-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: cakFile) }
+            let first = await Self.run(
+                ["macsec", "rotate", "--connection-id", id, "--cak-file", cakFile.path],
+                server: server
+            )
             #expect(first.exitCode == 0, "\(first.errors)")
+            let generated = try String(contentsOf: cakFile, encoding: .utf8)
+            #expect(!first.output.contains(generated) && !first.errors.contains(generated))
             let firstARN = try #require((first.json["associated"] as? [String: Any])?["secretARN"] as? String)
             let second = await Self.run(
                 ["macsec", "rotate", "--connection-id", id, "--ckn", Self.ckn, "--cak", "-", "--poll-interval", "0.1"],
@@ -247,7 +256,11 @@ import Testing
             #expect(conflicting.exitCode != 0)
 
             for _ in 0..<2 {
-                _ = await Self.run(["macsec", "rotate", "--connection-id", id], server: server)
+                let next = MacSecKeyPair.generate()
+                _ = await Self.run(
+                    ["macsec", "rotate", "--connection-id", id, "--ckn", next.ckn, "--cak", next.cak],
+                    server: server
+                )
             }
             let pair = MacSecKeyPair.generate()
             for _ in 0..<2 {

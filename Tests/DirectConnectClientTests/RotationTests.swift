@@ -45,7 +45,7 @@ import Testing
                 progress: { line in lines.withLock { $0.append(line) } },
                 sleep: { duration in server.clock.advance(by: Double(duration.components.seconds)) }
             )
-            let report = try await client.rotateMacSecKey(connectionId: id, options: options)
+            let report = try await client.rotateMacSecKey(connectionId: id, to: .pair(.generate()), options: options)
             #expect(report.disassociated.map(\.secretARN) == [old])
             let progress = lines.withLock { $0 }
             #expect(progress.count >= 3)
@@ -62,7 +62,7 @@ import Testing
             var keys: [String] = []
             for _ in 0..<3 { keys.append(try await Self.associate(client, id)) }
             let failure = await #expect(throws: MacSecRotation.Failure.self) {
-                try await client.rotateMacSecKey(connectionId: id, options: Self.noWait)
+                try await client.rotateMacSecKey(connectionId: id, to: .pair(.generate()), options: Self.noWait)
             }
             #expect(failure?.reason == .keychainFull)
             #expect(failure?.keychainRestored == true)
@@ -75,7 +75,7 @@ import Testing
             let client = server.directConnect()
             let pending = try await server.macSecConnection(client)
             let notReady = await #expect(throws: MacSecRotation.Failure.self) {
-                try await client.rotateMacSecKey(connectionId: pending, options: Self.noWait)
+                try await client.rotateMacSecKey(connectionId: pending, to: .pair(.generate()), options: Self.noWait)
             }
             #expect(notReady?.reason == .targetNotReady)
             #expect(notReady?.message.contains("not available") == true)
@@ -85,12 +85,20 @@ import Testing
             )
             server.clock.advance(by: 31)
             let incapable = await #expect(throws: MacSecRotation.Failure.self) {
-                try await client.rotateMacSecKey(connectionId: plain.connectionId ?? "", options: Self.noWait)
+                try await client.rotateMacSecKey(
+                    connectionId: plain.connectionId ?? "",
+                    to: .pair(.generate()),
+                    options: Self.noWait
+                )
             }
             #expect(incapable?.message.contains("not MACsec capable") == true)
 
             let missing = await #expect(throws: MacSecRotation.Failure.self) {
-                try await client.rotateMacSecKey(connectionId: "dxcon-zzzzzzzz", options: Self.noWait)
+                try await client.rotateMacSecKey(
+                    connectionId: "dxcon-zzzzzzzz",
+                    to: .pair(.generate()),
+                    options: Self.noWait
+                )
             }
             #expect(missing?.underlying?.code == "DirectConnectClientException")
             #expect(missing?.keychainRestored == true)
@@ -109,12 +117,51 @@ import Testing
                 }
             )
             let failure = await #expect(throws: MacSecRotation.Failure.self) {
-                try await failing.rotateMacSecKey(connectionId: id, options: Self.noWait)
+                try await failing.rotateMacSecKey(connectionId: id, to: .pair(.generate()), options: Self.noWait)
             }
             #expect(failure?.reason == .serviceError)
             #expect(failure?.underlying?.message == "injected failure")
             #expect(failure?.keychainRestored == true)
             #expect(try await server.keychain(setup, id) == before)
+        }
+    }
+
+    @Test func aFailureHalfWayPutsAMustEncryptModeBackToo() async throws {
+        try await LiveServer.with { server in
+            let setup = server.directConnect()
+            let id = try await server.macSecConnection(setup)
+            let before = [try await Self.associate(setup, id), try await Self.associate(setup, id)]
+            _ = try await setup.updateConnection(.init(connectionId: id, encryptionMode: "must_encrypt"))
+            // Putting the keychain back empties it on the way, which takes the mode down to should_encrypt (SPEC 5).
+            let failing = server.directConnect(
+                transport: FailingTransport { operation, number in
+                    operation == "DisassociateMacSecKey" && number == 2
+                }
+            )
+            let failure = await #expect(throws: MacSecRotation.Failure.self) {
+                try await failing.rotateMacSecKey(connectionId: id, to: .pair(.generate()), options: Self.noWait)
+            }
+            #expect(failure?.keychainRestored == true)
+            #expect(try await server.keychain(setup, id) == before)
+            let mode = try await setup.describeConnections(.init(connectionId: id)).connections?.first?.encryptionMode
+            #expect(mode == "must_encrypt")
+        }
+    }
+
+    @Test func aWaitEndsAtItsTimeoutHoweverShortThePauses() async throws {
+        try await LiveServer.with(settleTime: 30) { server in
+            let client = server.directConnect()
+            let id = try await server.macSecConnection(client)
+            server.clock.advance(by: 31)
+            // Pauses that add up to nothing: the clock still ends the wait.
+            let failure = await #expect(throws: MacSecRotation.Failure.self) {
+                try await client.rotateMacSecKey(
+                    connectionId: id,
+                    to: .pair(.generate()),
+                    options: MacSecRotation.Options(timeout: .milliseconds(300), pollInterval: .zero, sleep: { _ in })
+                )
+            }
+            #expect(failure?.reason == .timedOut)
         }
     }
 
@@ -129,6 +176,7 @@ import Testing
             let failure = await #expect(throws: MacSecRotation.Failure.self) {
                 try await client.rotateMacSecKey(
                     connectionId: id,
+                    to: .pair(.generate()),
                     options: MacSecRotation.Options(timeout: .seconds(20), pollInterval: .seconds(5), sleep: { _ in })
                 )
             }
@@ -154,13 +202,17 @@ import Testing
             )
             let lagId = try #require(lag.lagId)
             let old = try await Self.associate(client, lagId)
-            let report = try await client.rotateMacSecKey(connectionId: lagId, options: Self.noWait)
+            let report = try await client.rotateMacSecKey(
+                connectionId: lagId,
+                to: .pair(.generate()),
+                options: Self.noWait
+            )
             #expect(report.disassociated.map(\.secretARN) == [old])
             let described = try await client.describeLags(.init(lagId: lagId)).lags?.first
             #expect(described?.macSecKeys?.compactMap(\.secretARN) == [report.associated.secretARN])
             let member = try #require(described?.connections?.first?.connectionId)
             let refused = await #expect(throws: MacSecRotation.Failure.self) {
-                try await client.rotateMacSecKey(connectionId: member, options: Self.noWait)
+                try await client.rotateMacSecKey(connectionId: member, to: .pair(.generate()), options: Self.noWait)
             }
             #expect(refused?.message.contains("member of \(lagId)") == true)
         }
