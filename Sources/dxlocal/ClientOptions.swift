@@ -42,6 +42,8 @@ extension ClientVerb {
         let io = CommandIO.current
         do {
             let result = try await call(try options.client(io: io), io: io)
+            // An empty answer (TagResource's) prints nothing, as the AWS CLI prints nothing for it.
+            guard AWSJSONWriter.bytes(result) != Array("{}".utf8) else { return }
             io.write(try options.output.render(result, title: Self.operation))
         } catch let error as AWSClientError {
             throw report(error, io: io)

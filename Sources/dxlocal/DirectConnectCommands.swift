@@ -95,9 +95,13 @@ struct DescribeConnections: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option var connectionId: String?
+    @Option var maxResults: Int?
+    @Option var nextToken: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        try await client.describeConnections(.init(connectionId: connectionId))
+        try await client.describeConnections(
+            .init(connectionId: connectionId, maxResults: maxResults, nextToken: nextToken)
+        )
     }
 }
 
@@ -110,9 +114,11 @@ struct DescribeLags: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option var lagId: String?
+    @Option var maxResults: Int?
+    @Option var nextToken: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        try await client.describeLags(.init(lagId: lagId))
+        try await client.describeLags(.init(lagId: lagId, maxResults: maxResults, nextToken: nextToken))
     }
 }
 

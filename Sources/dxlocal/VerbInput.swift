@@ -30,17 +30,51 @@ struct VerbInput {
         add(name, try TagArgument.parse(items))
     }
 
-    /// A structure, list or map given as JSON text (the AWS CLI's JSON form of such a parameter).
+    /// A structure, list or map given as JSON text (the AWS CLI's JSON form of such a parameter), or as
+    /// `file://PATH` to a file that holds it, as the AWS CLI also takes it.
     mutating func json(_ name: String, _ text: String?, option: String) throws {
-        guard let text else { return }
+        guard var text else { return }
+        if text.hasPrefix("file://") {
+            let path = String(text.dropFirst("file://".count))
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("\(option): cannot read \(path)")
+            }
+            text = String(decoding: data, as: UTF8.self)
+        }
         guard (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) != nil else {
             throw ValidationError("\(option): not JSON")
         }
         members.append((name, Array(text.utf8)))
     }
 
+    /// The input shape, refused as the AWS CLI refuses it when a required parameter is missing (its options are
+    /// not all required to parse: a list's is one that may repeat).
+    func decode<Shape: AWSShape>(_ type: Shape.Type) throws -> Shape {
+        let shape: Shape = try read(type)
+        guard shape.missingRequiredMembers.isEmpty else {
+            let options = shape.missingRequiredMembers.map { "--" + Self.optionName($0) }
+            throw ValidationError("the following arguments are required: \(options.joined(separator: ", "))")
+        }
+        return shape
+    }
+
+    /// The AWS CLI's option name of a member: `resourceArns` -> `resource-arns`, `secretARN` -> `secret-arn`.
+    static func optionName(_ member: String) -> String {
+        let characters = Array(member)
+        var name = ""
+        for (index, character) in characters.enumerated() {
+            if character.isUppercase, index > 0 {
+                let previousIsLower = characters[index - 1].isLowercase
+                let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
+                if previousIsLower || (nextIsLower && characters[index - 1].isUppercase) { name.append("-") }
+            }
+            name.append(Character(character.lowercased()))
+        }
+        return name
+    }
+
     /// The input shape, or the reader's complaint naming the member.
-    func decode<Shape: AWSJSONReadable>(_ type: Shape.Type) throws -> Shape {
+    private func read<Shape: AWSJSONReadable>(_ type: Shape.Type) throws -> Shape {
         var document = Array("{".utf8)
         for (index, member) in members.enumerated() {
             if index > 0 { document.append(UInt8(ascii: ",")) }

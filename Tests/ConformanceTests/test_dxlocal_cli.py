@@ -202,9 +202,34 @@ def test_the_generated_verbs_take_the_aws_clis_arguments_through_the_partner_flo
     attachments = ("describe-direct-connect-gateway-attachments", "--direct-connect-gateway-id", gateway)
     assert ours(customer, *attachments) == theirs(customer, *attachments)
     arn = f"arn:aws:directconnect:us-east-1:{customer}:dxvif/{interface['virtualInterfaceId']}"
-    ours(customer, "tag-resource", "--resource-arn", arn, "--tags", "key=a,value=1", "key=b,value=2")
+    # An empty answer prints nothing, as the AWS CLI prints nothing for it.
+    tagged = dxlocal_cli(dxlocal_bin, server.url, customer, tmp_path, "directconnect", "tag-resource",
+                         "--resource-arn", arn, "--tags", "key=a,value=1", "key=b,value=2")
+    assert (tagged.returncode, tagged.stdout) == (0, ""), tagged.stderr
     tags = ours(customer, "describe-tags", "--resource-arns", arn)["resourceTags"][0]["tags"]
     assert tags == [{"key": "a", "value": "1"}, {"key": "b", "value": "2"}]
+    # A required list left out is refused before any call, as the AWS CLI refuses it.
+    for verb, missing in (("describe-tags", "--resource-arns"), ("untag-resource", "--tag-keys")):
+        args = () if verb == "describe-tags" else ("--resource-arn", arn)
+        refused = dxlocal_cli(dxlocal_bin, server.url, customer, tmp_path, "directconnect", verb, *args)
+        assert refused.returncode == 64 and f"required: {missing}" in refused.stderr, refused.stderr
+    # A structure from a file, as the AWS CLI takes it.
+    structure = tmp_path / "interface.json"
+    structure.write_text(json.dumps({"virtualInterfaceName": "from-file", "vlan": 78, "asn": 65078,
+                                     "directConnectGatewayId": gateway}))
+    own = ours(customer, "create-connection", "--location", "EqDC2", "--bandwidth", "1Gbps", "--connection-name",
+               "own")["connectionId"]
+    from_file = ours(customer, "create-private-virtual-interface", "--connection-id", own,
+                     "--new-private-virtual-interface", f"file://{structure}")
+    assert (from_file["virtualInterfaceName"], from_file["vlan"]) == ("from-file", 78)
+    # Pages, with the AWS CLI's parameters.
+    paged = ("describe-connections", "--max-results", "1")
+    first_page, their_page = ours(customer, *paged), theirs(customer, *paged)
+    assert first_page["connections"] == their_page["connections"] and len(first_page["connections"]) == 1
+    # Tokens are opaque (sealed anew each time): the other page is the same through either.
+    rest = ("describe-connections", "--max-results", "1", "--next-token")
+    assert ours(customer, *rest, first_page["nextToken"])["connections"] == theirs(
+        customer, *rest, their_page["nextToken"])["connections"]
     assert ours(customer, "describe-customer-metadata") == theirs(customer, "describe-customer-metadata")
     # JSON the model refuses is refused before any call, naming the option or the member.
     bad = dxlocal_cli(dxlocal_bin, server.url, customer, tmp_path, "directconnect",
