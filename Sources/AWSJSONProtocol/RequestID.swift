@@ -64,15 +64,21 @@ package struct NameRandomness: RandomNumberGenerator {
         generator.withLock { $0 = Xoshiro256StarStar(seed: seed) }
     }
 
-    /// After a state document is loaded: the sequence from the seed given to `seed(_:)`, if one was, moved by the
+    /// After a state document is loaded, when a seed was given to `seed(_:)`: the sequence moved on by the
     /// document's bytes, so that the names it gives next are not again those that named the document's records
-    /// (a fixture exported from a server of the same seed), and still the same for the same document (our choice).
-    package static func rewind(after document: some Collection<UInt8>) {
-        guard let seed = configuredSeed.withLock({ $0 }) else { return }
+    /// (a fixture exported from a server of the same seed), and still the same after the same requests and
+    /// documents (our choice). Moved on from where it stands, never back: a second load of one document does not
+    /// give the names the first one did.
+    package static func moveOn(after document: some Collection<UInt8>) {
+        guard configuredSeed.withLock({ $0 }) != nil else { return }
         var digest: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
         for byte in document { digest = (digest ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        generator.withLock { $0 = Xoshiro256StarStar(seed: seed ^ digest) }
+        generator.withLock { $0 = Xoshiro256StarStar(seed: $0.next() ^ digest) }
     }
+
+    /// Whether names come from a seed: then a restart, or another instance on the same database, gives the same
+    /// names again, and a new ID must be looked for in every scope (`StoreTransaction.unusedID`).
+    package static var isSeeded: Bool { configuredSeed.withLock { $0 } != nil }
 
     /// A number in [0, 1) with 53 random bits.
     package static func unitInterval() -> Double {

@@ -60,7 +60,7 @@ enum OperatorRoutes {
             let body = try await operatorBody(request, verifier: verifier, clock: clock, upTo: maximumStateSize)
             let document = try AWSJSONCoding.decode(StateDocument.self, from: body.readableBytesView)
             let count = try await state.load(document, mode: mode)
-            NameRandomness.rewind(after: body.readableBytesView)
+            NameRandomness.moveOn(after: body.readableBytesView)
             return json(#"{"status":"ok","records":\#(count)}"#)
         }
         router.post(RouterPath(simulatePath)) { request, _ -> Response in

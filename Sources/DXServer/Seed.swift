@@ -39,8 +39,9 @@ import Yams
 ///
 /// Each entry goes through the operation a client would call (CreateConnection, CreateLag,
 /// CreateDirectConnectGateway, AssociateMacSecKey), so a seed holds nothing the service would refuse, and a CAK is
-/// sealed as every CAK is. Only an empty store is
-/// seeded (our choice): a restart on a data directory that holds records leaves them as they are. A reset empties
+/// sealed as every CAK is; a member the operation's input does not have is refused (our choice: where a request's
+/// is ignored, a seed's is a typo). Only an empty store is seeded (our choice): a restart on a data directory that
+/// holds records leaves them as they are; a seed refused part-way leaves the store empty again. A reset empties
 /// the store; it does not seed it again. Kinds a seed does not take yet (virtual interfaces, ...) are refused by
 /// name.
 package struct Seed: Sendable {

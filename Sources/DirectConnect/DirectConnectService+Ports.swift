@@ -73,8 +73,8 @@ extension DirectConnectService {
         next: while true {
             let id = make()
             for scope in scopes {
-                if try await transaction.connection(id: id, in: scope) != nil { continue next }
-                if try await transaction.lag(id: id, in: scope) != nil { continue next }
+                if try await transaction.isTaken(ConnectionRecord.self, id, in: scope) { continue next }
+                if try await transaction.isTaken(LagRecord.self, id, in: scope) { continue next }
             }
             return id
         }

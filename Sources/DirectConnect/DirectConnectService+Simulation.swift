@@ -32,7 +32,7 @@ extension DirectConnectService {
                 )
             }
             let settled = Keychain.portState(found.record.state, at: now)
-            let ordering = found.record.hosted.map { $0.confirmedAt == nil } ?? false
+            let ordering = Hosted.state(found.record, at: now) == .ordering
             guard settled == .available, !ordering else {
                 let shown = ordering ? ConnectionState.ordering.rawValue : settled.rawValue
                 throw AWSError(

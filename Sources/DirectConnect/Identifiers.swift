@@ -16,14 +16,13 @@ package enum Identifiers {
 
     /// `dxcon-` or `dxlag-` followed by eight lower-case letters or digits.
     package static func isWellFormed(_ id: String) -> Bool {
-        let body: Substring
-        if id.hasPrefix(connectionPrefix) {
-            body = id.dropFirst(connectionPrefix.count)
-        } else if id.hasPrefix(lagPrefix) {
-            body = id.dropFirst(lagPrefix.count)
-        } else {
-            return false
-        }
+        isWellFormed(id, prefix: connectionPrefix) || isWellFormed(id, prefix: lagPrefix)
+    }
+
+    /// `prefix` (`dxcon-`, `dxlag-`, `dxvif-`) followed by eight lower-case letters or digits.
+    package static func isWellFormed(_ id: String, prefix: String) -> Bool {
+        guard id.hasPrefix(prefix) else { return false }
+        let body = id.dropFirst(prefix.count)
         return body.count == 8 && body.allSatisfy { lowerAlphanumerics.contains($0) }
     }
 
@@ -98,11 +97,7 @@ package enum Identifiers {
         let prefix = "arn:aws:directconnect:\(scope.region):\(scope.account):dxvif/"
         guard arn.hasPrefix(prefix) else { return nil }
         let id = String(arn.dropFirst(prefix.count))
-        let body = id.dropFirst("dxvif-".count)
-        guard id.hasPrefix("dxvif-"), body.count == 8, body.allSatisfy({ lowerAlphanumerics.contains($0) }) else {
-            return nil
-        }
-        return id
+        return isWellFormed(id, prefix: "dxvif-") ? id : nil
     }
 
     package static func interfaceARN(_ id: String, in scope: Scope) -> String {

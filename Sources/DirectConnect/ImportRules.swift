@@ -35,8 +35,8 @@ package enum ImportRules {
         ProposalRecord.recordKind.name: Rule(place: .global, uniqueEverywhere: true, idProblem: uuid),
         FailoverTestRecord.recordKind.name: Rule(place: .regional, uniqueEverywhere: true, idProblem: uuid),
         AttachmentRecord.recordKind.name: Rule(place: .global, uniqueEverywhere: false, idProblem: dx("dxvif-")),
+        // A customer router sits at the far end of a dedicated connection's port (SPEC 12).
         MKACustomerRecord.recordKind.name: Rule(place: .regional, uniqueEverywhere: false, idProblem: dx("dxcon-")),
-        // (A customer router sits at the far end of a dedicated connection's port: SPEC 12.)
         LinkRecord.recordKind.name: Rule(place: .either, uniqueEverywhere: false, idProblem: anyServiceId),
         CustomerRecord.recordKind.name: Rule(place: .global, uniqueEverywhere: false, idProblem: fixed("customer")),
         PeeringPoolRecord.recordKind.name: Rule(place: .regional, uniqueEverywhere: false, idProblem: fixed("peering")),
@@ -88,12 +88,9 @@ package enum ImportRules {
 
     private static func dx(_ prefix: String) -> IDCheck {
         { record, _ in
-            let id = record.recordID
-            let body = id.dropFirst(prefix.count)
-            guard id.hasPrefix(prefix), body.count == 8, body.allSatisfy(isLowerAlphanumeric) else {
-                return "\(shown(id)) is not an ID of the form \(prefix) and eight lower-case letters or digits"
-            }
-            return nil
+            Identifiers.isWellFormed(record.recordID, prefix: prefix)
+                ? nil
+                : "\(shown(record.recordID)) is not an ID of the form \(prefix) and eight lower-case letters or digits"
         }
     }
 
@@ -119,7 +116,7 @@ package enum ImportRules {
         if Identifiers.isLowercaseUUID(record.recordID) || forms.contains(where: { $0(record, scope) == nil }) {
             return nil
         }
-        return "\(shown(record.recordID)) is not the ID of a connection, LAG, interface or gateway"
+        return "\(shown(record.recordID)) is not the ID of a connection, LAG, interface, association or proposal"
     }
 
     /// A secret's ID is its ARN, in the secret's own account and region.
@@ -131,7 +128,4 @@ package enum ImportRules {
 
     private static func shown(_ id: String) -> String { "\"\(Identifiers.quoted(id))\"" }
 
-    private static func isLowerAlphanumeric(_ character: Character) -> Bool {
-        ("a"..."z").contains(character) || ("0"..."9").contains(character)
-    }
 }

@@ -133,10 +133,15 @@ struct Rotate: AsyncParsableCommand {
             if let cakFile { try writeNewSecretFile(cakFile, pair.cak) }
             newKey = .pair(pair)
         }
+        // A key that is in use nowhere leaves no file behind (the same command may then be run again).
+        let removeUnusedKeyFile = {
+            if let cakFile = self.cakFile { try? FileManager.default.removeItem(atPath: cakFile) }
+        }
         let client: DirectConnectClient
         do throws(AWSClientError) {
             client = try options.client(io: io)
         } catch {
+            removeUnusedKeyFile()
             io.writeError("\n\(error.message)")
             throw ExitCode(255)
         }
@@ -152,6 +157,8 @@ struct Rotate: AsyncParsableCommand {
                 )
             )
         } catch {
+            // Restored, the keychain holds no new key; otherwise the file may hold a key in use, and stays.
+            if error.keychainRestored { removeUnusedKeyFile() }
             io.writeError("\nRotation of \(connectionId) failed (\(error.reason.rawValue)): \(error.description)")
             throw ExitCode(error.keychainRestored ? 1 : 2)
         }

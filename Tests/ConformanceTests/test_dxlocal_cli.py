@@ -136,6 +136,14 @@ def test_generate_key_never_writes_over_a_file(tmp_path, dxlocal_bin):
     assert fresh.stat().st_mode & 0o777 == 0o600 and re.fullmatch("[0-9a-f]{64}", fresh.read_text())
 
 
+def test_a_refused_rotation_leaves_no_key_file(server, account, dxlocal_bin, tmp_path):
+    target = tmp_path / "unused.cak"
+    result = dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "macsec", "rotate", "--connection-id",
+                         "dxcon-zzzzzzzz", "--cak-file", str(target))
+    assert result.returncode == 1 and "Could not find Connection" in result.stderr, result.stderr
+    assert not target.exists()
+
+
 @pytest.mark.parametrize("interval", ["0.0001", "0"])
 def test_rotate_refuses_a_poll_interval_under_a_millisecond(server, account, dxlocal_bin, tmp_path, interval):
     result = dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "macsec", "rotate", "--connection-id",

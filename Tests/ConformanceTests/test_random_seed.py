@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 import dxhelpers
 
 ACCOUNT = "111122223333"
@@ -69,3 +71,25 @@ def test_a_seed_that_is_not_a_number_is_refused_at_start(dxlocal_bin):
         result = subprocess.run([str(dxlocal_bin), "serve", "--in-memory", "--port", "0", "--random-seed", seed],
                                 capture_output=True, text=True, timeout=30)
         assert result.returncode != 0 and "random-seed" in result.stderr, (seed, result.stderr)
+
+
+@pytest.mark.sqlite_only
+def test_a_restarted_seeded_server_never_gives_an_id_of_another_account_again(server_factory, tmp_path):
+    """A restart with the same seed gives the same names again; a new resource's ID is then looked for in every
+    account and region (SPEC 11: an ID names one resource everywhere), and the export stays loadable."""
+    data_dir = tmp_path / "data"
+    args = ("--random-seed", "7")
+    first_account, second_account = dxhelpers.random_account(), dxhelpers.random_account()
+    server = server_factory.start(data_dir=data_dir, extra_args=args)
+    first = dxhelpers.make_client(server.url, account=first_account).create_connection(
+        location="EqDC2", bandwidth="10Gbps", connectionName="before")["connectionId"]
+    assert server.stop() == 0
+    again = server_factory.start(data_dir=data_dir, extra_args=args)
+    second = dxhelpers.make_client(again.url, account=second_account).create_connection(
+        location="EqDC2", bandwidth="10Gbps", connectionName="after")["connectionId"]
+    assert second != first
+    document = dxhelpers.raw_request(again.url, method="GET", path="/_dxlocal/state", content_type=None).body
+    fresh = dxhelpers.own_store_server(server_factory)
+    loaded = dxhelpers.raw_request(fresh.url, method="PUT", path="/_dxlocal/state", body=document,
+                                   content_type="application/json")
+    assert loaded.status == 200, loaded.body

@@ -310,3 +310,23 @@ def test_after_a_fixture_is_loaded_a_seeded_server_names_new_resources_afresh(se
     assert fixture_id not in names
     assert names[0] == names[1]  # the same fixture, the same names after it
     assert [c["connectionId"] for c in east.describe_connections()["connections"]] == [fixture_id]
+
+
+def test_a_seeded_server_merging_one_document_twice_names_new_resources_afresh(server_factory):
+    """A merge keeps what was made since the last one: the names after a second merge of the same document must not
+    be those after the first, in any account (SPEC 11: an ID names one resource everywhere)."""
+    server = dxhelpers.own_store_server(server_factory, extra_args=("--random-seed", "7"))
+    first, second = dxhelpers.random_account(), dxhelpers.random_account()
+    assert operator(server, "POST", "/_dxlocal/reset").status == 200
+    dxhelpers.make_client(server.url, account=first).create_connection(location="EqDC2", bandwidth="10Gbps",
+                                                                       connectionName="fixture")
+    fixture = export(server)
+    made = []
+    for account in (first, second):
+        assert operator(server, "PUT", "/_dxlocal/state?mode=merge", fixture).status == 200
+        made.append(dxhelpers.make_client(server.url, account=account).create_connection(
+            location="EqDC2", bandwidth="10Gbps", connectionName="after")["connectionId"])
+    assert made[0] != made[1]
+    # And the server's own export loads again.
+    fresh = state_server(server_factory)
+    assert operator(fresh, "PUT", body=export(server)).status == 200

@@ -148,7 +148,7 @@ import Testing
         }
     }
 
-    @Test func aWaitEndsAtItsTimeoutHoweverShortThePauses() async throws {
+    @Test(.timeLimit(.minutes(1))) func aWaitEndsAtItsTimeoutHoweverShortThePauses() async throws {
         try await LiveServer.with(settleTime: 30) { server in
             let client = server.directConnect()
             let id = try await server.macSecConnection(client)
