@@ -47,6 +47,8 @@ extension ClientVerb {
             io.write(try options.output.render(result, title: Self.operation))
         } catch let error as AWSClientError {
             throw report(error, io: io)
+        } catch let error as ValidationError {
+            throw Self.refuse(error, io: io)
         }
     }
 
@@ -62,6 +64,15 @@ extension ClientVerb {
             io.writeError("\n\(error.message)")
             return ExitCode(255)
         }
+    }
+}
+
+extension AsyncParsableCommand {
+    /// An argument refused while the command runs (a file that cannot be read, a required list left out): its
+    /// message alone, where ArgumentParser would add the root command's usage to an error thrown from `run`.
+    static func refuse(_ error: ValidationError, io: CommandIO) -> ExitCode {
+        io.writeError("Error: \(error.message)")
+        return ExitCode.validationFailure
     }
 }
 

@@ -127,7 +127,8 @@ def test_generate_key_never_writes_over_a_file(tmp_path, dxlocal_bin):
     target.write_text("precious")
     result = subprocess.run([str(dxlocal_bin), "macsec", "generate-key", "--cak-file", str(target)],
                             capture_output=True, text=True, timeout=60)
-    assert result.returncode != 0 and "exists already" in result.stderr, result.stderr
+    assert result.returncode == 64 and "exists already" in result.stderr, result.stderr
+    assert "Usage: dxlocal <subcommand>" not in result.stderr  # the root's usage says nothing here
     assert target.read_text() == "precious"
     fresh = tmp_path / "fresh.cak"
     printed = _ok(subprocess.run([str(dxlocal_bin), "macsec", "generate-key", "--cak-file", str(fresh)],
