@@ -128,8 +128,9 @@ struct StateTransfer: Sendable {
         _ unique: [String: (scope: Scope, index: Int)],
         in transaction: any StoreTransaction
     ) async throws {
-        guard !unique.isEmpty else { return }
-        for kind in StoredKinds.all where ImportRules.isUniqueEverywhere(kind.recordKind.name) {
+        // Only the kinds the document brings are read.
+        let brought = Set(unique.keys.map { $0.prefix { $0 != " " } })
+        for kind in StoredKinds.all where brought.contains(Substring(kind.recordKind.name)) {
             try await refuseIDsHeldElsewhere(kind, unique, in: transaction)
         }
     }

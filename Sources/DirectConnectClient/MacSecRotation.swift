@@ -110,13 +110,7 @@ public struct MacSecRotation: Sendable {
     func read() async throws(AWSClientError) -> Target {
         if targetId.hasPrefix("dxlag-") {
             let lags = try await client.describeLags(.init(lagId: targetId)).lags ?? []
-            guard let lag = lags.first(where: { $0.lagId == targetId }) else {
-                throw AWSClientError(
-                    kind: .invalidResponse,
-                    code: "InvalidResponse",
-                    message: "DescribeLags did not return \(targetId)"
-                )
-            }
+            guard let lag = lags.first(where: { $0.lagId == targetId }) else { throw notReturned("DescribeLags") }
             return Target(
                 kind: .lag,
                 state: lag.lagState?.rawValue,
@@ -137,11 +131,7 @@ public struct MacSecRotation: Sendable {
             return interconnect
         }
         guard let connection = connections.first(where: { $0.connectionId == targetId }) else {
-            throw AWSClientError(
-                kind: .invalidResponse,
-                code: "InvalidResponse",
-                message: "DescribeConnections did not return \(targetId)"
-            )
+            throw notReturned("DescribeConnections")
         }
         return Target(
             kind: .connection,
@@ -150,6 +140,14 @@ public struct MacSecRotation: Sendable {
             lagId: connection.lagId,
             keys: connection.macSecKeys ?? [],
             encryptionMode: connection.encryptionMode
+        )
+    }
+
+    private func notReturned(_ operation: String) -> AWSClientError {
+        AWSClientError(
+            kind: .invalidResponse,
+            code: "InvalidResponse",
+            message: "\(operation) did not return \(targetId)"
         )
     }
 

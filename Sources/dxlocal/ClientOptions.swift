@@ -47,8 +47,6 @@ extension ClientVerb {
             io.write(try options.output.render(result, title: Self.operation))
         } catch let error as AWSClientError {
             throw report(error, io: io)
-        } catch let error as ValidationError {
-            throw Self.refuse(error, io: io)
         }
     }
 
@@ -67,17 +65,9 @@ extension ClientVerb {
     }
 }
 
-extension AsyncParsableCommand {
-    /// An argument refused while the command runs (a file that cannot be read, a required list left out): its
-    /// message alone, where ArgumentParser would add the root command's usage to an error thrown from `run`.
-    static func refuse(_ error: ValidationError, io: CommandIO) -> ExitCode {
-        io.writeError("Error: \(error.message)")
-        return ExitCode.validationFailure
-    }
-}
-
 /// Reads a secret argument without it passing through the shell's history: `file://PATH` reads a file and `-`
-/// reads standard input (both trimmed of surrounding whitespace); anything else is the value itself.
+/// reads standard input (both trimmed of surrounding whitespace); anything else is the value itself. (A verb's
+/// structure given as `file://PATH` is read through it too.)
 enum SecretArgument {
     static func resolve(_ argument: String, name: String, io: CommandIO) throws -> String {
         if argument == "-" {

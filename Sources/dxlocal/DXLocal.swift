@@ -12,4 +12,29 @@ struct DXLocal: AsyncParsableCommand {
             Serve.self, RotateMasterKey.self, DirectConnectCommand.self, MacSecCommand.self, RouterCommand.self,
         ]
     )
+
+    /// ArgumentParser's `main`, except that an argument refused while a command runs (a CAK file that exists, a
+    /// required list left out) prints its message alone, where ArgumentParser would add the root command's usage,
+    /// which says nothing about it (our choice). What parsing refuses keeps its usage.
+    static func main() async {
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var command = command
+                try command.run()
+            }
+        } catch let error as ValidationError {
+            CommandIO.current.writeError("Error: \(error.message)")
+            exit(withError: ExitCode.validationFailure)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -38,14 +38,6 @@ struct GenerateKey: AsyncParsableCommand {
     }
 
     func run() async throws {
-        do {
-            try perform()
-        } catch let error as ValidationError {
-            throw Self.refuse(error, io: CommandIO.current)
-        }
-    }
-
-    private func perform() throws {
         let io = CommandIO.current
         let pair = MacSecKeyPair.generate()
         var printed = Printed(ckn: pair.ckn, cak: pair.cak)
@@ -124,14 +116,6 @@ struct Rotate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        do {
-            try await perform()
-        } catch let error as ValidationError {
-            throw Self.refuse(error, io: CommandIO.current)
-        }
-    }
-
-    private func perform() async throws {
         let io = CommandIO.current
         let newKey: MacSecRotation.NewKey
         if let secretArn {

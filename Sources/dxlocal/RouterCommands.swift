@@ -29,12 +29,7 @@ extension RouterVerb {
 
     func run() async throws {
         let io = CommandIO.current
-        let payload: [UInt8]
-        do {
-            payload = try body(io: io)
-        } catch let error as ValidationError {
-            throw Self.refuse(error, io: io)
-        }
+        let payload = try body(io: io)
         let response: HTTPExchange.Response
         do throws(AWSClientError) {
             let client = try options.client(io: io)

@@ -34,13 +34,7 @@ struct VerbInput {
     /// `file://PATH` to a file that holds it, as the AWS CLI also takes it.
     mutating func json(_ name: String, _ text: String?, option: String) throws {
         guard var text else { return }
-        if text.hasPrefix("file://") {
-            let path = String(text.dropFirst("file://".count))
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("\(option): cannot read \(path)")
-            }
-            text = String(decoding: data, as: UTF8.self)
-        }
+        if text.hasPrefix("file://") { text = try SecretArgument.resolve(text, name: option, io: .current) }
         guard (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) != nil else {
             throw ValidationError("\(option): not JSON")
         }
