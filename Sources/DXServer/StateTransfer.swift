@@ -11,7 +11,8 @@ import Storage
 /// and checks the whole document first (its version, every record by its kind's reader, every sealed value opened
 /// under its key, every fault rule, every record as one the service could have stored where the document puts it
 /// (`ImportRules`), every ID that names one resource everywhere found in one scope only, of the document and, in a
-/// merge, of the server) and then writes it in one transaction: a document it refuses changes nothing.
+/// merge, of the server, every record another names (`ImportRules.references`) in the document or, in a merge, on
+/// the server) and then writes it in one transaction: a document it refuses changes nothing.
 struct StateTransfer: Sendable {
     /// The version of the documents this build writes and reads.
     static let version = 1
@@ -78,15 +79,14 @@ struct StateTransfer: Sendable {
         guard let given = document.records else { throw AWSError.serialization("Member records is missing") }
         var loaded: [LoadedRecord] = []
         loaded.reserveCapacity(given.count)
-        var positions: Set<String> = []
+        // Every record by kind, scope and ID (`key`), for the references.
+        var positions: [String: any StoredRecord] = [:]
         // Kind and ID of every record whose ID names one resource everywhere, with its scope and index.
         var everywhere: [String: (scope: Scope, index: Int)] = [:]
         for (index, record) in given.enumerated() {
             let checked = try check(record, at: index)
-            guard
-                positions.insert("\(checked.kindName) \(checked.scope.account) \(checked.scope.region) \(checked.id)")
-                    .inserted
-            else {
+            let key = Self.key(checked.kindName, checked.scope, checked.id)
+            guard positions.updateValue(checked.record, forKey: key) == nil else {
                 throw OperatorRoutes.invalid("Record \(index) has the ID of an earlier record of its kind and scope")
             }
             if ImportRules.isUniqueEverywhere(checked.kindName) {
@@ -101,8 +101,10 @@ struct StateTransfer: Sendable {
         let rules = try FaultRules.normalized(document.faults ?? [], dialect: .dxlocal, table: table)
         let records = loaded
         let unique = everywhere
+        let held = positions
         do {
             _ = try await store.transaction(.write) { transaction in
+                try await Self.refuseDanglingReferences(records, held, merging: mode == .merge, in: transaction)
                 if mode == .replace {
                     _ = try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: nil)
                 } else {
@@ -150,6 +152,57 @@ struct StateTransfer: Sendable {
         if let clash { throw elsewhere(clash.index, clash.id, place(clash.held), "this server") }
     }
 
+    private static func key(_ kind: String, _ scope: Scope, _ id: String) -> String {
+        "\(kind) \(scope.account) \(scope.region) \(id)"
+    }
+
+    /// Every record another record of the document names must be in the document or, in a merge, on the server
+    /// (unless the document replaces it there).
+    private static func refuseDanglingReferences(
+        _ records: [LoadedRecord],
+        _ held: [String: any StoredRecord],
+        merging: Bool,
+        in transaction: any StoreTransaction
+    ) async throws {
+        for (index, loaded) in records.enumerated() {
+            for reference in ImportRules.references(of: loaded.record, in: loaded.scope) {
+                guard try await !resolves(reference, held, merging: merging, in: transaction) else { continue }
+                let holder = merging ? "neither the document nor this server holds" : "the document does not hold"
+                throw OperatorRoutes.invalid(
+                    "Record \(index): its \(reference.member) \"\(Identifiers.quoted(reference.id))\" names "
+                        + "\(reference.described) of \(place(reference.scope)), which \(holder)"
+                )
+            }
+        }
+    }
+
+    private static func resolves(
+        _ reference: ImportRules.Reference,
+        _ held: [String: any StoredRecord],
+        merging: Bool,
+        in transaction: any StoreTransaction
+    ) async throws -> Bool {
+        for kindName in reference.kinds {
+            if let record = held[key(kindName, reference.scope, reference.id)] { return reference.accepts(record) }
+        }
+        guard merging else { return false }
+        for kind in StoredKinds.all where reference.kinds.contains(kind.recordKind.name) {
+            if let record = try await stored(kind, reference.id, reference.scope, in: transaction) {
+                return reference.accepts(record)
+            }
+        }
+        return false
+    }
+
+    private static func stored<R: StoredRecord>(
+        _ kind: R.Type,
+        _ id: String,
+        _ scope: Scope,
+        in transaction: any StoreTransaction
+    ) async throws -> (any StoredRecord)? {
+        try await transaction.record(kind, id: id, in: scope)
+    }
+
     private static func elsewhere(_ index: Int, _ id: String, _ place: String, _ holder: String) -> AWSError {
         OperatorRoutes.invalid(
             "Record \(index): \(Identifiers.quoted(id)) names a resource of \(place) in \(holder) already: an ID names "
@@ -167,6 +220,7 @@ struct StateTransfer: Sendable {
         var kindName: String
         var id: String
         var scope: Scope
+        var record: any StoredRecord
         /// Saves the record; in a merge, over the server's record of the same ID as `ImportRules.merged` says.
         var save: @Sendable (any StoreTransaction, _ merging: Bool) async throws -> Void
     }
@@ -216,7 +270,9 @@ struct StateTransfer: Sendable {
             }
         }
         if let problem = ImportRules.problem(with: read, in: scope) { throw refuse(problem) }
-        return LoadedRecord(kindName: R.recordKind.name, id: read.recordID, scope: scope) { transaction, merging in
+        return LoadedRecord(kindName: R.recordKind.name, id: read.recordID, scope: scope, record: read) {
+            transaction,
+            merging in
             var record = read
             if merging, let held = try await transaction.record(R.self, id: read.recordID, in: scope),
                 let merged = ImportRules.merged(read, over: held) as? R

@@ -84,6 +84,67 @@ package enum ImportRules {
         return pool
     }
 
+    // MARK: References
+
+    /// A record another record names, which must be in the document or, in a merge, on the server: a member of a
+    /// LAG names its LAG, a live virtual interface its connection or LAG, a customer router its MACsec port. Only
+    /// references the service's own operations never leave dangling are checked (our choice): a deleted interface
+    /// may outlive its connection, a key's secret may be purged once its deletion date has passed and its name is
+    /// used again, and a reset limited to a partner's account leaves its customers' hosted connections behind.
+    package struct Reference: Sendable {
+        /// The member of the referring record that holds the ID.
+        package var member: String
+        package var id: String
+        package var scope: Scope
+        /// The kinds the ID may name, and what they are called in a message.
+        package var kinds: [String]
+        package var described: String
+        /// Whether the record found is one the reference may name.
+        package var accepts: @Sendable (any StoredRecord) -> Bool
+    }
+
+    /// The records `record`, stored in `scope`, names.
+    package static func references(of record: any StoredRecord, in scope: Scope) -> [Reference] {
+        switch record {
+        case let connection as ConnectionRecord:
+            guard let lagId = connection.lagId else { return [] }
+            return [
+                Reference(
+                    member: "lagId",
+                    id: lagId,
+                    scope: scope,
+                    kinds: [LagRecord.recordKind.name],
+                    described: "a LAG",
+                    accepts: { _ in true }
+                )
+            ]
+        case let interface as VirtualInterfaceRecord where interface.deletedAt == nil:
+            return [
+                Reference(
+                    member: "connectionId",
+                    id: interface.connectionId,
+                    scope: scope,
+                    kinds: [ConnectionRecord.recordKind.name, LagRecord.recordKind.name],
+                    described: "a connection or LAG",
+                    accepts: { ($0 as? ConnectionRecord)?.kind != .interconnect }
+                )
+            ]
+        case let router as MKACustomerRecord:
+            return [
+                Reference(
+                    member: "id",
+                    id: router.id,
+                    scope: scope,
+                    kinds: [ConnectionRecord.recordKind.name],
+                    described: "a MACsec-capable dedicated connection",
+                    accepts: { ($0 as? ConnectionRecord).map(MKAVerdicts.runsMKA) ?? false }
+                )
+            ]
+        default:
+            return []
+        }
+    }
+
     // MARK: ID forms
 
     private static func dx(_ prefix: String) -> IDCheck {

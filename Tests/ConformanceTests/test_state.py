@@ -224,6 +224,9 @@ CASES = [
      None, "ValidationException", "one resource in every account and region"),
     ("a secret's ARN of another region", lambda d: first(d, "secret").update(region="us-west-2"), None,
      "ValidationException", "a secret's ARN must begin arn:aws:secretsmanager:us-west-2:"),
+    # A record that names another the document lacks: the LAG's member stays, its LAG goes.
+    ("a LAG member without its LAG", lambda d: d.update(records=[r for r in d["records"] if r["kind"] != "lag"]),
+     None, "ValidationException", "its lagId"),
 ]
 
 
@@ -265,6 +268,50 @@ def test_a_merge_refuses_an_id_the_server_holds_in_another_account(server_factor
                                        "ValidationException")
     assert f"account {owner}, region us-east-1 in this server already" in error["message"], error
     assert json.loads(export(server))["records"] == json.loads(before)["records"]
+
+
+def test_a_record_naming_one_the_document_lacks_is_refused(server_factory):
+    """A live virtual interface names its connection, a customer router its MACsec port: a document without them is
+    refused, naming the record and the ID, and changes nothing; what the server holds answers for a merge. A deleted
+    interface may outlive its connection, as on the service."""
+    server = state_server(server_factory)
+    account = dxhelpers.random_account()
+    dx = dxhelpers.make_client(server.url, account=account)
+    carrier = dxhelpers.create_connection(dx, macsec=False)
+    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="refs", amazonSideAsn=64600)[
+        "directConnectGateway"]["directConnectGatewayId"]
+    dx.create_private_virtual_interface(connectionId=carrier, newPrivateVirtualInterface={
+        "virtualInterfaceName": "refs", "vlan": 101, "asn": 65000, "directConnectGatewayId": gateway})
+    port = dxhelpers.create_connection(dx, macsec=True)
+    ckn, cak = dxhelpers.random_hex64(), dxhelpers.random_hex64()
+    assert operator(server, "PUT", f"/_dxlocal/mka/customer/{port}", {"keys": [{"ckn": ckn, "cak": cak}]}).status == 200
+    document = json.loads(export(server))
+    before = export(server)
+
+    def without(identifier: str) -> dict:
+        return {**document, "records": [r for r in document["records"]
+                                         if not (r["kind"] == "connection" and r["record"]["id"] == identifier)]}
+
+    def refused(body: dict, mode: str, words: str) -> None:
+        error = dxhelpers.assert_aws_error(operator(server, "PUT", "/_dxlocal/state" + mode, body), 400,
+                                           "ValidationException")
+        assert words in error["message"], error
+        assert json.loads(export(server))["records"] == json.loads(before)["records"]
+
+    refused(without(carrier), "", f'its connectionId "{carrier}" names a connection or LAG of account {account}, '
+            "region us-east-1, which the document does not hold")
+    refused(without(port), "", f'its id "{port}" names a MACsec-capable dedicated connection')
+    interface = next(r for r in document["records"] if r["kind"] == "vif")
+    # A merge of the interface alone: its connection is on the server; one it names nowhere is refused.
+    assert operator(server, "PUT", "/_dxlocal/state?mode=merge", {**document, "records": [interface]}).status == 200
+    elsewhere = json.loads(json.dumps(interface))
+    elsewhere["record"]["connectionId"] = "dxcon-zzzzzzzz"
+    refused({**document, "records": [elsewhere]}, "?mode=merge", "neither the document nor this server holds")
+    # Deleted, the interface no longer needs its connection.
+    gone = without(carrier)
+    next(r for r in gone["records"] if r["kind"] == "vif")["record"]["deletedAt"] = 1_000_000_000
+    assert operator(server, "PUT", body=gone).status == 200
+    assert [c["connectionId"] for c in dx.describe_connections()["connections"]] == [port]
 
 
 def test_a_merge_never_hands_out_a_peering_address_twice(server_factory):

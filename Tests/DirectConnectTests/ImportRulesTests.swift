@@ -1,4 +1,5 @@
 import DirectConnect
+import Foundation
 import Storage
 import Testing
 
@@ -15,6 +16,50 @@ import Testing
         #expect(merged.ipv4Issued == 3)
         #expect(merged.ipv6Issued == 2)
         #expect(merged.ipv4HandPicked == ["169.254.9.0/30", "169.254.8.0/30"])
+    }
+
+    @Test func aRecordNamesWhatTheServiceNeverLeavesDangling() throws {
+        let east = Scope(account: "111122223333", region: "us-east-1")
+        // A LAG's member names its LAG; a connection outside one names nothing.
+        let member = KeychainTests.member("dxcon-bbbbbbbb", down: false)
+        let toLag = try #require(ImportRules.references(of: member, in: east).first)
+        #expect(ImportRules.references(of: member, in: east).count == 1)
+        #expect(toLag.member == "lagId" && toLag.id == "dxlag-aaaaaaaa" && toLag.scope == east)
+        #expect(toLag.kinds == [LagRecord.recordKind.name])
+        var alone = member
+        alone.lagId = nil
+        #expect(ImportRules.references(of: alone, in: east).isEmpty)
+        // A live interface names its connection or LAG, an interconnect never; a deleted one nothing.
+        var interface = VirtualInterfaceTests.record()
+        let toCarrier = try #require(ImportRules.references(of: interface, in: east).first)
+        #expect(toCarrier.member == "connectionId" && toCarrier.id == interface.connectionId)
+        #expect(Set(toCarrier.kinds) == [ConnectionRecord.recordKind.name, LagRecord.recordKind.name])
+        #expect(toCarrier.accepts(alone))
+        var interconnect = alone
+        interconnect.kind = .interconnect
+        #expect(!toCarrier.accepts(interconnect))
+        interface.deletedAt = Fixture.start
+        #expect(ImportRules.references(of: interface, in: east).isEmpty)
+        // A customer router names a MACsec port of its own ID.
+        let router = MKACustomerRecord(
+            id: "dxcon-bbbbbbbb",
+            ckns: [],
+            keyServerPriority: 0,
+            cipherSuites: [],
+            configuredAt: Fixture.start,
+            sealedHistory: Data(),
+            masterKeyId: "k"
+        )
+        let toPort = try #require(ImportRules.references(of: router, in: east).first)
+        #expect(toPort.member == "id" && toPort.id == "dxcon-bbbbbbbb")
+        #expect(toPort.accepts(alone))
+        var plain = alone
+        plain.port.macSecCapable = false
+        #expect(!toPort.accepts(plain))
+        #expect(!toPort.accepts(interconnect))
+        #expect(
+            ImportRules.references(of: PeeringPoolRecord(id: "peering", ipv4Issued: 0, ipv6Issued: 0), in: east).isEmpty
+        )
     }
 
     @Test func recordsNoRequestCouldMakeAreNamed() {
