@@ -104,11 +104,10 @@ struct StateTransfer: Sendable {
         let held = positions
         do {
             _ = try await store.transaction(.write) { transaction in
+                if mode == .merge { try await Self.refuseIDsHeldElsewhere(unique, in: transaction) }
                 try await Self.refuseDanglingReferences(records, held, merging: mode == .merge, in: transaction)
                 if mode == .replace {
                     _ = try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: nil)
-                } else {
-                    try await Self.refuseIDsHeldElsewhere(unique, in: transaction)
                 }
                 for record in records { try await record.save(transaction, mode == .merge) }
                 return true
