@@ -84,7 +84,9 @@ extension EC2Service {
     }
 
     /// One VPC a gateway and one gateway a VPC (`VpnGatewayAttachmentLimitExceeded`, our choice of code for the
-    /// second); the attachment answers `attaching` and reads `attached` from then on.
+    /// second); the attachment answers `attaching` and reads `attached` from then on. The gateway lists one
+    /// attachment a VPC, as EC2 does: attached again, a VPC's detached attachment gives way to the new one
+    /// (Terraform reads the first attachment of the VPC it looks for).
     package func attachVpnGateway(
         _ input: AttachVpnGatewayRequest,
         in scope: Scope
@@ -110,6 +112,7 @@ extension EC2Service {
                     status: 400
                 )
             }
+            gateway.attachments.removeAll { $0.vpcId == vpcId }
             gateway.attachments.append(VpcAttachmentRecord(vpcId: vpcId, attachedAt: now))
             try await transaction.save(gateway, in: scope)
             return AttachVpnGatewayResult(vpcAttachment: VpcAttachment(vpcId: vpcId, state: .attaching))
@@ -138,7 +141,8 @@ extension EC2Service {
         }
     }
 
-    /// Refused while attached to a VPC (`IncorrectState`).
+    /// Refused while attached to a VPC, with EC2's words (`IncorrectState`; the text as Terraform's sweeper met it
+    /// deleting a gateway still attached, terraform-provider-aws pull request 5831).
     package func deleteVpnGateway(_ input: DeleteVpnGatewayRequest, in scope: Scope) async throws -> QueryReturn {
         try Self.requireMembers(input)
         let id = input.vpnGatewayId ?? ""
@@ -146,10 +150,10 @@ extension EC2Service {
         try Self.stopIfDryRun(input.dryRun)
         return try await transaction(.write) { transaction in
             let gateway = try await Self.vpnGateway(id, in: transaction, scope)
-            if let attached = gateway.liveAttachment {
+            if gateway.liveAttachment != nil {
                 throw AWSError(
                     code: "IncorrectState",
-                    message: "The VPN gateway \(id) is attached to \(attached.vpcId); detach it first",
+                    message: "The VPN gateway is in use.",
                     status: 400
                 )
             }

@@ -153,7 +153,8 @@ def test_a_gateway_attaches_to_one_vpc_and_a_vpc_takes_one_gateway(ec2):
     refused(ec2, lambda: ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=second["VpnGatewayId"]),
             "VpnGatewayAttachmentLimitExceeded", contains=[vpc, vgw])
     refused(ec2, lambda: ec2.delete_vpc(VpcId=vpc), "DependencyViolation", contains=["has dependencies"])
-    refused(ec2, lambda: ec2.delete_vpn_gateway(VpnGatewayId=vgw), "IncorrectState", contains=[vgw])
+    refused(ec2, lambda: ec2.delete_vpn_gateway(VpnGatewayId=vgw), "IncorrectState",
+            contains=["The VPN gateway is in use."])
     refused(ec2, lambda: ec2.detach_vpn_gateway(VpcId=other_vpc, VpnGatewayId=vgw),
             "InvalidVpnGatewayAttachment.NotFound", contains=[vgw, other_vpc])
     refused(ec2, lambda: ec2.attach_vpn_gateway(VpcId="vpc-12345678", VpnGatewayId=vgw), "InvalidVpcID.NotFound")
@@ -161,6 +162,17 @@ def test_a_gateway_attaches_to_one_vpc_and_a_vpc_takes_one_gateway(ec2):
     ec2.detach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
     (detached,) = ec2.describe_vpn_gateways(VpnGatewayIds=[vgw])["VpnGateways"]
     assert detached["VpcAttachments"] == [{"VpcId": vpc, "State": "detached"}]
+    # One attachment a VPC: attached again, the VPC's detached one gives way (Terraform reads the first one of the
+    # VPC it looks for); another VPC's detached one stays listed beside it.
+    for _ in range(2):
+        ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
+        (again,) = ec2.describe_vpn_gateways(VpnGatewayIds=[vgw])["VpnGateways"]
+        assert again["VpcAttachments"] == [{"VpcId": vpc, "State": "attached"}]
+        ec2.detach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
+    ec2.attach_vpn_gateway(VpcId=other_vpc, VpnGatewayId=vgw)
+    (moved,) = ec2.describe_vpn_gateways(VpnGatewayIds=[vgw])["VpnGateways"]
+    assert moved["VpcAttachments"] == [{"VpcId": vpc, "State": "detached"}, {"VpcId": other_vpc, "State": "attached"}]
+    ec2.detach_vpn_gateway(VpcId=other_vpc, VpnGatewayId=vgw)
     ec2.delete_vpn_gateway(VpnGatewayId=vgw)
     ec2.delete_vpc(VpcId=vpc)
     refused(ec2, lambda: ec2.describe_vpn_gateways(VpnGatewayIds=[vgw]), "InvalidVpnGatewayID.NotFound",
