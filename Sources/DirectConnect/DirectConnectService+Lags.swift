@@ -320,7 +320,15 @@ extension DirectConnectService {
             ) {
                 if VirtualInterfaceRules.isHeld(record, at: now) {
                     let kind = VirtualInterfaceRules.Kind(rawValue: record.type) ?? .private
-                    try await checkRoom(on: target, kind: kind, vlan: record.vlan, in: transaction, scope, at: now)
+                    try await checkRoom(
+                        on: target,
+                        kind: kind,
+                        vlan: record.vlan,
+                        moving: record,
+                        in: transaction,
+                        scope,
+                        at: now
+                    )
                 }
                 record.connectionId = lag.id
                 record.move(toDeviceOf: lag.port)

@@ -237,9 +237,11 @@ extension DirectConnectService {
             guard var held = try await visibleInterface(id, in: transaction, scope, at: now),
                 Rules.isHeld(held.record, at: now)
             else { throw Self.interfaceNotFound(id) }
-            guard held.holder == scope else {
+            // The model: the requester owns the interface or its connection, and owns the target (reference §3.1).
+            guard held.holder == scope || held.record.ownerAccount == scope.account else {
                 throw AWSError.client(
-                    "Virtual interface \(id) can be moved only by the owner of connection \(held.record.connectionId)"
+                    "Virtual interface \(id) can be moved only by its owner or the owner of connection "
+                        + held.record.connectionId
                 )
             }
             guard Rules.state(held.record, at: now) != .deleting else {
@@ -249,11 +251,22 @@ extension DirectConnectService {
                 throw AWSError.client("Virtual interface \(id) is already on \(connectionId)")
             }
             let carrier = try await carrier(connectionId, in: transaction, scope, at: now)
+            if carrier.isLag,
+                let current = try await transaction.connection(id: held.record.connectionId, in: held.holder),
+                current.hosted != nil
+            {
+                // The model: it moves with its hosted connection (AssociateHostedConnection), never onto a LAG.
+                throw AWSError.client(
+                    "Virtual interface \(id) is on hosted connection \(current.id) and cannot be moved to a LAG: it "
+                        + "moves with its hosted connection"
+                )
+            }
             let kind = Rules.Kind(rawValue: held.record.type) ?? .private
             try await checkRoom(
                 on: carrier,
                 kind: kind,
                 vlan: held.record.vlan,
+                moving: held.record,
                 in: transaction,
                 scope,
                 at: now
@@ -270,6 +283,13 @@ extension DirectConnectService {
                     peer.availableAt = peersAt
                     return peer
                 }
+            }
+            if held.holder != scope {
+                // Its owner moved it onto a connection of its own: it leaves the scope that held it, and the link
+                // through which its owner saw it there. (our choice: it is then the owner's own interface)
+                try await transaction.delete(VirtualInterfaceRecord.self, id: id, in: held.holder)
+                try await transaction.delete(LinkRecord.self, id: id, in: scope)
+                held.holder = scope
             }
             try await transaction.save(held.record, in: held.holder)
             return try await interface(held, in: transaction, at: now)
@@ -554,12 +574,14 @@ extension DirectConnectService {
         )
     }
 
-    /// The VLAN is free on the carrier and it has room for one more interface of `kind`. Interfaces of the carrier
-    /// gone from every answer are removed from the store on the way (a write transaction).
+    /// The VLAN is free on the carrier and it has room for one more interface of `kind`; an interface `moving`
+    /// onto it uses no peering address that one of its interfaces uses. Interfaces of the carrier gone from every
+    /// answer are removed from the store on the way (a write transaction).
     func checkRoom(
         on carrier: Carrier,
         kind: Rules.Kind,
         vlan: Int,
+        moving: VirtualInterfaceRecord? = nil,
         in transaction: any StoreTransaction,
         _ scope: Scope,
         at now: Date
@@ -600,6 +622,11 @@ extension DirectConnectService {
             })
         {
             throw AWSError.client("Vlan \(vlan) is already in use")
+        }
+        if let moving, let clash = Rules.addressInUse(by: moving, among: held) {
+            throw AWSError.client(
+                "Address \(clash.address) is already in use on \(carrier.id) by virtual interface \(clash.interfaceId)"
+            )
         }
         guard held.count < Rules.interfaceLimit else {
             throw AWSError.client(

@@ -314,6 +314,25 @@ package enum VirtualInterfaceRules {
         record.peers.filter { $0.deletedAt == nil }
     }
 
+    /// The first peering address (Amazon's or the customer's, without its prefix length) of `moving`'s peers that a
+    /// peer of another of `others` uses too, with that interface's ID: a move onto their carrier is an IP conflict
+    /// (reference §3.1).
+    package static func addressInUse(
+        by moving: VirtualInterfaceRecord,
+        among others: [VirtualInterfaceRecord]
+    ) -> (address: String, interfaceId: String)? {
+        func addresses(_ record: VirtualInterfaceRecord) -> [String] {
+            peersHeld(record).flatMap { [$0.amazonAddress, $0.customerAddress] }.compactMap { address in
+                address.split(separator: "/").first.map { $0.lowercased() }
+            }
+        }
+        let wanted = Set(addresses(moving))
+        for other in others where other.id != moving.id {
+            if let address = addresses(other).first(where: wanted.contains) { return (address, other.id) }
+        }
+        return nil
+    }
+
     // MARK: Automatic peering addresses
 
     /// The /30 blocks of 169.254.1.0-169.254.254.255 (the first and last /24 of the link-local range are reserved).

@@ -468,6 +468,60 @@ def test_an_interface_moves_to_a_lag(server):
     w.dx.delete_connection(connectionId=connection)
 
 
+def test_a_move_needs_free_addresses_and_the_owner_of_the_interface_or_its_connection(server):
+    """Reference §3.1: a move fails on an IP conflict; a VIF on a hosted connection cannot move to a LAG; the
+    requester owns the VIF or its current connection, and owns the target."""
+    w = World(server)
+    gateway = w.gateway()
+    first, second = w.connection(), w.connection()
+    addresses = {"amazonAddress": "10.0.0.1/30", "customerAddress": "10.0.0.2/30", "directConnectGatewayId": gateway}
+    w.private(first, vlan=100, **addresses)
+    clashing = w.private(second, vlan=200, **addresses)["virtualInterfaceId"]
+    w.refused(lambda: w.dx.associate_virtual_interface(virtualInterfaceId=clashing, connectionId=first),
+              "Address 10.0.0.1 is already in use on " + first)
+    elsewhere = w.private(second, vlan=201, amazonAddress="10.0.1.1/30", customerAddress="10.0.1.2/30",
+                          directConnectGatewayId=gateway)["virtualInterfaceId"]
+    assert w.dx.associate_virtual_interface(virtualInterfaceId=elsewhere, connectionId=first)["connectionId"] == first
+
+    # An interface on a hosted connection moves with it, never onto a LAG.
+    partner = World(server)
+    parent = partner.dx.create_interconnect(interconnectName=unique_name("nni"), bandwidth="10Gbps",
+                                            location="EqDC2")["interconnectId"]
+    hosted = partner.dx.allocate_hosted_connection(connectionId=parent, ownerAccount=w.account, bandwidth="500Mbps",
+                                                   connectionName=unique_name("hosted"), vlan=300)["connectionId"]
+    w.dx.confirm_connection(connectionId=hosted)
+    on_hosted = w.private(hosted, vlan=300, directConnectGatewayId=gateway)["virtualInterfaceId"]
+    lag = create_lag(w.dx, count=1)["lagId"]
+    w.refused(lambda: w.dx.associate_virtual_interface(virtualInterfaceId=on_hosted, connectionId=lag),
+              f"is on hosted connection {hosted} and cannot be moved to a LAG", partner)
+
+    # The owner of a hosted interface moves it onto a connection of its own; a third account may not.
+    owner, stranger = World(server), World(server)
+    allocated = w.dx.allocate_private_virtual_interface(
+        connectionId=first, ownerAccount=owner.account,
+        newPrivateVirtualInterfaceAllocation={"virtualInterfaceName": "moved", "vlan": 400, "asn": 65100})
+    interface_id = allocated["virtualInterfaceId"]
+    owner.dx.confirm_private_virtual_interface(virtualInterfaceId=interface_id,
+                                               directConnectGatewayId=owner.gateway())
+    own, strangers = owner.connection(), stranger.connection()
+    stranger.refused(lambda: stranger.dx.associate_virtual_interface(virtualInterfaceId=interface_id,
+                                                                     connectionId=strangers),
+                     "does not exist", w, owner)
+    owner.refused(lambda: owner.dx.associate_virtual_interface(virtualInterfaceId=interface_id,
+                                                               connectionId=second), "Could not find Connection", w)
+    moved = owner.dx.associate_virtual_interface(virtualInterfaceId=interface_id, connectionId=own)
+    assert (moved["connectionId"], moved["ownerAccount"]) == (own, owner.account)
+    assert [v["virtualInterfaceId"] for v in owner.dx.describe_virtual_interfaces(connectionId=own)[
+        "virtualInterfaces"]] == [interface_id]
+    assert interface_id not in [v["virtualInterfaceId"] for v in w.dx.describe_virtual_interfaces()[
+        "virtualInterfaces"]]
+    # Its old connection carries it no more; the owner still changes and deletes it.
+    assert w.dx.describe_virtual_interfaces(connectionId=first)["virtualInterfaces"][0]["virtualInterfaceId"] != \
+        interface_id
+    owner.dx.update_virtual_interface_attributes(virtualInterfaceId=interface_id, virtualInterfaceName="own")
+    assert owner.dx.delete_virtual_interface(virtualInterfaceId=interface_id)["virtualInterfaceState"] == "deleting"
+
+
 def test_tags_on_virtual_interfaces(server):
     w = World(server)
     created = w.private(w.connection(), directConnectGatewayId=w.gateway(),

@@ -120,6 +120,46 @@ import Testing
         )
     }
 
+    @Test func aMoveClashesOnAnyAddressAnotherInterfaceHolds() throws {
+        func interface(
+            _ id: String,
+            _ peers: [(amazon: String, customer: String, deleted: Bool)]
+        ) -> VirtualInterfaceRecord {
+            var record = Self.record()
+            record.id = id
+            record.peers = peers.enumerated().map { index, addresses in
+                BGPPeerRecord(
+                    id: "dxpeer-\(index)",
+                    asn: 65000,
+                    sealedAuthKey: Data(),
+                    masterKeyId: "k",
+                    addressFamily: addresses.amazon.contains(":") ? "ipv6" : "ipv4",
+                    amazonAddress: addresses.amazon,
+                    customerAddress: addresses.customer,
+                    createdAt: Self.start,
+                    availableAt: Self.start,
+                    deletedAt: addresses.deleted ? Self.start : nil
+                )
+            }
+            return record
+        }
+        let moving = interface(
+            "dxvif-moving00",
+            [("10.0.0.1/30", "10.0.0.2/30", false), ("2001:DB8::1/125", "2001:db8::2/125", false)]
+        )
+        let free = interface("dxvif-free0000", [("10.0.1.1/30", "10.0.1.2/30", false)])
+        #expect(Rules.addressInUse(by: moving, among: [free, moving]) == nil)
+        // Amazon's address of one is the customer's of another, whatever the prefix length; IPv6 in any case.
+        let crossed = interface("dxvif-crossed0", [("10.0.0.2/29", "10.0.0.3/29", false)])
+        #expect(Rules.addressInUse(by: moving, among: [free, crossed])?.address == "10.0.0.2")
+        #expect(Rules.addressInUse(by: moving, among: [crossed])?.interfaceId == "dxvif-crossed0")
+        let six = interface("dxvif-six00000", [("2001:db8::1/125", "2001:db8::9/125", false)])
+        #expect(Rules.addressInUse(by: moving, among: [six])?.address == "2001:db8::1")
+        // A peer being deleted holds nothing.
+        let leaving = interface("dxvif-leaving0", [("10.0.0.1/30", "10.0.0.2/30", true)])
+        #expect(Rules.addressInUse(by: moving, among: [leaving]) == nil)
+    }
+
     @Test func automaticIPv4PeeringsCoverEveryBlockOnceInLinkLocalSpace() throws {
         var seen = Set<String>()
         for issued in 0..<(254 * 64) {
