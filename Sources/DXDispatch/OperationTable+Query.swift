@@ -34,7 +34,8 @@ extension OperationTable {
         }
     }
 
-    /// The EC2 operations of SPEC 9; every other one of the model answers `NotImplemented`.
+    /// The EC2 operations of SPEC 9, and CreateTags, DeleteTags and DescribeTags; every other one of the model answers
+    /// `NotImplemented`.
     package mutating func registerEC2(_ service: EC2Service) {
         let prefix = Self.ec2Prefix
         declare(
@@ -54,6 +55,9 @@ extension OperationTable {
         register(Ops.DeleteVpnGateway.self, prefix: prefix, namespace: namespace, service.deleteVpnGateway)
         register(Ops.AttachVpnGateway.self, prefix: prefix, namespace: namespace, service.attachVpnGateway)
         register(Ops.DetachVpnGateway.self, prefix: prefix, namespace: namespace, service.detachVpnGateway)
+        register(Ops.CreateTags.self, prefix: prefix, namespace: namespace, service.createTags)
+        register(Ops.DeleteTags.self, prefix: prefix, namespace: namespace, service.deleteTags)
+        register(Ops.DescribeTags.self, prefix: prefix, namespace: namespace, service.describeTags)
         register(Ops.CreateTransitGateway.self, prefix: prefix, namespace: namespace, service.createTransitGateway)
         register(
             Ops.DescribeTransitGateways.self,

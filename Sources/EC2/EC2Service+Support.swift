@@ -22,31 +22,46 @@ extension EC2Service {
                     "'\(type.prefix(64))' is not a valid taggable resource type for this operation; use \(resourceType)"
                 )
             }
-            for tag in specification.tags ?? [] {
-                let key = tag.key ?? ""
-                guard !key.isEmpty, key.count <= 127 else {
-                    throw AWSError.invalidParameterValue("A tag key must have 1 to 127 characters")
-                }
-                guard !key.lowercased().hasPrefix("aws:") else {
-                    throw AWSError.invalidParameterValue("Tag keys starting with 'aws:' are reserved for internal use")
-                }
-                guard (tag.value ?? "").count <= 255 else {
-                    throw AWSError.invalidParameterValue("The value of tag '\(key)' is longer than 255 characters")
-                }
-                guard !tags.contains(where: { $0.key == key }) else {
-                    throw AWSError.invalidParameterValue("Duplicate tag key '\(key)' specified")
-                }
-                tags.append(TagRecord(key: key, value: tag.value ?? ""))
+            tags += try checkedTags(specification.tags ?? [], besides: tags).map {
+                TagRecord(key: $0.key, value: $0.value ?? "")
             }
         }
-        guard tags.count <= tagLimit else {
+        try checkTagCount(tags.count)
+        return tags
+    }
+
+    /// `given`, each checked as `tags(from:for:)` says; a key of `besides` given again is a duplicate too. A value
+    /// left out stays `nil` (DeleteTags: the tag goes whatever its value).
+    static func checkedTags(_ given: [Tag], besides earlier: [TagRecord] = []) throws -> [TagRecord] {
+        var tags: [TagRecord] = []
+        for tag in given {
+            let key = tag.key ?? ""
+            guard !key.isEmpty, key.count <= 127 else {
+                throw AWSError.invalidParameterValue("A tag key must have 1 to 127 characters")
+            }
+            guard !key.lowercased().hasPrefix("aws:") else {
+                throw AWSError.invalidParameterValue("Tag keys starting with 'aws:' are reserved for internal use")
+            }
+            guard (tag.value ?? "").count <= 255 else {
+                throw AWSError.invalidParameterValue("The value of tag '\(key)' is longer than 255 characters")
+            }
+            guard !(tags + earlier).contains(where: { $0.key == key }) else {
+                throw AWSError.invalidParameterValue("Duplicate tag key '\(key)' specified")
+            }
+            tags.append(TagRecord(key: key, value: tag.value))
+        }
+        return tags
+    }
+
+    /// `TagLimitExceeded` when a resource would hold more than 50 tags.
+    static func checkTagCount(_ count: Int) throws {
+        guard count <= tagLimit else {
             throw AWSError(
                 code: "TagLimitExceeded",
                 message: "The maximum number of tags for a resource (\(tagLimit)) has been exceeded",
                 status: 400
             )
         }
-        return tags
     }
 
     static func wire(_ tags: [TagRecord]) -> [Tag]? {

@@ -231,6 +231,81 @@ def test_transit_gateway_attachments_start_empty_and_name_what_is_missing(ec2):
                  code="InvalidParameterValue")
 
 
+# --- Tags -------------------------------------------------------------------------------------------------------
+
+def tags_of(ec2, vpc, vgw, tgw) -> list[dict]:
+    (v,) = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"]
+    (g,) = ec2.describe_vpn_gateways(VpnGatewayIds=[vgw])["VpnGateways"]
+    (t,) = ec2.describe_transit_gateways(TransitGatewayIds=[tgw])["TransitGateways"]
+    return [{tag["Key"]: tag["Value"] for tag in resource.get("Tags", [])} for resource in (v, g, t)]
+
+
+def test_create_and_delete_tags_change_the_slices_resources_all_or_nothing(ec2):
+    """CreateTags and DeleteTags (our choice beyond SPEC 9: Terraform changes the tags of its EC2 resources with
+    them) on VPCs, VPN gateways and transit gateways, EC2's rules for values and deletions, one request all or
+    nothing."""
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1", TagSpecifications=[
+        {"ResourceType": "vpn-gateway", "Tags": [{"Key": "Name", "Value": "old"}]}])["VpnGateway"]["VpnGatewayId"]
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    ec2.create_tags(Resources=[vpc, vgw, tgw], Tags=[{"Key": "Name", "Value": "new"}, {"Key": "team", "Value": ""}])
+    assert tags_of(ec2, vpc, vgw, tgw) == [{"Name": "new", "team": ""}] * 3
+    assert [g["VpnGatewayId"] for g in ec2.describe_vpn_gateways(
+        Filters=[{"Name": "tag:Name", "Values": ["new"]}])["VpnGateways"]] == [vgw]
+
+    missing = "vpc-0123456789abcdef0"
+    refused(ec2, lambda: ec2.create_tags(Resources=[vgw, missing], Tags=[{"Key": "x", "Value": "y"}]),
+            "InvalidVpcID.NotFound", contains=[missing])
+    refused(ec2, lambda: ec2.create_tags(Resources=[vgw, "i-0123456789abcdef0"], Tags=[{"Key": "x", "Value": "y"}]),
+            "InvalidID", contains=["i-0123456789abcdef0"])
+    refused(ec2, lambda: ec2.create_tags(Resources=[vgw], Tags=[{"Key": "aws:x", "Value": "y"}]),
+            "InvalidParameterValue", contains=["reserved"])
+    refused(ec2, lambda: ec2.create_tags(Resources=[vgw], Tags=[{"Key": f"k{n}", "Value": "v"} for n in range(49)]),
+            "TagLimitExceeded")
+    assert tags_of(ec2, vpc, vgw, tgw) == [{"Name": "new", "team": ""}] * 3
+
+    # A value given deletes only a tag of that value ("" included); none given, whatever its value; no tags, all.
+    ec2.delete_tags(Resources=[vpc, vgw], Tags=[{"Key": "Name", "Value": "other"}, {"Key": "team", "Value": ""}])
+    assert tags_of(ec2, vpc, vgw, tgw) == [{"Name": "new"}, {"Name": "new"}, {"Name": "new", "team": ""}]
+    ec2.delete_tags(Resources=[vpc], Tags=[{"Key": "Name"}])
+    ec2.delete_tags(Resources=[tgw])
+    assert tags_of(ec2, vpc, vgw, tgw) == [{}, {"Name": "new"}, {}]
+    refused(ec2, lambda: ec2.delete_tags(Resources=[vgw, "tgw-0123456789abcdef0"]), "InvalidTransitGatewayID.NotFound")
+    assert tags_of(ec2, vpc, vgw, tgw) == [{}, {"Name": "new"}, {}]
+
+
+def test_describe_tags_lists_filters_and_pages_the_tags_of_the_slice(ec2, server):
+    """DescribeTags, as Terraform reads the tags of a transit gateway it changed: by resource ID and key, EC2's
+    filters, pages of 5 to 1000; another account's or region's tags are not listed."""
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    ec2.create_tags(Resources=[vpc, vgw, tgw], Tags=[{"Key": "Name", "Value": "n"}, {"Key": "env", "Value": "test"}])
+    ec2.create_tags(Resources=[vgw], Tags=[{"Key": f"k{n}", "Value": str(n)} for n in range(6)])
+    ec2_client(server, dxhelpers.random_account()).create_vpc(CidrBlock="10.1.0.0/16")
+    everything = ec2.describe_tags()["Tags"]
+    assert len(everything) == 12
+    assert [(t["ResourceId"], t["Key"]) for t in everything] == sorted((t["ResourceId"], t["Key"]) for t in everything)
+    assert {"Key": "env", "ResourceId": tgw, "ResourceType": "transit-gateway", "Value": "test"} in everything
+    by_resource = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [tgw]}])["Tags"]
+    assert [(t["Key"], t["Value"]) for t in by_resource] == [("Name", "n"), ("env", "test")]
+    by_type = ec2.describe_tags(Filters=[{"Name": "resource-type", "Values": ["vpn-gateway"]},
+                                         {"Name": "key", "Values": ["k*"]}])["Tags"]
+    assert [t["Key"] for t in by_type] == [f"k{n}" for n in range(6)]
+    assert [t["ResourceId"] for t in ec2.describe_tags(Filters=[{"Name": "value", "Values": ["test"]}])["Tags"]] == \
+        sorted([vpc, vgw, tgw])
+    pages, token = [], None
+    while True:
+        reply = ec2.describe_tags(MaxResults=5, **({"NextToken": token} if token else {}))
+        pages.append(reply["Tags"])
+        token = reply.get("NextToken")
+        if not token:
+            break
+    assert [len(page) for page in pages] == [5, 5, 2] and sum(pages, []) == everything
+    refused(ec2, lambda: ec2.describe_tags(Filters=[{"Name": "colour", "Values": ["x"]}]), "InvalidParameterValue")
+    refused(ec2, lambda: ec2.describe_tags(MaxResults=4), "InvalidParameterValue")
+
+
 # --- The protocol -----------------------------------------------------------------------------------------------
 
 def post_form(server, body: str, account=None):

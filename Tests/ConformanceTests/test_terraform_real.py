@@ -1,7 +1,8 @@
 """Terraform itself (not a replay of its calls): the README's `provider "aws"` block, read from the README, applies,
 plans no change and destroys a MACsec connection with a key, a LAG, a gateway, a private interface with a second
 BGP peer, a partner's hosted interface accepted into the gateway, a VPN gateway attached to a VPC and a transit
-gateway, each associated with a Direct Connect gateway, every taggable one tagged. The provider
+gateway, each associated with a Direct Connect gateway, every taggable one tagged (the EC2 gateways' tags changed in
+place by a second apply). The provider
 builds the ARNs it tags and reads tags by from the account it knows, and the README's block skips asking for it
 (`skip_requesting_account_id`), so those ARNs carry no account (our choice: the caller's account stands in).
 
@@ -43,7 +44,12 @@ def readme_provider_block() -> str:
     return block
 
 
-def configuration(url: str, vpc: str) -> str:
+FIRST_EC2_TAGS = ('{ Name = "tf-vgw", keep = "yes" }', '{ Name = "tf-tgw" }')
+# Changed in place: Terraform deletes the tags that go (DeleteTags) and sets the rest (CreateTags).
+SECOND_EC2_TAGS = ('{ Name = "tf-vgw-2", added = "yes" }', '{}')
+
+
+def configuration(url: str, vpc: str, ec2_tags: tuple[str, str] = FIRST_EC2_TAGS) -> str:
     readme = readme_provider_block().replace(README_ENDPOINT, url)
     partner = readme.replace('provider "aws" {', 'provider "aws" {\n  alias = "partner"', 1).replace(
         f'"{CUSTOMER}"', f'"{PARTNER}"')
@@ -108,6 +114,7 @@ resource "aws_dx_bgp_peer" "v6" {{
 # needs more of EC2 than dxlocal serves), a transit gateway, each associated with a Direct Connect gateway.
 resource "aws_vpn_gateway" "vgw" {{
   amazon_side_asn = 64620
+  tags            = {ec2_tags[0]}
 }}
 
 resource "aws_vpn_gateway_attachment" "vgw" {{
@@ -122,6 +129,7 @@ resource "aws_dx_gateway_association" "vgw" {{
 
 resource "aws_ec2_transit_gateway" "tgw" {{
   amazon_side_asn = 64600
+  tags            = {ec2_tags[1]}
 }}
 
 resource "aws_dx_gateway" "transit" {{
@@ -219,6 +227,18 @@ def test_the_readmes_provider_block_applies_plans_nothing_and_destroys(server, t
 
     plan = terraform(tmp_path, "plan", "-detailed-exitcode", "-no-color", check=False)
     assert plan.returncode == 0, f"the second plan wants changes:\n{plan.stdout[-4000:]}\n{plan.stderr[-2000:]}"
+
+    def ec2_tags() -> tuple[dict, dict]:
+        (vgw,) = ec2.describe_vpn_gateways(VpnGatewayIds=[outputs["vgw"]])["VpnGateways"]
+        (tgw,) = ec2.describe_transit_gateways(TransitGatewayIds=[outputs["tgw"]])["TransitGateways"]
+        return tuple({tag["Key"]: tag["Value"] for tag in gateway.get("Tags", [])} for gateway in (vgw, tgw))
+
+    assert ec2_tags() == ({"Name": "tf-vgw", "keep": "yes"}, {"Name": "tf-tgw"})
+    (tmp_path / "main.tf").write_text(configuration(server.url, vpc, SECOND_EC2_TAGS))
+    terraform(tmp_path, "apply", "-auto-approve", "-no-color")
+    assert ec2_tags() == ({"Name": "tf-vgw-2", "added": "yes"}, {})
+    plan = terraform(tmp_path, "plan", "-detailed-exitcode", "-no-color", check=False)
+    assert plan.returncode == 0, f"the plan after the new tags wants changes:\n{plan.stdout[-4000:]}"
 
     terraform(tmp_path, "destroy", "-auto-approve", "-no-color")
     assert customer.describe_connections()["connections"] == []

@@ -790,6 +790,13 @@ public enum EC2Operations {
         public static let name = "AttachVpnGateway"
     }
 
+    /// Operation `CreateTags`.
+    public enum CreateTags: AWSQueryOperation {
+        public typealias Input = CreateTagsRequest
+        public typealias Output = QueryReturn
+        public static let name = "CreateTags"
+    }
+
     /// Operation `CreateTransitGateway`.
     public enum CreateTransitGateway: AWSQueryOperation {
         public typealias Input = CreateTransitGatewayRequest
@@ -811,6 +818,13 @@ public enum EC2Operations {
         public static let name = "CreateVpnGateway"
     }
 
+    /// Operation `DeleteTags`.
+    public enum DeleteTags: AWSQueryOperation {
+        public typealias Input = DeleteTagsRequest
+        public typealias Output = QueryReturn
+        public static let name = "DeleteTags"
+    }
+
     /// Operation `DeleteTransitGateway`.
     public enum DeleteTransitGateway: AWSQueryOperation {
         public typealias Input = DeleteTransitGatewayRequest
@@ -830,6 +844,13 @@ public enum EC2Operations {
         public typealias Input = DeleteVpnGatewayRequest
         public typealias Output = QueryReturn
         public static let name = "DeleteVpnGateway"
+    }
+
+    /// Operation `DescribeTags`.
+    public enum DescribeTags: AWSQueryOperation {
+        public typealias Input = DescribeTagsRequest
+        public typealias Output = DescribeTagsResult
+        public static let name = "DescribeTags"
     }
 
     /// Operation `DescribeTransitGatewayAttachments`.

@@ -80,6 +80,41 @@ public struct BlockPublicAccessStates: AWSQueryShape {
     }
 }
 
+/// Wire shape `CreateTagsRequest`.
+public struct CreateTagsRequest: AWSQueryShape {
+    public var dryRun: Bool?
+    public var resources: [String]?
+    public var tags: [Tag]?
+
+    public init(dryRun: Bool? = nil, resources: [String]? = nil, tags: [Tag]? = nil) {
+        self.dryRun = dryRun
+        self.resources = resources
+        self.tags = tags
+    }
+
+    public var missingRequiredMembers: [String] {
+        var missing: [String] = []
+        if resources == nil { missing.append("Resources") }
+        if tags == nil { missing.append("Tags") }
+        return missing
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("dryRun", dryRun)
+        writer.member("ResourceId", resources, item: "member")
+        writer.member("Tag", tags, item: "item")
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> CreateTagsRequest? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = CreateTagsRequest()
+        shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
+        shape.resources = try [String].read(query, QueryParameters.name(name, "ResourceId"))
+        shape.tags = try [Tag].read(query, QueryParameters.name(name, "Tag"))
+        return shape
+    }
+}
+
 /// Wire shape `CreateTransitGatewayRequest`.
 public struct CreateTransitGatewayRequest: AWSQueryShape {
     public var description: String?
@@ -307,6 +342,40 @@ public struct CreateVpnGatewayResult: AWSQueryShape {
     }
 }
 
+/// Wire shape `DeleteTagsRequest`.
+public struct DeleteTagsRequest: AWSQueryShape {
+    public var dryRun: Bool?
+    public var resources: [String]?
+    public var tags: [Tag]?
+
+    public init(dryRun: Bool? = nil, resources: [String]? = nil, tags: [Tag]? = nil) {
+        self.dryRun = dryRun
+        self.resources = resources
+        self.tags = tags
+    }
+
+    public var missingRequiredMembers: [String] {
+        var missing: [String] = []
+        if resources == nil { missing.append("Resources") }
+        return missing
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("dryRun", dryRun)
+        writer.member("resourceId", resources, item: "member")
+        writer.member("tag", tags, item: "item")
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DeleteTagsRequest? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = DeleteTagsRequest()
+        shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
+        shape.resources = try [String].read(query, QueryParameters.name(name, "ResourceId"))
+        shape.tags = try [Tag].read(query, QueryParameters.name(name, "Tag"))
+        return shape
+    }
+}
+
 /// Wire shape `DeleteTransitGatewayRequest`.
 public struct DeleteTransitGatewayRequest: AWSQueryShape {
     public var transitGatewayId: String?
@@ -413,6 +482,62 @@ public struct DeleteVpnGatewayRequest: AWSQueryShape {
         var shape = DeleteVpnGatewayRequest()
         shape.vpnGatewayId = String.read(query, QueryParameters.name(name, "VpnGatewayId"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
+        return shape
+    }
+}
+
+/// Wire shape `DescribeTagsRequest`.
+public struct DescribeTagsRequest: AWSQueryShape {
+    public var dryRun: Bool?
+    public var filters: [Filter]?
+    public var maxResults: Int?
+    public var nextToken: String?
+
+    public init(dryRun: Bool? = nil, filters: [Filter]? = nil, maxResults: Int? = nil, nextToken: String? = nil) {
+        self.dryRun = dryRun
+        self.filters = filters
+        self.maxResults = maxResults
+        self.nextToken = nextToken
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("dryRun", dryRun)
+        writer.member("Filter", filters, item: "Filter")
+        writer.member("maxResults", maxResults)
+        writer.member("nextToken", nextToken)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DescribeTagsRequest? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = DescribeTagsRequest()
+        shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
+        shape.filters = try [Filter].read(query, QueryParameters.name(name, "Filter"))
+        shape.maxResults = try Int.read(query, QueryParameters.name(name, "MaxResults"))
+        shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
+        return shape
+    }
+}
+
+/// Wire shape `DescribeTagsResult`.
+public struct DescribeTagsResult: AWSQueryShape {
+    public var nextToken: String?
+    public var tags: [TagDescription]?
+
+    public init(nextToken: String? = nil, tags: [TagDescription]? = nil) {
+        self.nextToken = nextToken
+        self.tags = tags
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("nextToken", nextToken)
+        writer.member("tagSet", tags, item: "item")
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DescribeTagsResult? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = DescribeTagsResult()
+        shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
+        shape.tags = try [TagDescription].read(query, QueryParameters.name(name, "TagSet"))
         return shape
     }
 }
@@ -765,6 +890,43 @@ public struct Tag: AWSQueryShape {
         guard name.isEmpty || query.has(name) else { return nil }
         var shape = Tag()
         shape.key = String.read(query, QueryParameters.name(name, "Key"))
+        shape.value = String.read(query, QueryParameters.name(name, "Value"))
+        return shape
+    }
+}
+
+/// Wire shape `TagDescription`.
+public struct TagDescription: AWSQueryShape {
+    public var key: String?
+    public var resourceId: String?
+    public var resourceType: ResourceType?
+    public var value: String?
+
+    public init(
+        key: String? = nil,
+        resourceId: String? = nil,
+        resourceType: ResourceType? = nil,
+        value: String? = nil
+    ) {
+        self.key = key
+        self.resourceId = resourceId
+        self.resourceType = resourceType
+        self.value = value
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("key", key)
+        writer.member("resourceId", resourceId)
+        writer.member("resourceType", resourceType)
+        writer.member("value", value)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> TagDescription? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = TagDescription()
+        shape.key = String.read(query, QueryParameters.name(name, "Key"))
+        shape.resourceId = String.read(query, QueryParameters.name(name, "ResourceId"))
+        shape.resourceType = ResourceType.read(query, QueryParameters.name(name, "ResourceType"))
         shape.value = String.read(query, QueryParameters.name(name, "Value"))
         return shape
     }
