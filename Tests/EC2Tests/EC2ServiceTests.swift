@@ -262,7 +262,7 @@ import Testing
             try await f.expectRefusal("DependencyViolation", ["has dependencies"]) {
                 _ = try await f.service.deleteVpc(.init(vpcId: vpc), in: Self.scope)
             }
-            try await f.expectRefusal("IncorrectState", [vgw, vpc]) {
+            try await f.expectRefusal("IncorrectState", ["The VPN gateway is in use."]) {
                 _ = try await f.service.deleteVpnGateway(.init(vpnGatewayId: vgw), in: Self.scope)
             }
             try await f.expectRefusal("InvalidVpnGatewayAttachment.NotFound", [second, vpc]) {
