@@ -159,7 +159,7 @@ extension DirectConnectService {
         let now = clock.now
         return try await transaction(.write) { transaction in
             guard var record = try await transaction.connection(id: id, in: scope), record.kind == .connection else {
-                throw AWSError.notFound(id)
+                throw AWSError.connectionNotFound(id)
             }
             if let name = input.connectionName {
                 guard !name.isEmpty else { throw AWSError.client("connectionName of \(id) must not be empty") }

@@ -133,7 +133,7 @@ extension DirectConnectService {
         let settlesAt = settled(from: now, .hostedConnection)
         return try await transaction(.write) { transaction in
             guard var record = try await transaction.connection(id: id, in: scope), record.kind == .connection else {
-                throw AWSError.notFound(id)
+                throw AWSError.connectionNotFound(id)
             }
             guard var hosted = record.hosted else {
                 throw AWSError.client("Connection \(id) is not a hosted connection: there is nothing to confirm")

@@ -35,9 +35,9 @@ extension DirectConnectService {
             var port = port
             if let existingId = input.connectionId {
                 guard var existing = try await transaction.connection(id: existingId, in: scope) else {
-                    throw AWSError.notFound(existingId)
+                    throw AWSError.connectionNotFound(existingId)
                 }
-                try Self.checkCanJoin(existing, lagPort: port, lagId: lagId)
+                try Self.checkCanJoin(existing, lagPort: port, lagId: nil)
                 existing.lagId = lagId
                 existing.keys = []
                 port.move(toDeviceOf: existing.port)
@@ -95,14 +95,16 @@ extension DirectConnectService {
     /// of another LAG may move (AssociateConnectionWithLag; our choice: CreateLag takes standalone ports only). Keys
     /// of its own do not stop it: joining disassociates them, and it takes the LAG's (the user guide's MACsec
     /// considerations for LAGs); their secrets stay.
+    /// `lagId` is `nil` for the LAG CreateLag is making, which no message names: a refused request makes none.
     static func checkCanJoin(
         _ connection: ConnectionRecord,
         lagPort: PortRecord,
-        lagId: String,
+        lagId: String?,
         fromAnotherLag: Bool = false
     ) throws {
+        let lag = lagId.map { "lag \($0)" } ?? "the new lag"
         if connection.hosted != nil {
-            throw AWSError.client("Connection \(connection.id) is a hosted connection: it cannot join lag \(lagId)")
+            throw AWSError.client("Connection \(connection.id) is a hosted connection: it cannot join \(lag)")
         }
         if let current = connection.lagId, current == lagId || !fromAnotherLag {
             throw AWSError.client("Connection \(connection.id) is already a member of lag \(current)")
@@ -110,7 +112,7 @@ extension DirectConnectService {
         guard connection.port.location == lagPort.location, connection.port.bandwidth == lagPort.bandwidth else {
             throw AWSError.client(
                 "Connection \(connection.id) must be at location \(lagPort.location) with bandwidth "
-                    + "\(lagPort.bandwidth) to join lag \(lagId)"
+                    + "\(lagPort.bandwidth) to join \(lag)"
             )
         }
         guard connection.port.macSecCapable == lagPort.macSecCapable else {
@@ -237,7 +239,7 @@ extension DirectConnectService {
         let now = clock.now
         return try await transaction(.write) { transaction in
             guard var connection = try await transaction.connection(id: connectionId, in: scope) else {
-                throw AWSError.notFound(connectionId)
+                throw AWSError.connectionNotFound(connectionId)
             }
             guard let lag = try await transaction.lag(id: lagId, in: scope) else {
                 throw AWSError.client("Could not find Lag with ID \(lagId)")
@@ -355,7 +357,7 @@ extension DirectConnectService {
         let now = clock.now
         return try await transaction(.write) { transaction in
             guard var connection = try await transaction.connection(id: connectionId, in: scope) else {
-                throw AWSError.notFound(connectionId)
+                throw AWSError.connectionNotFound(connectionId)
             }
             guard let lag = try await transaction.lag(id: lagId, in: scope) else {
                 throw AWSError.client("Could not find Lag with ID \(lagId)")

@@ -24,6 +24,12 @@ extension DirectConnectService {
             if let value = tag.value, value.count > 256 {
                 throw AWSError.client("The value of tag \(key) is longer than 256 characters")
             }
+            guard Self.isTagText(key), Self.isTagText(tag.value ?? "") else {
+                throw AWSError.client(
+                    "Tag \(key) may hold only letters, numbers, spaces and the characters _ . : / = + - @ in its key "
+                        + "and value"
+                )
+            }
             guard seen.insert(key).inserted else {
                 throw AWSError.duplicateTagKeys("Tag key \(key) appears more than once")
             }
@@ -33,6 +39,19 @@ extension DirectConnectService {
             throw AWSError.tooManyTags("At most \(tagLimit) tags are allowed on a resource")
         }
         return records
+    }
+
+    /// Whether `text` fits the model's pattern of tag keys and values, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`.
+    package static func isTagText(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { scalar in
+            switch scalar.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                .spaceSeparator, .lineSeparator, .paragraphSeparator, .decimalNumber, .letterNumber, .otherNumber:
+                true
+            default:
+                "_.:/=+-@".unicodeScalars.contains(scalar)
+            }
+        }
     }
 
     /// `existing` with `updates` set over it, keeping first-set order.

@@ -145,6 +145,28 @@ def _devices(resource: dict) -> tuple[str, str, str]:
     return resource["awsDevice"], resource["awsDeviceV2"], resource["awsLogicalDeviceId"]
 
 
+def test_refusals_name_only_ids_that_exist_and_what_they_are(client, snapshot):
+    """A refused CreateLag makes no LAG, so its message names none; an operation that takes a connection, given a
+    LAG's ID, says no connection has it (the LAG is there: Terraform reads "Could not find Lag" as gone)."""
+    elsewhere = client.create_connection(location="CSVA1", bandwidth="10Gbps", connectionName=unique_name())[
+        "connectionId"]
+    lag_id = client.create_lag(numberOfConnections=1, location="EqDC2", connectionsBandwidth="10Gbps",
+                               lagName=unique_name())["lagId"]
+    before = snapshot()
+    expect_error(lambda: client.create_lag(numberOfConnections=2, location="EqDC2", connectionsBandwidth="10Gbps",
+                                           lagName=unique_name(), connectionId=elsewhere),
+                 contains=[f"Connection {elsewhere} must be at location EqDC2 with bandwidth 10Gbps to join the new "
+                           "lag"], not_contains=["dxlag-"])
+    for call in (lambda: client.update_connection(connectionId=lag_id, connectionName="x"),
+                 lambda: client.confirm_connection(connectionId=lag_id),
+                 lambda: client.associate_connection_with_lag(connectionId=lag_id, lagId=lag_id),
+                 lambda: client.disassociate_connection_from_lag(connectionId=lag_id, lagId=lag_id),
+                 lambda: client.create_lag(numberOfConnections=1, location="EqDC2", connectionsBandwidth="10Gbps",
+                                           lagName=unique_name(), connectionId=lag_id)):
+        expect_error(call, contains=[f"Could not find Connection with ID {lag_id}"])
+    assert snapshot() == before
+
+
 def test_a_lag_and_its_members_are_on_one_device(client):
     """A LAG's connections all end on one Direct Connect endpoint (the API reference): a LAG made from a connection is
     on that connection's device, with its new members; a connection, an interconnect or a virtual interface joining

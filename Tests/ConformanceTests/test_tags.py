@@ -47,6 +47,15 @@ def test_tag_resource_adds_and_overwrites(client, account):
     assert shown == {"a": "2", "b": "3"}
 
 
+def test_tags_take_every_character_the_model_allows(client, account):
+    """Keys and values of letters and numbers of any script, spaces and _ . : / = + - @ (the model's pattern)."""
+    tags = [{"key": "Équipe réseau_1.a:b/c=d+e-f@g", "value": "東京 ٣ ok"}, {"key": "empty", "value": ""}]
+    connection_id = create_connection(client, tags=tags)
+    arn = connection_arn("us-east-1", account, connection_id)
+    (resource,) = client.describe_tags(resourceArns=[arn])["resourceTags"]
+    assert resource["tags"] == tags
+
+
 def test_tag_without_value(client, account):
     connection_id = create_connection(client, macsec=False)
     arn = connection_arn("us-east-1", account, connection_id)
@@ -203,7 +212,10 @@ def test_tag_malformed_or_foreign_arn_is_refused(client, account, snapshot, arn)
     ({"key": "", "value": "x"}, "Every tag needs a key of 1 to 128 characters"),
     ({"key": "k" * 129, "value": "x"}, "Every tag needs a key of 1 to 128 characters"),
     ({"key": "long", "value": "v" * 257}, "The value of tag long is longer than 256 characters"),
-], ids=["aws-prefix", "aws-prefix-upper", "empty-key", "long-key", "long-value"])
+    # The model's pattern of keys and values: letters, spaces, numbers and _ . : / = + - @.
+    ({"key": "bad#key", "value": "x"}, "Tag bad#key may hold only letters, numbers, spaces and the characters"),
+    ({"key": "fine-key", "value": "v$al<>"}, "Tag fine-key may hold only letters, numbers, spaces and the characters"),
+], ids=["aws-prefix", "aws-prefix-upper", "empty-key", "long-key", "long-value", "key-pattern", "value-pattern"])
 def test_invalid_tags_are_refused_and_change_nothing(dx, account, snapshot, tag, message):
     client = dx(account=account, validate=False)  # boto3 itself refuses some of these
     connection_id = create_connection(client, tags=[{"key": "keep", "value": "me"}])
