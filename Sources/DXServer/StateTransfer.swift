@@ -12,7 +12,8 @@ import Storage
 /// under its key, every fault rule, every record as one the service could have stored where the document puts it
 /// (`ImportRules`), every ID that names one resource everywhere found in one scope only, of the document and, in a
 /// merge, of the server, every record another names (`ImportRules.references`) in the document or, in a merge, on
-/// the server) and then writes it in one transaction: a document it refuses changes nothing.
+/// the server, and in a merge every record of the server that names one of the document still able to) and then
+/// writes it in one transaction: a document it refuses changes nothing.
 struct StateTransfer: Sendable {
     /// The version of the documents this build writes and reads.
     static let version = 1
@@ -171,6 +172,25 @@ struct StateTransfer: Sendable {
                     "Record \(index): its \(reference.member) \"\(Identifiers.quoted(reference.id))\" names "
                         + "\(reference.described) of \(place(reference.scope)), which \(holder)"
                 )
+            }
+            guard merging else { continue }
+            // What the server keeps that names this record must still find what it names in the document's.
+            for referrer in try await ImportRules.storedReferrers(
+                of: loaded.record,
+                in: loaded.scope,
+                from: transaction
+            )
+            where held[key(type(of: referrer).recordKind.name, loaded.scope, referrer.recordID)] == nil {
+                for reference in ImportRules.references(of: referrer, in: loaded.scope)
+                where reference.id == loaded.id && reference.kinds.contains(loaded.kindName)
+                    && !reference.accepts(loaded.record)
+                {
+                    throw OperatorRoutes.invalid(
+                        "Record \(index): this server's \(type(of: referrer).recordKind.name) "
+                            + "\"\(Identifiers.quoted(referrer.recordID))\" names \"\(Identifiers.quoted(loaded.id))\" as "
+                            + "\(reference.described), which the document's record is not"
+                    )
+                }
             }
         }
     }

@@ -209,7 +209,7 @@ extension DirectConnectService {
         let now = clock.now
         return try await transaction(.write) { transaction in
             guard let held = try await partnerConnection(id, in: transaction, scope), let hosted = held.record.hosted
-            else { throw AWSError.notFound(id) }
+            else { throw AWSError.connectionNotFound(id) }
             let parent = try await hostedParent(parentId, interconnectOnly: false, in: transaction, scope)
             guard hosted.parentId != parent.id else {
                 return Self.connection(held.record, lag: nil, in: held.holder, at: now, mka: .untouched)
@@ -408,7 +408,9 @@ extension DirectConnectService {
         _ scope: Scope,
         at now: Date
     ) async throws -> Connection {
-        guard let held = try await partnerConnection(id, in: transaction, scope) else { throw AWSError.notFound(id) }
+        guard let held = try await partnerConnection(id, in: transaction, scope) else {
+            throw AWSError.connectionNotFound(id)
+        }
         guard try await !carriesInterfaces(id, in: transaction, held.holder, at: now) else {
             throw AWSError.client("Connection \(id) cannot be deleted until its Virtual Interfaces are deleted")
         }

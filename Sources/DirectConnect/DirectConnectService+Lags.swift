@@ -314,12 +314,14 @@ extension DirectConnectService {
         let target = try await carrier(lag.id, in: transaction, scope, at: now)
         switch port.kind {
         case .connection:
-            for var record in try await transaction.records(
+            let carried = try await transaction.records(
                 VirtualInterfaceRecord.self,
                 in: scope,
                 matching: RecordMatch(.first, port.id),
                 page: .all
-            ) {
+            )
+            let moving = Set(carried.map(\.id))
+            for var record in carried {
                 if VirtualInterfaceRules.isHeld(record, at: now) {
                     let kind = VirtualInterfaceRules.Kind(rawValue: record.type) ?? .private
                     try await checkRoom(
@@ -327,6 +329,7 @@ extension DirectConnectService {
                         kind: kind,
                         vlan: record.vlan,
                         moving: record,
+                        movingWith: moving,
                         in: transaction,
                         scope,
                         at: now

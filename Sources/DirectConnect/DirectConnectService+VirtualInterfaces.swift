@@ -237,15 +237,15 @@ extension DirectConnectService {
             guard var held = try await visibleInterface(id, in: transaction, scope, at: now),
                 Rules.isHeld(held.record, at: now)
             else { throw Self.interfaceNotFound(id) }
-            // The model: the requester owns the interface or its connection, and owns the target (reference §3.1).
-            guard held.holder == scope || held.record.ownerAccount == scope.account else {
-                throw AWSError.client(
-                    "Virtual interface \(id) can be moved only by its owner or the owner of connection "
-                        + held.record.connectionId
-                )
-            }
-            guard Rules.state(held.record, at: now) != .deleting else {
+            // The model: the requester owns the interface or its connection, and owns the target (reference §3.1);
+            // `visibleInterface` answers only those two, and `carrier` only the caller's connections and LAGs.
+            let state = Rules.state(held.record, at: now)
+            guard state != .deleting else {
                 throw AWSError.client("Virtual interface \(id) is being deleted and cannot be moved")
+            }
+            if held.holder != scope, state == .confirming {
+                // (our choice) Its owner accepts it where it was allocated before taking it elsewhere.
+                throw AWSError.client("Virtual interface \(id) is confirming: confirm it before moving it")
             }
             guard held.record.connectionId != connectionId else {
                 throw AWSError.client("Virtual interface \(id) is already on \(connectionId)")
@@ -575,13 +575,15 @@ extension DirectConnectService {
     }
 
     /// The VLAN is free on the carrier and it has room for one more interface of `kind`; an interface `moving`
-    /// onto it uses no peering address that one of its interfaces uses. Interfaces of the carrier gone from every
-    /// answer are removed from the store on the way (a write transaction).
+    /// onto it uses no peering address that one of its interfaces uses, those moving with it (`movingWith`, a
+    /// connection's interfaces following it into a LAG) aside. Interfaces of the carrier gone from every answer are
+    /// removed from the store on the way (a write transaction).
     func checkRoom(
         on carrier: Carrier,
         kind: Rules.Kind,
         vlan: Int,
         moving: VirtualInterfaceRecord? = nil,
+        movingWith: Set<String> = [],
         in transaction: any StoreTransaction,
         _ scope: Scope,
         at now: Date
@@ -623,7 +625,7 @@ extension DirectConnectService {
         {
             throw AWSError.client("Vlan \(vlan) is already in use")
         }
-        if let moving, let clash = Rules.addressInUse(by: moving, among: held) {
+        if let moving, let clash = Rules.addressInUse(by: moving, among: held.filter { !movingWith.contains($0.id) }) {
             throw AWSError.client(
                 "Address \(clash.address) is already in use on \(carrier.id) by virtual interface \(clash.interfaceId)"
             )

@@ -145,6 +145,26 @@ package enum ImportRules {
         }
     }
 
+    /// The records a store holds in `scope` that may name `record` (the live interfaces on a connection and its
+    /// customer router), for a merge that puts `record` in the place of the store's: each must still accept it.
+    package static func storedReferrers(
+        of record: any StoredRecord,
+        in scope: Scope,
+        from transaction: any StoreTransaction
+    ) async throws -> [any StoredRecord] {
+        guard let connection = record as? ConnectionRecord else { return [] }
+        var found: [any StoredRecord] = try await transaction.records(
+            VirtualInterfaceRecord.self,
+            in: scope,
+            matching: RecordMatch(.first, connection.id),
+            page: .all
+        )
+        if let router = try await transaction.record(MKACustomerRecord.self, id: connection.id, in: scope) {
+            found.append(router)
+        }
+        return found
+    }
+
     // MARK: ID forms
 
     private static func dx(_ prefix: String) -> IDCheck {

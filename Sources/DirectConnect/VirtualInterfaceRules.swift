@@ -316,14 +316,18 @@ package enum VirtualInterfaceRules {
 
     /// The first peering address (Amazon's or the customer's, without its prefix length) of `moving`'s peers that a
     /// peer of another of `others` uses too, with that interface's ID: a move onto their carrier is an IP conflict
-    /// (reference §3.1).
+    /// (reference §3.1). Only IPv4 addresses outside 169.254.0.0/16 count (our choice): link-local ones are the
+    /// automatic addresses, which AWS never hands out twice but each account's pool here does (SPEC 7: never twice
+    /// in an account and region), and IPv6 peering addresses are always automatic.
     package static func addressInUse(
         by moving: VirtualInterfaceRecord,
         among others: [VirtualInterfaceRecord]
     ) -> (address: String, interfaceId: String)? {
         func addresses(_ record: VirtualInterfaceRecord) -> [String] {
             peersHeld(record).flatMap { [$0.amazonAddress, $0.customerAddress] }.compactMap { address in
-                address.split(separator: "/").first.map { $0.lowercased() }
+                guard let ip = address.split(separator: "/").first, !ip.contains(":"), !ip.hasPrefix("169.254.")
+                else { return nil }
+                return String(ip)
             }
         }
         let wanted = Set(addresses(moving))

@@ -124,10 +124,18 @@ extension EC2Service {
         (.vpc, VpcRecord.self, .vpc),
     ]
 
-    /// The IDs of `Resources.N`, at least one, each of a kind the slice keeps.
+    /// The most resources one CreateTags or DeleteTags names (EC2's documented bound).
+    static let taggedResourceLimit = 1000
+
+    /// The IDs of `Resources.N`, 1 to 1,000, each of a kind the slice keeps.
     private static func taggedIDs(_ given: [String]?) throws -> [String] {
         let ids = given ?? []
         guard !ids.isEmpty else { throw missingParameter("ResourceId") }
+        guard ids.count <= taggedResourceLimit else {
+            throw AWSError.invalidParameterValue(
+                "A request may name at most \(taggedResourceLimit) resources, not \(ids.count)"
+            )
+        }
         for id in ids where !taggedKinds.contains(where: { EC2Identifiers.isWellFormed(id, prefix: $0.name.prefix) }) {
             throw AWSError(
                 code: "InvalidID",

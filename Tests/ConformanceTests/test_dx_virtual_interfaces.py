@@ -522,6 +522,29 @@ def test_a_move_needs_free_addresses_and_the_owner_of_the_interface_or_its_conne
     assert owner.dx.delete_virtual_interface(virtualInterfaceId=interface_id)["virtualInterfaceState"] == "deleting"
 
 
+def test_automatic_addresses_never_clash_and_a_confirming_interface_stays_put(server):
+    """Each account's pool hands out automatic peering addresses (SPEC 7), so an interface and one allocated to
+    another account on the same connection may hold the same link-local pair: neither a move nor the connection
+    joining a LAG (its interfaces follow it) counts that as an IP conflict. An allocated interface moves only once
+    its owner has confirmed it (our choice)."""
+    w, owner = World(server), World(server)
+    connection = w.connection()
+    own = w.private(connection, vlan=600, directConnectGatewayId=w.gateway())
+    allocated = w.dx.allocate_private_virtual_interface(
+        connectionId=connection, ownerAccount=owner.account,
+        newPrivateVirtualInterfaceAllocation={"virtualInterfaceName": "auto", "vlan": 601, "asn": 65100})
+    assert (allocated["amazonAddress"], allocated["customerAddress"]) == (own["amazonAddress"],
+                                                                          own["customerAddress"])
+    elsewhere = owner.connection()
+    owner.refused(lambda: owner.dx.associate_virtual_interface(virtualInterfaceId=allocated["virtualInterfaceId"],
+                                                               connectionId=elsewhere),
+                  "is confirming: confirm it before moving it", w)
+    lag = create_lag(w.dx, count=1)["lagId"]
+    w.dx.associate_connection_with_lag(connectionId=connection, lagId=lag)
+    assert sorted(v["virtualInterfaceId"] for v in w.dx.describe_virtual_interfaces(connectionId=lag)[
+        "virtualInterfaces"]) == sorted([own["virtualInterfaceId"], allocated["virtualInterfaceId"]])
+
+
 def test_tags_on_virtual_interfaces(server):
     w = World(server)
     created = w.private(w.connection(), directConnectGatewayId=w.gateway(),

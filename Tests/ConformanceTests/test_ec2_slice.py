@@ -260,6 +260,8 @@ def test_create_and_delete_tags_change_the_slices_resources_all_or_nothing(ec2):
             "InvalidID", contains=["i-0123456789abcdef0"])
     refused(ec2, lambda: ec2.create_tags(Resources=[vgw], Tags=[{"Key": "aws:x", "Value": "y"}]),
             "InvalidParameterValue", contains=["reserved"])
+    refused(ec2, lambda: ec2.create_tags(Resources=[vgw] * 1001, Tags=[{"Key": "x", "Value": "y"}]),
+            "InvalidParameterValue", contains=["at most 1000 resources"])
     refused(ec2, lambda: ec2.create_tags(Resources=[vgw], Tags=[{"Key": f"k{n}", "Value": "v"} for n in range(49)]),
             "TagLimitExceeded")
     assert tags_of(ec2, vpc, vgw, tgw) == [{"Name": "new", "team": ""}] * 3

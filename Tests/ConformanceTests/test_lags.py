@@ -162,7 +162,9 @@ def test_refusals_name_only_ids_that_exist_and_what_they_are(client, snapshot):
                  lambda: client.associate_connection_with_lag(connectionId=lag_id, lagId=lag_id),
                  lambda: client.disassociate_connection_from_lag(connectionId=lag_id, lagId=lag_id),
                  lambda: client.create_lag(numberOfConnections=1, location="EqDC2", connectionsBandwidth="10Gbps",
-                                           lagName=unique_name(), connectionId=lag_id)):
+                                           lagName=unique_name(), connectionId=lag_id),
+                 lambda: client.delete_connection(connectionId=lag_id),
+                 lambda: client.associate_hosted_connection(connectionId=lag_id, parentConnectionId=lag_id)):
         expect_error(call, contains=[f"Could not find Connection with ID {lag_id}"])
     assert snapshot() == before
 

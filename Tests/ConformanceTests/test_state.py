@@ -326,6 +326,15 @@ def test_a_record_naming_one_the_document_lacks_is_refused(server_factory):
     elsewhere = json.loads(json.dumps(interface))
     elsewhere["record"]["connectionId"] = "dxcon-zzzzzzzz"
     refused({**document, "records": [elsewhere]}, "?mode=merge", "neither the document nor this server holds")
+    # Nor may a merge turn what the server's records name into something they cannot name: the interface's carrier
+    # into an interconnect, the customer router's port into one without MACsec.
+    for identifier, change, words in ((carrier, lambda r: r.update(kind="interconnect"), "as a connection or LAG"),
+                                      (port, lambda r: r["port"].update(macSecCapable=False),
+                                       "as a MACsec-capable dedicated connection")):
+        record = json.loads(json.dumps(next(r for r in document["records"]
+                                            if r["kind"] == "connection" and r["record"]["id"] == identifier)))
+        change(record["record"])
+        refused({**document, "records": [record]}, "?mode=merge", f"{words}, which the document's record is not")
     # Deleted, the interface no longer needs its connection.
     gone = without(carrier)
     next(r for r in gone["records"] if r["kind"] == "vif" and r["record"]["connectionId"] == carrier)["record"][

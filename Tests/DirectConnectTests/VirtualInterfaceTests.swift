@@ -149,12 +149,20 @@ import Testing
         )
         let free = interface("dxvif-free0000", [("10.0.1.1/30", "10.0.1.2/30", false)])
         #expect(Rules.addressInUse(by: moving, among: [free, moving]) == nil)
-        // Amazon's address of one is the customer's of another, whatever the prefix length; IPv6 in any case.
+        // Amazon's address of one is the customer's of another, whatever the prefix length.
         let crossed = interface("dxvif-crossed0", [("10.0.0.2/29", "10.0.0.3/29", false)])
         #expect(Rules.addressInUse(by: moving, among: [free, crossed])?.address == "10.0.0.2")
         #expect(Rules.addressInUse(by: moving, among: [crossed])?.interfaceId == "dxvif-crossed0")
+        // Automatic addresses (IPv6, and IPv4's link-local ones) never clash: each account's pool hands them out.
         let six = interface("dxvif-six00000", [("2001:db8::1/125", "2001:db8::9/125", false)])
-        #expect(Rules.addressInUse(by: moving, among: [six])?.address == "2001:db8::1")
+        #expect(Rules.addressInUse(by: moving, among: [six]) == nil)
+        let automatic = interface("dxvif-auto0000", [("169.254.21.229/30", "169.254.21.230/30", false)])
+        #expect(
+            Rules.addressInUse(
+                by: automatic,
+                among: [automatic, interface("dxvif-other000", [("169.254.21.229/30", "169.254.21.230/30", false)])]
+            ) == nil
+        )
         // A peer being deleted holds nothing.
         let leaving = interface("dxvif-leaving0", [("10.0.0.1/30", "10.0.0.2/30", true)])
         #expect(Rules.addressInUse(by: moving, among: [leaving]) == nil)
