@@ -2,7 +2,8 @@
 plans no change and destroys a MACsec connection with a key, a LAG, a gateway, a private interface with a second
 BGP peer, a partner's hosted interface accepted into the gateway, a VPN gateway attached to a VPC and a transit
 gateway, each associated with a Direct Connect gateway, every taggable one tagged (the EC2 gateways' tags changed in
-place by a second apply). The provider
+place by a second apply); a second test applies, changes in place and destroys the provider's other Direct Connect
+resources and data sources. The provider
 builds the ARNs it tags and reads tags by from the account it knows, and the README's block skips asking for it
 (`skip_requesting_account_id`), so those ARNs carry no account (our choice: the caller's account stands in).
 
@@ -49,10 +50,11 @@ FIRST_EC2_TAGS = ('{ Name = "tf-vgw", keep = "yes" }', '{ Name = "tf-tgw" }')
 SECOND_EC2_TAGS = ('{ Name = "tf-vgw-2", added = "yes" }', '{}')
 
 
-def configuration(url: str, vpc: str, ec2_tags: tuple[str, str] = FIRST_EC2_TAGS) -> str:
-    readme = readme_provider_block().replace(README_ENDPOINT, url)
-    partner = readme.replace('provider "aws" {', 'provider "aws" {\n  alias = "partner"', 1).replace(
-        f'"{CUSTOMER}"', f'"{PARTNER}"')
+def providers(url: str, customer: str = CUSTOMER, partner: str = PARTNER) -> str:
+    """The README's provider block for `customer`, and the same block aliased `partner` for `partner`."""
+    readme = readme_provider_block().replace(README_ENDPOINT, url).replace(f'"{CUSTOMER}"', f'"{customer}"')
+    other = readme.replace('provider "aws" {', 'provider "aws" {\n  alias = "partner"', 1).replace(
+        f'"{customer}"', f'"{partner}"')
     return f"""
 terraform {{
   required_providers {{
@@ -62,8 +64,12 @@ terraform {{
 
 {readme}
 
-{partner}
+{other}
+"""
 
+
+def configuration(url: str, vpc: str, ec2_tags: tuple[str, str] = FIRST_EC2_TAGS) -> str:
+    return providers(url) + f"""
 data "aws_dx_location" "here" {{
   location_code = "EqDC2"
 }}
@@ -251,3 +257,184 @@ def test_the_readmes_provider_block_applies_plans_nothing_and_destroys(server, t
     assert [g["VpnGatewayId"] for g in ec2.describe_vpn_gateways()["VpnGateways"]] == []
     assert [g["TransitGatewayId"] for g in ec2.describe_transit_gateways()["TransitGateways"]
             if g["State"] != "deleted"] == []
+
+
+def more_resources(url: str, customer: str, partner: str, name: str, changed: bool) -> str:
+    """The resources the first test does not make: a connection joined to a LAG made from another, public and transit
+    interfaces, a partner's hosted public and transit interfaces with their accepters, and the data sources; with
+    `changed`, the transit interface's MTU and SiteLink, the tags and the LAG's name change in place."""
+    mtu, sitelink, tag, lag = (8500, "true", "b", f"{name}-lag-2") if changed else (1500, "false", "a", f"{name}-lag")
+    return providers(url, customer, partner) + f"""
+resource "aws_dx_connection" "a" {{
+  name      = "{name}-a"
+  bandwidth = "10Gbps"
+  location  = "EqDC2"
+}}
+
+resource "aws_dx_connection" "b" {{
+  name      = "{name}-b"
+  bandwidth = "10Gbps"
+  location  = "EqDC2"
+}}
+
+resource "aws_dx_lag" "l" {{
+  name                  = "{lag}"
+  connections_bandwidth = "10Gbps"
+  location              = "EqDC2"
+  connection_id         = aws_dx_connection.a.id
+  force_destroy         = true
+  tags                  = {{ t = "{tag}" }}
+}}
+
+resource "aws_dx_connection_association" "b" {{
+  connection_id = aws_dx_connection.b.id
+  lag_id        = aws_dx_lag.l.id
+}}
+
+resource "aws_dx_connection" "c" {{
+  name      = "{name}-c"
+  bandwidth = "10Gbps"
+  location  = "EqDC2"
+}}
+
+resource "aws_dx_gateway" "g" {{
+  name            = "{name}-gw"
+  amazon_side_asn = "64514"
+}}
+
+resource "aws_dx_public_virtual_interface" "pub" {{
+  connection_id         = aws_dx_connection.c.id
+  name                  = "{name}-pub"
+  vlan                  = 4094
+  address_family        = "ipv4"
+  bgp_asn               = 65352
+  customer_address      = "175.45.176.1/30"
+  amazon_address        = "175.45.176.2/30"
+  route_filter_prefixes = ["210.52.109.0/24", "175.45.176.0/22"]
+  tags                  = {{ k = "{tag}" }}
+}}
+
+resource "aws_dx_transit_virtual_interface" "t" {{
+  connection_id    = aws_dx_connection.c.id
+  dx_gateway_id    = aws_dx_gateway.g.id
+  name             = "{name}-transit"
+  vlan             = 4093
+  address_family   = "ipv4"
+  bgp_asn          = 65352
+  mtu              = {mtu}
+  sitelink_enabled = {sitelink}
+  tags             = {{ k = "{tag}" }}
+}}
+
+resource "aws_dx_connection" "p" {{
+  provider  = aws.partner
+  name      = "{name}-partner"
+  bandwidth = "10Gbps"
+  location  = "EqDC2"
+}}
+
+# The provider's own acceptance tests make the hosted interface wait for the gateway: destroying an accepter does
+# nothing, so the interface must go before the gateway it is attached to.
+resource "aws_dx_hosted_public_virtual_interface" "hp" {{
+  provider              = aws.partner
+  connection_id         = aws_dx_connection.p.id
+  owner_account_id      = "{customer}"
+  name                  = "{name}-hosted-pub"
+  vlan                  = 4000
+  address_family        = "ipv4"
+  bgp_asn               = 65352
+  customer_address      = "175.45.176.5/30"
+  amazon_address        = "175.45.176.6/30"
+  route_filter_prefixes = ["210.52.109.0/24"]
+  depends_on            = [aws_dx_gateway.g]
+}}
+
+resource "aws_dx_hosted_public_virtual_interface_accepter" "hp" {{
+  virtual_interface_id = aws_dx_hosted_public_virtual_interface.hp.id
+  tags                 = {{ k = "{tag}" }}
+}}
+
+resource "aws_dx_hosted_transit_virtual_interface" "ht" {{
+  provider         = aws.partner
+  connection_id    = aws_dx_connection.p.id
+  owner_account_id = "{customer}"
+  name             = "{name}-hosted-transit"
+  vlan             = 4001
+  address_family   = "ipv4"
+  bgp_asn          = 65353
+  mtu              = 8500
+  depends_on       = [aws_dx_gateway.g]
+}}
+
+resource "aws_dx_hosted_transit_virtual_interface_accepter" "ht" {{
+  virtual_interface_id = aws_dx_hosted_transit_virtual_interface.ht.id
+  dx_gateway_id        = aws_dx_gateway.g.id
+  tags                 = {{ k = "{tag}" }}
+}}
+
+data "aws_dx_connection" "c" {{
+  name = aws_dx_connection.c.name
+}}
+
+data "aws_dx_gateway" "g" {{
+  name = aws_dx_gateway.g.name
+}}
+
+data "aws_dx_locations" "all" {{}}
+
+data "aws_dx_router_configuration" "r" {{
+  virtual_interface_id   = aws_dx_transit_virtual_interface.t.id
+  router_type_identifier = "CiscoSystemsInc-2900SeriesRouters-IOS124"
+}}
+
+output "lag" {{ value = aws_dx_lag.l.id }}
+output "joined" {{ value = aws_dx_connection_association.b.connection_id }}
+output "transit" {{ value = aws_dx_transit_virtual_interface.t.id }}
+output "data_connection" {{ value = data.aws_dx_connection.c.id }}
+output "data_gateway" {{ value = data.aws_dx_gateway.g.id }}
+output "gateway" {{ value = aws_dx_gateway.g.id }}
+output "locations" {{ value = join(",", data.aws_dx_locations.all.location_codes) }}
+output "router" {{ value = data.aws_dx_router_configuration.r.customer_router_config }}
+"""
+
+
+def test_more_resources_apply_change_in_place_and_destroy(server, tmp_path):
+    """Terraform's other Direct Connect resources and data sources (its connection association, public and transit
+    interfaces, hosted public and transit interfaces with accepters): apply, plan no change, change in place, plan
+    no change, destroy, in accounts of their own."""
+    customer, partner = dxhelpers.random_account(), dxhelpers.random_account()
+    name = "tf-" + dxhelpers.unique_name("more")
+    (tmp_path / "terraform.rc").write_text(
+        'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' % MIRROR)
+    (tmp_path / "main.tf").write_text(more_resources(server.url, customer, partner, name, changed=False))
+    terraform(tmp_path, "init", "-no-color")
+    terraform(tmp_path, "apply", "-auto-approve", "-no-color")
+    outputs = {key: terraform(tmp_path, "output", "-raw", key).stdout for key in
+               ("lag", "joined", "transit", "data_connection", "data_gateway", "gateway", "locations", "router")}
+    dx = dxhelpers.make_client(server.url, account=customer)
+    (lag,) = dx.describe_lags(lagId=outputs["lag"])["lags"]
+    assert outputs["joined"] in [member["connectionId"] for member in lag["connections"]]
+    assert len(lag["connections"]) == 2
+    assert outputs["data_gateway"] == outputs["gateway"]
+    assert "EqDC2" in outputs["locations"].split(",") and "interface" in outputs["router"].lower()
+    interfaces = {v["virtualInterfaceName"]: v for v in dx.describe_virtual_interfaces()["virtualInterfaces"]}
+    assert set(interfaces) == {f"{name}-pub", f"{name}-transit", f"{name}-hosted-pub", f"{name}-hosted-transit"}
+    assert {v["virtualInterfaceState"] for v in interfaces.values()} <= {"available", "verifying", "pending"}
+    assert interfaces[f"{name}-hosted-transit"]["directConnectGatewayId"] == outputs["gateway"]
+    plan = terraform(tmp_path, "plan", "-detailed-exitcode", "-no-color", check=False)
+    assert plan.returncode == 0, f"the second plan wants changes:\n{plan.stdout[-4000:]}"
+
+    (tmp_path / "main.tf").write_text(more_resources(server.url, customer, partner, name, changed=True))
+    terraform(tmp_path, "apply", "-auto-approve", "-no-color")
+    (transit,) = dx.describe_virtual_interfaces(virtualInterfaceId=outputs["transit"])["virtualInterfaces"]
+    assert (transit["mtu"], transit["siteLinkEnabled"], transit["tags"]) == (8500, True, [{"key": "k", "value": "b"}])
+    assert dx.describe_lags(lagId=outputs["lag"])["lags"][0]["lagName"] == f"{name}-lag-2"
+    plan = terraform(tmp_path, "plan", "-detailed-exitcode", "-no-color", check=False)
+    assert plan.returncode == 0, f"the plan after the changes wants more:\n{plan.stdout[-4000:]}"
+
+    terraform(tmp_path, "destroy", "-auto-approve", "-no-color")
+    assert dx.describe_connections()["connections"] == []
+    assert dx.describe_lags()["lags"] == []
+    assert dx.describe_direct_connect_gateways()["directConnectGateways"] == []
+    assert {v["virtualInterfaceState"] for v in dx.describe_virtual_interfaces()["virtualInterfaces"]} <= {"deleted"}
+    assert dxhelpers.make_client(server.url, account=partner).describe_connections()["connections"] == []
