@@ -19,13 +19,7 @@ extension EC2Service {
         try Self.stopIfDryRun(input.dryRun)
         let now = clock.now
         return try await retag(ids, in: scope, at: now) { tags in
-            for tag in given {
-                if let index = tags.firstIndex(where: { $0.key == tag.key }) {
-                    tags[index].value = tag.value
-                } else {
-                    tags.append(tag)
-                }
-            }
+            tags = tags.setting(given)
             try Self.checkTagCount(tags.count)
         }
     }
