@@ -8,7 +8,9 @@ import Storage
 ///
 /// Write transactions lock every row they read (`SELECT ... FOR UPDATE`), and every rule reads the row it guards
 /// before it writes (the target of a keychain change, the LAG a member joins), so two instances racing on the same
-/// target queue up on its row and the second sees the first's commit: no lost update, no write skew. A deadlock or
+/// target queue up on its row and the second sees the first's commit: no lost update, no write skew. What a rule
+/// reads as absent (a record not made yet, room under a limit) is held by advisory locks (`PostgresTransaction`),
+/// so the same holds where no row stands for the target yet. A deadlock or
 /// a unique-key race (two new secrets of one name) is retried from the start, which is safe because a transaction
 /// body only reads and writes the store. READ COMMITTED rather than SERIALIZABLE: SERIALIZABLE's predicate locks
 /// made unrelated inserts (1,000 concurrent CreateConnection) fail and retry for no gain.

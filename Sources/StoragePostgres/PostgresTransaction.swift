@@ -7,6 +7,14 @@ import Storage
 ///
 /// Every kind lives in the one `records` table (`SchemaVersion`); a kind's lookups are its `lookup1`, `lookup2` and
 /// `unique_key` columns.
+///
+/// A write transaction locks the rows it reads (`FOR UPDATE`), and also what it reads as absent: a row lock cannot
+/// hold a row that is not there, so two writers that both found no pool of peering addresses, no record of the ID
+/// they drew, or 199 gateways in an account would each go on to write. Before it reads a set of records (a kind in
+/// a scope, or those of one lookup value) a write transaction takes an advisory lock named by that set, and when a
+/// read by ID finds nothing it takes one named by the kind and ID (in every scope: generated IDs are unique across
+/// them) and reads again, in a statement of its own, so that it sees what the writer it waited for committed.
+/// Advisory locks end with the transaction, and a deadlock between them and row locks is retried like any other.
 struct PostgresTransaction: StoreTransaction {
     let connection: PostgresConnection
     let logger: Logger
@@ -24,13 +32,39 @@ struct PostgresTransaction: StoreTransaction {
     }
 
     func record<R: StoredRecord>(_ type: R.Type, id: String, in scope: Scope) async throws -> R? {
-        try await decode(
-            """
+        let query: PostgresQuery = """
             SELECT body FROM records WHERE kind = \(R.recordKind.name) AND account = \(scope.account)
             AND region = \(scope.region) AND id = \(id)\(unescaped: lock)
+            """
+        if let found = try await decode(query, as: R.self).first { return found }
+        guard locking else { return nil }
+        try await lockAbsence([Self.absenceKey(R.self, id: id)])
+        return try await decode(query, as: R.self).first
+    }
+
+    /// Waits for the writers that hold any of `keys` (advisory locks, ended by their transactions) and holds them
+    /// until this transaction ends; taken in one order, so that two sets never wait for each other.
+    private func lockAbsence(_ keys: [String]) async throws {
+        let ordered = Array(Set(keys)).sorted()
+        try await connection.statement(
+            """
+            SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) FROM unnest(\(ordered)::text[]) AS key
+            ORDER BY key
             """,
-            as: R.self
-        ).first
+            logger: logger
+        )
+    }
+
+    /// The lock a read takes of a record that is not there.
+    static func absenceKey<R: StoredRecord>(_ type: R.Type, id: String) -> String {
+        "id\u{1F}\(R.recordKind.name)\u{1F}\(id)"
+    }
+
+    /// The lock a write transaction takes before it reads the records of `kind` in `scope` (those of one lookup
+    /// value, or all).
+    static func setKey<R: StoredRecord>(_ type: R.Type, in scope: Scope, matching match: RecordMatch?) -> String {
+        let set = match.map { "\($0.slot.column)\u{1F}\($0.value)" } ?? "*"
+        return "set\u{1F}\(R.recordKind.name)\u{1F}\(scope.account)\u{1F}\(scope.region)\u{1F}\(set)"
     }
 
     func records<R: StoredRecord>(
@@ -39,6 +73,7 @@ struct PostgresTransaction: StoreTransaction {
         matching match: RecordMatch?,
         page: PageRequest
     ) async throws -> [R] {
+        if locking { try await lockAbsence([Self.setKey(R.self, in: scope, matching: match)]) }
         guard let match else {
             return try await decode(
                 """
@@ -61,13 +96,15 @@ struct PostgresTransaction: StoreTransaction {
 
     func records<R: StoredRecord>(_ type: R.Type, ids: [String], in scope: Scope) async throws -> [R] {
         guard !ids.isEmpty else { return [] }
-        return try await decode(
-            """
+        let query: PostgresQuery = """
             SELECT body FROM records WHERE kind = \(R.recordKind.name) AND account = \(scope.account)
             AND region = \(scope.region) AND id = ANY(\(ids)) ORDER BY id\(unescaped: lock)
-            """,
-            as: R.self
-        )
+            """
+        let found = try await decode(query, as: R.self)
+        let missing = Set(ids).subtracting(found.map(\.recordID))
+        guard locking, !missing.isEmpty else { return found }
+        try await lockAbsence(missing.map { Self.absenceKey(R.self, id: $0) })
+        return try await decode(query, as: R.self)
     }
 
     /// A unique value another record holds fails the statement (unique violation), which the store retries, and

@@ -12,6 +12,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import threading
 from collections import Counter
 
 import pytest
@@ -28,12 +29,41 @@ database_url = dxhelpers.test_database_url
 @pytest.fixture
 def pair(server_factory):
     """Two instances on the same database, sharing one master key."""
+    return start_pair(server_factory)
+
+
+def start_pair(server_factory, *, database: str | None = None, extra_args: tuple[str, ...] = ()):
+    """Two instances on `database` (the test database unless given) with `extra_args`, sharing one master key."""
+    url = database or database_url()
+    env = {"DXLOCAL_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()}
+    return tuple(server_factory.start(database=url, env=env, extra_args=extra_args) for _ in range(2))
+
+
+def fresh_database_url() -> str:
+    """A new, empty database in the test database's cluster."""
     url = database_url()
-    key = base64.b64encode(os.urandom(32)).decode()
-    env = {"DXLOCAL_MASTER_KEY": key}
-    first = server_factory.start(database=url, env=env)
-    second = server_factory.start(database=url, env=env)
-    return first, second
+    fresh = f"fresh_{secrets.token_hex(4)}"
+    psql = shutil.which("psql")
+    assert psql, "psql (from PostgreSQL's client package) is needed to create a database"
+    subprocess.run([psql, url, "-v", "ON_ERROR_STOP=1", "-c", f"CREATE DATABASE {fresh}"], check=True,
+                   capture_output=True)
+    return url.rsplit("/", 1)[0] + "/" + fresh
+
+
+def at_once(calls) -> list:
+    """Runs every call in `calls` at the same moment (one thread each, behind a barrier): each one's result, or the
+    error's code and message."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        try:
+            return call()
+        except ClientError as error:
+            return f'{error.response["Error"]["Code"]}: {error.response["Error"]["Message"]}'
+
+    with cf.ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
 
 
 def clients(pair, account, service="directconnect"):
@@ -151,13 +181,8 @@ def test_a_thousand_connections_created_across_both_are_seen_identically_from_bo
 
 
 def test_instances_starting_together_on_a_new_database_migrate_it_once(server_factory):
-    url = database_url()
-    fresh = f"fresh_{secrets.token_hex(4)}"
+    fresh_url = fresh_database_url()
     psql = shutil.which("psql")
-    assert psql, "psql (from PostgreSQL's client package) is needed to create a database"
-    subprocess.run([psql, url, "-v", "ON_ERROR_STOP=1", "-c", f"CREATE DATABASE {fresh}"], check=True,
-                   capture_output=True)
-    fresh_url = url.rsplit("/", 1)[0] + "/" + fresh
     env = {"DXLOCAL_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()}
     with cf.ThreadPoolExecutor(4) as pool:
         servers = list(pool.map(lambda _: server_factory.start(database=fresh_url, env=env), range(4)))
@@ -213,3 +238,107 @@ def test_both_instances_replay_the_same_mka_link(pair):
     for client in (a, b):
         assert dxhelpers.describe_connection(client, connection)["portEncryptionStatus"] == "Encryption Down"
     assert view(pair[0]) == view(pair[1])
+
+
+# What a write decides from records that are not there yet (the first pool of peering addresses, a free ID, room
+# under a limit, a gateway no association names) must hold against a writer on the other instance deciding the same.
+
+
+def test_racing_interfaces_on_a_new_account_draw_distinct_automatic_peering_addresses(pair):
+    """SPEC 7: an automatic /30 is never reused within an account and region, though the account's pool does not
+    exist until the first interface draws from it."""
+    account = dxhelpers.random_account()
+    a, b = clients(pair, account)
+    ec2 = dxhelpers._client("ec2", pair[0].url, account, "us-east-1", dxhelpers.boto_config())
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
+    connections = [a.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName=f"peer-{index}")
+                   ["connectionId"] for index in range(8)]
+
+    def create(index: int):
+        return lambda: (a, b)[index % 2].create_private_virtual_interface(
+            connectionId=connections[index], newPrivateVirtualInterface={
+                "virtualInterfaceName": f"vif-{index}", "vlan": 100, "asn": 65000, "virtualGatewayId": vgw})
+
+    created = at_once([create(index) for index in range(8)])
+    assert all(isinstance(answer, dict) for answer in created), created
+    blocks = [answer["amazonAddress"] for answer in created]
+    assert len(set(blocks)) == 8, blocks
+    assert len({answer["customerAddress"] for answer in created}) == 8
+    later = a.create_private_virtual_interface(
+        connectionId=a.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName="later")["connectionId"],
+        newPrivateVirtualInterface={"virtualInterfaceName": "later", "vlan": 100, "asn": 65000,
+                                    "virtualGatewayId": vgw})
+    assert later["amazonAddress"] not in blocks
+
+
+def test_racing_gateway_creations_stop_at_the_account_limit(pair):
+    """SPEC 7: 200 Direct Connect gateways an account, with creations of both instances counting."""
+    account = dxhelpers.random_account()
+    a, b = clients(pair, account)
+    with cf.ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda index: a.create_direct_connect_gateway(directConnectGatewayName=f"gw-{index}"),
+                      range(196)))
+    answers = at_once([lambda index=index: (a, b)[index % 2].create_direct_connect_gateway(
+        directConnectGatewayName=f"race-{index}") for index in range(8)])
+    refused = f"DirectConnectClientException: Account {account} already has 200 Direct Connect gateways, the most " \
+              "an account may have"
+    assert Counter("ok" if isinstance(answer, dict) else answer for answer in answers) == \
+        Counter({"ok": 4, refused: 4}), answers
+    for client in (a, b):
+        listed, token = [], None
+        while True:
+            page = client.describe_direct_connect_gateways(maxResults=100, **({"nextToken": token} if token else {}))
+            listed += page["directConnectGateways"]
+            token = page.get("nextToken")
+            if not token:
+                break
+        assert len(listed) == 200
+
+
+def test_seeded_instances_racing_never_hand_out_one_id_twice(server_factory):
+    """README: a generated ID is never one a record already has, in any account or region, though two instances
+    with the same --random-seed draw the same names: creations at the same moment get distinct IDs, and none is
+    lost."""
+    first, second = start_pair(server_factory, database=fresh_database_url(), extra_args=("--random-seed", "42"))
+    for accounts in ((dxhelpers.random_account(), dxhelpers.random_account()), (dxhelpers.random_account(),) * 2):
+        a = dxhelpers.make_client(first.url, account=accounts[0])
+        b = dxhelpers.make_client(second.url, account=accounts[1])
+        created = at_once([lambda: a.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName="from-a"),
+                           lambda: b.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName="from-b")])
+        assert all(isinstance(answer, dict) for answer in created), created
+        ids = [answer["connectionId"] for answer in created]
+        assert ids[0] != ids[1], ids
+        for client, account in ((a, accounts[0]), (b, accounts[1])):
+            held = {(c["connectionId"], c["connectionName"])
+                    for c in client.describe_connections()["connections"]}
+            mine = {(answer["connectionId"], answer["connectionName"]) for answer in created
+                    if answer["ownerAccount"] == account}
+            assert held == mine, (held, mine)
+
+
+def test_external_gateway_racing_onto_many_direct_connect_gateways_is_associated_once(server_factory):
+    """With `--ec2 external` no record stands for the virtual private or transit gateway, yet it joins one Direct
+    Connect gateway only, whichever instance the racing associations reach."""
+    first, second = start_pair(server_factory, extra_args=("--ec2", "external"))
+    account = dxhelpers.random_account()
+    a, b = clients((first, second), account)
+    gateways = [a.create_direct_connect_gateway(directConnectGatewayName=f"gw-{index}")["directConnectGateway"]
+                ["directConnectGatewayId"] for index in range(16)]
+    for kind, target, extra, group in (
+        ("VirtualGateway", {"virtualGatewayId": f"vgw-{secrets.token_hex(9)[:17]}"}, {}, gateways[:8]),
+        ("TransitGateway", {"gatewayId": f"tgw-{secrets.token_hex(9)[:17]}"},
+         {"addAllowedPrefixesToDirectConnectGateway": [{"cidr": "10.0.0.0/16"}]}, gateways[8:]),
+    ):
+        answers = at_once([lambda index=index, gateway=gateway: (a, b)[index % 2]
+                           .create_direct_connect_gateway_association(directConnectGatewayId=gateway, **target, **extra)
+                           for index, gateway in enumerate(group)])
+        gateway_id = next(iter(target.values()))
+        refused = f"DirectConnectClientException: {kind} {gateway_id} is already associated with another Direct " \
+                  "Connect Gateway"
+        assert Counter("ok" if isinstance(answer, dict) else answer for answer in answers) == \
+            Counter({"ok": 1, refused: 7}), answers
+        for client in (a, b):
+            listed = client.describe_direct_connect_gateway_associations(associatedGatewayId=gateway_id)
+            assert len(listed["directConnectGatewayAssociations"]) == 1
