@@ -85,7 +85,7 @@ enum OperatorRoutes {
                 let reset = try resetRequest(body)
                 let accounts = try reset.accounts.map(validAccounts)
                 _ = try await store.transaction(.write) { transaction in
-                    try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: accounts)
+                    try await AccountReset.run(accounts: accounts, in: transaction)
                 }
                 faults.clear(accounts: accounts)
                 if accounts == nil { NameRandomness.rewind() }

@@ -9,9 +9,14 @@ extension StoreTransaction {
     }
 
     private func deleteEvery<R: StoredRecord>(_ kind: R.Type, accounts: Set<String>?) async throws -> Int {
+        try await deleteEvery(kind) { accounts?.contains($0.scope.account) ?? true }
+    }
+
+    /// Deletes every record of `kind`, in every scope, that `isDoomed` picks, and answers how many it deleted.
+    package func deleteEvery<R: StoredRecord>(_ kind: R.Type, where isDoomed: (Scoped<R>) -> Bool) async throws -> Int {
         var deleted = 0
         try await visitEvery(kind) { scoped in
-            guard accounts?.contains(scoped.scope.account) ?? true else { return true }
+            guard isDoomed(scoped) else { return true }
             try await delete(kind, id: scoped.record.recordID, in: scoped.scope)
             deleted += 1
             return true

@@ -103,6 +103,92 @@ def test_a_reset_of_named_accounts_leaves_every_other_account_as_it_was(server_f
         assert holdings(server, kept, region) == before[region]
 
 
+def cross_account_scene(server, partner: str, customer: str) -> dict:
+    """What two accounts make together: the partner's interface allocated to the customer and confirmed onto the
+    customer's Direct Connect gateway; the partner's virtual private and transit gateways, proposed to that gateway
+    and accepted (an association each, the transit one with its EC2 attachment), and a third proposal left
+    requested."""
+    partner_dx = dxhelpers.make_client(server.url, account=partner)
+    customer_dx = dxhelpers.make_client(server.url, account=customer)
+    ec2 = dxhelpers._client("ec2", server.url, partner, "us-east-1", dxhelpers.boto_config())
+    connection = partner_dx.create_connection(location="EqDC2", bandwidth="10Gbps",
+                                              connectionName="partner")["connectionId"]
+    gateway = customer_dx.create_direct_connect_gateway(directConnectGatewayName="customer",
+                                                        amazonSideAsn=65000)["directConnectGateway"]
+    gateway_id = gateway["directConnectGatewayId"]
+    interface = partner_dx.allocate_private_virtual_interface(
+        connectionId=connection, ownerAccount=customer, newPrivateVirtualInterfaceAllocation={
+            "virtualInterfaceName": "hosted", "vlan": 10, "asn": 65001})["virtualInterfaceId"]
+    customer_dx.confirm_private_virtual_interface(virtualInterfaceId=interface, directConnectGatewayId=gateway_id)
+    vgws = []
+    for index in range(2):
+        vpc = ec2.create_vpc(CidrBlock=f"10.{index}.0.0/16")["Vpc"]["VpcId"]
+        vgws.append(ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"])
+        ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgws[-1])
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    # A gateway never mixes virtual private and transit gateways: the transit one has a gateway of its own.
+    transit_id = customer_dx.create_direct_connect_gateway(directConnectGatewayName="customer-transit",
+                                                           amazonSideAsn=65002)["directConnectGateway"][
+        "directConnectGatewayId"]
+    proposals = [partner_dx.create_direct_connect_gateway_association_proposal(
+        directConnectGatewayId=on, directConnectGatewayOwnerAccount=customer, gatewayId=target,
+        **({"addAllowedPrefixesToDirectConnectGateway": [{"cidr": "10.9.0.0/16"}]} if target == tgw else {}))
+        ["directConnectGatewayAssociationProposal"] for on, target in
+        ((gateway_id, vgws[0]), (transit_id, tgw), (gateway_id, vgws[1]))]
+    for proposal in proposals[:2]:
+        customer_dx.accept_direct_connect_gateway_association_proposal(
+            directConnectGatewayId=proposal["directConnectGatewayId"], proposalId=proposal["proposalId"],
+            associatedGatewayOwnerAccount=partner)
+    for gateway in (gateway_id, transit_id):
+        assert len(customer_dx.describe_direct_connect_gateway_associations(
+            directConnectGatewayId=gateway)["directConnectGatewayAssociations"]) == 1
+    assert ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"]
+    return {"connection": connection, "gateways": [gateway_id, transit_id], "interface": interface}
+
+
+def exported(server) -> str:
+    response = dxhelpers.raw_request(server.url, method="GET", path="/_dxlocal/state", content_type=None)
+    assert response.status == 200, response
+    return response.body.decode()
+
+
+@pytest.mark.parametrize("reset_partner", [True, False], ids=["partner", "customer"])
+def test_a_reset_of_one_account_leaves_nothing_of_it_in_another(server_factory, reset_partner):
+    """An account reset takes what the account made in other accounts' scopes and what names it there: after it no
+    record names the account, and nothing left blocks the other account's deletions."""
+    server = own_server(server_factory)
+    partner, customer = dxhelpers.random_account(), dxhelpers.random_account()
+    scene = cross_account_scene(server, partner, customer)
+    wiped, kept = (partner, customer) if reset_partner else (customer, partner)
+    response = reset(server, body=f'{{"accounts": ["{wiped}"]}}'.encode())
+    assert response.status == 200, response
+
+    assert wiped not in exported(server)
+    assert holdings(server, wiped, "us-east-1") == dxhelpers.EMPTY_SNAPSHOT
+    dx = dxhelpers.make_client(server.url, account=kept)
+    assert dx.describe_virtual_interfaces()["virtualInterfaces"] == []
+    if reset_partner:
+        # The customer's gateways have nothing attached, associated or proposed any more, and go.
+        assert dx.describe_direct_connect_gateway_association_proposals()[
+            "directConnectGatewayAssociationProposals"] == []
+        for gateway in scene["gateways"]:
+            assert dx.describe_direct_connect_gateway_attachments(
+                directConnectGatewayId=gateway)["directConnectGatewayAttachments"] == []
+            assert dx.describe_direct_connect_gateway_associations(
+                directConnectGatewayId=gateway)["directConnectGatewayAssociations"] == []
+            dx.delete_direct_connect_gateway(directConnectGatewayId=gateway)
+    else:
+        # The partner's gateways are associated with nothing, and its connection carries nothing.
+        ec2 = dxhelpers._client("ec2", server.url, partner, "us-east-1", dxhelpers.boto_config())
+        assert ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"] == []
+        assert dx.describe_direct_connect_gateway_association_proposals()[
+            "directConnectGatewayAssociationProposals"] == []
+        for vgw in ec2.describe_vpn_gateways()["VpnGateways"]:
+            assert dx.describe_direct_connect_gateway_associations(
+                associatedGatewayId=vgw["VpnGatewayId"])["directConnectGatewayAssociations"] == []
+        dx.delete_connection(connectionId=scene["connection"])
+
+
 @pytest.mark.parametrize("body, code, words", [
     (b"{", "SerializationException", "not valid JSON"),
     (b"[]", "SerializationException", "JSON object"),
