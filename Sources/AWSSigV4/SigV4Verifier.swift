@@ -122,8 +122,13 @@ public struct SigV4Verifier: Sendable {
         return utcCalendar.date(from: components)
     }
 
-    /// The credential a valid request was signed with.
-    public func verify(_ request: SigV4.Request, now: Date) throws(SigV4Failure) -> SigV4Credential {
+    /// The credential a valid request was signed with; its credential scope must name `service` when one is
+    /// given (the signing name of the service the request is for).
+    public func verify(
+        _ request: SigV4.Request,
+        now: Date,
+        service: String? = nil
+    ) throws(SigV4Failure) -> SigV4Credential {
         guard let header = request.header("authorization") else { throw .missing() }
         let authorization = try Self.parse(header)
         guard authorization.signedHeaders.contains("host") else {
@@ -154,6 +159,9 @@ public struct SigV4Verifier: Sendable {
         let scope = authorization.credential
         guard scope.date == String(amzDate.prefix(8)) else {
             throw .invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.")
+        }
+        if let service, scope.service != service {
+            throw .invalid("Credential should be scoped to correct service: '\(service)'. ")
         }
         let canonical = SigV4.canonicalRequest(
             request,

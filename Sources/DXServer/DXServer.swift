@@ -63,7 +63,9 @@ package enum DXServer {
             let body = try await collectBody(request, upTo: maximumBodySize)
             var scope = resolver.scope(authorization: headers.authorization)
             if let verifier {
-                scope.account = try authenticate(request, body: body, with: verifier, now: clock.now).account
+                let prefix = headers.target.flatMap { $0.split(separator: ".", maxSplits: 1).first }
+                let service = prefix.flatMap(table.signingName(ofPrefix:))
+                scope.account = try authenticate(request, body: body, with: verifier, service: service).account
             }
             ResolvedScope.current?.scope = scope
             let handler = try table.handler(for: headers.target)
@@ -79,12 +81,12 @@ package enum DXServer {
         // With `--auth sigv4` health needs a caller from the credentials file, as everything under `/_dxlocal/`
         // (issue 18); an orchestrator's probe without credentials can check the port instead.
         router.get(RouterPath(OperatorRoutes.healthPath)) { request, _ -> Response in
-            _ = try await OperatorRoutes.operatorBody(request, verifier: verifier, clock: clock)
+            _ = try await OperatorRoutes.operatorBody(request, verifier: verifier)
             let (status, body) = await StoreHealth.report(health)
             return OperatorRoutes.json(body, status: status)
         }
         router.head(RouterPath(OperatorRoutes.healthPath)) { request, _ -> Response in
-            _ = try await OperatorRoutes.operatorBody(request, verifier: verifier, clock: clock)
+            _ = try await OperatorRoutes.operatorBody(request, verifier: verifier)
             return Response(
                 status: await StoreHealth.report(health).status,
                 headers: [.contentType: "application/json"]
@@ -110,7 +112,8 @@ package enum DXServer {
             let body = try await collectBody(request, upTo: maximumBodySize)
             var scope = resolver.scope(authorization: headers.authorization)
             if let verifier {
-                scope.account = try authenticate(request, body: body, with: verifier, now: clock.now).account
+                let service = table.signingName(ofPrefix: Substring(OperationTable.ec2Prefix))
+                scope.account = try authenticate(request, body: body, with: verifier, service: service).account
             }
             ResolvedScope.current?.scope = scope
             let query = try QueryParameters(form: body.readableBytesView)
@@ -168,7 +171,7 @@ package enum DXServer {
         verifier: SigV4Verifier? = nil
     ) {
         router.post(RouterPath(OperatorRoutes.clockPath)) { request, _ -> Response in
-            let body = try await OperatorRoutes.operatorBody(request, verifier: verifier, clock: clock)
+            let body = try await OperatorRoutes.operatorBody(request, verifier: verifier)
             let advance = try AWSJSONCoding.decode(ClockAdvance.self, from: body.readableBytesView)
             guard let seconds = advance.advanceSeconds else {
                 throw AWSError.serialization("Member advanceSeconds is missing")
@@ -200,12 +203,14 @@ package enum DXServer {
         }
     }
 
-    /// Verifies the request's signature; a refusal is AWS's 403 with its code.
+    /// Verifies the request's signature, scoped to `service` when one is named; a refusal is AWS's 403 with its
+    /// code. The signing time is checked against the system's clock, whatever `--clock-control` made of the
+    /// service's: a client signs with the time it reads.
     static func authenticate(
         _ request: Request,
         body: ByteBuffer,
         with verifier: SigV4Verifier,
-        now: Date
+        service: String?
     ) throws
         -> SigV4Credential
     {
@@ -219,7 +224,7 @@ package enum DXServer {
             body: Array(body.readableBytesView)
         )
         do {
-            return try verifier.verify(signed, now: now)
+            return try verifier.verify(signed, now: Date(), service: service)
         } catch {
             throw AWSError(code: error.code, message: error.message, status: 403)
         }

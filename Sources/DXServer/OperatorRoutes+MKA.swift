@@ -37,7 +37,7 @@ extension OperatorRoutes {
     ) {
         let customer = RouterPath("/_dxlocal/mka/customer/:id")
         router.put(customer) { request, context -> Response in
-            let body = try await operatorBody(request, verifier: verifier, clock: clock)
+            let body = try await operatorBody(request, verifier: verifier)
             let id = try context.parameters.require("id")
             let given = try AWSJSONCoding.decode(MKACustomerConfiguration.self, from: body.readableBytesView)
             let configured = try await directConnect.configureCustomerRouter(
@@ -49,22 +49,22 @@ extension OperatorRoutes {
             return reply(view(configured.record, in: configured.scope))
         }
         router.get(customer) { request, context -> Response in
-            _ = try await operatorBody(request, verifier: verifier, clock: clock)
+            _ = try await operatorBody(request, verifier: verifier)
             let found = try await directConnect.customerRouter(try context.parameters.require("id"))
             return reply(view(found.record, in: found.scope))
         }
         router.delete(customer) { request, context -> Response in
-            _ = try await operatorBody(request, verifier: verifier, clock: clock)
+            _ = try await operatorBody(request, verifier: verifier)
             let cleared = try await directConnect.clearCustomerRouter(try context.parameters.require("id"))
             return reply(view(cleared.record, in: cleared.scope))
         }
         router.get(RouterPath("/_dxlocal/mka/:id")) { request, context -> Response in
-            _ = try await operatorBody(request, verifier: verifier, clock: clock)
+            _ = try await operatorBody(request, verifier: verifier)
             let observation = try await directConnect.observeMKA(try context.parameters.require("id"))
             return reply(view(observation))
         }
         router.get(RouterPath("/_dxlocal/mka/:id/pcap")) { request, context -> Response in
-            _ = try await operatorBody(request, verifier: verifier, clock: clock)
+            _ = try await operatorBody(request, verifier: verifier)
             let observation = try await directConnect.observeMKA(try context.parameters.require("id"))
             // Our choice: a port with no exchange (its customer `auto` or `none`) answers a capture of no frame.
             let frames = observation.link?.sent.map { (at: $0.at, frame: $0.frame) } ?? []

@@ -45,7 +45,7 @@ enum OperatorRoutes {
     ) {
         addMKA(to: router, directConnect: directConnect, verifier: verifier, clock: clock)
         router.get(RouterPath(statePath)) { request, _ -> Response in
-            _ = try await operatorBody(request, verifier: verifier, clock: clock)
+            _ = try await operatorBody(request, verifier: verifier)
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/json"],
@@ -57,21 +57,21 @@ enum OperatorRoutes {
             guard let mode = StateTransfer.Mode(rawValue: modeName) else {
                 throw invalid("mode must be replace or merge, not \(Identifiers.quoted(modeName))")
             }
-            let body = try await operatorBody(request, verifier: verifier, clock: clock, upTo: maximumStateSize)
+            let body = try await operatorBody(request, verifier: verifier, upTo: maximumStateSize)
             let document = try AWSJSONCoding.decode(StateDocument.self, from: body.readableBytesView)
             let count = try await state.load(document, mode: mode)
             NameRandomness.moveOn(after: body.readableBytesView)
             return json(#"{"status":"ok","records":\#(count)}"#)
         }
         router.post(RouterPath(simulatePath)) { request, _ -> Response in
-            let body = try await operatorBody(request, verifier: verifier, clock: clock)
+            let body = try await operatorBody(request, verifier: verifier)
             let simulation = try AWSJSONCoding.decode(SimulateRequest.self, from: body.readableBytesView)
             let reply = try await simulate(simulation, on: directConnect)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(reply))
         }
         if let metrics {
             router.get(RouterPath(metricsPath)) { request, _ -> Response in
-                _ = try await operatorBody(request, verifier: verifier, clock: clock)
+                _ = try await operatorBody(request, verifier: verifier)
                 return Response(
                     status: .ok,
                     headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -81,7 +81,7 @@ enum OperatorRoutes {
         }
         for path in resetPaths {
             router.post(RouterPath(path)) { request, _ -> Response in
-                let body = try await operatorBody(request, verifier: verifier, clock: clock)
+                let body = try await operatorBody(request, verifier: verifier)
                 let reset = try resetRequest(body)
                 let accounts = try reset.accounts.map(validAccounts)
                 _ = try await store.transaction(.write) { transaction in
@@ -99,7 +99,7 @@ enum OperatorRoutes {
                 _ request: Request,
                 _ change: @Sendable ([FaultRule]?) throws(AWSError) -> Void
             ) async throws -> Response {
-                let body = try await operatorBody(request, verifier: verifier, clock: clock)
+                let body = try await operatorBody(request, verifier: verifier)
                 let given =
                     isBlank(body)
                     ? nil
@@ -217,15 +217,14 @@ enum OperatorRoutes {
         AWSError(code: "ValidationException", message: message, status: 400)
     }
 
-    /// The body of an operator call, the caller verified first with `--auth sigv4`.
+    /// The body of an operator call, the caller verified first with `--auth sigv4` (signed for any of the services).
     static func operatorBody(
         _ request: Request,
         verifier: SigV4Verifier?,
-        clock: any ServiceClock,
         upTo limit: Int = maximumBodySize
     ) async throws -> ByteBuffer {
         let body = try await DXServer.collectBody(request, upTo: limit)
-        if let verifier { _ = try DXServer.authenticate(request, body: body, with: verifier, now: clock.now) }
+        if let verifier { _ = try DXServer.authenticate(request, body: body, with: verifier, service: nil) }
         return body
     }
 

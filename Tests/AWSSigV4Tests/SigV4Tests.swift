@@ -182,6 +182,20 @@ import Testing
         #expect(early?.code == "InvalidSignatureException")
     }
 
+    @Test func aScopeNamingAnotherServiceIsRefusedWhereTheServiceIsKnown() throws {
+        let request = Self.signed()  // scoped to directconnect
+        #expect(
+            try Self.verifier.verify(request, now: Self.signedAt, service: "directconnect").account == "111122223333"
+        )
+        do {
+            _ = try Self.verifier.verify(request, now: Self.signedAt, service: "secretsmanager")
+            Issue.record("a directconnect scope was taken for secretsmanager")
+        } catch {
+            #expect(error.code == "InvalidSignatureException")
+            #expect(error.message == "Credential should be scoped to correct service: 'secretsmanager'. ")
+        }
+    }
+
     @Test func aMissingHeaderIsAMissingToken() {
         var request = Self.signed()
         request.headers.removeAll { $0.name == "Authorization" }

@@ -33,7 +33,8 @@ def client(server, key=KEY, secret=SECRET, token=None, service="directconnect", 
         aws_secret_access_key=secret, aws_session_token=token, config=dxhelpers.boto_config())
 
 
-def sign(url, body: bytes, *, key=KEY, secret=SECRET, when=None, target="OvertureService.DescribeConnections"):
+def sign(url, body: bytes, *, key=KEY, secret=SECRET, when=None, target="OvertureService.DescribeConnections",
+         service="directconnect"):
     """An independent SigV4 signer (standard library only) for requests boto3 will not make."""
     when = when or datetime.datetime.now(datetime.timezone.utc)
     amz_date, day = when.strftime("%Y%m%dT%H%M%SZ"), when.strftime("%Y%m%d")
@@ -43,10 +44,10 @@ def sign(url, body: bytes, *, key=KEY, secret=SECRET, when=None, target="Overtur
     names = sorted(headers)
     canonical = "\n".join(["POST", "/", "", "".join(f"{n}:{headers[n]}\n" for n in names), ";".join(names),
                            hashlib.sha256(body).hexdigest()])
-    scope = f"{day}/us-east-1/directconnect/aws4_request"
+    scope = f"{day}/us-east-1/{service}/aws4_request"
     to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
     k = ("AWS4" + secret).encode()
-    for part in (day, "us-east-1", "directconnect", "aws4_request"):
+    for part in (day, "us-east-1", service, "aws4_request"):
         k = hmac.new(k, part.encode(), hashlib.sha256).digest()
     signature = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
     headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential={key}/{scope}, SignedHeaders={';'.join(names)}, "
@@ -147,6 +148,60 @@ def test_a_request_signed_more_than_fifteen_minutes_ago_is_expired(signed_server
     assert error["message"].startswith("Signature expired")
     recent = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
     assert post(signed_server.url, body, sign(signed_server.url, body, when=recent)).status == 200
+
+
+@pytest.mark.parametrize("target, signed_for, expected", [
+    ("OvertureService.DescribeConnections", "secretsmanager", "directconnect"),
+    ("OvertureService.DescribeConnections", "bogus", "directconnect"),
+    ("secretsmanager.ListSecrets", "directconnect", "secretsmanager"),
+])
+def test_a_request_signed_for_another_service_is_refused(signed_server, target, signed_for, expected):
+    """AWS refuses a signature whose credential scope names another service, however well it is computed."""
+    response = post(signed_server.url, b"{}", sign(signed_server.url, b"{}", target=target, service=signed_for))
+    error = dxhelpers.assert_aws_error(response, 403, "InvalidSignatureException")
+    assert error["message"] == f"Credential should be scoped to correct service: '{expected}'. "
+    assert post(signed_server.url, b"{}", sign(signed_server.url, b"{}", target=target, service=expected)).status == 200
+
+
+def test_an_ec2_request_signed_for_another_service_is_refused(signed_server):
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    body = b"Action=DescribeVpcs&Version=2016-11-15"
+    for service, status in (("directconnect", 403), ("ec2", 200)):
+        request = AWSRequest(method="POST", url=signed_server.url + "/", data=body,
+                             headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+        SigV4Auth(Credentials(KEY, SECRET), service, "us-east-1").add_auth(request)
+        response = dxhelpers.raw_request(signed_server.url, body=body, headers=dict(request.headers.items()),
+                                         content_type=None)
+        assert response.status == status, response
+        if status == 403:
+            assert b"<Message>Credential should be scoped to correct service: &apos;ec2&apos;. </Message>" \
+                in response.body, response.body
+
+
+def test_signatures_are_timed_by_the_callers_clock_when_the_service_clock_moves(server_factory, tmp_path):
+    """With --clock-control the service's clock moves ahead (past a secret's recovery window), while callers go on
+    signing with the time they read: the signature's 15 minutes are counted on the system's clock."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    credentials = tmp_path / "credentials"
+    credentials.write_text(f"{KEY} {SECRET} {ACCOUNT}\n")
+    server = server_factory.start(extra_args=("--auth", "sigv4", "--credentials-file", str(credentials),
+                                              "--clock-control"))
+    dx = client(server)
+    for _ in range(2):
+        body = json.dumps({"advanceSeconds": 8 * 86_400}).encode()
+        request = AWSRequest(method="POST", url=server.url + "/_dxlocal/clock", data=body,
+                             headers={"Content-Type": "application/json"})
+        SigV4Auth(Credentials(KEY, SECRET), "directconnect", "us-east-1").add_auth(request)
+        moved = dxhelpers.raw_request(server.url, path="/_dxlocal/clock", body=body,
+                                      headers=dict(request.headers.items()), content_type=None)
+        assert moved.status == 200, moved
+        assert dx.describe_connections()["connections"] == []
 
 
 def test_the_aws_cli_signs_its_way_in(signed_server, tmp_path):
