@@ -64,7 +64,6 @@ extension SecretsManagerService {
             name: secret.name,
             description: secret.description,
             kmsKeyId: secret.kmsKeyId,
-            rotationEnabled: false,
             lastChangedDate: secret.lastChangedAt,
             lastAccessedDate: secret.lastAccessedAt,
             deletedDate: secret.deletionDate,
@@ -123,11 +122,31 @@ struct SecretFilter: Sendable {
     func matches(_ secret: SecretRecord, region: String) -> Bool {
         let fields = fields(of: secret, region: region)
         return values.contains { value in
-            if value.hasPrefix("!") {
-                let prefix = value.dropFirst()
-                return !fields.contains { $0.hasPrefix(prefix) }
-            }
-            return fields.contains { $0.hasPrefix(value) }
+            let negated = value.hasPrefix("!")
+            return held(negated ? String(value.dropFirst()) : value, in: fields) != negated
         }
+    }
+
+    /// Whether `fields` hold `wanted` as the key matches (the model's Filter): a prefix, in letter case too, except
+    /// for `description` (a prefix, any case) and `all`, which breaks the value into words and finds each at the
+    /// start of a word of any field, in any case (our choice: every word must be found; a value without words
+    /// finds nothing).
+    private func held(_ wanted: String, in fields: [String]) -> Bool {
+        switch key {
+        case .description:
+            let prefix = wanted.lowercased()
+            return fields.contains { $0.lowercased().hasPrefix(prefix) }
+        case .all:
+            let words = Self.words(of: wanted)
+            let fieldWords = fields.flatMap(Self.words(of:))
+            return !words.isEmpty && words.allSatisfy { word in fieldWords.contains { $0.hasPrefix(word) } }
+        default:
+            return fields.contains { $0.hasPrefix(wanted) }
+        }
+    }
+
+    /// The words of `text` (runs of letters and digits), in lower case.
+    static func words(of text: String) -> [String] {
+        text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
     }
 }

@@ -67,7 +67,6 @@ extension SecretsManagerService {
                 name: secret.name,
                 description: secret.description,
                 kmsKeyId: secret.kmsKeyId,
-                rotationEnabled: false,
                 lastChangedDate: secret.lastChangedAt,
                 lastAccessedDate: secret.lastAccessedAt,
                 deletedDate: secret.deletionDate,
@@ -211,7 +210,20 @@ extension SecretsManagerService {
         }
         let now = clock.now
         return try await transactions.run(.write) { transaction in
-            var secret = try await Self.find(input.secretId, in: transaction, scope, now: now)
+            let found: SecretRecord
+            do {
+                found = try await Self.find(input.secretId, in: transaction, scope, now: now)
+            } catch let error as AWSError where force && error.code == AWSError.secretNotFound.code {
+                // The model: forcing the deletion of a secret deleted already, or never made, is no error. The
+                // answer names it as it was given (our choice: no ARN is made up for a secret that is not there).
+                let id = input.secretId ?? ""
+                return DeleteSecretResponse(
+                    arn: id.hasPrefix("arn:") ? id : nil,
+                    name: id.hasPrefix("arn:") ? nil : id,
+                    deletionDate: now
+                )
+            }
+            var secret = found
             if force {
                 if secret.owningService != nil {
                     throw AWSError.managedByDirectConnect("ForceDeleteWithoutRecovery")

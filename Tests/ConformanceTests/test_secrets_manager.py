@@ -346,6 +346,9 @@ def test_describe_secret_shows_versions_and_tags_never_the_value(secrets_client,
                                                put["VersionId"]: ["AWSCURRENT"]}
     assert "OwningService" not in described
     assert "DeletedDate" not in described
+    # The model: a secret never configured for rotation has no RotationEnabled (null), not false.
+    assert "RotationEnabled" not in described
+    assert all("RotationEnabled" not in entry for entry in secrets_client.list_secrets()["SecretList"])
     assert _near(_utc(described["CreatedDate"]), datetime.now(timezone.utc))
     assert "SecretString" not in described and "SecretBinary" not in described
     text = _dump(described)
@@ -432,6 +435,25 @@ def test_list_secrets_filters_combine_with_and(secrets_client, filter_world):
     assert _filtered(secrets_client, ("name", ["app/"]), ("tag-key", ["env"])) == {w["alpha"]}
     assert _filtered(secrets_client, ("name", ["app/"]), ("tag-key", ["!env"])) == {w["beta"]}
     assert _filtered(secrets_client, ("name", ["db/"]), ("tag-key", ["env"])) == set()
+
+
+def test_list_secrets_description_and_all_filters_ignore_letter_case(secrets_client):
+    """The model's Filter: `description` is a prefix in any case; `all` breaks the value into words and finds each
+    in any field, in any case; `name` stays a prefix in its own case."""
+    database = _create(secrets_client, name=unique_name("db-key"), Description="Production Database key",
+                       Tags=[{"Key": "Owner", "Value": "Network-Team"}])
+    other = _create(secrets_client, name=unique_name("web-cert"), Description="staging certificate")
+    names = database["Name"], other["Name"]
+    assert _filtered(secrets_client, ("description", ["production"])) == {names[0]}
+    assert _filtered(secrets_client, ("description", ["PRODUCTION DATA"])) == {names[0]}
+    assert _filtered(secrets_client, ("description", ["database"])) == set(), "a prefix of the whole description"
+    assert _filtered(secrets_client, ("description", ["!production"])) == {names[1]}
+    assert _filtered(secrets_client, ("all", ["database"])) == {names[0]}
+    assert _filtered(secrets_client, ("all", ["DB-KEY"])) == {names[0]}
+    assert _filtered(secrets_client, ("all", ["team"])) == {names[0]}, "a word of a tag's value"
+    assert _filtered(secrets_client, ("all", ["cert stag"])) == {names[1]}, "every word, anywhere, as a prefix"
+    assert _filtered(secrets_client, ("all", ["cert production"])) == set()
+    assert _filtered(secrets_client, ("name", [names[0].upper()])) == set(), "name keeps its case"
 
 
 def test_list_secrets_unknown_filter_key_is_refused(secrets_client, raw_sm):
@@ -649,8 +671,25 @@ def test_delete_secret_with_window_and_force_is_refused(secrets_client):
 
 def test_delete_secret_of_an_unknown_secret_is_not_found(secrets_client):
     expect_error(lambda: secrets_client.delete_secret(SecretId=unique_name("nope")), SM_NOT_FOUND)
-    expect_error(lambda: secrets_client.delete_secret(SecretId=unique_name("nope"), ForceDeleteWithoutRecovery=True),
-                 SM_NOT_FOUND)
+
+
+def test_force_delete_of_a_secret_never_made_or_gone_already_is_no_error(secrets_client, account):
+    """The model: forcing the deletion of a secret already deleted, or of one that does not exist, does not answer
+    ResourceNotFoundException. The answer names the secret as it was given."""
+    name = unique_name("never")
+    deleted = secrets_client.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+    assert deleted["Name"] == name and "ARN" not in deleted
+    assert _near(_utc(deleted["DeletionDate"]), datetime.now(timezone.utc))
+    arn = f"arn:aws:secretsmanager:us-east-1:{account}:secret:{name}-AbCdEf"
+    deleted = secrets_client.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
+    assert deleted["ARN"] == arn and "Name" not in deleted
+    created = _create(secrets_client)
+    secrets_client.delete_secret(SecretId=created["Name"], ForceDeleteWithoutRecovery=True)
+    again = secrets_client.delete_secret(SecretId=created["Name"], ForceDeleteWithoutRecovery=True)
+    assert again["Name"] == created["Name"]
+    _assert_absent(secrets_client, created["Name"])
+    # Without the force, a secret that is not there is still not found.
+    expect_error(lambda: secrets_client.delete_secret(SecretId=created["Name"]), SM_NOT_FOUND)
 
 
 @pytest.mark.parametrize("operation", ["GetSecretValue", "PutSecretValue", "UpdateSecret-value",
@@ -1135,8 +1174,9 @@ def test_isolation_delete_and_restore(client, secrets_client, owned, observer):
     before = _owner_state(client, secrets_client, owned, observer)
     for secret_id in _ids(owned):
         expect_error(lambda: observer.delete_secret(SecretId=secret_id, RecoveryWindowInDays=7), SM_NOT_FOUND)
-        expect_error(lambda: observer.delete_secret(SecretId=secret_id, ForceDeleteWithoutRecovery=True),
-                     SM_NOT_FOUND)
+        # To the observer the secret is not there, and forcing the deletion of one that is not there is no error
+        # (the model): it answers, and deletes nothing (the owner's state below).
+        observer.delete_secret(SecretId=secret_id, ForceDeleteWithoutRecovery=True)
         expect_error(lambda: observer.restore_secret(SecretId=secret_id), SM_NOT_FOUND)
     assert _owner_state(client, secrets_client, owned, observer) == before
 
