@@ -349,7 +349,9 @@ extension DirectConnectService {
         guard !ec2External else { return (false, []) }
         switch target.type {
         case .transitGateway:
-            guard let tgw = try await transaction.record(TransitGatewayRecord.self, id: target.id, in: scope) else {
+            guard let tgw = try await transaction.record(TransitGatewayRecord.self, id: target.id, in: scope),
+                tgw.deletedAt == nil
+            else {
                 throw AWSError.client("The TransitGateway \(target.id) does not exist.")
             }
             guard tgw.amazonSideAsn != gateway.amazonSideAsn else {

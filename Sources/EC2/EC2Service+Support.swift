@@ -64,8 +64,16 @@ extension EC2Service {
         }
     }
 
+    /// A resource's tags as EC2 answers them where it leaves out an empty set (VPCs, VPN gateways, created
+    /// resources).
     static func wire(_ tags: [TagRecord]) -> [Tag]? {
-        tags.isEmpty ? nil : tags.map { Tag(key: $0.key, value: $0.value ?? "") }
+        tags.isEmpty ? nil : listed(tags)
+    }
+
+    /// A resource's tags as EC2 answers them where an empty set is listed too (transit gateways and their
+    /// attachments as described).
+    static func listed(_ tags: [TagRecord]) -> [Tag] {
+        tags.map { Tag(key: $0.key, value: $0.value ?? "") }
     }
 
     /// A page of `items` (sorted by ID) after `nextToken`, at most `maxResults` (5-1000 when given, EC2's bounds)

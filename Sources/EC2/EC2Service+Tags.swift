@@ -186,7 +186,9 @@ extension EC2Tagged {
 
 extension VpcRecord: EC2Tagged {}
 extension VpnGatewayRecord: EC2Tagged {}
-extension TransitGatewayRecord: EC2Tagged {}
+extension TransitGatewayRecord: EC2Tagged {
+    func isLive(at now: Date) -> Bool { deletedAt == nil }
+}
 extension TransitGatewayAttachmentRecord: EC2Tagged {
     func isLive(at now: Date) -> Bool { EC2Service.state(self, at: now) != nil }
 }

@@ -75,7 +75,11 @@ extension EC2Service {
         try Self.stopIfDryRun(input.dryRun)
         let now = clock.now
         return try await transaction(.write) { transaction in
-            let held = try await transitGateways(in: transaction, scope)
+            // The deleted ones no longer listed leave the store.
+            let held = try await transaction.live(TransitGatewayRecord.self, in: scope, purging: true) {
+                Self.state($0, at: now) != nil
+            }
+            .filter { $0.deletedAt == nil }
             let id = try await EC2ResourceName.transitGateway.newID(
                 for: TransitGatewayRecord.self,
                 holding: held.count,
@@ -111,15 +115,16 @@ extension EC2Service {
         let filters = try EC2Filters(input.filters, known: Self.transitGatewayFilters)
         try EC2ResourceName.transitGateway.requireWellFormed(input.transitGatewayIds)
         try Self.stopIfDryRun(input.dryRun)
+        let now = clock.now
         let all = try await transaction(.read) { transaction in
-            try await transitGateways(in: transaction, scope)
+            try await transaction.live(TransitGatewayRecord.self, in: scope) { Self.state($0, at: now) != nil }
         }
         let matching = try EC2ResourceName.transitGateway.chosen(
             all,
             ids: input.transitGatewayIds,
             filters: filters,
             tags: \.tags
-        ) { Self.transitGatewayField($0, $1, in: scope) }
+        ) { Self.transitGatewayField($0, $1, in: scope, at: now) }
         let (page, token) = try page(
             matching,
             listing: "transitGateways",
@@ -129,13 +134,16 @@ extension EC2Service {
             id: \.id
         )
         return DescribeTransitGatewaysResult(
-            transitGateways: page.map { Self.transitGateway($0, in: scope, state: .available) },
+            transitGateways: page.map {
+                Self.transitGateway($0, in: scope, state: Self.state($0, at: now) ?? .deleted, listing: true)
+            },
             nextToken: token
         )
     }
 
-    /// Refused while an attachment not gone remains (`IncorrectState`); answers `deleting`, and the gateway is gone
-    /// from then on. (our choice: EC2 shows `deleting`, then `deleted`, for minutes)
+    /// Refused while an attachment not gone remains (`IncorrectState`); answers `deleting`, and the gateway reads
+    /// `deleted` from then on (EC2 shows `deleting`, then `deleted`, for a while; our choice: `deleted` at once, as
+    /// every transition here settles at once, listed for `deletedListedFor`), found by no other call.
     package func deleteTransitGateway(
         _ input: DeleteTransitGatewayRequest,
         in scope: Scope
@@ -146,12 +154,13 @@ extension EC2Service {
         try Self.stopIfDryRun(input.dryRun)
         let now = clock.now
         return try await transaction(.write) { transaction in
-            let record = try await EC2ResourceName.transitGateway.record(
+            var record = try await EC2ResourceName.transitGateway.record(
                 TransitGatewayRecord.self,
                 id,
                 in: transaction,
                 scope
             )
+            guard record.deletedAt == nil else { throw EC2ResourceName.transitGateway.notFoundError([id]) }
             let attachments = try await liveAttachments(in: transaction, scope, at: now)
                 .filter { $0.transitGatewayId == id }
             if !attachments.isEmpty {
@@ -162,7 +171,8 @@ extension EC2Service {
                     status: 400
                 )
             }
-            try await transaction.delete(TransitGatewayRecord.self, id: id, in: scope)
+            record.deletedAt = now
+            try await transaction.save(record, in: scope)
             return DeleteTransitGatewayResult(transitGateway: Self.transitGateway(record, in: scope, state: .deleting))
         }
     }
@@ -180,7 +190,12 @@ extension EC2Service {
         let (all, routeTables) = try await transaction(.read) { transaction in
             let attachments = try await liveAttachments(in: transaction, scope, at: now)
             var routeTables: [String: String] = [:]
-            for gateway in try await transitGateways(in: transaction, scope) {
+            for gateway in try await transaction.records(
+                TransitGatewayRecord.self,
+                in: scope,
+                matching: nil,
+                page: .all
+            ) {
                 routeTables[gateway.id] = gateway.routeTableId
             }
             return (attachments, routeTables)
@@ -207,8 +222,13 @@ extension EC2Service {
         )
     }
 
-    func transitGateways(in transaction: any StoreTransaction, _ scope: Scope) async throws -> [TransitGatewayRecord] {
-        try await transaction.records(TransitGatewayRecord.self, in: scope, matching: nil, page: .all)
+    /// How long a deleted transit gateway stays listed as `deleted` (our choice, as a deleted interface's 15 minutes).
+    static let deletedListedFor: TimeInterval = 15 * 60
+
+    /// The state a transit gateway reads at `now`, or `nil` once it is no longer listed.
+    package static func state(_ record: TransitGatewayRecord, at now: Date) -> TransitGatewayState? {
+        guard let deletedAt = record.deletedAt else { return .available }
+        return now < deletedAt.addingTimeInterval(deletedListedFor) ? .deleted : nil
     }
 
     func liveAttachments(
@@ -228,10 +248,15 @@ extension EC2Service {
         return .available
     }
 
-    static func transitGatewayField(_ record: TransitGatewayRecord, _ name: String, in scope: Scope) -> [String] {
+    static func transitGatewayField(
+        _ record: TransitGatewayRecord,
+        _ name: String,
+        in scope: Scope,
+        at now: Date
+    ) -> [String] {
         switch name {
         case "transit-gateway-id": [record.id]
-        case "state": ["available"]
+        case "state": [(state(record, at: now) ?? .deleted).rawValue]
         case "owner-id": [scope.account]
         case "options.amazon-side-asn": [String(record.amazonSideAsn)]
         case "options.auto-accept-shared-attachments": [record.autoAcceptSharedAttachments]
@@ -266,10 +291,13 @@ extension EC2Service {
         }
     }
 
+    /// A transit gateway as EC2 answers it; `listing` (DescribeTransitGateways) gives its tags even when there are
+    /// none, as EC2 lists them (`Tags: []`; amazon.aws' `ec2_transit_gateway` reads them so).
     static func transitGateway(
         _ record: TransitGatewayRecord,
         in scope: Scope,
-        state: TransitGatewayState
+        state: TransitGatewayState,
+        listing: Bool = false
     )
         -> TransitGateway
     {
@@ -294,7 +322,7 @@ extension EC2Service {
                 securityGroupReferencingSupport: .init(rawValue: record.securityGroupReferencingSupport),
                 multicastSupport: .init(rawValue: record.multicastSupport)
             ),
-            tags: wire(record.tags)
+            tags: listing ? listed(record.tags) : wire(record.tags)
         )
     }
 
@@ -317,7 +345,7 @@ extension EC2Service {
                 ? TransitGatewayAttachmentAssociation(transitGatewayRouteTableId: routeTable, state: .associated)
                 : nil,
             creationTime: record.createdAt,
-            tags: wire(record.tags)
+            tags: listed(record.tags)
         )
     }
 }

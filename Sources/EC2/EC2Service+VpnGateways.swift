@@ -84,9 +84,10 @@ extension EC2Service {
     }
 
     /// One VPC a gateway and one gateway a VPC (`VpnGatewayAttachmentLimitExceeded`, our choice of code for the
-    /// second); the attachment answers `attaching` and reads `attached` from then on. The gateway lists one
-    /// attachment a VPC, as EC2 does: attached again, a VPC's detached attachment gives way to the new one
-    /// (Terraform reads the first attachment of the VPC it looks for).
+    /// second); the attachment answers `attaching` and reads `attached` from then on. Attached again, to its VPC or
+    /// another, the gateway lists the new attachment alone: the detached ones give way (Terraform reads the first
+    /// attachment of the VPC it looks for, and amazon.aws' `ec2_vpc_vgw`, moving a gateway to another VPC, waits
+    /// until every attachment listed reads `attached`, as its tests against EC2 see).
     package func attachVpnGateway(
         _ input: AttachVpnGatewayRequest,
         in scope: Scope
@@ -112,15 +113,14 @@ extension EC2Service {
                     status: 400
                 )
             }
-            gateway.attachments.removeAll { $0.vpcId == vpcId }
-            gateway.attachments.append(VpcAttachmentRecord(vpcId: vpcId, attachedAt: now))
+            gateway.attachments = [VpcAttachmentRecord(vpcId: vpcId, attachedAt: now)]
             try await transaction.save(gateway, in: scope)
             return AttachVpnGatewayResult(vpcAttachment: VpcAttachment(vpcId: vpcId, state: .attaching))
         }
     }
 
-    /// The attachment reads `detached` from then on, and stays listed. (our choice: EC2 lists detached ones for a
-    /// while)
+    /// The attachment reads `detached` from then on, and stays listed until the gateway is attached again. (our
+    /// choice: EC2 lists detached ones for a while)
     package func detachVpnGateway(_ input: DetachVpnGatewayRequest, in scope: Scope) async throws -> QueryReturn {
         let (gatewayId, vpcId) = try Self.gatewayAndVpc(input)
         try Self.stopIfDryRun(input.dryRun)

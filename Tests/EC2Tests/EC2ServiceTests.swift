@@ -329,7 +329,7 @@ import Testing
 
     // MARK: Transit gateways and their attachments
 
-    @Test func aTransitGatewayTakesEC2sDefaultsAndGoesWhenDeleted() async throws {
+    @Test func aTransitGatewayTakesEC2sDefaultsAndReadsDeletedOnceDeleted() async throws {
         try await Fixture.run { f in
             let created = try #require(
                 try await f.service.createTransitGateway(.init(description: "core"), in: Self.scope).transitGateway
@@ -352,6 +352,13 @@ import Testing
             }
             let deleted = try await f.service.deleteTransitGateway(.init(transitGatewayId: id), in: Self.scope)
             #expect(deleted.transitGateway?.state == .deleting)
+            // Listed as deleted for 15 minutes, then gone; found by no other call meanwhile.
+            let gone = try await f.service.describeTransitGateways(.init(transitGatewayIds: [id]), in: Self.scope)
+            #expect(gone.transitGateways?.map { $0.state } == [TransitGatewayState.deleted])
+            try await f.expectRefusal("InvalidTransitGatewayID.NotFound", [id]) {
+                _ = try await f.service.deleteTransitGateway(.init(transitGatewayId: id), in: Self.scope)
+            }
+            f.clock.advance(by: 15 * 60)
             try await f.expectRefusal("InvalidTransitGatewayID.NotFound", ["was deleted or does not exist"]) {
                 _ = try await f.service.describeTransitGateways(.init(transitGatewayIds: [id]), in: Self.scope)
             }

@@ -2546,7 +2546,8 @@ package struct VpnGatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJ
     package var availabilityZone: String?
     package var amazonSideAsn: Int
     package var createdAt: Date
-    /// Every attachment, the detached ones too, oldest first; at most one is not detached.
+    /// The attachments listed, oldest first: since DetachVpnGateway, the detached ones until the next attachment
+    /// replaces them all (an older build kept more); at most one is not detached.
     package var attachments: [VpcAttachmentRecord]
     package var tags: [TagRecord]
 
@@ -2654,6 +2655,9 @@ package struct TransitGatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, 
     /// `tgw-rtb-` and 17 hex digits: the default route table, when either default is enabled.
     package var routeTableId: String?
     package var createdAt: Date
+    /// Set by DeleteTransitGateway: the gateway reads `deleted` from then on, is listed for 15 minutes (our choice),
+    /// and no other call finds it.
+    package var deletedAt: Date?
     package var tags: [TagRecord]
 
     package init(
@@ -2669,6 +2673,7 @@ package struct TransitGatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, 
         multicastSupport: String,
         routeTableId: String? = nil,
         createdAt: Date,
+        deletedAt: Date? = nil,
         tags: [TagRecord]
     ) {
         self.id = id
@@ -2683,6 +2688,7 @@ package struct TransitGatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, 
         self.multicastSupport = multicastSupport
         self.routeTableId = routeTableId
         self.createdAt = createdAt
+        self.deletedAt = deletedAt
         self.tags = tags
     }
 
@@ -2700,6 +2706,7 @@ package struct TransitGatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, 
         writer.member("\"multicastSupport\":", multicastSupport)
         writer.member("\"routeTableId\":", routeTableId)
         writer.member("\"createdAt\":", createdAt)
+        writer.member("\"deletedAt\":", deletedAt)
         writer.member("\"tags\":", tags)
         writer.endObject()
     }
@@ -2717,6 +2724,7 @@ package struct TransitGatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, 
         var multicastSupport: String?
         var routeTableId: String?
         var createdAt: Date?
+        var deletedAt: Date?
         var tags: [TagRecord]?
         guard reader.beginObject() else { return nil }
         var seen: UInt64 = 0
@@ -2763,7 +2771,8 @@ package struct TransitGatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, 
                         reader.read(&routeTableId, 10, "routeTableId", seen: &seen)
                     else { return nil }
                 case "createdAt": guard reader.read(&createdAt, 11, "createdAt", seen: &seen) else { return nil }
-                case "tags": guard reader.read(&tags, 12, "tags", seen: &seen) else { return nil }
+                case "deletedAt": guard reader.read(&deletedAt, 12, "deletedAt", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 13, "tags", seen: &seen) else { return nil }
                 default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
@@ -2796,6 +2805,7 @@ package struct TransitGatewayRecord: Hashable, Sendable, Codable, AWSJSONValue, 
             multicastSupport: multicastSupport,
             routeTableId: routeTableId,
             createdAt: createdAt,
+            deletedAt: deletedAt,
             tags: tags
         )
     }
