@@ -31,6 +31,7 @@ package enum DXServer {
         resolver: CallerResolver,
         verifier: SigV4Verifier? = nil,
         clock: any ServiceClock = SystemClock(),
+        clockOffset: ClockOffset? = nil,
         health: StoreHealth? = nil,
         faults: FaultRules? = nil,
         metrics: ServerMetrics? = nil,
@@ -39,6 +40,8 @@ package enum DXServer {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: AWSProtocolMiddleware(maximumBodySize: maximumBodySize, metrics: metrics, table: table))
         router.post("/") { request, context -> Response in
+            // Another instance of the shared store may have moved the clock (`--clock-control`).
+            if let clockOffset { try await clockOffset.refresh() }
             let headers = ProtocolHeaders(request.headers)
             // The middleware's labels, without reading the fields again (EC2's Query protocol sets its own below).
             ResolvedScope.current?.target = headers.target
@@ -167,9 +170,10 @@ package enum DXServer {
     /// `--auth sigv4`, for a caller of the credentials file only, as every operator call.
     package static func addClockControl(
         to router: Router<BasicRequestContext>,
-        clock: OffsetClock,
+        offset: ClockOffset,
         verifier: SigV4Verifier? = nil
     ) {
+        let clock = offset.clock
         router.post(RouterPath(OperatorRoutes.clockPath)) { request, _ -> Response in
             let body = try await OperatorRoutes.operatorBody(request, verifier: verifier)
             let advance = try AWSJSONCoding.decode(ClockAdvance.self, from: body.readableBytesView)
@@ -185,7 +189,7 @@ package enum DXServer {
             guard clock.now.timeIntervalSince1970 + seconds < latestClockTime else {
                 throw OperatorRoutes.invalid("The clock cannot be moved past the year 9999")
             }
-            clock.advance(by: seconds)
+            try await offset.advance(by: seconds)
             return OperatorRoutes.json(#"{"now":\#(clock.now.timeIntervalSince1970)}"#)
         }
     }
@@ -304,6 +308,11 @@ package enum DXServer {
         let sealer = try MasterKey.sealer(configured: configuration.masterKey, storage: configuration.storage)
         if let seed = configuration.randomSeed { NameRandomness.seed(seed) }
         let clock = OffsetClock()
+        let clockOffset = ClockOffset(
+            store: store,
+            clock: clock,
+            refreshesPerRequest: configuration.clockControl && configuration.database != nil
+        )
         let table = OperationTable.serving(
             store: store,
             clock: clock,
@@ -327,6 +336,7 @@ package enum DXServer {
             resolver: CallerResolver(accounts: configuration.accounts),
             verifier: configuration.verifier,
             clock: clock,
+            clockOffset: clockOffset.refreshesPerRequest ? clockOffset : nil,
             health: StoreHealth(store: store, backend: configuration.database == nil ? .sqlite : .postgres),
             faults: faults,
             metrics: metrics,
@@ -339,12 +349,12 @@ package enum DXServer {
             faults: faults,
             metrics: metrics,
             directConnect: directConnect,
-            state: StateTransfer(store: store, faults: faults, sealer: sealer, table: table),
+            state: StateTransfer(store: store, faults: faults, sealer: sealer, table: table, clockOffset: clockOffset),
             verifier: configuration.verifier,
             clock: clock
         )
         if configuration.clockControl {
-            addClockControl(to: router, clock: clock, verifier: configuration.verifier)
+            addClockControl(to: router, offset: clockOffset, verifier: configuration.verifier)
         } else {
             addClockControlHint(to: router)
         }
@@ -369,6 +379,7 @@ package enum DXServer {
                     // server listens only after it.
                     .init(
                         service: AfterFirst(app) {
+                            try await clockOffset.refresh()
                             try await applySeed(configuration.seed, table, store, directConnect, logger)
                         }
                     ),

@@ -29,8 +29,11 @@ struct StateTransfer: Sendable {
     let faults: FaultRules
     let sealer: SecretSealer
     let table: OperationTable
+    /// The clock the records' instants were taken on: a document carries how far it was moved ahead.
+    let clockOffset: ClockOffset
 
     func export(at now: Date) async throws -> StateDocument {
+        try await clockOffset.refresh()
         let records = try await store.transaction(.read) { transaction in
             var records: [StateRecord] = []
             var keyIds: Set<String> = []
@@ -45,7 +48,8 @@ struct StateTransfer: Sendable {
             exportedAt: now,
             masterKeyIds: records.1.sorted(),
             records: records.0,
-            faults: faults.all
+            faults: faults.all,
+            clockOffsetSeconds: clockOffset.clock.offsetSeconds > 0 ? clockOffset.clock.offsetSeconds : nil
         )
     }
 
@@ -100,19 +104,23 @@ struct StateTransfer: Sendable {
             loaded.append(checked)
         }
         let rules = try FaultRules.normalized(document.faults ?? [], dialect: .dxlocal, table: table)
+        let clockOffsetSeconds = try Self.checkedClockOffset(document.clockOffsetSeconds)
         let records = loaded
         let unique = everywhere
         let held = positions
+        let clockOffset = clockOffset
         do {
-            _ = try await store.transaction(.write) { transaction in
+            let offset = try await store.transaction(.write) { transaction in
                 if mode == .merge { try await Self.refuseIDsHeldElsewhere(unique, in: transaction) }
                 try await Self.refuseDanglingReferences(records, held, merging: mode == .merge, in: transaction)
                 if mode == .replace {
                     _ = try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: nil)
                 }
                 for record in records { try await record.save(transaction, mode == .merge) }
-                return true
+                // The document's instants were taken on its clock: this one moves at least as far (never back).
+                return try await clockOffset.save({ max($0, clockOffsetSeconds) }, in: transaction)
             }
+            clockOffset.clock.advance(toAtLeast: offset)
         } catch let error as StoreError where error.code == .conflict {
             throw OperatorRoutes.invalid(
                 "The document conflicts with what the server holds (a secret's name is unique in its account and region)"
@@ -123,6 +131,17 @@ struct StateTransfer: Sendable {
         case .merge: faults.append(rules)
         }
         return records.count
+    }
+
+    /// A document's clock offset, as `POST /_dxlocal/clock` could have made it: none is 0.
+    static func checkedClockOffset(_ seconds: Double?) throws -> TimeInterval {
+        guard let seconds else { return 0 }
+        guard seconds.isFinite, seconds >= 0, Date().timeIntervalSince1970 + seconds < DXServer.latestClockTime else {
+            throw OperatorRoutes.invalid(
+                "Member clockOffsetSeconds must be at least 0 and keep the clock before the year 9999"
+            )
+        }
+        return seconds
     }
 
     /// A merge may not bring an ID that names a resource of another account or region on this server.

@@ -36,9 +36,18 @@ package final class OffsetClock: ServiceClock {
 
     package var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
 
+    /// How far ahead of the system's clock it is.
+    package var offsetSeconds: TimeInterval { offset.withLock { $0 } }
+
     /// Moves the clock forward; negative or non-finite amounts are ignored, so time never runs back.
     package func advance(by seconds: TimeInterval) {
         guard seconds.isFinite, seconds > 0 else { return }
         offset.withLock { $0 += seconds }
+    }
+
+    /// Moves the clock forward until it is at least `seconds` ahead of the system's; never back.
+    package func advance(toAtLeast seconds: TimeInterval) {
+        guard seconds.isFinite else { return }
+        offset.withLock { $0 = max($0, seconds) }
     }
 }

@@ -342,3 +342,20 @@ def test_external_gateway_racing_onto_many_direct_connect_gateways_is_associated
         for client in (a, b):
             listed = client.describe_direct_connect_gateway_associations(associatedGatewayId=gateway_id)
             assert len(listed["directConnectGatewayAssociations"]) == 1
+
+
+def test_a_clock_moved_through_one_instance_moves_for_every_instance(server_factory):
+    """SPEC 8: the same answer from every instance. The offset `POST /_dxlocal/clock` gives is kept in the store, and
+    each instance with --clock-control reads it: a connection settled on one is settled on the other."""
+    first, second = start_pair(server_factory, database=fresh_database_url(),
+                               extra_args=("--clock-control", "--settle-time", "60"))
+    account = dxhelpers.random_account()
+    a, b = clients((first, second), account)
+    connection = a.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName="timed")["connectionId"]
+    for client in (a, b):
+        assert dxhelpers.describe_connection(client, connection)["connectionState"] == "requested"
+    moved_to = dxhelpers.advance_clock(first, 120)
+    for client in (a, b):
+        assert dxhelpers.describe_connection(client, connection)["connectionState"] == "available"
+    # Moved again through the other, from the furthest of the two.
+    assert dxhelpers.advance_clock(second, 60) >= moved_to + 60

@@ -224,6 +224,13 @@ CASES = [
      None, "ValidationException", "one resource in every account and region"),
     ("a secret's ARN of another region", lambda d: first(d, "secret").update(region="us-west-2"), None,
      "ValidationException", "a secret's ARN must begin arn:aws:secretsmanager:us-west-2:"),
+    # A clock offset no `POST /_dxlocal/clock` could have made.
+    ("a clock offset behind", lambda d: d.update(clockOffsetSeconds=-1), None, "ValidationException",
+     "clockOffsetSeconds must be at least 0"),
+    ("a clock offset past 9999", lambda d: d.update(clockOffsetSeconds=1e12), None, "ValidationException",
+     "clockOffsetSeconds must be at least 0"),
+    ("a clock offset not a number", lambda d: d.update(clockOffsetSeconds="soon"), None, "SerializationException",
+     "clockOffsetSeconds"),
     # A record that names another the document lacks: the LAG's member stays, its LAG goes.
     ("a LAG member without its LAG", lambda d: d.update(records=[r for r in d["records"] if r["kind"] != "lag"]),
      None, "ValidationException", "its lagId"),
@@ -239,9 +246,42 @@ def test_a_document_it_refuses_changes_nothing(server_factory, name, change, raw
     body = raw if raw is not None else mutate(document, change)
     error = dxhelpers.assert_aws_error(operator(server, "PUT", body=body), 400, code)
     assert words in error["message"], error
-    assert json.loads(export(server))["records"] == json.loads(before)["records"]
+    after = json.loads(export(server))
+    assert after["records"] == json.loads(before)["records"]
+    assert "clockOffsetSeconds" not in after
     dxhelpers.assert_aws_error(operator(server, "PUT", "/_dxlocal/state?mode=append", document), 400,
                                "ValidationException")
+
+
+def test_the_clock_a_server_was_moved_to_stays_with_its_records(server_factory, tmp_path):
+    """SPEC 8: states are stored instants read on the injected clock. The offset `POST /_dxlocal/clock` gives it is
+    kept with the records: a restart, a reset and a document loaded elsewhere keep what had settled settled."""
+    data = tmp_path / "clocked"
+    args = ("--clock-control", "--settle-time", "60")
+    server = server_factory.start(data_dir=data, extra_args=args)
+    account = dxhelpers.random_account()
+    dx = dxhelpers.make_client(server.url, account=account)
+    connection = dx.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName="c")["connectionId"]
+    assert dxhelpers.describe_connection(dx, connection)["connectionState"] == "requested"
+    dxhelpers.advance_clock(server, 120)
+    assert dxhelpers.describe_connection(dx, connection)["connectionState"] == "available"
+    document = json.loads(export(server))
+    assert document["clockOffsetSeconds"] >= 120
+
+    server.stop()
+    server = server_factory.start(data_dir=data, extra_args=args)
+    dx = dxhelpers.make_client(server.url, account=account)
+    assert dxhelpers.describe_connection(dx, connection)["connectionState"] == "available"
+    # A reset keeps the clock: time only runs forward.
+    assert operator(server, "POST", "/_dxlocal/reset").status == 200
+    assert json.loads(export(server))["clockOffsetSeconds"] == document["clockOffsetSeconds"]
+
+    # Another server, without --clock-control, loading the document moves its clock as far.
+    fresh = server_factory.start(extra_args=("--settle-time", "60"))
+    assert operator(fresh, "PUT", body=document).status == 200
+    loaded = dxhelpers.make_client(fresh.url, account=account)
+    assert dxhelpers.describe_connection(loaded, connection)["connectionState"] == "available"
+    assert json.loads(export(fresh))["clockOffsetSeconds"] == document["clockOffsetSeconds"]
 
 
 def test_with_sigv4_only_a_caller_from_the_credentials_file_may_export(server_factory, tmp_path):

@@ -439,6 +439,9 @@ package struct StateDocument: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
     package var masterKeyIds: [String]?
     package var records: [StateRecord]?
     package var faults: [FaultRule]?
+    /// How far `--clock-control` had moved the exporting server's clock ahead; a server loading the document moves its
+    /// own at least as far.
+    package var clockOffsetSeconds: Double?
 
     package init(
         version: Int? = nil,
@@ -446,7 +449,8 @@ package struct StateDocument: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
         exportedAt: Date? = nil,
         masterKeyIds: [String]? = nil,
         records: [StateRecord]? = nil,
-        faults: [FaultRule]? = nil
+        faults: [FaultRule]? = nil,
+        clockOffsetSeconds: Double? = nil
     ) {
         self.version = version
         self.dxlocalVersion = dxlocalVersion
@@ -454,6 +458,7 @@ package struct StateDocument: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
         self.masterKeyIds = masterKeyIds
         self.records = records
         self.faults = faults
+        self.clockOffsetSeconds = clockOffsetSeconds
     }
 
     package func writeJSON(to writer: inout AWSJSONWriter) {
@@ -464,6 +469,7 @@ package struct StateDocument: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
         writer.member("\"masterKeyIds\":", masterKeyIds)
         writer.member("\"records\":", records)
         writer.member("\"faults\":", faults)
+        writer.member("\"clockOffsetSeconds\":", clockOffsetSeconds)
         writer.endObject()
     }
 
@@ -474,6 +480,7 @@ package struct StateDocument: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
         var masterKeyIds: [String]?
         var records: [StateRecord]?
         var faults: [FaultRule]?
+        var clockOffsetSeconds: Double?
         guard reader.beginObject() else { return nil }
         var seen: UInt64 = 0
         var unknown: Set<String> = []
@@ -495,6 +502,10 @@ package struct StateDocument: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
                     else { return nil }
                 case "records": guard reader.read(&records, 4, "records", seen: &seen) else { return nil }
                 case "faults": guard reader.read(&faults, 5, "faults", seen: &seen) else { return nil }
+                case "clockOffsetSeconds":
+                    guard
+                        reader.read(&clockOffsetSeconds, 6, "clockOffsetSeconds", seen: &seen)
+                    else { return nil }
                 default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
@@ -505,7 +516,8 @@ package struct StateDocument: Hashable, Sendable, Codable, AWSJSONValue, AWSJSON
             exportedAt: exportedAt,
             masterKeyIds: masterKeyIds,
             records: records,
-            faults: faults
+            faults: faults,
+            clockOffsetSeconds: clockOffsetSeconds
         )
     }
 }

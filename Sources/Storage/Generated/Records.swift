@@ -3173,7 +3173,68 @@ extension SecretRecord: StoredRecord {
     }
 }
 
-/// Every kind the stores keep: the embedded store reads its records back at start-up by these types.
+/// How far `POST /_dxlocal/clock` has moved the service's clock ahead of the system's (SPEC 8's injected clock): kept
+/// with the records, whose instants were taken on it, so that a restart and every instance of a shared store read them
+/// at the same time.
+package struct ClockRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONReadable {
+    /// Always `offset`.
+    package var id: String
+    /// Seconds ahead of the system's clock; it only grows.
+    package var offsetSeconds: Double
+
+    package init(id: String, offsetSeconds: Double) {
+        self.id = id
+        self.offsetSeconds = offsetSeconds
+    }
+
+    package func writeJSON(to writer: inout AWSJSONWriter) {
+        writer.beginObject()
+        writer.member("\"id\":", id)
+        writer.member("\"offsetSeconds\":", offsetSeconds)
+        writer.endObject()
+    }
+
+    package init?(json reader: inout AWSJSONReader) {
+        var id: String?
+        var offsetSeconds: Double?
+        guard reader.beginObject() else { return nil }
+        var seen: UInt64 = 0
+        var unknown: Set<String> = []
+        reading: while true {
+            switch reader.nextMember() {
+            case .end: break reading
+            case .unreadable: return nil
+            case .key(let memberName):
+                switch memberName {
+                case "id": guard reader.read(&id, 0, "id", seen: &seen) else { return nil }
+                case "offsetSeconds":
+                    guard
+                        reader.read(&offsetSeconds, 1, "offsetSeconds", seen: &seen)
+                    else { return nil }
+                default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
+                }
+            }
+        }
+        guard let id, let offsetSeconds else {
+            reader.refuse()
+            return nil
+        }
+        self.init(id: id, offsetSeconds: offsetSeconds)
+    }
+}
+
+/// Not a resource: a reset keeps it (time only runs forward), and a state document carries it as `clockOffsetSeconds`,
+/// not as a record.
+extension ClockRecord: StoredRecord {
+    package static let recordKind = RecordKind(name: "clock", keptInMemory: false)
+
+    package var recordID: String { id }
+
+    package var lookupValues: LookupValues { LookupValues() }
+}
+
+/// Every kind of resource the stores keep (a reset deletes them, a state document carries them): the embedded
+/// store reads its records back at start-up by these types.
 package enum StoredKinds {
     package static let all: [any StoredRecord.Type] = [
         ConnectionRecord.self,

@@ -1,0 +1,64 @@
+import Foundation
+import ServiceKit
+import Storage
+
+/// The `--clock-control` offset kept in the store (`ClockRecord`), beside the records whose instants were taken on
+/// the moved clock: a restart reads it back, a state document carries it, and every instance of a shared store
+/// reads what another moved. It only grows: each reading moves the clock at least as far as the store says.
+package struct ClockOffset: Sendable {
+    package let store: any Store
+    package let clock: OffsetClock
+    /// Whether each request reads the offset again (`--clock-control` on a shared store: another instance may have
+    /// moved it); a store of one process has it only from this server.
+    package let refreshesPerRequest: Bool
+
+    package init(store: any Store, clock: OffsetClock, refreshesPerRequest: Bool) {
+        self.store = store
+        self.clock = clock
+        self.refreshesPerRequest = refreshesPerRequest
+    }
+
+    /// The record's one place: a scope no account has.
+    static let scope = Scope(account: "", region: "")
+    static let id = "offset"
+
+    /// Moves the clock as far as the store says.
+    package func refresh() async throws {
+        let stored = try await store.transaction(.read) { transaction in
+            try await transaction.record(ClockRecord.self, id: Self.id, in: Self.scope)?.offsetSeconds
+        }
+        if let stored { clock.advance(toAtLeast: stored) }
+    }
+
+    /// Moves the clock `seconds` further than the furthest of its own offset and the store's, keeps the result in
+    /// the store and answers it.
+    @discardableResult
+    package func advance(by seconds: TimeInterval) async throws -> TimeInterval {
+        try await raise { $0 + seconds }
+    }
+
+    /// Moves the clock to at least `seconds` ahead (a loaded document's offset), and keeps it in the store.
+    func advance(toAtLeast seconds: TimeInterval) async throws {
+        try await raise { max($0, seconds) }
+    }
+
+    private func raise(_ next: @escaping @Sendable (TimeInterval) -> TimeInterval) async throws -> TimeInterval {
+        let offset = try await store.transaction(.write) { transaction in
+            try await save(next, in: transaction)
+        }
+        clock.advance(toAtLeast: offset)
+        return offset
+    }
+
+    /// In `transaction`: keeps `next` of the furthest of the clock's offset and the store's, and answers it; the
+    /// caller moves the clock once the transaction has committed.
+    func save(
+        _ next: (TimeInterval) -> TimeInterval,
+        in transaction: any StoreTransaction
+    ) async throws -> TimeInterval {
+        let stored = try await transaction.record(ClockRecord.self, id: Self.id, in: Self.scope)?.offsetSeconds
+        let offset = next(max(stored ?? 0, clock.offsetSeconds))
+        try await transaction.save(ClockRecord(id: Self.id, offsetSeconds: offset), in: Self.scope)
+        return offset
+    }
+}

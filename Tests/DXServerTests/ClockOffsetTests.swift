@@ -1,0 +1,32 @@
+import Foundation
+import ServiceKit
+import Storage
+import Testing
+
+@testable import DXServer
+
+/// The `--clock-control` offset kept in the store: two clocks of one store (two instances) agree once each reads
+/// it, and neither moves back.
+@Suite struct ClockOffsetTests {
+    @Test func anOffsetKeptThroughOneClockIsReadByAnotherAndNeverShrinks() async throws {
+        let store = InMemoryStore()
+        let first = ClockOffset(store: store, clock: OffsetClock(), refreshesPerRequest: true)
+        let second = ClockOffset(store: store, clock: OffsetClock(), refreshesPerRequest: true)
+        #expect(try await first.advance(by: 120) == 120)
+        #expect(second.clock.offsetSeconds == 0)
+        try await second.refresh()
+        #expect(second.clock.offsetSeconds == 120)
+        // From the furthest of its own offset and the store's.
+        second.clock.advance(by: 30)
+        #expect(try await second.advance(by: 10) == 160)
+        try await first.refresh()
+        #expect(first.clock.offsetSeconds == 160)
+        try await first.advance(toAtLeast: 100)
+        try await second.refresh()
+        #expect(second.clock.offsetSeconds == 160)
+        let stored = try await store.transaction(.read) { transaction in
+            try await transaction.record(ClockRecord.self, id: ClockOffset.id, in: ClockOffset.scope)
+        }
+        #expect(stored?.offsetSeconds == 160)
+    }
+}
