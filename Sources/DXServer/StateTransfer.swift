@@ -109,10 +109,12 @@ struct StateTransfer: Sendable {
         let unique = everywhere
         let held = positions
         let clockOffset = clockOffset
+        let now = clockOffset.clock.now
         do {
             let offset = try await store.transaction(.write) { transaction in
                 if mode == .merge { try await Self.refuseIDsHeldElsewhere(unique, in: transaction) }
                 try await Self.refuseDanglingReferences(records, held, merging: mode == .merge, in: transaction)
+                try await Self.refuseVlanClashes(records, merging: mode == .merge, at: now, in: transaction)
                 if mode == .replace {
                     _ = try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: nil)
                 }
@@ -210,6 +212,44 @@ struct StateTransfer: Sendable {
                             + "\(reference.described), which the document's record is not"
                     )
                 }
+            }
+        }
+    }
+
+    /// The interfaces of the document, with (in a merge) those the server keeps on the same carriers, may not hold
+    /// one VLAN twice on a connection, LAG or interconnect.
+    private static func refuseVlanClashes(
+        _ records: [LoadedRecord],
+        merging: Bool,
+        at now: Date,
+        in transaction: any StoreTransaction
+    ) async throws {
+        var carriers: [String: [VirtualInterfaceRecord]] = [:]
+        var brought: Set<String> = []
+        for loaded in records {
+            guard let interface = loaded.record as? VirtualInterfaceRecord else { continue }
+            carriers[key("carrier", loaded.scope, interface.connectionId), default: []].append(interface)
+            brought.insert(key(loaded.kindName, loaded.scope, interface.id))
+        }
+        for loaded in records {
+            guard let interface = loaded.record as? VirtualInterfaceRecord else { continue }
+            let carrier = key("carrier", loaded.scope, interface.connectionId)
+            guard var interfaces = carriers.removeValue(forKey: carrier) else { continue }
+            if merging {
+                interfaces += try await transaction.records(
+                    VirtualInterfaceRecord.self,
+                    in: loaded.scope,
+                    matching: RecordMatch(.first, interface.connectionId),
+                    page: .all
+                )
+                .filter { !brought.contains(key(loaded.kindName, loaded.scope, $0.id)) }
+            }
+            if let (first, second) = ImportRules.vlanClash(among: interfaces, at: now) {
+                throw OperatorRoutes.invalid(
+                    "Virtual interfaces \"\(Identifiers.quoted(first.id))\" and \"\(Identifiers.quoted(second.id))\" "
+                        + "both hold VLAN \(first.vlan) on \"\(Identifiers.quoted(interface.connectionId))\" of "
+                        + "\(place(loaded.scope)), as no request could have left them"
+                )
             }
         }
     }

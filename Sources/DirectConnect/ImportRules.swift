@@ -1,3 +1,4 @@
+import Foundation
 import ServiceKit
 import Storage
 
@@ -147,6 +148,19 @@ package enum ImportRules {
 
     /// The records a store holds in `scope` that may name `record` (the live interfaces on a connection and its
     /// customer router), for a merge that puts `record` in the place of the store's: each must still accept it.
+    /// Two interfaces of `interfaces` (those of one connection, LAG or interconnect) that hold the same VLAN at
+    /// `now`, as no request could have left them (SPEC 7: a VLAN is unique on its carrier); `nil` when none do.
+    package static func vlanClash(
+        among interfaces: [VirtualInterfaceRecord],
+        at now: Date
+    ) -> (VirtualInterfaceRecord, VirtualInterfaceRecord)? {
+        var holders: [Int: VirtualInterfaceRecord] = [:]
+        for interface in interfaces where VirtualInterfaceRules.isHeld(interface, at: now) {
+            if let earlier = holders.updateValue(interface, forKey: interface.vlan) { return (earlier, interface) }
+        }
+        return nil
+    }
+
     package static func storedReferrers(
         of record: any StoredRecord,
         in scope: Scope,

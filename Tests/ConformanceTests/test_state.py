@@ -446,3 +446,40 @@ def test_a_seeded_server_merging_one_document_twice_names_new_resources_afresh(s
     # And the server's own export loads again.
     fresh = state_server(server_factory)
     assert operator(fresh, "PUT", body=export(server)).status == 200
+
+
+def test_an_import_never_leaves_one_vlan_twice_on_a_connection(server_factory):
+    """SPEC 7: a VLAN is unique on its connection. A merge bringing back an interface whose VLAN a newer one holds,
+    or a document holding two live interfaces of one VLAN on one connection, is refused and changes nothing; an
+    interface deleted since may share it."""
+    server = state_server(server_factory)
+    account = dxhelpers.random_account()
+    dx = dxhelpers.make_client(server.url, account=account)
+    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="vlans")["directConnectGateway"][
+        "directConnectGatewayId"]
+    connection = dx.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName="vlans")["connectionId"]
+
+    def interface(name: str) -> str:
+        return dx.create_private_virtual_interface(connectionId=connection, newPrivateVirtualInterface={
+            "virtualInterfaceName": name, "vlan": 101, "asn": 65000,
+            "directConnectGatewayId": gateway})["virtualInterfaceId"]
+
+    old = interface("old")
+    document = json.loads(export(server))
+    dx.delete_virtual_interface(virtualInterfaceId=old)
+    new = interface("new")
+    before = export(server)
+    error = dxhelpers.assert_aws_error(operator(server, "PUT", "/_dxlocal/state?mode=merge", document), 400,
+                                       "ValidationException")
+    assert "both hold VLAN 101" in error["message"] and old in error["message"] and new in error["message"], error
+    assert json.loads(export(server))["records"] == json.loads(before)["records"]
+
+    # The server's own state, deleted interface and all, loads back.
+    assert operator(server, "PUT", body=before).status == 200
+    # A document of its own with both live is refused too.
+    both = json.loads(before)
+    (deleted,) = [r for r in both["records"] if r["kind"] == "vif" and r["record"]["id"] == old]
+    deleted["record"].pop("deletedAt")
+    error = dxhelpers.assert_aws_error(operator(server, "PUT", body=both), 400, "ValidationException")
+    assert "both hold VLAN 101" in error["message"], error
+    assert json.loads(export(server))["records"] == json.loads(before)["records"]

@@ -62,6 +62,21 @@ import Testing
         )
     }
 
+    @Test func twoHeldInterfacesOfOneVlanClashAndADeletedOneHoldsNone() throws {
+        var first = VirtualInterfaceTests.record()
+        first.id = "dxvif-aaaaaaaa"
+        var second = first
+        second.id = "dxvif-bbbbbbbb"
+        let now = Fixture.start.addingTimeInterval(3_600)
+        let clash = try #require(ImportRules.vlanClash(among: [first, second], at: now))
+        #expect(clash.0.id == first.id && clash.1.id == second.id)
+        second.vlan += 1
+        #expect(ImportRules.vlanClash(among: [first, second], at: now) == nil)
+        second.vlan = first.vlan
+        second.deletedAt = Fixture.start
+        #expect(ImportRules.vlanClash(among: [first, second], at: now) == nil)
+    }
+
     @Test func recordsNoRequestCouldMakeAreNamed() {
         let east = Scope(account: "111122223333", region: "us-east-1")
         let global = Scope(account: "111122223333", region: Scope.globalRegion)
