@@ -7,7 +7,9 @@ import Storage
 /// The fault rules of `/_dxlocal/faults` (SPEC 11): requests that match a rule wait its `latencyMs` and fail with
 /// its AWS-shaped error. Rules are tried in order; the first that matches and whose probability draw fires applies
 /// (our choice, as LocalStack's chaos API: "the first match applies"). Rules are kept as `normalized` makes them, so
-/// a rule given again (LocalStack's `DELETE`) is found whatever defaults it left out.
+/// a rule given again (LocalStack's `DELETE`) is found whatever defaults it left out. They are the instance's own,
+/// not the store's (our choice: a rule is matched before every request, which on a shared store would cost a round
+/// trip each): each instance of a shared store has the rules it was given.
 package final class FaultRules: Sendable {
     /// The two spellings of a rule's body: ours, and LocalStack's chaos API, where a rule with no error fails with
     /// 503 `ServiceUnavailable` (its default), and the status is `statusCode`.
