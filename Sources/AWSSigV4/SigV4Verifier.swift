@@ -122,12 +122,12 @@ public struct SigV4Verifier: Sendable {
         return utcCalendar.date(from: components)
     }
 
-    /// The credential a valid request was signed with; its credential scope must name `service` when one is
-    /// given (the signing name of the service the request is for).
+    /// The credential a valid request was signed with; its credential scope must name one of `services` when they
+    /// are given (the signing names of the services the request may be for; the first is the one a refusal names).
     public func verify(
         _ request: SigV4.Request,
         now: Date,
-        service: String? = nil
+        services: [String]? = nil
     ) throws(SigV4Failure) -> SigV4Credential {
         guard let header = request.header("authorization") else { throw .missing() }
         let authorization = try Self.parse(header)
@@ -160,8 +160,8 @@ public struct SigV4Verifier: Sendable {
         guard scope.date == String(amzDate.prefix(8)) else {
             throw .invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.")
         }
-        if let service, scope.service != service {
-            throw .invalid("Credential should be scoped to correct service: '\(service)'. ")
+        if let services, let named = services.first, !services.contains(scope.service) {
+            throw .invalid("Credential should be scoped to correct service: '\(named)'. ")
         }
         let canonical = SigV4.canonicalRequest(
             request,

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import ServiceKit
 import Storage
 
@@ -60,5 +61,21 @@ package struct ClockOffset: Sendable {
         let offset = next(max(stored ?? 0, clock.offsetSeconds))
         try await transaction.save(ClockRecord(id: Self.id, offsetSeconds: offset), in: Self.scope)
         return offset
+    }
+}
+
+/// Reads the shared store's clock offset before every request (`--clock-control` on PostgreSQL: another instance may
+/// have moved it). A store it cannot reach leaves the clock where it is: the request's own transaction, if it has
+/// one, answers that failure in its service's form.
+struct ClockRefresh<Context: RequestContext>: RouterMiddleware {
+    let offset: ClockOffset
+
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        try? await offset.refresh()
+        return try await next(request, context)
     }
 }

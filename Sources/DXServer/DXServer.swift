@@ -39,9 +39,8 @@ package enum DXServer {
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: AWSProtocolMiddleware(maximumBodySize: maximumBodySize, metrics: metrics, table: table))
+        if let clockOffset { router.add(middleware: ClockRefresh(offset: clockOffset)) }
         router.post("/") { request, context -> Response in
-            // Another instance of the shared store may have moved the clock (`--clock-control`).
-            if let clockOffset { try await clockOffset.refresh() }
             let headers = ProtocolHeaders(request.headers)
             // The middleware's labels, without reading the fields again (EC2's Query protocol sets its own below).
             ResolvedScope.current?.target = headers.target
@@ -68,7 +67,8 @@ package enum DXServer {
             if let verifier {
                 let prefix = headers.target.flatMap { $0.split(separator: ".", maxSplits: 1).first }
                 let service = prefix.flatMap(table.signingName(ofPrefix:))
-                scope.account = try authenticate(request, body: body, with: verifier, service: service).account
+                scope.account = try authenticate(request, body: body, with: verifier, services: service.map { [$0] })
+                    .account
             }
             ResolvedScope.current?.scope = scope
             let handler = try table.handler(for: headers.target)
@@ -116,7 +116,8 @@ package enum DXServer {
             var scope = resolver.scope(authorization: headers.authorization)
             if let verifier {
                 let service = table.signingName(ofPrefix: Substring(OperationTable.ec2Prefix))
-                scope.account = try authenticate(request, body: body, with: verifier, service: service).account
+                scope.account = try authenticate(request, body: body, with: verifier, services: service.map { [$0] })
+                    .account
             }
             ResolvedScope.current?.scope = scope
             let query = try QueryParameters(form: body.readableBytesView)
@@ -180,7 +181,9 @@ package enum DXServer {
             guard let seconds = advance.advanceSeconds else {
                 throw AWSError.serialization("Member advanceSeconds is missing")
             }
-            // Time only runs forward, and never past what a timestamp on the wire can spell (our choice).
+            // Time only runs forward, and never past what a timestamp on the wire can spell (our choice): from the
+            // furthest any instance has moved it.
+            try await offset.refresh()
             guard seconds.isFinite, (0...maximumClockAdvance).contains(seconds) else {
                 throw OperatorRoutes.invalid(
                     "Member advanceSeconds must be between 0 and \(Int(maximumClockAdvance)) (a hundred years)"
@@ -207,14 +210,14 @@ package enum DXServer {
         }
     }
 
-    /// Verifies the request's signature, scoped to `service` when one is named; a refusal is AWS's 403 with its
-    /// code. The signing time is checked against the system's clock, whatever `--clock-control` made of the
-    /// service's: a client signs with the time it reads.
+    /// Verifies the request's signature, scoped to one of `services` when they are named; a refusal is AWS's 403
+    /// with its code. The signing time is checked against the system's clock, whatever `--clock-control` made of
+    /// the service's: a client signs with the time it reads.
     static func authenticate(
         _ request: Request,
         body: ByteBuffer,
         with verifier: SigV4Verifier,
-        service: String?
+        services: [String]?
     ) throws
         -> SigV4Credential
     {
@@ -228,7 +231,7 @@ package enum DXServer {
             body: Array(body.readableBytesView)
         )
         do {
-            return try verifier.verify(signed, now: Date(), service: service)
+            return try verifier.verify(signed, now: Date(), services: services)
         } catch {
             throw AWSError(code: error.code, message: error.message, status: 403)
         }

@@ -217,14 +217,18 @@ enum OperatorRoutes {
         AWSError(code: "ValidationException", message: message, status: 400)
     }
 
-    /// The body of an operator call, the caller verified first with `--auth sigv4` (signed for any of the services).
+    /// The signing names an operator call may be signed for: any of the three services served (`OperationTable
+    /// .serving` declares them; Direct Connect's is the one a refusal names).
+    static let signingNames = ["directconnect", "secretsmanager", "ec2"]
+
+    /// The body of an operator call, the caller verified first with `--auth sigv4`.
     static func operatorBody(
         _ request: Request,
         verifier: SigV4Verifier?,
         upTo limit: Int = maximumBodySize
     ) async throws -> ByteBuffer {
         let body = try await DXServer.collectBody(request, upTo: limit)
-        if let verifier { _ = try DXServer.authenticate(request, body: body, with: verifier, service: nil) }
+        if let verifier { _ = try DXServer.authenticate(request, body: body, with: verifier, services: signingNames) }
         return body
     }
 

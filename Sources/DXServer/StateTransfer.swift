@@ -109,7 +109,9 @@ struct StateTransfer: Sendable {
         let unique = everywhere
         let held = positions
         let clockOffset = clockOffset
-        let now = clockOffset.clock.now
+        // The document's instants were taken on its clock, which this one joins below: its rules read them there.
+        try await clockOffset.refresh()
+        let now = Date().addingTimeInterval(max(clockOffset.clock.offsetSeconds, clockOffsetSeconds))
         do {
             let offset = try await store.transaction(.write) { transaction in
                 if mode == .merge { try await Self.refuseIDsHeldElsewhere(unique, in: transaction) }

@@ -10,15 +10,23 @@ package enum AccountReset {
     /// to other accounts' Direct Connect gateways, the associations of other accounts' Direct Connect gateways with
     /// their virtual private or transit gateways, the transit gateway attachments other accounts' transit gateways
     /// hold for their Direct Connect gateways, and the links into other accounts' scopes of all these; then the
-    /// gateway attachments and failover tests of interfaces gone. A customer's hosted connection stays when its
+    /// gateway attachments and failover tests of the interfaces it removed. A customer's hosted connection stays when its
     /// partner's account is reset (our choice): it is the customer's, readable and deletable, though its parent is
     /// gone.
     package static func run(accounts: Set<String>?, in transaction: any StoreTransaction) async throws -> Int {
-        var deleted = try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: accounts)
-        guard let accounts else { return deleted }
-        deleted += try await transaction.deleteEvery(VirtualInterfaceRecord.self) {
-            accounts.contains($0.record.ownerAccount)
+        guard let accounts else { return try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: nil) }
+        // The interfaces this reset removes: those in the accounts' scopes and those they own elsewhere. Only what
+        // names these goes below; another account's records (a test of an interface purged long ago, an attachment
+        // made meanwhile by a writer this reset never saw) stay.
+        var removed: Set<String> = []
+        try await transaction.visitEvery(VirtualInterfaceRecord.self) {
+            if accounts.contains($0.scope.account) || accounts.contains($0.record.ownerAccount) {
+                removed.insert($0.record.id)
+            }
+            return true
         }
+        var deleted = try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: accounts)
+        deleted += try await transaction.deleteEvery(VirtualInterfaceRecord.self) { removed.contains($0.record.id) }
         deleted += try await transaction.deleteEvery(ProposalRecord.self) {
             accounts.contains($0.record.proposerAccount)
         }
@@ -30,14 +38,9 @@ package enum AccountReset {
         }
         // Every link outside the accounts names a record in their scopes, or one of those just deleted.
         deleted += try await transaction.deleteEvery(LinkRecord.self) { accounts.contains($0.record.ownerAccount) }
-        var interfaces: Set<String> = []
-        try await transaction.visitEvery(VirtualInterfaceRecord.self) {
-            interfaces.insert($0.record.id)
-            return true
-        }
-        deleted += try await transaction.deleteEvery(AttachmentRecord.self) { !interfaces.contains($0.record.id) }
+        deleted += try await transaction.deleteEvery(AttachmentRecord.self) { removed.contains($0.record.id) }
         deleted += try await transaction.deleteEvery(FailoverTestRecord.self) {
-            !interfaces.contains($0.record.virtualInterfaceId)
+            removed.contains($0.record.virtualInterfaceId)
         }
         return deleted
     }

@@ -146,8 +146,6 @@ package enum ImportRules {
         }
     }
 
-    /// The records a store holds in `scope` that may name `record` (the live interfaces on a connection and its
-    /// customer router), for a merge that puts `record` in the place of the store's: each must still accept it.
     /// Two interfaces of `interfaces` (those of one connection, LAG or interconnect) that hold the same VLAN at
     /// `now`, as no request could have left them (SPEC 7: a VLAN is unique on its carrier); `nil` when none do.
     package static func vlanClash(
@@ -161,6 +159,8 @@ package enum ImportRules {
         return nil
     }
 
+    /// The records a store holds in `scope` that may name `record` (the live interfaces on a connection and its
+    /// customer router), for a merge that puts `record` in the place of the store's: each must still accept it.
     package static func storedReferrers(
         of record: any StoredRecord,
         in scope: Scope,

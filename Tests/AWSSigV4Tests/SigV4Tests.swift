@@ -185,10 +185,10 @@ import Testing
     @Test func aScopeNamingAnotherServiceIsRefusedWhereTheServiceIsKnown() throws {
         let request = Self.signed()  // scoped to directconnect
         #expect(
-            try Self.verifier.verify(request, now: Self.signedAt, service: "directconnect").account == "111122223333"
+            try Self.verifier.verify(request, now: Self.signedAt, services: ["directconnect"]).account == "111122223333"
         )
         do {
-            _ = try Self.verifier.verify(request, now: Self.signedAt, service: "secretsmanager")
+            _ = try Self.verifier.verify(request, now: Self.signedAt, services: ["secretsmanager", "ec2"])
             Issue.record("a directconnect scope was taken for secretsmanager")
         } catch {
             #expect(error.code == "InvalidSignatureException")

@@ -189,6 +189,39 @@ def test_a_reset_of_one_account_leaves_nothing_of_it_in_another(server_factory, 
         dx.delete_connection(connectionId=scene["connection"])
 
 
+def test_a_reset_of_one_account_keeps_what_another_made_alone(server_factory):
+    """What a reset sweeps outside the accounts it names is only what names their records: another account's
+    failover test history outlives its interface (a year) and stays, though no interface of its is stored."""
+    server = dxhelpers.own_store_server(server_factory, extra_args=("--clock-control",))
+    kept, wiped = dxhelpers.random_account(), dxhelpers.random_account()
+    dx = dxhelpers.make_client(server.url, account=kept)
+    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="kept")["directConnectGateway"][
+        "directConnectGatewayId"]
+    connection = dx.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName="kept")["connectionId"]
+
+    def interface(vlan: int) -> str:
+        return dx.create_private_virtual_interface(connectionId=connection, newPrivateVirtualInterface={
+            "virtualInterfaceName": f"v{vlan}", "vlan": vlan, "asn": 65000,
+            "directConnectGatewayId": gateway})["virtualInterfaceId"]
+
+    tested = interface(10)
+    dx.start_bgp_failover_test(virtualInterfaceId=tested, testDurationInMinutes=1)
+    dx.delete_virtual_interface(virtualInterfaceId=tested)
+    dxhelpers.advance_clock(server, 1_000)
+    interface(11)  # the deleted interface's record goes with this write, past its 15 minutes
+    history = dx.list_virtual_interface_test_history()["virtualInterfaceTestHistory"]
+    assert [test["virtualInterfaceId"] for test in history] == [tested]
+    attachments = dx.describe_direct_connect_gateway_attachments(directConnectGatewayId=gateway)[
+        "directConnectGatewayAttachments"]
+    dxhelpers.make_client(server.url, account=wiped).create_connection(location="EqDC2", bandwidth="1Gbps",
+                                                                       connectionName="wiped")
+
+    assert reset(server, body=f'{{"accounts": ["{wiped}"]}}'.encode()).status == 200
+    assert dx.list_virtual_interface_test_history()["virtualInterfaceTestHistory"] == history
+    assert dx.describe_direct_connect_gateway_attachments(directConnectGatewayId=gateway)[
+        "directConnectGatewayAttachments"] == attachments
+
+
 @pytest.mark.parametrize("body, code, words", [
     (b"{", "SerializationException", "not valid JSON"),
     (b"[]", "SerializationException", "JSON object"),

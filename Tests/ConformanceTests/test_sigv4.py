@@ -163,6 +163,22 @@ def test_a_request_signed_for_another_service_is_refused(signed_server, target, 
     assert post(signed_server.url, b"{}", sign(signed_server.url, b"{}", target=target, service=expected)).status == 200
 
 
+def test_an_operator_call_signed_for_a_service_not_served_is_refused(signed_server):
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    for service, status in (("s3", 403), ("secretsmanager", 200), ("ec2", 200)):
+        request = AWSRequest(method="GET", url=signed_server.url + "/_dxlocal/health", data=b"")
+        SigV4Auth(Credentials(KEY, SECRET), service, "us-east-1").add_auth(request)
+        response = dxhelpers.raw_request(signed_server.url, method="GET", path="/_dxlocal/health",
+                                         content_type=None, headers=dict(request.headers.items()))
+        assert response.status == status, (service, response)
+        if status == 403:
+            error = dxhelpers.assert_aws_error(response, 403, "InvalidSignatureException")
+            assert error["message"] == "Credential should be scoped to correct service: 'directconnect'. "
+
+
 def test_an_ec2_request_signed_for_another_service_is_refused(signed_server):
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest

@@ -483,3 +483,28 @@ def test_an_import_never_leaves_one_vlan_twice_on_a_connection(server_factory):
     error = dxhelpers.assert_aws_error(operator(server, "PUT", body=both), 400, "ValidationException")
     assert "both hold VLAN 101" in error["message"], error
     assert json.loads(export(server))["records"] == json.loads(before)["records"]
+
+
+def test_a_document_from_a_server_whose_clock_moved_ahead_loads_as_it_was_made(server_factory, master_key):
+    """An interface deleted on a server whose clock was moved a day ahead reads deleted on that clock; a server
+    loading the document reads it on the same clock (the document's offset), so its VLAN, taken again since, is
+    no clash."""
+    env = {"DXLOCAL_MASTER_KEY": master_key}
+    ahead = server_factory.start(extra_args=("--clock-control", "--settle-time-association", "0"), env=env)
+    dxhelpers.advance_clock(ahead, 86_400)
+    account = dxhelpers.random_account()
+    dx = dxhelpers.make_client(ahead.url, account=account)
+    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="ahead")["directConnectGateway"][
+        "directConnectGatewayId"]
+    connection = dx.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName="ahead")["connectionId"]
+    new = {"virtualInterfaceName": "v", "vlan": 101, "asn": 65000, "directConnectGatewayId": gateway}
+    old = dx.create_private_virtual_interface(connectionId=connection, newPrivateVirtualInterface=new)
+    dx.delete_virtual_interface(virtualInterfaceId=old["virtualInterfaceId"])
+    dx.create_private_virtual_interface(connectionId=connection, newPrivateVirtualInterface=new)
+    document = export(ahead)
+    fresh = state_server(server_factory, env=env)
+    loaded = operator(fresh, "PUT", body=document)
+    assert loaded.status == 200, loaded
+    states = {i["virtualInterfaceId"]: i["virtualInterfaceState"] for i in dxhelpers.make_client(
+        fresh.url, account=account).describe_virtual_interfaces(connectionId=connection)["virtualInterfaces"]}
+    assert states[old["virtualInterfaceId"]] == "deleted" and sorted(states.values()) == ["available", "deleted"]

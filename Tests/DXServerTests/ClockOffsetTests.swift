@@ -1,6 +1,9 @@
+import DXDispatch
 import Foundation
 import ServiceKit
 import Storage
+import StorageSQLite
+import StorageTestSupport
 import Testing
 
 @testable import DXServer
@@ -28,5 +31,14 @@ import Testing
             try await transaction.record(ClockRecord.self, id: ClockOffset.id, in: ClockOffset.scope)
         }
         #expect(stored?.offsetSeconds == 160)
+    }
+
+    /// An operator call may be signed for any service the server serves, and for no other.
+    @Test func operatorCallsMayBeSignedForTheServicesServed() async throws {
+        let store = try await SQLiteStore.running(.memory)
+        let sealer = try #require(SecretSealer(keyData: SecretSealer.generateKeyData()))
+        let table = OperationTable.serving(store: store, sealer: sealer)
+        #expect(OperatorRoutes.signingNames.sorted() == table.signingNamesServed)
+        #expect(OperatorRoutes.signingNames.first == "directconnect")
     }
 }
