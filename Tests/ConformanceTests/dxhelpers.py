@@ -577,6 +577,21 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.1, descript
 # --------------------------------------------------------------------------------------
 
 
+def private_interface_site(dx, name: str):
+    """A Direct Connect gateway and a 1 Gbps connection of `dx`'s account named `name`, and a function that makes a
+    private interface on the connection, attached to the gateway: `interface(vlan, name)` answers the create's
+    reply."""
+    gateway = dx.create_direct_connect_gateway(directConnectGatewayName=name)["directConnectGateway"][
+        "directConnectGatewayId"]
+    connection = dx.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName=name)["connectionId"]
+
+    def interface(vlan: int, interface_name: str = "vif") -> dict:
+        return dx.create_private_virtual_interface(connectionId=connection, newPrivateVirtualInterface={
+            "virtualInterfaceName": interface_name, "vlan": vlan, "asn": 65000, "directConnectGatewayId": gateway})
+
+    return gateway, connection, interface
+
+
 def describe_connection(client, connection_id: str) -> dict:
     connections = client.describe_connections(connectionId=connection_id)["connections"]
     matching = [c for c in connections if c["connectionId"] == connection_id]

@@ -195,16 +195,8 @@ def test_a_reset_of_one_account_keeps_what_another_made_alone(server_factory):
     server = dxhelpers.own_store_server(server_factory, extra_args=("--clock-control",))
     kept, wiped = dxhelpers.random_account(), dxhelpers.random_account()
     dx = dxhelpers.make_client(server.url, account=kept)
-    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="kept")["directConnectGateway"][
-        "directConnectGatewayId"]
-    connection = dx.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName="kept")["connectionId"]
-
-    def interface(vlan: int) -> str:
-        return dx.create_private_virtual_interface(connectionId=connection, newPrivateVirtualInterface={
-            "virtualInterfaceName": f"v{vlan}", "vlan": vlan, "asn": 65000,
-            "directConnectGatewayId": gateway})["virtualInterfaceId"]
-
-    tested = interface(10)
+    gateway, _, interface = dxhelpers.private_interface_site(dx, "kept")
+    tested = interface(10)["virtualInterfaceId"]
     dx.start_bgp_failover_test(virtualInterfaceId=tested, testDurationInMinutes=1)
     dx.delete_virtual_interface(virtualInterfaceId=tested)
     dxhelpers.advance_clock(server, 1_000)

@@ -455,19 +455,11 @@ def test_an_import_never_leaves_one_vlan_twice_on_a_connection(server_factory):
     server = state_server(server_factory)
     account = dxhelpers.random_account()
     dx = dxhelpers.make_client(server.url, account=account)
-    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="vlans")["directConnectGateway"][
-        "directConnectGatewayId"]
-    connection = dx.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName="vlans")["connectionId"]
-
-    def interface(name: str) -> str:
-        return dx.create_private_virtual_interface(connectionId=connection, newPrivateVirtualInterface={
-            "virtualInterfaceName": name, "vlan": 101, "asn": 65000,
-            "directConnectGatewayId": gateway})["virtualInterfaceId"]
-
-    old = interface("old")
+    _, _, interface = dxhelpers.private_interface_site(dx, "vlans")
+    old = interface(101, "old")["virtualInterfaceId"]
     document = json.loads(export(server))
     dx.delete_virtual_interface(virtualInterfaceId=old)
-    new = interface("new")
+    new = interface(101, "new")["virtualInterfaceId"]
     before = export(server)
     error = dxhelpers.assert_aws_error(operator(server, "PUT", "/_dxlocal/state?mode=merge", document), 400,
                                        "ValidationException")
@@ -494,13 +486,10 @@ def test_a_document_from_a_server_whose_clock_moved_ahead_loads_as_it_was_made(s
     dxhelpers.advance_clock(ahead, 86_400)
     account = dxhelpers.random_account()
     dx = dxhelpers.make_client(ahead.url, account=account)
-    gateway = dx.create_direct_connect_gateway(directConnectGatewayName="ahead")["directConnectGateway"][
-        "directConnectGatewayId"]
-    connection = dx.create_connection(location="EqDC2", bandwidth="1Gbps", connectionName="ahead")["connectionId"]
-    new = {"virtualInterfaceName": "v", "vlan": 101, "asn": 65000, "directConnectGatewayId": gateway}
-    old = dx.create_private_virtual_interface(connectionId=connection, newPrivateVirtualInterface=new)
+    _, connection, interface = dxhelpers.private_interface_site(dx, "ahead")
+    old = interface(101)
     dx.delete_virtual_interface(virtualInterfaceId=old["virtualInterfaceId"])
-    dx.create_private_virtual_interface(connectionId=connection, newPrivateVirtualInterface=new)
+    interface(101)
     document = export(ahead)
     fresh = state_server(server_factory, env=env)
     loaded = operator(fresh, "PUT", body=document)
