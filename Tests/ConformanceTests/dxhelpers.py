@@ -149,8 +149,13 @@ class DxServer:
         database: str | None = None,
     ):
         DxServer._counter += 1
-        # The PostgreSQL pass of scripts/test runs every server on the shared store.
-        database = database or os.environ.get("DXLOCAL_CONFORMANCE_DATABASE")
+        # The PostgreSQL pass of scripts/test runs every server on the shared store, except a server that moves the
+        # clock: the clock is the store's (SPEC 8), so it gets a database of its own, the same at each start on one
+        # data directory, and no other test's server reads its clock.
+        shared = os.environ.get("DXLOCAL_CONFORMANCE_DATABASE")
+        if database is None and shared and "--clock-control" in extra_args:
+            database = own_database_url(shared, key=str(data_dir) if data_dir is not None else None)
+        database = database or shared
         self.binary = binary
         self.data_dir = data_dir
         self.settle_time = settle_time
@@ -386,13 +391,25 @@ def own_store_server(server_factory, **kwargs):
     shared = os.environ.get("DXLOCAL_CONFORMANCE_DATABASE")
     if not shared:
         return server_factory.start(**kwargs)
-    import shutil
+    return server_factory.start(database=own_database_url(shared), **kwargs)
+
+
+_OWN_DATABASES: dict[str, str] = {}
+
+
+def own_database_url(shared: str, key: str | None = None) -> str:
+    """A new database in the cluster of `shared`; the same one again for the same `key` (a data directory)."""
+    if key is not None and key in _OWN_DATABASES:
+        return _OWN_DATABASES[key]
     tool = shutil.which("psql")
     assert tool, "psql is needed for a database of the test's own"
     name = f"own_{secrets.token_hex(4)}"
     subprocess.run([tool, shared, "-v", "ON_ERROR_STOP=1", "-c", f"CREATE DATABASE {name}"], check=True,
                    capture_output=True)
-    return server_factory.start(database=shared.rsplit("/", 1)[0] + "/" + name, **kwargs)
+    url = shared.rsplit("/", 1)[0] + "/" + name
+    if key is not None:
+        _OWN_DATABASES[key] = url
+    return url
 
 
 def random_account() -> str:

@@ -41,13 +41,7 @@ def start_pair(server_factory, *, database: str | None = None, extra_args: tuple
 
 def fresh_database_url() -> str:
     """A new, empty database in the test database's cluster."""
-    url = database_url()
-    fresh = f"fresh_{secrets.token_hex(4)}"
-    psql = shutil.which("psql")
-    assert psql, "psql (from PostgreSQL's client package) is needed to create a database"
-    subprocess.run([psql, url, "-v", "ON_ERROR_STOP=1", "-c", f"CREATE DATABASE {fresh}"], check=True,
-                   capture_output=True)
-    return url.rsplit("/", 1)[0] + "/" + fresh
+    return dxhelpers.own_database_url(database_url())
 
 
 def at_once(calls) -> list:
