@@ -151,9 +151,11 @@ enum TableRenderer {
         if count > 0 {
             widths[count - 1] += inner - (widths.reduce(0, +) + (count - 1) * 3)
         }
+        // Widths count characters, as the cells are measured above (Foundation's padding counts UTF-16 units, and
+        // cut a cell with characters outside the Basic Multilingual Plane short).
         func line(_ cells: [String]) -> String {
             "| "
-                + cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                + cells.enumerated().map { $1 + String(repeating: " ", count: max(widths[$0] - $1.count, 0)) }
                 .joined(separator: " | ") + " |"
         }
         let rule = "+" + String(repeating: "-", count: inner + 2) + "+"

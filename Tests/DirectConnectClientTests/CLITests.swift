@@ -131,6 +131,17 @@ import Testing
         }
     }
 
+    @Test func aTableKeepsEveryCharacterOfItsWidestCell() {
+        let name = "gw-👍👍👍-abcdefghijklmnopqrstuvwxyz0123456789-END"
+        let lines = TableRenderer.box(
+            title: "Gateway",
+            header: ["key", "value"],
+            rows: [["name", name], ["id", "x"]]
+        )
+        #expect(lines.contains("| name | \(name) |"))
+        #expect(Set(lines.map(\.count)).count == 1, "every line as wide as the others: \(lines)")
+    }
+
     @Test func locationsAreListed() async throws {
         try await LiveServer.with { server in
             let listed = await Self.run(["directconnect", "describe-locations"], server: server)
