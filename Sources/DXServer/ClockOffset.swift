@@ -9,14 +9,10 @@ import Storage
 package struct ClockOffset: Sendable {
     package let store: any Store
     package let clock: OffsetClock
-    /// Whether each request reads the offset again (`--clock-control` on a shared store: another instance may have
-    /// moved it); a store of one process has it only from this server.
-    package let refreshesPerRequest: Bool
 
-    package init(store: any Store, clock: OffsetClock, refreshesPerRequest: Bool) {
+    package init(store: any Store, clock: OffsetClock) {
         self.store = store
         self.clock = clock
-        self.refreshesPerRequest = refreshesPerRequest
     }
 
     /// The record's one place: a scope no account has.
@@ -35,17 +31,8 @@ package struct ClockOffset: Sendable {
     /// the store and answers it.
     @discardableResult
     package func advance(by seconds: TimeInterval) async throws -> TimeInterval {
-        try await raise { $0 + seconds }
-    }
-
-    /// Moves the clock to at least `seconds` ahead (a loaded document's offset), and keeps it in the store.
-    func advance(toAtLeast seconds: TimeInterval) async throws {
-        try await raise { max($0, seconds) }
-    }
-
-    private func raise(_ next: @escaping @Sendable (TimeInterval) -> TimeInterval) async throws -> TimeInterval {
         let offset = try await store.transaction(.write) { transaction in
-            try await save(next, in: transaction)
+            try await save({ $0 + seconds }, in: transaction)
         }
         clock.advance(toAtLeast: offset)
         return offset

@@ -65,8 +65,7 @@ package enum DXServer {
             let body = try await collectBody(request, upTo: maximumBodySize)
             var scope = resolver.scope(authorization: headers.authorization)
             if let verifier {
-                let prefix = headers.target.flatMap { $0.split(separator: ".", maxSplits: 1).first }
-                let service = prefix.flatMap(table.signingName(ofPrefix:))
+                let service = headers.target.flatMap(AWSTarget.init).flatMap { table.signingName(ofPrefix: $0.prefix) }
                 scope.account = try authenticate(request, body: body, with: verifier, services: service.map { [$0] })
                     .account
             }
@@ -181,9 +180,7 @@ package enum DXServer {
             guard let seconds = advance.advanceSeconds else {
                 throw AWSError.serialization("Member advanceSeconds is missing")
             }
-            // Time only runs forward, and never past what a timestamp on the wire can spell (our choice): from the
-            // furthest any instance has moved it.
-            try await offset.refresh()
+            // Time only runs forward, and never past what a timestamp on the wire can spell (our choice).
             guard seconds.isFinite, (0...maximumClockAdvance).contains(seconds) else {
                 throw OperatorRoutes.invalid(
                     "Member advanceSeconds must be between 0 and \(Int(maximumClockAdvance)) (a hundred years)"
@@ -311,11 +308,7 @@ package enum DXServer {
         let sealer = try MasterKey.sealer(configured: configuration.masterKey, storage: configuration.storage)
         if let seed = configuration.randomSeed { NameRandomness.seed(seed) }
         let clock = OffsetClock()
-        let clockOffset = ClockOffset(
-            store: store,
-            clock: clock,
-            refreshesPerRequest: configuration.clockControl && configuration.database != nil
-        )
+        let clockOffset = ClockOffset(store: store, clock: clock)
         let table = OperationTable.serving(
             store: store,
             clock: clock,
@@ -339,7 +332,8 @@ package enum DXServer {
             resolver: CallerResolver(accounts: configuration.accounts),
             verifier: configuration.verifier,
             clock: clock,
-            clockOffset: clockOffset.refreshesPerRequest ? clockOffset : nil,
+            // Another instance of a shared store may move the clock: each request reads it (`--clock-control`).
+            clockOffset: configuration.clockControl && configuration.database != nil ? clockOffset : nil,
             health: StoreHealth(store: store, backend: configuration.database == nil ? .sqlite : .postgres),
             faults: faults,
             metrics: metrics,

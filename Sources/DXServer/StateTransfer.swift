@@ -33,7 +33,6 @@ struct StateTransfer: Sendable {
     let clockOffset: ClockOffset
 
     func export(at now: Date) async throws -> StateDocument {
-        try await clockOffset.refresh()
         let records = try await store.transaction(.read) { transaction in
             var records: [StateRecord] = []
             var keyIds: Set<String> = []
@@ -110,7 +109,6 @@ struct StateTransfer: Sendable {
         let held = positions
         let clockOffset = clockOffset
         // The document's instants were taken on its clock, which this one joins below: its rules read them there.
-        try await clockOffset.refresh()
         let now = Date().addingTimeInterval(max(clockOffset.clock.offsetSeconds, clockOffsetSeconds))
         do {
             let offset = try await store.transaction(.write) { transaction in

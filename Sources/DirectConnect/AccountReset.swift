@@ -19,14 +19,12 @@ package enum AccountReset {
         // names these goes below; another account's records (a test of an interface purged long ago, an attachment
         // made meanwhile by a writer this reset never saw) stay.
         var removed: Set<String> = []
-        try await transaction.visitEvery(VirtualInterfaceRecord.self) {
-            if accounts.contains($0.scope.account) || accounts.contains($0.record.ownerAccount) {
-                removed.insert($0.record.id)
-            }
-            return true
+        var deleted = try await transaction.deleteEvery(VirtualInterfaceRecord.self) {
+            let doomed = accounts.contains($0.scope.account) || accounts.contains($0.record.ownerAccount)
+            if doomed { removed.insert($0.record.id) }
+            return doomed
         }
-        var deleted = try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: accounts)
-        deleted += try await transaction.deleteEvery(VirtualInterfaceRecord.self) { removed.contains($0.record.id) }
+        deleted += try await transaction.deleteEveryRecord(of: StoredKinds.all, accounts: accounts)
         deleted += try await transaction.deleteEvery(ProposalRecord.self) {
             accounts.contains($0.record.proposerAccount)
         }

@@ -210,9 +210,9 @@ extension SecretsManagerService {
         }
         let now = clock.now
         return try await transactions.run(.write) { transaction in
-            let found: SecretRecord
+            var secret: SecretRecord
             do {
-                found = try await Self.find(input.secretId, in: transaction, scope, now: now)
+                secret = try await Self.find(input.secretId, in: transaction, scope, now: now)
             } catch let error as AWSError where force && error.code == AWSError.secretNotFound.code {
                 // The model: forcing the deletion of a secret deleted already, or never made, is no error. The
                 // answer names it as it was given (our choice: no ARN is made up for a secret that is not there).
@@ -223,7 +223,6 @@ extension SecretsManagerService {
                     deletionDate: now
                 )
             }
-            var secret = found
             if force {
                 if secret.owningService != nil {
                     throw AWSError.managedByDirectConnect("ForceDeleteWithoutRecovery")
