@@ -58,9 +58,12 @@ public struct AWSClientConfiguration: Sendable {
 
         guard
             let region = explicitRegion ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"]
-                ?? configProfile?.values["region"]
+                ?? configProfile?.values["region"], !region.isEmpty
         else {
             throw .configuration("You must specify a region (AWS_REGION, AWS_DEFAULT_REGION or a profile's region)")
+        }
+        guard isHostLabel(region) else {
+            throw .configuration("Provided region_name '\(region)' doesn't match a supported format.")
         }
 
         let endpoint =
@@ -89,6 +92,18 @@ public struct AWSClientConfiguration: Sendable {
             retry.maxAttempts = attempts
         }
         return AWSClientConfiguration(region: region, endpoint: endpoint, credentials: credentials, retry: retry)
+    }
+
+    /// Whether a region can name a host, as botocore requires of it (`validate_region_name`): at most 63 letters,
+    /// digits and hyphens, not all digits, no hyphen at either end.
+    static func isHostLabel(_ region: String) -> Bool {
+        let characters = region.unicodeScalars
+        return characters.count <= 63
+            && characters.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-")
+            }
+            && !characters.allSatisfy { ("0"..."9").contains($0) }
+            && characters.first != "-" && characters.last != "-"
     }
 
     private static func configuredEndpoint(

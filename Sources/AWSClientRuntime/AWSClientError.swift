@@ -24,6 +24,10 @@ public struct AWSClientError: Error, Hashable, Sendable, CustomStringConvertible
     public var requestID: String?
     /// The HTTP status of the answer, when there was one.
     public var statusCode: Int?
+    /// When the call's last allowed attempt failed (whatever the failure, as in botocore's standard retry mode): how
+    /// many retries it made (botocore's `RetryAttempts` with `MaxAttemptsReached`, which the AWS CLI prints as
+    /// "reached max retries: N").
+    public var retriesExhausted: Int?
 
     public init(kind: Kind, code: String, message: String, requestID: String? = nil, statusCode: Int? = nil) {
         self.kind = kind

@@ -39,7 +39,12 @@ public struct AWSJSONClient: Sendable {
                 let response = try await send(Operation.name, body: body, to: endpoint)
                 return try decode(Operation.Output.self, from: response)
             } catch {
-                guard attempt < retry.maxAttempts, RetryPolicy.isRetryable(error) else { throw error }
+                guard attempt < retry.maxAttempts else {
+                    var error = error
+                    error.retriesExhausted = attempt - 1
+                    throw error
+                }
+                guard RetryPolicy.isRetryable(error) else { throw error }
                 do {
                     try await retry.sleep(retry.delay(beforeRetry: attempt))
                 } catch {

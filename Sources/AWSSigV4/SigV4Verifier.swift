@@ -17,28 +17,52 @@ public struct SigV4Credential: Hashable, Sendable {
     }
 }
 
-/// Why a request was refused, with the code AWS answers (all HTTP 403).
+/// Why a request was refused, with the code the JSON services answer (all HTTP 403); `reason` lets a service
+/// of another protocol answer with its own (EC2's Query API).
 public struct SigV4Failure: Error, Hashable, Sendable {
+    public enum Reason: Hashable, Sendable {
+        /// No `Authorization` header.
+        case missing
+        /// A header that is not a complete SigV4 authorization.
+        case incomplete
+        /// An access key (or session token) no credential has.
+        case unrecognized
+        /// Signed at a time more than 15 minutes from the server's.
+        case expired
+        /// Signed with another secret, or for another date or service than the scope says.
+        case mismatch
+    }
+
+    public var reason: Reason
     public var code: String
     public var message: String
 
     static func missing() -> SigV4Failure {
-        SigV4Failure(code: "MissingAuthenticationTokenException", message: "Missing Authentication Token")
+        SigV4Failure(
+            reason: .missing,
+            code: "MissingAuthenticationTokenException",
+            message: "Missing Authentication Token"
+        )
     }
 
     static func incomplete(_ message: String) -> SigV4Failure {
-        SigV4Failure(code: "IncompleteSignatureException", message: message)
+        SigV4Failure(reason: .incomplete, code: "IncompleteSignatureException", message: message)
     }
 
     static func unrecognized() -> SigV4Failure {
         SigV4Failure(
+            reason: .unrecognized,
             code: "UnrecognizedClientException",
             message: "The security token included in the request is invalid."
         )
     }
 
+    static func expired(_ message: String) -> SigV4Failure {
+        SigV4Failure(reason: .expired, code: "InvalidSignatureException", message: message)
+    }
+
     static func invalid(_ message: String) -> SigV4Failure {
-        SigV4Failure(code: "InvalidSignatureException", message: message)
+        SigV4Failure(reason: .mismatch, code: "InvalidSignatureException", message: message)
     }
 }
 
@@ -144,13 +168,13 @@ public struct SigV4Verifier: Sendable {
         let token = request.header("x-amz-security-token")
         guard token == credential.sessionToken else { throw .unrecognized() }
         if date.timeIntervalSince(now) > Self.allowedSkew {
-            throw .invalid(
+            throw .expired(
                 "Signature not yet current: \(amzDate) is still later than "
                     + "\(Self.amzDate(now.addingTimeInterval(Self.allowedSkew))) (\(Self.amzDate(now)) + 15 min.)"
             )
         }
         guard now.timeIntervalSince(date) <= Self.allowedSkew else {
-            throw .invalid(
+            throw .expired(
                 "Signature expired: \(amzDate) is now earlier than "
                     + "\(Self.amzDate(now.addingTimeInterval(-Self.allowedSkew))) "
                     + "(\(Self.amzDate(now)) - 15 min.)"

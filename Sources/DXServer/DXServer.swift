@@ -115,8 +115,13 @@ package enum DXServer {
             var scope = resolver.scope(authorization: headers.authorization)
             if let verifier {
                 let service = table.signingName(ofPrefix: Substring(OperationTable.ec2Prefix))
-                scope.account = try authenticate(request, body: body, with: verifier, services: service.map { [$0] })
-                    .account
+                scope.account = try authenticate(
+                    request,
+                    body: body,
+                    with: verifier,
+                    services: service.map { [$0] },
+                    refusal: ec2Refusal
+                ).account
             }
             ResolvedScope.current?.scope = scope
             let query = try QueryParameters(form: body.readableBytesView)
@@ -207,14 +212,15 @@ package enum DXServer {
         }
     }
 
-    /// Verifies the request's signature, scoped to one of `services` when they are named; a refusal is AWS's 403
-    /// with its code. The signing time is checked against the system's clock, whatever `--clock-control` made of
-    /// the service's: a client signs with the time it reads.
+    /// Verifies the request's signature, scoped to one of `services` when they are named; a refusal is `refusal`
+    /// of the failure (the JSON services' 403 with its code by default). The signing time is checked against the
+    /// system's clock, whatever `--clock-control` made of the service's: a client signs with the time it reads.
     static func authenticate(
         _ request: Request,
         body: ByteBuffer,
         with verifier: SigV4Verifier,
-        services: [String]?
+        services: [String]?,
+        refusal: (SigV4Failure) -> AWSError = { AWSError(code: $0.code, message: $0.message, status: 403) }
     ) throws
         -> SigV4Credential
     {
@@ -230,7 +236,32 @@ package enum DXServer {
         do {
             return try verifier.verify(signed, now: Date(), services: services)
         } catch {
-            throw AWSError(code: error.code, message: error.message, status: 403)
+            throw refusal(error)
+        }
+    }
+
+    /// A refused signature as EC2 answers it: `AuthFailure` (401) for credentials it does not know,
+    /// `SignatureDoesNotMatch` (403) for a wrong signature or scope, `RequestExpired` (400) out of the 15 minutes,
+    /// `IncompleteSignature` (400) and `MissingAuthenticationToken` (403), where the JSON services answer with
+    /// their `...Exception` codes, all 403. (AWS SDK issues show the first three's codes, statuses and texts from
+    /// EC2: aws-sdk-java-v2#2981, aws-cli#134, aws-sdk-go-v2#1674; the last two follow EC2's list of common errors.)
+    static func ec2Refusal(_ failure: SigV4Failure) -> AWSError {
+        switch failure.reason {
+        case .missing:
+            AWSError(
+                code: "MissingAuthenticationToken",
+                message: "The request must contain either a valid (registered) AWS access key ID or X.509 certificate.",
+                status: 403
+            )
+        case .incomplete: AWSError(code: "IncompleteSignature", message: failure.message, status: 400)
+        case .unrecognized:
+            AWSError(
+                code: "AuthFailure",
+                message: "AWS was not able to validate the provided access credentials",
+                status: 401
+            )
+        case .expired: AWSError(code: "RequestExpired", message: "Request has expired.", status: 400)
+        case .mismatch: AWSError(code: "SignatureDoesNotMatch", message: failure.message, status: 403)
         }
     }
 

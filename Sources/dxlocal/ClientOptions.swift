@@ -54,8 +54,10 @@ extension ClientVerb {
     func report(_ error: AWSClientError, io: CommandIO) -> ExitCode {
         switch error.kind {
         case .service:
+            let retries = error.retriesExhausted.map { " (reached max retries: \($0))" } ?? ""
             io.writeError(
-                "\nAn error occurred (\(error.code)) when calling the \(Self.operation) operation: \(error.message)"
+                "\nAn error occurred (\(error.code)) when calling the \(Self.operation) operation\(retries): "
+                    + error.message
             )
             return ExitCode(254)
         case .configuration, .transport, .invalidResponse:

@@ -18,21 +18,10 @@ struct DirectConnectCommand: AsyncParsableCommand {
     )
 }
 
-/// `--tags` as the AWS CLI takes it: shorthand items `key=K,value=V` or one JSON list.
+/// `--tags` in the AWS CLI's shorthand: items `key=K,value=V` (its JSON form is read as any other JSON parameter).
 enum TagArgument {
-    static func parse(_ items: [String]) throws -> [Tag]? {
-        guard !items.isEmpty else { return nil }
-        if items.count == 1, items[0].hasPrefix("[") {
-            struct WireTag: Decodable {
-                var key: String?
-                var value: String?
-            }
-            guard let tags = try? JSONDecoder().decode([WireTag].self, from: Data(items[0].utf8)) else {
-                throw ValidationError("--tags: not a JSON list of {\"key\": ..., \"value\": ...}")
-            }
-            return tags.map { Tag(key: $0.key, value: $0.value) }
-        }
-        return try items.map { item in
+    static func parse(_ items: [String]) throws -> [Tag] {
+        try items.map { item in
             var tag = Tag()
             for field in item.split(separator: ",") {
                 let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -63,10 +52,12 @@ struct AssociateMacSecKey: ClientVerb {
     @Option(help: "The CAK: 64 hexadecimal characters, file://PATH, or - for standard input.") var cak: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        let cakValue = try cak.map { try SecretArgument.resolve($0, name: "the CAK", io: io) }
-        return try await client.associateMacSecKey(
-            .init(connectionId: connectionId, secretARN: secretArn, ckn: ckn, cak: cakValue)
-        )
+        var input = VerbInput()
+        input.string("connectionId", connectionId)
+        input.string("secretARN", secretArn)
+        input.string("ckn", ckn)
+        input.string("cak", try cak.map { try SecretArgument.resolve($0, name: "the CAK", io: io) })
+        return try await client.associateMacSecKey(input.decode(operation: Self.operation))
     }
 }
 
@@ -82,7 +73,10 @@ struct DisassociateMacSecKey: ClientVerb {
     @Option var secretArn: String
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        try await client.disassociateMacSecKey(.init(connectionId: connectionId, secretARN: secretArn))
+        var input = VerbInput()
+        input.string("connectionId", connectionId)
+        input.string("secretARN", secretArn)
+        return try await client.disassociateMacSecKey(input.decode(operation: Self.operation))
     }
 }
 
@@ -95,13 +89,15 @@ struct DescribeConnections: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option var connectionId: String?
-    @Option var maxResults: Int?
+    @Option(parsing: .unconditional) var maxResults: Int?
     @Option var nextToken: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        try await client.describeConnections(
-            .init(connectionId: connectionId, maxResults: maxResults, nextToken: nextToken)
-        )
+        var input = VerbInput()
+        input.string("connectionId", connectionId)
+        input.int("maxResults", maxResults)
+        input.string("nextToken", nextToken)
+        return try await client.describeConnections(input.decode(operation: Self.operation))
     }
 }
 
@@ -114,11 +110,15 @@ struct DescribeLags: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option var lagId: String?
-    @Option var maxResults: Int?
+    @Option(parsing: .unconditional) var maxResults: Int?
     @Option var nextToken: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        try await client.describeLags(.init(lagId: lagId, maxResults: maxResults, nextToken: nextToken))
+        var input = VerbInput()
+        input.string("lagId", lagId)
+        input.int("maxResults", maxResults)
+        input.string("nextToken", nextToken)
+        return try await client.describeLags(input.decode(operation: Self.operation))
     }
 }
 
@@ -153,17 +153,15 @@ struct CreateConnection: ClientVerb {
     @Flag(inversion: .prefixedNo, help: "Ask for a MACsec-capable port.") var requestMacSec: Bool?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        try await client.createConnection(
-            .init(
-                location: location,
-                bandwidth: bandwidth,
-                connectionName: connectionName,
-                lagId: lagId,
-                tags: try TagArgument.parse(tags),
-                providerName: providerName,
-                requestMACSec: requestMacSec
-            )
-        )
+        var input = VerbInput()
+        input.string("location", location)
+        input.string("bandwidth", bandwidth)
+        input.string("connectionName", connectionName)
+        input.string("lagId", lagId)
+        try input.tags("tags", tags, option: "--tags")
+        input.string("providerName", providerName)
+        input.bool("requestMACSec", requestMacSec)
+        return try await client.createConnection(input.decode(operation: Self.operation))
     }
 }
 
@@ -172,7 +170,7 @@ struct CreateLag: ClientVerb {
     static let operation = "CreateLag"
 
     @OptionGroup var options: ClientOptions
-    @Option var numberOfConnections: Int
+    @Option(parsing: .unconditional) var numberOfConnections: Int
     @Option var location: String
     @Option var connectionsBandwidth: String
     @Option var lagName: String
@@ -184,19 +182,17 @@ struct CreateLag: ClientVerb {
     @Flag(inversion: .prefixedNo, help: "Ask for MACsec-capable ports.") var requestMacSec: Bool?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        try await client.createLag(
-            .init(
-                numberOfConnections: numberOfConnections,
-                location: location,
-                connectionsBandwidth: connectionsBandwidth,
-                lagName: lagName,
-                connectionId: connectionId,
-                tags: try TagArgument.parse(tags),
-                childConnectionTags: try TagArgument.parse(childConnectionTags),
-                providerName: providerName,
-                requestMACSec: requestMacSec
-            )
-        )
+        var input = VerbInput()
+        input.int("numberOfConnections", numberOfConnections)
+        input.string("location", location)
+        input.string("connectionsBandwidth", connectionsBandwidth)
+        input.string("lagName", lagName)
+        input.string("connectionId", connectionId)
+        try input.tags("tags", tags, option: "--tags")
+        try input.tags("childConnectionTags", childConnectionTags, option: "--child-connection-tags")
+        input.string("providerName", providerName)
+        input.bool("requestMACSec", requestMacSec)
+        return try await client.createLag(input.decode(operation: Self.operation))
     }
 }
 
@@ -213,9 +209,11 @@ struct UpdateConnection: ClientVerb {
     @Option(help: "no_encrypt, should_encrypt or must_encrypt.") var encryptionMode: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        try await client.updateConnection(
-            .init(connectionId: connectionId, connectionName: connectionName, encryptionMode: encryptionMode)
-        )
+        var input = VerbInput()
+        input.string("connectionId", connectionId)
+        input.string("connectionName", connectionName)
+        input.string("encryptionMode", encryptionMode)
+        return try await client.updateConnection(input.decode(operation: Self.operation))
     }
 }
 
@@ -229,13 +227,16 @@ struct UpdateLag: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option var lagId: String
     @Option var lagName: String?
-    @Option var minimumLinks: Int?
+    @Option(parsing: .unconditional) var minimumLinks: Int?
     @Option(help: "no_encrypt, should_encrypt or must_encrypt.") var encryptionMode: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        try await client.updateLag(
-            .init(lagId: lagId, lagName: lagName, minimumLinks: minimumLinks, encryptionMode: encryptionMode)
-        )
+        var input = VerbInput()
+        input.string("lagId", lagId)
+        input.string("lagName", lagName)
+        input.int("minimumLinks", minimumLinks)
+        input.string("encryptionMode", encryptionMode)
+        return try await client.updateLag(input.decode(operation: Self.operation))
     }
 }
 
@@ -250,7 +251,9 @@ struct DeleteConnection: ClientVerb {
     @Option var connectionId: String
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        try await client.deleteConnection(.init(connectionId: connectionId))
+        var input = VerbInput()
+        input.string("connectionId", connectionId)
+        return try await client.deleteConnection(input.decode(operation: Self.operation))
     }
 }
 
@@ -265,6 +268,8 @@ struct DeleteLag: ClientVerb {
     @Option var lagId: String
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        try await client.deleteLag(.init(lagId: lagId))
+        var input = VerbInput()
+        input.string("lagId", lagId)
+        return try await client.deleteLag(input.decode(operation: Self.operation))
     }
 }

@@ -25,9 +25,14 @@ struct VerbInput {
         if !values.isEmpty { add(name, values) }
     }
 
-    /// `--tags` as `TagArgument` reads it: shorthand items or one JSON list.
-    mutating func tags(_ name: String, _ items: [String]) throws {
-        add(name, try TagArgument.parse(items))
+    /// A tag list as the AWS CLI takes it: one JSON list (or `file://PATH` to one), else shorthand items
+    /// `key=K,value=V` (`TagArgument`).
+    mutating func tags(_ name: String, _ items: [String], option: String) throws {
+        if items.count == 1, items[0].hasPrefix("[") || items[0].hasPrefix("file://") {
+            try json(name, items[0], option: option)
+        } else if !items.isEmpty {
+            add(name, try TagArgument.parse(items))
+        }
     }
 
     /// A structure, list or map given as JSON text (the AWS CLI's JSON form of such a parameter), or as
@@ -41,15 +46,21 @@ struct VerbInput {
         members.append((name, Array(text.utf8)))
     }
 
-    /// The input shape, refused as the AWS CLI refuses it when a required parameter is missing (its options are
-    /// not all required to parse: a list's is one that may repeat).
-    func decode<Shape: AWSShape>(_ type: Shape.Type) throws -> Shape {
-        let shape: Shape = try read(type)
-        guard shape.missingRequiredMembers.isEmpty else {
-            let options = shape.missingRequiredMembers.map { "--" + Self.optionName($0) }
+    /// The input shape of `operation`, refused as the AWS CLI refuses it: a required parameter missing (its options
+    /// are not all required to parse: a list's is one that may repeat), then what the model's checks refuse
+    /// (`ParameterModel`: a nested structure's required or unknown members, a value's type, a length under the
+    /// model's minimum, such as an empty tag list or a tag's empty key).
+    func decode<Shape: AWSShape>(_ type: Shape.Type = Shape.self, operation: String) throws -> Shape {
+        let document = self.document
+        guard let value = try? JSONValue(json: document) else { throw ValidationError("The input is not JSON") }
+        let model = ParameterModel.directConnect
+        let missing = model.missingMembers(of: value, operation: operation)
+        guard missing.isEmpty else {
+            let options = missing.map { "--" + Self.optionName($0) }
             throw ValidationError("the following arguments are required: \(options.joined(separator: ", "))")
         }
-        return shape
+        try model.check(value, operation: operation)
+        return try read(type, from: document)
     }
 
     /// The AWS CLI's option name of a member: `resourceArns` -> `resource-arns`, `secretARN` -> `secret-arn`.
@@ -67,14 +78,19 @@ struct VerbInput {
         return name
     }
 
-    /// The input shape, or the reader's complaint naming the member.
-    private func read<Shape: AWSJSONReadable>(_ type: Shape.Type) throws -> Shape {
+    /// The members as one JSON object.
+    private var document: [UInt8] {
         var document = Array("{".utf8)
         for (index, member) in members.enumerated() {
             if index > 0 { document.append(UInt8(ascii: ",")) }
             document += AWSJSONWriter.bytes(member.name) + Array(":".utf8) + member.json
         }
         document.append(UInt8(ascii: "}"))
+        return document
+    }
+
+    /// The input shape, or the reader's complaint naming the member.
+    private func read<Shape: AWSJSONReadable>(_ type: Shape.Type, from document: [UInt8]) throws -> Shape {
         do {
             return try AWSJSONCoding.decode(type, from: document)
         } catch {

@@ -158,11 +158,14 @@ import Testing
     }
 
     @Test func aWrongSecretIsAnInvalidSignature() {
-        #expect(Self.failure(Self.signed(secret: "not-the-secret"))?.code == "InvalidSignatureException")
+        let wrong = Self.failure(Self.signed(secret: "not-the-secret"))
+        #expect(wrong?.code == "InvalidSignatureException")
+        #expect(wrong?.reason == .mismatch)
     }
 
     @Test func anUnknownKeyIsUnrecognized() {
         #expect(Self.failure(Self.signed(key: "AKIDUNKNOWN"))?.code == "UnrecognizedClientException")
+        #expect(Self.failure(Self.signed(key: "AKIDUNKNOWN"))?.reason == .unrecognized)
     }
 
     @Test func sessionCredentialsNeedTheirToken() {
@@ -178,8 +181,10 @@ import Testing
         let late = Self.failure(request, now: Self.signedAt.addingTimeInterval(15 * 60 + 1))
         #expect(late?.code == "InvalidSignatureException")
         #expect(late?.message.hasPrefix("Signature expired") == true)
+        #expect(late?.reason == .expired)
         let early = Self.failure(request, now: Self.signedAt.addingTimeInterval(-15 * 60 - 1))
         #expect(early?.code == "InvalidSignatureException")
+        #expect(early?.reason == .expired)
     }
 
     @Test func aScopeNamingAnotherServiceIsRefusedWhereTheServiceIsKnown() throws {
@@ -193,6 +198,7 @@ import Testing
         } catch {
             #expect(error.code == "InvalidSignatureException")
             #expect(error.message == "Credential should be scoped to correct service: 'secretsmanager'. ")
+            #expect(error.reason == .mismatch)
         }
     }
 

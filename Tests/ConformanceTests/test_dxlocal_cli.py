@@ -55,14 +55,35 @@ def test_service_errors_match_the_aws_cli(server, account, dxlocal_bin, tmp_path
     # AWS CLI v2 exits 254 on a service error (v1, installed here, 255); dxlocal follows v2.
     assert ours.returncode == 254
     assert theirs.returncode != 0
-    # v1 adds "(reached max retries: N)" before the colon; code, operation and message are the same.
-    def strip(text):
-        return text.strip().replace(" (reached max retries: 0)", "")
+    # One attempt allowed (cli_env), so both say it was the last, in botocore's standard mode's words.
+    assert ours.stderr.strip() == theirs.stderr.strip()
+    assert ours.stderr.strip().startswith(
+        "An error occurred (DirectConnectClientException) when calling the DescribeConnections operation "
+        "(reached max retries: 0): Could not find Connection with ID dxcon-zzzzzzzz")
 
-    assert strip(ours.stderr) == strip(theirs.stderr)
-    assert strip(ours.stderr).startswith(
-        "An error occurred (DirectConnectClientException) when calling the DescribeConnections operation: "
-        "Could not find Connection with ID dxcon-zzzzzzzz")
+
+def test_parameters_the_model_refuses_are_refused_as_the_aws_cli_refuses_them(server, client, account, dxlocal_bin,
+                                                                              tmp_path):
+    """botocore's parameter validation, which the AWS CLI runs before a call: the same problems, line for line, at
+    every depth (required and unknown members, types, minimum lengths), exit 64, and nothing reaches the server."""
+    cases = [
+        ("create-private-virtual-interface", "--connection-id", "dxcon-zzzzzzzz", "--new-private-virtual-interface",
+         json.dumps({"vlan": "ten", "bogus": 1, "tags": [{"value": "v"}, {"key": "", "Value": "w"}]})),
+        ("create-connection", "--location", "EqDC2", "--bandwidth", "1Gbps", "--connection-name", "refused",
+         "--tags", "[]"),
+    ]
+
+    def problems(text):
+        return [line for line in text.splitlines() if line.startswith(("Missing ", "Unknown ", "Invalid "))]
+
+    for args in cases:
+        ours = dxlocal_cli(dxlocal_bin, server.url, account, tmp_path, "directconnect", *args)
+        theirs = run_cli(server.url, account, tmp_path, *args)
+        assert ours.returncode == 64 and theirs.returncode != 0, (ours.stderr, theirs.stderr)
+        assert "Parameter validation failed:" in ours.stderr and "Parameter validation failed:" in theirs.stderr
+        assert problems(ours.stderr) == problems(theirs.stderr) and problems(ours.stderr), (ours.stderr,
+                                                                                            theirs.stderr)
+    assert client.describe_connections()["connections"] == []
 
 
 def test_a_profile_with_a_services_block_is_read_like_the_aws_cli(server, client, account, dxlocal_bin, tmp_path):

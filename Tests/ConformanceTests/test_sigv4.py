@@ -34,13 +34,15 @@ def client(server, key=KEY, secret=SECRET, token=None, service="directconnect", 
 
 
 def sign(url, body: bytes, *, key=KEY, secret=SECRET, when=None, target="OvertureService.DescribeConnections",
-         service="directconnect"):
-    """An independent SigV4 signer (standard library only) for requests boto3 will not make."""
+         service="directconnect", content_type="application/x-amz-json-1.1"):
+    """An independent SigV4 signer (standard library only) for requests boto3 will not make (EC2's Query form with
+    `target=None` and its content type)."""
     when = when or datetime.datetime.now(datetime.timezone.utc)
     amz_date, day = when.strftime("%Y%m%dT%H%M%SZ"), when.strftime("%Y%m%d")
     host = url.split("//", 1)[1].rstrip("/")
-    headers = {"content-type": "application/x-amz-json-1.1", "host": host, "x-amz-date": amz_date,
-               "x-amz-target": target}
+    headers = {"content-type": content_type, "host": host, "x-amz-date": amz_date}
+    if target:
+        headers["x-amz-target"] = target
     names = sorted(headers)
     canonical = "\n".join(["POST", "/", "", "".join(f"{n}:{headers[n]}\n" for n in names), ";".join(names),
                            hashlib.sha256(body).hexdigest()])
@@ -195,6 +197,32 @@ def test_an_ec2_request_signed_for_another_service_is_refused(signed_server):
         if status == 403:
             assert b"<Message>Credential should be scoped to correct service: &apos;ec2&apos;. </Message>" \
                 in response.body, response.body
+
+
+def test_ec2_refuses_signatures_with_its_own_codes(signed_server):
+    """EC2's Query API answers a refused signature with EC2's codes and statuses, not the JSON services'."""
+    url, body = signed_server.url, b"Action=DescribeVpcs&Version=2016-11-15"
+    form = "application/x-www-form-urlencoded; charset=utf-8"
+
+    def signed(**changes):
+        return sign(url, body, service="ec2", target=None, content_type=form, **changes)
+
+    old = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=16)
+    cases = [
+        ({"Content-Type": form}, 403, "MissingAuthenticationToken"),
+        ({"Content-Type": form, "Authorization": "AWS4-HMAC-SHA256 Signature=00"}, 400, "IncompleteSignature"),
+        (signed(key="AKIDUNKNOWN"), 401, "AuthFailure"),
+        (signed(secret="wrong-secret"), 403, "SignatureDoesNotMatch"),
+        (signed(when=old), 400, "RequestExpired"),
+    ]
+    for headers, status, code in cases:
+        response = post(url, body, headers)
+        assert response.status == status and f"<Code>{code}</Code>".encode() in response.body, (code, response)
+    assert post(url, body, signed()).status == 200
+    with pytest.raises(ClientError) as caught:
+        client(signed_server, "AKIDUNKNOWN", SECRET, service="ec2").describe_vpcs()
+    assert caught.value.response["Error"]["Code"] == "AuthFailure"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 401
 
 
 def test_signatures_are_timed_by_the_callers_clock_when_the_service_clock_moves(server_factory, tmp_path):

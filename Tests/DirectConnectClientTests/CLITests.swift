@@ -26,6 +26,17 @@ import Testing
 
     /// Runs `dxlocal ARGS...` with the server's endpoint in the environment, as `AWS_ENDPOINT_URL` users do.
     static func run(_ arguments: [String], server: LiveServer, stdin: String = "") async -> Run {
+        await run(arguments, endpoint: server.endpoint, transport: AsyncHTTPClientTransport(), stdin: stdin)
+    }
+
+    /// Runs `dxlocal ARGS...` against `endpoint` through `transport`, with `environment` over the usual variables.
+    static func run(
+        _ arguments: [String],
+        endpoint: String = "http://127.0.0.1:1",
+        transport: any HTTPTransport,
+        environment: [String: String] = [:],
+        stdin: String = ""
+    ) async -> Run {
         let output = Mutex("")
         let errors = Mutex("")
         let io = CommandIO(
@@ -34,12 +45,12 @@ import Testing
             readStandardInput: { stdin },
             environment: AWSEnvironment(
                 variables: [
-                    "AWS_ENDPOINT_URL": server.endpoint, "AWS_REGION": "us-east-1",
+                    "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1",
                     "AWS_ACCESS_KEY_ID": "111122223333", "AWS_SECRET_ACCESS_KEY": "secret",
-                ],
+                ].merging(environment) { $1 },
                 homeDirectory: nil
             ),
-            transport: AsyncHTTPClientTransport()
+            transport: transport
         )
         var exitCode: Int32 = 0
         do {
@@ -214,6 +225,129 @@ import Testing
             #expect(missing.exitCode != 0)
             #expect(missing.errors.contains("--lag-id"))
         }
+    }
+
+    /// What botocore's parameter validation refuses, with its texts, exit 64 and nothing sent (the AWS CLI checks
+    /// before the call); what it takes is sent as given.
+    @Test(arguments: [
+        (
+            [
+                "create-private-virtual-interface", "--connection-id", "dxcon-x", "--new-private-virtual-interface",
+                #"{"virtualInterfaceName": "a"}"#,
+            ],
+            [#"Missing required parameter in newPrivateVirtualInterface: "vlan""#]
+        ),
+        (
+            [
+                "create-private-virtual-interface", "--connection-id", "dxcon-x", "--new-private-virtual-interface",
+                #"{"virtualInterfaceName": "a", "vlan": "ten", "bogus": 1, "tags": [{"value": "v"}]}"#,
+            ],
+            [
+                #"Unknown parameter in newPrivateVirtualInterface: "bogus", must be one of: virtualInterfaceName, vlan"#,
+                "Invalid type for parameter newPrivateVirtualInterface.vlan, value: ten, type: <class 'str'>, "
+                    + "valid types: <class 'int'>",
+                #"Missing required parameter in newPrivateVirtualInterface.tags[0]: "key""#,
+            ]
+        ),
+        (
+            [
+                "create-connection", "--location", "EqDC2", "--bandwidth", "1Gbps", "--connection-name", "a", "--tags",
+                "[]",
+            ],
+            ["Invalid length for parameter tags, value: 0, valid min length: 1"]
+        ),
+        (
+            [
+                "create-connection", "--location", "EqDC2", "--bandwidth", "1Gbps", "--connection-name", "a", "--tags",
+                "value=v", "key=,value=w",
+            ],
+            [
+                #"Missing required parameter in tags[0]: "key""#,
+                "Invalid length for parameter tags[1].key, value: 0, valid min length: 1",
+            ]
+        ),
+        (
+            ["tag-resource", "--resource-arn", "arn:x", "--tags", #"[{"Key": "k", "value": "v"}]"#],
+            [#"Missing required parameter in tags[0]: "key""#, #"Unknown parameter in tags[0]: "Key""#]
+        ),
+        (
+            [
+                "create-lag", "--number-of-connections", "1.5", "--location", "EqDC2", "--connections-bandwidth",
+                "1Gbps", "--lag-name", "l",
+            ],
+            ["--number-of-connections"]
+        ),
+    ])
+    func whatTheModelRefusesIsRefusedBeforeAnyCall(arguments: [String], problems: [String]) async {
+        let transport = ScriptedTransport([])
+        let refused = await Self.run(["directconnect"] + arguments, transport: transport)
+        #expect(refused.exitCode == 64, "\(refused.errors)")
+        for problem in problems {
+            #expect(refused.errors.contains(problem), "\(problem) in \(refused.errors)")
+        }
+        #expect(transport.sent.isEmpty)
+    }
+
+    @Test func aNegativeNumberIsAValueAndTheModelsShapesAreSentAsGiven() async throws {
+        let transport = ScriptedTransport([ScriptedTransport.ok("{}"), ScriptedTransport.ok("{}")])
+        let allocated = await Self.run(
+            [
+                "directconnect", "allocate-hosted-connection", "--connection-id", "dxcon-x", "--owner-account",
+                "123456789012", "--bandwidth", "50Mbps", "--connection-name", "h", "--vlan", "-5",
+            ],
+            transport: transport
+        )
+        #expect(allocated.exitCode == 0, "\(allocated.errors)")
+        let tagged = await Self.run(
+            ["directconnect", "tag-resource", "--resource-arn", "arn:x", "--tags", #"[{"key": "k", "value": "v"}]"#],
+            transport: transport
+        )
+        #expect(tagged.exitCode == 0, "\(tagged.errors)")
+        let bodies = transport.sent.map { String(decoding: $0.body, as: UTF8.self) }
+        #expect(bodies.count == 2)
+        #expect(bodies.first?.contains(#""vlan":-5"#) == true, "\(bodies)")
+        #expect(bodies.last == #"{"resourceArn":"arn:x","tags":[{"key":"k","value":"v"}]}"#)
+    }
+
+    @Test func aRegionThatCannotNameAHostIsRefusedBeforeAnyCall() async {
+        let transport = ScriptedTransport([])
+        for region in ["us east 1", "../us-east-1", "us-east-1-", "12345"] {
+            let refused = await Self.run(
+                ["directconnect", "describe-connections", "--region", region],
+                transport: transport
+            )
+            #expect(refused.exitCode == 255)
+            #expect(refused.errors.contains("Provided region_name '\(region)' doesn't match a supported format."))
+        }
+        #expect(transport.sent.isEmpty)
+    }
+
+    @Test func aFailureThatOutlastsTheRetriesSaysSo() async {
+        let transport = ScriptedTransport([
+            ScriptedTransport.error(400, "ThrottlingException"), ScriptedTransport.error(400, "ThrottlingException"),
+            ScriptedTransport.error(400, "DirectConnectClientException"),
+        ])
+        let throttled = await Self.run(
+            ["directconnect", "describe-connections"],
+            transport: transport,
+            environment: ["AWS_MAX_ATTEMPTS": "2"]
+        )
+        #expect(throttled.exitCode == 254)
+        #expect(
+            throttled.errors.contains(
+                "An error occurred (ThrottlingException) when calling the DescribeConnections operation "
+                    + "(reached max retries: 1): scripted ThrottlingException"
+            ),
+            "\(throttled.errors)"
+        )
+        let refused = await Self.run(["directconnect", "describe-lags"], transport: transport)
+        #expect(
+            refused.errors.contains(
+                "An error occurred (DirectConnectClientException) when calling the DescribeLags operation: scripted"
+            ),
+            "\(refused.errors)"
+        )
+        #expect(transport.sent.count == 3)
     }
 
     @Test func generateKeyPrintsAPairOrWritesTheCAKToAPrivateFile() async throws {

@@ -152,6 +152,20 @@ import Testing
         #expect(throws: AWSClientError.self) { try Self.resolve(["AWS_MAX_ATTEMPTS": "zero"]) }
     }
 
+    /// botocore's `validate_region_name`: a region is a host label, or the call is refused before it is made.
+    @Test func aRegionMustBeAHostLabel() throws {
+        for region in ["us-east-1", "local", "x", String(repeating: "a", count: 63), "eu-central-2a"] {
+            #expect(try Self.resolve(region: region).region == region)
+        }
+        for region in ["us east 1", "us_east_1", "-us", "us-", "123", "ü-1", String(repeating: "a", count: 64)] {
+            let refused = #expect(throws: AWSClientError.self) { try Self.resolve(region: region) }
+            #expect(refused?.kind == .configuration)
+            #expect(refused?.message == "Provided region_name '\(region)' doesn't match a supported format.")
+        }
+        let empty = #expect(throws: AWSClientError.self) { try Self.resolve(region: "") }
+        #expect(empty?.message.hasPrefix("You must specify a region") == true)
+    }
+
     @Test func configFilesParseSectionsCommentsAndNestedBlocks() {
         let file = AWSConfigFile(
             parsing:

@@ -65,6 +65,7 @@ import Testing
         #expect(error?.code == "InternalFailure")
         #expect(error?.requestID == "r3")
         #expect(error?.statusCode == 500)
+        #expect(error?.retriesExhausted == 3)
         #expect(delays.all == [.seconds(1), .seconds(2), .seconds(4)])
     }
 
@@ -89,6 +90,13 @@ import Testing
         #expect(error?.code == "DirectConnectClientException")
         #expect(error?.message == "Could not find")
         #expect(error?.requestID == "abc")
+        #expect(error?.retriesExhausted == nil)
+        // With one attempt allowed, that attempt was the last: botocore's standard mode says so of any failure.
+        let single = ScriptedTransport([ScriptedTransport.error(400, "DirectConnectClientException")])
+        let last = await #expect(throws: AWSClientError.self) {
+            try await Self.client(single, attempts: 1, delays: delays).describeLocations()
+        }
+        #expect(last?.retriesExhausted == 0)
     }
 
     @Test func transportFailuresAreRetried() async throws {

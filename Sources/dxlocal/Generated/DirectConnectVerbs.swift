@@ -30,7 +30,10 @@ struct AcceptDirectConnectGatewayAssociationProposalVerb: ClientVerb {
             overrideAllowedPrefixesToDirectConnectGateway,
             option: "--override-allowed-prefixes-to-direct-connect-gateway"
         )
-        let request = try input.decode(AcceptDirectConnectGatewayAssociationProposalRequest.self)
+        let request = try input.decode(
+            AcceptDirectConnectGatewayAssociationProposalRequest.self,
+            operation: Self.operation
+        )
         return try await client.acceptDirectConnectGatewayAssociationProposal(request)
     }
 }
@@ -47,7 +50,7 @@ struct AllocateConnectionOnInterconnectVerb: ClientVerb {
     @Option(name: .customLong("connection-name")) var connectionName: String
     @Option(name: .customLong("owner-account")) var ownerAccount: String
     @Option(name: .customLong("interconnect-id")) var interconnectId: String
-    @Option(name: .customLong("vlan")) var vlan: Int
+    @Option(name: .customLong("vlan"), parsing: .unconditional) var vlan: Int
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
@@ -56,7 +59,7 @@ struct AllocateConnectionOnInterconnectVerb: ClientVerb {
         input.string("ownerAccount", ownerAccount)
         input.string("interconnectId", interconnectId)
         input.int("vlan", vlan)
-        let request = try input.decode(AllocateConnectionOnInterconnectRequest.self)
+        let request = try input.decode(AllocateConnectionOnInterconnectRequest.self, operation: Self.operation)
         return try await client.allocateConnectionOnInterconnect(request)
     }
 }
@@ -73,7 +76,7 @@ struct AllocateHostedConnectionVerb: ClientVerb {
     @Option(name: .customLong("owner-account")) var ownerAccount: String
     @Option(name: .customLong("bandwidth")) var bandwidth: String
     @Option(name: .customLong("connection-name")) var connectionName: String
-    @Option(name: .customLong("vlan")) var vlan: Int
+    @Option(name: .customLong("vlan"), parsing: .unconditional) var vlan: Int
     @Option(name: .customLong("tags"), parsing: .upToNextOption, help: "key=K,value=V ... or a JSON list.")
     var tags: [String] = []
 
@@ -84,8 +87,8 @@ struct AllocateHostedConnectionVerb: ClientVerb {
         input.string("bandwidth", bandwidth)
         input.string("connectionName", connectionName)
         input.int("vlan", vlan)
-        try input.tags("tags", tags)
-        let request = try input.decode(AllocateHostedConnectionRequest.self)
+        try input.tags("tags", tags, option: "--tags")
+        let request = try input.decode(AllocateHostedConnectionRequest.self, operation: Self.operation)
         return try await client.allocateHostedConnection(request)
     }
 }
@@ -112,7 +115,7 @@ struct AllocatePrivateVirtualInterfaceVerb: ClientVerb {
             newPrivateVirtualInterfaceAllocation,
             option: "--new-private-virtual-interface-allocation"
         )
-        let request = try input.decode(AllocatePrivateVirtualInterfaceRequest.self)
+        let request = try input.decode(AllocatePrivateVirtualInterfaceRequest.self, operation: Self.operation)
         return try await client.allocatePrivateVirtualInterface(request)
     }
 }
@@ -139,7 +142,7 @@ struct AllocatePublicVirtualInterfaceVerb: ClientVerb {
             newPublicVirtualInterfaceAllocation,
             option: "--new-public-virtual-interface-allocation"
         )
-        let request = try input.decode(AllocatePublicVirtualInterfaceRequest.self)
+        let request = try input.decode(AllocatePublicVirtualInterfaceRequest.self, operation: Self.operation)
         return try await client.allocatePublicVirtualInterface(request)
     }
 }
@@ -166,7 +169,7 @@ struct AllocateTransitVirtualInterfaceVerb: ClientVerb {
             newTransitVirtualInterfaceAllocation,
             option: "--new-transit-virtual-interface-allocation"
         )
-        let request = try input.decode(AllocateTransitVirtualInterfaceRequest.self)
+        let request = try input.decode(AllocateTransitVirtualInterfaceRequest.self, operation: Self.operation)
         return try await client.allocateTransitVirtualInterface(request)
     }
 }
@@ -186,7 +189,7 @@ struct AssociateConnectionWithLagVerb: ClientVerb {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("lagId", lagId)
-        let request = try input.decode(AssociateConnectionWithLagRequest.self)
+        let request = try input.decode(AssociateConnectionWithLagRequest.self, operation: Self.operation)
         return try await client.associateConnectionWithLag(request)
     }
 }
@@ -206,7 +209,7 @@ struct AssociateHostedConnectionVerb: ClientVerb {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("parentConnectionId", parentConnectionId)
-        let request = try input.decode(AssociateHostedConnectionRequest.self)
+        let request = try input.decode(AssociateHostedConnectionRequest.self, operation: Self.operation)
         return try await client.associateHostedConnection(request)
     }
 }
@@ -226,7 +229,7 @@ struct AssociateVirtualInterfaceVerb: ClientVerb {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.string("connectionId", connectionId)
-        let request = try input.decode(AssociateVirtualInterfaceRequest.self)
+        let request = try input.decode(AssociateVirtualInterfaceRequest.self, operation: Self.operation)
         return try await client.associateVirtualInterface(request)
     }
 }
@@ -244,7 +247,7 @@ struct ConfirmConnectionVerb: ClientVerb {
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
-        let request = try input.decode(ConfirmConnectionRequest.self)
+        let request = try input.decode(ConfirmConnectionRequest.self, operation: Self.operation)
         return try await client.confirmConnection(request)
     }
 }
@@ -262,7 +265,7 @@ struct ConfirmCustomerAgreementVerb: ClientVerb {
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("agreementName", agreementName)
-        let request = try input.decode(ConfirmCustomerAgreementRequest.self)
+        let request = try input.decode(ConfirmCustomerAgreementRequest.self, operation: Self.operation)
         return try await client.confirmCustomerAgreement(request)
     }
 }
@@ -284,7 +287,7 @@ struct ConfirmPrivateVirtualInterfaceVerb: ClientVerb {
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.string("virtualGatewayId", virtualGatewayId)
         input.string("directConnectGatewayId", directConnectGatewayId)
-        let request = try input.decode(ConfirmPrivateVirtualInterfaceRequest.self)
+        let request = try input.decode(ConfirmPrivateVirtualInterfaceRequest.self, operation: Self.operation)
         return try await client.confirmPrivateVirtualInterface(request)
     }
 }
@@ -302,7 +305,7 @@ struct ConfirmPublicVirtualInterfaceVerb: ClientVerb {
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
-        let request = try input.decode(ConfirmPublicVirtualInterfaceRequest.self)
+        let request = try input.decode(ConfirmPublicVirtualInterfaceRequest.self, operation: Self.operation)
         return try await client.confirmPublicVirtualInterface(request)
     }
 }
@@ -322,7 +325,7 @@ struct ConfirmTransitVirtualInterfaceVerb: ClientVerb {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.string("directConnectGatewayId", directConnectGatewayId)
-        let request = try input.decode(ConfirmTransitVirtualInterfaceRequest.self)
+        let request = try input.decode(ConfirmTransitVirtualInterfaceRequest.self, operation: Self.operation)
         return try await client.confirmTransitVirtualInterface(request)
     }
 }
@@ -342,7 +345,7 @@ struct CreateBGPPeerVerb: ClientVerb {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
         try input.json("newBGPPeer", newBGPPeer, option: "--new-bgp-peer")
-        let request = try input.decode(CreateBGPPeerRequest.self)
+        let request = try input.decode(CreateBGPPeerRequest.self, operation: Self.operation)
         return try await client.createBGPPeer(request)
     }
 }
@@ -358,14 +361,14 @@ struct CreateDirectConnectGatewayVerb: ClientVerb {
     @Option(name: .customLong("direct-connect-gateway-name")) var directConnectGatewayName: String
     @Option(name: .customLong("tags"), parsing: .upToNextOption, help: "key=K,value=V ... or a JSON list.")
     var tags: [String] = []
-    @Option(name: .customLong("amazon-side-asn")) var amazonSideAsn: Int?
+    @Option(name: .customLong("amazon-side-asn"), parsing: .unconditional) var amazonSideAsn: Int?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayName", directConnectGatewayName)
-        try input.tags("tags", tags)
+        try input.tags("tags", tags, option: "--tags")
         input.int("amazonSideAsn", amazonSideAsn)
-        let request = try input.decode(CreateDirectConnectGatewayRequest.self)
+        let request = try input.decode(CreateDirectConnectGatewayRequest.self, operation: Self.operation)
         return try await client.createDirectConnectGateway(request)
     }
 }
@@ -394,7 +397,7 @@ struct CreateDirectConnectGatewayAssociationVerb: ClientVerb {
             option: "--add-allowed-prefixes-to-direct-connect-gateway"
         )
         input.string("virtualGatewayId", virtualGatewayId)
-        let request = try input.decode(CreateDirectConnectGatewayAssociationRequest.self)
+        let request = try input.decode(CreateDirectConnectGatewayAssociationRequest.self, operation: Self.operation)
         return try await client.createDirectConnectGatewayAssociation(request)
     }
 }
@@ -430,7 +433,10 @@ struct CreateDirectConnectGatewayAssociationProposalVerb: ClientVerb {
             removeAllowedPrefixesToDirectConnectGateway,
             option: "--remove-allowed-prefixes-to-direct-connect-gateway"
         )
-        let request = try input.decode(CreateDirectConnectGatewayAssociationProposalRequest.self)
+        let request = try input.decode(
+            CreateDirectConnectGatewayAssociationProposalRequest.self,
+            operation: Self.operation
+        )
         return try await client.createDirectConnectGatewayAssociationProposal(request)
     }
 }
@@ -458,10 +464,10 @@ struct CreateInterconnectVerb: ClientVerb {
         input.string("bandwidth", bandwidth)
         input.string("location", location)
         input.string("lagId", lagId)
-        try input.tags("tags", tags)
+        try input.tags("tags", tags, option: "--tags")
         input.string("providerName", providerName)
         input.bool("requestMACSec", requestMACSec)
-        let request = try input.decode(CreateInterconnectRequest.self)
+        let request = try input.decode(CreateInterconnectRequest.self, operation: Self.operation)
         return try await client.createInterconnect(request)
     }
 }
@@ -485,7 +491,7 @@ struct CreatePrivateVirtualInterfaceVerb: ClientVerb {
             newPrivateVirtualInterface,
             option: "--new-private-virtual-interface"
         )
-        let request = try input.decode(CreatePrivateVirtualInterfaceRequest.self)
+        let request = try input.decode(CreatePrivateVirtualInterfaceRequest.self, operation: Self.operation)
         return try await client.createPrivateVirtualInterface(request)
     }
 }
@@ -505,7 +511,7 @@ struct CreatePublicVirtualInterfaceVerb: ClientVerb {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         try input.json("newPublicVirtualInterface", newPublicVirtualInterface, option: "--new-public-virtual-interface")
-        let request = try input.decode(CreatePublicVirtualInterfaceRequest.self)
+        let request = try input.decode(CreatePublicVirtualInterfaceRequest.self, operation: Self.operation)
         return try await client.createPublicVirtualInterface(request)
     }
 }
@@ -529,7 +535,7 @@ struct CreateTransitVirtualInterfaceVerb: ClientVerb {
             newTransitVirtualInterface,
             option: "--new-transit-virtual-interface"
         )
-        let request = try input.decode(CreateTransitVirtualInterfaceRequest.self)
+        let request = try input.decode(CreateTransitVirtualInterfaceRequest.self, operation: Self.operation)
         return try await client.createTransitVirtualInterface(request)
     }
 }
@@ -543,8 +549,8 @@ struct DeleteBGPPeerVerb: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("virtual-interface-id")) var virtualInterfaceId: String?
-    @Option(name: .customLong("asn")) var asn: Int?
-    @Option(name: .customLong("asn-long")) var asnLong: Int?
+    @Option(name: .customLong("asn"), parsing: .unconditional) var asn: Int?
+    @Option(name: .customLong("asn-long"), parsing: .unconditional) var asnLong: Int?
     @Option(name: .customLong("customer-address")) var customerAddress: String?
     @Option(name: .customLong("bgp-peer-id")) var bgpPeerId: String?
 
@@ -555,7 +561,7 @@ struct DeleteBGPPeerVerb: ClientVerb {
         input.int("asnLong", asnLong)
         input.string("customerAddress", customerAddress)
         input.string("bgpPeerId", bgpPeerId)
-        let request = try input.decode(DeleteBGPPeerRequest.self)
+        let request = try input.decode(DeleteBGPPeerRequest.self, operation: Self.operation)
         return try await client.deleteBGPPeer(request)
     }
 }
@@ -573,7 +579,7 @@ struct DeleteDirectConnectGatewayVerb: ClientVerb {
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayId", directConnectGatewayId)
-        let request = try input.decode(DeleteDirectConnectGatewayRequest.self)
+        let request = try input.decode(DeleteDirectConnectGatewayRequest.self, operation: Self.operation)
         return try await client.deleteDirectConnectGateway(request)
     }
 }
@@ -595,7 +601,7 @@ struct DeleteDirectConnectGatewayAssociationVerb: ClientVerb {
         input.string("associationId", associationId)
         input.string("directConnectGatewayId", directConnectGatewayId)
         input.string("virtualGatewayId", virtualGatewayId)
-        let request = try input.decode(DeleteDirectConnectGatewayAssociationRequest.self)
+        let request = try input.decode(DeleteDirectConnectGatewayAssociationRequest.self, operation: Self.operation)
         return try await client.deleteDirectConnectGatewayAssociation(request)
     }
 }
@@ -613,7 +619,10 @@ struct DeleteDirectConnectGatewayAssociationProposalVerb: ClientVerb {
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("proposalId", proposalId)
-        let request = try input.decode(DeleteDirectConnectGatewayAssociationProposalRequest.self)
+        let request = try input.decode(
+            DeleteDirectConnectGatewayAssociationProposalRequest.self,
+            operation: Self.operation
+        )
         return try await client.deleteDirectConnectGatewayAssociationProposal(request)
     }
 }
@@ -631,7 +640,7 @@ struct DeleteInterconnectVerb: ClientVerb {
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("interconnectId", interconnectId)
-        let request = try input.decode(DeleteInterconnectRequest.self)
+        let request = try input.decode(DeleteInterconnectRequest.self, operation: Self.operation)
         return try await client.deleteInterconnect(request)
     }
 }
@@ -649,7 +658,7 @@ struct DeleteVirtualInterfaceVerb: ClientVerb {
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
-        let request = try input.decode(DeleteVirtualInterfaceRequest.self)
+        let request = try input.decode(DeleteVirtualInterfaceRequest.self, operation: Self.operation)
         return try await client.deleteVirtualInterface(request)
     }
 }
@@ -671,7 +680,7 @@ struct DescribeConnectionLoaVerb: ClientVerb {
         input.string("connectionId", connectionId)
         input.string("providerName", providerName)
         input.string("loaContentType", loaContentType)
-        let request = try input.decode(DescribeConnectionLoaRequest.self)
+        let request = try input.decode(DescribeConnectionLoaRequest.self, operation: Self.operation)
         return try await client.describeConnectionLoa(request)
     }
 }
@@ -689,7 +698,7 @@ struct DescribeConnectionsOnInterconnectVerb: ClientVerb {
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("interconnectId", interconnectId)
-        let request = try input.decode(DescribeConnectionsOnInterconnectRequest.self)
+        let request = try input.decode(DescribeConnectionsOnInterconnectRequest.self, operation: Self.operation)
         return try await client.describeConnectionsOnInterconnect(request)
     }
 }
@@ -719,7 +728,7 @@ struct DescribeDirectConnectGatewayAssociationProposalsVerb: ClientVerb {
     @Option(name: .customLong("direct-connect-gateway-id")) var directConnectGatewayId: String?
     @Option(name: .customLong("proposal-id")) var proposalId: String?
     @Option(name: .customLong("associated-gateway-id")) var associatedGatewayId: String?
-    @Option(name: .customLong("max-results")) var maxResults: Int?
+    @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
@@ -729,7 +738,10 @@ struct DescribeDirectConnectGatewayAssociationProposalsVerb: ClientVerb {
         input.string("associatedGatewayId", associatedGatewayId)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        let request = try input.decode(DescribeDirectConnectGatewayAssociationProposalsRequest.self)
+        let request = try input.decode(
+            DescribeDirectConnectGatewayAssociationProposalsRequest.self,
+            operation: Self.operation
+        )
         return try await client.describeDirectConnectGatewayAssociationProposals(request)
     }
 }
@@ -745,7 +757,7 @@ struct DescribeDirectConnectGatewayAssociationsVerb: ClientVerb {
     @Option(name: .customLong("association-id")) var associationId: String?
     @Option(name: .customLong("associated-gateway-id")) var associatedGatewayId: String?
     @Option(name: .customLong("direct-connect-gateway-id")) var directConnectGatewayId: String?
-    @Option(name: .customLong("max-results")) var maxResults: Int?
+    @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
     @Option(name: .customLong("virtual-gateway-id")) var virtualGatewayId: String?
 
@@ -757,7 +769,7 @@ struct DescribeDirectConnectGatewayAssociationsVerb: ClientVerb {
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
         input.string("virtualGatewayId", virtualGatewayId)
-        let request = try input.decode(DescribeDirectConnectGatewayAssociationsRequest.self)
+        let request = try input.decode(DescribeDirectConnectGatewayAssociationsRequest.self, operation: Self.operation)
         return try await client.describeDirectConnectGatewayAssociations(request)
     }
 }
@@ -772,7 +784,7 @@ struct DescribeDirectConnectGatewayAttachmentsVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("direct-connect-gateway-id")) var directConnectGatewayId: String?
     @Option(name: .customLong("virtual-interface-id")) var virtualInterfaceId: String?
-    @Option(name: .customLong("max-results")) var maxResults: Int?
+    @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
@@ -781,7 +793,7 @@ struct DescribeDirectConnectGatewayAttachmentsVerb: ClientVerb {
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        let request = try input.decode(DescribeDirectConnectGatewayAttachmentsRequest.self)
+        let request = try input.decode(DescribeDirectConnectGatewayAttachmentsRequest.self, operation: Self.operation)
         return try await client.describeDirectConnectGatewayAttachments(request)
     }
 }
@@ -795,7 +807,7 @@ struct DescribeDirectConnectGatewaysVerb: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("direct-connect-gateway-id")) var directConnectGatewayId: String?
-    @Option(name: .customLong("max-results")) var maxResults: Int?
+    @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
@@ -803,7 +815,7 @@ struct DescribeDirectConnectGatewaysVerb: ClientVerb {
         input.string("directConnectGatewayId", directConnectGatewayId)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        let request = try input.decode(DescribeDirectConnectGatewaysRequest.self)
+        let request = try input.decode(DescribeDirectConnectGatewaysRequest.self, operation: Self.operation)
         return try await client.describeDirectConnectGateways(request)
     }
 }
@@ -817,7 +829,7 @@ struct DescribeHostedConnectionsVerb: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("connection-id")) var connectionId: String
-    @Option(name: .customLong("max-results")) var maxResults: Int?
+    @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
@@ -825,7 +837,7 @@ struct DescribeHostedConnectionsVerb: ClientVerb {
         input.string("connectionId", connectionId)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        let request = try input.decode(DescribeHostedConnectionsRequest.self)
+        let request = try input.decode(DescribeHostedConnectionsRequest.self, operation: Self.operation)
         return try await client.describeHostedConnections(request)
     }
 }
@@ -847,7 +859,7 @@ struct DescribeInterconnectLoaVerb: ClientVerb {
         input.string("interconnectId", interconnectId)
         input.string("providerName", providerName)
         input.string("loaContentType", loaContentType)
-        let request = try input.decode(DescribeInterconnectLoaRequest.self)
+        let request = try input.decode(DescribeInterconnectLoaRequest.self, operation: Self.operation)
         return try await client.describeInterconnectLoa(request)
     }
 }
@@ -861,7 +873,7 @@ struct DescribeInterconnectsVerb: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("interconnect-id")) var interconnectId: String?
-    @Option(name: .customLong("max-results")) var maxResults: Int?
+    @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
@@ -869,7 +881,7 @@ struct DescribeInterconnectsVerb: ClientVerb {
         input.string("interconnectId", interconnectId)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        let request = try input.decode(DescribeInterconnectsRequest.self)
+        let request = try input.decode(DescribeInterconnectsRequest.self, operation: Self.operation)
         return try await client.describeInterconnects(request)
     }
 }
@@ -891,7 +903,7 @@ struct DescribeLoaVerb: ClientVerb {
         input.string("connectionId", connectionId)
         input.string("providerName", providerName)
         input.string("loaContentType", loaContentType)
-        let request = try input.decode(DescribeLoaRequest.self)
+        let request = try input.decode(DescribeLoaRequest.self, operation: Self.operation)
         return try await client.describeLoa(request)
     }
 }
@@ -911,7 +923,7 @@ struct DescribeRouterConfigurationVerb: ClientVerb {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.string("routerTypeIdentifier", routerTypeIdentifier)
-        let request = try input.decode(DescribeRouterConfigurationRequest.self)
+        let request = try input.decode(DescribeRouterConfigurationRequest.self, operation: Self.operation)
         return try await client.describeRouterConfiguration(request)
     }
 }
@@ -929,7 +941,7 @@ struct DescribeTagsVerb: ClientVerb {
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.strings("resourceArns", resourceArns)
-        let request = try input.decode(DescribeTagsRequest.self)
+        let request = try input.decode(DescribeTagsRequest.self, operation: Self.operation)
         return try await client.describeTags(request)
     }
 }
@@ -958,7 +970,7 @@ struct DescribeVirtualInterfacesVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("connection-id")) var connectionId: String?
     @Option(name: .customLong("virtual-interface-id")) var virtualInterfaceId: String?
-    @Option(name: .customLong("max-results")) var maxResults: Int?
+    @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
@@ -967,7 +979,7 @@ struct DescribeVirtualInterfacesVerb: ClientVerb {
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        let request = try input.decode(DescribeVirtualInterfacesRequest.self)
+        let request = try input.decode(DescribeVirtualInterfacesRequest.self, operation: Self.operation)
         return try await client.describeVirtualInterfaces(request)
     }
 }
@@ -987,7 +999,7 @@ struct DisassociateConnectionFromLagVerb: ClientVerb {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("lagId", lagId)
-        let request = try input.decode(DisassociateConnectionFromLagRequest.self)
+        let request = try input.decode(DisassociateConnectionFromLagRequest.self, operation: Self.operation)
         return try await client.disassociateConnectionFromLag(request)
     }
 }
@@ -1004,7 +1016,7 @@ struct ListVirtualInterfaceTestHistoryVerb: ClientVerb {
     @Option(name: .customLong("virtual-interface-id")) var virtualInterfaceId: String?
     @Option(name: .customLong("bgp-peers"), parsing: .upToNextOption) var bgpPeers: [String] = []
     @Option(name: .customLong("status")) var status: String?
-    @Option(name: .customLong("max-results")) var maxResults: Int?
+    @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
@@ -1015,7 +1027,7 @@ struct ListVirtualInterfaceTestHistoryVerb: ClientVerb {
         input.string("status", status)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        let request = try input.decode(ListVirtualInterfaceTestHistoryRequest.self)
+        let request = try input.decode(ListVirtualInterfaceTestHistoryRequest.self, operation: Self.operation)
         return try await client.listVirtualInterfaceTestHistory(request)
     }
 }
@@ -1030,14 +1042,14 @@ struct StartBgpFailoverTestVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("virtual-interface-id")) var virtualInterfaceId: String
     @Option(name: .customLong("bgp-peers"), parsing: .upToNextOption) var bgpPeers: [String] = []
-    @Option(name: .customLong("test-duration-in-minutes")) var testDurationInMinutes: Int?
+    @Option(name: .customLong("test-duration-in-minutes"), parsing: .unconditional) var testDurationInMinutes: Int?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.strings("bgpPeers", bgpPeers)
         input.int("testDurationInMinutes", testDurationInMinutes)
-        let request = try input.decode(StartBgpFailoverTestRequest.self)
+        let request = try input.decode(StartBgpFailoverTestRequest.self, operation: Self.operation)
         return try await client.startBgpFailoverTest(request)
     }
 }
@@ -1055,7 +1067,7 @@ struct StopBgpFailoverTestVerb: ClientVerb {
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
-        let request = try input.decode(StopBgpFailoverTestRequest.self)
+        let request = try input.decode(StopBgpFailoverTestRequest.self, operation: Self.operation)
         return try await client.stopBgpFailoverTest(request)
     }
 }
@@ -1075,8 +1087,8 @@ struct TagResourceVerb: ClientVerb {
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("resourceArn", resourceArn)
-        try input.tags("tags", tags)
-        let request = try input.decode(TagResourceRequest.self)
+        try input.tags("tags", tags, option: "--tags")
+        let request = try input.decode(TagResourceRequest.self, operation: Self.operation)
         return try await client.tagResource(request)
     }
 }
@@ -1096,7 +1108,7 @@ struct UntagResourceVerb: ClientVerb {
         var input = VerbInput()
         input.string("resourceArn", resourceArn)
         input.strings("tagKeys", tagKeys)
-        let request = try input.decode(UntagResourceRequest.self)
+        let request = try input.decode(UntagResourceRequest.self, operation: Self.operation)
         return try await client.untagResource(request)
     }
 }
@@ -1116,7 +1128,7 @@ struct UpdateDirectConnectGatewayVerb: ClientVerb {
         var input = VerbInput()
         input.string("directConnectGatewayId", directConnectGatewayId)
         input.string("newDirectConnectGatewayName", newDirectConnectGatewayName)
-        let request = try input.decode(UpdateDirectConnectGatewayRequest.self)
+        let request = try input.decode(UpdateDirectConnectGatewayRequest.self, operation: Self.operation)
         return try await client.updateDirectConnectGateway(request)
     }
 }
@@ -1148,7 +1160,7 @@ struct UpdateDirectConnectGatewayAssociationVerb: ClientVerb {
             removeAllowedPrefixesToDirectConnectGateway,
             option: "--remove-allowed-prefixes-to-direct-connect-gateway"
         )
-        let request = try input.decode(UpdateDirectConnectGatewayAssociationRequest.self)
+        let request = try input.decode(UpdateDirectConnectGatewayAssociationRequest.self, operation: Self.operation)
         return try await client.updateDirectConnectGatewayAssociation(request)
     }
 }
@@ -1162,7 +1174,7 @@ struct UpdateVirtualInterfaceAttributesVerb: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("virtual-interface-id")) var virtualInterfaceId: String
-    @Option(name: .customLong("mtu")) var mtu: Int?
+    @Option(name: .customLong("mtu"), parsing: .unconditional) var mtu: Int?
     @Flag(name: .customLong("enable-site-link"), inversion: .prefixedNo) var enableSiteLink: Bool?
     @Option(name: .customLong("virtual-interface-name")) var virtualInterfaceName: String?
 
@@ -1172,7 +1184,7 @@ struct UpdateVirtualInterfaceAttributesVerb: ClientVerb {
         input.int("mtu", mtu)
         input.bool("enableSiteLink", enableSiteLink)
         input.string("virtualInterfaceName", virtualInterfaceName)
-        let request = try input.decode(UpdateVirtualInterfaceAttributesRequest.self)
+        let request = try input.decode(UpdateVirtualInterfaceAttributesRequest.self, operation: Self.operation)
         return try await client.updateVirtualInterfaceAttributes(request)
     }
 }
