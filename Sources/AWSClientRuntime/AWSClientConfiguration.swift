@@ -58,7 +58,7 @@ public struct AWSClientConfiguration: Sendable {
 
         guard
             let region = explicitRegion ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"]
-                ?? configProfile?.values["region"], !region.isEmpty
+                ?? configProfile?.values["region"]
         else {
             throw .configuration("You must specify a region (AWS_REGION, AWS_DEFAULT_REGION or a profile's region)")
         }
@@ -95,9 +95,10 @@ public struct AWSClientConfiguration: Sendable {
     }
 
     /// Whether a region can name a host, as botocore requires of it (`validate_region_name`): at most 63 letters,
-    /// digits and hyphens, not all digits, no hyphen at either end.
+    /// digits and hyphens, not all digits, no hyphen at either end (its pattern takes the empty string too).
     static func isHostLabel(_ region: String) -> Bool {
         let characters = region.unicodeScalars
+        guard !characters.isEmpty else { return true }
         return characters.count <= 63
             && characters.allSatisfy {
                 $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-")

@@ -47,6 +47,10 @@ extension ClientVerb {
             io.write(try options.output.render(result, title: Self.operation))
         } catch let error as AWSClientError {
             throw report(error, io: io)
+        } catch let refusal as ParameterModel.Refusal {
+            // As the AWS CLI prints botocore's report (exit 64, as every argument refused here).
+            io.writeError("\n\(refusal)")
+            throw ExitCode.validationFailure
         }
     }
 

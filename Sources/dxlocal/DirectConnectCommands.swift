@@ -18,25 +18,6 @@ struct DirectConnectCommand: AsyncParsableCommand {
     )
 }
 
-/// `--tags` in the AWS CLI's shorthand: items `key=K,value=V` (its JSON form is read as any other JSON parameter).
-enum TagArgument {
-    static func parse(_ items: [String]) throws -> [Tag] {
-        try items.map { item in
-            var tag = Tag()
-            for field in item.split(separator: ",") {
-                let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard parts.count == 2 else { throw ValidationError("--tags: expected key=K,value=V, got \(item)") }
-                switch parts[0] {
-                case "key": tag.key = String(parts[1])
-                case "value": tag.value = String(parts[1])
-                default: throw ValidationError("--tags: unknown field \(parts[0]) in \(item)")
-                }
-            }
-            return tag
-        }
-    }
-}
-
 struct AssociateMacSecKey: ClientVerb {
     static let configuration = CommandConfiguration(
         commandName: "associate-mac-sec-key",
@@ -158,7 +139,7 @@ struct CreateConnection: ClientVerb {
         input.string("bandwidth", bandwidth)
         input.string("connectionName", connectionName)
         input.string("lagId", lagId)
-        try input.tags("tags", tags, option: "--tags")
+        try input.structures("tags", tags, option: "--tags")
         input.string("providerName", providerName)
         input.bool("requestMACSec", requestMacSec)
         return try await client.createConnection(input.decode(operation: Self.operation))
@@ -188,8 +169,8 @@ struct CreateLag: ClientVerb {
         input.string("connectionsBandwidth", connectionsBandwidth)
         input.string("lagName", lagName)
         input.string("connectionId", connectionId)
-        try input.tags("tags", tags, option: "--tags")
-        try input.tags("childConnectionTags", childConnectionTags, option: "--child-connection-tags")
+        try input.structures("tags", tags, option: "--tags")
+        try input.structures("childConnectionTags", childConnectionTags, option: "--child-connection-tags")
         input.string("providerName", providerName)
         input.bool("requestMACSec", requestMacSec)
         return try await client.createLag(input.decode(operation: Self.operation))

@@ -1,3 +1,4 @@
+import AWSJSONProtocol
 import Foundation
 
 /// A JSON value that keeps the order of object members as written, so renderers can choose the order.
@@ -25,6 +26,41 @@ indirect enum JSONValue: Equatable, Sendable {
     init(json bytes: [UInt8]) throws {
         var parser = Parser(bytes: bytes)
         self = try parser.value()
+    }
+
+    /// The value as JSON text (strings escaped as `AWSJSONWriter` escapes them, numbers as written).
+    var bytes: [UInt8] {
+        switch self {
+        case .object(let members):
+            Array("{".utf8)
+                + members.map { AWSJSONWriter.bytes($0.0) + Array(":".utf8) + $0.1.bytes }
+                .joined(separator: Array(",".utf8)) + Array("}".utf8)
+        case .array(let items):
+            Array("[".utf8) + items.map(\.bytes).joined(separator: Array(",".utf8)) + Array("]".utf8)
+        case .string(let text): AWSJSONWriter.bytes(text)
+        case .number(let text): Array(text.utf8)
+        case .bool(let flag): Array((flag ? "true" : "false").utf8)
+        case .null: Array("null".utf8)
+        }
+    }
+
+    /// The value as Python's `json.loads` reads it: a member given twice keeps the place of its first and the
+    /// value of its last, at every depth.
+    var lastMemberWins: JSONValue {
+        switch self {
+        case .object(let members):
+            var kept: [(String, JSONValue)] = []
+            for (name, value) in members {
+                if let index = kept.firstIndex(where: { $0.0 == name }) {
+                    kept[index].1 = value.lastMemberWins
+                } else {
+                    kept.append((name, value.lastMemberWins))
+                }
+            }
+            return .object(kept)
+        case .array(let items): return .array(items.map(\.lastMemberWins))
+        default: return self
+        }
     }
 
     var isScalar: Bool {

@@ -20,14 +20,18 @@ struct ParameterModel: Sendable {
     let inputs: [String: String]
     let shapes: [String: Shape]
 
+    /// botocore's refusal: its report, one problem a line.
+    struct Refusal: Error, CustomStringConvertible {
+        var problems: [String]
+        var description: String { "Parameter validation failed:\n" + problems.joined(separator: "\n") }
+    }
+
     /// Refuses `input` (the operation's input as JSON) with botocore's report when it does not fit the model.
-    func check(_ input: JSONValue, operation: String) throws {
+    func check(_ input: JSONValue, operation: String) throws(Refusal) {
         guard let shape = inputs[operation] else { return }
         var problems: [String] = []
         validate(input, shape, name: "", into: &problems)
-        guard problems.isEmpty else {
-            throw ValidationError("Parameter validation failed:\n" + problems.joined(separator: "\n"))
-        }
+        guard problems.isEmpty else { throw Refusal(problems: problems) }
     }
 
     /// The required members of the operation's input that `input` lacks, in the model's order.
@@ -36,11 +40,6 @@ struct ParameterModel: Sendable {
             case .object(let given) = input
         else { return [] }
         return required.filter { member in !given.contains { $0.0 == member } }
-    }
-
-    /// `check` of a shape built in Swift (the hand-written verbs'), as the JSON it will be sent as.
-    func check(_ input: some AWSJSONValue, operation: String) throws {
-        try check(try JSONValue(json: AWSJSONWriter.bytes(input)), operation: operation)
     }
 
     private func validate(_ value: JSONValue, _ shapeName: String, name: String, into problems: inout [String]) {
@@ -92,6 +91,8 @@ struct ParameterModel: Sendable {
                 )
             }
         case .integer(let min):
+            // A boolean is an int to Python, so botocore lets it pass: the shape's reader refuses it after this.
+            if case .bool = value { return }
             guard case .number(let text) = value, !text.isFraction else { return wrongType("<class 'int'>") }
             // A whole number past 64 bits is an int to Python: the shape's reader refuses it after this check.
             if let min, let number = Int(text), number < min {
@@ -109,24 +110,48 @@ extension String {
 }
 
 extension JSONValue {
-    /// The value as Python's `str` (unquoted at the top) or `repr` (quoted, inside a container) prints what
-    /// `json.loads` makes of it: botocore's reports print values so.
+    /// The value as Python's `str` (at the top) or `repr` (inside a container) prints what the AWS CLI's
+    /// `json.loads(..., object_pairs_hook=OrderedDict)` makes of it: botocore's reports print values so.
     fileprivate func python(quoted: Bool) -> String {
         switch self {
         case .object(let members):
-            "{" + members.map { "'\($0.0)': \($0.1.python(quoted: true))" }.joined(separator: ", ") + "}"
+            members.isEmpty
+                ? "OrderedDict()"
+                : "OrderedDict(["
+                    + members.map { "(\(Self.pythonRepr($0.0)), \($0.1.python(quoted: true)))" }
+                    .joined(separator: ", ") + "])"
         case .array(let items): "[" + items.map { $0.python(quoted: true) }.joined(separator: ", ") + "]"
-        case .string(let text): quoted ? "'\(text)'" : text
-        case .number(let text): text
+        case .string(let text): quoted ? Self.pythonRepr(text) : text
+        case .number(let text): text.isFraction ? Double(text).map { "\($0)" } ?? text : text
         case .bool(let flag): flag ? "True" : "False"
         case .null: "None"
         }
     }
 
-    /// The type `json.loads` gives the value, as Python prints it.
+    /// Python's `repr` of a string: in single quotes unless it holds one and no double quote; the quote, the
+    /// backslash and the common control characters escaped.
+    private static func pythonRepr(_ text: String) -> String {
+        let quote: Character = text.contains("'") && !text.contains("\"") ? "\"" : "'"
+        var out = String(quote)
+        for character in text {
+            switch character {
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case quote: out += "\\" + String(quote)
+            default: out.append(character)
+            }
+        }
+        out.append(quote)
+        return out
+    }
+
+    /// The type `json.loads` gives the value (an object an `OrderedDict`, as the AWS CLI reads it), as Python
+    /// prints it.
     fileprivate var pythonType: String {
         switch self {
-        case .object: "<class 'dict'>"
+        case .object: "<class 'collections.OrderedDict'>"
         case .array: "<class 'list'>"
         case .string: "<class 'str'>"
         case .number(let text): text.isFraction ? "<class 'float'>" : "<class 'int'>"

@@ -25,13 +25,16 @@ struct VerbInput {
         if !values.isEmpty { add(name, values) }
     }
 
-    /// A tag list as the AWS CLI takes it: one JSON list (or `file://PATH` to one), else shorthand items
-    /// `key=K,value=V` (`TagArgument`).
-    mutating func tags(_ name: String, _ items: [String], option: String) throws {
+    /// A list of structures (tags, prefixes) as the AWS CLI takes it: one JSON list (or `file://PATH` to one),
+    /// else one item a value, each a JSON object or shorthand `name=value,name=value` (`Shorthand`).
+    mutating func structures(_ name: String, _ items: [String], option: String) throws {
         if items.count == 1, items[0].hasPrefix("[") || items[0].hasPrefix("file://") {
             try json(name, items[0], option: option)
         } else if !items.isEmpty {
-            add(name, try TagArgument.parse(items))
+            let values = try items.map { item in
+                item.hasPrefix("{") ? try Self.parsed(item, option: option) : try Shorthand.parse(item, option: option)
+            }
+            members.append((name, JSONValue.array(values).bytes))
         }
     }
 
@@ -40,10 +43,16 @@ struct VerbInput {
     mutating func json(_ name: String, _ text: String?, option: String) throws {
         guard var text else { return }
         if text.hasPrefix("file://") { text = try SecretArgument.resolve(text, name: option, io: .current) }
-        guard (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) != nil else {
-            throw ValidationError("\(option): not JSON")
-        }
-        members.append((name, Array(text.utf8)))
+        members.append((name, try Self.parsed(text, option: option).bytes))
+    }
+
+    /// JSON text as Python's `json.loads` makes it, which the AWS CLI sends: a member given twice has its last
+    /// value, in the place of its first.
+    private static func parsed(_ text: String, option: String) throws -> JSONValue {
+        guard (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) != nil,
+            let value = try? JSONValue(json: Array(text.utf8))
+        else { throw ValidationError("\(option): not JSON") }
+        return value.lastMemberWins
     }
 
     /// The input shape of `operation`, refused as the AWS CLI refuses it: a required parameter missing (its options
@@ -61,6 +70,30 @@ struct VerbInput {
         }
         try model.check(value, operation: operation)
         return try read(type, from: document)
+    }
+
+    /// The AWS CLI's shorthand of one structure: `name=value` pairs separated by commas, a bare part after a comma
+    /// adding to the previous value (`value=a,b` is `["a", "b"]`), every value a string.
+    enum Shorthand {
+        static func parse(_ item: String, option: String) throws -> JSONValue {
+            var members: [(String, JSONValue)] = []
+            for part in item.split(separator: ",", omittingEmptySubsequences: false) {
+                if let equals = part.firstIndex(of: "=") {
+                    let name = String(part[..<equals])
+                    let value = JSONValue.string(String(part[part.index(after: equals)...]))
+                    members.removeAll { $0.0 == name }
+                    members.append((name, value))
+                } else if let last = members.popLast() {
+                    let values: [JSONValue] = if case .array(let items) = last.1 { items } else { [last.1] }
+                    members.append((last.0, .array(values + [.string(String(part))])))
+                } else {
+                    throw ValidationError(
+                        "Error parsing parameter '\(option)': expected name=value pairs separated by commas, got \(item)"
+                    )
+                }
+            }
+            return .object(members)
+        }
     }
 
     /// The AWS CLI's option name of a member: `resourceArns` -> `resource-arns`, `secretARN` -> `secret-arn`.

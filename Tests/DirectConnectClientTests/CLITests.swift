@@ -271,17 +271,30 @@ import Testing
             [#"Missing required parameter in tags[0]: "key""#, #"Unknown parameter in tags[0]: "Key""#]
         ),
         (
+            ["tag-resource", "--resource-arn", "arn:x", "--tags", "Key=k,Value=v", "key=a,value=b,c"],
             [
-                "create-lag", "--number-of-connections", "1.5", "--location", "EqDC2", "--connections-bandwidth",
-                "1Gbps", "--lag-name", "l",
+                #"Missing required parameter in tags[0]: "key""#, #"Unknown parameter in tags[0]: "Key""#,
+                #"Unknown parameter in tags[0]: "Value""#,
+                "Invalid type for parameter tags[1].value, value: ['b', 'c'], type: <class 'list'>",
+            ]
+        ),
+        (
+            [
+                "create-private-virtual-interface", "--connection-id", "dxcon-x", "--new-private-virtual-interface",
+                #"{"virtualInterfaceName": "a", "vlan": 1.50, "tags": {"key": "it's"}}"#,
             ],
-            ["--number-of-connections"]
+            [
+                "Invalid type for parameter newPrivateVirtualInterface.vlan, value: 1.5, type: <class 'float'>",
+                "Invalid type for parameter newPrivateVirtualInterface.tags, value: OrderedDict([('key', \"it's\")]), "
+                    + "type: <class 'collections.OrderedDict'>, valid types: <class 'list'>, <class 'tuple'>",
+            ]
         ),
     ])
     func whatTheModelRefusesIsRefusedBeforeAnyCall(arguments: [String], problems: [String]) async {
         let transport = ScriptedTransport([])
         let refused = await Self.run(["directconnect"] + arguments, transport: transport)
         #expect(refused.exitCode == 64, "\(refused.errors)")
+        #expect(refused.errors.hasPrefix("\nParameter validation failed:\n"), "\(refused.errors)")
         for problem in problems {
             #expect(refused.errors.contains(problem), "\(problem) in \(refused.errors)")
         }
@@ -289,7 +302,7 @@ import Testing
     }
 
     @Test func aNegativeNumberIsAValueAndTheModelsShapesAreSentAsGiven() async throws {
-        let transport = ScriptedTransport([ScriptedTransport.ok("{}"), ScriptedTransport.ok("{}")])
+        let transport = ScriptedTransport((0..<3).map { _ in ScriptedTransport.ok("{}") })
         let allocated = await Self.run(
             [
                 "directconnect", "allocate-hosted-connection", "--connection-id", "dxcon-x", "--owner-account",
@@ -303,10 +316,36 @@ import Testing
             transport: transport
         )
         #expect(tagged.exitCode == 0, "\(tagged.errors)")
+        // A list of structures as several items, each shorthand or a JSON object; a member given twice in JSON has its
+        // last value (Python's json.loads), as the AWS CLI sends it.
+        let prefixed = await Self.run(
+            [
+                "directconnect", "update-direct-connect-gateway-association", "--association-id", "a",
+                "--add-allowed-prefixes-to-direct-connect-gateway", "cidr=10.0.0.0/8",
+                #"{"cidr": "x", "cidr": "10.1.0.0/16"}"#,
+            ],
+            transport: transport
+        )
+        #expect(prefixed.exitCode == 0, "\(prefixed.errors)")
         let bodies = transport.sent.map { String(decoding: $0.body, as: UTF8.self) }
-        #expect(bodies.count == 2)
+        #expect(bodies.count == 3)
         #expect(bodies.first?.contains(#""vlan":-5"#) == true, "\(bodies)")
-        #expect(bodies.last == #"{"resourceArn":"arn:x","tags":[{"key":"k","value":"v"}]}"#)
+        #expect(bodies[1] == #"{"resourceArn":"arn:x","tags":[{"key":"k","value":"v"}]}"#)
+        #expect(
+            bodies.last
+                == #"{"associationId":"a","addAllowedPrefixesToDirectConnectGateway":[{"cidr":"10.0.0.0/8"},{"cidr":"10.1.0.0/16"}]}"#
+        )
+        // A boolean passes botocore's integer check (an int to Python); the shape's reader refuses it.
+        let boolean = await Self.run(
+            [
+                "directconnect", "create-private-virtual-interface", "--connection-id", "dxcon-x",
+                "--new-private-virtual-interface", #"{"virtualInterfaceName": "a", "vlan": true}"#,
+            ],
+            transport: transport
+        )
+        #expect(boolean.exitCode == 64)
+        #expect(!boolean.errors.contains("Parameter validation failed") && boolean.errors.contains("vlan"))
+        #expect(transport.sent.count == 3)
     }
 
     @Test func aRegionThatCannotNameAHostIsRefusedBeforeAnyCall() async {

@@ -17,15 +17,19 @@ struct AcceptDirectConnectGatewayAssociationProposalVerb: ClientVerb {
     @Option(name: .customLong("direct-connect-gateway-id")) var directConnectGatewayId: String
     @Option(name: .customLong("proposal-id")) var proposalId: String
     @Option(name: .customLong("associated-gateway-owner-account")) var associatedGatewayOwnerAccount: String
-    @Option(name: .customLong("override-allowed-prefixes-to-direct-connect-gateway"), help: "JSON.")
-    var overrideAllowedPrefixesToDirectConnectGateway: String?
+    @Option(
+        name: .customLong("override-allowed-prefixes-to-direct-connect-gateway"),
+        parsing: .upToNextOption,
+        help: "Items name=value,... or JSON; or one JSON list."
+    )
+    var overrideAllowedPrefixesToDirectConnectGateway: [String] = []
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayId", directConnectGatewayId)
         input.string("proposalId", proposalId)
         input.string("associatedGatewayOwnerAccount", associatedGatewayOwnerAccount)
-        try input.json(
+        try input.structures(
             "overrideAllowedPrefixesToDirectConnectGateway",
             overrideAllowedPrefixesToDirectConnectGateway,
             option: "--override-allowed-prefixes-to-direct-connect-gateway"
@@ -77,7 +81,11 @@ struct AllocateHostedConnectionVerb: ClientVerb {
     @Option(name: .customLong("bandwidth")) var bandwidth: String
     @Option(name: .customLong("connection-name")) var connectionName: String
     @Option(name: .customLong("vlan"), parsing: .unconditional) var vlan: Int
-    @Option(name: .customLong("tags"), parsing: .upToNextOption, help: "key=K,value=V ... or a JSON list.")
+    @Option(
+        name: .customLong("tags"),
+        parsing: .upToNextOption,
+        help: "Items name=value,... or JSON; or one JSON list."
+    )
     var tags: [String] = []
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
@@ -87,7 +95,7 @@ struct AllocateHostedConnectionVerb: ClientVerb {
         input.string("bandwidth", bandwidth)
         input.string("connectionName", connectionName)
         input.int("vlan", vlan)
-        try input.tags("tags", tags, option: "--tags")
+        try input.structures("tags", tags, option: "--tags")
         let request = try input.decode(AllocateHostedConnectionRequest.self, operation: Self.operation)
         return try await client.allocateHostedConnection(request)
     }
@@ -359,14 +367,18 @@ struct CreateDirectConnectGatewayVerb: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("direct-connect-gateway-name")) var directConnectGatewayName: String
-    @Option(name: .customLong("tags"), parsing: .upToNextOption, help: "key=K,value=V ... or a JSON list.")
+    @Option(
+        name: .customLong("tags"),
+        parsing: .upToNextOption,
+        help: "Items name=value,... or JSON; or one JSON list."
+    )
     var tags: [String] = []
     @Option(name: .customLong("amazon-side-asn"), parsing: .unconditional) var amazonSideAsn: Int?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayName", directConnectGatewayName)
-        try input.tags("tags", tags, option: "--tags")
+        try input.structures("tags", tags, option: "--tags")
         input.int("amazonSideAsn", amazonSideAsn)
         let request = try input.decode(CreateDirectConnectGatewayRequest.self, operation: Self.operation)
         return try await client.createDirectConnectGateway(request)
@@ -383,15 +395,19 @@ struct CreateDirectConnectGatewayAssociationVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("direct-connect-gateway-id")) var directConnectGatewayId: String
     @Option(name: .customLong("gateway-id")) var gatewayId: String?
-    @Option(name: .customLong("add-allowed-prefixes-to-direct-connect-gateway"), help: "JSON.")
-    var addAllowedPrefixesToDirectConnectGateway: String?
+    @Option(
+        name: .customLong("add-allowed-prefixes-to-direct-connect-gateway"),
+        parsing: .upToNextOption,
+        help: "Items name=value,... or JSON; or one JSON list."
+    )
+    var addAllowedPrefixesToDirectConnectGateway: [String] = []
     @Option(name: .customLong("virtual-gateway-id")) var virtualGatewayId: String?
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayId", directConnectGatewayId)
         input.string("gatewayId", gatewayId)
-        try input.json(
+        try input.structures(
             "addAllowedPrefixesToDirectConnectGateway",
             addAllowedPrefixesToDirectConnectGateway,
             option: "--add-allowed-prefixes-to-direct-connect-gateway"
@@ -413,22 +429,30 @@ struct CreateDirectConnectGatewayAssociationProposalVerb: ClientVerb {
     @Option(name: .customLong("direct-connect-gateway-id")) var directConnectGatewayId: String
     @Option(name: .customLong("direct-connect-gateway-owner-account")) var directConnectGatewayOwnerAccount: String
     @Option(name: .customLong("gateway-id")) var gatewayId: String
-    @Option(name: .customLong("add-allowed-prefixes-to-direct-connect-gateway"), help: "JSON.")
-    var addAllowedPrefixesToDirectConnectGateway: String?
-    @Option(name: .customLong("remove-allowed-prefixes-to-direct-connect-gateway"), help: "JSON.")
-    var removeAllowedPrefixesToDirectConnectGateway: String?
+    @Option(
+        name: .customLong("add-allowed-prefixes-to-direct-connect-gateway"),
+        parsing: .upToNextOption,
+        help: "Items name=value,... or JSON; or one JSON list."
+    )
+    var addAllowedPrefixesToDirectConnectGateway: [String] = []
+    @Option(
+        name: .customLong("remove-allowed-prefixes-to-direct-connect-gateway"),
+        parsing: .upToNextOption,
+        help: "Items name=value,... or JSON; or one JSON list."
+    )
+    var removeAllowedPrefixesToDirectConnectGateway: [String] = []
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayId", directConnectGatewayId)
         input.string("directConnectGatewayOwnerAccount", directConnectGatewayOwnerAccount)
         input.string("gatewayId", gatewayId)
-        try input.json(
+        try input.structures(
             "addAllowedPrefixesToDirectConnectGateway",
             addAllowedPrefixesToDirectConnectGateway,
             option: "--add-allowed-prefixes-to-direct-connect-gateway"
         )
-        try input.json(
+        try input.structures(
             "removeAllowedPrefixesToDirectConnectGateway",
             removeAllowedPrefixesToDirectConnectGateway,
             option: "--remove-allowed-prefixes-to-direct-connect-gateway"
@@ -453,7 +477,11 @@ struct CreateInterconnectVerb: ClientVerb {
     @Option(name: .customLong("bandwidth")) var bandwidth: String
     @Option(name: .customLong("location")) var location: String
     @Option(name: .customLong("lag-id")) var lagId: String?
-    @Option(name: .customLong("tags"), parsing: .upToNextOption, help: "key=K,value=V ... or a JSON list.")
+    @Option(
+        name: .customLong("tags"),
+        parsing: .upToNextOption,
+        help: "Items name=value,... or JSON; or one JSON list."
+    )
     var tags: [String] = []
     @Option(name: .customLong("provider-name")) var providerName: String?
     @Flag(name: .customLong("request-mac-sec"), inversion: .prefixedNo) var requestMACSec: Bool?
@@ -464,7 +492,7 @@ struct CreateInterconnectVerb: ClientVerb {
         input.string("bandwidth", bandwidth)
         input.string("location", location)
         input.string("lagId", lagId)
-        try input.tags("tags", tags, option: "--tags")
+        try input.structures("tags", tags, option: "--tags")
         input.string("providerName", providerName)
         input.bool("requestMACSec", requestMACSec)
         let request = try input.decode(CreateInterconnectRequest.self, operation: Self.operation)
@@ -1081,13 +1109,17 @@ struct TagResourceVerb: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("resource-arn")) var resourceArn: String
-    @Option(name: .customLong("tags"), parsing: .upToNextOption, help: "key=K,value=V ... or a JSON list.")
+    @Option(
+        name: .customLong("tags"),
+        parsing: .upToNextOption,
+        help: "Items name=value,... or JSON; or one JSON list."
+    )
     var tags: [String] = []
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("resourceArn", resourceArn)
-        try input.tags("tags", tags, option: "--tags")
+        try input.structures("tags", tags, option: "--tags")
         let request = try input.decode(TagResourceRequest.self, operation: Self.operation)
         return try await client.tagResource(request)
     }
@@ -1142,20 +1174,28 @@ struct UpdateDirectConnectGatewayAssociationVerb: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("association-id")) var associationId: String?
-    @Option(name: .customLong("add-allowed-prefixes-to-direct-connect-gateway"), help: "JSON.")
-    var addAllowedPrefixesToDirectConnectGateway: String?
-    @Option(name: .customLong("remove-allowed-prefixes-to-direct-connect-gateway"), help: "JSON.")
-    var removeAllowedPrefixesToDirectConnectGateway: String?
+    @Option(
+        name: .customLong("add-allowed-prefixes-to-direct-connect-gateway"),
+        parsing: .upToNextOption,
+        help: "Items name=value,... or JSON; or one JSON list."
+    )
+    var addAllowedPrefixesToDirectConnectGateway: [String] = []
+    @Option(
+        name: .customLong("remove-allowed-prefixes-to-direct-connect-gateway"),
+        parsing: .upToNextOption,
+        help: "Items name=value,... or JSON; or one JSON list."
+    )
+    var removeAllowedPrefixesToDirectConnectGateway: [String] = []
 
     func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("associationId", associationId)
-        try input.json(
+        try input.structures(
             "addAllowedPrefixesToDirectConnectGateway",
             addAllowedPrefixesToDirectConnectGateway,
             option: "--add-allowed-prefixes-to-direct-connect-gateway"
         )
-        try input.json(
+        try input.structures(
             "removeAllowedPrefixesToDirectConnectGateway",
             removeAllowedPrefixesToDirectConnectGateway,
             option: "--remove-allowed-prefixes-to-direct-connect-gateway"
