@@ -3,9 +3,9 @@ import ArgumentParser
 import DirectConnectModel
 import Foundation
 
-/// The input of a generated verb (`Generated/DirectConnectVerbs.swift`), gathered from its options as one JSON
-/// object and read by the input shape's generated reader, as the server reads it: what the model refuses is refused
-/// here, with the member's name, before any call.
+/// The input of a verb (generated in `Generated/DirectConnectVerbs.swift` or written by hand), gathered from its
+/// options as one JSON object, checked as botocore checks it (`ParameterModel`) and read by the input shape's
+/// generated reader, as the server reads it: what the model refuses is refused here, before any call.
 struct VerbInput {
     /// Each member's name and JSON text, as `AWSJSONWriter` writes values.
     private var members: [(name: String, json: [UInt8])] = []
