@@ -268,8 +268,10 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "dxlocal")
         logger.logLevel = level
         try await DXServer.run(configuration, logger: logger) { host, port in
-            // The one line on standard output: tools wait for it to learn the address.
-            FileHandle.standardOutput.write(Data("dxlocal listening on http://\(host):\(port)\n".utf8))
+            // The one line on standard output: tools wait for it to learn the address (an IPv6 host in brackets,
+            // as a URL has it).
+            let named = host.contains(":") ? "[\(host)]" : host
+            FileHandle.standardOutput.write(Data("dxlocal listening on http://\(named):\(port)\n".utf8))
         }
     }
 

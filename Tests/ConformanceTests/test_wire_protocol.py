@@ -41,6 +41,24 @@ def test_server_prints_exactly_one_listening_line(server):
     assert LISTENING_RE.match(lines[0])
 
 
+def test_an_ipv6_host_is_announced_as_a_url_clients_take(dxlocal_bin):
+    """`--host ::1`: the listening line names the host in brackets, so that it is a URL boto3 takes as it is."""
+    import subprocess
+
+    process = subprocess.Popen([str(dxlocal_bin), "serve", "--in-memory", "--host", "::1", "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = process.stdout.readline()
+        match = re.fullmatch(r"dxlocal listening on (http://\[::1\]:\d+)\n", line)
+        assert match, line
+        client = dxhelpers.make_client(match.group(1), account=dxhelpers.random_account())
+        assert client.describe_locations()["locations"]
+    finally:
+        process.terminate()
+        process.wait(10)
+        process.stdout.close()
+
+
 def test_health_endpoint_reports_the_version_and_the_store(server):
     resp = raw_request(server.url, method="GET", path="/_dxlocal/health", content_type=None)
     assert resp.status == 200, resp

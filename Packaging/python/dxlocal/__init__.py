@@ -6,10 +6,14 @@ needed) and a pytest plugin. `binary()` names the binary; `start()` runs a serve
 
 from __future__ import annotations
 
+import atexit
+import ctypes
 import os
 import re
+import signal
 import subprocess
 import threading
+import weakref
 from pathlib import Path
 
 __all__ = ["binary", "start", "Server"]
@@ -28,12 +32,29 @@ def binary() -> str:
     return str(path)
 
 
+# Every server still running when Python exits is stopped then (a `Server` dropped without `stop()`).
+_running: "weakref.WeakSet[Server]" = weakref.WeakSet()
+atexit.register(lambda: [server.stop() for server in list(_running)])
+
+
+def _die_with_parent() -> None:
+    """In the child before `exec`: the kernel sends it SIGTERM when the thread that started it ends, so that a test
+    run killed outright (SIGTERM from `timeout` or a CI runner, SIGKILL) leaves no server behind. Used only when the
+    main thread starts the server (it ends with the process; another thread may end while its server is kept)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        pass
+
+
 class Server:
     """A `dxlocal serve` process and the endpoint it listens on."""
 
-    def __init__(self, process: subprocess.Popen, endpoint: str) -> None:
+    def __init__(self, process: subprocess.Popen, endpoint: str, readers: list[threading.Thread] = ()) -> None:
         self.process = process
         self.endpoint = endpoint
+        self._readers = list(readers)
+        _running.add(self)
 
     def stop(self, timeout: float = 10) -> None:
         if self.process.poll() is None:
@@ -43,6 +64,13 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        # The readers end with the process's output; then its pipes are closed (no ResourceWarning).
+        for reader in self._readers:
+            reader.join(timeout)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        _running.discard(self)
 
     def __enter__(self) -> "Server":
         return self
@@ -55,7 +83,11 @@ def start(*arguments: str, timeout: float = 30) -> Server:
     """Starts `dxlocal serve ARGUMENTS` (default: in memory, on a free port) and waits until it listens."""
     arguments = arguments or ("--in-memory", "--port", "0")
     process = subprocess.Popen(
-        [binary(), "serve", *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+        [binary(), "serve", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent if threading.current_thread() is threading.main_thread() else None,
     )
     listening = threading.Event()
     endpoint: list[str] = []
@@ -68,16 +100,25 @@ def start(*arguments: str, timeout: float = 30) -> Server:
             if match:
                 endpoint.append(match.group(1).decode())
                 listening.set()
-            elif not listening.is_set() and len(output) < 200:
+            elif not endpoint and len(output) < 200:
                 output.append(line)
         listening.set()
 
-    threading.Thread(target=drain, args=(process.stdout, True), name="dxlocal-stdout", daemon=True).start()
-    threading.Thread(target=drain, args=(process.stderr, False), name="dxlocal-stderr", daemon=True).start()
+    readers = [
+        threading.Thread(target=drain, args=(process.stdout, True), name="dxlocal-stdout", daemon=True),
+        threading.Thread(target=drain, args=(process.stderr, False), name="dxlocal-stderr", daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
     listening.wait(timeout)
     if not endpoint:
         process.kill()
         process.wait()
+        # Both readers have read to the end before the refusal is put together: its reason is the last they read.
+        for reader in readers:
+            reader.join(5)
+        for stream in (process.stdout, process.stderr):
+            stream.close()
         said = b"".join(output).decode(errors="replace")[-2000:]
         raise RuntimeError(f"dxlocal serve did not start (exit {process.returncode}): {said}")
-    return Server(process, endpoint[0])
+    return Server(process, endpoint[0], readers)

@@ -9,7 +9,9 @@ Fixtures:
   account (a 12-digit access key ID is the account); `directconnect_client` and `secretsmanager_client` are two
   ready ones in the ini option `dxlocal_region` (default `us-east-1`) and account `111122223333`.
 
-ini options: `dxlocal_args` (the arguments of `dxlocal serve`, shell-split), `dxlocal_region`, `dxlocal_reset`.
+ini options: `dxlocal_args` (the arguments of `dxlocal serve`, shell-split; they replace the default ones),
+`dxlocal_region`, `dxlocal_reset`. The clients and the reset sign as the account with the secret `dxlocal`, so that
+a server run with `--auth sigv4` takes them when its credentials file holds `ACCOUNT dxlocal ACCOUNT`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import urllib.error
 import urllib.request
 
 import pytest
@@ -24,6 +27,7 @@ import pytest
 from . import start
 
 DEFAULT_ACCOUNT = "111122223333"
+SECRET = "dxlocal"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,20 +50,35 @@ def dxlocal_endpoint(pytestconfig: pytest.Config):
         server.stop()
 
 
-def reset(endpoint: str, accounts: list[str] | None = None) -> None:
-    """`POST /_dxlocal/reset`: every resource of every account (or of `accounts`) is deleted."""
+def reset(endpoint: str, accounts: list[str] | None = None, region: str = "us-east-1") -> None:
+    """`POST /_dxlocal/reset`: every resource of every account (or of `accounts`) is deleted. Signed as the
+    fixtures' clients sign when botocore is there (a server without `--auth sigv4` reads no signature)."""
+    url = f"{endpoint}/_dxlocal/reset"
     body = json.dumps({"accounts": accounts} if accounts else {}).encode()
-    request = urllib.request.Request(f"{endpoint}/_dxlocal/reset", data=body, method="POST")
-    request.add_header("content-type", "application/json")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        if response.status != 200:
-            raise RuntimeError(f"dxlocal reset answered {response.status}")
+    headers = {"content-type": "application/json"}
+    try:
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        signed = AWSRequest(method="POST", url=url, data=body, headers=headers)
+        SigV4Auth(Credentials(DEFAULT_ACCOUNT, SECRET), "directconnect", region).add_auth(signed)
+        headers = dict(signed.headers.items())
+    except ImportError:  # pragma: no cover - the plugin without boto3 resets unsigned
+        pass
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30):
+            pass
+    except urllib.error.HTTPError as error:
+        said = error.read().decode(errors="replace")[:500]
+        raise RuntimeError(f"dxlocal reset answered {error.code}: {said}") from None
 
 
 @pytest.fixture(autouse=True)
 def _dxlocal_clean(request: pytest.FixtureRequest):
     if "dxlocal_endpoint" in request.fixturenames and request.config.getini("dxlocal_reset"):
-        reset(request.getfixturevalue("dxlocal_endpoint"))
+        reset(request.getfixturevalue("dxlocal_endpoint"), region=request.config.getini("dxlocal_region"))
     yield
 
 
@@ -78,7 +97,7 @@ def dxlocal_client(dxlocal_endpoint: str, pytestconfig: pytest.Config):
             endpoint_url=dxlocal_endpoint,
             region_name=region_name or default_region,
             aws_access_key_id=account,
-            aws_secret_access_key="dxlocal",
+            aws_secret_access_key=SECRET,
             config=Config(retries={"mode": "standard"}),
         )
 
