@@ -10,7 +10,6 @@ struct ParameterModel: Sendable {
     enum Shape: Sendable {
         case structure(members: [(name: String, shape: String)], required: [String])
         case list(member: String, min: Int?)
-        case map(key: String, value: String)
         case string(min: Int?)
         case integer(min: Int?)
         case boolean
@@ -74,12 +73,6 @@ struct ParameterModel: Sendable {
             }
             for (index, item) in items.enumerated() {
                 validate(item, member, name: "\(name)[\(index)]", into: &problems)
-            }
-        case .map(let key, let valueShape):
-            guard case .object(let entries) = value else { return wrongType("<class 'dict'>") }
-            for (entry, item) in entries {
-                validate(.string(entry), key, name: "\(name) (key: \(entry))", into: &problems)
-                validate(item, valueShape, name: "\(name).\(entry)", into: &problems)
             }
         case .string(let min):
             guard case .string(let text) = value else { return wrongType("<class 'str'>") }

@@ -7,22 +7,21 @@ import Foundation
 /// options as one JSON object, checked as botocore checks it (`ParameterModel`) and read by the input shape's
 /// generated reader, as the server reads it: what the model refuses is refused here, before any call.
 struct VerbInput {
-    /// Each member's name and JSON text, as `AWSJSONWriter` writes values.
-    private var members: [(name: String, json: [UInt8])] = []
+    /// Each member's name and value, in the order the options give them.
+    private var members: [(String, JSONValue)] = []
 
-    private mutating func add(_ name: String, _ value: (some AWSJSONValue)?) {
-        guard let value else { return }
-        members.append((name, AWSJSONWriter.bytes(value)))
+    private mutating func add(_ name: String, _ value: JSONValue?) {
+        if let value { members.append((name, value)) }
     }
 
-    mutating func string(_ name: String, _ value: String?) { add(name, value) }
+    mutating func string(_ name: String, _ value: String?) { add(name, value.map(JSONValue.string)) }
 
-    mutating func int(_ name: String, _ value: Int?) { add(name, value) }
+    mutating func int(_ name: String, _ value: Int?) { add(name, value.map { .number(String($0)) }) }
 
-    mutating func bool(_ name: String, _ value: Bool?) { add(name, value) }
+    mutating func bool(_ name: String, _ value: Bool?) { add(name, value.map(JSONValue.bool)) }
 
     mutating func strings(_ name: String, _ values: [String]) {
-        if !values.isEmpty { add(name, values) }
+        if !values.isEmpty { add(name, .array(values.map(JSONValue.string))) }
     }
 
     /// A list of structures (tags, prefixes) as the AWS CLI takes it: one JSON list (or `file://PATH` to one),
@@ -34,7 +33,7 @@ struct VerbInput {
             let values = try items.map { item in
                 item.hasPrefix("{") ? try Self.parsed(item, option: option) : try Shorthand.parse(item, option: option)
             }
-            members.append((name, JSONValue.array(values).bytes))
+            add(name, .array(values))
         }
     }
 
@@ -43,7 +42,7 @@ struct VerbInput {
     mutating func json(_ name: String, _ text: String?, option: String) throws {
         guard var text else { return }
         if text.hasPrefix("file://") { text = try SecretArgument.resolve(text, name: option, io: .current) }
-        members.append((name, try Self.parsed(text, option: option).bytes))
+        add(name, try Self.parsed(text, option: option))
     }
 
     /// JSON text as Python's `json.loads` makes it, which the AWS CLI sends: a member given twice has its last
@@ -60,8 +59,7 @@ struct VerbInput {
     /// (`ParameterModel`: a nested structure's required or unknown members, a value's type, a length under the
     /// model's minimum, such as an empty tag list or a tag's empty key).
     func decode<Shape: AWSShape>(_ type: Shape.Type = Shape.self, operation: String) throws -> Shape {
-        let document = self.document
-        guard let value = try? JSONValue(json: document) else { throw ValidationError("The input is not JSON") }
+        let value = JSONValue.object(members)
         let model = ParameterModel.directConnect
         let missing = model.missingMembers(of: value, operation: operation)
         guard missing.isEmpty else {
@@ -69,7 +67,7 @@ struct VerbInput {
             throw ValidationError("the following arguments are required: \(options.joined(separator: ", "))")
         }
         try model.check(value, operation: operation)
-        return try read(type, from: document)
+        return try read(type, from: value.bytes)
     }
 
     /// The AWS CLI's shorthand of one structure: `name=value` pairs separated by commas, a bare part after a comma
@@ -109,17 +107,6 @@ struct VerbInput {
             name.append(Character(character.lowercased()))
         }
         return name
-    }
-
-    /// The members as one JSON object.
-    private var document: [UInt8] {
-        var document = Array("{".utf8)
-        for (index, member) in members.enumerated() {
-            if index > 0 { document.append(UInt8(ascii: ",")) }
-            document += AWSJSONWriter.bytes(member.name) + Array(":".utf8) + member.json
-        }
-        document.append(UInt8(ascii: "}"))
-        return document
     }
 
     /// The input shape, or the reader's complaint naming the member.
