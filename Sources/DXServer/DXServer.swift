@@ -275,12 +275,7 @@ package enum DXServer {
         case .memory:
             return try await SQLiteStore.open(.memory, logger: logger, metrics: metrics)
         case .directory(let directory):
-            try FileManager.default.createDirectory(
-                atPath: directory,
-                withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700]
-            )
-            let lock = try DataDirectoryLock(directory)
+            let lock = try DataDirectoryLock.creating(directory)
             do {
                 let path = (directory as NSString).appendingPathComponent(databaseFileName)
                 let store = try await SQLiteStore.open(
@@ -321,7 +316,8 @@ package enum DXServer {
                 description: "--database needs DXLOCAL_MASTER_KEY: every instance on the database must share the key"
             )
         }
-        let postgres = try PostgresStoreConfiguration(url: database)
+        var postgres = try PostgresStoreConfiguration(url: database)
+        if let wait = configuration.databaseWait { postgres.reachWithin = wait }
         logger.info("using the shared store", metadata: ["database": "\(postgres.redactedURL)"])
         try await PostgresStore.withStore(postgres, logger: logger, metrics: metrics.writePath(backend: .postgres)) {
             store in

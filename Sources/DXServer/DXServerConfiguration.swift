@@ -20,6 +20,8 @@ package struct DXServerConfiguration: Sendable {
     package var storage: Storage = .directory("dxlocal-data")
     /// A PostgreSQL URL: the shared store of many instances, instead of SQLite. Needs `masterKey`.
     package var database: String?
+    /// How long a start keeps trying to reach `database` (`--database-wait`); `nil`: the store's default.
+    package var databaseWait: Duration?
     /// Seconds a transition takes (requested -> available, associating -> associated, ...), by kind.
     package var settleTimes = SettleTimes()
     /// `--ec2 external` (SPEC 9): the gateways Direct Connect names live in another emulator, unchecked.

@@ -1,3 +1,4 @@
+import Foundation
 import Storage
 
 #if canImport(Glibc)
@@ -13,10 +14,34 @@ import Darwin
 struct DataDirectoryLock: Sendable {
     private let descriptor: Int32
 
+    /// Makes `directory` (and its parents; its own mode 0700) when it does not exist, then locks it. A path that
+    /// cannot be a folder is refused with the system's reason (a file in the way, no permission).
+    static func creating(_ directory: String) throws -> DataDirectoryLock {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), !isFolder.boolValue {
+            throw MasterKey.Failure(description: "the data directory \(directory) is a file, not a folder")
+        }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
+        } catch {
+            let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error).map { $0 as NSError }
+            let reason =
+                underlying.flatMap { $0.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32($0.code))) : nil }
+                ?? error.localizedDescription
+            throw MasterKey.Failure(description: "cannot make the data directory \(directory): \(reason)")
+        }
+        return try DataDirectoryLock(directory)
+    }
+
     init(_ directory: String) throws {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw MasterKey.Failure(description: "cannot open the data directory \(directory) to lock it")
+            let reason = String(cString: strerror(errno))
+            throw MasterKey.Failure(description: "cannot open the data directory \(directory) to lock it: \(reason)")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)

@@ -36,25 +36,70 @@ package final class PostgresStore: Store {
         metrics: WritePathMetrics = .none,
         _ body: @Sendable (PostgresStore) async throws -> T
     ) async throws -> T {
+        try await prepare(configuration, logger: logger)
         let client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
         let store = PostgresStore(client: client, logger: logger, metrics: metrics)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            do {
-                try await client.withConnection { connection in
-                    try await PostgresMigrations.run(on: connection, logger: logger)
-                }
-            } catch let error as StoreError {
-                throw error
-            } catch {
-                throw StoreError(
-                    .unavailable,
-                    "cannot reach PostgreSQL at \(configuration.redactedURL): \(String(reflecting: error))"
-                )
-            }
             return try await body(store)
         }
+    }
+
+    /// Brings the schema up to date on a connection of its own, before the pool starts. The pool keeps trying an
+    /// unreachable server for ever, and its failures are not errors to its caller; a start must instead end with
+    /// the reason (our choice): PostgreSQL not answering is tried again every half second for
+    /// `configuration.reachWithin` (a database started beside dxlocal, in a compose file or a CI job, takes a few
+    /// seconds), PostgreSQL refusing (the login, the database's name) ends the start at once.
+    static func prepare(_ configuration: PostgresStoreConfiguration, logger: Logger) async throws {
+        let started = ContinuousClock.now
+        while true {
+            let connection: PostgresConnection
+            do {
+                connection = try await PostgresConnection.connect(
+                    configuration: configuration.connection,
+                    id: 0,
+                    logger: logger
+                )
+            } catch {
+                let reason = Self.startFailure(error)
+                guard reason.retry, ContinuousClock.now - started < configuration.reachWithin else {
+                    let tried = reason.retry ? " (tried for \(configuration.reachWithin))" : ""
+                    throw StoreError(
+                        .unavailable,
+                        "cannot reach PostgreSQL at \(configuration.redactedURL)\(tried): \(reason.text)"
+                    )
+                }
+                logger.warning(
+                    "PostgreSQL does not answer yet; trying again",
+                    metadata: ["database": "\(configuration.redactedURL)", "reason": "\(reason.text)"]
+                )
+                try await Task.sleep(for: .milliseconds(500))
+                continue
+            }
+            do {
+                try await PostgresMigrations.run(on: connection, logger: logger)
+            } catch {
+                try? await connection.close()
+                if let error = error as? PSQLError { throw Self.translate(error) }
+                throw error
+            }
+            try await connection.close()
+            return
+        }
+    }
+
+    /// Why a connection could not be made, in words that name no secret, and whether trying again may help: a
+    /// server that does not answer or is starting up (SQL state 57P03) may answer later; one that refuses the login
+    /// or the database will not.
+    static func startFailure(_ error: any Error) -> (text: String, retry: Bool) {
+        guard let error = error as? PSQLError else { return (String(describing: error), true) }
+        if let state = sqlState(error) {
+            let message = error.serverInfo?[.message].map { ": \($0)" } ?? ""
+            return ("PostgreSQL refused (SQL state \(state))\(message)", state == "57P03")
+        }
+        if let underlying = error.underlying { return (String(describing: underlying), true) }
+        return ("\(error.code)", true)
     }
 
     package func transaction<T: Sendable>(

@@ -5,6 +5,10 @@ import Storage
 /// Where the shared store lives: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]`.
 package struct PostgresStoreConfiguration: Sendable {
     package var client: PostgresClient.Configuration
+    /// The same server and login for the one connection made before the pool (`PostgresStore.prepare`).
+    package var connection: PostgresConnection.Configuration
+    /// How long a start keeps trying to reach PostgreSQL before it gives up with the reason (`--database-wait`).
+    package var reachWithin: Duration = .seconds(20)
     /// For logs: the URL with any password removed.
     package var redactedURL: String
 
@@ -16,11 +20,23 @@ package struct PostgresStoreConfiguration: Sendable {
         }
         let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
         let tls: PostgresClient.Configuration.TLS
-        switch url.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable" {
-        case "disable": tls = .disable
-        case "prefer": tls = .prefer(.makeClientConfiguration())
-        case "require": tls = .require(.makeClientConfiguration())
-        default: throw StoreError(.unavailable, "sslmode must be disable, prefer or require")
+        let connectionTLS: PostgresConnection.Configuration.TLS
+        do {
+            switch url.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable" {
+            case "disable":
+                (tls, connectionTLS) = (.disable, .disable)
+            case "prefer":
+                tls = .prefer(.makeClientConfiguration())
+                connectionTLS = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case "require":
+                tls = .require(.makeClientConfiguration())
+                connectionTLS = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            default: throw StoreError(.unavailable, "sslmode must be disable, prefer or require")
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "cannot set up TLS for PostgreSQL: \(error)")
         }
         client = PostgresClient.Configuration(
             host: host,
@@ -29,6 +45,14 @@ package struct PostgresStoreConfiguration: Sendable {
             password: url.password,
             database: database.isEmpty ? nil : database,
             tls: tls
+        )
+        connection = PostgresConnection.Configuration(
+            host: host,
+            port: url.port ?? 5432,
+            username: user,
+            password: url.password,
+            database: database.isEmpty ? nil : database,
+            tls: connectionTLS
         )
         redactedURL = "postgres://\(user)@\(host):\(url.port ?? 5432)/\(database)"
     }

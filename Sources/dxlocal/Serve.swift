@@ -27,6 +27,12 @@ struct Serve: AsyncParsableCommand {
     )
     var database: String?
 
+    @Option(
+        help:
+            "Seconds a start with --database keeps trying to reach PostgreSQL before it fails. [env: DXLOCAL_DATABASE_WAIT] (default: 20)"
+    )
+    var databaseWait: Double?
+
     @Flag(help: "Keep everything in memory; nothing survives the process. [env: DXLOCAL_IN_MEMORY=1]")
     var inMemory = false
 
@@ -248,6 +254,12 @@ struct Serve: AsyncParsableCommand {
         configuration.database = database ?? environment["DXLOCAL_DATABASE"]
         if configuration.database != nil && memory {
             throw ValidationError("--database and --in-memory exclude each other")
+        }
+        if let wait = try databaseWait ?? Self.parse(environment["DXLOCAL_DATABASE_WAIT"], "DXLOCAL_DATABASE_WAIT") {
+            guard wait >= 0, wait <= 86_400 else {
+                throw ValidationError("--database-wait must be between 0 and 86400 seconds")
+            }
+            configuration.databaseWait = .milliseconds(Int64((wait * 1_000).rounded()))
         }
         configuration.randomSeed =
             try randomSeed ?? Self.parse(environment["DXLOCAL_RANDOM_SEED"], "DXLOCAL_RANDOM_SEED")
