@@ -65,6 +65,15 @@ public struct AWSClientConfiguration: Sendable {
         guard isHostLabel(region) else {
             throw .configuration("Provided region_name '\(region)' doesn't match a supported format.")
         }
+        // As botocore's session: after the region's check, partial credentials are refused as the client is made,
+        // none at all only when a call is signed (so a caller that checks its input first, as the AWS CLI does,
+        // reports the input first).
+        let credentials = try resolveCredentials(
+            explicitProfile: explicitProfile != nil,
+            credentialsProfile: credentialsProfile,
+            configProfile: configProfile,
+            environment: environment
+        )
 
         let endpoint =
             explicitEndpoint
@@ -76,14 +85,6 @@ public struct AWSClientConfiguration: Sendable {
             )
             ?? service.defaultEndpoint(region: region)
 
-        let credentials = try resolveCredentials(
-            explicitProfile: explicitProfile != nil,
-            profileName: profileName,
-            credentialsProfile: credentialsProfile,
-            configProfile: configProfile,
-            environment: environment
-        )
-
         var retry = RetryPolicy()
         if let text = environment["AWS_MAX_ATTEMPTS"] ?? configProfile?.values["max_attempts"] {
             guard let attempts = Int(text), attempts >= 1 else {
@@ -91,6 +92,7 @@ public struct AWSClientConfiguration: Sendable {
             }
             retry.maxAttempts = attempts
         }
+        guard let credentials else { throw .noCredentials }
         return AWSClientConfiguration(region: region, endpoint: endpoint, credentials: credentials, retry: retry)
     }
 
@@ -128,16 +130,17 @@ public struct AWSClientConfiguration: Sendable {
         return profile?.values["endpoint_url"]
     }
 
+    /// The first credentials found, or none; a key without its secret is refused with botocore's
+    /// `PartialCredentialsError`, naming where it was found as botocore's providers name themselves.
     private static func resolveCredentials(
         explicitProfile: Bool,
-        profileName: String,
         credentialsProfile: AWSConfigFile.Section?,
         configProfile: AWSConfigFile.Section?,
         environment: AWSEnvironment
-    ) throws(AWSClientError) -> SigV4.SigningCredentials {
+    ) throws(AWSClientError) -> SigV4.SigningCredentials? {
         if !explicitProfile, let key = environment["AWS_ACCESS_KEY_ID"] {
             guard let secret = environment["AWS_SECRET_ACCESS_KEY"] else {
-                throw .configuration("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
+                throw .partialCredentials(in: "env", missing: "AWS_SECRET_ACCESS_KEY")
             }
             return SigV4.SigningCredentials(
                 accessKeyId: key,
@@ -145,10 +148,11 @@ public struct AWSClientConfiguration: Sendable {
                 sessionToken: environment["AWS_SESSION_TOKEN"]
             )
         }
-        for section in [credentialsProfile, configProfile].compactMap({ $0 }) {
+        let sections = [(credentialsProfile, "shared-credentials-file"), (configProfile, "config-file")]
+        for case (let section?, let provider) in sections {
             guard let key = section.values["aws_access_key_id"] else { continue }
             guard let secret = section.values["aws_secret_access_key"] else {
-                throw .configuration("The profile (\(profileName)) has aws_access_key_id but no aws_secret_access_key")
+                throw .partialCredentials(in: provider, missing: "aws_secret_access_key")
             }
             return SigV4.SigningCredentials(
                 accessKeyId: key,
@@ -156,8 +160,6 @@ public struct AWSClientConfiguration: Sendable {
                 sessionToken: section.values["aws_session_token"]
             )
         }
-        throw .configuration(
-            "Unable to locate credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the profile \(profileName))"
-        )
+        return nil
     }
 }

@@ -17,7 +17,8 @@ public struct AWSClientError: Error, Hashable, Sendable, CustomStringConvertible
 
     public var kind: Kind
     /// The service's error code (`DirectConnectClientException`, `ThrottlingException`, ...), or a client-side
-    /// code for the other kinds (`TransportFailure`, `ConfigurationError`, `InvalidResponse`).
+    /// code for the other kinds (`TransportFailure`, `ConfigurationError`, `NoCredentialsError`,
+    /// `PartialCredentialsError`, `InvalidResponse`).
     public var code: String
     public var message: String
     /// The `x-amzn-RequestId` of the answer, when there was one.
@@ -55,6 +56,22 @@ public struct AWSClientError: Error, Hashable, Sendable, CustomStringConvertible
 
     static func configuration(_ message: String) -> AWSClientError {
         AWSClientError(kind: .configuration, code: "ConfigurationError", message: message)
+    }
+
+    /// No credentials anywhere: botocore's `NoCredentialsError`, with its words.
+    public static let noCredentials = AWSClientError(
+        kind: .configuration,
+        code: "NoCredentialsError",
+        message: "Unable to locate credentials"
+    )
+
+    /// An access key without its secret: botocore's `PartialCredentialsError`, with its words.
+    static func partialCredentials(in provider: String, missing name: String) -> AWSClientError {
+        AWSClientError(
+            kind: .configuration,
+            code: "PartialCredentialsError",
+            message: "Partial credentials found in \(provider), missing: \(name)"
+        )
     }
 
     static func transport(_ message: String) -> AWSClientError {

@@ -122,6 +122,8 @@ public struct AWSJSONClient: Sendable {
                 HTTPExchange.Request(method: method, url: url, headers: request.headers, body: body),
                 timeout: configuration.timeout
             )
+        } catch let failure as TransportFailure {
+            throw .transport(failure.message(url: url))
         } catch {
             throw .transport("\(what) to \(url) got no answer: \(error)")
         }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// One HTTP exchange as the client sees it, free of any HTTP library's types.
 public struct HTTPExchange: Sendable {
@@ -32,6 +33,26 @@ public struct HTTPExchange: Sendable {
         /// The first value of a header, compared case-insensitively.
         public func header(_ name: String) -> String? {
             headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        }
+    }
+}
+
+/// Why no answer arrived, in the classes botocore words for the user (`EndpointConnectionError`,
+/// `ConnectTimeoutError`, `ReadTimeoutError`, `ConnectionClosedError`); a transport throws one of these where it
+/// can tell, and the client reports it in botocore's words.
+public enum TransportFailure: Error, Hashable, Sendable {
+    case couldNotConnect
+    case connectTimeout
+    case readTimeout
+    case closed
+
+    /// botocore's text for the failure of a request to `url`.
+    public func message(url: String) -> String {
+        switch self {
+        case .couldNotConnect: "Could not connect to the endpoint URL: \"\(url)\""
+        case .connectTimeout: "Connect timeout on endpoint URL: \"\(url)\""
+        case .readTimeout: "Read timeout on endpoint URL: \"\(url)\""
+        case .closed: "Connection was closed before we received a valid response from endpoint URL: \"\(url)\"."
         }
     }
 }
@@ -70,12 +91,34 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         }
         outgoing.body = .bytes(ByteBuffer(bytes: request.body))
         let seconds = timeout.components.seconds
-        let response = try await client.execute(outgoing, timeout: .seconds(max(seconds, 1)))
-        let body = try await response.body.collect(upTo: Self.maximumResponseSize)
-        return HTTPExchange.Response(
-            status: Int(response.status.code),
-            headers: response.headers.map { ($0.name, $0.value) },
-            body: Array(buffer: body)
-        )
+        do {
+            let response = try await client.execute(outgoing, timeout: .seconds(max(seconds, 1)))
+            let body = try await response.body.collect(upTo: Self.maximumResponseSize)
+            return HTTPExchange.Response(
+                status: Int(response.status.code),
+                headers: response.headers.map { ($0.name, $0.value) },
+                body: Array(buffer: body)
+            )
+        } catch {
+            throw Self.failure(error) ?? error
+        }
+    }
+
+    /// The class of a failure AsyncHTTPClient or NIO reports, where it is one botocore names.
+    static func failure(_ error: any Error) -> TransportFailure? {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return .connectTimeout
+            case .readTimeout, .deadlineExceeded: return .readTimeout
+            case .remoteConnectionClosed: return .closed
+            default: return nil
+            }
+        }
+        switch error {
+        case ChannelError.connectTimeout: return .connectTimeout
+        case ChannelError.ioOnClosedChannel, ChannelError.eof: return .closed
+        case is IOError, is SocketAddressError, is NIOConnectionError: return .couldNotConnect
+        default: return nil
+        }
     }
 }

@@ -29,19 +29,50 @@ struct ClientOptions: ParsableArguments {
     }
 }
 
+/// The client a verb calls through, made before the verb reads its input; what making it refused is reported where
+/// the AWS CLI reports it: a setting (the profile, the region, partial credentials, attempts) once the arguments'
+/// JSON is read and before the input is checked (`VerbInput.decode`), no credentials at all only when the call is
+/// made (botocore looks for them when it signs), so a bad input is reported first.
+struct VerbClient {
+    private let made: Result<DirectConnectClient, AWSClientError>
+
+    init(_ options: ClientOptions, io: CommandIO) {
+        made = Result { () throws(AWSClientError) in try options.client(io: io) }
+    }
+
+    /// Throws what making the client refused, unless it found no credentials.
+    func checkSettings() throws(AWSClientError) {
+        if case .failure(let error) = made, error != .noCredentials { throw error }
+    }
+
+    /// The client, for the call.
+    func get() throws(AWSClientError) -> DirectConnectClient {
+        try made.get()
+    }
+}
+
+extension AWSClientError {
+    /// The failure as the AWS CLI prints it when no call was answered: on a line of its own after a blank one, and
+    /// missing credentials with the AWS CLI's advice (on the first line).
+    var reportWithoutAnswer: String {
+        self == .noCredentials
+            ? "\(message). You can configure credentials by running \"aws configure\"." : "\n\(message)"
+    }
+}
+
 /// A command that makes one call and prints its result, with the AWS CLI's error report and exit status.
 protocol ClientVerb: AsyncParsableCommand {
     var options: ClientOptions { get }
     /// The operation name, the table's title and the error report's subject.
     static var operation: String { get }
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue
 }
 
 extension ClientVerb {
     func run() async throws {
         let io = CommandIO.current
         do {
-            let result = try await call(try options.client(io: io), io: io)
+            let result = try await call(VerbClient(options, io: io), io: io)
             // An empty answer (TagResource's) prints nothing, as the AWS CLI prints nothing for it.
             guard AWSJSONWriter.bytes(result) != Array("{}".utf8) else { return }
             io.write(try options.output.render(result, title: Self.operation))
@@ -49,6 +80,9 @@ extension ClientVerb {
             throw report(error, io: io)
         } catch let refusal as ParameterModel.Refusal {
             // As the AWS CLI prints botocore's report (exit 64, as every argument refused here).
+            io.writeError("\n\(refusal)")
+            throw ExitCode.validationFailure
+        } catch let refusal as VerbInput.InvalidJSON {
             io.writeError("\n\(refusal)")
             throw ExitCode.validationFailure
         }
@@ -65,7 +99,7 @@ extension ClientVerb {
             )
             return ExitCode(254)
         case .configuration, .transport, .invalidResponse:
-            io.writeError("\n\(error.message)")
+            io.writeError(error.reportWithoutAnswer)
             return ExitCode(255)
         }
     }

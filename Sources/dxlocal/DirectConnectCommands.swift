@@ -32,13 +32,14 @@ struct AssociateMacSecKey: ClientVerb {
     @Option(help: "The CKN: 64 hexadecimal characters.") var ckn: String?
     @Option(help: "The CAK: 64 hexadecimal characters, file://PATH, or - for standard input.") var cak: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("secretARN", secretArn)
         input.string("ckn", ckn)
         input.string("cak", try cak.map { try SecretArgument.resolve($0, name: "the CAK", io: io) })
-        return try await client.associateMacSecKey(input.decode(operation: Self.operation))
+        let request = try input.decode(AssociateMacSecKeyRequest.self, operation: Self.operation, client: client)
+        return try await client.get().associateMacSecKey(request)
     }
 }
 
@@ -53,11 +54,12 @@ struct DisassociateMacSecKey: ClientVerb {
     @Option var connectionId: String
     @Option var secretArn: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("secretARN", secretArn)
-        return try await client.disassociateMacSecKey(input.decode(operation: Self.operation))
+        let request = try input.decode(DisassociateMacSecKeyRequest.self, operation: Self.operation, client: client)
+        return try await client.get().disassociateMacSecKey(request)
     }
 }
 
@@ -73,12 +75,13 @@ struct DescribeConnections: ClientVerb {
     @Option(parsing: .unconditional) var maxResults: Int?
     @Option var nextToken: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        return try await client.describeConnections(input.decode(operation: Self.operation))
+        let request = try input.decode(DescribeConnectionsRequest.self, operation: Self.operation, client: client)
+        return try await client.get().describeConnections(request)
     }
 }
 
@@ -94,12 +97,13 @@ struct DescribeLags: ClientVerb {
     @Option(parsing: .unconditional) var maxResults: Int?
     @Option var nextToken: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("lagId", lagId)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        return try await client.describeLags(input.decode(operation: Self.operation))
+        let request = try input.decode(DescribeLagsRequest.self, operation: Self.operation, client: client)
+        return try await client.get().describeLags(request)
     }
 }
 
@@ -112,8 +116,8 @@ struct DescribeLocations: ClientVerb {
 
     @OptionGroup var options: ClientOptions
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        try await client.describeLocations()
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
+        try await client.get().describeLocations()
     }
 }
 
@@ -133,7 +137,7 @@ struct CreateConnection: ClientVerb {
     @Option var providerName: String?
     @Flag(inversion: .prefixedNo, help: "Ask for a MACsec-capable port.") var requestMacSec: Bool?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("location", location)
         input.string("bandwidth", bandwidth)
@@ -142,7 +146,8 @@ struct CreateConnection: ClientVerb {
         try input.structures("tags", tags, option: "--tags")
         input.string("providerName", providerName)
         input.bool("requestMACSec", requestMacSec)
-        return try await client.createConnection(input.decode(operation: Self.operation))
+        let request = try input.decode(CreateConnectionRequest.self, operation: Self.operation, client: client)
+        return try await client.get().createConnection(request)
     }
 }
 
@@ -162,7 +167,7 @@ struct CreateLag: ClientVerb {
     @Option var providerName: String?
     @Flag(inversion: .prefixedNo, help: "Ask for MACsec-capable ports.") var requestMacSec: Bool?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.int("numberOfConnections", numberOfConnections)
         input.string("location", location)
@@ -173,7 +178,8 @@ struct CreateLag: ClientVerb {
         try input.structures("childConnectionTags", childConnectionTags, option: "--child-connection-tags")
         input.string("providerName", providerName)
         input.bool("requestMACSec", requestMacSec)
-        return try await client.createLag(input.decode(operation: Self.operation))
+        let request = try input.decode(CreateLagRequest.self, operation: Self.operation, client: client)
+        return try await client.get().createLag(request)
     }
 }
 
@@ -189,12 +195,13 @@ struct UpdateConnection: ClientVerb {
     @Option var connectionName: String?
     @Option(help: "no_encrypt, should_encrypt or must_encrypt.") var encryptionMode: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("connectionName", connectionName)
         input.string("encryptionMode", encryptionMode)
-        return try await client.updateConnection(input.decode(operation: Self.operation))
+        let request = try input.decode(UpdateConnectionRequest.self, operation: Self.operation, client: client)
+        return try await client.get().updateConnection(request)
     }
 }
 
@@ -211,13 +218,14 @@ struct UpdateLag: ClientVerb {
     @Option(parsing: .unconditional) var minimumLinks: Int?
     @Option(help: "no_encrypt, should_encrypt or must_encrypt.") var encryptionMode: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("lagId", lagId)
         input.string("lagName", lagName)
         input.int("minimumLinks", minimumLinks)
         input.string("encryptionMode", encryptionMode)
-        return try await client.updateLag(input.decode(operation: Self.operation))
+        let request = try input.decode(UpdateLagRequest.self, operation: Self.operation, client: client)
+        return try await client.get().updateLag(request)
     }
 }
 
@@ -231,10 +239,11 @@ struct DeleteConnection: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option var connectionId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
-        return try await client.deleteConnection(input.decode(operation: Self.operation))
+        let request = try input.decode(DeleteConnectionRequest.self, operation: Self.operation, client: client)
+        return try await client.get().deleteConnection(request)
     }
 }
 
@@ -248,9 +257,10 @@ struct DeleteLag: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option var lagId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("lagId", lagId)
-        return try await client.deleteLag(input.decode(operation: Self.operation))
+        let request = try input.decode(DeleteLagRequest.self, operation: Self.operation, client: client)
+        return try await client.get().deleteLag(request)
     }
 }

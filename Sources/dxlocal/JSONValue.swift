@@ -22,10 +22,9 @@ indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
-    /// The value of JSON text (what `AWSJSONWriter` writes), members in the order written.
-    init(json bytes: [UInt8]) throws {
-        var parser = Parser(bytes: bytes)
-        self = try parser.value()
+    /// The value of JSON text, members in the order written, read as Python's `json.loads` reads it (`Parser`).
+    init(json bytes: [UInt8]) throws(Malformed) {
+        self = try Parser(bytes: bytes).document()
     }
 
     /// The value as JSON text (strings escaped as `AWSJSONWriter` escapes them, numbers as written).
@@ -82,83 +81,190 @@ indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
-    struct Malformed: Error {}
+    /// Why JSON text was refused, as Python's `json.loads` says it (`JSONDecodeError`'s text: the message, then the
+    /// line, column and character it stopped at, counted in characters).
+    struct Malformed: Error, CustomStringConvertible {
+        var message: String
+        var line: Int
+        var column: Int
+        var character: Int
 
-    /// A small recursive-descent reader of what `AWSJSONWriter` writes.
+        var description: String { "\(message): line \(line) column \(column) (char \(character))" }
+    }
+
+    /// JSON text read as CPython 3.11's `json.loads` reads it (the AWS CLI reads a parameter's JSON with it): the
+    /// same values, NaN and the infinities among them, and the same refusals at the same places, so that one
+    /// strict reader serves the CLI's arguments and the server's answers alike.
     struct Parser {
-        let bytes: [UInt8]
-        var index = 0
+        let text: [Unicode.Scalar]
 
-        init(bytes: [UInt8]) { self.bytes = bytes }
+        init(bytes: [UInt8]) { text = Array(String(decoding: bytes, as: UTF8.self).unicodeScalars) }
 
-        mutating func skipSpace() {
-            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        /// The whole text as one value, with only whitespace around it.
+        func document() throws(Malformed) -> JSONValue {
+            let start = skipSpace(0)
+            guard let (value, end) = try scan(start) else { throw malformed("Expecting value", start) }
+            let rest = skipSpace(end)
+            guard rest == text.count else { throw malformed("Extra data", rest) }
+            return value
         }
 
-        mutating func value() throws -> JSONValue {
-            skipSpace()
-            guard index < bytes.count else { throw Malformed() }
-            switch bytes[index] {
-            case UInt8(ascii: "{"):
-                index += 1
-                var members: [(String, JSONValue)] = []
-                skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(members)
-                }
-                while true {
-                    skipSpace()
-                    guard case .string(let key) = try value() else { throw Malformed() }
-                    skipSpace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw Malformed() }
-                    index += 1
-                    members.append((key, try value()))
-                    skipSpace()
-                    guard index < bytes.count else { throw Malformed() }
-                    index += 1
-                    if bytes[index - 1] == UInt8(ascii: "}") { return .object(members) }
-                    guard bytes[index - 1] == UInt8(ascii: ",") else { throw Malformed() }
-                }
-            case UInt8(ascii: "["):
-                index += 1
-                var items: [JSONValue] = []
-                skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                    index += 1
-                    return .array(items)
-                }
-                while true {
-                    items.append(try value())
-                    skipSpace()
-                    guard index < bytes.count else { throw Malformed() }
-                    index += 1
-                    if bytes[index - 1] == UInt8(ascii: "]") { return .array(items) }
-                    guard bytes[index - 1] == UInt8(ascii: ",") else { throw Malformed() }
-                }
-            case UInt8(ascii: "\""):
-                let start = index
-                index += 1
-                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
-                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
-                }
-                guard index < bytes.count else { throw Malformed() }
-                index += 1
-                let literal = Data(bytes[start..<index])
-                return .string(try JSONDecoder().decode(String.self, from: literal))
-            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-                for (word, result) in [("true", JSONValue.bool(true)), ("false", .bool(false)), ("null", .null)]
-                where bytes[index...].starts(with: word.utf8) {
-                    index += word.utf8.count
-                    return result
-                }
-                throw Malformed()
-            default:
-                let start = index
-                while index < bytes.count, !",]} \n\r\t".utf8.contains(bytes[index]) { index += 1 }
-                guard index > start else { throw Malformed() }
-                return .number(String(decoding: bytes[start..<index], as: UTF8.self))
+        private func malformed(_ message: String, _ position: Int) -> Malformed {
+            let before = text[..<min(position, text.count)]
+            let lastBreak = before.lastIndex(of: "\n")
+            return Malformed(
+                message: message,
+                line: before.count(where: { $0 == "\n" }) + 1,
+                column: position - (lastBreak ?? -1),
+                character: position
+            )
+        }
+
+        private func skipSpace(_ start: Int) -> Int {
+            var index = start
+            while index < text.count, [" ", "\t", "\n", "\r"].contains(text[index]) { index += 1 }
+            return index
+        }
+
+        private func at(_ index: Int) -> Unicode.Scalar? { index < text.count ? text[index] : nil }
+
+        private func startsWith(_ word: String, at index: Int) -> Bool {
+            text[min(index, text.count)...].starts(with: word.unicodeScalars)
+        }
+
+        /// The value that starts at `index` and the index after it; `nil` when none starts there (Python's
+        /// `StopIteration`, which its caller reports as "Expecting value" at `index`).
+        private func scan(_ index: Int) throws(Malformed) -> (JSONValue, Int)? {
+            guard let first = at(index) else { return nil }
+            switch first {
+            case "\"":
+                let (string, end) = try string(from: index + 1)
+                return (.string(string), end)
+            case "{": return try object(from: index + 1)
+            case "[": return try array(from: index + 1)
+            default: break
             }
+            let words: [(String, JSONValue)] = [
+                ("null", .null), ("true", .bool(true)), ("false", .bool(false)), ("NaN", .number("NaN")),
+                ("Infinity", .number("Infinity")), ("-Infinity", .number("-Infinity")),
+            ]
+            for (word, value) in words where startsWith(word, at: index) {
+                return (value, index + word.unicodeScalars.count)
+            }
+            return number(from: index)
+        }
+
+        private func isDigit(_ index: Int) -> Bool { at(index).map { ("0"..."9").contains($0) } ?? false }
+
+        /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`, a fraction or exponent taken only when digits follow.
+        private func number(from start: Int) -> (JSONValue, Int)? {
+            var index = start
+            if at(index) == "-" { index += 1 }
+            guard isDigit(index) else { return nil }
+            if at(index) == "0" {
+                index += 1
+            } else {
+                while isDigit(index) { index += 1 }
+            }
+            if at(index) == ".", isDigit(index + 1) {
+                index += 1
+                while isDigit(index) { index += 1 }
+            }
+            if at(index) == "e" || at(index) == "E" {
+                var exponent = index + 1
+                if at(exponent) == "+" || at(exponent) == "-" { exponent += 1 }
+                if isDigit(exponent) {
+                    while isDigit(exponent) { exponent += 1 }
+                    index = exponent
+                }
+            }
+            var digits = String.UnicodeScalarView()
+            digits.append(contentsOf: text[start..<index])
+            return (.number(String(digits)), index)
+        }
+
+        private func object(from start: Int) throws(Malformed) -> (JSONValue, Int) {
+            var index = skipSpace(start)
+            var members: [(String, JSONValue)] = []
+            if at(index) == "}" { return (.object(members), index + 1) }
+            while true {
+                guard at(index) == "\"" else {
+                    throw malformed("Expecting property name enclosed in double quotes", index)
+                }
+                let (name, afterKey) = try string(from: index + 1)
+                index = skipSpace(afterKey)
+                guard at(index) == ":" else { throw malformed("Expecting ':' delimiter", index) }
+                index = skipSpace(index + 1)
+                guard let (value, afterValue) = try scan(index) else { throw malformed("Expecting value", index) }
+                members.append((name, value))
+                index = skipSpace(afterValue)
+                if at(index) == "}" { return (.object(members), index + 1) }
+                guard at(index) == "," else { throw malformed("Expecting ',' delimiter", index) }
+                index = skipSpace(index + 1)
+            }
+        }
+
+        private func array(from start: Int) throws(Malformed) -> (JSONValue, Int) {
+            var index = skipSpace(start)
+            var items: [JSONValue] = []
+            if at(index) == "]" { return (.array(items), index + 1) }
+            while true {
+                guard let (value, afterValue) = try scan(index) else { throw malformed("Expecting value", index) }
+                items.append(value)
+                index = skipSpace(afterValue)
+                if at(index) == "]" { return (.array(items), index + 1) }
+                guard at(index) == "," else { throw malformed("Expecting ',' delimiter", index) }
+                index = skipSpace(index + 1)
+            }
+        }
+
+        /// A string whose opening quote is just before `start`; control characters are refused (strict), a lone
+        /// surrogate escape (which Python keeps) reads as U+FFFD, which a Swift string can hold.
+        private func string(from start: Int) throws(Malformed) -> (String, Int) {
+            var out = String.UnicodeScalarView()
+            var index = start
+            while true {
+                guard let scalar = at(index) else { throw malformed("Unterminated string starting at", start - 1) }
+                if scalar == "\"" { return (String(out), index + 1) }
+                if scalar.value < 0x20 { throw malformed("Invalid control character at", index) }
+                guard scalar == "\\" else {
+                    out.append(scalar)
+                    index += 1
+                    continue
+                }
+                guard let escaped = at(index + 1) else {
+                    throw malformed("Unterminated string starting at", start - 1)
+                }
+                let simple: [Unicode.Scalar: Unicode.Scalar] = [
+                    "\"": "\"", "\\": "\\", "/": "/", "b": "\u{08}", "f": "\u{0C}", "n": "\n", "r": "\r", "t": "\t",
+                ]
+                if let replacement = simple[escaped] {
+                    out.append(replacement)
+                    index += 2
+                    continue
+                }
+                guard escaped == "u" else { throw malformed("Invalid \\escape", index) }
+                guard let unit = hex4(at: index + 2) else { throw malformed("Invalid \\uXXXX escape", index + 1) }
+                index += 6
+                if (0xD800..<0xDC00).contains(unit), at(index) == "\\", at(index + 1) == "u",
+                    let low = hex4(at: index + 2), (0xDC00..<0xE000).contains(low)
+                {
+                    index += 6
+                    out.append(Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)) ?? "\u{FFFD}")
+                } else {
+                    out.append(Unicode.Scalar(unit) ?? "\u{FFFD}")
+                }
+            }
+        }
+
+        private func hex4(at index: Int) -> UInt32? {
+            guard index + 4 <= text.count else { return nil }
+            var value: UInt32 = 0
+            for scalar in text[index..<index + 4] {
+                guard scalar.isASCII, let digit = Character(scalar).hexDigitValue else { return nil }
+                value = value << 4 | UInt32(digit)
+            }
+            return value
         }
     }
 }

@@ -142,7 +142,7 @@ struct Rotate: AsyncParsableCommand {
             client = try options.client(io: io)
         } catch {
             removeUnusedKeyFile()
-            io.writeError("\n\(error.message)")
+            io.writeError(error.reportWithoutAnswer)
             throw ExitCode(255)
         }
         let report: MacSecRotation.Report

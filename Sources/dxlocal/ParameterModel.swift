@@ -99,7 +99,9 @@ struct ParameterModel: Sendable {
 
 extension String {
     /// Whether a JSON number's text is one `json.loads` reads as a float (a fraction or an exponent).
-    fileprivate var isFraction: Bool { contains { $0 == "." || $0 == "e" || $0 == "E" } }
+    fileprivate var isFraction: Bool {
+        contains { $0 == "." || $0 == "e" || $0 == "E" } || self == "NaN" || hasSuffix("Infinity")
+    }
 }
 
 extension JSONValue {

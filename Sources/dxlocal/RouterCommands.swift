@@ -41,7 +41,7 @@ extension RouterVerb {
                 io.writeError("\nAn error occurred (\(error.code)) when calling \(Self.title): \(error.message)")
                 throw ExitCode(254)
             case .configuration, .transport, .invalidResponse:
-                io.writeError("\n\(error.message)")
+                io.writeError(error.reportWithoutAnswer)
                 throw ExitCode(255)
             }
         }

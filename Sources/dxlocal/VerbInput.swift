@@ -46,19 +46,36 @@ struct VerbInput {
     }
 
     /// JSON text as Python's `json.loads` makes it, which the AWS CLI sends: a member given twice has its last
-    /// value, in the place of its first.
-    private static func parsed(_ text: String, option: String) throws -> JSONValue {
-        guard (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) != nil,
-            let value = try? JSONValue(json: Array(text.utf8))
-        else { throw ValidationError("\(option): not JSON") }
-        return value.lastMemberWins
+    /// value, in the place of its first; text it refuses is refused in the AWS CLI's words (`InvalidJSON`).
+    private static func parsed(_ text: String, option: String) throws(InvalidJSON) -> JSONValue {
+        do {
+            return try JSONValue(json: Array(text.utf8)).lastMemberWins
+        } catch {
+            throw InvalidJSON(option: option, reason: error, received: text)
+        }
+    }
+
+    /// A parameter's JSON that `json.loads` refuses, reported as the AWS CLI reports it (its `ParamError`).
+    struct InvalidJSON: Error, CustomStringConvertible {
+        var option: String
+        var reason: JSONValue.Malformed
+        var received: String
+
+        var description: String {
+            "Error parsing parameter '\(option)': Invalid JSON: \(reason)\nJSON received: \(received)"
+        }
     }
 
     /// The input shape of `operation`, refused as the AWS CLI refuses it: a required parameter missing (its options
     /// are not all required to parse: a list's is one that may repeat), then what the model's checks refuse
     /// (`ParameterModel`: a nested structure's required or unknown members, a value's type, a length under the
     /// model's minimum, such as an empty tag list or a tag's empty key).
-    func decode<Shape: AWSShape>(_ type: Shape.Type = Shape.self, operation: String) throws -> Shape {
+    /// Between the two, the client's settings are checked (`VerbClient`), as botocore makes the client there.
+    func decode<Shape: AWSShape>(
+        _ type: Shape.Type = Shape.self,
+        operation: String,
+        client: VerbClient
+    ) throws -> Shape {
         let value = JSONValue.object(members)
         let model = ParameterModel.directConnect
         let missing = model.missingMembers(of: value, operation: operation)
@@ -66,6 +83,7 @@ struct VerbInput {
             let options = missing.map { "--" + Self.optionName($0) }
             throw ValidationError("the following arguments are required: \(options.joined(separator: ", "))")
         }
+        try client.checkSettings()
         try model.check(value, operation: operation)
         return try read(type, from: value.bytes)
     }

@@ -86,6 +86,69 @@ def test_parameters_the_model_refuses_are_refused_as_the_aws_cli_refuses_them(se
     assert client.describe_connections()["connections"] == []
 
 
+def both_clis(dxlocal_bin, env, *args):
+    """The AWS CLI (`python -m awscli`) and dxlocal on the same arguments and environment."""
+    theirs = subprocess.run([sys.executable, "-m", "awscli", "directconnect", *args], env=env, capture_output=True,
+                            text=True, timeout=120)
+    ours = subprocess.run([str(dxlocal_bin), "directconnect", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+    return ours, theirs
+
+
+def test_json_the_aws_cli_cannot_read_is_refused_in_its_words(server, client, account, dxlocal_bin, tmp_path):
+    """A parameter's JSON is read as Python's json.loads reads it: each refusal with its message, line, column and
+    character (counted in characters), as the AWS CLI prints it; exit 64, nothing sent. Before, dxlocal said
+    `Error: --tags: not JSON` for every one."""
+    env = cli_env(account, tmp_path)
+    base = ("create-connection", "--location", "EqDC2", "--bandwidth", "1Gbps", "--connection-name", "refused",
+            "--endpoint-url", server.url, "--region", "us-east-1", "--tags")
+    texts = ['[{', '[{}', '[{"key" 1}]', '[{"key":"a",}]', '[1,]', '[1 2]', '[{key:1}]', '["abc', '["a\\qb"]',
+             '["a\\u12zz"]', '["a\x01b"]', '[01]', '[1.]', '[-]', '[1]x', '[tru]', '["é", x]',
+             '[{"key":"a"}]\n{"b"', '[\n\n  1,\n x]', '[{"key":[1,{"b":}]}]', '[+1]']
+    for text in texts:
+        ours, theirs = both_clis(dxlocal_bin, env, *base, text)
+        assert ours.returncode == 64 and theirs.returncode != 0, (text, ours.stderr, theirs.stderr)
+        assert ours.stderr.startswith("\nError parsing parameter '--tags': Invalid JSON: "), ours.stderr
+        assert ours.stderr == theirs.stderr, text
+    # What json.loads takes and the model refuses (NaN is a float, a lone surrogate a string) is botocore's to report.
+    for text in ['[{"key": NaN, "value": -Infinity}]', '[{"key": "\\ud83d\\ude00", "value": 1.5e1}]']:
+        ours, theirs = both_clis(dxlocal_bin, env, *base, text)
+        assert ours.stderr.startswith("\nParameter validation failed:\n"), ours.stderr
+        assert ours.stderr == theirs.stderr, text
+    assert client.describe_connections()["connections"] == []
+
+
+def test_what_fails_before_an_answer_is_reported_as_the_aws_cli_reports_it(server, client, account, dxlocal_bin,
+                                                                          tmp_path):
+    """botocore's order: the arguments' JSON, then the client's settings (region, partial credentials), then the
+    input's validation, and credentials only when the call is signed; each failure in botocore's words."""
+    with_keys = cli_env(account, tmp_path)
+    no_keys = {k: v for k, v in with_keys.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    half_keys = {**no_keys, "AWS_ACCESS_KEY_ID": account}
+    bad_input = ("create-connection", "--location", "EqDC2", "--bandwidth", "1Gbps", "--connection-name", "n",
+                 "--tags", '[{"value": "v"}]', "--endpoint-url", server.url)
+    bad_json = bad_input[:-3] + ("[{", "--endpoint-url", server.url)
+    cases = [
+        # (environment, arguments, what the first line says)
+        (no_keys, ("describe-connections", "--endpoint-url", server.url, "--region", "us-east-1"),
+         "Unable to locate credentials. You can configure credentials by running \"aws configure\"."),
+        (no_keys, bad_input + ("--region", "us-east-1"), "Parameter validation failed:"),
+        (no_keys, bad_json + ("--region", "us east"), "Error parsing parameter '--tags'"),
+        (no_keys, bad_input + ("--region", "us east"), "Provided region_name 'us east' doesn't match"),
+        (half_keys, bad_input + ("--region", "us east"), "Provided region_name 'us east' doesn't match"),
+        (half_keys, bad_input + ("--region", "us-east-1"), "Partial credentials found in env, missing: "
+                                                           "AWS_SECRET_ACCESS_KEY"),
+        (with_keys, ("describe-locations", "--endpoint-url", "http://127.0.0.1:1", "--region", "us-east-1"),
+         'Could not connect to the endpoint URL: "http://127.0.0.1:1/"'),
+    ]
+    for env, args, said in cases:
+        ours, theirs = both_clis(dxlocal_bin, env, *args)
+        assert ours.returncode != 0 and theirs.returncode != 0, (args, ours.stderr)
+        assert said in ours.stderr.lstrip("\n").splitlines()[0], (args, ours.stderr)
+        assert ours.stderr == theirs.stderr, args
+    assert client.describe_connections()["connections"] == []
+
+
 def test_a_profile_with_a_services_block_is_read_like_the_aws_cli(server, client, account, dxlocal_bin, tmp_path):
     connection_id = create_connection(client, name="profile")
     config = tmp_path / "shared-config"

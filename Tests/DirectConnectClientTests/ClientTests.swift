@@ -107,6 +107,37 @@ import Testing
         )
         let error = await #expect(throws: AWSClientError.self) { try await client.describeLocations() }
         #expect(error?.kind == .transport)
+        // botocore's EndpointConnectionError, word for word.
+        #expect(error?.message == #"Could not connect to the endpoint URL: "http://127.0.0.1:1/""#)
+        let unknownHost = DirectConnectClient(
+            configuration: AWSClientConfiguration(
+                region: "us-east-1",
+                endpoint: "http://host.invalid",
+                credentials: LiveServer.credentials,
+                retry: .none
+            )
+        )
+        let unresolved = await #expect(throws: AWSClientError.self) { try await unknownHost.describeLocations() }
+        #expect(unresolved?.message == #"Could not connect to the endpoint URL: "http://host.invalid/""#)
+    }
+
+    @Test(arguments: [
+        (TransportFailure.connectTimeout, #"Connect timeout on endpoint URL: "http://h:1/""#),
+        (.readTimeout, #"Read timeout on endpoint URL: "http://h:1/""#),
+        (.closed, #"Connection was closed before we received a valid response from endpoint URL: "http://h:1/"."#),
+    ])
+    func eachTransportFailureIsWordedAsBotocoreWordsIt(failure: TransportFailure, message: String) async {
+        let client = DirectConnectClient(
+            configuration: AWSClientConfiguration(
+                region: "us-east-1",
+                endpoint: "http://h:1",
+                credentials: LiveServer.credentials,
+                retry: .none
+            ),
+            transport: ScriptedTransport([.failure(failure)])
+        )
+        let error = await #expect(throws: AWSClientError.self) { try await client.describeLocations() }
+        #expect(error?.kind == .transport && error?.message == message)
     }
 
     @Test func anUnusableEndpointIsAConfigurationError() async throws {

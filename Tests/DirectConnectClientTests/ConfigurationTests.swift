@@ -144,12 +144,39 @@ import Testing
         let noKeys = #expect(throws: AWSClientError.self) {
             try Self.resolve(profile: "nothing", region: "us-east-1")
         }
-        #expect(noKeys?.message.contains("Unable to locate credentials") == true)
+        #expect(noKeys == .noCredentials && noKeys?.message == "Unable to locate credentials")
         let halfKeys = #expect(throws: AWSClientError.self) {
             try Self.resolve(["AWS_ACCESS_KEY_ID": "K"])
         }
-        #expect(halfKeys?.kind == .configuration)
+        #expect(halfKeys?.kind == .configuration && halfKeys?.code == "PartialCredentialsError")
+        #expect(halfKeys?.message == "Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY")
         #expect(throws: AWSClientError.self) { try Self.resolve(["AWS_MAX_ATTEMPTS": "zero"]) }
+    }
+
+    /// botocore's order, which decides what a user with several problems is told: the profile, the region, partial
+    /// credentials, the other settings, and missing credentials last (botocore looks for them only to sign).
+    @Test func settingsAreRefusedInBotocoresOrder() throws {
+        let halfInFile = AWSEnvironment(variables: [:], homeDirectory: "/home/test") { path in
+            path == "/home/test/.aws/credentials" ? "[default]\naws_access_key_id = K\n" : nil
+        }
+        let partial = #expect(throws: AWSClientError.self) {
+            try AWSClientConfiguration.resolve(
+                service: DirectConnectClient.service,
+                region: "us-east-1",
+                environment: halfInFile
+            )
+        }
+        #expect(
+            partial?.message == "Partial credentials found in shared-credentials-file, missing: aws_secret_access_key"
+        )
+        let regionFirst = #expect(throws: AWSClientError.self) {
+            try Self.resolve(["AWS_ACCESS_KEY_ID": "K"], region: "us east")
+        }
+        #expect(regionFirst?.message == "Provided region_name 'us east' doesn't match a supported format.")
+        let attemptsBeforeMissingKeys = #expect(throws: AWSClientError.self) {
+            try Self.resolve(["AWS_MAX_ATTEMPTS": "zero"], profile: "nothing", region: "us-east-1")
+        }
+        #expect(attemptsBeforeMissingKeys?.message == "max_attempts must be a positive integer, not zero")
     }
 
     /// botocore's `validate_region_name`: a region is a host label, or the call is refused before it is made.

@@ -24,7 +24,7 @@ struct AcceptDirectConnectGatewayAssociationProposalVerb: ClientVerb {
     )
     var overrideAllowedPrefixesToDirectConnectGateway: [String] = []
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayId", directConnectGatewayId)
         input.string("proposalId", proposalId)
@@ -36,9 +36,10 @@ struct AcceptDirectConnectGatewayAssociationProposalVerb: ClientVerb {
         )
         let request = try input.decode(
             AcceptDirectConnectGatewayAssociationProposalRequest.self,
-            operation: Self.operation
+            operation: Self.operation,
+            client: client
         )
-        return try await client.acceptDirectConnectGatewayAssociationProposal(request)
+        return try await client.get().acceptDirectConnectGatewayAssociationProposal(request)
     }
 }
 
@@ -56,15 +57,19 @@ struct AllocateConnectionOnInterconnectVerb: ClientVerb {
     @Option(name: .customLong("interconnect-id")) var interconnectId: String
     @Option(name: .customLong("vlan"), parsing: .unconditional) var vlan: Int
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("bandwidth", bandwidth)
         input.string("connectionName", connectionName)
         input.string("ownerAccount", ownerAccount)
         input.string("interconnectId", interconnectId)
         input.int("vlan", vlan)
-        let request = try input.decode(AllocateConnectionOnInterconnectRequest.self, operation: Self.operation)
-        return try await client.allocateConnectionOnInterconnect(request)
+        let request = try input.decode(
+            AllocateConnectionOnInterconnectRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().allocateConnectionOnInterconnect(request)
     }
 }
 
@@ -88,7 +93,7 @@ struct AllocateHostedConnectionVerb: ClientVerb {
     )
     var tags: [String] = []
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("ownerAccount", ownerAccount)
@@ -96,8 +101,8 @@ struct AllocateHostedConnectionVerb: ClientVerb {
         input.string("connectionName", connectionName)
         input.int("vlan", vlan)
         try input.structures("tags", tags, option: "--tags")
-        let request = try input.decode(AllocateHostedConnectionRequest.self, operation: Self.operation)
-        return try await client.allocateHostedConnection(request)
+        let request = try input.decode(AllocateHostedConnectionRequest.self, operation: Self.operation, client: client)
+        return try await client.get().allocateHostedConnection(request)
     }
 }
 
@@ -114,7 +119,7 @@ struct AllocatePrivateVirtualInterfaceVerb: ClientVerb {
     @Option(name: .customLong("new-private-virtual-interface-allocation"), help: "JSON.")
     var newPrivateVirtualInterfaceAllocation: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("ownerAccount", ownerAccount)
@@ -123,8 +128,12 @@ struct AllocatePrivateVirtualInterfaceVerb: ClientVerb {
             newPrivateVirtualInterfaceAllocation,
             option: "--new-private-virtual-interface-allocation"
         )
-        let request = try input.decode(AllocatePrivateVirtualInterfaceRequest.self, operation: Self.operation)
-        return try await client.allocatePrivateVirtualInterface(request)
+        let request = try input.decode(
+            AllocatePrivateVirtualInterfaceRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().allocatePrivateVirtualInterface(request)
     }
 }
 
@@ -141,7 +150,7 @@ struct AllocatePublicVirtualInterfaceVerb: ClientVerb {
     @Option(name: .customLong("new-public-virtual-interface-allocation"), help: "JSON.")
     var newPublicVirtualInterfaceAllocation: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("ownerAccount", ownerAccount)
@@ -150,8 +159,12 @@ struct AllocatePublicVirtualInterfaceVerb: ClientVerb {
             newPublicVirtualInterfaceAllocation,
             option: "--new-public-virtual-interface-allocation"
         )
-        let request = try input.decode(AllocatePublicVirtualInterfaceRequest.self, operation: Self.operation)
-        return try await client.allocatePublicVirtualInterface(request)
+        let request = try input.decode(
+            AllocatePublicVirtualInterfaceRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().allocatePublicVirtualInterface(request)
     }
 }
 
@@ -168,7 +181,7 @@ struct AllocateTransitVirtualInterfaceVerb: ClientVerb {
     @Option(name: .customLong("new-transit-virtual-interface-allocation"), help: "JSON.")
     var newTransitVirtualInterfaceAllocation: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("ownerAccount", ownerAccount)
@@ -177,8 +190,12 @@ struct AllocateTransitVirtualInterfaceVerb: ClientVerb {
             newTransitVirtualInterfaceAllocation,
             option: "--new-transit-virtual-interface-allocation"
         )
-        let request = try input.decode(AllocateTransitVirtualInterfaceRequest.self, operation: Self.operation)
-        return try await client.allocateTransitVirtualInterface(request)
+        let request = try input.decode(
+            AllocateTransitVirtualInterfaceRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().allocateTransitVirtualInterface(request)
     }
 }
 
@@ -193,12 +210,16 @@ struct AssociateConnectionWithLagVerb: ClientVerb {
     @Option(name: .customLong("connection-id")) var connectionId: String
     @Option(name: .customLong("lag-id")) var lagId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("lagId", lagId)
-        let request = try input.decode(AssociateConnectionWithLagRequest.self, operation: Self.operation)
-        return try await client.associateConnectionWithLag(request)
+        let request = try input.decode(
+            AssociateConnectionWithLagRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().associateConnectionWithLag(request)
     }
 }
 
@@ -213,12 +234,12 @@ struct AssociateHostedConnectionVerb: ClientVerb {
     @Option(name: .customLong("connection-id")) var connectionId: String
     @Option(name: .customLong("parent-connection-id")) var parentConnectionId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("parentConnectionId", parentConnectionId)
-        let request = try input.decode(AssociateHostedConnectionRequest.self, operation: Self.operation)
-        return try await client.associateHostedConnection(request)
+        let request = try input.decode(AssociateHostedConnectionRequest.self, operation: Self.operation, client: client)
+        return try await client.get().associateHostedConnection(request)
     }
 }
 
@@ -233,12 +254,12 @@ struct AssociateVirtualInterfaceVerb: ClientVerb {
     @Option(name: .customLong("virtual-interface-id")) var virtualInterfaceId: String
     @Option(name: .customLong("connection-id")) var connectionId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.string("connectionId", connectionId)
-        let request = try input.decode(AssociateVirtualInterfaceRequest.self, operation: Self.operation)
-        return try await client.associateVirtualInterface(request)
+        let request = try input.decode(AssociateVirtualInterfaceRequest.self, operation: Self.operation, client: client)
+        return try await client.get().associateVirtualInterface(request)
     }
 }
 
@@ -252,11 +273,11 @@ struct ConfirmConnectionVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("connection-id")) var connectionId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
-        let request = try input.decode(ConfirmConnectionRequest.self, operation: Self.operation)
-        return try await client.confirmConnection(request)
+        let request = try input.decode(ConfirmConnectionRequest.self, operation: Self.operation, client: client)
+        return try await client.get().confirmConnection(request)
     }
 }
 
@@ -270,11 +291,11 @@ struct ConfirmCustomerAgreementVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("agreement-name")) var agreementName: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("agreementName", agreementName)
-        let request = try input.decode(ConfirmCustomerAgreementRequest.self, operation: Self.operation)
-        return try await client.confirmCustomerAgreement(request)
+        let request = try input.decode(ConfirmCustomerAgreementRequest.self, operation: Self.operation, client: client)
+        return try await client.get().confirmCustomerAgreement(request)
     }
 }
 
@@ -290,13 +311,17 @@ struct ConfirmPrivateVirtualInterfaceVerb: ClientVerb {
     @Option(name: .customLong("virtual-gateway-id")) var virtualGatewayId: String?
     @Option(name: .customLong("direct-connect-gateway-id")) var directConnectGatewayId: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.string("virtualGatewayId", virtualGatewayId)
         input.string("directConnectGatewayId", directConnectGatewayId)
-        let request = try input.decode(ConfirmPrivateVirtualInterfaceRequest.self, operation: Self.operation)
-        return try await client.confirmPrivateVirtualInterface(request)
+        let request = try input.decode(
+            ConfirmPrivateVirtualInterfaceRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().confirmPrivateVirtualInterface(request)
     }
 }
 
@@ -310,11 +335,15 @@ struct ConfirmPublicVirtualInterfaceVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("virtual-interface-id")) var virtualInterfaceId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
-        let request = try input.decode(ConfirmPublicVirtualInterfaceRequest.self, operation: Self.operation)
-        return try await client.confirmPublicVirtualInterface(request)
+        let request = try input.decode(
+            ConfirmPublicVirtualInterfaceRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().confirmPublicVirtualInterface(request)
     }
 }
 
@@ -329,12 +358,16 @@ struct ConfirmTransitVirtualInterfaceVerb: ClientVerb {
     @Option(name: .customLong("virtual-interface-id")) var virtualInterfaceId: String
     @Option(name: .customLong("direct-connect-gateway-id")) var directConnectGatewayId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.string("directConnectGatewayId", directConnectGatewayId)
-        let request = try input.decode(ConfirmTransitVirtualInterfaceRequest.self, operation: Self.operation)
-        return try await client.confirmTransitVirtualInterface(request)
+        let request = try input.decode(
+            ConfirmTransitVirtualInterfaceRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().confirmTransitVirtualInterface(request)
     }
 }
 
@@ -349,12 +382,12 @@ struct CreateBGPPeerVerb: ClientVerb {
     @Option(name: .customLong("virtual-interface-id")) var virtualInterfaceId: String?
     @Option(name: .customLong("new-bgp-peer"), help: "JSON.") var newBGPPeer: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
         try input.json("newBGPPeer", newBGPPeer, option: "--new-bgp-peer")
-        let request = try input.decode(CreateBGPPeerRequest.self, operation: Self.operation)
-        return try await client.createBGPPeer(request)
+        let request = try input.decode(CreateBGPPeerRequest.self, operation: Self.operation, client: client)
+        return try await client.get().createBGPPeer(request)
     }
 }
 
@@ -375,13 +408,17 @@ struct CreateDirectConnectGatewayVerb: ClientVerb {
     var tags: [String] = []
     @Option(name: .customLong("amazon-side-asn"), parsing: .unconditional) var amazonSideAsn: Int?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayName", directConnectGatewayName)
         try input.structures("tags", tags, option: "--tags")
         input.int("amazonSideAsn", amazonSideAsn)
-        let request = try input.decode(CreateDirectConnectGatewayRequest.self, operation: Self.operation)
-        return try await client.createDirectConnectGateway(request)
+        let request = try input.decode(
+            CreateDirectConnectGatewayRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().createDirectConnectGateway(request)
     }
 }
 
@@ -403,7 +440,7 @@ struct CreateDirectConnectGatewayAssociationVerb: ClientVerb {
     var addAllowedPrefixesToDirectConnectGateway: [String] = []
     @Option(name: .customLong("virtual-gateway-id")) var virtualGatewayId: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayId", directConnectGatewayId)
         input.string("gatewayId", gatewayId)
@@ -413,8 +450,12 @@ struct CreateDirectConnectGatewayAssociationVerb: ClientVerb {
             option: "--add-allowed-prefixes-to-direct-connect-gateway"
         )
         input.string("virtualGatewayId", virtualGatewayId)
-        let request = try input.decode(CreateDirectConnectGatewayAssociationRequest.self, operation: Self.operation)
-        return try await client.createDirectConnectGatewayAssociation(request)
+        let request = try input.decode(
+            CreateDirectConnectGatewayAssociationRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().createDirectConnectGatewayAssociation(request)
     }
 }
 
@@ -442,7 +483,7 @@ struct CreateDirectConnectGatewayAssociationProposalVerb: ClientVerb {
     )
     var removeAllowedPrefixesToDirectConnectGateway: [String] = []
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayId", directConnectGatewayId)
         input.string("directConnectGatewayOwnerAccount", directConnectGatewayOwnerAccount)
@@ -459,9 +500,10 @@ struct CreateDirectConnectGatewayAssociationProposalVerb: ClientVerb {
         )
         let request = try input.decode(
             CreateDirectConnectGatewayAssociationProposalRequest.self,
-            operation: Self.operation
+            operation: Self.operation,
+            client: client
         )
-        return try await client.createDirectConnectGatewayAssociationProposal(request)
+        return try await client.get().createDirectConnectGatewayAssociationProposal(request)
     }
 }
 
@@ -486,7 +528,7 @@ struct CreateInterconnectVerb: ClientVerb {
     @Option(name: .customLong("provider-name")) var providerName: String?
     @Flag(name: .customLong("request-mac-sec"), inversion: .prefixedNo) var requestMACSec: Bool?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("interconnectName", interconnectName)
         input.string("bandwidth", bandwidth)
@@ -495,8 +537,8 @@ struct CreateInterconnectVerb: ClientVerb {
         try input.structures("tags", tags, option: "--tags")
         input.string("providerName", providerName)
         input.bool("requestMACSec", requestMACSec)
-        let request = try input.decode(CreateInterconnectRequest.self, operation: Self.operation)
-        return try await client.createInterconnect(request)
+        let request = try input.decode(CreateInterconnectRequest.self, operation: Self.operation, client: client)
+        return try await client.get().createInterconnect(request)
     }
 }
 
@@ -511,7 +553,7 @@ struct CreatePrivateVirtualInterfaceVerb: ClientVerb {
     @Option(name: .customLong("connection-id")) var connectionId: String
     @Option(name: .customLong("new-private-virtual-interface"), help: "JSON.") var newPrivateVirtualInterface: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         try input.json(
@@ -519,8 +561,12 @@ struct CreatePrivateVirtualInterfaceVerb: ClientVerb {
             newPrivateVirtualInterface,
             option: "--new-private-virtual-interface"
         )
-        let request = try input.decode(CreatePrivateVirtualInterfaceRequest.self, operation: Self.operation)
-        return try await client.createPrivateVirtualInterface(request)
+        let request = try input.decode(
+            CreatePrivateVirtualInterfaceRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().createPrivateVirtualInterface(request)
     }
 }
 
@@ -535,12 +581,16 @@ struct CreatePublicVirtualInterfaceVerb: ClientVerb {
     @Option(name: .customLong("connection-id")) var connectionId: String
     @Option(name: .customLong("new-public-virtual-interface"), help: "JSON.") var newPublicVirtualInterface: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         try input.json("newPublicVirtualInterface", newPublicVirtualInterface, option: "--new-public-virtual-interface")
-        let request = try input.decode(CreatePublicVirtualInterfaceRequest.self, operation: Self.operation)
-        return try await client.createPublicVirtualInterface(request)
+        let request = try input.decode(
+            CreatePublicVirtualInterfaceRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().createPublicVirtualInterface(request)
     }
 }
 
@@ -555,7 +605,7 @@ struct CreateTransitVirtualInterfaceVerb: ClientVerb {
     @Option(name: .customLong("connection-id")) var connectionId: String
     @Option(name: .customLong("new-transit-virtual-interface"), help: "JSON.") var newTransitVirtualInterface: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         try input.json(
@@ -563,8 +613,12 @@ struct CreateTransitVirtualInterfaceVerb: ClientVerb {
             newTransitVirtualInterface,
             option: "--new-transit-virtual-interface"
         )
-        let request = try input.decode(CreateTransitVirtualInterfaceRequest.self, operation: Self.operation)
-        return try await client.createTransitVirtualInterface(request)
+        let request = try input.decode(
+            CreateTransitVirtualInterfaceRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().createTransitVirtualInterface(request)
     }
 }
 
@@ -582,15 +636,15 @@ struct DeleteBGPPeerVerb: ClientVerb {
     @Option(name: .customLong("customer-address")) var customerAddress: String?
     @Option(name: .customLong("bgp-peer-id")) var bgpPeerId: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.int("asn", asn)
         input.int("asnLong", asnLong)
         input.string("customerAddress", customerAddress)
         input.string("bgpPeerId", bgpPeerId)
-        let request = try input.decode(DeleteBGPPeerRequest.self, operation: Self.operation)
-        return try await client.deleteBGPPeer(request)
+        let request = try input.decode(DeleteBGPPeerRequest.self, operation: Self.operation, client: client)
+        return try await client.get().deleteBGPPeer(request)
     }
 }
 
@@ -604,11 +658,15 @@ struct DeleteDirectConnectGatewayVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("direct-connect-gateway-id")) var directConnectGatewayId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayId", directConnectGatewayId)
-        let request = try input.decode(DeleteDirectConnectGatewayRequest.self, operation: Self.operation)
-        return try await client.deleteDirectConnectGateway(request)
+        let request = try input.decode(
+            DeleteDirectConnectGatewayRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().deleteDirectConnectGateway(request)
     }
 }
 
@@ -624,13 +682,17 @@ struct DeleteDirectConnectGatewayAssociationVerb: ClientVerb {
     @Option(name: .customLong("direct-connect-gateway-id")) var directConnectGatewayId: String?
     @Option(name: .customLong("virtual-gateway-id")) var virtualGatewayId: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("associationId", associationId)
         input.string("directConnectGatewayId", directConnectGatewayId)
         input.string("virtualGatewayId", virtualGatewayId)
-        let request = try input.decode(DeleteDirectConnectGatewayAssociationRequest.self, operation: Self.operation)
-        return try await client.deleteDirectConnectGatewayAssociation(request)
+        let request = try input.decode(
+            DeleteDirectConnectGatewayAssociationRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().deleteDirectConnectGatewayAssociation(request)
     }
 }
 
@@ -644,14 +706,15 @@ struct DeleteDirectConnectGatewayAssociationProposalVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("proposal-id")) var proposalId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("proposalId", proposalId)
         let request = try input.decode(
             DeleteDirectConnectGatewayAssociationProposalRequest.self,
-            operation: Self.operation
+            operation: Self.operation,
+            client: client
         )
-        return try await client.deleteDirectConnectGatewayAssociationProposal(request)
+        return try await client.get().deleteDirectConnectGatewayAssociationProposal(request)
     }
 }
 
@@ -665,11 +728,11 @@ struct DeleteInterconnectVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("interconnect-id")) var interconnectId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("interconnectId", interconnectId)
-        let request = try input.decode(DeleteInterconnectRequest.self, operation: Self.operation)
-        return try await client.deleteInterconnect(request)
+        let request = try input.decode(DeleteInterconnectRequest.self, operation: Self.operation, client: client)
+        return try await client.get().deleteInterconnect(request)
     }
 }
 
@@ -683,11 +746,11 @@ struct DeleteVirtualInterfaceVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("virtual-interface-id")) var virtualInterfaceId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
-        let request = try input.decode(DeleteVirtualInterfaceRequest.self, operation: Self.operation)
-        return try await client.deleteVirtualInterface(request)
+        let request = try input.decode(DeleteVirtualInterfaceRequest.self, operation: Self.operation, client: client)
+        return try await client.get().deleteVirtualInterface(request)
     }
 }
 
@@ -703,13 +766,13 @@ struct DescribeConnectionLoaVerb: ClientVerb {
     @Option(name: .customLong("provider-name")) var providerName: String?
     @Option(name: .customLong("loa-content-type")) var loaContentType: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("providerName", providerName)
         input.string("loaContentType", loaContentType)
-        let request = try input.decode(DescribeConnectionLoaRequest.self, operation: Self.operation)
-        return try await client.describeConnectionLoa(request)
+        let request = try input.decode(DescribeConnectionLoaRequest.self, operation: Self.operation, client: client)
+        return try await client.get().describeConnectionLoa(request)
     }
 }
 
@@ -723,11 +786,15 @@ struct DescribeConnectionsOnInterconnectVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("interconnect-id")) var interconnectId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("interconnectId", interconnectId)
-        let request = try input.decode(DescribeConnectionsOnInterconnectRequest.self, operation: Self.operation)
-        return try await client.describeConnectionsOnInterconnect(request)
+        let request = try input.decode(
+            DescribeConnectionsOnInterconnectRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().describeConnectionsOnInterconnect(request)
     }
 }
 
@@ -740,8 +807,8 @@ struct DescribeCustomerMetadataVerb: ClientVerb {
 
     @OptionGroup var options: ClientOptions
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        try await client.describeCustomerMetadata()
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
+        try await client.get().describeCustomerMetadata()
     }
 }
 
@@ -759,7 +826,7 @@ struct DescribeDirectConnectGatewayAssociationProposalsVerb: ClientVerb {
     @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayId", directConnectGatewayId)
         input.string("proposalId", proposalId)
@@ -768,9 +835,10 @@ struct DescribeDirectConnectGatewayAssociationProposalsVerb: ClientVerb {
         input.string("nextToken", nextToken)
         let request = try input.decode(
             DescribeDirectConnectGatewayAssociationProposalsRequest.self,
-            operation: Self.operation
+            operation: Self.operation,
+            client: client
         )
-        return try await client.describeDirectConnectGatewayAssociationProposals(request)
+        return try await client.get().describeDirectConnectGatewayAssociationProposals(request)
     }
 }
 
@@ -789,7 +857,7 @@ struct DescribeDirectConnectGatewayAssociationsVerb: ClientVerb {
     @Option(name: .customLong("next-token")) var nextToken: String?
     @Option(name: .customLong("virtual-gateway-id")) var virtualGatewayId: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("associationId", associationId)
         input.string("associatedGatewayId", associatedGatewayId)
@@ -797,8 +865,12 @@ struct DescribeDirectConnectGatewayAssociationsVerb: ClientVerb {
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
         input.string("virtualGatewayId", virtualGatewayId)
-        let request = try input.decode(DescribeDirectConnectGatewayAssociationsRequest.self, operation: Self.operation)
-        return try await client.describeDirectConnectGatewayAssociations(request)
+        let request = try input.decode(
+            DescribeDirectConnectGatewayAssociationsRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().describeDirectConnectGatewayAssociations(request)
     }
 }
 
@@ -815,14 +887,18 @@ struct DescribeDirectConnectGatewayAttachmentsVerb: ClientVerb {
     @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayId", directConnectGatewayId)
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        let request = try input.decode(DescribeDirectConnectGatewayAttachmentsRequest.self, operation: Self.operation)
-        return try await client.describeDirectConnectGatewayAttachments(request)
+        let request = try input.decode(
+            DescribeDirectConnectGatewayAttachmentsRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().describeDirectConnectGatewayAttachments(request)
     }
 }
 
@@ -838,13 +914,17 @@ struct DescribeDirectConnectGatewaysVerb: ClientVerb {
     @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayId", directConnectGatewayId)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        let request = try input.decode(DescribeDirectConnectGatewaysRequest.self, operation: Self.operation)
-        return try await client.describeDirectConnectGateways(request)
+        let request = try input.decode(
+            DescribeDirectConnectGatewaysRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().describeDirectConnectGateways(request)
     }
 }
 
@@ -860,13 +940,13 @@ struct DescribeHostedConnectionsVerb: ClientVerb {
     @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        let request = try input.decode(DescribeHostedConnectionsRequest.self, operation: Self.operation)
-        return try await client.describeHostedConnections(request)
+        let request = try input.decode(DescribeHostedConnectionsRequest.self, operation: Self.operation, client: client)
+        return try await client.get().describeHostedConnections(request)
     }
 }
 
@@ -882,13 +962,13 @@ struct DescribeInterconnectLoaVerb: ClientVerb {
     @Option(name: .customLong("provider-name")) var providerName: String?
     @Option(name: .customLong("loa-content-type")) var loaContentType: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("interconnectId", interconnectId)
         input.string("providerName", providerName)
         input.string("loaContentType", loaContentType)
-        let request = try input.decode(DescribeInterconnectLoaRequest.self, operation: Self.operation)
-        return try await client.describeInterconnectLoa(request)
+        let request = try input.decode(DescribeInterconnectLoaRequest.self, operation: Self.operation, client: client)
+        return try await client.get().describeInterconnectLoa(request)
     }
 }
 
@@ -904,13 +984,13 @@ struct DescribeInterconnectsVerb: ClientVerb {
     @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("interconnectId", interconnectId)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        let request = try input.decode(DescribeInterconnectsRequest.self, operation: Self.operation)
-        return try await client.describeInterconnects(request)
+        let request = try input.decode(DescribeInterconnectsRequest.self, operation: Self.operation, client: client)
+        return try await client.get().describeInterconnects(request)
     }
 }
 
@@ -926,13 +1006,13 @@ struct DescribeLoaVerb: ClientVerb {
     @Option(name: .customLong("provider-name")) var providerName: String?
     @Option(name: .customLong("loa-content-type")) var loaContentType: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("providerName", providerName)
         input.string("loaContentType", loaContentType)
-        let request = try input.decode(DescribeLoaRequest.self, operation: Self.operation)
-        return try await client.describeLoa(request)
+        let request = try input.decode(DescribeLoaRequest.self, operation: Self.operation, client: client)
+        return try await client.get().describeLoa(request)
     }
 }
 
@@ -947,12 +1027,16 @@ struct DescribeRouterConfigurationVerb: ClientVerb {
     @Option(name: .customLong("virtual-interface-id")) var virtualInterfaceId: String
     @Option(name: .customLong("router-type-identifier")) var routerTypeIdentifier: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.string("routerTypeIdentifier", routerTypeIdentifier)
-        let request = try input.decode(DescribeRouterConfigurationRequest.self, operation: Self.operation)
-        return try await client.describeRouterConfiguration(request)
+        let request = try input.decode(
+            DescribeRouterConfigurationRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().describeRouterConfiguration(request)
     }
 }
 
@@ -966,11 +1050,11 @@ struct DescribeTagsVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("resource-arns"), parsing: .upToNextOption) var resourceArns: [String] = []
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.strings("resourceArns", resourceArns)
-        let request = try input.decode(DescribeTagsRequest.self, operation: Self.operation)
-        return try await client.describeTags(request)
+        let request = try input.decode(DescribeTagsRequest.self, operation: Self.operation, client: client)
+        return try await client.get().describeTags(request)
     }
 }
 
@@ -983,8 +1067,8 @@ struct DescribeVirtualGatewaysVerb: ClientVerb {
 
     @OptionGroup var options: ClientOptions
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
-        try await client.describeVirtualGateways()
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
+        try await client.get().describeVirtualGateways()
     }
 }
 
@@ -1001,14 +1085,14 @@ struct DescribeVirtualInterfacesVerb: ClientVerb {
     @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        let request = try input.decode(DescribeVirtualInterfacesRequest.self, operation: Self.operation)
-        return try await client.describeVirtualInterfaces(request)
+        let request = try input.decode(DescribeVirtualInterfacesRequest.self, operation: Self.operation, client: client)
+        return try await client.get().describeVirtualInterfaces(request)
     }
 }
 
@@ -1023,12 +1107,16 @@ struct DisassociateConnectionFromLagVerb: ClientVerb {
     @Option(name: .customLong("connection-id")) var connectionId: String
     @Option(name: .customLong("lag-id")) var lagId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
         input.string("lagId", lagId)
-        let request = try input.decode(DisassociateConnectionFromLagRequest.self, operation: Self.operation)
-        return try await client.disassociateConnectionFromLag(request)
+        let request = try input.decode(
+            DisassociateConnectionFromLagRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().disassociateConnectionFromLag(request)
     }
 }
 
@@ -1047,7 +1135,7 @@ struct ListVirtualInterfaceTestHistoryVerb: ClientVerb {
     @Option(name: .customLong("max-results"), parsing: .unconditional) var maxResults: Int?
     @Option(name: .customLong("next-token")) var nextToken: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("testId", testId)
         input.string("virtualInterfaceId", virtualInterfaceId)
@@ -1055,8 +1143,12 @@ struct ListVirtualInterfaceTestHistoryVerb: ClientVerb {
         input.string("status", status)
         input.int("maxResults", maxResults)
         input.string("nextToken", nextToken)
-        let request = try input.decode(ListVirtualInterfaceTestHistoryRequest.self, operation: Self.operation)
-        return try await client.listVirtualInterfaceTestHistory(request)
+        let request = try input.decode(
+            ListVirtualInterfaceTestHistoryRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().listVirtualInterfaceTestHistory(request)
     }
 }
 
@@ -1072,13 +1164,13 @@ struct StartBgpFailoverTestVerb: ClientVerb {
     @Option(name: .customLong("bgp-peers"), parsing: .upToNextOption) var bgpPeers: [String] = []
     @Option(name: .customLong("test-duration-in-minutes"), parsing: .unconditional) var testDurationInMinutes: Int?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.strings("bgpPeers", bgpPeers)
         input.int("testDurationInMinutes", testDurationInMinutes)
-        let request = try input.decode(StartBgpFailoverTestRequest.self, operation: Self.operation)
-        return try await client.startBgpFailoverTest(request)
+        let request = try input.decode(StartBgpFailoverTestRequest.self, operation: Self.operation, client: client)
+        return try await client.get().startBgpFailoverTest(request)
     }
 }
 
@@ -1092,11 +1184,11 @@ struct StopBgpFailoverTestVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("virtual-interface-id")) var virtualInterfaceId: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
-        let request = try input.decode(StopBgpFailoverTestRequest.self, operation: Self.operation)
-        return try await client.stopBgpFailoverTest(request)
+        let request = try input.decode(StopBgpFailoverTestRequest.self, operation: Self.operation, client: client)
+        return try await client.get().stopBgpFailoverTest(request)
     }
 }
 
@@ -1116,12 +1208,12 @@ struct TagResourceVerb: ClientVerb {
     )
     var tags: [String] = []
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("resourceArn", resourceArn)
         try input.structures("tags", tags, option: "--tags")
-        let request = try input.decode(TagResourceRequest.self, operation: Self.operation)
-        return try await client.tagResource(request)
+        let request = try input.decode(TagResourceRequest.self, operation: Self.operation, client: client)
+        return try await client.get().tagResource(request)
     }
 }
 
@@ -1136,12 +1228,12 @@ struct UntagResourceVerb: ClientVerb {
     @Option(name: .customLong("resource-arn")) var resourceArn: String
     @Option(name: .customLong("tag-keys"), parsing: .upToNextOption) var tagKeys: [String] = []
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("resourceArn", resourceArn)
         input.strings("tagKeys", tagKeys)
-        let request = try input.decode(UntagResourceRequest.self, operation: Self.operation)
-        return try await client.untagResource(request)
+        let request = try input.decode(UntagResourceRequest.self, operation: Self.operation, client: client)
+        return try await client.get().untagResource(request)
     }
 }
 
@@ -1156,12 +1248,16 @@ struct UpdateDirectConnectGatewayVerb: ClientVerb {
     @Option(name: .customLong("direct-connect-gateway-id")) var directConnectGatewayId: String
     @Option(name: .customLong("new-direct-connect-gateway-name")) var newDirectConnectGatewayName: String
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("directConnectGatewayId", directConnectGatewayId)
         input.string("newDirectConnectGatewayName", newDirectConnectGatewayName)
-        let request = try input.decode(UpdateDirectConnectGatewayRequest.self, operation: Self.operation)
-        return try await client.updateDirectConnectGateway(request)
+        let request = try input.decode(
+            UpdateDirectConnectGatewayRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().updateDirectConnectGateway(request)
     }
 }
 
@@ -1187,7 +1283,7 @@ struct UpdateDirectConnectGatewayAssociationVerb: ClientVerb {
     )
     var removeAllowedPrefixesToDirectConnectGateway: [String] = []
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("associationId", associationId)
         try input.structures(
@@ -1200,8 +1296,12 @@ struct UpdateDirectConnectGatewayAssociationVerb: ClientVerb {
             removeAllowedPrefixesToDirectConnectGateway,
             option: "--remove-allowed-prefixes-to-direct-connect-gateway"
         )
-        let request = try input.decode(UpdateDirectConnectGatewayAssociationRequest.self, operation: Self.operation)
-        return try await client.updateDirectConnectGatewayAssociation(request)
+        let request = try input.decode(
+            UpdateDirectConnectGatewayAssociationRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().updateDirectConnectGatewayAssociation(request)
     }
 }
 
@@ -1218,14 +1318,18 @@ struct UpdateVirtualInterfaceAttributesVerb: ClientVerb {
     @Flag(name: .customLong("enable-site-link"), inversion: .prefixedNo) var enableSiteLink: Bool?
     @Option(name: .customLong("virtual-interface-name")) var virtualInterfaceName: String?
 
-    func call(_ client: DirectConnectClient, io: CommandIO) async throws -> any AWSJSONValue {
+    func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
         input.int("mtu", mtu)
         input.bool("enableSiteLink", enableSiteLink)
         input.string("virtualInterfaceName", virtualInterfaceName)
-        let request = try input.decode(UpdateVirtualInterfaceAttributesRequest.self, operation: Self.operation)
-        return try await client.updateVirtualInterfaceAttributes(request)
+        let request = try input.decode(
+            UpdateVirtualInterfaceAttributesRequest.self,
+            operation: Self.operation,
+            client: client
+        )
+        return try await client.get().updateVirtualInterfaceAttributes(request)
     }
 }
 
