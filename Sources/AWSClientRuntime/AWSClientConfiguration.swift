@@ -65,9 +65,9 @@ public struct AWSClientConfiguration: Sendable {
         guard isHostLabel(region) else {
             throw .configuration("Provided region_name '\(region)' doesn't match a supported format.")
         }
-        // As botocore's session: after the region's check, partial credentials are refused as the client is made,
-        // none at all only when a call is signed (so a caller that checks its input first, as the AWS CLI does,
-        // reports the input first).
+        // As botocore's session: after the region's check, partial credentials are refused; none at all, which
+        // botocore reports only when it signs, is reported here after every other setting, so that a caller that
+        // checks its input before the call (the CLI's `VerbClient`, as the AWS CLI) can tell it apart and defer it.
         let credentials = try resolveCredentials(
             explicitProfile: explicitProfile != nil,
             credentialsProfile: credentialsProfile,

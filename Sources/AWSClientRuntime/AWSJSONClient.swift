@@ -193,7 +193,8 @@ struct Endpoint: Sendable {
             throw .configuration("The endpoint URL \(text) is not an http(s) URL with a host")
         }
         let defaultPort = scheme == "https" ? 443 : 80
-        let bracketed = host.contains(":") ? "[\(host)]" : host
+        // An IPv6 host keeps (or gets) its brackets: Foundation on Linux gives it with them, on Darwin without.
+        let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         if let port = components.port, port != defaultPort {
             hostHeader = "\(bracketed):\(port)"
         } else {

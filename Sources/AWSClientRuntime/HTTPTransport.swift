@@ -3,6 +3,12 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One HTTP exchange as the client sees it, free of any HTTP library's types.
 public struct HTTPExchange: Sendable {
     public struct Request: Sendable {
@@ -117,6 +123,11 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         switch error {
         case ChannelError.connectTimeout: return .connectTimeout
         case ChannelError.ioOnClosedChannel, ChannelError.eof: return .closed
+        // A connection the peer reset or stopped reading from was made first (urllib3's ProtocolError, which
+        // botocore reports as closed); any other system error is one of making it.
+        case let error as IOError where [ECONNRESET, EPIPE].contains(error.errnoCode): return .closed
+        // An answer that is not HTTP, or ends before its length: what urllib3 reports as a closed connection.
+        case is HTTPParserError: return .closed
         case is IOError, is SocketAddressError, is NIOConnectionError: return .couldNotConnect
         default: return nil
         }

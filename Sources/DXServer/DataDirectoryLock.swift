@@ -1,7 +1,10 @@
-import Foundation
 import Storage
 
 #if canImport(Glibc)
+// A whole-module (release) build may take the C library's `stat` and `timespec` from Dispatch's headers, which
+// define them too (seen in this module's release build, not in the debug build); with that module imported their members are visible
+// whichever definition the build took.
+import CDispatch
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -14,25 +17,26 @@ import Darwin
 struct DataDirectoryLock: Sendable {
     private let descriptor: Int32
 
-    /// Makes `directory` (and its parents; its own mode 0700) when it does not exist, then locks it. A path that
-    /// cannot be a folder is refused with the system's reason (a file in the way, no permission).
+    /// Makes `directory` and its missing parents (mode 0700) when it does not exist, then locks it; a path that
+    /// cannot be a folder is refused with the system's reason (a file in the way, no permission), where
+    /// Foundation's `createDirectory` gave its raw error text.
     static func creating(_ directory: String) throws -> DataDirectoryLock {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), !isFolder.boolValue {
-            throw MasterKey.Failure(description: "the data directory \(directory) is a file, not a folder")
+        let absolute = directory.hasPrefix("/")
+        var path = absolute ? "" : "."
+        for component in directory.split(separator: "/") {
+            path += "/" + component
+            guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
+                let reason = String(cString: strerror(errno))
+                throw MasterKey.Failure(description: "cannot make the data directory \(directory): \(reason)")
+            }
         }
-        do {
-            try FileManager.default.createDirectory(
-                atPath: directory,
-                withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700]
-            )
-        } catch {
-            let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error).map { $0 as NSError }
-            let reason =
-                underlying.flatMap { $0.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32($0.code))) : nil }
-                ?? error.localizedDescription
+        var info = stat()
+        guard stat(directory, &info) == 0 else {
+            let reason = String(cString: strerror(errno))
             throw MasterKey.Failure(description: "cannot make the data directory \(directory): \(reason)")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw MasterKey.Failure(description: "the data directory \(directory) is a file, not a folder")
         }
         return try DataDirectoryLock(directory)
     }

@@ -48,19 +48,23 @@ package final class PostgresStore: Store {
 
     /// Brings the schema up to date on a connection of its own, before the pool starts. The pool keeps trying an
     /// unreachable server for ever, and its failures are not errors to its caller; a start must instead end with
-    /// the reason (our choice): PostgreSQL not answering is tried again every half second for
-    /// `configuration.reachWithin` (a database started beside dxlocal, in a compose file or a CI job, takes a few
-    /// seconds), PostgreSQL refusing (the login, the database's name) ends the start at once.
+    /// the reason (our choice): PostgreSQL not answering is tried again half a second after each failed attempt
+    /// for `configuration.reachWithin` (a database started beside dxlocal, in a compose file or a CI job, takes a
+    /// few seconds), each attempt bounded by what is left of it (at least a second); PostgreSQL refusing (the login,
+    /// the database's name, TLS) ends the start at once.
     static func prepare(_ configuration: PostgresStoreConfiguration, logger: Logger) async throws {
         let started = ContinuousClock.now
         while true {
+            // An attempt lasts at most what is left of the wait (at least a second; postgres-nio's own bound is 10 s),
+            // so a server that takes the connection and never answers does not hold the start past it.
+            var attempt = configuration.connection
+            let left = configuration.reachWithin - (ContinuousClock.now - started)
+            attempt.options.connectTimeout = .milliseconds(
+                max(1_000, min(attempt.options.connectTimeout.nanoseconds / 1_000_000, left.milliseconds))
+            )
             let connection: PostgresConnection
             do {
-                connection = try await PostgresConnection.connect(
-                    configuration: configuration.connection,
-                    id: 0,
-                    logger: logger
-                )
+                connection = try await PostgresConnection.connect(configuration: attempt, id: 0, logger: logger)
             } catch {
                 let reason = Self.startFailure(error)
                 guard reason.retry, ContinuousClock.now - started < configuration.reachWithin else {
@@ -90,14 +94,21 @@ package final class PostgresStore: Store {
     }
 
     /// Why a connection could not be made, in words that name no secret, and whether trying again may help: a
-    /// server that does not answer or is starting up (SQL state 57P03) may answer later; one that refuses the login
-    /// or the database will not.
+    /// server that does not answer or is starting up (SQL state 57P03) may answer later; one that refuses the login,
+    /// the database, TLS or the way of signing in will not.
     static func startFailure(_ error: any Error) -> (text: String, retry: Bool) {
         guard let error = error as? PSQLError else { return (String(describing: error), true) }
         if let state = sqlState(error) {
             let message = error.serverInfo?[.message].map { ": \($0)" } ?? ""
             return ("PostgreSQL refused (SQL state \(state))\(message)", state == "57P03")
         }
+        let settled: [PSQLError.Code: String] = [
+            .sslUnsupported: "PostgreSQL does not offer TLS, which sslmode=require asks for",
+            .unsupportedAuthMechanism: "PostgreSQL asks for a way of signing in that the client does not offer",
+            .authMechanismRequiresPassword: "PostgreSQL asks for a password, and the URL has none",
+            .saslError: "PostgreSQL refused the SCRAM sign-in",
+        ]
+        if let text = settled[error.code] { return (text, false) }
         if let underlying = error.underlying { return (String(describing: underlying), true) }
         return ("\(error.code)", true)
     }
@@ -206,4 +217,11 @@ package final class PostgresStore: Store {
 
     /// Other instances may write to the same database, unseen: no generation, so no reply is kept.
     package var generation: UInt64? { nil }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    fileprivate var milliseconds: Int64 {
+        components.seconds * 1_000 + components.attoseconds / 1_000_000_000_000_000
+    }
 }

@@ -6,7 +6,7 @@ import Storage
 package struct PostgresStoreConfiguration: Sendable {
     package var client: PostgresClient.Configuration
     /// The same server and login for the one connection made before the pool (`PostgresStore.prepare`).
-    package var connection: PostgresConnection.Configuration
+    var connection: PostgresConnection.Configuration
     /// How long a start keeps trying to reach PostgreSQL before it gives up with the reason (`--database-wait`).
     package var reachWithin: Duration = .seconds(20)
     /// For logs: the URL with any password removed.

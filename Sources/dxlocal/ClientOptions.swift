@@ -82,7 +82,7 @@ extension ClientVerb {
             // As the AWS CLI prints botocore's report (exit 64, as every argument refused here).
             io.writeError("\n\(refusal)")
             throw ExitCode.validationFailure
-        } catch let refusal as VerbInput.InvalidJSON {
+        } catch let refusal as VerbInput.ParamError {
             io.writeError("\n\(refusal)")
             throw ExitCode.validationFailure
         }

@@ -24,7 +24,8 @@ indirect enum JSONValue: Equatable, Sendable {
 
     /// The value of JSON text, members in the order written, read as Python's `json.loads` reads it (`Parser`).
     init(json bytes: [UInt8]) throws(Malformed) {
-        self = try Parser(bytes: bytes).document()
+        var parser = Parser(bytes: bytes)
+        self = try parser.document()
     }
 
     /// The value as JSON text (strings escaped as `AWSJSONWriter` escapes them, numbers as written).
@@ -88,20 +89,32 @@ indirect enum JSONValue: Equatable, Sendable {
         var line: Int
         var column: Int
         var character: Int
+        /// Nested deeper than Python's recursion limit lets `json.loads` go (its `RecursionError`, not a
+        /// `JSONDecodeError`: the message alone).
+        var tooDeep = false
 
-        var description: String { "\(message): line \(line) column \(column) (char \(character))" }
+        var description: String {
+            tooDeep ? message : "\(message): line \(line) column \(column) (char \(character))"
+        }
     }
+
+    /// How many arrays and objects deep `json.loads` reads in the AWS CLI (1.45 on CPython 3.11: its recursion
+    /// limit less the frames under the call; measured with the `aws` command, 981 read and the 982nd refused;
+    /// `python -m awscli` reads 979). Our choice: the bound of `aws`, which also keeps this recursive reader's
+    /// stack small.
+    static let maximumDepth = 981
 
     /// JSON text read as CPython 3.11's `json.loads` reads it (the AWS CLI reads a parameter's JSON with it): the
     /// same values, NaN and the infinities among them, and the same refusals at the same places, so that one
     /// strict reader serves the CLI's arguments and the server's answers alike.
     struct Parser {
         let text: [Unicode.Scalar]
+        private var depth = 0
 
         init(bytes: [UInt8]) { text = Array(String(decoding: bytes, as: UTF8.self).unicodeScalars) }
 
         /// The whole text as one value, with only whitespace around it.
-        func document() throws(Malformed) -> JSONValue {
+        mutating func document() throws(Malformed) -> JSONValue {
             let start = skipSpace(0)
             guard let (value, end) = try scan(start) else { throw malformed("Expecting value", start) }
             let rest = skipSpace(end)
@@ -134,14 +147,25 @@ indirect enum JSONValue: Equatable, Sendable {
 
         /// The value that starts at `index` and the index after it; `nil` when none starts there (Python's
         /// `StopIteration`, which its caller reports as "Expecting value" at `index`).
-        private func scan(_ index: Int) throws(Malformed) -> (JSONValue, Int)? {
+        private mutating func scan(_ index: Int) throws(Malformed) -> (JSONValue, Int)? {
             guard let first = at(index) else { return nil }
             switch first {
             case "\"":
                 let (string, end) = try string(from: index + 1)
                 return (.string(string), end)
-            case "{": return try object(from: index + 1)
-            case "[": return try array(from: index + 1)
+            case "{", "[":
+                guard depth < JSONValue.maximumDepth else {
+                    var refusal = malformed(
+                        "maximum recursion depth exceeded while decoding a JSON \(first == "{" ? "object" : "array") "
+                            + "from a unicode string",
+                        index
+                    )
+                    refusal.tooDeep = true
+                    throw refusal
+                }
+                depth += 1
+                defer { depth -= 1 }
+                return first == "{" ? try object(from: index + 1) : try array(from: index + 1)
             default: break
             }
             let words: [(String, JSONValue)] = [
@@ -183,7 +207,7 @@ indirect enum JSONValue: Equatable, Sendable {
             return (.number(String(digits)), index)
         }
 
-        private func object(from start: Int) throws(Malformed) -> (JSONValue, Int) {
+        private mutating func object(from start: Int) throws(Malformed) -> (JSONValue, Int) {
             var index = skipSpace(start)
             var members: [(String, JSONValue)] = []
             if at(index) == "}" { return (.object(members), index + 1) }
@@ -204,7 +228,7 @@ indirect enum JSONValue: Equatable, Sendable {
             }
         }
 
-        private func array(from start: Int) throws(Malformed) -> (JSONValue, Int) {
+        private mutating func array(from start: Int) throws(Malformed) -> (JSONValue, Int) {
             var index = skipSpace(start)
             var items: [JSONValue] = []
             if at(index) == "]" { return (.array(items), index + 1) }

@@ -25,45 +25,77 @@ struct VerbInput {
     }
 
     /// A list of structures (tags, prefixes) as the AWS CLI takes it: one JSON list (or `file://PATH` to one),
-    /// else one item a value, each a JSON object or shorthand `name=value,name=value` (`Shorthand`).
+    /// else one item a value, each a JSON object or shorthand `name=value,name=value` (`Shorthand`); whether a
+    /// value is JSON is decided after leading whitespace, as the AWS CLI strips it for that test.
     mutating func structures(_ name: String, _ items: [String], option: String) throws {
-        if items.count == 1, items[0].hasPrefix("[") || items[0].hasPrefix("file://") {
-            try json(name, items[0], option: option)
-        } else if !items.isEmpty {
-            let values = try items.map { item in
-                item.hasPrefix("{") ? try Self.parsed(item, option: option) : try Shorthand.parse(item, option: option)
+        guard !items.isEmpty else { return }
+        var items = items
+        if items.count == 1 {
+            items[0] = try Self.loaded(items[0], option: option)
+            if Self.startsJSON(items[0], with: "[") {
+                add(name, try Self.parsed(items[0], option: option))
+                return
             }
-            add(name, .array(values))
         }
+        let values = try items.map { item in
+            Self.startsJSON(item, with: "{")
+                ? try Self.parsed(item, option: option) : try Shorthand.parse(item, option: option)
+        }
+        add(name, .array(values))
     }
 
     /// A structure, list or map given as JSON text (the AWS CLI's JSON form of such a parameter), or as
     /// `file://PATH` to a file that holds it, as the AWS CLI also takes it.
     mutating func json(_ name: String, _ text: String?, option: String) throws {
-        guard var text else { return }
-        if text.hasPrefix("file://") { text = try SecretArgument.resolve(text, name: option, io: .current) }
-        add(name, try Self.parsed(text, option: option))
+        guard let text else { return }
+        add(name, try Self.parsed(try Self.loaded(text, option: option), option: option))
+    }
+
+    private static func startsJSON(_ text: String, with bracket: Character) -> Bool {
+        text.drop(while: \.isWhitespace).first == bracket
+    }
+
+    /// A parameter's value, or with `file://PATH` the file's text as it is (not trimmed: the places a JSON error
+    /// names count its every character), refused as the AWS CLI refuses a file it cannot read.
+    private static func loaded(_ value: String, option: String) throws(ParamError) -> String {
+        guard value.hasPrefix("file://") else { return value }
+        let path = String(value.dropFirst("file://".count))
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        guard exists, !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            let (number, reason) =
+                !exists
+                ? (2, "No such file or directory")
+                : isFolder.boolValue ? (21, "Is a directory") : (13, "Permission denied")
+            throw ParamError(
+                option: option,
+                "Unable to load paramfile \(value): [Errno \(number)] \(reason): '\(path)'"
+            )
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// JSON text as Python's `json.loads` makes it, which the AWS CLI sends: a member given twice has its last
-    /// value, in the place of its first; text it refuses is refused in the AWS CLI's words (`InvalidJSON`).
-    private static func parsed(_ text: String, option: String) throws(InvalidJSON) -> JSONValue {
+    /// value, in the place of its first; text it refuses is refused in the AWS CLI's words.
+    private static func parsed(_ text: String, option: String) throws(ParamError) -> JSONValue {
         do {
             return try JSONValue(json: Array(text.utf8)).lastMemberWins
+        } catch  where error.tooDeep {
+            // Python's RecursionError, which the AWS CLI prints as it is.
+            throw ParamError(description: error.message)
         } catch {
-            throw InvalidJSON(option: option, reason: error, received: text)
+            throw ParamError(option: option, "Invalid JSON: \(error)\nJSON received: \(text)")
         }
     }
 
-    /// A parameter's JSON that `json.loads` refuses, reported as the AWS CLI reports it (its `ParamError`).
-    struct InvalidJSON: Error, CustomStringConvertible {
-        var option: String
-        var reason: JSONValue.Malformed
-        var received: String
+    /// A parameter the AWS CLI cannot read (its `ParamError`, or an error it prints as it is), printed as it prints
+    /// it (exit 64 here, as every argument refused).
+    struct ParamError: Error, CustomStringConvertible {
+        var description: String
 
-        var description: String {
-            "Error parsing parameter '\(option)': Invalid JSON: \(reason)\nJSON received: \(received)"
-        }
+        init(description: String) { self.description = description }
+
+        init(option: String, _ message: String) { description = "Error parsing parameter '\(option)': \(message)" }
     }
 
     /// The input shape of `operation`, refused as the AWS CLI refuses it: a required parameter missing (its options
@@ -103,9 +135,7 @@ struct VerbInput {
                     let values: [JSONValue] = if case .array(let items) = last.1 { items } else { [last.1] }
                     members.append((last.0, .array(values + [.string(String(part))])))
                 } else {
-                    throw ValidationError(
-                        "Error parsing parameter '\(option)': expected name=value pairs separated by commas, got \(item)"
-                    )
+                    throw ParamError(option: option, "expected name=value pairs separated by commas, got \(item)")
                 }
             }
             return .object(members)

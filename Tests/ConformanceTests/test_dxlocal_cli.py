@@ -110,12 +110,30 @@ def test_json_the_aws_cli_cannot_read_is_refused_in_its_words(server, client, ac
         assert ours.returncode == 64 and theirs.returncode != 0, (text, ours.stderr, theirs.stderr)
         assert ours.stderr.startswith("\nError parsing parameter '--tags': Invalid JSON: "), ours.stderr
         assert ours.stderr == theirs.stderr, text
+    # Nesting the AWS CLI's json.loads reads, and nesting past Python's recursion limit (its RecursionError, printed
+    # as it is; a recursive reader's stack ran out at 5,000 and the process died); whitespace before the bracket; a
+    # file's text as it is (not trimmed: the place counts its last newline), and a file that is not there.
+    (tmp_path / "tags.json").write_text('[{"key":"a",\n "value":"b"},\n')
+    for text in ["[" * 970, "[" * 1000, "[" + '{"a":' * 1000, "[" * 100000, " \t[{", "\n\n[1 2]",
+                 f"file://{tmp_path / 'tags.json'}", f"file://{tmp_path / 'absent.json'}", f"file://{tmp_path}"]:
+        ours, theirs = both_clis(dxlocal_bin, env, *base, text)
+        assert ours.returncode == 64 and theirs.returncode != 0, (text[:40], ours.returncode, ours.stderr[:300])
+        assert ours.stderr == theirs.stderr, text[:40]
+    # Where the limit falls depends on the frames under the call: 981 levels are read by the `aws` command (one
+    # frame fewer than `python -m awscli`), and dxlocal reads as `aws` does.
+    assert "Invalid JSON: Expecting value" in both_clis(dxlocal_bin, env, *base, "[" * 981)[0].stderr
+    assert "\nmaximum recursion depth exceeded while decoding a JSON array from a unicode string\n" == both_clis(
+        dxlocal_bin, env, *base, "[" * 982)[0].stderr
     # What json.loads takes and the model refuses (NaN is a float, a lone surrogate a string) is botocore's to report.
     for text in ['[{"key": NaN, "value": -Infinity}]', '[{"key": "\\ud83d\\ude00", "value": 1.5e1}]']:
         ours, theirs = both_clis(dxlocal_bin, env, *base, text)
         assert ours.stderr.startswith("\nParameter validation failed:\n"), ours.stderr
         assert ours.stderr == theirs.stderr, text
     assert client.describe_connections()["connections"] == []
+    # JSON after whitespace is JSON (the AWS CLI strips a value before it looks for a bracket), not shorthand.
+    made = json.loads(both_clis(dxlocal_bin, env, *base[:-1], "--connection-name", "spaced", "--tags",
+                                ' \n [{"key": "k", "value": "v"}]')[0].stdout)
+    assert made["tags"] == [{"key": "k", "value": "v"}]
 
 
 def test_what_fails_before_an_answer_is_reported_as_the_aws_cli_reports_it(server, client, account, dxlocal_bin,

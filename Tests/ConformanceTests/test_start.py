@@ -49,6 +49,48 @@ def test_an_unreachable_database_ends_the_start_with_the_reason(dxlocal_bin):
     assert took >= 1.5, f"gave up after {took:.2f} s of a 1.5 s wait"
 
 
+def test_a_database_that_takes_the_connection_and_never_answers_ends_the_start_in_time(dxlocal_bin):
+    """Each try is bounded by what is left of the wait (postgres-nio's own bound is 10 s)."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        result, took = serve(dxlocal_bin, "--database", f"postgres://dx@127.0.0.1:{port}/dx", "--database-wait", "1")
+    assert result.returncode == 1, result.stderr
+    assert f"at postgres://dx@127.0.0.1:{port}/dx (tried for 1.0 seconds)" in result.stderr, result.stderr
+    assert took < 8, f"the start took {took:.1f} s of a 1 s wait"
+
+
+def test_a_database_without_tls_ends_a_start_that_requires_it_at_once(dxlocal_bin):
+    """sslmode=require against a server that answers the TLS request with "N" (no TLS): a refusal that a second try
+    will not change, so no waiting (it was tried for the whole wait)."""
+    import threading
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def refuse_tls():
+            listener.settimeout(30)
+            try:
+                while True:
+                    connection, _ = listener.accept()
+                    with connection:
+                        connection.recv(8)  # the SSLRequest
+                        connection.sendall(b"N")
+                        connection.recv(1024)
+            except OSError:
+                return
+
+        threading.Thread(target=refuse_tls, daemon=True).start()
+        result, _ = serve(dxlocal_bin, "--database", f"postgres://dx@127.0.0.1:{port}/dx?sslmode=require",
+                          "--database-wait", "120", timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert "PostgreSQL does not offer TLS, which sslmode=require asks for" in result.stderr, result.stderr
+    assert "tried for" not in result.stderr and "does not answer yet" not in result.stderr, result.stderr
+
+
 def test_the_wait_comes_from_the_environment_too(dxlocal_bin):
     port = closed_port()
     result, _ = serve(dxlocal_bin, env={"DXLOCAL_DATABASE": f"postgres://dx@127.0.0.1:{port}/dx",

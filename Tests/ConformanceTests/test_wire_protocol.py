@@ -53,6 +53,14 @@ def test_an_ipv6_host_is_announced_as_a_url_clients_take(dxlocal_bin):
         assert match, line
         client = dxhelpers.make_client(match.group(1), account=dxhelpers.random_account())
         assert client.describe_locations()["locations"]
+        # dxlocal's own client takes it too (it bracketed the bracketed host again: http://[[::1]]:PORT).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(AWS_ACCESS_KEY_ID="111122223333", AWS_SECRET_ACCESS_KEY="x", AWS_MAX_ATTEMPTS="1",
+                   AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        ours = subprocess.run([str(dxlocal_bin), "directconnect", "describe-locations", "--endpoint-url",
+                               match.group(1), "--region", "us-east-1"], env=env, capture_output=True, text=True,
+                              timeout=60)
+        assert ours.returncode == 0 and json.loads(ours.stdout)["locations"], ours.stderr
     finally:
         process.terminate()
         process.wait(10)

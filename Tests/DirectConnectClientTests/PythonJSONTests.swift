@@ -49,6 +49,22 @@ struct PythonJSONTests {
         #expect(refused?.description == said, "\(text)")
     }
 
+    /// The AWS CLI's json.loads reads 981 levels and refuses the 982nd with Python's RecursionError; far deeper
+    /// nesting is refused the same way, not by the stack running out.
+    @Test func nestingStopsWhereTheAWSCLIsReaderStops() throws {
+        let deepest = String(repeating: "[", count: 981) + String(repeating: "]", count: 981)
+        #expect(throws: Never.self) { try JSONValue(json: Array(deepest.utf8)) }
+        for text in ["[" + String(repeating: #"{"a":"#, count: 981), String(repeating: "[", count: 1_000_000)] {
+            let refused = #expect(throws: JSONValue.Malformed.self) { try JSONValue(json: Array(text.utf8)) }
+            #expect(refused?.tooDeep == true)
+            let kind = text.hasPrefix("[{") ? "object" : "array"
+            #expect(
+                refused?.description
+                    == "maximum recursion depth exceeded while decoding a JSON \(kind) from a unicode string"
+            )
+        }
+    }
+
     @Test func whatPythonReadsIsReadAlike() throws {
         let read = try JSONValue(
             json: Array(
