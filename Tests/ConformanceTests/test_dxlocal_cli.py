@@ -4,6 +4,7 @@ Both CLIs run as subprocesses against the same server, with the same environment
 tests also check that dxlocal resolves endpoints, regions, credentials and profiles as the AWS CLI does.
 """
 
+import concurrent.futures
 import json
 import os
 import re
@@ -87,14 +88,23 @@ def test_parameters_the_model_refuses_are_refused_as_the_aws_cli_refuses_them(se
 
 
 def both_clis(dxlocal_bin, env, *args):
-    """The AWS CLI (`python -m awscli`) and dxlocal on the same arguments and environment."""
-    theirs = subprocess.run([sys.executable, "-m", "awscli", "directconnect", *args], env=env, capture_output=True,
-                            text=True, timeout=120)
-    ours = subprocess.run([str(dxlocal_bin), "directconnect", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
-    return ours, theirs
+    """The AWS CLI (`python -m awscli`) and dxlocal on the same arguments and environment, run side by side."""
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        theirs = pool.submit(subprocess.run, [sys.executable, "-m", "awscli", "directconnect", *args], env=env,
+                             capture_output=True, text=True, timeout=120)
+        ours = pool.submit(subprocess.run, [str(dxlocal_bin), "directconnect", *args], env=env, capture_output=True,
+                           text=True, timeout=120)
+        return ours.result(), theirs.result()
 
 
+def each_pair(dxlocal_bin, env, base, texts):
+    """`both_clis` for each text after `base`, two texts at a time (the AWS CLI's start-up is most of a case)."""
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        return list(zip(texts, pool.map(lambda text: both_clis(dxlocal_bin, env, *base, text), texts)))
+
+
+# The AWS CLI's own refusals, before any call reaches a store: the SQLite pass only.
+@pytest.mark.third_party
 def test_json_the_aws_cli_cannot_read_is_refused_in_its_words(server, client, account, dxlocal_bin, tmp_path):
     """A parameter's JSON is read as Python's json.loads reads it: each refusal with its message, line, column and
     character (counted in characters), as the AWS CLI prints it; exit 64, nothing sent. Before, dxlocal said
@@ -105,8 +115,7 @@ def test_json_the_aws_cli_cannot_read_is_refused_in_its_words(server, client, ac
     texts = ['[{', '[{}', '[{"key" 1}]', '[{"key":"a",}]', '[1,]', '[1 2]', '[{key:1}]', '["abc', '["a\\qb"]',
              '["a\\u12zz"]', '["a\x01b"]', '[01]', '[1.]', '[-]', '[1]x', '[tru]', '["é", x]',
              '[{"key":"a"}]\n{"b"', '[\n\n  1,\n x]', '[{"key":[1,{"b":}]}]', '[+1]']
-    for text in texts:
-        ours, theirs = both_clis(dxlocal_bin, env, *base, text)
+    for text, (ours, theirs) in each_pair(dxlocal_bin, env, base, texts):
         assert ours.returncode == 64 and theirs.returncode != 0, (text, ours.stderr, theirs.stderr)
         assert ours.stderr.startswith("\nError parsing parameter '--tags': Invalid JSON: "), ours.stderr
         assert ours.stderr == theirs.stderr, text
@@ -114,9 +123,9 @@ def test_json_the_aws_cli_cannot_read_is_refused_in_its_words(server, client, ac
     # as it is; a recursive reader's stack ran out at 5,000 and the process died); whitespace before the bracket; a
     # file's text as it is (not trimmed: the place counts its last newline), and a file that is not there.
     (tmp_path / "tags.json").write_text('[{"key":"a",\n "value":"b"},\n')
-    for text in ["[" * 970, "[" * 1000, "[" + '{"a":' * 1000, "[" * 100000, " \t[{", "\n\n[1 2]",
-                 f"file://{tmp_path / 'tags.json'}", f"file://{tmp_path / 'absent.json'}", f"file://{tmp_path}"]:
-        ours, theirs = both_clis(dxlocal_bin, env, *base, text)
+    more = ["[" * 970, "[" * 1000, "[" + '{"a":' * 1000, "[" * 100000, " \t[{", "\n\n[1 2]",
+            f"file://{tmp_path / 'tags.json'}", f"file://{tmp_path / 'absent.json'}", f"file://{tmp_path}"]
+    for text, (ours, theirs) in each_pair(dxlocal_bin, env, base, more):
         assert ours.returncode == 64 and theirs.returncode != 0, (text[:40], ours.returncode, ours.stderr[:300])
         assert ours.stderr == theirs.stderr, text[:40]
     # Where the limit falls depends on the frames under the call: 981 levels are read by the `aws` command (one
@@ -125,8 +134,8 @@ def test_json_the_aws_cli_cannot_read_is_refused_in_its_words(server, client, ac
     assert "\nmaximum recursion depth exceeded while decoding a JSON array from a unicode string\n" == both_clis(
         dxlocal_bin, env, *base, "[" * 982)[0].stderr
     # What json.loads takes and the model refuses (NaN is a float, a lone surrogate a string) is botocore's to report.
-    for text in ['[{"key": NaN, "value": -Infinity}]', '[{"key": "\\ud83d\\ude00", "value": 1.5e1}]']:
-        ours, theirs = both_clis(dxlocal_bin, env, *base, text)
+    valid = ['[{"key": NaN, "value": -Infinity}]', '[{"key": "\\ud83d\\ude00", "value": 1.5e1}]']
+    for text, (ours, theirs) in each_pair(dxlocal_bin, env, base, valid):
         assert ours.stderr.startswith("\nParameter validation failed:\n"), ours.stderr
         assert ours.stderr == theirs.stderr, text
     assert client.describe_connections()["connections"] == []
@@ -136,6 +145,8 @@ def test_json_the_aws_cli_cannot_read_is_refused_in_its_words(server, client, ac
     assert made["tags"] == [{"key": "k", "value": "v"}]
 
 
+# The AWS CLI's own refusals, before any call reaches a store: the SQLite pass only.
+@pytest.mark.third_party
 def test_what_fails_before_an_answer_is_reported_as_the_aws_cli_reports_it(server, client, account, dxlocal_bin,
                                                                           tmp_path):
     """botocore's order: the arguments' JSON, then the client's settings (region, partial credentials), then the
