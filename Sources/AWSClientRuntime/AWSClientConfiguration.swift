@@ -60,7 +60,7 @@ public struct AWSClientConfiguration: Sendable {
             let region = explicitRegion ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"]
                 ?? configProfile?.values["region"]
         else {
-            throw .configuration("You must specify a region (AWS_REGION, AWS_DEFAULT_REGION or a profile's region)")
+            throw .noRegion
         }
         guard isHostLabel(region) else {
             throw .configuration("Provided region_name '\(region)' doesn't match a supported format.")

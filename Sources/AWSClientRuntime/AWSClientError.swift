@@ -17,7 +17,7 @@ public struct AWSClientError: Error, Hashable, Sendable, CustomStringConvertible
 
     public var kind: Kind
     /// The service's error code (`DirectConnectClientException`, `ThrottlingException`, ...), or a client-side
-    /// code for the other kinds (`TransportFailure`, `ConfigurationError`, `NoCredentialsError`,
+    /// code for the other kinds (`TransportFailure`, `ConfigurationError`, `NoRegionError`, `NoCredentialsError`,
     /// `PartialCredentialsError`, `InvalidResponse`).
     public var code: String
     public var message: String
@@ -63,6 +63,14 @@ public struct AWSClientError: Error, Hashable, Sendable, CustomStringConvertible
         kind: .configuration,
         code: "NoCredentialsError",
         message: "Unable to locate credentials"
+    )
+
+    /// No region anywhere (`AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`): botocore's
+    /// `NoRegionError`, with its words.
+    public static let noRegion = AWSClientError(
+        kind: .configuration,
+        code: "NoRegionError",
+        message: "You must specify a region."
     )
 
     /// An access key without its secret: botocore's `PartialCredentialsError`, with its words.

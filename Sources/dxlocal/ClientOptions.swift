@@ -53,10 +53,13 @@ struct VerbClient {
 
 extension AWSClientError {
     /// The failure as the AWS CLI prints it when no call was answered: on a line of its own after a blank one, and
-    /// missing credentials with the AWS CLI's advice (on the first line).
+    /// missing credentials or region with the AWS CLI's advice (on the first line).
     var reportWithoutAnswer: String {
-        self == .noCredentials
-            ? "\(message). You can configure credentials by running \"aws configure\"." : "\n\(message)"
+        switch self {
+        case .noCredentials: "\(message). You can configure credentials by running \"aws configure\"."
+        case .noRegion: "\(message) You can also configure your region by running \"aws configure\"."
+        default: "\n\(message)"
+        }
     }
 }
 

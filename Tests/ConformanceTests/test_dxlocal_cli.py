@@ -169,6 +169,7 @@ def test_what_fails_before_an_answer_is_reported_as_the_aws_cli_reports_it(serve
                                                            "AWS_SECRET_ACCESS_KEY"),
         (with_keys, ("describe-locations", "--endpoint-url", "http://127.0.0.1:1", "--region", "us-east-1"),
          'Could not connect to the endpoint URL: "http://127.0.0.1:1/"'),
+        (no_keys, bad_input, 'You must specify a region. You can also configure your region by running "aws configure".'),
     ]
     for env, args, said in cases:
         ours, theirs = both_clis(dxlocal_bin, env, *args)

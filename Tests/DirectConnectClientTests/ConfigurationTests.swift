@@ -140,7 +140,7 @@ import Testing
         #expect(unknown?.kind == .configuration)
         #expect(unknown?.message.contains("(missing) could not be found") == true)
         let noRegion = #expect(throws: AWSClientError.self) { try Self.resolve(profile: "plain") }
-        #expect(noRegion?.message.contains("region") == true)
+        #expect(noRegion == .noRegion && noRegion?.message == "You must specify a region.")
         let noKeys = #expect(throws: AWSClientError.self) {
             try Self.resolve(profile: "nothing", region: "us-east-1")
         }
