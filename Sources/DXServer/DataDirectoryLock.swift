@@ -1,10 +1,6 @@
 import Storage
 
 #if canImport(Glibc)
-// A whole-module (release) build may take the C library's `stat` and `timespec` from Dispatch's headers, which
-// define them too (seen in this module's release build, not in the debug build); with that module imported their members are visible
-// whichever definition the build took.
-import CDispatch
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -30,20 +26,16 @@ struct DataDirectoryLock: Sendable {
                 throw MasterKey.Failure(description: "cannot make the data directory \(directory): \(reason)")
             }
         }
-        var info = stat()
-        guard stat(directory, &info) == 0 else {
-            let reason = String(cString: strerror(errno))
-            throw MasterKey.Failure(description: "cannot make the data directory \(directory): \(reason)")
-        }
-        guard info.st_mode & S_IFMT == S_IFDIR else {
-            throw MasterKey.Failure(description: "the data directory \(directory) is a file, not a folder")
-        }
         return try DataDirectoryLock(directory)
     }
 
     init(_ directory: String) throws {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
+            // The last component made or found, `O_DIRECTORY` tells a file in its place.
+            if errno == ENOTDIR {
+                throw MasterKey.Failure(description: "the data directory \(directory) is a file, not a folder")
+            }
             let reason = String(cString: strerror(errno))
             throw MasterKey.Failure(description: "cannot open the data directory \(directory) to lock it: \(reason)")
         }

@@ -5,9 +5,9 @@ import Synchronization
 import SystemPackage
 
 #if canImport(Glibc)
-// A whole-module (release) build may take the C library's `stat` and `timespec` from Dispatch's headers, which
-// define them too (seen in this module's release build, not in the debug build); with that module imported their members are visible
-// whichever definition the build took.
+// A whole-module (release) build may take the C library's `timespec` from Dispatch's headers, which define it too
+// (seen in this module's release build, not in the debug build); with that module imported its members are
+// visible whichever definition the build took.
 import CDispatch
 import Glibc
 #endif

@@ -59,9 +59,7 @@ package final class PostgresStore: Store {
             // so a server that takes the connection and never answers does not hold the start past it.
             var attempt = configuration.connection
             let left = configuration.reachWithin - (ContinuousClock.now - started)
-            attempt.options.connectTimeout = .milliseconds(
-                max(1_000, min(attempt.options.connectTimeout.nanoseconds / 1_000_000, left.milliseconds))
-            )
+            attempt.options.connectTimeout = max(.seconds(1), min(attempt.options.connectTimeout, TimeAmount(left)))
             let connection: PostgresConnection
             do {
                 connection = try await PostgresConnection.connect(configuration: attempt, id: 0, logger: logger)
@@ -217,11 +215,4 @@ package final class PostgresStore: Store {
 
     /// Other instances may write to the same database, unseen: no generation, so no reply is kept.
     package var generation: UInt64? { nil }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded down.
-    fileprivate var milliseconds: Int64 {
-        components.seconds * 1_000 + components.attoseconds / 1_000_000_000_000_000
-    }
 }
