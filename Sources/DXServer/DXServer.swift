@@ -299,6 +299,19 @@ package enum DXServer {
         logger: Logger,
         onListening: @escaping @Sendable (String, Int) -> Void
     ) async throws {
+        do {
+            try await runServing(configuration, logger: logger, onListening: onListening)
+        } catch let error as StoreError {
+            // The store's reason alone: its type leads the text in logs, not in what the command prints.
+            throw ServerStartFailure(description: error.detail)
+        }
+    }
+
+    private static func runServing(
+        _ configuration: DXServerConfiguration,
+        logger: Logger,
+        onListening: @escaping @Sendable (String, Int) -> Void
+    ) async throws {
         MemoryTrimmer.configure()
         let metrics = ServerMetrics()
         guard let database = configuration.database else {
@@ -423,7 +436,7 @@ package enum DXServer {
     }
 }
 
-/// Why the server could not start, as its command prints it (`Error: ...`).
+/// Why the server could not start (or its store failed it), as its command prints it (`Error: ...`).
 package struct ServerStartFailure: Error, CustomStringConvertible {
     package var description: String
 }

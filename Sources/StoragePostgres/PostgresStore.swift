@@ -1,8 +1,13 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import PostgresNIO
 import Storage
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The shared store: many dxlocal instances, one PostgreSQL database.
 ///
@@ -107,8 +112,27 @@ package final class PostgresStore: Store {
             .saslError: "PostgreSQL refused the SCRAM sign-in",
         ]
         if let text = settled[error.code] { return (text, false) }
-        if let underlying = error.underlying { return (String(describing: underlying), true) }
+        if let underlying = error.underlying { return (unreached(underlying), true) }
         return ("\(error.code)", true)
+    }
+
+    /// Why nothing answered, in a few words: each address tried with the C library's words for what refused it,
+    /// or the name that did not resolve (NIO's own texts are its types' debug descriptions).
+    static func unreached(_ error: any Error) -> String {
+        switch error {
+        case let error as NIOConnectionError:
+            if let dns = error.dnsAError ?? error.dnsAAAAError {
+                return "cannot resolve \(error.host): \(unreached(dns))"
+            }
+            let tried = error.connectionErrors.map { failure in
+                let host = failure.target.ipAddress.map { $0.contains(":") ? "[\($0)]" : $0 } ?? "\(failure.target)"
+                return "\(host):\(failure.target.port ?? error.port): \(unreached(failure.error))"
+            }
+            return tried.isEmpty ? "no address of \(error.host) to connect to" : tried.joined(separator: "; ")
+        case let error as IOError: return String(cString: strerror(error.errnoCode))
+        case let error as SocketAddressError.UnknownHost: return error.errorDescription
+        default: return String(describing: error)
+        }
     }
 
     package func transaction<T: Sendable>(
