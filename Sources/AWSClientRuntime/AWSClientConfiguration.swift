@@ -39,6 +39,9 @@ public struct AWSClientConfiguration: Sendable {
     /// - Credentials: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN` unless a profile was passed
     ///   explicitly, then the profile in the credentials file, then in the config file.
     /// - Attempts: `AWS_MAX_ATTEMPTS`, else the profile's `max_attempts`, else 3.
+    ///
+    /// Refused in botocore's order and words: the profile, the region, partial credentials, the attempts, the
+    /// endpoint (`Invalid endpoint: URL`), and last no credentials at all.
     public static func resolve(
         service: AWSServiceDescription,
         profile explicitProfile: String? = nil,
@@ -92,6 +95,8 @@ public struct AWSClientConfiguration: Sendable {
             }
             retry.maxAttempts = attempts
         }
+        // As botocore's `create_client`: the endpoint after the attempts and before the input is ever looked at.
+        try Endpoint.check(endpoint)
         guard let credentials else { throw .noCredentials }
         return AWSClientConfiguration(region: region, endpoint: endpoint, credentials: credentials, retry: retry)
     }

@@ -63,12 +63,9 @@ public struct AWSJSONClient: Sendable {
         body: [UInt8] = []
     ) async throws(AWSClientError) -> HTTPExchange.Response {
         let endpoint = try Endpoint(configuration.endpoint)
-        let base = endpoint.path.hasSuffix("/") ? String(endpoint.path.dropLast()) : endpoint.path
-        let baseURL = endpoint.url.hasSuffix("/") ? String(endpoint.url.dropLast()) : endpoint.url
         let response = try await signedExchange(
             method: method,
-            path: base + path,
-            url: baseURL + path,
+            to: endpoint.appending(path),
             headers: [("Host", endpoint.hostHeader), ("Content-Type", "application/json")],
             body: body,
             what: "\(method) \(path)"
@@ -86,8 +83,7 @@ public struct AWSJSONClient: Sendable {
     ) async throws(AWSClientError) -> HTTPExchange.Response {
         try await signedExchange(
             method: "POST",
-            path: endpoint.path,
-            url: endpoint.url,
+            to: endpoint,
             headers: [
                 ("Host", endpoint.hostHeader),
                 ("Content-Type", AWSJSONCoding.contentType),
@@ -101,13 +97,18 @@ public struct AWSJSONClient: Sendable {
     /// Signs a request with SigV4 and sends it; `what` names it when no answer arrives.
     private func signedExchange(
         method: String,
-        path: String,
-        url: String,
+        to endpoint: Endpoint,
         headers: [(name: String, value: String)],
         body: [UInt8],
         what: String
     ) async throws(AWSClientError) -> HTTPExchange.Response {
-        var request = SigV4.Request(method: method, path: path, query: "", headers: headers, body: body)
+        var request = SigV4.Request(
+            method: method,
+            path: endpoint.path,
+            query: endpoint.query,
+            headers: headers,
+            body: body
+        )
         SigV4.sign(
             &request,
             credentials: configuration.credentials,
@@ -119,13 +120,13 @@ public struct AWSJSONClient: Sendable {
         do {
             try Task.checkCancellation()
             return try await transport.send(
-                HTTPExchange.Request(method: method, url: url, headers: request.headers, body: body),
+                HTTPExchange.Request(method: method, url: endpoint.requestURL, headers: request.headers, body: body),
                 timeout: configuration.timeout
             )
         } catch let failure as TransportFailure {
-            throw .transport(failure.message(url: url))
+            throw .transport(failure.message(url: endpoint.url))
         } catch {
-            throw .transport("\(what) to \(url) got no answer: \(error)")
+            throw .transport("\(what) to \(endpoint.url) got no answer: \(error)")
         }
     }
 
@@ -177,30 +178,5 @@ public struct AWSJSONClient: Sendable {
             requestID: requestID,
             statusCode: response.status
         )
-    }
-}
-
-/// An endpoint URL split into what the request line, the Host header and the signature need.
-struct Endpoint: Sendable {
-    var url: String
-    var hostHeader: String
-    var path: String
-
-    init(_ text: String) throws(AWSClientError) {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
-        else {
-            throw .configuration("The endpoint URL \(text) is not an http(s) URL with a host")
-        }
-        let defaultPort = scheme == "https" ? 443 : 80
-        // An IPv6 host keeps (or gets) its brackets: Foundation on Linux gives it with them, on Darwin without.
-        let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-        if let port = components.port, port != defaultPort {
-            hostHeader = "\(bracketed):\(port)"
-        } else {
-            hostHeader = bracketed
-        }
-        path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
-        url = "\(scheme)://\(hostHeader)\(path)"
     }
 }

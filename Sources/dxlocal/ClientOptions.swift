@@ -19,12 +19,28 @@ struct ClientOptions: ParsableArguments {
     var output: OutputFormat = .json
 
     func client(io: CommandIO) throws(AWSClientError) -> DirectConnectClient {
-        try DirectConnectClient(
+        try checkEndpointURL()
+        return try DirectConnectClient(
             profile: profile,
             region: region,
             endpointURL: endpointURL,
             environment: io.environment,
             transport: io.transport
+        )
+    }
+}
+
+extension ClientOptions {
+    /// The AWS CLI's check of `--endpoint-url` as it reads its global options, before anything of the command: a
+    /// URL without a scheme (Python's `urlparse`: `127.0.0.1:4566` has none, `localhost:4566` has one, which botocore
+    /// then refuses as an invalid endpoint).
+    func checkEndpointURL() throws(AWSClientError) {
+        guard let endpointURL, try PythonURL(endpointURL).scheme.isEmpty else { return }
+        throw AWSClientError(
+            kind: .configuration,
+            code: "ConfigurationError",
+            message: "Bad value for --endpoint-url \"\(endpointURL)\": scheme is missing.  Must be of the form "
+                + "http://<hostname>/ or https://<hostname>/"
         )
     }
 }
@@ -75,6 +91,7 @@ extension ClientVerb {
     func run() async throws {
         let io = CommandIO.current
         do {
+            try options.checkEndpointURL()
             let result = try await call(VerbClient(options, io: io), io: io)
             // An empty answer (TagResource's) prints nothing, as the AWS CLI prints nothing for it.
             guard AWSJSONWriter.bytes(result) != Array("{}".utf8) else { return }

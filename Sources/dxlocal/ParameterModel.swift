@@ -1,3 +1,4 @@
+import AWSClientRuntime
 import AWSJSONProtocol
 import ArgumentParser
 
@@ -25,12 +26,82 @@ struct ParameterModel: Sendable {
         var description: String { "Parameter validation failed:\n" + problems.joined(separator: "\n") }
     }
 
-    /// Refuses `input` (the operation's input as JSON) with botocore's report when it does not fit the model.
-    func check(_ input: JSONValue, operation: String) throws(Refusal) {
+    /// Refuses `input` (the operation's input as JSON) with botocore's report when it does not fit the model; the
+    /// members given in shorthand (`shorthand`) hold Python dicts, the others `json.loads`' ordered ones.
+    func check(_ input: JSONValue, operation: String, shorthand: Set<String> = []) throws(Refusal) {
         guard let shape = inputs[operation] else { return }
         var problems: [String] = []
-        validate(input, shape, name: "", into: &problems)
+        validate(input, shape, name: "", plain: false, shorthand: shorthand, into: &problems)
         guard problems.isEmpty else { throw Refusal(problems: problems) }
+    }
+
+    /// The shape of a member of the operation's input.
+    func memberShape(_ member: String, operation: String) -> String? {
+        guard let name = inputs[operation], case .structure(let members, _) = shapes[name] else { return nil }
+        return members.first { $0.name == member }?.shape
+    }
+
+    /// A shorthand value typed by its shape as the AWS CLI types it (its `BackCompatVisitor`): a single value where
+    /// a list is due becomes a list of it; an integer is read as Python's `int` reads text (else its `ValueError` or
+    /// `TypeError`, which the AWS CLI prints as it is); a boolean only from `true` or `false` in any case (any other
+    /// text stays, for the check to refuse). Members the shape does not have are left for the check to name.
+    func typed(_ value: JSONValue, shape shapeName: String) throws(VerbInput.ParamError) -> JSONValue {
+        switch (shapes[shapeName], value) {
+        case (.structure(let members, _), .object(let given)):
+            return .object(
+                try given.map { key, item throws(VerbInput.ParamError) in
+                    guard let member = members.first(where: { $0.name == key }) else { return (key, item) }
+                    return (key, try typed(item, shape: member.shape))
+                }
+            )
+        case (.list(let member, _), .array(let items)):
+            return .array(try items.map { item throws(VerbInput.ParamError) in try typed(item, shape: member) })
+        case (.list, _):
+            return .array([value])
+        case (.integer, .string(let text)):
+            guard let number = Self.pythonInt(text) else {
+                throw VerbInput.ParamError(
+                    description: "invalid literal for int() with base 10: \(PythonRepr.string(text))"
+                )
+            }
+            return .number(number)
+        case (.integer, .array), (.integer, .object):
+            throw VerbInput.ParamError(
+                description: "int() argument must be a string, a bytes-like object or a real number, not "
+                    + (value.isArray ? "'list'" : "'dict'")
+            )
+        case (.boolean, .string(let text)) where ["true", "false"].contains(text.lowercased()):
+            return .bool(text.lowercased() == "true")
+        default:
+            return value
+        }
+    }
+
+    /// Python's `int(text)`: whitespace around, a sign, decimal digits of any script with single underscores
+    /// between them; the number's decimal text, or nil.
+    static func pythonInt(_ text: String) -> String? {
+        var scalars = Substring(text).unicodeScalars.drop(while: Shorthand.isPythonSpace)
+        while let last = scalars.last, Shorthand.isPythonSpace(last) { scalars = scalars.dropLast() }
+        var negative = false
+        if let sign = scalars.first, sign == "+" || sign == "-" {
+            negative = sign == "-"
+            scalars = scalars.dropFirst()
+        }
+        var digits = ""
+        var underscoreAllowed = false
+        for scalar in scalars {
+            if scalar == "_", underscoreAllowed {
+                underscoreAllowed = false
+            } else if scalar.properties.numericType == .decimal, let value = scalar.properties.numericValue {
+                digits.append(String(Int(value)))
+                underscoreAllowed = true
+            } else {
+                return nil
+            }
+        }
+        guard underscoreAllowed else { return nil }
+        let trimmed = digits.drop { $0 == "0" }
+        return trimmed.isEmpty ? "0" : (negative ? "-" : "") + trimmed
     }
 
     /// The required members of the operation's input that `input` lacks, in the model's order.
@@ -41,13 +112,20 @@ struct ParameterModel: Sendable {
         return required.filter { member in !given.contains { $0.0 == member } }
     }
 
-    private func validate(_ value: JSONValue, _ shapeName: String, name: String, into problems: inout [String]) {
+    private func validate(
+        _ value: JSONValue,
+        _ shapeName: String,
+        name: String,
+        plain: Bool,
+        shorthand: Set<String> = [],
+        into problems: inout [String]
+    ) {
         guard let shape = shapes[shapeName] else { return }
         let shown = name.isEmpty ? "input" : name.hasPrefix(".") ? String(name.dropFirst()) : name
         func wrongType(_ valid: String) {
             problems.append(
-                "Invalid type for parameter \(shown), value: \(value.python(quoted: false)), "
-                    + "type: \(value.pythonType), valid types: \(valid)"
+                "Invalid type for parameter \(shown), value: \(value.python(quoted: false, plain: plain)), "
+                    + "type: \(value.pythonType(plain: plain)), valid types: \(valid)"
             )
         }
         switch shape {
@@ -62,7 +140,8 @@ struct ParameterModel: Sendable {
             }
             for (key, item) in given {
                 guard let member = members.first(where: { $0.name == key }) else { continue }
-                validate(item, member.shape, name: "\(name).\(key)", into: &problems)
+                let plain = plain || (name.isEmpty && shorthand.contains(key))
+                validate(item, member.shape, name: "\(name).\(key)", plain: plain, into: &problems)
             }
         case .list(let member, let min):
             guard case .array(let items) = value else { return wrongType("<class 'list'>, <class 'tuple'>") }
@@ -72,7 +151,7 @@ struct ParameterModel: Sendable {
                 )
             }
             for (index, item) in items.enumerated() {
-                validate(item, member, name: "\(name)[\(index)]", into: &problems)
+                validate(item, member, name: "\(name)[\(index)]", plain: plain, into: &problems)
             }
         case .string(let min):
             guard case .string(let text) = value else { return wrongType("<class 'str'>") }
@@ -106,47 +185,38 @@ extension String {
 
 extension JSONValue {
     /// The value as Python's `str` (at the top) or `repr` (inside a container) prints what the AWS CLI's
-    /// `json.loads(..., object_pairs_hook=OrderedDict)` makes of it: botocore's reports print values so.
-    fileprivate func python(quoted: Bool) -> String {
+    /// `json.loads(..., object_pairs_hook=OrderedDict)` makes of it, or with `plain` its shorthand parser (a plain
+    /// dict): botocore's reports print values so.
+    fileprivate func python(quoted: Bool, plain: Bool) -> String {
         switch self {
+        case .object(let members) where plain:
+            "{"
+                + members.map { "\(PythonRepr.string($0.0)): \($0.1.python(quoted: true, plain: true))" }
+                .joined(separator: ", ") + "}"
         case .object(let members):
             members.isEmpty
                 ? "OrderedDict()"
                 : "OrderedDict(["
-                    + members.map { "(\(Self.pythonRepr($0.0)), \($0.1.python(quoted: true)))" }
+                    + members.map { "(\(PythonRepr.string($0.0)), \($0.1.python(quoted: true, plain: false)))" }
                     .joined(separator: ", ") + "])"
-        case .array(let items): "[" + items.map { $0.python(quoted: true) }.joined(separator: ", ") + "]"
-        case .string(let text): quoted ? Self.pythonRepr(text) : text
+        case .array(let items):
+            "[" + items.map { $0.python(quoted: true, plain: plain) }.joined(separator: ", ") + "]"
+        case .string(let text): quoted ? PythonRepr.string(text) : text
         case .number(let text): text.isFraction ? Double(text).map { "\($0)" } ?? text : text
         case .bool(let flag): flag ? "True" : "False"
         case .null: "None"
         }
     }
 
-    /// Python's `repr` of a string: in single quotes unless it holds one and no double quote; the quote, the
-    /// backslash and the common control characters escaped.
-    private static func pythonRepr(_ text: String) -> String {
-        let quote: Character = text.contains("'") && !text.contains("\"") ? "\"" : "'"
-        var out = String(quote)
-        for character in text {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case quote: out += "\\" + String(quote)
-            default: out.append(character)
-            }
-        }
-        out.append(quote)
-        return out
+    fileprivate var isArray: Bool {
+        if case .array = self { true } else { false }
     }
 
-    /// The type `json.loads` gives the value (an object an `OrderedDict`, as the AWS CLI reads it), as Python
-    /// prints it.
-    fileprivate var pythonType: String {
+    /// The type `json.loads` gives the value (an object an `OrderedDict`, as the AWS CLI reads it; a plain `dict`
+    /// from shorthand), as Python prints it.
+    fileprivate func pythonType(plain: Bool) -> String {
         switch self {
-        case .object: "<class 'collections.OrderedDict'>"
+        case .object: plain ? "<class 'dict'>" : "<class 'collections.OrderedDict'>"
         case .array: "<class 'list'>"
         case .string: "<class 'str'>"
         case .number(let text): text.isFraction ? "<class 'float'>" : "<class 'int'>"

@@ -9,6 +9,8 @@ import Foundation
 struct VerbInput {
     /// Each member's name and value, in the order the options give them.
     private var members: [(String, JSONValue)] = []
+    /// The members given in shorthand, whose values the model types (`ParameterModel.typed`) before the checks.
+    private var shorthand: Set<String> = []
 
     private mutating func add(_ name: String, _ value: JSONValue?) {
         if let value { members.append((name, value)) }
@@ -24,31 +26,46 @@ struct VerbInput {
         if !values.isEmpty { add(name, .array(values.map(JSONValue.string))) }
     }
 
-    /// A list of structures (tags, prefixes) as the AWS CLI takes it: one JSON list (or `file://PATH` to one),
-    /// else one item a value, each a JSON object or shorthand `name=value,name=value` (`Shorthand`); whether a
-    /// value is JSON is decided after leading whitespace, as the AWS CLI strips it for that test.
+    /// A list of structures (tags, prefixes) as the AWS CLI takes it: one JSON list (or `file://PATH` to one), else
+    /// one item a value, all JSON objects or all shorthand (`Shorthand`): whether they are JSON is decided by the
+    /// first, after leading whitespace, as the AWS CLI decides it.
     mutating func structures(_ name: String, _ items: [String], option: String) throws {
         guard !items.isEmpty else { return }
         var items = items
-        if items.count == 1 {
-            items[0] = try Self.loaded(items[0], option: option)
-            if Self.startsJSON(items[0], with: "[") {
+        if items.count == 1 { items[0] = try Self.loaded(items[0], option: option) }
+        if Self.startsJSON(items[0], with: "[") || Self.startsJSON(items[0], with: "{") {
+            if items.count == 1, Self.startsJSON(items[0], with: "[") {
                 add(name, try Self.parsed(items[0], option: option))
                 return
             }
+            add(
+                name,
+                .array(
+                    try items.map { item throws(ParamError) in
+                        guard Self.startsJSON(item, with: "{") else {
+                            throw ParamError(option: option, "Invalid JSON:\n\(item)")
+                        }
+                        return try Self.parsed(item, option: option)
+                    }
+                )
+            )
+            return
         }
-        let values = try items.map { item in
-            Self.startsJSON(item, with: "{")
-                ? try Self.parsed(item, option: option) : try Shorthand.parse(item, option: option)
-        }
-        add(name, .array(values))
+        add(name, .array(try items.map { try Shorthand.parse($0, option: option) }))
+        shorthand.insert(name)
     }
 
-    /// A structure, list or map given as JSON text (the AWS CLI's JSON form of such a parameter), or as
-    /// `file://PATH` to a file that holds it, as the AWS CLI also takes it.
+    /// A structure, list or map given as JSON text, or as the AWS CLI's shorthand (`Shorthand`) when it does not
+    /// start with a bracket; either may be in a file named by `file://PATH`, as the AWS CLI also takes it.
     mutating func json(_ name: String, _ text: String?, option: String) throws {
         guard let text else { return }
-        add(name, try Self.parsed(try Self.loaded(text, option: option), option: option))
+        let loaded = try Self.loaded(text, option: option)
+        if Self.startsJSON(loaded, with: "[") || Self.startsJSON(loaded, with: "{") {
+            add(name, try Self.parsed(loaded, option: option))
+        } else {
+            add(name, try Shorthand.parse(loaded, option: option))
+            shorthand.insert(name)
+        }
     }
 
     private static func startsJSON(_ text: String, with bracket: Character) -> Bool {
@@ -56,8 +73,9 @@ struct VerbInput {
     }
 
     /// A parameter's value, or with `file://PATH` the file's text as it is (not trimmed: the places a JSON error
-    /// names count its every character), refused as the AWS CLI refuses a file it cannot read.
-    private static func loaded(_ value: String, option: String) throws(ParamError) -> String {
+    /// names count its every character), refused as the AWS CLI refuses a file it cannot read (without naming the
+    /// parameter when `option` is nil, as it prints a shorthand value's file it cannot read).
+    static func loaded(_ value: String, option: String?) throws(ParamError) -> String {
         guard value.hasPrefix("file://") else { return value }
         let path = String(value.dropFirst("file://".count))
         var isFolder: ObjCBool = false
@@ -67,10 +85,8 @@ struct VerbInput {
                 !exists
                 ? (2, "No such file or directory")
                 : isFolder.boolValue ? (21, "Is a directory") : (13, "Permission denied")
-            throw ParamError(
-                option: option,
-                "Unable to load paramfile \(value): [Errno \(number)] \(reason): '\(path)'"
-            )
+            let message = "Unable to load paramfile \(value): [Errno \(number)] \(reason): '\(path)'"
+            throw option.map { ParamError(option: $0, message) } ?? ParamError(description: message)
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -108,38 +124,23 @@ struct VerbInput {
         operation: String,
         client: VerbClient
     ) throws -> Shape {
-        let value = JSONValue.object(members)
         let model = ParameterModel.directConnect
-        let missing = model.missingMembers(of: value, operation: operation)
+        let missing = model.missingMembers(of: .object(members), operation: operation)
         guard missing.isEmpty else {
             let options = missing.map { "--" + Self.optionName($0) }
             throw ValidationError("the following arguments are required: \(options.joined(separator: ", "))")
         }
-        try client.checkSettings()
-        try model.check(value, operation: operation)
-        return try read(type, from: value.bytes)
-    }
-
-    /// The AWS CLI's shorthand of one structure: `name=value` pairs separated by commas, a bare part after a comma
-    /// adding to the previous value (`value=a,b` is `["a", "b"]`), every value a string.
-    enum Shorthand {
-        static func parse(_ item: String, option: String) throws -> JSONValue {
-            var members: [(String, JSONValue)] = []
-            for part in item.split(separator: ",", omittingEmptySubsequences: false) {
-                if let equals = part.firstIndex(of: "=") {
-                    let name = String(part[..<equals])
-                    let value = JSONValue.string(String(part[part.index(after: equals)...]))
-                    members.removeAll { $0.0 == name }
-                    members.append((name, value))
-                } else if let last = members.popLast() {
-                    let values: [JSONValue] = if case .array(let items) = last.1 { items } else { [last.1] }
-                    members.append((last.0, .array(values + [.string(String(part))])))
-                } else {
-                    throw ParamError(option: option, "expected name=value pairs separated by commas, got \(item)")
+        let value = JSONValue.object(
+            try members.map { name, value throws(ParamError) in
+                guard shorthand.contains(name), let shape = model.memberShape(name, operation: operation) else {
+                    return (name, value)
                 }
+                return (name, try model.typed(value, shape: shape))
             }
-            return .object(members)
-        }
+        )
+        try client.checkSettings()
+        try model.check(value, operation: operation, shorthand: shorthand)
+        return try read(type, from: value.bytes)
     }
 
     /// The AWS CLI's option name of a member: `resourceArns` -> `resource-arns`, `secretARN` -> `secret-arn`.

@@ -5,11 +5,13 @@ tests also check that dxlocal resolves endpoints, regions, credentials and profi
 """
 
 import concurrent.futures
+import http.server
 import json
 import os
 import re
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -177,6 +179,147 @@ def test_what_fails_before_an_answer_is_reported_as_the_aws_cli_reports_it(serve
         assert said in ours.stderr.lstrip("\n").splitlines()[0], (args, ours.stderr)
         assert ours.stderr == theirs.stderr, args
     assert client.describe_connections()["connections"] == []
+
+
+@pytest.mark.third_party
+def test_an_endpoint_url_is_refused_where_and_as_the_aws_cli_refuses_it(server, client, account, dxlocal_bin,
+                                                                       tmp_path):
+    """An `--endpoint-url` without a scheme is refused before anything else (the AWS CLI's own check); botocore's
+    `Invalid endpoint` and Python's URL refusals when the client is made (after the region, before the input's check
+    and missing credentials); the port and the scheme only when the request is made; a query is sent and signed.
+    Before, each was refused at the call, after the input's check, as "not an http(s) URL with a host"."""
+    with_keys = cli_env(account, tmp_path)
+    no_keys = {k: v for k, v in with_keys.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    tags = ("create-connection", "--location", "EqDC2", "--bandwidth", "1Gbps", "--connection-name", "n",
+            "--region", "us-east-1", "--tags")
+    bad_json, bad_input = tags + ("[{",), tags + ('[{"value": "v"}]',)
+    describe = ("describe-connections", "--region", "us-east-1", "--endpoint-url")
+    cases = [
+        # (environment, arguments, what the first line says)
+        (with_keys, bad_json + ("--endpoint-url", "127.0.0.1:4566"),
+         'Bad value for --endpoint-url "127.0.0.1:4566": scheme is missing.  Must be of the form'),
+        (with_keys, bad_json + ("--endpoint-url", "http://[::1"), "Invalid IPv6 URL"),
+        (no_keys, bad_input + ("--endpoint-url", "localhost:4566"), "Invalid endpoint: localhost:4566"),
+        (with_keys, bad_input + ("--endpoint-url", "http://[1.2.3.4]/"), "An IPv4 address cannot be in brackets"),
+        (with_keys, bad_input[:-4] + ("--region", "us east", "--tags", "[]", "--endpoint-url", "localhost:4566"),
+         "Provided region_name 'us east' doesn't match"),
+        ({**with_keys, "AWS_ENDPOINT_URL": "exa_mple.com:1"}, describe[:-1], "Invalid endpoint: exa_mple.com:1"),
+        (with_keys, bad_input + ("--endpoint-url", "http://127.0.0.1:99999"), "Parameter validation failed:"),
+        (with_keys, describe + ("http://127.0.0.1:99999",), "Port out of range 0-65535"),
+        (with_keys, describe + ("http://127.0.0.1:x1",), "Port could not be cast to integer value as 'x1'"),
+        (with_keys, describe + ("ftp://127.0.0.1:1",),
+         "An HTTP Client raised an unhandled exception: Not supported URL scheme ftp"),
+        (no_keys, describe + ("ftp://127.0.0.1:1",), "Unable to locate credentials."),
+        (with_keys, describe + ("Http://127.0.0.1:1?a=b#f",),
+         'Could not connect to the endpoint URL: "http://127.0.0.1:1/?a=b#f"'),
+    ]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda case: both_clis(dxlocal_bin, case[0], *case[1]), cases))
+    for (env, args, said), (ours, theirs) in zip(cases, results):
+        # The AWS CLI v1 exits 255 on a refused parameter too; dxlocal exits 64 there (as the v2's argument errors).
+        refused_input = said.startswith("Parameter validation")
+        assert ours.returncode == (64 if refused_input else 255) and theirs.returncode == 255, (args, ours.stderr)
+        assert said in ours.stderr.lstrip("\n").splitlines()[0], (args, ours.stderr)
+        assert ours.stderr == theirs.stderr, args
+    ours, theirs = both_clis(dxlocal_bin, with_keys, *describe, server.url + "/?from=test#ignored")
+    assert ours.returncode == 0 and theirs.returncode == 0, (ours.stderr, theirs.stderr)
+    assert json.loads(ours.stdout) == json.loads(theirs.stdout) == {"connections": []}
+    assert client.describe_connections()["connections"] == []
+
+
+class _BodyRecorder(http.server.ThreadingHTTPServer):
+    """Answers every call `{}` and keeps each request's body by the path it was sent to."""
+
+    def __init__(self):
+        recorder = self
+        self.bodies: dict[str, bytes] = {}
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                recorder.bodies[self.path] = self.rfile.read(int(self.headers["Content-Length"]))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+# The AWS CLI's own parsing, against a recorder: no store is involved (the SQLite pass only).
+@pytest.mark.third_party
+def test_shorthand_is_read_as_the_aws_cli_reads_it(account, dxlocal_bin, tmp_path):
+    """A structure (or a list of them) in the AWS CLI's shorthand, as its examples give them: both CLIs send the
+    same input, or refuse it with the same words. Before, dxlocal read only flat `name=value` lists of structures and
+    refused a structure's shorthand as invalid JSON."""
+    secret = tmp_path / "auth-key"
+    secret.write_text("from-a-file\n")
+    vif = ("create-private-virtual-interface", "--connection-id", "dxcon-x", "--new-private-virtual-interface")
+    transit = ("create-transit-virtual-interface", "--connection-id", "dxcon-x", "--new-transit-virtual-interface")
+    peer = ("create-bgp-peer", "--virtual-interface-id", "dxvif-x", "--new-bgp-peer")
+    prefixes = ("update-direct-connect-gateway-association", "--association-id", "a",
+                "--add-allowed-prefixes-to-direct-connect-gateway")
+    cases = [
+        # The AWS CLI's own examples (awscli/examples/directconnect).
+        vif + ("virtualInterfaceName=PrivateVirtualInterface,vlan=101,asn=65000,authKey=asdf34example,"
+               "amazonAddress=192.168.1.1/30,customerAddress=192.168.1.2/30,virtualGatewayId=vgw-aba37db6",),
+        transit + ("virtualInterfaceName=Example Transit Virtual Interface,vlan=126,asn=65110,mtu=1500,"
+                   "authKey=0xzxgA9YoW9h58u8SvEXAMPLE,amazonAddress=192.168.1.1/30,customerAddress=192.168.1.2/30,"
+                   "addressFamily=ipv4,directConnectGatewayId=8384da05-13ce-4a91-aada-5a1baEXAMPLE,"
+                   "tags=[{key=Tag,value=Example}]",),
+        peer + ("asn=64600,addressFamily=ipv6",),
+        prefixes + ("cidr=192.168.1.0/30",),
+        ("tag-resource", "--resource-arn", "arn:x", "--tags", "key=Name,value=VAConnection", "key=b"),
+        # Typed by the model: a single value for a list, Python's int, booleans in any case (else refused).
+        vif + ("virtualInterfaceName=v,vlan= 0012 ,asn=+1_000,enableSiteLink=TRUE,tags={key=a,value=b}",),
+        vif + ("virtualInterfaceName=v,vlan=1,asn=1,enableSiteLink=yes,tags=[{key=a}, {value=b}]",),
+        peer + ("asn=abc",), peer + ("asn=1,2",), peer + ("asn={a=b}",), peer + ("asn=",),
+        # Quoting, escaped commas, whitespace, lists that end at the next key, nested literals, files.
+        peer + ("authKey=a\\,b,asn=1",), peer + ("authKey='it\\'s',asn=1",), peer + ('authKey="x y" , asn = 7',),
+        peer + ("customerAddress=a,b,c,asn=2",), peer + ("asn=1,,authKey=2",), peer + ("authKey=x=y,asn=1",),
+        peer + ("authKey={a=e,b=[1,{c=d}]},asn=1,addressFamily=[]",), peer + ("authKey=é☃,asn=٣",),
+        peer + (f"authKey@=file://{secret},asn=1",), peer + (f"authKey@=file://{secret}.missing,asn=1",),
+        # Refusals of the grammar, in its words (the AWS CLI prints its template's placeholder as it is).
+        peer + ("asn=1,asn=2",), peer + ("asn=1,\nasn=2",), peer + ("asn",), peer + ("asn=[1,2",),
+        peer + ("authKey='abc",), prefixes + ("cidr=10.0.0.0/8", '{"cidr": "x"}'),
+        prefixes + ('{"cidr": "x"}', "cidr=10.0.0.0/8"),
+    ]
+    recorder = _BodyRecorder()
+    threading.Thread(target=recorder.serve_forever, daemon=True).start()
+    env = cli_env(account, tmp_path)
+    url = f"http://127.0.0.1:{recorder.server_address[1]}"
+
+    def run_both(numbered):
+        number, args = numbered
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            theirs = pool.submit(subprocess.run, [sys.executable, "-m", "awscli", "directconnect", *args,
+                                                  "--region", "us-east-1", "--endpoint-url", f"{url}/theirs{number}"],
+                                 env=env, capture_output=True, text=True, timeout=120)
+            ours = pool.submit(subprocess.run, [str(dxlocal_bin), "directconnect", *args, "--region", "us-east-1",
+                                                "--endpoint-url", f"{url}/ours{number}"],
+                               env=env, capture_output=True, text=True, timeout=120)
+            return ours.result(), theirs.result()
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(run_both, enumerate(cases)))
+    finally:
+        recorder.shutdown()
+    sent = 0
+    for number, (args, (ours, theirs)) in enumerate(zip(cases, results)):
+        theirs_sent = recorder.bodies.get(f"/theirs{number}")
+        ours_sent = recorder.bodies.get(f"/ours{number}")
+        if theirs_sent is None:
+            assert theirs.returncode != 0 and ours_sent is None, (args, ours.stderr, theirs.stderr)
+            assert ours.returncode == 64 and ours.stderr == theirs.stderr, args
+        else:
+            sent += 1
+            assert ours.returncode == 0 and ours_sent is not None, (args, ours.stderr)
+            assert json.loads(ours_sent) == json.loads(theirs_sent), args
+    assert sent == 13, "the cases the AWS CLI sends are no longer the ones it sent when this test was written"
 
 
 def test_a_profile_with_a_services_block_is_read_like_the_aws_cli(server, client, account, dxlocal_bin, tmp_path):

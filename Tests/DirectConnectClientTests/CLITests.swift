@@ -316,17 +316,26 @@ import Testing
             transport: transport
         )
         #expect(tagged.exitCode == 0, "\(tagged.errors)")
-        // A list of structures as several items, each shorthand or a JSON object; a member given twice in JSON has its
-        // last value (Python's json.loads), as the AWS CLI sends it.
+        // A list of structures as several items, all JSON objects (or all shorthand: the first decides, as in the
+        // AWS CLI, which refuses the other kind in its words); a member given twice in JSON has its last value
+        // (Python's json.loads), as the AWS CLI sends it.
+        let update = [
+            "directconnect", "update-direct-connect-gateway-association", "--association-id", "a",
+            "--add-allowed-prefixes-to-direct-connect-gateway",
+        ]
         let prefixed = await Self.run(
-            [
-                "directconnect", "update-direct-connect-gateway-association", "--association-id", "a",
-                "--add-allowed-prefixes-to-direct-connect-gateway", "cidr=10.0.0.0/8",
-                #"{"cidr": "x", "cidr": "10.1.0.0/16"}"#,
-            ],
+            update + [#"{"cidr": "10.0.0.0/8"}"#, #"{"cidr": "x", "cidr": "10.1.0.0/16"}"#],
             transport: transport
         )
         #expect(prefixed.exitCode == 0, "\(prefixed.errors)")
+        let option = "Error parsing parameter '--add-allowed-prefixes-to-direct-connect-gateway': "
+        let shorthandFirst = await Self.run(update + ["cidr=10.0.0.0/8", #"{"cidr": "x"}"#], transport: transport)
+        #expect(
+            shorthandFirst.errors
+                == "\n\(option)Expected: '=', received: '{' for input:\n{self._error_location()}\n"
+        )
+        let jsonFirst = await Self.run(update + [#"{"cidr": "x"}"#, "cidr=10.0.0.0/8"], transport: transport)
+        #expect(jsonFirst.errors == "\n\(option)Invalid JSON:\ncidr=10.0.0.0/8\n")
         let bodies = transport.sent.map { String(decoding: $0.body, as: UTF8.self) }
         #expect(bodies.count == 3)
         #expect(bodies.first?.contains(#""vlan":-5"#) == true, "\(bodies)")
@@ -464,5 +473,58 @@ import Testing
             #expect(full.exitCode == 1)
             #expect(full.errors.contains("keychainFull"))
         }
+    }
+
+    /// The AWS CLI's shorthand, read and typed as it reads and types it: each input with what the AWS CLI 1.45 sent
+    /// for it (its `--debug` "Unpacked value"), or its refusal. `test_dxlocal_cli.py` compares the two CLIs live.
+    @Test(arguments: [
+        ("asn=64600,addressFamily=ipv6", #"{"asn":64600,"addressFamily":"ipv6"}"#),
+        (#"authKey=a\,b,asn=1"#, #"{"authKey":"a,b","asn":1}"#),
+        (#"authKey='it\'s',asn=1"#, #"{"authKey":"it's","asn":1}"#),
+        (#"authKey="x y" , asn = 7"#, #"{"authKey":"x y","asn":7}"#),
+        ("authKey=,asn= 0012 ", #"{"authKey":"","asn":12}"#),
+        ("asn=1,,authKey=2", #"{"asn":1,"authKey":"2"}"#),
+        ("authKey=x=y,asn=+1_000", #"{"authKey":"x=y","asn":1000}"#),
+        ("authKey=é☃,asn=٣", #"{"authKey":"é☃","asn":3}"#),
+        ("asn=abc", "\ninvalid literal for int() with base 10: 'abc'\n"),
+        ("asn=1,2", "\nint() argument must be a string, a bytes-like object or a real number, not 'list'\n"),
+        ("asn={a=b}", "\nint() argument must be a string, a bytes-like object or a real number, not 'dict'\n"),
+        (
+            "asn=1,\nasn=2",
+            "\nError parsing parameter '--new-bgp-peer': Second instance of key \"asn\" encountered for input:\n"
+                + "asn=1,\n      ^\nasn=2\nThis is often because there is a preceding \",\" instead of a space.\n"
+        ),
+        (
+            "asn=[1,2",
+            "\nError parsing parameter '--new-bgp-peer': Expected: ',', received: 'EOF' for input:\n"
+                + "{self._error_location()}\n"
+        ),
+        (
+            "authKey='abc",
+            "\nError parsing parameter '--new-bgp-peer': Expected: '<singled quoted>', received: '<none>' for "
+                + "input:\n{self._error_location()}\n"
+        ),
+        (
+            "authKey={a=e,b=[1,{c=d}]},asn=1",
+            "\nParameter validation failed:\nInvalid type for parameter newBGPPeer.authKey, value: "
+                + "{'a': 'e', 'b': ['1', {'c': 'd'}]}, type: <class 'dict'>, valid types: <class 'str'>\n"
+        ),
+    ])
+    func shorthandIsReadAsTheAWSCLIReadsIt(text: String, expected: String) async throws {
+        let transport = ScriptedTransport([ScriptedTransport.ok("{}")])
+        let run = await Self.run(
+            ["directconnect", "create-bgp-peer", "--virtual-interface-id", "dxvif-x", "--new-bgp-peer", text],
+            transport: transport
+        )
+        guard expected.hasPrefix("{") else {
+            #expect(run.exitCode == 64 && run.errors == expected)
+            #expect(transport.sent.isEmpty)
+            return
+        }
+        #expect(run.exitCode == 0, "\(run.errors)")
+        let body = try #require(transport.sent.first?.body)
+        let sent = try #require(JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        let want = try JSONSerialization.jsonObject(with: Data(expected.utf8))
+        #expect(NSDictionary(dictionary: sent["newBGPPeer"] as? [String: Any] ?? [:]).isEqual(want))
     }
 }

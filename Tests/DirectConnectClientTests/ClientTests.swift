@@ -140,16 +140,72 @@ import Testing
         #expect(error?.kind == .transport && error?.message == message)
     }
 
-    @Test func anUnusableEndpointIsAConfigurationError() async throws {
+    /// What is read of the endpoint only when a request is made, as botocore's signer (the port) and urllib3 (the
+    /// scheme) refuse it, in the AWS CLI's words; nothing is sent.
+    @Test(arguments: [
+        ("http://x:99999", "Port out of range 0-65535"),
+        ("http://x:abc", "Port could not be cast to integer value as 'abc'"),
+        ("http://x:-1/", "Port could not be cast to integer value as '-1'"),
+        ("http://x:+1/", "Port could not be cast to integer value as '+1'"),
+        ("http://h:80:90/", "Port could not be cast to integer value as '80:90'"),
+        ("ftp://x", "An HTTP Client raised an unhandled exception: Not supported URL scheme ftp"),
+        ("ftp://x:99999", "Port out of range 0-65535"),
+    ])
+    func anEndpointsPortAndSchemeAreReadWhenTheRequestIsMade(url: String, message: String) async {
+        let transport = ScriptedTransport([])
         let client = DirectConnectClient(
             configuration: AWSClientConfiguration(
                 region: "us-east-1",
-                endpoint: "ftp://example",
+                endpoint: url,
                 credentials: LiveServer.credentials
-            )
+            ),
+            transport: transport
         )
         let error = await #expect(throws: AWSClientError.self) { try await client.describeLocations() }
-        #expect(error?.kind == .configuration)
+        #expect(error?.kind == .configuration && error?.message == message)
+        #expect(transport.sent.isEmpty)
+    }
+
+    /// botocore's request for an endpoint with a user, a port of the scheme's, a path, a query and a fragment: the
+    /// query sent and signed, the Host header without the port, the URL a failure names as botocore joins it.
+    @Test func anEndpointIsUsedAsBotocoreUsesIt() async throws {
+        let transport = ScriptedTransport([.failure(TransportFailure.connectTimeout)])
+        let client = DirectConnectClient(
+            configuration: AWSClientConfiguration(
+                region: "us-east-1",
+                endpoint: "Http://U:P@Host.Example:0080/base?a=b#frag",
+                credentials: LiveServer.credentials,
+                retry: .none
+            ),
+            transport: transport
+        )
+        let error = await #expect(throws: AWSClientError.self) { try await client.describeLocations() }
+        #expect(error?.message == #"Connect timeout on endpoint URL: "http://U:P@Host.Example:0080/base?a=b#frag""#)
+        let sent = try #require(transport.sent.first)
+        #expect(sent.url == "http://host.example:80/base?a=b")
+        #expect(sent.headers.first { $0.name == "Host" }?.value == "host.example")
+    }
+
+    /// A query in the endpoint URL is signed with the request: the server, which checks signatures over the query
+    /// it receives, takes the call.
+    @Test func anEndpointsQueryIsSigned() async throws {
+        let verifier = SigV4Verifier(credentials: [
+            SigV4Credential(accessKeyId: "AKIDCLIENT", secretAccessKey: "client-secret", account: "444455556666")
+        ])
+        try await LiveServer.with(verifier: verifier) { server in
+            let client = DirectConnectClient(
+                configuration: AWSClientConfiguration(
+                    region: "us-east-1",
+                    endpoint: server.endpoint + "/?source=test#ignored",
+                    credentials: SigV4.SigningCredentials(accessKeyId: "AKIDCLIENT", secretAccessKey: "client-secret"),
+                    retry: .none
+                )
+            )
+            let created = try await client.createConnection(
+                .init(location: "EqDC2", bandwidth: "10Gbps", connectionName: "query")
+            )
+            #expect(created.ownerAccount == "444455556666")
+        }
     }
 
     @Test func generatedKeysHaveTheFormAssociateMacSecKeyTakes() throws {

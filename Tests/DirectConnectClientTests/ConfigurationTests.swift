@@ -179,6 +179,53 @@ import Testing
         #expect(attemptsBeforeMissingKeys?.message == "max_attempts must be a positive integer, not zero")
     }
 
+    /// botocore's check of the endpoint when a client is made (`is_valid_endpoint_url`, Python's `urlsplit`): each
+    /// text as the AWS CLI 1.45 printed it for the URL, after the region and before the input is looked at.
+    @Test(arguments: [
+        ("localhost:4566", "Invalid endpoint: localhost:4566"),
+        ("http://", "Invalid endpoint: http://"),
+        ("http:///x", "Invalid endpoint: http:///x"),
+        ("http://a b/", "Invalid endpoint: http://a b/"),
+        ("http://x\t/", "Invalid endpoint: http://x\t/"),
+        ("http://exa_mple.com", "Invalid endpoint: http://exa_mple.com"),
+        ("http://a.-b/", "Invalid endpoint: http://a.-b/"),
+        ("http://a..b/", "Invalid endpoint: http://a..b/"),
+        ("http://x%41/", "Invalid endpoint: http://x%41/"),
+        ("http://é.com/", "Invalid endpoint: http://é.com/"),
+        (
+            "http://" + String(repeating: "a", count: 64) + "/",
+            "Invalid endpoint: http://" + String(repeating: "a", count: 64) + "/"
+        ),
+        ("ftp://", "Invalid endpoint: ftp://"),
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://x]/", "Invalid IPv6 URL"),
+        ("http://[abc]/", "'abc' does not appear to be an IPv4 or IPv6 address"),
+        ("http://[fe80::1%]/", "'fe80::1%' does not appear to be an IPv4 or IPv6 address"),
+        ("http://[1.2.3.4]/", "An IPv4 address cannot be in brackets"),
+        ("http://[vz.1]/", "IPvFuture address is invalid"),
+    ])
+    func anEndpointIsCheckedWhenTheClientIsMade(url: String, message: String) throws {
+        let refused = #expect(throws: AWSClientError.self) { try Self.resolve(endpoint: url) }
+        #expect(refused?.kind == .configuration && refused?.message == message)
+        // After the region's check, before missing credentials.
+        let region = #expect(throws: AWSClientError.self) { try Self.resolve(region: "us east", endpoint: url) }
+        #expect(region?.message == "Provided region_name 'us east' doesn't match a supported format.")
+        let noKeys = #expect(throws: AWSClientError.self) {
+            try Self.resolve(["AWS_MAX_ATTEMPTS": "2"], profile: "nothing", region: "us-east-1", endpoint: url)
+        }
+        #expect(noKeys?.message == message)
+    }
+
+    /// What botocore takes when the client is made (the port and the scheme are read only when a request is made).
+    @Test(arguments: [
+        "http://[v1.x]/", "http://[::1]:1/", "http://[fe80::1%25eth0]/", "http://[fe80::1%eth0]/", "http://X.COM./",
+        "http://1.2.3.4.5/", "http://u:p@h:1/", "http://h:99999", "ftp://x", " http://x/", "http://[::1]x/",
+        "http://" + Array(repeating: String(repeating: "a", count: 63), count: 4).joined(separator: ".") + "/",
+    ])
+    func anEndpointBotocoreTakesIsTaken(url: String) throws {
+        #expect(try Self.resolve(endpoint: url).endpoint == url)
+    }
+
     /// botocore's `validate_region_name`: a region is a host label, or the call is refused before it is made.
     @Test func aRegionMustBeAHostLabel() throws {
         for region in ["us-east-1", "local", "x", String(repeating: "a", count: 63), "eu-central-2a"] {

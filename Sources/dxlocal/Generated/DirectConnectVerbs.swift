@@ -116,7 +116,7 @@ struct AllocatePrivateVirtualInterfaceVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("connection-id")) var connectionId: String
     @Option(name: .customLong("owner-account")) var ownerAccount: String
-    @Option(name: .customLong("new-private-virtual-interface-allocation"), help: "JSON.")
+    @Option(name: .customLong("new-private-virtual-interface-allocation"), help: "name=value,... or JSON.")
     var newPrivateVirtualInterfaceAllocation: String
 
     func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
@@ -147,7 +147,7 @@ struct AllocatePublicVirtualInterfaceVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("connection-id")) var connectionId: String
     @Option(name: .customLong("owner-account")) var ownerAccount: String
-    @Option(name: .customLong("new-public-virtual-interface-allocation"), help: "JSON.")
+    @Option(name: .customLong("new-public-virtual-interface-allocation"), help: "name=value,... or JSON.")
     var newPublicVirtualInterfaceAllocation: String
 
     func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
@@ -178,7 +178,7 @@ struct AllocateTransitVirtualInterfaceVerb: ClientVerb {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("connection-id")) var connectionId: String
     @Option(name: .customLong("owner-account")) var ownerAccount: String
-    @Option(name: .customLong("new-transit-virtual-interface-allocation"), help: "JSON.")
+    @Option(name: .customLong("new-transit-virtual-interface-allocation"), help: "name=value,... or JSON.")
     var newTransitVirtualInterfaceAllocation: String
 
     func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
@@ -380,7 +380,7 @@ struct CreateBGPPeerVerb: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("virtual-interface-id")) var virtualInterfaceId: String?
-    @Option(name: .customLong("new-bgp-peer"), help: "JSON.") var newBGPPeer: String?
+    @Option(name: .customLong("new-bgp-peer"), help: "name=value,... or JSON.") var newBGPPeer: String?
 
     func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
@@ -551,7 +551,8 @@ struct CreatePrivateVirtualInterfaceVerb: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("connection-id")) var connectionId: String
-    @Option(name: .customLong("new-private-virtual-interface"), help: "JSON.") var newPrivateVirtualInterface: String
+    @Option(name: .customLong("new-private-virtual-interface"), help: "name=value,... or JSON.")
+    var newPrivateVirtualInterface: String
 
     func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
@@ -579,7 +580,8 @@ struct CreatePublicVirtualInterfaceVerb: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("connection-id")) var connectionId: String
-    @Option(name: .customLong("new-public-virtual-interface"), help: "JSON.") var newPublicVirtualInterface: String
+    @Option(name: .customLong("new-public-virtual-interface"), help: "name=value,... or JSON.")
+    var newPublicVirtualInterface: String
 
     func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
@@ -603,7 +605,8 @@ struct CreateTransitVirtualInterfaceVerb: ClientVerb {
 
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("connection-id")) var connectionId: String
-    @Option(name: .customLong("new-transit-virtual-interface"), help: "JSON.") var newTransitVirtualInterface: String
+    @Option(name: .customLong("new-transit-virtual-interface"), help: "name=value,... or JSON.")
+    var newTransitVirtualInterface: String
 
     func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
