@@ -12,10 +12,13 @@ struct Endpoint: Sendable {
     /// The Host header, as botocore's signer makes it: the host in lower case (an IPv6 one bracketed), the port
     /// only when it is not the scheme's.
     var hostHeader: String
-    /// The path, `/` when the URL has none.
+    /// The path sent and signed, `/` when the URL has none (percent-encoded as urllib3 sends it).
     var path: String
-    /// The query given in the URL, sent and signed with every request.
+    /// The query given in the URL, sent and signed with every request (percent-encoded as urllib3 sends it).
     var query: String
+    /// The path and the query as given, for ``url``.
+    private var shownPath: String
+    private var shownQuery: String
     private var scheme: String
     /// The network location as given (a user and the port's text included), for ``url``.
     private var netloc: String
@@ -26,7 +29,8 @@ struct Endpoint: Sendable {
     /// The URL a failure names, as botocore joins the endpoint with the request's path (`_urljoin`): the scheme in
     /// lower case, `/` for an empty path, the rest (a user, a query, a fragment) as given.
     var url: String {
-        "\(scheme)://\(netloc)\(path)" + (query.isEmpty ? "" : "?\(query)") + (fragment.isEmpty ? "" : "#\(fragment)")
+        "\(scheme)://\(netloc)\(shownPath)" + (shownQuery.isEmpty ? "" : "?\(shownQuery)")
+            + (fragment.isEmpty ? "" : "#\(fragment)")
     }
 
     /// The URL the request goes to: without a user or a fragment, the port as a number.
@@ -38,7 +42,36 @@ struct Endpoint: Sendable {
     func appending(_ tail: String) -> Endpoint {
         var endpoint = self
         endpoint.path = (path.hasSuffix("/") ? String(path.dropLast()) : path) + tail
+        endpoint.shownPath = (shownPath.hasSuffix("/") ? String(shownPath.dropLast()) : shownPath) + tail
         return endpoint
+    }
+
+    /// A path or query as urllib3 sends it: what a URL may not hold percent-encoded as UTF-8, escapes already there
+    /// kept (their digits in upper case), a `%` that starts none encoded.
+    static func encoded(_ part: String, alsoAllowed: String) -> String {
+        let allowed = Set(("!$&'()*+,;=:@/-._~" + alsoAllowed).unicodeScalars)
+        let scalars = Array(part.unicodeScalars)
+        var out = ""
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if scalar == "%", index + 2 < scalars.count, scalars[index + 1].properties.isASCIIHexDigit,
+                scalars[index + 2].properties.isASCIIHexDigit
+            {
+                out += "%" + String(String.UnicodeScalarView(scalars[index + 1...index + 2])).uppercased()
+                index += 3
+                continue
+            }
+            if scalar.isASCII,
+                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || allowed.contains(scalar)
+            {
+                out.unicodeScalars.append(scalar)
+            } else {
+                for byte in String(scalar).utf8 { out += "%" + PythonRepr.hex(UInt32(byte), width: 2).uppercased() }
+            }
+            index += 1
+        }
+        return out
     }
 
     /// The check botocore makes when a client is made: a host that is a DNS name of labels or a bracketed IPv6
@@ -70,8 +103,10 @@ struct Endpoint: Sendable {
                 "An HTTP Client raised an unhandled exception: Not supported URL scheme \(parts.scheme)"
             )
         }
-        path = parts.path.isEmpty ? "/" : parts.path
-        query = parts.query
+        path = Self.encoded(parts.path.isEmpty ? "/" : parts.path, alsoAllowed: "")
+        query = Self.encoded(parts.query, alsoAllowed: "?")
+        shownPath = parts.path.isEmpty ? "/" : parts.path
+        shownQuery = parts.query
         scheme = parts.scheme
         netloc = parts.netloc
         authority = host + (port.map { ":\($0)" } ?? "")
@@ -247,22 +282,42 @@ package struct PythonURL: Sendable {
 }
 
 /// Python's `repr` of a string, as botocore's and Python's messages print values: in single quotes unless it holds
-/// one and no double quote; the quote, the backslash and the common control characters escaped.
+/// one and no double quote; the quote and the backslash escaped, `\t`, `\n`, `\r`, and every other character Python
+/// does not print (controls, format characters, separators other than the space, unassigned ones) as `\xNN`,
+/// `\uNNNN` or `\UNNNNNNNN`.
 package enum PythonRepr {
     package static func string(_ text: String) -> String {
-        let quote: Character = text.contains("'") && !text.contains("\"") ? "\"" : "'"
-        var out = String(quote)
-        for character in text {
-            switch character {
+        let quote: Unicode.Scalar = text.contains("'") && !text.contains("\"") ? "\"" : "'"
+        var out = String(Character(quote))
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case quote: out += "\\" + String(quote)
-            default: out.append(character)
+            case quote: out += "\\" + String(Character(quote))
+            case _ where isPrintable(scalar): out.unicodeScalars.append(scalar)
+            case _ where scalar.value <= 0xFF: out += "\\x" + hex(scalar.value, width: 2)
+            case _ where scalar.value <= 0xFFFF: out += "\\u" + hex(scalar.value, width: 4)
+            default: out += "\\U" + hex(scalar.value, width: 8)
             }
         }
-        out.append(quote)
+        out.unicodeScalars.append(quote)
         return out
+    }
+
+    /// Python's `str.isprintable` for one character: not of the categories Cc, Cf, Cs, Co, Cn, Zl, Zp, or Zs but
+    /// the space.
+    private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator: false
+        case .spaceSeparator: scalar == " "
+        default: true
+        }
+    }
+
+    static func hex(_ value: UInt32, width: Int) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }

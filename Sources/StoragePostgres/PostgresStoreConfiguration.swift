@@ -19,6 +19,8 @@ package struct PostgresStoreConfiguration: Sendable {
             throw StoreError(.unavailable, "the database URL must look like postgres://USER@HOST:PORT/DATABASE")
         }
         let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        // An IPv6 address is connected to without the brackets the URL holds it in (Foundation on Linux keeps them).
+        let address = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         let tls: PostgresClient.Configuration.TLS
         let connectionTLS: PostgresConnection.Configuration.TLS
         do {
@@ -39,7 +41,7 @@ package struct PostgresStoreConfiguration: Sendable {
             throw StoreError(.unavailable, "cannot set up TLS for PostgreSQL: \(error)")
         }
         client = PostgresClient.Configuration(
-            host: host,
+            host: address,
             port: url.port ?? 5432,
             username: user,
             password: url.password,
@@ -47,7 +49,7 @@ package struct PostgresStoreConfiguration: Sendable {
             tls: tls
         )
         connection = PostgresConnection.Configuration(
-            host: host,
+            host: address,
             port: url.port ?? 5432,
             username: user,
             password: url.password,

@@ -60,8 +60,10 @@ struct ParameterModel: Sendable {
             return .array([value])
         case (.integer, .string(let text)):
             guard let number = Self.pythonInt(text) else {
+                // CPython's message holds at most 200 characters of the repr (`%.200R`).
                 throw VerbInput.ParamError(
-                    description: "invalid literal for int() with base 10: \(PythonRepr.string(text))"
+                    description:
+                        "invalid literal for int() with base 10: \(String(PythonRepr.string(text).unicodeScalars.prefix(200)))"
                 )
             }
             return .number(number)
@@ -72,6 +74,11 @@ struct ParameterModel: Sendable {
             )
         case (.boolean, .string(let text)) where ["true", "false"].contains(text.lowercased()):
             return .bool(text.lowercased() == "true")
+        case (.boolean, .array), (.boolean, .object):
+            // The AWS CLI lower-cases what it is given: an AttributeError, printed as it is.
+            throw VerbInput.ParamError(
+                description: "'\(value.isArray ? "list" : "dict")' object has no attribute 'lower'"
+            )
         default:
             return value
         }

@@ -10,6 +10,11 @@ struct Shorthand {
     private var index = 0
     /// Whether the values of the member being read are `file://` paths to read (`key@=`).
     private var readsFiles = false
+    /// How many brackets the reader is inside.
+    private var depth = 0
+    /// The deepest nesting of brackets read: the AWS CLI 1.45's parser, two Python frames a level, stops at the
+    /// 488th with Python's `RecursionError` (measured on a structure's parameter).
+    static let maximumDepth = 487
     private let option: String
 
     /// A syntax refusal, which a comma-separated list backs up from (the AWS CLI's `ShorthandParseSyntaxError`).
@@ -39,11 +44,12 @@ struct Shorthand {
     // parameter = keyval *("," keyval); a key given twice is refused.
     private mutating func parameter() throws -> JSONValue {
         var members: [(String, JSONValue)] = [try keyValue()]
+        var keys: Set<String> = [members[0].0]
         var last = index
         while index < text.count {
             try expect(",", skippingWhitespace: true)
             let (key, value) = try keyValue()
-            if members.contains(where: { $0.0 == key }) {
+            guard keys.insert(key).inserted else {
                 throw VerbInput.ParamError(
                     option: option,
                     "Second instance of key \"\(key)\" encountered for input:\n\(location(at: last + 1))\n"
@@ -104,7 +110,7 @@ struct Shorthand {
                 list.append(next)
             } catch let failure as Failure {
                 if current == nil { throw failure }
-                while index >= 0, index < text.count, text[index] != "," { index -= 1 }
+                while index < text.count, text[index] != "," { index -= 1 }
                 break
             }
         }
@@ -112,6 +118,8 @@ struct Shorthand {
     }
 
     private mutating func explicitList() throws -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
         try expect("[", skippingWhitespace: true)
         var items: [JSONValue] = []
         while current != "]" {
@@ -136,8 +144,11 @@ struct Shorthand {
 
     /// `{key=value,...}`: a key given twice keeps its first place and its last value (a Python dict).
     private mutating func hashLiteral() throws -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
         try expect("{", skippingWhitespace: true)
         var members: [(String, JSONValue)] = []
+        var places: [String: Int] = [:]
         while current != "}" {
             let key = self.key()
             readsFiles = (try? expect("@", skippingWhitespace: true)) != nil
@@ -148,9 +159,10 @@ struct Shorthand {
                 try expect(",")
                 skipWhitespace()
             }
-            if let place = members.firstIndex(where: { $0.0 == key }) {
+            if let place = places[key] {
                 members[place].1 = value
             } else {
+                places[key] = members.count
                 members.append((key, value))
             }
         }
@@ -231,10 +243,28 @@ struct Shorthand {
     }
 
     /// With `key@=`, a value naming `file://PATH` is the file's text, refused as the AWS CLI refuses a file it
-    /// cannot read (printed as it is, not as the parameter's error).
+    /// cannot read (printed as it is, not as the parameter's error). A `fileb://PATH` file is read as bytes, which
+    /// no parameter of Direct Connect takes: refused once read (our choice of words; botocore's check refuses the
+    /// bytes).
     private func resolved(_ value: String) throws -> JSONValue {
-        guard readsFiles, value.hasPrefix("file://") else { return .string(value) }
+        guard readsFiles else { return .string(value) }
+        if value.hasPrefix("fileb://") {
+            _ = try VerbInput.loaded(value, option: nil, prefix: "fileb://")
+            throw VerbInput.ParamError(
+                option: option,
+                "\(value) is read as bytes, which no Direct Connect parameter takes: use file://"
+            )
+        }
+        guard value.hasPrefix("file://") else { return .string(value) }
         return .string(try VerbInput.loaded(value, option: nil))
+    }
+
+    /// One bracket deeper, refused past ``maximumDepth`` in Python's words, as the AWS CLI prints them.
+    private mutating func enter() throws(VerbInput.ParamError) {
+        depth += 1
+        guard depth <= Self.maximumDepth else {
+            throw VerbInput.ParamError(description: "maximum recursion depth exceeded")
+        }
     }
 
     private mutating func expect(_ character: Unicode.Scalar, skippingWhitespace: Bool = false) throws {

@@ -43,6 +43,10 @@ struct VerbInput {
                 .array(
                     try items.map { item throws(ParamError) in
                         guard Self.startsJSON(item, with: "{") else {
+                            // An empty item is an IndexError of the AWS CLI's, printed as it is.
+                            guard item.unicodeScalars.contains(where: { !Shorthand.isPythonSpace($0) }) else {
+                                throw ParamError(description: "string index out of range")
+                            }
                             throw ParamError(option: option, "Invalid JSON:\n\(item)")
                         }
                         return try Self.parsed(item, option: option)
@@ -56,10 +60,14 @@ struct VerbInput {
     }
 
     /// A structure, list or map given as JSON text, or as the AWS CLI's shorthand (`Shorthand`) when it does not
-    /// start with a bracket; either may be in a file named by `file://PATH`, as the AWS CLI also takes it.
-    mutating func json(_ name: String, _ text: String?, option: String) throws {
+    /// start with a bracket; either may be in a file named by `file://PATH`, as the AWS CLI also takes it. A
+    /// structure or map (`object`) in JSON must be an object: a list is refused as the AWS CLI refuses it.
+    mutating func json(_ name: String, _ text: String?, option: String, object: Bool = false) throws {
         guard let text else { return }
         let loaded = try Self.loaded(text, option: option)
+        if object, Self.startsJSON(loaded, with: "[") {
+            throw ParamError(option: option, "Invalid JSON:\n\(loaded)")
+        }
         if Self.startsJSON(loaded, with: "[") || Self.startsJSON(loaded, with: "{") {
             add(name, try Self.parsed(loaded, option: option))
         } else {
@@ -68,16 +76,17 @@ struct VerbInput {
         }
     }
 
-    private static func startsJSON(_ text: String, with bracket: Character) -> Bool {
-        text.drop(while: \.isWhitespace).first == bracket
+    /// Whether the text starts with the bracket after whitespace, as Python's `strip` takes it.
+    private static func startsJSON(_ text: String, with bracket: Unicode.Scalar) -> Bool {
+        text.unicodeScalars.first { !Shorthand.isPythonSpace($0) } == bracket
     }
 
     /// A parameter's value, or with `file://PATH` the file's text as it is (not trimmed: the places a JSON error
     /// names count its every character), refused as the AWS CLI refuses a file it cannot read (without naming the
     /// parameter when `option` is nil, as it prints a shorthand value's file it cannot read).
-    static func loaded(_ value: String, option: String?) throws(ParamError) -> String {
-        guard value.hasPrefix("file://") else { return value }
-        let path = String(value.dropFirst("file://".count))
+    static func loaded(_ value: String, option: String?, prefix: String = "file://") throws(ParamError) -> String {
+        guard value.hasPrefix(prefix) else { return value }
+        let path = String(value.dropFirst(prefix.count))
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
         guard exists, !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {

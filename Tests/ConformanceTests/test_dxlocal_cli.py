@@ -286,6 +286,14 @@ def test_shorthand_is_read_as_the_aws_cli_reads_it(account, dxlocal_bin, tmp_pat
         peer + ("asn=1,asn=2",), peer + ("asn=1,\nasn=2",), peer + ("asn",), peer + ("asn=[1,2",),
         peer + ("authKey='abc",), prefixes + ("cidr=10.0.0.0/8", '{"cidr": "x"}'),
         prefixes + ('{"cidr": "x"}', "cidr=10.0.0.0/8"),
+        # What the AWS CLI's Python refuses on its way (found by review): nesting past its recursion limit (the
+        # reader crashed at about 10,000 levels), a boolean given a list, int's repr of what it cannot read (its
+        # escapes, its 200 characters), a structure given a JSON list, an empty item after a JSON one, a missing
+        # fileb:// file.
+        peer + ("authKey=" + "[" * 488 + "]" * 488,), peer + ("authKey=" + "{a=" * 20000,),
+        vif + ("virtualInterfaceName=a,vlan=1,asn=1,enableSiteLink=true,false",),
+        peer + ("asn=\"a\x01\r\nb\x85c\u200bd'\"",), peer + ("asn=" + "a" * 300,), peer + ('[{"asn": 1}]',),
+        prefixes + ('{"cidr": "x"}', "  "), peer + (f"authKey@=fileb://{secret}.missing",),
     ]
     recorder = _BodyRecorder()
     threading.Thread(target=recorder.serve_forever, daemon=True).start()

@@ -51,6 +51,18 @@ def test_an_unreachable_database_ends_the_start_with_the_reason(dxlocal_bin):
     assert took >= 1.5, f"gave up after {took:.2f} s of a 1.5 s wait"
 
 
+def test_an_ipv6_database_address_is_connected_to(dxlocal_bin):
+    """The brackets of an IPv6 address are the URL's, not the host's (they were resolved as a name: "cannot resolve
+    [::1]")."""
+    with socket.socket(socket.AF_INET6) as probe:
+        probe.bind(("::1", 0))
+        port = probe.getsockname()[1]
+    result, _ = serve(dxlocal_bin, "--database", f"postgres://dx@[::1]:{port}/dx", "--database-wait", "0")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines()[-1] == (f"Error: cannot reach PostgreSQL at postgres://dx@[::1]:{port}/dx"
+                                              f" (tried for 0.0 seconds): [::1]:{port}: Connection refused")
+
+
 def test_a_database_that_takes_the_connection_and_never_answers_ends_the_start_in_time(dxlocal_bin):
     """Each try is bounded by what is left of the wait (postgres-nio's own bound is 10 s)."""
     with socket.socket() as silent:

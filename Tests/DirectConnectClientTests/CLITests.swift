@@ -475,9 +475,33 @@ import Testing
         }
     }
 
+    /// What the AWS CLI refuses of a list of structures and of booleans, in its words: the first item decides
+    /// whether all are JSON (an empty one is its IndexError), whitespace as Python's `strip` takes it, a boolean
+    /// given a list is lower-cased as text (its AttributeError).
+    @Test func structuresAndBooleansAreRefusedAsTheAWSCLIRefusesThem() async {
+        let tags = ["directconnect", "tag-resource", "--resource-arn", "arn:x", "--tags"]
+        let empty = await Self.run(tags + [#"{"key": "a"}"#, "  "], transport: ScriptedTransport([]))
+        #expect(empty.exitCode == 64 && empty.errors == "\nstring index out of range\n")
+        // U+001C is whitespace to Python's `strip`, so this is JSON, which `json.loads` refuses at its first character.
+        let separator = await Self.run(tags + ["\u{1C}[]"], transport: ScriptedTransport([]))
+        #expect(
+            separator.errors
+                == "\nError parsing parameter '--tags': Invalid JSON: Expecting value: line 1 column 1 (char 0)\n"
+                + "JSON received: \u{1C}[]\n"
+        )
+        let listed = await Self.run(
+            [
+                "directconnect", "create-private-virtual-interface", "--connection-id", "dxcon-1",
+                "--new-private-virtual-interface", "virtualInterfaceName=a,vlan=1,asn=1,enableSiteLink=true,false",
+            ],
+            transport: ScriptedTransport([])
+        )
+        #expect(listed.exitCode == 64 && listed.errors == "\n'list' object has no attribute 'lower'\n")
+    }
+
     /// The AWS CLI's shorthand, read and typed as it reads and types it: each input with what the AWS CLI 1.45 sent
     /// for it (its `--debug` "Unpacked value"), or its refusal. `test_dxlocal_cli.py` compares the two CLIs live.
-    @Test(arguments: [
+    static let shorthandCases: [(text: String, expected: String)] = [
         ("asn=64600,addressFamily=ipv6", #"{"asn":64600,"addressFamily":"ipv6"}"#),
         (#"authKey=a\,b,asn=1"#, #"{"authKey":"a,b","asn":1}"#),
         (#"authKey='it\'s',asn=1"#, #"{"authKey":"it's","asn":1}"#),
@@ -505,12 +529,34 @@ import Testing
                 + "input:\n{self._error_location()}\n"
         ),
         (
+            "authKey=" + String(repeating: "[", count: 488) + String(repeating: "]", count: 488),
+            "\nmaximum recursion depth exceeded\n"
+        ),
+        ("authKey=" + String(repeating: "{a=", count: 1_000_000), "\nmaximum recursion depth exceeded\n"),
+        (
+            "asn=\"a\u{01}\r\nb\u{85}c\u{200B}d'\"",
+            "\ninvalid literal for int() with base 10: \"a\\x01\\r\\nb\\x85c\\u200bd'\"\n"
+        ),
+        (
+            "asn=" + String(repeating: "a", count: 300),
+            "\ninvalid literal for int() with base 10: '" + String(repeating: "a", count: 199) + "\n"
+        ),
+        (#"[{"asn": 1}]"#, "\nError parsing parameter '--new-bgp-peer': Invalid JSON:\n[{\"asn\": 1}]\n"),
+        (
+            "authKey@=fileb:///nonexistent",
+            "\nUnable to load paramfile fileb:///nonexistent: [Errno 2] No such file or "
+                + "directory: '/nonexistent'\n"
+        ),
+        (
             "authKey={a=e,b=[1,{c=d}]},asn=1",
             "\nParameter validation failed:\nInvalid type for parameter newBGPPeer.authKey, value: "
                 + "{'a': 'e', 'b': ['1', {'c': 'd'}]}, type: <class 'dict'>, valid types: <class 'str'>\n"
         ),
-    ])
+    ]
+
+    @Test(arguments: shorthandCases)
     func shorthandIsReadAsTheAWSCLIReadsIt(text: String, expected: String) async throws {
+        // (A million nested braces, which the reader recursed into until the stack ran out, are one such input.)
         let transport = ScriptedTransport([ScriptedTransport.ok("{}")])
         let run = await Self.run(
             ["directconnect", "create-bgp-peer", "--virtual-interface-id", "dxvif-x", "--new-bgp-peer", text],

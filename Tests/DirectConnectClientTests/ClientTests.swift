@@ -1,9 +1,10 @@
-import AWSClientRuntime
 import AWSSigV4
 import DirectConnectClient
 import Foundation
 import SecretsManagerClient
 import Testing
+
+@testable import AWSClientRuntime
 
 /// The typed clients against dxlocal's real server in this process.
 @Suite struct ClientTests {
@@ -183,6 +184,9 @@ import Testing
         #expect(error?.message == #"Connect timeout on endpoint URL: "http://U:P@Host.Example:0080/base?a=b#frag""#)
         let sent = try #require(transport.sent.first)
         #expect(sent.url == "http://host.example:80/base?a=b")
+        // What a URL may not hold is percent-encoded as urllib3 sends it, escapes already there kept.
+        #expect(Endpoint.encoded("/p%2f x/é", alsoAllowed: "") == "/p%2F%20x/%C3%A9")
+        #expect(Endpoint.encoded("y=%2F&z=a b?%zz", alsoAllowed: "?") == "y=%2F&z=a%20b?%25zz")
         #expect(sent.headers.first { $0.name == "Host" }?.value == "host.example")
     }
 

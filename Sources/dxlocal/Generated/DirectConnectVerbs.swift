@@ -126,7 +126,8 @@ struct AllocatePrivateVirtualInterfaceVerb: ClientVerb {
         try input.json(
             "newPrivateVirtualInterfaceAllocation",
             newPrivateVirtualInterfaceAllocation,
-            option: "--new-private-virtual-interface-allocation"
+            option: "--new-private-virtual-interface-allocation",
+            object: true
         )
         let request = try input.decode(
             AllocatePrivateVirtualInterfaceRequest.self,
@@ -157,7 +158,8 @@ struct AllocatePublicVirtualInterfaceVerb: ClientVerb {
         try input.json(
             "newPublicVirtualInterfaceAllocation",
             newPublicVirtualInterfaceAllocation,
-            option: "--new-public-virtual-interface-allocation"
+            option: "--new-public-virtual-interface-allocation",
+            object: true
         )
         let request = try input.decode(
             AllocatePublicVirtualInterfaceRequest.self,
@@ -188,7 +190,8 @@ struct AllocateTransitVirtualInterfaceVerb: ClientVerb {
         try input.json(
             "newTransitVirtualInterfaceAllocation",
             newTransitVirtualInterfaceAllocation,
-            option: "--new-transit-virtual-interface-allocation"
+            option: "--new-transit-virtual-interface-allocation",
+            object: true
         )
         let request = try input.decode(
             AllocateTransitVirtualInterfaceRequest.self,
@@ -385,7 +388,7 @@ struct CreateBGPPeerVerb: ClientVerb {
     func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("virtualInterfaceId", virtualInterfaceId)
-        try input.json("newBGPPeer", newBGPPeer, option: "--new-bgp-peer")
+        try input.json("newBGPPeer", newBGPPeer, option: "--new-bgp-peer", object: true)
         let request = try input.decode(CreateBGPPeerRequest.self, operation: Self.operation, client: client)
         return try await client.get().createBGPPeer(request)
     }
@@ -560,7 +563,8 @@ struct CreatePrivateVirtualInterfaceVerb: ClientVerb {
         try input.json(
             "newPrivateVirtualInterface",
             newPrivateVirtualInterface,
-            option: "--new-private-virtual-interface"
+            option: "--new-private-virtual-interface",
+            object: true
         )
         let request = try input.decode(
             CreatePrivateVirtualInterfaceRequest.self,
@@ -586,7 +590,12 @@ struct CreatePublicVirtualInterfaceVerb: ClientVerb {
     func call(_ client: VerbClient, io: CommandIO) async throws -> any AWSJSONValue {
         var input = VerbInput()
         input.string("connectionId", connectionId)
-        try input.json("newPublicVirtualInterface", newPublicVirtualInterface, option: "--new-public-virtual-interface")
+        try input.json(
+            "newPublicVirtualInterface",
+            newPublicVirtualInterface,
+            option: "--new-public-virtual-interface",
+            object: true
+        )
         let request = try input.decode(
             CreatePublicVirtualInterfaceRequest.self,
             operation: Self.operation,
@@ -614,7 +623,8 @@ struct CreateTransitVirtualInterfaceVerb: ClientVerb {
         try input.json(
             "newTransitVirtualInterface",
             newTransitVirtualInterface,
-            option: "--new-transit-virtual-interface"
+            option: "--new-transit-virtual-interface",
+            object: true
         )
         let request = try input.decode(
             CreateTransitVirtualInterfaceRequest.self,
