@@ -107,9 +107,7 @@ public struct AWSClientConfiguration: Sendable {
         let characters = region.unicodeScalars
         guard !characters.isEmpty else { return true }
         return characters.count <= 63
-            && characters.allSatisfy {
-                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-")
-            }
+            && characters.allSatisfy { $0.isASCIIAlphanumeric || $0 == "-" }
             && !characters.allSatisfy { ("0"..."9").contains($0) }
             && characters.first != "-" && characters.last != "-"
     }

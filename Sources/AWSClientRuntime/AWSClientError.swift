@@ -54,7 +54,7 @@ public struct AWSClientError: Error, Hashable, Sendable, CustomStringConvertible
         hasher.combine(code)
     }
 
-    static func configuration(_ message: String) -> AWSClientError {
+    package static func configuration(_ message: String) -> AWSClientError {
         AWSClientError(kind: .configuration, code: "ConfigurationError", message: message)
     }
 

@@ -12,11 +12,7 @@ struct Endpoint: Sendable {
     /// The Host header, as botocore's signer makes it: the host in lower case (an IPv6 one bracketed), the port
     /// only when it is not the scheme's.
     var hostHeader: String
-    /// The path sent and signed, `/` when the URL has none (percent-encoded as urllib3 sends it).
-    var path: String
-    /// The query given in the URL, sent and signed with every request (percent-encoded as urllib3 sends it).
-    var query: String
-    /// The path and the query as given, for ``url``.
+    /// The path and the query as given (the path `/` when the URL has none).
     private var shownPath: String
     private var shownQuery: String
     private var scheme: String
@@ -33,6 +29,11 @@ struct Endpoint: Sendable {
             + (fragment.isEmpty ? "" : "#\(fragment)")
     }
 
+    /// The path sent and signed, percent-encoded as urllib3 sends it.
+    var path: String { Self.encoded(shownPath, alsoAllowed: "") }
+    /// The query given in the URL, sent and signed with every request, percent-encoded as urllib3 sends it.
+    var query: String { Self.encoded(shownQuery, alsoAllowed: "?") }
+
     /// The URL the request goes to: without a user or a fragment, the port as a number.
     var requestURL: String {
         "\(scheme)://\(authority)\(path)" + (query.isEmpty ? "" : "?\(query)")
@@ -41,7 +42,6 @@ struct Endpoint: Sendable {
     /// The endpoint with a path of dxlocal's own after its own path (`/_dxlocal/...`).
     func appending(_ tail: String) -> Endpoint {
         var endpoint = self
-        endpoint.path = (path.hasSuffix("/") ? String(path.dropLast()) : path) + tail
         endpoint.shownPath = (shownPath.hasSuffix("/") ? String(shownPath.dropLast()) : shownPath) + tail
         return endpoint
     }
@@ -62,9 +62,7 @@ struct Endpoint: Sendable {
                 index += 3
                 continue
             }
-            if scalar.isASCII,
-                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || allowed.contains(scalar)
-            {
+            if scalar.isASCIIAlphanumeric || allowed.contains(scalar) {
                 out.unicodeScalars.append(scalar)
             } else {
                 for byte in String(scalar).utf8 { out += "%" + PythonRepr.hex(UInt32(byte), width: 2).uppercased() }
@@ -103,8 +101,6 @@ struct Endpoint: Sendable {
                 "An HTTP Client raised an unhandled exception: Not supported URL scheme \(parts.scheme)"
             )
         }
-        path = Self.encoded(parts.path.isEmpty ? "/" : parts.path, alsoAllowed: "")
-        query = Self.encoded(parts.query, alsoAllowed: "?")
         shownPath = parts.path.isEmpty ? "/" : parts.path
         shownQuery = parts.query
         scheme = parts.scheme
@@ -125,9 +121,7 @@ struct Endpoint: Sendable {
         if scalars.last == "." { scalars.removeLast() }
         return scalars.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
             (1...63).contains(label.count) && label.first != "-" && label.last != "-"
-                && label.allSatisfy {
-                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-")
-                }
+                && label.allSatisfy { $0.isASCIIAlphanumeric || $0 == "-" }
         }
     }
 
@@ -160,10 +154,7 @@ struct Endpoint: Sendable {
                 guard escape.count == 2, escape.allSatisfy({ $0.properties.isASCIIHexDigit }) else { return false }
                 scalars = scalars.dropFirst(3)
             } else {
-                guard first.isASCII,
-                    first.properties.isAlphabetic || ("0"..."9").contains(first)
-                        || unreserved.contains(first)
-                else { return false }
+                guard first.isASCIIAlphanumeric || unreserved.contains(first) else { return false }
                 scalars = scalars.dropFirst()
             }
         }
@@ -185,10 +176,7 @@ package struct PythonURL: Sendable {
         var url = text.unicodeScalars.drop { $0.value <= 0x20 }.filter { $0 != "\t" && $0 != "\r" && $0 != "\n" }[...]
         if let colon = url.firstIndex(of: ":"), colon > url.startIndex, let first = url.first, first.isASCII,
             first.properties.isAlphabetic,
-            url[..<colon].allSatisfy({
-                $0.isASCII
-                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0))
-            })
+            url[..<colon].allSatisfy({ $0.isASCIIAlphanumeric || "+-.".unicodeScalars.contains($0) })
         {
             scheme = String(String.UnicodeScalarView(url[..<colon])).lowercased()
             url = url[url.index(after: colon)...]
@@ -319,5 +307,12 @@ package enum PythonRepr {
     static func hex(_ value: UInt32, width: Int) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
+
+extension Unicode.Scalar {
+    /// An ASCII letter or digit.
+    package var isASCIIAlphanumeric: Bool {
+        isASCII && (properties.isAlphabetic || ("0"..."9").contains(self))
     }
 }

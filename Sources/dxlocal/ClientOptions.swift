@@ -36,10 +36,8 @@ extension ClientOptions {
     /// then refuses as an invalid endpoint).
     func checkEndpointURL() throws(AWSClientError) {
         guard let endpointURL, try PythonURL(endpointURL).scheme.isEmpty else { return }
-        throw AWSClientError(
-            kind: .configuration,
-            code: "ConfigurationError",
-            message: "Bad value for --endpoint-url \"\(endpointURL)\": scheme is missing.  Must be of the form "
+        throw .configuration(
+            "Bad value for --endpoint-url \"\(endpointURL)\": scheme is missing.  Must be of the form "
                 + "http://<hostname>/ or https://<hostname>/"
         )
     }

@@ -70,14 +70,14 @@ struct ParameterModel: Sendable {
         case (.integer, .array), (.integer, .object):
             throw VerbInput.ParamError(
                 description: "int() argument must be a string, a bytes-like object or a real number, not "
-                    + (value.isArray ? "'list'" : "'dict'")
+                    + "'\(value.pythonClass(plain: true))'"
             )
         case (.boolean, .string(let text)) where ["true", "false"].contains(text.lowercased()):
             return .bool(text.lowercased() == "true")
         case (.boolean, .array), (.boolean, .object):
             // The AWS CLI lower-cases what it is given: an AttributeError, printed as it is.
             throw VerbInput.ParamError(
-                description: "'\(value.isArray ? "list" : "dict")' object has no attribute 'lower'"
+                description: "'\(value.pythonClass(plain: true))' object has no attribute 'lower'"
             )
         default:
             return value
@@ -215,20 +215,21 @@ extension JSONValue {
         }
     }
 
-    fileprivate var isArray: Bool {
-        if case .array = self { true } else { false }
+    /// The class `json.loads` gives the value (an object an `OrderedDict`, as the AWS CLI reads it; a plain `dict`
+    /// from shorthand), as Python names it.
+    fileprivate func pythonClass(plain: Bool) -> String {
+        switch self {
+        case .object: plain ? "dict" : "collections.OrderedDict"
+        case .array: "list"
+        case .string: "str"
+        case .number(let text): text.isFraction ? "float" : "int"
+        case .bool: "bool"
+        case .null: "NoneType"
+        }
     }
 
-    /// The type `json.loads` gives the value (an object an `OrderedDict`, as the AWS CLI reads it; a plain `dict`
-    /// from shorthand), as Python prints it.
+    /// The value's type as Python prints it (`<class 'list'>`).
     fileprivate func pythonType(plain: Bool) -> String {
-        switch self {
-        case .object: plain ? "<class 'dict'>" : "<class 'collections.OrderedDict'>"
-        case .array: "<class 'list'>"
-        case .string: "<class 'str'>"
-        case .number(let text): text.isFraction ? "<class 'float'>" : "<class 'int'>"
-        case .bool: "<class 'bool'>"
-        case .null: "<class 'NoneType'>"
-        }
+        "<class '\(pythonClass(plain: plain))'>"
     }
 }

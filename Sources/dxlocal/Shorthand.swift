@@ -1,3 +1,4 @@
+import AWSClientRuntime
 import Foundation
 
 /// The AWS CLI's shorthand syntax (`--new-bgp-peer asn=65000,addressFamily=ipv4`, `tags=[{key=a,value=b}]`): read
@@ -64,20 +65,29 @@ struct Shorthand {
 
     // keyval = key "=" [values] / key "@=" [values read from files]
     private mutating func keyValue() throws -> (String, JSONValue) {
+        (try keyAndEquals(), try values())
+    }
+
+    /// A key and its `=` (or `@=`, whose values name files to read).
+    private mutating func keyAndEquals() throws -> String {
         let key = self.key()
         readsFiles = (try? expect("@", skippingWhitespace: true)) != nil
         try expect("=", skippingWhitespace: true)
-        return (key, try values())
+        return key
+    }
+
+    /// After an item in brackets: whitespace, then a comma unless the bracket closes.
+    private mutating func separator(before closing: Unicode.Scalar) throws {
+        skipWhitespace()
+        if current != closing {
+            try expect(",")
+            skipWhitespace()
+        }
     }
 
     private mutating func key() -> String {
         let start = index
-        while let current, current.isASCII,
-            current.properties.isAlphabetic || ("0"..."9").contains(current)
-                || "-_.#/:".unicodeScalars.contains(current)
-        {
-            index += 1
-        }
+        while let current, current.isASCIIAlphanumeric || "-_.#/:".unicodeScalars.contains(current) { index += 1 }
         return string(start..<index)
     }
 
@@ -124,11 +134,7 @@ struct Shorthand {
         var items: [JSONValue] = []
         while current != "]" {
             items.append(try explicitValue())
-            skipWhitespace()
-            if current != "]" {
-                try expect(",")
-                skipWhitespace()
-            }
+            try separator(before: "]")
         }
         try expect("]")
         return .array(items)
@@ -150,15 +156,9 @@ struct Shorthand {
         var members: [(String, JSONValue)] = []
         var places: [String: Int] = [:]
         while current != "}" {
-            let key = self.key()
-            readsFiles = (try? expect("@", skippingWhitespace: true)) != nil
-            try expect("=", skippingWhitespace: true)
+            let key = try keyAndEquals()
             let value = try explicitValue()
-            skipWhitespace()
-            if current != "}" {
-                try expect(",")
-                skipWhitespace()
-            }
+            try separator(before: "}")
             if let place = places[key] {
                 members[place].1 = value
             } else {

@@ -33,7 +33,7 @@ struct VerbInput {
         guard !items.isEmpty else { return }
         var items = items
         if items.count == 1 { items[0] = try Self.loaded(items[0], option: option) }
-        if Self.startsJSON(items[0], with: "[") || Self.startsJSON(items[0], with: "{") {
+        if Self.looksLikeJSON(items[0]) {
             if items.count == 1, Self.startsJSON(items[0], with: "[") {
                 add(name, try Self.parsed(items[0], option: option))
                 return
@@ -68,12 +68,17 @@ struct VerbInput {
         if object, Self.startsJSON(loaded, with: "[") {
             throw ParamError(option: option, "Invalid JSON:\n\(loaded)")
         }
-        if Self.startsJSON(loaded, with: "[") || Self.startsJSON(loaded, with: "{") {
+        if Self.looksLikeJSON(loaded) {
             add(name, try Self.parsed(loaded, option: option))
         } else {
             add(name, try Shorthand.parse(loaded, option: option))
             shorthand.insert(name)
         }
+    }
+
+    /// Whether the AWS CLI reads the text as JSON rather than shorthand: a bracket after whitespace.
+    private static func looksLikeJSON(_ text: String) -> Bool {
+        startsJSON(text, with: "[") || startsJSON(text, with: "{")
     }
 
     /// Whether the text starts with the bracket after whitespace, as Python's `strip` takes it.
