@@ -34,8 +34,8 @@ extension OperationTable {
         }
     }
 
-    /// The EC2 operations of SPEC 9, and CreateTags, DeleteTags and DescribeTags; every other one of the model answers
-    /// `NotImplemented`.
+    /// The EC2 operations of SPEC 9, CreateTags, DeleteTags and DescribeTags, and what Terraform's `aws_vpc` calls
+    /// besides; every other one of the model answers `NotImplemented`.
     package mutating func registerEC2(_ service: EC2Service) {
         let prefix = Self.ec2Prefix
         declare(
@@ -50,6 +50,12 @@ extension OperationTable {
         register(Ops.CreateVpc.self, prefix: prefix, namespace: namespace, service.createVpc)
         register(Ops.DescribeVpcs.self, prefix: prefix, namespace: namespace, service.describeVpcs)
         register(Ops.DeleteVpc.self, prefix: prefix, namespace: namespace, service.deleteVpc)
+        register(Ops.DescribeVpcAttribute.self, prefix: prefix, namespace: namespace, service.describeVpcAttribute)
+        register(Ops.ModifyVpcAttribute.self, prefix: prefix, namespace: namespace, service.modifyVpcAttribute)
+        register(Ops.ModifyVpcTenancy.self, prefix: prefix, namespace: namespace, service.modifyVpcTenancy)
+        register(Ops.DescribeRouteTables.self, prefix: prefix, namespace: namespace, service.describeRouteTables)
+        register(Ops.DescribeNetworkAcls.self, prefix: prefix, namespace: namespace, service.describeNetworkAcls)
+        register(Ops.DescribeSecurityGroups.self, prefix: prefix, namespace: namespace, service.describeSecurityGroups)
         register(Ops.CreateVpnGateway.self, prefix: prefix, namespace: namespace, service.createVpnGateway)
         register(Ops.DescribeVpnGateways.self, prefix: prefix, namespace: namespace, service.describeVpnGateways)
         register(Ops.DeleteVpnGateway.self, prefix: prefix, namespace: namespace, service.deleteVpnGateway)

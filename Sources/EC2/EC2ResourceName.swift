@@ -9,6 +9,8 @@ struct EC2ResourceName: Sendable {
     let codeStem: String
     /// The code and the plural noun of EC2's refusal once an account's quota of the kind in a region is reached.
     var quota: (code: String, plural: String)?
+    /// The code of a malformed ID where it is not `<Stem>.Malformed` (security groups').
+    var malformedCode: String?
     let notFound: @Sendable ([String]) -> String
 
     static let vpc = EC2ResourceName(prefix: "vpc", codeStem: "InvalidVpcID", quota: ("VpcLimitExceeded", "VPCs")) {
@@ -43,10 +45,39 @@ struct EC2ResourceName: Sendable {
         "Transit Gateway Attachment \(missing.joined(separator: ", ")) was deleted or does not exist."
     }
 
+    /// A VPC's main route table: `InvalidRouteTableID.NotFound`, but `InvalidRouteTableId.Malformed` (EC2's codes).
+    static let routeTable = EC2ResourceName(
+        prefix: "rtb",
+        codeStem: "InvalidRouteTableID",
+        malformedCode: "InvalidRouteTableId.Malformed"
+    ) { missing in
+        missing.count == 1
+            ? "The routeTable ID '\(missing[0])' does not exist"
+            : "The routeTable IDs '\(missing.joined(separator: ", "))' do not exist"
+    }
+
+    /// A VPC's default network ACL (`InvalidNetworkAclID`; its `.Malformed` is our choice: EC2 lists none).
+    static let networkAcl = EC2ResourceName(prefix: "acl", codeStem: "InvalidNetworkAclID") { missing in
+        missing.count == 1
+            ? "The networkAcl ID '\(missing[0])' does not exist"
+            : "The networkAcl IDs '\(missing.joined(separator: ", "))' do not exist"
+    }
+
+    /// A VPC's default security group: `InvalidGroup.NotFound`, but `InvalidGroupId.Malformed`.
+    static let securityGroup = EC2ResourceName(
+        prefix: "sg",
+        codeStem: "InvalidGroup",
+        malformedCode: "InvalidGroupId.Malformed"
+    ) { missing in
+        missing.count == 1
+            ? "The security group '\(missing[0])' does not exist"
+            : "The security groups '\(missing.joined(separator: ", "))' do not exist"
+    }
+
     /// `<Stem>.Malformed` unless every ID is one of this kind's.
     func requireWellFormed(_ ids: [String]?) throws {
         for id in ids ?? [] {
-            try EC2Identifiers.requireWellFormed(id, prefix: prefix, code: codeStem + ".Malformed")
+            try EC2Identifiers.requireWellFormed(id, prefix: prefix, code: malformedCode ?? codeStem + ".Malformed")
         }
     }
 
@@ -64,14 +95,26 @@ struct EC2ResourceName: Sendable {
         tags: (R) -> [TagRecord],
         fields: (R, String) -> [String]
     ) throws -> [R] {
+        try chosen(all, id: \.recordID, ids: ids, filters: filters, tags: tags, fields: fields)
+    }
+
+    /// `chosen(_:ids:filters:tags:fields:)` for resources that are not records of their own, `id` naming each.
+    func chosen<T>(
+        _ all: [T],
+        id: (T) -> String,
+        ids: [String]?,
+        filters: EC2Filters,
+        tags: (T) -> [TagRecord],
+        fields: (T, String) -> [String]
+    ) throws -> [T] {
         if let ids {
-            let found = Set(all.map(\.recordID))
+            let found = Set(all.map(id))
             let missing = ids.filter { !found.contains($0) }
             guard missing.isEmpty else { throw notFoundError(missing) }
         }
         let asked = ids.map(Set.init)
-        return all.filter { record in
-            (asked?.contains(record.recordID) ?? true) && filters.match(tags(record)) { fields(record, $0) }
+        return all.filter { item in
+            (asked?.contains(id(item)) ?? true) && filters.match(tags(item)) { fields(item, $0) }
         }
     }
 

@@ -76,12 +76,13 @@ extension EC2Service {
         tags.map { Tag(key: $0.key, value: $0.value ?? "") }
     }
 
-    /// A page of `items` (sorted by ID) after `nextToken`, at most `maxResults` (5-1000 when given, EC2's bounds)
-    /// long, and the token of the next page when there is one.
+    /// A page of `items` (sorted by ID) after `nextToken`, at most `maxResults` (within `bounds` when given: the
+    /// operation's in EC2's model, 5-1000 for most) long, and the token of the next page when there is one.
     func page<T>(
         _ items: [T],
         listing: String,
         maxResults: Int?,
+        bounds: ClosedRange<Int> = 5...1000,
         nextToken: String?,
         in scope: Scope,
         id: (T) -> String
@@ -96,9 +97,10 @@ extension EC2Service {
             rest = rest.drop { id($0) <= after }
         }
         guard let maxResults else { return (Array(rest), nil) }
-        guard (5...1000).contains(maxResults) else {
+        guard bounds.contains(maxResults) else {
             throw AWSError.invalidParameterValue(
-                "Value ( \(maxResults) ) for parameter maxResults is invalid. Parameter must be between 5 and 1000."
+                "Value ( \(maxResults) ) for parameter maxResults is invalid. Parameter must be between "
+                    + "\(bounds.lowerBound) and \(bounds.upperBound)."
             )
         }
         let page = Array(rest.prefix(maxResults))

@@ -148,9 +148,7 @@ extension EC2Service {
         _ input: DeleteTransitGatewayRequest,
         in scope: Scope
     ) async throws -> DeleteTransitGatewayResult {
-        try Self.requireMembers(input)
-        let id = input.transitGatewayId ?? ""
-        try EC2ResourceName.transitGateway.requireWellFormed([id])
+        let id = try Self.namedID(input, input.transitGatewayId, of: .transitGateway)
         try Self.stopIfDryRun(input.dryRun)
         let now = clock.now
         return try await transaction(.write) { transaction in

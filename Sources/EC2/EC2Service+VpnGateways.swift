@@ -144,9 +144,7 @@ extension EC2Service {
     /// Refused while attached to a VPC, with EC2's words (`IncorrectState`; the text as Terraform's sweeper met it
     /// deleting a gateway still attached, terraform-provider-aws pull request 5831).
     package func deleteVpnGateway(_ input: DeleteVpnGatewayRequest, in scope: Scope) async throws -> QueryReturn {
-        try Self.requireMembers(input)
-        let id = input.vpnGatewayId ?? ""
-        try EC2ResourceName.vpnGateway.requireWellFormed([id])
+        let id = try Self.namedID(input, input.vpnGatewayId, of: .vpnGateway)
         try Self.stopIfDryRun(input.dryRun)
         return try await transaction(.write) { transaction in
             let gateway = try await Self.vpnGateway(id, in: transaction, scope)

@@ -45,6 +45,15 @@ package struct EC2Service: Sendable {
         if let missing = shape.missingRequiredMembers.first { throw missingParameter(missing) }
     }
 
+    /// The ID of `kind` a request names as `id`, once every required member is there (`MissingParameter`) and the ID
+    /// is well formed (`<Stem>.Malformed`).
+    static func namedID(_ input: some AWSQueryShape, _ id: String?, of kind: EC2ResourceName) throws -> String {
+        try requireMembers(input)
+        let id = id ?? ""
+        try kind.requireWellFormed([id])
+        return id
+    }
+
     /// `DryRun=true`: the checks passed, and nothing is done (EC2's `DryRunOperation`, HTTP 412).
     static func stopIfDryRun(_ dryRun: Bool?) throws {
         guard dryRun == true else { return }

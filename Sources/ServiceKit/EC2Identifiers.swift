@@ -1,4 +1,5 @@
 import AWSJSONProtocol
+import Crypto
 
 /// EC2's resource IDs: a prefix and 17 lower-case hex digits (`vpc-0a1b2c3d4e5f67890`).
 package enum EC2Identifiers {
@@ -6,6 +7,14 @@ package enum EC2Identifiers {
 
     package static func make(_ prefix: String) -> String {
         prefix + "-" + RandomText.string(17, from: hexDigits)
+    }
+
+    /// An ID of `prefix` that `owner` (another resource's ID) always gives: the first 17 hex digits of the SHA-256 of
+    /// both. For the resources EC2 makes with another and dxlocal does not store (a VPC's main route table).
+    package static func derived(_ prefix: String, from owner: String) -> String {
+        let digest = SHA256.hash(data: Array((prefix + ":" + owner).utf8))
+        let digits = digest.lazy.flatMap { [hexDigits[Int($0 >> 4)], hexDigits[Int($0 & 0x0f)]] }.prefix(17)
+        return prefix + "-" + String(digits)
     }
 
     /// Whether `id` is `prefix-` and 8 or 17 lower-case hex digits (EC2's short and long forms).

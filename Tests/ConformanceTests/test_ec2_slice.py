@@ -129,6 +129,153 @@ def test_describe_vpcs_filters_pages_and_names_what_is_missing(server, ec2, acco
     refused(ec2, lambda: ec2.describe_vpcs(VpcIds=["subnet-12345678"]), "InvalidVpcID.Malformed")
 
 
+# --- What Terraform's aws_vpc reads and changes besides (our choice, beyond SPEC 9) ------------------------------
+
+ATTRIBUTES = ("enableDnsSupport", "enableDnsHostnames", "enableNetworkAddressUsageMetrics")
+
+
+def attributes(ec2, vpc) -> dict:
+    answers = {name: ec2.describe_vpc_attribute(VpcId=vpc, Attribute=name) for name in ATTRIBUTES}
+    for name, answer in answers.items():
+        assert answer["VpcId"] == vpc and set(answer) - {"ResponseMetadata"} == {"VpcId", name[0].upper() + name[1:]}
+    return {name: answer[name[0].upper() + name[1:]]["Value"] for name, answer in answers.items()}
+
+
+def test_a_vpcs_attributes_take_ec2s_defaults_and_change_one_at_a_time(server, ec2, account):
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    other = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    defaults = {"enableDnsSupport": True, "enableDnsHostnames": False, "enableNetworkAddressUsageMetrics": False}
+    assert attributes(ec2, vpc) == defaults
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableNetworkAddressUsageMetrics={"Value": True})
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": False})
+    changed = {"enableDnsSupport": False, "enableDnsHostnames": True, "enableNetworkAddressUsageMetrics": True}
+    assert attributes(ec2, vpc) == changed
+    assert attributes(ec2, other) == defaults
+
+    def unchanged(call, code, words):
+        expect_error(call, code=code, contains=words)
+        assert (attributes(ec2, vpc), attributes(ec2, other)) == (changed, defaults)
+
+    unchanged(lambda: ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True},
+                                               EnableDnsHostnames={"Value": False}),
+              "InvalidParameterCombination",
+              ["Fields for multiple attribute types specified: enableDnsHostnames, enableDnsSupport"])
+    unchanged(lambda: ec2.modify_vpc_attribute(VpcId=vpc), "MissingParameter", ["EnableDnsHostnames"])
+    missing = "vpc-0123456789abcdef0"
+    unchanged(lambda: ec2.modify_vpc_attribute(VpcId=missing, EnableDnsSupport={"Value": True}),
+              "InvalidVpcID.NotFound", [f"The vpc ID '{missing}' does not exist"])
+    unchanged(lambda: ec2.modify_vpc_attribute(VpcId="subnet-12345678", EnableDnsSupport={"Value": True}),
+              "InvalidVpcID.Malformed", ["subnet-12345678"])
+    unchanged(lambda: ec2.describe_vpc_attribute(VpcId=vpc, Attribute="enableIpv6"), "InvalidParameterValue",
+              ["enableIpv6", "Unknown attribute"])
+    unchanged(lambda: ec2.describe_vpc_attribute(VpcId=missing, Attribute="enableDnsSupport"),
+              "InvalidVpcID.NotFound", [missing])
+    stranger = ec2_client(server, random_account())
+    unchanged(lambda: stranger.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True}),
+              "InvalidVpcID.NotFound", [vpc])
+    unchanged(lambda: ec2_client(server, account, "eu-west-1").describe_vpc_attribute(
+        VpcId=vpc, Attribute="enableDnsSupport"), "InvalidVpcID.NotFound", [vpc])
+
+
+def test_a_dedicated_vpc_changes_to_default_tenancy_only(ec2):
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", InstanceTenancy="dedicated")["Vpc"]["VpcId"]
+    refused(ec2, lambda: ec2.modify_vpc_tenancy(VpcId=vpc, InstanceTenancy="dedicated"),
+            "InvalidParameterValue", contains=["can only be changed to default"])
+    assert ec2.modify_vpc_tenancy(VpcId=vpc, InstanceTenancy="default")["ReturnValue"] is True
+    (described,) = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"]
+    assert described["InstanceTenancy"] == "default"
+    assert ec2.modify_vpc_tenancy(VpcId=vpc, InstanceTenancy="default")["ReturnValue"] is True
+    refused(ec2, lambda: ec2.modify_vpc_tenancy(VpcId="vpc-0123456789abcdef0", InstanceTenancy="default"),
+            "InvalidVpcID.NotFound")
+
+
+def test_every_vpc_has_a_main_route_table_a_default_acl_and_a_default_security_group(server, ec2, account):
+    vpcs = [ec2.create_vpc(CidrBlock=f"10.{n}.0.0/16")["Vpc"]["VpcId"] for n in range(3)]
+    # What Terraform's aws_vpc asks for each VPC, with its filters.
+    tables, acls, groups = {}, {}, {}
+    for n, vpc in enumerate(vpcs):
+        (tables[vpc],) = ec2.describe_route_tables(Filters=[
+            {"Name": "association.main", "Values": ["true"]}, {"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]
+        (acls[vpc],) = ec2.describe_network_acls(Filters=[
+            {"Name": "default", "Values": ["true"]}, {"Name": "vpc-id", "Values": [vpc]}])["NetworkAcls"]
+        (groups[vpc],) = ec2.describe_security_groups(Filters=[
+            {"Name": "group-name", "Values": ["default"]}, {"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]
+        table, acl, group = tables[vpc], acls[vpc], groups[vpc]
+        assert re.fullmatch(r"rtb-[0-9a-f]{17}", table["RouteTableId"])
+        (association,) = table["Associations"]
+        assert association["Main"] is True and association["RouteTableId"] == table["RouteTableId"]
+        assert re.fullmatch(r"rtbassoc-[0-9a-f]{17}", association["RouteTableAssociationId"])
+        assert association["AssociationState"] == {"State": "associated"}
+        assert table["Routes"] == [{"DestinationCidrBlock": f"10.{n}.0.0/16", "GatewayId": "local",
+                                    "Origin": "CreateRouteTable", "State": "active"}]
+        assert (table["VpcId"], table["OwnerId"], table["PropagatingVgws"], table["Tags"]) == (vpc, account, [], [])
+        assert re.fullmatch(r"acl-[0-9a-f]{17}", acl["NetworkAclId"])
+        assert (acl["IsDefault"], acl["VpcId"], acl["OwnerId"], acl["Associations"]) == (True, vpc, account, [])
+        assert sorted((e["Egress"], e["RuleNumber"], e["RuleAction"], e["Protocol"], e["CidrBlock"])
+                      for e in acl["Entries"]) == [
+            (False, 100, "allow", "-1", "0.0.0.0/0"), (False, 32767, "deny", "-1", "0.0.0.0/0"),
+            (True, 100, "allow", "-1", "0.0.0.0/0"), (True, 32767, "deny", "-1", "0.0.0.0/0")]
+        sg = group["GroupId"]
+        assert re.fullmatch(r"sg-[0-9a-f]{17}", sg)
+        assert (group["GroupName"], group["Description"], group["VpcId"], group["OwnerId"]) == (
+            "default", "default VPC security group", vpc, account)
+        assert group["SecurityGroupArn"] == f"arn:aws:ec2:us-east-1:{account}:security-group/{sg}"
+        (inbound,) = group["IpPermissions"]
+        assert inbound["IpProtocol"] == "-1" and inbound["IpRanges"] == []
+        assert inbound["UserIdGroupPairs"] == [{"GroupId": sg, "UserId": account}]
+        (outbound,) = group["IpPermissionsEgress"]
+        assert outbound["IpProtocol"] == "-1" and outbound["IpRanges"] == [{"CidrIp": "0.0.0.0/0"}]
+    for found in (tables, acls, groups):
+        assert len({json.dumps(v, sort_keys=True) for v in found.values()}) == 3
+
+    # By ID, every one, and each ID stays what it was.
+    ids = {"rtb": [t["RouteTableId"] for t in tables.values()], "acl": [a["NetworkAclId"] for a in acls.values()],
+           "sg": [g["GroupId"] for g in groups.values()]}
+    assert ec2.describe_route_tables(RouteTableIds=ids["rtb"][:1])["RouteTables"] == [tables[vpcs[0]]]
+    assert ec2.describe_network_acls(NetworkAclIds=ids["acl"][1:2])["NetworkAcls"] == [acls[vpcs[1]]]
+    assert ec2.describe_security_groups(GroupIds=ids["sg"][2:])["SecurityGroups"] == [groups[vpcs[2]]]
+    assert sorted(t["RouteTableId"] for t in ec2.describe_route_tables()["RouteTables"]) == sorted(ids["rtb"])
+    assert {a["NetworkAclId"] for a in ec2.describe_network_acls(Filters=[
+        {"Name": "entry.rule-number", "Values": ["32767"]}])["NetworkAcls"]} == set(ids["acl"])
+    assert ec2.describe_route_tables(Filters=[
+        {"Name": "route.destination-cidr-block", "Values": ["10.2.0.0/16"]}])["RouteTables"] == [tables[vpcs[2]]]
+    assert ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["web"]}])["SecurityGroups"] == []
+    assert ec2.describe_route_tables(Filters=[{"Name": "association.main", "Values": ["false"]}])["RouteTables"] == []
+
+    # EC2's codes for what is not there or not an ID, and the default VPC that dxlocal's accounts do not have.
+    missing = "rtb-0123456789abcdef0"
+    refused(ec2, lambda: ec2.describe_route_tables(RouteTableIds=[ids["rtb"][0], missing]),
+            "InvalidRouteTableID.NotFound", contains=[f"The routeTable ID '{missing}' does not exist"])
+    refused(ec2, lambda: ec2.describe_route_tables(RouteTableIds=["vpc-12345678"]), "InvalidRouteTableId.Malformed")
+    refused(ec2, lambda: ec2.describe_network_acls(NetworkAclIds=["acl-0123456789abcdef0"]),
+            "InvalidNetworkAclID.NotFound", contains=["The networkAcl ID 'acl-0123456789abcdef0' does not exist"])
+    refused(ec2, lambda: ec2.describe_security_groups(GroupIds=["sg-0123456789abcdef0"]), "InvalidGroup.NotFound",
+            contains=["The security group 'sg-0123456789abcdef0' does not exist"])
+    refused(ec2, lambda: ec2.describe_security_groups(GroupIds=["sg-12345678", "sg-87654321"]),
+            "InvalidGroup.NotFound", contains=["The security groups 'sg-12345678, sg-87654321' do not exist"])
+    unchecked = ec2_client(server, account, validate=False)
+    refused(ec2, lambda: unchecked.describe_route_tables(MaxResults=101), "InvalidParameterValue",
+            contains=["Parameter must be between 5 and 100."])
+    assert len(ec2.describe_route_tables(MaxResults=100)["RouteTables"]) == 3
+    refused(ec2, lambda: unchecked.describe_security_groups(MaxResults=1001), "InvalidParameterValue",
+            contains=["Parameter must be between 5 and 1000."])
+    refused(ec2, lambda: ec2.describe_security_groups(GroupIds=["default"]), "InvalidGroupId.Malformed")
+    refused(ec2, lambda: ec2.describe_security_groups(GroupNames=["default"]), "VPCIdNotSpecified",
+            contains=["No default VPC for this user"])
+    refused(ec2, lambda: ec2.describe_network_acls(Filters=[{"Name": "colour", "Values": ["red"]}]),
+            "InvalidParameterValue", contains=["The filter 'colour' is invalid"])
+    stranger = ec2_client(server, random_account())
+    assert stranger.describe_route_tables()["RouteTables"] == []
+    expect_error(lambda: stranger.describe_security_groups(GroupIds=ids["sg"][:1]), code="InvalidGroup.NotFound")
+    assert ec2_client(server, account, "eu-west-1").describe_network_acls()["NetworkAcls"] == []
+
+    # They go with their VPC.
+    ec2.delete_vpc(VpcId=vpcs[0])
+    assert sorted(t["RouteTableId"] for t in ec2.describe_route_tables()["RouteTables"]) == sorted(ids["rtb"][1:])
+    expect_error(lambda: ec2.describe_network_acls(NetworkAclIds=ids["acl"][:1]), code="InvalidNetworkAclID.NotFound")
+
+
 # --- VPN gateways -----------------------------------------------------------------------------------------------
 
 def test_a_gateway_attaches_to_one_vpc_and_a_vpc_takes_one_gateway(ec2):

@@ -1,8 +1,9 @@
 """Terraform itself (not a replay of its calls): the README's `provider "aws"` block, read from the README, applies,
 plans no change and destroys a MACsec connection with a key, a LAG, a gateway, a private interface with a second
-BGP peer, a partner's hosted interface accepted into the gateway, a VPN gateway attached to a VPC and a transit
-gateway, each associated with a Direct Connect gateway, every taggable one tagged (the EC2 gateways' tags changed in
-place by a second apply); a second test applies, changes in place and destroys the provider's other Direct Connect
+BGP peer, a partner's hosted interface accepted into the gateway, a VPN gateway attached to an `aws_vpc` (read back
+by the `aws_vpc` data source, its main route table, default network ACL and security group with it) and a transit
+gateway, each associated with a Direct Connect gateway, every taggable one tagged (the EC2 gateways' tags and the
+VPC's DNS hostnames changed in place by a second apply); a second test applies, changes in place and destroys the provider's other Direct Connect
 resources and data sources. The provider
 builds the ARNs it tags and reads tags by from the account it knows, and the README's block skips asking for it
 (`skip_requesting_account_id`), so those ARNs carry no account (our choice: the caller's account stands in).
@@ -68,7 +69,7 @@ terraform {{
 """
 
 
-def configuration(url: str, vpc: str, ec2_tags: tuple[str, str] = FIRST_EC2_TAGS) -> str:
+def configuration(url: str, ec2_tags: tuple[str, str] = FIRST_EC2_TAGS, dns_hostnames: bool = True) -> str:
     return providers(url) + f"""
 data "aws_dx_location" "here" {{
   location_code = "EqDC2"
@@ -116,15 +117,25 @@ resource "aws_dx_bgp_peer" "v6" {{
   bgp_asn              = 65001
 }}
 
-# The EC2 gateways Direct Connect connects to: a VPN gateway attached to a VPC made beforehand (Terraform's aws_vpc
-# needs more of EC2 than dxlocal serves), a transit gateway, each associated with a Direct Connect gateway.
+# The EC2 gateways Direct Connect connects to: a VPN gateway attached to a VPC, a transit gateway, each associated
+# with a Direct Connect gateway.
+resource "aws_vpc" "v" {{
+  cidr_block           = "10.60.0.0/16"
+  enable_dns_hostnames = {str(dns_hostnames).lower()}
+  tags                 = {{ Name = "tf-vpc" }}
+}}
+
+data "aws_vpc" "v" {{
+  id = aws_vpc.v.id
+}}
+
 resource "aws_vpn_gateway" "vgw" {{
   amazon_side_asn = 64620
   tags            = {ec2_tags[0]}
 }}
 
 resource "aws_vpn_gateway_attachment" "vgw" {{
-  vpc_id         = "{vpc}"
+  vpc_id         = aws_vpc.v.id
   vpn_gateway_id = aws_vpn_gateway.vgw.id
 }}
 
@@ -178,6 +189,11 @@ output "vif" {{ value = aws_dx_private_virtual_interface.v.id }}
 output "hosted" {{ value = aws_dx_hosted_private_virtual_interface.hosted.id }}
 output "vgw" {{ value = aws_vpn_gateway.vgw.id }}
 output "tgw" {{ value = aws_ec2_transit_gateway.tgw.id }}
+output "vpc" {{ value = aws_vpc.v.id }}
+output "vpc_defaults" {{
+  value = join(" ", [aws_vpc.v.main_route_table_id, aws_vpc.v.default_network_acl_id,
+                     aws_vpc.v.default_security_group_id, data.aws_vpc.v.main_route_table_id])
+}}
 """
 
 
@@ -201,12 +217,29 @@ def test_the_readmes_provider_block_applies_plans_nothing_and_destroys(server, t
     (tmp_path / "terraform.rc").write_text(
         'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' % MIRROR)
     ec2 = dxhelpers._client("ec2", server.url, CUSTOMER, "us-east-1", dxhelpers.boto_config())
-    vpc = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
-    (tmp_path / "main.tf").write_text(configuration(server.url, vpc))
+    (tmp_path / "main.tf").write_text(configuration(server.url))
     terraform(tmp_path, "init", "-no-color")
     terraform(tmp_path, "apply", "-auto-approve", "-no-color")
     outputs = {name: terraform(tmp_path, "output", "-raw", name).stdout for name in
-               ("connection", "lag", "vif", "hosted", "vgw", "tgw")}
+               ("connection", "lag", "vif", "hosted", "vgw", "tgw", "vpc", "vpc_defaults")}
+
+    # The VPC as aws_vpc made it and reads it: its attributes, and the defaults EC2 makes with it.
+    vpc = outputs["vpc"]
+    (described,) = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"]
+    assert (described["CidrBlock"], described["Tags"]) == ("10.60.0.0/16", [{"Key": "Name", "Value": "tf-vpc"}])
+
+    def hostnames() -> bool:
+        return ec2.describe_vpc_attribute(VpcId=vpc, Attribute="enableDnsHostnames")["EnableDnsHostnames"]["Value"]
+
+    assert hostnames() is True
+    on_vpc = [{"Name": "vpc-id", "Values": [vpc]}]
+    (table,) = ec2.describe_route_tables(Filters=on_vpc)["RouteTables"]
+    (acl,) = ec2.describe_network_acls(Filters=on_vpc)["NetworkAcls"]
+    (group,) = ec2.describe_security_groups(Filters=on_vpc)["SecurityGroups"]
+    assert outputs["vpc_defaults"].split() == [table["RouteTableId"], acl["NetworkAclId"], group["GroupId"],
+                                               table["RouteTableId"]]
+    (vgw,) = ec2.describe_vpn_gateways(VpnGatewayIds=[outputs["vgw"]])["VpnGateways"]
+    assert vgw["VpcAttachments"] == [{"VpcId": vpc, "State": "attached"}]
 
     customer = dxhelpers.make_client(server.url, account=CUSTOMER)
     arn = f"arn:aws:directconnect:us-east-1:{CUSTOMER}"
@@ -240,9 +273,11 @@ def test_the_readmes_provider_block_applies_plans_nothing_and_destroys(server, t
         return tuple({tag["Key"]: tag["Value"] for tag in gateway.get("Tags", [])} for gateway in (vgw, tgw))
 
     assert ec2_tags() == ({"Name": "tf-vgw", "keep": "yes"}, {"Name": "tf-tgw"})
-    (tmp_path / "main.tf").write_text(configuration(server.url, vpc, SECOND_EC2_TAGS))
+    (tmp_path / "main.tf").write_text(configuration(server.url, SECOND_EC2_TAGS, dns_hostnames=False))
     terraform(tmp_path, "apply", "-auto-approve", "-no-color")
     assert ec2_tags() == ({"Name": "tf-vgw-2", "added": "yes"}, {})
+    assert hostnames() is False
+    assert [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]] == [vpc]
     plan = terraform(tmp_path, "plan", "-detailed-exitcode", "-no-color", check=False)
     assert plan.returncode == 0, f"the plan after the new tags wants changes:\n{plan.stdout[-4000:]}"
 
@@ -257,6 +292,7 @@ def test_the_readmes_provider_block_applies_plans_nothing_and_destroys(server, t
     assert [g["VpnGatewayId"] for g in ec2.describe_vpn_gateways()["VpnGateways"]] == []
     assert [g["TransitGatewayId"] for g in ec2.describe_transit_gateways()["TransitGateways"]
             if g["State"] != "deleted"] == []
+    assert ec2.describe_vpcs()["Vpcs"] == []
 
 
 def more_resources(url: str, customer: str, partner: str, name: str, changed: bool) -> str:

@@ -239,6 +239,170 @@ import Testing
         }
     }
 
+    // MARK: What Terraform's aws_vpc reads and changes besides
+
+    /// enableDnsSupport, enableDnsHostnames and enableNetworkAddressUsageMetrics, each read by a call of its own that
+    /// answers that member alone.
+    func attributes(_ f: Fixture, _ vpc: String) async throws -> [Bool?] {
+        var values: [Bool?] = []
+        for name in VpcAttributeName.allKnownValues {
+            let answer = try await f.service.describeVpcAttribute(.init(attribute: name, vpcId: vpc), in: Self.scope)
+            #expect(answer.vpcId == vpc)
+            let members: [VpcAttributeName: AttributeBooleanValue?] = [
+                .enableDnsSupport: answer.enableDnsSupport,
+                .enableDnsHostnames: answer.enableDnsHostnames,
+                .enableNetworkAddressUsageMetrics: answer.enableNetworkAddressUsageMetrics,
+            ]
+            #expect(members.filter { $0.value != nil }.map(\.key) == [name], "\(name): \(answer)")
+            values.append(members[name]??.value)
+        }
+        return values
+    }
+
+    @Test func aVpcsAttributesStartAsEC2sAndChangeOneACall() async throws {
+        try await Fixture.run { f in
+            let vpc = try await f.vpc()
+            let other = try await f.vpc("10.1.0.0/16")
+            // enableDnsSupport, enableDnsHostnames, enableNetworkAddressUsageMetrics
+            #expect(try await attributes(f, vpc) == [true, false, false])
+            _ = try await f.service.modifyVpcAttribute(
+                .init(enableDnsHostnames: .init(value: true), vpcId: vpc),
+                in: Self.scope
+            )
+            _ = try await f.service.modifyVpcAttribute(
+                .init(enableDnsSupport: .init(value: false), vpcId: vpc),
+                in: Self.scope
+            )
+            #expect(try await attributes(f, vpc) == [false, true, false])
+            #expect(try await attributes(f, other) == [true, false, false])
+
+            let both = ModifyVpcAttributeRequest(
+                enableDnsHostnames: .init(value: false),
+                vpcId: vpc,
+                enableNetworkAddressUsageMetrics: .init(value: true)
+            )
+            let refusals: [(ModifyVpcAttributeRequest, String, String)] = [
+                (
+                    both, "InvalidParameterCombination",
+                    "Fields for multiple attribute types specified: enableDnsHostnames, enableNetworkAddressUsageMetrics"
+                ),
+                (.init(vpcId: vpc), "MissingParameter", "EnableDnsHostnames, EnableDnsSupport or"),
+                (.init(enableDnsSupport: .init(), vpcId: vpc), "MissingParameter", "EnableDnsSupport.Value"),
+                (.init(enableDnsSupport: .init(value: true)), "MissingParameter", "VpcId"),
+                (.init(enableDnsSupport: .init(value: true), vpcId: "vpc-1234"), "InvalidVpcID.Malformed", "vpc-1234"),
+            ]
+            for (request, code, words) in refusals {
+                try await f.expectRefusal(code, [words]) {
+                    _ = try await f.service.modifyVpcAttribute(request, in: Self.scope)
+                }
+                #expect(try await attributes(f, vpc) == [false, true, false])
+            }
+            try await f.expectRefusal("InvalidVpcID.NotFound", [vpc]) {
+                _ = try await f.service.modifyVpcAttribute(
+                    .init(enableDnsSupport: .init(value: true), vpcId: vpc),
+                    in: Self.otherAccount
+                )
+            }
+            try await f.expectRefusal("InvalidParameterValue", ["(enableIpv6)", "Unknown attribute"]) {
+                _ = try await f.service.describeVpcAttribute(.init(attribute: "enableIpv6", vpcId: vpc), in: Self.scope)
+            }
+        }
+    }
+
+    @Test func aDedicatedVpcsTenancyChangesToDefaultOnly() async throws {
+        try await Fixture.run { f in
+            let created = try await f.service.createVpc(
+                .init(cidrBlock: "10.0.0.0/16", instanceTenancy: .dedicated),
+                in: Self.scope
+            )
+            let vpc = try #require(created.vpc?.vpcId)
+            try await f.expectRefusal("InvalidParameterValue", ["only be changed to default"]) {
+                _ = try await f.service.modifyVpcTenancy(
+                    .init(vpcId: vpc, instanceTenancy: "dedicated"),
+                    in: Self.scope
+                )
+            }
+            let changed = try await f.service.modifyVpcTenancy(
+                .init(vpcId: vpc, instanceTenancy: .default),
+                in: Self.scope
+            )
+            #expect(changed.returnValue == true)
+            #expect(
+                try await f.service.describeVpcs(.init(), in: Self.scope).vpcs?.map(\.instanceTenancy) == [.default]
+            )
+        }
+    }
+
+    @Test func everyVpcHasItsOwnMainRouteTableDefaultAclAndDefaultSecurityGroup() async throws {
+        try await Fixture.run { f in
+            let first = try await f.vpc()
+            let second = try await f.vpc("10.1.0.0/16")
+            let onFirst = [Filter(name: "vpc-id", values: [first])]
+            let tables = try await f.service.describeRouteTables(.init(filters: onFirst), in: Self.scope).routeTables
+            let table = try #require(tables?.first)
+            #expect(tables?.count == 1)
+            #expect(table.vpcId == first)
+            #expect(table.routes?.map(\.destinationCidrBlock) == ["10.0.0.0/16"])
+            #expect(table.associations?.map(\.main) == [true])
+            let tableID = try #require(table.routeTableId)
+            #expect(EC2Identifiers.isWellFormed(tableID, prefix: "rtb") && tableID.count == 21)
+            // The same VPC names the same defaults on every call (and after a restart: they are derived, not stored).
+            let again = try await f.service.describeRouteTables(.init(routeTableIds: [tableID]), in: Self.scope)
+            #expect(again.routeTables == tables)
+
+            let acls = try await f.service.describeNetworkAcls(.init(), in: Self.scope).networkAcls ?? []
+            let groups = try await f.service.describeSecurityGroups(.init(), in: Self.scope).securityGroups ?? []
+            #expect(Set(acls.compactMap(\.vpcId)) == [first, second])
+            #expect(Set(groups.compactMap(\.vpcId)) == [first, second])
+            #expect(acls.allSatisfy { $0.isDefault == true && $0.entries?.count == 4 })
+            #expect(
+                groups.allSatisfy {
+                    $0.groupName == "default" && $0.ipPermissions?.first?.userIdGroupPairs?.first?.groupId == $0.groupId
+                }
+            )
+            let ids = [tableID] + acls.compactMap(\.networkAclId) + groups.compactMap(\.groupId)
+            #expect(Set(ids.map { $0.split(separator: "-").last ?? "" }).count == ids.count, "\(ids)")
+
+            let mainOfSecond = [
+                Filter(name: "association.main", values: ["true"]), Filter(name: "vpc-id", values: [second]),
+            ]
+            #expect(
+                try await f.service.describeRouteTables(.init(filters: mainOfSecond), in: Self.scope).routeTables?.map(
+                    \.vpcId
+                ) == [second]
+            )
+            try await f.expectRefusal(
+                "InvalidRouteTableID.NotFound",
+                ["The routeTable ID 'rtb-0123456789abcdef0' does not exist"]
+            ) {
+                _ = try await f.service.describeRouteTables(
+                    .init(routeTableIds: ["rtb-0123456789abcdef0"]),
+                    in: Self.scope
+                )
+            }
+            try await f.expectRefusal("InvalidRouteTableId.Malformed") {
+                _ = try await f.service.describeRouteTables(.init(routeTableIds: [first]), in: Self.scope)
+            }
+            try await f.expectRefusal("InvalidGroupId.Malformed") {
+                _ = try await f.service.describeSecurityGroups(.init(groupIds: ["default"]), in: Self.scope)
+            }
+            try await f.expectRefusal("VPCIdNotSpecified", ["No default VPC for this user"]) {
+                _ = try await f.service.describeSecurityGroups(.init(groupNames: ["default"]), in: Self.scope)
+            }
+            #expect(try await f.service.describeNetworkAcls(.init(), in: Self.otherAccount).networkAcls == [])
+
+            _ = try await f.service.deleteVpc(.init(vpcId: first), in: Self.scope)
+            try await f.expectRefusal("InvalidRouteTableID.NotFound") {
+                _ = try await f.service.describeRouteTables(.init(routeTableIds: [tableID]), in: Self.scope)
+            }
+            #expect(
+                try await f.service.describeSecurityGroups(.init(), in: Self.scope).securityGroups?.map(\.vpcId) == [
+                    second
+                ]
+            )
+        }
+    }
+
     // MARK: Virtual private gateways
 
     @Test func aGatewayAttachesToOneVpcAndAVpcTakesOneGateway() async throws {

@@ -511,6 +511,119 @@ public struct ResourceType:
     ]
 }
 
+/// Wire string values of `RouteOrigin`; values outside the known list still decode.
+public struct RouteOrigin:
+    RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSQueryReadable, AWSXMLValue
+{
+    public var rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public var description: String { rawValue }
+
+    public static func read(_ query: QueryParameters, _ name: String) -> RouteOrigin? {
+        query[name].map(Self.init(rawValue:))
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) { writer.text(rawValue) }
+
+    public static let createRouteTable = RouteOrigin(rawValue: "CreateRouteTable")
+    public static let createRoute = RouteOrigin(rawValue: "CreateRoute")
+    public static let enableVgwRoutePropagation = RouteOrigin(rawValue: "EnableVgwRoutePropagation")
+    public static let advertisement = RouteOrigin(rawValue: "Advertisement")
+
+    public static let allKnownValues: [RouteOrigin] = [
+        .createRouteTable,
+        .createRoute,
+        .enableVgwRoutePropagation,
+        .advertisement,
+    ]
+}
+
+/// Wire string values of `RouteState`; values outside the known list still decode.
+public struct RouteState:
+    RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSQueryReadable, AWSXMLValue
+{
+    public var rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public var description: String { rawValue }
+
+    public static func read(_ query: QueryParameters, _ name: String) -> RouteState? {
+        query[name].map(Self.init(rawValue:))
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) { writer.text(rawValue) }
+
+    public static let active = RouteState(rawValue: "active")
+    public static let blackhole = RouteState(rawValue: "blackhole")
+    public static let filtered = RouteState(rawValue: "filtered")
+
+    public static let allKnownValues: [RouteState] = [.active, .blackhole, .filtered]
+}
+
+/// Wire string values of `RouteTableAssociationStateCode`; values outside the known list still decode.
+public struct RouteTableAssociationStateCode:
+    RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSQueryReadable, AWSXMLValue
+{
+    public var rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public var description: String { rawValue }
+
+    public static func read(_ query: QueryParameters, _ name: String) -> RouteTableAssociationStateCode? {
+        query[name].map(Self.init(rawValue:))
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) { writer.text(rawValue) }
+
+    public static let associating = RouteTableAssociationStateCode(rawValue: "associating")
+    public static let associated = RouteTableAssociationStateCode(rawValue: "associated")
+    public static let disassociating = RouteTableAssociationStateCode(rawValue: "disassociating")
+    public static let disassociated = RouteTableAssociationStateCode(rawValue: "disassociated")
+    public static let failed = RouteTableAssociationStateCode(rawValue: "failed")
+
+    public static let allKnownValues: [RouteTableAssociationStateCode] = [
+        .associating,
+        .associated,
+        .disassociating,
+        .disassociated,
+        .failed,
+    ]
+}
+
+/// Wire string values of `RuleAction`; values outside the known list still decode.
+public struct RuleAction:
+    RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSQueryReadable, AWSXMLValue
+{
+    public var rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public var description: String { rawValue }
+
+    public static func read(_ query: QueryParameters, _ name: String) -> RuleAction? {
+        query[name].map(Self.init(rawValue:))
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) { writer.text(rawValue) }
+
+    public static let allow = RuleAction(rawValue: "allow")
+    public static let deny = RuleAction(rawValue: "deny")
+
+    public static let allKnownValues: [RuleAction] = [.allow, .deny]
+}
+
 /// Wire string values of `SecurityGroupReferencingSupportValue`; values outside the known list still decode.
 public struct SecurityGroupReferencingSupportValue:
     RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSQueryReadable, AWSXMLValue
@@ -708,6 +821,35 @@ public struct TransitGatewayState:
     public static let allKnownValues: [TransitGatewayState] = [.pending, .available, .modifying, .deleting, .deleted]
 }
 
+/// Wire string values of `VpcAttributeName`; values outside the known list still decode.
+public struct VpcAttributeName:
+    RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSQueryReadable, AWSXMLValue
+{
+    public var rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public var description: String { rawValue }
+
+    public static func read(_ query: QueryParameters, _ name: String) -> VpcAttributeName? {
+        query[name].map(Self.init(rawValue:))
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) { writer.text(rawValue) }
+
+    public static let enableDnsSupport = VpcAttributeName(rawValue: "enableDnsSupport")
+    public static let enableDnsHostnames = VpcAttributeName(rawValue: "enableDnsHostnames")
+    public static let enableNetworkAddressUsageMetrics = VpcAttributeName(rawValue: "enableNetworkAddressUsageMetrics")
+
+    public static let allKnownValues: [VpcAttributeName] = [
+        .enableDnsSupport,
+        .enableDnsHostnames,
+        .enableNetworkAddressUsageMetrics,
+    ]
+}
+
 /// Wire string values of `VpcCidrBlockStateCode`; values outside the known list still decode.
 public struct VpcCidrBlockStateCode:
     RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSQueryReadable, AWSXMLValue
@@ -885,6 +1027,29 @@ public struct VpcState:
     public static let available = VpcState(rawValue: "available")
 
     public static let allKnownValues: [VpcState] = [.pending, .available]
+}
+
+/// Wire string values of `VpcTenancy`; values outside the known list still decode.
+public struct VpcTenancy:
+    RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible, AWSQueryReadable, AWSXMLValue
+{
+    public var rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public var description: String { rawValue }
+
+    public static func read(_ query: QueryParameters, _ name: String) -> VpcTenancy? {
+        query[name].map(Self.init(rawValue:))
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) { writer.text(rawValue) }
+
+    public static let `default` = VpcTenancy(rawValue: "default")
+
+    public static let allKnownValues: [VpcTenancy] = [.`default`]
 }
 
 /// Wire string values of `VpnEcmpSupportValue`; values outside the known list still decode.

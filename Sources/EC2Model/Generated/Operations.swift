@@ -846,6 +846,27 @@ public enum EC2Operations {
         public static let name = "DeleteVpnGateway"
     }
 
+    /// Operation `DescribeNetworkAcls`.
+    public enum DescribeNetworkAcls: AWSQueryOperation {
+        public typealias Input = DescribeNetworkAclsRequest
+        public typealias Output = DescribeNetworkAclsResult
+        public static let name = "DescribeNetworkAcls"
+    }
+
+    /// Operation `DescribeRouteTables`.
+    public enum DescribeRouteTables: AWSQueryOperation {
+        public typealias Input = DescribeRouteTablesRequest
+        public typealias Output = DescribeRouteTablesResult
+        public static let name = "DescribeRouteTables"
+    }
+
+    /// Operation `DescribeSecurityGroups`.
+    public enum DescribeSecurityGroups: AWSQueryOperation {
+        public typealias Input = DescribeSecurityGroupsRequest
+        public typealias Output = DescribeSecurityGroupsResult
+        public static let name = "DescribeSecurityGroups"
+    }
+
     /// Operation `DescribeTags`.
     public enum DescribeTags: AWSQueryOperation {
         public typealias Input = DescribeTagsRequest
@@ -867,6 +888,13 @@ public enum EC2Operations {
         public static let name = "DescribeTransitGateways"
     }
 
+    /// Operation `DescribeVpcAttribute`.
+    public enum DescribeVpcAttribute: AWSQueryOperation {
+        public typealias Input = DescribeVpcAttributeRequest
+        public typealias Output = DescribeVpcAttributeResult
+        public static let name = "DescribeVpcAttribute"
+    }
+
     /// Operation `DescribeVpcs`.
     public enum DescribeVpcs: AWSQueryOperation {
         public typealias Input = DescribeVpcsRequest
@@ -886,5 +914,19 @@ public enum EC2Operations {
         public typealias Input = DetachVpnGatewayRequest
         public typealias Output = QueryReturn
         public static let name = "DetachVpnGateway"
+    }
+
+    /// Operation `ModifyVpcAttribute`.
+    public enum ModifyVpcAttribute: AWSQueryOperation {
+        public typealias Input = ModifyVpcAttributeRequest
+        public typealias Output = QueryReturn
+        public static let name = "ModifyVpcAttribute"
+    }
+
+    /// Operation `ModifyVpcTenancy`.
+    public enum ModifyVpcTenancy: AWSQueryOperation {
+        public typealias Input = ModifyVpcTenancyRequest
+        public typealias Output = ModifyVpcTenancyResult
+        public static let name = "ModifyVpcTenancy"
     }
 }

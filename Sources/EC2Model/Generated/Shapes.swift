@@ -60,6 +60,26 @@ public struct AttachVpnGatewayResult: AWSQueryShape {
     }
 }
 
+/// Wire shape `AttributeBooleanValue`.
+public struct AttributeBooleanValue: AWSQueryShape {
+    public var value: Bool?
+
+    public init(value: Bool? = nil) {
+        self.value = value
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("value", value)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> AttributeBooleanValue? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = AttributeBooleanValue()
+        shape.value = try Bool.read(query, QueryParameters.name(name, "Value"))
+        return shape
+    }
+}
+
 /// Wire shape `BlockPublicAccessStates`.
 public struct BlockPublicAccessStates: AWSQueryShape {
     public var internetGatewayBlockMode: BlockPublicAccessMode?
@@ -486,6 +506,209 @@ public struct DeleteVpnGatewayRequest: AWSQueryShape {
     }
 }
 
+/// Wire shape `DescribeNetworkAclsRequest`.
+public struct DescribeNetworkAclsRequest: AWSQueryShape {
+    public var nextToken: String?
+    public var maxResults: Int?
+    public var dryRun: Bool?
+    public var networkAclIds: [String]?
+    public var filters: [Filter]?
+
+    public init(
+        nextToken: String? = nil,
+        maxResults: Int? = nil,
+        dryRun: Bool? = nil,
+        networkAclIds: [String]? = nil,
+        filters: [Filter]? = nil
+    ) {
+        self.nextToken = nextToken
+        self.maxResults = maxResults
+        self.dryRun = dryRun
+        self.networkAclIds = networkAclIds
+        self.filters = filters
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("NextToken", nextToken)
+        writer.member("MaxResults", maxResults)
+        writer.member("dryRun", dryRun)
+        writer.member("NetworkAclId", networkAclIds, item: "item")
+        writer.member("Filter", filters, item: "Filter")
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DescribeNetworkAclsRequest? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = DescribeNetworkAclsRequest()
+        shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
+        shape.maxResults = try Int.read(query, QueryParameters.name(name, "MaxResults"))
+        shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
+        shape.networkAclIds = try [String].read(query, QueryParameters.name(name, "NetworkAclId"))
+        shape.filters = try [Filter].read(query, QueryParameters.name(name, "Filter"))
+        return shape
+    }
+}
+
+/// Wire shape `DescribeNetworkAclsResult`.
+public struct DescribeNetworkAclsResult: AWSQueryShape {
+    public var networkAcls: [NetworkAcl]?
+    public var nextToken: String?
+
+    public init(networkAcls: [NetworkAcl]? = nil, nextToken: String? = nil) {
+        self.networkAcls = networkAcls
+        self.nextToken = nextToken
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("networkAclSet", networkAcls, item: "item")
+        writer.member("nextToken", nextToken)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DescribeNetworkAclsResult? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = DescribeNetworkAclsResult()
+        shape.networkAcls = try [NetworkAcl].read(query, QueryParameters.name(name, "NetworkAclSet"))
+        shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
+        return shape
+    }
+}
+
+/// Wire shape `DescribeRouteTablesRequest`.
+public struct DescribeRouteTablesRequest: AWSQueryShape {
+    public var nextToken: String?
+    public var maxResults: Int?
+    public var dryRun: Bool?
+    public var routeTableIds: [String]?
+    public var filters: [Filter]?
+
+    public init(
+        nextToken: String? = nil,
+        maxResults: Int? = nil,
+        dryRun: Bool? = nil,
+        routeTableIds: [String]? = nil,
+        filters: [Filter]? = nil
+    ) {
+        self.nextToken = nextToken
+        self.maxResults = maxResults
+        self.dryRun = dryRun
+        self.routeTableIds = routeTableIds
+        self.filters = filters
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("NextToken", nextToken)
+        writer.member("MaxResults", maxResults)
+        writer.member("dryRun", dryRun)
+        writer.member("RouteTableId", routeTableIds, item: "item")
+        writer.member("Filter", filters, item: "Filter")
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DescribeRouteTablesRequest? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = DescribeRouteTablesRequest()
+        shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
+        shape.maxResults = try Int.read(query, QueryParameters.name(name, "MaxResults"))
+        shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
+        shape.routeTableIds = try [String].read(query, QueryParameters.name(name, "RouteTableId"))
+        shape.filters = try [Filter].read(query, QueryParameters.name(name, "Filter"))
+        return shape
+    }
+}
+
+/// Wire shape `DescribeRouteTablesResult`.
+public struct DescribeRouteTablesResult: AWSQueryShape {
+    public var routeTables: [RouteTable]?
+    public var nextToken: String?
+
+    public init(routeTables: [RouteTable]? = nil, nextToken: String? = nil) {
+        self.routeTables = routeTables
+        self.nextToken = nextToken
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("routeTableSet", routeTables, item: "item")
+        writer.member("nextToken", nextToken)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DescribeRouteTablesResult? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = DescribeRouteTablesResult()
+        shape.routeTables = try [RouteTable].read(query, QueryParameters.name(name, "RouteTableSet"))
+        shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
+        return shape
+    }
+}
+
+/// Wire shape `DescribeSecurityGroupsRequest`.
+public struct DescribeSecurityGroupsRequest: AWSQueryShape {
+    public var groupIds: [String]?
+    public var groupNames: [String]?
+    public var nextToken: String?
+    public var maxResults: Int?
+    public var dryRun: Bool?
+    public var filters: [Filter]?
+
+    public init(
+        groupIds: [String]? = nil,
+        groupNames: [String]? = nil,
+        nextToken: String? = nil,
+        maxResults: Int? = nil,
+        dryRun: Bool? = nil,
+        filters: [Filter]? = nil
+    ) {
+        self.groupIds = groupIds
+        self.groupNames = groupNames
+        self.nextToken = nextToken
+        self.maxResults = maxResults
+        self.dryRun = dryRun
+        self.filters = filters
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("GroupId", groupIds, item: "groupId")
+        writer.member("GroupName", groupNames, item: "GroupName")
+        writer.member("NextToken", nextToken)
+        writer.member("MaxResults", maxResults)
+        writer.member("dryRun", dryRun)
+        writer.member("Filter", filters, item: "Filter")
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DescribeSecurityGroupsRequest? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = DescribeSecurityGroupsRequest()
+        shape.groupIds = try [String].read(query, QueryParameters.name(name, "GroupId"))
+        shape.groupNames = try [String].read(query, QueryParameters.name(name, "GroupName"))
+        shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
+        shape.maxResults = try Int.read(query, QueryParameters.name(name, "MaxResults"))
+        shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
+        shape.filters = try [Filter].read(query, QueryParameters.name(name, "Filter"))
+        return shape
+    }
+}
+
+/// Wire shape `DescribeSecurityGroupsResult`.
+public struct DescribeSecurityGroupsResult: AWSQueryShape {
+    public var nextToken: String?
+    public var securityGroups: [SecurityGroup]?
+
+    public init(nextToken: String? = nil, securityGroups: [SecurityGroup]? = nil) {
+        self.nextToken = nextToken
+        self.securityGroups = securityGroups
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("nextToken", nextToken)
+        writer.member("securityGroupInfo", securityGroups, item: "item")
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DescribeSecurityGroupsResult? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = DescribeSecurityGroupsResult()
+        shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
+        shape.securityGroups = try [SecurityGroup].read(query, QueryParameters.name(name, "SecurityGroupInfo"))
+        return shape
+    }
+}
+
 /// Wire shape `DescribeTagsRequest`.
 public struct DescribeTagsRequest: AWSQueryShape {
     public var dryRun: Bool?
@@ -670,6 +893,78 @@ public struct DescribeTransitGatewaysResult: AWSQueryShape {
         var shape = DescribeTransitGatewaysResult()
         shape.transitGateways = try [TransitGateway].read(query, QueryParameters.name(name, "TransitGatewaySet"))
         shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
+        return shape
+    }
+}
+
+/// Wire shape `DescribeVpcAttributeRequest`.
+public struct DescribeVpcAttributeRequest: AWSQueryShape {
+    public var attribute: VpcAttributeName?
+    public var vpcId: String?
+    public var dryRun: Bool?
+
+    public init(attribute: VpcAttributeName? = nil, vpcId: String? = nil, dryRun: Bool? = nil) {
+        self.attribute = attribute
+        self.vpcId = vpcId
+        self.dryRun = dryRun
+    }
+
+    public var missingRequiredMembers: [String] {
+        var missing: [String] = []
+        if attribute == nil { missing.append("Attribute") }
+        if vpcId == nil { missing.append("VpcId") }
+        return missing
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("Attribute", attribute)
+        writer.member("VpcId", vpcId)
+        writer.member("dryRun", dryRun)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DescribeVpcAttributeRequest? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = DescribeVpcAttributeRequest()
+        shape.attribute = VpcAttributeName.read(query, QueryParameters.name(name, "Attribute"))
+        shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
+        shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
+        return shape
+    }
+}
+
+/// Wire shape `DescribeVpcAttributeResult`.
+public struct DescribeVpcAttributeResult: AWSQueryShape {
+    public var enableDnsHostnames: AttributeBooleanValue?
+    public var enableDnsSupport: AttributeBooleanValue?
+    public var enableNetworkAddressUsageMetrics: AttributeBooleanValue?
+    public var vpcId: String?
+
+    public init(
+        enableDnsHostnames: AttributeBooleanValue? = nil,
+        enableDnsSupport: AttributeBooleanValue? = nil,
+        enableNetworkAddressUsageMetrics: AttributeBooleanValue? = nil,
+        vpcId: String? = nil
+    ) {
+        self.enableDnsHostnames = enableDnsHostnames
+        self.enableDnsSupport = enableDnsSupport
+        self.enableNetworkAddressUsageMetrics = enableNetworkAddressUsageMetrics
+        self.vpcId = vpcId
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("enableDnsHostnames", enableDnsHostnames)
+        writer.member("enableDnsSupport", enableDnsSupport)
+        writer.member("enableNetworkAddressUsageMetrics", enableNetworkAddressUsageMetrics)
+        writer.member("vpcId", vpcId)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DescribeVpcAttributeResult? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = DescribeVpcAttributeResult()
+        shape.enableDnsHostnames = try AttributeBooleanValue.read(query, QueryParameters.name(name, "EnableDnsHostnames"))
+        shape.enableDnsSupport = try AttributeBooleanValue.read(query, QueryParameters.name(name, "EnableDnsSupport"))
+        shape.enableNetworkAddressUsageMetrics = try AttributeBooleanValue.read(query, QueryParameters.name(name, "EnableNetworkAddressUsageMetrics"))
+        shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
         return shape
     }
 }
@@ -867,6 +1162,730 @@ public struct Filter: AWSQueryShape {
         var shape = Filter()
         shape.name = String.read(query, QueryParameters.name(name, "Name"))
         shape.values = try [String].read(query, QueryParameters.name(name, "Value"))
+        return shape
+    }
+}
+
+/// Wire shape `IcmpTypeCode`.
+public struct IcmpTypeCode: AWSQueryShape {
+    public var code: Int?
+    public var type: Int?
+
+    public init(code: Int? = nil, type: Int? = nil) {
+        self.code = code
+        self.type = type
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("code", code)
+        writer.member("type", type)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> IcmpTypeCode? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = IcmpTypeCode()
+        shape.code = try Int.read(query, QueryParameters.name(name, "Code"))
+        shape.type = try Int.read(query, QueryParameters.name(name, "Type"))
+        return shape
+    }
+}
+
+/// Wire shape `IpPermission`.
+public struct IpPermission: AWSQueryShape {
+    public var ipProtocol: String?
+    public var fromPort: Int?
+    public var toPort: Int?
+    public var userIdGroupPairs: [UserIdGroupPair]?
+    public var ipRanges: [IpRange]?
+    public var ipv6Ranges: [Ipv6Range]?
+    public var prefixListIds: [PrefixListId]?
+
+    public init(
+        ipProtocol: String? = nil,
+        fromPort: Int? = nil,
+        toPort: Int? = nil,
+        userIdGroupPairs: [UserIdGroupPair]? = nil,
+        ipRanges: [IpRange]? = nil,
+        ipv6Ranges: [Ipv6Range]? = nil,
+        prefixListIds: [PrefixListId]? = nil
+    ) {
+        self.ipProtocol = ipProtocol
+        self.fromPort = fromPort
+        self.toPort = toPort
+        self.userIdGroupPairs = userIdGroupPairs
+        self.ipRanges = ipRanges
+        self.ipv6Ranges = ipv6Ranges
+        self.prefixListIds = prefixListIds
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("ipProtocol", ipProtocol)
+        writer.member("fromPort", fromPort)
+        writer.member("toPort", toPort)
+        writer.member("groups", userIdGroupPairs, item: "item")
+        writer.member("ipRanges", ipRanges, item: "item")
+        writer.member("ipv6Ranges", ipv6Ranges, item: "item")
+        writer.member("prefixListIds", prefixListIds, item: "item")
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> IpPermission? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = IpPermission()
+        shape.ipProtocol = String.read(query, QueryParameters.name(name, "IpProtocol"))
+        shape.fromPort = try Int.read(query, QueryParameters.name(name, "FromPort"))
+        shape.toPort = try Int.read(query, QueryParameters.name(name, "ToPort"))
+        shape.userIdGroupPairs = try [UserIdGroupPair].read(query, QueryParameters.name(name, "Groups"))
+        shape.ipRanges = try [IpRange].read(query, QueryParameters.name(name, "IpRanges"))
+        shape.ipv6Ranges = try [Ipv6Range].read(query, QueryParameters.name(name, "Ipv6Ranges"))
+        shape.prefixListIds = try [PrefixListId].read(query, QueryParameters.name(name, "PrefixListIds"))
+        return shape
+    }
+}
+
+/// Wire shape `IpRange`.
+public struct IpRange: AWSQueryShape {
+    public var description: String?
+    public var cidrIp: String?
+
+    public init(description: String? = nil, cidrIp: String? = nil) {
+        self.description = description
+        self.cidrIp = cidrIp
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("description", description)
+        writer.member("cidrIp", cidrIp)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> IpRange? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = IpRange()
+        shape.description = String.read(query, QueryParameters.name(name, "Description"))
+        shape.cidrIp = String.read(query, QueryParameters.name(name, "CidrIp"))
+        return shape
+    }
+}
+
+/// Wire shape `Ipv6Range`.
+public struct Ipv6Range: AWSQueryShape {
+    public var description: String?
+    public var cidrIpv6: String?
+
+    public init(description: String? = nil, cidrIpv6: String? = nil) {
+        self.description = description
+        self.cidrIpv6 = cidrIpv6
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("description", description)
+        writer.member("cidrIpv6", cidrIpv6)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> Ipv6Range? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = Ipv6Range()
+        shape.description = String.read(query, QueryParameters.name(name, "Description"))
+        shape.cidrIpv6 = String.read(query, QueryParameters.name(name, "CidrIpv6"))
+        return shape
+    }
+}
+
+/// Wire shape `ModifyVpcAttributeRequest`.
+public struct ModifyVpcAttributeRequest: AWSQueryShape {
+    public var enableDnsHostnames: AttributeBooleanValue?
+    public var enableDnsSupport: AttributeBooleanValue?
+    public var vpcId: String?
+    public var enableNetworkAddressUsageMetrics: AttributeBooleanValue?
+
+    public init(
+        enableDnsHostnames: AttributeBooleanValue? = nil,
+        enableDnsSupport: AttributeBooleanValue? = nil,
+        vpcId: String? = nil,
+        enableNetworkAddressUsageMetrics: AttributeBooleanValue? = nil
+    ) {
+        self.enableDnsHostnames = enableDnsHostnames
+        self.enableDnsSupport = enableDnsSupport
+        self.vpcId = vpcId
+        self.enableNetworkAddressUsageMetrics = enableNetworkAddressUsageMetrics
+    }
+
+    public var missingRequiredMembers: [String] {
+        var missing: [String] = []
+        if vpcId == nil { missing.append("VpcId") }
+        return missing
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("EnableDnsHostnames", enableDnsHostnames)
+        writer.member("EnableDnsSupport", enableDnsSupport)
+        writer.member("vpcId", vpcId)
+        writer.member("EnableNetworkAddressUsageMetrics", enableNetworkAddressUsageMetrics)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> ModifyVpcAttributeRequest? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = ModifyVpcAttributeRequest()
+        shape.enableDnsHostnames = try AttributeBooleanValue.read(query, QueryParameters.name(name, "EnableDnsHostnames"))
+        shape.enableDnsSupport = try AttributeBooleanValue.read(query, QueryParameters.name(name, "EnableDnsSupport"))
+        shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
+        shape.enableNetworkAddressUsageMetrics = try AttributeBooleanValue.read(query, QueryParameters.name(name, "EnableNetworkAddressUsageMetrics"))
+        return shape
+    }
+}
+
+/// Wire shape `ModifyVpcTenancyRequest`.
+public struct ModifyVpcTenancyRequest: AWSQueryShape {
+    public var vpcId: String?
+    public var instanceTenancy: VpcTenancy?
+    public var dryRun: Bool?
+
+    public init(vpcId: String? = nil, instanceTenancy: VpcTenancy? = nil, dryRun: Bool? = nil) {
+        self.vpcId = vpcId
+        self.instanceTenancy = instanceTenancy
+        self.dryRun = dryRun
+    }
+
+    public var missingRequiredMembers: [String] {
+        var missing: [String] = []
+        if vpcId == nil { missing.append("VpcId") }
+        if instanceTenancy == nil { missing.append("InstanceTenancy") }
+        return missing
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("VpcId", vpcId)
+        writer.member("InstanceTenancy", instanceTenancy)
+        writer.member("DryRun", dryRun)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> ModifyVpcTenancyRequest? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = ModifyVpcTenancyRequest()
+        shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
+        shape.instanceTenancy = VpcTenancy.read(query, QueryParameters.name(name, "InstanceTenancy"))
+        shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
+        return shape
+    }
+}
+
+/// Wire shape `ModifyVpcTenancyResult`.
+public struct ModifyVpcTenancyResult: AWSQueryShape {
+    public var returnValue: Bool?
+
+    public init(returnValue: Bool? = nil) {
+        self.returnValue = returnValue
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("return", returnValue)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> ModifyVpcTenancyResult? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = ModifyVpcTenancyResult()
+        shape.returnValue = try Bool.read(query, QueryParameters.name(name, "Return"))
+        return shape
+    }
+}
+
+/// Wire shape `NetworkAcl`.
+public struct NetworkAcl: AWSQueryShape {
+    public var associations: [NetworkAclAssociation]?
+    public var entries: [NetworkAclEntry]?
+    public var isDefault: Bool?
+    public var networkAclId: String?
+    public var tags: [Tag]?
+    public var vpcId: String?
+    public var ownerId: String?
+
+    public init(
+        associations: [NetworkAclAssociation]? = nil,
+        entries: [NetworkAclEntry]? = nil,
+        isDefault: Bool? = nil,
+        networkAclId: String? = nil,
+        tags: [Tag]? = nil,
+        vpcId: String? = nil,
+        ownerId: String? = nil
+    ) {
+        self.associations = associations
+        self.entries = entries
+        self.isDefault = isDefault
+        self.networkAclId = networkAclId
+        self.tags = tags
+        self.vpcId = vpcId
+        self.ownerId = ownerId
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("associationSet", associations, item: "item")
+        writer.member("entrySet", entries, item: "item")
+        writer.member("default", isDefault)
+        writer.member("networkAclId", networkAclId)
+        writer.member("tagSet", tags, item: "item")
+        writer.member("vpcId", vpcId)
+        writer.member("ownerId", ownerId)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> NetworkAcl? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = NetworkAcl()
+        shape.associations = try [NetworkAclAssociation].read(query, QueryParameters.name(name, "AssociationSet"))
+        shape.entries = try [NetworkAclEntry].read(query, QueryParameters.name(name, "EntrySet"))
+        shape.isDefault = try Bool.read(query, QueryParameters.name(name, "Default"))
+        shape.networkAclId = String.read(query, QueryParameters.name(name, "NetworkAclId"))
+        shape.tags = try [Tag].read(query, QueryParameters.name(name, "TagSet"))
+        shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
+        shape.ownerId = String.read(query, QueryParameters.name(name, "OwnerId"))
+        return shape
+    }
+}
+
+/// Wire shape `NetworkAclAssociation`.
+public struct NetworkAclAssociation: AWSQueryShape {
+    public var networkAclAssociationId: String?
+    public var networkAclId: String?
+    public var subnetId: String?
+
+    public init(networkAclAssociationId: String? = nil, networkAclId: String? = nil, subnetId: String? = nil) {
+        self.networkAclAssociationId = networkAclAssociationId
+        self.networkAclId = networkAclId
+        self.subnetId = subnetId
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("networkAclAssociationId", networkAclAssociationId)
+        writer.member("networkAclId", networkAclId)
+        writer.member("subnetId", subnetId)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> NetworkAclAssociation? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = NetworkAclAssociation()
+        shape.networkAclAssociationId = String.read(query, QueryParameters.name(name, "NetworkAclAssociationId"))
+        shape.networkAclId = String.read(query, QueryParameters.name(name, "NetworkAclId"))
+        shape.subnetId = String.read(query, QueryParameters.name(name, "SubnetId"))
+        return shape
+    }
+}
+
+/// Wire shape `NetworkAclEntry`.
+public struct NetworkAclEntry: AWSQueryShape {
+    public var cidrBlock: String?
+    public var egress: Bool?
+    public var icmpTypeCode: IcmpTypeCode?
+    public var ipv6CidrBlock: String?
+    public var portRange: PortRange?
+    public var `protocol`: String?
+    public var ruleAction: RuleAction?
+    public var ruleNumber: Int?
+
+    public init(
+        cidrBlock: String? = nil,
+        egress: Bool? = nil,
+        icmpTypeCode: IcmpTypeCode? = nil,
+        ipv6CidrBlock: String? = nil,
+        portRange: PortRange? = nil,
+        `protocol`: String? = nil,
+        ruleAction: RuleAction? = nil,
+        ruleNumber: Int? = nil
+    ) {
+        self.cidrBlock = cidrBlock
+        self.egress = egress
+        self.icmpTypeCode = icmpTypeCode
+        self.ipv6CidrBlock = ipv6CidrBlock
+        self.portRange = portRange
+        self.`protocol` = `protocol`
+        self.ruleAction = ruleAction
+        self.ruleNumber = ruleNumber
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("cidrBlock", cidrBlock)
+        writer.member("egress", egress)
+        writer.member("icmpTypeCode", icmpTypeCode)
+        writer.member("ipv6CidrBlock", ipv6CidrBlock)
+        writer.member("portRange", portRange)
+        writer.member("protocol", `protocol`)
+        writer.member("ruleAction", ruleAction)
+        writer.member("ruleNumber", ruleNumber)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> NetworkAclEntry? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = NetworkAclEntry()
+        shape.cidrBlock = String.read(query, QueryParameters.name(name, "CidrBlock"))
+        shape.egress = try Bool.read(query, QueryParameters.name(name, "Egress"))
+        shape.icmpTypeCode = try IcmpTypeCode.read(query, QueryParameters.name(name, "IcmpTypeCode"))
+        shape.ipv6CidrBlock = String.read(query, QueryParameters.name(name, "Ipv6CidrBlock"))
+        shape.portRange = try PortRange.read(query, QueryParameters.name(name, "PortRange"))
+        shape.`protocol` = String.read(query, QueryParameters.name(name, "Protocol"))
+        shape.ruleAction = RuleAction.read(query, QueryParameters.name(name, "RuleAction"))
+        shape.ruleNumber = try Int.read(query, QueryParameters.name(name, "RuleNumber"))
+        return shape
+    }
+}
+
+/// Wire shape `PortRange`.
+public struct PortRange: AWSQueryShape {
+    public var from: Int?
+    public var to: Int?
+
+    public init(from: Int? = nil, to: Int? = nil) {
+        self.from = from
+        self.to = to
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("from", from)
+        writer.member("to", to)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> PortRange? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = PortRange()
+        shape.from = try Int.read(query, QueryParameters.name(name, "From"))
+        shape.to = try Int.read(query, QueryParameters.name(name, "To"))
+        return shape
+    }
+}
+
+/// Wire shape `PrefixListId`.
+public struct PrefixListId: AWSQueryShape {
+    public var description: String?
+    public var prefixListId: String?
+
+    public init(description: String? = nil, prefixListId: String? = nil) {
+        self.description = description
+        self.prefixListId = prefixListId
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("description", description)
+        writer.member("prefixListId", prefixListId)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> PrefixListId? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = PrefixListId()
+        shape.description = String.read(query, QueryParameters.name(name, "Description"))
+        shape.prefixListId = String.read(query, QueryParameters.name(name, "PrefixListId"))
+        return shape
+    }
+}
+
+/// Wire shape `PropagatingVgw`.
+public struct PropagatingVgw: AWSQueryShape {
+    public var gatewayId: String?
+
+    public init(gatewayId: String? = nil) {
+        self.gatewayId = gatewayId
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("gatewayId", gatewayId)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> PropagatingVgw? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = PropagatingVgw()
+        shape.gatewayId = String.read(query, QueryParameters.name(name, "GatewayId"))
+        return shape
+    }
+}
+
+/// Wire shape `Route`.
+public struct Route: AWSQueryShape {
+    public var destinationCidrBlock: String?
+    public var destinationIpv6CidrBlock: String?
+    public var destinationPrefixListId: String?
+    public var egressOnlyInternetGatewayId: String?
+    public var gatewayId: String?
+    public var instanceId: String?
+    public var instanceOwnerId: String?
+    public var natGatewayId: String?
+    public var transitGatewayId: String?
+    public var localGatewayId: String?
+    public var carrierGatewayId: String?
+    public var networkInterfaceId: String?
+    public var origin: RouteOrigin?
+    public var state: RouteState?
+    public var vpcPeeringConnectionId: String?
+    public var coreNetworkArn: String?
+    public var odbNetworkArn: String?
+    public var ipAddress: String?
+
+    public init(
+        destinationCidrBlock: String? = nil,
+        destinationIpv6CidrBlock: String? = nil,
+        destinationPrefixListId: String? = nil,
+        egressOnlyInternetGatewayId: String? = nil,
+        gatewayId: String? = nil,
+        instanceId: String? = nil,
+        instanceOwnerId: String? = nil,
+        natGatewayId: String? = nil,
+        transitGatewayId: String? = nil,
+        localGatewayId: String? = nil,
+        carrierGatewayId: String? = nil,
+        networkInterfaceId: String? = nil,
+        origin: RouteOrigin? = nil,
+        state: RouteState? = nil,
+        vpcPeeringConnectionId: String? = nil,
+        coreNetworkArn: String? = nil,
+        odbNetworkArn: String? = nil,
+        ipAddress: String? = nil
+    ) {
+        self.destinationCidrBlock = destinationCidrBlock
+        self.destinationIpv6CidrBlock = destinationIpv6CidrBlock
+        self.destinationPrefixListId = destinationPrefixListId
+        self.egressOnlyInternetGatewayId = egressOnlyInternetGatewayId
+        self.gatewayId = gatewayId
+        self.instanceId = instanceId
+        self.instanceOwnerId = instanceOwnerId
+        self.natGatewayId = natGatewayId
+        self.transitGatewayId = transitGatewayId
+        self.localGatewayId = localGatewayId
+        self.carrierGatewayId = carrierGatewayId
+        self.networkInterfaceId = networkInterfaceId
+        self.origin = origin
+        self.state = state
+        self.vpcPeeringConnectionId = vpcPeeringConnectionId
+        self.coreNetworkArn = coreNetworkArn
+        self.odbNetworkArn = odbNetworkArn
+        self.ipAddress = ipAddress
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("destinationCidrBlock", destinationCidrBlock)
+        writer.member("destinationIpv6CidrBlock", destinationIpv6CidrBlock)
+        writer.member("destinationPrefixListId", destinationPrefixListId)
+        writer.member("egressOnlyInternetGatewayId", egressOnlyInternetGatewayId)
+        writer.member("gatewayId", gatewayId)
+        writer.member("instanceId", instanceId)
+        writer.member("instanceOwnerId", instanceOwnerId)
+        writer.member("natGatewayId", natGatewayId)
+        writer.member("transitGatewayId", transitGatewayId)
+        writer.member("localGatewayId", localGatewayId)
+        writer.member("carrierGatewayId", carrierGatewayId)
+        writer.member("networkInterfaceId", networkInterfaceId)
+        writer.member("origin", origin)
+        writer.member("state", state)
+        writer.member("vpcPeeringConnectionId", vpcPeeringConnectionId)
+        writer.member("coreNetworkArn", coreNetworkArn)
+        writer.member("odbNetworkArn", odbNetworkArn)
+        writer.member("ipAddress", ipAddress)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> Route? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = Route()
+        shape.destinationCidrBlock = String.read(query, QueryParameters.name(name, "DestinationCidrBlock"))
+        shape.destinationIpv6CidrBlock = String.read(query, QueryParameters.name(name, "DestinationIpv6CidrBlock"))
+        shape.destinationPrefixListId = String.read(query, QueryParameters.name(name, "DestinationPrefixListId"))
+        shape.egressOnlyInternetGatewayId = String.read(query, QueryParameters.name(name, "EgressOnlyInternetGatewayId"))
+        shape.gatewayId = String.read(query, QueryParameters.name(name, "GatewayId"))
+        shape.instanceId = String.read(query, QueryParameters.name(name, "InstanceId"))
+        shape.instanceOwnerId = String.read(query, QueryParameters.name(name, "InstanceOwnerId"))
+        shape.natGatewayId = String.read(query, QueryParameters.name(name, "NatGatewayId"))
+        shape.transitGatewayId = String.read(query, QueryParameters.name(name, "TransitGatewayId"))
+        shape.localGatewayId = String.read(query, QueryParameters.name(name, "LocalGatewayId"))
+        shape.carrierGatewayId = String.read(query, QueryParameters.name(name, "CarrierGatewayId"))
+        shape.networkInterfaceId = String.read(query, QueryParameters.name(name, "NetworkInterfaceId"))
+        shape.origin = RouteOrigin.read(query, QueryParameters.name(name, "Origin"))
+        shape.state = RouteState.read(query, QueryParameters.name(name, "State"))
+        shape.vpcPeeringConnectionId = String.read(query, QueryParameters.name(name, "VpcPeeringConnectionId"))
+        shape.coreNetworkArn = String.read(query, QueryParameters.name(name, "CoreNetworkArn"))
+        shape.odbNetworkArn = String.read(query, QueryParameters.name(name, "OdbNetworkArn"))
+        shape.ipAddress = String.read(query, QueryParameters.name(name, "IpAddress"))
+        return shape
+    }
+}
+
+/// Wire shape `RouteTable`.
+public struct RouteTable: AWSQueryShape {
+    public var associations: [RouteTableAssociation]?
+    public var propagatingVgws: [PropagatingVgw]?
+    public var routeTableId: String?
+    public var routes: [Route]?
+    public var tags: [Tag]?
+    public var vpcId: String?
+    public var ownerId: String?
+
+    public init(
+        associations: [RouteTableAssociation]? = nil,
+        propagatingVgws: [PropagatingVgw]? = nil,
+        routeTableId: String? = nil,
+        routes: [Route]? = nil,
+        tags: [Tag]? = nil,
+        vpcId: String? = nil,
+        ownerId: String? = nil
+    ) {
+        self.associations = associations
+        self.propagatingVgws = propagatingVgws
+        self.routeTableId = routeTableId
+        self.routes = routes
+        self.tags = tags
+        self.vpcId = vpcId
+        self.ownerId = ownerId
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("associationSet", associations, item: "item")
+        writer.member("propagatingVgwSet", propagatingVgws, item: "item")
+        writer.member("routeTableId", routeTableId)
+        writer.member("routeSet", routes, item: "item")
+        writer.member("tagSet", tags, item: "item")
+        writer.member("vpcId", vpcId)
+        writer.member("ownerId", ownerId)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> RouteTable? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = RouteTable()
+        shape.associations = try [RouteTableAssociation].read(query, QueryParameters.name(name, "AssociationSet"))
+        shape.propagatingVgws = try [PropagatingVgw].read(query, QueryParameters.name(name, "PropagatingVgwSet"))
+        shape.routeTableId = String.read(query, QueryParameters.name(name, "RouteTableId"))
+        shape.routes = try [Route].read(query, QueryParameters.name(name, "RouteSet"))
+        shape.tags = try [Tag].read(query, QueryParameters.name(name, "TagSet"))
+        shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
+        shape.ownerId = String.read(query, QueryParameters.name(name, "OwnerId"))
+        return shape
+    }
+}
+
+/// Wire shape `RouteTableAssociation`.
+public struct RouteTableAssociation: AWSQueryShape {
+    public var main: Bool?
+    public var routeTableAssociationId: String?
+    public var routeTableId: String?
+    public var subnetId: String?
+    public var gatewayId: String?
+    public var publicIpv4Pool: String?
+    public var associationState: RouteTableAssociationState?
+
+    public init(
+        main: Bool? = nil,
+        routeTableAssociationId: String? = nil,
+        routeTableId: String? = nil,
+        subnetId: String? = nil,
+        gatewayId: String? = nil,
+        publicIpv4Pool: String? = nil,
+        associationState: RouteTableAssociationState? = nil
+    ) {
+        self.main = main
+        self.routeTableAssociationId = routeTableAssociationId
+        self.routeTableId = routeTableId
+        self.subnetId = subnetId
+        self.gatewayId = gatewayId
+        self.publicIpv4Pool = publicIpv4Pool
+        self.associationState = associationState
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("main", main)
+        writer.member("routeTableAssociationId", routeTableAssociationId)
+        writer.member("routeTableId", routeTableId)
+        writer.member("subnetId", subnetId)
+        writer.member("gatewayId", gatewayId)
+        writer.member("publicIpv4Pool", publicIpv4Pool)
+        writer.member("associationState", associationState)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> RouteTableAssociation? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = RouteTableAssociation()
+        shape.main = try Bool.read(query, QueryParameters.name(name, "Main"))
+        shape.routeTableAssociationId = String.read(query, QueryParameters.name(name, "RouteTableAssociationId"))
+        shape.routeTableId = String.read(query, QueryParameters.name(name, "RouteTableId"))
+        shape.subnetId = String.read(query, QueryParameters.name(name, "SubnetId"))
+        shape.gatewayId = String.read(query, QueryParameters.name(name, "GatewayId"))
+        shape.publicIpv4Pool = String.read(query, QueryParameters.name(name, "PublicIpv4Pool"))
+        shape.associationState = try RouteTableAssociationState.read(query, QueryParameters.name(name, "AssociationState"))
+        return shape
+    }
+}
+
+/// Wire shape `RouteTableAssociationState`.
+public struct RouteTableAssociationState: AWSQueryShape {
+    public var state: RouteTableAssociationStateCode?
+    public var statusMessage: String?
+
+    public init(state: RouteTableAssociationStateCode? = nil, statusMessage: String? = nil) {
+        self.state = state
+        self.statusMessage = statusMessage
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("state", state)
+        writer.member("statusMessage", statusMessage)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> RouteTableAssociationState? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = RouteTableAssociationState()
+        shape.state = RouteTableAssociationStateCode.read(query, QueryParameters.name(name, "State"))
+        shape.statusMessage = String.read(query, QueryParameters.name(name, "StatusMessage"))
+        return shape
+    }
+}
+
+/// Wire shape `SecurityGroup`.
+public struct SecurityGroup: AWSQueryShape {
+    public var groupId: String?
+    public var ipPermissionsEgress: [IpPermission]?
+    public var tags: [Tag]?
+    public var vpcId: String?
+    public var securityGroupArn: String?
+    public var ownerId: String?
+    public var groupName: String?
+    public var description: String?
+    public var ipPermissions: [IpPermission]?
+
+    public init(
+        groupId: String? = nil,
+        ipPermissionsEgress: [IpPermission]? = nil,
+        tags: [Tag]? = nil,
+        vpcId: String? = nil,
+        securityGroupArn: String? = nil,
+        ownerId: String? = nil,
+        groupName: String? = nil,
+        description: String? = nil,
+        ipPermissions: [IpPermission]? = nil
+    ) {
+        self.groupId = groupId
+        self.ipPermissionsEgress = ipPermissionsEgress
+        self.tags = tags
+        self.vpcId = vpcId
+        self.securityGroupArn = securityGroupArn
+        self.ownerId = ownerId
+        self.groupName = groupName
+        self.description = description
+        self.ipPermissions = ipPermissions
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("groupId", groupId)
+        writer.member("ipPermissionsEgress", ipPermissionsEgress, item: "item")
+        writer.member("tagSet", tags, item: "item")
+        writer.member("vpcId", vpcId)
+        writer.member("securityGroupArn", securityGroupArn)
+        writer.member("ownerId", ownerId)
+        writer.member("groupName", groupName)
+        writer.member("groupDescription", description)
+        writer.member("ipPermissions", ipPermissions, item: "item")
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> SecurityGroup? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = SecurityGroup()
+        shape.groupId = String.read(query, QueryParameters.name(name, "GroupId"))
+        shape.ipPermissionsEgress = try [IpPermission].read(query, QueryParameters.name(name, "IpPermissionsEgress"))
+        shape.tags = try [Tag].read(query, QueryParameters.name(name, "TagSet"))
+        shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
+        shape.securityGroupArn = String.read(query, QueryParameters.name(name, "SecurityGroupArn"))
+        shape.ownerId = String.read(query, QueryParameters.name(name, "OwnerId"))
+        shape.groupName = String.read(query, QueryParameters.name(name, "GroupName"))
+        shape.description = String.read(query, QueryParameters.name(name, "GroupDescription"))
+        shape.ipPermissions = try [IpPermission].read(query, QueryParameters.name(name, "IpPermissions"))
         return shape
     }
 }
@@ -1239,6 +2258,58 @@ public struct TransitGatewayRequestOptions: AWSQueryShape {
         shape.securityGroupReferencingSupport = SecurityGroupReferencingSupportValue.read(query, QueryParameters.name(name, "SecurityGroupReferencingSupport"))
         shape.multicastSupport = MulticastSupportValue.read(query, QueryParameters.name(name, "MulticastSupport"))
         shape.transitGatewayCidrBlocks = try [String].read(query, QueryParameters.name(name, "TransitGatewayCidrBlocks"))
+        return shape
+    }
+}
+
+/// Wire shape `UserIdGroupPair`.
+public struct UserIdGroupPair: AWSQueryShape {
+    public var description: String?
+    public var userId: String?
+    public var groupName: String?
+    public var groupId: String?
+    public var vpcId: String?
+    public var vpcPeeringConnectionId: String?
+    public var peeringStatus: String?
+
+    public init(
+        description: String? = nil,
+        userId: String? = nil,
+        groupName: String? = nil,
+        groupId: String? = nil,
+        vpcId: String? = nil,
+        vpcPeeringConnectionId: String? = nil,
+        peeringStatus: String? = nil
+    ) {
+        self.description = description
+        self.userId = userId
+        self.groupName = groupName
+        self.groupId = groupId
+        self.vpcId = vpcId
+        self.vpcPeeringConnectionId = vpcPeeringConnectionId
+        self.peeringStatus = peeringStatus
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("description", description)
+        writer.member("userId", userId)
+        writer.member("groupName", groupName)
+        writer.member("groupId", groupId)
+        writer.member("vpcId", vpcId)
+        writer.member("vpcPeeringConnectionId", vpcPeeringConnectionId)
+        writer.member("peeringStatus", peeringStatus)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> UserIdGroupPair? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = UserIdGroupPair()
+        shape.description = String.read(query, QueryParameters.name(name, "Description"))
+        shape.userId = String.read(query, QueryParameters.name(name, "UserId"))
+        shape.groupName = String.read(query, QueryParameters.name(name, "GroupName"))
+        shape.groupId = String.read(query, QueryParameters.name(name, "GroupId"))
+        shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
+        shape.vpcPeeringConnectionId = String.read(query, QueryParameters.name(name, "VpcPeeringConnectionId"))
+        shape.peeringStatus = String.read(query, QueryParameters.name(name, "PeeringStatus"))
         return shape
     }
 }

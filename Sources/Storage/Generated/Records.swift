@@ -2388,6 +2388,12 @@ package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
     package var cidrAssociationId: String
     package var instanceTenancy: String
     package var dhcpOptionsId: String
+    /// Set by ModifyVpcAttribute; unset is EC2's default, true.
+    package var enableDnsSupport: Bool?
+    /// Set by ModifyVpcAttribute; unset is EC2's default, false.
+    package var enableDnsHostnames: Bool?
+    /// EnableNetworkAddressUsageMetrics, set by ModifyVpcAttribute; unset is EC2's default, false.
+    package var addressUsageMetrics: Bool?
     package var createdAt: Date
     package var tags: [TagRecord]
 
@@ -2397,6 +2403,9 @@ package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
         cidrAssociationId: String,
         instanceTenancy: String,
         dhcpOptionsId: String,
+        enableDnsSupport: Bool? = nil,
+        enableDnsHostnames: Bool? = nil,
+        addressUsageMetrics: Bool? = nil,
         createdAt: Date,
         tags: [TagRecord]
     ) {
@@ -2405,6 +2414,9 @@ package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
         self.cidrAssociationId = cidrAssociationId
         self.instanceTenancy = instanceTenancy
         self.dhcpOptionsId = dhcpOptionsId
+        self.enableDnsSupport = enableDnsSupport
+        self.enableDnsHostnames = enableDnsHostnames
+        self.addressUsageMetrics = addressUsageMetrics
         self.createdAt = createdAt
         self.tags = tags
     }
@@ -2416,6 +2428,9 @@ package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
         writer.member("\"cidrAssociationId\":", cidrAssociationId)
         writer.member("\"instanceTenancy\":", instanceTenancy)
         writer.member("\"dhcpOptionsId\":", dhcpOptionsId)
+        writer.member("\"enableDnsSupport\":", enableDnsSupport)
+        writer.member("\"enableDnsHostnames\":", enableDnsHostnames)
+        writer.member("\"addressUsageMetrics\":", addressUsageMetrics)
         writer.member("\"createdAt\":", createdAt)
         writer.member("\"tags\":", tags)
         writer.endObject()
@@ -2427,6 +2442,9 @@ package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
         var cidrAssociationId: String?
         var instanceTenancy: String?
         var dhcpOptionsId: String?
+        var enableDnsSupport: Bool?
+        var enableDnsHostnames: Bool?
+        var addressUsageMetrics: Bool?
         var createdAt: Date?
         var tags: [TagRecord]?
         guard reader.beginObject() else { return nil }
@@ -2452,8 +2470,20 @@ package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
                     guard
                         reader.read(&dhcpOptionsId, 4, "dhcpOptionsId", seen: &seen)
                     else { return nil }
-                case "createdAt": guard reader.read(&createdAt, 5, "createdAt", seen: &seen) else { return nil }
-                case "tags": guard reader.read(&tags, 6, "tags", seen: &seen) else { return nil }
+                case "enableDnsSupport":
+                    guard
+                        reader.read(&enableDnsSupport, 5, "enableDnsSupport", seen: &seen)
+                    else { return nil }
+                case "enableDnsHostnames":
+                    guard
+                        reader.read(&enableDnsHostnames, 6, "enableDnsHostnames", seen: &seen)
+                    else { return nil }
+                case "addressUsageMetrics":
+                    guard
+                        reader.read(&addressUsageMetrics, 7, "addressUsageMetrics", seen: &seen)
+                    else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 8, "createdAt", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 9, "tags", seen: &seen) else { return nil }
                 default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
@@ -2475,6 +2505,9 @@ package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
             cidrAssociationId: cidrAssociationId,
             instanceTenancy: instanceTenancy,
             dhcpOptionsId: dhcpOptionsId,
+            enableDnsSupport: enableDnsSupport,
+            enableDnsHostnames: enableDnsHostnames,
+            addressUsageMetrics: addressUsageMetrics,
             createdAt: createdAt,
             tags: tags
         )
