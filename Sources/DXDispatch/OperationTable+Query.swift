@@ -56,6 +56,18 @@ extension OperationTable {
         register(Ops.DescribeRouteTables.self, prefix: prefix, namespace: namespace, service.describeRouteTables)
         register(Ops.DescribeNetworkAcls.self, prefix: prefix, namespace: namespace, service.describeNetworkAcls)
         register(Ops.DescribeSecurityGroups.self, prefix: prefix, namespace: namespace, service.describeSecurityGroups)
+        register(
+            Ops.EnableVgwRoutePropagation.self,
+            prefix: prefix,
+            namespace: namespace,
+            service.enableVgwRoutePropagation
+        )
+        register(
+            Ops.DisableVgwRoutePropagation.self,
+            prefix: prefix,
+            namespace: namespace,
+            service.disableVgwRoutePropagation
+        )
         register(Ops.CreateVpnGateway.self, prefix: prefix, namespace: namespace, service.createVpnGateway)
         register(Ops.DescribeVpnGateways.self, prefix: prefix, namespace: namespace, service.describeVpnGateways)
         register(Ops.DeleteVpnGateway.self, prefix: prefix, namespace: namespace, service.deleteVpnGateway)

@@ -5,7 +5,8 @@ import Foundation
 import ServiceKit
 import Storage
 
-/// What EC2 makes with every VPC: its main route table (one local route), its default network ACL (all traffic
+/// What EC2 makes with every VPC: its main route table (one local route, and the VPN gateways it propagates the
+/// routes of, which EnableVgwRoutePropagation and DisableVgwRoutePropagation change), its default network ACL (all traffic
 /// allowed, then denied, each way) and its default security group (its own members in, everything out), which
 /// Terraform's `aws_vpc` reads as `main_route_table_id`, `default_network_acl_id` and `default_security_group_id`.
 /// Served beyond SPEC 9 (our choice), read-only, and gone with their VPC (no subnet, route, rule or tag of theirs is
@@ -37,7 +38,7 @@ struct VpcDefaults {
                     associationState: RouteTableAssociationState(state: .associated)
                 )
             ],
-            propagatingVgws: [],
+            propagatingVgws: (vpc.propagatingGateways ?? []).map { PropagatingVgw(gatewayId: $0) },
             routeTableId: routeTableId,
             routes: [
                 Route(
@@ -230,6 +231,78 @@ extension EC2Service {
         return DescribeSecurityGroupsResult(nextToken: token, securityGroups: page.map(\.securityGroup))
     }
 
+    /// Lets the main route table propagate the routes of a VPN gateway attached to its VPC (Terraform's
+    /// `aws_vpn_gateway_route_propagation`, which retries `Gateway.NotAttached` until the attachment is there; the
+    /// text of that refusal is our choice). Enabling it again changes nothing. No route is propagated (our choice:
+    /// the gateway's Direct Connect routes are not simulated in the table).
+    package func enableVgwRoutePropagation(
+        _ input: EnableVgwRoutePropagationRequest,
+        in scope: Scope
+    ) async throws -> QueryReturn {
+        let (gatewayId, tableId) = try Self.gatewayAndRouteTable(input)
+        try Self.stopIfDryRun(input.dryRun)
+        return try await transaction(.write) { transaction in
+            var vpc = try await Self.vpc(withRouteTable: tableId, in: transaction, scope)
+            let gateway = try await Self.vpnGateway(gatewayId, in: transaction, scope)
+            guard gateway.liveAttachment?.vpcId == vpc.id else {
+                throw AWSError(
+                    code: "Gateway.NotAttached",
+                    message: "The VPN gateway \(gatewayId) is not attached to \(vpc.id), the VPC of \(tableId)",
+                    status: 400
+                )
+            }
+            let propagating = vpc.propagatingGateways ?? []
+            if !propagating.contains(gatewayId) {
+                vpc.propagatingGateways = propagating + [gatewayId]
+                try await transaction.save(vpc, in: scope)
+            }
+            return QueryReturn()
+        }
+    }
+
+    /// Stops the main route table propagating a VPN gateway's routes; a gateway it does not propagate is left as it is
+    /// (our choice). A gateway detached from the VPC stops being propagated (`detachVpnGateway`).
+    package func disableVgwRoutePropagation(
+        _ input: DisableVgwRoutePropagationRequest,
+        in scope: Scope
+    ) async throws -> QueryReturn {
+        let (gatewayId, tableId) = try Self.gatewayAndRouteTable(input)
+        try Self.stopIfDryRun(input.dryRun)
+        return try await transaction(.write) { transaction in
+            var vpc = try await Self.vpc(withRouteTable: tableId, in: transaction, scope)
+            _ = try await Self.vpnGateway(gatewayId, in: transaction, scope)
+            if let propagating = vpc.propagatingGateways, propagating.contains(gatewayId) {
+                vpc.propagatingGateways = propagating.filter { $0 != gatewayId }
+                try await transaction.save(vpc, in: scope)
+            }
+            return QueryReturn()
+        }
+    }
+
+    /// The gateway and the route table a propagation request names, both present and well-formed.
+    static func gatewayAndRouteTable(
+        _ input: some AWSQueryShape & RoutePropagationRequest
+    ) throws -> (gateway: String, routeTable: String) {
+        try requireMembers(input)
+        let (gatewayId, tableId) = (input.gatewayId ?? "", input.routeTableId ?? "")
+        try EC2ResourceName.vpnGateway.requireWellFormed([gatewayId])
+        try EC2ResourceName.routeTable.requireWellFormed([tableId])
+        return (gatewayId, tableId)
+    }
+
+    /// The VPC whose main route table is `routeTableId`, or `InvalidRouteTableID.NotFound`.
+    static func vpc(
+        withRouteTable routeTableId: String,
+        in transaction: any StoreTransaction,
+        _ scope: Scope
+    ) async throws -> VpcRecord {
+        let vpcs = try await transaction.records(VpcRecord.self, in: scope, matching: nil, page: .all)
+        guard let vpc = vpcs.first(where: { VpcDefaults(vpc: $0, scope: scope).routeTableId == routeTableId }) else {
+            throw EC2ResourceName.routeTable.notFoundError([routeTableId])
+        }
+        return vpc
+    }
+
     /// One Describe call of a kind of VPC default, checked in EC2's order (filters, IDs, DryRun): those of `ids` when
     /// given (each must be there, else `kind`'s `NotFound`) that match every filter (they have no tags), in the
     /// order of their IDs, one page of them, and the token of the next.
@@ -265,3 +338,12 @@ extension EC2Service {
         )
     }
 }
+
+/// The two requests that name a VPN gateway and a route table.
+protocol RoutePropagationRequest {
+    var gatewayId: String? { get }
+    var routeTableId: String? { get }
+}
+
+extension EnableVgwRoutePropagationRequest: RoutePropagationRequest {}
+extension DisableVgwRoutePropagationRequest: RoutePropagationRequest {}

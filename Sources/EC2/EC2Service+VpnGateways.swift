@@ -120,7 +120,7 @@ extension EC2Service {
     }
 
     /// The attachment reads `detached` from then on, and stays listed until the gateway is attached again. (our
-    /// choice: EC2 lists detached ones for a while)
+    /// choice: EC2 lists detached ones for a while) The VPC's main route table no longer propagates the gateway.
     package func detachVpnGateway(_ input: DetachVpnGatewayRequest, in scope: Scope) async throws -> QueryReturn {
         let (gatewayId, vpcId) = try Self.gatewayAndVpc(input)
         try Self.stopIfDryRun(input.dryRun)
@@ -137,6 +137,13 @@ extension EC2Service {
             }
             gateway.attachments[index].detachedAt = now
             try await transaction.save(gateway, in: scope)
+            // Its VPC's main route table stops propagating its routes (our choice: EC2 documents no answer).
+            if var vpc = try await transaction.record(VpcRecord.self, id: vpcId, in: scope),
+                let propagating = vpc.propagatingGateways, propagating.contains(gatewayId)
+            {
+                vpc.propagatingGateways = propagating.filter { $0 != gatewayId }
+                try await transaction.save(vpc, in: scope)
+            }
             return QueryReturn()
         }
     }

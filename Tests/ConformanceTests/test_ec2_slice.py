@@ -276,6 +276,53 @@ def test_every_vpc_has_a_main_route_table_a_default_acl_and_a_default_security_g
     expect_error(lambda: ec2.describe_network_acls(NetworkAclIds=ids["acl"][:1]), code="InvalidNetworkAclID.NotFound")
 
 
+def test_a_main_route_table_propagates_the_vpn_gateway_attached_to_its_vpc(server, ec2, account):
+    vpc, other = (ec2.create_vpc(CidrBlock=block)["Vpc"]["VpcId"] for block in ("10.0.0.0/16", "10.1.0.0/16"))
+    gateway = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+
+    def main_table(of: str) -> dict:
+        (table,) = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [of]}])["RouteTables"]
+        return table
+
+    table, other_table = main_table(vpc)["RouteTableId"], main_table(other)["RouteTableId"]
+    # Terraform's aws_vpn_gateway_route_propagation retries this code until the attachment is there.
+    refused(ec2, lambda: ec2.enable_vgw_route_propagation(GatewayId=gateway, RouteTableId=table),
+            "Gateway.NotAttached", contains=[gateway, vpc])
+    ec2.attach_vpn_gateway(VpnGatewayId=gateway, VpcId=vpc)
+    refused(ec2, lambda: ec2.enable_vgw_route_propagation(GatewayId=gateway, RouteTableId=other_table),
+            "Gateway.NotAttached", contains=[gateway, other])
+    ec2.enable_vgw_route_propagation(GatewayId=gateway, RouteTableId=table)
+    ec2.enable_vgw_route_propagation(GatewayId=gateway, RouteTableId=table)
+    assert main_table(vpc)["PropagatingVgws"] == [{"GatewayId": gateway}]
+    assert main_table(other)["PropagatingVgws"] == []
+    assert main_table(vpc)["Routes"] == [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local",
+                                          "Origin": "CreateRouteTable", "State": "active"}]
+
+    missing_table, missing_gateway = "rtb-0123456789abcdef0", "vgw-0123456789abcdef0"
+    for call, code, words in [
+        (lambda: ec2.enable_vgw_route_propagation(GatewayId=gateway, RouteTableId=missing_table),
+         "InvalidRouteTableID.NotFound", [missing_table]),
+        (lambda: ec2.disable_vgw_route_propagation(GatewayId=missing_gateway, RouteTableId=table),
+         "InvalidVpnGatewayID.NotFound", [missing_gateway]),
+        (lambda: ec2.disable_vgw_route_propagation(GatewayId=gateway, RouteTableId=vpc),
+         "InvalidRouteTableId.Malformed", [vpc]),
+        (lambda: ec2.enable_vgw_route_propagation(GatewayId=table, RouteTableId=table),
+         "InvalidVpnGatewayID.Malformed", [table]),
+        (lambda: ec2_client(server, random_account()).disable_vgw_route_propagation(
+            GatewayId=gateway, RouteTableId=table), "InvalidRouteTableID.NotFound", [table]),
+    ]:
+        refused(ec2, call, code, contains=words)
+        assert main_table(vpc)["PropagatingVgws"] == [{"GatewayId": gateway}]
+
+    ec2.disable_vgw_route_propagation(GatewayId=gateway, RouteTableId=table)
+    assert main_table(vpc)["PropagatingVgws"] == []
+    ec2.disable_vgw_route_propagation(GatewayId=gateway, RouteTableId=table)
+    # A gateway detached from the VPC is propagated no more.
+    ec2.enable_vgw_route_propagation(GatewayId=gateway, RouteTableId=table)
+    ec2.detach_vpn_gateway(VpnGatewayId=gateway, VpcId=vpc)
+    assert main_table(vpc)["PropagatingVgws"] == []
+
+
 # --- VPN gateways -----------------------------------------------------------------------------------------------
 
 def test_a_gateway_attaches_to_one_vpc_and_a_vpc_takes_one_gateway(ec2):

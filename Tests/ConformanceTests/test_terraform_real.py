@@ -1,7 +1,8 @@
 """Terraform itself (not a replay of its calls): the README's `provider "aws"` block, read from the README, applies,
 plans no change and destroys a MACsec connection with a key, a LAG, a gateway, a private interface with a second
 BGP peer, a partner's hosted interface accepted into the gateway, a VPN gateway attached to an `aws_vpc` (read back
-by the `aws_vpc` data source, its main route table, default network ACL and security group with it) and a transit
+by the `aws_vpc` data source, its main route table, default network ACL and security group with it) whose main
+route table propagates the gateway's routes, and a transit
 gateway, each associated with a Direct Connect gateway, every taggable one tagged (the EC2 gateways' tags and the
 VPC's DNS hostnames changed in place by a second apply); a second test applies, changes in place and destroys the provider's other Direct Connect
 resources and data sources. The provider
@@ -139,6 +140,11 @@ resource "aws_vpn_gateway_attachment" "vgw" {{
   vpn_gateway_id = aws_vpn_gateway.vgw.id
 }}
 
+resource "aws_vpn_gateway_route_propagation" "vgw" {{
+  vpn_gateway_id = aws_vpn_gateway_attachment.vgw.vpn_gateway_id
+  route_table_id = aws_vpc.v.main_route_table_id
+}}
+
 resource "aws_dx_gateway_association" "vgw" {{
   dx_gateway_id         = aws_dx_gateway.g.id
   associated_gateway_id = aws_vpn_gateway_attachment.vgw.vpn_gateway_id
@@ -238,6 +244,7 @@ def test_the_readmes_provider_block_applies_plans_nothing_and_destroys(server, t
     (group,) = ec2.describe_security_groups(Filters=on_vpc)["SecurityGroups"]
     assert outputs["vpc_defaults"].split() == [table["RouteTableId"], acl["NetworkAclId"], group["GroupId"],
                                                table["RouteTableId"]]
+    assert table["PropagatingVgws"] == [{"GatewayId": outputs["vgw"]}]
     (vgw,) = ec2.describe_vpn_gateways(VpnGatewayIds=[outputs["vgw"]])["VpnGateways"]
     assert vgw["VpcAttachments"] == [{"VpcId": vpc, "State": "attached"}]
 

@@ -58,7 +58,7 @@ import Testing
         let served = Set(
             table.implementedTargets.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
         )
-        #expect(served.count == 21)
+        #expect(served.count == 23)
         #expect(Set(documented.keys) == served)
         #expect(documented.values.allSatisfy { $0 == "implemented" })
         try await store.close()

@@ -403,6 +403,37 @@ import Testing
         }
     }
 
+    @Test func aMainRouteTablePropagatesOnlyAGatewayAttachedToItsVpc() async throws {
+        try await Fixture.run { f in
+            let vpc = try await f.vpc()
+            let gateway = try await f.vgw()
+            let onVpc = DescribeRouteTablesRequest(filters: [Filter(name: "vpc-id", values: [vpc])])
+            let table = try #require(
+                try await f.service.describeRouteTables(onVpc, in: Self.scope).routeTables?.first?.routeTableId
+            )
+            let enable = EnableVgwRoutePropagationRequest(gatewayId: gateway, routeTableId: table)
+            try await f.expectRefusal("Gateway.NotAttached", [gateway, vpc]) {
+                _ = try await f.service.enableVgwRoutePropagation(enable, in: Self.scope)
+            }
+            _ = try await f.service.attachVpnGateway(.init(vpcId: vpc, vpnGatewayId: gateway), in: Self.scope)
+            _ = try await f.service.enableVgwRoutePropagation(enable, in: Self.scope)
+            func propagating() async throws -> [String?] {
+                let tables = try await f.service.describeRouteTables(onVpc, in: Self.scope).routeTables
+                return tables?.first?.propagatingVgws?.map(\.gatewayId) ?? []
+            }
+            #expect(try await propagating() == [gateway])
+            try await f.expectRefusal("InvalidRouteTableID.NotFound", [table]) {
+                _ = try await f.service.enableVgwRoutePropagation(enable, in: Self.otherAccount)
+            }
+            let disable = DisableVgwRoutePropagationRequest(gatewayId: gateway, routeTableId: table)
+            _ = try await f.service.disableVgwRoutePropagation(disable, in: Self.scope)
+            #expect(try await propagating() == [])
+            _ = try await f.service.enableVgwRoutePropagation(enable, in: Self.scope)
+            _ = try await f.service.detachVpnGateway(.init(vpcId: vpc, vpnGatewayId: gateway), in: Self.scope)
+            #expect(try await propagating() == [])
+        }
+    }
+
     // MARK: Virtual private gateways
 
     @Test func aGatewayAttachesToOneVpcAndAVpcTakesOneGateway() async throws {

@@ -916,6 +916,20 @@ public enum EC2Operations {
         public static let name = "DetachVpnGateway"
     }
 
+    /// Operation `DisableVgwRoutePropagation`.
+    public enum DisableVgwRoutePropagation: AWSQueryOperation {
+        public typealias Input = DisableVgwRoutePropagationRequest
+        public typealias Output = QueryReturn
+        public static let name = "DisableVgwRoutePropagation"
+    }
+
+    /// Operation `EnableVgwRoutePropagation`.
+    public enum EnableVgwRoutePropagation: AWSQueryOperation {
+        public typealias Input = EnableVgwRoutePropagationRequest
+        public typealias Output = QueryReturn
+        public static let name = "EnableVgwRoutePropagation"
+    }
+
     /// Operation `ModifyVpcAttribute`.
     public enum ModifyVpcAttribute: AWSQueryOperation {
         public typealias Input = ModifyVpcAttributeRequest

@@ -1118,6 +1118,76 @@ public struct DetachVpnGatewayRequest: AWSQueryShape {
     }
 }
 
+/// Wire shape `DisableVgwRoutePropagationRequest`.
+public struct DisableVgwRoutePropagationRequest: AWSQueryShape {
+    public var gatewayId: String?
+    public var routeTableId: String?
+    public var dryRun: Bool?
+
+    public init(gatewayId: String? = nil, routeTableId: String? = nil, dryRun: Bool? = nil) {
+        self.gatewayId = gatewayId
+        self.routeTableId = routeTableId
+        self.dryRun = dryRun
+    }
+
+    public var missingRequiredMembers: [String] {
+        var missing: [String] = []
+        if gatewayId == nil { missing.append("GatewayId") }
+        if routeTableId == nil { missing.append("RouteTableId") }
+        return missing
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("GatewayId", gatewayId)
+        writer.member("RouteTableId", routeTableId)
+        writer.member("DryRun", dryRun)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> DisableVgwRoutePropagationRequest? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = DisableVgwRoutePropagationRequest()
+        shape.gatewayId = String.read(query, QueryParameters.name(name, "GatewayId"))
+        shape.routeTableId = String.read(query, QueryParameters.name(name, "RouteTableId"))
+        shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
+        return shape
+    }
+}
+
+/// Wire shape `EnableVgwRoutePropagationRequest`.
+public struct EnableVgwRoutePropagationRequest: AWSQueryShape {
+    public var gatewayId: String?
+    public var routeTableId: String?
+    public var dryRun: Bool?
+
+    public init(gatewayId: String? = nil, routeTableId: String? = nil, dryRun: Bool? = nil) {
+        self.gatewayId = gatewayId
+        self.routeTableId = routeTableId
+        self.dryRun = dryRun
+    }
+
+    public var missingRequiredMembers: [String] {
+        var missing: [String] = []
+        if gatewayId == nil { missing.append("GatewayId") }
+        if routeTableId == nil { missing.append("RouteTableId") }
+        return missing
+    }
+
+    public func writeXML(to writer: inout AWSXMLWriter) {
+        writer.member("GatewayId", gatewayId)
+        writer.member("RouteTableId", routeTableId)
+        writer.member("DryRun", dryRun)
+    }
+
+    public static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> EnableVgwRoutePropagationRequest? {
+        guard name.isEmpty || query.has(name) else { return nil }
+        var shape = EnableVgwRoutePropagationRequest()
+        shape.gatewayId = String.read(query, QueryParameters.name(name, "GatewayId"))
+        shape.routeTableId = String.read(query, QueryParameters.name(name, "RouteTableId"))
+        shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
+        return shape
+    }
+}
+
 /// Wire shape `EncryptionSupport`.
 public struct EncryptionSupport: AWSQueryShape {
     public var encryptionState: EncryptionStateValue?

@@ -2394,6 +2394,8 @@ package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
     package var enableDnsHostnames: Bool?
     /// EnableNetworkAddressUsageMetrics, set by ModifyVpcAttribute; unset is EC2's default, false.
     package var addressUsageMetrics: Bool?
+    /// The VPN gateways whose routes its main route table propagates (EnableVgwRoutePropagation), in the order enabled.
+    package var propagatingGateways: [String]?
     package var createdAt: Date
     package var tags: [TagRecord]
 
@@ -2406,6 +2408,7 @@ package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
         enableDnsSupport: Bool? = nil,
         enableDnsHostnames: Bool? = nil,
         addressUsageMetrics: Bool? = nil,
+        propagatingGateways: [String]? = nil,
         createdAt: Date,
         tags: [TagRecord]
     ) {
@@ -2417,6 +2420,7 @@ package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
         self.enableDnsSupport = enableDnsSupport
         self.enableDnsHostnames = enableDnsHostnames
         self.addressUsageMetrics = addressUsageMetrics
+        self.propagatingGateways = propagatingGateways
         self.createdAt = createdAt
         self.tags = tags
     }
@@ -2431,6 +2435,7 @@ package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
         writer.member("\"enableDnsSupport\":", enableDnsSupport)
         writer.member("\"enableDnsHostnames\":", enableDnsHostnames)
         writer.member("\"addressUsageMetrics\":", addressUsageMetrics)
+        writer.member("\"propagatingGateways\":", propagatingGateways)
         writer.member("\"createdAt\":", createdAt)
         writer.member("\"tags\":", tags)
         writer.endObject()
@@ -2445,6 +2450,7 @@ package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
         var enableDnsSupport: Bool?
         var enableDnsHostnames: Bool?
         var addressUsageMetrics: Bool?
+        var propagatingGateways: [String]?
         var createdAt: Date?
         var tags: [TagRecord]?
         guard reader.beginObject() else { return nil }
@@ -2482,8 +2488,12 @@ package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
                     guard
                         reader.read(&addressUsageMetrics, 7, "addressUsageMetrics", seen: &seen)
                     else { return nil }
-                case "createdAt": guard reader.read(&createdAt, 8, "createdAt", seen: &seen) else { return nil }
-                case "tags": guard reader.read(&tags, 9, "tags", seen: &seen) else { return nil }
+                case "propagatingGateways":
+                    guard
+                        reader.read(&propagatingGateways, 8, "propagatingGateways", seen: &seen)
+                    else { return nil }
+                case "createdAt": guard reader.read(&createdAt, 9, "createdAt", seen: &seen) else { return nil }
+                case "tags": guard reader.read(&tags, 10, "tags", seen: &seen) else { return nil }
                 default: guard reader.skipUnknown(memberName, &unknown) else { return nil }
                 }
             }
@@ -2508,6 +2518,7 @@ package struct VpcRecord: Hashable, Sendable, Codable, AWSJSONValue, AWSJSONRead
             enableDnsSupport: enableDnsSupport,
             enableDnsHostnames: enableDnsHostnames,
             addressUsageMetrics: addressUsageMetrics,
+            propagatingGateways: propagatingGateways,
             createdAt: createdAt,
             tags: tags
         )
