@@ -269,12 +269,9 @@ extension EC2Service {
         let (gatewayId, tableId) = try Self.gatewayAndRouteTable(input)
         try Self.stopIfDryRun(input.dryRun)
         return try await transaction(.write) { transaction in
-            var vpc = try await Self.vpc(withRouteTable: tableId, in: transaction, scope)
+            let vpc = try await Self.vpc(withRouteTable: tableId, in: transaction, scope)
             _ = try await Self.vpnGateway(gatewayId, in: transaction, scope)
-            if let propagating = vpc.propagatingGateways, propagating.contains(gatewayId) {
-                vpc.propagatingGateways = propagating.filter { $0 != gatewayId }
-                try await transaction.save(vpc, in: scope)
-            }
+            if let changed = vpc.droppingPropagation(of: gatewayId) { try await transaction.save(changed, in: scope) }
             return QueryReturn()
         }
     }
@@ -347,3 +344,13 @@ protocol RoutePropagationRequest {
 
 extension EnableVgwRoutePropagationRequest: RoutePropagationRequest {}
 extension DisableVgwRoutePropagationRequest: RoutePropagationRequest {}
+
+extension VpcRecord {
+    /// The VPC with its main route table no longer propagating `gateway`, or `nil` when it did not.
+    func droppingPropagation(of gateway: String) -> VpcRecord? {
+        guard let propagating = propagatingGateways, propagating.contains(gateway) else { return nil }
+        var changed = self
+        changed.propagatingGateways = propagating.filter { $0 != gateway }
+        return changed
+    }
+}

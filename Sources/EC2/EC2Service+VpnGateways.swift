@@ -138,11 +138,10 @@ extension EC2Service {
             gateway.attachments[index].detachedAt = now
             try await transaction.save(gateway, in: scope)
             // Its VPC's main route table stops propagating its routes (our choice: EC2 documents no answer).
-            if var vpc = try await transaction.record(VpcRecord.self, id: vpcId, in: scope),
-                let propagating = vpc.propagatingGateways, propagating.contains(gatewayId)
+            if let changed = try await transaction.record(VpcRecord.self, id: vpcId, in: scope)?
+                .droppingPropagation(of: gatewayId)
             {
-                vpc.propagatingGateways = propagating.filter { $0 != gatewayId }
-                try await transaction.save(vpc, in: scope)
+                try await transaction.save(changed, in: scope)
             }
             return QueryReturn()
         }
