@@ -94,6 +94,38 @@ public protocol AWSQueryReadable: Sendable {
     /// The value at `name`, or `nil` when the request has none; a value of the wrong form is EC2's
     /// `InvalidParameterValue`, naming the parameter.
     static func read(_ query: QueryParameters, _ name: String) throws(AWSError) -> Self?
+
+    /// The type of what a parameter names one segment below a value of this type (`segment` a structure's member, a
+    /// list's index), or `nil` when there is nothing there: a scalar's.
+    static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)?
+}
+
+extension AWSQueryReadable {
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? { nil }
+}
+
+extension QueryParameters {
+    /// The parameters every request names beside its input's members.
+    static let envelope: Set<String> = ["Action", "Version"]
+
+    /// EC2's `UnknownParameter` when a parameter names something `input` does not have, naming the first segment of
+    /// its name that is not recognized, as EC2 does (`The parameter DryRun is not recognized`); checked before the
+    /// input is read, so that nothing a client meant is ignored in silence.
+    public func requireRecognized(by input: any AWSQueryReadable.Type) throws(AWSError) {
+        for name in values.keys where !Self.envelope.contains(name) {
+            var type: any AWSQueryReadable.Type = input
+            for segment in name.split(separator: ".", omittingEmptySubsequences: false) {
+                guard let child = type.queryChild(segment) else {
+                    throw AWSError(
+                        code: "UnknownParameter",
+                        message: "The parameter \(segment.prefix(128)) is not recognized",
+                        status: 400
+                    )
+                }
+                type = child
+            }
+        }
+    }
 }
 
 extension AWSError {
@@ -146,6 +178,14 @@ extension Array: AWSQueryReadable where Element: AWSQueryReadable {
         var elements: [Element] = []
         while let element = try Element.read(query, "\(name).\(elements.count + 1)") { elements.append(element) }
         return elements
+    }
+
+    /// An element, at a positive index written in decimal digits.
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        guard let first = segment.utf8.first, first != UInt8(ascii: "0"),
+            segment.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else { return nil }
+        return Element.self
     }
 }
 

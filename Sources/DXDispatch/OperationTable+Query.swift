@@ -20,6 +20,7 @@ extension OperationTable {
         _ body: @escaping @Sendable (Operation.Input, Scope) async throws -> Operation.Output
     ) {
         addQuery(Operation.name, prefix: prefix) { query, scope, _ in
+            try query.requireRecognized(by: Operation.Input.self)
             // A shape read at the top level is always there; were it not, the table answers a fault of the server.
             guard let input = try Operation.Input.read(query, "") else { throw TopLevelShapeMissing() }
             let output = try await body(input, scope)

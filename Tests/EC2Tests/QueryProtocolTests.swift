@@ -151,4 +151,30 @@ import Testing
         }
         #expect(version?.code == "InvalidParameterValue")
     }
+
+    /// Every parameter of a request walks the input's shapes (members, then list indexes from 1); the first segment
+    /// that names nothing is EC2's `UnknownParameter`.
+    static let recognition: [(form: String, unrecognized: String?)] = [
+        ("Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.12=a&VpcId.3=b&MaxResults=5", nil),
+        ("Filter.1.Name=a&Filter.1.Names=b", "Names"),
+        ("Filter.01.Name=a", "01"),
+        ("Filter.-1.Name=a", "-1"),
+        ("Filter..Name=a", ""),
+        ("VpcId=vpc-12345678", nil),  // a value at a list's own name names the list (botocore never sends it)
+        ("VpcId.1.Name=x", "Name"),
+        ("DryRun.Value=true", "Value"),
+        ("Bogus=1", "Bogus"),
+    ]
+
+    @Test(arguments: recognition)
+    func aParameterTheInputDoesNotHaveIsNamed(_ form: String, _ unrecognized: String?) throws {
+        let query = try parameters(form)
+        guard let unrecognized else {
+            try query.requireRecognized(by: DescribeVpcsRequest.self)
+            return
+        }
+        let error = #expect(throws: AWSError.self) { try query.requireRecognized(by: DescribeVpcsRequest.self) }
+        #expect(error?.code == "UnknownParameter")
+        #expect(error?.message == "The parameter \(unrecognized) is not recognized")
+    }
 }

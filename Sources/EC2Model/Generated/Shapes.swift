@@ -38,6 +38,15 @@ public struct AttachVpnGatewayRequest: AWSQueryShape {
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "VpcId": String.self
+        case "VpnGatewayId": String.self
+        case "DryRun": Bool.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `AttachVpnGatewayResult`.
@@ -57,6 +66,13 @@ public struct AttachVpnGatewayResult: AWSQueryShape {
         var shape = AttachVpnGatewayResult()
         shape.vpcAttachment = try VpcAttachment.read(query, QueryParameters.name(name, "Attachment"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Attachment": VpcAttachment.self
+        default: nil
+        }
     }
 }
 
@@ -78,6 +94,13 @@ public struct AttributeBooleanValue: AWSQueryShape {
         shape.value = try Bool.read(query, QueryParameters.name(name, "Value"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Value": Bool.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `BlockPublicAccessStates`.
@@ -97,6 +120,13 @@ public struct BlockPublicAccessStates: AWSQueryShape {
         var shape = BlockPublicAccessStates()
         shape.internetGatewayBlockMode = BlockPublicAccessMode.read(query, QueryParameters.name(name, "InternetGatewayBlockMode"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "InternetGatewayBlockMode": BlockPublicAccessMode.self
+        default: nil
+        }
     }
 }
 
@@ -132,6 +162,15 @@ public struct CreateTagsRequest: AWSQueryShape {
         shape.resources = try [String].read(query, QueryParameters.name(name, "ResourceId"))
         shape.tags = try [Tag].read(query, QueryParameters.name(name, "Tag"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "DryRun": Bool.self
+        case "ResourceId": [String].self
+        case "Tag": [Tag].self
+        default: nil
+        }
     }
 }
 
@@ -170,6 +209,16 @@ public struct CreateTransitGatewayRequest: AWSQueryShape {
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Description": String.self
+        case "Options": TransitGatewayRequestOptions.self
+        case "TagSpecification": [TagSpecification].self
+        case "DryRun": Bool.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `CreateTransitGatewayResult`.
@@ -189,6 +238,13 @@ public struct CreateTransitGatewayResult: AWSQueryShape {
         var shape = CreateTransitGatewayResult()
         shape.transitGateway = try TransitGateway.read(query, QueryParameters.name(name, "TransitGateway"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "TransitGateway": TransitGateway.self
+        default: nil
+        }
     }
 }
 
@@ -272,6 +328,25 @@ public struct CreateVpcRequest: AWSQueryShape {
         shape.amazonProvidedIpv6CidrBlock = try Bool.read(query, QueryParameters.name(name, "AmazonProvidedIpv6CidrBlock"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "CidrBlock": String.self
+        case "Ipv6Pool": String.self
+        case "Ipv6CidrBlock": String.self
+        case "Ipv4IpamPoolId": String.self
+        case "Ipv4NetmaskLength": Int.self
+        case "Ipv6IpamPoolId": String.self
+        case "Ipv6NetmaskLength": Int.self
+        case "Ipv6CidrBlockNetworkBorderGroup": String.self
+        case "VpcEncryptionControl": VpcEncryptionControlConfiguration.self
+        case "TagSpecification": [TagSpecification].self
+        case "DryRun": Bool.self
+        case "InstanceTenancy": Tenancy.self
+        case "AmazonProvidedIpv6CidrBlock": Bool.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `CreateVpcResult`.
@@ -291,6 +366,13 @@ public struct CreateVpcResult: AWSQueryShape {
         var shape = CreateVpcResult()
         shape.vpc = try Vpc.read(query, QueryParameters.name(name, "Vpc"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Vpc": Vpc.self
+        default: nil
+        }
     }
 }
 
@@ -340,6 +422,17 @@ public struct CreateVpnGatewayRequest: AWSQueryShape {
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "AvailabilityZone": String.self
+        case "Type": GatewayType.self
+        case "TagSpecification": [TagSpecification].self
+        case "AmazonSideAsn": Int.self
+        case "DryRun": Bool.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `CreateVpnGatewayResult`.
@@ -359,6 +452,13 @@ public struct CreateVpnGatewayResult: AWSQueryShape {
         var shape = CreateVpnGatewayResult()
         shape.vpnGateway = try VpnGateway.read(query, QueryParameters.name(name, "VpnGateway"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "VpnGateway": VpnGateway.self
+        default: nil
+        }
     }
 }
 
@@ -394,6 +494,15 @@ public struct DeleteTagsRequest: AWSQueryShape {
         shape.tags = try [Tag].read(query, QueryParameters.name(name, "Tag"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "DryRun": Bool.self
+        case "ResourceId": [String].self
+        case "Tag": [Tag].self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `DeleteTransitGatewayRequest`.
@@ -424,6 +533,14 @@ public struct DeleteTransitGatewayRequest: AWSQueryShape {
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "TransitGatewayId": String.self
+        case "DryRun": Bool.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `DeleteTransitGatewayResult`.
@@ -443,6 +560,13 @@ public struct DeleteTransitGatewayResult: AWSQueryShape {
         var shape = DeleteTransitGatewayResult()
         shape.transitGateway = try TransitGateway.read(query, QueryParameters.name(name, "TransitGateway"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "TransitGateway": TransitGateway.self
+        default: nil
+        }
     }
 }
 
@@ -474,6 +598,14 @@ public struct DeleteVpcRequest: AWSQueryShape {
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "VpcId": String.self
+        case "DryRun": Bool.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `DeleteVpnGatewayRequest`.
@@ -503,6 +635,14 @@ public struct DeleteVpnGatewayRequest: AWSQueryShape {
         shape.vpnGatewayId = String.read(query, QueryParameters.name(name, "VpnGatewayId"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "VpnGatewayId": String.self
+        case "DryRun": Bool.self
+        default: nil
+        }
     }
 }
 
@@ -546,6 +686,17 @@ public struct DescribeNetworkAclsRequest: AWSQueryShape {
         shape.filters = try [Filter].read(query, QueryParameters.name(name, "Filter"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "NextToken": String.self
+        case "MaxResults": Int.self
+        case "DryRun": Bool.self
+        case "NetworkAclId": [String].self
+        case "Filter": [Filter].self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `DescribeNetworkAclsResult`.
@@ -569,6 +720,14 @@ public struct DescribeNetworkAclsResult: AWSQueryShape {
         shape.networkAcls = try [NetworkAcl].read(query, QueryParameters.name(name, "NetworkAclSet"))
         shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "NetworkAclSet": [NetworkAcl].self
+        case "NextToken": String.self
+        default: nil
+        }
     }
 }
 
@@ -612,6 +771,17 @@ public struct DescribeRouteTablesRequest: AWSQueryShape {
         shape.filters = try [Filter].read(query, QueryParameters.name(name, "Filter"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "NextToken": String.self
+        case "MaxResults": Int.self
+        case "DryRun": Bool.self
+        case "RouteTableId": [String].self
+        case "Filter": [Filter].self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `DescribeRouteTablesResult`.
@@ -635,6 +805,14 @@ public struct DescribeRouteTablesResult: AWSQueryShape {
         shape.routeTables = try [RouteTable].read(query, QueryParameters.name(name, "RouteTableSet"))
         shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "RouteTableSet": [RouteTable].self
+        case "NextToken": String.self
+        default: nil
+        }
     }
 }
 
@@ -683,6 +861,18 @@ public struct DescribeSecurityGroupsRequest: AWSQueryShape {
         shape.filters = try [Filter].read(query, QueryParameters.name(name, "Filter"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "GroupId": [String].self
+        case "GroupName": [String].self
+        case "NextToken": String.self
+        case "MaxResults": Int.self
+        case "DryRun": Bool.self
+        case "Filter": [Filter].self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `DescribeSecurityGroupsResult`.
@@ -706,6 +896,14 @@ public struct DescribeSecurityGroupsResult: AWSQueryShape {
         shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
         shape.securityGroups = try [SecurityGroup].read(query, QueryParameters.name(name, "SecurityGroupInfo"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "NextToken": String.self
+        case "SecurityGroupInfo": [SecurityGroup].self
+        default: nil
+        }
     }
 }
 
@@ -739,6 +937,16 @@ public struct DescribeTagsRequest: AWSQueryShape {
         shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "DryRun": Bool.self
+        case "Filter": [Filter].self
+        case "MaxResults": Int.self
+        case "NextToken": String.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `DescribeTagsResult`.
@@ -762,6 +970,14 @@ public struct DescribeTagsResult: AWSQueryShape {
         shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
         shape.tags = try [TagDescription].read(query, QueryParameters.name(name, "TagSet"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "NextToken": String.self
+        case "TagSet": [TagDescription].self
+        default: nil
+        }
     }
 }
 
@@ -805,6 +1021,17 @@ public struct DescribeTransitGatewayAttachmentsRequest: AWSQueryShape {
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "TransitGatewayAttachmentIds": [String].self
+        case "Filter": [Filter].self
+        case "MaxResults": Int.self
+        case "NextToken": String.self
+        case "DryRun": Bool.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `DescribeTransitGatewayAttachmentsResult`.
@@ -828,6 +1055,14 @@ public struct DescribeTransitGatewayAttachmentsResult: AWSQueryShape {
         shape.transitGatewayAttachments = try [TransitGatewayAttachment].read(query, QueryParameters.name(name, "TransitGatewayAttachments"))
         shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "TransitGatewayAttachments": [TransitGatewayAttachment].self
+        case "NextToken": String.self
+        default: nil
+        }
     }
 }
 
@@ -871,6 +1106,17 @@ public struct DescribeTransitGatewaysRequest: AWSQueryShape {
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "TransitGatewayIds": [String].self
+        case "Filter": [Filter].self
+        case "MaxResults": Int.self
+        case "NextToken": String.self
+        case "DryRun": Bool.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `DescribeTransitGatewaysResult`.
@@ -894,6 +1140,14 @@ public struct DescribeTransitGatewaysResult: AWSQueryShape {
         shape.transitGateways = try [TransitGateway].read(query, QueryParameters.name(name, "TransitGatewaySet"))
         shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "TransitGatewaySet": [TransitGateway].self
+        case "NextToken": String.self
+        default: nil
+        }
     }
 }
 
@@ -929,6 +1183,15 @@ public struct DescribeVpcAttributeRequest: AWSQueryShape {
         shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Attribute": VpcAttributeName.self
+        case "VpcId": String.self
+        case "DryRun": Bool.self
+        default: nil
+        }
     }
 }
 
@@ -966,6 +1229,16 @@ public struct DescribeVpcAttributeResult: AWSQueryShape {
         shape.enableNetworkAddressUsageMetrics = try AttributeBooleanValue.read(query, QueryParameters.name(name, "EnableNetworkAddressUsageMetrics"))
         shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "EnableDnsHostnames": AttributeBooleanValue.self
+        case "EnableDnsSupport": AttributeBooleanValue.self
+        case "EnableNetworkAddressUsageMetrics": AttributeBooleanValue.self
+        case "VpcId": String.self
+        default: nil
+        }
     }
 }
 
@@ -1009,6 +1282,17 @@ public struct DescribeVpcsRequest: AWSQueryShape {
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Filter": [Filter].self
+        case "VpcId": [String].self
+        case "NextToken": String.self
+        case "MaxResults": Int.self
+        case "DryRun": Bool.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `DescribeVpcsResult`.
@@ -1032,6 +1316,14 @@ public struct DescribeVpcsResult: AWSQueryShape {
         shape.nextToken = String.read(query, QueryParameters.name(name, "NextToken"))
         shape.vpcs = try [Vpc].read(query, QueryParameters.name(name, "VpcSet"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "NextToken": String.self
+        case "VpcSet": [Vpc].self
+        default: nil
+        }
     }
 }
 
@@ -1061,6 +1353,15 @@ public struct DescribeVpnGatewaysRequest: AWSQueryShape {
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Filter": [Filter].self
+        case "VpnGatewayId": [String].self
+        case "DryRun": Bool.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `DescribeVpnGatewaysResult`.
@@ -1080,6 +1381,13 @@ public struct DescribeVpnGatewaysResult: AWSQueryShape {
         var shape = DescribeVpnGatewaysResult()
         shape.vpnGateways = try [VpnGateway].read(query, QueryParameters.name(name, "VpnGatewaySet"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "VpnGatewaySet": [VpnGateway].self
+        default: nil
+        }
     }
 }
 
@@ -1116,6 +1424,15 @@ public struct DetachVpnGatewayRequest: AWSQueryShape {
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "VpcId": String.self
+        case "VpnGatewayId": String.self
+        case "DryRun": Bool.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `DisableVgwRoutePropagationRequest`.
@@ -1150,6 +1467,15 @@ public struct DisableVgwRoutePropagationRequest: AWSQueryShape {
         shape.routeTableId = String.read(query, QueryParameters.name(name, "RouteTableId"))
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "GatewayId": String.self
+        case "RouteTableId": String.self
+        case "DryRun": Bool.self
+        default: nil
+        }
     }
 }
 
@@ -1186,6 +1512,15 @@ public struct EnableVgwRoutePropagationRequest: AWSQueryShape {
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "GatewayId": String.self
+        case "RouteTableId": String.self
+        case "DryRun": Bool.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `EncryptionSupport`.
@@ -1209,6 +1544,14 @@ public struct EncryptionSupport: AWSQueryShape {
         shape.encryptionState = EncryptionStateValue.read(query, QueryParameters.name(name, "EncryptionState"))
         shape.stateMessage = String.read(query, QueryParameters.name(name, "StateMessage"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "EncryptionState": EncryptionStateValue.self
+        case "StateMessage": String.self
+        default: nil
+        }
     }
 }
 
@@ -1234,6 +1577,14 @@ public struct Filter: AWSQueryShape {
         shape.values = try [String].read(query, QueryParameters.name(name, "Value"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Name": String.self
+        case "Value": [String].self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `IcmpTypeCode`.
@@ -1257,6 +1608,14 @@ public struct IcmpTypeCode: AWSQueryShape {
         shape.code = try Int.read(query, QueryParameters.name(name, "Code"))
         shape.type = try Int.read(query, QueryParameters.name(name, "Type"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Code": Int.self
+        case "Type": Int.self
+        default: nil
+        }
     }
 }
 
@@ -1310,6 +1669,19 @@ public struct IpPermission: AWSQueryShape {
         shape.prefixListIds = try [PrefixListId].read(query, QueryParameters.name(name, "PrefixListIds"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "IpProtocol": String.self
+        case "FromPort": Int.self
+        case "ToPort": Int.self
+        case "Groups": [UserIdGroupPair].self
+        case "IpRanges": [IpRange].self
+        case "Ipv6Ranges": [Ipv6Range].self
+        case "PrefixListIds": [PrefixListId].self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `IpRange`.
@@ -1334,6 +1706,14 @@ public struct IpRange: AWSQueryShape {
         shape.cidrIp = String.read(query, QueryParameters.name(name, "CidrIp"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Description": String.self
+        case "CidrIp": String.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `Ipv6Range`.
@@ -1357,6 +1737,14 @@ public struct Ipv6Range: AWSQueryShape {
         shape.description = String.read(query, QueryParameters.name(name, "Description"))
         shape.cidrIpv6 = String.read(query, QueryParameters.name(name, "CidrIpv6"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Description": String.self
+        case "CidrIpv6": String.self
+        default: nil
+        }
     }
 }
 
@@ -1401,6 +1789,16 @@ public struct ModifyVpcAttributeRequest: AWSQueryShape {
         shape.enableNetworkAddressUsageMetrics = try AttributeBooleanValue.read(query, QueryParameters.name(name, "EnableNetworkAddressUsageMetrics"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "EnableDnsHostnames": AttributeBooleanValue.self
+        case "EnableDnsSupport": AttributeBooleanValue.self
+        case "VpcId": String.self
+        case "EnableNetworkAddressUsageMetrics": AttributeBooleanValue.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `ModifyVpcTenancyRequest`.
@@ -1436,6 +1834,15 @@ public struct ModifyVpcTenancyRequest: AWSQueryShape {
         shape.dryRun = try Bool.read(query, QueryParameters.name(name, "DryRun"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "VpcId": String.self
+        case "InstanceTenancy": VpcTenancy.self
+        case "DryRun": Bool.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `ModifyVpcTenancyResult`.
@@ -1455,6 +1862,13 @@ public struct ModifyVpcTenancyResult: AWSQueryShape {
         var shape = ModifyVpcTenancyResult()
         shape.returnValue = try Bool.read(query, QueryParameters.name(name, "Return"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Return": Bool.self
+        default: nil
+        }
     }
 }
 
@@ -1508,6 +1922,19 @@ public struct NetworkAcl: AWSQueryShape {
         shape.ownerId = String.read(query, QueryParameters.name(name, "OwnerId"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "AssociationSet": [NetworkAclAssociation].self
+        case "EntrySet": [NetworkAclEntry].self
+        case "Default": Bool.self
+        case "NetworkAclId": String.self
+        case "TagSet": [Tag].self
+        case "VpcId": String.self
+        case "OwnerId": String.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `NetworkAclAssociation`.
@@ -1535,6 +1962,15 @@ public struct NetworkAclAssociation: AWSQueryShape {
         shape.networkAclId = String.read(query, QueryParameters.name(name, "NetworkAclId"))
         shape.subnetId = String.read(query, QueryParameters.name(name, "SubnetId"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "NetworkAclAssociationId": String.self
+        case "NetworkAclId": String.self
+        case "SubnetId": String.self
+        default: nil
+        }
     }
 }
 
@@ -1593,6 +2029,20 @@ public struct NetworkAclEntry: AWSQueryShape {
         shape.ruleNumber = try Int.read(query, QueryParameters.name(name, "RuleNumber"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "CidrBlock": String.self
+        case "Egress": Bool.self
+        case "IcmpTypeCode": IcmpTypeCode.self
+        case "Ipv6CidrBlock": String.self
+        case "PortRange": PortRange.self
+        case "Protocol": String.self
+        case "RuleAction": RuleAction.self
+        case "RuleNumber": Int.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `PortRange`.
@@ -1616,6 +2066,14 @@ public struct PortRange: AWSQueryShape {
         shape.from = try Int.read(query, QueryParameters.name(name, "From"))
         shape.to = try Int.read(query, QueryParameters.name(name, "To"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "From": Int.self
+        case "To": Int.self
+        default: nil
+        }
     }
 }
 
@@ -1641,6 +2099,14 @@ public struct PrefixListId: AWSQueryShape {
         shape.prefixListId = String.read(query, QueryParameters.name(name, "PrefixListId"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Description": String.self
+        case "PrefixListId": String.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `PropagatingVgw`.
@@ -1660,6 +2126,13 @@ public struct PropagatingVgw: AWSQueryShape {
         var shape = PropagatingVgw()
         shape.gatewayId = String.read(query, QueryParameters.name(name, "GatewayId"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "GatewayId": String.self
+        default: nil
+        }
     }
 }
 
@@ -1768,6 +2241,30 @@ public struct Route: AWSQueryShape {
         shape.ipAddress = String.read(query, QueryParameters.name(name, "IpAddress"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "DestinationCidrBlock": String.self
+        case "DestinationIpv6CidrBlock": String.self
+        case "DestinationPrefixListId": String.self
+        case "EgressOnlyInternetGatewayId": String.self
+        case "GatewayId": String.self
+        case "InstanceId": String.self
+        case "InstanceOwnerId": String.self
+        case "NatGatewayId": String.self
+        case "TransitGatewayId": String.self
+        case "LocalGatewayId": String.self
+        case "CarrierGatewayId": String.self
+        case "NetworkInterfaceId": String.self
+        case "Origin": RouteOrigin.self
+        case "State": RouteState.self
+        case "VpcPeeringConnectionId": String.self
+        case "CoreNetworkArn": String.self
+        case "OdbNetworkArn": String.self
+        case "IpAddress": String.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `RouteTable`.
@@ -1819,6 +2316,19 @@ public struct RouteTable: AWSQueryShape {
         shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
         shape.ownerId = String.read(query, QueryParameters.name(name, "OwnerId"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "AssociationSet": [RouteTableAssociation].self
+        case "PropagatingVgwSet": [PropagatingVgw].self
+        case "RouteTableId": String.self
+        case "RouteSet": [Route].self
+        case "TagSet": [Tag].self
+        case "VpcId": String.self
+        case "OwnerId": String.self
+        default: nil
+        }
     }
 }
 
@@ -1872,6 +2382,19 @@ public struct RouteTableAssociation: AWSQueryShape {
         shape.associationState = try RouteTableAssociationState.read(query, QueryParameters.name(name, "AssociationState"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Main": Bool.self
+        case "RouteTableAssociationId": String.self
+        case "RouteTableId": String.self
+        case "SubnetId": String.self
+        case "GatewayId": String.self
+        case "PublicIpv4Pool": String.self
+        case "AssociationState": RouteTableAssociationState.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `RouteTableAssociationState`.
@@ -1895,6 +2418,14 @@ public struct RouteTableAssociationState: AWSQueryShape {
         shape.state = RouteTableAssociationStateCode.read(query, QueryParameters.name(name, "State"))
         shape.statusMessage = String.read(query, QueryParameters.name(name, "StatusMessage"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "State": RouteTableAssociationStateCode.self
+        case "StatusMessage": String.self
+        default: nil
+        }
     }
 }
 
@@ -1958,6 +2489,21 @@ public struct SecurityGroup: AWSQueryShape {
         shape.ipPermissions = try [IpPermission].read(query, QueryParameters.name(name, "IpPermissions"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "GroupId": String.self
+        case "IpPermissionsEgress": [IpPermission].self
+        case "TagSet": [Tag].self
+        case "VpcId": String.self
+        case "SecurityGroupArn": String.self
+        case "OwnerId": String.self
+        case "GroupName": String.self
+        case "GroupDescription": String.self
+        case "IpPermissions": [IpPermission].self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `Tag`.
@@ -1981,6 +2527,14 @@ public struct Tag: AWSQueryShape {
         shape.key = String.read(query, QueryParameters.name(name, "Key"))
         shape.value = String.read(query, QueryParameters.name(name, "Value"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Key": String.self
+        case "Value": String.self
+        default: nil
+        }
     }
 }
 
@@ -2019,6 +2573,16 @@ public struct TagDescription: AWSQueryShape {
         shape.value = String.read(query, QueryParameters.name(name, "Value"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Key": String.self
+        case "ResourceId": String.self
+        case "ResourceType": ResourceType.self
+        case "Value": String.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `TagSpecification`.
@@ -2042,6 +2606,14 @@ public struct TagSpecification: AWSQueryShape {
         shape.resourceType = ResourceType.read(query, QueryParameters.name(name, "ResourceType"))
         shape.tags = try [Tag].read(query, QueryParameters.name(name, "Tag"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "ResourceType": ResourceType.self
+        case "Tag": [Tag].self
+        default: nil
+        }
     }
 }
 
@@ -2099,6 +2671,20 @@ public struct TransitGateway: AWSQueryShape {
         shape.options = try TransitGatewayOptions.read(query, QueryParameters.name(name, "Options"))
         shape.tags = try [Tag].read(query, QueryParameters.name(name, "TagSet"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "TransitGatewayId": String.self
+        case "TransitGatewayArn": String.self
+        case "State": TransitGatewayState.self
+        case "OwnerId": String.self
+        case "Description": String.self
+        case "CreationTime": Date.self
+        case "Options": TransitGatewayOptions.self
+        case "TagSet": [Tag].self
+        default: nil
+        }
     }
 }
 
@@ -2167,6 +2753,22 @@ public struct TransitGatewayAttachment: AWSQueryShape {
         shape.tags = try [Tag].read(query, QueryParameters.name(name, "TagSet"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "TransitGatewayAttachmentId": String.self
+        case "TransitGatewayId": String.self
+        case "TransitGatewayOwnerId": String.self
+        case "ResourceOwnerId": String.self
+        case "ResourceType": TransitGatewayAttachmentResourceType.self
+        case "ResourceId": String.self
+        case "State": TransitGatewayAttachmentState.self
+        case "Association": TransitGatewayAttachmentAssociation.self
+        case "CreationTime": Date.self
+        case "TagSet": [Tag].self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `TransitGatewayAttachmentAssociation`.
@@ -2190,6 +2792,14 @@ public struct TransitGatewayAttachmentAssociation: AWSQueryShape {
         shape.transitGatewayRouteTableId = String.read(query, QueryParameters.name(name, "TransitGatewayRouteTableId"))
         shape.state = TransitGatewayAssociationState.read(query, QueryParameters.name(name, "State"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "TransitGatewayRouteTableId": String.self
+        case "State": TransitGatewayAssociationState.self
+        default: nil
+        }
     }
 }
 
@@ -2268,6 +2878,24 @@ public struct TransitGatewayOptions: AWSQueryShape {
         shape.encryptionSupport = try EncryptionSupport.read(query, QueryParameters.name(name, "EncryptionSupport"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "AmazonSideAsn": Int.self
+        case "TransitGatewayCidrBlocks": [String].self
+        case "AutoAcceptSharedAttachments": AutoAcceptSharedAttachmentsValue.self
+        case "DefaultRouteTableAssociation": DefaultRouteTableAssociationValue.self
+        case "AssociationDefaultRouteTableId": String.self
+        case "DefaultRouteTablePropagation": DefaultRouteTablePropagationValue.self
+        case "PropagationDefaultRouteTableId": String.self
+        case "VpnEcmpSupport": VpnEcmpSupportValue.self
+        case "DnsSupport": DnsSupportValue.self
+        case "SecurityGroupReferencingSupport": SecurityGroupReferencingSupportValue.self
+        case "MulticastSupport": MulticastSupportValue.self
+        case "EncryptionSupport": EncryptionSupport.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `TransitGatewayRequestOptions`.
@@ -2330,6 +2958,21 @@ public struct TransitGatewayRequestOptions: AWSQueryShape {
         shape.transitGatewayCidrBlocks = try [String].read(query, QueryParameters.name(name, "TransitGatewayCidrBlocks"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "AmazonSideAsn": Int.self
+        case "AutoAcceptSharedAttachments": AutoAcceptSharedAttachmentsValue.self
+        case "DefaultRouteTableAssociation": DefaultRouteTableAssociationValue.self
+        case "DefaultRouteTablePropagation": DefaultRouteTablePropagationValue.self
+        case "VpnEcmpSupport": VpnEcmpSupportValue.self
+        case "DnsSupport": DnsSupportValue.self
+        case "SecurityGroupReferencingSupport": SecurityGroupReferencingSupportValue.self
+        case "MulticastSupport": MulticastSupportValue.self
+        case "TransitGatewayCidrBlocks": [String].self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `UserIdGroupPair`.
@@ -2381,6 +3024,19 @@ public struct UserIdGroupPair: AWSQueryShape {
         shape.vpcPeeringConnectionId = String.read(query, QueryParameters.name(name, "VpcPeeringConnectionId"))
         shape.peeringStatus = String.read(query, QueryParameters.name(name, "PeeringStatus"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Description": String.self
+        case "UserId": String.self
+        case "GroupName": String.self
+        case "GroupId": String.self
+        case "VpcId": String.self
+        case "VpcPeeringConnectionId": String.self
+        case "PeeringStatus": String.self
+        default: nil
+        }
     }
 }
 
@@ -2459,6 +3115,24 @@ public struct Vpc: AWSQueryShape {
         shape.dhcpOptionsId = String.read(query, QueryParameters.name(name, "DhcpOptionsId"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "OwnerId": String.self
+        case "InstanceTenancy": Tenancy.self
+        case "Ipv6CidrBlockAssociationSet": [VpcIpv6CidrBlockAssociation].self
+        case "CidrBlockAssociationSet": [VpcCidrBlockAssociation].self
+        case "IsDefault": Bool.self
+        case "EncryptionControl": VpcEncryptionControl.self
+        case "TagSet": [Tag].self
+        case "BlockPublicAccessStates": BlockPublicAccessStates.self
+        case "VpcId": String.self
+        case "State": VpcState.self
+        case "CidrBlock": String.self
+        case "DhcpOptionsId": String.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `VpcAttachment`.
@@ -2482,6 +3156,14 @@ public struct VpcAttachment: AWSQueryShape {
         shape.vpcId = String.read(query, QueryParameters.name(name, "VpcId"))
         shape.state = AttachmentStatus.read(query, QueryParameters.name(name, "State"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "VpcId": String.self
+        case "State": AttachmentStatus.self
+        default: nil
+        }
     }
 }
 
@@ -2511,6 +3193,15 @@ public struct VpcCidrBlockAssociation: AWSQueryShape {
         shape.cidrBlockState = try VpcCidrBlockState.read(query, QueryParameters.name(name, "CidrBlockState"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "AssociationId": String.self
+        case "CidrBlock": String.self
+        case "CidrBlockState": VpcCidrBlockState.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `VpcCidrBlockState`.
@@ -2534,6 +3225,14 @@ public struct VpcCidrBlockState: AWSQueryShape {
         shape.state = VpcCidrBlockStateCode.read(query, QueryParameters.name(name, "State"))
         shape.statusMessage = String.read(query, QueryParameters.name(name, "StatusMessage"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "State": VpcCidrBlockStateCode.self
+        case "StatusMessage": String.self
+        default: nil
+        }
     }
 }
 
@@ -2586,6 +3285,19 @@ public struct VpcEncryptionControl: AWSQueryShape {
         shape.resourceExclusions = try VpcEncryptionControlExclusions.read(query, QueryParameters.name(name, "ResourceExclusions"))
         shape.tags = try [Tag].read(query, QueryParameters.name(name, "TagSet"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "VpcId": String.self
+        case "VpcEncryptionControlId": String.self
+        case "Mode": VpcEncryptionControlMode.self
+        case "State": VpcEncryptionControlState.self
+        case "StateMessage": String.self
+        case "ResourceExclusions": VpcEncryptionControlExclusions.self
+        case "TagSet": [Tag].self
+        default: nil
+        }
     }
 }
 
@@ -2655,6 +3367,21 @@ public struct VpcEncryptionControlConfiguration: AWSQueryShape {
         shape.elasticFileSystemExclusion = VpcEncryptionControlExclusionStateInput.read(query, QueryParameters.name(name, "ElasticFileSystemExclusion"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "Mode": VpcEncryptionControlMode.self
+        case "InternetGatewayExclusion": VpcEncryptionControlExclusionStateInput.self
+        case "EgressOnlyInternetGatewayExclusion": VpcEncryptionControlExclusionStateInput.self
+        case "NatGatewayExclusion": VpcEncryptionControlExclusionStateInput.self
+        case "VirtualPrivateGatewayExclusion": VpcEncryptionControlExclusionStateInput.self
+        case "VpcPeeringExclusion": VpcEncryptionControlExclusionStateInput.self
+        case "LambdaExclusion": VpcEncryptionControlExclusionStateInput.self
+        case "VpcLatticeExclusion": VpcEncryptionControlExclusionStateInput.self
+        case "ElasticFileSystemExclusion": VpcEncryptionControlExclusionStateInput.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `VpcEncryptionControlExclusion`.
@@ -2678,6 +3405,14 @@ public struct VpcEncryptionControlExclusion: AWSQueryShape {
         shape.state = VpcEncryptionControlExclusionState.read(query, QueryParameters.name(name, "State"))
         shape.stateMessage = String.read(query, QueryParameters.name(name, "StateMessage"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "State": VpcEncryptionControlExclusionState.self
+        case "StateMessage": String.self
+        default: nil
+        }
     }
 }
 
@@ -2736,6 +3471,20 @@ public struct VpcEncryptionControlExclusions: AWSQueryShape {
         shape.elasticFileSystem = try VpcEncryptionControlExclusion.read(query, QueryParameters.name(name, "ElasticFileSystem"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "InternetGateway": VpcEncryptionControlExclusion.self
+        case "EgressOnlyInternetGateway": VpcEncryptionControlExclusion.self
+        case "NatGateway": VpcEncryptionControlExclusion.self
+        case "VirtualPrivateGateway": VpcEncryptionControlExclusion.self
+        case "VpcPeering": VpcEncryptionControlExclusion.self
+        case "Lambda": VpcEncryptionControlExclusion.self
+        case "VpcLattice": VpcEncryptionControlExclusion.self
+        case "ElasticFileSystem": VpcEncryptionControlExclusion.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `VpcIpv6CidrBlockAssociation`.
@@ -2788,6 +3537,19 @@ public struct VpcIpv6CidrBlockAssociation: AWSQueryShape {
         shape.ipSource = IpSource.read(query, QueryParameters.name(name, "IpSource"))
         return shape
     }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "AssociationId": String.self
+        case "Ipv6CidrBlock": String.self
+        case "Ipv6CidrBlockState": VpcCidrBlockState.self
+        case "NetworkBorderGroup": String.self
+        case "Ipv6Pool": String.self
+        case "Ipv6AddressAttribute": Ipv6AddressAttribute.self
+        case "IpSource": IpSource.self
+        default: nil
+        }
+    }
 }
 
 /// Wire shape `VpnGateway`.
@@ -2839,5 +3601,18 @@ public struct VpnGateway: AWSQueryShape {
         shape.availabilityZone = String.read(query, QueryParameters.name(name, "AvailabilityZone"))
         shape.vpcAttachments = try [VpcAttachment].read(query, QueryParameters.name(name, "Attachments"))
         return shape
+    }
+
+    public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {
+        switch segment {
+        case "AmazonSideAsn": Int.self
+        case "TagSet": [Tag].self
+        case "VpnGatewayId": String.self
+        case "State": VpnState.self
+        case "Type": GatewayType.self
+        case "AvailabilityZone": String.self
+        case "Attachments": [VpcAttachment].self
+        default: nil
+        }
     }
 }
