@@ -9,6 +9,14 @@ import Foundation
 public struct QueryParameters: Sendable {
     private var values: [String: String] = [:]
     private var prefixes: Set<String> = []
+    /// The names in the order the request gives them.
+    private var names: [String] = []
+
+    /// The longest parameter name taken, and the most dots in one (our choice: EC2's deepest names, such as
+    /// `TagSpecification.1.Tag.1.Key`, have a handful of each; every prefix of a name is kept, so a name of a million
+    /// dots would cost memory in the square of its length).
+    static let longestName = 512
+    static let mostDots = 32
 
     /// Parses a form-encoded body (`application/x-www-form-urlencoded`): `+` is a space, `%XX` a byte, names and
     /// values UTF-8. A malformed escape, bytes that are not UTF-8, or a name given twice is refused, naming the
@@ -24,9 +32,17 @@ public struct QueryParameters: Sendable {
     }
 
     private mutating func add(_ name: String, _ value: String) throws(AWSError) {
+        guard name.utf8.count <= Self.longestName,
+            name.utf8.lazy.filter({ $0 == UInt8(ascii: ".") }).count <= Self.mostDots
+        else {
+            throw Self.malformed(
+                "The parameter name \(name.prefix(64))... has more than \(Self.longestName) characters or \(Self.mostDots) dots"
+            )
+        }
         guard values.updateValue(value, forKey: name) == nil else {
             throw Self.malformed("The parameter \(name) is given more than once")
         }
+        names.append(name)
         var end = name.endIndex
         while let dot = name[..<end].lastIndex(of: ".") {
             guard prefixes.insert(String(name[..<dot])).inserted else { break }
@@ -98,24 +114,50 @@ public protocol AWSQueryReadable: Sendable {
     /// The type of what a parameter names one segment below a value of this type (`segment` a structure's member, a
     /// list's index), or `nil` when there is nothing there: a scalar's.
     static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)?
+
+    /// Whether a value of this type is a scalar, a list or a structure.
+    static var queryKind: AWSQueryKind { get }
+}
+
+/// What a parameter's name reaches: a value, or a list or structure whose parts are named below it.
+public enum AWSQueryKind: Sendable {
+    case scalar, list, structure
 }
 
 extension AWSQueryReadable {
     public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? { nil }
+    public static var queryKind: AWSQueryKind { .scalar }
+}
+
+extension AWSQueryShape {
+    public static var queryKind: AWSQueryKind { .structure }
 }
 
 extension QueryParameters {
-    /// The parameters every request names beside its input's members.
-    static let envelope: Set<String> = ["Action", "Version"]
+    /// The parameters every request may name beside its input's members: EC2's common parameters (its action and
+    /// version, and those of Signature Versions 4 and 2 when a request is signed in its body).
+    static let common: Set<String> = [
+        "Action", "Version", "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Security-Token",
+        "X-Amz-Signature", "X-Amz-SignedHeaders", "AWSAccessKeyId", "SignatureMethod", "SignatureVersion", "Timestamp",
+        "Expires", "Signature",
+    ]
 
     /// EC2's `UnknownParameter` when a parameter names something `input` does not have, naming the first segment of
-    /// its name that is not recognized, as EC2 does (`The parameter DryRun is not recognized`); checked before the
-    /// input is read, so that nothing a client meant is ignored in silence.
+    /// its name that is not recognized, as EC2 does (`The parameter DryRun is not recognized`), for the first such
+    /// parameter in the request's order; checked before the input is read, so that nothing a client meant is ignored
+    /// in silence. So, too, a list's index after a gap (`Tag.2` without `Tag.1`: the reader stops at the first
+    /// missing index), and a value given at a list's or a structure's own name (`InvalidParameterValue`; botocore
+    /// sends an empty value there for an empty list, which is taken). (our choice: EC2 documents neither answer)
     public func requireRecognized(by input: any AWSQueryReadable.Type) throws(AWSError) {
-        for name in values.keys where !Self.envelope.contains(name) {
+        for name in names where !Self.common.contains(name) {
             var type: any AWSQueryReadable.Type = input
+            var end = name.startIndex
             for segment in name.split(separator: ".", omittingEmptySubsequences: false) {
-                guard let child = type.queryChild(segment) else {
+                let parent = name[..<end]
+                end = segment.endIndex
+                guard let child = type.queryChild(segment),
+                    type.queryKind != .list || segment == "1" || has("\(parent).\((Int(segment) ?? 1) - 1)")
+                else {
                     throw AWSError(
                         code: "UnknownParameter",
                         message: "The parameter \(segment.prefix(128)) is not recognized",
@@ -123,6 +165,10 @@ extension QueryParameters {
                     )
                 }
                 type = child
+            }
+            if type.queryKind != .scalar, values[name]?.isEmpty == false {
+                let parts = type.queryKind == .list ? "\(name).1, \(name).2, ..." : "\(name).<member>"
+                throw .invalidParameterValue("The parameter \(name) takes its value as \(parts)")
             }
         }
     }
@@ -179,6 +225,8 @@ extension Array: AWSQueryReadable where Element: AWSQueryReadable {
         while let element = try Element.read(query, "\(name).\(elements.count + 1)") { elements.append(element) }
         return elements
     }
+
+    public static var queryKind: AWSQueryKind { .list }
 
     /// An element, at a positive index written in decimal digits.
     public static func queryChild(_ segment: Substring) -> (any AWSQueryReadable.Type)? {

@@ -9,8 +9,8 @@ import Storage
 /// routes of, which EnableVgwRoutePropagation and DisableVgwRoutePropagation change), its default network ACL (all traffic
 /// allowed, then denied, each way) and its default security group (its own members in, everything out), which
 /// Terraform's `aws_vpc` reads as `main_route_table_id`, `default_network_acl_id` and `default_security_group_id`.
-/// Served beyond SPEC 9 (our choice), read-only, and gone with their VPC (no subnet, route, rule or tag of theirs is
-/// served).
+/// Served beyond SPEC 9 (our choice), read-only but for the gateways the main route table propagates, and gone with
+/// their VPC (no subnet, route, rule or tag of theirs is served).
 /// Their IDs are derived from the VPC's (our choice), so that VPCs stored by earlier versions have them too.
 struct VpcDefaults {
     let vpc: VpcRecord

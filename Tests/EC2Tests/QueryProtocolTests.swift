@@ -155,16 +155,37 @@ import Testing
     /// Every parameter of a request walks the input's shapes (members, then list indexes from 1); the first segment
     /// that names nothing is EC2's `UnknownParameter`.
     static let recognition: [(form: String, unrecognized: String?)] = [
-        ("Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.12=a&VpcId.3=b&MaxResults=5", nil),
+        ("Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1=a&Filter.1.Value.2=c", nil),
+        ("VpcId.1=b&MaxResults=5&DryRun=false", nil),
         ("Filter.1.Name=a&Filter.1.Names=b", "Names"),
         ("Filter.01.Name=a", "01"),
         ("Filter.-1.Name=a", "-1"),
         ("Filter..Name=a", ""),
-        ("VpcId=vpc-12345678", nil),  // a value at a list's own name names the list (botocore never sends it)
+        ("VpcId=", nil),  // an empty list, as botocore sends it
+        ("VpcId.1=a&VpcId.3=b", "3"),  // after a gap: the reader stops at the first missing index
+        ("Filter.2.Name=a&Filter.1.Value.1=b", nil),
+        ("Filter.2.Name=a", "2"),
+        ("Bogus=1&Filter.1.Nam=x&Zeta=2", "Bogus"),  // the first in the request's order
+        ("Zeta=2&Filter.1.Nam=x&Bogus=1", "Zeta"),
+        ("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=ab&SignatureVersion=2&AWSAccessKeyId=a&Timestamp=t", nil),
         ("VpcId.1.Name=x", "Name"),
         ("DryRun.Value=true", "Value"),
         ("Bogus=1", "Bogus"),
     ]
+
+    @Test(arguments: [("VpcId=vpc-12345678", "VpcId.1, VpcId.2"), ("Filter.1=x", "Filter.1.<member>")])
+    func aValueAtAListsOrAStructuresOwnNameIsRefused(_ form: String, _ words: String) throws {
+        let query = try parameters(form)
+        let error = #expect(throws: AWSError.self) { try query.requireRecognized(by: DescribeVpcsRequest.self) }
+        #expect(error?.code == "InvalidParameterValue")
+        #expect(error?.message.contains(words) == true, "\(String(describing: error))")
+    }
+
+    @Test(arguments: [String(repeating: ".", count: 33), String(repeating: "a", count: 513)])
+    func aNameTooLongOrTooDeepIsRefusedBeforeItsPrefixesAreKept(_ name: String) {
+        let error = #expect(throws: AWSError.self) { try parameters(name + "=1") }
+        #expect(error?.code == "MalformedQueryString")
+    }
 
     @Test(arguments: recognition)
     func aParameterTheInputDoesNotHaveIsNamed(_ form: String, _ unrecognized: String?) throws {
