@@ -239,7 +239,8 @@ extension EC2Service {
         _ input: EnableVgwRoutePropagationRequest,
         in scope: Scope
     ) async throws -> QueryReturn {
-        let (gatewayId, tableId) = try Self.gatewayAndRouteTable(input)
+        let gatewayId = try Self.namedID(input, input.gatewayId, of: .vpnGateway)
+        let tableId = try Self.namedID(input, input.routeTableId, of: .routeTable)
         try Self.stopIfDryRun(input.dryRun)
         return try await transaction(.write) { transaction in
             var vpc = try await Self.vpc(withRouteTable: tableId, in: transaction, scope)
@@ -266,7 +267,8 @@ extension EC2Service {
         _ input: DisableVgwRoutePropagationRequest,
         in scope: Scope
     ) async throws -> QueryReturn {
-        let (gatewayId, tableId) = try Self.gatewayAndRouteTable(input)
+        let gatewayId = try Self.namedID(input, input.gatewayId, of: .vpnGateway)
+        let tableId = try Self.namedID(input, input.routeTableId, of: .routeTable)
         try Self.stopIfDryRun(input.dryRun)
         return try await transaction(.write) { transaction in
             let vpc = try await Self.vpc(withRouteTable: tableId, in: transaction, scope)
@@ -274,17 +276,6 @@ extension EC2Service {
             if let changed = vpc.droppingPropagation(of: gatewayId) { try await transaction.save(changed, in: scope) }
             return QueryReturn()
         }
-    }
-
-    /// The gateway and the route table a propagation request names, both present and well-formed.
-    static func gatewayAndRouteTable(
-        _ input: some AWSQueryShape & RoutePropagationRequest
-    ) throws -> (gateway: String, routeTable: String) {
-        try requireMembers(input)
-        let (gatewayId, tableId) = (input.gatewayId ?? "", input.routeTableId ?? "")
-        try EC2ResourceName.vpnGateway.requireWellFormed([gatewayId])
-        try EC2ResourceName.routeTable.requireWellFormed([tableId])
-        return (gatewayId, tableId)
     }
 
     /// The VPC whose main route table is `routeTableId`, or `InvalidRouteTableID.NotFound`.
@@ -335,15 +326,6 @@ extension EC2Service {
         )
     }
 }
-
-/// The two requests that name a VPN gateway and a route table.
-protocol RoutePropagationRequest {
-    var gatewayId: String? { get }
-    var routeTableId: String? { get }
-}
-
-extension EnableVgwRoutePropagationRequest: RoutePropagationRequest {}
-extension DisableVgwRoutePropagationRequest: RoutePropagationRequest {}
 
 extension VpcRecord {
     /// The VPC with its main route table no longer propagating `gateway`, or `nil` when it did not.

@@ -125,21 +125,16 @@ extension EC2Service {
         in scope: Scope
     ) async throws -> DescribeVpcAttributeResult {
         let id = try Self.namedID(input, input.vpcId, of: .vpc)
-        let attribute = input.attribute ?? ""
-        guard VpcAttributeName.allKnownValues.contains(attribute) else {
+        let name = input.attribute ?? ""
+        guard let attribute = Self.vpcAttributes.first(where: { $0.name == name }) else {
             throw AWSError.invalidParameterValue(
-                "Value (\(attribute.rawValue.prefix(64))) for parameter attribute is invalid. Unknown attribute."
+                "Value (\(name.rawValue.prefix(64))) for parameter attribute is invalid. Unknown attribute."
             )
         }
         try Self.stopIfDryRun(input.dryRun)
         let record = try await transaction(.read) { transaction in try await Self.vpc(id, in: transaction, scope) }
-        let value = AttributeBooleanValue(value: Self.attribute(attribute, of: record))
         var result = DescribeVpcAttributeResult(vpcId: id)
-        switch attribute {
-        case .enableDnsSupport: result.enableDnsSupport = value
-        case .enableDnsHostnames: result.enableDnsHostnames = value
-        default: result.enableNetworkAddressUsageMetrics = value
-        }
+        result[keyPath: attribute.answer] = AttributeBooleanValue(value: attribute.value(of: record))
         return result
     }
 
@@ -149,32 +144,27 @@ extension EC2Service {
     /// no public source gives its answer.
     package func modifyVpcAttribute(_ input: ModifyVpcAttributeRequest, in scope: Scope) async throws -> QueryReturn {
         let id = try Self.namedID(input, input.vpcId, of: .vpc)
-        let given: [(name: VpcAttributeName, value: AttributeBooleanValue)] = [
-            (.enableDnsHostnames, input.enableDnsHostnames),
-            (.enableDnsSupport, input.enableDnsSupport),
-            (.enableNetworkAddressUsageMetrics, input.enableNetworkAddressUsageMetrics),
-        ].compactMap { name, value in value.map { (name, $0) } }
+        let given = Self.vpcAttributes.compactMap { attribute in
+            input[keyPath: attribute.request].map { (attribute, $0) }
+        }
         guard given.count < 2 else {
             throw AWSError(
                 code: "InvalidParameterCombination",
                 message: "Fields for multiple attribute types specified: "
-                    + given.map(\.name.rawValue).joined(separator: ", "),
+                    + given.map(\.0.name.rawValue).joined(separator: ", "),
                 status: 400
             )
         }
-        guard let (name, attribute) = given.first else {
+        guard let (attribute, given) = given.first else {
             throw Self.missingParameter("EnableDnsHostnames, EnableDnsSupport or EnableNetworkAddressUsageMetrics")
         }
-        guard let value = attribute.value else {
-            throw Self.missingParameter(name.rawValue.prefix(1).uppercased() + name.rawValue.dropFirst() + ".Value")
+        guard let value = given.value else {
+            let name = attribute.name.rawValue
+            throw Self.missingParameter(name.prefix(1).uppercased() + name.dropFirst() + ".Value")
         }
         return try await transaction(.write) { transaction in
             var record = try await Self.vpc(id, in: transaction, scope)
-            switch name {
-            case .enableDnsSupport: record.enableDnsSupport = value
-            case .enableDnsHostnames: record.enableDnsHostnames = value
-            default: record.addressUsageMetrics = value
-            }
+            record[keyPath: attribute.record] = value
             try await transaction.save(record, in: scope)
             return QueryReturn()
         }
@@ -204,15 +194,42 @@ extension EC2Service {
         }
     }
 
-    /// A VPC's attribute, EC2's default where it was never changed; `nil` for a name EC2 does not know.
-    static func attribute(_ name: VpcAttributeName, of record: VpcRecord) -> Bool? {
-        switch name {
-        case .enableDnsSupport: record.enableDnsSupport ?? true
-        case .enableDnsHostnames: record.enableDnsHostnames ?? false
-        case .enableNetworkAddressUsageMetrics: record.addressUsageMetrics ?? false
-        default: nil
-        }
+    /// One of a VPC's attributes: its name, its member in DescribeVpcAttribute's answer, in ModifyVpcAttribute's
+    /// request and in the record, and EC2's default where it was never changed.
+    struct VpcAttribute: Sendable {
+        let name: VpcAttributeName
+        let answer: any WritableKeyPath<DescribeVpcAttributeResult, AttributeBooleanValue?> & Sendable
+        let request: any KeyPath<ModifyVpcAttributeRequest, AttributeBooleanValue?> & Sendable
+        let record: any WritableKeyPath<VpcRecord, Bool?> & Sendable
+        let defaultValue: Bool
+
+        func value(of vpc: VpcRecord) -> Bool { vpc[keyPath: record] ?? defaultValue }
     }
+
+    /// The attributes in the model's order, which ModifyVpcAttribute's refusal of two follows.
+    static let vpcAttributes = [
+        VpcAttribute(
+            name: .enableDnsHostnames,
+            answer: \.enableDnsHostnames,
+            request: \.enableDnsHostnames,
+            record: \.enableDnsHostnames,
+            defaultValue: false
+        ),
+        VpcAttribute(
+            name: .enableDnsSupport,
+            answer: \.enableDnsSupport,
+            request: \.enableDnsSupport,
+            record: \.enableDnsSupport,
+            defaultValue: true
+        ),
+        VpcAttribute(
+            name: .enableNetworkAddressUsageMetrics,
+            answer: \.enableNetworkAddressUsageMetrics,
+            request: \.enableNetworkAddressUsageMetrics,
+            record: \.addressUsageMetrics,
+            defaultValue: false
+        ),
+    ]
 
     /// A VPC of the scope, or EC2's `InvalidVpcID.NotFound`.
     static func vpc(_ id: String, in transaction: any StoreTransaction, _ scope: Scope) async throws -> VpcRecord {

@@ -92,7 +92,8 @@ extension EC2Service {
         _ input: AttachVpnGatewayRequest,
         in scope: Scope
     ) async throws -> AttachVpnGatewayResult {
-        let (gatewayId, vpcId) = try Self.gatewayAndVpc(input)
+        let gatewayId = try Self.namedID(input, input.vpnGatewayId, of: .vpnGateway)
+        let vpcId = try Self.namedID(input, input.vpcId, of: .vpc)
         try Self.stopIfDryRun(input.dryRun)
         let now = clock.now
         return try await transaction(.write) { transaction in
@@ -122,7 +123,8 @@ extension EC2Service {
     /// The attachment reads `detached` from then on, and stays listed until the gateway is attached again. (our
     /// choice: EC2 lists detached ones for a while) The VPC's main route table no longer propagates the gateway.
     package func detachVpnGateway(_ input: DetachVpnGatewayRequest, in scope: Scope) async throws -> QueryReturn {
-        let (gatewayId, vpcId) = try Self.gatewayAndVpc(input)
+        let gatewayId = try Self.namedID(input, input.vpnGatewayId, of: .vpnGateway)
+        let vpcId = try Self.namedID(input, input.vpcId, of: .vpc)
         try Self.stopIfDryRun(input.dryRun)
         let now = clock.now
         return try await transaction(.write) { transaction in
@@ -175,15 +177,6 @@ extension EC2Service {
         try await EC2ResourceName.vpnGateway.record(VpnGatewayRecord.self, id, in: transaction, scope)
     }
 
-    /// The gateway and the VPC an attachment request names, both present and well-formed.
-    static func gatewayAndVpc(_ input: some GatewayAndVpc) throws -> (gateway: String, vpc: String) {
-        try requireMembers(input)
-        let (gatewayId, vpcId) = (input.vpnGatewayId ?? "", input.vpcId ?? "")
-        try EC2ResourceName.vpnGateway.requireWellFormed([gatewayId])
-        try EC2ResourceName.vpc.requireWellFormed([vpcId])
-        return (gatewayId, vpcId)
-    }
-
     static func vpnGatewayField(_ record: VpnGatewayRecord, _ name: String) -> [String] {
         switch name {
         case "vpn-gateway-id": [record.id]
@@ -211,12 +204,3 @@ extension EC2Service {
         )
     }
 }
-
-/// The two requests that name a gateway and a VPC.
-protocol GatewayAndVpc: AWSQueryShape {
-    var vpnGatewayId: String? { get }
-    var vpcId: String? { get }
-}
-
-extension AttachVpnGatewayRequest: GatewayAndVpc {}
-extension DetachVpnGatewayRequest: GatewayAndVpc {}

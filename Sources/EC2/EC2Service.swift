@@ -46,7 +46,7 @@ package struct EC2Service: Sendable {
     }
 
     /// The ID of `kind` a request names as `id`, once every required member is there (`MissingParameter`) and the ID
-    /// is well formed (`<Stem>.Malformed`).
+    /// is well formed (`<Stem>.Malformed`). A request naming two IDs calls it for each, in the order they are checked.
     static func namedID(_ input: some AWSQueryShape, _ id: String?, of kind: EC2ResourceName) throws -> String {
         try requireMembers(input)
         let id = id ?? ""
